@@ -1,0 +1,693 @@
+// The Dispatcher: a model of data, function and sub-dispatcher nodes, and the entry point of every dispatch.
+import { EMPTY, NONE, SELF, SINK, START, formatId, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
+import { splitDistance, type Distance } from './distance.ts'
+import { DispatcherAbort, DispatcherError, ModelError, didYouMean } from './errors.ts'
+import { INTERNALS, type DispatcherInternals } from './internal/access.ts'
+import { compile, type Compiled } from './internal/compile.ts'
+import {
+  DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, type NodeImpl,
+} from './internal/graph.ts'
+import { inferInputs } from './internal/infer-inputs.ts'
+import { search, type WaitOverrides } from './internal/search.ts'
+import { View } from './internal/view.ts'
+import type {
+  AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataNode, DefaultValue,
+  DispatcherOptions, Estimations, FunctionNode, IdMapping, ModelEdge, ModelNode, RaisesPolicy, Stopper,
+  SubDispatcherNode, WeightMap,
+} from './model.ts'
+import { Solution, solutionOf } from './solution.ts'
+import { getSubDsp, getSubDspFromWorkflow, shrinkDsp, type SubDspFromWorkflowOptions } from './sub-models.ts'
+
+/** Inputs of a dispatch: an object or a Map of data id → value. */
+export type Inputs = Readonly<Record<string, unknown>> | ReadonlyMap<NodeId, unknown>
+
+/** Options of `Dispatcher.dispatch`. */
+export interface DispatchOptions {
+  /** Initial distance of some inputs or defaults, by id (numbers or `inf(level, value)`). */
+  inputsDist?: Readonly<Record<string, Distance>> | ReadonlyMap<NodeId, Distance>
+  /**
+   * With outputs given, an input that is also an output is fed to its successors but not stored, so it can be
+   * recomputed. `'producible'` does so only for inputs some function can produce (schedula's `wildcard=2`).
+   */
+  wildcard?: boolean | 'producible'
+  /** Structural run: no function is called; every reached data node gets `NONE`. Inputs may be a list of ids. */
+  noCall?: boolean
+  /** Search the model shrunk by `shrinkDsp(inputs, outputs)` instead of the ancestors of the outputs. */
+  shrink?: boolean
+  /** Drop from the workflow the functions that received inputs but never ran. */
+  rmUnusedNodes?: boolean
+  /** Stops the dispatch before the next function call once set (overrides the dispatcher's). */
+  stopper?: Stopper
+  /** @internal Per-node wait-inputs overrides, used by `shrinkDsp`. */
+  waitIn?: WaitOverrides
+  /** @internal Skip input domains (structural runs). */
+  noDomain?: boolean
+}
+
+/** The value of the SINK node: what each producer sent there. */
+function collectSink(estimations: Estimations): Estimations {
+  return estimations
+}
+
+/**
+ * A dataflow model: data nodes hold values, function nodes compute them, sub-dispatcher nodes nest other models.
+ * `dispatch` computes any outputs from any inputs along the shortest path of the weighted graph, skipping functions
+ * whose input domain rejects their arguments and falling back to other paths when a function fails.
+ *
+ * @example
+ * const dsp = new Dispatcher({ name: 'demo' })
+ * dsp.addData({ id: 'b', defaultValue: 2 })
+ * dsp.addFunction({ id: 'add', fn: (a: number, b: number) => a + b, inputs: ['a', 'b'], outputs: ['c'] })
+ * dsp.dispatch({ a: 1 }).get('c') // 3
+ */
+export class Dispatcher {
+  /** Name; the default node id when added as a sub-dispatcher. */
+  name: string
+  /** Free text for plots and API pages. */
+  description: string
+  /** Failure policy of every dispatch (see `DispatcherOptions.raises`). */
+  raises: RaisesPolicy
+  /** Default stopper of every dispatch. */
+  stopper: Stopper | undefined
+  /** Default executor name (for the executors of later releases). */
+  executor: string | undefined
+
+  readonly #nodes = new Map<NodeId, NodeImpl>()
+  readonly #defaults = new Map<NodeId, DefaultValue>()
+  #counter = 0
+  #compiled: Compiled | undefined = undefined
+  #solution: Solution | undefined = undefined
+  readonly #internals: DispatcherInternals
+
+  constructor(options: DispatcherOptions = {}) {
+    this.name = options.name ?? ''
+    this.description = options.description ?? ''
+    this.raises = options.raises ?? false
+    this.stopper = options.stopper
+    this.executor = options.executor
+    const self = this
+    this.#internals = {
+      nodes: this.#nodes,
+      defaults: this.#defaults,
+      compiled: () => (this.#compiled ??= compile([...this.#nodes.values()])),
+      touch: () => {
+        self.#compiled = undefined
+      },
+      nextIndex: () => this.#counter++,
+      setCounter: (n: number) => {
+        this.#counter = n
+      },
+    }
+  }
+
+  /** @internal The engine's access to the node records. */
+  get [INTERNALS](): DispatcherInternals {
+    return this.#internals
+  }
+
+  // ---- inspection -----------------------------------------------------------------------------------------------
+
+  /** Every node, in insertion order. */
+  get nodes(): ReadonlyMap<NodeId, ModelNode> {
+    return this.#nodes
+  }
+
+  /** The data nodes, in insertion order. */
+  get dataNodes(): ReadonlyMap<NodeId, DataNode> {
+    return this.#byKind('data')
+  }
+
+  /** The function nodes, in insertion order. */
+  get functionNodes(): ReadonlyMap<NodeId, FunctionNode> {
+    return this.#byKind('function')
+  }
+
+  /** The sub-dispatcher nodes, in insertion order. */
+  get subDispatcherNodes(): ReadonlyMap<NodeId, SubDispatcherNode> {
+    return this.#byKind('dispatcher')
+  }
+
+  #byKind<K extends ModelNode['kind']>(kind: K): ReadonlyMap<NodeId, Extract<ModelNode, { kind: K }>> {
+    const out = new Map<NodeId, Extract<ModelNode, { kind: K }>>()
+    for (const [id, n] of this.#nodes) if (n.kind === kind) out.set(id, n as unknown as Extract<ModelNode, { kind: K }>)
+    return out
+  }
+
+  /** Default values by data id. */
+  get defaultValues(): ReadonlyMap<NodeId, DefaultValue> {
+    return this.#defaults
+  }
+
+  /** Every edge, grouped by source node in insertion order. */
+  get edges(): readonly ModelEdge[] {
+    const out: ModelEdge[] = []
+    for (const n of this.#nodes.values()) for (const e of n.succ) out.push({ from: n.id, to: e.to.id, weight: e.weight })
+    return out
+  }
+
+  /** The successors of a node, in edge insertion order. */
+  successors(id: NodeId): NodeId[] {
+    return this.#require(id, 'successors').succ.map((e) => e.to.id)
+  }
+
+  /** The predecessors of a node, in edge insertion order. */
+  predecessors(id: NodeId): NodeId[] {
+    return this.#require(id, 'predecessors').pred.map((e) => e.from.id)
+  }
+
+  /** The solution of the last dispatch (also after it threw: then it is the partial state). */
+  get solution(): Solution | undefined {
+    return this.#solution
+  }
+
+  /**
+   * Finds a node by its path: `getNode('x')`, or `getNode('S', 'g')` for node `g` inside sub-dispatcher `S`.
+   * Throws a `ModelError` naming the first id of the path that does not exist.
+   */
+  getNode(...path: NodeId[]): ModelNode {
+    if (path.length === 0) throw new ModelError('Dispatcher.getNode: give the id of a node (or a path of ids)')
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    let dsp: Dispatcher = this
+    let node: NodeImpl | undefined
+    for (let i = 0; i < path.length; i++) {
+      const id = path[i]!
+      node = dsp.#nodes.get(id)
+      if (node === undefined) {
+        const where = i === 0 ? '' : ` inside ${path.slice(0, i).map(formatId).join('/')}`
+        throw new ModelError(
+          `Dispatcher.getNode: no node ${formatId(id)}${where} in dispatcher ${formatId(dsp.name)}.` +
+            didYouMean(typeof id === 'string' ? id : '', dsp.#nodes.keys()),
+          { nodeId: id },
+        )
+      }
+      if (i < path.length - 1) {
+        if (node.kind !== 'dispatcher') {
+          throw new ModelError(
+            `Dispatcher.getNode: ${formatId(id)} is a ${node.kind} node, so the path cannot go inside it; ` +
+              'only sub-dispatcher nodes contain other nodes',
+            { nodeId: id },
+          )
+        }
+        dsp = node.dispatcher
+      }
+    }
+    return node!
+  }
+
+  #require(id: NodeId, method: string): NodeImpl {
+    const n = this.#nodes.get(id)
+    if (n === undefined) {
+      throw new ModelError(
+        `Dispatcher.${method}: no node ${formatId(id)} in dispatcher ${formatId(this.name)}.` +
+          didYouMean(typeof id === 'string' ? id : '', this.#nodes.keys()),
+        { nodeId: id },
+      )
+    }
+    return n
+  }
+
+  // ---- building -------------------------------------------------------------------------------------------------
+
+  /** The first free id among `guess`, `guess<0>`, `guess<1>`, … */
+  #unusedId(guess: NodeId): NodeId {
+    if (!this.#nodes.has(guess) || typeof guess !== 'string') return guess
+    for (let i = 0; ; i++) {
+      const id = `${guess}<${i}>`
+      if (!this.#nodes.has(id)) return id
+    }
+  }
+
+  /**
+   * Adds a data node, or updates an existing one with the options given (then it gets a new index; attributes and
+   * the default value not given are kept). Returns its id.
+   */
+  addData(options: AddDataOptions = {}): NodeId {
+    const where = 'Dispatcher.addData'
+    checkKeys(options, DATA_KEYS, where)
+    const id = options.id === undefined ? this.#unusedId('unknown') : checkId(options.id, where, 'id')
+    const existing = this.#nodes.get(id)
+    if (existing !== undefined && existing.kind !== 'data') {
+      throw new ModelError(
+        `${where}: ${formatId(id)} is already a ${existing.kind} node; a data node needs another id`,
+        { nodeId: id },
+      )
+    }
+    if (options.initialDist !== undefined) splitDistance(options.initialDist, `${where}(${formatId(id)}).initialDist`)
+    if (options.weight !== undefined) checkWeight(options.weight, `${where}(${formatId(id)}).weight`)
+    checkCallable(options.fn, `${where}(${formatId(id)}).fn`)
+    checkCallable(options.callback, `${where}(${formatId(id)}).callback`)
+    checkFilters(options.filters, `${where}(${formatId(id)}).filters`)
+    const node = existing ?? new DataNodeImpl(id, 0)
+    node.index = this.#counter++
+    if (existing === undefined) {
+      this.#nodes.set(id, node)
+      if (id === SINK) {
+        node.waitInputs = true
+        node.fn = collectSink
+      }
+    }
+    if (options.waitInputs !== undefined) node.waitInputs = options.waitInputs
+    if (options.fn !== undefined) node.fn = options.fn
+    if (options.callback !== undefined) node.callback = options.callback
+    if (options.filters !== undefined) node.filters = options.filters.length > 0 ? [...options.filters] : undefined
+    if (options.wildcard !== undefined) node.wildcard = options.wildcard
+    if (options.description !== undefined) node.description = options.description
+    if (options.weight !== undefined) node.weight = options.weight
+    if (options.attributes !== undefined) Object.assign(node.attributes, options.attributes)
+    if ('defaultValue' in options) {
+      this.setDefaultValue(id, options.defaultValue, options.initialDist ?? 0)
+    } else if (existing === undefined && id === START) {
+      this.#defaults.set(START, { value: NONE, initialDist: 0 })
+    } else if (existing === undefined && id === SELF) {
+      this.#defaults.set(SELF, { value: this, initialDist: 0 })
+    }
+    this.#internals.touch()
+    return id
+  }
+
+  #ensureData(id: NodeId): void {
+    if (!this.#nodes.has(id)) this.addData({ id })
+  }
+
+  /**
+   * Adds a function node and returns its id. `inputs` default to `[START]` (the function runs with no argument) and
+   * `outputs` to `[SINK]`; unknown ids are created as data nodes. The id defaults to the function's name and is made
+   * unique (`f`, `f<0>`, …), so use the returned id.
+   */
+  addFunction(options: AddFunctionOptions = {}): NodeId {
+    const where = 'Dispatcher.addFunction'
+    checkKeys(options, FUNCTION_KEYS, where)
+    checkCallable(options.fn, `${where}.fn`)
+    let guess: NodeId
+    if (options.id !== undefined) guess = checkId(options.id, where, 'id')
+    else if (options.fn !== undefined) guess = functionName(options.fn)
+    else throw new ModelError(`${where}: give the node an \`id\`, or a \`fn\` whose name becomes the id`)
+    const label = formatId(guess)
+    const inputs = options.inputs === undefined ? undefined : checkIdList(options.inputs, `${where}(${label}).inputs`)
+    const outputs = options.outputs === undefined ? undefined : checkIdList(options.outputs, `${where}(${label}).outputs`)
+    checkCallable(options.inputDomain, `${where}(${label}).inputDomain`)
+    checkFilters(options.filters, `${where}(${label}).filters`)
+    if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label}).weight`)
+    const inpWeight = weightMap(options.inpWeight, `${where}(${label}).inpWeight`, inputs ?? [START])
+    const outWeight = weightMap(options.outWeight, `${where}(${label}).outWeight`, outputs ?? [SINK])
+    for (const [list, side] of [[inputs, 'input'], [outputs, 'output']] as const) {
+      for (const id of list ?? []) {
+        const n = this.#nodes.get(id)
+        if (n !== undefined && n.kind !== 'data') {
+          throw new ModelError(
+            `${where}(${label}): ${side} ${formatId(id)} is a ${n.kind} node; inputs and outputs of a function ` +
+              'must be data nodes',
+            { nodeId: id },
+          )
+        }
+      }
+    }
+    if (inputs === undefined) this.#ensureData(START)
+    if (outputs === undefined) this.#ensureData(SINK)
+    const id = this.#unusedId(guess)
+    const node = new FunctionNodeImpl(id, this.#counter++)
+    node.inputs = inputs ?? [START]
+    node.outputs = outputs ?? [SINK]
+    node.fn = options.fn
+    node.inputDomain = options.inputDomain
+    node.filters = options.filters !== undefined && options.filters.length > 0 ? [...options.filters] : undefined
+    node.weight = options.weight
+    node.description = options.description
+    if (options.attributes !== undefined) node.attributes = { ...options.attributes }
+    this.#nodes.set(id, node)
+    for (const i of node.inputs) {
+      this.#ensureData(i)
+      connect(this.#nodes.get(i)!, node, inpWeight.get(i))
+    }
+    for (const o of node.outputs) {
+      this.#ensureData(o)
+      connect(node, this.#nodes.get(o)!, outWeight.get(o))
+    }
+    this.#internals.touch()
+    return id
+  }
+
+  /**
+   * Adds a function node whose inputs are the names of the function's parameters, read from its source: the
+   * positional parameters up to the first one with a default (all of them with `inputsKwargs`). Throws when the
+   * names cannot be read reliably (destructuring, rest parameters, native or minified functions): then give `inputs`.
+   */
+  addFunc(fn: AnyFunction, options: AddFuncOptions = {}): NodeId {
+    checkCallable(fn, 'Dispatcher.addFunc')
+    const { inputsKwargs, ...rest } = options
+    const inputs = rest.inputs ?? inferInputs(fn, inputsKwargs ?? false)
+    return this.addFunction({ ...rest, fn, inputs })
+  }
+
+  /**
+   * Adds a sub-dispatcher node: the child model runs inside this one's search, fed by `inputs` (parent → child ids)
+   * and setting `outputs` (child → parent ids). Returns its id.
+   */
+  addDispatcher(options: AddDispatcherOptions): NodeId {
+    const where = 'Dispatcher.addDispatcher'
+    checkKeys(options, DISPATCHER_KEYS, where)
+    if (!(options?.dispatcher instanceof Dispatcher)) {
+      throw new ModelError(`${where}: \`dispatcher\` must be a Dispatcher, got ${describe(options?.dispatcher)}`)
+    }
+    let child = options.dispatcher
+    if (child === this) throw new ModelError(`${where}: a dispatcher cannot contain itself; add a copy() instead`)
+    const guess = options.id === undefined ? child.name || 'unknown' : checkId(options.id, where, 'id')
+    const label = formatId(guess)
+    checkCallable(options.inputDomain, `${where}(${label}).inputDomain`)
+    if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label}).weight`)
+    const childData = (): NodeId[] => [...child.#nodes.values()].filter((n) => n.kind === 'data' && !isSpecialNodeId(n.id)).map((n) => n.id)
+    const inMap = normaliseMapping(options.inputs ?? childData(), `${where}(${label}).inputs`, options.inputsPrefix ?? '', 'key')
+    const outMap = normaliseMapping(options.outputs ?? childData(), `${where}(${label}).outputs`, options.outputsPrefix ?? '', 'value')
+    // outMap from normaliseMapping is key → values with the prefix on values: child → parents.
+    for (const [side, map, childSide] of [['inputs', inMap, 'values'], ['outputs', outMap, 'keys']] as const) {
+      for (const [k, vs] of map) {
+        for (const cid of (childSide === 'keys' ? [k] : vs) as NodeId[]) {
+          if (cid === SINK && !child.#nodes.has(SINK)) continue
+          const n = child.#nodes.get(cid)
+          if (n === undefined || n.kind !== 'data') {
+            throw new ModelError(
+              `${where}(${label}).${side}: ${formatId(cid)} is ${n === undefined ? 'not a node' : `a ${n.kind} node`} ` +
+                `of the child dispatcher ${formatId(child.name)}; map only its data nodes.` +
+                (n === undefined ? didYouMean(typeof cid === 'string' ? cid : '', child.#nodes.keys()) : ''),
+              { nodeId: cid },
+            )
+          }
+        }
+      }
+    }
+    const parentInputs = sortIds([...inMap.keys()])
+    const parentOutputs = sortIds([...new Set([...outMap.values()].flat())])
+    for (const [list, side] of [[parentInputs, 'input'], [parentOutputs, 'output']] as const) {
+      for (const id of list) {
+        const n = this.#nodes.get(id)
+        if (n !== undefined && n.kind !== 'data') {
+          throw new ModelError(`${where}(${label}): parent ${side} ${formatId(id)} is a ${n.kind} node, not a data node`, { nodeId: id })
+        }
+      }
+    }
+    const inpWeight = weightMap(options.inpWeight, `${where}(${label}).inpWeight`, parentInputs)
+    if (options.includeDefaults) {
+      child = child.copy()
+    }
+    if ([...inMap.values()].some((vs) => vs.includes(SINK)) || outMap.has(SINK)) child.#ensureData(SINK)
+    const id = this.#unusedId(guess)
+    const node = new SubDispatcherNodeImpl(id, this.#counter++, child)
+    node.inputs = inMap
+    node.outputs = outMap
+    node.inputDomain = options.inputDomain
+    node.weight = options.weight
+    node.description = options.description ?? (child.description || undefined)
+    if (options.attributes !== undefined) node.attributes = { ...options.attributes }
+    this.#nodes.set(id, node)
+    for (const i of parentInputs) {
+      this.#ensureData(i)
+      connect(this.#nodes.get(i)!, node, inpWeight.get(i) ?? 0)
+    }
+    for (const o of parentOutputs) {
+      this.#ensureData(o)
+      connect(node, this.#nodes.get(o)!, undefined)
+    }
+    if (options.includeDefaults) {
+      for (const [pid, cids] of inMap) {
+        const dv = child.#defaults.get(cids[0]!)
+        if (dv !== undefined) this.#defaults.set(pid, dv)
+        for (const cid of cids) child.#defaults.delete(cid)
+      }
+      child.#internals.touch()
+    }
+    this.#internals.touch()
+    return id
+  }
+
+  /** Adds data nodes, then function nodes, then sub-dispatcher nodes from option lists. Returns the ids. */
+  addFromLists(lists: {
+    data?: readonly AddDataOptions[]
+    functions?: readonly AddFunctionOptions[]
+    dispatchers?: readonly AddDispatcherOptions[]
+  }): { data: NodeId[]; functions: NodeId[]; dispatchers: NodeId[] } {
+    return {
+      data: (lists.data ?? []).map((o) => this.addData(o)),
+      functions: (lists.functions ?? []).map((o) => this.addFunction(o)),
+      dispatchers: (lists.dispatchers ?? []).map((o) => this.addDispatcher(o)),
+    }
+  }
+
+  /**
+   * Sets the default value of a data node and the distance it starts at; `EMPTY` (the default) removes it.
+   */
+  setDefaultValue(id: NodeId, value: unknown = EMPTY, initialDist: Distance = 0): void {
+    const n = this.#nodes.get(id)
+    if (n === undefined || n.kind !== 'data') {
+      throw new ModelError(
+        `Dispatcher.setDefaultValue: ${formatId(id)} is ${n === undefined ? 'not a node' : `a ${n.kind} node`}; ` +
+          'defaults belong to data nodes (add it first with addData).' +
+          (n === undefined ? didYouMean(typeof id === 'string' ? id : '', this.#nodes.keys()) : ''),
+        { nodeId: id },
+      )
+    }
+    splitDistance(initialDist, `Dispatcher.setDefaultValue(${formatId(id)})`)
+    if (value === EMPTY) this.#defaults.delete(id)
+    else this.#defaults.set(id, { value, initialDist })
+  }
+
+  /**
+   * A deep copy: nodes, edges, defaults and nested dispatchers are copied; functions and default values are shared.
+   */
+  copy(): Dispatcher {
+    const memo = new Map<Dispatcher, Dispatcher>()
+    return this.#copy(memo)
+  }
+
+  #copy(memo: Map<Dispatcher, Dispatcher>): Dispatcher {
+    const done = memo.get(this)
+    if (done !== undefined) return done
+    const out = this.copyStructure()
+    memo.set(this, out)
+    for (const n of this.#nodes.values()) {
+      out.#nodes.set(n.id, cloneNode(n, n.kind === 'dispatcher' ? n.dispatcher.#copy(memo) : undefined))
+    }
+    for (const n of this.#nodes.values()) {
+      for (const e of n.succ) connect(out.#nodes.get(n.id)!, out.#nodes.get(e.to.id)!, e.weight)
+    }
+    for (const [id, dv] of this.#defaults) out.#defaults.set(id, id === SELF && dv.value === this ? { ...dv, value: out } : dv)
+    out.#counter = this.#counter
+    return out
+  }
+
+  /** An empty dispatcher with the same name, description, policy, stopper and executor (overridable). */
+  copyStructure(options: DispatcherOptions = {}): Dispatcher {
+    const base: DispatcherOptions = { name: this.name, description: this.description, raises: this.raises }
+    if (this.stopper !== undefined) base.stopper = this.stopper
+    if (this.executor !== undefined) base.executor = this.executor
+    return new Dispatcher({ ...base, ...options })
+  }
+
+  // ---- dispatching ----------------------------------------------------------------------------------------------
+
+  /**
+   * Computes the outputs reachable from `inputs` along the shortest paths of the model. With `outputs`, only their
+   * ancestors are searched and the search stops once they are all computed. Failures are recorded in
+   * `solution.errors` and alternative paths are tried (unless the dispatcher `raises`).
+   */
+  dispatch(inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchOptions = {}): Solution {
+    const where = 'Dispatcher.dispatch'
+    checkKeys(options, DISPATCH_KEYS, where)
+    const noCall = options.noCall ?? false
+    const inputMap = toInputMap(inputs, noCall, where)
+    const outs = outputs === undefined || outputs === null ? undefined : checkIdList(outputs, `${where}: outputs`)
+    const inputsDist = new Map<NodeId, Distance>()
+    for (const [id, d] of entriesOf(options.inputsDist, `${where}: inputsDist`)) {
+      splitDistance(d as Distance, `${where}: inputsDist of ${formatId(id)}`)
+      inputsDist.set(id, d as Distance)
+    }
+    const wildcard = options.wildcard === 'producible' ? 2 : (options.wildcard ?? false)
+    let view: View
+    if (!noCall && options.shrink) {
+      view = View.full(this.shrinkDsp([...inputMap.keys()], outs, inputsDist, wildcard !== false))
+    } else if (!noCall && outs !== undefined && outs.length > 0) {
+      view = View.pruned(this, outs, inputMap.keys(), wildcard !== false)
+    } else {
+      view = View.full(this)
+    }
+    const stopper = options.stopper ?? this.stopper
+    let sol: Solution | undefined
+    try {
+      search(
+        {
+          view, inputs: inputMap, inputsDist, outputs: outs,
+          options: {
+            noCall, stopper, rmUnusedNodes: options.rmUnusedNodes ?? false, wildcard,
+            waitIn: options.waitIn, noDomain: options.noDomain ?? false,
+          },
+        },
+        (root) => {
+          sol = solutionOf(root, inputMap, outs)
+          this.#solution = sol
+        },
+      )
+    } catch (err) {
+      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && err.solution === undefined) {
+        err.solution = sol
+      }
+      throw err
+    }
+    return sol!
+  }
+
+  // ---- sub-models -----------------------------------------------------------------------------------------------
+
+  /**
+   * The sub-model induced by `nodes`: functions missing an input are dropped, then the `edges` given are removed,
+   * then functions left without outputs and isolated nodes are dropped.
+   */
+  getSubDsp(nodes: Iterable<NodeId>, edges?: Iterable<readonly [NodeId, NodeId]>): Dispatcher {
+    return getSubDsp(this, nodes, edges)
+  }
+
+  /**
+   * The sub-model reached by a breadth-first search from `sources` over the last workflow (or `options.graph:
+   * 'model'`), following successors, or predecessors with `reverse`.
+   */
+  getSubDspFromWorkflow(sources: Iterable<NodeId>, options: SubDspFromWorkflowOptions = {}): Dispatcher {
+    return getSubDspFromWorkflow(this, sources, options)
+  }
+
+  /**
+   * The smallest sub-model that computes `outputs` from `inputs`, keeping the alternative producers of nodes that
+   * may fail at run time (outputs of functions with a domain, waiting nodes).
+   */
+  shrinkDsp(
+    inputs?: Iterable<NodeId>, outputs?: Iterable<NodeId>,
+    inputsDist?: ReadonlyMap<NodeId, Distance> | Readonly<Record<string, Distance>>, wildcard = true,
+  ): Dispatcher {
+    return shrinkDsp(this, inputs, outputs, inputsDist, wildcard)
+  }
+
+  /** `Dispatcher(name, N nodes)`. */
+  toString(): string {
+    return `Dispatcher(${this.name ? formatId(this.name) + ', ' : ''}${this.#nodes.size} nodes)`
+  }
+
+  /** Shown as `Dispatcher('name', 3 nodes)` by `util.inspect` and the Node REPL. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString()
+  }
+}
+
+// ---- argument checking ------------------------------------------------------------------------------------------
+
+const DATA_KEYS = new Set(['id', 'defaultValue', 'initialDist', 'waitInputs', 'wildcard', 'fn', 'callback', 'filters', 'description', 'weight', 'attributes'])
+const FUNCTION_KEYS = new Set(['id', 'fn', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'description', 'attributes'])
+const DISPATCHER_KEYS = new Set(['dispatcher', 'id', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'description', 'includeDefaults', 'inputsPrefix', 'outputsPrefix', 'attributes'])
+const DISPATCH_KEYS = new Set(['inputsDist', 'wildcard', 'noCall', 'shrink', 'rmUnusedNodes', 'stopper', 'waitIn', 'noDomain'])
+
+function checkKeys(options: object, allowed: ReadonlySet<string>, where: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ModelError(`${where}: options must be an object, got ${describe(options)}`)
+  }
+  for (const k of Object.keys(options)) {
+    if (!allowed.has(k)) {
+      throw new ModelError(`${where}: unknown option \`${k}\`.${didYouMean(k, allowed)} Valid options: ${[...allowed].join(', ')}`)
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`
+  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : typeof v
+}
+
+function checkId(id: unknown, where: string, what: string): NodeId {
+  if (!isNodeId(id)) {
+    throw new ModelError(`${where}: ${what} must be a string or a special token (START, SINK, …), got ${describe(id)}`)
+  }
+  return id
+}
+
+function checkIdList(list: unknown, where: string): NodeId[] {
+  if (typeof list === 'string') {
+    throw new ModelError(`${where}: expected an array of node ids, got the string ${JSON.stringify(list)}; write [${JSON.stringify(list)}] for a single id`)
+  }
+  if (!Array.isArray(list)) throw new ModelError(`${where}: expected an array of node ids, got ${describe(list)}`)
+  return list.map((id, i) => checkId(id, where, `item ${i}`))
+}
+
+function checkCallable(fn: unknown, where: string): void {
+  if (fn !== undefined && typeof fn !== 'function') throw new ModelError(`${where}: expected a function, got ${describe(fn)}`)
+}
+
+function checkFilters(filters: unknown, where: string): void {
+  if (filters === undefined) return
+  if (!Array.isArray(filters)) throw new ModelError(`${where}: expected an array of functions, got ${describe(filters)}`)
+  filters.forEach((f, i) => checkCallable(f, `${where}[${i}]`))
+}
+
+function checkWeight(w: unknown, where: string): void {
+  if (typeof w !== 'number' || Number.isNaN(w)) throw new ModelError(`${where}: a weight must be a number, got ${describe(w)}`)
+}
+
+function weightMap(w: WeightMap | undefined, where: string, ids: readonly NodeId[]): Map<NodeId, number> {
+  const out = new Map<NodeId, number>()
+  for (const [id, v] of entriesOf(w, where)) {
+    checkWeight(v, `${where}[${formatId(id)}]`)
+    if (!ids.includes(id)) {
+      throw new ModelError(`${where}: ${formatId(id)} is not one of [${ids.map(formatId).join(', ')}]; weights apply to those edges only`, { nodeId: id })
+    }
+    out.set(id, v as number)
+  }
+  return out
+}
+
+function entriesOf(v: unknown, where: string): [NodeId, unknown][] {
+  if (v === undefined || v === null) return []
+  if (v instanceof Map) return [...v.entries()].map(([k, x]) => [checkId(k, where, 'key'), x])
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    return Reflect.ownKeys(v).map((k) => [checkId(k, where, 'key'), (v as Record<PropertyKey, unknown>)[k]])
+  }
+  throw new ModelError(`${where}: expected an object or a Map, got ${describe(v)}`)
+}
+
+function toInputMap(inputs: unknown, noCall: boolean, where: string): Map<NodeId, unknown> {
+  if (inputs === undefined || inputs === null) return new Map()
+  if (Array.isArray(inputs)) {
+    if (!noCall) {
+      throw new ModelError(`${where}: inputs must be an object or a Map of id → value; a list of ids is accepted only with { noCall: true }`)
+    }
+    return new Map(checkIdList(inputs, `${where}: inputs`).map((id) => [id, NONE]))
+  }
+  return new Map(entriesOf(inputs, `${where}: inputs`))
+}
+
+function sortIds(ids: NodeId[]): NodeId[] {
+  const text = (id: NodeId) => (typeof id === 'string' ? id : (id.description as string))
+  return ids.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0))
+}
+
+/** Normalises a mapping to key → ids, prefixing the parent side (`'key'` for inputs, `'value'` for outputs). */
+function normaliseMapping(m: IdMapping, where: string, prefix: string, parentSide: 'key' | 'value'): Map<NodeId, NodeId[]> {
+  const out = new Map<NodeId, NodeId[]>()
+  const pre = (id: NodeId): NodeId => (prefix && typeof id === 'string' ? prefix + id : id)
+  const add = (k: NodeId, v: NodeId | readonly NodeId[]) => {
+    const vs: NodeId[] = Array.isArray(v) ? checkIdList(v, where) : [checkId(v, where, `value of ${formatId(k)}`)]
+    if (vs.length === 0) throw new ModelError(`${where}: ${formatId(k)} maps to no id`)
+    const key: NodeId = parentSide === 'key' ? pre(k) : k
+    if (out.has(key)) throw new ModelError(`${where}: ${formatId(key)} is mapped twice`, { nodeId: key })
+    out.set(key, parentSide === 'value' ? vs.map((v): NodeId => pre(v)) : vs)
+  }
+  if (Array.isArray(m)) {
+    for (const id of checkIdList(m, where)) add(id, id)
+  } else {
+    for (const [k, v] of entriesOf(m, where)) add(k, v as NodeId | readonly NodeId[])
+  }
+  return out
+}
+
+/** The name a function gives to its node: its own name without `bound ` prefixes, or `'unknown'`. */
+export function functionName(fn: AnyFunction): string {
+  let name = typeof fn.name === 'string' ? fn.name : ''
+  while (name.startsWith('bound ')) name = name.slice(6)
+  return name || 'unknown'
+}
+

@@ -1,0 +1,118 @@
+// Flattens a dispatcher's node records into typed arrays (CSR adjacency) for the search loop.
+import { idText } from '../constants.ts'
+import type { EdgeImpl, NodeImpl } from './graph.ts'
+
+/** Node kind codes used in the compiled arrays. */
+export const DATA = 0
+export const FUNCTION = 1
+export const DISPATCHER = 2
+
+/**
+ * The read-only, array-based form of a model. Slots number the nodes in insertion order; edge ids number the
+ * edges so that the successors of slot `s` are the contiguous range `succStart[s] … succStart[s + 1] - 1`.
+ */
+export interface Compiled {
+  readonly size: number
+  readonly nodes: readonly NodeImpl[]
+  readonly slotOf: ReadonlyMap<NodeImpl['id'], number>
+  readonly kind: Uint8Array
+  readonly waitIn: Uint8Array
+  readonly key: readonly string[]
+  readonly index: Int32Array
+  readonly succStart: Int32Array
+  readonly predStart: Int32Array
+  readonly predEdge: Int32Array
+  readonly edges: readonly EdgeImpl[]
+  readonly edgeFrom: Int32Array
+  readonly edgeTo: Int32Array
+  readonly edgeLen: Float64Array
+  /** For function slots: edge ids of the inputs, in argument order (`argStart[s] … argStart[s + 1] - 1`). */
+  readonly argStart: Int32Array
+  readonly argEdge: Int32Array
+  /** For function slots: edge ids to each declared output, in order (-1 when the edge was removed). */
+  readonly outStart: Int32Array
+  readonly outEdge: Int32Array
+}
+
+/** Builds the compiled form of a node list (in insertion order). Linear in nodes + edges. */
+export function compile(list: readonly NodeImpl[]): Compiled {
+  const size = list.length
+  const slotOf = new Map<NodeImpl['id'], number>()
+  const kind = new Uint8Array(size)
+  const waitIn = new Uint8Array(size)
+  const key: string[] = new Array(size)
+  const index = new Int32Array(size)
+  let edgeCount = 0
+  let argCount = 0
+  let outCount = 0
+  for (let s = 0; s < size; s++) {
+    const n = list[s]!
+    slotOf.set(n.id, s)
+    key[s] = idText(n.id)
+    index[s] = n.index
+    edgeCount += n.succ.length
+    if (n.kind === 'data') {
+      waitIn[s] = n.waitInputs ? 1 : 0
+    } else if (n.kind === 'function') {
+      kind[s] = FUNCTION
+      waitIn[s] = 1
+      argCount += n.inputs.length
+      outCount += n.outputs.length
+    } else {
+      kind[s] = DISPATCHER
+    }
+  }
+  const succStart = new Int32Array(size + 1)
+  const edges: EdgeImpl[] = new Array(edgeCount)
+  const edgeFrom = new Int32Array(edgeCount)
+  const edgeTo = new Int32Array(edgeCount)
+  const edgeLen = new Float64Array(edgeCount)
+  const edgeId = new Map<EdgeImpl, number>()
+  let e = 0
+  for (let s = 0; s < size; s++) {
+    succStart[s] = e
+    for (const edge of list[s]!.succ) {
+      const to = slotOf.get(edge.to.id)!
+      edges[e] = edge
+      edgeFrom[e] = s
+      edgeTo[e] = to
+      edgeLen[e] = (edge.weight ?? 1) + (edge.to.weight ?? 0)
+      edgeId.set(edge, e)
+      e++
+    }
+  }
+  succStart[size] = e
+  const predStart = new Int32Array(size + 1)
+  const predEdge = new Int32Array(edgeCount)
+  let p = 0
+  for (let s = 0; s < size; s++) {
+    predStart[s] = p
+    for (const edge of list[s]!.pred) predEdge[p++] = edgeId.get(edge)!
+  }
+  predStart[size] = p
+  const argStart = new Int32Array(size + 1)
+  const argEdge = new Int32Array(argCount)
+  const outStart = new Int32Array(size + 1)
+  const outEdge = new Int32Array(outCount)
+  let a = 0
+  let o = 0
+  for (let s = 0; s < size; s++) {
+    argStart[s] = a
+    outStart[s] = o
+    const n = list[s]!
+    if (n.kind !== 'function') continue
+    for (const id of n.inputs) argEdge[a++] = findId(n.pred, id, 'from', edgeId)
+    for (const id of n.outputs) outEdge[o++] = findId(n.succ, id, 'to', edgeId)
+  }
+  argStart[size] = a
+  outStart[size] = o
+  return {
+    size, nodes: list, slotOf, kind, waitIn, key, index, succStart, predStart, predEdge,
+    edges, edgeFrom, edgeTo, edgeLen, argStart, argEdge, outStart, outEdge,
+  }
+}
+
+function findId(list: readonly EdgeImpl[], id: NodeImpl['id'], end: 'from' | 'to', edgeId: Map<EdgeImpl, number>): number {
+  for (const edge of list) if (edge[end].id === id) return edgeId.get(edge)!
+  return -1
+}

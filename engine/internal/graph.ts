@@ -1,0 +1,137 @@
+// Mutable node and edge records behind a Dispatcher, and the helpers that edit them.
+import type { NodeId } from '../constants.ts'
+import type { Dispatcher } from '../dispatcher.ts'
+import type {
+  AnyFunction, DataFunction, DataNode, Filter, FunctionNode, InputDomain, SubDispatcherDomain, SubDispatcherNode,
+} from '../model.ts'
+
+/** A model edge; the same object sits in `from.succ` and `to.pred`. */
+export class EdgeImpl {
+  readonly from: NodeImpl
+  readonly to: NodeImpl
+  weight: number | undefined
+
+  constructor(from: NodeImpl, to: NodeImpl, weight: number | undefined) {
+    this.from = from
+    this.to = to
+    this.weight = weight
+  }
+}
+
+abstract class NodeBase {
+  readonly id: NodeId
+  index: number
+  description: string | undefined = undefined
+  attributes: Record<string, unknown> = {}
+  weight: number | undefined = undefined
+  succ: EdgeImpl[] = []
+  pred: EdgeImpl[] = []
+
+  constructor(id: NodeId, index: number) {
+    this.id = id
+    this.index = index
+  }
+}
+
+/** A data node record. */
+export class DataNodeImpl extends NodeBase implements DataNode {
+  readonly kind = 'data' as const
+  waitInputs = false
+  fn: DataFunction | undefined = undefined
+  callback: ((value: unknown) => unknown) | undefined = undefined
+  filters: readonly Filter[] | undefined = undefined
+  wildcard: boolean | undefined = undefined
+}
+
+/** A function node record. */
+export class FunctionNodeImpl extends NodeBase implements FunctionNode {
+  readonly kind = 'function' as const
+  inputs: NodeId[] = []
+  outputs: NodeId[] = []
+  fn: AnyFunction | undefined = undefined
+  inputDomain: InputDomain | undefined = undefined
+  filters: readonly Filter[] | undefined = undefined
+}
+
+/** A sub-dispatcher node record. */
+export class SubDispatcherNodeImpl extends NodeBase implements SubDispatcherNode {
+  readonly kind = 'dispatcher' as const
+  dispatcher: Dispatcher
+  inputs: Map<NodeId, NodeId[]> = new Map()
+  outputs: Map<NodeId, NodeId[]> = new Map()
+  inputDomain: SubDispatcherDomain | undefined = undefined
+
+  constructor(id: NodeId, index: number, dispatcher: Dispatcher) {
+    super(id, index)
+    this.dispatcher = dispatcher
+  }
+}
+
+/** Any node record. */
+export type NodeImpl = DataNodeImpl | FunctionNodeImpl | SubDispatcherNodeImpl
+
+/** Adds the edge `from → to` unless it exists; returns the edge. */
+export function connect(from: NodeImpl, to: NodeImpl, weight: number | undefined): EdgeImpl {
+  // Scan the shorter side: a data node read by 100k functions must not make this quadratic.
+  const list = from.succ.length <= to.pred.length ? from.succ : to.pred
+  for (const e of list) {
+    if (e.from === from && e.to === to) {
+      if (weight !== undefined) e.weight = weight
+      return e
+    }
+  }
+  const e = new EdgeImpl(from, to, weight)
+  from.succ.push(e)
+  to.pred.push(e)
+  return e
+}
+
+/** Removes one edge from both of its ends. */
+export function disconnect(e: EdgeImpl): void {
+  removeFrom(e.from.succ, e)
+  removeFrom(e.to.pred, e)
+}
+
+function removeFrom(list: EdgeImpl[], e: EdgeImpl): void {
+  const i = list.indexOf(e)
+  if (i >= 0) list.splice(i, 1)
+}
+
+/** Finds the edge `from → to`, if any. */
+export function findEdge(from: NodeImpl, to: NodeImpl): EdgeImpl | undefined {
+  const list = from.succ.length <= to.pred.length ? from.succ : to.pred
+  for (const e of list) if (e.from === from && e.to === to) return e
+  return undefined
+}
+
+/** Copies the plain attributes of a node record onto a fresh record of the same kind (no edges). */
+export function cloneNode(n: NodeImpl, dispatcher?: Dispatcher): NodeImpl {
+  let c: NodeImpl
+  if (n.kind === 'data') {
+    const d = new DataNodeImpl(n.id, n.index)
+    d.waitInputs = n.waitInputs
+    d.fn = n.fn
+    d.callback = n.callback
+    d.filters = n.filters
+    d.wildcard = n.wildcard
+    c = d
+  } else if (n.kind === 'function') {
+    const f = new FunctionNodeImpl(n.id, n.index)
+    f.inputs = n.inputs.slice()
+    f.outputs = n.outputs.slice()
+    f.fn = n.fn
+    f.inputDomain = n.inputDomain
+    f.filters = n.filters
+    c = f
+  } else {
+    const s = new SubDispatcherNodeImpl(n.id, n.index, dispatcher ?? n.dispatcher)
+    s.inputs = new Map([...n.inputs].map(([k, v]) => [k, v.slice()]))
+    s.outputs = new Map([...n.outputs].map(([k, v]) => [k, v.slice()]))
+    s.inputDomain = n.inputDomain
+    c = s
+  }
+  c.description = n.description
+  c.attributes = { ...n.attributes }
+  c.weight = n.weight
+  return c
+}

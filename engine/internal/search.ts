@@ -1,0 +1,796 @@
+// The dispatch algorithm: a modified Dijkstra over data, function and sub-dispatcher nodes (schedula's ArciDispatch).
+import { NONE, START, formatId, type NodeId } from '../constants.ts'
+import { splitDistance, type Distance } from '../distance.ts'
+import type { Dispatcher } from '../dispatcher.ts'
+import {
+  DispatcherAbort, DispatcherError, NodeError, describeCause, formatPath, type FailureKind, type NodePath,
+} from '../errors.ts'
+import type { Filter, Stopper } from '../model.ts'
+import { internalsOf } from './access.ts'
+import { DATA, DISPATCHER, FUNCTION, type Compiled } from './compile.ts'
+import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './graph.ts'
+import { Fringe } from './heap.ts'
+import type { View } from './view.ts'
+
+/** Edge states in a workflow. */
+const OFF = 0
+const ON = 1
+const REMOVED = 2
+
+/** Per-dispatcher wait-inputs overrides (used by `shrinkDsp`): node id → flag, and child dispatchers' own maps. */
+export interface WaitOverrides {
+  readonly nodes: ReadonlyMap<NodeId, boolean>
+  readonly children: ReadonlyMap<NodeId, WaitOverrides>
+}
+
+/** Options of one run of the search. */
+export interface RunOptions {
+  readonly noCall: boolean
+  readonly stopper: Stopper | undefined
+  readonly rmUnusedNodes: boolean
+  readonly wildcard: boolean | 2
+  readonly waitIn: WaitOverrides | undefined
+  /** Skip function input domains (structural runs). */
+  readonly noDomain: boolean
+}
+
+function isStopped(stopper: Stopper | undefined): boolean {
+  if (stopper === undefined) return false
+  return 'aborted' in stopper ? stopper.aborted : stopper.isSet()
+}
+
+function stopReason(stopper: Stopper | undefined): unknown {
+  return stopper !== undefined && 'reason' in stopper ? stopper.reason : undefined
+}
+
+/** The shared state of one dispatch: the fringe, the visit log and the options. */
+export class Run {
+  readonly fringe = new Fringe()
+  readonly options: RunOptions
+  root!: Level
+  #seq = 0
+  /** Visit log (the pipe): level and slot of each visited node, with its distance. */
+  readonly pipeLevel: Level[] = []
+  readonly pipeSlot: number[] = []
+  readonly pipeLvl: number[] = []
+  readonly pipeD: number[] = []
+
+  constructor(options: RunOptions) {
+    this.options = options
+  }
+
+  push(level: Level, slot: number, lvl: number, d: number, flag: number): void {
+    this.fringe.push({ lvl, d, flag, key: level.c.key[slot]!, level, slot, seq: this.#seq++ })
+  }
+
+  checkStop(nodeId: NodeId): void {
+    const stopper = this.options.stopper
+    if (stopper !== undefined && isStopped(stopper)) throw new DispatcherAbort(nodeId, stopReason(stopper))
+  }
+
+  /** Runs the main loop until the fringe is empty or every target of the root is reached. */
+  loop(): void {
+    const fringe = this.fringe
+    const root = this.root
+    while (fringe.size > 0) {
+      const item = fringe.pop()
+      const lv = item.level
+      const s = item.slot
+      if (lv.closed || lv.inDist[s] === 1) continue
+      if (lv.parent !== null && lv.outputsReached()) {
+        lv.closeTree()
+        continue
+      }
+      lv.initialized = true
+      this.pipeLevel.push(lv)
+      this.pipeSlot.push(s)
+      this.pipeLvl.push(item.lvl)
+      this.pipeD.push(item.d)
+      if (!lv.visit(s, item.lvl, item.d)) {
+        if (lv === root) break
+        lv.closeTree()
+      }
+      lv.seeRemoteLink(s, item.lvl, item.d)
+    }
+    if (this.options.rmUnusedNodes) root.removeUnusedNodes()
+  }
+}
+
+/**
+ * The search state of one dispatcher level (the root, or one sub-dispatcher). Arrays are indexed by the
+ * slots of the level's compiled model; `values` is the solution in visit order.
+ */
+export class Level {
+  readonly run: Run
+  readonly view: View
+  readonly c: Compiled
+  readonly dsp: Dispatcher
+  readonly parent: Level | null
+  readonly parentSlot: number
+  readonly indexPath: readonly number[]
+  readonly path: NodePath
+  readonly values = new Map<NodeId, unknown>()
+  readonly errors = new Map<NodeId, NodeError>()
+  readonly children = new Map<number, Level>()
+  readonly waitOverride: WaitOverrides | undefined
+  closed = false
+  initialized = false
+  /** Inputs that are also targets (wildcard dispatch): visited at start, fed to successors, recomputable. */
+  readonly wildcards = new Set<number>()
+  targets: Set<number> | null = null
+
+  readonly inDist: Uint8Array
+  readonly distL: Float64Array
+  readonly distV: Float64Array
+  readonly distOrder: number[] = []
+  readonly seenOn: Uint8Array
+  readonly seenL: Float64Array
+  readonly seenV: Float64Array
+  readonly meetOn: Uint8Array
+  readonly meetL: Float64Array
+  readonly meetV: Float64Array
+  readonly visited: Uint8Array
+  readonly pending: Int32Array
+  readonly edgeOn: Uint8Array
+  readonly edgeVal: unknown[]
+  readonly edgeLog: number[] = []
+  readonly startVal = new Map<number, unknown>()
+  readonly startLog: number[] = []
+  readonly wfIn: Uint8Array
+  readonly wfOrder: number[] = []
+  readonly wfRemoved: Uint8Array
+  readonly results = new Map<number, unknown>()
+  readonly domains = new Map<number, boolean>()
+  readonly filterChains = new Map<number, unknown[]>()
+  readonly started: Float64Array
+  readonly duration: Float64Array
+  /** Inputs that are not nodes of the searched model, copied to the front of the solution. */
+  readonly extraInputs: NodeId[] = []
+
+  constructor(run: Run, view: View, parent: Level | null, parentSlot: number, waitOverride: WaitOverrides | undefined) {
+    this.run = run
+    this.view = view
+    this.c = view.c
+    this.dsp = view.dsp
+    this.parent = parent
+    this.parentSlot = parentSlot
+    this.waitOverride = waitOverride
+    if (parent === null) {
+      this.indexPath = [-1]
+      this.path = []
+    } else {
+      this.indexPath = [...parent.indexPath, parent.c.index[parentSlot]!]
+      this.path = [...parent.path, parent.c.nodes[parentSlot]!.id]
+    }
+    const n = this.c.size
+    const e = this.c.edges.length
+    this.inDist = new Uint8Array(n)
+    this.distL = new Float64Array(n)
+    this.distV = new Float64Array(n)
+    this.seenOn = new Uint8Array(n)
+    this.seenL = new Float64Array(n)
+    this.seenV = new Float64Array(n)
+    this.meetOn = new Uint8Array(n)
+    this.meetL = new Float64Array(n)
+    this.meetV = new Float64Array(n)
+    this.visited = new Uint8Array(n)
+    this.wfIn = new Uint8Array(n)
+    this.wfRemoved = new Uint8Array(n)
+    this.started = new Float64Array(n)
+    this.duration = new Float64Array(n)
+    this.edgeOn = new Uint8Array(e)
+    this.edgeVal = new Array(e)
+    const pending = new Int32Array(n)
+    if (view.explored === null) {
+      const ps = this.c.predStart
+      for (let s = 0; s < n; s++) pending[s] = ps[s + 1]! - ps[s]!
+    } else {
+      for (let s = 0; s < n; s++) pending[s] = view.predCount(s)
+    }
+    this.pending = pending
+  }
+
+  // ---- initialisation -------------------------------------------------------------------------------------------
+
+  /**
+   * Adds the initial values (inputs over defaults) in the order of (distance, id text), then copies the inputs
+   * that are not nodes of the searched model to the front of the solution.
+   */
+  init(
+    inputs: ReadonlyMap<NodeId, unknown>, inputsDist: ReadonlyMap<NodeId, Distance>, excluded: ReadonlySet<NodeId>,
+    outputs: readonly NodeId[] | undefined, shift: [number, number] | null,
+  ): void {
+    const noCall = this.run.options.noCall
+    const defaults = internalsOf(this.dsp).defaults
+    const values = new Map<NodeId, unknown>()
+    const dists = new Map<NodeId, Distance>()
+    for (const [id, dv] of defaults) {
+      if (excluded.has(id)) continue
+      const ds = this.c.slotOf.get(id)
+      if (ds === undefined || !this.view.has(ds)) continue // a pruned-away node has no default
+      values.set(id, noCall ? NONE : dv.value)
+      if (!inputs.has(id)) dists.set(id, dv.initialDist)
+    }
+    for (const [id, v] of inputs) values.set(id, noCall ? NONE : v)
+    for (const [id, d] of inputsDist) dists.set(id, d)
+    if (outputs !== undefined && outputs.length > 0) {
+      this.targets = new Set()
+      for (const id of outputs) {
+        const s = this.c.slotOf.get(id)
+        // An output outside the searched model can never be reached; it still keeps the search going.
+        this.targets.add(s !== undefined && this.view.has(s) ? s : -1 - this.targets.size)
+      }
+    }
+    if (this.parent === null) this.#setWildcards(inputs, outputs)
+    const order: { l: number; v: number; key: string; id: NodeId }[] = []
+    for (const id of values.keys()) {
+      const [l, v] = splitDistance(dists.get(id) ?? 0, `initial distance of ${formatId(id)}`)
+      order.push({ l, v, key: typeof id === 'string' ? id : (id.description as string), id })
+    }
+    order.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    for (const o of order) {
+      if (shift === null) this.addInitialValue(o.id, values.get(o.id), o.l, o.v, -1)
+      else this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, 2)
+    }
+    const extra: NodeId[] = []
+    for (const id of values.keys()) {
+      const s = this.c.slotOf.get(id)
+      if (s === undefined || !this.view.has(s)) extra.push(id)
+    }
+    extra.sort((a, b) => {
+      const x = typeof a === 'string' ? a : (a.description as string)
+      const y = typeof b === 'string' ? b : (b.description as string)
+      return x < y ? -1 : x > y ? 1 : 0
+    })
+    for (const id of extra) {
+      this.values.set(id, noCall ? undefined : values.get(id))
+      this.extraInputs.push(id)
+    }
+  }
+
+  #setWildcards(inputs: ReadonlyMap<NodeId, unknown>, outputs: readonly NodeId[] | undefined): void {
+    const wildcard = this.run.options.wildcard
+    const over = this.waitOverride?.nodes
+    if (!wildcard || outputs === undefined || outputs.length === 0 || inputs.size === 0) return
+    const outs = new Set(outputs ?? [])
+    for (const id of inputs.keys()) {
+      const s = this.c.slotOf.get(id)
+      if (s === undefined || !this.view.has(s)) continue
+      const byTarget = outs.has(id) && (wildcard !== 2 || this.view.predCount(s) > 0)
+      if (!(byTarget || over?.get(id) === true)) continue
+      const node = this.c.nodes[s]!
+      if (node.kind === 'data' && node.wildcard === false) continue
+      this.wildcards.add(s)
+    }
+  }
+
+  /** Effective wait-inputs flag of a node. */
+  waits(s: number): boolean {
+    const over = this.waitOverride?.nodes
+    if (over !== undefined) {
+      const v = over.get(this.c.nodes[s]!.id)
+      if (v !== undefined) return v
+    }
+    return this.c.waitIn[s] === 1
+  }
+
+  #waiting(s: number): boolean {
+    return this.pending[s]! > 0 && this.waits(s)
+  }
+
+  #wfAdd(s: number): void {
+    if (this.wfIn[s] === 0) {
+      this.wfIn[s] = 1
+      this.wfOrder.push(s)
+    }
+  }
+
+  /** Turns a workflow edge on (or replaces its value). */
+  setEdge(eid: number, value: unknown): void {
+    const state = this.edgeOn[eid]
+    if (state !== ON) {
+      const to = this.c.edgeTo[eid]!
+      if (state === OFF) {
+        this.pending[to]!--
+        this.edgeLog.push(eid)
+      }
+      this.edgeOn[eid] = ON
+      this.#wfAdd(this.c.edgeFrom[eid]!)
+      this.#wfAdd(to)
+    }
+    this.edgeVal[eid] = value
+  }
+
+  #meet(s: number, l: number, v: number, max: boolean): void {
+    if (this.meetOn[s] === 0 || !max || l > this.meetL[s]! || (l === this.meetL[s]! && v > this.meetV[s]!)) {
+      this.meetOn[s] = 1
+      this.meetL[s] = l
+      this.meetV[s] = v
+    }
+  }
+
+  /**
+   * Adds an input or default value: a `START → id` workflow edge carrying it, then the node on the fringe.
+   * `flag` -1 means "the node's own wait flag"; sub-dispatcher defaults use 2.
+   */
+  addInitialValue(id: NodeId, value: unknown, l: number, v: number, flag: number): boolean {
+    const s = this.c.slotOf.get(id)
+    if (s === undefined || !this.view.has(s)) return false
+    if (!this.startVal.has(s)) this.startLog.push(s)
+    this.startVal.set(s, value)
+    this.#wfAdd(s)
+    const c = this.c
+    if (this.wildcards.has(s)) {
+      this.visited[s] = 1
+      for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+        if (!this.view.edgeActive(e)) continue
+        this.setEdge(e, value)
+        const w = c.edgeTo[e]!
+        const wv = v + c.edgeLen[e]!
+        this.#meet(w, l, wv, true)
+        if (c.kind[w] === DISPATCHER) {
+          this.#feed(s, e, w, l, wv)
+          continue
+        }
+        if (this.#waiting(w)) continue
+        this.seenOn[w] = 1
+        this.seenL[w] = l
+        this.seenV[w] = wv
+        this.run.push(this, w, l, wv, 1)
+      }
+      return true
+    }
+    this.#meet(s, l, v, true)
+    if (this.#waiting(s)) return false
+    this.seenOn[s] = 1
+    this.seenL[s] = l
+    this.seenV[s] = v
+    this.run.push(this, s, l, v, flag < 0 ? c.waitIn[s]! : flag)
+    return true
+  }
+
+  // ---- the visit ------------------------------------------------------------------------------------------------
+
+  /** Visits a node: computes it and sees its successors. Returns false when every target is reached. */
+  visit(s: number, l: number, v: number): boolean {
+    this.inDist[s] = 1
+    this.distL[s] = l
+    this.distV[s] = v
+    this.distOrder.push(s)
+    this.visited[s] = 1
+    const c = this.c
+    const kind = c.kind[s]
+    const ok = kind === DATA ? this.#computeData(s) : kind === FUNCTION ? this.#computeFunction(s) : false
+    if (!ok) return true
+    if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
+    const edgeOn = this.edgeOn
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
+      const w = c.edgeTo[e]!
+      const wv = v + c.edgeLen[e]!
+      if (c.kind[w] === DISPATCHER) this.#feed(s, e, w, l, wv)
+      else this.see(w, l, wv, 0)
+    }
+    return true
+  }
+
+  /** Sees a node at a distance: pushes it when it is not waiting and the distance improves. */
+  see(w: number, l: number, v: number, extraFlag: number): void {
+    this.#meet(w, l, v, true)
+    const waits = this.waits(w)
+    if (waits && this.pending[w]! > 0) return
+    if (this.inDist[w] === 1) {
+      if (l < this.distL[w]! || (l === this.distL[w]! && v < this.distV[w]!)) {
+        throw new DispatcherError(
+          `contradictory paths: ${formatId(this.c.nodes[w]!.id)} was reached again at a shorter distance after it ` +
+            'was computed. This happens only with negative weights; make every weight non-negative.',
+          { nodeId: this.c.nodes[w]!.id, path: [...this.path, this.c.nodes[w]!.id] },
+        )
+      }
+      return
+    }
+    if (this.seenOn[w] === 0 || l < this.seenL[w]! || (l === this.seenL[w]! && v < this.seenV[w]!)) {
+      this.seenOn[w] = 1
+      this.seenL[w] = l
+      this.seenV[w] = v
+      this.run.push(this, w, l, v, extraFlag + (waits ? 1 : 0))
+    }
+  }
+
+  #computeData(s: number): boolean {
+    const c = this.c
+    const node = c.nodes[s] as DataNodeImpl
+    const edgeOn = this.edgeOn
+    const waits = this.waits(s)
+    const hasStart = this.startVal.has(s)
+    let count = hasStart ? 1 : 0
+    let best = -1
+    let bestL = 0
+    let bestV = 0
+    const p0 = c.predStart[s]!
+    const p1 = c.predStart[s + 1]!
+    for (let p = p0; p < p1; p++) {
+      const e = c.predEdge[p]!
+      if (edgeOn[e] !== ON) continue
+      count++
+      const u = c.edgeFrom[e]!
+      const el = this.distL[u]!
+      const ev = this.distV[u]! + c.edgeLen[e]!
+      if (best < 0 || el < bestL || (el === bestL && (ev < bestV || (ev === bestV && c.key[u]! < c.key[c.edgeFrom[best]!]!)))) {
+        best = e
+        bestL = el
+        bestV = ev
+      }
+    }
+    let single = true
+    if (count > 1 && !waits) {
+      // Keep the closest producer; an input or default is never preferred over a computed estimate.
+      for (let p = p0; p < p1; p++) {
+        const e = c.predEdge[p]!
+        if (e !== best && edgeOn[e] === ON) edgeOn[e] = REMOVED
+      }
+    } else if (count > 1 || waits) {
+      single = false
+    }
+    let value: unknown
+    const noCall = this.run.options.noCall
+    if (noCall) {
+      value = undefined
+      this.values.set(node.id, NONE)
+    } else {
+      const plain = single && !waits && node.fn === undefined
+      if (plain) {
+        value = best >= 0 ? this.edgeVal[best] : this.startVal.get(s)
+      } else {
+        const est: Record<NodeId, unknown> = Object.create(null)
+        if (hasStart && (best < 0 || !single)) est[START] = this.startVal.get(s)
+        for (let p = p0; p < p1; p++) {
+          const e = c.predEdge[p]!
+          if (edgeOn[e] === ON && (!single || e === best)) est[c.nodes[c.edgeFrom[e]!]!.id] = this.edgeVal[e]
+        }
+        value = est
+      }
+      if (!plain && node.fn === undefined) {
+        this.#fail(s, 'data', new TypeError(
+          `data node ${formatId(node.id)} waits for inputs but has no function to combine them; add it with ` +
+            '`fn` (for example `fn: (est) => Object.values(est)[0]`)',
+        ))
+        return false
+      }
+      const out = this.#evaluate(s, plain ? undefined : node.fn, value, node.filters, 'data')
+      if (out === FAILED) return false
+      value = out
+      if (node.callback !== undefined) {
+        try {
+          node.callback(value)
+        } catch (err) {
+          this.#fail(s, 'callback', err)
+        }
+      }
+      if (value !== NONE) this.values.set(node.id, value)
+    }
+    // Propagate to successors, unless the first one was already visited (a wildcard input fed them already).
+    let first = -1
+    const e1 = c.succStart[s + 1]!
+    for (let e = c.succStart[s]!; e < e1; e++) {
+      if (!this.view.edgeActive(e)) continue
+      const w = c.edgeTo[e]!
+      if (c.kind[w] === DISPATCHER && this.#skipSubInput(s, w)) continue
+      if (first < 0) {
+        first = w
+        if (this.visited[w] === 1) return true
+      }
+      this.setEdge(e, value)
+    }
+    return true
+  }
+
+  /** A sub-dispatcher that produced this node and already has the mapped input is not fed back. */
+  #skipSubInput(s: number, w: number): boolean {
+    const c = this.c
+    for (let e = c.succStart[w]!; e < c.succStart[w + 1]!; e++) {
+      if (c.edgeTo[e] !== s) continue
+      if (this.edgeOn[e] !== ON) return false
+      const child = this.children.get(w)
+      const mapped = (c.nodes[w] as SubDispatcherNodeImpl).inputs.get(c.nodes[s]!.id)
+      if (child === undefined || mapped === undefined || mapped.length !== 1) return false
+      const cs = child.c.slotOf.get(mapped[0]!)
+      return cs !== undefined && child.visited[cs] === 1
+    }
+    return false
+  }
+
+  #computeFunction(s: number): boolean {
+    const c = this.c
+    const node = c.nodes[s] as FunctionNodeImpl
+    const edgeOn = this.edgeOn
+    const inDist = this.inDist
+    let open = 0
+    const e1 = c.succStart[s + 1]!
+    for (let e = c.succStart[s]!; e < e1; e++) {
+      if (inDist[c.edgeTo[e]!] === 0 && this.view.edgeActive(e)) open++
+    }
+    if (open === 0) {
+      // Nothing left to compute: the function is not needed.
+      this.wfRemoved[s] = 1
+      return false
+    }
+    if (this.run.options.noCall) {
+      for (let e = c.succStart[s]!; e < e1; e++) {
+        if (inDist[c.edgeTo[e]!] === 0 && this.view.edgeActive(e)) this.setEdge(e, undefined)
+      }
+      return true
+    }
+    const a0 = c.argStart[s]!
+    const a1 = c.argStart[s + 1]!
+    let args: unknown[] = new Array(a1 - a0)
+    let dropped = false
+    for (let a = a0; a < a1; a++) {
+      const e = c.argEdge[a]!
+      const v = e >= 0 ? this.edgeVal[e] : undefined
+      if (v === NONE) dropped = true
+      args[a - a0] = v
+    }
+    if (dropped) args = args.filter((v) => v !== NONE)
+    if (node.inputDomain !== undefined && !this.run.options.noDomain) {
+      let ok: unknown
+      try {
+        ok = node.inputDomain(...args)
+      } catch (err) {
+        throw new DispatcherError(
+          `input domain of ${formatId(node.id)}${this.#where(s)} threw: ${describeCause(err)}. A domain must ` +
+            'return true or false; guard the check inside the domain.',
+          { nodeId: node.id, path: [...this.path, node.id], cause: err },
+        )
+      }
+      this.domains.set(s, Boolean(ok))
+      if (!ok) return false
+    }
+    if (node.fn === undefined) {
+      this.#fail(s, 'function', new TypeError(
+        `function node ${formatId(node.id)} has no function; give it \`fn\`, or dispatch with \`noCall: true\``,
+      ))
+      return false
+    }
+    const res = this.#evaluate(s, node.fn, args, node.filters, 'function')
+    if (res === FAILED) return false
+    this.results.set(s, res)
+    const o0 = c.outStart[s]!
+    const o1 = c.outStart[s + 1]!
+    if (o1 - o0 === 1) {
+      const e = c.outEdge[o0]!
+      if (e >= 0 && res !== NONE && inDist[c.edgeTo[e]!] === 0 && this.view.edgeActive(e)) this.setEdge(e, res)
+      return true
+    }
+    if (res === null || res === undefined || typeof (res as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new DispatcherError(
+        `function ${formatId(node.id)}${this.#where(s)} declares ${o1 - o0} outputs ` +
+          `[${node.outputs.map(formatId).join(', ')}] but returned ${describeValue(res)}, which is not iterable. ` +
+          'Return an array with one value per output (NONE leaves an output unset).',
+        { nodeId: node.id, path: [...this.path, node.id] },
+      )
+    }
+    let o = o0
+    for (const v of res as Iterable<unknown>) {
+      if (o >= o1) break
+      const e = c.outEdge[o++]!
+      if (e >= 0 && v !== NONE && inDist[c.edgeTo[e]!] === 0 && this.view.edgeActive(e)) this.setEdge(e, v)
+    }
+    return true
+  }
+
+  #where(s: number): string {
+    return this.path.length > 0 ? ` (at ${formatPath([...this.path, this.c.nodes[s]!.id])})` : ''
+  }
+
+  /** Calls `fn` (spreading `input` for functions) then the filters; records a failure and returns FAILED. */
+  #evaluate(
+    s: number, fn: ((...args: any[]) => unknown) | undefined, input: unknown, // eslint-disable-line @typescript-eslint/no-explicit-any
+    filters: readonly Filter[] | undefined, kind: FailureKind,
+  ): unknown {
+    const id = this.c.nodes[s]!.id
+    if (fn === undefined && filters === undefined) return input
+    this.run.checkStop(id)
+    const t0 = performance.now()
+    this.started[s] = performance.timeOrigin + t0
+    let value: unknown
+    try {
+      value = fn === undefined ? input : kind === 'function' ? fn(...(input as unknown[])) : fn(input)
+    } catch (err) {
+      this.duration[s] = performance.now() - t0
+      this.#fail(s, kind, err)
+      return FAILED
+    }
+    if (filters !== undefined) {
+      const chain: unknown[] = [value]
+      this.filterChains.set(s, chain)
+      for (const filter of filters) {
+        this.run.checkStop(id)
+        try {
+          value = filter(value)
+        } catch (err) {
+          this.duration[s] = performance.now() - t0
+          this.#fail(s, 'filter', err)
+          return FAILED
+        }
+        chain.push(value)
+      }
+    }
+    this.duration[s] = performance.now() - t0
+    return value
+  }
+
+  /** Records a failure by the dispatcher's `raises` policy; throws when the policy says so. */
+  #fail(s: number, kind: FailureKind, err: unknown): void {
+    if (err instanceof DispatcherAbort) throw err
+    const id = this.c.nodes[s]!.id
+    const policy = this.dsp.raises
+    const raise = typeof policy === 'function' ? Boolean(policy(err, id)) : policy
+    if (raise && err instanceof DispatcherError) throw err
+    const path: NodeId[] = [...this.path, id]
+    const failure = new NodeError(id, path, kind, err)
+    this.errors.set(id, failure)
+    if (raise) {
+      throw new DispatcherError(
+        `dispatch stopped: ${failure.message}. The dispatcher raises on failures; pass \`raises: false\` to record ` +
+          'failures and try alternative paths instead.',
+        { nodeId: id, path, cause: err },
+      )
+    }
+  }
+
+  // ---- sub-dispatchers ------------------------------------------------------------------------------------------
+
+  /** Feeds a sub-dispatcher node `w` from parent data slot `s` through edge `e`, starting its child if needed. */
+  #feed(s: number, e: number, w: number, l: number, v: number): void {
+    const c = this.c
+    const node = c.nodes[w] as SubDispatcherNodeImpl
+    this.#meet(w, l, v, false)
+    if (this.#waiting(w)) return
+    let child: Level
+    let fed: number[] = [e]
+    if (this.inDist[w] === 0) {
+      if (node.inputDomain !== undefined && !this.run.options.noCall) {
+        const received: Record<NodeId, unknown> = Object.create(null)
+        const all: number[] = []
+        for (let p = c.predStart[w]!; p < c.predStart[w + 1]!; p++) {
+          const pe = c.predEdge[p]!
+          if (this.edgeOn[pe] !== ON) continue
+          all.push(pe)
+          received[c.nodes[c.edgeFrom[pe]!]!.id] = this.edgeVal[pe]
+        }
+        let ok = false
+        try {
+          ok = Boolean(node.inputDomain(received))
+        } catch (err) {
+          this.#fail(w, 'sub-dispatcher domain', err)
+        }
+        if (!ok) return
+        this.domains.set(w, true)
+        fed = all
+      }
+      const excluded = new Set<NodeId>()
+      for (const children of node.inputs.values()) if (children.length === 1) excluded.add(children[0]!)
+      child = new Level(this.run, this.view.child(w), this, w, this.waitOverride?.children.get(node.id))
+      this.children.set(w, child)
+      const targets = [...this.view.outMap(w).keys()]
+      child.init(new Map(), new Map(), excluded, targets, [l, v])
+      this.#wfAdd(w)
+      this.inDist[w] = 1
+      this.distL[w] = l
+      this.distV[w] = v
+      this.distOrder.push(w)
+    } else {
+      child = this.children.get(w)!
+    }
+    for (const pe of fed) {
+      const val = this.edgeVal[pe]
+      const mapped = node.inputs.get(c.nodes[c.edgeFrom[pe]!]!.id)
+      if (mapped === undefined) continue
+      for (const id of mapped) child.addInitialValue(id, val, l, v, -1)
+    }
+  }
+
+  /** After a child data node is computed, sets the parent nodes it maps to (at the child's distance). */
+  seeRemoteLink(s: number, l: number, v: number): void {
+    const parent = this.parent
+    if (parent === null || this.c.kind[s] !== DATA || !parent.initialized) return
+    const id = this.c.nodes[s]!.id
+    if (!this.values.has(id)) return
+    const w = this.parentSlot
+    const targets = parent.view.outMap(w).get(id)
+    if (targets === undefined) return
+    const value = this.values.get(id)
+    const pc = parent.c
+    for (const pid of targets) {
+      const ps = pc.slotOf.get(pid)
+      if (ps === undefined || parent.visited[ps] === 1 || parent.#edgeOn(ps, w)) continue
+      const out = parent.#edgeId(w, ps)
+      if (out < 0) continue
+      parent.setEdge(out, value)
+      parent.see(ps, l, v, 2)
+    }
+  }
+
+  #edgeId(from: number, to: number): number {
+    const c = this.c
+    for (let e = c.succStart[from]!; e < c.succStart[from + 1]!; e++) if (c.edgeTo[e] === to) return e
+    return -1
+  }
+
+  #edgeOn(from: number, to: number): boolean {
+    const e = this.#edgeId(from, to)
+    return e >= 0 && this.edgeOn[e] === ON
+  }
+
+  /** Whether every parent-side output of this sub-dispatcher is already computed in the parent. */
+  outputsReached(): boolean {
+    const parent = this.parent!
+    const pc = parent.c
+    const w = this.parentSlot
+    for (let e = pc.succStart[w]!; e < pc.succStart[w + 1]!; e++) {
+      if (parent.view.edgeActive(e) && parent.inDist[pc.edgeTo[e]!] === 0) return false
+    }
+    return true
+  }
+
+  /** Closes this level and every level nested in it. */
+  closeTree(): void {
+    const stack: Level[] = [this]
+    while (stack.length > 0) {
+      const lv = stack.pop()!
+      lv.closed = true
+      for (const child of lv.children.values()) stack.push(child)
+    }
+  }
+
+  /** Drops from the workflow the function and sub-dispatcher nodes that received inputs but never ran. */
+  removeUnusedNodes(): void {
+    const c = this.c
+    for (const s of this.wfOrder) {
+      if (this.visited[s] === 1 || c.kind[s] === DATA) continue
+      if (c.kind[s] === DISPATCHER && this.#hasOutEdge(s)) {
+        this.visited[s] = 1
+        this.children.get(s)?.removeUnusedNodes()
+        continue
+      }
+      this.wfRemoved[s] = 1
+    }
+  }
+
+  #hasOutEdge(s: number): boolean {
+    const c = this.c
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) if (this.edgeOn[e] === ON) return true
+    return false
+  }
+}
+
+const FAILED: unique symbol = Symbol('failed')
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (typeof v === 'function') return 'a function'
+  if (typeof v === 'object' && v !== null) return `an object (${Object.prototype.toString.call(v)})`
+  return String(v)
+}
+
+/** Everything `dispatch` passes to the search. */
+export interface SearchRequest {
+  readonly view: View
+  readonly inputs: ReadonlyMap<NodeId, unknown>
+  readonly inputsDist: ReadonlyMap<NodeId, Distance>
+  readonly outputs: readonly NodeId[] | undefined
+  readonly options: RunOptions
+}
+
+/** Runs one dispatch and returns the root level. `onStart` receives the root before the loop (for partial states). */
+export function search(req: SearchRequest, onStart?: (root: Level) => void): Level {
+  const run = new Run(req.options)
+  const root = new Level(run, req.view, null, -1, req.options.waitIn)
+  run.root = root
+  root.initialized = true
+  onStart?.(root)
+  root.init(req.inputs, req.inputsDist, new Set(), req.outputs, null)
+  run.loop()
+  return root
+}

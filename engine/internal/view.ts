@@ -1,0 +1,130 @@
+// What part of a model a dispatch searches: the whole model, or the ancestors of the requested outputs.
+import type { NodeId } from '../constants.ts'
+import type { Dispatcher } from '../dispatcher.ts'
+import type { Compiled } from './compile.ts'
+import { compiledOf } from './access.ts'
+import type { SubDispatcherNodeImpl } from './graph.ts'
+
+/**
+ * The searched part of one dispatcher level. Without masks it is the whole model. With masks (outputs given),
+ * `family` marks the nodes kept and `explored` the nodes whose predecessors were kept; an edge is kept exactly
+ * when its target is explored, as in schedula's reverse breadth-first pruning.
+ */
+export class View {
+  readonly dsp: Dispatcher
+  readonly c: Compiled
+  readonly family: Uint8Array | null
+  readonly explored: Uint8Array | null
+  readonly #children = new Map<number, View>()
+  readonly #outMaps = new Map<number, ReadonlyMap<NodeId, readonly NodeId[]>>()
+
+  constructor(dsp: Dispatcher, c: Compiled, family: Uint8Array | null, explored: Uint8Array | null) {
+    this.dsp = dsp
+    this.c = c
+    this.family = family
+    this.explored = explored
+  }
+
+  /** The whole model of `dsp`. */
+  static full(dsp: Dispatcher): View {
+    return new View(dsp, compiledOf(dsp), null, null)
+  }
+
+  /** The ancestors of `sources`, not exploring through `blockers` (but for sources, when `wildcard`). */
+  static pruned(dsp: Dispatcher, sources: Iterable<NodeId>, blockers: Iterable<NodeId>, wildcard: boolean): View {
+    const c = compiledOf(dsp)
+    const { family, explored } = reverseFamily(c, sources, blockers, wildcard)
+    return new View(dsp, c, family, explored)
+  }
+
+  /** Whether the node is part of this view. */
+  has(slot: number): boolean {
+    return this.family === null || this.family[slot] === 1
+  }
+
+  /** Whether the edge is part of this view. */
+  edgeActive(eid: number): boolean {
+    return this.explored === null || this.explored[this.c.edgeTo[eid]!] === 1
+  }
+
+  /** Number of predecessors of a node in this view (what a waiting node waits for). */
+  predCount(slot: number): number {
+    if (this.explored !== null && this.explored[slot] !== 1) return 0
+    return this.c.predStart[slot + 1]! - this.c.predStart[slot]!
+  }
+
+  /** The output mapping of a sub-dispatcher node, reduced to the parent outputs kept in this view. */
+  outMap(slot: number): ReadonlyMap<NodeId, readonly NodeId[]> {
+    const node = this.c.nodes[slot] as SubDispatcherNodeImpl
+    if (this.explored === null) return node.outputs
+    let m = this.#outMaps.get(slot)
+    if (m === undefined) {
+      const kept = new Map<NodeId, readonly NodeId[]>()
+      for (const [child, parents] of node.outputs) {
+        const ps = parents.filter((p) => {
+          const ps = this.c.slotOf.get(p)
+          return ps !== undefined && this.explored![ps] === 1
+        })
+        if (ps.length > 0) kept.set(child, ps)
+      }
+      this.#outMaps.set(slot, (m = kept))
+    }
+    return m
+  }
+
+  /** The view of the child model of a sub-dispatcher node. */
+  child(slot: number): View {
+    let v = this.#children.get(slot)
+    if (v === undefined) {
+      const node = this.c.nodes[slot] as SubDispatcherNodeImpl
+      if (this.explored === null) {
+        v = View.full(node.dispatcher)
+      } else {
+        const inputs = new Set<NodeId>()
+        for (const children of node.inputs.values()) for (const id of children) inputs.add(id)
+        const sources = new Set<NodeId>(inputs)
+        for (const child of this.outMap(slot).keys()) sources.add(child)
+        v = View.pruned(node.dispatcher, sources, inputs, true)
+      }
+      this.#children.set(slot, v)
+    }
+    return v
+  }
+}
+
+/** Reverse breadth-first search marking the ancestors of `sources` (no recursion: deep chains are fine). */
+export function reverseFamily(
+  c: Compiled, sources: Iterable<NodeId>, blockers: Iterable<NodeId>, wildcard: boolean,
+): { family: Uint8Array; explored: Uint8Array; order: number[] } {
+  const family = new Uint8Array(c.size)
+  const explored = new Uint8Array(c.size)
+  const blocked = new Uint8Array(c.size)
+  for (const id of blockers) {
+    const s = c.slotOf.get(id)
+    if (s !== undefined) blocked[s] = 1
+  }
+  const start: number[] = []
+  for (const id of sources) {
+    const s = c.slotOf.get(id)
+    if (s !== undefined && family[s] === 0) {
+      family[s] = 1
+      start.push(s)
+    }
+  }
+  start.sort((a, b) => (c.key[a]! < c.key[b]! ? -1 : c.key[a]! > c.key[b]! ? 1 : 0))
+  const order = start.slice()
+  for (const s of start) if (!(blocked[s] === 1 && !wildcard)) explored[s] = 1
+  for (let q = 0; q < order.length; q++) {
+    const u = order[q]!
+    if (explored[u] !== 1) continue
+    for (let p = c.predStart[u]!; p < c.predStart[u + 1]!; p++) {
+      const v = c.edgeFrom[c.predEdge[p]!]!
+      if (family[v] === 0) {
+        family[v] = 1
+        if (blocked[v] !== 1) explored[v] = 1
+        order.push(v)
+      }
+    }
+  }
+  return { family, explored, order }
+}

@@ -1,0 +1,224 @@
+// Public shapes of a model: node kinds, the options that build them, and the callbacks they hold.
+import type { NodeId } from './constants.ts'
+import type { Distance } from './distance.ts'
+import type { Dispatcher } from './dispatcher.ts'
+
+/** Any function a function node may call. Its positional arguments follow the node's `inputs`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFunction = (...args: any[]) => unknown
+
+/**
+ * The values that reached a data node, by producer id (`START` for an input or a default).
+ * It is what a data node's `fn` receives (a null-prototype object; symbol keys for the special producers).
+ */
+export type Estimations = Readonly<Record<NodeId, unknown>>
+
+/** Combines the estimations of a data node into its value. */
+export type DataFunction = (estimations: Estimations) => unknown
+
+/** Transforms a value after it is computed; filters run in order, each on the previous result. */
+export type Filter = (value: unknown) => unknown
+
+/** Decides whether a function accepts its arguments (same positional arguments as the function). */
+export type InputDomain = (...args: any[]) => unknown // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Decides whether a sub-dispatcher accepts the parent inputs it received so far (by parent id). */
+export type SubDispatcherDomain = (inputs: Readonly<Record<NodeId, unknown>>) => unknown
+
+/** The three kinds of node. */
+export type NodeKind = 'data' | 'function' | 'dispatcher'
+
+/** What every node has. */
+export interface NodeCommon {
+  /** The node id, unique in its dispatcher. */
+  readonly id: NodeId
+  /** Creation counter; the last tie-breaker of the search. */
+  readonly index: number
+  /** Free text shown in plots and API pages. */
+  readonly description: string | undefined
+  /** Extra attributes given when the node was added (for plots and tools; ignored by the search). */
+  readonly attributes: Readonly<Record<string, unknown>>
+}
+
+/** A data node: holds a value of the solution. */
+export interface DataNode extends NodeCommon {
+  readonly kind: 'data'
+  /** Wait for every producer before computing the value (then `fn` combines them). */
+  readonly waitInputs: boolean
+  /** Combines the estimations into the value (required when `waitInputs`). */
+  readonly fn: DataFunction | undefined
+  /** Called with the final value; its errors are recorded but do not fail the node. */
+  readonly callback: ((value: unknown) => unknown) | undefined
+  /** Applied in order to the value. */
+  readonly filters: readonly Filter[] | undefined
+  /** `false` opts this node out of `dispatch(…, { wildcard })`. */
+  readonly wildcard: boolean | undefined
+  /** Added to the length of every edge entering this node. */
+  readonly weight: number | undefined
+}
+
+/** A function node: calls `fn` with the values of `inputs` and sets `outputs` from its result. */
+export interface FunctionNode extends NodeCommon {
+  readonly kind: 'function'
+  /** Data node ids, in argument order. */
+  readonly inputs: readonly NodeId[]
+  /** Data node ids set from the result (an iterable result is spread over several outputs). */
+  readonly outputs: readonly NodeId[]
+  /** The function; a node without one can be dispatched only with `noCall`. */
+  readonly fn: AnyFunction | undefined
+  /** Skips the function (silently) when it returns a falsy value for the arguments. */
+  readonly inputDomain: InputDomain | undefined
+  /** Added to the length of every edge entering the node. */
+  readonly weight: number | undefined
+  /** Applied in order to the result. */
+  readonly filters: readonly Filter[] | undefined
+}
+
+/** A sub-dispatcher node: runs a child dispatcher inside the parent's search. */
+export interface SubDispatcherNode extends NodeCommon {
+  readonly kind: 'dispatcher'
+  /** The child model. */
+  readonly dispatcher: Dispatcher
+  /** Parent data id → the child data ids it feeds. */
+  readonly inputs: ReadonlyMap<NodeId, readonly NodeId[]>
+  /** Child data id → the parent data ids it sets. */
+  readonly outputs: ReadonlyMap<NodeId, readonly NodeId[]>
+  /** Decides whether to start the child with the parent inputs received so far. */
+  readonly inputDomain: SubDispatcherDomain | undefined
+  /** Added to the length of every edge entering the node. */
+  readonly weight: number | undefined
+}
+
+/** Any node. */
+export type ModelNode = DataNode | FunctionNode | SubDispatcherNode
+
+/** A model edge: `weight` replaces the default length 1 when set. */
+export interface ModelEdge {
+  readonly from: NodeId
+  readonly to: NodeId
+  readonly weight: number | undefined
+}
+
+/** A default value of a data node and the distance it starts at. */
+export interface DefaultValue {
+  readonly value: unknown
+  readonly initialDist: Distance
+}
+
+/** Options of `Dispatcher.addData`. */
+export interface AddDataOptions {
+  /** Node id; defaults to `'unknown'`, made unique as `unknown<0>`, `unknown<1>`, … */
+  id?: NodeId
+  /** Default value, used when the dispatch gets no input for this node. `EMPTY` removes it. */
+  defaultValue?: unknown
+  /** Distance the default starts at (default 0). */
+  initialDist?: Distance
+  /** Wait for every producer, then combine their values with `fn`. */
+  waitInputs?: boolean
+  /** `false` opts out of wildcard dispatches. */
+  wildcard?: boolean
+  /** Combines the estimations into the value. */
+  fn?: DataFunction
+  /** Called with the final value. */
+  callback?: (value: unknown) => unknown
+  /** Applied in order to the value. */
+  filters?: readonly Filter[]
+  /** Free text for plots and API pages. */
+  description?: string
+  /** Added to the length of every edge entering this node. */
+  weight?: number
+  /** Extra attributes kept on the node. */
+  attributes?: Record<string, unknown>
+}
+
+/** Per-edge weights, by data node id. */
+export type WeightMap = Readonly<Record<string, number>> | ReadonlyMap<NodeId, number>
+
+/** Options of `Dispatcher.addFunction`. */
+export interface AddFunctionOptions {
+  /** Node id; defaults to the function's name (`'unknown'` for anonymous functions), made unique. */
+  id?: NodeId
+  /** The function to call. */
+  fn?: AnyFunction
+  /** Input data ids in argument order. Omitted: `[START]` (the function runs with no argument). */
+  inputs?: readonly NodeId[]
+  /** Output data ids. Omitted: `[SINK]`. */
+  outputs?: readonly NodeId[]
+  /** Skips the function when it returns a falsy value for the arguments. */
+  inputDomain?: InputDomain
+  /** Node weight: added to the length of each input edge. */
+  weight?: number
+  /** Replaces the length 1 of some input edges, by input id. */
+  inpWeight?: WeightMap
+  /** Replaces the length 1 of some output edges, by output id. */
+  outWeight?: WeightMap
+  /** Applied in order to the result. */
+  filters?: readonly Filter[]
+  /** Free text for plots and API pages. */
+  description?: string
+  /** Extra attributes kept on the node. */
+  attributes?: Record<string, unknown>
+}
+
+/** Options of `Dispatcher.addFunc`: `addFunction` options, with inputs inferred from the parameters. */
+export interface AddFuncOptions extends Omit<AddFunctionOptions, 'fn'> {
+  /** Also take parameters that have a default value as inputs (default: stop at the first one). */
+  inputsKwargs?: boolean
+}
+
+/** A mapping between parent and child ids: a list of ids mapped to themselves, or an object/Map of id → id(s). */
+export type IdMapping =
+  | readonly NodeId[]
+  | Readonly<Record<string, NodeId | readonly NodeId[]>>
+  | ReadonlyMap<NodeId, NodeId | readonly NodeId[]>
+
+/** Options of `Dispatcher.addDispatcher`. */
+export interface AddDispatcherOptions {
+  /** The child model. */
+  dispatcher: Dispatcher
+  /** Node id; defaults to the child's name, made unique. */
+  id?: NodeId
+  /** Parent id → child id(s). Omitted: every child data node (but the special ones), mapped to itself. */
+  inputs?: IdMapping
+  /** Child id → parent id(s). Omitted: every child data node (but the special ones), mapped to itself. */
+  outputs?: IdMapping
+  /** Decides whether to start the child with the parent inputs received so far. */
+  inputDomain?: SubDispatcherDomain
+  /** Node weight. */
+  weight?: number
+  /** Replaces the length 0 of some input edges, by parent input id. */
+  inpWeight?: WeightMap
+  /** Free text for plots and API pages. */
+  description?: string
+  /** Move the child's defaults of mapped inputs to the parent (the child given is copied, not mutated). */
+  includeDefaults?: boolean
+  /** Prefix prepended to the parent-side input ids. */
+  inputsPrefix?: string
+  /** Prefix prepended to the parent-side output ids. */
+  outputsPrefix?: string
+  /** Extra attributes kept on the node. */
+  attributes?: Record<string, unknown>
+}
+
+/** Something that tells a dispatch to stop: an `AbortSignal`, or an object with `isSet()` (an event). */
+export type Stopper = AbortSignal | { isSet(): boolean }
+
+/** How a dispatcher handles a failing node. */
+export type RaisesPolicy = boolean | ((error: unknown, nodeId: NodeId) => boolean)
+
+/** Options of the `Dispatcher` constructor. */
+export interface DispatcherOptions {
+  /** Name, used as the default node id when added as a sub-dispatcher, and in plots. */
+  name?: string
+  /** Free text for plots and API pages. */
+  description?: string
+  /**
+   * Failure policy: `false` (default) records failures in `solution.errors` and looks for another path;
+   * `true` stops the dispatch with a `DispatcherError`; a function decides per error.
+   */
+  raises?: RaisesPolicy
+  /** Default stopper of every dispatch. */
+  stopper?: Stopper
+  /** Default executor name (used by later executors; the synchronous search ignores it). */
+  executor?: string
+}

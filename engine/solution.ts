@@ -1,0 +1,211 @@
+// The result of a dispatch: computed values in computation order, with distances, errors, workflow and pipe.
+import { START, type NodeId } from './constants.ts'
+import { joinDistance, type Distance } from './distance.ts'
+import type { Dispatcher } from './dispatcher.ts'
+import type { NodeError, NodePath } from './errors.ts'
+import type { Level } from './internal/search.ts'
+import { buildWorkflow, type Workflow } from './workflow.ts'
+import { getSubDspFromWorkflow, type SubDspFromWorkflowOptions } from './sub-models.ts'
+
+/** One visited node of a dispatch, in visit order. */
+export interface PipeStep {
+  /** Path of the node from the solution the pipe was read from (`['S', 'a']` inside sub-dispatcher `S`). */
+  readonly path: NodePath
+  /** The node id in its own dispatcher. */
+  readonly nodeId: NodeId
+  /** Distance at which it was visited. */
+  readonly distance: Distance
+  /** The failure recorded at this node, if it failed. */
+  readonly error: NodeError | undefined
+  /** When its function started (epoch ms), for nodes that ran a function. */
+  readonly started: number | undefined
+  /** How long its function and filters took (ms), for nodes that ran a function. */
+  readonly duration: number | undefined
+}
+
+const facades = new WeakMap<Level, Solution>()
+
+/** @internal The Solution of a search level (one per level). */
+export function solutionOf(level: Level, inputs?: ReadonlyMap<NodeId, unknown>, outputs?: readonly NodeId[]): Solution {
+  let s = facades.get(level)
+  if (s === undefined) {
+    s = new Solution(level, inputs ?? new Map(), outputs)
+    facades.set(level, s)
+  }
+  return s
+}
+
+/** @internal The search level behind a Solution. */
+export function levelOf(sol: Solution): Level {
+  return sol[LEVEL]
+}
+
+const LEVEL: unique symbol = Symbol('flowmark.level')
+
+/**
+ * The outcome of `Dispatcher.dispatch`: a read-only map of the computed data values, in the order they were
+ * computed, plus what it took to compute them (`dist`, `errors`, `workflow`, `pipe`, `subSolutions`).
+ */
+export class Solution implements ReadonlyMap<NodeId, unknown> {
+  readonly #level: Level
+  /** The inputs given to the dispatch (sub-solutions: empty). */
+  readonly inputs: ReadonlyMap<NodeId, unknown>
+  /** The outputs requested, if any. */
+  readonly outputs: readonly NodeId[] | undefined
+  #workflow: Workflow | undefined
+
+  /** @internal Solutions are made by `Dispatcher.dispatch`. */
+  constructor(level: Level, inputs: ReadonlyMap<NodeId, unknown>, outputs: readonly NodeId[] | undefined) {
+    this.#level = level
+    this.inputs = inputs
+    this.outputs = outputs
+  }
+
+  /** @internal */
+  get [LEVEL](): Level {
+    return this.#level
+  }
+
+  /** The dispatcher that was searched (for `shrink` dispatches: the shrunk model). */
+  get dispatcher(): Dispatcher {
+    return this.#level.dsp
+  }
+
+  /** Path of this solution from the root solution (empty for the root; `['S']` for sub-dispatcher `S`). */
+  get path(): NodePath {
+    return this.#level.path
+  }
+
+  // ---- the map of values ----------------------------------------------------------------------------------------
+
+  /** Number of computed values. */
+  get size(): number {
+    return this.#level.values.size
+  }
+
+  /** The value of a data node, or undefined when it was not computed. */
+  get(id: NodeId): unknown {
+    return this.#level.values.get(id)
+  }
+
+  /** Whether a data node was computed. */
+  has(id: NodeId): boolean {
+    return this.#level.values.has(id)
+  }
+
+  /** Ids of the computed data nodes, in computation order. */
+  keys(): MapIterator<NodeId> {
+    return this.#level.values.keys()
+  }
+
+  /** Computed values, in computation order. */
+  values(): MapIterator<unknown> {
+    return this.#level.values.values()
+  }
+
+  /** `[id, value]` pairs, in computation order. */
+  entries(): MapIterator<[NodeId, unknown]> {
+    return this.#level.values.entries()
+  }
+
+  /** Calls `fn` for each value, in computation order. */
+  forEach(fn: (value: unknown, id: NodeId, map: ReadonlyMap<NodeId, unknown>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.#level.values) fn.call(thisArg, v, k, this)
+  }
+
+  /** Iterates `[id, value]` pairs, in computation order. */
+  [Symbol.iterator](): MapIterator<[NodeId, unknown]> {
+    return this.#level.values.entries()
+  }
+
+  /** The values as a plain object (string ids as keys, tokens as symbol keys). */
+  toObject(): Record<NodeId, unknown> {
+    const o = {} as Record<NodeId, unknown>
+    for (const [k, v] of this.#level.values) o[k] = v
+    return o
+  }
+
+  /** The values as a plain object, for `JSON.stringify`. */
+  toJSON(): Record<string, unknown> {
+    return this.toObject() as Record<string, unknown>
+  }
+
+  // ---- inspection -----------------------------------------------------------------------------------------------
+
+  /** Distances of the visited nodes (START first, at -1), in visit order; fed sub-dispatchers included. */
+  get dist(): ReadonlyMap<NodeId, Distance> {
+    const lv = this.#level
+    const out = new Map<NodeId, Distance>([[START, -1]])
+    for (const s of lv.distOrder) out.set(lv.c.nodes[s]!.id, joinDistance(lv.distL[s]!, lv.distV[s]!))
+    return out
+  }
+
+  /** Failures recorded during the dispatch, by node id (this level only; see `subSolutions` for nested ones). */
+  get errors(): ReadonlyMap<NodeId, NodeError> {
+    return this.#level.errors
+  }
+
+  /** What actually happened: the nodes reached and the values that flowed along each edge. */
+  get workflow(): Workflow {
+    return (this.#workflow ??= buildWorkflow(this.#level))
+  }
+
+  /** Solutions of the sub-dispatchers that were started, by sub-dispatcher node id. */
+  get subSolutions(): ReadonlyMap<NodeId, Solution> {
+    const lv = this.#level
+    const out = new Map<NodeId, Solution>()
+    for (const [slot, child] of lv.children) out.set(lv.c.nodes[slot]!.id, solutionOf(child))
+    return out
+  }
+
+  /** The solution of a nested sub-dispatcher, by path (`getSubSolution('S', 'T')`); undefined if never started. */
+  getSubSolution(...path: NodeId[]): Solution | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    let sol: Solution | undefined = this
+    for (const id of path) sol = sol?.subSolutions.get(id)
+    return sol
+  }
+
+  /** Every visited node in visit order, this level and nested ones, with timings and failures. */
+  get pipe(): readonly PipeStep[] {
+    const lv = this.#level
+    const run = lv.run
+    const depth = lv.path.length
+    const steps: PipeStep[] = []
+    for (let i = 0; i < run.pipeLevel.length; i++) {
+      let owner: Level | null = run.pipeLevel[i]!
+      const at = owner
+      while (owner !== null && owner !== lv) owner = owner.parent
+      if (owner === null) continue
+      const s = run.pipeSlot[i]!
+      const id = at.c.nodes[s]!.id
+      const ran = at.started[s]! > 0
+      steps.push({
+        path: [...at.path.slice(depth), id],
+        nodeId: id,
+        distance: joinDistance(run.pipeLvl[i]!, run.pipeD[i]!),
+        error: at.errors.get(id),
+        started: ran ? at.started[s]! : undefined,
+        duration: ran ? at.duration[s]! : undefined,
+      })
+    }
+    return steps
+  }
+
+  /** The sub-model reached from `sources` over this solution's workflow (see `Dispatcher.getSubDspFromWorkflow`). */
+  getSubDspFromWorkflow(sources: Iterable<NodeId>, options: Omit<SubDspFromWorkflowOptions, 'graph'> = {}): Dispatcher {
+    return getSubDspFromWorkflow(this.dispatcher, sources, { ...options, graph: this.workflow })
+  }
+
+  /** `Solution { 'a' => 1, 'b' => 2 }`. */
+  toString(): string {
+    const parts = [...this.#level.values].map(([k, v]) => `${typeof k === 'string' ? JSON.stringify(k) : String(k.description)} => ${String(v)}`)
+    return `Solution { ${parts.join(', ')} }`
+  }
+
+  /** Shown like a Map by `util.inspect` and the Node REPL: `Solution(2) { 'a' => 1, 'b' => 2 }`. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+    if (typeof inspect !== 'function') return this.toString()
+    return inspect(new Map(this.#level.values), options).replace(/^Map\(\d+\)/, `Solution(${this.size})`)
+  }
+}

@@ -1,0 +1,439 @@
+// Cutting models: induced sub-models, breadth-first sub-models of a workflow, and shrinking to inputs → outputs.
+import { SINK, START, formatId, idText, type NodeId } from './constants.ts'
+import type { Distance } from './distance.ts'
+import { Dispatcher } from './dispatcher.ts'
+import { ModelError, didYouMean } from './errors.ts'
+import { internalsOf } from './internal/access.ts'
+import { cloneNode, connect, findEdge, disconnect, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
+import type { WaitOverrides } from './internal/search.ts'
+import { levelOf, type Solution } from './solution.ts'
+import type { Workflow } from './workflow.ts'
+
+/** Options of `getSubDspFromWorkflow`. */
+export interface SubDspFromWorkflowOptions {
+  /** Graph to search: a workflow, `'model'` for the model itself; default: the workflow of the last dispatch. */
+  graph?: Workflow | 'model'
+  /** Follow predecessors instead of successors. */
+  reverse?: boolean
+  /** Add the missing inputs of reached functions as leaves (forward search). */
+  addMissing?: boolean
+  /** Include a function only when all its inputs are included (forward search; default true). */
+  checkInputs?: boolean
+  /** Nodes included but not explored further (sources too, unless `wildcard`). */
+  blockers?: Iterable<NodeId>
+  /** Explore sources even when they are blockers. */
+  wildcard?: boolean
+  /** Prune sub-dispatchers to what their kept inputs and outputs need (default true). */
+  updateLinks?: boolean
+  /** Reverse search: skip functions that have an input already included (avoids cycles). */
+  avoidCycles?: boolean
+}
+
+/** A graph to search: adjacency lists in insertion order. */
+interface Adjacency {
+  has(id: NodeId): boolean
+  next(id: NodeId, reverse: boolean): readonly NodeId[]
+}
+
+function modelAdjacency(dsp: Dispatcher): Adjacency {
+  const nodes = internalsOf(dsp).nodes
+  return {
+    has: (id) => nodes.has(id),
+    next: (id, reverse) => {
+      const n = nodes.get(id)
+      if (n === undefined) return []
+      return reverse ? n.pred.map((e) => e.from.id) : n.succ.map((e) => e.to.id)
+    },
+  }
+}
+
+function workflowAdjacency(wf: Workflow): Adjacency {
+  return {
+    has: (id) => wf.nodes.has(id),
+    next: (id, reverse) => (reverse ? wf.predecessors(id) : wf.successors(id)),
+  }
+}
+
+function edgeSetAdjacency(edges: Iterable<readonly [NodeId, NodeId]>): Adjacency {
+  const succ = new Map<NodeId, NodeId[]>()
+  const pred = new Map<NodeId, NodeId[]>()
+  const add = (m: Map<NodeId, NodeId[]>, k: NodeId, v: NodeId) => {
+    let l = m.get(k)
+    if (l === undefined) m.set(k, (l = []))
+    if (!l.includes(v)) l.push(v)
+  }
+  for (const [u, v] of edges) {
+    add(succ, u, v)
+    add(pred, v, u)
+    if (!pred.has(u)) pred.set(u, [])
+    if (!succ.has(v)) succ.set(v, [])
+  }
+  return { has: (id) => succ.has(id), next: (id, reverse) => (reverse ? pred : succ).get(id) ?? [] }
+}
+
+const byText = (a: NodeId, b: NodeId) => (idText(a) < idText(b) ? -1 : idText(a) > idText(b) ? 1 : 0)
+
+/** Creates a sub-dispatcher of `dsp` from an ordered node list and an ordered edge list (weights from the model). */
+function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly (readonly [NodeId, NodeId])[]): Dispatcher {
+  const src = internalsOf(dsp)
+  const out = dsp.copyStructure()
+  const dst = internalsOf(out)
+  for (const id of order) dst.nodes.set(id, cloneNode(src.nodes.get(id)!))
+  for (const [u, v] of edges) {
+    const e = findEdge(src.nodes.get(u)!, src.nodes.get(v)!)
+    if (e !== undefined) connect(dst.nodes.get(u)!, dst.nodes.get(v)!, e.weight)
+  }
+  for (const [id, dv] of src.defaults) if (dst.nodes.has(id)) dst.defaults.set(id, dv)
+  dst.setCounter(src.nextIndex())
+  dst.touch()
+  return out
+}
+
+function resolve(dsp: Dispatcher, id: NodeId, where: string): NodeId {
+  if (!internalsOf(dsp).nodes.has(id)) {
+    throw new ModelError(
+      `${where}: no node ${formatId(id)} in dispatcher ${formatId(dsp.name)}.` +
+        didYouMean(typeof id === 'string' ? id : '', internalsOf(dsp).nodes.keys()),
+      { nodeId: id },
+    )
+  }
+  return id
+}
+
+/** @internal Implements `Dispatcher.getSubDsp`. */
+export function getSubDsp(dsp: Dispatcher, bunch: Iterable<NodeId>, removeEdges?: Iterable<readonly [NodeId, NodeId]>): Dispatcher {
+  const where = 'Dispatcher.getSubDsp'
+  const wanted = new Set<NodeId>()
+  for (const id of bunch) wanted.add(resolve(dsp, id, where))
+  const src = internalsOf(dsp).nodes
+  const keep = new Set<NodeId>()
+  for (const [id, n] of src) {
+    if (!wanted.has(id)) continue
+    if (n.kind === 'function' && n.inputs.some((i) => !wanted.has(i))) continue
+    keep.add(id)
+  }
+  const order = [...src.keys()].filter((id) => keep.has(id))
+  const edges: [NodeId, NodeId][] = []
+  for (const id of order) for (const e of src.get(id)!.succ) if (keep.has(e.to.id)) edges.push([id, e.to.id])
+  const sub = materialise(dsp, order, edges)
+  const nodes = internalsOf(sub).nodes
+  for (const [u, v] of removeEdges ?? []) {
+    const a = nodes.get(u)
+    const b = nodes.get(v)
+    const e = a && b ? findEdge(a, b) : undefined
+    if (e !== undefined) disconnect(e)
+  }
+  for (const [id, n] of [...nodes]) if (n.kind === 'function' && n.succ.length === 0) dropNode(nodes, id)
+  for (const [id, n] of [...nodes]) if (n.succ.length === 0 && n.pred.length === 0) dropNode(nodes, id)
+  const defaults = internalsOf(sub).defaults
+  for (const id of [...defaults.keys()]) if (!nodes.has(id)) defaults.delete(id)
+  internalsOf(sub).touch()
+  return sub
+}
+
+function dropNode(nodes: Map<NodeId, NodeImpl>, id: NodeId): void {
+  const n = nodes.get(id)!
+  for (const e of [...n.succ, ...n.pred]) disconnect(e)
+  nodes.delete(id)
+}
+
+/** Breadth-first search of schedula's `get_sub_dsp_from_workflow`: the ordered node and edge lists it reaches. */
+function bfs(
+  dsp: Dispatcher, sources: Iterable<NodeId>, graph: Adjacency, o: SubDspFromWorkflowOptions,
+): { order: NodeId[]; edges: [NodeId, NodeId][] } {
+  const model = internalsOf(dsp).nodes
+  const reverse = o.reverse ?? false
+  const checkInputs = o.checkInputs ?? true
+  const addMissing = o.addMissing ?? false
+  const blockers = new Set(o.blockers ?? [])
+  const family = new Map<NodeId, readonly NodeId[]>()
+  const inSub = new Set<NodeId>()
+  const order: NodeId[] = []
+  const edges: [NodeId, NodeId][] = []
+  const edgeSeen = new Set<string>()
+  const ids = new Map<NodeId, number>()
+  const key = (u: NodeId, v: NodeId) => {
+    for (const x of [u, v] as NodeId[]) if (!ids.has(x)) ids.set(x, ids.size)
+    return `${ids.get(u)},${ids.get(v)}`
+  }
+  const addEdge = (u: NodeId, v: NodeId) => {
+    const k = key(u, v)
+    if (!edgeSeen.has(k)) {
+      edgeSeen.add(k)
+      edges.push([u, v])
+    }
+  }
+  const queue: NodeId[] = []
+  const include = (n: NodeId, toFamily: boolean, block: boolean) => {
+    if (!inSub.has(n)) {
+      inSub.add(n)
+      order.push(n)
+    }
+    if (toFamily && !family.has(n)) {
+      family.set(n, block && blockers.has(n) ? [] : graph.next(n, reverse))
+      queue.push(n)
+    }
+  }
+  /** Returns true when `c` must be skipped. */
+  const check = (c: NodeId, p: NodeId): boolean => {
+    const node = model.get(c)
+    if (reverse) {
+      if (c === START) return model.get(p)?.kind !== 'function'
+      if (o.avoidCycles && node?.kind === 'function') return node.inputs.some((i) => family.has(i))
+      return false
+    }
+    if (c === START) return true
+    if (node?.kind !== 'function') return false
+    if (node.inputs.every((i) => family.has(i))) {
+      include(c, true, true)
+      for (const i of node.inputs) addEdge(i, c)
+      return false
+    }
+    if (!checkInputs || addMissing) {
+      include(c, true, true)
+      if (addMissing) {
+        for (const i of node.inputs) if (!family.has(i)) {
+          include(i, false, false)
+          addEdge(i, c)
+        }
+      }
+      for (const i of node.inputs) if (family.has(i)) addEdge(i, c)
+      return false
+    }
+    return true
+  }
+  for (const s of [...sources].sort(byText)) {
+    if (model.has(s) && graph.has(s)) include(s, true, !(o.wildcard && blockers.has(s)))
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const parent = queue[q]!
+    for (const child of [...family.get(parent)!].sort(byText)) {
+      if (!model.has(child)) continue
+      if (check(child, parent)) continue
+      if (!family.has(child)) include(child, true, true)
+      if (reverse) addEdge(child, parent)
+      else addEdge(parent, child)
+    }
+  }
+  return { order, edges }
+}
+
+/** @internal Implements `Dispatcher.getSubDspFromWorkflow`. */
+export function getSubDspFromWorkflow(dsp: Dispatcher, sources: Iterable<NodeId>, o: SubDspFromWorkflowOptions = {}): Dispatcher {
+  let graph: Adjacency
+  if (o.graph === 'model') graph = modelAdjacency(dsp)
+  else if (o.graph !== undefined) graph = workflowAdjacency(o.graph)
+  else {
+    const last = dsp.solution
+    if (last === undefined) {
+      throw new ModelError(
+        'Dispatcher.getSubDspFromWorkflow: this dispatcher has no workflow yet; dispatch it first, or pass ' +
+          "{ graph: 'model' } to search the model itself",
+      )
+    }
+    graph = workflowAdjacency(last.workflow)
+  }
+  const { order, edges } = bfs(dsp, sources, graph, o)
+  const sub = materialise(dsp, order, edges)
+  if (o.updateLinks ?? true) pruneSubDispatchers(sub, (child, sources, blockers) =>
+    getSubDspFromWorkflow(child, sources, { graph: 'model', reverse: true, blockers, wildcard: true }), false)
+  return sub
+}
+
+/**
+ * Replaces each sub-dispatcher node of `sub` by a pruned copy: `prune(child, sources, inputs)` builds the child
+ * from the child ids of the kept outputs (and inputs), then the mappings and edges are reduced to what is left.
+ */
+function pruneSubDispatchers(
+  sub: Dispatcher, prune: (child: Dispatcher, sources: NodeId[], inputs: NodeId[]) => Dispatcher, withDomainInputs: boolean | 'shrink',
+): void {
+  const nodes = internalsOf(sub).nodes
+  for (const n of nodes.values()) {
+    if (n.kind !== 'dispatcher') continue
+    const pred = new Set(n.pred.map((e) => e.from.id))
+    const succ = new Set(n.succ.map((e) => e.to.id))
+    const inputs: NodeId[] = []
+    for (const [p, cs] of n.inputs) if (pred.has(p)) inputs.push(...cs)
+    const outs: NodeId[] = []
+    for (const [c, ps] of n.outputs) if (ps.some((p) => succ.has(p))) outs.push(c)
+    const sources = withDomainInputs === 'shrink'
+      ? [...outs, ...(n.inputDomain !== undefined ? [...n.inputs.values()].flat() : [])]
+      : [...outs, ...inputs]
+    n.dispatcher = prune(n.dispatcher, sources, inputs)
+    reduceMappings(n, pred, succ)
+  }
+  internalsOf(sub).touch()
+}
+
+function reduceMappings(n: SubDispatcherNodeImpl, pred: ReadonlySet<NodeId>, succ: ReadonlySet<NodeId>): void {
+  const childData = internalsOf(n.dispatcher).nodes
+  const isData = (id: NodeId) => childData.get(id)?.kind === 'data'
+  const inputs = new Map<NodeId, NodeId[]>()
+  for (const [p, cs] of n.inputs) {
+    const kept = cs.filter(isData)
+    if (pred.has(p) && kept.length > 0) inputs.set(p, kept)
+  }
+  const outputs = new Map<NodeId, NodeId[]>()
+  for (const [c, ps] of n.outputs) {
+    const kept = ps.filter((p) => succ.has(p))
+    if (kept.length > 0 && isData(c)) outputs.set(c, kept)
+  }
+  n.inputs = inputs
+  n.outputs = outputs
+  const keptParentsIn = new Set(inputs.keys())
+  const keptParentsOut = new Set([...outputs.values()].flat())
+  for (const e of [...n.pred]) if (!keptParentsIn.has(e.from.id)) disconnect(e)
+  for (const e of [...n.succ]) if (!keptParentsOut.has(e.to.id)) disconnect(e)
+}
+
+// ---- shrinking ------------------------------------------------------------------------------------------------------
+
+interface MutableWait extends WaitOverrides {
+  readonly nodes: Map<NodeId, boolean>
+  readonly children: Map<NodeId, MutableWait>
+}
+
+/** Wait flags for the nodes whose computation may fail at run time (schedula's `_get_wait_in`). */
+function waitFlags(dsp: Dispatcher, flag: boolean): MutableWait {
+  const w: MutableWait = { nodes: new Map(), children: new Map() }
+  for (const n of internalsOf(dsp).nodes.values()) {
+    if (n.kind === 'data' && n.id !== SINK && n.waitInputs) w.nodes.set(n.id, flag)
+  }
+  for (const n of internalsOf(dsp).nodes.values()) {
+    if (n.kind === 'function' && n.inputDomain !== undefined) for (const o of n.outputs) w.nodes.set(o, flag)
+  }
+  for (const n of internalsOf(dsp).nodes.values()) {
+    if (n.kind !== 'dispatcher') continue
+    const child = waitFlags(n.dispatcher, flag)
+    w.children.set(n.id, child)
+    if (n.inputDomain === undefined) {
+      for (const [c, ps] of n.outputs) if (child.nodes.has(c)) for (const p of ps) w.nodes.set(p, flag)
+    } else {
+      w.nodes.set(n.id, flag)
+    }
+  }
+  return w
+}
+
+interface EdgeTree {
+  readonly edges: [NodeId, NodeId][]
+  readonly seen: Set<string>
+  readonly children: Map<NodeId, EdgeTree>
+}
+
+function newTree(): EdgeTree {
+  return { edges: [], seen: new Set(), children: new Map() }
+}
+
+/** Adds the workflow edges of a solution (and of its sub-solutions, per sub-dispatcher id) to `tree`. */
+function unionWorkflow(sol: Solution, tree: EdgeTree): void {
+  for (const e of sol.workflow.edges) {
+    const k = `${idText(e.from)}\u0000${typeof e.from}\u0000${idText(e.to)}\u0000${typeof e.to}`
+    if (!tree.seen.has(k)) {
+      tree.seen.add(k)
+      tree.edges.push([e.from, e.to])
+    }
+  }
+  for (const [nodeId, child] of sol.subSolutions) {
+    let t = tree.children.get(nodeId)
+    if (t === undefined) tree.children.set(nodeId, (t = newTree()))
+    unionWorkflow(child, t)
+  }
+}
+
+/**
+ * Releases the waiting nodes met at the smallest distance (schedula's `_remove_wait_in`). Returns the ids released
+ * at the root level, and whether anything was still waiting.
+ */
+function releaseWaiting(sol: Solution, root: MutableWait): { released: Set<NodeId>; any: boolean } {
+  const entries: { l: number; v: number; key: string; seq: number; w: MutableWait; id: NodeId }[] = []
+  let seq = 0
+  const collect = (s: Solution, w: MutableWait): Set<NodeId> => {
+    const lv = levelOf(s)
+    const c = lv.c
+    const done = new Set<NodeId>()
+    for (let slot = 0; slot < c.size; slot++) if (lv.visited[slot] === 1) done.add(c.nodes[slot]!.id)
+    for (const [subId, child] of s.subSolutions) {
+      const cw = w.children.get(subId)
+      if (cw === undefined) continue
+      const childPending = collect(child, cw)
+      for (const [k, v] of cw.nodes) if (v) childPending.add(k)
+      const sn = internalsOf(s.dispatcher).nodes.get(subId) as SubDispatcherNodeImpl
+      for (const [k, ps] of sn.outputs) if (childPending.has(k)) for (const p of ps) done.add(p)
+    }
+    const waiting = new Set<NodeId>()
+    for (const [k, v] of w.nodes) if (v) waiting.add(k)
+    const pending = new Set<NodeId>()
+    for (const k of s.workflow.nodes.keys()) if (!done.has(k)) pending.add(k)
+    for (const k of waiting) {
+      const slot = c.slotOf.get(k)
+      if (slot !== undefined && lv.visited[slot] === 1) pending.add(k)
+    }
+    for (const k of pending) {
+      if (!waiting.has(k)) continue
+      const slot = c.slotOf.get(k)
+      const met = slot !== undefined && lv.meetOn[slot] === 1
+      entries.push({
+        l: met ? lv.meetL[slot]! : Infinity, v: met ? lv.meetV[slot]! : 0, key: idText(k), seq: seq++, w, id: k,
+      })
+    }
+    return pending
+  }
+  collect(sol, root)
+  entries.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.seq - b.seq)
+  const released = new Set<NodeId>()
+  if (entries.length === 0) return { released, any: false }
+  const first = entries[0]!
+  for (const e of entries) {
+    if (e.l !== first.l || e.v !== first.v) continue
+    e.w.nodes.set(e.id, false)
+    if (e.w === root) released.add(e.id)
+  }
+  return { released, any: true }
+}
+
+/** Reverse search from `outputs` over a union of workflows, then the same for each kept sub-dispatcher. */
+function fromEdgeTree(dsp: Dispatcher, outputs: Iterable<NodeId>, tree: EdgeTree | undefined): Dispatcher {
+  const graph = tree === undefined ? modelAdjacency(dsp) : edgeSetAdjacency(tree.edges)
+  const { order, edges } = bfs(dsp, outputs, graph, { reverse: true })
+  const sub = materialise(dsp, order, edges)
+  pruneSubDispatchers(sub, (child, sources) => {
+    const node = [...internalsOf(sub).nodes.values()].find((n) => n.kind === 'dispatcher' && n.dispatcher === child)
+    return fromEdgeTree(child, sources, node === undefined ? undefined : tree?.children.get(node.id))
+  }, 'shrink')
+  return sub
+}
+
+/** @internal Implements `Dispatcher.shrinkDsp`. */
+export function shrinkDsp(
+  dsp: Dispatcher, inputs?: Iterable<NodeId>, outputs?: Iterable<NodeId>,
+  inputsDist?: ReadonlyMap<NodeId, Distance> | Readonly<Record<string, Distance>>, wildcard = true,
+): Dispatcher {
+  let ins = inputs === undefined ? [] : [...inputs]
+  let outs = outputs === undefined ? undefined : [...outputs]
+  if (outs !== undefined && outs.length === 0) outs = undefined
+  let tree: EdgeTree | undefined
+  if (ins.length > 0) {
+    const dists = new Map<NodeId, Distance>(inputsDist instanceof Map ? inputsDist : Object.entries(inputsDist ?? {}))
+    let sol = dsp.dispatch(ins, outs, { noCall: true, inputsDist: dists, wildcard, rmUnusedNodes: true, waitIn: waitFlags(dsp, false) })
+    tree = newTree()
+    unionWorkflow(sol, tree)
+    const merged = new Map<NodeId, Distance>(sol.dist)
+    for (const [k, v] of dists) merged.set(k, v)
+    const wait = waitFlags(dsp, true)
+    const dataIds = new Set([...internalsOf(dsp).nodes.values()].filter((n) => n.kind === 'data').map((n) => n.id))
+    for (;;) {
+      sol = dsp.dispatch(ins, outs, { noCall: true, inputsDist: merged, wildcard, waitIn: wait })
+      unionWorkflow(sol, tree)
+      const { released, any } = releaseWaiting(sol, wait)
+      if (!any) break
+      const next = new Set(ins)
+      for (const id of released) if (dataIds.has(id)) next.add(id)
+      ins = [...next]
+    }
+    outs ??= [...sol.keys()]
+  } else if (outs === undefined) {
+    return dsp.copyStructure()
+  }
+  return fromEdgeTree(dsp, outs, tree)
+}

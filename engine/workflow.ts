@@ -1,0 +1,127 @@
+// The workflow of a solution: the nodes a dispatch reached and the values that flowed along each edge.
+import { START, type NodeId } from './constants.ts'
+import { joinDistance, type Distance } from './distance.ts'
+import type { NodeError } from './errors.ts'
+import { DATA, FUNCTION } from './internal/compile.ts'
+import type { Level } from './internal/search.ts'
+import { solutionOf, type Solution } from './solution.ts'
+
+/** A node of a workflow, with what happened at it. */
+export interface WorkflowNode {
+  readonly id: NodeId
+  readonly kind: 'start' | 'data' | 'function' | 'dispatcher'
+  /** Whether the search visited (computed) the node. */
+  readonly visited: boolean
+  /** Distance at which it was visited (or a sub-dispatcher was started). */
+  readonly distance: Distance | undefined
+  /** The (filtered) result of a function that ran. */
+  readonly results: unknown
+  /** What the input domain answered, for nodes that have one and were checked. */
+  readonly domain: boolean | undefined
+  /** The value before each filter and after the last one, for nodes with filters that ran. */
+  readonly filterChain: readonly unknown[] | undefined
+  /** When its function started (epoch ms). */
+  readonly started: number | undefined
+  /** How long its function and filters took (ms). */
+  readonly duration: number | undefined
+  /** The solution of a sub-dispatcher node. */
+  readonly solution: Solution | undefined
+  /** The failure recorded at the node, if any. */
+  readonly error: NodeError | undefined
+}
+
+/** An edge of a workflow: `value` is what flowed along it (undefined in `noCall` runs). */
+export interface WorkflowEdge {
+  readonly from: NodeId
+  readonly to: NodeId
+  readonly value: unknown
+}
+
+/** The graph of what a dispatch did. Nodes are in the order they were reached; edges are grouped by source. */
+export class Workflow {
+  /** Nodes by id, START first. */
+  readonly nodes: ReadonlyMap<NodeId, WorkflowNode>
+  /** Edges grouped by source node (in node order), each group in the order its edges were added. */
+  readonly edges: readonly WorkflowEdge[]
+  readonly #succ = new Map<NodeId, Map<NodeId, WorkflowEdge>>()
+  readonly #pred = new Map<NodeId, Map<NodeId, WorkflowEdge>>()
+
+  constructor(nodes: ReadonlyMap<NodeId, WorkflowNode>, edges: readonly WorkflowEdge[]) {
+    this.nodes = nodes
+    this.edges = edges
+    for (const id of nodes.keys()) {
+      this.#succ.set(id, new Map())
+      this.#pred.set(id, new Map())
+    }
+    for (const e of edges) {
+      this.#succ.get(e.from)?.set(e.to, e)
+      this.#pred.get(e.to)?.set(e.from, e)
+    }
+  }
+
+  /** Whether a value flowed from `from` to `to`. */
+  hasEdge(from: NodeId, to: NodeId): boolean {
+    return this.#succ.get(from)?.has(to) ?? false
+  }
+
+  /** The edge from `from` to `to`, if any. */
+  edge(from: NodeId, to: NodeId): WorkflowEdge | undefined {
+    return this.#succ.get(from)?.get(to)
+  }
+
+  /** Nodes that received a value from `id`. */
+  successors(id: NodeId): NodeId[] {
+    return [...(this.#succ.get(id)?.keys() ?? [])]
+  }
+
+  /** Nodes that sent a value to `id`. */
+  predecessors(id: NodeId): NodeId[] {
+    return [...(this.#pred.get(id)?.keys() ?? [])]
+  }
+}
+
+/** @internal Builds the workflow of a search level from its arrays. */
+export function buildWorkflow(lv: Level): Workflow {
+  const c = lv.c
+  const nodes = new Map<NodeId, WorkflowNode>()
+  nodes.set(START, {
+    id: START, kind: 'start', visited: true, distance: -1, results: undefined, domain: undefined,
+    filterChain: undefined, started: undefined, duration: undefined, solution: undefined, error: undefined,
+  })
+  const shown = (s: number) => lv.wfIn[s] === 1 && lv.wfRemoved[s] === 0
+  for (const s of lv.wfOrder) {
+    if (!shown(s)) continue
+    const id = c.nodes[s]!.id
+    const kind = c.kind[s] === DATA ? 'data' : c.kind[s] === FUNCTION ? 'function' : 'dispatcher'
+    const child = lv.children.get(s)
+    const ran = lv.started[s]! > 0
+    const node: WorkflowNode = {
+      id, kind, visited: lv.visited[s] === 1 || (kind === 'dispatcher' && lv.inDist[s] === 1),
+      distance: lv.inDist[s] === 1 ? joinDistance(lv.distL[s]!, lv.distV[s]!) : undefined,
+      results: lv.results.get(s), domain: lv.domains.get(s), filterChain: lv.filterChains.get(s),
+      started: ran ? lv.started[s]! : undefined, duration: ran ? lv.duration[s]! : undefined,
+      solution: child === undefined ? undefined : solutionOf(child), error: lv.errors.get(id),
+    }
+    // The model START node shares its id with the workflow source: keep one entry, the source's.
+    if (id !== START) nodes.set(id, node)
+  }
+  const edges: WorkflowEdge[] = []
+  for (const s of lv.startLog) {
+    if (shown(s)) edges.push({ from: START, to: c.nodes[s]!.id, value: lv.startVal.get(s) })
+  }
+  const bySource = new Map<number, number[]>()
+  for (const e of lv.edgeLog) {
+    if (lv.edgeOn[e] !== 1) continue
+    const from = c.edgeFrom[e]!
+    if (!shown(from) || !shown(c.edgeTo[e]!)) continue
+    let list = bySource.get(from)
+    if (list === undefined) bySource.set(from, (list = []))
+    list.push(e)
+  }
+  for (const s of lv.wfOrder) {
+    for (const e of bySource.get(s) ?? []) {
+      edges.push({ from: c.nodes[s]!.id, to: c.nodes[c.edgeTo[e]!]!.id, value: lv.edgeVal[e] })
+    }
+  }
+  return new Workflow(nodes, edges)
+}
