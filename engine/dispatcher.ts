@@ -89,7 +89,7 @@ export class Dispatcher {
     this.#internals = {
       nodes: this.#nodes,
       defaults: this.#defaults,
-      compiled: () => (this.#compiled ??= compile([...this.#nodes.values()])),
+      compiled: () => (this.#compiled ??= compile([...this.#nodes.values()], this.#nodes)),
       touch: () => {
         self.#compiled = undefined
       },
@@ -209,6 +209,20 @@ export class Dispatcher {
   // ---- building -------------------------------------------------------------------------------------------------
 
   /** The first free id among `guess`, `guess<0>`, `guess<1>`, … */
+  /** Throws when one of `ids` names a node that is not a data node. */
+  #checkData(ids: readonly NodeId[], where: string, side: string, label: () => string): void {
+    for (const id of ids) {
+      const n = this.#nodes.get(id)
+      if (n !== undefined && n.kind !== 'data') {
+        throw new ModelError(
+          `${where}(${label()}): ${side} ${formatId(id)} is a ${n.kind} node; inputs and outputs of a function ` +
+            'must be data nodes',
+          { nodeId: id },
+        )
+      }
+    }
+  }
+
   #unusedId(guess: NodeId): NodeId {
     if (!this.#nodes.has(guess) || typeof guess !== 'string') return guess
     for (let i = 0; ; i++) {
@@ -265,8 +279,18 @@ export class Dispatcher {
     return id
   }
 
-  #ensureData(id: NodeId): void {
-    if (!this.#nodes.has(id)) this.addData({ id })
+  /** The data node `id`, created with no attributes when missing (the fast path of addFunction). */
+  #ensureData(id: NodeId): NodeImpl {
+    let n = this.#nodes.get(id)
+    if (n === undefined) {
+      if (id === START || id === SINK || id === SELF) {
+        this.addData({ id })
+        return this.#nodes.get(id)!
+      }
+      n = new DataNodeImpl(id, this.#counter++)
+      this.#nodes.set(id, n)
+    }
+    return n
   }
 
   /**
@@ -282,26 +306,16 @@ export class Dispatcher {
     if (options.id !== undefined) guess = checkId(options.id, where, 'id')
     else if (options.fn !== undefined) guess = functionName(options.fn)
     else throw new ModelError(`${where}: give the node an \`id\`, or a \`fn\` whose name becomes the id`)
-    const label = formatId(guess)
-    const inputs = options.inputs === undefined ? undefined : checkIdList(options.inputs, `${where}(${label}).inputs`)
-    const outputs = options.outputs === undefined ? undefined : checkIdList(options.outputs, `${where}(${label}).outputs`)
-    checkCallable(options.inputDomain, `${where}(${label}).inputDomain`)
-    checkFilters(options.filters, `${where}(${label}).filters`)
-    if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label}).weight`)
-    const inpWeight = weightMap(options.inpWeight, `${where}(${label}).inpWeight`, inputs ?? [START])
-    const outWeight = weightMap(options.outWeight, `${where}(${label}).outWeight`, outputs ?? [SINK])
-    for (const [list, side] of [[inputs, 'input'], [outputs, 'output']] as const) {
-      for (const id of list ?? []) {
-        const n = this.#nodes.get(id)
-        if (n !== undefined && n.kind !== 'data') {
-          throw new ModelError(
-            `${where}(${label}): ${side} ${formatId(id)} is a ${n.kind} node; inputs and outputs of a function ` +
-              'must be data nodes',
-            { nodeId: id },
-          )
-        }
-      }
-    }
+    const label = () => formatId(guess)
+    const inputs = options.inputs === undefined ? undefined : checkIdList(options.inputs, where, 'inputs', label)
+    const outputs = options.outputs === undefined ? undefined : checkIdList(options.outputs, where, 'outputs', label)
+    if (options.inputDomain !== undefined) checkCallable(options.inputDomain, `${where}(${label()}).inputDomain`)
+    if (options.filters !== undefined) checkFilters(options.filters, `${where}(${label()}).filters`)
+    if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label()}).weight`)
+    const inpWeight = options.inpWeight === undefined ? undefined : weightMap(options.inpWeight, `${where}(${label()}).inpWeight`, inputs ?? [START])
+    const outWeight = options.outWeight === undefined ? undefined : weightMap(options.outWeight, `${where}(${label()}).outWeight`, outputs ?? [SINK])
+    if (inputs !== undefined) this.#checkData(inputs, where, 'input', label)
+    if (outputs !== undefined) this.#checkData(outputs, where, 'output', label)
     if (inputs === undefined) this.#ensureData(START)
     if (outputs === undefined) this.#ensureData(SINK)
     const id = this.#unusedId(guess)
@@ -315,14 +329,8 @@ export class Dispatcher {
     node.description = options.description
     if (options.attributes !== undefined) node.attributes = { ...options.attributes }
     this.#nodes.set(id, node)
-    for (const i of node.inputs) {
-      this.#ensureData(i)
-      connect(this.#nodes.get(i)!, node, inpWeight.get(i))
-    }
-    for (const o of node.outputs) {
-      this.#ensureData(o)
-      connect(node, this.#nodes.get(o)!, outWeight.get(o))
-    }
+    for (const i of node.inputs) connect(this.#ensureData(i), node, inpWeight?.get(i))
+    for (const o of node.outputs) connect(node, this.#ensureData(o), outWeight?.get(o))
     this.#internals.touch()
     return id
   }
@@ -585,7 +593,7 @@ function checkKeys(options: object, allowed: ReadonlySet<string>, where: string)
   if (typeof options !== 'object' || options === null) {
     throw new ModelError(`${where}: options must be an object, got ${describe(options)}`)
   }
-  for (const k of Object.keys(options)) {
+  for (const k in options) {
     if (!allowed.has(k)) {
       throw new ModelError(`${where}: unknown option \`${k}\`.${didYouMean(k, allowed)} Valid options: ${[...allowed].join(', ')}`)
     }
@@ -606,12 +614,17 @@ function checkId(id: unknown, where: string, what: string): NodeId {
   return id
 }
 
-function checkIdList(list: unknown, where: string): NodeId[] {
+function checkIdList(list: unknown, where: string, what = 'ids', label?: () => string): NodeId[] {
+  const at = () => `${where}${label === undefined ? '' : `(${label()})`}${what === 'ids' ? '' : `.${what}`}`
   if (typeof list === 'string') {
-    throw new ModelError(`${where}: expected an array of node ids, got the string ${JSON.stringify(list)}; write [${JSON.stringify(list)}] for a single id`)
+    throw new ModelError(`${at()}: expected an array of node ids, got the string ${JSON.stringify(list)}; write [${JSON.stringify(list)}] for a single id`)
   }
-  if (!Array.isArray(list)) throw new ModelError(`${where}: expected an array of node ids, got ${describe(list)}`)
-  return list.map((id, i) => checkId(id, where, `item ${i}`))
+  if (!Array.isArray(list)) throw new ModelError(`${at()}: expected an array of node ids, got ${describe(list)}`)
+  for (let i = 0; i < list.length; i++) {
+    const id: unknown = list[i]
+    if (typeof id !== 'string' && !isNodeId(id)) checkId(id, at(), `item ${i}`)
+  }
+  return list.slice() as NodeId[]
 }
 
 function checkCallable(fn: unknown, where: string): void {

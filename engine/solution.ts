@@ -172,8 +172,9 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
     const run = lv.run
     const depth = lv.path.length
     const steps: PipeStep[] = []
-    for (let i = 0; i < run.pipeLevel.length; i++) {
-      let owner: Level | null = run.pipeLevel[i]!
+    const levels = run.fringe.levels
+    for (let i = 0; i < run.pipeSize; i++) {
+      let owner: Level | null = levels[run.pipeLevel[i]!]!
       const at = owner
       while (owner !== null && owner !== lv) owner = owner.parent
       if (owner === null) continue
@@ -183,7 +184,7 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
       steps.push({
         path: [...at.path.slice(depth), id],
         nodeId: id,
-        distance: joinDistance(run.pipeLvl[i]!, run.pipeD[i]!),
+        distance: joinDistance(at.distL[s]!, at.distV[s]!),
         error: at.errors.get(id),
         started: ran ? at.started[s]! : undefined,
         duration: ran ? at.duration[s]! : undefined,

@@ -98,7 +98,7 @@ export function buildWorkflow(lv: Level): Workflow {
     const node: WorkflowNode = {
       id, kind, visited: lv.visited[s] === 1 || (kind === 'dispatcher' && lv.inDist[s] === 1),
       distance: lv.inDist[s] === 1 ? joinDistance(lv.distL[s]!, lv.distV[s]!) : undefined,
-      results: lv.results.get(s), domain: lv.domains.get(s), filterChain: lv.filterChains.get(s),
+      results: lv.results[s], domain: lv.domains.get(s), filterChain: lv.filterChains.get(s),
       started: ran ? lv.started[s]! : undefined, duration: ran ? lv.duration[s]! : undefined,
       solution: child === undefined ? undefined : solutionOf(child), error: lv.errors.get(id),
     }

@@ -14,7 +14,8 @@ export const DISPATCHER = 2
 export interface Compiled {
   readonly size: number
   readonly nodes: readonly NodeImpl[]
-  readonly slotOf: ReadonlyMap<NodeImpl['id'], number>
+  /** Slot of a node id (undefined when the id is not a node). */
+  readonly slotOf: { get(id: NodeImpl['id']): number | undefined }
   readonly kind: Uint8Array
   readonly waitIn: Uint8Array
   readonly key: readonly string[]
@@ -35,9 +36,14 @@ export interface Compiled {
 }
 
 /** Builds the compiled form of a node list (in insertion order). Linear in nodes + edges. */
-export function compile(list: readonly NodeImpl[]): Compiled {
+export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['id'], NodeImpl>): Compiled {
   const size = list.length
-  const slotOf = new Map<NodeImpl['id'], number>()
+  const slotOf = {
+    get(id: NodeImpl['id']): number | undefined {
+      const n = byId.get(id)
+      return n !== undefined && n.slot >= 0 && n.slot < size && list[n.slot] === n ? n.slot : undefined
+    },
+  }
   const kind = new Uint8Array(size)
   const waitIn = new Uint8Array(size)
   const key: string[] = new Array(size)
@@ -47,7 +53,7 @@ export function compile(list: readonly NodeImpl[]): Compiled {
   let outCount = 0
   for (let s = 0; s < size; s++) {
     const n = list[s]!
-    slotOf.set(n.id, s)
+    n.slot = s
     key[s] = idText(n.id)
     index[s] = n.index
     edgeCount += n.succ.length
@@ -67,17 +73,16 @@ export function compile(list: readonly NodeImpl[]): Compiled {
   const edgeFrom = new Int32Array(edgeCount)
   const edgeTo = new Int32Array(edgeCount)
   const edgeLen = new Float64Array(edgeCount)
-  const edgeId = new Map<EdgeImpl, number>()
   let e = 0
   for (let s = 0; s < size; s++) {
     succStart[s] = e
     for (const edge of list[s]!.succ) {
-      const to = slotOf.get(edge.to.id)!
+      const to = edge.to.slot
       edges[e] = edge
       edgeFrom[e] = s
       edgeTo[e] = to
       edgeLen[e] = (edge.weight ?? 1) + (edge.to.weight ?? 0)
-      edgeId.set(edge, e)
+      edge.eid = e
       e++
     }
   }
@@ -87,7 +92,7 @@ export function compile(list: readonly NodeImpl[]): Compiled {
   let p = 0
   for (let s = 0; s < size; s++) {
     predStart[s] = p
-    for (const edge of list[s]!.pred) predEdge[p++] = edgeId.get(edge)!
+    for (const edge of list[s]!.pred) predEdge[p++] = edge.eid
   }
   predStart[size] = p
   const argStart = new Int32Array(size + 1)
@@ -101,8 +106,8 @@ export function compile(list: readonly NodeImpl[]): Compiled {
     outStart[s] = o
     const n = list[s]!
     if (n.kind !== 'function') continue
-    for (const id of n.inputs) argEdge[a++] = findId(n.pred, id, 'from', edgeId)
-    for (const id of n.outputs) outEdge[o++] = findId(n.succ, id, 'to', edgeId)
+    for (const id of n.inputs) argEdge[a++] = findId(n.pred, id, 'from')
+    for (const id of n.outputs) outEdge[o++] = findId(n.succ, id, 'to')
   }
   argStart[size] = a
   outStart[size] = o
@@ -112,7 +117,7 @@ export function compile(list: readonly NodeImpl[]): Compiled {
   }
 }
 
-function findId(list: readonly EdgeImpl[], id: NodeImpl['id'], end: 'from' | 'to', edgeId: Map<EdgeImpl, number>): number {
-  for (const edge of list) if (edge[end].id === id) return edgeId.get(edge)!
+function findId(list: readonly EdgeImpl[], id: NodeImpl['id'], end: 'from' | 'to'): number {
+  for (const edge of list) if (edge[end].id === id) return edge.eid
   return -1
 }

@@ -10,6 +10,8 @@ export class EdgeImpl {
   readonly from: NodeImpl
   readonly to: NodeImpl
   weight: number | undefined
+  /** Edge id in the last compiled form of its dispatcher. */
+  eid = -1
 
   constructor(from: NodeImpl, to: NodeImpl, weight: number | undefined) {
     this.from = from
@@ -18,14 +20,20 @@ export class EdgeImpl {
   }
 }
 
+/** Shared empty attribute bag: nodes get their own object only when attributes are given. */
+export const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({})
+const NO_EDGES: EdgeImpl[] = []
+
 abstract class NodeBase {
   readonly id: NodeId
   index: number
   description: string | undefined = undefined
-  attributes: Record<string, unknown> = {}
+  attributes: Record<string, unknown> = NO_ATTRIBUTES as Record<string, unknown>
   weight: number | undefined = undefined
-  succ: EdgeImpl[] = []
-  pred: EdgeImpl[] = []
+  succ: EdgeImpl[] = NO_EDGES
+  pred: EdgeImpl[] = NO_EDGES
+  /** Slot in the last compiled form of its dispatcher. */
+  slot = -1
 
   constructor(id: NodeId, index: number) {
     this.id = id
@@ -81,20 +89,28 @@ export function connect(from: NodeImpl, to: NodeImpl, weight: number | undefined
     }
   }
   const e = new EdgeImpl(from, to, weight)
-  from.succ.push(e)
-  to.pred.push(e)
+  from.succ = append(from.succ, e)
+  to.pred = append(to.pred, e)
   return e
+}
+
+/** Appends to an edge list, keeping short lists at their exact size (most nodes have one or two edges). */
+function append(list: EdgeImpl[], e: EdgeImpl): EdgeImpl[] {
+  const n = list.length
+  if (n >= 8) {
+    list.push(e)
+    return list
+  }
+  const out: EdgeImpl[] = new Array(n + 1)
+  for (let i = 0; i < n; i++) out[i] = list[i]!
+  out[n] = e
+  return out
 }
 
 /** Removes one edge from both of its ends. */
 export function disconnect(e: EdgeImpl): void {
-  removeFrom(e.from.succ, e)
-  removeFrom(e.to.pred, e)
-}
-
-function removeFrom(list: EdgeImpl[], e: EdgeImpl): void {
-  const i = list.indexOf(e)
-  if (i >= 0) list.splice(i, 1)
+  e.from.succ = e.from.succ.filter((x) => x !== e)
+  e.to.pred = e.to.pred.filter((x) => x !== e)
 }
 
 /** Finds the edge `from → to`, if any. */
@@ -131,7 +147,7 @@ export function cloneNode(n: NodeImpl, dispatcher?: Dispatcher): NodeImpl {
     c = s
   }
   c.description = n.description
-  c.attributes = { ...n.attributes }
+  c.attributes = n.attributes === NO_ATTRIBUTES ? n.attributes : { ...n.attributes }
   c.weight = n.weight
   return c
 }

@@ -1,82 +1,125 @@
-// The search fringe: a binary heap ordered by (distance, flag, id text, index path, push order).
+// The search fringe: a binary heap ordered by (distance, flag, id text, index path, push order), allocation-free.
 import type { Level } from './search.ts'
 
-/** One entry of the fringe: a node of some solution level, seen at a two-level distance. */
-export interface FringeItem {
-  readonly lvl: number
-  readonly d: number
-  /** 0 for data nodes, 1 for waiting nodes and functions, 2-3 for items coming from a sub-dispatcher. */
-  readonly flag: number
-  readonly key: string
-  readonly level: Level
-  readonly slot: number
-  readonly seq: number
-}
-
-/** Orders fringe items the way schedula's heap does, with the push order as the final tie-breaker. */
-export function before(a: FringeItem, b: FringeItem): boolean {
-  if (a.lvl !== b.lvl) return a.lvl < b.lvl
-  if (a.d !== b.d) return a.d < b.d
-  if (a.flag !== b.flag) return a.flag < b.flag
-  if (a.key !== b.key) return a.key < b.key
-  const c = compareIndexPath(a, b)
-  return c !== 0 ? c < 0 : a.seq < b.seq
-}
-
-function compareIndexPath(a: FringeItem, b: FringeItem): number {
-  const pa = a.level.indexPath
-  const pb = b.level.indexPath
-  const na = pa.length + 1
-  const nb = pb.length + 1
-  const n = Math.min(na, nb)
-  for (let i = 0; i < n; i++) {
-    const x = i < pa.length ? pa[i]! : a.level.c.index[a.slot]!
-    const y = i < pb.length ? pb[i]! : b.level.c.index[b.slot]!
-    if (x !== y) return x - y
-  }
-  return na - nb
-}
-
-/** A minimal binary min-heap of fringe items. */
+/**
+ * A min-heap of fringe entries stored as parallel typed arrays. An entry is a node of some search level seen at a
+ * two-level distance; `flag` is 0 for data nodes, 1 for waiting nodes and functions, 2-3 for entries coming from a
+ * sub-dispatcher. Entries are handles into the arrays, recycled after `pop`.
+ */
 export class Fringe {
-  readonly items: FringeItem[] = []
+  readonly levels: Level[] = []
+  lvl = new Float64Array(64)
+  d = new Float64Array(64)
+  flag = new Uint8Array(64)
+  lev = new Int32Array(64)
+  slot = new Int32Array(64)
+  seq = new Float64Array(64)
+  #heap = new Int32Array(64)
+  #free: number[] = []
+  #next = 0
+  #seq = 0
+  size = 0
 
-  get size(): number {
-    return this.items.length
+  /** Registers a level; its id is stored in the entries. */
+  register(level: Level): number {
+    this.levels.push(level)
+    return this.levels.length - 1
   }
 
-  push(item: FringeItem): void {
-    const a = this.items
-    let i = a.length
-    a.push(item)
+  #grow(): void {
+    const n = this.lvl.length * 2
+    const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n)
+      b.set(a)
+      return b
+    }
+    this.lvl = grow(this.lvl, (k) => new Float64Array(k))
+    this.d = grow(this.d, (k) => new Float64Array(k))
+    this.flag = grow(this.flag, (k) => new Uint8Array(k))
+    this.lev = grow(this.lev, (k) => new Int32Array(k))
+    this.slot = grow(this.slot, (k) => new Int32Array(k))
+    this.seq = grow(this.seq, (k) => new Float64Array(k))
+    this.#heap = grow(this.#heap, (k) => new Int32Array(k))
+  }
+
+  /** Whether entry `a` comes before entry `b`. */
+  before(a: number, b: number): boolean {
+    if (this.lvl[a] !== this.lvl[b]) return this.lvl[a]! < this.lvl[b]!
+    if (this.d[a] !== this.d[b]) return this.d[a]! < this.d[b]!
+    if (this.flag[a] !== this.flag[b]) return this.flag[a]! < this.flag[b]!
+    const la = this.levels[this.lev[a]!]!
+    const lb = this.levels[this.lev[b]!]!
+    const ka = la.c.key[this.slot[a]!]!
+    const kb = lb.c.key[this.slot[b]!]!
+    if (ka !== kb) return ka < kb
+    const c = this.#compareIndexPath(la, this.slot[a]!, lb, this.slot[b]!)
+    return c !== 0 ? c < 0 : this.seq[a]! < this.seq[b]!
+  }
+
+  #compareIndexPath(la: Level, sa: number, lb: Level, sb: number): number {
+    const pa = la.indexPath
+    const pb = lb.indexPath
+    const na = pa.length + 1
+    const nb = pb.length + 1
+    const n = Math.min(na, nb)
+    for (let i = 0; i < n; i++) {
+      const x = i < pa.length ? pa[i]! : la.c.index[sa]!
+      const y = i < pb.length ? pb[i]! : lb.c.index[sb]!
+      if (x !== y) return x - y
+    }
+    return na - nb
+  }
+
+  /** Adds an entry. */
+  push(levelId: number, slot: number, lvl: number, d: number, flag: number): void {
+    let h = this.#free.pop()
+    if (h === undefined) {
+      if (this.#next === this.lvl.length) this.#grow()
+      h = this.#next++
+    }
+    this.lvl[h] = lvl
+    this.d[h] = d
+    this.flag[h] = flag
+    this.lev[h] = levelId
+    this.slot[h] = slot
+    this.seq[h] = this.#seq++
+    if (this.size === this.#heap.length) this.#grow()
+    const heap = this.#heap
+    let i = this.size++
     while (i > 0) {
       const p = (i - 1) >> 1
-      const parent = a[p]!
-      if (!before(item, parent)) break
-      a[i] = parent
+      const parent = heap[p]!
+      if (!this.before(h, parent)) break
+      heap[i] = parent
       i = p
     }
-    a[i] = item
+    heap[i] = h
   }
 
-  pop(): FringeItem {
-    const a = this.items
-    const top = a[0]!
-    const last = a.pop()!
-    const n = a.length
+  /** Removes the first entry and returns its handle; call `release` once its fields are read. */
+  pop(): number {
+    const heap = this.#heap
+    const top = heap[0]!
+    const last = heap[--this.size]!
+    const n = this.size
     if (n > 0) {
       let i = 0
       for (;;) {
         const l = 2 * i + 1
         if (l >= n) break
         const r = l + 1
-        const m = r < n && before(a[r]!, a[l]!) ? r : l
-        if (!before(a[m]!, last)) break
-        a[i] = a[m]!
+        const m = r < n && this.before(heap[r]!, heap[l]!) ? r : l
+        if (!this.before(heap[m]!, last)) break
+        heap[i] = heap[m]!
         i = m
       }
-      a[i] = last
+      heap[i] = last
     }
     return top
+  }
+
+  /** Makes a popped handle reusable. */
+  release(h: number): void {
+    this.#free.push(h)
   }
 }

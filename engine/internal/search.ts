@@ -48,19 +48,30 @@ export class Run {
   readonly fringe = new Fringe()
   readonly options: RunOptions
   root!: Level
-  #seq = 0
-  /** Visit log (the pipe): level and slot of each visited node, with its distance. */
-  readonly pipeLevel: Level[] = []
-  readonly pipeSlot: number[] = []
-  readonly pipeLvl: number[] = []
-  readonly pipeD: number[] = []
+  /** Visit log (the pipe): level id and slot of each visited node, in visit order. */
+  pipeLevel = new Int32Array(64)
+  pipeSlot = new Int32Array(64)
+  pipeSize = 0
 
   constructor(options: RunOptions) {
     this.options = options
   }
 
   push(level: Level, slot: number, lvl: number, d: number, flag: number): void {
-    this.fringe.push({ lvl, d, flag, key: level.c.key[slot]!, level, slot, seq: this.#seq++ })
+    this.fringe.push(level.id, slot, lvl, d, flag)
+  }
+
+  #log(levelId: number, slot: number): void {
+    if (this.pipeSize === this.pipeSlot.length) {
+      const a = new Int32Array(this.pipeSize * 2)
+      a.set(this.pipeLevel)
+      this.pipeLevel = a
+      const b = new Int32Array(this.pipeSize * 2)
+      b.set(this.pipeSlot)
+      this.pipeSlot = b
+    }
+    this.pipeLevel[this.pipeSize] = levelId
+    this.pipeSlot[this.pipeSize++] = slot
   }
 
   checkStop(nodeId: NodeId): void {
@@ -72,25 +83,26 @@ export class Run {
   loop(): void {
     const fringe = this.fringe
     const root = this.root
+    const levels = fringe.levels
     while (fringe.size > 0) {
-      const item = fringe.pop()
-      const lv = item.level
-      const s = item.slot
+      const h = fringe.pop()
+      const lv = levels[fringe.lev[h]!]!
+      const s = fringe.slot[h]!
+      const l = fringe.lvl[h]!
+      const d = fringe.d[h]!
+      fringe.release(h)
       if (lv.closed || lv.inDist[s] === 1) continue
       if (lv.parent !== null && lv.outputsReached()) {
         lv.closeTree()
         continue
       }
       lv.initialized = true
-      this.pipeLevel.push(lv)
-      this.pipeSlot.push(s)
-      this.pipeLvl.push(item.lvl)
-      this.pipeD.push(item.d)
-      if (!lv.visit(s, item.lvl, item.d)) {
+      this.#log(lv.id, s)
+      if (!lv.visit(s, l, d)) {
         if (lv === root) break
         lv.closeTree()
       }
-      lv.seeRemoteLink(s, item.lvl, item.d)
+      lv.seeRemoteLink(s, l, d)
     }
     if (this.options.rmUnusedNodes) root.removeUnusedNodes()
   }
@@ -102,6 +114,8 @@ export class Run {
  */
 export class Level {
   readonly run: Run
+  /** Id of this level in the fringe. */
+  readonly id: number
   readonly view: View
   readonly c: Compiled
   readonly dsp: Dispatcher
@@ -126,9 +140,11 @@ export class Level {
   readonly seenOn: Uint8Array
   readonly seenL: Float64Array
   readonly seenV: Float64Array
+  /** Largest distance each node was met at (used by shrinkDsp); only kept when `trackMeet`. */
   readonly meetOn: Uint8Array
   readonly meetL: Float64Array
   readonly meetV: Float64Array
+  readonly trackMeet: boolean
   readonly visited: Uint8Array
   readonly pending: Int32Array
   readonly edgeOn: Uint8Array
@@ -139,7 +155,8 @@ export class Level {
   readonly wfIn: Uint8Array
   readonly wfOrder: number[] = []
   readonly wfRemoved: Uint8Array
-  readonly results = new Map<number, unknown>()
+  /** Results of the functions that ran, by slot (a hole where none). */
+  readonly results: unknown[]
   readonly domains = new Map<number, boolean>()
   readonly filterChains = new Map<number, unknown[]>()
   readonly started: Float64Array
@@ -149,6 +166,7 @@ export class Level {
 
   constructor(run: Run, view: View, parent: Level | null, parentSlot: number, waitOverride: WaitOverrides | undefined) {
     this.run = run
+    this.id = run.fringe.register(this)
     this.view = view
     this.c = view.c
     this.dsp = view.dsp
@@ -170,12 +188,15 @@ export class Level {
     this.seenOn = new Uint8Array(n)
     this.seenL = new Float64Array(n)
     this.seenV = new Float64Array(n)
-    this.meetOn = new Uint8Array(n)
-    this.meetL = new Float64Array(n)
-    this.meetV = new Float64Array(n)
+    this.trackMeet = waitOverride !== undefined
+    const m = this.trackMeet ? n : 0
+    this.meetOn = new Uint8Array(m)
+    this.meetL = new Float64Array(m)
+    this.meetV = new Float64Array(m)
     this.visited = new Uint8Array(n)
     this.wfIn = new Uint8Array(n)
     this.wfRemoved = new Uint8Array(n)
+    this.results = new Array(n)
     this.started = new Float64Array(n)
     this.duration = new Float64Array(n)
     this.edgeOn = new Uint8Array(e)
@@ -302,6 +323,7 @@ export class Level {
   }
 
   #meet(s: number, l: number, v: number, max: boolean): void {
+    if (!this.trackMeet) return
     if (this.meetOn[s] === 0 || !max || l > this.meetL[s]! || (l === this.meetL[s]! && v > this.meetV[s]!)) {
       this.meetOn[s] = 1
       this.meetL[s] = l
@@ -554,7 +576,7 @@ export class Level {
     }
     const res = this.#evaluate(s, node.fn, args, node.filters, 'function')
     if (res === FAILED) return false
-    this.results.set(s, res)
+    this.results[s] = res
     const o0 = c.outStart[s]!
     const o1 = c.outStart[s + 1]!
     if (o1 - o0 === 1) {

@@ -1,0 +1,133 @@
+// Engine benchmark: build and dispatch chain/wide/lattice models, as µs per node and as a ratio to a plain loop.
+// Usage: npm run bench [-- --sizes 1000,10000,100000 --shapes chain,wide,lattice --deep 1000000 --json out.json]
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { SHAPES } from './shapes.ts'
+
+interface CaseResult {
+  shape: string
+  n: number
+  buildUs: number
+  firstDispatchUs: number
+  dispatchUs: number
+  loopUs: number
+  ratio: number
+  bytesPerNode: number
+  peakRssMiB: number
+}
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+
+function time(fn: () => unknown): number {
+  const t0 = performance.now()
+  fn()
+  return performance.now() - t0
+}
+
+/** Runs one (shape, size) case in this process and returns its numbers. */
+function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): CaseResult {
+  const shape = SHAPES[shapeName](n)
+  gc?.()
+  const heap0 = process.memoryUsage().heapUsed
+  let dsp = shape.build()
+  const buildMs = time(() => (dsp = shape.build()))
+  const first = time(() => dsp.dispatch(shape.inputs))
+  const runs: number[] = []
+  const loops: number[] = []
+  let sol = dsp.dispatch(shape.inputs)
+  for (let i = 0; i < repeats; i++) {
+    runs.push(time(() => (sol = dsp.dispatch(shape.inputs))))
+    loops.push(time(() => shape.plainLoop()))
+  }
+  if (sol.size !== shape.plainLoop().size) throw new Error(`${shapeName} ${n}: dispatch computed ${sol.size} values, the loop ${shape.plainLoop().size}`)
+  gc?.()
+  const heap1 = process.memoryUsage().heapUsed
+  const keep = [dsp, sol]
+  const dispatchMs = median(runs)
+  const loopMs = median(loops)
+  void keep
+  return {
+    shape: shapeName, n: shape.n,
+    buildUs: (buildMs * 1000) / shape.n,
+    firstDispatchUs: (first * 1000) / shape.n,
+    dispatchUs: (dispatchMs * 1000) / shape.n,
+    loopUs: (loopMs * 1000) / shape.n,
+    ratio: dispatchMs / loopMs,
+    bytesPerNode: (heap1 - heap0) / shape.n,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  }
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
+}
+
+const self = fileURLToPath(import.meta.url)
+
+if (process.argv.includes('--case')) {
+  // Child mode: one case per fresh process, so memory and JIT state do not leak between cases.
+  const [shape, n] = arg('case', 'chain:1000').split(':') as [keyof typeof SHAPES, string]
+  const result = runCase(shape, Number(n), Number(n) >= 100_000 ? 5 : 15)
+  process.stdout.write(JSON.stringify(result))
+} else if (process.argv.includes('--deep-case')) {
+  const n = Number(arg('deep-case', '1000000'))
+  const shape = SHAPES.chain(n)
+  let dsp = shape.build()
+  const buildMs = time(() => (dsp = shape.build()))
+  let size = 0
+  const ms = time(() => (size = dsp.dispatch(shape.inputs).size))
+  process.stdout.write(JSON.stringify({ n, buildUs: (buildMs * 1000) / n, dispatchUs: (ms * 1000) / n, size }))
+} else {
+  const sizes = arg('sizes', '1000,10000,100000').split(',').map(Number)
+  const shapes = arg('shapes', 'chain,wide,lattice').split(',') as (keyof typeof SHAPES)[]
+  const deep = Number(arg('deep', '1000000'))
+  const results: CaseResult[] = []
+  const node = process.execPath
+  console.log(`Flowmark engine benchmark — Node ${process.version}, ${process.arch}; times are medians, µs per function node`)
+  console.log('shape    |       N | build µs | 1st dispatch µs | dispatch µs | loop µs | dispatch/loop | bytes/node | peak RSS MiB')
+  console.log('---------|---------|----------|-----------------|-------------|---------|---------------|------------|-------------')
+  for (const shape of shapes) {
+    for (const n of sizes) {
+      const out = execFileSync(node, ['--expose-gc', '--max-old-space-size=8192', self, '--case', `${shape}:${n}`], { encoding: 'utf8' })
+      const r = JSON.parse(out) as CaseResult
+      results.push(r)
+      console.log(
+        `${r.shape.padEnd(8)} | ${String(r.n).padStart(7)} | ${r.buildUs.toFixed(2).padStart(8)} | ` +
+          `${r.firstDispatchUs.toFixed(2).padStart(15)} | ${r.dispatchUs.toFixed(2).padStart(11)} | ` +
+          `${r.loopUs.toFixed(3).padStart(7)} | ${r.ratio.toFixed(1).padStart(13)} | ` +
+          `${r.bytesPerNode.toFixed(0).padStart(10)} | ${r.peakRssMiB.toFixed(0).padStart(12)}`,
+      )
+    }
+  }
+  let deepResult: { n: number; buildUs: number; dispatchUs: number; size: number } | undefined
+  if (deep > 0) {
+    const out = execFileSync(node, ['--max-old-space-size=8192', self, '--deep-case', String(deep)], { encoding: 'utf8' })
+    deepResult = JSON.parse(out)
+    console.log(`\n${deep.toLocaleString('en')}-deep chain: build ${deepResult!.buildUs.toFixed(2)} µs/node, dispatch ` +
+      `${deepResult!.dispatchUs.toFixed(2)} µs/node, ${deepResult!.size.toLocaleString('en')} values, no stack overflow`)
+  }
+  const big = results.filter((r) => r.n === Math.max(...sizes))
+  if (big.length > 0) {
+    const byDispatch = [...big].sort((a, b) => a.dispatchUs - b.dispatchUs)
+    const med = byDispatch[Math.floor(byDispatch.length / 2)]!
+    const worst = byDispatch[byDispatch.length - 1]!
+    const check = (ok: boolean) => (ok ? 'ok  ' : 'MISS')
+    console.log(`\nTargets at ${med.n.toLocaleString('en')} nodes (workflow recording on):`)
+    console.log(`  ${check(med.dispatchUs <= 2)} dispatch, median shape (${med.shape}): ${med.dispatchUs.toFixed(2)} µs/node ≤ 2`)
+    console.log(`  ${check(worst.dispatchUs <= 4)} dispatch, worst shape (${worst.shape}): ${worst.dispatchUs.toFixed(2)} µs/node ≤ 4`)
+    const maxBuild = Math.max(...big.map((r) => r.buildUs))
+    console.log(`  ${check(maxBuild <= 2)} build, worst shape: ${maxBuild.toFixed(2)} µs/node ≤ 2`)
+    const maxMem = Math.max(...big.map((r) => r.bytesPerNode))
+    console.log(`  ${check(maxMem <= 1024)} memory, worst shape: ${maxMem.toFixed(0)} bytes/node ≤ 1024`)
+    console.log(`  ratio to the plain loop: ${big.map((r) => `${r.shape} ${r.ratio.toFixed(1)}×`).join(', ')}`)
+  }
+  const json = arg('json', '')
+  if (json) writeFileSync(json, JSON.stringify({ node: process.version, results, deep: deepResult }, null, 2))
+}

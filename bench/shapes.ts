@@ -1,0 +1,84 @@
+// Model shapes for the engine benchmark: chain, wide and lattice models of trivial functions.
+import { Dispatcher } from '../engine/index.ts'
+
+/** A benchmark model: how to build it, its inputs, and the same functions as a plain topologically sorted loop. */
+export interface Shape {
+  readonly name: 'chain' | 'wide' | 'lattice'
+  readonly n: number
+  build(): Dispatcher
+  readonly inputs: Readonly<Record<string, number>>
+  /** Runs the same functions in topological order, storing results in a Map, and returns the Map. */
+  plainLoop(): Map<string, number>
+}
+
+const inc = (a: number) => a + 1
+const add = (a: number, b: number) => a + b
+
+/** `x0 → f0 → x1 → … → xN`: every function waits for the previous one. */
+export function chain(n: number): Shape {
+  const ids = Array.from({ length: n + 1 }, (_, i) => `x${i}`)
+  const fids = Array.from({ length: n }, (_, i) => `f${i}`)
+  return {
+    name: 'chain', n, inputs: { x0: 0 },
+    build() {
+      const d = new Dispatcher({ name: 'chain' })
+      for (let i = 0; i < n; i++) d.addFunction({ id: fids[i]!, fn: inc, inputs: [ids[i]!], outputs: [ids[i + 1]!] })
+      return d
+    },
+    plainLoop() {
+      const m = new Map<string, number>([['x0', 0]])
+      for (let i = 0; i < n; i++) m.set(ids[i + 1]!, inc(m.get(ids[i]!)!))
+      return m
+    },
+  }
+}
+
+/** N functions all reading `a` and `b`: the worst case for a heap (N ready nodes at one distance). */
+export function wide(n: number): Shape {
+  const ys = Array.from({ length: n }, (_, i) => `y${i}`)
+  const fids = Array.from({ length: n }, (_, i) => `f${i}`)
+  return {
+    name: 'wide', n, inputs: { a: 1, b: 2 },
+    build() {
+      const d = new Dispatcher({ name: 'wide' })
+      for (let i = 0; i < n; i++) d.addFunction({ id: fids[i]!, fn: add, inputs: ['a', 'b'], outputs: [ys[i]!] })
+      return d
+    },
+    plainLoop() {
+      const m = new Map<string, number>([['a', 1], ['b', 2]])
+      for (let i = 0; i < n; i++) m.set(ys[i]!, add(m.get('a')!, m.get('b')!))
+      return m
+    },
+  }
+}
+
+/** 100 columns × N/100 layers; each node adds two nodes of the previous layer (every function joins two inputs). */
+export function lattice(n: number): Shape {
+  const cols = 100
+  const layers = Math.max(1, Math.floor(n / cols))
+  const x = (l: number, j: number) => `x${l}_${j}`
+  const inputs: Record<string, number> = {}
+  for (let j = 0; j < cols; j++) inputs[x(0, j)] = j
+  return {
+    name: 'lattice', n: layers * cols, inputs,
+    build() {
+      const d = new Dispatcher({ name: 'lattice' })
+      for (let l = 1; l <= layers; l++) {
+        for (let j = 0; j < cols; j++) {
+          d.addFunction({ id: `f${l}_${j}`, fn: add, inputs: [x(l - 1, j), x(l - 1, (j + 1) % cols)], outputs: [x(l, j)] })
+        }
+      }
+      return d
+    },
+    plainLoop() {
+      const m = new Map<string, number>(Object.entries(inputs))
+      for (let l = 1; l <= layers; l++) {
+        for (let j = 0; j < cols; j++) m.set(x(l, j), add(m.get(x(l - 1, j))!, m.get(x(l - 1, (j + 1) % cols))!))
+      }
+      return m
+    },
+  }
+}
+
+/** The shape builders by name. */
+export const SHAPES = { chain, wide, lattice } as const
