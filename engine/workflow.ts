@@ -37,11 +37,11 @@ export interface WorkflowEdge {
   readonly value: unknown
 }
 
-/** The graph of what a dispatch did. Nodes are in the order they were reached; edges are grouped by source. */
+/** The graph of what a dispatch did. Nodes are in the order they were reached; edges are grouped by source, in model order. */
 export class Workflow {
   /** Nodes by id, START first. */
   readonly nodes: ReadonlyMap<NodeId, WorkflowNode>
-  /** Edges grouped by source node (in node order), each group in the order its edges were added. */
+  /** Edges grouped by source node (in node order), each group in the model's edge order. */
   readonly edges: readonly WorkflowEdge[]
   readonly #succ = new Map<NodeId, Map<NodeId, WorkflowEdge>>()
   readonly #pred = new Map<NodeId, Map<NodeId, WorkflowEdge>>()
@@ -109,18 +109,12 @@ export function buildWorkflow(lv: Level): Workflow {
   for (const s of lv.startLog) {
     if (shown(s)) edges.push({ from: START, to: c.nodes[s]!.id, value: lv.startVal.get(s) })
   }
-  const bySource = new Map<number, number[]>()
-  for (const e of lv.edgeLog) {
-    if (lv.edgeOn[e] !== 1) continue
-    const from = c.edgeFrom[e]!
-    if (!shown(from) || !shown(c.edgeTo[e]!)) continue
-    let list = bySource.get(from)
-    if (list === undefined) bySource.set(from, (list = []))
-    list.push(e)
-  }
   for (const s of lv.wfOrder) {
-    for (const e of bySource.get(s) ?? []) {
-      edges.push({ from: c.nodes[s]!.id, to: c.nodes[c.edgeTo[e]!]!.id, value: lv.edgeVal[e] })
+    if (!shown(s)) continue
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      if (lv.edgeOn[e] === 1 && shown(c.edgeTo[e]!)) {
+        edges.push({ from: c.nodes[s]!.id, to: c.nodes[c.edgeTo[e]!]!.id, value: lv.edgeVal[e] })
+      }
     }
   }
   return new Workflow(nodes, edges)

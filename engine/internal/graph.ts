@@ -43,7 +43,7 @@ abstract class NodeBase {
 
 /** A data node record. */
 export class DataNodeImpl extends NodeBase implements DataNode {
-  readonly kind = 'data' as const
+  declare readonly kind: 'data'
   waitInputs = false
   fn: DataFunction | undefined = undefined
   callback: ((value: unknown) => unknown) | undefined = undefined
@@ -53,7 +53,7 @@ export class DataNodeImpl extends NodeBase implements DataNode {
 
 /** A function node record. */
 export class FunctionNodeImpl extends NodeBase implements FunctionNode {
-  readonly kind = 'function' as const
+  declare readonly kind: 'function'
   inputs: NodeId[] = []
   outputs: NodeId[] = []
   fn: AnyFunction | undefined = undefined
@@ -63,7 +63,7 @@ export class FunctionNodeImpl extends NodeBase implements FunctionNode {
 
 /** A sub-dispatcher node record. */
 export class SubDispatcherNodeImpl extends NodeBase implements SubDispatcherNode {
-  readonly kind = 'dispatcher' as const
+  declare readonly kind: 'dispatcher'
   dispatcher: Dispatcher
   inputs: Map<NodeId, NodeId[]> = new Map()
   outputs: Map<NodeId, NodeId[]> = new Map()
@@ -74,6 +74,11 @@ export class SubDispatcherNodeImpl extends NodeBase implements SubDispatcherNode
     this.dispatcher = dispatcher
   }
 }
+
+// The kind lives on the prototype: one field less on every node.
+Object.defineProperty(DataNodeImpl.prototype, 'kind', { value: 'data', enumerable: true })
+Object.defineProperty(FunctionNodeImpl.prototype, 'kind', { value: 'function', enumerable: true })
+Object.defineProperty(SubDispatcherNodeImpl.prototype, 'kind', { value: 'dispatcher', enumerable: true })
 
 /** Any node record. */
 export type NodeImpl = DataNodeImpl | FunctionNodeImpl | SubDispatcherNodeImpl

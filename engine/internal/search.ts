@@ -117,6 +117,8 @@ export class Level {
   /** Id of this level in the fringe. */
   readonly id: number
   readonly view: View
+  /** The view's edge mask (null: every edge is active): an edge is active when its target is explored. */
+  readonly explored: Uint8Array | null
   readonly c: Compiled
   readonly dsp: Dispatcher
   readonly parent: Level | null
@@ -149,7 +151,8 @@ export class Level {
   readonly pending: Int32Array
   readonly edgeOn: Uint8Array
   readonly edgeVal: unknown[]
-  readonly edgeLog: number[] = []
+  /** Inputs and defaults: which slots got a `START → slot` edge, and its value. */
+  readonly startOn: Uint8Array
   readonly startVal = new Map<number, unknown>()
   readonly startLog: number[] = []
   readonly wfIn: Uint8Array
@@ -168,6 +171,7 @@ export class Level {
     this.run = run
     this.id = run.fringe.register(this)
     this.view = view
+    this.explored = view.explored
     this.c = view.c
     this.dsp = view.dsp
     this.parent = parent
@@ -183,6 +187,7 @@ export class Level {
     const n = this.c.size
     const e = this.c.edges.length
     this.inDist = new Uint8Array(n)
+    this.startOn = new Uint8Array(n)
     this.distL = new Float64Array(n)
     this.distV = new Float64Array(n)
     this.seenOn = new Uint8Array(n)
@@ -287,7 +292,8 @@ export class Level {
 
   /** Effective wait-inputs flag of a node. */
   waits(s: number): boolean {
-    const over = this.waitOverride?.nodes
+    if (this.waitOverride === undefined) return this.c.waitIn[s] === 1
+    const over = this.waitOverride.nodes
     if (over !== undefined) {
       const v = over.get(this.c.nodes[s]!.id)
       if (v !== undefined) return v
@@ -311,13 +317,11 @@ export class Level {
     const state = this.edgeOn[eid]
     if (state !== ON) {
       const to = this.c.edgeTo[eid]!
-      if (state === OFF) {
-        this.pending[to]!--
-        this.edgeLog.push(eid)
-      }
+      if (state === OFF) this.pending[to]!--
       this.edgeOn[eid] = ON
-      this.#wfAdd(this.c.edgeFrom[eid]!)
-      this.#wfAdd(to)
+      const from = this.c.edgeFrom[eid]!
+      if (this.wfIn[from] === 0) this.#wfAdd(from)
+      if (this.wfIn[to] === 0) this.#wfAdd(to)
     }
     this.edgeVal[eid] = value
   }
@@ -338,14 +342,17 @@ export class Level {
   addInitialValue(id: NodeId, value: unknown, l: number, v: number, flag: number): boolean {
     const s = this.c.slotOf.get(id)
     if (s === undefined || !this.view.has(s)) return false
-    if (!this.startVal.has(s)) this.startLog.push(s)
+    if (this.startOn[s] === 0) {
+      this.startOn[s] = 1
+      this.startLog.push(s)
+    }
     this.startVal.set(s, value)
     this.#wfAdd(s)
     const c = this.c
     if (this.wildcards.has(s)) {
       this.visited[s] = 1
       for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
-        if (!this.view.edgeActive(e)) continue
+        if (!(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
         this.setEdge(e, value)
         const w = c.edgeTo[e]!
         const wv = v + c.edgeLen[e]!
@@ -387,7 +394,7 @@ export class Level {
     if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
     const edgeOn = this.edgeOn
     for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
-      if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
+      if (edgeOn[e] !== ON || !(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
       const w = c.edgeTo[e]!
       const wv = v + c.edgeLen[e]!
       if (c.kind[w] === DISPATCHER) this.#feed(s, e, w, l, wv)
@@ -424,7 +431,7 @@ export class Level {
     const node = c.nodes[s] as DataNodeImpl
     const edgeOn = this.edgeOn
     const waits = this.waits(s)
-    const hasStart = this.startVal.has(s)
+    const hasStart = this.startOn[s] === 1
     let count = hasStart ? 1 : 0
     let best = -1
     let bestL = 0
@@ -495,7 +502,7 @@ export class Level {
     let first = -1
     const e1 = c.succStart[s + 1]!
     for (let e = c.succStart[s]!; e < e1; e++) {
-      if (!this.view.edgeActive(e)) continue
+      if (!(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
       const w = c.edgeTo[e]!
       if (c.kind[w] === DISPATCHER && this.#skipSubInput(s, w)) continue
       if (first < 0) {
@@ -530,7 +537,7 @@ export class Level {
     let open = 0
     const e1 = c.succStart[s + 1]!
     for (let e = c.succStart[s]!; e < e1; e++) {
-      if (inDist[c.edgeTo[e]!] === 0 && this.view.edgeActive(e)) open++
+      if (inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) open++
     }
     if (open === 0) {
       // Nothing left to compute: the function is not needed.
@@ -539,7 +546,7 @@ export class Level {
     }
     if (this.run.options.noCall) {
       for (let e = c.succStart[s]!; e < e1; e++) {
-        if (inDist[c.edgeTo[e]!] === 0 && this.view.edgeActive(e)) this.setEdge(e, undefined)
+        if (inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, undefined)
       }
       return true
     }
@@ -581,7 +588,7 @@ export class Level {
     const o1 = c.outStart[s + 1]!
     if (o1 - o0 === 1) {
       const e = c.outEdge[o0]!
-      if (e >= 0 && res !== NONE && inDist[c.edgeTo[e]!] === 0 && this.view.edgeActive(e)) this.setEdge(e, res)
+      if (e >= 0 && res !== NONE && inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, res)
       return true
     }
     if (res === null || res === undefined || typeof (res as Iterable<unknown>)[Symbol.iterator] !== 'function') {
@@ -596,7 +603,7 @@ export class Level {
     for (const v of res as Iterable<unknown>) {
       if (o >= o1) break
       const e = c.outEdge[o++]!
-      if (e >= 0 && v !== NONE && inDist[c.edgeTo[e]!] === 0 && this.view.edgeActive(e)) this.setEdge(e, v)
+      if (e >= 0 && v !== NONE && inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, v)
     }
     return true
   }
