@@ -150,9 +150,14 @@ export class Dispatcher {
     return this.#require(id, 'successors').succ.map((e) => e.to.id)
   }
 
-  /** The predecessors of a node, in edge insertion order. */
+  /** The predecessors of a node, in the order of their nodes. */
   predecessors(id: NodeId): NodeId[] {
-    return this.#require(id, 'predecessors').pred.map((e) => e.from.id)
+    this.#require(id, 'predecessors')
+    const c = this.#internals.compiled()
+    const s = c.slotOf.get(id)!
+    const out: NodeId[] = []
+    for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) out.push(c.nodes[c.edgeFrom[c.predEdge[p]!]!]!.id)
+    return out
   }
 
   /** The solution of the last dispatch (also after it threw: then it is the partial state). */
@@ -329,8 +334,16 @@ export class Dispatcher {
     node.description = options.description
     if (options.attributes !== undefined) node.attributes = { ...options.attributes }
     this.#nodes.set(id, node)
-    for (const i of node.inputs) connect(this.#ensureData(i), node, inpWeight?.get(i))
-    for (const o of node.outputs) connect(node, this.#ensureData(o), outWeight?.get(o))
+    const ins = node.inputs
+    for (let k = 0; k < ins.length; k++) {
+      const i = ins[k]!
+      if (ins.indexOf(i) === k) connect(this.#ensureData(i), node, inpWeight?.get(i), true)
+    }
+    const outs = node.outputs
+    for (let k = 0; k < outs.length; k++) {
+      const o = outs[k]!
+      if (outs.indexOf(o) === k) connect(node, this.#ensureData(o), outWeight?.get(o), true)
+    }
     this.#internals.touch()
     return id
   }
@@ -407,14 +420,8 @@ export class Dispatcher {
     node.description = options.description ?? (child.description || undefined)
     if (options.attributes !== undefined) node.attributes = { ...options.attributes }
     this.#nodes.set(id, node)
-    for (const i of parentInputs) {
-      this.#ensureData(i)
-      connect(this.#nodes.get(i)!, node, inpWeight.get(i) ?? 0)
-    }
-    for (const o of parentOutputs) {
-      this.#ensureData(o)
-      connect(node, this.#nodes.get(o)!, undefined)
-    }
+    for (const i of parentInputs) connect(this.#ensureData(i), node, inpWeight.get(i) ?? 0, true)
+    for (const o of parentOutputs) connect(node, this.#ensureData(o), undefined, true)
     if (options.includeDefaults) {
       for (const [pid, cids] of inMap) {
         const dv = child.#defaults.get(cids[0]!)

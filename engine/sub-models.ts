@@ -3,8 +3,8 @@ import { SINK, START, formatId, idText, type NodeId } from './constants.ts'
 import type { Distance } from './distance.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { ModelError, didYouMean } from './errors.ts'
-import { internalsOf } from './internal/access.ts'
-import { cloneNode, connect, findEdge, disconnect, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
+import { compiledOf, internalsOf } from './internal/access.ts'
+import { cloneNode, connect, disconnect, findEdge, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
 import type { WaitOverrides } from './internal/search.ts'
 import { levelOf, type Solution } from './solution.ts'
 import type { Workflow } from './workflow.ts'
@@ -42,9 +42,19 @@ function modelAdjacency(dsp: Dispatcher): Adjacency {
     next: (id, reverse) => {
       const n = nodes.get(id)
       if (n === undefined) return []
-      return reverse ? n.pred.map((e) => e.from.id) : n.succ.map((e) => e.to.id)
+      return reverse ? predecessorIds(dsp, id) : n.succ.map((e) => e.to.id)
     },
   }
+}
+
+/** Ids of the predecessors of a node, from the compiled form. */
+function predecessorIds(dsp: Dispatcher, id: NodeId): NodeId[] {
+  const c = compiledOf(dsp)
+  const s = c.slotOf.get(id)
+  if (s === undefined) return []
+  const out: NodeId[] = []
+  for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) out.push(c.nodes[c.edgeFrom[c.predEdge[p]!]!]!.id)
+  return out
 }
 
 function workflowAdjacency(wf: Workflow): Adjacency {
@@ -79,8 +89,15 @@ function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly 
   const out = dsp.copyStructure()
   const dst = internalsOf(out)
   for (const id of order) dst.nodes.set(id, cloneNode(src.nodes.get(id)!))
+  // Index each source's edges once, so hubs with many successors stay linear.
+  const bySource = new Map<NodeId, Map<NodeId, EdgeImpl>>()
   for (const [u, v] of edges) {
-    const e = findEdge(src.nodes.get(u)!, src.nodes.get(v)!)
+    let out = bySource.get(u)
+    if (out === undefined) {
+      out = new Map(src.nodes.get(u)!.succ.map((e) => [e.to.id, e]))
+      bySource.set(u, out)
+    }
+    const e = out.get(v)
     if (e !== undefined) connect(dst.nodes.get(u)!, dst.nodes.get(v)!, e.weight)
   }
   for (const [id, dv] of src.defaults) if (dst.nodes.has(id)) dst.defaults.set(id, dv)
@@ -106,35 +123,32 @@ export function getSubDsp(dsp: Dispatcher, bunch: Iterable<NodeId>, removeEdges?
   const wanted = new Set<NodeId>()
   for (const id of bunch) wanted.add(resolve(dsp, id, where))
   const src = internalsOf(dsp).nodes
+  // 1. The induced subgraph, without the functions that miss an input.
   const keep = new Set<NodeId>()
   for (const [id, n] of src) {
     if (!wanted.has(id)) continue
     if (n.kind === 'function' && n.inputs.some((i) => !wanted.has(i))) continue
     keep.add(id)
   }
-  const order = [...src.keys()].filter((id) => keep.has(id))
-  const edges: [NodeId, NodeId][] = []
-  for (const id of order) for (const e of src.get(id)!.succ) if (keep.has(e.to.id)) edges.push([id, e.to.id])
-  const sub = materialise(dsp, order, edges)
-  const nodes = internalsOf(sub).nodes
+  // 2. Its edges, but those asked to be removed.
+  const removed = new Map<NodeId, Set<NodeId>>()
   for (const [u, v] of removeEdges ?? []) {
-    const a = nodes.get(u)
-    const b = nodes.get(v)
-    const e = a && b ? findEdge(a, b) : undefined
-    if (e !== undefined) disconnect(e)
+    let set = removed.get(u)
+    if (set === undefined) removed.set(u, (set = new Set()))
+    set.add(v)
   }
-  for (const [id, n] of [...nodes]) if (n.kind === 'function' && n.succ.length === 0) dropNode(nodes, id)
-  for (const [id, n] of [...nodes]) if (n.succ.length === 0 && n.pred.length === 0) dropNode(nodes, id)
-  const defaults = internalsOf(sub).defaults
-  for (const id of [...defaults.keys()]) if (!nodes.has(id)) defaults.delete(id)
-  internalsOf(sub).touch()
-  return sub
-}
-
-function dropNode(nodes: Map<NodeId, NodeImpl>, id: NodeId): void {
-  const n = nodes.get(id)!
-  for (const e of [...n.succ, ...n.pred]) disconnect(e)
-  nodes.delete(id)
+  let edges: [NodeId, NodeId][] = []
+  for (const id of src.keys()) {
+    if (!keep.has(id)) continue
+    for (const e of src.get(id)!.succ) if (keep.has(e.to.id) && !removed.get(id)?.has(e.to.id)) edges.push([id, e.to.id])
+  }
+  // 3. Functions left without outputs go, then 4. isolated nodes.
+  const hasOut = new Set(edges.map(([u]) => u))
+  for (const id of [...keep]) if (src.get(id)!.kind === 'function' && !hasOut.has(id)) keep.delete(id)
+  edges = edges.filter(([u, v]) => keep.has(u) && keep.has(v))
+  const linked = new Set(edges.flat())
+  const order = [...src.keys()].filter((id) => keep.has(id) && linked.has(id))
+  return materialise(dsp, order, edges)
 }
 
 /** Breadth-first search of schedula's `get_sub_dsp_from_workflow`: the ordered node and edge lists it reaches. */
@@ -248,9 +262,9 @@ function pruneSubDispatchers(
   sub: Dispatcher, prune: (child: Dispatcher, sources: NodeId[], inputs: NodeId[]) => Dispatcher, withDomainInputs: boolean | 'shrink',
 ): void {
   const nodes = internalsOf(sub).nodes
-  for (const n of nodes.values()) {
+  for (const n of [...nodes.values()]) {
     if (n.kind !== 'dispatcher') continue
-    const pred = new Set(n.pred.map((e) => e.from.id))
+    const pred = new Set(predecessorIds(sub, n.id))
     const succ = new Set(n.succ.map((e) => e.to.id))
     const inputs: NodeId[] = []
     for (const [p, cs] of n.inputs) if (pred.has(p)) inputs.push(...cs)
@@ -260,12 +274,14 @@ function pruneSubDispatchers(
       ? [...outs, ...(n.inputDomain !== undefined ? [...n.inputs.values()].flat() : [])]
       : [...outs, ...inputs]
     n.dispatcher = prune(n.dispatcher, sources, inputs)
-    reduceMappings(n, pred, succ)
+    reduceMappings(n, pred, succ, nodes)
   }
   internalsOf(sub).touch()
 }
 
-function reduceMappings(n: SubDispatcherNodeImpl, pred: ReadonlySet<NodeId>, succ: ReadonlySet<NodeId>): void {
+function reduceMappings(
+  n: SubDispatcherNodeImpl, pred: ReadonlySet<NodeId>, succ: ReadonlySet<NodeId>, nodes: ReadonlyMap<NodeId, NodeImpl>,
+): void {
   const childData = internalsOf(n.dispatcher).nodes
   const isData = (id: NodeId) => childData.get(id)?.kind === 'data'
   const inputs = new Map<NodeId, NodeId[]>()
@@ -282,7 +298,11 @@ function reduceMappings(n: SubDispatcherNodeImpl, pred: ReadonlySet<NodeId>, suc
   n.outputs = outputs
   const keptParentsIn = new Set(inputs.keys())
   const keptParentsOut = new Set([...outputs.values()].flat())
-  for (const e of [...n.pred]) if (!keptParentsIn.has(e.from.id)) disconnect(e)
+  for (const p of pred) {
+    if (keptParentsIn.has(p)) continue
+    const e = findEdge(nodes.get(p)!, n)
+    if (e !== undefined) disconnect(e)
+  }
   for (const e of [...n.succ]) if (!keptParentsOut.has(e.to.id)) disconnect(e)
 }
 

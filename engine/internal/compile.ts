@@ -87,14 +87,13 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     }
   }
   succStart[size] = e
+  // Predecessors, derived from the successor lists: grouped by target, in source order.
   const predStart = new Int32Array(size + 1)
+  for (let k = 0; k < e; k++) predStart[edgeTo[k]! + 1]!++
+  for (let s = 0; s < size; s++) predStart[s + 1]! += predStart[s]!
   const predEdge = new Int32Array(edgeCount)
-  let p = 0
-  for (let s = 0; s < size; s++) {
-    predStart[s] = p
-    for (const edge of list[s]!.pred) predEdge[p++] = edge.eid
-  }
-  predStart[size] = p
+  const fill = predStart.slice(0, size)
+  for (let k = 0; k < e; k++) predEdge[fill[edgeTo[k]!]!++] = k
   const argStart = new Int32Array(size + 1)
   const argEdge = new Int32Array(argCount)
   const outStart = new Int32Array(size + 1)
@@ -106,8 +105,17 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     outStart[s] = o
     const n = list[s]!
     if (n.kind !== 'function') continue
-    for (const id of n.inputs) argEdge[a++] = findId(n.pred, id, 'from')
-    for (const id of n.outputs) outEdge[o++] = findId(n.succ, id, 'to')
+    for (const id of n.inputs) {
+      let found = -1
+      for (let p = predStart[s]!; p < predStart[s + 1]!; p++) {
+        if (list[edgeFrom[predEdge[p]!]!]!.id === id) {
+          found = predEdge[p]!
+          break
+        }
+      }
+      argEdge[a++] = found
+    }
+    for (const id of n.outputs) outEdge[o++] = findId(n.succ, id)
   }
   argStart[size] = a
   outStart[size] = o
@@ -117,7 +125,7 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
   }
 }
 
-function findId(list: readonly EdgeImpl[], id: NodeImpl['id'], end: 'from' | 'to'): number {
-  for (const edge of list) if (edge[end].id === id) return edge.eid
+function findId(list: readonly EdgeImpl[], id: NodeImpl['id']): number {
+  for (const edge of list) if (edge.to.id === id) return edge.eid
   return -1
 }

@@ -5,7 +5,7 @@ import type {
   AnyFunction, DataFunction, DataNode, Filter, FunctionNode, InputDomain, SubDispatcherDomain, SubDispatcherNode,
 } from '../model.ts'
 
-/** A model edge; the same object sits in `from.succ` and `to.pred`. */
+/** A model edge, listed in `from.succ` (predecessor lists are derived in the compiled form). */
 export class EdgeImpl {
   readonly from: NodeImpl
   readonly to: NodeImpl
@@ -31,7 +31,6 @@ abstract class NodeBase {
   attributes: Record<string, unknown> = NO_ATTRIBUTES as Record<string, unknown>
   weight: number | undefined = undefined
   succ: EdgeImpl[] = NO_EDGES
-  pred: EdgeImpl[] = NO_EDGES
   /** Slot in the last compiled form of its dispatcher. */
   slot = -1
 
@@ -83,19 +82,20 @@ Object.defineProperty(SubDispatcherNodeImpl.prototype, 'kind', { value: 'dispatc
 /** Any node record. */
 export type NodeImpl = DataNodeImpl | FunctionNodeImpl | SubDispatcherNodeImpl
 
-/** Adds the edge `from → to` unless it exists; returns the edge. */
-export function connect(from: NodeImpl, to: NodeImpl, weight: number | undefined): EdgeImpl {
-  // Scan the shorter side: a data node read by 100k functions must not make this quadratic.
-  const list = from.succ.length <= to.pred.length ? from.succ : to.pred
-  for (const e of list) {
-    if (e.from === from && e.to === to) {
-      if (weight !== undefined) e.weight = weight
-      return e
+/**
+ * Adds the edge `from → to` unless it exists (then only its weight is updated); returns the edge. `fresh` skips the
+ * search for an existing edge when the caller knows there is none (a node that was just created).
+ */
+export function connect(from: NodeImpl, to: NodeImpl, weight: number | undefined, fresh = false): EdgeImpl {
+  if (!fresh) {
+    const existing = findEdge(from, to)
+    if (existing !== undefined) {
+      if (weight !== undefined) existing.weight = weight
+      return existing
     }
   }
   const e = new EdgeImpl(from, to, weight)
   from.succ = append(from.succ, e)
-  to.pred = append(to.pred, e)
   return e
 }
 
@@ -115,13 +115,11 @@ function append(list: EdgeImpl[], e: EdgeImpl): EdgeImpl[] {
 /** Removes one edge from both of its ends. */
 export function disconnect(e: EdgeImpl): void {
   e.from.succ = e.from.succ.filter((x) => x !== e)
-  e.to.pred = e.to.pred.filter((x) => x !== e)
 }
 
 /** Finds the edge `from → to`, if any. */
 export function findEdge(from: NodeImpl, to: NodeImpl): EdgeImpl | undefined {
-  const list = from.succ.length <= to.pred.length ? from.succ : to.pred
-  for (const e of list) if (e.from === from && e.to === to) return e
+  for (const e of from.succ) if (e.to === to) return e
   return undefined
 }
 
