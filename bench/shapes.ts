@@ -56,16 +56,19 @@ export function wide(n: number): Shape {
 export function lattice(n: number): Shape {
   const cols = 100
   const layers = Math.max(1, Math.floor(n / cols))
-  const x = (l: number, j: number) => `x${l}_${j}`
+  // Ids are made up front, as for the other shapes, so neither the build nor the loop pays for string formatting.
+  const x = Array.from({ length: layers + 1 }, (_, l) => Array.from({ length: cols }, (_, j) => `x${l}_${j}`))
+  const f = Array.from({ length: layers + 1 }, (_, l) => Array.from({ length: cols }, (_, j) => `f${l}_${j}`))
   const inputs: Record<string, number> = {}
-  for (let j = 0; j < cols; j++) inputs[x(0, j)] = j
+  for (let j = 0; j < cols; j++) inputs[x[0]![j]!] = j
   return {
     name: 'lattice', n: layers * cols, inputs,
     build() {
       const d = new Dispatcher({ name: 'lattice' })
       for (let l = 1; l <= layers; l++) {
+        const prev = x[l - 1]!
         for (let j = 0; j < cols; j++) {
-          d.addFunction({ id: `f${l}_${j}`, fn: add, inputs: [x(l - 1, j), x(l - 1, (j + 1) % cols)], outputs: [x(l, j)] })
+          d.addFunction({ id: f[l]![j]!, fn: add, inputs: [prev[j]!, prev[(j + 1) % cols]!], outputs: [x[l]![j]!] })
         }
       }
       return d
@@ -73,7 +76,9 @@ export function lattice(n: number): Shape {
     plainLoop() {
       const m = new Map<string, number>(Object.entries(inputs))
       for (let l = 1; l <= layers; l++) {
-        for (let j = 0; j < cols; j++) m.set(x(l, j), add(m.get(x(l - 1, j))!, m.get(x(l - 1, (j + 1) % cols))!))
+        const prev = x[l - 1]!
+        const cur = x[l]!
+        for (let j = 0; j < cols; j++) m.set(cur[j]!, add(m.get(prev[j]!)!, m.get(prev[(j + 1) % cols]!)!))
       }
       return m
     },

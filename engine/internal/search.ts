@@ -646,6 +646,16 @@ export class Level {
       }
     }
     this.duration[s] = performance.now() - t0
+    if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+      // Seam for the asynchronous executors: the synchronous search cannot wait, and must not pass a promise on.
+      // Its rejection, if any, is already reported here: keep it from surfacing as an unhandled rejection.
+      ;(value as PromiseLike<unknown>).then(undefined, () => undefined)
+      this.#fail(s, kind, new TypeError(
+        `${formatId(id)} returned a promise, but this dispatch is synchronous and cannot wait for it; make the ` +
+          'function synchronous, or wrap the promise in an object if it is meant to be a value',
+      ))
+      return FAILED
+    }
     return value
   }
 

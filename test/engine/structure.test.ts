@@ -1,0 +1,38 @@
+// The engine stays the ground floor: no imports from outside engine/, no Node built-ins, a purpose line per file.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import * as engine from '../../engine/index.ts'
+
+const root = new URL('../../engine/', import.meta.url).pathname
+const files = (function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
+})(root)
+
+describe('engine/ structure', () => {
+  it('has source files', () => expect(files.length).toBeGreaterThan(5))
+
+  it.each(files.map((f) => [relative(root, f), f]))('%s imports only engine modules', (_name, file) => {
+    const src = readFileSync(file, 'utf8')
+    for (const m of src.matchAll(/^(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+      const spec = m[1]!
+      expect(spec.startsWith('.'), `${spec} is a package or built-in import`).toBe(true)
+      const target = join(file, '..', spec)
+      expect(target.startsWith(root), `${spec} leaves engine/`).toBe(true)
+    }
+  })
+
+  it.each(files.map((f) => [relative(root, f), f]))('%s has a kebab-case name and a one-line purpose comment', (name, file) => {
+    expect(name).toMatch(/^([a-z0-9]+(-[a-z0-9]+)*\/)*[a-z0-9]+(-[a-z0-9]+)*\.ts$/)
+    expect(readFileSync(file, 'utf8').split('\n')[0]).toMatch(/^\/\/ \S.{10,}$/)
+  })
+
+  it('exports exactly the public API', () => {
+    expect(Object.keys(engine).sort()).toEqual([
+      'compareDistance', 'DispatcherAbort', 'Dispatcher', 'DispatcherError', 'EMPTY', 'END', 'FlowmarkError',
+      'formatPath', 'functionName', 'idText', 'Inf', 'inf', 'isNodeId', 'isSpecialNodeId', 'ModelError', 'NodeError',
+      'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow',
+    ].sort())
+  })
+})
