@@ -214,10 +214,12 @@ export class Dispatcher {
   // ---- building -------------------------------------------------------------------------------------------------
 
   /** The first free id among `guess`, `guess<0>`, `guess<1>`, … */
-  /** Throws when one of `ids` names a node that is not a data node. */
-  #checkData(ids: readonly NodeId[], where: string, side: string, label: () => string): void {
-    for (const id of ids) {
-      const n = this.#nodes.get(id)
+  /** The existing nodes named by `ids` (undefined where missing); throws when one is not a data node. */
+  #lookupData(ids: readonly NodeId[], where: string, side: string, label: () => string): (NodeImpl | undefined)[] {
+    const found: (NodeImpl | undefined)[] = new Array(ids.length)
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!
+      const n = (found[k] = this.#nodes.get(id))
       if (n !== undefined && n.kind !== 'data') {
         throw new ModelError(
           `${where}(${label()}): ${side} ${formatId(id)} is a ${n.kind} node; inputs and outputs of a function ` +
@@ -226,6 +228,7 @@ export class Dispatcher {
         )
       }
     }
+    return found
   }
 
   #unusedId(guess: NodeId): NodeId {
@@ -272,7 +275,7 @@ export class Dispatcher {
     if (options.wildcard !== undefined) node.wildcard = options.wildcard
     if (options.description !== undefined) node.description = options.description
     if (options.weight !== undefined) node.weight = options.weight
-    if (options.attributes !== undefined) Object.assign(node.attributes, options.attributes)
+    if (options.attributes !== undefined) node.attributes = { ...node.attributes, ...options.attributes }
     if ('defaultValue' in options) {
       this.setDefaultValue(id, options.defaultValue, options.initialDist ?? 0)
     } else if (existing === undefined && id === START) {
@@ -319,30 +322,26 @@ export class Dispatcher {
     if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label()}).weight`)
     const inpWeight = options.inpWeight === undefined ? undefined : weightMap(options.inpWeight, `${where}(${label()}).inpWeight`, inputs ?? [START])
     const outWeight = options.outWeight === undefined ? undefined : weightMap(options.outWeight, `${where}(${label()}).outWeight`, outputs ?? [SINK])
-    if (inputs !== undefined) this.#checkData(inputs, where, 'input', label)
-    if (outputs !== undefined) this.#checkData(outputs, where, 'output', label)
-    if (inputs === undefined) this.#ensureData(START)
-    if (outputs === undefined) this.#ensureData(SINK)
+    // One look-up per id: check the kinds now, reuse the nodes found when connecting.
+    const inNodes = inputs === undefined ? [this.#ensureData(START)] : this.#lookupData(inputs, where, 'input', label)
+    const outNodes = outputs === undefined ? [this.#ensureData(SINK)] : this.#lookupData(outputs, where, 'output', label)
     const id = this.#unusedId(guess)
-    const node = new FunctionNodeImpl(id, this.#counter++)
-    node.inputs = inputs ?? [START]
-    node.outputs = outputs ?? [SINK]
-    node.fn = options.fn
-    node.inputDomain = options.inputDomain
-    node.filters = options.filters !== undefined && options.filters.length > 0 ? [...options.filters] : undefined
-    node.weight = options.weight
-    node.description = options.description
+    const node = new FunctionNodeImpl(id, this.#counter++, inputs ?? [START], outputs ?? [SINK], options.fn)
+    if (options.inputDomain !== undefined) node.inputDomain = options.inputDomain
+    if (options.filters !== undefined && options.filters.length > 0) node.filters = [...options.filters]
+    if (options.weight !== undefined) node.weight = options.weight
+    if (options.description !== undefined) node.description = options.description
     if (options.attributes !== undefined) node.attributes = { ...options.attributes }
     this.#nodes.set(id, node)
     const ins = node.inputs
     for (let k = 0; k < ins.length; k++) {
       const i = ins[k]!
-      if (ins.indexOf(i) === k) connect(this.#ensureData(i), node, inpWeight?.get(i), true)
+      if (ins.indexOf(i) === k) connect(inNodes[k] ?? this.#ensureData(i), node, inpWeight?.get(i), true)
     }
     const outs = node.outputs
     for (let k = 0; k < outs.length; k++) {
       const o = outs[k]!
-      if (outs.indexOf(o) === k) connect(node, this.#ensureData(o), outWeight?.get(o), true)
+      if (outs.indexOf(o) === k) connect(node, outNodes[k] ?? this.#ensureData(o), outWeight?.get(o), true)
     }
     this.#internals.touch()
     return id
@@ -415,9 +414,10 @@ export class Dispatcher {
     const node = new SubDispatcherNodeImpl(id, this.#counter++, child)
     node.inputs = inMap
     node.outputs = outMap
-    node.inputDomain = options.inputDomain
-    node.weight = options.weight
-    node.description = options.description ?? (child.description || undefined)
+    if (options.inputDomain !== undefined) node.inputDomain = options.inputDomain
+    if (options.weight !== undefined) node.weight = options.weight
+    const description = options.description ?? (child.description || undefined)
+    if (description !== undefined) node.description = description
     if (options.attributes !== undefined) node.attributes = { ...options.attributes }
     this.#nodes.set(id, node)
     for (const i of parentInputs) connect(this.#ensureData(i), node, inpWeight.get(i) ?? 0, true)

@@ -24,15 +24,17 @@ export class EdgeImpl {
 export const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({})
 const NO_EDGES: EdgeImpl[] = []
 
+// Optional attributes are declared here and given their defaults on the prototypes below: a node carries only the
+// fields it uses (most nodes have no description, weight, filters…), which keeps large models small.
 abstract class NodeBase {
   readonly id: NodeId
   index: number
-  description: string | undefined = undefined
-  attributes: Record<string, unknown> = NO_ATTRIBUTES as Record<string, unknown>
-  weight: number | undefined = undefined
   succ: EdgeImpl[] = NO_EDGES
   /** Slot in the last compiled form of its dispatcher. */
   slot = -1
+  declare description: string | undefined
+  declare attributes: Record<string, unknown>
+  declare weight: number | undefined
 
   constructor(id: NodeId, index: number) {
     this.id = id
@@ -43,21 +45,28 @@ abstract class NodeBase {
 /** A data node record. */
 export class DataNodeImpl extends NodeBase implements DataNode {
   declare readonly kind: 'data'
-  waitInputs = false
-  fn: DataFunction | undefined = undefined
-  callback: ((value: unknown) => unknown) | undefined = undefined
-  filters: readonly Filter[] | undefined = undefined
-  wildcard: boolean | undefined = undefined
+  declare waitInputs: boolean
+  declare fn: DataFunction | undefined
+  declare callback: ((value: unknown) => unknown) | undefined
+  declare filters: readonly Filter[] | undefined
+  declare wildcard: boolean | undefined
 }
 
 /** A function node record. */
 export class FunctionNodeImpl extends NodeBase implements FunctionNode {
   declare readonly kind: 'function'
-  inputs: NodeId[] = []
-  outputs: NodeId[] = []
-  fn: AnyFunction | undefined = undefined
-  inputDomain: InputDomain | undefined = undefined
-  filters: readonly Filter[] | undefined = undefined
+  inputs: NodeId[]
+  outputs: NodeId[]
+  fn: AnyFunction | undefined
+  declare inputDomain: InputDomain | undefined
+  declare filters: readonly Filter[] | undefined
+
+  constructor(id: NodeId, index: number, inputs: NodeId[], outputs: NodeId[], fn: AnyFunction | undefined) {
+    super(id, index)
+    this.inputs = inputs
+    this.outputs = outputs
+    this.fn = fn
+  }
 }
 
 /** A sub-dispatcher node record. */
@@ -66,13 +75,23 @@ export class SubDispatcherNodeImpl extends NodeBase implements SubDispatcherNode
   dispatcher: Dispatcher
   inputs: Map<NodeId, NodeId[]> = new Map()
   outputs: Map<NodeId, NodeId[]> = new Map()
-  inputDomain: SubDispatcherDomain | undefined = undefined
+  declare inputDomain: SubDispatcherDomain | undefined
 
   constructor(id: NodeId, index: number, dispatcher: Dispatcher) {
     super(id, index)
     this.dispatcher = dispatcher
   }
 }
+
+function defaults(proto: object, values: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(values)) {
+    Object.defineProperty(proto, key, { value, writable: true, enumerable: true, configurable: true })
+  }
+}
+defaults(NodeBase.prototype, { description: undefined, attributes: NO_ATTRIBUTES, weight: undefined })
+defaults(DataNodeImpl.prototype, { waitInputs: false, fn: undefined, callback: undefined, filters: undefined, wildcard: undefined })
+defaults(FunctionNodeImpl.prototype, { inputDomain: undefined, filters: undefined })
+defaults(SubDispatcherNodeImpl.prototype, { inputDomain: undefined })
 
 // The kind lives on the prototype: one field less on every node.
 Object.defineProperty(DataNodeImpl.prototype, 'kind', { value: 'data', enumerable: true })
@@ -128,29 +147,26 @@ export function cloneNode(n: NodeImpl, dispatcher?: Dispatcher): NodeImpl {
   let c: NodeImpl
   if (n.kind === 'data') {
     const d = new DataNodeImpl(n.id, n.index)
-    d.waitInputs = n.waitInputs
-    d.fn = n.fn
-    d.callback = n.callback
-    d.filters = n.filters
-    d.wildcard = n.wildcard
+    if (n.waitInputs) d.waitInputs = true
+    if (n.fn !== undefined) d.fn = n.fn
+    if (n.callback !== undefined) d.callback = n.callback
+    if (n.filters !== undefined) d.filters = n.filters
+    if (n.wildcard !== undefined) d.wildcard = n.wildcard
     c = d
   } else if (n.kind === 'function') {
-    const f = new FunctionNodeImpl(n.id, n.index)
-    f.inputs = n.inputs.slice()
-    f.outputs = n.outputs.slice()
-    f.fn = n.fn
-    f.inputDomain = n.inputDomain
-    f.filters = n.filters
+    const f = new FunctionNodeImpl(n.id, n.index, n.inputs.slice(), n.outputs.slice(), n.fn)
+    if (n.inputDomain !== undefined) f.inputDomain = n.inputDomain
+    if (n.filters !== undefined) f.filters = n.filters
     c = f
   } else {
     const s = new SubDispatcherNodeImpl(n.id, n.index, dispatcher ?? n.dispatcher)
     s.inputs = new Map([...n.inputs].map(([k, v]) => [k, v.slice()]))
     s.outputs = new Map([...n.outputs].map(([k, v]) => [k, v.slice()]))
-    s.inputDomain = n.inputDomain
+    if (n.inputDomain !== undefined) s.inputDomain = n.inputDomain
     c = s
   }
-  c.description = n.description
-  c.attributes = n.attributes === NO_ATTRIBUTES ? n.attributes : { ...n.attributes }
-  c.weight = n.weight
+  if (n.description !== undefined) c.description = n.description
+  if (n.attributes !== NO_ATTRIBUTES) c.attributes = { ...n.attributes }
+  if (n.weight !== undefined) c.weight = n.weight
   return c
 }
