@@ -53,6 +53,7 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
   /** The outputs requested, if any. */
   readonly outputs: readonly NodeId[] | undefined
   #workflow: Workflow | undefined
+  #cache: Map<NodeId, unknown> | undefined
 
   /** @internal Solutions are made by `Dispatcher.dispatch`. */
   constructor(level: Level, inputs: ReadonlyMap<NodeId, unknown>, outputs: readonly NodeId[] | undefined) {
@@ -78,50 +79,57 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
 
   // ---- the map of values ----------------------------------------------------------------------------------------
 
+  /** The values as a Map, built once and rebuilt only if the level grew (a solution read during its dispatch). */
+  #map(): Map<NodeId, unknown> {
+    const lv = this.#level
+    if (this.#cache === undefined || this.#cache.size !== lv.valueCount) this.#cache = lv.valueMap()
+    return this.#cache
+  }
+
   /** Number of computed values. */
   get size(): number {
-    return this.#level.values.size
+    return this.#level.valueCount
   }
 
   /** The value of a data node, or undefined when it was not computed. */
   get(id: NodeId): unknown {
-    return this.#level.values.get(id)
+    return this.#level.valueOf(id)
   }
 
   /** Whether a data node was computed. */
   has(id: NodeId): boolean {
-    return this.#level.values.has(id)
+    return this.#level.hasValue(id)
   }
 
   /** Ids of the computed data nodes, in computation order. */
   keys(): MapIterator<NodeId> {
-    return this.#level.values.keys()
+    return this.#map().keys()
   }
 
   /** Computed values, in computation order. */
   values(): MapIterator<unknown> {
-    return this.#level.values.values()
+    return this.#map().values()
   }
 
   /** `[id, value]` pairs, in computation order. */
   entries(): MapIterator<[NodeId, unknown]> {
-    return this.#level.values.entries()
+    return this.#map().entries()
   }
 
   /** Calls `fn` for each value, in computation order. */
   forEach(fn: (value: unknown, id: NodeId, map: ReadonlyMap<NodeId, unknown>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.#level.values) fn.call(thisArg, v, k, this)
+    for (const [k, v] of this.#map()) fn.call(thisArg, v, k, this)
   }
 
   /** Iterates `[id, value]` pairs, in computation order. */
   [Symbol.iterator](): MapIterator<[NodeId, unknown]> {
-    return this.#level.values.entries()
+    return this.#map().entries()
   }
 
   /** The values as a plain object (string ids as keys, tokens as symbol keys). */
   toObject(): Record<NodeId, unknown> {
     const o = {} as Record<NodeId, unknown>
-    for (const [k, v] of this.#level.values) o[k] = v
+    for (const [k, v] of this.#map()) o[k] = v
     return o
   }
 
@@ -200,13 +208,13 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
 
   /** `Solution { 'a' => 1, 'b' => 2 }`. */
   toString(): string {
-    const parts = [...this.#level.values].map(([k, v]) => `${typeof k === 'string' ? JSON.stringify(k) : String(k.description)} => ${String(v)}`)
+    const parts = [...this.#map()].map(([k, v]) => `${typeof k === 'string' ? JSON.stringify(k) : String(k.description)} => ${String(v)}`)
     return `Solution { ${parts.join(', ')} }`
   }
 
   /** Shown like a Map by `util.inspect` and the Node REPL: `Solution(2) { 'a' => 1, 'b' => 2 }`. */
   [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
     if (typeof inspect !== 'function') return this.toString()
-    return inspect(new Map(this.#level.values), options).replace(/^Map\(\d+\)/, `Solution(${this.size})`)
+    return inspect(this.#map(), options).replace(/^Map\(\d+\)/, `Solution(${this.size})`)
   }
 }

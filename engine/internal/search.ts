@@ -110,7 +110,7 @@ export class Run {
 
 /**
  * The search state of one dispatcher level (the root, or one sub-dispatcher). Arrays are indexed by the
- * slots of the level's compiled model; `values` is the solution in visit order.
+ * slots of the level's compiled model; `valOrder` is the solution's order of computed values.
  */
 export class Level {
   readonly run: Run
@@ -125,7 +125,12 @@ export class Level {
   readonly parentSlot: number
   readonly indexPath: readonly number[]
   readonly path: NodePath
-  readonly values = new Map<NodeId, unknown>()
+  /** Computed values by slot; `valOn` marks the stored ones, `valOrder` their order (the solution's key order). */
+  readonly val: unknown[]
+  readonly valOn: Uint8Array
+  readonly valOrder: number[] = []
+  /** Inputs that are not nodes of the searched model: first in the solution, in id-text order. */
+  readonly extra = new Map<NodeId, unknown>()
   readonly errors = new Map<NodeId, NodeError>()
   readonly children = new Map<number, Level>()
   readonly waitOverride: WaitOverrides | undefined
@@ -188,6 +193,8 @@ export class Level {
     const e = this.c.edges.length
     this.inDist = new Uint8Array(n)
     this.startOn = new Uint8Array(n)
+    this.val = new Array(n)
+    this.valOn = new Uint8Array(n)
     this.distL = new Float64Array(n)
     this.distV = new Float64Array(n)
     this.seenOn = new Uint8Array(n)
@@ -269,7 +276,7 @@ export class Level {
       return x < y ? -1 : x > y ? 1 : 0
     })
     for (const id of extra) {
-      this.values.set(id, noCall ? undefined : values.get(id))
+      this.extra.set(id, noCall ? undefined : values.get(id))
       this.extraInputs.push(id)
     }
   }
@@ -288,6 +295,39 @@ export class Level {
       if (node.kind === 'data' && node.wildcard === false) continue
       this.wildcards.add(s)
     }
+  }
+
+  #store(s: number, value: unknown): void {
+    if (this.valOn[s] === 0) {
+      this.valOn[s] = 1
+      this.valOrder.push(s)
+    }
+    this.val[s] = value
+  }
+
+  /** The value of a data node, or of an input that is not a node. */
+  valueOf(id: NodeId): unknown {
+    const s = this.c.slotOf.get(id)
+    return s !== undefined && this.valOn[s] === 1 ? this.val[s] : this.extra.get(id)
+  }
+
+  /** Whether a data node (or an input that is not a node) has a value. */
+  hasValue(id: NodeId): boolean {
+    const s = this.c.slotOf.get(id)
+    return (s !== undefined && this.valOn[s] === 1) || this.extra.has(id)
+  }
+
+  /** Number of values. */
+  get valueCount(): number {
+    return this.extra.size + this.valOrder.length
+  }
+
+  /** The values as a Map in solution order: non-node inputs first, then the computed values in visit order. */
+  valueMap(): Map<NodeId, unknown> {
+    const m = new Map(this.extra)
+    const nodes = this.c.nodes
+    for (const s of this.valOrder) m.set(nodes[s]!.id, this.val[s])
+    return m
   }
 
   /** Effective wait-inputs flag of a node. */
@@ -465,7 +505,7 @@ export class Level {
     const noCall = this.run.options.noCall
     if (noCall) {
       value = undefined
-      this.values.set(node.id, NONE)
+      this.#store(s, NONE)
     } else {
       const plain = single && !waits && node.fn === undefined
       if (plain) {
@@ -496,7 +536,7 @@ export class Level {
           this.#fail(s, 'callback', err)
         }
       }
-      if (value !== NONE) this.values.set(node.id, value)
+      if (value !== NONE) this.#store(s, value)
     }
     // Propagate to successors, unless the first one was already visited (a wildcard input fed them already).
     let first = -1
@@ -735,11 +775,11 @@ export class Level {
     const parent = this.parent
     if (parent === null || this.c.kind[s] !== DATA || !parent.initialized) return
     const id = this.c.nodes[s]!.id
-    if (!this.values.has(id)) return
+    if (this.valOn[s] !== 1) return
     const w = this.parentSlot
     const targets = parent.view.outMap(w).get(id)
     if (targets === undefined) return
-    const value = this.values.get(id)
+    const value = this.val[s]
     const pc = parent.c
     for (const pid of targets) {
       const ps = pc.slotOf.get(pid)
