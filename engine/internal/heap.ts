@@ -14,6 +14,8 @@ export class Fringe {
   lev = new Int32Array(64)
   slot = new Int32Array(64)
   seq = new Float64Array(64)
+  /** Id text of each entry's node, kept beside the entry so ties cost one load. */
+  key: string[] = []
   #heap = new Int32Array(64)
   #free: number[] = []
   #next = 0
@@ -47,12 +49,10 @@ export class Fringe {
     if (this.lvl[a] !== this.lvl[b]) return this.lvl[a]! < this.lvl[b]!
     if (this.d[a] !== this.d[b]) return this.d[a]! < this.d[b]!
     if (this.flag[a] !== this.flag[b]) return this.flag[a]! < this.flag[b]!
-    const la = this.levels[this.lev[a]!]!
-    const lb = this.levels[this.lev[b]!]!
-    const ka = la.c.key[this.slot[a]!]!
-    const kb = lb.c.key[this.slot[b]!]!
+    const ka = this.key[a]!
+    const kb = this.key[b]!
     if (ka !== kb) return ka < kb
-    const c = this.#compareIndexPath(la, this.slot[a]!, lb, this.slot[b]!)
+    const c = this.#compareIndexPath(this.levels[this.lev[a]!]!, this.slot[a]!, this.levels[this.lev[b]!]!, this.slot[b]!)
     return c !== 0 ? c < 0 : this.seq[a]! < this.seq[b]!
   }
 
@@ -83,6 +83,7 @@ export class Fringe {
     this.lev[h] = levelId
     this.slot[h] = slot
     this.seq[h] = this.#seq++
+    this.key[h] = this.levels[levelId]!.c.key[slot]!
     if (this.size === this.#heap.length) this.#grow()
     const heap = this.#heap
     let i = this.size++
