@@ -50,6 +50,29 @@ export function idText(id: NodeId): string {
   return typeof id === 'string' ? id : (id.description as string)
 }
 
+const HIGH_UNITS = /[\uD800-\uFFFF]/
+const REMAP = /[\uD800-\uFFFF]/g
+
+/**
+ * A string whose plain `<` order is the Unicode code point order of `text` (JavaScript compares UTF-16 code units,
+ * which puts characters above U+FFFF before U+E000–U+FFFF). Equal-distance ties are broken in this order, as Python
+ * compares strings. Text without such characters is returned as it is.
+ */
+export function sortKey(text: string): string {
+  if (!HIGH_UNITS.test(text)) return text
+  return text.replace(REMAP, (ch) => {
+    const u = ch.charCodeAt(0)
+    return String.fromCharCode(u >= 0xe000 ? u - 0x800 : u + 0x2000)
+  })
+}
+
+/** Compares two node ids by the code points of their text: negative, zero or positive. */
+export function compareIds(a: NodeId, b: NodeId): number {
+  const x = sortKey(idText(a))
+  const y = sortKey(idText(b))
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
 /** A node id as it reads in a message: strings quoted, tokens in capitals (`'a'`, `START`). */
 export function formatId(id: NodeId): string {
   return typeof id === 'string' ? JSON.stringify(id).replace(/^"|"$/g, "'") : idText(id).toUpperCase()

@@ -1,5 +1,5 @@
 // The Dispatcher: a model of data, function and sub-dispatcher nodes, and the entry point of every dispatch.
-import { EMPTY, NONE, SELF, SINK, START, formatId, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
+import { EMPTY, NONE, SELF, SINK, START, compareIds, formatId, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
 import { splitDistance, type Distance } from './distance.ts'
 import { DispatcherAbort, DispatcherError, ModelError, didYouMean } from './errors.ts'
 import { INTERNALS, type DispatcherInternals } from './internal/access.ts'
@@ -80,6 +80,10 @@ export class Dispatcher {
   readonly #internals: DispatcherInternals
 
   constructor(options: DispatcherOptions = {}) {
+    checkKeys(options, CONSTRUCTOR_KEYS, 'new Dispatcher')
+    if (options.name !== undefined && typeof options.name !== 'string') {
+      throw new ModelError(`new Dispatcher: \`name\` must be a string, got ${describe(options.name)}`)
+    }
     this.name = options.name ?? ''
     this.description = options.description ?? ''
     this.raises = options.raises ?? false
@@ -448,9 +452,12 @@ export class Dispatcher {
   }
 
   /**
-   * Sets the default value of a data node and the distance it starts at; `EMPTY` (the default) removes it.
+   * Sets the default value of a data node and the distance it starts at; `EMPTY`, or no value at all, removes it.
+   * `undefined` is a value like any other.
    */
-  setDefaultValue(id: NodeId, value: unknown = EMPTY, initialDist: Distance = 0): void {
+  setDefaultValue(id: NodeId, ...args: [] | [value: unknown, initialDist?: Distance]): void {
+    const value = args.length === 0 ? EMPTY : args[0]
+    const initialDist = args[1] ?? 0
     const n = this.#nodes.get(id)
     if (n === undefined || n.kind !== 'data') {
       throw new ModelError(
@@ -591,6 +598,7 @@ export class Dispatcher {
 
 // ---- argument checking ------------------------------------------------------------------------------------------
 
+const CONSTRUCTOR_KEYS = new Set(['name', 'description', 'raises', 'stopper', 'executor'])
 const DATA_KEYS = new Set(['id', 'defaultValue', 'initialDist', 'waitInputs', 'wildcard', 'fn', 'callback', 'filters', 'description', 'weight', 'attributes'])
 const FUNCTION_KEYS = new Set(['id', 'fn', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'description', 'attributes'])
 const DISPATCHER_KEYS = new Set(['dispatcher', 'id', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'description', 'includeDefaults', 'inputsPrefix', 'outputsPrefix', 'attributes'])
@@ -681,8 +689,7 @@ function toInputMap(inputs: unknown, noCall: boolean, where: string): Map<NodeId
 }
 
 function sortIds(ids: NodeId[]): NodeId[] {
-  const text = (id: NodeId) => (typeof id === 'string' ? id : (id.description as string))
-  return ids.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0))
+  return ids.sort(compareIds)
 }
 
 /** Normalises a mapping to key → ids, prefixing the parent side (`'key'` for inputs, `'value'` for outputs). */

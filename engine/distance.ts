@@ -1,4 +1,5 @@
 // Two-level distances: plain numbers for ordinary paths, `inf(level, value)` for "last resort" ones.
+import { ModelError } from './errors.ts'
 
 /**
  * A distance beyond every ordinary number: compares first by `level`, then by `value`.
@@ -13,7 +14,7 @@ export class Inf {
 
   constructor(level: number, value = 0) {
     if (!Number.isFinite(level) || !Number.isFinite(value)) {
-      throw new RangeError(`inf(${level}, ${value}): level and value must be finite numbers`)
+      throw new ModelError(`inf(${level}, ${value}): level and value must be finite numbers`)
     }
     this.level = level
     this.value = value
@@ -53,11 +54,11 @@ export function inf(level: number, value = 0): Inf {
 /** Splits a distance into its level and its finite value, validating it. `where` names the caller for errors. */
 export function splitDistance(d: Distance, where: string): [level: number, value: number] {
   if (typeof d === 'number') {
-    if (Number.isNaN(d)) throw new RangeError(`${where}: a distance cannot be NaN`)
+    if (Number.isNaN(d)) throw new ModelError(`${where}: a distance cannot be NaN`)
     return [0, d]
   }
   if (d instanceof Inf) return [d.level, d.value]
-  throw new TypeError(`${where}: a distance must be a number or inf(level, value), got ${typeof d}`)
+  throw new ModelError(`${where}: a distance must be a number or inf(level, value), got ${typeof d === 'string' ? `the string ${JSON.stringify(d)}` : typeof d}`)
 }
 
 /** Joins a level and a value back into the public form: a number when the level is 0. */

@@ -1,5 +1,5 @@
 // Cutting models: induced sub-models, breadth-first sub-models of a workflow, and shrinking to inputs → outputs.
-import { SINK, START, formatId, idText, type NodeId } from './constants.ts'
+import { SINK, START, compareIds, formatId, idText, sortKey, type NodeId } from './constants.ts'
 import type { Distance } from './distance.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { ModelError, didYouMean } from './errors.ts'
@@ -81,7 +81,7 @@ function edgeSetAdjacency(edges: Iterable<readonly [NodeId, NodeId]>): Adjacency
   return { has: (id) => succ.has(id), next: (id, reverse) => (reverse ? pred : succ).get(id) ?? [] }
 }
 
-const byText = (a: NodeId, b: NodeId) => (idText(a) < idText(b) ? -1 : idText(a) > idText(b) ? 1 : 0)
+const byText = compareIds
 
 /** Creates a sub-dispatcher of `dsp` from an ordered node list and an ordered edge list (weights from the model). */
 function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly (readonly [NodeId, NodeId])[]): Dispatcher {
@@ -394,7 +394,7 @@ function releaseWaiting(sol: Solution, root: MutableWait): { released: Set<NodeI
       const slot = c.slotOf.get(k)
       const met = slot !== undefined && lv.meetOn[slot] === 1
       entries.push({
-        l: met ? lv.meetL[slot]! : Infinity, v: met ? lv.meetV[slot]! : 0, key: idText(k), seq: seq++, w, id: k,
+        l: met ? lv.meetL[slot]! : Infinity, v: met ? lv.meetV[slot]! : 0, key: sortKey(idText(k)), seq: seq++, w, id: k,
       })
     }
     return pending

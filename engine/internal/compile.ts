@@ -1,5 +1,5 @@
 // Flattens a dispatcher's node records into typed arrays (CSR adjacency) for the search loop.
-import { idText } from '../constants.ts'
+import { idText, sortKey } from '../constants.ts'
 import type { EdgeImpl, NodeImpl } from './graph.ts'
 
 /** Node kind codes used in the compiled arrays. */
@@ -18,6 +18,7 @@ export interface Compiled {
   readonly slotOf: { get(id: NodeImpl['id']): number | undefined }
   readonly kind: Uint8Array
   readonly waitIn: Uint8Array
+  /** Sort key of each node's id text (`<` on it is code point order). */
   readonly key: readonly string[]
   readonly index: Int32Array
   readonly succStart: Int32Array
@@ -54,7 +55,7 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
   for (let s = 0; s < size; s++) {
     const n = list[s]!
     n.slot = s
-    key[s] = idText(n.id)
+    key[s] = sortKey(idText(n.id))
     index[s] = n.index
     edgeCount += n.succ.length
     if (n.kind === 'data') {

@@ -1,5 +1,5 @@
 // The dispatch algorithm: a modified Dijkstra over data, function and sub-dispatcher nodes (schedula's ArciDispatch).
-import { NONE, START, formatId, type NodeId } from '../constants.ts'
+import { NONE, START, compareIds, formatId, sortKey, type NodeId } from '../constants.ts'
 import { splitDistance, type Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import {
@@ -258,7 +258,7 @@ export class Level {
     const order: { l: number; v: number; key: string; id: NodeId }[] = []
     for (const id of values.keys()) {
       const [l, v] = splitDistance(dists.get(id) ?? 0, `initial distance of ${formatId(id)}`)
-      order.push({ l, v, key: typeof id === 'string' ? id : (id.description as string), id })
+      order.push({ l, v, key: sortKey(typeof id === 'string' ? id : (id.description as string)), id })
     }
     order.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     for (const o of order) {
@@ -270,11 +270,7 @@ export class Level {
       const s = this.c.slotOf.get(id)
       if (s === undefined || !this.view.has(s)) extra.push(id)
     }
-    extra.sort((a, b) => {
-      const x = typeof a === 'string' ? a : (a.description as string)
-      const y = typeof b === 'string' ? b : (b.description as string)
-      return x < y ? -1 : x > y ? 1 : 0
-    })
+    extra.sort(compareIds)
     for (const id of extra) {
       this.extra.set(id, noCall ? undefined : values.get(id))
       this.extraInputs.push(id)
