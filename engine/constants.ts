@@ -77,3 +77,9 @@ export function compareIds(a: NodeId, b: NodeId): number {
 export function formatId(id: NodeId): string {
   return typeof id === 'string' ? JSON.stringify(id).replace(/^"|"$/g, "'") : idText(id).toUpperCase()
 }
+
+/**
+ * Property key under which a function that wraps a model (SubDispatch, DispatchPipe, …) exposes it:
+ * `fn[WRAPPED_MODEL]` is the wrapped Dispatcher. Plots draw such function nodes as navigable sub-models.
+ */
+export const WRAPPED_MODEL: unique symbol = Symbol.for('flowmark.wrappedModel')

@@ -1,5 +1,5 @@
 // Flowmark's engine: the public face of the dataflow dispatcher (re-exports only).
-export { START, SINK, END, SELF, PLOT, NONE, EMPTY, idText, isNodeId, isSpecialNodeId } from './constants.ts'
+export { START, SINK, END, SELF, PLOT, NONE, EMPTY, WRAPPED_MODEL, idText, isNodeId, isSpecialNodeId } from './constants.ts'
 export type { NodeId, SpecialNodeId, None, Empty } from './constants.ts'
 export { Inf, inf, compareDistance } from './distance.ts'
 export type { Distance } from './distance.ts'
