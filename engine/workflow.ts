@@ -106,8 +106,9 @@ export function buildWorkflow(lv: Level): Workflow {
     if (id !== START) nodes.set(id, node)
   }
   const edges: WorkflowEdge[] = []
+  const noCall = lv.run.options.noCall
   for (const s of lv.startLog) {
-    if (shown(s)) edges.push({ from: START, to: c.nodes[s]!.id, value: lv.startVal.get(s) })
+    if (shown(s)) edges.push({ from: START, to: c.nodes[s]!.id, value: noCall ? undefined : lv.startVal.get(s) })
   }
   for (const s of lv.wfOrder) {
     if (!shown(s)) continue

@@ -32,7 +32,7 @@ describe('engine/ structure', () => {
     expect(Object.keys(engine).sort()).toEqual([
       'compareDistance', 'DispatcherAbort', 'Dispatcher', 'DispatcherError', 'EMPTY', 'END', 'FlowmarkError',
       'formatPath', 'functionName', 'idText', 'Inf', 'inf', 'isNodeId', 'isSpecialNodeId', 'ModelError', 'NodeError',
-      'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow',
+      'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow', 'WRAPPED_MODEL',
     ].sort())
   })
 })
