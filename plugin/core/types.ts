@@ -36,6 +36,9 @@ export interface DoctestFlags {
 /**
  * One block of a page session, in document order. All blocks of a page run once, top to bottom, in one shared
  * scope: declarations of one block are visible to the next.
+ * `start` is where the first line of `code` sits in the page: for a fenced block the line after the opening fence,
+ * and the column of the fence's indentation + 1 (draw blocks: the directive's line). Doctest diagnostics add the
+ * statement's line offset within `code` to it.
  */
 export type SessionBlock =
   /** A REPL transcript: `> ` statements with their expected output. */
