@@ -1,0 +1,31 @@
+// Typed errors of the API generator: what went wrong, where, and how to fix it.
+
+/** Base class of the API generator's errors. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+}
+
+/** TypeDoc could not convert the entry points, or the options are wrong. */
+export class ApiExtractionError extends ApiError {
+  override name = 'ApiExtractionError'
+  /** TypeDoc's error and warning messages, in order. */
+  readonly messages: readonly string[]
+  /**
+   * @param message What went wrong and how to fix it.
+   * @param messages TypeDoc's log lines, appended to the message.
+   */
+  constructor(message: string, messages: readonly string[] = []) {
+    super(messages.length > 0 ? `${message}\n${messages.map((m) => `  ${m}`).join('\n')}` : message)
+    this.messages = messages
+  }
+}
+
+/** Two pages would get the same slug (two entry points with the same name, or a module named like an item page). */
+export class ApiSlugCollisionError extends ApiError {
+  override name = 'ApiSlugCollisionError'
+}
+
+/** A documented module could not be imported to discover its dispatchers. */
+export class ApiDiscoveryError extends ApiError {
+  override name = 'ApiDiscoveryError'
+}

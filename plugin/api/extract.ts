@@ -1,0 +1,458 @@
+// Extraction: TypeScript entry points → TypeDoc reflections → the plain-data ApiModel (cached by source hash).
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import {
+  Application, ConsoleLogger, Converter, LogLevel, ReflectionKind,
+  type CommentDisplayPart, type CommentTag, type DeclarationReflection, type ParameterReflection, type ProjectReflection,
+  type Reflection, type SignatureReflection, type SomeType, type TypeDocOptions, type TypeParameterReflection,
+} from 'typedoc'
+import { ApiExtractionError, ApiSlugCollisionError } from './errors.ts'
+import { firstSentence, slugify } from './text.ts'
+import type {
+  ApiDoc, ApiItem, ApiItemKind, ApiMember, ApiModel, ApiModule, ApiParameter, ApiSignature, ApiSource, ApiTag,
+} from './types.ts'
+
+/** An entry point: a file (relative to `root`), optionally with the module name to show (default: derived from the path). */
+export type ApiEntryPoint = string | { readonly file: string; readonly name?: string }
+
+/** Options of `extractApi`. */
+export interface ExtractOptions {
+  /** The modules to document. */
+  readonly entryPoints: readonly ApiEntryPoint[]
+  /** tsconfig.json to compile with (relative to `root`); default `tsconfig.json` when it exists. */
+  readonly tsconfig?: string
+  /** Project root: paths are relative to it (default `process.cwd()`). */
+  readonly root?: string
+  /** Base URL of source links, e.g. `https://github.com/o/r/blob/main/`; `file#Lline` is appended. */
+  readonly sourceBaseUrl?: string
+  /** Cache directory (default `<root>/node_modules/.cache/flowmark-api`); `false` disables the cache. */
+  readonly cache?: string | false
+  /** Extra TypeDoc options, passed through (entry points and logging are always set by us). */
+  readonly typedoc?: Partial<TypeDocOptions>
+}
+
+/** Bump when the shape of the cached model changes. */
+const MODEL_VERSION = 1
+
+interface CacheEntry {
+  readonly version: number
+  readonly files: readonly (readonly [string, string])[]
+  readonly model: Omit<ApiModel, 'stats'>
+}
+
+/**
+ * Extracts the documented API of TypeScript entry points with TypeDoc.
+ *
+ * The result is plain data (JSON-safe): modules with their exported items, each with declaration text, signatures,
+ * parameters, members, doc comments as Markdown, first sentences, source positions and page slugs. TypeDoc takes
+ * seconds, so the model is cached on disk, keyed by the options and checked against the SHA-256 of every source file
+ * of the program (a changed or deleted file invalidates it).
+ *
+ * @param options Entry points, tsconfig, root, source-link base URL and cache directory.
+ * @returns The API model; `stats.cached` tells whether it came from the cache.
+ * @throws ApiExtractionError when an entry point is missing or TypeDoc fails (with TypeDoc's messages).
+ */
+export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
+  const started = performance.now()
+  const root = path.resolve(options.root ?? process.cwd())
+  const entries = normalizeEntries(options.entryPoints, root)
+  const tsconfig = options.tsconfig ?? (existsSync(path.join(root, 'tsconfig.json')) ? 'tsconfig.json' : undefined)
+  const keyData = JSON.stringify({
+    v: MODEL_VERSION, typedoc: Application.VERSION, entries, tsconfig, base: options.sourceBaseUrl ?? null, extra: options.typedoc ?? {},
+  })
+  const cacheDir = options.cache === false ? undefined : path.resolve(root, options.cache ?? 'node_modules/.cache/flowmark-api')
+  const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `${sha256(keyData + root).slice(0, 24)}.json`)
+
+  if (cacheFile !== undefined) {
+    const hit = readCache(cacheFile, root)
+    if (hit !== undefined) return { ...hit, stats: { cached: true, durationMs: performance.now() - started } }
+  }
+
+  const messages: string[] = []
+  const app = await Application.bootstrap({
+    excludeInternal: true,
+    excludePrivate: true,
+    excludeProtected: true,
+    skipErrorChecking: true,
+    disableGit: true,
+    sourceLinkTemplate: 'about:blank',
+    readme: 'none',
+    ...options.typedoc,
+    entryPoints: entries.map((e) => path.join(root, e.file)),
+    ...(tsconfig === undefined ? {} : { tsconfig: path.resolve(root, tsconfig) }),
+    basePath: root,
+    logLevel: 'Warn',
+  })
+  app.logger = new CollectingLogger(messages)
+  let programFiles: string[] = []
+  app.converter.on(Converter.EVENT_END, (context) => {
+    programFiles = context.programs.flatMap((p) => p.getSourceFiles().map((f) => f.fileName))
+  })
+  const project = await app.convert()
+  if (project === undefined) {
+    throw new ApiExtractionError(`TypeDoc could not convert ${entries.map((e) => e.file).join(', ')}; fix the errors below (or the entry point paths)`, messages)
+  }
+  const model: Omit<ApiModel, 'stats'> = {
+    modules: buildModules(project, entries, root, options.sourceBaseUrl),
+    typedocVersion: Application.VERSION,
+  }
+
+  if (cacheFile !== undefined && cacheDir !== undefined) {
+    const files = programFiles
+      .filter((f) => !f.includes('/node_modules/'))
+      .map((f) => [path.relative(root, f), sha256(readFileSync(f))] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    const entry: CacheEntry = { version: MODEL_VERSION, files, model }
+    mkdirSync(cacheDir, { recursive: true })
+    const tmp = `${cacheFile}.${process.pid}.tmp`
+    writeFileSync(tmp, JSON.stringify(entry))
+    renameSync(tmp, cacheFile)
+  }
+  return { ...model, stats: { cached: false, durationMs: performance.now() - started } }
+}
+
+/** TypeDoc's messages go into a list (and not to the console); errors also fail the conversion. */
+class CollectingLogger extends ConsoleLogger {
+  readonly #messages: string[]
+  constructor(messages: string[]) {
+    super()
+    this.#messages = messages
+    this.level = LogLevel.Warn
+  }
+  override log(message: string, level: Exclude<LogLevel, LogLevel.None>): void {
+    if (level < this.level) return
+    this.#messages.push(`${level === LogLevel.Error ? 'error' : 'warning'}: ${message}`)
+  }
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+function readCache(file: string, root: string): Omit<ApiModel, 'stats'> | undefined {
+  if (!existsSync(file)) return undefined
+  let entry: CacheEntry
+  try {
+    entry = JSON.parse(readFileSync(file, 'utf8')) as CacheEntry
+  } catch {
+    return undefined
+  }
+  if (entry.version !== MODEL_VERSION) return undefined
+  for (const [rel, hash] of entry.files) {
+    const abs = path.join(root, rel)
+    if (!existsSync(abs) || sha256(readFileSync(abs)) !== hash) return undefined
+  }
+  // Absolute paths are recomputed so that a moved checkout with identical sources still works.
+  return {
+    ...entry.model,
+    modules: entry.model.modules.map((m) => ({ ...m, absoluteFile: path.join(root, m.file) })),
+  }
+}
+
+interface NormalEntry {
+  readonly file: string
+  readonly name: string
+}
+
+function normalizeEntries(list: readonly ApiEntryPoint[], root: string): NormalEntry[] {
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ApiExtractionError('extractApi: `entryPoints` must list at least one TypeScript file, e.g. ["engine/index.ts"]')
+  }
+  return list.map((e) => {
+    const file = toPosix(typeof e === 'string' ? e : e.file)
+    const abs = path.resolve(root, file)
+    if (!existsSync(abs)) {
+      throw new ApiExtractionError(`extractApi: entry point ${JSON.stringify(file)} does not exist (resolved to ${abs}); paths are relative to \`root\` (${root})`)
+    }
+    const rel = toPosix(path.relative(root, abs))
+    const derived = rel.replace(/\.(d\.)?[cm]?[tj]sx?$/, '').replace(/\/index$/, '')
+    return { file: rel, name: typeof e === 'string' || e.name === undefined ? derived : e.name }
+  })
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/')
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reflections → modules and items
+
+const KIND_ORDER: Record<ApiItemKind, number> = { function: 0, class: 1, interface: 2, type: 3, variable: 4, dispatcher: 5 }
+
+function itemKind(r: Reflection): ApiItemKind | undefined {
+  if (r.kindOf(ReflectionKind.Function)) return 'function'
+  if (r.kindOf(ReflectionKind.Class)) return 'class'
+  if (r.kindOf(ReflectionKind.Interface)) return 'interface'
+  if (r.kindOf(ReflectionKind.TypeAlias) || r.kindOf(ReflectionKind.Enum)) return 'type'
+  if (r.kindOf(ReflectionKind.Variable)) return 'variable'
+  return undefined
+}
+
+/** Resolves re-export references (`export { a as b }` of an item documented elsewhere) to their declarations. */
+function resolved(r: Reflection): DeclarationReflection | undefined {
+  const target = r.isReference() ? r.getTargetReflectionDeep() : r
+  return target.isDeclaration() ? target : undefined
+}
+
+function buildModules(project: ProjectReflection, entries: readonly NormalEntry[], root: string, base: string | undefined): ApiModule[] {
+  // With one entry point TypeDoc puts the exports on the project; with several, one Module reflection per entry.
+  const containers: [NormalEntry, readonly Reflection[], Reflection | undefined][] = []
+  if (entries.length === 1) {
+    containers.push([entries[0] as NormalEntry, project.children ?? [], project])
+  } else {
+    const byFile = new Map(entries.map((e) => [path.join(root, e.file), e]))
+    for (const mod of project.children ?? []) {
+      const file = mod.sources?.[0]?.fullFileName
+      const entry = file === undefined ? undefined : byFile.get(path.normalize(file))
+      if (entry === undefined) continue
+      containers.push([entry, (mod as DeclarationReflection).children ?? [], mod])
+    }
+    containers.sort((a, b) => entries.indexOf(a[0]) - entries.indexOf(b[0]))
+  }
+
+  // Pass 1: slugs, so that `{@link}` can point at any documented item.
+  const slugs = new Map<number, string>()
+  const used = new Map<string, string>()
+  const claim = (slug: string, what: string) => {
+    const prev = used.get(slug)
+    if (prev !== undefined) {
+      throw new ApiSlugCollisionError(`API pages ${prev} and ${what} would both get the slug ${JSON.stringify(slug)}; give the entry points distinct names ({ file, name })`)
+    }
+    used.set(slug, what)
+  }
+  const plans = containers.map(([entry, children, container]) => {
+    const moduleSlug = entry.name.split('/').map(slugify).join('/')
+    claim(moduleSlug, `module ${entry.name}`)
+    const members = children
+      .map((c) => ({ c, d: resolved(c) }))
+      .filter((x): x is { c: Reflection; d: DeclarationReflection } => x.d !== undefined && itemKind(x.d) !== undefined)
+    const itemSlugs = uniqueSlugs(members.map(({ c, d }) => ({ name: c.name, kind: itemKind(d) as ApiItemKind })))
+    members.forEach(({ c, d }, i) => {
+      const slug = `${moduleSlug}/${itemSlugs[i] as string}`
+      claim(slug, `item ${entry.name}.${c.name}`)
+      slugs.set(c.id, slug)
+      if (!slugs.has(d.id)) slugs.set(d.id, slug)
+    })
+    return { entry, moduleSlug, members, container }
+  })
+
+  // Pass 2: the items.
+  const ctx: Ctx = { root, base, slugs }
+  return plans.map(({ entry, moduleSlug, members, container }) => {
+    const items = members.map(({ c, d }) => buildItem(c.name, d, slugs.get(c.id) as string, ctx))
+    items.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareText(a.name, b.name))
+    const comment = container?.comment
+    return {
+      name: entry.name,
+      slug: moduleSlug,
+      file: entry.file,
+      absoluteFile: path.join(root, entry.file),
+      doc: comment === undefined ? undefined : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
+      items,
+    }
+  })
+}
+
+/** Item slugs of one module: `slugify(name)`; names sharing a slug get `-<kind>`, then `-2`, `-3`… by name. */
+function uniqueSlugs(items: readonly { name: string; kind: ApiItemKind }[]): string[] {
+  const base = items.map((i) => slugify(i.name))
+  const count = new Map<string, number>()
+  for (const b of base) count.set(b, (count.get(b) ?? 0) + 1)
+  const withKind = base.map((b, i) => ((count.get(b) ?? 0) > 1 ? `${b}-${(items[i] as { kind: ApiItemKind }).kind}` : b))
+  const seen = new Map<string, number>()
+  const order = items.map((_, i) => i).sort((a, b) => compareText((items[a] as { name: string }).name, (items[b] as { name: string }).name))
+  const out = [...withKind]
+  for (const i of order) {
+    const s = withKind[i] as string
+    const n = (seen.get(s) ?? 0) + 1
+    seen.set(s, n)
+    if (n > 1) out[i] = `${s}-${n}`
+  }
+  return out
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+interface Ctx {
+  readonly root: string
+  readonly base: string | undefined
+  readonly slugs: ReadonlyMap<number, string>
+}
+
+function buildItem(name: string, d: DeclarationReflection, slug: string, ctx: Ctx): ApiItem {
+  const kind = itemKind(d) as ApiItemKind
+  const source = sourceOf(d, ctx)
+  const withSource = <T extends object>(o: T) => (source === undefined ? o : { ...o, source })
+  if (kind === 'function') {
+    const signatures = (d.signatures ?? []).map((s) => buildSignature(name, s, ctx))
+    const doc = d.comment !== undefined ? docOf(d, ctx) : signatures[0]?.doc ?? emptyDoc()
+    return withSource({ name, kind, slug, declaration: signatures.map((s) => `function ${s.text}`).join('\n'), signatures, doc, members: [], runtime: true })
+  }
+  if (kind === 'class' || kind === 'interface') {
+    const heritage = [
+      d.extendedTypes?.length ? ` extends ${d.extendedTypes.map(typeText).join(', ')}` : '',
+      d.implementedTypes?.length ? ` implements ${d.implementedTypes.map(typeText).join(', ')}` : '',
+    ].join('')
+    const abstract = d.flags.isAbstract ? 'abstract ' : ''
+    const declaration = `${abstract}${kind} ${name}${typeParams(d.typeParameters)}${heritage}`
+    const members = buildMembers(name, d, ctx)
+    const ctor = members.find((m) => m.kind === 'constructor')
+    return withSource({ name, kind, slug, declaration, signatures: ctor?.signatures ?? [], doc: docOf(d, ctx), members, runtime: kind === 'class' })
+  }
+  if (kind === 'type') {
+    const declaration = d.kindOf(ReflectionKind.Enum)
+      ? `enum ${name} { ${(d.children ?? []).map((c) => c.name).join(', ')} }`
+      : `type ${name}${typeParams(d.typeParameters)} = ${typeText(d.type)}`
+    return withSource({ name, kind, slug, declaration, signatures: [], doc: docOf(d, ctx), members: [], runtime: d.kindOf(ReflectionKind.Enum) })
+  }
+  const keyword = d.flags.isConst ? 'const' : 'let'
+  return withSource({ name, kind, slug, declaration: `${keyword} ${name}: ${typeText(d.type)}`, signatures: [], doc: docOf(d, ctx), members: [], runtime: true })
+}
+
+function buildMembers(owner: string, d: DeclarationReflection, ctx: Ctx): ApiMember[] {
+  const out: ApiMember[] = []
+  const anchors = new Set<string>()
+  const anchorFor = (name: string) => {
+    let a = slugify(name)
+    for (let n = 2; anchors.has(a); n++) a = `${slugify(name)}-${n}`
+    anchors.add(a)
+    return a
+  }
+  const children = [...(d.children ?? [])].sort((a, b) => memberRank(a) - memberRank(b))
+  for (const c of children) {
+    if (c.flags.isPrivate || c.flags.isProtected || c.name.startsWith('#')) continue
+    const flags = { static: c.flags.isStatic, readonly: c.flags.isReadonly, optional: c.flags.isOptional }
+    const source = sourceOf(c, ctx)
+    const base = source === undefined ? {} : { source }
+    if (c.kindOf(ReflectionKind.Constructor)) {
+      const signatures = (c.signatures ?? []).map((s) => buildSignature(owner, s, ctx))
+      out.push({ ...base, name: 'constructor', kind: 'constructor', ...flags, text: signatures.map((s) => `new ${s.text}`).join('\n'), signatures, doc: signatures[0]?.doc ?? emptyDoc(), anchor: anchorFor('constructor') })
+    } else if (c.kindOf(ReflectionKind.Method)) {
+      const signatures = (c.signatures ?? []).map((s) => buildSignature(c.name, s, ctx))
+      const prefix = flags.static ? 'static ' : ''
+      out.push({ ...base, name: c.name, kind: 'method', ...flags, text: signatures.map((s) => prefix + s.text).join('\n'), signatures, doc: signatures[0]?.doc ?? docOf(c, ctx), anchor: anchorFor(c.name) })
+    } else if (c.kindOf(ReflectionKind.Accessor)) {
+      const get = c.getSignature
+      const set = c.setSignature
+      const type = typeText(get?.type ?? set?.parameters?.[0]?.type)
+      const comment = get?.comment ?? set?.comment ?? c.comment
+      const doc = comment === undefined ? emptyDoc() : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx)
+      const prefix = flags.static ? 'static ' : ''
+      const text = [get ? `${prefix}get ${c.name}(): ${type}` : '', set ? `${prefix}set ${c.name}(value: ${type})` : ''].filter(Boolean).join('\n')
+      out.push({ ...base, name: c.name, kind: 'accessor', ...flags, readonly: set === undefined, text, signatures: [], doc, anchor: anchorFor(c.name) })
+    } else if (c.kindOf(ReflectionKind.Property)) {
+      const prefix = `${flags.static ? 'static ' : ''}${flags.readonly ? 'readonly ' : ''}`
+      out.push({ ...base, name: c.name, kind: 'property', ...flags, text: `${prefix}${c.name}${flags.optional ? '?' : ''}: ${typeText(c.type)}`, signatures: [], doc: docOf(c, ctx), anchor: anchorFor(c.name) })
+    }
+  }
+  return out
+}
+
+function memberRank(c: DeclarationReflection): number {
+  if (c.kindOf(ReflectionKind.Constructor)) return 0
+  if (c.kindOf(ReflectionKind.Property)) return 1
+  if (c.kindOf(ReflectionKind.Accessor)) return 2
+  return 3
+}
+
+function buildSignature(name: string, s: SignatureReflection, ctx: Ctx): ApiSignature {
+  const parameters = (s.parameters ?? []).map((p) => buildParameter(p, ctx))
+  const params = parameters.map((p) => {
+    const rest = p.rest ? '...' : ''
+    const opt = p.optional || p.defaultValue !== undefined ? '?' : ''
+    return p.type === '' ? `${rest}${p.name}${opt}` : `${rest}${p.name}${opt}: ${p.type}`
+  })
+  const constructor = s.kindOf(ReflectionKind.ConstructorSignature)
+  const returnType = constructor ? '' : typeText(s.type)
+  const text = `${name}${typeParams(s.typeParameters)}(${params.join(', ')})${returnType === '' ? '' : `: ${returnType}`}`
+  const comment = s.comment
+  const doc = comment === undefined ? emptyDoc() : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx)
+  return { text, parameters, returnType, doc }
+}
+
+function buildParameter(p: ParameterReflection, ctx: Ctx): ApiParameter {
+  const doc = p.comment === undefined ? '' : partsToMarkdown(p.comment.summary, ctx).trim()
+  const out: ApiParameter = { name: p.name, type: typeText(p.type), optional: p.flags.isOptional, rest: p.flags.isRest, doc }
+  return p.defaultValue === undefined ? out : { ...out, defaultValue: p.defaultValue }
+}
+
+function typeParams(list: readonly TypeParameterReflection[] | undefined): string {
+  if (list === undefined || list.length === 0) return ''
+  return `<${list.map((t) => `${t.name}${t.type ? ` extends ${typeText(t.type)}` : ''}${t.default ? ` = ${typeText(t.default)}` : ''}`).join(', ')}>`
+}
+
+function typeText(t: SomeType | undefined): string {
+  return t === undefined ? '' : t.toString()
+}
+
+function sourceOf(r: DeclarationReflection, ctx: Ctx): ApiSource | undefined {
+  const s = r.sources?.[0]
+  if (s === undefined) return undefined
+  const file = toPosix(path.relative(ctx.root, s.fullFileName))
+  return ctx.base === undefined ? { file, line: s.line } : { file, line: s.line, url: `${ctx.base}${file}#L${s.line}` }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comments → Markdown
+
+function emptyDoc(): ApiDoc {
+  return { summary: '', firstSentence: '', examples: [], tags: [], modifiers: [] }
+}
+
+function docOf(r: DeclarationReflection, ctx: Ctx): ApiDoc {
+  const c = r.comment ?? r.signatures?.[0]?.comment
+  return c === undefined ? emptyDoc() : buildDoc(c.summary, c.blockTags, [...c.modifierTags], ctx)
+}
+
+function buildDoc(summaryParts: readonly CommentDisplayPart[], blockTags: readonly CommentTag[], modifiers: readonly string[], ctx: Ctx): ApiDoc {
+  const summary = partsToMarkdown(summaryParts, ctx).trim()
+  let returns: string | undefined
+  let deprecated: string | undefined
+  const examples: string[] = []
+  const tags: ApiTag[] = []
+  for (const t of blockTags) {
+    const md = partsToMarkdown(t.content, ctx).trim()
+    if (t.tag === '@returns' || t.tag === '@return') returns = md
+    else if (t.tag === '@example') examples.push(md)
+    else if (t.tag === '@deprecated') deprecated = md
+    else if (t.tag !== '@param' && t.tag !== '@typeParam' && t.tag !== '@template') tags.push({ tag: t.tag.slice(1), markdown: md })
+  }
+  const mods = modifiers.map((m) => m.slice(1))
+  if (deprecated !== undefined) mods.push('deprecated')
+  const doc: ApiDoc = { summary, firstSentence: firstSentence(summary), examples, tags, modifiers: [...new Set(mods)].sort() }
+  return {
+    ...doc,
+    ...(returns === undefined ? {} : { returns }),
+    ...(deprecated === undefined || deprecated === '' ? {} : { deprecated }),
+  }
+}
+
+/** Display parts as Markdown; `{@link X}` to a documented item becomes `[X](api:<slug>)`, otherwise a code span. */
+function partsToMarkdown(parts: readonly CommentDisplayPart[], ctx: Ctx): string {
+  let out = ''
+  for (const p of parts) {
+    if (p.kind === 'text' || p.kind === 'code') {
+      out += p.text
+    } else if (p.kind === 'inline-tag') {
+      if (p.tag === '@link' || p.tag === '@linkcode' || p.tag === '@linkplain') {
+        const label = p.text !== '' ? p.text : typeof p.target === 'object' && 'name' in p.target ? String(p.target.name) : ''
+        const target = p.target
+        const slug = typeof target === 'object' && target !== null && 'id' in target && typeof target.id === 'number'
+          ? ctx.slugs.get(target.id) ?? (target.parent === undefined ? undefined : ctx.slugs.get(target.parent.id))
+          : undefined
+        const shown = p.tag === '@linkplain' ? label : `\`${label}\``
+        if (slug !== undefined) out += `[${shown}](api:${slug})`
+        else if (typeof target === 'string' && /^https?:/.test(target)) out += `[${label}](${target})`
+        else out += shown
+      } else {
+        out += p.text
+      }
+    } else {
+      out += p.text
+    }
+  }
+  return out
+}
