@@ -1,0 +1,122 @@
+// Dispatcher discovery: import the documented modules, find exported Dispatchers, plot them and build their tables.
+import { pathToFileURL } from 'node:url'
+import { Dispatcher } from '../../engine/index.ts'
+import type { AnyFunction } from '../../engine/index.ts'
+import type { PlotJSON } from '../../engine/plot/types.ts'
+import { dispatcherTables, type DocLookup, type FunctionDocs } from './describe.ts'
+import { ApiDiscoveryError } from './errors.ts'
+import type { ApiItem, ApiModel, ApiModule, DispatcherDoc } from './types.ts'
+
+/** Options of `discoverDispatchers`. */
+export interface DiscoverOptions {
+  /**
+   * Loads a module by absolute file path (default: `import(pathToFileURL(file).href)`). Inside Vite (Astro) pass
+   * the server's module loader so that the documented modules share the build's module graph.
+   */
+  readonly importModule?: (file: string) => Promise<Record<string, unknown>>
+  /** Options for `dsp.plot(…)` (default `{ depth: -1 }`: every sub-model). */
+  readonly plotOptions?: Readonly<Record<string, unknown>>
+}
+
+/** An API model whose dispatcher exports are known: the model (kinds updated) and a doc per dispatcher. */
+export interface ApiDocs {
+  /** The model, with the items whose value is a Dispatcher turned into kind `dispatcher`. */
+  readonly model: ApiModel
+  /** The dispatchers, in module then item order. */
+  readonly dispatchers: readonly DispatcherDoc[]
+  /** Runtime values of the runtime items, by item slug (functions, classes, variables). */
+  readonly values: ReadonlyMap<string, unknown>
+}
+
+/**
+ * Whether a value is a Flowmark `Dispatcher`: an instance of the engine's class, or (when a module got its own copy
+ * of the engine) an object with the Dispatcher shape (`nodes` map, `dispatch`, `addFunction`, `successors`).
+ *
+ * @param value Any value.
+ * @returns True for dispatchers.
+ */
+export function isDispatcher(value: unknown): value is Dispatcher {
+  if (value instanceof Dispatcher) return true
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  return v.nodes instanceof Map && typeof v.dispatch === 'function' && typeof v.addFunction === 'function' && typeof v.successors === 'function'
+}
+
+/**
+ * Imports each documented module, finds its exported dispatchers and documents them: name, description, the plot
+ * at full depth (when the engine has `plot()`), and the data / function / sub-dispatcher tables. A node's function is
+ * matched to a documented export by identity, which gives the row its link and the description lookup its
+ * `@param` / `@returns` texts. Links are written `api:<slug>` (see `resolveApiHref`).
+ *
+ * @param model What `extractApi` returned.
+ * @param options How to import modules and plot.
+ * @returns The model with dispatcher items, the dispatcher docs and the runtime values.
+ * @throws ApiDiscoveryError when a module cannot be imported or a dispatcher cannot be plotted.
+ */
+export async function discoverDispatchers(model: ApiModel, options: DiscoverOptions = {}): Promise<ApiDocs> {
+  const load = options.importModule ?? ((file: string) => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>)
+  const values = new Map<string, unknown>()
+  const functions = new Map<unknown, FunctionDocs>()
+  const dispatcherPages = new Map<unknown, string>()
+
+  const namespaces: Record<string, unknown>[] = []
+  for (const mod of model.modules) {
+    let ns: Record<string, unknown>
+    try {
+      ns = await load(mod.absoluteFile)
+    } catch (cause) {
+      throw new ApiDiscoveryError(`cannot import module ${mod.name} (${mod.file}) to find its dispatchers: ${String(cause)}. Check that it runs under Node (or pass \`importModule\`).`, { cause })
+    }
+    namespaces.push(ns)
+    for (const item of mod.items) {
+      if (!item.runtime || !(item.name in ns)) continue
+      const value = ns[item.name]
+      values.set(item.slug, value)
+      if (item.kind === 'function' && typeof value === 'function' && !functions.has(value)) {
+        const sig = item.signatures[0]
+        functions.set(value, { doc: sig?.doc.summary ? sig.doc : item.doc, parameters: sig?.parameters ?? [], href: `api:${item.slug}` })
+      } else if (item.kind === 'variable' && isDispatcher(value) && !dispatcherPages.has(value)) {
+        dispatcherPages.set(value, `api:${item.slug}`)
+      }
+    }
+  }
+
+  const lookup: DocLookup = {
+    functionDocs: (fn: AnyFunction) => functions.get(fn),
+    dispatcherHref: (dsp: Dispatcher) => dispatcherPages.get(dsp),
+  }
+  const dispatchers: DispatcherDoc[] = []
+  const modules: ApiModule[] = model.modules.map((mod) => {
+    const items: ApiItem[] = mod.items.map((item) => {
+      const value = values.get(item.slug)
+      if (item.kind !== 'variable' || !isDispatcher(value)) return item
+      dispatchers.push(documentDispatcher(mod, item, value, lookup, options.plotOptions ?? { depth: -1 }))
+      return { ...item, kind: 'dispatcher' }
+    })
+    return { ...mod, items }
+  })
+  return { model: { ...model, modules }, dispatchers, values }
+}
+
+function documentDispatcher(mod: ApiModule, item: ApiItem, dsp: Dispatcher, lookup: DocLookup, plotOptions: Readonly<Record<string, unknown>>): DispatcherDoc {
+  let plot: PlotJSON | undefined
+  const plotter = (dsp as unknown as { plot?: unknown }).plot
+  if (typeof plotter === 'function') {
+    try {
+      const p = plotter.call(dsp, plotOptions) as { toJSON?: () => PlotJSON } | PlotJSON
+      plot = typeof (p as { toJSON?: unknown }).toJSON === 'function' ? (p as { toJSON: () => PlotJSON }).toJSON() : (p as PlotJSON)
+    } catch (cause) {
+      throw new ApiDiscoveryError(`cannot plot dispatcher ${item.name} of ${mod.name} (${item.source?.file ?? mod.file}:${item.source?.line ?? 1}): ${String(cause)}`, { cause })
+    }
+  }
+  const description = dsp.description.trim() || item.doc.summary
+  return {
+    exportName: item.name,
+    moduleSlug: mod.slug,
+    slug: item.slug,
+    name: dsp.name,
+    description,
+    plot,
+    tables: dispatcherTables(dsp, lookup),
+  }
+}
