@@ -17,6 +17,7 @@ import type {
 } from './model.ts'
 import { Solution, solutionOf } from './solution.ts'
 import { getSubDsp, getSubDspFromWorkflow, shrinkDsp, type SubDspFromWorkflowOptions } from './sub-models.ts'
+import type { DataId, SolutionOf, TypedDataOptions, TypedDistances, TypedFunctionOptions, TypedInputs } from './compose/types.ts'
 
 /** Inputs of a dispatch: an object or a Map of data id → value. */
 export type Inputs = Readonly<Record<string, unknown>> | ReadonlyMap<NodeId, unknown>
@@ -59,8 +60,14 @@ function collectSink(estimations: Estimations): Estimations {
  * dsp.addData({ id: 'b', defaultValue: 2 })
  * dsp.addFunction({ id: 'add', fn: (a: number, b: number) => a + b, inputs: ['a', 'b'], outputs: ['c'] })
  * dsp.dispatch({ a: 1 }).get('c') // 3
+ *
+ * @typeParam T - Optional shape of the data nodes, id → value type (a type literal, e.g.
+ * `new Dispatcher<{ a: number; b: number; c: number }>()`). With it, `addFunction` checks input and output ids and
+ * the function's argument and result types, `addData` checks defaults, `dispatch` checks inputs, and
+ * `dispatch(…).get('c')` has type `number | undefined`. Without it (the default) every id and function is accepted.
  */
-export class Dispatcher {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export class Dispatcher<T extends object = any> {
   /** Name; the default node id when added as a sub-dispatcher. */
   name: string
   /** Free text for plots and API pages. */
@@ -247,6 +254,7 @@ export class Dispatcher {
    * Adds a data node, or updates an existing one with the options given (then it gets a new index; attributes and
    * the default value not given are kept). Returns its id.
    */
+  addData<const K extends DataId<T>>(options?: TypedDataOptions<T, K>): NodeId
   addData(options: AddDataOptions = {}): NodeId {
     const where = 'Dispatcher.addData'
     checkKeys(options, DATA_KEYS, where)
@@ -310,6 +318,7 @@ export class Dispatcher {
    * `outputs` to `[SINK]`; unknown ids are created as data nodes. The id defaults to the function's name and is made
    * unique (`f`, `f<0>`, …), so use the returned id.
    */
+  addFunction<const I extends readonly DataId<T>[], const O extends readonly DataId<T>[]>(options?: TypedFunctionOptions<T, I, O>): NodeId
   addFunction(options: AddFunctionOptions = {}): NodeId {
     const where = 'Dispatcher.addFunction'
     checkKeys(options, FUNCTION_KEYS, where)
@@ -360,7 +369,7 @@ export class Dispatcher {
     checkCallable(fn, 'Dispatcher.addFunc')
     const { inputsKwargs, ...rest } = options
     const inputs = rest.inputs ?? inferInputs(fn, inputsKwargs ?? false)
-    return this.addFunction({ ...rest, fn, inputs })
+    return (this as Dispatcher).addFunction({ ...rest, fn, inputs })
   }
 
   /**
@@ -445,8 +454,8 @@ export class Dispatcher {
     dispatchers?: readonly AddDispatcherOptions[]
   }): { data: NodeId[]; functions: NodeId[]; dispatchers: NodeId[] } {
     return {
-      data: (lists.data ?? []).map((o) => this.addData(o)),
-      functions: (lists.functions ?? []).map((o) => this.addFunction(o)),
+      data: (lists.data ?? []).map((o) => (this as Dispatcher).addData(o)),
+      functions: (lists.functions ?? []).map((o) => (this as Dispatcher).addFunction(o)),
       dispatchers: (lists.dispatchers ?? []).map((o) => this.addDispatcher(o)),
     }
   }
@@ -475,9 +484,9 @@ export class Dispatcher {
   /**
    * A deep copy: nodes, edges, defaults and nested dispatchers are copied; functions and default values are shared.
    */
-  copy(): Dispatcher {
+  copy(): Dispatcher<T> {
     const memo = new Map<Dispatcher, Dispatcher>()
-    return this.#copy(memo)
+    return this.#copy(memo) as unknown as Dispatcher<T>
   }
 
   #copy(memo: Map<Dispatcher, Dispatcher>): Dispatcher {
@@ -511,6 +520,10 @@ export class Dispatcher {
    * ancestors are searched and the search stops once they are all computed. Failures are recorded in
    * `solution.errors` and alternative paths are tried (unless the dispatcher `raises`).
    */
+  dispatch(
+    inputs?: TypedInputs<T> | readonly DataId<T>[], outputs?: readonly DataId<T>[] | null,
+    options?: DispatchOptions & { inputsDist?: TypedDistances<T> },
+  ): SolutionOf<T>
   dispatch(inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchOptions = {}): Solution {
     const where = 'Dispatcher.dispatch'
     checkKeys(options, DISPATCH_KEYS, where)
