@@ -1,0 +1,263 @@
+// The `dispatcher` directive's attributes: their meaning, validation with positioned errors, and the parsed form.
+import type { Paragraph, PhrasingContent } from 'mdast'
+import type { ContainerDirective, LeafDirective } from 'mdast-util-directive'
+import type { Node } from 'unist'
+import { diagnostic, startOf, type FileInfo } from './file.ts'
+import { readOpeningLine, sourceLine, type AttributeToken } from './opening.ts'
+import type { Diagnostic, SourcePoint } from './types.ts'
+
+/** Name of the directive that draws a model (container `:::dispatcher` or leaf `::dispatcher`). */
+export const DISPATCHER = 'dispatcher'
+/** Name of the container whose code runs hidden before the examples of the page. */
+export const TESTSETUP = 'testsetup'
+/** Name of the container whose code runs hidden after the examples of the page. */
+export const TESTCLEANUP = 'testcleanup'
+
+/** The directive names Flowmark handles. */
+export type FlowmarkDirectiveName = typeof DISPATCHER | typeof TESTSETUP | typeof TESTCLEANUP
+
+/** A block-level directive node (the only kinds Flowmark handles; text directives are never touched). */
+export type BlockDirective = ContainerDirective | LeafDirective
+
+/**
+ * Whether a node is a container or leaf directive that Flowmark handles.
+ * @param node Any unist node.
+ * @returns True for `:::dispatcher`, `::dispatcher`, `:::testsetup` and `:::testcleanup`.
+ */
+export function isFlowmarkDirective(node: Node): node is BlockDirective {
+  if (node.type !== 'containerDirective' && node.type !== 'leafDirective') return false
+  const name = (node as BlockDirective).name
+  return name === DISPATCHER || name === TESTSETUP || name === TESTCLEANUP
+}
+
+/** The attributes of `dispatcher`, each with the one-line description used in error messages and docs. */
+export const DISPATCHER_ATTRIBUTES: Readonly<Record<string, string>> = {
+  name: 'required: the value to draw (a variable of the page session, or the export of `from`)',
+  from: 'leaf form only: module to import `name` from, relative to the page',
+  code: 'flag: show the code of the block (hidden by default)',
+  workflow: 'flag: draw the workflow of a solution instead of the model',
+  depth: 'integer: how many levels of sub-models to open (-1: all)',
+  engine: 'Graphviz layout engine: dot, neato, fdp, sfdp, circo, twopi, osage or patchwork',
+  index: 'flag: add the index of pages to the viewer',
+  height: 'CSS length of the graph area (a bare number means px)',
+  width: 'CSS length of the graph area (a bare number means px)',
+  description: 'flag or text: show the drawn value\'s description, or the given text',
+  data: 'flag: add the table of data nodes',
+  func: 'flag: add the table of functions',
+  dsp: 'flag: add the table of sub-dispatchers',
+  opt: 'JSON object of further plot options, e.g. opt=\'{"graphAttr": {"ratio": "1"}}\'',
+  id: 'id of the graph element, also the prefix of its deep links `#id:page:node` (also `#id`)',
+  class: 'extra CSS classes of the figure (also `.name`)',
+}
+
+/** Graphviz layout engines accepted by `engine`. */
+export const LAYOUT_ENGINES: readonly string[] = ['dot', 'neato', 'fdp', 'sfdp', 'circo', 'twopi', 'osage', 'patchwork']
+
+/** The node tables a directive can ask for, in display order. */
+export const TABLE_KINDS = ['data', 'func', 'dsp'] as const
+
+/** A parsed, valid `dispatcher` directive. */
+export interface DispatcherSpec {
+  /** `'container'` for `:::dispatcher`, `'leaf'` for `::dispatcher`. */
+  readonly form: 'container' | 'leaf'
+  /** The value to draw. */
+  readonly name: string
+  /** Module to import `name` from (leaf form). */
+  readonly from: string | undefined
+  /** Show the code of the container. */
+  readonly code: boolean
+  /** Options for `value.plot(options)`: `workflow`, `depth`, `engine`, `index` and the keys of `opt`. */
+  readonly plotOptions: Readonly<Record<string, unknown>>
+  /** The node tables to add, in display order. */
+  readonly tables: readonly (typeof TABLE_KINDS)[number][]
+  /** `true`: show the drawn value's description; a string: show this text; `false`: nothing. */
+  readonly description: boolean | string
+  /** CSS height and width of the graph area. */
+  readonly height: string | undefined
+  readonly width: string | undefined
+  /** Id of the graph element (deep links `#id:page:node`). */
+  readonly id: string | undefined
+  /** Extra classes of the figure. */
+  readonly className: string | undefined
+  /** The `[label]` of the directive (caption), as phrasing content. */
+  readonly label: readonly PhrasingContent[] | undefined
+}
+
+/** The outcome of reading a directive's attributes. */
+export interface ParsedDispatcher {
+  /** The parsed directive, or `undefined` when an error makes it unusable (nothing is drawn then). */
+  readonly spec: DispatcherSpec | undefined
+  /** Errors and warnings, positioned at the attribute when the source is known. */
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+/** Attributes whose values are free text, where an unquoted space splits the value into a stray attribute. */
+const FREE_TEXT = new Set(['description', 'from', 'class', 'opt'])
+const CSS_LENGTH = /^(\d+(\.\d+)?|\.\d+)(px|%|em|rem|vh|vw|vmin|vmax|ch|ex|cm|mm|in|pt|pc|lh|svh|lvh|dvh)?$/
+const IDENTIFIER_PATH = /^[\p{L}_$][\p{L}\p{N}_$]*(\.[\p{L}_$][\p{L}\p{N}_$]*)*$/u
+
+/**
+ * The label of a directive: the `directiveLabel` paragraph of a container, or a leaf's children.
+ * @param node The directive.
+ * @returns The label's phrasing content, or `undefined` when there is none.
+ */
+export function directiveLabel(node: BlockDirective): PhrasingContent[] | undefined {
+  if (node.type === 'leafDirective') return node.children.length > 0 ? node.children : undefined
+  const first = node.children[0]
+  if (first?.type === 'paragraph' && (first.data as { directiveLabel?: boolean } | undefined)?.directiveLabel) {
+    return (first as Paragraph).children
+  }
+  return undefined
+}
+
+/**
+ * Reads and validates the attributes of a `dispatcher` directive. Unknown attributes, values of the wrong form and
+ * bad `opt` JSON are errors that name the attribute, say what was expected and, for unknown names, list the valid
+ * ones. Any error makes the directive unusable (`spec` is `undefined`); warnings do not.
+ * @param node A `dispatcher` container or leaf directive.
+ * @param file The page (its `source` gives exact attribute positions).
+ * @returns The parsed directive and its diagnostics.
+ */
+export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDispatcher {
+  const form = node.type === 'containerDirective' ? 'container' : 'leaf'
+  const opener = `${form === 'container' ? ':::' : '::'}${node.name}`
+  const attributes = node.attributes ?? {}
+  const diagnostics: Diagnostic[] = []
+  const start = startOf(node)
+  const lineText = file.source === undefined || !node.position ? undefined : sourceLine(file.source, start.line)
+  const tokens = lineText === undefined ? [] : (readOpeningLine(lineText)?.attributes ?? [])
+  const tokenOf = (name: string): AttributeToken | undefined => tokens.findLast((t) => t.name === name)
+  const at = (name: string, offset = 0, onValue = false): SourcePoint => {
+    const token = tokenOf(name)
+    if (!token) return start
+    return { line: start.line, column: (onValue ? token.valueStart : token.nameStart) + 1 + offset }
+  }
+  let failed = false
+  const error = (rule: string, point: SourcePoint, message: string): void => {
+    failed = true
+    diagnostics.push(diagnostic(file, 'error', rule, point, message))
+  }
+  const valid = Object.keys(DISPATCHER_ATTRIBUTES).join(', ')
+
+  for (const key of Object.keys(attributes)) {
+    if (key in DISPATCHER_ATTRIBUTES) continue
+    let hint = ''
+    const index = tokens.findIndex((t) => t.name === key)
+    const before = index > 0 ? tokens[index - 1] : undefined
+    if (attributes[key] === '' && before && before.quote === null && before.value !== undefined && FREE_TEXT.has(before.name)) {
+      hint = ` If \`${key}\` belongs to the value of \`${before.name}\`, quote the value: ${before.name}="${before.value} ${key}".`
+    }
+    error('directive-attribute', at(key), `Unknown attribute \`${key}\` on \`${opener}\`. Valid attributes: ${valid}.${hint}`)
+  }
+
+  const text = (key: string): string | undefined => {
+    const value = attributes[key]
+    return value === null || value === undefined ? undefined : value
+  }
+  const flag = (key: string): boolean => {
+    const value = text(key)
+    if (value === undefined || value === 'false') return false
+    if (value === '' || value === 'true') return true
+    error('directive-attribute', at(key, 0, true), `Attribute \`${key}\` of \`${opener}\` is a flag: write \`${key}\` or \`${key}=false\`, not \`${key}="${value}"\`.`)
+    return false
+  }
+
+  const name = text('name')
+  if (name === undefined || name === '') {
+    error('directive-name', start, `\`${opener}\` needs \`name=<value>\`: the ${form === 'leaf' ? 'export of `from` or the session variable' : 'session variable'} to draw, e.g. \`${opener}{name=dsp}\`.`)
+  } else if (!IDENTIFIER_PATH.test(name)) {
+    error('directive-attribute', at('name', 0, true), `Attribute \`name\` of \`${opener}\` must be a variable name or a dotted path (\`dsp\`, \`models.fuel\`), got \`${name}\`.`)
+  }
+
+  const from = text('from')
+  if (from !== undefined) {
+    if (form === 'container') {
+      error('directive-attribute', at('from'), `Attribute \`from\` is for the leaf form only: write \`::dispatcher{from="${from}" name=${name ?? 'dsp'}}\` on a line of its own, or import the module in the container's code.`)
+    } else if (from === '') {
+      error('directive-attribute', at('from', 0, true), 'Attribute `from` needs a module path, e.g. `from="./model.ts"`.')
+    }
+  }
+
+  const plotOptions: Record<string, unknown> = {}
+  const opt = text('opt')
+  if (opt !== undefined && opt.trim() !== '') {
+    try {
+      const parsed: unknown = JSON.parse(opt)
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        error('directive-opt', at('opt', 0, true), `Attribute \`opt\` of \`${opener}\` must be a JSON object (\`opt='{"engine": "neato"}'\`), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}.`)
+      } else {
+        Object.assign(plotOptions, parsed)
+      }
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause)
+      const offset = /position (\d+)/.exec(reason)
+      const point = at('opt', offset ? Number(offset[1]) : 0, true)
+      const quoteHint = opt.includes("'") ? '' : ' Wrap JSON in single quotes so its double quotes need no escaping: opt=\'{"depth": 1}\'.'
+      error('directive-opt', point, `Attribute \`opt\` of \`${opener}\` is not valid JSON: ${reason}.${quoteHint}`)
+    }
+  }
+  const setOption = (key: string, value: unknown): void => {
+    if (key in plotOptions) {
+      diagnostics.push(diagnostic(file, 'warning', 'directive-opt', at(key), `Plot option \`${key}\` is set both by the attribute and in \`opt\`; the attribute wins.`))
+    }
+    plotOptions[key] = value
+  }
+  if (text('workflow') !== undefined) setOption('workflow', flag('workflow'))
+  if (text('index') !== undefined) setOption('index', flag('index'))
+  const depth = text('depth')
+  if (depth !== undefined) {
+    if (/^-?\d+$/.test(depth) && Number(depth) >= -1) setOption('depth', Number(depth))
+    else error('directive-attribute', at('depth', 0, true), `Attribute \`depth\` of \`${opener}\` must be an integer ≥ -1 (-1 opens every level), got \`${depth}\`.`)
+  }
+  const engine = text('engine')
+  if (engine !== undefined) {
+    if (LAYOUT_ENGINES.includes(engine)) setOption('engine', engine)
+    else error('directive-attribute', at('engine', 0, true), `Attribute \`engine\` of \`${opener}\` must be one of ${LAYOUT_ENGINES.join(', ')}, got \`${engine}\`.`)
+  }
+
+  const length = (key: 'height' | 'width'): string | undefined => {
+    const value = text(key)
+    if (value === undefined) return undefined
+    if (CSS_LENGTH.test(value)) return /\d$/.test(value) ? `${value}px` : value
+    error('directive-attribute', at(key, 0, true), `Attribute \`${key}\` of \`${opener}\` must be a CSS length such as \`500px\`, \`60vh\` or \`100%\` (a bare number means px), got \`${value}\`.`)
+    return undefined
+  }
+  const height = length('height')
+  const width = length('width')
+
+  const descriptionText = text('description')
+  const description = descriptionText === undefined || descriptionText === 'false' ? false
+    : descriptionText === '' || descriptionText === 'true' ? true : descriptionText
+  const tables = TABLE_KINDS.filter((kind) => flag(kind))
+  const code = flag('code')
+  if (form === 'leaf' && code) {
+    diagnostics.push(diagnostic(file, 'warning', 'directive-attribute', at('code'), `Attribute \`code\` has no effect on the leaf form \`::dispatcher\`: it has no code to show.`))
+  }
+
+  if (failed || name === undefined) return { spec: undefined, diagnostics }
+  return {
+    spec: {
+      form, name, from: form === 'leaf' ? from : undefined, code, plotOptions, tables, description, height, width,
+      id: text('id') || undefined, className: text('class') || undefined, label: directiveLabel(node),
+    },
+    diagnostics,
+  }
+}
+
+/**
+ * Checks that a `testsetup` / `testcleanup` directive is a container without attributes.
+ * @param node The directive.
+ * @param file The page.
+ * @returns Errors, if any.
+ */
+export function checkSetupDirective(node: BlockDirective, file: FileInfo): Diagnostic[] {
+  const out: Diagnostic[] = []
+  if (node.type === 'leafDirective') {
+    out.push(diagnostic(file, 'error', 'directive-form', startOf(node), `\`::${node.name}\` must be a container: write \`:::${node.name}\`, the code fences, then \`:::\`.`))
+  }
+  const keys = Object.keys(node.attributes ?? {})
+  if (keys.length > 0) {
+    out.push(diagnostic(file, 'error', 'directive-attribute', startOf(node), `\`:::${node.name}\` takes no attributes, got ${keys.map((k) => `\`${k}\``).join(', ')}.`))
+  }
+  return out
+}

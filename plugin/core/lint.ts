@@ -1,0 +1,132 @@
+// Authoring lint: finds Flowmark blocks that silently failed to parse (or parse differently elsewhere) and says
+// how to write them portably.
+import type { Code, Paragraph, Root } from 'mdast'
+import type { Node, Parent } from 'unist'
+import { DISPATCHER, isFlowmarkDirective, TESTCLEANUP, TESTSETUP, type BlockDirective } from './directive.ts'
+import { diagnostic, startOf, type FileInfo } from './file.ts'
+import { portableAttributes, readOpeningLine, sourceLine, type OpeningLine } from './opening.ts'
+import type { Diagnostic } from './types.ts'
+
+const NAMES = new Set<string>([DISPATCHER, TESTSETUP, TESTCLEANUP])
+
+/** The portable spelling of an opening line: no space before `{`, values quoted where needed. */
+function portableOpening(open: OpeningLine): string {
+  const attrs = open.attributes.map((a) => [a.name, a.value] as const)
+  return `${open.colons}${open.name}${attrs.length > 0 ? portableAttributes(attrs) : ''}`
+}
+
+/** The reasons an opening line fails to parse in micromark, or parses differently in other processors. */
+function openingProblems(open: OpeningLine): string[] {
+  const problems: string[] = []
+  if (open.spaceBeforeBrace) problems.push('remove the space before `{` (micromark reads the line as text; Sätteri drops the attributes)')
+  if (open.braceStart >= 0 && !open.braceClosed) problems.push('close the attributes with `}` on the same line (attributes cannot span lines)')
+  for (const a of open.attributes) {
+    if (a.unterminated) problems.push(`close the quote of \`${a.name}\``)
+    else if (a.quote !== null && a.value?.endsWith('\\')) problems.push(`\`${a.name}\`: quoted values have no backslash escapes; put JSON in single quotes: ${a.name}='{"k": 1}'`)
+    else if (a.quote === null && a.value !== undefined && /[=:"'`<>]/.test(a.value)) {
+      problems.push(`quote the value of \`${a.name}\` (unquoted values cannot hold \`=\`, \`:\` or quotes portably)`)
+    }
+  }
+  if (open.braceStart < 0 && /^\s*\S/.test(open.trailing) && !open.trailing.trimStart().startsWith('[')) {
+    if (open.colons.length >= 3) problems.push('put nothing but `[label]{attributes}` on the opening line; the content goes on the next lines')
+  }
+  return problems
+}
+
+/**
+ * Checks a page for Flowmark blocks that will not do what the author meant, and says how to write them portably:
+ * * `lint-unparsed-directive`: a paragraph starting with `:::dispatcher` (or `::dispatcher`, `:::testsetup`,
+ *   `:::testcleanup`): it failed to parse (space before `{`, unquoted `=` in a value, backslash escapes, …);
+ * * `lint-early-close`: a container closed early by a `:::` line inside one of its fences (use four colons);
+ * * `lint-stray-closer`: a `:::` line that closes nothing (a nested container closed its parent too);
+ * * `lint-space-before-brace`, `lint-unquoted-value`: directives that parsed here but that other processors read
+ *   differently (Sätteri drops attributes after a space; quote values holding `=`, `:` or spaces).
+ * @param root The mdast tree (with positions).
+ * @param file The page; without `file.source` only the tree-visible problems are found.
+ * @returns Warnings with file and position, in document order.
+ */
+export function lintPage(root: Root, file: FileInfo): Diagnostic[] {
+  const out: Diagnostic[] = []
+  const source = file.source
+  const lineOf = (node: Node): string | undefined => {
+    if (source === undefined || !node.position) return undefined
+    return sourceLine(source, node.position.start.line)?.slice(node.position.start.column - 1)
+  }
+
+  const visit = (parent: Parent): void => {
+    let unparsedBefore = false
+    for (const child of parent.children) {
+      if (child.type === 'paragraph' && !(child.data as { directiveLabel?: boolean } | undefined)?.directiveLabel) {
+        const text = lineOf(child) ?? firstText(child as Paragraph)
+        const open = readOpeningLine(text)
+        if (open && NAMES.has(open.name)) {
+          unparsedBefore = true
+          const problems = openingProblems(open)
+          const fixed = portableOpening(open)
+          const why = problems.length > 0 ? problems.join('; ') : 'check the directive syntax'
+          out.push(diagnostic(file, 'warning', 'lint-unparsed-directive', startOf(child),
+            `\`${text.trim()}\` is not a directive, it was read as a paragraph: ${why}. Portable form: \`${fixed}\`.`))
+          continue
+        }
+        if (/^\s*:{3,}\s*$/.test(text) && !unparsedBefore && (child as Paragraph).children.length === 1) {
+          out.push(diagnostic(file, 'warning', 'lint-stray-closer', startOf(child),
+            `This \`${text.trim()}\` line closes nothing: a nested container closed its parent as well, or its opening line did not parse. Give the outer container more colons than the inner one (\`::::dispatcher\` … \`::::\`).`))
+        }
+        continue
+      }
+      if (isFlowmarkDirective(child)) {
+        lintDirective(child, lineOf(child), file, source, out)
+      }
+      if ('children' in child && Array.isArray(child.children)) visit(child as Parent)
+    }
+  }
+  visit(root)
+  return out
+}
+
+/** The text of a paragraph's first line, from the tree (when the source is not known). */
+function firstText(paragraph: Paragraph): string {
+  const first = paragraph.children[0]
+  return first?.type === 'text' ? (first.value.split('\n')[0] ?? '') : ''
+}
+
+/** Lint of a directive that did parse. */
+function lintDirective(node: BlockDirective, line: string | undefined, file: FileInfo, source: string | undefined, out: Diagnostic[]): void {
+  const open = line === undefined ? undefined : readOpeningLine(line)
+  if (open && open.name === node.name) {
+    if (open.spaceBeforeBrace) {
+      out.push(diagnostic(file, 'warning', 'lint-space-before-brace', startOf(node),
+        `Space before \`{\` in \`${line?.trim()}\`: other Markdown processors drop these attributes. Portable form: \`${portableOpening(open)}\`.`))
+    }
+    for (const a of open.attributes) {
+      if (a.quote === null && a.value !== undefined && /[=:]/.test(a.value)) {
+        out.push(diagnostic(file, 'warning', 'lint-unquoted-value', { line: startOf(node).line, column: a.nameStart + 1 },
+          `Quote the value of \`${a.name}\`: unquoted values holding \`=\` or \`:\` are read differently by other Markdown processors. Portable form: \`${portableOpening(open)}\`.`))
+      }
+    }
+  }
+  if (node.type !== 'containerDirective' || source === undefined || !node.position) return
+  const colons = open?.colons ?? ':::'
+  for (const child of node.children) {
+    if (child.type !== 'code' || !child.position) continue
+    if (fenceClosed(child, source)) continue
+    const end = node.position.end
+    out.push(diagnostic(file, 'warning', 'lint-early-close', { line: end.line, column: 1 },
+      `This \`${colons}\` line inside a code fence closed \`${colons}${node.name}\` (line ${node.position.start.line}) early; the rest of the fence spilled out of the block. `
+      + `Use more colons around blocks whose fences contain \`${colons}\`: \`${':'.repeat(colons.length + 1)}${node.name}{…}\` … \`${':'.repeat(colons.length + 1)}\`.`))
+  }
+}
+
+/** Whether a fenced code node ends with its closing fence in the source (a container may cut it short). */
+function fenceClosed(code: Code, source: string): boolean {
+  const { start, end } = code.position ?? {}
+  if (start?.offset === undefined || end?.offset === undefined) return true
+  const text = source.slice(start.offset, end.offset)
+  const opener = /^[ \t]*(`{3,}|~{3,})/.exec(text)
+  if (!opener) return true
+  const fence = opener[1] ?? '```'
+  const lines = text.split('\n')
+  if (lines.length < 2) return false
+  const last = (lines[lines.length - 1] ?? '').trim()
+  return last.length >= fence.length && last === (fence[0] ?? '`').repeat(last.length)
+}

@@ -1,0 +1,217 @@
+// Turns a Flowmark directive plus its session result into replacement mdast: shown code, graph, description, tables.
+import type { BlockContent, Code, Data, DefinitionContent, Html, Paragraph, PhrasingContent } from 'mdast'
+import type { ContainerDirective } from 'mdast-util-directive'
+import type { PlotJSON } from '../../engine/plot/types.ts'
+import { drawIdOf } from './collect.ts'
+import { DISPATCHER, parseDispatcher, type BlockDirective, type DispatcherSpec } from './directive.ts'
+import { codeLang, parseFenceMeta } from './fence.ts'
+import { diagnostic, startOf, type FileInfo } from './file.ts'
+import { escapeHtml, htmlAttributes } from './html.ts'
+import type { Diagnostic, DrawResult, NodeTableRow, RenderedGraph, SessionReport } from './types.ts'
+
+/** Options the core passes to the renderer (a subset of `plugin/render`'s `RenderPlotOptions`). */
+export interface RenderRequestOptions {
+  /** Element id of the graph (the directive's `id` attribute), when the author gave one. */
+  readonly id?: string
+  /** Accessible name of the graph: the drawn value's title. */
+  readonly title?: string
+}
+
+/** Renders a plot to HTML: `renderPlot` of `plugin/render`, or any function of the same shape (tests, caches). */
+export type RenderPlot = (plot: PlotJSON, options?: RenderRequestOptions) => Promise<RenderedGraph>
+
+/** What {@link transformDirective} needs besides the node. */
+export interface DirectiveContext {
+  /** The page. */
+  readonly file: FileInfo
+  /** The page's session report (`undefined` when the session did not run: nothing is drawn). */
+  readonly report: SessionReport | undefined
+  /** The graph renderer. */
+  readonly renderPlot: RenderPlot
+  /** Fallback for draw ids on trees without positions (the directive's index among drawing directives). */
+  readonly ordinal?: number
+}
+
+/** The pieces of a replaced directive, for adapters that assemble their own output (e.g. raw HTML for MDX). */
+export interface DirectiveParts {
+  /** Children kept in document order: prose, shown code fences (as `code` nodes for the site's highlighter). */
+  readonly content: readonly (BlockContent | DefinitionContent)[]
+  /** The graph area (`<div class="flowmark-dispatcher__graph">` around the renderer's element, or an error note). */
+  readonly graphHtml: string
+  /** The caption (the directive's `[label]`), if any. */
+  readonly caption: readonly PhrasingContent[] | undefined
+  /** Description and node tables, `''` when none were asked for. */
+  readonly aboutHtml: string
+}
+
+/** The result of transforming one directive. */
+export type DirectiveOutput =
+  /** `:::testsetup` / `:::testcleanup`: remove the node, nothing is shown. */
+  | { readonly kind: 'remove'; readonly diagnostics: readonly Diagnostic[] }
+  /** `dispatcher`: replace the node with `node` (a `containerDirective` claimed through `data.hName = 'figure'`). */
+  | { readonly kind: 'replace'; readonly node: ContainerDirective; readonly parts: DirectiveParts; readonly diagnostics: readonly Diagnostic[] }
+
+/** Table headings and caption nouns, by table kind. */
+const TABLES: Readonly<Record<'data' | 'func' | 'dsp', { readonly heading: string; readonly noun: string }>> = {
+  data: { heading: 'Data node', noun: 'data' },
+  func: { heading: 'Function', noun: 'functions' },
+  dsp: { heading: 'Sub-dispatcher', noun: 'sub-dispatchers' },
+}
+
+/**
+ * The possessive of a title, schedula's rule: `dsp's`, but `models'`.
+ * @param title A name.
+ * @returns The possessive form.
+ */
+export function possessive(title: string): string {
+  return title.endsWith('s') ? `${title}’` : `${title}’s`
+}
+
+/**
+ * Writes one node table as an HTML table: caption, a header row, one row per node with the id (linked when the
+ * row has an `href`) and its one-sentence description.
+ * @param kind Which table.
+ * @param title The drawn value's title (for the caption).
+ * @param rows The rows.
+ * @returns The HTML.
+ */
+export function tableHtml(kind: 'data' | 'func' | 'dsp', title: string, rows: readonly NodeTableRow[]): string {
+  const { heading, noun } = TABLES[kind]
+  const caption = `${possessive(title)} ${noun}`
+  if (rows.length === 0) {
+    return `<p class="flowmark-table flowmark-table--empty" data-flowmark-table="${kind}">${escapeHtml(caption)}: none.</p>`
+  }
+  const body = rows.map((row) => {
+    const id = `<code>${escapeHtml(row.id)}</code>`
+    const cell = row.href ? `<a${htmlAttributes({ href: row.href })}>${id}</a>` : id
+    return `<tr><td>${cell}</td><td>${escapeHtml(row.description)}</td></tr>`
+  }).join('\n')
+  return `<table class="flowmark-table" data-flowmark-table="${kind}">\n<caption>${escapeHtml(caption)}</caption>\n`
+    + `<thead><tr><th scope="col">${heading}</th><th scope="col">Description</th></tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`
+}
+
+/**
+ * Writes a description as paragraphs (blank lines separate paragraphs).
+ * @param text Plain text.
+ * @returns The HTML.
+ */
+export function descriptionHtml(text: string): string {
+  return text.trim().split(/\n\s*\n/).map((p) => `<p class="flowmark-dispatcher__description">${escapeHtml(p.trim())}</p>`).join('\n')
+}
+
+/** An error note shown in place of a graph. */
+function errorNote(title: string, lines: readonly string[]): string {
+  const items = lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')
+  return `<div class="flowmark-dispatcher__error" role="alert"><strong>${escapeHtml(title)}</strong>${items ? `<ul>${items}</ul>` : ''}</div>`
+}
+
+/** The `about` part: description and tables, as the spec asks. */
+function aboutHtml(spec: DispatcherSpec, draw: DrawResult): string {
+  const parts: string[] = []
+  const text = typeof spec.description === 'string' ? spec.description : spec.description ? draw.description : undefined
+  if (text) parts.push(descriptionHtml(text))
+  for (const kind of spec.tables) parts.push(tableHtml(kind, draw.title, draw.tables[kind] ?? []))
+  return parts.length > 0 ? `<div class="flowmark-dispatcher__about">\n${parts.join('\n')}\n</div>` : ''
+}
+
+/**
+ * The `data` that makes mdast-util-to-hast render a node as the given element (`hName` / `hProperties`, declared
+ * by mdast-util-to-hast, which this module does not import). Directive nodes with `data` set are also left alone
+ * by Starlight's directive restoration and kept by Sätteri.
+ * @param hName Element name.
+ * @param hProperties Element properties (hast style: `className` as an array).
+ * @returns The node data.
+ */
+export function elementData(hName: string, hProperties: Readonly<Record<string, string | readonly string[]>>): Data {
+  return { hName, hProperties } as Data
+}
+
+/** An mdast `html` node. */
+function html(value: string): Html {
+  return { type: 'html', value }
+}
+
+/**
+ * Transforms one Flowmark directive after the page's session ran. `:::testsetup` / `:::testcleanup` are removed.
+ * A `dispatcher` becomes a `<figure class="flowmark-dispatcher">` (a `containerDirective` claimed with
+ * `data.hName`, so Starlight's directive restoration leaves it alone) holding, in order: the container's prose and,
+ * with `code`, its TS/JS fences as ordinary `code` nodes; the rendered graph; the caption from `[label]`; the
+ * description and tables asked for. Attribute problems are not reported here (`collectPage` reports them); the
+ * diagnostics are about drawing: a missing draw result, renderer failures and warnings.
+ * @param node The directive, as found in the tree.
+ * @param context The page, its session report and the renderer.
+ * @returns What to do with the node.
+ */
+export async function transformDirective(node: BlockDirective, context: DirectiveContext): Promise<DirectiveOutput> {
+  if (node.name !== DISPATCHER) return { kind: 'remove', diagnostics: [] }
+  const { file, report } = context
+  const diagnostics: Diagnostic[] = []
+  const parsed = parseDispatcher(node, file)
+  const spec = parsed.spec
+  const showCode = spec ? spec.code : true
+  const label = spec?.label ?? undefined
+
+  const content: (BlockContent | DefinitionContent)[] = []
+  if (node.type === 'containerDirective') {
+    node.children.forEach((child, index) => {
+      if (index === 0 && child.type === 'paragraph' && (child.data as { directiveLabel?: boolean } | undefined)?.directiveLabel) return
+      if (child.type === 'code' && codeLang((child as Code).lang)) {
+        if (showCode && !parseFenceMeta((child as Code).meta).hide) content.push(child)
+        return
+      }
+      content.push(child)
+    })
+  }
+
+  let graphHtml: string
+  let about = ''
+  const start = startOf(node)
+  if (!spec) {
+    graphHtml = errorNote(`This \`${node.type === 'leafDirective' ? '::' : ':::'}dispatcher\` block has errors; nothing is drawn.`,
+      parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.start.line}:${d.start.column}: ${d.message}`))
+  } else {
+    const id = drawIdOf(node, context.ordinal)
+    const draw = report?.draws.get(id)
+    if (!draw) {
+      const related = (report?.diagnostics ?? []).filter((d) => d.start.line === start.line)
+      if (related.length === 0) {
+        diagnostics.push(diagnostic(file, 'error', 'directive-draw', start, report
+          ? `The session drew nothing for \`${spec.name}\` (block ${id}); check that the code defines \`${spec.name}\` and that it has a \`plot()\` method.`
+          : `The page's session did not run, so \`${spec.name}\` is not drawn.`))
+      }
+      graphHtml = errorNote(`\`${spec.name}\` could not be drawn.`,
+        (related.length > 0 ? related : diagnostics).map((d) => d.message.split('\n')[0] ?? ''))
+    } else {
+      try {
+        const rendered = await context.renderPlot(draw.plot, spec.id ? { id: spec.id, title: draw.title } : { title: draw.title })
+        for (const warning of rendered.warnings) diagnostics.push(diagnostic(file, 'warning', 'render-warning', start, `Drawing \`${spec.name}\`: ${warning}`))
+        const style = [spec.height ? `height:${spec.height}` : '', spec.width ? `width:${spec.width}` : ''].filter(Boolean).join(';')
+        graphHtml = `<div${htmlAttributes({ class: 'flowmark-dispatcher__graph', style: style || undefined })}>${rendered.html}</div>`
+      } catch (cause) {
+        const reason = cause instanceof Error ? cause.message : String(cause)
+        diagnostics.push(diagnostic(file, 'error', 'render-error', start, `Rendering the graph of \`${spec.name}\` failed: ${reason}`))
+        graphHtml = errorNote(`\`${spec.name}\` could not be rendered.`, [reason])
+      }
+      about = aboutHtml(spec, draw)
+    }
+  }
+
+  const children: (BlockContent | DefinitionContent)[] = [...content, html(graphHtml)]
+  if (label) {
+    const caption: Paragraph = { type: 'paragraph', children: [...label], data: elementData('figcaption', { className: ['flowmark-dispatcher__caption'] }) }
+    children.push(caption)
+  }
+  if (about) children.push(html(about))
+  const className = ['flowmark-dispatcher', ...(spec?.className ? spec.className.split(/\s+/) : [])]
+  const hProperties: Record<string, string | string[]> = { className }
+  if (spec) hProperties['dataFlowmarkName'] = spec.name
+  const replacement: ContainerDirective = {
+    type: 'containerDirective',
+    name: DISPATCHER,
+    attributes: node.attributes ?? {},
+    children,
+    data: elementData('figure', hProperties),
+    ...(node.position ? { position: node.position } : {}),
+  }
+  return { kind: 'replace', node: replacement, parts: { content, graphHtml, caption: label, aboutHtml: about }, diagnostics }
+}
