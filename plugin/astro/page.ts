@@ -1,0 +1,155 @@
+// One page through Flowmark inside Astro, shared by the unified and Sätteri adapters: plan, session, replacements.
+import type { Code, Root, RootContent } from 'mdast'
+import type { Node } from 'unist'
+import { treeSession } from '../core/page.ts'
+import type { PagePlan } from '../core/collect.ts'
+import { transformDirective, type DirectiveOutput } from '../core/output.ts'
+import type { BlockDirective } from '../core/directive.ts'
+import type { FileInfo } from '../core/file.ts'
+import type { Diagnostic, RenderedGraph, SessionReport } from '../core/types.ts'
+import type { PlotJSON } from '../../engine/plot/types.ts'
+import { finishPage, localImports, type RunState } from './state.ts'
+
+/** A page being processed: its plan, the session's report, and what the replacements produced. */
+export interface PageRun {
+  readonly file: FileInfo
+  readonly plan: PagePlan
+  /** The session's report (`undefined` when the page has no block to run). */
+  readonly report: SessionReport | undefined
+  /** Every diagnostic of the page so far (plan, lint, session, drawing). */
+  readonly diagnostics: Diagnostic[]
+  /** Local files the page's examples import. */
+  readonly deps: ReadonlySet<string>
+  /** Set when a replacement contains a graph. */
+  hasGraph: boolean
+  /** How many drawing directives were transformed (fallback ordinal for trees without positions). */
+  draws: number
+}
+
+/**
+ * Cheap test on the raw source: can this page hold anything Flowmark handles (a directive or a prompted fence)?
+ * Lets the Sätteri factory skip most documents before they are parsed.
+ * @param source The page's Markdown.
+ */
+export function mayHaveExamples(source: string): boolean {
+  return source.includes('::') || /^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:ts|js|typescript|javascript)\b[^\n]*\n[ \t]*> /m.test(source)
+}
+
+const renderPlot = async (plot: PlotJSON): Promise<RenderedGraph> => (await import('../render/index.ts')).renderPlot(plot)
+
+/**
+ * Plan the page from its tree and run its session (once, all blocks in order, off the main thread).
+ * @param root The page's mdast (with positions and directive nodes).
+ * @param file The page.
+ * @param state The integration's state (options: timeout, doctest mode).
+ * @returns The run, or `undefined` when the page has nothing for Flowmark.
+ */
+export async function startPage(root: Root, file: FileInfo, state: RunState): Promise<PageRun | undefined> {
+  const session = treeSession(root, file, { timeout: state.options.timeout })
+  const { diagnostics, plan } = session
+  const defaults = state.options.plot
+  // The integration's default plot options sit below each directive's own.
+  const request = Object.keys(defaults).length === 0 ? session.request : {
+    ...session.request,
+    blocks: session.request.blocks.map((b) => (b.kind === 'draw' ? { ...b, plotOptions: { ...defaults, ...b.plotOptions } } : b)),
+  }
+  if (request.blocks.length === 0 && plan.directives.length === 0 && diagnostics.length === 0) return undefined
+  const codes = request.blocks.flatMap((b) => (b.kind === 'draw' ? (b.from === undefined ? [] : [`import x from '${b.from}'`]) : [b.code]))
+  let report: SessionReport | undefined
+  if (request.blocks.length > 0) {
+    const { runSession } = await import('../doctest/index.ts')
+    report = await runSession(request)
+  }
+  return {
+    file,
+    plan,
+    report,
+    diagnostics: [...diagnostics, ...(report?.diagnostics ?? [])],
+    deps: localImports(file.path, codes),
+    hasGraph: false,
+    draws: 0,
+  }
+}
+
+/**
+ * The replacement of one Flowmark directive (a `dispatcher` figure, or removal of `testsetup`/`testcleanup`).
+ * @param node The directive as found in the tree.
+ * @param run The page.
+ * @returns The core's output; its diagnostics are added to the page's.
+ */
+export async function replaceDirective(node: BlockDirective, run: PageRun): Promise<DirectiveOutput> {
+  const out = await transformDirective(node, { file: run.file, report: run.report, renderPlot, ordinal: run.draws })
+  if (node.name === 'dispatcher') run.draws++
+  run.diagnostics.push(...out.diagnostics)
+  if (out.kind === 'replace' && out.parts.graphHtml.includes('<flowmark-graph')) run.hasGraph = true
+  return out
+}
+
+/**
+ * Whether a fence is one the page runs but must not show (`hide`, `setup`, `cleanup` meta outside directives).
+ * Compared by position, because adapters may hand over a different object for the same node.
+ * @param node A `code` node.
+ * @param run The page.
+ */
+export function isHiddenFence(node: Code, run: PageRun): boolean {
+  const at = node.position?.start
+  if (!at) return run.plan.hiddenFences.includes(node)
+  return run.plan.hiddenFences.some((f) => f.position?.start.line === at.line && f.position.start.column === at.column)
+}
+
+/**
+ * Finish the page: record its diagnostics (throws in dev on failures, see `finishPage`) and return the viewer tags
+ * to append when it has a graph.
+ * @param run The page.
+ * @param state The integration's state.
+ * @returns HTML to append once, or `undefined`.
+ */
+export async function endPage(run: PageRun, state: RunState): Promise<string | undefined> {
+  const sorted = [...run.diagnostics].sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column)
+  return (await finishPage(state, run.file.path, dedupe(sorted), run.hasGraph, run.deps)).assetsHtml
+}
+
+function dedupe(diags: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>()
+  return diags.filter((d) => {
+    const key = `${d.start.line}:${d.start.column}:${d.rule}:${d.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * Make replacement content safe for MDX: every mdast `html` node becomes `<Fragment set:html="…" />` (an MDX JSX
+ * flow element), which both MDX pipelines accept (Sätteri's `mdxToJs` rejects `html` nodes).
+ * @param node A node of a replacement.
+ * @returns A copy with the `html` nodes converted (other nodes are shared, not copied).
+ */
+export function mdxSafe<T extends Node>(node: T): T {
+  const n = node as unknown as { type: string; value?: string; children?: Node[] }
+  if (n.type === 'html') {
+    return {
+      type: 'mdxJsxFlowElement',
+      name: 'Fragment',
+      attributes: [{ type: 'mdxJsxAttribute', name: 'set:html', value: n.value ?? '' }],
+      children: [],
+    } as unknown as T
+  }
+  if (!Array.isArray(n.children) || !n.children.some(hasHtml)) return node
+  return { ...node, children: n.children.map((c) => mdxSafe(c)) } as T
+}
+
+function hasHtml(node: Node): boolean {
+  const n = node as { type: string; children?: Node[] }
+  return n.type === 'html' || (Array.isArray(n.children) && n.children.some(hasHtml))
+}
+
+/**
+ * The node that carries the viewer tags at the end of a page with graphs.
+ * @param html The tags (see `assetTags`).
+ * @param mdx Whether the page is MDX.
+ */
+export function assetsNode(html: string, mdx: boolean): RootContent {
+  const node: RootContent = { type: 'html', value: html }
+  return mdx ? mdxSafe(node) : node
+}
