@@ -1,0 +1,237 @@
+// Turns one TypeScript statement or block into a script that runs REPL-style: types stripped, top-level
+// declarations and imports hoisted onto the session's global scope, top-level await allowed, positions kept.
+import { stripTypeScriptTypes } from 'node:module'
+import ts from 'typescript'
+
+/** Name of the helper object the session worker puts on `globalThis` for compiled scripts. */
+export const SESSION_GLOBAL = '__flowmark_doctest__'
+
+/** A compiled unit, ready for `vm.Script` in the session worker. */
+export interface CompiledScript {
+  readonly ok: true
+  /**
+   * The script. Its first line is the async wrapper, the unit's own lines follow unchanged in number, so a
+   * `vm.Script` `lineOffset` of (page line of the unit's first line − 2) maps stack frames to page lines.
+   */
+  readonly script: string
+  /** Names the unit declares at top level (they become globals of the session). */
+  readonly declared: readonly string[]
+}
+
+/** A unit that cannot run: a syntax error (or TypeScript syntax that cannot be erased) at a 0-based position. */
+export interface CompileFailure {
+  readonly ok: false
+  readonly message: string
+  /** 0-based line and column within the unit's source. */
+  readonly line: number
+  readonly column: number
+}
+
+/** Options of {@link compileUnit}. */
+export interface CompileOptions {
+  /** Return the completion value of a final expression statement (transcript statements). */
+  readonly wantsValue: boolean
+}
+
+/**
+ * Compiles TypeScript source for the session. Rewrites, at the top level only:
+ * `const|let|var x = e` → `x = e` on a session global; `function f` → also published as a global;
+ * `class C` → `C = class C`; `import … from 'm'` → destructuring of `await import('m')` (resolved by the worker
+ * against the page); `export` modifiers dropped; with `wantsValue`, a final expression statement becomes the value.
+ * Like the Node REPL, a unit that is `{ … }` is tried as an object literal first.
+ */
+export function compileUnit(source: string, options: CompileOptions): CompiledScript | CompileFailure {
+  let text = source
+  if (options.wantsValue && /^\s*\{/.test(text) && /\}\s*;?\s*$/.test(text)) {
+    const asObject = wrapInParens(text)
+    if (syntaxError(asObject) === undefined) text = asObject
+  }
+  const error = syntaxError(text)
+  if (error !== undefined) return error
+  let js: string
+  try {
+    js = strip(text)
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0]! : String(err)
+    return {
+      ok: false, line: 0, column: 0,
+      message: `${message} Doctests run with type stripping: use only erasable TypeScript (no enum, namespace or parameter properties).`,
+    }
+  }
+  const file = ts.createSourceFile('unit.ts', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const edits: Edit[] = []
+  const declared: string[] = []
+  const functions: string[] = []
+  const slice = (node: ts.Node): string => js.slice(node.getStart(file), node.end)
+  const statements = file.statements
+  statements.forEach((statement, index) => {
+    blankExportModifiers(statement, file, edits)
+    if (ts.isVariableStatement(statement)) {
+      if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return
+      const flags = statement.declarationList.flags
+      const scoping = flags & ts.NodeFlags.BlockScoped
+      if (scoping === ts.NodeFlags.Using || scoping === ts.NodeFlags.AwaitUsing) return
+      const lexical = scoping !== 0
+      const parts: string[] = []
+      for (const declaration of statement.declarationList.declarations) {
+        const names = bindingNames(declaration.name)
+        declared.push(...names)
+        if (declaration.initializer !== undefined) parts.push(`(${slice(declaration.name)} = ${slice(declaration.initializer)})`)
+        else if (lexical) parts.push(...names.map((name) => `(${name} = undefined)`))
+      }
+      edits.push({ start: declarationStart(statement, file), end: statement.end, text: parts.length > 0 ? `;${parts.join(', ')};` : ';' })
+    } else if (ts.isImportDeclaration(statement)) {
+      const clause = statement.importClause
+      if (clause?.isTypeOnly === true) return
+      const specifier = slice(statement.moduleSpecifier)
+      const attributes = statement.attributes === undefined
+        ? ''
+        : `, { with: { ${statement.attributes.elements.map((element) => slice(element)).join(', ')} } }`
+      const load = `await import(${specifier}${attributes})`
+      const props: string[] = []
+      let namespace: string | undefined
+      if (clause?.name !== undefined) {
+        props.push(`default: ${clause.name.text}`)
+        declared.push(clause.name.text)
+      }
+      const bindings = clause?.namedBindings
+      if (bindings !== undefined && ts.isNamespaceImport(bindings)) {
+        namespace = bindings.name.text
+        declared.push(namespace)
+      } else if (bindings !== undefined) {
+        for (const element of bindings.elements) {
+          if (element.isTypeOnly) continue
+          props.push(`${element.propertyName === undefined ? element.name.text : slice(element.propertyName)}: ${element.name.text}`)
+          declared.push(element.name.text)
+        }
+      }
+      let replacement: string
+      if (props.length === 0 && namespace === undefined) replacement = `;${load};`
+      else if (props.length === 0) replacement = `;(${namespace} = ${load});`
+      else replacement = `;({ ${props.join(', ')} } = ${namespace === undefined ? '' : `${namespace} = `}${load});`
+      edits.push({ start: statement.getStart(file), end: statement.end, text: replacement })
+    } else if (ts.isFunctionDeclaration(statement) && statement.name !== undefined && statement.body !== undefined) {
+      functions.push(statement.name.text)
+    } else if (ts.isClassDeclaration(statement) && statement.name !== undefined) {
+      if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return
+      const name = statement.name.text
+      declared.push(name)
+      const keyword = classKeyword(statement, file)
+      edits.push({ start: keyword, end: keyword, text: `;${name} = ` })
+      edits.push({ start: statement.end, end: statement.end, text: ';' })
+    } else if (options.wantsValue && index === statements.length - 1 && ts.isExpressionStatement(statement)) {
+      edits.push({ start: statement.getStart(file), end: statement.end, text: `return { value: (${slice(statement.expression)}) };` })
+    }
+  })
+  const body = applyEdits(js, edits)
+  const hoist = functions.length > 0 ? ` ${SESSION_GLOBAL}.hoist({ ${functions.join(', ')} });` : ''
+  const unique = [...new Set(declared)]
+  const vars = unique.length > 0 ? `\n;var ${unique.join(', ')};` : ''
+  return { ok: true, script: `(async () => {${hoist}\n${body}\n})()${vars}`, declared: [...unique, ...functions] }
+}
+
+/** Type stripping with Node's built-in stripper (whitespace replaces types, so offsets stay the same). */
+function strip(source: string): string {
+  // The stripper announces itself with an ExperimentalWarning on first use; that is noise for doc builds.
+  const emit = process.emitWarning
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message
+    if (/stripTypeScriptTypes/.test(text)) return
+    ;(emit as (...args: unknown[]) => void).call(process, warning, ...rest)
+  }) as typeof process.emitWarning
+  try {
+    return stripTypeScriptTypes(source, { mode: 'strip' })
+  } finally {
+    process.emitWarning = emit
+  }
+}
+
+/** The first syntax error of TypeScript source, if any. */
+function syntaxError(source: string): CompileFailure | undefined {
+  const result = ts.transpileModule(source, {
+    reportDiagnostics: true,
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+  })
+  const diagnostic = result.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error)
+  if (diagnostic === undefined) return undefined
+  const offset = diagnostic.start ?? 0
+  const before = source.slice(0, offset).split('\n')
+  return {
+    ok: false,
+    line: before.length - 1,
+    column: before[before.length - 1]!.length,
+    message: `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`,
+  }
+}
+
+/** `{ a: 1 }` → `({ a: 1 })`, using the blank before `{` when there is one so columns stay put. */
+function wrapInParens(source: string): string {
+  const open = source.indexOf('{')
+  const close = source.lastIndexOf('}')
+  const inner = source.slice(0, close + 1) + ')' + source.slice(close + 1)
+  return open > 0 && source[open - 1] === ' '
+    ? inner.slice(0, open - 1) + '(' + inner.slice(open)
+    : inner.slice(0, open) + '(' + inner.slice(open)
+}
+
+interface Edit {
+  readonly start: number
+  readonly end: number
+  readonly text: string
+}
+
+/** Applies non-overlapping edits; a replacement that has fewer line breaks than the text it replaces is padded. */
+function applyEdits(text: string, edits: readonly Edit[]): string {
+  let out = text
+  for (const edit of [...edits].sort((x, y) => y.start - x.start || y.end - x.end)) {
+    const removed = out.slice(edit.start, edit.end)
+    const missing = count(removed, '\n') - count(edit.text, '\n')
+    out = out.slice(0, edit.start) + edit.text + '\n'.repeat(Math.max(0, missing)) + out.slice(edit.end)
+  }
+  return out
+}
+
+function count(text: string, char: string): number {
+  let n = 0
+  for (const c of text) if (c === char) n++
+  return n
+}
+
+function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false)
+}
+
+/** `export` / `export default` in front of a declaration: replaced by spaces (no meaning in a session). */
+function blankExportModifiers(node: ts.Statement, file: ts.SourceFile, edits: Edit[]): void {
+  if (!ts.canHaveModifiers(node)) return
+  for (const modifier of ts.getModifiers(node) ?? []) {
+    if (modifier.kind === ts.SyntaxKind.ExportKeyword || modifier.kind === ts.SyntaxKind.DefaultKeyword) {
+      const start = modifier.getStart(file)
+      edits.push({ start, end: modifier.end, text: ' '.repeat(modifier.end - start) })
+    }
+  }
+}
+
+/** Where the `const`/`let`/`var` keyword of a variable statement starts (after any modifiers). */
+function declarationStart(statement: ts.VariableStatement, file: ts.SourceFile): number {
+  return statement.declarationList.getStart(file)
+}
+
+/** Offset of the `class` keyword of a class declaration (after modifiers such as `export` or `abstract`). */
+function classKeyword(statement: ts.ClassDeclaration, file: ts.SourceFile): number {
+  const modifiers = ts.getModifiers(statement)
+  const from = modifiers !== undefined && modifiers.length > 0 ? modifiers[modifiers.length - 1]!.end : statement.getStart(file)
+  const at = file.text.slice(from).search(/\bclass\b/)
+  return from + Math.max(0, at)
+}
+
+/** Every identifier bound by a binding name (`x`, `{ a, b: [c, ...d] }`). */
+function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text]
+  const names: string[] = []
+  for (const element of name.elements) {
+    if (ts.isOmittedExpression(element)) continue
+    names.push(...bindingNames(element.name))
+  }
+  return names
+}

@@ -1,0 +1,12 @@
+// The doctest engine: runs a page's examples once, in one session off the main thread, and checks REPL transcripts.
+export { runSession, DEFAULT_TIMEOUT } from './session.ts'
+export type { DoctestReport, ExampleResult } from './session.ts'
+export { parseTranscript, parseFlagList, mergeFlags, normalizeOutput, isTranscript, FLAG_NAMES } from './transcript.ts'
+export type { Transcript, TranscriptStatement, TranscriptProblem } from './transcript.ts'
+export { outputMatches, unifiedDiff } from './compare.ts'
+export type { DiffOptions } from './compare.ts'
+export { formatValue, formatThrown, errorHeader, firstSentence, REPL_INSPECT_OPTIONS } from './format.ts'
+export { compileUnit } from './compile.ts'
+export type { CompiledScript, CompileFailure, CompileOptions } from './compile.ts'
+export { formatDiagnostic, formatReport } from './report.ts'
+export { applyUpdates } from './update.ts'

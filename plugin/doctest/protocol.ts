@@ -1,0 +1,45 @@
+// Messages between runSession (main thread) and the session worker: plain data only.
+import type { DrawResult } from '../core/types.ts'
+
+/** A compiled statement or code block, as the worker runs it. */
+export interface WorkerUnit {
+  /** The compiled script (see compileUnit). */
+  readonly script: string
+  /** `vm.Script` line offset: page line of the unit's first line − 2 (the script's first line is the wrapper). */
+  readonly lineOffset: number
+  /** Whether the completion value is printed (transcript statements). */
+  readonly wantsValue: boolean
+}
+
+/** A block as the worker runs it: a list of units, or a draw. */
+export type WorkerBlock =
+  | { readonly kind: 'units'; readonly units: readonly WorkerUnit[] }
+  | {
+    readonly kind: 'draw'; readonly id: string; readonly name: string; readonly from: string | undefined
+    readonly plotOptions: Readonly<Record<string, unknown>>; readonly tables: readonly ('data' | 'func' | 'dsp')[]
+  }
+
+/** The one message the main thread sends: the whole page, compiled. */
+export interface WorkerSession {
+  /** Absolute path of the page (referrer of imports, file name in stack traces). */
+  readonly file: string
+  readonly blocks: readonly WorkerBlock[]
+}
+
+/** What a unit produced. */
+export interface UnitOutcome {
+  /** Console output, then the completion value or the `Uncaught …` line, as the REPL shows them. */
+  readonly output: string
+  /** Set when the unit threw (or an async callback it started threw while it ran). */
+  readonly error?: { readonly header: string; readonly stack: string }
+}
+
+/** Messages the worker posts, in order. */
+export type WorkerMessage =
+  | { readonly type: 'block-start'; readonly block: number }
+  | { readonly type: 'unit-start'; readonly block: number; readonly unit: number }
+  | { readonly type: 'unit-done'; readonly block: number; readonly unit: number; readonly outcome: UnitOutcome }
+  | { readonly type: 'draw-done'; readonly block: number; readonly result: DrawResult }
+  | { readonly type: 'draw-error'; readonly block: number; readonly message: string }
+  | { readonly type: 'session-done' }
+  | { readonly type: 'worker-error'; readonly message: string }

@@ -1,0 +1,345 @@
+// runSession: compiles a page's blocks, runs them once in a worker thread with per-block timeouts, checks transcripts.
+import { resolve } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import type { Diagnostic, DoctestFlags, DrawResult, SessionBlock, SessionRequest, SessionReport, SourcePoint } from '../core/types.ts'
+import { outputMatches, unifiedDiff } from './compare.ts'
+import { compileUnit } from './compile.ts'
+import type { UnitOutcome, WorkerBlock, WorkerMessage, WorkerSession, WorkerUnit } from './protocol.ts'
+import { mergeFlags, normalizeOutput, parseTranscript, type TranscriptStatement } from './transcript.ts'
+
+/** Default time a single block may run before the session is stopped (ms). */
+export const DEFAULT_TIMEOUT = 10_000
+
+/** What happened to one example: a transcript statement, a code/setup/cleanup block, or a draw block. */
+export interface ExampleResult {
+  /** Id of the block the example belongs to. */
+  readonly blockId: string
+  readonly kind: 'statement' | 'code' | 'draw'
+  /** Page position of the example (the `> ` prompt; the block start for code and draws). */
+  readonly start: SourcePoint
+  /** The statement text (prompts removed), the block's first line, or the drawn name. */
+  readonly source: string
+  /**
+   * `passed`, `failed`, `skipped` (`+SKIP`), or `not-run` (the session stopped earlier, after a timeout or crash).
+   */
+  readonly status: 'passed' | 'failed' | 'skipped' | 'not-run'
+  /** Statements: the expected and actual output (normalized). */
+  readonly expected?: string
+  readonly actual?: string
+  /**
+   * Statements: page lines of the expected output, `[first, first + count)`; `count` is 0 when no output is
+   * written, and `first` is then the line after the statement. For `--update`.
+   */
+  readonly expectedLines?: { readonly first: number; readonly count: number }
+  /** Column where the block's code lines start (indentation of updated output lines). */
+  readonly indent?: number
+  /** The failure, when `status` is `failed` (or the reason for `not-run`). */
+  readonly diagnostic?: Diagnostic
+}
+
+/** A {@link SessionReport} with the result of every example, in page order (for test runners and `--update`). */
+export interface DoctestReport extends SessionReport {
+  readonly examples: readonly ExampleResult[]
+}
+
+/** Internal: an example with its mutable result. */
+interface Slot {
+  readonly blockIndex: number
+  readonly block: SessionBlock
+  readonly kind: ExampleResult['kind']
+  readonly start: SourcePoint
+  readonly source: string
+  readonly statement?: TranscriptStatement
+  readonly flags: DoctestFlags
+  status: ExampleResult['status']
+  actual?: string
+  diagnostic?: Diagnostic
+}
+
+/**
+ * Runs the blocks of one page (`req.blocks`, in the order given) once, in one shared scope, in a worker thread,
+ * and checks every transcript statement against its expected output. Failures do not stop the page: each one is a
+ * {@link Diagnostic} at its page line. A block that runs longer than `req.timeout` (default 10 s) stops the
+ * worker; that example fails with `doctest-timeout` and the later examples are reported `not-run` (their scope is
+ * gone), with one `doctest-not-run` warning saying how many. Draw blocks plot the named value in the worker and
+ * return plain {@link DrawResult}s. Never rejects for problems of the page itself.
+ */
+export async function runSession(req: SessionRequest): Promise<DoctestReport> {
+  const startedAt = performance.now()
+  const file = resolve(req.file)
+  const diagnostics: Diagnostic[] = []
+  const draws = new Map<string, DrawResult>()
+  const slots: Slot[] = []
+  /** For each worker block, for each unit, the slot it fills. */
+  const unitSlots: Slot[][] = []
+  const drawSlots: Slot[] = []
+  const workerBlocks: WorkerBlock[] = []
+
+  const fail = (slot: Slot, diagnostic: Diagnostic): void => {
+    slot.status = 'failed'
+    slot.diagnostic = diagnostic
+    diagnostics.push(diagnostic)
+  }
+  const at = (block: SessionBlock, line: number, column: number): SourcePoint => ({
+    line: block.start.line + line, column: block.start.column + column,
+  })
+
+  for (const [blockIndex, block] of req.blocks.entries()) {
+    if (block.kind === 'draw') {
+      const slot: Slot = { blockIndex, block, kind: 'draw', start: block.start, source: block.name, flags: {}, status: 'not-run' }
+      slots.push(slot)
+      drawSlots[workerBlocks.length] = slot
+      workerBlocks.push({
+        kind: 'draw', id: block.id, name: block.name, from: block.from, plotOptions: block.plotOptions, tables: block.tables,
+      })
+      continue
+    }
+    const units: WorkerUnit[] = []
+    const owners: Slot[] = []
+    if (block.kind === 'transcript') {
+      const transcript = parseTranscript(block.code)
+      for (const problem of transcript.problems) {
+        diagnostics.push({ severity: problem.severity, file: req.file, start: at(block, problem.line, problem.column), message: problem.message, rule: problem.rule })
+      }
+      for (const statement of transcript.statements) {
+        const flags = mergeFlags(req.flags, block.flags, statement.flags)
+        const slot: Slot = {
+          blockIndex, block, kind: 'statement', start: at(block, statement.line, statement.column), source: statement.text,
+          statement, flags, status: flags.skip === true ? 'skipped' : 'not-run',
+        }
+        slots.push(slot)
+        if (slot.status === 'skipped') continue
+        const compiled = compileUnit(statement.source, { wantsValue: true })
+        if (!compiled.ok) {
+          fail(slot, {
+            severity: 'error', file: req.file, start: at(block, statement.line + compiled.line, compiled.column),
+            rule: 'doctest-syntax', message: `${compiled.message} (in \`> ${firstLine(statement.text)}\`)`,
+          })
+          continue
+        }
+        units.push({ script: compiled.script, lineOffset: block.start.line + statement.line - 2, wantsValue: true })
+        owners.push(slot)
+      }
+    } else {
+      const slot: Slot = { blockIndex, block, kind: 'code', start: block.start, source: firstLine(block.code), flags: {}, status: 'not-run' }
+      slots.push(slot)
+      const compiled = compileUnit(block.code, { wantsValue: false })
+      if (!compiled.ok) {
+        fail(slot, {
+          severity: 'error', file: req.file, start: at(block, compiled.line, compiled.column),
+          rule: 'doctest-syntax', message: `${compiled.message} (in the ${block.kind} block)`,
+        })
+      } else {
+        units.push({ script: compiled.script, lineOffset: block.start.line - 2, wantsValue: false })
+        owners.push(slot)
+      }
+    }
+    if (units.length > 0) {
+      unitSlots[workerBlocks.length] = owners
+      workerBlocks.push({ kind: 'units', units })
+    }
+  }
+
+  if (workerBlocks.length > 0) {
+    await runWorker({ file, blocks: workerBlocks }, req.timeout ?? DEFAULT_TIMEOUT, {
+      unit(block, unit, outcome) {
+        const slot = unitSlots[block]![unit]!
+        check(slot, outcome)
+      },
+      draw(block, result) {
+        const slot = drawSlots[block]!
+        slot.status = 'passed'
+        draws.set(result.id, result)
+      },
+      drawError(block, message) {
+        const slot = drawSlots[block]!
+        fail(slot, { severity: 'error', file: req.file, start: slot.start, rule: 'doctest-draw', message })
+      },
+      stopped(block, unit, rule, message) {
+        const slot = unit === undefined ? drawSlots[block] : unitSlots[block]?.[unit]
+        if (slot !== undefined) fail(slot, { severity: 'error', file: req.file, start: slot.start, rule, message: message(describeSlot(slot)) })
+        const left = slots.filter((s) => s.status === 'not-run')
+        if (left.length > 0) {
+          diagnostics.push({
+            severity: 'warning', file: req.file, start: left[0]!.start, rule: 'doctest-not-run',
+            message: `${left.length} later example${left.length === 1 ? ' was' : 's were'} not run, because the page's session was stopped at ${slot === undefined ? 'an earlier block' : `line ${slot.start.line}`} (its variables are gone). Fix that example and run again.`,
+          })
+        }
+      },
+    })
+  }
+
+  function check(slot: Slot, outcome: UnitOutcome): void {
+    const block = slot.block
+    const actual = normalizeOutput(outcome.output)
+    slot.actual = actual
+    if (slot.statement === undefined) {
+      if (outcome.error === undefined && actual === '') {
+        slot.status = 'passed'
+        return
+      }
+      if (outcome.error === undefined) {
+        // Output of a plain code block is shown to nobody; it is not an error.
+        slot.status = 'passed'
+        return
+      }
+      const where = stackPoint(outcome.error.stack, file, block.start.column) ?? block.start
+      fail(slot, {
+        severity: 'error', file: req.file, start: where, rule: 'doctest-error',
+        message: `The ${block.kind} block starting at line ${block.start.line} threw ${outcome.error.header}${framesNote(outcome.error.stack, file, block.start.line + ('code' in block ? block.code.split('\n').length : 0))}`,
+      })
+      return
+    }
+    const expected = slot.statement.expected
+    if (outputMatches(expected, actual, slot.flags)) {
+      slot.status = 'passed'
+      return
+    }
+    const unexpectedError = outcome.error !== undefined && !/^Uncaught /m.test(expected)
+    const statement = `\`> ${firstLine(slot.statement.text)}\``
+    fail(slot, {
+      severity: 'error', file: req.file, start: slot.start,
+      rule: unexpectedError ? 'doctest-error' : 'doctest-mismatch',
+      message: unexpectedError
+        ? `${statement} threw ${outcome.error!.header}, but the transcript expects no error${framesNote(outcome.error!.stack, file, slot.start.line + slot.statement.lineCount)}`
+        : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark doctest --update\`).`,
+      expected, actual, diff: unifiedDiff(expected, actual),
+    })
+  }
+
+  const examples: ExampleResult[] = slots.map((slot) => {
+    const statement = slot.statement
+    return {
+      blockId: slot.block.id, kind: slot.kind, start: slot.start, source: slot.source, status: slot.status,
+      ...(statement === undefined ? {} : {
+        expected: statement.expected,
+        expectedLines: { first: slot.block.start.line + statement.outputLine, count: statement.outputLineCount },
+        indent: slot.block.start.column,
+      }),
+      ...(slot.actual === undefined ? {} : { actual: slot.actual }),
+      ...(slot.diagnostic === undefined ? {} : { diagnostic: slot.diagnostic }),
+    }
+  })
+  diagnostics.sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column)
+  return {
+    file: req.file,
+    passed: slots.filter((s) => s.status === 'passed').length,
+    failed: slots.filter((s) => s.status === 'failed').length,
+    skipped: slots.filter((s) => s.status === 'skipped' || s.status === 'not-run').length,
+    diagnostics,
+    draws,
+    durationMs: performance.now() - startedAt,
+    examples,
+  }
+}
+
+interface WorkerEvents {
+  unit(block: number, unit: number, outcome: UnitOutcome): void
+  draw(block: number, result: DrawResult): void
+  drawError(block: number, message: string): void
+  /** The session ended early while `block` (and `unit`, if a unit) ran; `message` gets the running example. */
+  stopped(block: number, unit: number | undefined, rule: string, message: (example: string) => string): void
+}
+
+/** The worker module next to this file (`.ts` when running from source, `.js` when built). */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)
+
+/** Runs a compiled session in a fresh worker; resolves when it finished, timed out or crashed. */
+function runWorker(session: WorkerSession, timeout: number, events: WorkerEvents): Promise<void> {
+  return new Promise((done) => {
+    const worker = new Worker(WORKER_URL, {
+      execArgv: ['--conditions=source', '--disable-warning=ExperimentalWarning'],
+      stdout: true,
+      stderr: true,
+    })
+    let stderr = ''
+    worker.stdout.resume()
+    worker.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+    })
+    let block = -1
+    let unit: number | undefined
+    let timer: NodeJS.Timeout | undefined
+    let finished = false
+    const finish = (): void => {
+      if (finished) return
+      finished = true
+      clearTimeout(timer)
+      void worker.terminate()
+      done()
+    }
+    const stop = (rule: string, message: (example: string) => string): void => {
+      if (finished) return
+      events.stopped(block, unit, rule, message)
+      finish()
+    }
+    worker.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'block-start':
+          block = message.block
+          unit = undefined
+          clearTimeout(timer)
+          timer = setTimeout(() => {
+            stop('doctest-timeout', (example) => `${example} did not finish within ${timeout} ms (an endless loop, or a promise that never settles?). The page's session was stopped. Make the example finish, or raise the limit (\`--timeout\`, \`timeout\` option).`)
+          }, timeout)
+          break
+        case 'unit-start':
+          unit = message.unit
+          break
+        case 'unit-done':
+          events.unit(message.block, message.unit, message.outcome)
+          break
+        case 'draw-done':
+          events.draw(message.block, message.result)
+          break
+        case 'draw-error':
+          events.drawError(message.block, message.message)
+          break
+        case 'session-done':
+          finish()
+          break
+        case 'worker-error':
+          stop('doctest-crash', (example) => `The doctest worker failed while running ${example}: ${message.message}`)
+          break
+      }
+    })
+    worker.on('error', (error) => {
+      stop('doctest-crash', (example) => `The doctest session crashed while running ${example}: ${error.stack ?? error.message}`)
+    })
+    worker.on('exit', (code) => {
+      stop('doctest-crash', (example) => `The doctest session ended (exit code ${code}) while running ${example}; did it call process.exit()?${stderr === '' ? '' : ` Its stderr: ${stderr.trim()}`}`)
+    })
+    worker.postMessage(session)
+  })
+}
+
+function describeSlot(slot: Slot): string {
+  if (slot.kind === 'statement') return `\`> ${firstLine(slot.source)}\``
+  if (slot.kind === 'draw') return `the draw of \`${slot.source}\``
+  return `the ${slot.block.kind} block starting at line ${slot.start.line}`
+}
+
+function firstLine(text: string): string {
+  const lines = text.trim().split('\n')
+  return lines.length > 1 ? `${lines[0]} …` : lines[0]!
+}
+
+/** The first stack frame in the page, as a page position (columns shifted by the block's indentation). */
+function stackPoint(stack: string, file: string, blockColumn: number): SourcePoint | undefined {
+  for (const line of stack.split('\n')) {
+    const index = line.indexOf(`${file}:`)
+    if (index < 0) continue
+    const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length))
+    if (match !== null) return { line: Number(match[1]), column: Number(match[2]) + blockColumn - 1 }
+  }
+  return undefined
+}
+
+/** `.` plus the page's stack frames (`at page.md:12:3`) on their own lines, when there are any. */
+function framesNote(stack: string, file: string, wrapperLine: number): string {
+  // Frames on `wrapperLine` are the session's own call of the example's wrapper; they say nothing to the reader.
+  const frames = stack.split('\n')
+    .filter((line) => /^\s+at /.test(line) && line.includes(`${file}:`) && !line.includes(`${file}:${wrapperLine}:`))
+    .map((line) => line.trim())
+  return frames.length === 0 ? '.' : `.\n${frames.map((frame) => `    ${frame}`).join('\n')}`
+}

@@ -1,0 +1,23 @@
+// --update: rewrites the expected output of failed transcript statements in the Markdown source, in place.
+import type { ExampleResult } from './session.ts'
+
+/**
+ * Returns `markdown` with the expected-output lines of every failed statement (`status: 'failed'`, with
+ * `expectedLines` and `actual`) replaced by the actual output, indented like the block. Statements that were
+ * skipped or not run are left alone; so are syntax errors (they have no actual output). Lines are spliced from the
+ * bottom up, so earlier positions stay valid; the line ending style (`\n` or `\r\n`) is kept.
+ */
+export function applyUpdates(markdown: string, examples: readonly ExampleResult[]): { text: string; updated: number } {
+  const eol = markdown.includes('\r\n') ? '\r\n' : '\n'
+  const lines = markdown.split(/\r?\n/)
+  const todo = examples
+    .filter((e) => e.status === 'failed' && e.kind === 'statement' && e.expectedLines !== undefined && e.actual !== undefined)
+    .sort((a, b) => b.expectedLines!.first - a.expectedLines!.first)
+  for (const example of todo) {
+    const { first, count } = example.expectedLines!
+    const indent = ' '.repeat(Math.max(0, (example.indent ?? 1) - 1))
+    const replacement = example.actual === '' ? [] : example.actual!.split('\n').map((line) => (line === '' ? '' : indent + line))
+    lines.splice(first - 1, count, ...replacement)
+  }
+  return { text: lines.join(eol), updated: todo.length }
+}

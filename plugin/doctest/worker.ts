@@ -1,0 +1,178 @@
+// The session worker: runs a page's compiled blocks once, in order, in this thread's global scope, and posts outcomes.
+import { Console } from 'node:console'
+import { Writable } from 'node:stream'
+import vm from 'node:vm'
+import { parentPort } from 'node:worker_threads'
+import type { DrawResult, NodeTableRow } from '../core/types.ts'
+import { SESSION_GLOBAL } from './compile.ts'
+import { errorHeader, firstSentence, formatThrown, formatValue } from './format.ts'
+import type { UnitOutcome, WorkerBlock, WorkerMessage, WorkerSession } from './protocol.ts'
+
+if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession().')
+const port = parentPort
+
+let captured = ''
+/** Errors thrown by callbacks (timers, rejected promises nobody awaited) while a unit ran. */
+let asyncErrors: unknown[] = []
+
+const sink = new Writable({
+  decodeStrings: false,
+  write(chunk: string | Buffer, _encoding, callback) {
+    captured += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+    callback()
+  },
+})
+const sessionConsole = new Console({ stdout: sink, stderr: sink, colorMode: false })
+Object.defineProperty(globalThis, 'console', { value: sessionConsole, writable: true, configurable: true, enumerable: false })
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined
+    callback?.()
+    return true
+  }) as typeof stream.write
+}
+process.on('uncaughtException', (error) => asyncErrors.push(error))
+process.on('unhandledRejection', (reason) => asyncErrors.push(reason))
+
+Object.defineProperty(globalThis, SESSION_GLOBAL, {
+  value: { hoist: (bindings: Record<string, unknown>) => Object.assign(globalThis, bindings) },
+  enumerable: false,
+})
+
+const post = (message: WorkerMessage): void => port.postMessage(message)
+
+port.once('message', (session: WorkerSession) => {
+  run(session).then(
+    () => post({ type: 'session-done' }),
+    // Only a bug in this worker gets here; report it rather than hang.
+    (error: unknown) => post({ type: 'worker-error', message: error instanceof Error ? error.stack ?? error.message : String(error) }),
+  )
+})
+
+async function run(session: WorkerSession): Promise<void> {
+  for (const [index, block] of session.blocks.entries()) {
+    post({ type: 'block-start', block: index })
+    if (block.kind === 'draw') {
+      await draw(session.file, index, block)
+      continue
+    }
+    for (const [unitIndex, unit] of block.units.entries()) {
+      post({ type: 'unit-start', block: index, unit: unitIndex })
+      post({ type: 'unit-done', block: index, unit: unitIndex, outcome: await runUnit(session.file, unit.script, unit.lineOffset, unit.wantsValue) })
+    }
+  }
+}
+
+async function runUnit(file: string, script: string, lineOffset: number, wantsValue: boolean): Promise<UnitOutcome> {
+  captured = ''
+  asyncErrors = []
+  let value: unknown
+  let thrown: { error: unknown } | undefined
+  try {
+    const compiled = new vm.Script(script, {
+      filename: file,
+      lineOffset,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    })
+    const result = (await compiled.runInThisContext({ displayErrors: false })) as { value?: unknown } | undefined
+    value = result?.value
+  } catch (error) {
+    thrown = { error }
+  }
+  // Let callbacks scheduled for "right now" (queued microtasks, immediate timers) print into this statement.
+  await new Promise((resolve) => setImmediate(resolve))
+  if (thrown === undefined && asyncErrors.length > 0) thrown = { error: asyncErrors[0] }
+  let output = captured
+  if (thrown !== undefined) {
+    output += `${formatThrown(thrown.error)}\n`
+    const error = thrown.error
+    const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : ''
+    captured = ''
+    return { output, error: { header: errorHeader(error), stack } }
+  }
+  if (wantsValue && value !== undefined) output += `${formatValue(value)}\n`
+  captured = ''
+  return { output }
+}
+
+async function draw(file: string, index: number, block: Extract<WorkerBlock, { kind: 'draw' }>): Promise<void> {
+  captured = ''
+  try {
+    const result = await drawBlock(file, block)
+    post({ type: 'draw-done', block: index, result })
+  } catch (error) {
+    post({ type: 'draw-error', block: index, message: error instanceof DrawProblem ? error.message : `Drawing \`${block.name}\` failed: ${errorHeader(error)}` })
+  }
+  captured = ''
+}
+
+/** A draw block problem whose message is complete as it is. */
+class DrawProblem extends Error {
+  override name = 'DrawProblem'
+}
+
+async function drawBlock(file: string, block: Extract<WorkerBlock, { kind: 'draw' }>): Promise<DrawResult> {
+  let value: unknown
+  if (block.from !== undefined) {
+    let module: Record<string, unknown>
+    try {
+      module = (await new vm.Script(`import(${JSON.stringify(block.from)})`, {
+        filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+      }).runInThisContext()) as Record<string, unknown>
+    } catch (error) {
+      throw new DrawProblem(`Cannot import \`${block.from}\` for drawing \`${block.name}\`: ${errorHeader(error)}. The module is resolved against the page's folder (relative path) or as a package.`)
+    }
+    if (!(block.name in module)) {
+      const names = Object.keys(module).slice(0, 12).map((n) => `\`${n}\``).join(', ')
+      throw new DrawProblem(`Module \`${block.from}\` has no export \`${block.name}\` (its exports: ${names || 'none'}).`)
+    }
+    value = module[block.name]
+  } else {
+    try {
+      value = vm.runInThisContext(block.name, { filename: file })
+    } catch (error) {
+      throw new DrawProblem(`Cannot draw \`${block.name}\`: ${errorHeader(error)}. Define it in a code block above the draw, or name the module to import it from.`)
+    }
+  }
+  const plottable = value as { plot?: unknown; description?: unknown } | null | undefined
+  if (plottable === null || plottable === undefined || typeof plottable.plot !== 'function') {
+    throw new DrawProblem(`Cannot draw \`${block.name}\`: it is ${describe(value)}, but a draw block needs a Dispatcher or a Solution (a value with a plot() method).`)
+  }
+  const plot = (await (plottable.plot as (options: unknown) => unknown).call(plottable, block.plotOptions)) as { toJSON?: () => unknown } | null
+  const json = plain(typeof plot?.toJSON === 'function' ? plot.toJSON() : plot, block.name)
+  const root = json.pages[0]!
+  const tables: Partial<Record<'data' | 'func' | 'dsp', NodeTableRow[]>> = {}
+  const kinds = { data: 'data', func: 'function', dsp: 'dispatcher' } as const
+  for (const table of block.tables) {
+    tables[table] = root.nodes
+      .filter((node) => node.kind === kinds[table])
+      .map((node) => ({ id: node.label, description: firstSentence(node.description) }))
+  }
+  const description = typeof plottable.description === 'string' && plottable.description !== '' ? plottable.description : undefined
+  return { id: block.id, plot: json, tables, title: root.title, description }
+}
+
+/** Checks the plot JSON shape and copies it through JSON, so only plain data crosses the thread. */
+function plain(value: unknown, name: string): DrawResult['plot'] {
+  let copy: unknown
+  try {
+    copy = JSON.parse(JSON.stringify(value))
+  } catch (error) {
+    throw new DrawProblem(`\`${name}.plot()\` returned something that is not plain JSON (${errorHeader(error)}).`)
+  }
+  const pages = (copy as { pages?: unknown } | null)?.pages
+  if (!Array.isArray(pages) || pages.length === 0 || !pages.every((p) => typeof p === 'object' && p !== null && Array.isArray((p as { nodes?: unknown }).nodes))) {
+    throw new DrawProblem(`\`${name}.plot()\` returned ${describe(value)} without pages: expected a Plot (engine/plot/types.ts) whose toJSON() has \`pages\`, each with \`nodes\`.`)
+  }
+  return copy as DrawResult['plot']
+}
+
+/** A short description of a value for messages: `undefined`, `a number (3)`, `an object of class Foo`. */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
+  if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`
+  if (typeof value !== 'object') return `a ${typeof value} (${formatValue(value).slice(0, 40)})`
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name
+  return name === undefined || name === 'Object' ? 'a plain object' : `an object of class ${name}`
+}
