@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// The `flowmark` command line: `plot` writes a self-contained HTML page of a model's graph; `doctest` runs doctests.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { realpathSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { PlotJSON } from '../engine/plot/types.ts'
+import { GraphRenderer, renderPlot, standalonePage } from './render/index.ts'
+
+/** A mistake in the command line; `main` prints it with the usage text and exits with status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** The help text of `flowmark`. */
+export const USAGE = `Usage:
+  flowmark plot <module>#<export> --out <dir> [options]
+      Import <module> (a file path, or a package name), call .plot() on its export <export> (a Dispatcher or a
+      Solution; "default" when #<export> is left out) and write <dir>/index.html: the graph with its sub-model
+      pages, the interactive viewer inlined, no network needed.
+        --out, -o <dir>    output directory (created if missing)                              [required]
+        --workflow         draw the workflow (what the last dispatch reached) instead of the model
+        --depth <N>        levels of sub-model pages (0 = only the top page; default: all)
+        --title <text>     page title (default: the model's name)
+        --cache <dir>      SVG cache directory (default node_modules/.cache/flowmark/svg)
+        --no-cache         lay out every page again
+  flowmark doctest [args]  run the Markdown doctests (see \`flowmark doctest --help\`)
+  flowmark --help          this text
+`
+
+/** Parsed options of `flowmark plot`. */
+export interface PlotCommand {
+  readonly module: string
+  readonly exportName: string
+  readonly out: string
+  readonly workflow: boolean
+  readonly depth: number | undefined
+  readonly title: string | undefined
+  readonly cache: string | false | undefined
+}
+
+/** Parses the arguments after `plot`; throws `UsageError` on anything it does not understand. */
+export function parsePlotArgs(args: readonly string[]): PlotCommand {
+  let target: string | undefined, out: string | undefined, title: string | undefined
+  let workflow = false, depth: number | undefined, cache: string | false | undefined
+  const value = (k: number, flag: string): string => {
+    const v = args[k + 1]
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`)
+    return v
+  }
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k] as string
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1
+    const flag = eq > 0 ? a.slice(0, eq) : a
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined
+    const take = (): string => inline ?? value(k++, flag)
+    switch (flag) {
+      case '--out': case '-o': out = take(); break
+      case '--workflow': workflow = true; break
+      case '--depth': {
+        const raw = take()
+        const n = Number(raw)
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--depth must be a whole number ≥ 0, got '${raw}'`)
+        depth = n
+        break
+      }
+      case '--title': title = take(); break
+      case '--cache': cache = take(); break
+      case '--no-cache': cache = false; break
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`)
+        if (target !== undefined) throw new UsageError(`one <module>#<export> expected, got '${target}' and '${a}'`)
+        target = a
+    }
+  }
+  if (target === undefined) throw new UsageError('missing <module>#<export>, e.g. ./model.ts#dsp')
+  if (out === undefined) throw new UsageError('missing --out <dir>')
+  const hash = target.lastIndexOf('#')
+  const module = hash < 0 ? target : target.slice(0, hash)
+  const exportName = hash < 0 ? 'default' : target.slice(hash + 1)
+  if (module === '') throw new UsageError(`no module before '#' in '${target}'`)
+  if (exportName === '') throw new UsageError(`no export name after '#' in '${target}'`)
+  return { module, exportName, out, workflow, depth, title, cache }
+}
+
+function isPlotJSON(v: unknown): v is PlotJSON {
+  return typeof v === 'object' && v !== null && Array.isArray((v as { pages?: unknown }).pages)
+}
+
+/** Imports the module and turns the export into a `PlotJSON` (calling `.plot()`; a plain `PlotJSON` export is taken as is). */
+export async function loadPlot(cmd: PlotCommand, cwd = process.cwd()): Promise<PlotJSON> {
+  const looksLikePath = cmd.module.startsWith('.') || isAbsolute(cmd.module) || /\.[cm]?[jt]s$/.test(cmd.module)
+  const specifier = looksLikePath ? pathToFileURL(resolve(cwd, cmd.module)).href : cmd.module
+  let ns: Record<string, unknown>
+  try {
+    ns = await import(specifier) as Record<string, unknown>
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e)
+    throw new UsageError(`cannot import '${cmd.module}'${looksLikePath ? ` (${fileURLToPath(specifier)})` : ''}: ${why}`)
+  }
+  if (!(cmd.exportName in ns)) {
+    const names = Object.keys(ns).filter((k) => k !== '__esModule')
+    throw new UsageError(`'${cmd.module}' has no export '${cmd.exportName}'; its exports: ${names.length > 0 ? names.join(', ') : '(none)'}`)
+  }
+  const value = ns[cmd.exportName]
+  if (isPlotJSON(value)) return value
+  const plot = (value as { plot?: unknown } | null)?.plot
+  if (typeof plot !== 'function') {
+    throw new UsageError(`export '${cmd.exportName}' of '${cmd.module}' is ${value === null ? 'null' : typeof value}, not a Dispatcher or Solution (it has no plot() method)`)
+  }
+  const options: Record<string, unknown> = {}
+  if (cmd.workflow) options.workflow = true
+  if (cmd.depth !== undefined) options.depth = cmd.depth
+  const result = (plot as (o: Record<string, unknown>) => unknown).call(value, options)
+  const json = typeof (result as { toJSON?: unknown } | null)?.toJSON === 'function' ? (result as { toJSON(): unknown }).toJSON() : result
+  if (!isPlotJSON(json) || json.pages.length === 0) {
+    throw new Error(`'${cmd.exportName}'.plot() returned no pages; expected a Plot with at least its root page`)
+  }
+  return json
+}
+
+/** Runs `flowmark plot`: returns the path of the written HTML file and the renderer's warnings. */
+export async function plotCommand(cmd: PlotCommand, cwd = process.cwd()): Promise<{ file: string; warnings: readonly string[] }> {
+  const plot = await loadPlot(cmd, cwd)
+  const renderer = new GraphRenderer(cmd.cache === undefined ? {} : { cacheDir: cmd.cache === false ? false : resolve(cwd, cmd.cache) })
+  const root = plot.pages[0] as PlotJSON['pages'][number]
+  const title = cmd.title ?? root.title
+  const rendered = await renderPlot(plot, { renderer, title, id: `fm-${title}` })
+  const subs = plot.pages.length - 1
+  const subtitle = `${root.kind === 'workflow' ? 'Workflow' : 'Model'} · ${root.nodes.length} nodes${subs > 0 ? ` · ${subs} sub-model page${subs === 1 ? '' : 's'}` : ''}`
+  const html = await standalonePage(rendered.html, { title, subtitle })
+  const dir = resolve(cwd, cmd.out)
+  await mkdir(dir, { recursive: true })
+  const file = join(dir, 'index.html')
+  await writeFile(file, html)
+  return { file, warnings: rendered.warnings }
+}
+
+/**
+ * The `flowmark` command. Returns the exit status: 0 done, 1 failed, 2 usage error.
+ * @param argv The arguments after the program name (`process.argv.slice(2)`).
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case undefined:
+      case 'help': case '--help': case '-h':
+        process.stdout.write(USAGE)
+        return command === undefined ? 2 : 0
+      case 'plot': {
+        if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(USAGE); return 0 }
+        const { file, warnings } = await plotCommand(parsePlotArgs(rest))
+        for (const w of warnings) process.stderr.write(`flowmark plot: warning: ${w}\n`)
+        const shown = relative(process.cwd(), file)
+        process.stdout.write(`wrote ${shown.startsWith('..') || shown === '' ? file : shown}\n`)
+        return 0
+      }
+      case 'doctest': {
+        const doctest = await import('./doctest/cli.ts') as { main(argv: string[]): Promise<number> }
+        return await doctest.main([...rest])
+      }
+      default:
+        throw new UsageError(`unknown command '${command}'`)
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`flowmark: ${e.message}\n\n${USAGE}`)
+      return 2
+    }
+    process.stderr.write(`flowmark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    return 1
+  }
+}
+
+function invokedDirectly(): boolean {
+  const entry = process.argv[1]
+  if (entry === undefined) return false
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (invokedDirectly()) {
+  process.exitCode = await main(process.argv.slice(2))
+}

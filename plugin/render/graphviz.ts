@@ -1,0 +1,205 @@
+// Graphviz layout: one lazily loaded WASM instance, engine fallback, and a content-addressed on-disk SVG cache.
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The part of `@hpcc-js/wasm-graphviz`'s `Graphviz` the renderer uses (tests may pass their own). */
+export interface GraphvizLike {
+  layout(dot: string, format: 'svg', engine: string): string
+  version(): string
+}
+
+/** Raised when no layout engine could lay out a DOT text. */
+export class GraphLayoutError extends Error {
+  override readonly name = 'GraphLayoutError'
+  /** The engines tried, in order, with their error messages. */
+  readonly attempts: readonly { readonly engine: string; readonly message: string }[]
+  constructor(message: string, attempts: readonly { readonly engine: string; readonly message: string }[]) {
+    super(message)
+    this.attempts = attempts
+  }
+}
+
+/** The engines tried after the requested one fails, in schedula's order, then the remaining Graphviz engines. */
+export const FALLBACK_ENGINES: readonly string[] = ['dot', 'fdp', 'osage', 'neato', 'circo', 'twopi', 'sfdp', 'patchwork']
+
+/** Options of a {@link GraphRenderer}. */
+export interface GraphRendererOptions {
+  /**
+   * Directory of the SVG cache, or `false` for no disk cache. Default `node_modules/.cache/flowmark/svg` under the
+   * current working directory.
+   */
+  readonly cacheDir?: string | false
+  /** Loads Graphviz (default: `Graphviz.load()` of `@hpcc-js/wasm-graphviz`, imported on the first cache miss). */
+  readonly loadGraphviz?: () => Promise<GraphvizLike>
+  /**
+   * Part of every cache key, naming the Graphviz build. Default `@hpcc-js/wasm-graphviz@<installed version>`, which
+   * pins the Graphviz version without loading the WASM.
+   */
+  readonly versionKey?: string
+  /** Engines to try when the requested one fails (default {@link FALLBACK_ENGINES}). */
+  readonly fallbackEngines?: readonly string[]
+}
+
+/** A laid-out DOT text. */
+export interface DotLayout {
+  /** Graphviz's SVG, exactly as it wrote it. */
+  readonly svg: string
+  /** The engine that produced it (differs from the requested one after a fallback). */
+  readonly engine: string
+  /** The requested engine and why it failed, when a fallback engine was used. */
+  readonly warnings: readonly string[]
+  /** Whether the layout came from the cache. */
+  readonly cached: boolean
+}
+
+/** Counters of a {@link GraphRenderer}, for tests and benchmarks. */
+export interface RendererStats {
+  /** Times Graphviz was loaded (0 while every layout came from the cache). */
+  loads: number
+  /** Calls to Graphviz `layout` (failed attempts included). */
+  layouts: number
+  cacheHits: number
+  cacheMisses: number
+}
+
+/** Format version of cache entries; bump when the entry layout changes. */
+const CACHE_FORMAT = 1
+
+let installedVersion: string | undefined
+/** The installed `@hpcc-js/wasm-graphviz` version, read from its package.json (no WASM involved). */
+export function graphvizPackageVersion(): string {
+  if (installedVersion !== undefined) return installedVersion
+  try {
+    const entry = fileURLToPath(import.meta.resolve('@hpcc-js/wasm-graphviz'))
+    let dir = dirname(entry)
+    for (let k = 0; k < 4; k++) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
+        if (pkg.name === '@hpcc-js/wasm-graphviz' && typeof pkg.version === 'string') return (installedVersion = pkg.version)
+      } catch { /* keep climbing */ }
+      dir = dirname(dir)
+    }
+  } catch { /* not resolvable: fall through */ }
+  return (installedVersion = 'unknown')
+}
+
+async function defaultLoad(): Promise<GraphvizLike> {
+  const { Graphviz } = await import('@hpcc-js/wasm-graphviz')
+  const gv = await Graphviz.load()
+  return { layout: (dot, format, engine) => gv.layout(dot, format, engine as never), version: () => gv.version() }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+/**
+ * Lays out DOT text with Graphviz. Holds one Graphviz instance, loaded on the first cache miss and reused for every
+ * later layout, and a content-addressed cache: key = SHA-256 of (DOT text, engine, Graphviz version key).
+ */
+export class GraphRenderer {
+  /** Counters (loads, layouts, cache hits and misses). */
+  readonly stats: RendererStats = { loads: 0, layouts: 0, cacheHits: 0, cacheMisses: 0 }
+  readonly #cacheDir: string | undefined
+  readonly #load: () => Promise<GraphvizLike>
+  readonly #versionKey: string
+  readonly #fallback: readonly string[]
+  #graphviz: Promise<GraphvizLike> | undefined
+
+  constructor(options: GraphRendererOptions = {}) {
+    const dir = options.cacheDir ?? join('node_modules', '.cache', 'flowmark', 'svg')
+    this.#cacheDir = dir === false ? undefined : resolve(dir)
+    this.#load = options.loadGraphviz ?? defaultLoad
+    this.#versionKey = options.versionKey ?? `@hpcc-js/wasm-graphviz@${graphvizPackageVersion()}`
+    this.#fallback = options.fallbackEngines ?? FALLBACK_ENGINES
+  }
+
+  /** The cache directory in use, or `undefined` when the disk cache is off. */
+  get cacheDir(): string | undefined {
+    return this.#cacheDir
+  }
+
+  /** The cache key of a DOT text laid out by `engine` (hex SHA-256). */
+  cacheKey(dot: string, engine: string): string {
+    return createHash('sha256').update(JSON.stringify([CACHE_FORMAT, this.#versionKey, engine, dot])).digest('hex')
+  }
+
+  /** The Graphviz instance, loading it on first use. */
+  graphviz(): Promise<GraphvizLike> {
+    if (this.#graphviz === undefined) {
+      this.stats.loads++
+      this.#graphviz = this.#load()
+      this.#graphviz.catch(() => { this.#graphviz = undefined })
+    }
+    return this.#graphviz
+  }
+
+  /**
+   * Lays out `dot` with `engine` (default `dot`), from the cache when possible. When the engine fails, the next engine
+   * of the fallback list is tried and the result carries a warning; when all fail, throws `GraphLayoutError`.
+   */
+  async layout(dot: string, engine = 'dot'): Promise<DotLayout> {
+    const key = this.cacheKey(dot, engine)
+    const hit = await this.#read(key)
+    if (hit !== undefined) {
+      this.stats.cacheHits++
+      return { ...hit, cached: true }
+    }
+    this.stats.cacheMisses++
+    const gv = await this.graphviz()
+    const attempts: { engine: string; message: string }[] = []
+    for (const candidate of [engine, ...this.#fallback.filter((e) => e !== engine)]) {
+      this.stats.layouts++
+      let svg: string
+      try {
+        svg = gv.layout(dot, 'svg', candidate)
+      } catch (e) {
+        attempts.push({ engine: candidate, message: message(e) })
+        // A DOT syntax error fails under every engine: stop early instead of trying them all.
+        if (/syntax error/i.test(message(e))) break
+        continue
+      }
+      const warnings = attempts.length === 0 ? [] : [
+        `layout engine '${engine}' failed (${attempts.map((a) => `${a.engine}: ${a.message}`).join('; ')}); used '${candidate}' instead`,
+      ]
+      const result = { svg, engine: candidate, warnings }
+      await this.#write(key, result)
+      return { ...result, cached: false }
+    }
+    const first = attempts[0]
+    throw new GraphLayoutError(
+      `Graphviz could not lay out the graph with '${engine}'${attempts.length > 1 ? ` or its fallbacks (${attempts.slice(1).map((a) => a.engine).join(', ')})` : ''}: ${first?.message ?? 'no engine tried'}. Check the DOT text.`,
+      attempts,
+    )
+  }
+
+  async #read(key: string): Promise<Omit<DotLayout, 'cached'> | undefined> {
+    if (this.#cacheDir === undefined) return undefined
+    try {
+      const entry = JSON.parse(await readFile(join(this.#cacheDir, key.slice(0, 2), `${key}.json`), 'utf8')) as unknown
+      if (typeof entry !== 'object' || entry === null) return undefined
+      const { svg, engine, warnings } = entry as Record<string, unknown>
+      if (typeof svg !== 'string' || typeof engine !== 'string' || !Array.isArray(warnings)) return undefined
+      return { svg, engine, warnings: warnings.map(String) }
+    } catch {
+      return undefined // missing or corrupt entries are recomputed
+    }
+  }
+
+  async #write(key: string, entry: Omit<DotLayout, 'cached'>): Promise<void> {
+    if (this.#cacheDir === undefined) return
+    const dir = join(this.#cacheDir, key.slice(0, 2))
+    const file = join(dir, `${key}.json`)
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+    try {
+      await mkdir(dir, { recursive: true })
+      await writeFile(tmp, JSON.stringify(entry))
+      await rename(tmp, file)
+    } catch {
+      // A read-only or full disk only costs a re-layout next time.
+    }
+  }
+}

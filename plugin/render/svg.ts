@@ -1,0 +1,259 @@
+// Post-processing of Graphviz SVG: strip prolog and comments, prefix ids, add accessibility, rewrite node links.
+import type { PlotNode } from '../../engine/plot/types.ts'
+import { decodeEntities, escapeAttr, escapeText } from './markup.ts'
+
+/** What the post-processor needs to know about the page whose SVG it rewrites. */
+export interface SvgPageContext {
+  /** Prepended to every element id and internal reference (`url(#…)`, `href="#…"`); must be unique on the HTML page. */
+  readonly prefix: string
+  /** The nodes of the page: a node group whose Graphviz `id` equals a node's `dotId` is linked to that node. */
+  readonly nodes: readonly PlotNode[]
+  /** Accessible name of the drawing (becomes its `<title>`). */
+  readonly title: string
+  /** Accessible description (becomes its `<desc>`). */
+  readonly description: string
+  /** The `href` that opens the page at `path` (sub-dispatcher nodes link there instead of their DOT `URL`). */
+  readonly pageHref: (path: string) => string
+}
+
+/** The rewritten SVG and what the post-processor found in it. */
+export interface ProcessedSvg {
+  /** SVG markup without prolog, DOCTYPE or comments, ready to inline in HTML. */
+  readonly svg: string
+  /** How many node groups were linked to a `PlotNode` (by `dotId`). */
+  readonly linkedNodes: number
+  /** `dotId`s of the page's nodes that no node group in the SVG carried. */
+  readonly missingNodes: readonly string[]
+  /** Width and height of the drawing in CSS pixels (from the SVG's `width`/`height` in points). */
+  readonly width: number
+  readonly height: number
+}
+
+/** Raised when the input is not the well-formed SVG that Graphviz writes. */
+export class SvgFormatError extends Error {
+  override readonly name = 'SvgFormatError'
+}
+
+type Attr = [name: string, value: string]
+type Token =
+  | { readonly t: 'open'; readonly name: string; readonly attrs: Attr[]; readonly selfClose: boolean }
+  | { readonly t: 'close'; readonly name: string }
+  | { readonly t: 'text'; readonly text: string }
+  | { readonly t: 'skip' }
+
+const TOKEN = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?\s*>|<\/([A-Za-z_][\w:.-]*)\s*>|<([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|[^<]+/gy
+const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g
+
+/** Splits well-formed XML into tokens; attribute values and text are decoded. Throws `SvgFormatError` otherwise. */
+function tokenize(xml: string): Token[] {
+  const tokens: Token[] = []
+  TOKEN.lastIndex = 0
+  let pos = 0
+  while (pos < xml.length) {
+    const m = TOKEN.exec(xml)
+    if (m === null) {
+      throw new SvgFormatError(`malformed SVG at offset ${pos}: ${JSON.stringify(xml.slice(pos, pos + 40))}; expected Graphviz SVG output`)
+    }
+    pos = TOKEN.lastIndex
+    const whole = m[0]
+    if (m[1] !== undefined) tokens.push({ t: 'text', text: m[1] })
+    else if (m[2] !== undefined) tokens.push({ t: 'close', name: m[2] })
+    else if (m[3] !== undefined) {
+      const attrs: Attr[] = []
+      for (const a of (m[4] ?? '').matchAll(ATTR)) attrs.push([a[1] as string, decodeEntities(a[2] ?? a[3] ?? '')])
+      tokens.push({ t: 'open', name: m[3], attrs, selfClose: m[5] === '/' })
+    } else if (whole[0] === '<') tokens.push({ t: 'skip' })
+    else tokens.push({ t: 'text', text: decodeEntities(whole) })
+  }
+  return tokens
+}
+
+function get(attrs: readonly Attr[], name: string): string | undefined {
+  for (const [k, v] of attrs) if (k === name) return v
+  return undefined
+}
+
+function hasClass(attrs: readonly Attr[], cls: string): boolean {
+  return (get(attrs, 'class') ?? '').split(/\s+/).includes(cls)
+}
+
+const UNSAFE_URL = /^\s*(?:javascript|vbscript|data):/i
+const DROP_ELEMENTS = new Set(['script', 'foreignObject', 'iframe', 'object', 'embed'])
+const KIND_WORD: Record<PlotNode['kind'], string> = {
+  data: 'data', function: 'function', dispatcher: 'sub-model', start: 'start', sink: 'sink', end: 'end', self: 'self', plot: 'plot', other: 'node',
+}
+
+/** The accessible label of a node: kind, name, what it opens and its description. */
+export function nodeAriaLabel(node: PlotNode): string {
+  const parts = [`${KIND_WORD[node.kind]} ${node.label}`]
+  if (node.state === 'error') parts.push('(failed)')
+  else if (node.state === 'missing') parts.push('(missing inputs or outputs)')
+  let label = parts.join(' ')
+  if (node.description !== undefined && node.description !== '') label += `: ${node.description}`
+  if (node.page !== undefined) label += ' (opens its graph)'
+  return label
+}
+
+function ptToPx(value: string | undefined): number {
+  if (value === undefined) return 0
+  const n = Number.parseFloat(value)
+  if (!Number.isFinite(n)) return 0
+  return value.endsWith('pt') ? (n * 4) / 3 : n
+}
+
+/**
+ * Rewrites one page's Graphviz SVG for inlining in HTML next to other graphs: drops the prolog, DOCTYPE and comments;
+ * prefixes every id and internal reference; gives the `<svg>` `role="img"`, a `<title>` and a `<desc>`; links node
+ * groups to their `PlotNode` (`data-fm-node` index, kind/state classes, `aria-label`, human `<title>`); points the links
+ * of sub-dispatcher nodes at their page; and drops scripts, event handlers and `javascript:` links.
+ * Colours are left as Graphviz wrote them: the viewer stylesheet maps them to CSS custom properties.
+ */
+export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
+  const tokens = tokenize(svg)
+  const { prefix } = ctx
+  const byDotId = new Map<string, number>()
+  ctx.nodes.forEach((n, i) => { if (!byDotId.has(n.dotId)) byDotId.set(n.dotId, i) })
+
+  // Pass 1: DOT node name (the group's <title>) → node index, for readable edge titles.
+  const nameToLabel = new Map<string, string>()
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i] as Token
+    if (tok.t !== 'open' || tok.name !== 'g' || !hasClass(tok.attrs, 'node')) continue
+    const next = tokens[i + 1], text = tokens[i + 2]
+    if (next?.t === 'open' && next.name === 'title' && text?.t === 'text') {
+      const index = byDotId.get(get(tok.attrs, 'id') ?? '')
+      nameToLabel.set(text.text, index === undefined ? text.text : (ctx.nodes[index] as PlotNode).label)
+    }
+  }
+
+  const out: string[] = []
+  interface Frame { readonly name: string; readonly role: 'graph' | 'node' | 'edge' | 'cluster' | 'other'; readonly node: number | undefined }
+  const stack: Frame[] = []
+  const seen = new Set<number>()
+  let width = 0, height = 0
+  let i = 0
+  const prefixRef = (v: string): string => v.replace(/url\(\s*#([^)]*)\)/g, (_, id: string) => `url(#${prefix}${id})`)
+
+  const currentNode = (): number | undefined => {
+    for (let k = stack.length - 1; k >= 0; k--) if ((stack[k] as Frame).node !== undefined) return (stack[k] as Frame).node
+    return undefined
+  }
+  const skipElement = (): void => {
+    // i points at an open token; skip to its matching close.
+    const open = tokens[i] as Token & { t: 'open' }
+    if (open.selfClose) return
+    let depth = 1
+    while (depth > 0 && ++i < tokens.length) {
+      const t = tokens[i] as Token
+      if (t.t === 'open' && !t.selfClose) depth++
+      else if (t.t === 'close') depth--
+    }
+  }
+
+  for (; i < tokens.length; i++) {
+    const tok = tokens[i] as Token
+    if (tok.t === 'skip') continue
+    if (tok.t === 'text') {
+      const parent = stack[stack.length - 1]
+      if (parent === undefined) continue // whitespace between prolog and <svg>
+      out.push(escapeText(tok.text))
+      continue
+    }
+    if (tok.t === 'close') {
+      stack.pop()
+      out.push(`</${tok.name}>`)
+      continue
+    }
+    if (DROP_ELEMENTS.has(tok.name)) { skipElement(); continue }
+
+    const parent = stack[stack.length - 1]
+    if (tok.name === 'title' && !tok.selfClose) {
+      // Collect the title text, then decide what to write.
+      let text = ''
+      let j = i + 1
+      for (; j < tokens.length && (tokens[j] as Token).t !== 'close'; j++) {
+        const t = tokens[j] as Token
+        if (t.t === 'text') text += t.text
+      }
+      i = j
+      if (parent === undefined || parent.role === 'graph' || parent.role === 'cluster' || parent.role === 'other') continue
+      let title = text
+      if (parent.role === 'node') {
+        title = parent.node === undefined ? (nameToLabel.get(text) ?? text) : (ctx.nodes[parent.node] as PlotNode).label
+      } else {
+        title = edgeTitle(text, nameToLabel)
+      }
+      out.push(`<title>${escapeText(title)}</title>`)
+      continue
+    }
+
+    const attrs: Attr[] = []
+    let role: Frame['role'] = 'other'
+    let node: number | undefined
+    if (tok.name === 'g') {
+      if (hasClass(tok.attrs, 'graph')) role = 'graph'
+      else if (hasClass(tok.attrs, 'node')) role = 'node'
+      else if (hasClass(tok.attrs, 'edge')) role = 'edge'
+      else if (hasClass(tok.attrs, 'cluster')) role = 'cluster'
+      if (role === 'node') node = byDotId.get(get(tok.attrs, 'id') ?? '')
+    }
+    const inNode = node ?? currentNode()
+    const plotNode = inNode === undefined ? undefined : ctx.nodes[inNode]
+
+    for (const [name, value] of tok.attrs) {
+      if (/^on/i.test(name)) continue
+      if (name === 'id') { attrs.push([name, prefix + value]); continue }
+      if (name === 'href' || name === 'xlink:href') {
+        if (value.startsWith('#')) attrs.push([name, `#${prefix}${value.slice(1)}`])
+        else if (plotNode?.page !== undefined) attrs.push([name, ctx.pageHref(plotNode.page)])
+        else if (!UNSAFE_URL.test(value)) attrs.push([name, value])
+        continue
+      }
+      if (name === 'class' && role === 'node' && node !== undefined) {
+        const n = ctx.nodes[node] as PlotNode
+        const cls = [value, 'fm-node', `fm-kind-${n.kind}`]
+        if (n.state !== undefined) cls.push(`fm-state-${n.state}`)
+        if (n.page !== undefined) cls.push('fm-opens')
+        attrs.push([name, cls.join(' ')])
+        continue
+      }
+      attrs.push([name, value.includes('url(') ? prefixRef(value) : value])
+    }
+
+    if (tok.name === 'svg' && stack.length === 0) {
+      width = ptToPx(get(tok.attrs, 'width'))
+      height = ptToPx(get(tok.attrs, 'height'))
+      attrs.push(['class', 'fm-svg'], ['role', 'img'], ['aria-labelledby', `${prefix}title ${prefix}desc`])
+    }
+    if (role === 'node') {
+      if (node !== undefined) {
+        const n = ctx.nodes[node] as PlotNode
+        seen.add(node)
+        attrs.push(['data-fm-node', String(node)], ['aria-label', nodeAriaLabel(n)])
+        if (n.page !== undefined) attrs.push(['data-fm-page', n.page])
+      }
+    }
+    out.push(`<${tok.name}${attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('')}${tok.selfClose ? '/>' : '>'}`)
+    if (!tok.selfClose) stack.push({ name: tok.name, role, node })
+    if (tok.name === 'svg' && stack.length === 1) {
+      out.push(`<title id="${escapeAttr(prefix)}title">${escapeText(ctx.title)}</title>`)
+      out.push(`<desc id="${escapeAttr(prefix)}desc">${escapeText(ctx.description)}</desc>`)
+    }
+  }
+  if (stack.length > 0) throw new SvgFormatError(`unclosed <${(stack[stack.length - 1] as Frame).name}> in SVG; expected complete Graphviz output`)
+  const missingNodes = ctx.nodes.filter((_, k) => !seen.has(k)).map((n) => n.dotId)
+  return { svg: out.join('').trim(), linkedNodes: seen.size, missingNodes, width, height }
+}
+
+/** `a -> b` (DOT names) → `a → b` (node labels), splitting where both sides are known names. */
+function edgeTitle(text: string, names: ReadonlyMap<string, string>): string {
+  const sep = text.includes('->') ? '->' : '--'
+  let at = text.indexOf(sep)
+  while (at !== -1) {
+    const a = text.slice(0, at), b = text.slice(at + sep.length)
+    const la = names.get(a), lb = names.get(b.replace(/:.*$/, '')) ?? names.get(b)
+    if (la !== undefined && lb !== undefined) return `${la} → ${lb}`
+    at = text.indexOf(sep, at + 1)
+  }
+  return text.replace(sep, ' → ')
+}
