@@ -36,6 +36,17 @@ export interface PlotNode {
   readonly page: string | undefined
   /** Workflow pages: the state of the node (`'ok'`, `'error'`, `'missing'` for orange warnings, `'unreached'`). */
   readonly state: 'ok' | 'error' | 'missing' | 'unreached' | undefined
+  /**
+   * The style type of the node, schedula's names: `'data'`, `'function'`, `'dispatcher'`, `'subdispatch'`,
+   * `'dispatchpipe'`… for functions wrapping a model, or the special node's name (`'start'`, `'empty'`…).
+   */
+  readonly type?: string | undefined
+  /** Workflow pages with `orderBadges`: the 1-based position of the node in the visit order of its dispatch. */
+  readonly order?: number | undefined
+  /** Workflow pages: a short, bounded description of the value the data node got (absent if it got none). */
+  readonly value?: string | undefined
+  /** Workflow pages: the message of the failure recorded at the node, if it failed. */
+  readonly error?: string | undefined
 }
 
 /** A whole plot: its pages, the root first, then depth-first in model order. */

@@ -1,0 +1,449 @@
+// Builds the DOT pages of a dispatcher (its model) or of a solution (its workflow), with their sub-pages.
+import { END, PLOT, SELF, SINK, START, WRAPPED_MODEL, formatId, idText, type NodeId } from '../constants.ts'
+import { Dispatcher, functionName } from '../dispatcher.ts'
+import type { Distance } from '../distance.ts'
+import type { AnyFunction, ModelEdge, ModelNode } from '../model.ts'
+import { Solution } from '../solution.ts'
+import type { Workflow, WorkflowNode } from '../workflow.ts'
+import { Html, attributeList, dotName, mergeAttributes, table, type DotValue, type TableRow } from './dot.ts'
+import { boundText, childPath, dotIdOf } from './escape.ts'
+import { inspectValue } from './inspect.ts'
+import {
+  PlotError, PlotOptionError, checkAttributes, resolveOptions, type DotAttributes, type PlotOptions,
+  type ResolvedOptions, type RowToken, type StyleKey,
+} from './options.ts'
+import { PlotImpl, PlotPageImpl } from './plot.ts'
+import { GHOST_EDGE, GRAPH_DEFAULTS, NODE_DEFAULTS, NODE_STYLES, wrappedType } from './styles.ts'
+import type { Plot, PlotNode, PlotPage } from './types.ts'
+
+/** What a page draws: a model, or the workflow of a solution. */
+type Source = { readonly kind: 'dmap'; readonly dsp: Dispatcher } | { readonly kind: 'workflow'; readonly sol: Solution }
+
+/** Links from the data nodes of a sub-dispatcher page back to the parent page's data nodes. */
+interface Remote {
+  readonly parentPath: string
+  /** Child data id → the parent ids that feed it. */
+  readonly parents: ReadonlyMap<NodeId, readonly NodeId[]>
+  /** Child data id → the parent ids it sets. */
+  readonly children: ReadonlyMap<NodeId, readonly NodeId[]>
+}
+
+interface Job {
+  readonly source: Source
+  readonly path: string
+  readonly title: string
+  readonly parent: string | undefined
+  readonly level: number
+  readonly remote: Remote | undefined
+  /** Dispatchers drawn as models on the way down, with their page paths (cycle guard). */
+  readonly ancestors: readonly { readonly dsp: Dispatcher; readonly path: string }[]
+}
+
+const SPECIAL_KIND = new Map<NodeId, 'start' | 'sink' | 'end' | 'self' | 'plot'>([[START, 'start'], [SINK, 'sink'], [END, 'end'], [SELF, 'self'], [PLOT, 'plot']])
+
+/** Draws a dispatcher: its model, or with `workflow: true` its last solution. */
+export function plotDispatcher(dsp: Dispatcher, options?: PlotOptions): Plot {
+  const opts = resolveOptions(options)
+  if (opts.workflow === true) {
+    const sol = dsp.solution
+    if (sol === undefined) {
+      throw new PlotError(
+        `Dispatcher.plot({ workflow: true }): dispatcher ${formatId(dsp.name)} has no solution yet; ` +
+          'call dispatch() first, or plot the Solution it returns',
+      )
+    }
+    return build({ kind: 'workflow', sol }, sol.dispatcher.name || 'workflow', opts)
+  }
+  return build({ kind: 'dmap', dsp }, dsp.name || 'dispatcher', opts)
+}
+
+/** Draws a solution: its workflow, or with `workflow: false` the model it dispatched. */
+export function plotSolution(sol: Solution, options?: PlotOptions): Plot {
+  const opts = resolveOptions(options)
+  if (opts.workflow === false) return build({ kind: 'dmap', dsp: sol.dispatcher }, sol.dispatcher.name || 'dispatcher', opts)
+  return build({ kind: 'workflow', sol }, sol.dispatcher.name || 'workflow', opts)
+}
+
+function build(source: Source, title: string, opts: ResolvedOptions): Plot {
+  const pages: PlotPage[] = []
+  const visit = (job: Job): void => {
+    const { page, children } = buildPage(job, opts)
+    pages.push(page)
+    for (const c of children) visit(c)
+  }
+  const ancestors = source.kind === 'dmap' ? [{ dsp: source.dsp, path: '' }] : []
+  visit({ source, path: '', title, parent: undefined, level: 0, remote: undefined, ancestors })
+  return new PlotImpl(pages)
+}
+
+/** The dispatcher a function wraps (`fn[WRAPPED_MODEL]`), if it is one. */
+function wrappedModel(fn: AnyFunction | undefined): Dispatcher | undefined {
+  if (fn === undefined) return undefined
+  try {
+    const m: unknown = (fn as unknown as Record<symbol, unknown>)[WRAPPED_MODEL]
+    return m instanceof Dispatcher ? m : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function formatDistance(d: Distance): string {
+  return typeof d === 'number' ? (Object.is(d, -0) ? '0' : String(d)) : d.toString()
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(3)} ms`
+}
+
+function nameOf(fn: unknown): string {
+  return typeof fn === 'function' ? functionName(fn as AnyFunction) : inspectValue(fn, { maxLength: 60 })
+}
+
+function unique<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)]
+}
+
+interface DrawnNode {
+  readonly id: NodeId
+  readonly model: ModelNode | undefined
+  readonly wf: WorkflowNode | undefined
+  readonly ghost: boolean
+}
+
+function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children: Job[] } {
+  const { source } = job
+  const sol = source.kind === 'workflow' ? source.sol : undefined
+  const dsp = source.kind === 'workflow' ? source.sol.dispatcher : source.dsp
+  const wf: Workflow | undefined = sol?.workflow
+  const model = dsp.nodes
+  const edges: readonly ModelEdge[] = dsp.edges
+  const withEdges = new Set<NodeId>()
+  for (const e of edges) {
+    withEdges.add(e.from)
+    withEdges.add(e.to)
+  }
+
+  // ---- which nodes, in which order: START first, then model order ----
+  const drawn: DrawnNode[] = []
+  const add = (id: NodeId) => {
+    const w = wf?.nodes.get(id)
+    drawn.push({ id, model: model.get(id), wf: w, ghost: wf !== undefined && w === undefined })
+  }
+  if (wf !== undefined || model.has(START)) add(START)
+  for (const id of model.keys()) {
+    if (id === START) continue
+    if (wf === undefined) {
+      if (id === SINK && !withEdges.has(SINK)) continue
+      add(id)
+    } else if (wf.nodes.has(id) || (opts.ghostUnreached && !(id === SINK && !withEdges.has(SINK)))) {
+      add(id)
+    }
+  }
+  if (wf !== undefined) for (const id of wf.nodes.keys()) if (!model.has(id) && id !== START) add(id)
+  const position = new Map<NodeId, number>(drawn.map((d, i) => [d.id, i]))
+  const dotIds = new Map<NodeId, string>(drawn.map((d) => [d.id, dotIdOf(d.id)]))
+
+  // ---- execution order ----
+  const order = new Map<NodeId, number>()
+  if (sol !== undefined && opts.orderBadges) {
+    for (const step of sol.pipe) if (step.path.length === 1 && step.nodeId !== START && !order.has(step.nodeId)) order.set(step.nodeId, order.size + 1)
+  }
+
+  const children: Job[] = []
+  const nodes: PlotNode[] = []
+  const lines: string[] = []
+  const kind = source.kind
+  const rowCtx = { opts, sol, wf, dsp, remote: job.remote }
+
+  for (const d of drawn) {
+    const { id, model: node, wf: w, ghost } = d
+    const dotId = dotIds.get(id)!
+    const special = SPECIAL_KIND.get(id)
+    const wrapped = node?.kind === 'function' ? wrappedModel(node.fn) : undefined
+    const type: StyleKey = special ?? (node === undefined ? 'data' : node.kind === 'function' ? (wrapped ? wrappedType(node.fn) : 'function') : node.kind)
+    const plotKind: PlotNode['kind'] = special ?? (node === undefined ? 'other' : node.kind)
+    const error = ghost ? undefined : (w?.error ?? sol?.errors.get(id))
+    let missing: { inputs: NodeId[]; outputs: NodeId[] } | undefined
+    if (wf !== undefined && !ghost && node?.kind === 'function') {
+      const inputs = unique(node.inputs).filter((i) => !wf.hasEdge(i, id))
+      const outputs = unique(node.outputs).filter((o) => !wf.hasEdge(id, o))
+      if (inputs.length > 0 || outputs.length > 0) missing = { inputs, outputs }
+    }
+    const state: PlotNode['state'] = wf === undefined ? undefined : ghost ? 'unreached' : error ? 'error' : missing ? 'missing' : 'ok'
+
+    // ---- sub-page ----
+    let page: string | undefined
+    if (node !== undefined && job.level < opts.depth && (node.kind === 'dispatcher' || wrapped !== undefined)) {
+      const path = childPath(job.path, id)
+      const childTitle = idText(id)
+      let childSource: Source | undefined
+      if (node.kind === 'dispatcher') {
+        const sub = sol?.subSolutions.get(id)
+        childSource = sub !== undefined ? { kind: 'workflow', sol: sub } : wf === undefined || ghost ? { kind: 'dmap', dsp: node.dispatcher } : undefined
+      } else if (wrapped !== undefined) {
+        const results = w?.results
+        childSource = results instanceof Solution ? { kind: 'workflow', sol: results } : { kind: 'dmap', dsp: wrapped }
+      }
+      if (childSource !== undefined) {
+        const cycle = childSource.kind === 'dmap' ? job.ancestors.find((a) => a.dsp === (childSource as { dsp: Dispatcher }).dsp) : undefined
+        if (cycle !== undefined) {
+          page = cycle.path
+        } else {
+          page = path
+          let remote: Remote | undefined
+          if (node.kind === 'dispatcher') {
+            const parents = new Map<NodeId, NodeId[]>()
+            for (const [p, cs] of node.inputs) for (const c of cs) parents.set(c, [...(parents.get(c) ?? []), p])
+            remote = { parentPath: job.path, parents, children: node.outputs }
+          }
+          const childDsp = childSource.kind === 'dmap' ? childSource.dsp : childSource.sol.dispatcher
+          children.push({
+            source: childSource, path, title: childTitle, parent: job.path, level: job.level + 1, remote,
+            ancestors: [...job.ancestors, { dsp: childDsp, path }],
+          })
+        }
+      }
+    }
+
+    const description = node?.description || undefined
+    const plotNode: PlotNode = {
+      dotId, label: idText(id), kind: plotKind, description, page, state, type,
+      ...(order.has(id) ? { order: order.get(id) } : {}),
+      ...(sol !== undefined && !ghost && node?.kind !== 'function' && node?.kind !== 'dispatcher' && sol.has(id) ? { value: inspectValue(sol.get(id), { maxLength: opts.maxWidth }) } : {}),
+      ...(error !== undefined ? { error: error.message } : {}),
+    }
+    nodes.push(plotNode)
+
+    // ---- DOT attributes, in layers ----
+    const level = ghost ? 'ghost' : error ? 'error' : missing ? 'warning' : undefined
+    const base = mergeAttributes(NODE_STYLES[type], opts.styles[type])
+    if (special === undefined && level !== undefined) {
+      for (const [k, v] of mergeAttributes(NODE_STYLES[level], opts.styles[level])) base.set(k, v)
+      if (level === 'ghost') {
+        const style = base.get('style')
+        base.set('style', `${typeof style === 'string' && style !== '' ? style : 'filled'},dashed`)
+      }
+    } else if (special !== undefined && ghost) {
+      for (const [k, v] of mergeAttributes(NODE_STYLES.ghost, opts.styles.ghost)) base.set(k, v)
+    }
+    const fontcolor = base.get('fontcolor')
+    const color = typeof fontcolor === 'string' ? fontcolor : 'black'
+    const layer: Record<string, DotValue> = { id: dotId }
+    if (special !== undefined) {
+      layer.label = special
+    } else {
+      const tableKind = node?.kind === 'dispatcher' ? 'dispatcher' : node?.kind === 'function' ? 'function' : 'data'
+      const spec = opts.rows[tableKind]
+      const rows = nodeRows(d, spec.tokens, { ...rowCtx, error, missing, dotIds })
+      const title = boundText(idText(id), opts.maxLines, opts.maxWidth)
+      layer.label = table(title, rows, color, order.get(id))
+      if (spec.tooltip) layer.tooltip = boundText(node?.description || idText(id), 20, 400)
+    }
+    if (page !== undefined) layer.URL = opts.pageUrl(page)
+    const graphviz = node?.attributes.graphviz
+    let own: DotAttributes | undefined
+    if (graphviz !== undefined) {
+      try {
+        own = checkAttributes(`attributes.graphviz of node ${formatId(id)}`, graphviz)
+      } catch (e) {
+        throw e instanceof PlotOptionError
+          ? new PlotOptionError(e.option, `${e.message} (set at addData/addFunction time on node ${formatId(id)} of dispatcher ${formatId(dsp.name)})`)
+          : e
+      }
+    }
+    let user: DotAttributes | undefined
+    const ns = opts.nodeStyle
+    if (typeof ns === 'function') {
+      const r = ns({ id, node: plotNode, pagePath: job.path, pageKind: kind })
+      if (r !== undefined) user = checkAttributes(`nodeStyle(${formatId(id)})`, r)
+    } else if (ns !== undefined && typeof id === 'string' && Object.hasOwn(ns, id)) {
+      user = ns[id]
+    }
+    const attrs = mergeAttributes(Object.fromEntries(base), layer, own, user)
+    lines.push(`\t${dotName(dotId)} ${attributeList(attrs)}`)
+  }
+  if (drawn.length === 0) {
+    const attrs = mergeAttributes(NODE_STYLES.empty, opts.styles.empty, { label: 'empty', id: 'empty' })
+    lines.push(`\t${dotName('empty')} ${attributeList(attrs)}`)
+    nodes.push({ dotId: 'empty', label: 'empty', kind: 'other', description: undefined, page: undefined, state: undefined, type: 'empty' })
+  }
+
+  // ---- edges ----
+  const edgeSpec = opts.rows.edge.tokens
+  const isDispatcherNode = (id: NodeId) => model.get(id)?.kind === 'dispatcher'
+  const edgeLine = (from: NodeId, to: NodeId, rows: TableRow[], ghost: boolean): string => {
+    const attrs = new Map<string, DotValue>(ghost ? mergeAttributes(GHOST_EDGE) : [])
+    if (rows.length > 0) attrs.set('xlabel', table(`${boundText(idText(from), 1, 60)} --> ${boundText(idText(to), 1, 60)}`, rows, 'black'))
+    const list = attributeList(attrs)
+    return `\t${dotName(dotIds.get(from)!)} -> ${dotName(dotIds.get(to)!)}${list === '' ? '' : ` ${list}`}`
+  }
+  const modelEdgeRows = (e: ModelEdge, value: { has: boolean; value: unknown; wildcard: boolean }): TableRow[] => {
+    const rows: TableRow[] = []
+    for (const t of edgeSpec) {
+      if (t.name === 'weight' && e.weight !== undefined && e.weight !== 1 && !(isDispatcherNode(e.to) && e.weight === 0)) {
+        rows.push({ name: 'weight', value: boundText(String(e.weight), opts.maxLines, opts.maxWidth) })
+      } else if (t.name === 'value' && value.has) {
+        rows.push({ name: 'value', value: inspectValue(value.value, { maxLength: opts.maxWidth }) })
+      } else if (t.name === 'wildcard' && value.wildcard) {
+        rows.push({ name: 'wildcard', value: inspectValue(value.value, { maxLength: opts.maxWidth }) })
+      }
+    }
+    return rows
+  }
+  if (wf === undefined) {
+    for (const e of edges) if (position.has(e.from) && position.has(e.to)) lines.push(edgeLine(e.from, e.to, modelEdgeRows(e, { has: false, value: undefined, wildcard: false }), false))
+  } else {
+    const bySource = new Map<NodeId, ModelEdge[]>()
+    for (const e of edges) bySource.set(e.from, [...(bySource.get(e.from) ?? []), e])
+    const wfBySource = new Map<NodeId, { from: NodeId; to: NodeId; value: unknown }[]>()
+    for (const e of wf.edges) {
+      if (e.from === START && e.to === START) continue
+      wfBySource.set(e.from, [...(wfBySource.get(e.from) ?? []), e])
+    }
+    for (const d of drawn) {
+      const u = d.id
+      const done = new Set<NodeId>()
+      for (const e of bySource.get(u) ?? []) {
+        if (!position.has(e.to) || done.has(e.to)) continue
+        const we = wf.edge(u, e.to)
+        if (we !== undefined) {
+          done.add(e.to)
+          lines.push(edgeLine(u, e.to, modelEdgeRows(e, { has: true, value: we.value, wildcard: false }), false))
+        } else if (opts.ghostUnreached) {
+          done.add(e.to)
+          lines.push(edgeLine(u, e.to, modelEdgeRows(e, { has: false, value: undefined, wildcard: false }), true))
+        }
+      }
+      for (const we of wfBySource.get(u) ?? []) {
+        if (done.has(we.to) || !position.has(we.to)) continue
+        done.add(we.to)
+        // An input that is also recomputed (a wildcard dispatch): its START edge shows the value given.
+        const wildcard = u === START && wf.predecessors(we.to).some((p) => p !== START)
+        const e: ModelEdge = { from: u, to: we.to, weight: undefined }
+        lines.push(edgeLine(u, we.to, modelEdgeRows(e, { has: true, value: we.value, wildcard }), false))
+      }
+    }
+  }
+
+  // ---- header ----
+  const graph = mergeAttributes({ label: new Html(kind) }, GRAPH_DEFAULTS, opts.graph)
+  const nodeDefaults = mergeAttributes(NODE_DEFAULTS, opts.node)
+  const edgeDefaults = mergeAttributes(opts.edge)
+  const head = [`digraph ${kind} {`]
+  if (graph.size > 0) head.push(`\tgraph ${attributeList(graph)}`)
+  if (nodeDefaults.size > 0) head.push(`\tnode ${attributeList(nodeDefaults)}`)
+  if (edgeDefaults.size > 0) head.push(`\tedge ${attributeList(edgeDefaults)}`)
+  for (const b of opts.body) head.push(`\t${b}`)
+  const dot = [...head, ...lines, '}', ''].join('\n')
+  return {
+    page: new PlotPageImpl({ path: job.path, title: job.title, kind, parent: job.parent, dot, engine: opts.engine, nodes }),
+    children,
+  }
+}
+
+interface RowContext {
+  readonly opts: ResolvedOptions
+  readonly sol: Solution | undefined
+  readonly wf: Workflow | undefined
+  readonly dsp: Dispatcher
+  readonly remote: Remote | undefined
+  readonly error: { readonly message: string } | undefined
+  readonly missing: { inputs: NodeId[]; outputs: NodeId[] } | undefined
+  readonly dotIds: ReadonlyMap<NodeId, string>
+}
+
+/** Whether the workflow-side attribute of a `name|workflowName` token exists for the node. */
+function hasWorkflowAttribute(name: string, w: WorkflowNode | undefined): boolean {
+  if (w === undefined) return false
+  if (name === 'solution_domain') return w.domain !== undefined
+  if (name === 'solution_filters') return w.filterChain !== undefined
+  return true
+}
+
+function nodeRows(d: DrawnNode, tokens: readonly RowToken[], ctx: RowContext): TableRow[] {
+  const { opts, sol, wf } = ctx
+  const node = d.model
+  const w = d.wf
+  const rows: TableRow[] = []
+  const push = (name: string, value: string, href?: string) =>
+    rows.push({ name, value: boundText(value, opts.maxLines, opts.maxWidth), ...(href === undefined ? {} : { href }) })
+  const show = (v: unknown) => inspectValue(v, { maxLength: opts.maxWidth * opts.maxLines })
+  for (const t of tokens) {
+    const name = wf !== undefined && t.workflowName !== undefined && hasWorkflowAttribute(t.workflowName, w) ? t.workflowName : t.name
+    switch (name) {
+      case 'default_values': {
+        const dv = ctx.dsp.defaultValues.get(d.id)
+        if (dv !== undefined) {
+          push('default', show(dv.value))
+          if (dv.initialDist !== 0) push('initial_dist', formatDistance(dv.initialDist))
+        }
+        break
+      }
+      case 'wait_inputs':
+        if (node?.kind === 'data' && node.waitInputs) push('wait_inputs', 'true')
+        break
+      case 'wildcard':
+        if (node?.kind === 'data' && node.wildcard === false) push('wildcard', 'false')
+        break
+      case 'function':
+        if ((node?.kind === 'data' || node?.kind === 'function') && node.fn !== undefined) push('function', nameOf(node.fn))
+        break
+      case 'callback':
+        if (node?.kind === 'data' && node.callback !== undefined) push('callback', nameOf(node.callback))
+        break
+      case 'weight':
+        if (node?.weight !== undefined) push('weight', String(node.weight))
+        break
+      case 'filters':
+        if ((node?.kind === 'data' || node?.kind === 'function') && node.filters !== undefined) {
+          node.filters.forEach((f, i) => push(`filter ${i}`, nameOf(f)))
+        }
+        break
+      case 'solution_filters':
+        if (w?.filterChain !== undefined) {
+          w.filterChain.forEach((v, i) => push(i === 0 ? 'input_filter 0' : `output_filter ${i - 1}`, show(v)))
+        }
+        break
+      case 'remote_links':
+        if (ctx.remote !== undefined) {
+          const r = ctx.remote
+          ;(r.parents.get(d.id) ?? []).forEach((p, i) => push(`remote parent ${i}`, `(${idText(p)})`, opts.pageUrl(r.parentPath, dotIdOf(p))))
+          ;(r.children.get(d.id) ?? []).forEach((p, i) => push(`remote child ${i}`, `(${idText(p)})`, opts.pageUrl(r.parentPath, dotIdOf(p))))
+        }
+        break
+      case 'distance':
+        if (w?.distance !== undefined) push('distance', formatDistance(w.distance))
+        break
+      case 'output':
+        if (sol !== undefined && !d.ghost && node?.kind === 'data' && sol.has(d.id)) push('output', show(sol.get(d.id)))
+        break
+      case 'error':
+        if (ctx.error !== undefined) push('error', ctx.error.message)
+        break
+      case 'description':
+        if (node?.description) push('description', node.description)
+        break
+      case 'input_domain':
+        if ((node?.kind === 'function' || node?.kind === 'dispatcher') && node.inputDomain !== undefined) push('input_domain', nameOf(node.inputDomain))
+        break
+      case 'solution_domain':
+        if (w?.domain !== undefined) push('solution_domain', String(w.domain))
+        break
+      case 'missing_inputs_outputs':
+        if (ctx.missing !== undefined) {
+          if (ctx.missing.inputs.length > 0) push('M_inputs', ctx.missing.inputs.map(formatId).join(', '))
+          if (ctx.missing.outputs.length > 0) push('M_outputs', ctx.missing.outputs.map(formatId).join(', '))
+        }
+        break
+      case 'started':
+        if (!opts.hideTimestamps && w?.started !== undefined) push('started', new Date(w.started).toISOString())
+        break
+      case 'duration':
+        if (!opts.hideTimestamps && w?.duration !== undefined) push('duration', formatDuration(w.duration))
+        break
+      default:
+        break
+    }
+  }
+  return rows
+}
