@@ -17,6 +17,9 @@ import type {
 } from './model.ts'
 import { Solution, solutionOf } from './solution.ts'
 import { getSubDsp, getSubDspFromWorkflow, shrinkDsp, type SubDspFromWorkflowOptions } from './sub-models.ts'
+import { plotDispatcher } from './plot/build.ts'
+import type { PlotOptions } from './plot/options.ts'
+import type { Plot } from './plot/types.ts'
 import type { DataId, SolutionOf, TypedDataOptions, TypedDistances, TypedFunctionOptions, TypedInputs } from './compose/types.ts'
 
 /** Inputs of a dispatch: an object or a Map of data id → value. */
@@ -596,6 +599,14 @@ export class Dispatcher<T extends object = any> {
     inputsDist?: ReadonlyMap<NodeId, Distance> | Readonly<Record<string, Distance>>, wildcard = true,
   ): Dispatcher {
     return shrinkDsp(this, inputs, outputs, inputsDist, wildcard)
+  }
+
+  /**
+   * Draws the model as DOT pages in schedula's visual language: one page for this dispatcher and one per
+   * sub-dispatcher and model-wrapping function (down to `depth`). With `workflow: true`, draws the last solution.
+   */
+  plot(options?: PlotOptions): Plot {
+    return plotDispatcher(this, options)
   }
 
   /** `Dispatcher(name, N nodes)`. */

@@ -6,6 +6,9 @@ import type { NodeError, NodePath } from './errors.ts'
 import type { Level } from './internal/search.ts'
 import { buildWorkflow, type Workflow } from './workflow.ts'
 import { getSubDspFromWorkflow, type SubDspFromWorkflowOptions } from './sub-models.ts'
+import { plotSolution } from './plot/build.ts'
+import type { PlotOptions } from './plot/options.ts'
+import type { Plot } from './plot/types.ts'
 
 /** One visited node of a dispatch, in visit order. */
 export interface PipeStep {
@@ -204,6 +207,14 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
   /** The sub-model reached from `sources` over this solution's workflow (see `Dispatcher.getSubDspFromWorkflow`). */
   getSubDspFromWorkflow(sources: Iterable<NodeId>, options: Omit<SubDspFromWorkflowOptions, 'graph'> = {}): Dispatcher {
     return getSubDspFromWorkflow(this.dispatcher, sources, { ...options, graph: this.workflow })
+  }
+
+  /**
+   * Draws the workflow as DOT pages: what the dispatch reached, with distances, timings, warnings and errors, and one
+   * page per sub-solution (down to `depth`). With `workflow: false`, draws the model instead.
+   */
+  plot(options?: PlotOptions): Plot {
+    return plotSolution(this, options)
   }
 
   /** `Solution { 'a' => 1, 'b' => 2 }`. */
