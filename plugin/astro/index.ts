@@ -56,6 +56,8 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         state.root = fileURLToPath(config.root)
         state.base = config.base
         state.logger = logger
+        // Content collections render during the sync that precedes `astro:build:start`, so start afresh here.
+        state.collector.clear()
         detected = detectProcessor(config.markdown.processor)
 
         // Cache: `astro build` drops the content store (pages re-render, examples re-run). `astro dev` keys it: the
@@ -111,10 +113,6 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
           const text = JSON.stringify({ changed, digest: filesDigest([changed], '') }) + '\n'
           void writeFile(triggerFile, text).catch((e: unknown) => logger.warn(`could not write ${triggerFile}: ${String(e)}`))
         })
-      },
-
-      'astro:build:start': () => {
-        state.collector.clear()
       },
 
       'astro:build:done': async ({ dir, logger }) => {
