@@ -14,7 +14,7 @@ export interface DiscoverOptions {
    * the server's module loader so that the documented modules share the build's module graph.
    */
   readonly importModule?: (file: string) => Promise<Record<string, unknown>>
-  /** Options for `dsp.plot(…)` (default `{ depth: -1 }`: every sub-model). */
+  /** Options for `dsp.plot(…)` (default `{ depth: Infinity }`: every sub-model). */
   readonly plotOptions?: Readonly<Record<string, unknown>>
 }
 
@@ -90,7 +90,7 @@ export async function discoverDispatchers(model: ApiModel, options: DiscoverOpti
     const items: ApiItem[] = mod.items.map((item) => {
       const value = values.get(item.slug)
       if (item.kind !== 'variable' || !isDispatcher(value)) return item
-      dispatchers.push(documentDispatcher(mod, item, value, lookup, options.plotOptions ?? { depth: -1 }))
+      dispatchers.push(documentDispatcher(mod, item, value, lookup, options.plotOptions ?? { depth: Infinity }))
       return { ...item, kind: 'dispatcher' }
     })
     return { ...mod, items }

@@ -148,10 +148,9 @@ function itemPage(
   if (item.doc.modifiers.length > 0) out.push(`Tags: ${item.doc.modifiers.map((m) => inlineCode(`@${m}`)).join(', ')}`, '')
 
   if (dsp !== undefined) {
-    const description = dsp.description || item.doc.summary
-    if (description !== '') out.push(body(description), '')
-    if (item.doc.summary !== '' && item.doc.summary !== description) out.push(body(item.doc.summary), '')
-    out.push(`Dispatcher name: ${inlineCode(dsp.name)}.`, '')
+    if (item.doc.summary !== '') out.push(body(item.doc.summary), '')
+    const own = dsp.description !== '' && dsp.description !== item.doc.summary ? `: ${body(dsp.description)}` : '.'
+    out.push(`**Dispatcher** ${inlineCode(dsp.name)}${own}`, '')
     out.push(`::dispatcher{name=${item.name} from="${spec}" depth=-1}`, '')
     dispatcherTable(out, `${dsp.name}'s data`, 'Data node', dsp.tables.data, baseUrl)
     dispatcherTable(out, `${dsp.name}'s functions`, 'Function', dsp.tables.func, baseUrl)

@@ -142,7 +142,7 @@ export interface DispatcherDoc {
   readonly name: string
   /** The dispatcher's `description` (falls back to the export's doc summary). */
   readonly description: string
-  /** `dsp.plot({ depth: -1 }).toJSON()` when the engine can plot, else undefined. */
+  /** `dsp.plot({ depth: Infinity }).toJSON()` when the engine can plot, else undefined. */
   readonly plot: PlotJSON | undefined
   readonly tables: DispatcherTables
 }
