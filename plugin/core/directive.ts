@@ -36,9 +36,9 @@ export const DISPATCHER_ATTRIBUTES: Readonly<Record<string, string>> = {
   from: 'leaf form only: module to import `name` from, relative to the page',
   code: 'flag: show the code of the block (hidden by default)',
   workflow: 'flag: draw the workflow of a solution instead of the model',
-  depth: 'integer: how many levels of sub-models to open (-1: all)',
+  depth: 'integer: how many levels of sub-models to draw (0: only the top page; -1 or absent: all)',
   engine: 'Graphviz layout engine: dot, neato, fdp, sfdp, circo, twopi, osage or patchwork',
-  index: 'flag: add the index of pages to the viewer',
+  index: 'flag: ask the viewer to show its index of pages',
   height: 'CSS length of the graph area (a bare number means px)',
   width: 'CSS length of the graph area (a bare number means px)',
   description: 'flag or text: show the drawn value\'s description, or the given text',
@@ -66,7 +66,9 @@ export interface DispatcherSpec {
   readonly from: string | undefined
   /** Show the code of the container. */
   readonly code: boolean
-  /** Options for `value.plot(options)`: `workflow`, `depth`, `engine`, `index` and the keys of `opt`. */
+  /** Ask the viewer for its index of pages (schedula's `index`; not a plot option). */
+  readonly index: boolean
+  /** Options for `value.plot(options)`: `workflow`, `depth`, `engine` and the keys of `opt`. */
   readonly plotOptions: Readonly<Record<string, unknown>>
   /** The node tables to add, in display order. */
   readonly tables: readonly (typeof TABLE_KINDS)[number][]
@@ -203,10 +205,13 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
     plotOptions[key] = value
   }
   if (text('workflow') !== undefined) setOption('workflow', flag('workflow'))
-  if (text('index') !== undefined) setOption('index', flag('index'))
+  const index = flag('index')
   const depth = text('depth')
   if (depth !== undefined) {
-    if (/^-?\d+$/.test(depth) && Number(depth) >= -1) setOption('depth', Number(depth))
+    if (depth === '-1') {
+      if ('depth' in plotOptions) setOption('depth', undefined)
+      delete plotOptions['depth']
+    } else if (/^\d+$/.test(depth)) setOption('depth', Number(depth))
     else error('directive-attribute', at('depth', 0, true), `Attribute \`depth\` of \`${opener}\` must be an integer ≥ -1 (-1 opens every level), got \`${depth}\`.`)
   }
   const engine = text('engine')
@@ -237,7 +242,7 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
   if (failed || name === undefined) return { spec: undefined, diagnostics }
   return {
     spec: {
-      form, name, from: form === 'leaf' ? from : undefined, code, plotOptions, tables, description, height, width,
+      form, name, from: form === 'leaf' ? from : undefined, code, index, plotOptions, tables, description, height, width,
       id: text('id') || undefined, className: text('class') || undefined, label: directiveLabel(node),
     },
     diagnostics,

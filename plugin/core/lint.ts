@@ -11,7 +11,7 @@ const NAMES = new Set<string>([DISPATCHER, TESTSETUP, TESTCLEANUP])
 
 /** The portable spelling of an opening line: no space before `{`, values quoted where needed. */
 function portableOpening(open: OpeningLine): string {
-  const attrs = open.attributes.map((a) => [a.name, a.value] as const)
+  const attrs = open.attributes.map((a) => [a.name, a.escaped ? a.value?.replaceAll('\\"', '"').replaceAll("\\'", "'") : a.value] as const)
   return `${open.colons}${open.name}${attrs.length > 0 ? portableAttributes(attrs) : ''}`
 }
 
@@ -22,7 +22,7 @@ function openingProblems(open: OpeningLine): string[] {
   if (open.braceStart >= 0 && !open.braceClosed) problems.push('close the attributes with `}` on the same line (attributes cannot span lines)')
   for (const a of open.attributes) {
     if (a.unterminated) problems.push(`close the quote of \`${a.name}\``)
-    else if (a.quote !== null && a.value?.endsWith('\\')) problems.push(`\`${a.name}\`: quoted values have no backslash escapes; put JSON in single quotes: ${a.name}='{"k": 1}'`)
+    else if (a.escaped) problems.push(`\`${a.name}\`: quoted values have no backslash escapes; put JSON in single quotes: ${a.name}='{"k": 1}'`)
     else if (a.quote === null && a.value !== undefined && /[=:"'`<>]/.test(a.value)) {
       problems.push(`quote the value of \`${a.name}\` (unquoted values cannot hold \`=\`, \`:\` or quotes portably)`)
     }
@@ -68,9 +68,11 @@ export function lintPage(root: Root, file: FileInfo): Diagnostic[] {
             `\`${text.trim()}\` is not a directive, it was read as a paragraph: ${why}. Portable form: \`${fixed}\`.`))
           continue
         }
-        if (/^\s*:{3,}\s*$/.test(text) && !unparsedBefore && (child as Paragraph).children.length === 1) {
-          out.push(diagnostic(file, 'warning', 'lint-stray-closer', startOf(child),
-            `This \`${text.trim()}\` line closes nothing: a nested container closed its parent as well, or its opening line did not parse. Give the outer container more colons than the inner one (\`::::dispatcher\` … \`::::\`).`))
+        const stray = unparsedBefore ? -1 : strayCloserLine(child as Paragraph, source)
+        if (stray >= 0) {
+          const closer = (source === undefined ? undefined : sourceLine(source, stray))?.trim() ?? ':::'
+          out.push(diagnostic(file, 'warning', 'lint-stray-closer', { line: stray, column: 1 },
+            `This \`${closer}\` line closes nothing: a nested container closed its parent as well, or its opening line did not parse. Give the outer container more colons than the inner one (\`::::dispatcher\` … \`::::\`).`))
         }
         continue
       }
@@ -82,6 +84,21 @@ export function lintPage(root: Root, file: FileInfo): Diagnostic[] {
   }
   visit(root)
   return out
+}
+
+/**
+ * The line of a paragraph that consists of colons only (a closing fence that closed nothing), or -1.
+ * @param paragraph A paragraph.
+ * @param source The page source, if known.
+ */
+function strayCloserLine(paragraph: Paragraph, source: string | undefined): number {
+  const position = paragraph.position
+  const text = source !== undefined && position?.start.offset !== undefined && position.end.offset !== undefined
+    ? source.slice(position.start.offset, position.end.offset)
+    : paragraph.children.map((c) => (c.type === 'text' ? c.value : '\u0000')).join('')
+  const lines = text.split('\n')
+  const at = lines.findIndex((l) => /^\s*:{3,}\s*$/.test(l))
+  return at < 0 ? -1 : (position?.start.line ?? 1) + at
 }
 
 /** The text of a paragraph's first line, from the tree (when the source is not known). */

@@ -14,6 +14,8 @@ export interface AttributeToken {
   readonly quote: '"' | "'" | null
   /** The value was quoted but the closing quote is missing on the line. */
   readonly unterminated: boolean
+  /** The quoted value holds backslash-escaped quotes (`\"`), which directive syntax does not have. */
+  readonly escaped: boolean
 }
 
 /** A directive opening line as written: `:::name[label]{attributes}`. */
@@ -76,13 +78,13 @@ export function readOpeningLine(line: string): OpeningLine | undefined {
       k++
       const start = k
       while (k < line.length && !/[\s}]/.test(line[k] ?? '')) k++
-      attributes.push({ name: c === '#' ? 'id' : 'class', nameStart, value: line.slice(start, k), valueStart: start, quote: null, unterminated: false })
+      attributes.push({ name: c === '#' ? 'id' : 'class', nameStart, value: line.slice(start, k), valueStart: start, quote: null, unterminated: false, escaped: false })
       continue
     }
     while (k < line.length && !/[\s=}]/.test(line[k] ?? '')) k++
     const attrName = line.slice(nameStart, k)
     if (line[k] !== '=') {
-      attributes.push({ name: attrName, nameStart, value: undefined, valueStart: nameStart, quote: null, unterminated: false })
+      attributes.push({ name: attrName, nameStart, value: undefined, valueStart: nameStart, quote: null, unterminated: false, escaped: false })
       if (k === nameStart) k++
       continue
     }
@@ -90,33 +92,45 @@ export function readOpeningLine(line: string): OpeningLine | undefined {
     const q = line[k]
     if (q === '"' || q === "'") {
       const start = k + 1
-      const end = line.indexOf(q, start)
+      let end = line.indexOf(q, start)
+      let escaped = false
+      while (end > 0 && line[end - 1] === '\\') {
+        escaped = true
+        end = line.indexOf(q, end + 1)
+      }
       if (end < 0) {
-        attributes.push({ name: attrName, nameStart, value: line.slice(start), valueStart: start, quote: q, unterminated: true })
+        attributes.push({ name: attrName, nameStart, value: line.slice(start), valueStart: start, quote: q, unterminated: true, escaped })
         k = line.length
         break
       }
-      attributes.push({ name: attrName, nameStart, value: line.slice(start, end), valueStart: start, quote: q, unterminated: false })
+      attributes.push({ name: attrName, nameStart, value: line.slice(start, end), valueStart: start, quote: q, unterminated: false, escaped })
       k = end + 1
       continue
     }
     const start = k
-    while (k < line.length && !/[\s}]/.test(line[k] ?? '')) k++
-    attributes.push({ name: attrName, nameStart, value: line.slice(start, k), valueStart: start, quote: null, unterminated: false })
+    let depth = 0
+    while (k < line.length) {
+      const ch = line[k] ?? ''
+      if (ch === '{' || ch === '[') depth++
+      else if ((ch === '}' || ch === ']') && depth > 0) depth--
+      else if (depth === 0 && /[\s}]/.test(ch)) break
+      k++
+    }
+    attributes.push({ name: attrName, nameStart, value: line.slice(start, k), valueStart: start, quote: null, unterminated: false, escaped: false })
   }
   return { indent, colons, name, spaceBeforeBrace, braceStart: j, braceClosed: closed, attributes, trailing: closed ? line.slice(k) : '' }
 }
 
 /**
  * Writes attributes back in the portable form: values quoted when they hold anything but letters, digits,
- * `.`, `_`, `/` and `-`, with single quotes when the value contains a double quote (JSON).
+ * `_` and `-`, with single quotes when the value contains a double quote (JSON).
  * @param attributes Name/value pairs in order; `undefined` values are written bare.
  * @returns The `{…}` group, e.g. `{name=dsp opt='{"depth": 1}'}`.
  */
 export function portableAttributes(attributes: readonly (readonly [string, string | undefined])[]): string {
   const parts = attributes.map(([name, value]) => {
     if (value === undefined) return name
-    if (/^[\w./-]+$/u.test(value)) return `${name}=${value}`
+    if (/^[\w-]+$/u.test(value)) return `${name}=${value}`
     return value.includes('"') ? `${name}='${value}'` : `${name}="${value}"`
   })
   return `{${parts.join(' ')}}`

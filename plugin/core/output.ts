@@ -99,10 +99,15 @@ export function descriptionHtml(text: string): string {
   return text.trim().split(/\n\s*\n/).map((p) => `<p class="flowmark-dispatcher__description">${escapeHtml(p.trim())}</p>`).join('\n')
 }
 
-/** An error note shown in place of a graph. */
+/** Escapes text and turns `code spans` into `<code>` elements. */
+function inlineHtml(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>')
+}
+
+/** An error note shown in place of a graph (text with `code spans`). */
 function errorNote(title: string, lines: readonly string[]): string {
-  const items = lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')
-  return `<div class="flowmark-dispatcher__error" role="alert"><strong>${escapeHtml(title)}</strong>${items ? `<ul>${items}</ul>` : ''}</div>`
+  const items = lines.map((l) => `<li>${inlineHtml(l)}</li>`).join('')
+  return `<div class="flowmark-dispatcher__error" role="alert"><strong>${inlineHtml(title)}</strong>${items ? `<ul>${items}</ul>` : ''}</div>`
 }
 
 /** The `about` part: description and tables, as the spec asks. */
@@ -205,6 +210,7 @@ export async function transformDirective(node: BlockDirective, context: Directiv
   const className = ['flowmark-dispatcher', ...(spec?.className ? spec.className.split(/\s+/) : [])]
   const hProperties: Record<string, string | string[]> = { className }
   if (spec) hProperties['dataFlowmarkName'] = spec.name
+  if (spec?.index) hProperties['dataFlowmarkIndex'] = ''
   const replacement: ContainerDirective = {
     type: 'containerDirective',
     name: DISPATCHER,
