@@ -87,6 +87,17 @@ function wrappedModel(fn: AnyFunction | undefined): Dispatcher | undefined {
   }
 }
 
+/** A string own data property of a function (its `description`, say), without running getters. */
+function ownString(fn: unknown, key: string): string | undefined {
+  if (typeof fn !== 'function') return undefined
+  try {
+    const d = Object.getOwnPropertyDescriptor(fn, key)
+    return typeof d?.value === 'string' ? d.value : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function formatDistance(d: Distance): string {
   return typeof d === 'number' ? (Object.is(d, -0) ? '0' : String(d)) : d.toString()
 }
@@ -205,7 +216,7 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
       }
     }
 
-    const description = node?.description || undefined
+    const description = node?.description || (node?.kind === 'function' ? ownString(node.fn, 'description') : undefined) || undefined
     const plotNode: PlotNode = {
       dotId, label: idText(id), kind: plotKind, description, page, state, type,
       ...(order.has(id) ? { order: order.get(id) } : {}),
@@ -237,7 +248,7 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
       const rows = nodeRows(d, spec.tokens, { ...rowCtx, error, missing, dotIds })
       const title = boundText(idText(id), opts.maxLines, opts.maxWidth)
       layer.label = table(title, rows, color, order.get(id))
-      if (spec.tooltip) layer.tooltip = boundText(node?.description || idText(id), 20, 400)
+      if (spec.tooltip) layer.tooltip = boundText(description ?? idText(id), 20, 400)
     }
     if (page !== undefined) layer.URL = opts.pageUrl(page)
     const graphviz = node?.attributes.graphviz

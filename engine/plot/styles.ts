@@ -40,8 +40,8 @@ export const GRAPH_DEFAULTS: DotAttributes = { bgcolor: 'transparent', nslimit: 
 export const NODE_DEFAULTS: DotAttributes = { style: 'filled' }
 
 /**
- * The node type of a function that wraps a model, by the name its wrapper reports (`fn.wrapperType`, else the
- * function's own name), lower-cased without separators: `subdispatch`, `mapdispatch`, `subdispatchfunction`,
+ * The node type of a function that wraps a model, by the kind its wrapper reports (`fn.wrapperKind`, as set by the
+ * engine's composition helpers, or `fn.wrapperType`), else by the function's own name,, lower-cased without separators: `subdispatch`, `mapdispatch`, `subdispatchfunction`,
  * `subdispatchpipe`, `dispatchpipe`, `run_model` (also `runmodel`). Anything else is `subdispatch`.
  */
 export function wrappedType(fn: unknown): StyleKey {
@@ -53,7 +53,7 @@ export function wrappedType(fn: unknown): StyleKey {
       return ''
     }
   }
-  for (const raw of [read('wrapperType'), read('name')]) {
+  for (const raw of [read('wrapperKind'), read('wrapperType'), read('name')]) {
     const t = raw.toLowerCase().replace(/[^a-z]/g, '')
     if (t === 'runmodel') return 'run_model'
     if (t === 'subdispatch' || t === 'mapdispatch' || t === 'subdispatchfunction' || t === 'subdispatchpipe' || t === 'dispatchpipe') return t

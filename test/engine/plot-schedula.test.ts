@@ -1,0 +1,130 @@
+// The plots carry schedula's visual language: same nodes, shapes, colours and rows as the real schedula DOT samples.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { legend } from '../../engine/index.ts'
+import { createModel } from '../../fixtures/symmetric-cryptography/model.ts'
+import { parseDot, readLabel, type DotGraph } from './plot-dot.ts'
+
+const SAMPLES = '/work/shared/research/schedula-dot'
+const sample = (name: string) => parseDot(readFileSync(join(SAMPLES, name), 'utf8'))
+
+interface Shape {
+  shape: string | undefined
+  fillcolor: string | undefined
+  color: string | undefined
+  fontcolor: string | undefined
+  style: string
+  penwidth: string | undefined
+  rows: string[]
+}
+
+/** Node title → what it looks like; the node style inherits `node [style=filled]` as Graphviz would. */
+function shapes(g: DotGraph): Map<string, Shape> {
+  const out = new Map<string, Shape>()
+  for (const attrs of g.nodes.values()) {
+    const label = readLabel(attrs.get('label'))
+    out.set(label.title, {
+      shape: attrs.get('shape'),
+      fillcolor: attrs.get('fillcolor'),
+      color: attrs.get('color'),
+      fontcolor: attrs.get('fontcolor'),
+      style: attrs.get('style') ?? 'filled',
+      penwidth: attrs.get('penwidth'),
+      rows: label.rows.map((r) => r.name),
+    })
+  }
+  return out
+}
+
+function rowValues(g: DotGraph): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>()
+  for (const attrs of g.nodes.values()) {
+    const label = readLabel(attrs.get('label'))
+    out.set(label.title, new Map(label.rows.map((r) => [r.name, r.value])))
+  }
+  return out
+}
+
+function edges(g: DotGraph): string[] {
+  const title = (n: string) => readLabel(g.nodes.get(n)?.get('label')).title
+  return g.edges.map((e) => `${title(e.from)} -> ${title(e.to)}`).sort()
+}
+
+/** Ids in a missing-inputs/outputs cell, whatever the notation: `('key',)`, `'key'`, `(sink,)`, `SINK`. */
+const ids = (cell: string | undefined) => (cell ?? '').replace(/[()']/g, '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).sort()
+
+const dir = mkdtempSync(join(tmpdir(), 'flowmark-plot-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('symmetric-cryptography plots match schedula', () => {
+  it('the model page has the nodes, shapes, colours, rows and edges of symmetric_cryptography-dmap.dot', () => {
+    const ours = parseDot(createModel().plot().pages[0]!.dot)
+    const theirs = sample('symmetric_cryptography-dmap.dot')
+    expect(ours.name).toBe(theirs.name)
+    expect(shapes(ours)).toEqual(shapes(theirs))
+    expect(edges(ours)).toEqual(edges(theirs))
+    const ov = rowValues(ours)
+    const tv = rowValues(theirs)
+    expect(ov.get('generate_key')?.get('weight')).toBe(tv.get('generate_key')?.get('weight'))
+    // schedula links the domain to a page of its source; we name the domain function inline.
+    expect(ov.get('read_key')?.get('input_domain')).toBe('isFile')
+    for (const g of [ours, theirs]) {
+      expect(g.graph.get('bgcolor')).toBe('transparent')
+      expect(g.graph.get('splines')).toBe('ortho')
+      expect(g.graph.get('label')).toBe('<dmap>')
+    }
+  })
+
+  it('the workflow page has the nodes, styles, rows and edges of symmetric_cryptography-workflow.dot', () => {
+    const dsp = createModel()
+    const sol = dsp.dispatch({ decrypted: 'secret message', encrypted_fpath: join(dir, 'data.secret'), key_fpath: join(dir, 'key.key') })
+    const ours = parseDot(sol.plot().pages[0]!.dot)
+    const theirs = sample('symmetric_cryptography-workflow.dot')
+    expect(ours.name).toBe('workflow')
+    expect(shapes(ours)).toEqual(shapes(theirs))
+    expect(edges(ours)).toEqual(edges(theirs))
+    const ov = rowValues(ours)
+    const tv = rowValues(theirs)
+    for (const [title, rows] of tv) {
+      const mine = ov.get(title)!
+      if (rows.has('distance')) expect(Number(mine.get('distance')), title).toBe(Number(rows.get('distance')))
+      for (const r of ['M_inputs', 'M_outputs']) expect(ids(mine.get(r)), `${title} ${r}`).toEqual(ids(rows.get(r)))
+      if (rows.has('solution_domain')) expect(mine.get('solution_domain')).toBe('false')
+    }
+    // The orange warnings are the same three nodes.
+    const orange = (g: DotGraph) => [...shapes(g)].filter(([, s]) => s.fillcolor === '#fea22b').map(([t]) => t).sort()
+    expect(orange(ours)).toEqual(['read_encrypted', 'read_key', 'write_decrypted'])
+    expect(orange(ours)).toEqual(orange(theirs))
+  })
+})
+
+describe('the legend', () => {
+  it('has the clusters of legend.dot, with the same node styles', () => {
+    const ours = parseDot(legend().pages[0]!.dot)
+    const theirs = sample('legend.dot')
+    expect(ours.graph.get('rankdir')).toBe('LR')
+    const clusterLabels = (g: DotGraph) => g.clusters.map((c) => c.label)
+    expect(clusterLabels(ours)).toEqual(clusterLabels(theirs))
+    // Match samples by what their titles name: `<function_id>(SubDispatch)` ↔ `<function id> (SubDispatch)`.
+    const key = (title: string) => title.replace(/<[^>]*>/g, '').replace(/[\s()_-]/g, '').toLowerCase()
+      .replace(/^functionnode$/, 'function').replace(/^datanode$/, 'data').replace(/^subdispatcher$/, 'dispatcher')
+    const styled = (g: DotGraph) => {
+      const out = new Map<string, Omit<Shape, 'rows'>>()
+      for (const attrs of g.nodes.values()) {
+        if (attrs.get('shape') === 'plaintext' || attrs.get('style') === 'invis') continue
+        const { rows: _rows, ...look } = shapes({ ...g, nodes: new Map([['x', attrs]]) }).values().next().value!
+        out.set(key(readLabel(attrs.get('label')).title), look)
+      }
+      return out
+    }
+    expect(styled(ours)).toEqual(styled(theirs))
+    // Every sample points at a plaintext explanation with a dashed arrow.
+    const dashedToText = (g: DotGraph) => g.edges.filter((e) => e.attrs.get('style') === 'dashed' && g.nodes.get(e.to)?.get('shape') === 'plaintext').length
+    expect(dashedToText(ours)).toBe(dashedToText(theirs))
+    // The edge sample carries a real label table.
+    const sampleEdge = ours.edges.find((e) => e.attrs.has('label'))!
+    expect(readLabel(sampleEdge.attrs.get('label')).rows.map((r) => r.name)).toEqual(['weight', 'wildcard', 'value'])
+  })
+})
