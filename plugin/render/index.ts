@@ -152,7 +152,7 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
     sections.push(
       `<section class="fm-page" id="${section}" data-fm-path="${escapeAttr(page.path)}" data-fm-kind="${escapeAttr(page.kind)}"` +
       ` data-fm-width="${Math.round(processed.width)}" data-fm-height="${Math.round(processed.height)}"` +
-      ` aria-label="${escapeAttr(`${pageTitle} (${page.kind})`)}"${i === 0 ? '' : ' hidden'}>` +
+      ` aria-label="${escapeAttr(`${pageTitle} (${page.kind})`)}"${i === 0 ? '' : ' hidden=""'}>` +
       `${nav}<div class="fm-stage">${processed.svg}</div></section>`,
     )
     pages.push({

@@ -119,7 +119,9 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] as Token
     if (tok.t !== 'open' || tok.name !== 'g' || !hasClass(tok.attrs, 'node')) continue
-    const next = tokens[i + 1], text = tokens[i + 2]
+    let j = i + 1
+    while ((tokens[j] as Token | undefined)?.t === 'text' && (tokens[j] as Token & { t: 'text' }).text.trim() === '') j++
+    const next = tokens[j], text = tokens[j + 1]
     if (next?.t === 'open' && next.name === 'title' && text?.t === 'text') {
       const index = byDotId.get(get(tok.attrs, 'id') ?? '')
       nameToLabel.set(text.text, index === undefined ? text.text : (ctx.nodes[index] as PlotNode).label)
