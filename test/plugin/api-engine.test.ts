@@ -1,0 +1,104 @@
+// API pages of the engine itself: every public export of engine/index.ts is covered; extraction time and the cache.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import ts from 'typescript'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as engine from '../../engine/index.ts'
+import { apiPages, discoverDispatchers, extractApi, type ApiDocs, type ApiModel, type ApiPage } from '../../plugin/api/index.ts'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const cache = mkdtempSync(path.join(tmpdir(), 'flowmark-api-engine-'))
+let fresh: ApiModel
+let cached: ApiModel
+let docs: ApiDocs
+let pages: ApiPage[]
+
+/** The names engine/index.ts exports, as the TypeScript compiler sees them (values and types). */
+function compilerExports(): string[] {
+  const file = path.join(root, 'engine/index.ts')
+  const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowImportingTsExtensions: true, noEmit: true, target: ts.ScriptTarget.ES2023 })
+  const checker = program.getTypeChecker()
+  const source = program.getSourceFile(file)
+  const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source)
+  if (symbol === undefined) throw new Error('engine/index.ts has no module symbol')
+  return checker.getExportsOfModule(symbol).map((s) => s.name).sort()
+}
+
+beforeAll(async () => {
+  fresh = await extractApi({ entryPoints: ['engine/index.ts'], root, cache })
+  cached = await extractApi({ entryPoints: ['engine/index.ts'], root, cache })
+  docs = await discoverDispatchers(cached)
+  pages = apiPages(docs)
+  console.log(`[api] engine/index.ts: TypeDoc extraction ${fresh.stats.durationMs.toFixed(0)} ms, from cache ${cached.stats.durationMs.toFixed(0)} ms (${(fresh.stats.durationMs / cached.stats.durationMs).toFixed(1)}x)`)
+}, 120_000)
+
+afterAll(() => rmSync(cache, { recursive: true, force: true }))
+
+describe('engine API', () => {
+  it('documents every public export of engine/index.ts, each on its own page', () => {
+    const exported = compilerExports()
+    expect(exported.length).toBeGreaterThan(40)
+    const mod = docs.model.modules[0]
+    expect(mod?.name).toBe('engine')
+    const documented = mod!.items.map((i) => i.name).sort()
+    expect(documented).toEqual(exported)
+    const slugs = new Set(pages.map((p) => p.slug))
+    for (const item of mod!.items) expect(slugs.has(item.slug), `page for ${item.name}`).toBe(true)
+    // Runtime exports are exactly the runtime items.
+    expect(mod!.items.filter((i) => i.runtime).map((i) => i.name).sort()).toEqual(Object.keys(engine).sort())
+  })
+
+  it('gives names that differ only in case distinct slugs', () => {
+    const slugOf = (name: string, kind: string) => docs.model.modules[0]?.items.find((i) => i.name === name && i.kind === kind)?.slug
+    expect(slugOf('Inf', 'class')).toBe('engine/inf-class')
+    expect(slugOf('inf', 'function')).toBe('engine/inf-function')
+    expect(slugOf('EMPTY', 'variable')).toBe('engine/empty-variable')
+    expect(slugOf('Empty', 'type')).toBe('engine/empty-type')
+    expect(slugOf('Dispatcher', 'class')).toBe('engine/dispatcher')
+    expect(new Set(pages.map((p) => p.slug)).size).toBe(pages.length)
+  })
+
+  it('documents the Dispatcher class with its members and summaries', () => {
+    const d = docs.model.modules[0]?.items.find((i) => i.name === 'Dispatcher')
+    const names = d?.members.map((m) => m.name) ?? []
+    for (const m of ['constructor', 'addData', 'addFunction', 'addDispatcher', 'dispatch', 'nodes']) expect(names).toContain(m)
+    expect(d?.members.find((m) => m.name === 'dispatch')?.doc.firstSentence).toMatch(/\.$/)
+    const page = pages.find((p) => p.slug === 'engine/dispatcher')
+    expect(page?.markdown).toContain('### dispatch')
+    expect(page?.markdown).toContain(':::testsetup') // the class has an @example: the page imports the engine
+  })
+
+  it('reads the engine from the cache much faster than TypeDoc converts it', () => {
+    expect(fresh.stats.cached).toBe(false)
+    expect(cached.stats.cached).toBe(true)
+    expect(cached.modules).toEqual(fresh.modules)
+    expect(cached.stats.durationMs * 3).toBeLessThan(fresh.stats.durationMs)
+  })
+})
+
+describe('extraction cache', () => {
+  it('is invalidated by a change to any source file of the program', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-cache-'))
+    try {
+      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, allowImportingTsExtensions: true, noEmit: true }, include: ['*.ts'] }))
+      writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\nexport { b }\n")
+      const writeB = (doc: string) => writeFileSync(path.join(dir, 'b.ts'), `/** ${doc} */\nexport function b(): number { return 1 }\n`)
+      writeB('Returns one.')
+      const opts = { entryPoints: ['a.ts'], root: dir, cache: '.cache' }
+      const first = await extractApi(opts)
+      const second = await extractApi(opts)
+      expect([first.stats.cached, second.stats.cached]).toEqual([false, true])
+      writeB('Returns one, changed.')
+      const third = await extractApi(opts)
+      expect(third.stats.cached).toBe(false)
+      expect(third.modules[0]?.items.find((i) => i.name === 'b')?.doc.summary).toBe('Returns one, changed.')
+      // Other options are another cache entry.
+      const linked = await extractApi({ ...opts, sourceBaseUrl: 'https://example.org/' })
+      expect(linked.stats.cached).toBe(false)
+      expect(linked.modules[0]?.items[0]?.source?.url).toMatch(/^https:\/\/example\.org\/a\.ts#L\d+$/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
