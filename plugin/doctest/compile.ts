@@ -2,9 +2,8 @@
 // declarations and imports hoisted onto the session's global scope, top-level await allowed, positions kept.
 import { stripTypeScriptTypes } from 'node:module'
 import ts from 'typescript'
+import { SESSION_GLOBAL } from './protocol.ts'
 
-/** Name of the helper object the session worker puts on `globalThis` for compiled scripts. */
-export const SESSION_GLOBAL = '__flowmark_doctest__'
 
 /** A compiled unit, ready for `vm.Script` in the session worker. */
 export interface CompiledScript {
@@ -42,12 +41,17 @@ export interface CompileOptions {
  */
 export function compileUnit(source: string, options: CompileOptions): CompiledScript | CompileFailure {
   let text = source
+  let parsed: ReturnType<typeof parse> | undefined
   if (options.wantsValue && /^\s*\{/.test(text) && /\}\s*;?\s*$/.test(text)) {
     const asObject = wrapInParens(text)
-    if (syntaxError(asObject) === undefined) text = asObject
+    const attempt = parse(asObject)
+    if (attempt.error === undefined) {
+      text = asObject
+      parsed = attempt
+    }
   }
-  const error = syntaxError(text)
-  if (error !== undefined) return error
+  parsed ??= parse(text)
+  if (parsed.error !== undefined) return parsed.error
   let js: string
   try {
     js = strip(text)
@@ -58,7 +62,7 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
       message: `${message} Doctests run with type stripping: use only erasable TypeScript (no enum, namespace or parameter properties).`,
     }
   }
-  const file = ts.createSourceFile('unit.ts', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const file = parsed.file
   const edits: Edit[] = []
   const declared: string[] = []
   const functions: string[] = []
@@ -146,21 +150,26 @@ function strip(source: string): string {
   }
 }
 
-/** The first syntax error of TypeScript source, if any. */
-function syntaxError(source: string): CompileFailure | undefined {
-  const result = ts.transpileModule(source, {
-    reportDiagnostics: true,
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
-  })
-  const diagnostic = result.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error)
-  if (diagnostic === undefined) return undefined
+/** Parses TypeScript source; `error` is its first syntax error, if any. */
+function parse(source: string): { file: ts.SourceFile; error: CompileFailure | undefined } {
+  const file = ts.createSourceFile('unit.ts', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  // The parser's own diagnostics (what `transpileModule` reports, without building a program for every unit).
+  const parsed = (file as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics
+  const diagnostics = parsed ?? ts.transpileModule(source, {
+    reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).diagnostics ?? []
+  const diagnostic = diagnostics.find((d) => d.category === ts.DiagnosticCategory.Error)
+  if (diagnostic === undefined) return { file, error: undefined }
   const offset = diagnostic.start ?? 0
   const before = source.slice(0, offset).split('\n')
   return {
-    ok: false,
-    line: before.length - 1,
-    column: before[before.length - 1]!.length,
-    message: `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`,
+    file,
+    error: {
+      ok: false,
+      line: before.length - 1,
+      column: before[before.length - 1]!.length,
+      message: `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`,
+    },
   }
 }
 

@@ -1,6 +1,9 @@
 // Messages between runSession (main thread) and the session worker: plain data only.
 import type { DrawResult } from '../core/types.ts'
 
+/** Name of the helper object the session worker puts on `globalThis` for compiled scripts. */
+export const SESSION_GLOBAL = '__flowmark_doctest__'
+
 /** A compiled statement or code block, as the worker runs it. */
 export interface WorkerUnit {
   /** The compiled script (see compileUnit). */

@@ -343,3 +343,35 @@ function framesNote(stack: string, file: string, wrapperLine: number): string {
     .map((line) => line.trim())
   return frames.length === 0 ? '.' : `.\n${frames.map((frame) => `    ${frame}`).join('\n')}`
 }
+
+/** An example of a request before it runs: what {@link listExamples} returns. */
+export interface PlannedExample {
+  readonly blockId: string
+  readonly kind: ExampleResult['kind']
+  readonly start: SourcePoint
+  readonly source: string
+  /** The statement is marked `+SKIP` (by itself, its block or the page). */
+  readonly skip: boolean
+}
+
+/**
+ * The examples of a request in the order {@link runSession} reports them (`report.examples[i]` is the result of
+ * `listExamples(req)[i]`), without running anything: one per transcript statement, one per code/setup/cleanup
+ * block, one per draw. Test runners use it to declare one test per example before the session runs.
+ */
+export function listExamples(req: SessionRequest): PlannedExample[] {
+  const list: PlannedExample[] = []
+  for (const block of req.blocks) {
+    if (block.kind === 'draw') list.push({ blockId: block.id, kind: 'draw', start: block.start, source: block.name, skip: false })
+    else if (block.kind === 'transcript') {
+      for (const statement of parseTranscript(block.code).statements) {
+        list.push({
+          blockId: block.id, kind: 'statement', source: statement.text,
+          start: { line: block.start.line + statement.line, column: block.start.column + statement.column },
+          skip: mergeFlags(req.flags, block.flags, statement.flags).skip === true,
+        })
+      }
+    } else list.push({ blockId: block.id, kind: 'code', start: block.start, source: firstLine(block.code), skip: false })
+  }
+  return list
+}

@@ -4,9 +4,8 @@ import { Writable } from 'node:stream'
 import vm from 'node:vm'
 import { parentPort } from 'node:worker_threads'
 import type { DrawResult, NodeTableRow } from '../core/types.ts'
-import { SESSION_GLOBAL } from './compile.ts'
 import { errorHeader, firstSentence, formatThrown, formatValue } from './format.ts'
-import type { UnitOutcome, WorkerBlock, WorkerMessage, WorkerSession } from './protocol.ts'
+import { SESSION_GLOBAL, type UnitOutcome, type WorkerBlock, type WorkerMessage, type WorkerSession } from './protocol.ts'
 
 if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession().')
 const port = parentPort
