@@ -59,7 +59,12 @@ export function lintPage(root: Root, file: FileInfo): Diagnostic[] {
       if (child.type === 'paragraph' && !(child.data as { directiveLabel?: boolean } | undefined)?.directiveLabel) {
         const text = lineOf(child) ?? firstText(child as Paragraph)
         const open = readOpeningLine(text)
-        if (open && NAMES.has(open.name)) {
+        if (open && !NAMES.has(open.name)) {
+          // Someone else's directive that did not parse: its closer is not ours to report.
+          unparsedBefore = true
+          continue
+        }
+        if (open) {
           unparsedBefore = true
           const problems = openingProblems(open)
           const fixed = portableOpening(open)
