@@ -1,7 +1,7 @@
 // What every model-wrapping function shares: the WRAPPED_MODEL link, name and description, call errors, output shaping.
 import { WRAPPED_MODEL, formatId, type NodeId } from '../constants.ts'
 import type { Dispatcher } from '../dispatcher.ts'
-import { DispatcherError, FlowmarkError } from '../errors.ts'
+import { DispatcherError, FlowmarkError, ModelError } from '../errors.ts'
 import type { Solution } from '../solution.ts'
 import { selector } from './helpers.ts'
 
@@ -86,5 +86,5 @@ function whyMissing(sol: ReadonlyMap<NodeId, unknown>, missing: readonly NodeId[
 /** Checks an output type option. */
 export function checkOutputType(type: unknown, where: string): OutputType {
   if (type === 'all' || type === 'dict' || type === 'list' || type === 'values') return type
-  throw new CallError(where, `outputType must be 'all', 'dict', 'list' or 'values', got ${JSON.stringify(type)}`)
+  throw new ModelError(`${where}: outputType must be 'all', 'dict', 'list' or 'values', got ${JSON.stringify(type)}`)
 }

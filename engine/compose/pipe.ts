@@ -1,0 +1,250 @@
+// SubDispatchPipe and DispatchPipe: a model as a function that replays a precompiled plan, without the search.
+import { NONE, formatId, type NodeId } from '../constants.ts'
+import type { Dispatcher } from '../dispatcher.ts'
+import { DispatcherError, ModelError } from '../errors.ts'
+import { MISSING, recordPlan, type Break, type Plan } from './plan.ts'
+import {
+  bindArguments, functionModel, idList, signatureText, type DefaultOutputType, type PositionalArgs, type SearchWrapperOptions,
+  type WrapperResult,
+} from './sub-dispatch.ts'
+import type { TypedInputs } from './types.ts'
+import { CallError, brand, checkOutputType, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
+
+/** Options of `SubDispatchPipe` and `DispatchPipe`. */
+export interface PipeOptions<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>
+  extends SearchWrapperOptions<T, OT> {
+  /** The positional parameters: data ids, in order. */
+  inputs: I
+  /** The outputs. Omitted: every data node the plan computes (returned as a Map with `outputType: 'all'`). */
+  outputs?: O
+  /** Shrink the model to `inputs` → `outputs` before recording (default true). */
+  shrink?: boolean
+  /** Wildcard recording: an input that is also an output is recomputed (default true). */
+  wildcard?: boolean
+  /**
+   * When a call cannot follow the plan (a domain rejects its arguments, a function fails, a value is `NONE`) and
+   * outputs are missing: `false` (default) throws a `DispatcherError` naming the node where the plan broke; `true`
+   * runs the full search for that call instead, with its alternative paths (as `SubDispatchFunction` would).
+   */
+  fallback?: boolean
+}
+
+/** The function made by `SubDispatchPipe` or `DispatchPipe`. */
+export interface PipeFn<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType> extends ModelWrapper {
+  /** Replays the plan with these inputs, in order (missing ones take the model's defaults). */
+  (...args: PositionalArgs<T, I>): PipeResult<T, O, OT>
+  /** Replays the plan with inputs by name (parameters only), after the positional ones. */
+  withInputs(named: TypedInputs<T>, ...positional: PositionalArgs<T, I>): PipeResult<T, O, OT>
+  /** The recorded plan. */
+  readonly plan: Plan
+  /** The recorded visit order: node paths (`'S/a'` inside sub-dispatcher `S`). */
+  readonly pipe: readonly string[]
+  /** The parameter ids, in order. */
+  readonly inputs: readonly NodeId[]
+  /** The output ids. */
+  readonly outputs: readonly NodeId[]
+  /** The signature as text, `F(a, k = 10)`. */
+  readonly signature: string
+  /** Why the last call broke the plan (undefined when it followed the plan). */
+  readonly lastBreak: Break | undefined
+}
+
+/** What a pipe returns: like the other wrappers, but `'all'` is a Map of the computed values (no Solution is built). */
+export type PipeResult<T extends object, O extends readonly unknown[], OT extends OutputType> = OT extends 'all'
+  ? Map<NodeId, unknown> : WrapperResult<T, O, OT>
+
+function describeBreak(br: Break | undefined): string {
+  if (br === undefined) return 'a value the plan relies on was NONE or not computed'
+  const at = formatId(br.nodeId) + (br.path.length > 1 ? ` (at ${br.path.map(String).join('/')})` : '')
+  if (br.reason === 'domain') return `the plan broke at ${at}: its input domain rejected the arguments`
+  if (br.reason === 'error') return `the plan broke at ${at}: ${br.error!.message}`
+  return `the plan broke at ${at}: one of its inputs was not computed (NONE, or skipped upstream)`
+}
+
+function makePipe<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>(
+  kind: 'SubDispatchPipe' | 'DispatchPipe', dsp: Dispatcher<T>, options: PipeOptions<T, I, O, OT>,
+): PipeFn<T, I, O, OT> {
+  const where = kind
+  const inputs = idList(options.inputs, where, 'inputs')
+  const requested = options.outputs === undefined ? undefined : idList(options.outputs, where, 'outputs')
+  const name = options.id ?? (dsp.name || 'fun')
+  const type = checkOutputType(options.outputType ?? (requested === undefined ? 'all' : requested.length === 1 ? 'values' : 'list'), where)
+  const inputsDist = new Map(options.inputsDist instanceof Map ? options.inputsDist : Object.entries(options.inputsDist ?? {})) as Map<NodeId, never>
+  const wildcard = options.wildcard ?? true
+  const model = functionModel(dsp as Dispatcher, where, name, inputs, requested, inputsDist, options.shrink ?? true, wildcard)
+  const plan = recordPlan(model, inputs, requested, { inputsDist, wildcard }, `${where}(${formatId(name)})`)
+  const unreached = plan.outputIds.filter((_, i) => plan.outputSlots[i]! < 0)
+  if (unreached.length > 0) {
+    throw new ModelError(`${where}(${formatId(name)}): Unreachable output-targets: ${unreached.map(formatId).join(', ')}; the recorded ` +
+      `dispatch from [${inputs.map(formatId).join(', ')}] does not reach them. Add the inputs they need.`)
+  }
+  const outputs = plan.outputIds
+  const allowMiss = options.allowMiss ?? false
+  const fallback = options.fallback ?? false
+  const reuse = kind === 'DispatchPipe'
+  let buffer: unknown[] | undefined
+  let busy = false
+  let lastBreak: Break | undefined
+  const nIn = inputs.length
+
+  const fail = (br: Break | undefined, missing: readonly NodeId[], computed: () => NodeId[]): never => {
+    const why = describeBreak(br)
+    const hint = 'A pipe has no alternative paths: pass `fallback: true` to run the full search when the plan breaks, or use SubDispatchFunction.'
+    const message = kind === 'DispatchPipe'
+      ? `The pipe is not respected (in ${name}): ${why}; outputs ${missing.map(formatId).join(', ')} were not computed. ${hint}`
+      : `Unreachable output-targets: ${missing.map(formatId).join(', ')} (in ${name}).\n  Available outputs: ` +
+        `[${computed().map(formatId).join(', ')}]\n  ${why[0]!.toUpperCase()}${why.slice(1)}. ${hint}`
+    const opts: { nodeId?: NodeId; path?: readonly NodeId[]; cause?: unknown } = {}
+    if (br !== undefined) {
+      opts.nodeId = br.nodeId
+      opts.path = br.path
+      if (br.error !== undefined) opts.cause = br.error
+    }
+    throw new DispatcherError(message, opts)
+  }
+
+  const run = (positional: readonly unknown[], named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined): unknown => {
+    let vals: unknown[]
+    const own = !reuse || busy
+    if (own) vals = plan.newBuffer()
+    else {
+      if (buffer === undefined) buffer = plan.newBuffer()
+      else plan.reset(buffer)
+      vals = buffer
+    }
+    let given: Map<NodeId, unknown> | undefined
+    if (named === undefined) {
+      if (positional.length > nIn) {
+        throw new CallError(name, `too many positional arguments: it takes ${nIn} (${inputs.map(formatId).join(', ')}), got ${positional.length}`)
+      }
+      for (let i = 0; i < nIn; i++) {
+        const v = i < positional.length ? positional[i] : plan.inputDefaults[i]
+        if (v === MISSING) throw new CallError(name, `missing a required argument: ${formatId(inputs[i]!)}`)
+        plan.setInput(vals, i, v)
+      }
+    } else {
+      given = bindArguments(name, model, inputs, positional, named, false)
+      for (let i = 0; i < nIn; i++) plan.setInput(vals, i, given.has(inputs[i]!) ? given.get(inputs[i]!) : plan.inputDefaults[i])
+    }
+    if (!own) busy = true
+    try {
+      const br = plan.replay(vals)
+      lastBreak = br
+      const slots = plan.outputSlots
+      let missing: NodeId[] | undefined
+      for (let i = 0; i < slots.length; i++) {
+        const v = vals[slots[i]!]
+        if (v === MISSING || v === NONE) (missing ??= []).push(outputs[i]!)
+      }
+      if (missing !== undefined && !(allowMiss && type !== 'values' && type !== 'all')) {
+        if (fallback) {
+          if (given === undefined) {
+            given = new Map()
+            for (let i = 0; i < positional.length; i++) given.set(inputs[i]!, positional[i])
+          }
+          const dist = new Map([...inputsDist].filter(([id]) => !given!.has(id)))
+          const sol = model.dispatch(given, requested, { inputsDist: dist, wildcard, rmUnusedNodes: true })
+          if (type === 'all') return new Map(sol)
+          return shapeOutputs(name, sol, outputs, type, allowMiss)
+        }
+        if (type !== 'all' || requested !== undefined) fail(br, missing, () => computedIds(plan, vals))
+      }
+      if (type === 'values' && slots.length === 1) return vals[slots[0]!]
+      if (type === 'list' || type === 'values') {
+        const out: unknown[] = []
+        for (let i = 0; i < slots.length; i++) {
+          const v = vals[slots[i]!]
+          if (v !== MISSING && v !== NONE) out.push(v)
+        }
+        return out
+      }
+      if (type === 'dict') {
+        const out: Record<PropertyKey, unknown> = {}
+        for (let i = 0; i < slots.length; i++) {
+          const v = vals[slots[i]!]
+          if (v !== MISSING && v !== NONE) out[outputs[i]!] = v
+        }
+        return out
+      }
+      return valueMap(plan, vals)
+    } finally {
+      if (!own) busy = false
+    }
+  }
+
+  const fn = (...args: unknown[]): unknown => run(args, undefined)
+  return brand(fn, model, name, options.description ?? dsp.description, kind, {
+    withInputs: (named: Readonly<Record<PropertyKey, unknown>>, ...positional: unknown[]) => run(positional, named),
+    plan,
+    pipe: plan.pipe,
+    inputs,
+    outputs,
+    signature: signatureText(name, model, inputs),
+    get lastBreak() {
+      return lastBreak
+    },
+  }) as unknown as PipeFn<T, I, O, OT>
+}
+
+/** The computed root values of a replay, in computation order. */
+function valueMap(plan: Plan, vals: readonly unknown[]): Map<NodeId, unknown> {
+  const m = new Map<NodeId, unknown>()
+  const ids = plan.rootIds
+  const slots = plan.rootSlots
+  for (let i = 0; i < ids.length; i++) {
+    const v = vals[slots[i]!]
+    if (v !== MISSING && v !== NONE) m.set(ids[i]!, v)
+  }
+  return m
+}
+
+function computedIds(plan: Plan, vals: readonly unknown[]): NodeId[] {
+  return [...valueMap(plan, vals).keys()]
+}
+
+/**
+ * Like `SubDispatchFunction`, but the search runs once, at construction: a structural dispatch from `inputs` to
+ * `outputs` is recorded as a plan (the nodes to compute in order and where each value goes), and every call replays
+ * it with the new input values, without the priority queue. That is the fast path for calling a model many times.
+ * Domains and failures are still checked at call time, but a pipe has no alternative paths: when a call breaks the
+ * plan and outputs are missing, it throws a `DispatcherError` ("Unreachable output-targets", naming the node where it
+ * broke and why), or, with `fallback: true`, runs the full search for that call. Each call uses its own value
+ * buffer, so the function is re-entrant.
+ *
+ * @example
+ * const m = new Dispatcher()
+ * m.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'], inputDomain: (a: number) => a > 0 })
+ * m.addFunction({ id: 'g', fn: (b: number) => b * 2, inputs: ['b'], outputs: ['c'] })
+ * const F = SubDispatchPipe(m, { id: 'F', inputs: ['a'], outputs: ['c'] })
+ * F(1)      // 4
+ * F.pipe    // ['a', 'f', 'b', 'g', 'c']
+ * F(-1)     // throws DispatcherError: Unreachable output-targets: 'c' … the plan broke at 'f': its input domain rejected …
+ */
+export function SubDispatchPipe<
+  T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
+  OT extends OutputType = DefaultOutputType<O>,
+>(
+  dsp: Dispatcher<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
+): PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
+  return makePipe('SubDispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as unknown as PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>
+}
+
+/**
+ * The fastest variant of `SubDispatchPipe`: it replays the plan in one value buffer kept between calls (a nested
+ * call of the same pipe gets a fresh buffer), and a broken plan throws `DispatcherError("The pipe is not respected
+ * …")` naming the node and the reason (or, with `fallback: true`, runs the full search).
+ *
+ * @example
+ * const m = new Dispatcher()
+ * m.addFunction({ id: 'f', fn: (a: number) => 1 / a, inputs: ['a'], outputs: ['b'] })
+ * const F = DispatchPipe(m, { id: 'F', inputs: ['a'], outputs: ['b'] })
+ * F(4) // 0.25
+ */
+export function DispatchPipe<
+  T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
+  OT extends OutputType = DefaultOutputType<O>,
+>(
+  dsp: Dispatcher<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
+): PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
+  return makePipe('DispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as unknown as PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>
+}

@@ -1,0 +1,665 @@
+// A dispatch recorded as a flat plan of steps over value slots, and its replay without the search (the pipes' engine).
+import { NONE, START, formatId, type NodeId } from '../constants.ts'
+import type { Distance } from '../distance.ts'
+import type { Dispatcher } from '../dispatcher.ts'
+import { DispatcherError, ModelError, NodeError, describeCause, formatPath, type FailureKind } from '../errors.ts'
+import { DATA, DISPATCHER, FUNCTION } from '../internal/compile.ts'
+import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from '../internal/graph.ts'
+import type { Level } from '../internal/search.ts'
+import type { AnyFunction, Filter, RaisesPolicy } from '../model.ts'
+import { levelOf } from '../solution.ts'
+
+/** Step kinds. */
+const FN = 0
+const DATA_STEP = 1
+const COPY = 2
+const SUB_DOMAIN = 3
+
+/** Marks a slot that holds no value (yet). */
+export const MISSING: unique symbol = Symbol('flowmark.missing')
+
+/** Why a replay could not compute a node. */
+export interface Break {
+  /** The node that did not compute (its id in its own model). */
+  readonly nodeId: NodeId
+  /** Its path from the root model. */
+  readonly path: readonly NodeId[]
+  /** `'domain'`: its input domain rejected the arguments; `'error'`: it failed; `'input'`: an input was missing. */
+  readonly reason: 'domain' | 'error' | 'input'
+  /** The recorded failure, for `'error'`. */
+  readonly error: NodeError | undefined
+}
+
+/** What a step needs to report a failure. */
+interface StepInfo {
+  readonly id: NodeId
+  readonly path: readonly NodeId[]
+  readonly raises: RaisesPolicy
+}
+
+/**
+ * A recorded dispatch: the nodes to compute in order, each reading and writing numbered value slots. Built from one
+ * structural (`noCall`) search, so it follows the same tie-breaking and the same choice among alternative producers.
+ */
+export class Plan {
+  /** Number of value slots. */
+  readonly size: number
+  /** Number of steps. */
+  readonly steps: number
+  /** Number of function nodes in the plan. */
+  readonly functionCount: number
+  readonly kind: Uint8Array
+  readonly fn: (AnyFunction | undefined)[]
+  readonly domain: (AnyFunction | undefined)[]
+  readonly filters: (readonly Filter[] | undefined)[]
+  readonly callback: (((v: unknown) => unknown) | undefined)[]
+  readonly waits: Uint8Array
+  readonly argStart: Int32Array
+  readonly args: Int32Array
+  readonly outStart: Int32Array
+  readonly outs: Int32Array
+  /** For DATA steps: the producer id of each source slot (estimation keys). */
+  readonly producers: (readonly NodeId[] | undefined)[]
+  /** For SUB_DOMAIN steps: the parent ids of the source slots. */
+  readonly received: (readonly NodeId[] | undefined)[]
+  readonly info: StepInfo[]
+  /** Slots filled before the first step (defaults), and their values. */
+  readonly constSlots: Int32Array
+  readonly constValues: unknown[]
+  /** For each parameter: the slots its value goes to, and its default (MISSING when none). */
+  readonly inputSlots: readonly Int32Array[]
+  readonly inputDefaults: readonly unknown[]
+  readonly inputIds: readonly NodeId[]
+  /** Root data nodes in computation order (ids and slots), for `'all'` results. */
+  readonly rootIds: readonly NodeId[]
+  readonly rootSlots: Int32Array
+  /** Slot of each requested output at the root (-1 when the recording did not reach it). */
+  readonly outputIds: readonly NodeId[]
+  readonly outputSlots: Int32Array
+  /** Node ids of the plan in order (`path` joined by '/'), as the pipe of the recording. */
+  readonly pipe: readonly string[]
+
+  constructor(b: PlanBuilder) {
+    this.size = b.size
+    this.steps = b.kind.length
+    this.functionCount = b.kind.filter((k) => k === FN).length
+    this.kind = Uint8Array.from(b.kind)
+    this.fn = b.fn
+    this.domain = b.domain
+    this.filters = b.filters
+    this.callback = b.callback
+    this.waits = Uint8Array.from(b.waits)
+    this.argStart = Int32Array.from([...b.argStart, b.args.length])
+    this.args = Int32Array.from(b.args)
+    this.outStart = Int32Array.from([...b.outStart, b.outs.length])
+    this.outs = Int32Array.from(b.outs)
+    this.producers = b.producers
+    this.received = b.received
+    this.info = b.info
+    this.constSlots = Int32Array.from(b.constSlots)
+    this.constValues = b.constValues
+    this.inputSlots = b.inputSlots.map((l) => Int32Array.from(l))
+    this.inputDefaults = b.inputDefaults
+    this.inputIds = b.inputIds
+    this.rootIds = b.rootIds
+    this.rootSlots = Int32Array.from(b.rootSlots)
+    this.outputIds = b.outputIds
+    this.outputSlots = Int32Array.from(b.outputSlots)
+    this.pipe = b.pipe
+  }
+
+  /** A fresh value buffer with the defaults in place. */
+  newBuffer(): unknown[] {
+    const vals = new Array<unknown>(this.size).fill(MISSING)
+    this.reset(vals)
+    return vals
+  }
+
+  /** Clears a buffer for the next replay and puts the defaults in place. */
+  reset(vals: unknown[]): void {
+    vals.fill(MISSING)
+    const cs = this.constSlots
+    const cv = this.constValues
+    for (let i = 0; i < cs.length; i++) vals[cs[i]!] = cv[i]
+  }
+
+  /** Writes the value of parameter `i` into its slots. */
+  setInput(vals: unknown[], i: number, value: unknown): void {
+    const slots = this.inputSlots[i]!
+    for (let k = 0; k < slots.length; k++) vals[slots[k]!] = value
+  }
+
+  /**
+   * Replays the plan on a prepared buffer. Returns undefined when every step computed, else the first break. Steps
+   * whose arguments are missing are skipped (their outputs stay missing); errors thrown by input domains, and
+   * failures under a `raises` policy, propagate as in `dispatch`.
+   */
+  replay(vals: unknown[]): Break | undefined {
+    const kind = this.kind
+    const fns = this.fn
+    const doms = this.domain
+    const filters = this.filters
+    const argStart = this.argStart
+    const args = this.args
+    const outStart = this.outStart
+    const outs = this.outs
+    const n = this.steps
+    let broken: Break | undefined
+    for (let k = 0; k < n; k++) {
+      const a0 = argStart[k]!
+      const o0 = outStart[k]!
+      const kd = kind[k]!
+      if (kd === FN) {
+        const na = argStart[k + 1]! - a0
+        let res: unknown
+        const f = fns[k]!
+        const dom = doms[k]
+        if (na === 1 && dom === undefined) {
+          const x = vals[args[a0]!]
+          if (x === MISSING || x === NONE) {
+            const r = this.#slowCall(k, vals)
+            if (r === MISSING) {
+              broken ??= this.#break(k, 'input')
+              continue
+            }
+            if (r instanceof NodeError) {
+              broken ??= { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
+              continue
+            }
+            res = r
+          } else {
+            try {
+              res = f(x)
+            } catch (err) {
+              const e = this.#fail(k, 'function', err)
+              broken ??= { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+              continue
+            }
+          }
+        } else if (na === 2 && dom === undefined) {
+          const x = vals[args[a0]!]
+          const y = vals[args[a0 + 1]!]
+          if (x === MISSING || x === NONE || y === MISSING || y === NONE) {
+            const r = this.#slowCall(k, vals)
+            if (r === MISSING) {
+              broken ??= this.#break(k, 'input')
+              continue
+            }
+            if (r instanceof NodeError) {
+              broken ??= { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
+              continue
+            }
+            res = r
+          } else {
+            try {
+              res = f(x, y)
+            } catch (err) {
+              const e = this.#fail(k, 'function', err)
+              broken ??= { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+              continue
+            }
+          }
+        } else {
+          const r = this.#slowCall(k, vals)
+          if (r === MISSING) {
+            broken ??= this.#break(k, 'input')
+            continue
+          }
+          if (r === DOMAIN_FALSE) {
+            broken ??= this.#break(k, 'domain')
+            continue
+          }
+          if (r instanceof NodeError) {
+            broken ??= { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
+            continue
+          }
+          res = r
+        }
+        const fl = filters[k]
+        if (fl !== undefined) {
+          const r = this.#filter(k, res, fl)
+          if (r instanceof NodeError) {
+            broken ??= { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
+            continue
+          }
+          res = r
+        }
+        if (res !== null && typeof res === 'object' && typeof (res as PromiseLike<unknown>).then === 'function') {
+          ;(res as PromiseLike<unknown>).then(undefined, () => undefined)
+          const e = this.#fail(k, 'function', new TypeError(
+            `${formatId(this.info[k]!.id)} returned a promise, but a pipe is synchronous and cannot wait for it`,
+          ))
+          broken ??= { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+          continue
+        }
+        const o1 = outStart[k + 1]!
+        if (o1 - o0 === 1) {
+          const t = outs[o0]!
+          if (t >= 0 && res !== NONE) vals[t] = res
+        } else {
+          this.#spread(k, res, o0, o1, vals)
+        }
+      } else if (kd === COPY) {
+        const v = vals[args[a0]!]
+        if (v !== MISSING) vals[outs[o0]!] = v
+      } else if (kd === DATA_STEP) {
+        const r = this.#data(k, vals)
+        if (r !== undefined) broken ??= r
+      } else {
+        const r = this.#subDomain(k, vals)
+        if (r !== undefined) broken ??= r
+      }
+    }
+    return broken
+  }
+
+  #break(k: number, reason: Break['reason']): Break {
+    const info = this.info[k]!
+    return { nodeId: info.id, path: info.path, reason, error: undefined }
+  }
+
+  /** The general call: NONE arguments dropped, domain checked. Returns MISSING, DOMAIN_FALSE, a NodeError or the result. */
+  #slowCall(k: number, vals: unknown[]): unknown {
+    const a0 = this.argStart[k]!
+    const a1 = this.argStart[k + 1]!
+    const argv: unknown[] = []
+    for (let a = a0; a < a1; a++) {
+      const v = vals[this.args[a]!]
+      if (v === MISSING) return MISSING
+      if (v !== NONE) argv.push(v)
+    }
+    const dom = this.domain[k]
+    if (dom !== undefined) {
+      let ok: unknown
+      try {
+        ok = dom(...argv)
+      } catch (err) {
+        const info = this.info[k]!
+        throw new DispatcherError(
+          `input domain of ${formatId(info.id)}${info.path.length > 1 ? ` (at ${formatPath(info.path)})` : ''} threw: ` +
+            `${describeCause(err)}. A domain must return true or false; guard the check inside the domain.`,
+          { nodeId: info.id, path: info.path, cause: err },
+        )
+      }
+      if (!ok) return DOMAIN_FALSE
+    }
+    try {
+      return this.fn[k]!(...argv)
+    } catch (err) {
+      return this.#fail(k, 'function', err)
+    }
+  }
+
+  #filter(k: number, value: unknown, filters: readonly Filter[]): unknown {
+    let v = value
+    for (const f of filters) {
+      try {
+        v = f(v)
+      } catch (err) {
+        return this.#fail(k, 'filter', err)
+      }
+    }
+    return v
+  }
+
+  /** Records a failure by the node's dispatcher policy: returns the NodeError, or throws when the policy raises. */
+  #fail(k: number, kind: FailureKind, err: unknown): NodeError {
+    const info = this.info[k]!
+    const raise = typeof info.raises === 'function' ? Boolean(info.raises(err, info.id)) : info.raises
+    if (raise && err instanceof DispatcherError) throw err
+    const failure = new NodeError(info.id, info.path, kind, err)
+    if (raise) {
+      throw new DispatcherError(
+        `dispatch stopped: ${failure.message}. The dispatcher raises on failures; pass \`raises: false\` to record ` +
+          'failures instead.',
+        { nodeId: info.id, path: info.path, cause: err },
+      )
+    }
+    return failure
+  }
+
+  #spread(k: number, res: unknown, o0: number, o1: number, vals: unknown[]): void {
+    if (res === null || res === undefined || typeof (res as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      const info = this.info[k]!
+      throw new DispatcherError(
+        `function ${formatId(info.id)} declares ${o1 - o0} outputs but returned ${String(res)}, which is not iterable. ` +
+          'Return an array with one value per output (NONE leaves an output unset).',
+        { nodeId: info.id, path: info.path },
+      )
+    }
+    let o = o0
+    for (const v of res as Iterable<unknown>) {
+      if (o >= o1) break
+      const t = this.outs[o++]!
+      if (t >= 0 && v !== NONE) vals[t] = v
+    }
+  }
+
+  #data(k: number, vals: unknown[]): Break | undefined {
+    const a0 = this.argStart[k]!
+    const a1 = this.argStart[k + 1]!
+    const producers = this.producers[k]!
+    const waits = this.waits[k] === 1
+    const fn = this.fn[k]
+    let value: unknown = MISSING
+    let est: Record<NodeId, unknown> | undefined
+    for (let a = a0; a < a1; a++) {
+      const v = vals[this.args[a]!]
+      if (v === MISSING) {
+        if (waits) return this.#break(k, 'input')
+        continue
+      }
+      if (value === MISSING) value = v
+      if (fn !== undefined || waits) (est ??= Object.create(null) as Record<NodeId, unknown>)[producers[a - a0]!] = v
+    }
+    if (value === MISSING) return this.#break(k, 'input')
+    if (fn !== undefined) {
+      try {
+        value = fn(est)
+      } catch (err) {
+        const e = this.#fail(k, 'data', err)
+        return { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+      }
+    }
+    const fl = this.filters[k]
+    if (fl !== undefined) {
+      const r = this.#filter(k, value, fl)
+      if (r instanceof NodeError) return { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
+      value = r
+    }
+    const cb = this.callback[k]
+    if (cb !== undefined) {
+      try {
+        cb(value)
+      } catch (err) {
+        this.#fail(k, 'callback', err) // a callback failure does not fail the node
+      }
+    }
+    vals[this.outs[this.outStart[k]!]!] = value
+    return undefined
+  }
+
+  #subDomain(k: number, vals: unknown[]): Break | undefined {
+    const a0 = this.argStart[k]!
+    const a1 = this.argStart[k + 1]!
+    const o0 = this.outStart[k]!
+    const flag = this.args[a0]!
+    if (vals[flag] !== true) {
+      const ids = this.received[k]!
+      const received: Record<NodeId, unknown> = Object.create(null)
+      for (let a = a0 + 1; a < a1; a++) {
+        const v = vals[this.args[a]!]
+        if (v !== MISSING) received[ids[a - a0 - 1]!] = v
+      }
+      let ok = false
+      try {
+        ok = Boolean(this.domain[k]!(received))
+      } catch (err) {
+        const e = this.#fail(k, 'sub-dispatcher domain', err)
+        return { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+      }
+      if (!ok) return this.#break(k, 'domain')
+      vals[flag] = true
+    }
+    for (let a = a0 + 1; a < a1; a++) {
+      const dst = this.outs[o0 + a - a0 - 1]!
+      const v = vals[this.args[a]!]
+      if (dst >= 0 && v !== MISSING) vals[dst] = v
+    }
+    return undefined
+  }
+}
+
+const DOMAIN_FALSE: unique symbol = Symbol('flowmark.domainFalse')
+
+/** Mutable lists a Plan is built from. */
+class PlanBuilder {
+  size = 0
+  kind: number[] = []
+  fn: (AnyFunction | undefined)[] = []
+  domain: (AnyFunction | undefined)[] = []
+  filters: (readonly Filter[] | undefined)[] = []
+  callback: (((v: unknown) => unknown) | undefined)[] = []
+  waits: number[] = []
+  argStart: number[] = []
+  args: number[] = []
+  outStart: number[] = []
+  outs: number[] = []
+  producers: (readonly NodeId[] | undefined)[] = []
+  received: (readonly NodeId[] | undefined)[] = []
+  info: StepInfo[] = []
+  constSlots: number[] = []
+  constValues: unknown[] = []
+  inputSlots: number[][] = []
+  inputDefaults: unknown[] = []
+  inputIds: NodeId[] = []
+  rootIds: NodeId[] = []
+  rootSlots: number[] = []
+  outputIds: NodeId[] = []
+  outputSlots: number[] = []
+  pipe: string[] = []
+
+  step(kind: number, info: StepInfo, args: readonly number[], outs: readonly number[]): number {
+    const k = this.kind.length
+    this.kind.push(kind)
+    this.fn.push(undefined)
+    this.domain.push(undefined)
+    this.filters.push(undefined)
+    this.callback.push(undefined)
+    this.waits.push(0)
+    this.producers.push(undefined)
+    this.received.push(undefined)
+    this.info.push(info)
+    this.argStart.push(this.args.length)
+    for (const a of args) this.args.push(a)
+    this.outStart.push(this.outs.length)
+    for (const o of outs) this.outs.push(o)
+    return k
+  }
+}
+
+/** Options of `recordPlan`. */
+export interface RecordOptions {
+  readonly inputsDist: ReadonlyMap<NodeId, Distance>
+  readonly wildcard: boolean
+}
+
+/**
+ * Records the plan of dispatching `dsp` from `inputs` to `outputs` (every reachable node when `outputs` is
+ * undefined): one structural search, then its visit order, the producer it chose for each data node, the feeds into
+ * sub-dispatchers and the values coming out of them, all turned into steps over slots.
+ */
+export function recordPlan(
+  dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions, where: string,
+): Plan {
+  const sol = dsp.dispatch(inputs, outputs, { noCall: true, inputsDist: options.inputsDist, wildcard: options.wildcard })
+  const root = levelOf(sol)
+  const run = root.run
+  const levels = run.fringe.levels as Level[]
+  const b = new PlanBuilder()
+  const base = new Map<Level, number>()
+  const baseOf = (lv: Level): number => {
+    let o = base.get(lv)
+    if (o === undefined) {
+      o = b.size
+      b.size += lv.c.size
+      base.set(lv, o)
+    }
+    return o
+  }
+  baseOf(root)
+  const extra = new Map<string, number>()
+  const extraSlot = (key: string): number => {
+    let s = extra.get(key)
+    if (s === undefined) extra.set(key, (s = b.size++))
+    return s
+  }
+  const slotOf = (lv: Level, s: number) => baseOf(lv) + s
+  const isPlain = (lv: Level, s: number): boolean => {
+    const n = lv.c.nodes[s] as DataNodeImpl
+    return !lv.waits(s) && n.fn === undefined && n.filters === undefined && n.callback === undefined
+  }
+  const levelKey = (lv: Level) => lv.indexPath.join('.')
+  /** Where the value that reaches data node `s` through edge `e` (or from START, e = -1) is written. */
+  const targetOf = (lv: Level, s: number, e: number): number =>
+    isPlain(lv, s) ? slotOf(lv, s) : extraSlot(`${levelKey(lv)}:${s}:${e}`)
+  /** Where consumers read data node `u` from (wildcard inputs: the input value, kept apart). */
+  const sourceOf = (lv: Level, u: number): number =>
+    lv.parent === null && lv.wildcards.has(u) ? extraSlot(`w:${u}`) : slotOf(lv, u)
+  const infoOf = (lv: Level, s: number): StepInfo => ({ id: lv.c.nodes[s]!.id, path: [...lv.path, lv.c.nodes[s]!.id], raises: lv.dsp.raises })
+
+  // Inputs and defaults (START values): a parameter's slots, or a constant.
+  const inputIndex = new Map(inputs.map((id, i) => [id, i]))
+  b.inputIds = [...inputs]
+  b.inputSlots = inputs.map(() => [])
+  b.inputDefaults = inputs.map((id) => {
+    const dv = dsp.defaultValues.get(id)
+    return dv === undefined ? MISSING : dv.value
+  })
+  const startValues = (lv: Level) => {
+    const defaults = lv.dsp.defaultValues
+    const excluded = new Set<NodeId>()
+    if (lv.parent !== null) {
+      const sub = lv.parent.c.nodes[lv.parentSlot] as SubDispatcherNodeImpl
+      for (const ids of sub.inputs.values()) if (ids.length === 1) excluded.add(ids[0]!)
+    }
+    for (const s of lv.startLog) {
+      const id = lv.c.nodes[s]!.id
+      const i = lv.parent === null ? inputIndex.get(id) : undefined
+      // A data node computed by a function ignores its START value: a pipe has no alternative path.
+      const fromFunction = hasFunctionProducer(lv, s)
+      if (i !== undefined) {
+        if (lv.wildcards.has(s)) b.inputSlots[i]!.push(sourceOf(lv, s))
+        if (!fromFunction) b.inputSlots[i]!.push(targetOf(lv, s, -1))
+        continue
+      }
+      const dv = defaults.get(id)
+      if (dv === undefined || fromFunction || excluded.has(id)) continue
+      b.constSlots.push(targetOf(lv, s, -1))
+      b.constValues.push(dv.value)
+    }
+  }
+  const started = new Set<Level>()
+  const domainPairs = new Map<Level, { src: number; dst: number; pid: NodeId }[]>()
+  const visitedBefore = new Set<string>()
+  for (let i = 0; i < run.pipeSize; i++) {
+    const lv = levels[run.pipeLevel[i]!]!
+    const s = run.pipeSlot[i]!
+    const c = lv.c
+    if (!started.has(lv)) {
+      started.add(lv)
+      startValues(lv)
+    }
+    const node = c.nodes[s]!
+    visitedBefore.add(`${levelKey(lv)}:${s}`)
+    b.pipe.push(formatPath([...lv.path, node.id]))
+    if (c.kind[s] === FUNCTION) {
+      const f = node as FunctionNodeImpl
+      if (f.fn === undefined) {
+        throw new ModelError(`${where}: function node ${formatId(f.id)} has no function, so the plan cannot call it; give it \`fn\``, { nodeId: f.id })
+      }
+      const args: number[] = []
+      for (let a = c.argStart[s]!; a < c.argStart[s + 1]!; a++) {
+        const e = c.argEdge[a]!
+        args.push(e < 0 ? extraSlot('nothing') : sourceOf(lv, c.edgeFrom[e]!))
+      }
+      const outs: number[] = []
+      for (let o = c.outStart[s]!; o < c.outStart[s + 1]!; o++) {
+        const e = c.outEdge[o]!
+        outs.push(e >= 0 && lv.edgeOn[e] === 1 ? targetOf(lv, c.edgeTo[e]!, e) : -1)
+      }
+      const k = b.step(FN, infoOf(lv, s), args, outs)
+      b.fn[k] = f.fn
+      if (f.inputDomain !== undefined) b.domain[k] = f.inputDomain
+      if (f.filters !== undefined) b.filters[k] = f.filters
+      continue
+    }
+    if (c.kind[s] !== DATA) continue
+    // A data node: its own step unless plain (then its producer wrote it in place).
+    if (!isPlain(lv, s)) {
+      const d = node as DataNodeImpl
+      const sources: number[] = []
+      const producers: NodeId[] = []
+      for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) {
+        const e = c.predEdge[p]!
+        if (lv.edgeOn[e] !== 1) continue
+        sources.push(targetOf(lv, s, e))
+        producers.push(c.nodes[c.edgeFrom[e]!]!.id)
+      }
+      if (lv.startOn[s] === 1 && (sources.length === 0 || lv.waits(s))) {
+        sources.unshift(targetOf(lv, s, -1))
+        producers.unshift(START)
+      }
+      const k = b.step(DATA_STEP, infoOf(lv, s), sources, [slotOf(lv, s)])
+      b.producers[k] = producers
+      b.waits[k] = lv.waits(s) ? 1 : 0
+      b.fn[k] = d.fn as AnyFunction | undefined
+      if (d.filters !== undefined) b.filters[k] = d.filters
+      b.callback[k] = d.callback
+    }
+    if (lv.parent === null && !(lv.wildcards.has(s) && !hasFunctionProducer(lv, s)) && node.id !== START) {
+      b.rootIds.push(node.id)
+      b.rootSlots.push(slotOf(lv, s))
+    }
+    // Feeds into sub-dispatchers.
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      const w = c.edgeTo[e]!
+      if (c.kind[w] !== DISPATCHER || lv.edgeOn[e] !== 1) continue
+      const child = lv.children.get(w)
+      if (child === undefined) continue
+      const sub = c.nodes[w] as SubDispatcherNodeImpl
+      const mapped = sub.inputs.get(node.id) ?? []
+      const childSlots: number[] = []
+      for (const cid of mapped) {
+        const cs = child.c.slotOf.get(cid)
+        if (cs === undefined || child.startOn[cs] !== 1 || hasFunctionProducer(child, cs)) continue
+        childSlots.push(targetOf(child, cs, -1))
+      }
+      if (sub.inputDomain === undefined) {
+        for (const t of childSlots) b.step(COPY, infoOf(lv, w), [sourceOf(lv, s)], [t])
+        continue
+      }
+      // A child with a domain starts at the first feed its domain accepts (checked with every input received so far,
+      // at each new one, as the search does); until then nothing is copied into it.
+      let pairs = domainPairs.get(child)
+      if (pairs === undefined) domainPairs.set(child, (pairs = []))
+      if (childSlots.length === 0) pairs.push({ src: sourceOf(lv, s), dst: -1, pid: node.id })
+      for (const t of childSlots) pairs.push({ src: sourceOf(lv, s), dst: t, pid: node.id })
+      const flag = extraSlot(`started:${levelKey(child)}`)
+      const k = b.step(SUB_DOMAIN, infoOf(lv, w), [flag, ...pairs.map((x) => x.src)], pairs.map((x) => x.dst))
+      b.domain[k] = sub.inputDomain as AnyFunction
+      b.received[k] = pairs.map((x) => x.pid)
+    }
+    // Values leaving a sub-dispatcher for its parent.
+    const parent = lv.parent
+    if (parent !== null) {
+      const w = lv.parentSlot
+      const targets = parent.view.outMap(w).get(node.id)
+      if (targets === undefined) continue
+      const pc = parent.c
+      for (const pid of targets) {
+        const ps = pc.slotOf.get(pid)
+        if (ps === undefined || visitedBefore.has(`${levelKey(parent)}:${ps}`)) continue
+        let out = -1
+        for (let e = pc.succStart[w]!; e < pc.succStart[w + 1]!; e++) if (pc.edgeTo[e] === ps) out = e
+        if (out < 0 || parent.edgeOn[out] !== 1) continue
+        b.step(COPY, infoOf(lv, s), [slotOf(lv, s)], [targetOf(parent, ps, out)])
+      }
+    }
+  }
+  // Outputs: their root slots (the recording must have reached them).
+  const rootVisited = (s: number) => root.visited[s] === 1 && (root.inDist[s] === 1 || root.wildcards.has(s))
+  b.outputIds = outputs === undefined ? [...b.rootIds] : [...outputs]
+  b.outputSlots = b.outputIds.map((id) => {
+    const s = root.c.slotOf.get(id)
+    return s !== undefined && rootVisited(s) ? slotOf(root, s) : -1
+  })
+  return new Plan(b)
+}
+
+/** Whether data node `s` of the recording took its value from a function or a sub-dispatcher (not from START). */
+function hasFunctionProducer(lv: Level, s: number): boolean {
+  const c = lv.c
+  for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) if (lv.edgeOn[c.predEdge[p]!] === 1) return true
+  return false
+}

@@ -1,0 +1,270 @@
+// SubDispatch and SubDispatchFunction: a model as a function (dicts in → solution or outputs; positional in → outputs).
+import { formatId, type NodeId } from '../constants.ts'
+import type { Distance } from '../distance.ts'
+import type { Dispatcher } from '../dispatcher.ts'
+import { ModelError } from '../errors.ts'
+import type { Solution } from '../solution.ts'
+import { combineDictsWith, type Dict } from './helpers.ts'
+import type { IsUntyped, SolutionOf, TypedDistances, TypedInputs, ValueOf } from './types.ts'
+import { CallError, brand, checkOutputType, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
+
+/** The value type of data node `K`, `unknown` for untyped models. */
+export type Val<T, K> = IsUntyped<T> extends true ? unknown : ValueOf<T, K>
+
+/** What a wrapper returns for outputs `O` and output type `OT` (`'all'`: the solution). */
+export type WrapperResult<T, O extends readonly unknown[], OT extends OutputType> = OT extends 'all' ? SolutionOf<T>
+  : OT extends 'dict' ? (IsUntyped<T> extends true ? Record<string, unknown> : { [K in O[number] & keyof T]: T[K] })
+    : OT extends 'list' ? { -readonly [P in keyof O]: Val<T, O[P]> }
+      : O extends readonly [infer X] ? Val<T, X> : { -readonly [P in keyof O]: Val<T, O[P]> }
+
+/** Options shared by the wrappers that run a full search. */
+export interface SearchWrapperOptions<T extends object, OT extends OutputType> {
+  /** Name of the function (the default node id when it is added to a model). Default: the model's name. */
+  id?: string
+  /** Description for plots and API pages. Default: the model's description. */
+  description?: string
+  /** How to shape the result (see `OutputType`). */
+  outputType?: OT
+  /** With `'dict'`/`'list'`/`'values'`: leave out outputs that were not computed instead of throwing. */
+  allowMiss?: boolean
+  /** Initial distances of some inputs or defaults. */
+  inputsDist?: TypedDistances<T>
+}
+
+/** Options of `SubDispatch`. */
+export interface SubDispatchOptions<T extends object, O extends readonly unknown[], OT extends OutputType> extends SearchWrapperOptions<T, OT> {
+  /** Outputs to compute (and to select, for the output types other than `'all'`). */
+  outputs?: O
+  /** Wildcard dispatch (see `DispatchOptions.wildcard`). */
+  wildcard?: boolean | 'producible'
+  /** Structural run (see `DispatchOptions.noCall`). */
+  noCall?: boolean
+  /** Search the model shrunk to the inputs and outputs. */
+  shrink?: boolean
+  /** Drop from the workflow the functions that never ran. */
+  rmUnusedNodes?: boolean
+  /** Deep-copy the input dictionaries before merging them (the model may then modify its inputs freely). */
+  copyInputs?: boolean
+}
+
+/** The function made by `SubDispatch`. */
+export interface SubDispatchFn<T extends object, O extends readonly unknown[], OT extends OutputType> extends ModelWrapper {
+  /** Merges the input dictionaries (later ones win) and dispatches the model. */
+  (...inputs: TypedInputs<T>[]): WrapperResult<T, O, OT>
+  /** The solution of the last call. */
+  readonly solution: SolutionOf<T> | undefined
+  /** The outputs requested at construction. */
+  readonly outputs: readonly NodeId[] | undefined
+}
+
+function distMap(d: unknown): Map<NodeId, Distance> {
+  if (d === undefined) return new Map()
+  if (d instanceof Map) return new Map(d as Map<NodeId, Distance>)
+  return new Map(Reflect.ownKeys(d as object).map((k) => [k as NodeId, (d as Record<PropertyKey, Distance>)[k]!]))
+}
+
+/**
+ * Wraps a model as a function of input dictionaries: `sd(...dicts)` merges them (later ones win), dispatches the
+ * model and returns the solution (`outputType: 'all'`, the default) or the outputs selected as an object (`'dict'`),
+ * an array (`'list'`) or values (`'values'`: the value itself for a single output). A requested output that was not
+ * computed is a `DispatcherError` listing what was (unless `allowMiss`). As the function of a node, a failure inside
+ * makes the node fail, so the enclosing model falls back to an alternative path.
+ *
+ * @example
+ * const m = new Dispatcher({ name: 'm' })
+ * m.addFunction({ id: 'f', fn: (a: number) => [a + 1, a - 1], inputs: ['a'], outputs: ['b', 'c'] })
+ * SubDispatch(m, { outputs: ['b', 'c'], outputType: 'list' })({ a: 1 }, { x: 0 }) // [2, 0]
+ */
+export function SubDispatch<T extends object, const O extends readonly unknown[] = readonly NodeId[], OT extends OutputType = 'all'>(
+  dsp: Dispatcher<T>, options: SubDispatchOptions<T, O, OT> = {},
+): SubDispatchFn<T, O, OT> {
+  const type = checkOutputType(options.outputType ?? 'all', 'SubDispatch')
+  const outputs = options.outputs === undefined ? undefined : ([...options.outputs] as NodeId[])
+  if (type !== 'all' && outputs === undefined) {
+    throw new ModelError(`SubDispatch: outputType '${type}' selects outputs, so give \`outputs\` too`)
+  }
+  const name = options.id ?? (dsp.name || 'SubDispatch')
+  const inputsDist = distMap(options.inputsDist)
+  const dispatchOptions = {
+    inputsDist, wildcard: options.wildcard ?? false, noCall: options.noCall ?? false, shrink: options.shrink ?? false,
+    rmUnusedNodes: options.rmUnusedNodes ?? false,
+  }
+  let last: Solution | undefined
+  const fn = function (...inputs: TypedInputs<T>[]): unknown {
+    const merged = combineDictsWith(options.copyInputs ? { copy: true } : {}, ...(inputs as Dict[]))
+    const sol = (dsp as Dispatcher).dispatch(merged as Record<string, unknown>, outputs, dispatchOptions)
+    last = sol
+    if (type === 'all') return sol
+    return shapeOutputs(name, sol, outputs!, type, options.allowMiss ?? false)
+  }
+  return brand(fn, dsp as Dispatcher, name, options.description ?? dsp.description, 'SubDispatch', {
+    get solution() {
+      return last
+    },
+    outputs,
+  }) as unknown as SubDispatchFn<T, O, OT>
+}
+
+/** Options of `SubDispatchFunction`. */
+export interface SubDispatchFunctionOptions<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>
+  extends SearchWrapperOptions<T, OT> {
+  /** The positional parameters: data ids, in order. */
+  inputs: I
+  /** The outputs. Omitted: the call returns the solution. */
+  outputs?: O
+  /** Shrink the model to `inputs` → `outputs` at construction (default true). */
+  shrink?: boolean
+  /** Wildcard dispatch: an input that is also an output is recomputed (default true). */
+  wildcard?: boolean
+}
+
+/** The default output type of a function wrapper: the solution without outputs, the value for one, a list for more. */
+export type DefaultOutputType<O> = O extends readonly [unknown] ? 'values' : O extends readonly unknown[] ? 'list' : 'all'
+
+/** The positional arguments of a function wrapper (each may be left out when the model has a default for it). */
+export type PositionalArgs<T, I extends readonly unknown[]> = { -readonly [P in keyof I]?: Val<T, I[P]> }
+
+/** The function made by `SubDispatchFunction`. */
+export interface SubDispatchFunctionFn<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>
+  extends ModelWrapper {
+  /** Calls the model with the inputs in order (missing ones take the model's defaults). */
+  (...args: PositionalArgs<T, I>): WrapperResult<T, O, OT>
+  /**
+   * Calls the model with inputs by name, after the positional ones: names may be parameters or any other data node
+   * of the shrunk model (extra inputs).
+   */
+  withInputs(named: TypedInputs<T>, ...positional: PositionalArgs<T, I>): WrapperResult<T, O, OT>
+  /** The parameter ids, in order. */
+  readonly inputs: readonly NodeId[]
+  /** The output ids (undefined: the call returns the solution). */
+  readonly outputs: readonly NodeId[] | undefined
+  /** The solution of the last call. */
+  readonly solution: SolutionOf<T> | undefined
+  /** The signature as text, `F(a, k = 10)`, defaults shown. */
+  readonly signature: string
+}
+
+/** Checks a list of ids given as `inputs`/`outputs` of a wrapper. */
+export function idList(list: unknown, where: string, what: string): NodeId[] {
+  if (typeof list === 'string') throw new ModelError(`${where}: \`${what}\` must be an array of ids; write [${JSON.stringify(list)}] for one`)
+  if (!Array.isArray(list)) throw new ModelError(`${where}: \`${what}\` must be an array of ids`)
+  const seen = new Set<NodeId>()
+  for (const id of list as NodeId[]) {
+    if (typeof id !== 'string' && typeof id !== 'symbol') throw new ModelError(`${where}: \`${what}\` holds ${String(id)}, which is not a node id`)
+    if (seen.has(id)) throw new ModelError(`${where}: ${formatId(id)} appears twice in \`${what}\``)
+    seen.add(id)
+  }
+  return [...(list as NodeId[])]
+}
+
+/** Prepares a model for a function wrapper: shrunk (unless `shrink: false`), with every output reachable. */
+export function functionModel(
+  dsp: Dispatcher, where: string, name: string, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined,
+  inputsDist: Map<NodeId, Distance>, shrink: boolean, wildcard: boolean,
+): Dispatcher {
+  let model = dsp
+  if (shrink) {
+    model = dsp.shrinkDsp(inputs, outputs, inputsDist, wildcard)
+    model.name = name
+  }
+  const missing = (outputs ?? []).filter((o) => !model.nodes.has(o))
+  if (missing.length > 0) {
+    throw new ModelError(
+      `${where}(${formatId(name)}): Unreachable output-targets: ${missing.map(formatId).join(', ')}; no path computes them from ` +
+        `[${inputs.map(formatId).join(', ')}] (with the model's defaults). Add the inputs they need.`,
+    )
+  }
+  return model
+}
+
+/** Binds positional and named arguments to ids, as a function signature does; throws `CallError` on misuse. */
+export function bindArguments(
+  name: string, model: Dispatcher, inputs: readonly NodeId[], positional: readonly unknown[], named: Dict | undefined,
+  allowExtra: boolean,
+): Map<NodeId, unknown> {
+  if (positional.length > inputs.length) {
+    throw new CallError(name, `too many positional arguments: it takes ${inputs.length} (${inputs.map(formatId).join(', ')}), got ${positional.length}`)
+  }
+  const given = new Map<NodeId, unknown>()
+  for (let i = 0; i < positional.length; i++) given.set(inputs[i]!, positional[i])
+  if (named !== undefined) {
+    const entries = named instanceof Map ? [...(named as Map<NodeId, unknown>)] : Reflect.ownKeys(named).map((k) => [k as NodeId, (named as Record<PropertyKey, unknown>)[k]] as const)
+    for (const [id, v] of entries) {
+      if (given.has(id)) throw new CallError(name, `multiple values for argument ${formatId(id)}`)
+      if (!inputs.includes(id)) {
+        const n = model.nodes.get(id)
+        if (!allowExtra || n === undefined || n.kind !== 'data') {
+          throw new CallError(name, `unexpected input ${formatId(id)}: ${allowExtra ? 'it is not a data node of the model' : 'not a parameter'}; ` +
+            `the parameters are (${inputs.map(formatId).join(', ')})`)
+        }
+      }
+      given.set(id, v)
+    }
+  }
+  for (const id of inputs) {
+    if (!given.has(id) && !model.defaultValues.has(id)) throw new CallError(name, `missing a required argument: ${formatId(id)}`)
+  }
+  return given
+}
+
+/** `F(a, k = 10)`: the parameters of a function wrapper with the model's defaults. */
+export function signatureText(name: string, model: Dispatcher, inputs: readonly NodeId[]): string {
+  const params = inputs.map((id) => {
+    const dv = model.defaultValues.get(id)
+    return dv === undefined ? formatId(id).replace(/^'|'$/g, '') : `${formatId(id).replace(/^'|'$/g, '')} = ${JSON.stringify(dv.value) ?? String(dv.value)}`
+  })
+  return `${name}(${params.join(', ')})`
+}
+
+/**
+ * Turns a model into a plain function of positional inputs: `fn(2, 3)` dispatches with `inputs[0] = 2`,
+ * `inputs[1] = 3`, the model's defaults for the inputs left out, and returns the outputs (the value itself for one
+ * output, an array for several, the solution when `outputs` is omitted; or as `outputType` says). At construction the
+ * model is shrunk to what `inputs` → `outputs` needs (keeping the alternative paths), so each call searches a small
+ * model, with domains, failures and fallbacks as in `dispatch`. `fn.withInputs({ b: 0 }, 2)` also passes inputs by
+ * name, including data nodes that are not parameters. Misuse (missing, extra or doubled arguments) is a `CallError`.
+ *
+ * @example
+ * const m = new Dispatcher({ name: 'm' })
+ * m.addData({ id: 'k', defaultValue: 10 })
+ * m.addFunction({ id: 'f', fn: (a: number, k: number) => a * k, inputs: ['a', 'k'], outputs: ['b'] })
+ * m.addFunction({ id: 'g', fn: (b: number) => b + 1, inputs: ['b'], outputs: ['c'] })
+ * const F = SubDispatchFunction(m, { id: 'F', inputs: ['a', 'k'], outputs: ['c'] })
+ * F(2)    // 21
+ * F(2, 3) // 7
+ */
+export function SubDispatchFunction<
+  T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
+  OT extends OutputType = DefaultOutputType<O>,
+>(
+  dsp: Dispatcher<T>, options: SubDispatchFunctionOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
+): SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT> {
+  const where = 'SubDispatchFunction'
+  const inputs = idList(options.inputs, where, 'inputs')
+  const outputs = options.outputs === undefined ? undefined : idList(options.outputs, where, 'outputs')
+  const name = options.id ?? (dsp.name || 'fun')
+  const type = checkOutputType(options.outputType ?? (outputs === undefined ? 'all' : outputs.length === 1 ? 'values' : 'list'), where)
+  if (type !== 'all' && outputs === undefined) throw new ModelError(`${where}(${formatId(name)}): outputType '${type}' needs \`outputs\``)
+  const inputsDist = distMap(options.inputsDist)
+  const wildcard = options.wildcard ?? true
+  const model = functionModel(dsp as Dispatcher, where, name, inputs, outputs, inputsDist, options.shrink ?? true, wildcard)
+  const allowMiss = options.allowMiss ?? false
+  let last: Solution | undefined
+  const run = (given: Map<NodeId, unknown>): unknown => {
+    const dist = new Map([...inputsDist].filter(([id]) => !given.has(id)))
+    const sol = model.dispatch(given, outputs, { inputsDist: dist, wildcard, rmUnusedNodes: true })
+    last = sol
+    if (type === 'all') return sol
+    return shapeOutputs(name, sol, outputs!, type, allowMiss)
+  }
+  const fn = (...args: unknown[]): unknown => run(bindArguments(name, model, inputs, args, undefined, true))
+  return brand(fn, model, name, options.description ?? dsp.description, 'SubDispatchFunction', {
+    withInputs: (named: Dict, ...positional: unknown[]) => run(bindArguments(name, model, inputs, positional, named, true)),
+    inputs,
+    outputs,
+    get solution() {
+      return last
+    },
+    signature: signatureText(name, model, inputs),
+  }) as unknown as SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT>
+}
