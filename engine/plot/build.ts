@@ -284,7 +284,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
   const isDispatcherNode = (id: NodeId) => model.get(id)?.kind === 'dispatcher'
   const edgeLine = (from: NodeId, to: NodeId, rows: TableRow[], ghost: boolean): string => {
     const attrs = new Map<string, DotValue>(ghost ? mergeAttributes(GHOST_EDGE) : [])
-    if (rows.length > 0) attrs.set('xlabel', table(`${boundText(idText(from), 1, 60)} --> ${boundText(idText(to), 1, 60)}`, rows, 'black'))
+    const color = ghost ? String(attrs.get('fontcolor') ?? 'black') : 'black'
+    if (rows.length > 0) attrs.set('xlabel', table(`${boundText(idText(from), 1, 60)} --> ${boundText(idText(to), 1, 60)}`, rows, color))
     const list = attributeList(attrs)
     return `\t${dotName(dotIds.get(from)!)} -> ${dotName(dotIds.get(to)!)}${list === '' ? '' : ` ${list}`}`
   }
@@ -325,8 +326,10 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
           lines.push(edgeLine(u, e.to, modelEdgeRows(e, { has: false, value: undefined, wildcard: false }), true))
         }
       }
-      for (const we of wfBySource.get(u) ?? []) {
-        if (done.has(we.to) || !position.has(we.to)) continue
+      // Edges the model does not hold (START to the inputs), in the order of their targets.
+      const extra = (wfBySource.get(u) ?? []).filter((we) => !done.has(we.to) && position.has(we.to))
+      extra.sort((a, b) => position.get(a.to)! - position.get(b.to)!)
+      for (const we of extra) {
         done.add(we.to)
         // An input that is also recomputed (a wildcard dispatch): its START edge shows the value given.
         const wildcard = u === START && wf.predecessors(we.to).some((p) => p !== START)

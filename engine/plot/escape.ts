@@ -21,7 +21,7 @@ export function cleanText(text: string): string {
 
 /**
  * Text for the inside of an HTML-like label (`<TD>…</TD>`): XML special characters become entities, newlines become
- * `<BR/>`, and backslashes are doubled (Graphviz would otherwise expand `\N`, `\G`… inside label text).
+ * `<BR/>`, tabs become spaces (Graphviz drops them), and backslashes are doubled (Graphviz would otherwise expand `\N`, `\G`… inside label text).
  */
 export function htmlText(text: string): string {
   return cleanText(text)
@@ -31,6 +31,7 @@ export function htmlText(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;')
     .replace(/\\/g, '\\\\')
+    .replace(/\t/g, ' ')
     .replace(/\n/g, '<BR/>')
 }
 

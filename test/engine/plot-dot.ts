@@ -225,3 +225,13 @@ export function readLabel(label: string | undefined): LabelTable {
     }),
   }
 }
+
+/** All the pages of a plot as one text: each page's DOT after a `// page "<path>" <kind>: <title>` comment line. */
+export function pagesText(plot: { pages: readonly { path: string; kind: string; title: string; dot: string }[] }): string {
+  return plot.pages.map((p) => `// page ${JSON.stringify(p.path)} ${p.kind}: ${JSON.stringify(p.title)}\n${p.dot}`).join('\n')
+}
+
+/** Splits a `pagesText` file back into its DOT pages. */
+export function splitPages(text: string): string[] {
+  return text.split(/^\/\/ page .*$/m).map((s) => s.trim()).filter((s) => s !== '')
+}
