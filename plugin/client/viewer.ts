@@ -444,7 +444,7 @@ export class FlowmarkGraph extends Base {
     info.el.classList.remove('fm-selected')
     void info.el.getBoundingClientRect()
     info.el.classList.add('fm-selected')
-    if (reveal) this.#reveal(info, true)
+    if (reveal) this.#reveal(info)
     const path = this.#index?.pages[info.page]?.path ?? ''
     if (this.id) this.#setHash(`${this.id}:${encodeURIComponent(path)}:${encodeURIComponent(info.label)}`)
     this.#say(`Selected ${KIND_NAME[info.kind] ?? 'node'} ${info.label}`)
@@ -517,7 +517,13 @@ export class FlowmarkGraph extends Base {
     const base = this.#base[i]
     if (!base) return
     const pad = Math.max(base.w, base.h) * 0.02
-    this.#views[i] = { x: base.x - pad, y: base.y - pad, w: base.w + 2 * pad, h: base.h + 2 * pad }
+    const w = base.w + 2 * pad, hgt = base.h + 2 * pad
+    const svg = this.#svgs[i]
+    const sw = svg?.clientWidth ?? 0, sh = svg?.clientHeight ?? 0
+    // Fit, but never enlarge past the natural size (1 pt = 4/3 px): a two-node graph stays small and centred.
+    const scale = sw > 0 && sh > 0 ? Math.min(sw / w, sh / hgt, 4 / 3) : 0
+    const vw = scale > 0 ? sw / scale : w, vh = scale > 0 ? sh / scale : hgt
+    this.#views[i] = { x: base.x + base.w / 2 - vw / 2, y: base.y + base.h / 2 - vh / 2, w: vw, h: vh }
     this.#apply(i)
   }
 

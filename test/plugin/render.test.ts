@@ -3,12 +3,13 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { PlotJSON, PlotNode } from '../../engine/plot/types.ts'
+import type { PlotJSON } from '../../engine/plot/types.ts'
 import {
   GraphLayoutError, GraphRenderer, postProcessSvg, renderPlot, viewerScript, viewerStyle, type GraphvizLike,
 } from '../../plugin/render/index.ts'
 import { decodeEntities } from '../../plugin/render/markup.ts'
 import { cryptoModel, mixedWorkflow, sampleDot, sampleNodes, samples } from '../../fixtures/render-schedula/plot.ts'
+import { HOSTILE, hostilePlot } from '../../fixtures/render-hostile/plot.ts'
 
 const tmp = mkdtempSync(join(tmpdir(), 'flowmark-render-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
@@ -147,35 +148,6 @@ describe('cache', () => {
     expect(existsSync(join(dir, key.slice(0, 2), `${key}.json`))).toBe(true)
   })
 })
-
-const HOSTILE = [
-  `"><script>alert(1)</script>`,
-  `it's ]]> <![CDATA[ x`,
-  `</script><img src=x onerror=alert(2)>`,
-  `a & b <!-- c`,
-]
-
-/** A DOT quoted string. */
-function q(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
-}
-
-/** A two-page plot whose ids, labels and descriptions are all hostile. */
-export function hostilePlot(): PlotJSON {
-  const nodes: PlotNode[] = HOSTILE.map((text, k) => ({
-    dotId: `n${k}${text}`, label: text, kind: k === 0 ? 'dispatcher' : 'data', description: `desc ${text}`,
-    page: k === 0 ? `sub/${text}` : undefined, state: undefined,
-  }))
-  const dot = `digraph ${q('g</title>')} {\n${nodes.map((n, k) =>
-    `  v${k} [id=${q(n.dotId)} label=${q(n.label)} tooltip=${q(n.description ?? '')}${k === 0 ? ` URL=${q('javascript:alert(3)')}` : ''}]`).join('\n')}\n  v0 -> v1 -> v2 -> v3\n}`
-  const subNodes: PlotNode[] = [{ dotId: HOSTILE[1] as string, label: HOSTILE[1] as string, kind: 'data', description: HOSTILE[2], page: undefined, state: undefined }]
-  return {
-    pages: [
-      { path: '', title: HOSTILE[0] as string, kind: 'dmap', parent: undefined, dot, engine: 'dot', nodes },
-      { path: `sub/${HOSTILE[0]}`, title: HOSTILE[3] as string, kind: 'dmap', parent: '', dot: `digraph { s [id=${q(subNodes[0]?.dotId ?? '')} label=${q(HOSTILE[1] as string)}] }`, engine: 'dot', nodes: subNodes },
-    ],
-  }
-}
 
 describe('hostile text', () => {
   it('cannot break out of labels, tooltips, attributes or the JSON index', async () => {
