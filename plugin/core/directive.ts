@@ -5,6 +5,7 @@ import type { Node } from 'unist'
 import { diagnostic, startOf, type FileInfo } from './file.ts'
 import { readOpeningLine, sourceLine, type AttributeToken } from './opening.ts'
 import type { Diagnostic, SourcePoint } from './types.ts'
+import { LAYOUT_ENGINES as ENGINE_LAYOUTS, PLOT_OPTION_NAMES } from '../../engine/plot/options.ts'
 
 /** Name of the directive that draws a model (container `:::dispatcher` or leaf `::dispatcher`). */
 export const DISPATCHER = 'dispatcher'
@@ -45,13 +46,13 @@ export const DISPATCHER_ATTRIBUTES: Readonly<Record<string, string>> = {
   data: 'flag: add the table of data nodes',
   func: 'flag: add the table of functions',
   dsp: 'flag: add the table of sub-dispatchers',
-  opt: 'JSON object of further plot options, e.g. opt=\'{"graphAttr": {"ratio": "1"}}\'',
+  opt: 'JSON object of further plot options, e.g. opt=\'{"graph": {"ratio": "1"}}\'',
   id: 'id of the graph element, also the prefix of its deep links `#id:page:node` (also `#id`)',
   class: 'extra CSS classes of the figure (also `.name`)',
 }
 
-/** Graphviz layout engines accepted by `engine`. */
-export const LAYOUT_ENGINES: readonly string[] = ['dot', 'neato', 'fdp', 'sfdp', 'circo', 'twopi', 'osage', 'patchwork']
+/** Graphviz layout engines accepted by `engine` (the engine's list). */
+export const LAYOUT_ENGINES: readonly string[] = ENGINE_LAYOUTS
 
 /** The node tables a directive can ask for, in display order. */
 export const TABLE_KINDS = ['data', 'func', 'dsp'] as const
@@ -188,6 +189,11 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
         error('directive-opt', at('opt', 0, true), `Attribute \`opt\` of \`${opener}\` must be a JSON object (\`opt='{"engine": "neato"}'\`), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}.`)
       } else {
+        for (const key of Object.keys(parsed)) {
+          if (PLOT_OPTION_NAMES.includes(key)) continue
+          const offset = opt.indexOf(JSON.stringify(key))
+          error('directive-opt', at('opt', Math.max(offset, 0), true), `Unknown plot option \`${key}\` in \`opt\` of \`${opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`)
+        }
         Object.assign(plotOptions, parsed)
       }
     } catch (cause) {

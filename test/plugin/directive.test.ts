@@ -65,6 +65,13 @@ describe('dispatcher attributes', () => {
     expect(diagnostics[0]?.message).toMatch(/not valid JSON/)
   })
 
+  test('unknown plot options in opt are errors at the key', () => {
+    const md = `::dispatcher{name=dsp opt='{"depth": 1, "graphAttr": {}}'}`
+    const { diagnostics } = parseDispatcher(first(md), file(md))
+    expect(diagnostics.map((d) => [d.rule, d.start.column])).toEqual([['directive-opt', md.indexOf('"graphAttr"') + 1]])
+    expect(diagnostics[0]?.message).toMatch(/^Unknown plot option `graphAttr` in `opt` of `::dispatcher`\. Plot options: workflow, depth, engine, graph,/)
+  })
+
   test('missing name, bad name, from on a container, code on a leaf', () => {
     const errors = (md: string) => parseDispatcher(first(md), file(md)).diagnostics.map((d) => `${d.severity}:${d.rule}`)
     expect(errors('::dispatcher{code}')).toEqual(['error:directive-name', 'warning:directive-attribute'])
