@@ -111,6 +111,7 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
   let passed = 0
   let failed = 0
   let skipped = 0
+  let notRun = 0
   let pageErrors = 0
   let updated = 0
   for (const file of files) {
@@ -120,7 +121,8 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
     const report = await runSession(request)
     passed += report.passed
     failed += report.failed
-    skipped += report.skipped
+    notRun += report.examples.filter((e) => e.status === 'not-run').length
+    skipped += report.examples.filter((e) => e.status === 'skipped').length
     const diagnostics: Diagnostic[] = [...page.diagnostics, ...report.diagnostics]
       .sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column)
     pageErrors += page.diagnostics.filter((d) => d.severity === 'error').length
@@ -137,7 +139,7 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
       }
     }
   }
-  const notes = [skipped > 0 ? `${skipped} skipped` : '', updated > 0 ? `${updated} updated` : '', pageErrors > 0 ? `${pageErrors} page error${pageErrors === 1 ? '' : 's'}` : '']
+  const notes = [skipped > 0 ? `${skipped} skipped` : '', notRun > 0 ? `${notRun} not run` : '', updated > 0 ? `${updated} updated` : '', pageErrors > 0 ? `${pageErrors} page error${pageErrors === 1 ? '' : 's'}` : '']
     .filter((n) => n !== '')
   stdout.write(`${passed} passed, ${failed} failed${notes.length > 0 ? ` (${notes.join(', ')})` : ''} in ${files.length} file${files.length === 1 ? '' : 's'}\n`)
   return failed - (args.update ? updated : 0) > 0 || pageErrors > 0 ? 1 : 0

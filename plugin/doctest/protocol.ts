@@ -46,3 +46,4 @@ export type WorkerMessage =
   | { readonly type: 'draw-error'; readonly block: number; readonly message: string }
   | { readonly type: 'session-done' }
   | { readonly type: 'worker-error'; readonly message: string }
+  | { readonly type: 'exit-called'; readonly code: number | string }

@@ -298,6 +298,9 @@ function runWorker(session: WorkerSession, timeout: number, events: WorkerEvents
         case 'session-done':
           finish()
           break
+        case 'exit-called':
+          exitCalled = message.code
+          break
         case 'worker-error':
           stop('doctest-crash', (example) => `The doctest worker failed while running ${example}: ${message.message}`)
           break
@@ -306,8 +309,16 @@ function runWorker(session: WorkerSession, timeout: number, events: WorkerEvents
     worker.on('error', (error) => {
       stop('doctest-crash', (example) => `The doctest session crashed while running ${example}: ${error.stack ?? error.message}`)
     })
+    let exitCalled: number | string | undefined
     worker.on('exit', (code) => {
-      stop('doctest-crash', (example) => `The doctest session ended (exit code ${code}) while running ${example}; did it call process.exit()?${stderr === '' ? '' : ` Its stderr: ${stderr.trim()}`}`)
+      if (exitCalled !== undefined) {
+        stop('doctest-crash', (example) => `${example} called process.exit(${exitCalled}), which ended the page's session.`)
+      } else if (code === 0) {
+        // The worker's event loop ran empty while an example still waited: nothing can settle its promise any more.
+        stop('doctest-timeout', (example) => `${example} waits for a promise that can never settle: nothing is left (no timer, I/O or message) that could settle it. The page's session ended there.`)
+      } else {
+        stop('doctest-crash', (example) => `The doctest session ended (exit code ${code}) while running ${example}.${stderr === '' ? '' : ` Its stderr: ${stderr.trim()}`}`)
+      }
     })
     worker.postMessage(session)
   })

@@ -9,6 +9,7 @@ import { SESSION_GLOBAL, type UnitOutcome, type WorkerBlock, type WorkerMessage,
 
 if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession().')
 const port = parentPort
+const post = (message: WorkerMessage): void => port.postMessage(message)
 
 let captured = ''
 /** Errors thrown by callbacks (timers, rejected promises nobody awaited) while a unit ran. */
@@ -32,6 +33,12 @@ for (const stream of [process.stdout, process.stderr]) {
   }) as typeof stream.write
 }
 process.on('uncaughtException', (error) => asyncErrors.push(error))
+// In a worker, process.exit() ends the thread; say so first, so the session can tell it from an emptied event loop.
+const exit = process.exit.bind(process)
+process.exit = ((code?: number | string | null) => {
+  post({ type: 'exit-called', code: code ?? process.exitCode ?? 0 })
+  return exit(code)
+}) as typeof process.exit
 process.on('unhandledRejection', (reason) => asyncErrors.push(reason))
 
 Object.defineProperty(globalThis, SESSION_GLOBAL, {
@@ -39,7 +46,6 @@ Object.defineProperty(globalThis, SESSION_GLOBAL, {
   enumerable: false,
 })
 
-const post = (message: WorkerMessage): void => port.postMessage(message)
 
 port.once('message', (session: WorkerSession) => {
   run(session).then(
@@ -162,7 +168,7 @@ function plain(value: unknown, name: string): DrawResult['plot'] {
   }
   const pages = (copy as { pages?: unknown } | null)?.pages
   if (!Array.isArray(pages) || pages.length === 0 || !pages.every((p) => typeof p === 'object' && p !== null && Array.isArray((p as { nodes?: unknown }).nodes))) {
-    throw new DrawProblem(`\`${name}.plot()\` returned ${describe(value)} without pages: expected a Plot (engine/plot/types.ts) whose toJSON() has \`pages\`, each with \`nodes\`.`)
+    throw new DrawProblem(`\`${name}.plot()\` returned ${describe(value)} with no pages: expected a Plot (engine/plot/types.ts) whose toJSON() has \`pages\`, each with \`nodes\`.`)
   }
   return copy as DrawResult['plot']
 }
