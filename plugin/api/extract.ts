@@ -33,7 +33,7 @@ export interface ExtractOptions {
 }
 
 /** Bump when the shape of the cached model changes. */
-const MODEL_VERSION = 1
+const MODEL_VERSION = 2
 
 interface CacheEntry {
   readonly version: number
@@ -93,16 +93,15 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
   if (project === undefined) {
     throw new ApiExtractionError(`TypeDoc could not convert ${entries.map((e) => e.file).join(', ')}; fix the errors below (or the entry point paths)`, messages)
   }
+  const sourceFiles = [...new Set(programFiles.filter((f) => !f.includes('/node_modules/')).map((f) => toPosix(path.relative(root, f))))].sort(compareText)
   const model: Omit<ApiModel, 'stats'> = {
     modules: buildModules(project, entries, root, options.sourceBaseUrl),
     typedocVersion: Application.VERSION,
+    sourceFiles,
   }
 
   if (cacheFile !== undefined && cacheDir !== undefined) {
-    const files = programFiles
-      .filter((f) => !f.includes('/node_modules/'))
-      .map((f) => [path.relative(root, f), sha256(readFileSync(f))] as const)
-      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    const files = sourceFiles.map((f) => [f, sha256(readFileSync(path.join(root, f)))] as const)
     const entry: CacheEntry = { version: MODEL_VERSION, files, model }
     mkdirSync(cacheDir, { recursive: true })
     const tmp = `${cacheFile}.${process.pid}.tmp`

@@ -39,6 +39,40 @@ export async function generateApi(options: GenerateApiOptions): Promise<Generate
   return { ...docs, pages: apiPages(docs, options) }
 }
 
+/** Options of `syncApiPages`: `generateApi` options plus the folder to write. */
+export interface SyncApiOptions extends GenerateApiOptions {
+  /** Folder of the generated Markdown files, relative to `root` (e.g. `site/content/docs/api`; gitignore it). */
+  readonly outDir: string
+}
+
+/** What `syncApiPages` did. */
+export interface SyncApiResult extends GeneratedApi {
+  /** Absolute paths of the files written (changed or new) and removed (stale). */
+  readonly written: readonly string[]
+  readonly removed: readonly string[]
+  /** Absolute paths of the TypeScript sources the pages depend on (to watch in dev). */
+  readonly watchFiles: readonly string[]
+  /** Wall time of the whole sync (ms). */
+  readonly durationMs: number
+}
+
+/**
+ * Generates the API pages and writes them below `outDir` (`pagesDir` defaults to it, so `from=` attributes and
+ * example imports are relative to each file). This is what the Astro integration calls in `astro:config:setup`.
+ *
+ * @param options Entry points and the output folder, plus any `generateApi` option.
+ * @returns The generated API, the files written and removed, and the files to watch.
+ */
+export async function syncApiPages(options: SyncApiOptions): Promise<SyncApiResult> {
+  const started = performance.now()
+  const root = path.resolve(options.root ?? process.cwd())
+  const outDir = path.resolve(root, options.outDir)
+  const api = await generateApi({ ...options, root, pagesDir: options.pagesDir ?? outDir })
+  const { written, removed } = writeApiPages(api.pages, outDir)
+  const watchFiles = api.model.sourceFiles.map((f) => path.join(root, f))
+  return { ...api, written, removed, watchFiles, durationMs: performance.now() - started }
+}
+
 const MARKER = '.flowmark-api'
 
 /**

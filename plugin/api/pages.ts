@@ -40,6 +40,8 @@ export interface ApiPage {
   readonly markdown: string
   /** The TypeScript file whose doc comments the page's examples come from, if it has examples. */
   readonly exampleSource?: string
+  /** Link to the documented declaration's source (from `sourceBaseUrl`), if known. */
+  readonly sourceUrl?: string
 }
 
 const SECTION: readonly [ApiItemKind, string, string][] = [
@@ -75,7 +77,7 @@ function resolveLinks(markdown: string, baseUrl: string): string {
  * directive that draws the model and the data / function / sub-dispatcher tables).
  *
  * Examples: a `> ` transcript is emitted as a `ts` fence (the doctest runner checks its output); any other code
- * example is shown, then repeated as a hidden `ts setup` fence so that it runs. A page with examples starts with a
+ * example is shown, then repeated as a hidden `ts setup` fence (in a block scope) so that it runs. A page with examples starts with a
  * `:::testsetup` block importing the module's runtime exports.
  *
  * @param docs What `discoverDispatchers` returned.
@@ -199,7 +201,11 @@ function itemPage(
     order,
     markdown,
   }
-  return examples.length > 0 && item.source !== undefined ? { ...page, exampleSource: item.source.file } : page
+  return {
+    ...page,
+    ...(examples.length > 0 && item.source !== undefined ? { exampleSource: item.source.file } : {}),
+    ...(item.source?.url === undefined ? {} : { sourceUrl: item.source.url }),
+  }
 }
 
 function dispatcherTable(out: string[], heading: string, column: string, rows: readonly NodeTableRow[], baseUrl: string): void {
@@ -253,7 +259,7 @@ const FENCE = /^(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1[ \t]*$/gm
 /**
  * The Markdown of one `@example`: code fences in TypeScript or JavaScript are kept when they are `> ` transcripts
  * (the doctest runner checks them); other code fences are kept for display and repeated as a hidden `setup` fence
- * so that they run. An example without any fence is treated as TypeScript code.
+ * so that they run, wrapped in `{ … }` so that examples do not collide on their declarations (not when they import). An example without any fence is treated as TypeScript code.
  *
  * @param example The example's Markdown (as extraction stored it).
  * @returns Markdown for the page.
@@ -265,12 +271,15 @@ export function exampleMarkdown(example: string): string {
     if (!['ts', 'typescript', 'js', 'javascript', 'mts', 'mjs'].includes(lang)) return whole
     const first = code.split('\n').find((l) => l.trim() !== '') ?? ''
     if (first.startsWith('> ') || first === '>') return whole
-    return `${whole}\n\n${fence}${lang} setup\n${code}\n${fence}`
+    // Each example runs in its own block scope (two examples may both declare \`const dsp\`), unless it imports.
+    const run = /^\s*import\s/m.test(code) ? code : `{\n${code}\n}`
+    return `${whole}\n\n${fence}${lang} setup\n${run}\n${fence}`
   })
 }
 
 /**
- * A page as a Markdown file: YAML frontmatter (`title`, `description`, `sidebar.order`) and the body.
+ * A page as a Markdown file: YAML frontmatter (`title`, `description`, `sidebar.order`, and Starlight's `editUrl`:
+ * the declaration's source link, or `false` since the generated file itself is not worth editing) and the body.
  *
  * @param page A generated page.
  * @returns The file content.
@@ -280,6 +289,7 @@ export function pageToMarkdownFile(page: ApiPage): string {
     '---',
     `title: ${JSON.stringify(page.title)}`,
     `description: ${JSON.stringify(page.description)}`,
+    `editUrl: ${page.sourceUrl === undefined ? 'false' : JSON.stringify(page.sourceUrl)}`,
     'sidebar:',
     `  order: ${page.order}`,
     '---',

@@ -119,6 +119,8 @@ export interface ApiModel {
   readonly modules: readonly ApiModule[]
   /** TypeDoc version that produced the model. */
   readonly typedocVersion: string
+  /** Project-relative source files of the program (outside node_modules), sorted: watch these to regenerate. */
+  readonly sourceFiles: readonly string[]
   /** Whether the model came from the cache, and how long extraction took (ms). Not part of the cached data. */
   readonly stats: { readonly cached: boolean; readonly durationMs: number }
 }

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { Dispatcher, WRAPPED_MODEL } from '../../engine/index.ts'
 import {
   ApiError, ApiExtractionError, apiPages, describeNode, discoverDispatchers, exampleMarkdown, extractApi, firstSentence,
-  pageToMarkdownFile, slugify, writeApiPages, type ApiDocs, type ApiItem, type ApiPage, type DocLookup,
+  pageToMarkdownFile, slugify, syncApiPages, writeApiPages, type ApiDocs, type ApiItem, type ApiPage, type DocLookup,
 } from '../../plugin/api/index.ts'
 import * as fixture from '../../fixtures/api-package/index.ts'
 
@@ -222,8 +222,9 @@ describe('pages', () => {
     expect(add?.exampleSource).toBe('fixtures/api-package/index.ts')
     expect(pages.find((p) => p.slug.endsWith('/double'))?.markdown).not.toContain(':::testsetup')
     expect(exampleMarkdown('```ts\n> f()\n1\n```')).toBe('```ts\n> f()\n1\n```')
-    expect(exampleMarkdown('```ts\nf()\n```')).toBe('```ts\nf()\n```\n\n```ts setup\nf()\n```')
-    expect(exampleMarkdown('f()')).toBe('```ts\nf()\n```\n\n```ts setup\nf()\n```')
+    expect(exampleMarkdown('```ts\nf()\n```')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
+    expect(exampleMarkdown('f()')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
+    expect(exampleMarkdown("```js\nimport { x } from 'y'\nx()\n```")).toBe("```js\nimport { x } from 'y'\nx()\n```\n\n```js setup\nimport { x } from 'y'\nx()\n```")
     expect(exampleMarkdown('Output:\n```text\n1\n```')).toBe('Output:\n```text\n1\n```')
   })
 
@@ -257,7 +258,7 @@ describe('pages', () => {
     try {
       const first = writeApiPages(pages, dir)
       expect(first.written).toHaveLength(pages.length)
-      expect(readFileSync(path.join(dir, 'fixtures/api-package/add.md'), 'utf8')).toMatch(/^---\ntitle: "add"\ndescription: "Adds two numbers."\nsidebar:\n {2}order: 1\n---\n/)
+      expect(readFileSync(path.join(dir, 'fixtures/api-package/add.md'), 'utf8')).toMatch(/^---\ntitle: "add"\ndescription: "Adds two numbers."\neditUrl: "https:\/\/example\.org\/flowmark\/blob\/main\/fixtures\/api-package\/index\.ts#L\d+"\nsidebar:\n {2}order: 1\n---\n/)
       expect(writeApiPages(pages, dir)).toEqual({ written: [], removed: [] })
       const fewer = pages.filter((p) => p.slug !== 'fixtures/api-package/pair')
       expect(writeApiPages(fewer, dir).removed).toEqual([path.join(dir, 'fixtures/api-package/pair.md')])
@@ -268,6 +269,24 @@ describe('pages', () => {
       rmSync(foreign, { recursive: true })
     } finally {
       rmSync(dir, { recursive: true })
+    }
+  })
+})
+
+describe('syncApiPages', () => {
+  it('writes the pages with imports relative to their folder and lists the sources to watch', async () => {
+    const outDir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-sync-'))
+    try {
+      const result = await syncApiPages({ entryPoints: ['fixtures/api-package/index.ts'], root, cache, outDir })
+      expect(result.written).toHaveLength(result.pages.length)
+      expect(result.watchFiles).toEqual(expect.arrayContaining([fixtureFile, path.join(root, 'engine/index.ts')]))
+      const addFile = path.join(outDir, 'fixtures/api-package/add.md')
+      const spec = /from "([^"]+)"/.exec(readFileSync(addFile, 'utf8'))?.[1] ?? ''
+      expect(path.resolve(path.dirname(addFile), spec)).toBe(fixtureFile)
+      const again = await syncApiPages({ entryPoints: ['fixtures/api-package/index.ts'], root, cache, outDir })
+      expect([again.written, again.removed, again.model.stats.cached]).toEqual([[], [], true])
+    } finally {
+      rmSync(outDir, { recursive: true, force: true })
     }
   })
 })
