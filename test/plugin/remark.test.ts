@@ -1,4 +1,5 @@
 // The unified adapter: options, doctest modes, vfile messages, the real runner and renderer, Starlight compatibility.
+import { readdirSync, readFileSync } from 'node:fs'
 import type { Root } from 'mdast'
 import rehypeStringify from 'rehype-stringify'
 import remarkDirective from 'remark-directive'
@@ -128,6 +129,29 @@ describe('tree output', () => {
     }
     walk(tree)
     expect(kinds).toEqual(['containerDirective:dispatcher:figure', 'containerDirective:note:-', 'textDirective:abbr:-'])
+  })
+})
+
+describe('trees without positions', () => {
+  test('every fixture page transforms without positions (ordinal ids match between collect and transform)', async () => {
+    const dir = new URL('../../fixtures/', import.meta.url)
+    const names = readdirSync(dir).filter((n) => /^(directive|lint)-/.test(n))
+    expect(names.length).toBeGreaterThan(5)
+    for (const name of names) {
+      const md = readFileSync(new URL(`${name}/input.md`, dir), 'utf8')
+      const processor = unified().use(remarkParse).use(remarkDirective).use(remarkDispatcher, {
+        doctest: 'warn', renderPlot: fakeRender,
+        runSession: async (r) => ({ ...emptyReport(r), draws: new Map(r.blocks.filter((b) => b.kind === 'draw').map((b) => [b.id, {
+          id: b.id, plot: { pages: [] }, tables: {}, title: b.name, description: undefined,
+        }])) }),
+      })
+      const tree = processor.parse(md)
+      const strip = (node: Node): void => { delete node.position; for (const c of (node as Parent).children ?? []) strip(c) }
+      strip(tree)
+      const out = await processor.run(tree, new VFile({ path: `${name}.md` })) as Root
+      const html = JSON.stringify(out)
+      expect(html, name).not.toContain('could not be drawn')
+    }
   })
 })
 
