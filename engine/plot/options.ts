@@ -209,7 +209,11 @@ function closest(wanted: string, candidates: readonly string[]): string {
       best = c
     }
   }
-  return score <= Math.max(2, wanted.length / 3) ? ` Did you mean \`${best}\`?` : ''
+  if (score <= Math.max(2, wanted.length / 3)) return ` Did you mean \`${best}\`?`
+  // A shared start of four letters or more (`defaults` for `default_values`) is a good hint too.
+  const w = wanted.toLowerCase()
+  const prefixed = candidates.find((c) => w.length >= 4 && c.toLowerCase().startsWith(w.slice(0, Math.max(4, w.length - 2))))
+  return prefixed === undefined ? '' : ` Did you mean \`${prefixed}\`?`
 }
 
 function distance(a: string, b: string): number {

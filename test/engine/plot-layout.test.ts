@@ -16,7 +16,7 @@ beforeAll(async () => {
 })
 
 /** Lays out and returns the SVG; Graphviz errors become test failures with the DOT attached. */
-function layout(dot: string, engine = 'dot'): string {
+function layout(dot: string, engine: 'dot' | 'fdp' | 'neato' = 'dot'): string {
   const svg = gv.layout(dot, 'svg', engine)
   expect(svg).toContain('<svg')
   return svg
@@ -61,7 +61,7 @@ describe('Graphviz lays out', () => {
   }
 
   it('the legend, with dot, fdp and neato', () => {
-    for (const engine of ['dot', 'fdp', 'neato']) layout(legend().pages[0]!.dot, engine)
+    for (const engine of ['dot', 'fdp', 'neato'] as const) layout(legend().pages[0]!.dot, engine)
   })
 })
 

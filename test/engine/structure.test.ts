@@ -33,6 +33,8 @@ describe('engine/ structure', () => {
       'compareDistance', 'DispatcherAbort', 'Dispatcher', 'DispatcherError', 'EMPTY', 'END', 'FlowmarkError',
       'formatPath', 'functionName', 'idText', 'Inf', 'inf', 'isNodeId', 'isSpecialNodeId', 'ModelError', 'NodeError',
       'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow', 'WRAPPED_MODEL',
+      // plot/
+      'legend', 'plotFromJSON', 'inspectValue', 'PlotError', 'PlotOptionError', 'NODE_STYLES',
     ].sort())
   })
 })
