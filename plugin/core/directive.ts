@@ -40,8 +40,8 @@ export const DISPATCHER_ATTRIBUTES: Readonly<Record<string, string>> = {
   depth: 'integer: how many levels of sub-models to draw (0: only the top page; -1 or absent: all)',
   engine: 'Graphviz layout engine: dot, neato, fdp, sfdp, circo, twopi, osage or patchwork',
   index: 'flag: ask the viewer to show its index of pages',
-  height: 'CSS length of the graph area (a bare number means px)',
-  width: 'CSS length of the graph area (a bare number means px)',
+  height: 'maximum height of the graph in pixels (default: 70% of the window)',
+  width: 'CSS width of the graph area, e.g. `80%` or `600px` (a bare number means px)',
   description: 'flag or text: show the drawn value\'s description, or the given text',
   data: 'flag: add the table of data nodes',
   func: 'flag: add the table of functions',
@@ -75,8 +75,9 @@ export interface DispatcherSpec {
   readonly tables: readonly (typeof TABLE_KINDS)[number][]
   /** `true`: show the drawn value's description; a string: show this text; `false`: nothing. */
   readonly description: boolean | string
-  /** CSS height and width of the graph area. */
-  readonly height: string | undefined
+  /** Maximum height of the graph in CSS pixels (the viewer's `data-fm-height`). */
+  readonly height: number | undefined
+  /** CSS width of the graph area. */
   readonly width: string | undefined
   /** Id of the graph element (deep links `#id:page:node`). */
   readonly id: string | undefined
@@ -226,14 +227,19 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
     else error('directive-attribute', at('engine', 0, true), `Attribute \`engine\` of \`${opener}\` must be one of ${LAYOUT_ENGINES.join(', ')}, got \`${engine}\`.`)
   }
 
-  const length = (key: 'height' | 'width'): string | undefined => {
+  const length = (key: 'width'): string | undefined => {
     const value = text(key)
     if (value === undefined) return undefined
     if (CSS_LENGTH.test(value)) return /\d$/.test(value) ? `${value}px` : value
     error('directive-attribute', at(key, 0, true), `Attribute \`${key}\` of \`${opener}\` must be a CSS length such as \`500px\`, \`60vh\` or \`100%\` (a bare number means px), got \`${value}\`.`)
     return undefined
   }
-  const height = length('height')
+  const heightText = text('height')
+  let height: number | undefined
+  if (heightText !== undefined) {
+    if (/^\d+(px)?$/.test(heightText) && Number.parseInt(heightText, 10) > 0) height = Number.parseInt(heightText, 10)
+    else error('directive-attribute', at('height', 0, true), `Attribute \`height\` of \`${opener}\` is the graph's maximum height in pixels (\`500\` or \`500px\`), got \`${heightText}\`.`)
+  }
   const width = length('width')
 
   const descriptionText = text('description')

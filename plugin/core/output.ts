@@ -104,9 +104,27 @@ function inlineHtml(text: string): string {
   return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>')
 }
 
-/** An error note shown in place of a graph (text with `code spans`). */
+/**
+ * A diagnostic message as shown on the page: the file's path (absolute on the build machine) reduced to its name,
+ * and code frames (the source line with a `^` marker under it) dropped.
+ * @param message The diagnostic message.
+ * @param path The page's path.
+ * @returns The text for readers.
+ */
+export function readerMessage(message: string, path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'))
+  const name = path.slice(cut + 1)
+  const dir = cut > 0 ? path.slice(0, cut + 1) : undefined
+  const lines = message.split('\n')
+  const kept = lines.filter((line, i) => !/^\s*\^+\s*$/.test(line) && !/^\s*\^+\s*$/.test(lines[i + 1] ?? ''))
+  let text = kept.join('\n').replaceAll(path, name)
+  if (dir) text = text.replaceAll(dir, './')
+  return text.replace(/\n{2,}/g, '\n').trim()
+}
+
+/** An error note shown in place of a graph (text with `code spans`; line breaks kept). */
 function errorNote(title: string, lines: readonly string[]): string {
-  const items = lines.map((l) => `<li>${inlineHtml(l)}</li>`).join('')
+  const items = lines.map((l) => `<li>${inlineHtml(l).replaceAll('\n', '<br>')}</li>`).join('')
   return `<div class="flowmark-dispatcher__error" role="alert"><strong>${inlineHtml(title)}</strong>${items ? `<ul>${items}</ul>` : ''}</div>`
 }
 
@@ -129,6 +147,20 @@ function aboutHtml(spec: DispatcherSpec, draw: DrawResult): string {
  */
 export function elementData(hName: string, hProperties: Readonly<Record<string, string | readonly string[]>>): Data {
   return { hName, hProperties } as Data
+}
+
+/**
+ * Sets the viewer's maximum stage height (`data-fm-height`, CSS pixels) on the first `<flowmark-graph>` element of
+ * the renderer's markup, replacing any value already there.
+ * @param markup The renderer's HTML.
+ * @param height Pixels.
+ * @returns The markup with the attribute set (unchanged when it holds no `<flowmark-graph>`).
+ */
+export function withMaxHeight(markup: string, height: number): string {
+  return markup.replace(/<flowmark-graph\b([^>]*)>/, (_tag, attrs: string) => {
+    const kept = attrs.replace(/\sdata-fm-height="[^"]*"/, '')
+    return `<flowmark-graph${kept} data-fm-height="${height}">`
+  })
 }
 
 /** An mdast `html` node. */
@@ -173,7 +205,9 @@ export async function transformDirective(node: BlockDirective, context: Directiv
   const start = startOf(node)
   if (!spec) {
     graphHtml = errorNote(`This \`${node.type === 'leafDirective' ? '::' : ':::'}dispatcher\` block has errors; nothing is drawn.`,
-      parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.start.line}:${d.start.column}: ${d.message}`))
+      parsed.diagnostics.filter((d) => d.severity === 'error')
+        .sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column)
+        .map((d) => `${d.start.line}:${d.start.column}: ${d.message}`))
   } else {
     const id = drawIdOf(node, context.ordinal)
     const draw = report?.draws.get(id)
@@ -185,17 +219,17 @@ export async function transformDirective(node: BlockDirective, context: Directiv
           : `The page's session did not run, so \`${spec.name}\` is not drawn.`))
       }
       graphHtml = errorNote(`\`${spec.name}\` could not be drawn.`,
-        (related.length > 0 ? related : diagnostics).map((d) => d.message.split('\n')[0] ?? ''))
+        (related.length > 0 ? related : diagnostics).map((d) => readerMessage(d.message, file.path)))
     } else {
       try {
         const rendered = await context.renderPlot(draw.plot, spec.id ? { id: spec.id, title: draw.title } : { title: draw.title })
         for (const warning of rendered.warnings) diagnostics.push(diagnostic(file, 'warning', 'render-warning', start, `Drawing \`${spec.name}\`: ${warning}`))
-        const style = [spec.height ? `height:${spec.height}` : '', spec.width ? `width:${spec.width}` : ''].filter(Boolean).join(';')
-        graphHtml = `<div${htmlAttributes({ class: 'flowmark-dispatcher__graph', style: style || undefined })}>${rendered.html}</div>`
+        const graph = spec.height === undefined ? rendered.html : withMaxHeight(rendered.html, spec.height)
+        graphHtml = `<div${htmlAttributes({ class: 'flowmark-dispatcher__graph', style: spec.width ? `width:${spec.width}` : undefined })}>${graph}</div>`
       } catch (cause) {
         const reason = cause instanceof Error ? cause.message : String(cause)
         diagnostics.push(diagnostic(file, 'error', 'render-error', start, `Rendering the graph of \`${spec.name}\` failed: ${reason}`))
-        graphHtml = errorNote(`\`${spec.name}\` could not be rendered.`, [reason])
+        graphHtml = errorNote(`\`${spec.name}\` could not be rendered.`, [readerMessage(reason, file.path)])
       }
       about = aboutHtml(spec, draw)
     }

@@ -10,7 +10,8 @@ test('plugin/core exports', () => {
     'descriptionHtml', 'diagnostic', 'directiveLabel', 'drawIdOf', 'elementData', 'endOf', 'escapeHtml',
     'fenceContentStart', 'htmlAttributes', 'isFlowmarkDirective', 'isTranscript', 'lintPage', 'pageDefaults',
     'pageSession', 'parseDispatcher', 'parseFenceMeta', 'portableAttributes', 'possessive', 'readFlagWords',
-    'readOpeningLine', 'sourceLine', 'splitFrontmatter', 'startOf', 'tableHtml', 'transformDirective', 'treeSession',
+    'readOpeningLine', 'readerMessage', 'sourceLine', 'splitFrontmatter', 'startOf', 'tableHtml', 'transformDirective', 'treeSession',
+    'withMaxHeight',
   ])
 })
 

@@ -11,7 +11,7 @@ import { parseDispatcher, type BlockDirective } from '../../plugin/core/directiv
 import { parseFenceMeta, isTranscript, codeLang } from '../../plugin/core/fence.ts'
 import { pageDefaults, splitFrontmatter } from '../../plugin/core/frontmatter.ts'
 import { readOpeningLine } from '../../plugin/core/opening.ts'
-import { possessive, tableHtml, transformDirective } from '../../plugin/core/output.ts'
+import { possessive, readerMessage, tableHtml, transformDirective, withMaxHeight } from '../../plugin/core/output.ts'
 import { pageSession, treeSession } from '../../plugin/core/page.ts'
 import type { DrawResult, SessionReport } from '../../plugin/core/types.ts'
 
@@ -27,7 +27,7 @@ describe('dispatcher attributes', () => {
     expect(spec).toMatchObject({
       form: 'leaf', name: 'dsp', from: undefined, code: false, index: true,
       plotOptions: { hideTimestamps: true, workflow: true, depth: 2, engine: 'fdp' },
-      tables: ['data', 'dsp'], description: true, height: '300px', width: '50%', id: 'g', className: 'a',
+      tables: ['data', 'dsp'], description: true, height: 300, width: '50%', id: 'g', className: 'a',
     })
     expect(spec?.label?.[0]).toMatchObject({ type: 'text', value: 'Cap' })
   })
@@ -229,6 +229,13 @@ describe('output markup', () => {
     const out = await transformDirective(first(md), { file: file(md), report: report([]), renderPlot })
     expect(out.kind === 'replace' && out.node.children.map((c) => c.type)).toEqual(['code', 'html'])
     expect(out.kind === 'replace' && out.parts.graphHtml).toContain('Unknown attribute <code>bogus</code>')
+  })
+
+  test('height reaches the viewer as data-fm-height; reader messages lose paths and code frames', () => {
+    expect(withMaxHeight('<flowmark-graph id="g" data-fm-height="9"><svg></svg></flowmark-graph>', 320)).toBe('<flowmark-graph id="g" data-fm-height="320"><svg></svg></flowmark-graph>')
+    expect(parseDispatcher(first('::dispatcher{name=d height=60vh}'), file('::dispatcher{name=d height=60vh}')).diagnostics[0]?.message).toContain('maximum height in pixels')
+    expect(readerMessage('Cannot draw `x`: /abs/dir/page.md:1\nx\n^\n\nReferenceError: x is not defined.', '/abs/dir/page.md'))
+      .toBe('Cannot draw `x`: page.md:1\nReferenceError: x is not defined.')
   })
 
   test('tables: possessive captions and empty tables', () => {
