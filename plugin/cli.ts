@@ -15,9 +15,9 @@ export class UsageError extends Error {
 /** The help text of `flowmark`. */
 export const USAGE = `Usage:
   flowmark plot <module>#<export> --out <dir> [options]
-      Import <module> (a file path, or a package name), call .plot() on its export <export> (a Dispatcher or a
-      Solution; "default" when #<export> is left out) and write <dir>/index.html: the graph with its sub-model
-      pages, the interactive viewer inlined, no network needed.
+      Import <module> (a file path, or a package name), call .plot() on its export <export> (a Dispatcher, a
+      Solution, or a function without parameters returning one; "default" when #<export> is left out) and write
+      <dir>/index.html: the graph with its sub-model pages, the interactive viewer inlined, no network needed.
         --out, -o <dir>    output directory (created if missing)                              [required]
         --workflow         draw the workflow (what the last dispatch reached) instead of the model
         --depth <N>        levels of sub-model pages (0 = only the top page; default: all)
@@ -102,8 +102,12 @@ export async function loadPlot(cmd: PlotCommand, cwd = process.cwd()): Promise<P
     const names = Object.keys(ns).filter((k) => k !== '__esModule')
     throw new UsageError(`'${cmd.module}' has no export '${cmd.exportName}'; its exports: ${names.length > 0 ? names.join(', ') : '(none)'}`)
   }
-  const value = ns[cmd.exportName]
+  let value = ns[cmd.exportName]
   if (isPlotJSON(value)) return value
+  // A factory (`export function model() { … return dsp }`): call it when it takes no parameters.
+  if (typeof value === 'function' && typeof (value as { plot?: unknown }).plot !== 'function' && value.length === 0) {
+    value = (value as () => unknown)()
+  }
   const plot = (value as { plot?: unknown } | null)?.plot
   if (typeof plot !== 'function') {
     throw new UsageError(`export '${cmd.exportName}' of '${cmd.module}' is ${value === null ? 'null' : typeof value}, not a Dispatcher or Solution (it has no plot() method)`)

@@ -322,6 +322,9 @@ export class FlowmarkGraph extends Base {
     on<FocusEvent>(this.#viewport, 'focusin', (e) => { const n = this.#nodeOf(e.target); if (n) { this.#showTip(n); this.#reveal(n) } })
     on<FocusEvent>(this.#viewport, 'focusout', () => this.#hideTip())
     on<Event>(this.#input, 'input', () => this.#search(this.#input.value))
+    // Keep the focus in the search box while a result is pressed, so the list stays open until the click.
+    on<PointerEvent>(this.#results, 'pointerdown', (e) => e.preventDefault())
+    on<MouseEvent>(this.#results, 'mousedown', (e) => e.preventDefault())
     on<FocusEvent>(this.#input, 'focus', () => { if (this.#input.value) this.#search(this.#input.value) })
     on<FocusEvent>(this, 'focusout', (e) => {
       if (!this.querySelector('.fm-search')?.contains(e.relatedTarget as Node | null)) this.#closeResults()
@@ -633,7 +636,12 @@ export class FlowmarkGraph extends Base {
     const action = target.closest<HTMLElement>('[data-fm-action]')?.dataset.fmAction
     if (action) { this.#action(action); return }
     const crumb = target.closest<HTMLElement>('[data-fm-crumb]')
-    if (crumb) { this.#open(Number(crumb.dataset.fmCrumb), true); return }
+    if (crumb) {
+      this.#open(Number(crumb.dataset.fmCrumb), true)
+      // The crumb button is rebuilt: keep the focus inside the viewer.
+      this.#viewport.focus({ preventScroll: true })
+      return
+    }
     const option = target.closest<HTMLElement>('[data-fm-hit]')
     if (option) { this.#pick(Number(option.dataset.fmHit)); return }
     const node = this.#nodeOf(target)

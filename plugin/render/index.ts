@@ -86,6 +86,15 @@ export function plotId(plot: PlotJSON): string {
   return `fm-${h.digest('hex').slice(0, 10)}`
 }
 
+/** Whether the DOT statement of the node whose `id` attribute is `dotId` makes it invisible. */
+function invisible(dot: string, dotId: string): boolean {
+  const quoted = JSON.stringify(dotId).slice(1, -1)
+  for (const line of dot.split('\n')) {
+    if ((line.includes(`id="${quoted}"`) || line.includes(`id=${dotId} `) || line.includes(`id=${dotId}]`)) && /style="?[^"\]]*invis/.test(line)) return true
+  }
+  return false
+}
+
 function describe(plot: PlotJSON, title: string): string {
   const root = plot.pages[0] as PlotPage
   const count = root.nodes.length
@@ -136,8 +145,10 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
       description: page.path === '' ? (options.description ?? describe(plot, title)) : `Sub-model ${page.title} (${page.kind}), ${page.nodes.length} nodes.`,
       pageHref: (path) => `#${sectionOf.get(path) ?? section}`,
     })
-    if (processed.missingNodes.length > 0) {
-      warnings.push(`${where(page)}: no SVG node carries the id of ${processed.missingNodes.map((d) => JSON.stringify(d)).join(', ')}; those nodes get no tooltip or search hit`)
+    // Invisible nodes (`style=invis`) are not drawn, so their absence is expected.
+    const missing = processed.missingNodes.filter((d) => !invisible(page.dot, d))
+    if (missing.length > 0) {
+      warnings.push(`${where(page)}: no SVG node carries the id of ${missing.map((d) => JSON.stringify(d)).join(', ')}; those nodes get no tooltip or search hit`)
     }
     for (const n of page.nodes) {
       if (n.page !== undefined && !sectionOf.has(n.page)) warnings.push(`${where(page)}: node '${n.label}' opens page '${n.page}', which the plot lacks`)

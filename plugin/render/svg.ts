@@ -206,8 +206,8 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
       if (/^on/i.test(name)) continue
       if (name === 'id') { attrs.push([name, prefix + value]); continue }
       if (name === 'href' || name === 'xlink:href') {
-        if (value.startsWith('#')) attrs.push([name, `#${prefix}${value.slice(1)}`])
-        else if (plotNode?.page !== undefined) attrs.push([name, ctx.pageHref(plotNode.page)])
+        if (plotNode?.page !== undefined) attrs.push([name, ctx.pageHref(plotNode.page)])
+        else if (value.startsWith('#')) attrs.push([name, `#${prefix}${value.slice(1)}`])
         else if (!UNSAFE_URL.test(value)) attrs.push([name, value])
         continue
       }

@@ -17,6 +17,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'flowmark-viewer-'))
 let browser: Browser
 let mixedUrl: string
 let hostileUrl: string
+let nestedUrl: string
+let hostileModelUrl: string
 const problems: string[] = []
 
 /** Runs the CLI the way a user does in the repository. */
@@ -48,6 +50,10 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     const a = await cli('plot', 'fixtures/render-schedula/plot.ts#mixedWorkflow', '--out', join(tmp, 'mixed'), '--cache', cache)
     expect(a.stdout).toContain('index.html')
     await cli('plot', 'fixtures/render-hostile/plot.ts#hostile', '--out', join(tmp, 'hostile'), '--cache', cache)
+    await cli('plot', 'fixtures/plot-sub-dispatcher/input.ts#model', '--out', join(tmp, 'nested'), '--cache', cache)
+    await cli('plot', 'fixtures/render-hostile/model.ts#hostile', '--out', join(tmp, 'hostile-model'), '--cache', cache)
+    nestedUrl = pathToFileURL(join(tmp, 'nested', 'index.html')).href
+    hostileModelUrl = pathToFileURL(join(tmp, 'hostile-model', 'index.html')).href
     mixedUrl = pathToFileURL(join(tmp, 'mixed', 'index.html')).href
     hostileUrl = pathToFileURL(join(tmp, 'hostile', 'index.html')).href
     browser = await chromium.launch({
@@ -237,6 +243,46 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     await page.click(`g.node[data-fm-node="0"]`)
     expect(await crumbs(page)).toEqual([HOSTILE[0], HOSTILE[3]])
     await page.screenshot({ path: join(shots, 'hostile.png') })
+    await context.close()
+  })
+
+  it('navigates a real engine model two levels deep and back', async () => {
+    const { context, page } = await open(nestedUrl)
+    expect(await crumbs(page)).toEqual(['outer'])
+    await page.click('g.node[data-fm-page="M"]')
+    await page.click('g.node[data-fm-page="M/I"]')
+    expect(await visiblePath(page)).toEqual(['M/I'])
+    expect(await crumbs(page)).toEqual(['outer', 'M', 'I'])
+    expect(new URL(page.url()).hash).toBe('#fm-outer:M%2FI')
+    await page.screenshot({ path: join(shots, 'nested-deep.png') })
+    await page.click('.fm-crumbs button:has-text("M")')
+    expect(await visiblePath(page)).toEqual(['M'])
+    await page.keyboard.press('Alt+ArrowLeft')
+    expect(await visiblePath(page)).toEqual(['M/I'])
+    // Search reaches every page: 'double' lives in M/I and in unused.
+    await page.fill('.fm-search input', 'double')
+    // Name matches first, then nodes whose description matches (the sub-models I and unused: "Doubles a number.").
+    await expect.poll(() => page.locator('.fm-results [role="option"]').allTextContents())
+      .toEqual(['doubleouter › M › I', 'doubleouter › unused', 'unusedouter', 'Iouter › M'])
+    await page.click('.fm-results [role="option"] >> nth=1')
+    expect(await visiblePath(page)).toEqual(['unused'])
+    expect(await page.locator('g.node.fm-selected').getAttribute('aria-label')).toMatch(/^function double/)
+    await context.close()
+    const deep = await open(`${nestedUrl}#fm-outer:M%2FI:b`)
+    expect(await visiblePath(deep.page)).toEqual(['M/I'])
+    expect(await deep.page.locator('g.node.fm-selected').getAttribute('aria-label')).toMatch(/^data b/)
+    await deep.page.screenshot({ path: join(shots, 'nested-deep-link.png') })
+    await deep.context.close()
+  })
+
+  it('keeps the ids of a real hostile model inert', async () => {
+    const { context, page } = await open(hostileModelUrl)
+    expect(await page.evaluate(() => document.querySelectorAll('script').length)).toBe(2)
+    expect(await page.evaluate(() => document.querySelectorAll('img, b, foreignObject').length)).toBe(0)
+    expect(await page.title()).toBe('<img src=x onerror=alert(1)>')
+    await page.click('g.node.fm-opens')
+    expect(await crumbs(page)).toEqual(['<img src=x onerror=alert(1)>', 'sub/"dir"'])
+    await page.screenshot({ path: join(shots, 'hostile-model.png') })
     await context.close()
   })
 

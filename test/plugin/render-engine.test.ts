@@ -1,0 +1,76 @@
+// Renderer on real engine plots: every node of every page is linked to its SVG group, sub-pages are wired up.
+import { describe, expect, it } from 'vitest'
+import type { PlotJSON } from '../../engine/plot/types.ts'
+import { legend } from '../../engine/index.ts'
+import { GraphRenderer, renderPlot } from '../../plugin/render/index.ts'
+import { decodeEntities, escapeAttr } from '../../plugin/render/markup.ts'
+import { dsp as crypto } from '../../fixtures/symmetric-cryptography/model.ts'
+import { model as subModel, run as runSub } from '../../fixtures/plot-sub-dispatcher/input.ts'
+import { model as wrappedModel, run as runWrapped } from '../../fixtures/plot-wrapped-model/input.ts'
+import { hostileModel } from '../../fixtures/render-hostile/model.ts'
+
+const renderer = new GraphRenderer({ cacheDir: false })
+
+/** Renders and checks the invariants every engine plot must satisfy; returns the HTML. */
+async function check(plot: PlotJSON, id: string): Promise<string> {
+  const { html, warnings } = await renderPlot(plot, { renderer, id })
+  expect(warnings).toEqual([])
+  plot.pages.forEach((page, i) => {
+    const section = new RegExp(`<section class="fm-page" id="${id}--p${i}"[\\s\\S]*?</section>`).exec(html)?.[0] ?? ''
+    expect(section).not.toBe('')
+    // One linked group per node, in order.
+    const linked = [...section.matchAll(/data-fm-node="(\d+)"/g)].map((m) => Number(m[1]))
+    const drawn = page.nodes.map((n, k) => [n, k] as const)
+      .filter(([n]) => !page.dot.split('\n').some((l) => l.includes(`id=${JSON.stringify(n.dotId)}`) && l.includes('invis')))
+    expect(linked.sort((a, b) => a - b)).toEqual(drawn.map(([, k]) => k))
+    // Each navigable node links to the section of its page.
+    for (const node of page.nodes) {
+      if (node.page === undefined) continue
+      const target = plot.pages.findIndex((p) => p.path === node.page)
+      expect(target).toBeGreaterThan(0)
+      const group = new RegExp(`<g [^>]*data-fm-page="${escapeAttr(node.page).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>[\\s\\S]*?</g>`).exec(section)?.[0] ?? ''
+      expect(group, `node ${node.label} of page '${page.path}'`).toContain(`href="#${id}--p${target}"`)
+    }
+  })
+  return html
+}
+
+describe('renderPlot on engine plots', () => {
+  it('symmetric-cryptography model and workflow', async () => {
+    await check(crypto.plot().toJSON(), 'crypto')
+    const dir = process.cwd()
+    const sol = crypto.dispatch({ key_fpath: `${dir}/no-such-key`, decrypted: 'hi' })
+    const html = await check(sol.plot().toJSON(), 'crypto-wf')
+    expect(html).toContain('data-fm-kind="workflow"')
+  })
+
+  it('nested sub-dispatchers: model and workflow pages with breadcrumbs', async () => {
+    const dsp = subModel()
+    const plot = dsp.plot().toJSON()
+    expect(plot.pages.map((p) => p.path)).toEqual(['', 'M', 'M/I', 'unused'])
+    const html = await check(plot, 'nested')
+    expect(html).toContain('<nav class="fm-static-nav" aria-label="Graph pages"><a href="#nested--p0">outer</a> <span aria-hidden="true">›</span> <a href="#nested--p1">M</a> <span aria-hidden="true">›</span> <span aria-current="page">I</span></nav>')
+    await check(runSub(dsp).plot().toJSON(), 'nested-wf')
+    // depth limits the pages.
+    expect(dsp.plot({ depth: 0 }).toJSON().pages).toHaveLength(1)
+  })
+
+  it('functions wrapping models open the wrapped model', async () => {
+    const dsp = wrappedModel()
+    const plot = dsp.plot().toJSON()
+    expect(plot.pages.length).toBeGreaterThan(1)
+    await check(plot, 'wrapped')
+    await check(runWrapped(dsp).plot().toJSON(), 'wrapped-wf')
+  })
+
+  it('the engine legend', async () => {
+    await check(legend().toJSON(), 'legend')
+  })
+
+  it('a model with hostile node ids', async () => {
+    const html = await check(hostileModel().plot().toJSON(), 'hostile')
+    expect(html.match(/<script/g)).toHaveLength(1)
+    const labels = [...html.matchAll(/aria-label="([^"]*)"/g)].map((m) => decodeEntities(m[1] as string))
+    expect(labels.some((l) => l.includes('</script><b>'))).toBe(true)
+  })
+})
