@@ -28,6 +28,12 @@ interface Remote {
   readonly children: ReadonlyMap<NodeId, readonly NodeId[]>
 }
 
+/** What a model-wrapping function declares (SubDispatchFunction & co.): START → inputs[i], outputs[j] → END. */
+interface Signature {
+  readonly inputs: readonly NodeId[]
+  readonly outputs: readonly NodeId[] | undefined
+}
+
 interface Job {
   readonly source: Source
   readonly path: string
@@ -35,6 +41,8 @@ interface Job {
   readonly parent: string | undefined
   readonly level: number
   readonly remote: Remote | undefined
+  /** The positional inputs and the outputs of the function wrapping the model drawn, if it declares them. */
+  readonly signature: Signature | undefined
   /** Dispatchers drawn as models on the way down, with their page paths (cycle guard). */
   readonly ancestors: readonly { readonly dsp: Dispatcher; readonly path: string }[]
 }
@@ -72,7 +80,7 @@ function build(source: Source, title: string, opts: ResolvedOptions): Plot {
     for (const c of children) visit(c)
   }
   const ancestors = source.kind === 'dmap' ? [{ dsp: source.dsp, path: '' }] : []
-  visit({ source, path: '', title, parent: undefined, level: 0, remote: undefined, ancestors })
+  visit({ source, path: '', title, parent: undefined, level: 0, remote: undefined, signature: undefined, ancestors })
   return new PlotImpl(pages)
 }
 
@@ -93,6 +101,27 @@ function ownString(fn: unknown, key: string): string | undefined {
   try {
     const d = Object.getOwnPropertyDescriptor(fn, key)
     return typeof d?.value === 'string' ? d.value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** An own data property of a wrapper holding a list of node ids (`inputs`, `outputs`), if it has one. */
+function ownIdList(fn: unknown, key: string): NodeId[] | undefined {
+  try {
+    const v: unknown = Object.getOwnPropertyDescriptor(fn, key)?.value
+    return Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'symbol') ? [...(v as NodeId[])] : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The solution of the last call of a wrapper (its own `solution` accessor, as the composition helpers define it). */
+function lastSolution(fn: unknown): Solution | undefined {
+  try {
+    const d = Object.getOwnPropertyDescriptor(fn, 'solution')
+    const v: unknown = d === undefined ? undefined : 'value' in d ? d.value : d.get?.call(fn)
+    return v instanceof Solution ? v : undefined
   } catch {
     return undefined
   }
@@ -140,7 +169,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     const w = wf?.nodes.get(id)
     drawn.push({ id, model: model.get(id), wf: w, ghost: wf !== undefined && w === undefined })
   }
-  if (wf !== undefined || model.has(START)) add(START)
+  const signature = job.signature
+  if (wf !== undefined || model.has(START) || (signature !== undefined && signature.inputs.length > 0)) add(START)
   for (const id of model.keys()) {
     if (id === START) continue
     if (wf === undefined) {
@@ -151,6 +181,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     }
   }
   if (wf !== undefined) for (const id of wf.nodes.keys()) if (!model.has(id) && id !== START) add(id)
+  // A wrapper with declared outputs collects them in END (as schedula draws a SubDispatchFunction).
+  if (signature?.outputs !== undefined && !drawn.some((d) => d.id === END)) drawn.push({ id: END, model: undefined, wf: undefined, ghost: false })
   const position = new Map<NodeId, number>(drawn.map((d, i) => [d.id, i]))
   const dotIds = new Map<NodeId, string>(drawn.map((d) => [d.id, dotIdOf(d.id)]))
 
@@ -170,7 +202,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     const { id, model: node, wf: w, ghost } = d
     const dotId = dotIds.get(id)!
     const special = SPECIAL_KIND.get(id)
-    const wrapped = node?.kind === 'function' ? wrappedModel(node.fn) : undefined
+    const wrapperFn = node?.kind === 'function' ? node.fn : undefined
+    const wrapped = wrappedModel(wrapperFn)
     const type: StyleKey = special ?? (node === undefined ? 'data' : node.kind === 'function' ? (wrapped ? wrappedType(node.fn) : 'function') : node.kind)
     const plotKind: PlotNode['kind'] = special ?? (node === undefined ? 'other' : node.kind)
     const error = ghost ? undefined : (w?.error ?? sol?.errors.get(id))
@@ -193,7 +226,10 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
         childSource = sub !== undefined ? { kind: 'workflow', sol: sub } : wf === undefined || ghost ? { kind: 'dmap', dsp: node.dispatcher } : undefined
       } else if (wrapped !== undefined) {
         const results = w?.results
-        childSource = results instanceof Solution ? { kind: 'workflow', sol: results } : { kind: 'dmap', dsp: wrapped }
+        // Its workflow: the solution it returned, else the one its last call recorded (if it ran in this dispatch).
+        const last = w?.started !== undefined && !(results instanceof Solution) ? lastSolution(node.fn) : undefined
+        childSource = results instanceof Solution ? { kind: 'workflow', sol: results }
+          : last !== undefined && last.dispatcher === wrapped ? { kind: 'workflow', sol: last } : { kind: 'dmap', dsp: wrapped }
       }
       if (childSource !== undefined) {
         const cycle = childSource.kind === 'dmap' ? job.ancestors.find((a) => a.dsp === (childSource as { dsp: Dispatcher }).dsp) : undefined
@@ -210,6 +246,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
           const childDsp = childSource.kind === 'dmap' ? childSource.dsp : childSource.sol.dispatcher
           children.push({
             source: childSource, path, title: childTitle, parent: job.path, level: job.level + 1, remote,
+            signature: wrapped !== undefined && ownIdList(wrapperFn, 'inputs') !== undefined
+              ? { inputs: ownIdList(wrapperFn, 'inputs')!, outputs: ownIdList(wrapperFn, 'outputs') } : undefined,
             ancestors: [...job.ancestors, { dsp: childDsp, path }],
           })
         }
@@ -289,6 +327,15 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     const list = attributeList(attrs)
     return `\t${dotName(dotIds.get(from)!)} -> ${dotName(dotIds.get(to)!)}${list === '' ? '' : ` ${list}`}`
   }
+  const inpId = new Map<NodeId, number[]>()
+  const outId = new Map<NodeId, number[]>()
+  signature?.inputs.forEach((id, i) => inpId.set(id, [...(inpId.get(id) ?? []), i]))
+  signature?.outputs?.forEach((id, i) => outId.set(id, [...(outId.get(id) ?? []), i]))
+  const drawnEdges = new Set<string>()
+  const line = (from: NodeId, to: NodeId, rows: TableRow[], ghost: boolean) => {
+    drawnEdges.add(`${dotIds.get(from)}>${dotIds.get(to)}`)
+    lines.push(edgeLine(from, to, rows, ghost))
+  }
   const modelEdgeRows = (e: ModelEdge, value: { has: boolean; value: unknown; wildcard: boolean }): TableRow[] => {
     const rows: TableRow[] = []
     for (const t of edgeSpec) {
@@ -298,12 +345,16 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
         rows.push({ name: 'value', value: inspectValue(value.value, { maxLength: opts.maxWidth }) })
       } else if (t.name === 'wildcard' && value.wildcard) {
         rows.push({ name: 'wildcard', value: inspectValue(value.value, { maxLength: opts.maxWidth }) })
+      } else if (t.name === 'inp_id' && e.from === START && inpId.has(e.to)) {
+        rows.push({ name: 'inp_id', value: inpId.get(e.to)!.join(', ') })
+      } else if (t.name === 'out_id' && e.to === END && outId.has(e.from)) {
+        rows.push({ name: 'out_id', value: outId.get(e.from)!.join(', ') })
       }
     }
     return rows
   }
   if (wf === undefined) {
-    for (const e of edges) if (position.has(e.from) && position.has(e.to)) lines.push(edgeLine(e.from, e.to, modelEdgeRows(e, { has: false, value: undefined, wildcard: false }), false))
+    for (const e of edges) if (position.has(e.from) && position.has(e.to)) line(e.from, e.to, modelEdgeRows(e, { has: false, value: undefined, wildcard: false }), false)
   } else {
     const bySource = new Map<NodeId, ModelEdge[]>()
     for (const e of edges) bySource.set(e.from, [...(bySource.get(e.from) ?? []), e])
@@ -320,10 +371,10 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
         const we = wf.edge(u, e.to)
         if (we !== undefined) {
           done.add(e.to)
-          lines.push(edgeLine(u, e.to, modelEdgeRows(e, { has: true, value: we.value, wildcard: false }), false))
+          line(u, e.to, modelEdgeRows(e, { has: true, value: we.value, wildcard: false }), false)
         } else if (opts.ghostUnreached) {
           done.add(e.to)
-          lines.push(edgeLine(u, e.to, modelEdgeRows(e, { has: false, value: undefined, wildcard: false }), true))
+          line(u, e.to, modelEdgeRows(e, { has: false, value: undefined, wildcard: false }), true)
         }
       }
       // Edges the model does not hold (START to the inputs), in the order of their targets.
@@ -334,8 +385,21 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
         // An input that is also recomputed (a wildcard dispatch): its START edge shows the value given.
         const wildcard = u === START && wf.predecessors(we.to).some((p) => p !== START)
         const e: ModelEdge = { from: u, to: we.to, weight: undefined }
-        lines.push(edgeLine(u, we.to, modelEdgeRows(e, { has: true, value: we.value, wildcard }), false))
+        line(u, we.to, modelEdgeRows(e, { has: true, value: we.value, wildcard }), false)
       }
+    }
+  }
+
+  if (signature !== undefined) {
+    const none = { has: false, value: undefined, wildcard: false }
+    // Model pages: START feeds every declared input; workflow pages show only what flowed.
+    if (wf === undefined) {
+      for (const id of inpId.keys()) {
+        if (position.has(id) && !drawnEdges.has(`${dotIds.get(START)}>${dotIds.get(id)}`)) line(START, id, modelEdgeRows({ from: START, to: id, weight: undefined }, none), false)
+      }
+    }
+    for (const id of outId.keys()) {
+      if (position.has(id) && (wf === undefined || wf.nodes.has(id))) line(id, END, modelEdgeRows({ from: id, to: END, weight: undefined }, none), false)
     }
   }
 

@@ -48,7 +48,8 @@ export interface NodeStyleContext {
  * Function and dispatcher nodes: `function`, `input_domain`, `solution_domain`, `weight`, `filters`,
  * `solution_filters`, `missing_inputs_outputs` (`M_inputs`, `M_outputs`), `distance`, `started`, `duration`,
  * `error`, `description`.
- * Edges: `weight`, `wildcard`, `value` (what flowed along a workflow edge).
+ * Edges: `weight`, `wildcard`, `value` (what flowed along a workflow edge), `inp_id` and `out_id` (the argument and
+ * result positions of a model-wrapping function, on its page's START and END edges).
  */
 export interface RowOptions {
   /** Rows of data nodes. */
@@ -144,7 +145,7 @@ export const ROW_NAMES: Readonly<Record<keyof RowOptions, readonly string[]>> = 
     'input_domain', 'solution_domain', 'weight', 'missing_inputs_outputs', 'distance', 'started', 'duration', 'error',
     'description',
   ],
-  edge: ['weight', 'wildcard', 'value'],
+  edge: ['weight', 'wildcard', 'value', 'inp_id', 'out_id'],
 }
 
 /** The default rows, after schedula's defaults (minus what has no meaning here: async flags, leaf pages). */
@@ -152,7 +153,7 @@ export const DEFAULT_ROWS: Readonly<Record<keyof RowOptions, readonly string[]>>
   data: ['.tooltip', 'default_values', 'wait_inputs', 'function', 'weight', 'remote_links', 'filters|solution_filters', 'distance', 'error'],
   function: ['.tooltip', 'input_domain|solution_domain', 'weight', 'filters|solution_filters', 'missing_inputs_outputs', 'distance', 'started', 'duration', 'error'],
   dispatcher: ['.tooltip', 'input_domain|solution_domain', 'weight', 'distance', 'started', 'duration', 'error'],
-  edge: ['wildcard', 'weight'],
+  edge: ['wildcard', 'inp_id', 'out_id', 'weight'],
 }
 
 const STYLE_KEYS: readonly StyleKey[] = [

@@ -210,7 +210,8 @@ export function readLabel(label: string | undefined): LabelTable {
     const cre = /<TD\b([^>]*)>([\s\S]*?)<\/TD>/gi
     let c: RegExpExecArray | null
     while ((c = cre.exec(tr)) !== null) {
-      const href = /href="([^"]*)"/.exec(c[1]!)?.[1]
+      const raw = /href="([^"]*)"/.exec(c[1]!)?.[1]
+      const href = raw === undefined ? undefined : htmlToText(raw)
       out.push({ text: htmlToText(c[2]!), href })
     }
     return out

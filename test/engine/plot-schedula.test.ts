@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { legend } from '../../engine/index.ts'
+import { model as mixedModel, run as mixedRun } from '../../fixtures/plot-mixed/input.ts'
 import { createModel } from '../../fixtures/symmetric-cryptography/model.ts'
 import { parseDot, readLabel, type DotGraph } from './plot-dot.ts'
 
@@ -97,6 +98,70 @@ describe('symmetric-cryptography plots match schedula', () => {
     const orange = (g: DotGraph) => [...shapes(g)].filter(([, s]) => s.fillcolor === '#fea22b').map(([t]) => t).sort()
     expect(orange(ours)).toEqual(['read_encrypted', 'read_key', 'write_decrypted'])
     expect(orange(ours)).toEqual(orange(theirs))
+  })
+})
+
+/** Edge → its xlabel rows (`name=value`), for the edges that have a table. */
+function edgeRows(g: DotGraph): Map<string, string[]> {
+  const title = (n: string) => readLabel(g.nodes.get(n)?.get('label')).title
+  const out = new Map<string, string[]>()
+  for (const e of g.edges) {
+    const rows = readLabel(e.attrs.get('xlabel')).rows.map((r) => `${r.name}=${r.value}`)
+    if (rows.length > 0) out.set(`${title(e.from)} -> ${title(e.to)}`, rows)
+  }
+  return out
+}
+
+/** Same nodes (by title) with the same look and rows, same edges, same distances and remote links. */
+function expectSameStructure(ours: DotGraph, theirs: DotGraph): void {
+  expect(ours.name).toBe(theirs.name)
+  expect(shapes(ours)).toEqual(shapes(theirs))
+  expect(edges(ours)).toEqual(edges(theirs))
+  const ov = rowValues(ours)
+  for (const [title, rows] of rowValues(theirs)) {
+    const mine = ov.get(title)!
+    for (const [name, value] of rows) {
+      if (name === 'distance' || name === 'weight' || name === 'default') expect(Number(mine.get(name)), `${title} ${name}`).toBe(Number(value))
+      if (name.startsWith('remote ')) expect(mine.get(name), `${title} ${name}`).toBe(value)
+      if (name === 'M_inputs' || name === 'M_outputs') expect(ids(mine.get(name)), `${title} ${name}`).toEqual(ids(value))
+    }
+  }
+}
+
+describe("schedula's mixed sample, rebuilt in fixtures/plot-mixed", () => {
+  it('the model page matches mixed-dmap.dot, the weighted edge table included', () => {
+    const ours = parseDot(mixedModel().plot().pages[0]!.dot)
+    const theirs = sample('mixed-dmap.dot')
+    expectSameStructure(ours, theirs)
+    expect(edgeRows(ours)).toEqual(edgeRows(theirs))
+  })
+
+  it('the workflow page matches mixed-workflow.dot: red errors with messages, defaults, distances, timings, filters', () => {
+    const plot = mixedRun(mixedModel()).plot()
+    const ours = parseDot(plot.pages[0]!.dot)
+    const theirs = sample('mixed-workflow.dot')
+    expectSameStructure(ours, theirs)
+    const red = (g: DotGraph) => [...shapes(g)].filter(([, s]) => s.fillcolor === '#FF3536').map(([t]) => t).sort()
+    expect(red(ours)).toEqual(['failing', 'y'])
+    expect(rowValues(ours).get('failing')!.get('error')).toBe("function 'failing' failed: RangeError: boom")
+    expect(rowValues(ours).get('filtered')!.get('output_filter 0')).toBe('3')
+  })
+
+  it('the sub-dispatcher page matches mixed-workflow-sub-my_sub.dot, remote links included', () => {
+    const page = mixedRun(mixedModel()).plot().page('my_sub')!
+    expect(page.kind).toBe('workflow')
+    expectSameStructure(parseDot(page.dot), sample('mixed-workflow-sub-my_sub.dot'))
+    const a = readLabel(parseDot(page.dot).nodes.get('n-a')!.get('label'))
+    expect(a.rows[0]).toEqual({ name: 'remote parent 0', value: '(x)', href: '#page=&node=n-x' })
+  })
+
+  it('the SubDispatchFunction page matches mixed-workflow-sub-sdf.dot: END, inp_id and out_id edges', () => {
+    const page = mixedRun(mixedModel()).plot().page('sdf')!
+    expect(page.kind).toBe('workflow')
+    const ours = parseDot(page.dot)
+    const theirs = sample('mixed-workflow-sub-sdf.dot')
+    expectSameStructure(ours, theirs)
+    expect(edgeRows(ours)).toEqual(edgeRows(theirs))
   })
 })
 
