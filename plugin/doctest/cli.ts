@@ -1,11 +1,12 @@
 // `flowmark doctest <files or globs…> [--timeout ms] [--update]`: runs the pages' examples and reports failures.
 import { readFile, stat, writeFile, glob } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
 import { pageSession } from '../core/page.ts'
 import type { Diagnostic } from '../core/types.ts'
 import { formatDiagnostic } from './report.ts'
 import { runSession } from './session.ts'
-import { applyUpdates } from './update.ts'
+import { applyUpdates, isUpdatable } from './update.ts'
 
 /** Usage text of the `doctest` subcommand. */
 export const DOCTEST_USAGE = `Usage: flowmark doctest <files, folders or globs…> [--timeout <ms>] [--update]
@@ -114,22 +115,25 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
   let notRun = 0
   let pageErrors = 0
   let updated = 0
-  for (const file of files) {
+  // Pages run concurrently (each in its own worker); their reports are printed in file order.
+  const jobs = Math.max(1, Math.min(4, availableParallelism()))
+  const pages = await mapConcurrently(files, jobs, async (file) => {
     const markdown = await readFile(file, 'utf8')
     const page = pageSession(markdown, file)
     const request = args.timeout === undefined ? page.request : { ...page.request, timeout: args.timeout }
-    const report = await runSession(request)
+    return { file, markdown, page, report: await runSession(request) }
+  })
+  for (const { file, markdown, page, report } of pages) {
     passed += report.passed
     failed += report.failed
     notRun += report.examples.filter((e) => e.status === 'not-run').length
     skipped += report.examples.filter((e) => e.status === 'skipped').length
+    const rewritten = new Set(args.update ? report.examples.filter(isUpdatable).map((e) => e.diagnostic) : [])
     const diagnostics: Diagnostic[] = [...page.diagnostics, ...report.diagnostics]
+      .filter((d) => !rewritten.has(d))
       .sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column)
     pageErrors += page.diagnostics.filter((d) => d.severity === 'error').length
-    for (const diagnostic of diagnostics) {
-      if (args.update && diagnostic.rule === 'doctest-mismatch') continue
-      stdout.write(`${formatDiagnostic(diagnostic, { cwd })}\n`)
-    }
+    for (const diagnostic of diagnostics) stdout.write(`${formatDiagnostic(diagnostic, { cwd })}\n`)
     if (args.update) {
       const result = applyUpdates(markdown, report.examples)
       if (result.updated > 0) {
@@ -143,4 +147,18 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
     .filter((n) => n !== '')
   stdout.write(`${passed} passed, ${failed} failed${notes.length > 0 ? ` (${notes.join(', ')})` : ''} in ${files.length} file${files.length === 1 ? '' : 's'}\n`)
   return failed - (args.update ? updated : 0) > 0 || pageErrors > 0 ? 1 : 0
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length)
+  let next = 0
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await fn(items[index]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
+  return results
 }

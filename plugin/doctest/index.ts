@@ -9,4 +9,4 @@ export { formatValue, formatThrown, errorHeader, firstSentence, REPL_INSPECT_OPT
 export { compileUnit } from './compile.ts'
 export type { CompiledScript, CompileFailure, CompileOptions } from './compile.ts'
 export { formatDiagnostic, formatReport } from './report.ts'
-export { applyUpdates } from './update.ts'
+export { applyUpdates, isUpdatable } from './update.ts'

@@ -1,6 +1,11 @@
 // --update: rewrites the expected output of failed transcript statements in the Markdown source, in place.
 import type { ExampleResult } from './session.ts'
 
+/** True for an example `--update` can fix: a failed transcript statement that ran and printed something else. */
+export function isUpdatable(example: ExampleResult): boolean {
+  return example.status === 'failed' && example.kind === 'statement' && example.expectedLines !== undefined && example.actual !== undefined
+}
+
 /**
  * Returns `markdown` with the expected-output lines of every failed statement (`status: 'failed'`, with
  * `expectedLines` and `actual`) replaced by the actual output, indented like the block. Statements that were
@@ -11,7 +16,7 @@ export function applyUpdates(markdown: string, examples: readonly ExampleResult[
   const eol = markdown.includes('\r\n') ? '\r\n' : '\n'
   const lines = markdown.split(/\r?\n/)
   const todo = examples
-    .filter((e) => e.status === 'failed' && e.kind === 'statement' && e.expectedLines !== undefined && e.actual !== undefined)
+    .filter(isUpdatable)
     .sort((a, b) => b.expectedLines!.first - a.expectedLines!.first)
   for (const example of todo) {
     const { first, count } = example.expectedLines!
