@@ -33,7 +33,7 @@ export interface ExtractOptions {
 }
 
 /** Bump when the shape of the cached model changes. */
-const MODEL_VERSION = 2
+const MODEL_VERSION = 3
 
 interface CacheEntry {
   readonly version: number
@@ -313,13 +313,6 @@ function buildItem(name: string, d: DeclarationReflection, slug: string, ctx: Ct
 
 function buildMembers(owner: string, d: DeclarationReflection, ctx: Ctx): ApiMember[] {
   const out: ApiMember[] = []
-  const anchors = new Set<string>()
-  const anchorFor = (name: string) => {
-    let a = slugify(name)
-    for (let n = 2; anchors.has(a); n++) a = `${slugify(name)}-${n}`
-    anchors.add(a)
-    return a
-  }
   const children = [...(d.children ?? [])].sort((a, b) => memberRank(a) - memberRank(b))
   for (const c of children) {
     if (c.flags.isPrivate || c.flags.isProtected || c.name.startsWith('#')) continue
@@ -328,11 +321,11 @@ function buildMembers(owner: string, d: DeclarationReflection, ctx: Ctx): ApiMem
     const base = source === undefined ? {} : { source }
     if (c.kindOf(ReflectionKind.Constructor)) {
       const signatures = (c.signatures ?? []).map((s) => buildSignature(owner, s, ctx))
-      out.push({ ...base, name: 'constructor', kind: 'constructor', ...flags, text: signatures.map((s) => `new ${s.text}`).join('\n'), signatures, doc: signatures[0]?.doc ?? emptyDoc(), anchor: anchorFor('constructor') })
+      out.push({ ...base, name: 'constructor', kind: 'constructor', ...flags, text: signatures.map((s) => `new ${s.text}`).join('\n'), signatures, doc: signatures[0]?.doc ?? emptyDoc() })
     } else if (c.kindOf(ReflectionKind.Method)) {
       const signatures = (c.signatures ?? []).map((s) => buildSignature(c.name, s, ctx))
       const prefix = flags.static ? 'static ' : ''
-      out.push({ ...base, name: c.name, kind: 'method', ...flags, text: signatures.map((s) => prefix + s.text).join('\n'), signatures, doc: signatures[0]?.doc ?? docOf(c, ctx), anchor: anchorFor(c.name) })
+      out.push({ ...base, name: c.name, kind: 'method', ...flags, text: signatures.map((s) => prefix + s.text).join('\n'), signatures, doc: signatures[0]?.doc ?? docOf(c, ctx) })
     } else if (c.kindOf(ReflectionKind.Accessor)) {
       const get = c.getSignature
       const set = c.setSignature
@@ -341,10 +334,10 @@ function buildMembers(owner: string, d: DeclarationReflection, ctx: Ctx): ApiMem
       const doc = comment === undefined ? emptyDoc() : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx)
       const prefix = flags.static ? 'static ' : ''
       const text = [get ? `${prefix}get ${c.name}(): ${type}` : '', set ? `${prefix}set ${c.name}(value: ${type})` : ''].filter(Boolean).join('\n')
-      out.push({ ...base, name: c.name, kind: 'accessor', ...flags, readonly: set === undefined, text, signatures: [], doc, anchor: anchorFor(c.name) })
+      out.push({ ...base, name: c.name, kind: 'accessor', ...flags, readonly: set === undefined, text, signatures: [], doc })
     } else if (c.kindOf(ReflectionKind.Property)) {
       const prefix = `${flags.static ? 'static ' : ''}${flags.readonly ? 'readonly ' : ''}`
-      out.push({ ...base, name: c.name, kind: 'property', ...flags, text: `${prefix}${c.name}${flags.optional ? '?' : ''}: ${typeText(c.type)}`, signatures: [], doc: docOf(c, ctx), anchor: anchorFor(c.name) })
+      out.push({ ...base, name: c.name, kind: 'property', ...flags, text: `${prefix}${c.name}${flags.optional ? '?' : ''}: ${typeText(c.type)}`, signatures: [], doc: docOf(c, ctx) })
     }
   }
   return out

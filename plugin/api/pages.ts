@@ -2,7 +2,7 @@
 import path from 'node:path'
 import type { NodeTableRow } from '../core/types.ts'
 import type { ApiDocs } from './discover.ts'
-import { inlineCode, tableCell } from './text.ts'
+import { HeadingSlugger, inlineCode, tableCell } from './text.ts'
 import type { ApiDoc, ApiItem, ApiItemKind, ApiMember, ApiModule, ApiSignature, DispatcherDoc } from './types.ts'
 
 /** Options of `apiPages`. */
@@ -173,7 +173,7 @@ function itemPage(
   }
   tagsSection(out, item.doc, baseUrl)
 
-  if (item.members.length > 0) membersSection(out, item.members, baseUrl, examples)
+  if (item.members.length > 0) membersSection(out, item.kind, item.members, baseUrl, examples)
 
   if (examples.length > 0) {
     out.push('## Examples', '')
@@ -241,11 +241,28 @@ function tagsSection(out: string[], doc: ApiDoc, baseUrl: string): void {
   }
 }
 
-function membersSection(out: string[], members: readonly ApiMember[], baseUrl: string, examples: string[]): void {
+function membersSection(out: string[], kind: ApiItemKind, members: readonly ApiMember[], baseUrl: string, examples: string[]): void {
+  // Interfaces: plain properties go into one table (name, type, description); everything else gets a section.
+  const tabled = kind === 'interface' ? members.filter((m) => m.kind === 'property' && m.doc.examples.length === 0 && m.doc.tags.length === 0) : []
+  const sectioned = members.filter((m) => !tabled.includes(m))
+  if (tabled.length > 0) {
+    out.push('## Properties', '', '| Property | Type | Description |', '|---|---|---|')
+    for (const m of tabled) {
+      const type = m.text.slice(m.text.indexOf(':') + 1).trim()
+      const name = `${m.readonly ? 'readonly ' : ''}${m.name}${m.optional ? '?' : ''}`
+      out.push(`| ${inlineCode(name)} | ${inlineCode(type)} | ${tableCell(resolveLinks(m.doc.summary, baseUrl))} |`)
+    }
+    out.push('')
+  }
+  if (sectioned.length === 0) return
+  const slugger = new HeadingSlugger()
+  if (tabled.length > 0) slugger.slug('Properties')
+  slugger.slug('Members')
+  const anchors = sectioned.map((m) => slugger.slug(m.name))
   out.push('## Members', '', '| Member | Description |', '|---|---|')
-  for (const m of members) out.push(`| [${inlineCode(m.name)}](#${m.anchor}) | ${tableCell(resolveLinks(m.doc.firstSentence, baseUrl))} |`)
+  sectioned.forEach((m, i) => out.push(`| [${inlineCode(m.name)}](#${anchors[i] as string}) | ${tableCell(resolveLinks(m.doc.firstSentence, baseUrl))} |`))
   out.push('')
-  for (const m of members) {
+  for (const m of sectioned) {
     out.push(`### ${m.name}`, '', '```ts', m.text, '```', '')
     if (m.doc.summary !== '') out.push(resolveLinks(m.doc.summary, baseUrl), '')
     for (const sig of m.signatures) signatureDetails(out, sig, baseUrl)

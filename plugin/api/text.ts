@@ -71,3 +71,26 @@ export function inlineCode(text: string): string {
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
   return `${fence}${pad}${text}${pad}${fence}`
 }
+
+/**
+ * Heading ids as Astro and Starlight assign them (github-slugger): lowercase, punctuation dropped, spaces turned
+ * into `-`, and `-1`, `-2`, … appended to repeats, in document order. One instance per page.
+ */
+export class HeadingSlugger {
+  readonly #seen = new Map<string, number>()
+
+  /**
+   * The id of the next heading with this text.
+   * @param text The heading's plain text (without Markdown markup).
+   * @returns The id, unique on the page.
+   */
+  slug(text: string): string {
+    const base = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-')
+    let id = base
+    let n = this.#seen.get(base) ?? 0
+    while (this.#seen.has(id)) id = `${base}-${++n}`
+    this.#seen.set(base, n)
+    this.#seen.set(id, 0)
+    return id
+  }
+}

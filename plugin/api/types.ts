@@ -74,8 +74,6 @@ export interface ApiMember {
   readonly signatures: readonly ApiSignature[]
   readonly doc: ApiDoc
   readonly source?: ApiSource
-  /** Anchor id of the member on its item page (unique on the page). */
-  readonly anchor: string
 }
 
 /** An exported item of a module. */

@@ -69,6 +69,19 @@ describe('engine API', () => {
     expect(page?.markdown).toContain(':::testsetup') // the class has an @example: the page imports the engine
   })
 
+  it('puts interface properties in a table and links members to their heading ids', () => {
+    const options = pages.find((p) => p.slug === 'engine/add-data-options')?.markdown ?? ''
+    expect(options).toContain('| Property | Type | Description |')
+    expect(options).toMatch(/\| `id\?` \| `NodeId` \| Node id; /)
+    expect(options).not.toContain('## Members')
+    const solution = pages.find((p) => p.slug === 'engine/solution')?.markdown ?? ''
+    // Heading ids as github-slugger makes them: `addData` → `adddata`; the table links to each.
+    const dispatcher = pages.find((p) => p.slug === 'engine/dispatcher')?.markdown ?? ''
+    expect(dispatcher).toContain('| [`addData`](#adddata) |')
+    expect(dispatcher).toContain('### addData')
+    expect(solution).toContain('## Members')
+  })
+
   it('reads the engine from the cache much faster than TypeDoc converts it', () => {
     expect(fresh.stats.cached).toBe(false)
     expect(cached.stats.cached).toBe(true)

@@ -13,7 +13,8 @@ import * as fixture from '../../fixtures/api-package/index.ts'
 const root = path.resolve(import.meta.dirname, '../..')
 const fixtureDir = path.join(root, 'fixtures/api-package')
 const fixtureFile = path.join(fixtureDir, 'index.ts')
-const cache = mkdtempSync(path.join(tmpdir(), 'flowmark-api-test-'))
+// The project's default cache (node_modules/.cache/flowmark-api): entries are checked against source hashes.
+const cache = path.join(root, 'node_modules/.cache/flowmark-api')
 const pagesOptions = { pagesDir: path.join(root, 'site/content/docs/api'), sourceBaseUrl: 'https://example.org/flowmark/blob/main/' }
 
 let docs: ApiDocs
@@ -79,6 +80,7 @@ describe('extraction', () => {
     expect(acc.members[0]?.signatures[0]?.parameters[0]).toMatchObject({ name: 'start', defaultValue: '0', doc: 'The value the total starts from.' })
     expect(acc.members[2]?.doc.returns).toBe('The new total.')
     expect(acc.doc.examples).toHaveLength(1)
+    expect(item('double').doc.summary).toBe('Doubles a number. The same as [`add`](api:fixtures/api-package/add) with both arguments equal.')
     expect(item('Pair').declaration).toBe('type Pair = readonly [number, number]')
     expect(item('DEFAULT_OFFSET').declaration).toBe('const DEFAULT_OFFSET: 10')
   })
