@@ -39,7 +39,7 @@ export const DISPATCHER_ATTRIBUTES: Readonly<Record<string, string>> = {
   workflow: 'flag: draw the workflow of a solution instead of the model',
   depth: 'integer: how many levels of sub-models to draw (0: only the top page; -1 or absent: all)',
   engine: 'Graphviz layout engine: dot, neato, fdp, sfdp, circo, twopi, osage or patchwork',
-  index: 'flag: ask the viewer to show its index of pages',
+  index: 'flag: add an index of the plot\'s pages (sub-models nested), linked to each page',
   height: 'maximum height of the graph in pixels (default: 70% of the window)',
   width: 'CSS width of the graph area, e.g. `80%` or `600px` (a bare number means px)',
   description: 'flag or text: show the drawn value\'s description, or the given text',
@@ -67,7 +67,7 @@ export interface DispatcherSpec {
   readonly from: string | undefined
   /** Show the code of the container. */
   readonly code: boolean
-  /** Ask the viewer for its index of pages (schedula's `index`; not a plot option). */
+  /** Add an index of the plot's pages below the graph (schedula's `index`; not a plot option). */
   readonly index: boolean
   /** Options for `value.plot(options)`: `workflow`, `depth`, `engine` and the keys of `opt`. */
   readonly plotOptions: Readonly<Record<string, unknown>>

@@ -163,6 +163,43 @@ export function withMaxHeight(markup: string, height: number): string {
   })
 }
 
+/**
+ * The index of a plot's pages (schedula's `index`): a nested list following the sub-model structure, each entry
+ * linking to its page's `<section>` when the renderer's JSON index (`<script class="fm-index">`) names it; those
+ * links work with scripts off (CSS `:target`) and in the viewer (it follows `#<section id>`).
+ * @param plot The plot that was rendered.
+ * @param markup The renderer's HTML (its JSON index gives the section ids).
+ * @param title The drawn value's title (for the accessible name).
+ * @returns A `<nav class="flowmark-dispatcher__index">`.
+ */
+export function pageIndexHtml(plot: PlotJSON, markup: string, title: string): string {
+  const sections = new Map<string, string>()
+  const json = /<script type="application\/json" class="fm-index">([\s\S]*?)<\/script>/.exec(markup)?.[1]
+  if (json) {
+    try {
+      const index = JSON.parse(json) as { pages?: { path?: unknown; section?: unknown }[] }
+      for (const page of index.pages ?? []) {
+        if (typeof page.path === 'string' && typeof page.section === 'string') sections.set(page.path, page.section)
+      }
+    } catch {
+      // An index that does not parse only costs the links.
+    }
+  }
+  const children = new Map<string | undefined, PlotJSON['pages'][number][]>()
+  for (const page of plot.pages) children.set(page.parent, [...(children.get(page.parent) ?? []), page])
+  const list = (parent: string | undefined): string => {
+    const pages = children.get(parent) ?? []
+    if (pages.length === 0) return ''
+    return `<ul>${pages.map((page) => {
+      const section = sections.get(page.path)
+      const label = escapeHtml(page.title)
+      const entry = section ? `<a${htmlAttributes({ href: `#${section}` })}>${label}</a>` : label
+      return `<li>${entry}${list(page.path)}</li>`
+    }).join('')}</ul>`
+  }
+  return `<nav class="flowmark-dispatcher__index"${htmlAttributes({ 'aria-label': `Pages of ${title}` })}>${list(undefined)}</nav>`
+}
+
 /** An mdast `html` node. */
 function html(value: string): Html {
   return { type: 'html', value }
@@ -225,7 +262,8 @@ export async function transformDirective(node: BlockDirective, context: Directiv
         const rendered = await context.renderPlot(draw.plot, spec.id ? { id: spec.id, title: draw.title } : { title: draw.title })
         for (const warning of rendered.warnings) diagnostics.push(diagnostic(file, 'warning', 'render-warning', start, `Drawing \`${spec.name}\`: ${warning}`))
         const graph = spec.height === undefined ? rendered.html : withMaxHeight(rendered.html, spec.height)
-        graphHtml = `<div${htmlAttributes({ class: 'flowmark-dispatcher__graph', style: spec.width ? `width:${spec.width}` : undefined })}>${graph}</div>`
+        const index = spec.index ? pageIndexHtml(draw.plot, rendered.html, draw.title) : ''
+        graphHtml = `<div${htmlAttributes({ class: 'flowmark-dispatcher__graph', style: spec.width ? `width:${spec.width}` : undefined })}>${graph}${index}</div>`
       } catch (cause) {
         const reason = cause instanceof Error ? cause.message : String(cause)
         diagnostics.push(diagnostic(file, 'error', 'render-error', start, `Rendering the graph of \`${spec.name}\` failed: ${reason}`))
@@ -244,7 +282,6 @@ export async function transformDirective(node: BlockDirective, context: Directiv
   const className = ['flowmark-dispatcher', ...(spec?.className ? spec.className.split(/\s+/) : [])]
   const hProperties: Record<string, string | string[]> = { className }
   if (spec) hProperties['dataFlowmarkName'] = spec.name
-  if (spec?.index) hProperties['dataFlowmarkIndex'] = ''
   const replacement: ContainerDirective = {
     type: 'containerDirective',
     name: DISPATCHER,

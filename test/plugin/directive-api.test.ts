@@ -8,7 +8,7 @@ test('plugin/core exports', () => {
     'DISPATCHER', 'DISPATCHER_ATTRIBUTES', 'FLAG_NAMES', 'FlowmarkPluginError', 'LAYOUT_ENGINES', 'PluginOptionsError',
     'TABLE_KINDS', 'TESTCLEANUP', 'TESTSETUP', 'blockId', 'checkSetupDirective', 'codeLang', 'collectPage',
     'descriptionHtml', 'diagnostic', 'directiveLabel', 'drawIdOf', 'elementData', 'endOf', 'escapeHtml',
-    'fenceContentStart', 'htmlAttributes', 'isFlowmarkDirective', 'isTranscript', 'lintPage', 'pageDefaults',
+    'fenceContentStart', 'htmlAttributes', 'isFlowmarkDirective', 'isTranscript', 'lintPage', 'pageDefaults', 'pageIndexHtml',
     'pageSession', 'parseDispatcher', 'parseFenceMeta', 'portableAttributes', 'possessive', 'readFlagWords',
     'readOpeningLine', 'readerMessage', 'sourceLine', 'splitFrontmatter', 'startOf', 'tableHtml', 'transformDirective', 'treeSession',
     'withMaxHeight',

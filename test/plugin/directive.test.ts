@@ -11,7 +11,7 @@ import { parseDispatcher, type BlockDirective } from '../../plugin/core/directiv
 import { parseFenceMeta, isTranscript, codeLang } from '../../plugin/core/fence.ts'
 import { pageDefaults, splitFrontmatter } from '../../plugin/core/frontmatter.ts'
 import { readOpeningLine } from '../../plugin/core/opening.ts'
-import { possessive, readerMessage, tableHtml, transformDirective, withMaxHeight } from '../../plugin/core/output.ts'
+import { pageIndexHtml, possessive, readerMessage, tableHtml, transformDirective, withMaxHeight } from '../../plugin/core/output.ts'
 import { pageSession, treeSession } from '../../plugin/core/page.ts'
 import type { DrawResult, SessionReport } from '../../plugin/core/types.ts'
 
@@ -236,6 +236,18 @@ describe('output markup', () => {
     expect(parseDispatcher(first('::dispatcher{name=d height=60vh}'), file('::dispatcher{name=d height=60vh}')).diagnostics[0]?.message).toContain('maximum height in pixels')
     expect(readerMessage('Cannot draw `x`: /abs/dir/page.md:1\nx\n^\n\nReferenceError: x is not defined.', '/abs/dir/page.md'))
       .toBe('Cannot draw `x`: page.md:1\nReferenceError: x is not defined.')
+  })
+
+  test('index: nested pages linked to the sections named by the renderer\'s JSON index', () => {
+    const pages: PlotJSON['pages'] = [
+      { path: '', title: 'top & co', kind: 'dmap', parent: undefined, dot: '', engine: 'dot', nodes: [] },
+      { path: 'S', title: 'S', kind: 'dmap', parent: '', dot: '', engine: 'dot', nodes: [] },
+      { path: 'S/T', title: 'T', kind: 'dmap', parent: 'S', dot: '', engine: 'dot', nodes: [] },
+      { path: 'U', title: 'U', kind: 'dmap', parent: '', dot: '', engine: 'dot', nodes: [] },
+    ]
+    const markup = '<flowmark-graph><script type="application/json" class="fm-index">{"pages":[{"path":"","section":"g--p0"},{"path":"S","section":"g--p1"},{"path":"S/T","section":"g--p2"}]}</script></flowmark-graph>'
+    expect(pageIndexHtml({ pages }, markup, 'top')).toBe('<nav class="flowmark-dispatcher__index" aria-label="Pages of top"><ul><li><a href="#g--p0">top &amp; co</a>'
+      + '<ul><li><a href="#g--p1">S</a><ul><li><a href="#g--p2">T</a></li></ul></li><li>U</li></ul></li></ul></nav>')
   })
 
   test('tables: possessive captions and empty tables', () => {

@@ -159,7 +159,7 @@ describe('with the real runner and renderer', () => {
   test('a page runs, its model is drawn as a <flowmark-graph>, and failures point at their lines', async () => {
     const md = [
       '# Real', '',
-      ':::dispatcher{name=dsp code}', '```ts', "import { Dispatcher } from 'flowmark'", "const dsp = new Dispatcher({ name: 'real' })",
+      ':::dispatcher{name=dsp code index}', '```ts', "import { Dispatcher } from 'flowmark'", "const dsp = new Dispatcher({ name: 'real' })",
       "dsp.addFunction({ id: 'inc', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })", '```', ':::', '',
       '```ts', "> dsp.dispatch({ x: 1 }).get('y')", '2', "> dsp.dispatch({ x: 2 }).get('y')", '4', '```', '',
     ].join('\n')
@@ -168,6 +168,7 @@ describe('with the real runner and renderer', () => {
     expect(html).toContain('<figure class="flowmark-dispatcher" data-flowmark-name="dsp">')
     expect(html).toMatch(/<div class="flowmark-dispatcher__graph"><flowmark-graph[\s>]/)
     expect(html).toContain('<svg')
+    expect(html).toMatch(/<nav class="flowmark-dispatcher__index" aria-label="Pages of real"><ul><li><a href="#[\w-]+">real<\/a><\/li><\/ul><\/nav>/)
     expect(html).not.toContain('flowmark-dispatcher__error')
   })
 })
