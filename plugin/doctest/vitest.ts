@@ -26,6 +26,8 @@ export class DoctestFailure extends Error {
     super(formatDiagnostic({ ...diagnostic, diff: '' } as Diagnostic, { cwd }))
     this.expected = diagnostic.expected
     this.actual = diagnostic.actual
+    // The page position is in the message; frames of this helper would only point away from it.
+    this.stack = `${this.name}: ${this.message}`
   }
 }
 
