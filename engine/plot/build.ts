@@ -258,7 +258,7 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     const plotNode: PlotNode = {
       dotId, label: idText(id), kind: plotKind, description, page, state, type,
       ...(order.has(id) ? { order: order.get(id) } : {}),
-      ...(sol !== undefined && !ghost && node?.kind !== 'function' && node?.kind !== 'dispatcher' && sol.has(id) ? { value: inspectValue(sol.get(id), { maxLength: opts.maxWidth }) } : {}),
+      ...(sol !== undefined && !ghost && node?.kind !== 'function' && node?.kind !== 'dispatcher' && sol.has(id) ? { value: inspectValue(sol.get(id), { maxLength: opts.maxWidth * opts.maxLines }) } : {}),
       ...(error !== undefined ? { error: error.message } : {}),
     }
     nodes.push(plotNode)

@@ -67,7 +67,8 @@ export interface TableRow {
 export function table(title: string, rows: readonly TableRow[], color: string, badge?: number): Html {
   let head = htmlText(title)
   if (badge !== undefined) {
-    head = `<TABLE border="0" cellspacing="0" cellpadding="0"><TR><TD bgcolor="#303030" cellpadding="2"><FONT color="#FFFFFF" point-size="10">${badge}</FONT></TD><TD cellpadding="2">${head}</TD></TR></TABLE>`
+    const width = 6 + 6 * String(badge).length
+    head = `<TABLE border="0" cellspacing="0" cellpadding="0"><TR><TD bgcolor="#303030" fixedsize="true" width="${width}" height="14"><FONT color="#FFFFFF" point-size="9">${badge}</FONT></TD><TD cellpadding="2">${head}</TD></TR></TABLE>`
   }
   let out = `<TABLE border="0" cellspacing="0" color="${htmlAttribute(color)}"><TR><TD border="0" colspan="2">${head}</TD></TR>`
   for (const r of rows) {

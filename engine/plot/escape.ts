@@ -64,16 +64,27 @@ export function quoteEscString(text: string): string {
 }
 
 /**
- * Cuts text to at most `maxLines` lines of at most `maxWidth` characters (code points); a cut is marked with `…`.
+ * Fits text in at most `maxLines` lines of at most `maxWidth` characters (code points): long lines are wrapped at a
+ * space when there is one in their second half, else broken; what does not fit ends with `…`.
  */
 export function boundText(text: string, maxLines: number, maxWidth: number): string {
-  const lines = text.split('\n')
-  const out = lines.slice(0, maxLines).map((line) => {
-    const chars = Array.from(line)
-    return chars.length > maxWidth ? chars.slice(0, Math.max(1, maxWidth - 1)).join('') + '…' : line
-  })
-  if (lines.length > maxLines) out.push('…')
-  return out.join('\n')
+  const lines: string[] = []
+  for (const line of text.split('\n')) {
+    let rest = Array.from(line)
+    while (rest.length > maxWidth) {
+      let cut = rest.lastIndexOf(' ', maxWidth)
+      if (cut < maxWidth / 2) cut = maxWidth
+      lines.push(rest.slice(0, cut).join('').trimEnd())
+      rest = rest.slice(rest[cut] === ' ' ? cut + 1 : cut)
+    }
+    lines.push(rest.join(''))
+    if (lines.length > maxLines) break
+  }
+  if (lines.length <= maxLines) return lines.join('\n')
+  const kept = lines.slice(0, maxLines)
+  const last = Array.from(kept[maxLines - 1]!)
+  kept[maxLines - 1] = (last.length >= maxWidth ? last.slice(0, maxWidth - 1).join('') : last.join('')) + '…'
+  return kept.join('\n')
 }
 
 /**

@@ -107,7 +107,7 @@ export interface PlotOptions {
   readonly pageUrl?: (path: string, dotId?: string) => string
   /** Most lines of a value shown in a row (longer values end with `…`). Default 5. */
   readonly maxLines?: number
-  /** Most characters per line of a value shown in a row. Default 200. */
+  /** Most characters per line of a value shown in a row; longer lines are wrapped (at spaces when possible). Default 80. */
   readonly maxWidth?: number
 }
 
@@ -362,6 +362,6 @@ export function resolveOptions(options: PlotOptions | undefined): ResolvedOption
     ghostUnreached: checkBool('ghostUnreached', o.ghostUnreached) ?? false,
     pageUrl: (o.pageUrl as ResolvedOptions['pageUrl'] | undefined) ?? defaultPageUrl,
     maxLines: checkCount('maxLines', o.maxLines, 5, false, 1),
-    maxWidth: checkCount('maxWidth', o.maxWidth, 200, false, 8),
+    maxWidth: checkCount('maxWidth', o.maxWidth, 80, false, 8),
   }
 }

@@ -210,7 +210,7 @@ describe('workflow pages', () => {
     const sol = chain().dispatch()
     const page = sol.plot({ orderBadges: true }).pages[0]!
     expect(page.nodes.filter((n) => n.order !== undefined).map((n) => [n.label, n.order])).toEqual([['a', 1], ['inc', 2], ['b', 3]])
-    expect(page.dot).toContain('<FONT color="#FFFFFF" point-size="10">2</FONT></TD><TD cellpadding="2">inc</TD>')
+    expect(page.dot).toContain('<FONT color="#FFFFFF" point-size="9">2</FONT></TD><TD cellpadding="2">inc</TD>')
     expect(sol.plot().pages[0]!.nodes.every((n) => n.order === undefined)).toBe(true)
   })
 
@@ -316,5 +316,16 @@ describe('inspectValue', () => {
     expect(inspectValue({ a: { b: { c: { d: 1 } } } })).toBe('{ a: { b: [Object] } }')
     expect(Array.from(inspectValue({ s: 'y'.repeat(500) }, { maxLength: 50 }))).toHaveLength(50)
     expect(inspectValue('\uD800 lone')).toBe("'\\ud800 lone'")
+  })
+})
+
+describe('row values', () => {
+  it('wrap long lines at spaces and cut what does not fit', async () => {
+    const { boundText } = await import('../../engine/plot/escape.ts')
+    expect(boundText('short', 5, 20)).toBe('short')
+    expect(boundText('the quick brown fox jumps over the lazy dog', 5, 12)).toBe('the quick\nbrown fox\njumps over\nthe lazy dog')
+    expect(boundText('x'.repeat(25), 5, 10)).toBe('xxxxxxxxxx\nxxxxxxxxxx\nxxxxx')
+    expect(boundText('a\nb\nc\nd', 2, 10)).toBe('a\nb…')
+    expect(boundText('y'.repeat(30), 2, 10)).toBe('yyyyyyyyyy\nyyyyyyyyy…')
   })
 })
