@@ -23,7 +23,9 @@ function openingProblems(open: OpeningLine): string[] {
   for (const a of open.attributes) {
     if (a.unterminated) problems.push(`close the quote of \`${a.name}\``)
     else if (a.escaped) problems.push(`\`${a.name}\`: quoted values have no backslash escapes; put JSON in single quotes: ${a.name}='{"k": 1}'`)
-    else if (a.quote === null && a.value !== undefined && /[=:"'`<>]/.test(a.value)) {
+    else if (a.quote !== null && a.value?.includes('}')) {
+      problems.push(`\`${a.name}\` holds \`}\`: Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\`, even inside quotes, and drops the directive; use the dedicated attributes (workflow, depth, engine, …) instead of JSON, or the unified processor`)
+    } else if (a.quote === null && a.value !== undefined && /[=:"'`<>]/.test(a.value)) {
       problems.push(`quote the value of \`${a.name}\` (unquoted values cannot hold \`=\`, \`:\` or quotes portably)`)
     }
   }
