@@ -20,6 +20,8 @@ import { getSubDsp, getSubDspFromWorkflow, shrinkDsp, type SubDspFromWorkflowOpt
 import { plotDispatcher } from './plot/build.ts'
 import type { PlotOptions } from './plot/options.ts'
 import type { Plot } from './plot/types.ts'
+import { blueprintOf, extendDispatcher, type Blueprint } from './compose/blueprint.ts'
+import { deepCopy } from './compose/helpers.ts'
 import type { DataId, SolutionOf, TypedDataOptions, TypedDistances, TypedFunctionOptions, TypedInputs } from './compose/types.ts'
 
 /** Inputs of a dispatch: an object or a Map of data id → value. */
@@ -485,7 +487,9 @@ export class Dispatcher<T extends object = any> {
   }
 
   /**
-   * A deep copy: nodes, edges, defaults and nested dispatchers are copied; functions and default values are shared.
+   * A deep copy: nodes, edges, defaults and nested dispatchers are copied. Default values that are plain data (plain
+   * objects, arrays, Maps, Sets, Dates) are deep-copied too, so editing one in the copy never changes the original;
+   * functions and class instances are shared.
    */
   copy(): Dispatcher<T> {
     const memo = new Map<Dispatcher, Dispatcher>()
@@ -503,9 +507,29 @@ export class Dispatcher<T extends object = any> {
     for (const n of this.#nodes.values()) {
       for (const e of n.succ) connect(out.#nodes.get(n.id)!, out.#nodes.get(e.to.id)!, e.weight)
     }
-    for (const [id, dv] of this.#defaults) out.#defaults.set(id, id === SELF && dv.value === this ? { ...dv, value: out } : dv)
+    for (const [id, dv] of this.#defaults) {
+      out.#defaults.set(id, id === SELF && dv.value === this ? { ...dv, value: out } : { ...dv, value: deepCopy(dv.value) })
+    }
     out.#counter = this.#counter
     return out
+  }
+
+  /**
+   * A blueprint that rebuilds this model (see `Blueprint`): the same nodes in the same order, with their attributes,
+   * defaults, edge weights and mappings; child dispatchers become child blueprints down to `depth` levels (`-1`: all).
+   * `blue().register()` is an independent copy; the blueprint can also be extended and registered many times.
+   */
+  blue(depth = -1): Blueprint<T> {
+    return blueprintOf(this, depth)
+  }
+
+  /**
+   * Adds to this model the steps of blueprints, and the nodes of other dispatchers (through their `blue()`), in order.
+   * Nodes with the same id are merged as `addData` does (attributes and defaults given are updated, others kept), so
+   * extending never removes a default. Returns this dispatcher.
+   */
+  extend(...blues: readonly (Blueprint | Dispatcher)[]): this {
+    return extendDispatcher(this, blues)
   }
 
   /** An empty dispatcher with the same name, description, policy, stopper and executor (overridable). */

@@ -3,7 +3,7 @@ import type { NodeId } from '../constants.ts'
 import { ModelError } from '../errors.ts'
 
 /** Anything with named values: a plain object, or a Map such as a `Solution`. */
-export type Dict = Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown>
+export type Dict = Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | ReadonlyMap<string | symbol, unknown>
 
 /** A key of a `Dict`: a string or a symbol (the special node ids are symbols). */
 export type DictKey = string | symbol

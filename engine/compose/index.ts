@@ -22,3 +22,7 @@ export type {
   ArgsOf, DataId, IsUntyped, ResultOf, SolutionOf, TypedDataOptions, TypedDistances, TypedFunctionOptions, TypedInputs,
   TypedSolution, ValueOf,
 } from './types.ts'
+export { Blueprint, deferred } from './blueprint.ts'
+export type { BlueDispatcherOptions, BlueFunctionOptions, BlueprintStep, Deferred, MaybeDeferred, RegisterMemo } from './blueprint.ts'
+export { MapDispatch, runModel, runModelWith } from './map-dispatch.ts'
+export type { MapDispatchFn, MapDispatchOptions, RecursiveInputs } from './map-dispatch.ts'

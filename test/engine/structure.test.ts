@@ -35,6 +35,12 @@ describe('engine/ structure', () => {
       'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow', 'WRAPPED_MODEL',
       // plot/
       'legend', 'plotFromJSON', 'inspectValue', 'PlotError', 'PlotOptionError', 'NODE_STYLES',
+      // compose/
+      'Blueprint', 'CallError', 'DispatchPipe', 'MapDispatch', 'SubDispatch', 'SubDispatchFunction', 'SubDispatchPipe',
+      'addArgs', 'areInNestedDicts', 'bypass', 'combineDicts', 'combineDictsWith', 'combineNestedDicts', 'deepCopy',
+      'deferred', 'getNestedDicts', 'isModelWrapper', 'kkDict', 'mapDict', 'mapDictWith', 'mapList', 'mapListWith',
+      'parentArgument', 'parentFunc', 'partial', 'replicateValue', 'runModel', 'runModelWith', 'selector',
+      'stackNestedKeys', 'summation',
     ].sort())
   })
 })
