@@ -66,6 +66,11 @@ export function resolveApiHref(href: string, baseUrl = '/api/'): string {
   return `${baseUrl}${slug === '' ? '' : `${slug}/`}${fragment === undefined ? '' : `#${fragment}`}`
 }
 
+/** A Markdown table row; every cell is made one line with its pipes escaped (code spans included, as GFM wants). */
+function row(...cells: string[]): string {
+  return `| ${cells.map(tableCell).join(' | ')} |`
+}
+
 function resolveLinks(markdown: string, baseUrl: string): string {
   return markdown.replace(/\]\((api:[^)\s]*)\)/g, (_, href: string) => `](${resolveApiHref(href, baseUrl)})`)
 }
@@ -78,7 +83,7 @@ function resolveLinks(markdown: string, baseUrl: string): string {
  *
  * Examples: a `> ` transcript is emitted as a `ts` fence (the doctest runner checks its output); any other code
  * example is shown, then repeated as a hidden `ts setup` fence (in a block scope) so that it runs. A page with examples starts with a
- * `:::testsetup` block importing the module's runtime exports.
+ * `:::testsetup` block importing the module's runtime exports that the examples use.
  *
  * @param docs What `discoverDispatchers` returned.
  * @param options URL prefix, output folder and import specifiers.
@@ -99,7 +104,7 @@ export function apiPages(docs: ApiDocs, options: PagesOptions = {}): ApiPage[] {
   const index: string[] = []
   index.push('| Module | Description |', '|---|---|')
   for (const mod of docs.model.modules) {
-    index.push(`| ${link(inlineCode(mod.name), `api:${mod.slug}`)} | ${tableCell(resolveLinks(mod.doc?.firstSentence ?? '', baseUrl))} |`)
+    index.push(row(link(inlineCode(mod.name), `api:${mod.slug}`), resolveLinks(mod.doc?.firstSentence ?? '', baseUrl)))
   }
   pages.push({ slug: '', file: 'index.md', title: options.title ?? 'API reference', description: 'The documented modules.', kind: 'index', module: '', order: 0, markdown: `${index.join('\n')}\n` })
 
@@ -122,7 +127,7 @@ function modulePage(mod: ApiModule, baseUrl: string, link: (t: string, h: string
     const items = mod.items.filter((i) => i.kind === kind)
     if (items.length === 0) continue
     out.push(`## ${heading}`, '', `| ${column} | Description |`, '|---|---|')
-    for (const item of items) out.push(`| ${link(inlineCode(item.name), `api:${item.slug}`)} | ${tableCell(resolveLinks(item.doc.firstSentence, baseUrl))} |`)
+    for (const item of items) out.push(row(link(inlineCode(item.name), `api:${item.slug}`), resolveLinks(item.doc.firstSentence, baseUrl)))
     out.push('')
   }
   return {
@@ -186,8 +191,8 @@ function itemPage(
   out.push(`Module: ${link(inlineCode(mod.name), `api:${mod.slug}`)}`, '')
 
   let markdown = out.join('\n')
-  if (examples.length > 0) {
-    const names = mod.items.filter((i) => i.runtime).map((i) => i.name)
+  if (examples.length > 0 && importedNames(mod, examples).length > 0) {
+    const names = importedNames(mod, examples)
     const setup = [':::testsetup', '```ts', `import { ${names.join(', ')} } from ${JSON.stringify(spec)}`, '```', ':::', '']
     markdown = `${setup.join('\n')}\n${markdown}`
   }
@@ -208,12 +213,28 @@ function itemPage(
   }
 }
 
+/**
+ * The module's runtime exports that the examples use and do not declare themselves (a transcript's
+ * `> const dsp = …` must not collide with an imported `dsp`), in table order.
+ */
+function importedNames(mod: ApiModule, examples: readonly string[]): string[] {
+  const code = examples.join('\n')
+  const escape = (n: string) => n.replace(/[$]/g, '\\$')
+  return mod.items.filter((i) => {
+    if (!i.runtime) return false
+    const n = escape(i.name)
+    const used = new RegExp(`(?<![\\p{L}\\p{N}_$.])${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code)
+    const declared = new RegExp(`\\b(?:const|let|var|function|class)\\s+${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code)
+    return used && !declared
+  }).map((i) => i.name)
+}
+
 function dispatcherTable(out: string[], heading: string, column: string, rows: readonly NodeTableRow[], baseUrl: string): void {
   if (rows.length === 0) return
   out.push(`## ${heading}`, '', `| ${column} | Description |`, '|---|---|')
   for (const r of rows) {
     const name = inlineCode(r.id)
-    out.push(`| ${r.href === undefined ? name : `[${name}](${resolveApiHref(r.href, baseUrl)})`} | ${tableCell(resolveLinks(r.description, baseUrl))} |`)
+    out.push(row(r.href === undefined ? name : `[${name}](${resolveApiHref(r.href, baseUrl)})`, resolveLinks(r.description, baseUrl)))
   }
   out.push('')
 }
@@ -224,7 +245,7 @@ function signatureDetails(out: string[], sig: ApiSignature, baseUrl: string): vo
     for (const p of sig.parameters) {
       const name = `${p.rest ? '...' : ''}${p.name}${p.optional || p.defaultValue !== undefined ? '?' : ''}`
       const def = p.defaultValue === undefined ? '' : ` Default: ${inlineCode(p.defaultValue)}.`
-      out.push(`| ${inlineCode(name)} | ${p.type === '' ? '' : inlineCode(p.type)} | ${tableCell(resolveLinks(p.doc, baseUrl) + def)} |`)
+      out.push(row(inlineCode(name), p.type === '' ? '' : inlineCode(p.type), resolveLinks(p.doc, baseUrl) + def))
     }
     out.push('')
   }
@@ -250,7 +271,7 @@ function membersSection(out: string[], kind: ApiItemKind, members: readonly ApiM
     for (const m of tabled) {
       const type = m.text.slice(m.text.indexOf(':') + 1).trim()
       const name = `${m.readonly ? 'readonly ' : ''}${m.name}${m.optional ? '?' : ''}`
-      out.push(`| ${inlineCode(name)} | ${inlineCode(type)} | ${tableCell(resolveLinks(m.doc.summary, baseUrl))} |`)
+      out.push(row(inlineCode(name), inlineCode(type), resolveLinks(m.doc.summary, baseUrl)))
     }
     out.push('')
   }
@@ -260,7 +281,7 @@ function membersSection(out: string[], kind: ApiItemKind, members: readonly ApiM
   slugger.slug('Members')
   const anchors = sectioned.map((m) => slugger.slug(m.name))
   out.push('## Members', '', '| Member | Description |', '|---|---|')
-  sectioned.forEach((m, i) => out.push(`| [${inlineCode(m.name)}](#${anchors[i] as string}) | ${tableCell(resolveLinks(m.doc.firstSentence, baseUrl))} |`))
+  sectioned.forEach((m, i) => out.push(row(`[${inlineCode(m.name)}](#${anchors[i] as string})`, resolveLinks(m.doc.firstSentence, baseUrl))))
   out.push('')
   for (const m of sectioned) {
     out.push(`### ${m.name}`, '', '```ts', m.text, '```', '')

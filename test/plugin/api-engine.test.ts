@@ -74,6 +74,9 @@ describe('engine API', () => {
     expect(options).toContain('| Property | Type | Description |')
     expect(options).toMatch(/\| `id\?` \| `NodeId` \| Node id; /)
     expect(options).not.toContain('## Members')
+    // A union type in a table cell keeps the table intact: its pipe is escaped.
+    const dispatch = pages.find((p) => p.slug === 'engine/dispatch-options')?.markdown ?? ''
+    expect(dispatch).toContain('| `wildcard?` | `boolean \\| "producible"` |')
     const solution = pages.find((p) => p.slug === 'engine/solution')?.markdown ?? ''
     // Heading ids as github-slugger makes them: `addData` → `adddata`; the table links to each.
     const dispatcher = pages.find((p) => p.slug === 'engine/dispatcher')?.markdown ?? ''

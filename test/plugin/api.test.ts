@@ -220,9 +220,10 @@ describe('pages', () => {
 
   it('emits transcripts as checked fences and other examples so that they also run', () => {
     const add = pages.find((p) => p.slug.endsWith('/add'))
-    expect(add?.markdown.startsWith(':::testsetup\n```ts\nimport { add, double, Accumulator, DEFAULT_OFFSET, mainModel, subModel } from "../../../../../../fixtures/api-package/index.ts"\n```\n:::')).toBe(true)
+    expect(add?.markdown.startsWith(':::testsetup\n```ts\nimport { add } from "../../../../../../fixtures/api-package/index.ts"\n```\n:::')).toBe(true)
     expect(add?.exampleSource).toBe('fixtures/api-package/index.ts')
     expect(pages.find((p) => p.slug.endsWith('/double'))?.markdown).not.toContain(':::testsetup')
+    expect(pages.find((p) => p.slug.endsWith('/accumulator'))?.markdown).toContain('import { Accumulator } from')
     expect(exampleMarkdown('```ts\n> f()\n1\n```')).toBe('```ts\n> f()\n1\n```')
     expect(exampleMarkdown('```ts\nf()\n```')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
     expect(exampleMarkdown('f()')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
