@@ -308,7 +308,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     } else if (ns !== undefined && typeof id === 'string' && Object.hasOwn(ns, id)) {
       user = ns[id]
     }
-    const attrs = mergeAttributes(Object.fromEntries(base), layer, own, user)
+    // The DOT `id` is what viewers find the node by: no layer may change it.
+    const attrs = mergeAttributes(Object.fromEntries(base), layer, own, user, { id: dotId })
     lines.push(`\t${dotName(dotId)} ${attributeList(attrs)}`)
   }
   if (drawn.length === 0) {
@@ -357,11 +358,17 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     for (const e of edges) if (position.has(e.from) && position.has(e.to)) line(e.from, e.to, modelEdgeRows(e, { has: false, value: undefined, wildcard: false }), false)
   } else {
     const bySource = new Map<NodeId, ModelEdge[]>()
-    for (const e of edges) bySource.set(e.from, [...(bySource.get(e.from) ?? []), e])
+    for (const e of edges) {
+      const list = bySource.get(e.from)
+      if (list === undefined) bySource.set(e.from, [e])
+      else list.push(e)
+    }
     const wfBySource = new Map<NodeId, { from: NodeId; to: NodeId; value: unknown }[]>()
     for (const e of wf.edges) {
       if (e.from === START && e.to === START) continue
-      wfBySource.set(e.from, [...(wfBySource.get(e.from) ?? []), e])
+      const list = wfBySource.get(e.from)
+      if (list === undefined) wfBySource.set(e.from, [e])
+      else list.push(e)
     }
     for (const d of drawn) {
       const u = d.id

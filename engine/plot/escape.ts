@@ -2,6 +2,8 @@
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 // C0 controls but tab and newline, DEL, and the C1 controls: XML (and so Graphviz's HTML parser) rejects most of them.
+/** Printable ASCII but the characters any escaper changes: such text passes every escaper unchanged. */
+const PLAIN = /^[\x20-\x21\x23-\x25\x28-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
 
 /**
@@ -10,6 +12,7 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
  * DEL, `�` for C1 controls). Everything else, including any Unicode, is kept.
  */
 export function cleanText(text: string): string {
+  if (PLAIN.test(text)) return text
   return text
     .replace(/\r\n?/g, '\n')
     .replace(LONE_SURROGATE, '\uFFFD')
@@ -24,6 +27,7 @@ export function cleanText(text: string): string {
  * `<BR/>`, tabs become spaces (Graphviz drops them), and backslashes are doubled (Graphviz would otherwise expand `\N`, `\G`… inside label text).
  */
 export function htmlText(text: string): string {
+  if (PLAIN.test(text)) return text
   return cleanText(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -52,6 +56,7 @@ export function htmlAttribute(text: string): string {
  * text reads back literally; a newline becomes `\n` (a centred line break).
  */
 export function quoteLabel(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`
   return `"${cleanText(text).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`
 }
 
@@ -60,6 +65,7 @@ export function quoteLabel(text: string): string {
  * written four times so that neither pass turns `\N` or `\G` into the node or graph name.
  */
 export function quoteEscString(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`
   return `"${cleanText(text).replace(/\\/g, '\\\\\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`
 }
 
