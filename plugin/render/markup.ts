@@ -2,11 +2,13 @@
 
 /** Escapes text for use between tags in HTML or XML (`&`, `<`, `>`). */
 export function escapeText(text: string): string {
+  if (!/[&<>]/.test(text)) return text
   return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
 }
 
 /** Escapes text for use inside a double-quoted HTML or XML attribute value. */
 export function escapeAttr(text: string): string {
+  if (!/[&<>"']/.test(text)) return text
   return text.replace(/[&<>"']/g, (c) => ENTITY[c] as string)
 }
 

@@ -37,9 +37,18 @@ export class SvgFormatError extends Error {
 type Attr = [name: string, value: string]
 type Token =
   | { readonly t: 'open'; readonly name: string; readonly attrs: Attr[]; readonly selfClose: boolean }
+  /** An open tag copied through unchanged: a drawing element without ids, links, classes, styles or handlers. */
+  | { readonly t: 'raw'; readonly name: string; readonly raw: string; readonly selfClose: boolean }
   | { readonly t: 'close'; readonly name: string }
-  | { readonly t: 'text'; readonly text: string }
+  /** Text: `raw` is Graphviz's escaped form (no `<`), `text` the decoded form for CDATA. */
+  | { readonly t: 'text'; readonly raw: string | undefined; readonly text: string }
   | { readonly t: 'skip' }
+
+/** Elements always parsed (they get new attributes or are dropped). */
+const PARSED = new Set(['svg', 'g', 'a', 'title', 'script', 'foreignObject', 'iframe', 'object', 'embed', 'style', 'use', 'image'])
+/** Attributes that need rewriting or checking. */
+const SENSITIVE = /\s(?:id|href|xlink:href|class|style|on[\w-]*)\s*=|url\(|&/i
+const SKIP: Token = { t: 'skip' }
 
 const TOKEN = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?\s*>|<\/([A-Za-z_][\w:.-]*)\s*>|<([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|[^<]+/gy
 const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g
@@ -56,16 +65,26 @@ function tokenize(xml: string): Token[] {
     }
     pos = TOKEN.lastIndex
     const whole = m[0]
-    if (m[1] !== undefined) tokens.push({ t: 'text', text: m[1] })
+    if (m[1] !== undefined) tokens.push({ t: 'text', raw: undefined, text: m[1] })
     else if (m[2] !== undefined) tokens.push({ t: 'close', name: m[2] })
     else if (m[3] !== undefined) {
+      const body = m[4] ?? ''
+      if (!PARSED.has(m[3]) && !SENSITIVE.test(body)) {
+        tokens.push({ t: 'raw', name: m[3], raw: whole, selfClose: m[5] === '/' })
+        continue
+      }
       const attrs: Attr[] = []
-      for (const a of (m[4] ?? '').matchAll(ATTR)) attrs.push([a[1] as string, decodeEntities(a[2] ?? a[3] ?? '')])
+      ATTR.lastIndex = 0
+      for (let a = ATTR.exec(body); a !== null; a = ATTR.exec(body)) attrs.push([a[1] as string, decodeEntities(a[2] ?? a[3] ?? '')])
       tokens.push({ t: 'open', name: m[3], attrs, selfClose: m[5] === '/' })
-    } else if (whole[0] === '<') tokens.push({ t: 'skip' })
-    else tokens.push({ t: 'text', text: decodeEntities(whole) })
+    } else if (whole[0] === '<') tokens.push(SKIP)
+    else tokens.push({ t: 'text', raw: whole, text: '' })
   }
   return tokens
+}
+
+function textOf(tok: Token & { t: 'text' }): string {
+  return tok.raw === undefined ? tok.text : decodeEntities(tok.raw)
 }
 
 function get(attrs: readonly Attr[], name: string): string | undefined {
@@ -120,11 +139,12 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
     const tok = tokens[i] as Token
     if (tok.t !== 'open' || tok.name !== 'g' || !hasClass(tok.attrs, 'node')) continue
     let j = i + 1
-    while ((tokens[j] as Token | undefined)?.t === 'text' && (tokens[j] as Token & { t: 'text' }).text.trim() === '') j++
+    while ((tokens[j] as Token | undefined)?.t === 'text' && textOf(tokens[j] as Token & { t: 'text' }).trim() === '') j++
     const next = tokens[j], text = tokens[j + 1]
     if (next?.t === 'open' && next.name === 'title' && text?.t === 'text') {
       const index = byDotId.get(get(tok.attrs, 'id') ?? '')
-      nameToLabel.set(text.text, index === undefined ? text.text : (ctx.nodes[index] as PlotNode).label)
+      const name = textOf(text)
+      nameToLabel.set(name, index === undefined ? name : (ctx.nodes[index] as PlotNode).label)
     }
   }
 
@@ -147,7 +167,7 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
     let depth = 1
     while (depth > 0 && ++i < tokens.length) {
       const t = tokens[i] as Token
-      if (t.t === 'open' && !t.selfClose) depth++
+      if ((t.t === 'open' || t.t === 'raw') && !t.selfClose) depth++
       else if (t.t === 'close') depth--
     }
   }
@@ -158,7 +178,12 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
     if (tok.t === 'text') {
       const parent = stack[stack.length - 1]
       if (parent === undefined) continue // whitespace between prolog and <svg>
-      out.push(escapeText(tok.text))
+      out.push(tok.raw ?? escapeText(tok.text))
+      continue
+    }
+    if (tok.t === 'raw') {
+      out.push(tok.raw)
+      if (!tok.selfClose) stack.push({ name: tok.name, role: 'other', node: undefined })
       continue
     }
     if (tok.t === 'close') {
@@ -175,7 +200,7 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
       let j = i + 1
       for (; j < tokens.length && (tokens[j] as Token).t !== 'close'; j++) {
         const t = tokens[j] as Token
-        if (t.t === 'text') text += t.text
+        if (t.t === 'text') text += textOf(t)
       }
       i = j
       if (parent === undefined || parent.role === 'graph' || parent.role === 'cluster' || parent.role === 'other') continue
