@@ -195,6 +195,7 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
   const children: Job[] = []
   const nodes: PlotNode[] = []
   const lines: string[] = []
+  const clusters = new Map<string, string[]>()
   const kind = source.kind
   const rowCtx = { opts, sol, wf, dsp, remote: job.remote }
 
@@ -311,6 +312,19 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     // The DOT `id` is what viewers find the node by: no layer may change it.
     const attrs = mergeAttributes(Object.fromEntries(base), layer, own, user, { id: dotId })
     lines.push(`\t${dotName(dotId)} ${attributeList(attrs)}`)
+    const cluster = node?.attributes.cluster
+    if (typeof cluster === 'string' && cluster !== '') {
+      const members = clusters.get(cluster)
+      if (members === undefined) clusters.set(cluster, [dotId])
+      else members.push(dotId)
+    }
+  }
+  // Nodes with a `cluster` attribute are boxed together, one labelled cluster per name, in order of appearance.
+  let k = 0
+  for (const [label, members] of clusters) {
+    lines.push(`\tsubgraph ${dotName(`cluster_${k++}`)} {`, `\t\tgraph ${attributeList(mergeAttributes({ label }))}`)
+    for (const m of members) lines.push(`\t\t${dotName(m)}`)
+    lines.push('\t}')
   }
   if (drawn.length === 0) {
     const attrs = mergeAttributes(NODE_STYLES.empty, opts.styles.empty, { label: 'empty', id: 'empty' })

@@ -15,8 +15,8 @@ export class Html {
 /** An attribute value as the writer accepts it: scalars are escaped, `Html` is written as an HTML-like string. */
 export type DotValue = string | number | boolean | Html
 
-/** Attributes Graphviz expands twice (`\N`…), which need their backslashes protected more. */
-const ESC_STRING = new Set(['tooltip', 'edgetooltip', 'labeltooltip', 'headtooltip', 'tailtooltip', 'URL', 'href', 'edgeURL', 'edgehref', 'labelURL', 'labelhref', 'headURL', 'headhref', 'tailURL', 'tailhref', 'target'])
+/** Attributes Graphviz unescapes twice (tooltips), which need their backslashes protected twice; links once. */
+const ESC_STRING = new Set(['tooltip', 'edgetooltip', 'labeltooltip', 'headtooltip', 'tailtooltip'])
 
 /** Writes one attribute value. */
 export function dotValue(name: string, v: DotValue): string {

@@ -39,7 +39,7 @@ export function htmlText(text: string): string {
     .replace(/\n/g, '<BR/>')
 }
 
-/** An attribute value inside an HTML-like label (`href="…"`): XML-escaped, backslashes protected from expansion. */
+/** An attribute value inside an HTML-like label (`href="…"`): XML-escaped, backslashes doubled (read once). */
 export function htmlAttribute(text: string): string {
   return cleanText(text)
     .replace(/&/g, '&amp;')
@@ -47,7 +47,7 @@ export function htmlAttribute(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;')
-    .replace(/\\/g, '\\\\\\\\')
+    .replace(/\\/g, '\\\\')
     .replace(/\n/g, '&#10;')
 }
 
@@ -61,8 +61,9 @@ export function quoteLabel(text: string): string {
 }
 
 /**
- * A DOT quoted string for attributes that Graphviz expands twice (`tooltip`, `URL`, `href`…): each backslash is
- * written four times so that neither pass turns `\N` or `\G` into the node or graph name.
+ * A DOT quoted string for the attributes Graphviz unescapes twice (the tooltips): each backslash is written four
+ * times so that neither pass turns `\N` or `\G` into the node or graph name. (Links, `URL` and `href`, are read once,
+ * like labels: `quoteLabel`.)
  */
 export function quoteEscString(text: string): string {
   if (PLAIN.test(text)) return `"${text}"`

@@ -89,7 +89,8 @@ export interface PlotOptions {
   /**
    * Per-node overrides, merged last: attributes by node id text, or a function returning attributes for a node
    * (or `undefined` to keep its style). A node attribute `graphviz` (an object) given at `addData`/`addFunction`
-   * time is merged just before these.
+   * time is merged just before these. (A node attribute `cluster`, a string, boxes the nodes sharing it in a
+   * labelled Graphviz cluster.)
    */
   readonly nodeStyle?: Readonly<Record<string, DotAttributes>> | ((context: NodeStyleContext) => DotAttributes | undefined)
   /** Which rows the node and edge tables show (see `RowOptions`); each kind given replaces its default list. */

@@ -91,6 +91,26 @@ describe('hostile ids', () => {
     expect(HOSTILE_IDS.length).toBeGreaterThan(5)
   })
 
+  it('cannot inject through option values, style strings, link targets or cluster names', () => {
+    const dsp = new Dispatcher()
+    dsp.addData({ id: 'a', attributes: { cluster: '"]; evil [', graphviz: { xlabel: '"]; evil2 [ \\N' } } })
+    dsp.addDispatcher({ dispatcher: new Dispatcher({ name: 'c' }), id: 'S', inputs: {}, outputs: {} })
+    const plot = dsp.plot({
+      graph: { label: '"]; evil3 [label="' },
+      node: { fontname: 'x"]; evil4 [' },
+      nodeStyle: { a: { label: '</TD>"]; evil5 [', tooltip: '\\G"]; evil6 [' } },
+      pageUrl: (p) => `"><script>alert(1)</script>${p}\\N`,
+    })
+    const svg = layout(plot.pages[0]!.dot)
+    expect(svgNodeIds(svg).sort()).toEqual(plot.pages[0]!.nodes.map((n) => n.dotId).sort())
+    expect(svg).not.toMatch(/<title>evil|<script>/)
+    expect(svgTexts(svg)).toContain('</TD>"]; evil5 [')
+    // The link reads back literally: `\N` is not expanded into the node name.
+    expect(svg).toContain('xlink:href="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;S\\N"')
+    expect(svg).toContain('xlink:title="\\G&quot;]; evil6 ["')
+    expect(svgTexts(svg)).toContain('"]; evil2 [ \\N')
+  })
+
   it('cannot inject through the values, descriptions or error messages', () => {
     const dsp = new Dispatcher({ name: 'values' })
     dsp.addData({ id: 'v', defaultValue: { '"];x[label="': '</TD></TR></TABLE>>]; y [', nested: ['\\N', ']]>'] }, description: '"]\n; z [' })

@@ -319,6 +319,20 @@ describe('inspectValue', () => {
   })
 })
 
+describe('clusters', () => {
+  it('boxes the nodes that share a `cluster` attribute, labelled, in order of appearance', () => {
+    const dsp = new Dispatcher()
+    dsp.addData({ id: 'a', attributes: { cluster: 'Inputs' } })
+    dsp.addData({ id: 'b', attributes: { cluster: 'Inputs' } })
+    dsp.addFunction({ id: 'f', fn: (a: number, b: number) => a + b, inputs: ['a', 'b'], outputs: ['c'], attributes: { cluster: 'Work "here"' } })
+    const g = parseDot(dsp.plot().pages[0]!.dot)
+    expect(g.clusters).toEqual([
+      { name: 'cluster_0', label: 'Inputs', nodes: ['n-a', 'n-b'] },
+      { name: 'cluster_1', label: 'Work "here"', nodes: ['n-f'] },
+    ])
+  })
+})
+
 describe('row values', () => {
   it('wrap long lines at spaces and cut what does not fit', async () => {
     const { boundText } = await import('../../engine/plot/escape.ts')
