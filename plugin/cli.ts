@@ -140,39 +140,52 @@ export async function plotCommand(cmd: PlotCommand, cwd = process.cwd()): Promis
   return { file, warnings: rendered.warnings }
 }
 
+/** Where {@link main} writes and which directory it resolves paths against (defaults: the process's). */
+export interface CliIO {
+  readonly stdout?: { write(text: string): unknown }
+  readonly stderr?: { write(text: string): unknown }
+  readonly cwd?: string
+}
+
 /**
  * The `flowmark` command. Returns the exit status: 0 done, 1 failed, 2 usage error.
  * @param argv The arguments after the program name (`process.argv.slice(2)`).
+ * @param io Output streams and working directory (for tests and embedding).
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = {}): Promise<number> {
   const [command, ...rest] = argv
+  const stdout = io.stdout ?? process.stdout
+  const stderr = io.stderr ?? process.stderr
+  const cwd = io.cwd ?? process.cwd()
   try {
     switch (command) {
       case undefined:
+        stderr.write(`flowmark: missing command\n\n${USAGE}`)
+        return 2
       case 'help': case '--help': case '-h':
-        process.stdout.write(USAGE)
-        return command === undefined ? 2 : 0
+        stdout.write(USAGE)
+        return 0
       case 'plot': {
-        if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(USAGE); return 0 }
-        const { file, warnings } = await plotCommand(parsePlotArgs(rest))
-        for (const w of warnings) process.stderr.write(`flowmark plot: warning: ${w}\n`)
-        const shown = relative(process.cwd(), file)
-        process.stdout.write(`wrote ${shown.startsWith('..') || shown === '' ? file : shown}\n`)
+        if (rest.includes('--help') || rest.includes('-h')) { stdout.write(USAGE); return 0 }
+        const { file, warnings } = await plotCommand(parsePlotArgs(rest), cwd)
+        for (const w of warnings) stderr.write(`flowmark plot: warning: ${w}\n`)
+        const shown = relative(cwd, file)
+        stdout.write(`wrote ${shown.startsWith('..') || shown === '' ? file : shown}\n`)
         return 0
       }
       case 'doctest': {
-        const doctest = await import('./doctest/cli.ts') as { main(argv: string[]): Promise<number> }
-        return await doctest.main([...rest])
+        const doctest = await import('./doctest/cli.ts') as { main(argv: string[], io?: CliIO): Promise<number> }
+        return await doctest.main([...rest], { stdout, stderr, cwd })
       }
       default:
         throw new UsageError(`unknown command '${command}'`)
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`flowmark: ${e.message}\n\n${USAGE}`)
+      stderr.write(`flowmark: ${e.message}\n\n${USAGE}`)
       return 2
     }
-    process.stderr.write(`flowmark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    stderr.write(`flowmark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     return 1
   }
 }
