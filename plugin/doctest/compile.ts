@@ -15,6 +15,11 @@ export interface CompiledScript {
   readonly script: string
   /** Names the unit declares at top level (they become globals of the session). */
   readonly declared: readonly string[]
+  /**
+   * Maps a 1-based column on a line of the unit (0-based line index) as the compiled script has it back to the
+   * column in the unit's source, undoing the rewrites on that line (stack frames point into the script).
+   */
+  readonly sourceColumn: (line: number, column: number) => number
 }
 
 /** A unit that cannot run: a syntax error (or TypeScript syntax that cannot be erased) at a 0-based position. */
@@ -76,14 +81,28 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
       const scoping = flags & ts.NodeFlags.BlockScoped
       if (scoping === ts.NodeFlags.Using || scoping === ts.NodeFlags.AwaitUsing) return
       const lexical = scoping !== 0
-      const parts: string[] = []
-      for (const declaration of statement.declarationList.declarations) {
+      // `const a: T = 1, { b } = o` → `;     (a    = 1), ({ b } = o)`: the keyword becomes `;` plus blanks and each
+      // declarator an assignment in parentheses, so the columns of names and initializers stay where they were.
+      const list = statement.declarationList
+      const first = list.declarations[0]
+      if (first === undefined) return
+      const keywordStart = list.getStart(file)
+      const keywordEnd = first.getStart(file)
+      edits.push({ start: keywordStart, end: keywordEnd, text: ';'.padEnd(keywordEnd - keywordStart, ' ') })
+      for (const declaration of list.declarations) {
         const names = bindingNames(declaration.name)
         declared.push(...names)
-        if (declaration.initializer !== undefined) parts.push(`(${slice(declaration.name)} = ${slice(declaration.initializer)})`)
-        else if (lexical) parts.push(...names.map((name) => `(${name} = undefined)`))
+        const start = declaration.name.getStart(file)
+        if (declaration.initializer !== undefined) {
+          edits.push({ start, end: start, text: '(' })
+          edits.push({ start: declaration.end, end: declaration.end, text: ')' })
+        } else if (lexical) {
+          edits.push({ start, end: start, text: '(' })
+          edits.push({ start: declaration.name.end, end: declaration.end, text: ' = undefined)' })
+        } else {
+          edits.push({ start, end: start, text: 'void ' })
+        }
       }
-      edits.push({ start: declarationStart(statement, file), end: statement.end, text: parts.length > 0 ? `;${parts.join(', ')};` : ';' })
     } else if (ts.isImportDeclaration(statement)) {
       const clause = statement.importClause
       if (clause?.isTypeOnly === true) return
@@ -124,14 +143,26 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
       edits.push({ start: keyword, end: keyword, text: `;${name} = ` })
       edits.push({ start: statement.end, end: statement.end, text: ';' })
     } else if (options.wantsValue && index === statements.length - 1 && ts.isExpressionStatement(statement)) {
-      edits.push({ start: statement.getStart(file), end: statement.end, text: `return { value: (${slice(statement.expression)}) };` })
+      edits.push({ start: statement.getStart(file), end: statement.getStart(file), text: 'return { value: (' })
+      edits.push({ start: statement.expression.end, end: statement.end, text: ') };' })
     }
   })
   const body = applyEdits(js, edits)
   const hoist = functions.length > 0 ? ` ${SESSION_GLOBAL}.hoist({ ${functions.join(', ')} });` : ''
   const unique = [...new Set(declared)]
   const vars = unique.length > 0 ? `\n;var ${unique.join(', ')};` : ''
-  return { ok: true, script: `(async () => {${hoist}\n${body}\n})()${vars}`, declared: [...unique, ...functions] }
+  const shifts = lineShifts(js, edits)
+  const sourceColumn = (line: number, column: number): number => {
+    let delta = 0
+    for (const shift of shifts.get(line) ?? []) {
+      const outStart = shift.start + delta
+      if (column - 1 < outStart) break
+      if (column - 1 < outStart + shift.length) return shift.start + 1
+      delta += shift.delta
+    }
+    return column - delta
+  }
+  return { ok: true, script: `(async () => {${hoist}\n${body}\n})()${vars}`, declared: [...unique, ...functions], sourceColumn }
 }
 
 /** Type stripping with Node's built-in stripper (whitespace replaces types, so offsets stay the same). */
@@ -200,6 +231,22 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
   return out
 }
 
+/** Per line of the unit, the single-line rewrites on it: 0-based start column, inserted length, length change. */
+function lineShifts(text: string, edits: readonly Edit[]): Map<number, { start: number; length: number; delta: number }[]> {
+  const shifts = new Map<number, { start: number; length: number; delta: number }[]>()
+  for (const edit of [...edits].sort((x, y) => x.start - y.start)) {
+    const removed = text.slice(edit.start, edit.end)
+    if (removed.includes('\n') || edit.text.includes('\n')) continue
+    const before = text.slice(0, edit.start)
+    const line = count(before, '\n')
+    const start = edit.start - (before.lastIndexOf('\n') + 1)
+    const list = shifts.get(line) ?? []
+    list.push({ start, length: edit.text.length, delta: edit.text.length - removed.length })
+    shifts.set(line, list)
+  }
+  return shifts
+}
+
 function count(text: string, char: string): number {
   let n = 0
   for (const c of text) if (c === char) n++
@@ -219,11 +266,6 @@ function blankExportModifiers(node: ts.Statement, file: ts.SourceFile, edits: Ed
       edits.push({ start, end: modifier.end, text: ' '.repeat(modifier.end - start) })
     }
   }
-}
-
-/** Where the `const`/`let`/`var` keyword of a variable statement starts (after any modifiers). */
-function declarationStart(statement: ts.VariableStatement, file: ts.SourceFile): number {
-  return statement.declarationList.getStart(file)
 }
 
 /** Offset of the `class` keyword of a class declaration (after modifiers such as `export` or `abstract`). */

@@ -52,6 +52,8 @@ interface Slot {
   readonly statement?: TranscriptStatement
   readonly flags: DoctestFlags
   status: ExampleResult['status']
+  /** Page line of the compiled unit's first line, and its column map (for stack frames). */
+  unit?: { readonly line: number; readonly lines: number; readonly sourceColumn: (line: number, column: number) => number }
   actual?: string
   diagnostic?: Diagnostic
 }
@@ -118,6 +120,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
           continue
         }
         units.push({ script: compiled.script, lineOffset: block.start.line + statement.line - 2, wantsValue: true })
+        slot.unit = { line: block.start.line + statement.line, lines: statement.lineCount, sourceColumn: compiled.sourceColumn }
         owners.push(slot)
       }
     } else {
@@ -131,6 +134,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
         })
       } else {
         units.push({ script: compiled.script, lineOffset: block.start.line - 2, wantsValue: false })
+        slot.unit = { line: block.start.line, lines: block.code.split('\n').length, sourceColumn: compiled.sourceColumn }
         owners.push(slot)
       }
     }
@@ -169,8 +173,11 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
     })
   }
 
-  function check(slot: Slot, outcome: UnitOutcome): void {
+  function check(slot: Slot, raw: UnitOutcome): void {
     const block = slot.block
+    const outcome = raw.error === undefined || slot.unit === undefined
+      ? raw
+      : { ...raw, error: { ...raw.error, stack: pageStack(raw.error.stack, file, slot.unit, block.start.column) } }
     const actual = normalizeOutput(outcome.output)
     slot.actual = actual
     if (slot.statement === undefined) {
@@ -183,10 +190,10 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
         slot.status = 'passed'
         return
       }
-      const where = stackPoint(outcome.error.stack, file, block.start.column) ?? block.start
+      const where = stackPoint(outcome.error.stack, file) ?? block.start
       fail(slot, {
         severity: 'error', file: req.file, start: where, rule: 'doctest-error',
-        message: `The ${block.kind} block starting at line ${block.start.line} threw ${outcome.error.header}${framesNote(outcome.error.stack, file, block.start.line + ('code' in block ? block.code.split('\n').length : 0))}`,
+        message: `The ${block.kind} block starting at line ${block.start.line} threw ${outcome.error.header}${framesNote(outcome.error.stack, file)}`,
       })
       return
     }
@@ -201,7 +208,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
       severity: 'error', file: req.file, start: slot.start,
       rule: unexpectedError ? 'doctest-error' : 'doctest-mismatch',
       message: unexpectedError
-        ? `${statement} threw ${outcome.error!.header}, but the transcript expects no error${framesNote(outcome.error!.stack, file, slot.start.line + slot.statement.lineCount)}`
+        ? `${statement} threw ${outcome.error!.header}, but the transcript expects no error${framesNote(outcome.error!.stack, file)}`
         : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark doctest --update\`).`,
       expected, actual, diff: unifiedDiff(expected, actual),
     })
@@ -335,23 +342,40 @@ function firstLine(text: string): string {
   return lines.length > 1 ? `${lines[0]} …` : lines[0]!
 }
 
-/** The first stack frame in the page, as a page position (columns shifted by the block's indentation). */
-function stackPoint(stack: string, file: string, blockColumn: number): SourcePoint | undefined {
+/**
+ * Rewrites the stack frames of a unit to page positions: frames on the unit's lines get the column of the source
+ * (undoing the session's rewrites) plus the block's indentation; frames of the session's wrapper around the unit
+ * (the line after it) are dropped.
+ */
+function pageStack(stack: string, file: string, unit: NonNullable<Slot['unit']>, blockColumn: number): string {
+  const wrapperLine = unit.line + unit.lines
+  return stack.split('\n').flatMap((line) => {
+    const index = line.indexOf(`${file}:`)
+    if (index < 0) return [line]
+    const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length))
+    if (match === null) return [line]
+    const at = Number(match[1])
+    if (at === wrapperLine) return []
+    if (at < unit.line || at >= wrapperLine) return [line]
+    const column = unit.sourceColumn(at - unit.line, Number(match[2])) + blockColumn - 1
+    return [line.slice(0, index) + `${file}:${at}:${column}` + line.slice(index + file.length + match[0].length)]
+  }).join('\n')
+}
+
+/** The first stack frame in the page, as a page position. */
+function stackPoint(stack: string, file: string): SourcePoint | undefined {
   for (const line of stack.split('\n')) {
     const index = line.indexOf(`${file}:`)
     if (index < 0) continue
     const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length))
-    if (match !== null) return { line: Number(match[1]), column: Number(match[2]) + blockColumn - 1 }
+    if (match !== null) return { line: Number(match[1]), column: Number(match[2]) }
   }
   return undefined
 }
 
 /** `.` plus the page's stack frames (`at page.md:12:3`) on their own lines, when there are any. */
-function framesNote(stack: string, file: string, wrapperLine: number): string {
-  // Frames on `wrapperLine` are the session's own call of the example's wrapper; they say nothing to the reader.
-  const frames = stack.split('\n')
-    .filter((line) => /^\s+at /.test(line) && line.includes(`${file}:`) && !line.includes(`${file}:${wrapperLine}:`))
-    .map((line) => line.trim())
+function framesNote(stack: string, file: string): string {
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${file}:`)).map((line) => line.trim())
   return frames.length === 0 ? '.' : `.\n${frames.map((frame) => `    ${frame}`).join('\n')}`
 }
 

@@ -85,7 +85,7 @@ describe('compileUnit', () => {
     const lines = unit.script.split('\n')
     // Wrapper line, then exactly the unit's five lines, then the closing line and the hoisted names.
     expect(lines).toHaveLength(8)
-    expect(lines[1]).toContain('({ a, b: [c] } = o), (d = 1)')
+    expect(lines[1]).toBe('  ;     ({ a, b: [c] }    = o), (d         = 1)')
     expect(lines[2]).toContain('({ default: x, y: z } = await import("./m.ts"))')
     expect(lines[3]).toContain('K = class K {}')
     expect(lines[5]).toContain('return { value: (a + d) }')
@@ -145,6 +145,18 @@ describe('runSession', () => {
     expect(report.examples.map((e) => `${e.start.line}:${e.start.column}`)).toEqual(['100:5', '102:5', '106:5'])
     expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual(['102:5 doctest-mismatch', '106:5 doctest-error'])
     expect(report.diagnostics[1]!.message).toContain('ReferenceError: undefinedName is not defined')
+  })
+
+  it('maps stack columns back through the rewrites (declarations, final expression, indentation)', async () => {
+    const report = await runSession(session([
+      { kind: 'code', id: 'c', code: 'let ok = 1\nconst bad: number = nothing.deep', start: { line: 10, column: 3 }, lang: 'ts' },
+      transcript('> const also: string = missing', 20, 5),
+      transcript('> ok; gone', 30, 1),
+    ]))
+    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual(['11:9 doctest-error', '20:5 doctest-error', '30:1 doctest-error'])
+    expect(report.diagnostics[0]!.message).toContain(`at ${page}:11:9`)
+    expect(report.diagnostics[1]!.message).toContain(`at ${page}:20:13`)
+    expect(report.diagnostics[2]!.message).toContain(`at ${page}:30:7`)
   })
 
   it('merges page, block and statement flags', async () => {
