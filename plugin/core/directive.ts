@@ -47,6 +47,7 @@ export const DISPATCHER_ATTRIBUTES: Readonly<Record<string, string>> = {
   func: 'flag: add the table of functions',
   dsp: 'flag: add the table of sub-dispatchers',
   opt: 'JSON object of further plot options, e.g. opt=\'{"graph": {"ratio": "1"}}\'',
+  'opt.<option>': 'one plot option, safe in every Markdown processor: opt.ghostUnreached=true, opt.graph.ratio=1 (values are JSON when they parse, else text)',
   id: 'id of the graph element, also the prefix of its deep links `#id:page:node` (also `#id`)',
   class: 'extra CSS classes of the figure (also `.name`)',
 }
@@ -115,6 +116,36 @@ export function directiveLabel(node: BlockDirective): PhrasingContent[] | undefi
 }
 
 /**
+ * The value of an `opt.<option>` attribute: JSON when it parses (`true`, `1`, `"x"`, `["a"]`), else the text.
+ * @param text The attribute value.
+ * @returns The option value.
+ */
+export function optionValue(text: string): unknown {
+  if (text === '') return true
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
+/**
+ * Writes a plot-options object as `opt.<path>=<value>` attributes, which hold no `{` or `}` and so parse the same
+ * in every Markdown processor (objects are flattened; other values are written as JSON).
+ * @param options A JSON object of plot options.
+ * @param prefix The attribute name prefix (`opt`, then the path so far).
+ * @returns Attribute name/value pairs, e.g. `[['opt.graph.ratio', '"1"']]`.
+ */
+export function dottedOptions(options: Readonly<Record<string, unknown>>, prefix = 'opt'): [string, string][] {
+  const out: [string, string][] = []
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.push(...dottedOptions(value as Record<string, unknown>, `${prefix}.${key}`))
+    else out.push([`${prefix}.${key}`, typeof value === 'string' && optionValue(value) === value ? value : JSON.stringify(value)])
+  }
+  return out
+}
+
+/**
  * Reads and validates the attributes of a `dispatcher` directive. Unknown attributes, values of the wrong form and
  * bad `opt` JSON are errors that name the attribute, say what was expected and, for unknown names, list the valid
  * ones. Any error makes the directive unusable (`spec` is `undefined`); warnings do not.
@@ -144,7 +175,7 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
   const valid = Object.keys(DISPATCHER_ATTRIBUTES).join(', ')
 
   for (const key of Object.keys(attributes)) {
-    if (key in DISPATCHER_ATTRIBUTES) continue
+    if (key in DISPATCHER_ATTRIBUTES || key.startsWith('opt.')) continue
     let hint = ''
     const index = tokens.findIndex((t) => t.name === key)
     const before = index > 0 ? tokens[index - 1] : undefined
@@ -204,6 +235,27 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
       const quoteHint = opt.includes("'") ? '' : ' Wrap JSON in single quotes so its double quotes need no escaping: opt=\'{"depth": 1}\'.'
       error('directive-opt', point, `Attribute \`opt\` of \`${opener}\` is not valid JSON: ${reason}.${quoteHint}`)
     }
+  }
+  for (const key of Object.keys(attributes)) {
+    if (!key.startsWith('opt.')) continue
+    const path = key.slice('opt.'.length).split('.')
+    const top = path[0] ?? ''
+    if (!PLOT_OPTION_NAMES.includes(top) || path.some((part) => part === '')) {
+      error('directive-opt', at(key), `Unknown plot option \`${top}\` in attribute \`${key}\` of \`${opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`)
+      continue
+    }
+    let target: Record<string, unknown> = plotOptions
+    for (const part of path.slice(0, -1)) {
+      const next = target[part]
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) target[part] = {}
+      else target[part] = { ...(next as Record<string, unknown>) }
+      target = target[part] as Record<string, unknown>
+    }
+    const last = path[path.length - 1] ?? top
+    if (last in target) {
+      diagnostics.push(diagnostic(file, 'warning', 'directive-opt', at(key), `Plot option \`${path.join('.')}\` is set both in \`opt\` and by \`${key}\`; \`${key}\` wins.`))
+    }
+    target[last] = optionValue(text(key) ?? '')
   }
   const setOption = (key: string, value: unknown): void => {
     if (key in plotOptions) {

@@ -5,7 +5,7 @@ export { collectPage, blockId, drawIdOf, fenceContentStart } from './collect.ts'
 export type { CollectOptions, DirectiveSite, PagePlan } from './collect.ts'
 export {
   DISPATCHER, TESTSETUP, TESTCLEANUP, DISPATCHER_ATTRIBUTES, LAYOUT_ENGINES, TABLE_KINDS,
-  isFlowmarkDirective, parseDispatcher, checkSetupDirective, directiveLabel,
+  isFlowmarkDirective, parseDispatcher, checkSetupDirective, directiveLabel, optionValue, dottedOptions,
 } from './directive.ts'
 export type { BlockDirective, DispatcherSpec, FlowmarkDirectiveName, ParsedDispatcher } from './directive.ts'
 export { transformDirective, tableHtml, descriptionHtml, possessive, elementData, withMaxHeight, readerMessage, pageIndexHtml } from './output.ts'

@@ -2,7 +2,7 @@
 // how to write them portably.
 import type { Code, Paragraph, Root } from 'mdast'
 import type { Node, Parent } from 'unist'
-import { DISPATCHER, isFlowmarkDirective, TESTCLEANUP, TESTSETUP, type BlockDirective } from './directive.ts'
+import { DISPATCHER, dottedOptions, isFlowmarkDirective, optionValue, TESTCLEANUP, TESTSETUP, type BlockDirective } from './directive.ts'
 import { diagnostic, startOf, type FileInfo } from './file.ts'
 import { portableAttributes, readOpeningLine, sourceLine, type OpeningLine } from './opening.ts'
 import type { Diagnostic } from './types.ts'
@@ -11,7 +11,14 @@ const NAMES = new Set<string>([DISPATCHER, TESTSETUP, TESTCLEANUP])
 
 /** The portable spelling of an opening line: no space before `{`, values quoted where needed. */
 function portableOpening(open: OpeningLine): string {
-  const attrs = open.attributes.map((a) => [a.name, a.escaped ? a.value?.replaceAll('\\"', '"').replaceAll("\\'", "'") : a.value] as const)
+  const attrs = open.attributes.flatMap((a): (readonly [string, string | undefined])[] => {
+    const value = a.escaped ? a.value?.replaceAll('\\"', '"').replaceAll("\\'", "'") : a.value
+    if (a.name === 'opt' && value !== undefined) {
+      const parsed = optionValue(value)
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return dottedOptions(parsed as Record<string, unknown>)
+    }
+    return [[a.name, value]]
+  })
   return `${open.colons}${open.name}${attrs.length > 0 ? portableAttributes(attrs) : ''}`
 }
 
@@ -22,9 +29,9 @@ function openingProblems(open: OpeningLine): string[] {
   if (open.braceStart >= 0 && !open.braceClosed) problems.push('close the attributes with `}` on the same line (attributes cannot span lines)')
   for (const a of open.attributes) {
     if (a.unterminated) problems.push(`close the quote of \`${a.name}\``)
-    else if (a.escaped) problems.push(`\`${a.name}\`: quoted values have no backslash escapes; put JSON in single quotes: ${a.name}='{"k": 1}'`)
+    else if (a.escaped) problems.push(`\`${a.name}\`: quoted values have no backslash escapes; write plot options as \`opt.<option>=<value>\` attributes`)
     else if (a.quote !== null && a.value?.includes('}')) {
-      problems.push(`\`${a.name}\` holds \`}\`: Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\`, even inside quotes, and drops the directive; use the dedicated attributes (workflow, depth, engine, …) instead of JSON, or the unified processor`)
+      problems.push(`\`${a.name}\` holds \`}\`: Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\`, even inside quotes, and drops the directive; write plot options as \`opt.<option>=<value>\` attributes instead of JSON`)
     } else if (a.quote === null && a.value !== undefined && /[=:"'`<>]/.test(a.value)) {
       problems.push(`quote the value of \`${a.name}\` (unquoted values cannot hold \`=\`, \`:\` or quotes portably)`)
     }
@@ -41,8 +48,9 @@ function openingProblems(open: OpeningLine): string[] {
  *   `:::testcleanup`): it failed to parse (space before `{`, unquoted `=` in a value, backslash escapes, …);
  * * `lint-early-close`: a container closed early by a `:::` line inside one of its fences (use four colons);
  * * `lint-stray-closer`: a `:::` line that closes nothing (a nested container closed its parent too);
- * * `lint-space-before-brace`, `lint-unquoted-value`: directives that parsed here but that other processors read
- *   differently (Sätteri drops attributes after a space; quote values holding `=`, `:` or spaces).
+ * * `lint-space-before-brace`, `lint-unquoted-value`, `lint-brace-in-value`: directives that parsed here but that
+ *   other processors read differently (Sätteri drops attributes after a space and whole directives whose quoted
+ *   values hold `}`; quote values holding `=`, `:` or spaces).
  * @param root The mdast tree (with positions).
  * @param file The page; without `file.source` only the tree-visible problems are found.
  * @returns Warnings with file and position, in document order.
@@ -123,6 +131,16 @@ function lintDirective(node: BlockDirective, line: string | undefined, file: Fil
         `Space before \`{\` in \`${line?.trim()}\`: other Markdown processors drop these attributes. Portable form: \`${portableOpening(open)}\`.`))
     }
     for (const a of open.attributes) {
+      if (a.quote !== null && a.value?.includes('}')) {
+        const parsed = a.name === 'opt' ? optionValue(a.value) : undefined
+        const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+        // Bad `opt` JSON already has its own error; a fix would only repeat it.
+        if (a.name !== 'opt' || isObject) {
+          const fix = isObject ? `Portable form: \`${portableOpening(open)}\`.` : `Keep \`}\` out of attribute values.`
+          out.push(diagnostic(file, 'warning', 'lint-brace-in-value', { line: startOf(node).line, column: a.nameStart + 1 },
+            `The value of \`${a.name}\` holds \`}\`: this parses here, but Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\` and drops the directive. ${fix}`))
+        }
+      }
       if (a.quote === null && a.value !== undefined && /[=:]/.test(a.value)) {
         out.push(diagnostic(file, 'warning', 'lint-unquoted-value', { line: startOf(node).line, column: a.nameStart + 1 },
           `Quote the value of \`${a.name}\`: unquoted values holding \`=\` or \`:\` are read differently by other Markdown processors. Portable form: \`${portableOpening(open)}\`.`))

@@ -7,8 +7,8 @@ test('plugin/core exports', () => {
   expect(Object.keys(core).sort()).toEqual([
     'DISPATCHER', 'DISPATCHER_ATTRIBUTES', 'FLAG_NAMES', 'FlowmarkPluginError', 'LAYOUT_ENGINES', 'PluginOptionsError',
     'TABLE_KINDS', 'TESTCLEANUP', 'TESTSETUP', 'blockId', 'checkSetupDirective', 'codeLang', 'collectPage',
-    'descriptionHtml', 'diagnostic', 'directiveLabel', 'drawIdOf', 'elementData', 'endOf', 'escapeHtml',
-    'fenceContentStart', 'htmlAttributes', 'isFlowmarkDirective', 'isTranscript', 'lintPage', 'pageDefaults', 'pageIndexHtml',
+    'descriptionHtml', 'diagnostic', 'directiveLabel', 'dottedOptions', 'drawIdOf', 'elementData', 'endOf', 'escapeHtml',
+    'fenceContentStart', 'htmlAttributes', 'isFlowmarkDirective', 'isTranscript', 'lintPage', 'optionValue', 'pageDefaults', 'pageIndexHtml',
     'pageSession', 'parseDispatcher', 'parseFenceMeta', 'portableAttributes', 'possessive', 'readFlagWords',
     'readOpeningLine', 'readerMessage', 'sourceLine', 'splitFrontmatter', 'startOf', 'tableHtml', 'transformDirective', 'treeSession',
     'withMaxHeight',

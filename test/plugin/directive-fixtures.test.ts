@@ -37,8 +37,9 @@ async function runFixture(path: string, options: RemarkDispatcherOptions = {}): 
     .use(remarkRehype, { allowDangerousHtml: true })
     .use(rehypeStringify, { allowDangerousHtml: true })
   const html = String(await processor.process(file))
+  // Stack lines (`    at page.md:28:3`) are the doctest runner's detail, pinned by its own tests.
   const messages = file.messages
-    .map((m) => `${m.line ?? 0}:${m.column ?? 0}: ${m.reason}`.replaceAll(root, '<root>'))
+    .map((m) => `${m.line ?? 0}:${m.column ?? 0}: ${m.reason}`.replaceAll(root, '<root>').replace(/\n\s+at .*/g, ''))
     .join('\n')
   return { html: `${html.replaceAll(root, '<root>').trimEnd()}\n`, messages: messages ? `${messages}\n` : '', file }
 }

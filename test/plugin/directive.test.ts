@@ -7,7 +7,7 @@ import { unified } from 'unified'
 import { describe, expect, test } from 'vitest'
 import type { PlotJSON } from '../../engine/plot/types.ts'
 import { collectPage } from '../../plugin/core/collect.ts'
-import { parseDispatcher, type BlockDirective } from '../../plugin/core/directive.ts'
+import { dottedOptions, parseDispatcher, type BlockDirective } from '../../plugin/core/directive.ts'
 import { parseFenceMeta, isTranscript, codeLang } from '../../plugin/core/fence.ts'
 import { pageDefaults, splitFrontmatter } from '../../plugin/core/frontmatter.ts'
 import { readOpeningLine } from '../../plugin/core/opening.ts'
@@ -47,7 +47,7 @@ describe('dispatcher attributes', () => {
     expect(diagnostics).toHaveLength(1)
     expect(diagnostics[0]).toMatchObject({ severity: 'error', rule: 'directive-attribute', start: { line: 1, column: 24 } })
     expect(diagnostics[0]?.message).toContain('`colour`')
-    expect(diagnostics[0]?.message).toContain('Valid attributes: name, from, code, workflow, depth, engine, index, height, width, description, data, func, dsp, opt, id, class')
+    expect(diagnostics[0]?.message).toContain('Valid attributes: name, from, code, workflow, depth, engine, index, height, width, description, data, func, dsp, opt, opt.<option>, id, class')
   })
 
   test('without the source the error points at the directive', () => {
@@ -63,6 +63,17 @@ describe('dispatcher attributes', () => {
     const column = md.indexOf(`{"a"`) + 1 + 8 // the `}` after the trailing comma
     expect(diagnostics[0]).toMatchObject({ rule: 'directive-opt', start: { line: 1, column } })
     expect(diagnostics[0]?.message).toMatch(/not valid JSON/)
+  })
+
+  test('opt.<option> attributes set single options, nested by dots, typed as JSON when they parse', () => {
+    const md = `::dispatcher{name=dsp opt='{"graph": {"rankdir": "LR"}}' opt.ghostUnreached opt.graph.ratio=1 opt.graph.label="My graph" opt.rows.data='["value"]' opt.maxLines=3}`
+    const { spec, diagnostics } = parseDispatcher(first(md), file(md))
+    expect(diagnostics).toEqual([])
+    expect(spec?.plotOptions).toEqual({ graph: { rankdir: 'LR', ratio: 1, label: 'My graph' }, ghostUnreached: true, rows: { data: ['value'] }, maxLines: 3 })
+    const bad = `::dispatcher{name=dsp opt.graphAttr.ratio=1}`
+    expect(parseDispatcher(first(bad), file(bad)).diagnostics.map((d) => [d.rule, d.start.column])).toEqual([['directive-opt', 23]])
+    expect(dottedOptions({ graph: { ratio: '1', label: 'A b' }, ghostUnreached: true, rows: { data: ['value'] } }))
+      .toEqual([['opt.graph.ratio', '"1"'], ['opt.graph.label', 'A b'], ['opt.ghostUnreached', 'true'], ['opt.rows.data', '["value"]']])
   })
 
   test('unknown plot options in opt are errors at the key', () => {

@@ -25,6 +25,15 @@ describe('Sätteri trees', () => {
     const [d] = satteri(`::dispatcher{name=run opt='{"ghostUnreached": true}'}`).diagnostics
     expect(d).toMatchObject({ rule: 'lint-unparsed-directive', start: { line: 1, column: 1 } })
     expect(d?.message).toContain('Sätteri (Astro\'s default Markdown processor) ends the attributes at the first `}`')
+    expect(d?.message).toContain('Portable form: `::dispatcher{name=run opt.ghostUnreached=true}`')
+  })
+
+  test('opt.<option> attributes parse the same under Sätteri and remark', () => {
+    const md = `::dispatcher{name=run opt.ghostUnreached opt.graph.ratio=1}`
+    const { request, diagnostics } = satteri(md)
+    expect(diagnostics).toEqual([])
+    expect(request).toEqual(pageSession(md, 'p.md').request)
+    expect(request.blocks[0]).toMatchObject({ plotOptions: { ghostUnreached: true, graph: { ratio: 1 } } })
   })
 
   test('a space before `{`: Sätteri keeps the directive but drops its attributes; both problems are reported', () => {
