@@ -22,13 +22,14 @@ export type ArgsOf<T, I extends readonly unknown[]> = { -readonly [P in keyof I]
 
 /**
  * What a function computing outputs `O` may return: the value of the single output (or `NONE` to leave it unset),
- * or, for several outputs, one value per output (a tuple, or any iterable of their values). Functions writing to a
- * special token (SINK) may return anything.
+ * or, for several outputs, one value per output (a tuple, or any iterable of their values; write `[x, NONE] as const`
+ * when one of them is `NONE`, so that TypeScript keeps the tuple). Functions writing to a special token (SINK) may
+ * return anything.
  */
 export type ResultOf<T, O extends readonly unknown[]> = number extends O['length'] ? unknown
   : O extends readonly [] ? unknown
     : O extends readonly [infer X] ? (X extends keyof T ? T[X] | None : unknown)
-      : { -readonly [P in keyof O]: ValueOf<T, O[P]> | None } | Iterable<ValueOf<T, O[number]> | None>
+      : { readonly [P in keyof O]: ValueOf<T, O[P]> | None } | Iterable<ValueOf<T, O[number]> | None>
 
 /**
  * Options of `Dispatcher.addFunction` for a typed model: `inputs` and `outputs` must be declared data ids, and `fn`
