@@ -131,6 +131,8 @@ export function legend(options: LegendOptions = {}): Plot {
   })
   // The edge sample: two invisible ends and a real (not x-) label, as ortho splines are not used here.
   const edgeRows: TableRow[] = [
+    { name: 'inp_id', value: 'Argument position, on the START edges of a wrapped model.' },
+    { name: 'out_id', value: 'Result position, on the END edges of a wrapped model.' },
     { name: 'weight', value: 'Length of the edge (shown when not the default).' },
     { name: 'wildcard', value: 'The input given, on a START edge of a recomputed input.' },
     { name: 'value', value: 'What flowed along the edge (optional row).' },

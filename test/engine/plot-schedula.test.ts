@@ -190,6 +190,6 @@ describe('the legend', () => {
     expect(dashedToText(ours)).toBe(dashedToText(theirs))
     // The edge sample carries a real label table.
     const sampleEdge = ours.edges.find((e) => e.attrs.has('label'))!
-    expect(readLabel(sampleEdge.attrs.get('label')).rows.map((r) => r.name)).toEqual(['weight', 'wildcard', 'value'])
+    expect(readLabel(sampleEdge.attrs.get('label')).rows.map((r) => r.name)).toEqual(['inp_id', 'out_id', 'weight', 'wildcard', 'value'])
   })
 })
