@@ -41,6 +41,8 @@ export interface GraphRendererOptions {
   readonly versionKey?: string
   /** Engines to try when the requested one fails (default {@link FALLBACK_ENGINES}). */
   readonly fallbackEngines?: readonly string[]
+  /** A layout slower than this many milliseconds gets a warning with advice (default 2000; `Infinity` for none). */
+  readonly slowLayoutMs?: number
 }
 
 /** A laid-out DOT text. */
@@ -107,6 +109,7 @@ export class GraphRenderer {
   readonly #load: () => Promise<GraphvizLike>
   readonly #versionKey: string
   readonly #fallback: readonly string[]
+  readonly #slowMs: number
   #graphviz: Promise<GraphvizLike> | undefined
 
   constructor(options: GraphRendererOptions = {}) {
@@ -115,6 +118,7 @@ export class GraphRenderer {
     this.#load = options.loadGraphviz ?? defaultLoad
     this.#versionKey = options.versionKey ?? `@hpcc-js/wasm-graphviz@${graphvizPackageVersion()}`
     this.#fallback = options.fallbackEngines ?? FALLBACK_ENGINES
+    this.#slowMs = options.slowLayoutMs ?? 2000
   }
 
   /** The cache directory in use, or `undefined` when the disk cache is off. */
@@ -154,6 +158,7 @@ export class GraphRenderer {
     for (const candidate of [engine, ...this.#fallback.filter((e) => e !== engine)]) {
       this.stats.layouts++
       let svg: string
+      const started = performance.now()
       try {
         svg = gv.layout(dot, 'svg', candidate)
       } catch (e) {
@@ -167,7 +172,12 @@ export class GraphRenderer {
       ]
       const result = { svg, engine: candidate, warnings }
       await this.#write(key, result)
-      return { ...result, cached: false }
+      const ms = performance.now() - started
+      // Timing is not cached: the next build reads the cache and is fast.
+      const slow = ms > this.#slowMs ? [
+        `layout with '${candidate}' took ${(ms / 1000).toFixed(1)} s${/splines\s*=\s*"?ortho/.test(dot) ? '; splines=ortho is the slow part on large graphs, try plot({ graph: { splines: \'polyline\' } })' : ''} (cached from now on)`,
+      ] : []
+      return { svg, engine: candidate, warnings: [...warnings, ...slow], cached: false }
     }
     const first = attempts[0]
     throw new GraphLayoutError(

@@ -194,6 +194,22 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     await context.close()
   })
 
+  it('goes full screen and back', async () => {
+    const { context, page } = await open(mixedUrl)
+    const button = page.locator('[data-fm-action="fullscreen"]')
+    await button.click()
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement?.tagName ?? null)).toBe('FLOWMARK-GRAPH')
+    expect(await button.getAttribute('aria-pressed')).toBe('true')
+    const stage = await page.locator('.fm-page:not([hidden]) .fm-stage').boundingBox()
+    const bar = await page.locator('.fm-bar').boundingBox()
+    expect(Math.round((stage?.height ?? 0) + (bar?.height ?? 0))).toBeGreaterThanOrEqual(810)
+    await page.screenshot({ path: join(shots, 'mixed-fullscreen.png') })
+    await button.click()
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBe(null)
+    expect(await button.getAttribute('aria-pressed')).toBe('false')
+    await context.close()
+  })
+
   it('recolours the graph for a dark system theme and for Starlight\'s data-theme', async () => {
     const fillOf = (page: Page): Promise<string> => page.$eval('.fm-page:not([hidden]) g.fm-kind-data path', (p) => getComputedStyle(p).fill)
     const textOf = (page: Page): Promise<string> => page.$eval('.fm-page:not([hidden]) g.fm-kind-data text', (t) => getComputedStyle(t).fill)

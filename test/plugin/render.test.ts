@@ -268,3 +268,15 @@ describe('viewer assets', () => {
     expect(css).toContain("[fill='#73c4fa'] { fill: var(--fm-data); }")
   })
 })
+
+describe('slow layouts', () => {
+  it('warn with advice, and only when laid out (not from the cache)', async () => {
+    const dir = join(tmp, 'cache-slow')
+    const make = () => new GraphRenderer({ cacheDir: dir, versionKey: 'slow', slowLayoutMs: -1 })
+    const dot = 'digraph { splines=ortho; a -> b }'
+    const first = await make().layout(dot, 'dot')
+    expect(first.warnings).toHaveLength(1)
+    expect(first.warnings[0]).toMatch(/^layout with 'dot' took \d+\.\d s; splines=ortho is the slow part on large graphs, try plot\(\{ graph: \{ splines: 'polyline' \} \}\) \(cached from now on\)$/)
+    expect((await make().layout(dot, 'dot')).warnings).toEqual([])
+  })
+})
