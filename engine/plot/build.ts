@@ -189,7 +189,10 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
   // ---- execution order ----
   const order = new Map<NodeId, number>()
   if (sol !== undefined && opts.orderBadges) {
-    for (const step of sol.pipe) if (step.path.length === 1 && step.nodeId !== START && !order.has(step.nodeId)) order.set(step.nodeId, order.size + 1)
+    // The visit order of the nodes the workflow kept (the search may visit a node it later drops from the workflow).
+    for (const step of sol.pipe) {
+      if (step.path.length === 1 && step.nodeId !== START && !order.has(step.nodeId) && wf?.nodes.has(step.nodeId)) order.set(step.nodeId, order.size + 1)
+    }
   }
 
   const children: Job[] = []

@@ -214,6 +214,17 @@ describe('workflow pages', () => {
     expect(sol.plot().pages[0]!.nodes.every((n) => n.order === undefined)).toBe(true)
   })
 
+  it('gives no badge to a node the search visited but the workflow dropped', () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
+    const sol = dsp.dispatch({ a: 1, b: 5 })
+    expect(sol.pipe.map((s) => s.nodeId)).toContain('f')
+    const page = sol.plot({ orderBadges: true, ghostUnreached: true }).pages[0]!
+    expect(node(page.nodes, 'f').state).toBe('unreached')
+    expect(node(page.nodes, 'f').order).toBeUndefined()
+    expect(page.nodes.filter((n) => n.order !== undefined).map((n) => n.label)).toEqual(['a', 'b'])
+  })
+
   it('Dispatcher.plot({ workflow: true }) draws the last solution, and needs one', () => {
     const dsp = chain()
     expect(() => dsp.plot({ workflow: true })).toThrow(PlotError)
