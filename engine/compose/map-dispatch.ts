@@ -7,7 +7,7 @@ import { Blueprint } from './blueprint.ts'
 import { combineDicts, combineNestedDicts, type Dict, type DictKey } from './helpers.ts'
 import { SubDispatch, type SubDispatchOptions } from './sub-dispatch.ts'
 import type { TypedInputs } from './types.ts'
-import { brand, isModelWrapper, type ModelWrapper, type OutputType } from './wrapper.ts'
+import { brand, isModelWrapper, modelOf, type ModelWrapper, type OutputType } from './wrapper.ts'
 
 /** Which outputs of step `i` feed step `i + 1`: ids kept as they are, or old id → new id. */
 export type RecursiveInputs = readonly DictKey[] | Readonly<Record<string, DictKey>>
@@ -79,8 +79,8 @@ function getKey(d: Dict, k: DictKey): [boolean, unknown] {
  * const f = MapDispatch(m, { factoryOptions: { outputs: ['s', 'p'], outputType: 'list' } })
  * f([{ a: 1, b: 2 }, { a: 3 }], { b: 10 }) // [[3, 2], [13, 30]]
  */
-export function MapDispatch<T extends object>(dsp: Dispatcher<T>, options: MapDispatchOptions<T> = {}): MapDispatchFn<T> {
-  if (!(dsp instanceof Dispatcher)) throw new ModelError('MapDispatch: the first argument must be a Dispatcher')
+export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T>, options: MapDispatchOptions<T> = {}): MapDispatchFn<T> {
+  const dsp = modelOf(model, 'MapDispatch')
   const make = options.factory ?? ((d: Dispatcher<T>, o: Record<string, unknown>) => SubDispatch(d, o as SubDispatchOptions<T, readonly NodeId[], OutputType>))
   if (typeof make !== 'function') throw new ModelError('MapDispatch: `factory` must be a function (dsp, options) => function')
   const fn = make(dsp, { ...(options.factoryOptions ?? {}) })

@@ -8,7 +8,8 @@ import {
   type WrapperResult,
 } from './sub-dispatch.ts'
 import type { TypedInputs } from './types.ts'
-import { CallError, brand, checkOutputType, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
+import type { Blueprint } from './blueprint.ts'
+import { CallError, brand, checkOutputType, modelOf, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
 
 /** Options of `SubDispatchPipe` and `DispatchPipe`. */
 export interface PipeOptions<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>
@@ -62,9 +63,10 @@ function describeBreak(br: Break | undefined): string {
 }
 
 function makePipe<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>(
-  kind: 'SubDispatchPipe' | 'DispatchPipe', dsp: Dispatcher<T>, options: PipeOptions<T, I, O, OT>,
+  kind: 'SubDispatchPipe' | 'DispatchPipe', source: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, O, OT>,
 ): PipeFn<T, I, O, OT> {
   const where = kind
+  const dsp = modelOf(source, where)
   const inputs = idList(options.inputs, where, 'inputs')
   const requested = options.outputs === undefined ? undefined : idList(options.outputs, where, 'outputs')
   const name = options.id ?? (dsp.name || 'fun')
@@ -224,7 +226,7 @@ export function SubDispatchPipe<
   T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
   OT extends OutputType = DefaultOutputType<O>,
 >(
-  dsp: Dispatcher<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
+  dsp: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
 ): PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
   return makePipe('SubDispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as unknown as PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>
 }
@@ -244,7 +246,7 @@ export function DispatchPipe<
   T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
   OT extends OutputType = DefaultOutputType<O>,
 >(
-  dsp: Dispatcher<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
+  dsp: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
 ): PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
   return makePipe('DispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as unknown as PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>
 }

@@ -6,7 +6,8 @@ import { ModelError } from '../errors.ts'
 import type { Solution } from '../solution.ts'
 import { combineDictsWith, type Dict } from './helpers.ts'
 import type { IsUntyped, SolutionOf, TypedDistances, TypedInputs, ValueOf } from './types.ts'
-import { CallError, brand, checkOutputType, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
+import type { Blueprint } from './blueprint.ts'
+import { CallError, brand, checkOutputType, modelOf, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
 
 /** The value type of data node `K`, `unknown` for untyped models. */
 export type Val<T, K> = IsUntyped<T> extends true ? unknown : ValueOf<T, K>
@@ -76,8 +77,9 @@ function distMap(d: unknown): Map<NodeId, Distance> {
  * SubDispatch(m, { outputs: ['b', 'c'], outputType: 'list' })({ a: 1 }, { x: 0 }) // [2, 0]
  */
 export function SubDispatch<T extends object, const O extends readonly unknown[] = readonly NodeId[], OT extends OutputType = 'all'>(
-  dsp: Dispatcher<T>, options: SubDispatchOptions<T, O, OT> = {},
+  model: Dispatcher<T> | Blueprint<T>, options: SubDispatchOptions<T, O, OT> = {},
 ): SubDispatchFn<T, O, OT> {
+  const dsp = modelOf(model, 'SubDispatch')
   const type = checkOutputType(options.outputType ?? 'all', 'SubDispatch')
   const outputs = options.outputs === undefined ? undefined : ([...options.outputs] as NodeId[])
   if (type !== 'all' && outputs === undefined) {
@@ -237,9 +239,10 @@ export function SubDispatchFunction<
   T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
   OT extends OutputType = DefaultOutputType<O>,
 >(
-  dsp: Dispatcher<T>, options: SubDispatchFunctionOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
+  source: Dispatcher<T> | Blueprint<T>, options: SubDispatchFunctionOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
 ): SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT> {
   const where = 'SubDispatchFunction'
+  const dsp = modelOf(source, where)
   const inputs = idList(options.inputs, where, 'inputs')
   const outputs = options.outputs === undefined ? undefined : idList(options.outputs, where, 'outputs')
   const name = options.id ?? (dsp.name || 'fun')

@@ -1,6 +1,7 @@
 // What every model-wrapping function shares: the WRAPPED_MODEL link, name and description, call errors, output shaping.
 import { WRAPPED_MODEL, formatId, type NodeId } from '../constants.ts'
-import type { Dispatcher } from '../dispatcher.ts'
+import { Dispatcher } from '../dispatcher.ts'
+import { Blueprint } from './blueprint.ts'
 import { DispatcherError, FlowmarkError, ModelError } from '../errors.ts'
 import type { Solution } from '../solution.ts'
 import { selector } from './helpers.ts'
@@ -87,4 +88,14 @@ function whyMissing(sol: ReadonlyMap<NodeId, unknown>, missing: readonly NodeId[
 export function checkOutputType(type: unknown, where: string): OutputType {
   if (type === 'all' || type === 'dict' || type === 'list' || type === 'values') return type
   throw new ModelError(`${where}: outputType must be 'all', 'dict', 'list' or 'values', got ${JSON.stringify(type)}`)
+}
+
+/**
+ * The dispatcher a wrapper wraps: the one given, or a new instance registered from a blueprint (each wrapper then has
+ * its own). Anything else is a `ModelError`.
+ */
+export function modelOf<T extends object>(model: Dispatcher<T> | Blueprint<T>, where: string): Dispatcher<T> {
+  if (model instanceof Blueprint) return model.register()
+  if (model instanceof Dispatcher) return model
+  throw new ModelError(`${where}: the model must be a Dispatcher or a Blueprint, got ${model === null ? 'null' : typeof model}`)
 }
