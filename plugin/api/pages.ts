@@ -223,7 +223,8 @@ function importedNames(mod: ApiModule, examples: readonly string[]): string[] {
   return mod.items.filter((i) => {
     if (!i.runtime) return false
     const n = escape(i.name)
-    const used = new RegExp(`(?<![\\p{L}\\p{N}_$.])${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code)
+    // Not a property (`x.name`), but a spread (`...name`) counts.
+    const used = new RegExp(`(?<![\\p{L}\\p{N}_$])(?<!(?:^|[^.])\\.)${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code)
     const declared = new RegExp(`\\b(?:const|let|var|function|class)\\s+${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code)
     return used && !declared
   }).map((i) => i.name)
@@ -297,7 +298,9 @@ const FENCE = /^(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1[ \t]*$/gm
 /**
  * The Markdown of one `@example`: code fences in TypeScript or JavaScript are kept when they are `> ` transcripts
  * (the doctest runner checks them); other code fences are kept for display and repeated as a hidden `setup` fence
- * so that they run, wrapped in `{ … }` so that examples do not collide on their declarations (not when they import). An example without any fence is treated as TypeScript code.
+ * so that they run, wrapped in `{ … }` so that examples do not collide on their declarations (not when they import).
+ * A line of such an example that ends with a `// throws …` comment must throw: it runs inside a check that fails
+ * when it returns normally. An example without any fence is treated as TypeScript code.
  *
  * @param example The example's Markdown (as extraction stored it).
  * @returns Markdown for the page.
@@ -310,9 +313,21 @@ export function exampleMarkdown(example: string): string {
     const first = code.split('\n').find((l) => l.trim() !== '') ?? ''
     if (first.startsWith('> ') || first === '>') return whole
     // Each example runs in its own block scope (two examples may both declare \`const dsp\`), unless it imports.
-    const run = /^\s*import\s/m.test(code) ? code : `{\n${code}\n}`
+    const checked = code.split('\n').map(expectThrow).join('\n')
+    const run = /^\s*import\s/m.test(code) ? checked : `{\n${checked}\n}`
     return `${whole}\n\n${fence}${lang} setup\n${run}\n${fence}`
   })
+}
+
+const THROWS = /^(\s*)(\S.*?);?\s*\/\/\s*throws\b.*$/
+
+/** A line `stmt // throws …` of a code example: run `stmt` and fail unless it throws. Other lines are unchanged. */
+function expectThrow(line: string): string {
+  const m = THROWS.exec(line)
+  if (m === null) return line
+  const [, indent, stmt] = m as unknown as [string, string, string]
+  const message = JSON.stringify(`the example says \`${stmt}\` throws, but it returned normally`)
+  return `${indent}{ let threw = false; try { ${stmt} } catch { threw = true } if (!threw) throw new Error(${message}) }`
 }
 
 /**

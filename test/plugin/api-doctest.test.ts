@@ -55,6 +55,20 @@ describe('API pages as doctest pages', () => {
     expect(failed.diagnostics.map((x) => x.message).join('\n')).toContain('expected 6, got 6')
   })
 
+  it('runs every example of the engine API pages', async () => {
+    const engine = await generateApi({ entryPoints: ['engine/index.ts'], root, pagesDir })
+    const withExamples = engine.pages.filter((p) => p.exampleSource !== undefined)
+    expect(withExamples.length).toBeGreaterThan(0)
+    const failures: string[] = []
+    for (const page of withExamples) {
+      const file = path.join(pagesDir, page.file)
+      const session = pageSession(page.markdown, file)
+      const report = await runSession(session.request)
+      for (const d of [...session.diagnostics, ...report.diagnostics]) if (d.severity === 'error') failures.push(`${page.slug}: ${d.message}`)
+    }
+    expect(failures).toEqual([])
+  }, 120_000)
+
   it('draws the dispatcher of a dispatcher page from its module', async () => {
     const { session, report } = await run('fixtures/api-package/main-model')
     expect(session.diagnostics.filter((d) => d.severity === 'error')).toEqual([])

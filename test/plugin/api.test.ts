@@ -229,6 +229,9 @@ describe('pages', () => {
     expect(exampleMarkdown('f()')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
     expect(exampleMarkdown("```js\nimport { x } from 'y'\nx()\n```")).toBe("```js\nimport { x } from 'y'\nx()\n```\n\n```js setup\nimport { x } from 'y'\nx()\n```")
     expect(exampleMarkdown('Output:\n```text\n1\n```')).toBe('Output:\n```text\n1\n```')
+    const thrown = exampleMarkdown('f()\ng(-1)  // throws RangeError')
+    expect(thrown).toContain('{ let threw = false; try { g(-1) } catch { threw = true } if (!threw) throw new Error("the example says `g(-1)` throws, but it returned normally") }')
+    expect(thrown.startsWith('```ts\nf()\ng(-1)  // throws RangeError\n```')).toBe(true)
   })
 
   it('matches the golden Markdown files (UPDATE=1 rewrites them)', () => {
