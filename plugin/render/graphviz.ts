@@ -16,6 +16,10 @@ export class GraphLayoutError extends Error {
   override readonly name = 'GraphLayoutError'
   /** The engines tried, in order, with their error messages. */
   readonly attempts: readonly { readonly engine: string; readonly message: string }[]
+  /**
+   * @param message What failed and how to fix it.
+   * @param attempts Each engine tried with its error.
+   */
   constructor(message: string, attempts: readonly { readonly engine: string; readonly message: string }[]) {
     super(message)
     this.attempts = attempts
@@ -112,6 +116,7 @@ export class GraphRenderer {
   readonly #slowMs: number
   #graphviz: Promise<GraphvizLike> | undefined
 
+  /** @param options Cache directory, Graphviz loader, version key, fallback engines, slow-layout threshold. */
   constructor(options: GraphRendererOptions = {}) {
     const dir = options.cacheDir ?? join('node_modules', '.cache', 'flowmark', 'svg')
     this.#cacheDir = dir === false ? undefined : resolve(dir)
