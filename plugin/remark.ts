@@ -5,7 +5,7 @@ import type { VFile } from 'vfile'
 import { PluginOptionsError } from './core/errors.ts'
 import type { FileInfo } from './core/file.ts'
 import { splitFrontmatter } from './core/frontmatter.ts'
-import { transformDirective, type RenderPlot } from './core/output.ts'
+import { perPageRenderer, transformDirective, type RenderPlot } from './core/output.ts'
 import { treeSession } from './core/page.ts'
 import type { Diagnostic, DoctestFlags, SessionReport, SessionRequest } from './core/types.ts'
 
@@ -164,10 +164,11 @@ export function remarkDispatcher(this: unknown, options?: RemarkDispatcherOption
     index(tree)
 
     const replacements = new Map<Node, RootContent | undefined>()
+    const pageRender = perPageRenderer(renderPlot)
     let ordinal = 0
     for (const site of plan.directives) {
       const output = await transformDirective(site.node, {
-        file: info, report: session, renderPlot, ...(site.drawId ? { ordinal: ordinal++ } : {}),
+        file: info, report: session, renderPlot: pageRender, ...(site.drawId ? { ordinal: ordinal++ } : {}),
       })
       all.push(...output.diagnostics)
       replacements.set(site.node, output.kind === 'replace' ? output.node : undefined)

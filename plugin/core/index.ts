@@ -8,7 +8,9 @@ export {
   isFlowmarkDirective, parseDispatcher, checkSetupDirective, directiveLabel, optionValue, dottedOptions,
 } from './directive.ts'
 export type { BlockDirective, DispatcherSpec, FlowmarkDirectiveName, ParsedDispatcher } from './directive.ts'
-export { transformDirective, tableHtml, descriptionHtml, possessive, elementData, withMaxHeight, readerMessage, pageIndexHtml } from './output.ts'
+export {
+  transformDirective, tableHtml, descriptionHtml, possessive, elementData, withMaxHeight, readerMessage, pageIndexHtml, perPageRenderer,
+} from './output.ts'
 export type { DirectiveContext, DirectiveOutput, DirectiveParts, RenderPlot, RenderRequestOptions } from './output.ts'
 export { lintPage } from './lint.ts'
 export { codeLang, isTranscript, parseFenceMeta, readFlagWords, FLAG_NAMES } from './fence.ts'

@@ -20,6 +20,26 @@ export interface RenderRequestOptions {
 /** Renders a plot to HTML: `renderPlot` of `plugin/render`, or any function of the same shape (tests, caches). */
 export type RenderPlot = (plot: PlotJSON, options?: RenderRequestOptions) => Promise<RenderedGraph>
 
+/**
+ * Wraps a renderer for one page so that a plot drawn twice on the page gets distinct element ids: the renderer's
+ * default id is a hash of the plot, and two equal ids would break the second graph's links. The first drawing of a
+ * plot keeps the default; later ones get `<title>-2`, `<title>-3`… (deterministic). Explicit ids pass through.
+ * @param render The renderer.
+ * @returns A renderer to use for the directives of one page.
+ */
+export function perPageRenderer(render: RenderPlot): RenderPlot {
+  const seen = new Map<string, number>()
+  return (plot, options) => {
+    if (options?.id !== undefined) return render(plot, options)
+    const key = JSON.stringify(plot)
+    const count = (seen.get(key) ?? 0) + 1
+    seen.set(key, count)
+    if (count === 1) return render(plot, options)
+    const base = (options?.title ?? plot.pages[0]?.title ?? 'graph').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'graph'
+    return render(plot, { ...options, id: `${base}-${count}` })
+  }
+}
+
 /** What {@link transformDirective} needs besides the node. */
 export interface DirectiveContext {
   /** The page. */

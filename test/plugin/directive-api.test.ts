@@ -9,7 +9,7 @@ test('plugin/core exports', () => {
     'TABLE_KINDS', 'TESTCLEANUP', 'TESTSETUP', 'blockId', 'checkSetupDirective', 'codeLang', 'collectPage',
     'descriptionHtml', 'diagnostic', 'directiveLabel', 'dottedOptions', 'drawIdOf', 'elementData', 'endOf', 'escapeHtml',
     'fenceContentStart', 'htmlAttributes', 'isFlowmarkDirective', 'isTranscript', 'lintPage', 'optionValue', 'pageDefaults', 'pageIndexHtml',
-    'pageSession', 'parseDispatcher', 'parseFenceMeta', 'portableAttributes', 'possessive', 'readFlagWords',
+    'pageSession', 'parseDispatcher', 'parseFenceMeta', 'perPageRenderer', 'portableAttributes', 'possessive', 'readFlagWords',
     'readOpeningLine', 'readerMessage', 'sourceLine', 'splitFrontmatter', 'startOf', 'tableHtml', 'transformDirective', 'treeSession',
     'withMaxHeight',
   ])

@@ -11,7 +11,7 @@ import { dottedOptions, parseDispatcher, type BlockDirective } from '../../plugi
 import { parseFenceMeta, isTranscript, codeLang } from '../../plugin/core/fence.ts'
 import { pageDefaults, splitFrontmatter } from '../../plugin/core/frontmatter.ts'
 import { readOpeningLine } from '../../plugin/core/opening.ts'
-import { pageIndexHtml, possessive, readerMessage, tableHtml, transformDirective, withMaxHeight } from '../../plugin/core/output.ts'
+import { pageIndexHtml, perPageRenderer, possessive, readerMessage, tableHtml, transformDirective, withMaxHeight } from '../../plugin/core/output.ts'
 import { pageSession, treeSession } from '../../plugin/core/page.ts'
 import type { DrawResult, SessionReport } from '../../plugin/core/types.ts'
 
@@ -259,6 +259,16 @@ describe('output markup', () => {
     const markup = '<flowmark-graph><script type="application/json" class="fm-index">{"pages":[{"path":"","section":"g--p0"},{"path":"S","section":"g--p1"},{"path":"S/T","section":"g--p2"}]}</script></flowmark-graph>'
     expect(pageIndexHtml({ pages }, markup, 'top')).toBe('<nav class="flowmark-dispatcher__index" aria-label="Pages of top"><ul><li><a href="#g--p0">top &amp; co</a>'
       + '<ul><li><a href="#g--p1">S</a><ul><li><a href="#g--p2">T</a></li></ul></li><li>U</li></ul></li></ul></nav>')
+  })
+
+  test('a plot drawn twice on a page gets a distinct id the second time', async () => {
+    const ids: (string | undefined)[] = []
+    const render = perPageRenderer(async (_plot, options) => { ids.push(options?.id); return { html: '', warnings: [] } })
+    await render(plot, { title: 'demo' })
+    await render(plot, { title: 'demo' })
+    await render(plot, { id: 'mine', title: 'demo' })
+    await render(plot, { title: 'de mo!' })
+    expect(ids).toEqual([undefined, 'demo-2', 'mine', 'de-mo-3'])
   })
 
   test('tables: possessive captions and empty tables', () => {
