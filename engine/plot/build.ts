@@ -227,7 +227,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
       let childSource: Source | undefined
       if (node.kind === 'dispatcher') {
         const sub = sol?.subSolutions.get(id)
-        childSource = sub !== undefined ? { kind: 'workflow', sol: sub } : wf === undefined || ghost ? { kind: 'dmap', dsp: node.dispatcher } : undefined
+        // Its workflow when it was started; its model otherwise (a model page, never reached, or a domain said no).
+        childSource = sub !== undefined ? { kind: 'workflow', sol: sub } : { kind: 'dmap', dsp: node.dispatcher }
       } else if (wrapped !== undefined) {
         const results = w?.results
         // Its workflow: the solution it returned, else the one its last call recorded (if it ran in this dispatch).

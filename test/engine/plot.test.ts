@@ -158,7 +158,18 @@ describe('pages', () => {
     expect(node(plot.pages[2]!.nodes, 'b').value).toBe('6')
   })
 
-  it('draws a function wrapping a model as a note that opens it, and survives a model wrapping its ancestor', () => {
+  it('opens the model of a sub-dispatcher that was reached but not started (its domain said no)', () => {
+    const child = new Dispatcher({ name: 'child' })
+    child.addFunction({ id: 'g', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
+    const dsp = new Dispatcher()
+    dsp.addDispatcher({ dispatcher: child, id: 'C', inputs: { x: 'a' }, outputs: { b: 'y' }, inputDomain: () => false })
+    const plot = dsp.dispatch({ x: 1 }).plot()
+    expect(plot.pages.map((p) => [p.path, p.kind])).toEqual([['', 'workflow'], ['C', 'dmap']])
+    expect(node(plot.pages[0]!.nodes, 'C')).toMatchObject({ page: 'C', state: 'ok' })
+    expect(readLabel(parseDot(plot.pages[0]!.dot).nodes.get('n-C')!.get('label')).rows[0]).toMatchObject({ name: 'input_domain', value: 'inputDomain' })
+  })
+
+    it('draws a function wrapping a model as a note that opens it, and survives a model wrapping its ancestor', () => {
     const dsp = new Dispatcher({ name: 'outer' })
     const fn = Object.assign((x: number) => x, { [WRAPPED_MODEL]: dsp, wrapperKind: 'DispatchPipe' })
     dsp.addFunction({ id: 'self_call', fn, inputs: ['x'], outputs: ['y'] })
