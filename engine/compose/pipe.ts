@@ -213,6 +213,10 @@ function computedIds(plan: Plan, vals: readonly unknown[]): NodeId[] {
  * broke and why), or, with `fallback: true`, runs the full search for that call. Each call uses its own value
  * buffer, so the function is re-entrant.
  *
+ * Differences from schedula, on purpose: a break is an error only when requested outputs are missing (schedula
+ * stops at the first break even when the outputs do not depend on it); the error names the node and the reason
+ * (domain, failure with its cause, missing input) instead of only "Unreachable output-targets"; `fallback` is new.
+ *
  * @example
  * const m = new Dispatcher()
  * m.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'], inputDomain: (a: number) => a > 0 })

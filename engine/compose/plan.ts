@@ -48,20 +48,31 @@ export class Plan {
   readonly steps: number
   /** Number of function nodes in the plan. */
   readonly functionCount: number
+  /** @internal Kind of each step (function, data, copy, sub-dispatcher domain). */
   readonly kind: Uint8Array
+  /** @internal The function of each function or data step. */
   readonly fn: (AnyFunction | undefined)[]
+  /** @internal The input domain of each step that has one. */
   readonly domain: (AnyFunction | undefined)[]
+  /** @internal The filters of each step that has some. */
   readonly filters: (readonly Filter[] | undefined)[]
+  /** @internal The callback of each data step that has one. */
   readonly callback: (((v: unknown) => unknown) | undefined)[]
+  /** @internal 1 for data steps that wait for every producer. */
   readonly waits: Uint8Array
+  /** @internal Step `k` reads the slots `args[argStart[k]] … args[argStart[k + 1] - 1]`. */
   readonly argStart: Int32Array
+  /** @internal Slots read by the steps. */
   readonly args: Int32Array
+  /** @internal Step `k` writes the slots `outs[outStart[k]] … outs[outStart[k + 1] - 1]` (-1: output not used). */
   readonly outStart: Int32Array
+  /** @internal Slots written by the steps. */
   readonly outs: Int32Array
   /** For DATA steps: the producer id of each source slot (estimation keys). */
   readonly producers: (readonly NodeId[] | undefined)[]
   /** For SUB_DOMAIN steps: the parent ids of the source slots. */
   readonly received: (readonly NodeId[] | undefined)[]
+  /** @internal Node id, path and failure policy of each step. */
   readonly info: StepInfo[]
   /** Slots filled before the first step (defaults), and their values. */
   readonly constSlots: Int32Array
@@ -79,6 +90,7 @@ export class Plan {
   /** Node ids of the plan in order (`path` joined by '/'), as the pipe of the recording. */
   readonly pipe: readonly string[]
 
+  /** @internal Plans are made by `recordPlan`. */
   constructor(b: PlanBuilder) {
     this.size = b.size
     this.steps = b.kind.length

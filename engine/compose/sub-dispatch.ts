@@ -225,6 +225,7 @@ export function signatureText(name: string, model: Dispatcher, inputs: readonly 
  * model is shrunk to what `inputs` → `outputs` needs (keeping the alternative paths), so each call searches a small
  * model, with domains, failures and fallbacks as in `dispatch`. `fn.withInputs({ b: 0 }, 2)` also passes inputs by
  * name, including data nodes that are not parameters. Misuse (missing, extra or doubled arguments) is a `CallError`.
+ * Unlike schedula, the model given is never renamed or modified (with `shrink: false` schedula renames it).
  *
  * @example
  * const m = new Dispatcher({ name: 'm' })

@@ -361,3 +361,42 @@ describe('§7.5 runModel', () => {
     expect((run(M, 3, 9) as Solution).get('c')).toBe(9)
   })
 })
+
+describe('pipes, more cases', () => {
+  it('recompute a wildcard input (an input that is also an output) as the full search does', () => {
+    const m = new Dispatcher()
+    m.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
+    m.addFunction({ id: 'g', fn: (b: number) => b * 10, inputs: ['b'], outputs: ['a'] })
+    m.addFunction({ id: 'h', fn: (a: number, b: number) => a - b, inputs: ['a', 'b'], outputs: ['c'] })
+    for (const outputs of [['a'], ['a', 'c'], ['c']]) {
+      const full = SubDispatchFunction(m, { inputs: ['a'], outputs })
+      const pipe = SubDispatchPipe(m, { inputs: ['a'], outputs })
+      for (const a of [1, 5]) expect(pipe(a)).toEqual(full(a))
+    }
+    expect(SubDispatchPipe(m, { inputs: ['a'], outputs: ['a', 'c'] })(1)).toEqual([20, -1])
+  })
+
+  it('work as a node of a larger model, which falls back to an alternative path when the plan breaks', () => {
+    const sub = new Dispatcher({ name: 'sub' })
+    sub.addFunction({ id: 'sqrt', fn: Math.sqrt, inputs: ['x'], outputs: ['r'], inputDomain: (x: number) => x >= 0 })
+    const parent = new Dispatcher()
+    const pipe = DispatchPipe(sub, { inputs: ['x'], outputs: ['r'] })
+    parent.addFunction({ id: 'viaPipe', fn: pipe, inputs: ['in'], outputs: ['out'] })
+    parent.addFunction({ id: 'negative', fn: () => 'negative', inputs: ['in'], outputs: ['out'], weight: 3 })
+    expect(parent.dispatch({ in: 9 }).get('out')).toBe(3)
+    const sol = parent.dispatch({ in: -9 })
+    expect(sol.get('out')).toBe('negative')
+    expect(sol.errors.get('viaPipe')!.message).toMatch(/The pipe is not respected \(in sub\): the plan broke at 'sqrt'/)
+    expect(pipe[WRAPPED_MODEL].name).toBe('sub')
+  })
+
+  it('accept a blueprint: each wrapper registers its own instance', () => {
+    const m = scaled()
+    const a = SubDispatchPipe(m.blue(), { inputs: ['a'], outputs: ['c'] })
+    const b = SubDispatchPipe(m.blue(), { inputs: ['a'], outputs: ['c'] })
+    expect([a(1), b(2)]).toEqual([11, 21])
+    expect(a[WRAPPED_MODEL]).not.toBe(b[WRAPPED_MODEL])
+    expect(SubDispatch(m.blue(), { outputs: ['c'], outputType: 'values' })({ a: 3 })).toBe(31)
+    expect(() => SubDispatch(5 as never)).toThrow(/the model must be a Dispatcher or a Blueprint, got number/)
+  })
+})
