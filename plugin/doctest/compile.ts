@@ -9,6 +9,11 @@ import { SESSION_GLOBAL } from './protocol.ts'
 export interface CompiledScript {
   readonly ok: true
   /**
+   * `script`: run as it is, its completion value is the statement's value. `async` (top-level await or imports):
+   * the script is an async wrapper whose promise resolves to `{ value }` (the final expression statement's value).
+   */
+  readonly mode: 'script' | 'async'
+  /**
    * The script. Its first line is the async wrapper, the unit's own lines follow unchanged in number, so a
    * `vm.Script` `lineOffset` of (page line of the unit's first line − 2) maps stack frames to page lines.
    */
@@ -73,6 +78,9 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
   const functions: string[] = []
   const slice = (node: ts.Node): string => js.slice(node.getStart(file), node.end)
   const statements = file.statements
+  // Without top-level await or imports the unit runs as a plain script: V8's own completion value is what the REPL
+  // prints (`if (x) { 5 }` → 5), and `var` declarations at script level are already session globals.
+  const mode: 'script' | 'async' = statements.some((s) => ts.isImportDeclaration(s) || hasTopLevelAwait(s)) ? 'async' : 'script'
   statements.forEach((statement, index) => {
     blankExportModifiers(statement, file, edits)
     if (ts.isVariableStatement(statement)) {
@@ -86,6 +94,14 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
       const list = statement.declarationList
       const first = list.declarations[0]
       if (first === undefined) return
+      if (mode === 'script') {
+        // `const x` / `let x` → `var   x` / `var x`: same columns, a session global, and no completion value.
+        for (const declaration of list.declarations) declared.push(...bindingNames(declaration.name))
+        const keyword = list.getStart(file)
+        const length = lexical ? (scoping === ts.NodeFlags.Const ? 5 : 3) : 3
+        edits.push({ start: keyword, end: keyword + length, text: 'var'.padEnd(length, ' ') })
+        return
+      }
       const keywordStart = list.getStart(file)
       const keywordEnd = first.getStart(file)
       edits.push({ start: keywordStart, end: keywordEnd, text: ';'.padEnd(keywordEnd - keywordStart, ' ') })
@@ -134,15 +150,16 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
       else replacement = `;({ ${props.join(', ')} } = ${namespace === undefined ? '' : `${namespace} = `}${load});`
       edits.push({ start: statement.getStart(file), end: statement.end, text: replacement })
     } else if (ts.isFunctionDeclaration(statement) && statement.name !== undefined && statement.body !== undefined) {
-      functions.push(statement.name.text)
+      // A script-level function declaration is a global already; inside the async wrapper it is published.
+      if (mode === 'async') functions.push(statement.name.text)
     } else if (ts.isClassDeclaration(statement) && statement.name !== undefined) {
       if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return
       const name = statement.name.text
       declared.push(name)
       const keyword = classKeyword(statement, file)
-      edits.push({ start: keyword, end: keyword, text: `;${name} = ` })
+      edits.push({ start: keyword, end: keyword, text: mode === 'script' ? `var ${name} = ` : `;${name} = ` })
       edits.push({ start: statement.end, end: statement.end, text: ';' })
-    } else if (options.wantsValue && index === statements.length - 1 && ts.isExpressionStatement(statement)) {
+    } else if (mode === 'async' && options.wantsValue && index === statements.length - 1 && ts.isExpressionStatement(statement)) {
       edits.push({ start: statement.getStart(file), end: statement.getStart(file), text: 'return { value: (' })
       edits.push({ start: statement.expression.end, end: statement.end, text: ') };' })
     }
@@ -162,7 +179,8 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
     }
     return column - delta
   }
-  return { ok: true, script: `(async () => {${hoist}\n${body}\n})()${vars}`, declared: [...unique, ...functions], sourceColumn }
+  const script = mode === 'script' ? `\n${body}\n` : `(async () => {${hoist}\n${body}\n})()${vars}`
+  return { ok: true, mode, script, declared: [...unique, ...functions], sourceColumn }
 }
 
 /** Type stripping with Node's built-in stripper (whitespace replaces types, so offsets stay the same). */
@@ -251,6 +269,15 @@ function count(text: string, char: string): number {
   let n = 0
   for (const c of text) if (c === char) n++
   return n
+}
+
+/** True when a top-level statement awaits outside any nested function (`await x`, `for await`). */
+function hasTopLevelAwait(node: ts.Node): boolean {
+  if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false
+  if (ts.isAwaitExpression(node)) return true
+  if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) return true
+  if (ts.isVariableStatement(node) && (node.declarationList.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.AwaitUsing) return true
+  return ts.forEachChild(node, hasTopLevelAwait) === true
 }
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {

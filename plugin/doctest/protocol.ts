@@ -10,6 +10,8 @@ export interface WorkerUnit {
   readonly script: string
   /** `vm.Script` line offset: page line of the unit's first line − 2 (the script's first line is the wrapper). */
   readonly lineOffset: number
+  /** `script`: the completion value is the value; `async`: the script's promise resolves to `{ value }`. */
+  readonly mode: 'script' | 'async'
   /** Whether the completion value is printed (transcript statements). */
   readonly wantsValue: boolean
 }

@@ -119,7 +119,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
           })
           continue
         }
-        units.push({ script: compiled.script, lineOffset: block.start.line + statement.line - 2, wantsValue: true })
+        units.push({ script: compiled.script, mode: compiled.mode, lineOffset: block.start.line + statement.line - 2, wantsValue: true })
         slot.unit = { line: block.start.line + statement.line, lines: statement.lineCount, sourceColumn: compiled.sourceColumn }
         owners.push(slot)
       }
@@ -133,7 +133,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
           rule: 'doctest-syntax', message: `${compiled.message} (in the ${block.kind} block)`,
         })
       } else {
-        units.push({ script: compiled.script, lineOffset: block.start.line - 2, wantsValue: false })
+        units.push({ script: compiled.script, mode: compiled.mode, lineOffset: block.start.line - 2, wantsValue: false })
         slot.unit = { line: block.start.line, lines: block.code.split('\n').length, sourceColumn: compiled.sourceColumn }
         owners.push(slot)
       }

@@ -5,7 +5,7 @@ import vm from 'node:vm'
 import { parentPort } from 'node:worker_threads'
 import type { DrawResult, NodeTableRow } from '../core/types.ts'
 import { errorHeader, firstSentence, formatThrown, formatValue } from './format.ts'
-import { SESSION_GLOBAL, type UnitOutcome, type WorkerBlock, type WorkerMessage, type WorkerSession } from './protocol.ts'
+import { SESSION_GLOBAL, type UnitOutcome, type WorkerBlock, type WorkerUnit, type WorkerMessage, type WorkerSession } from './protocol.ts'
 
 if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession().')
 const port = parentPort
@@ -64,12 +64,13 @@ async function run(session: WorkerSession): Promise<void> {
     }
     for (const [unitIndex, unit] of block.units.entries()) {
       post({ type: 'unit-start', block: index, unit: unitIndex })
-      post({ type: 'unit-done', block: index, unit: unitIndex, outcome: await runUnit(session.file, unit.script, unit.lineOffset, unit.wantsValue) })
+      post({ type: 'unit-done', block: index, unit: unitIndex, outcome: await runUnit(session.file, unit) })
     }
   }
 }
 
-async function runUnit(file: string, script: string, lineOffset: number, wantsValue: boolean): Promise<UnitOutcome> {
+async function runUnit(file: string, unit: WorkerUnit): Promise<UnitOutcome> {
+  const { script, lineOffset, wantsValue } = unit
   captured = ''
   asyncErrors = []
   let value: unknown
@@ -80,8 +81,10 @@ async function runUnit(file: string, script: string, lineOffset: number, wantsVa
       lineOffset,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     })
-    const result = (await compiled.runInThisContext({ displayErrors: false })) as { value?: unknown } | undefined
-    value = result?.value
+    const result: unknown = compiled.runInThisContext({ displayErrors: false })
+    // A script's completion value is printed as it is (a Promise prints as `Promise { … }`); the async wrapper's
+    // promise is awaited and carries the value in `{ value }`.
+    value = unit.mode === 'script' ? result : ((await result) as { value?: unknown } | undefined)?.value
   } catch (error) {
     thrown = { error }
   }

@@ -147,15 +147,15 @@ describe('runSession', () => {
     expect(report.diagnostics[1]!.message).toContain('ReferenceError: undefinedName is not defined')
   })
 
-  it('maps stack columns back through the rewrites (declarations, final expression, indentation)', async () => {
+  it('maps stack columns back to the page (declarations, indentation)', async () => {
     const report = await runSession(session([
       { kind: 'code', id: 'c', code: 'let ok = 1\nconst bad: number = nothing.deep', start: { line: 10, column: 3 }, lang: 'ts' },
       transcript('> const also: string = missing', 20, 5),
       transcript('> ok; gone', 30, 1),
     ]))
-    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual(['11:9 doctest-error', '20:5 doctest-error', '30:1 doctest-error'])
-    expect(report.diagnostics[0]!.message).toContain(`at ${page}:11:9`)
-    expect(report.diagnostics[1]!.message).toContain(`at ${page}:20:13`)
+    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual(['11:23 doctest-error', '20:5 doctest-error', '30:1 doctest-error'])
+    expect(report.diagnostics[0]!.message).toContain(`at ${page}:11:23`)
+    expect(report.diagnostics[1]!.message).toContain(`at ${page}:20:28`)
     expect(report.diagnostics[2]!.message).toContain(`at ${page}:30:7`)
   })
 

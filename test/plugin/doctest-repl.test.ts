@@ -19,6 +19,8 @@ const statements = [
   'for (let i = 0; i < 3; i++) console.log(i)', "throw new Error('boom')", "throw 'str'", 'throw { a: 1 }', 'null.x', "JSON.parse('x')",
   "class MyErr extends Error { constructor(m) { super(m); this.name = 'MyErr'; this.code = 5 } }", "throw new MyErr('custom')",
   'new Date(0).toISOString()', "new Error('e').message", "[new Map([[{ k: 1 }, new Set([1])]])]", "'x'.repeat(100)",
+  'if (true) { 5 }', '{ let inner = 1; inner + 1 }', '5; const y = 1', '7; function g() {}', '8; class K {}',
+  'for (const i of [1, 2]) i * 10', 'let z = 1; z', 'try { 4 } finally {}', "switch (1) { case 1: 'one' }", 'y + z',
   'typeof globalThis', 'new Uint8Array([1, 2, 3])', 'Object.assign(() => 1, { extra: true })', "new WeakMap()", '/ab+c/gi',
 ]
 
