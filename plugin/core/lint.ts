@@ -48,6 +48,7 @@ function openingProblems(open: OpeningLine): string[] {
  *   `:::testcleanup`): it failed to parse (space before `{`, unquoted `=` in a value, backslash escapes, …);
  * * `lint-early-close`: a container closed early by a `:::` line inside one of its fences (use four colons);
  * * `lint-stray-closer`: a `:::` line that closes nothing (a nested container closed its parent too);
+ * * `lint-unclosed`: a container without its closing line, which swallows the rest of its parent;
  * * `lint-space-before-brace`, `lint-unquoted-value`, `lint-brace-in-value`: directives that parsed here but that
  *   other processors read differently (Sätteri drops attributes after a space and whole directives whose quoted
  *   values hold `}`; quote values holding `=`, `:` or spaces).
@@ -149,6 +150,18 @@ function lintDirective(node: BlockDirective, line: string | undefined, file: Fil
   }
   if (node.type !== 'containerDirective' || source === undefined || !node.position) return
   const colons = open?.colons ?? ':::'
+  const { start, end } = node.position
+  if (start.offset !== undefined && end.offset !== undefined) {
+    // Only a container that runs to the end of the file: one closed together with its parent is a stray-closer case.
+    const text = source.slice(start.offset, end.offset).replace(/\s+$/, '')
+    const lines = text.split('\n')
+    const last = (lines[lines.length - 1] ?? '').trim()
+    const closed = lines.length >= 2 && /^:+$/.test(last) && last.length >= colons.length
+    if (!closed && source.slice(end.offset).trim() === '') {
+      out.push(diagnostic(file, 'warning', 'lint-unclosed', startOf(node),
+        `\`${colons}${node.name}\` is never closed, so it holds everything up to line ${start.line + lines.length - 1}; close it with a \`${colons}\` line after its last fence.`))
+    }
+  }
   for (const child of node.children) {
     if (child.type !== 'code' || !child.position) continue
     if (fenceClosed(child, source)) continue

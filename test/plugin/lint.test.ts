@@ -72,6 +72,14 @@ describe('authoring lint', () => {
     expect(brief('> ::dispatcher {name=dsp}')).toEqual(['1:3 lint-unparsed-directive'])
   })
 
+  test('a container never closed swallows the rest of the page', () => {
+    const md = ['# T', '', ':::dispatcher{name=dsp}', '```ts', 'const dsp = 1', '```', '', 'Prose that was meant to be outside.', ''].join('\n')
+    const [d] = lint(md)
+    expect(d).toMatchObject({ rule: 'lint-unclosed', start: { line: 3, column: 1 } })
+    expect(d?.message).toBe('`:::dispatcher` is never closed, so it holds everything up to line 8; close it with a `:::` line after its last fence.')
+    expect(brief('- a\n\n  :::testsetup\n  ```ts\n  x\n  ```\n  :::\n')).toEqual([])
+  })
+
   test('other directive names and unclosed attributes', () => {
     expect(brief(':::note {x=1}\n:::')).toEqual([])
     const [d] = lint(':::testsetup{a="open\n:::')
