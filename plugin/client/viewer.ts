@@ -108,6 +108,8 @@ export class FlowmarkGraph extends Base {
   #svgs: (SVGSVGElement | undefined)[] = []
   #base: (Box | undefined)[] = []
   #views: (Box | undefined)[] = []
+  /** Whether each page still shows the fitted view (then a resize fits again). */
+  #fitted: boolean[] = []
   #nodes: NodeInfo[][] = []
   #byElement = new Map<Element, NodeInfo>()
   #current = 0
@@ -188,7 +190,8 @@ export class FlowmarkGraph extends Base {
     this.#sections.forEach((section, i) => this.#prepareSection(section, i))
     this.#bindEvents()
     const start = this.#fromHash(location.hash)
-    if (!start) this.#open(0, false, false)
+    // Quiet: opening the root on load must not touch the page's URL (it may hold a heading's hash).
+    if (!start) this.#open(0, false, true)
   }
 
   #buildChrome(): void {
@@ -330,7 +333,10 @@ export class FlowmarkGraph extends Base {
       if (!this.querySelector('.fm-search')?.contains(e.relatedTarget as Node | null)) this.#closeResults()
     })
     on<HashChangeEvent>(window, 'hashchange', () => { this.#fromHash(location.hash) })
-    on<Event>(window, 'resize', () => this.#sizeStage())
+    on<Event>(window, 'resize', () => {
+      this.#sizeStage()
+      if (this.#fitted[this.#current]) this.#fit()
+    })
     on<Event>(document, 'fullscreenchange', () => {
       this.#buttons.get('fullscreen')?.setAttribute('aria-pressed', String(document.fullscreenElement === this))
       this.#sizeStage()
@@ -344,7 +350,7 @@ export class FlowmarkGraph extends Base {
     return this.#index?.pages.findIndex((p) => p.path === path) ?? -1
   }
 
-  #open(i: number, push: boolean, announce = true): void {
+  #open(i: number, push: boolean, quiet = false): void {
     const idx = this.#index as GraphIndex
     const page = idx.pages[i]
     if (page === undefined) return
@@ -362,7 +368,8 @@ export class FlowmarkGraph extends Base {
     if (this.#views[i] === undefined) this.#fit()
     else this.#apply(i)
     this.#updateButtons()
-    if (announce) this.#say(`Opened ${page.title} (${page.kind}), ${this.#nodes[i]?.length ?? 0} nodes`)
+    if (quiet) return
+    this.#say(`Opened ${page.title} (${page.kind}), ${this.#nodes[i]?.length ?? 0} nodes`)
     if (this.id) this.#setHash(`${this.id}:${encodeURIComponent(page.path)}`)
     this.dispatchEvent(new CustomEvent('flowmark:navigate', { detail: { path: page.path }, bubbles: true }))
   }
@@ -528,6 +535,7 @@ export class FlowmarkGraph extends Base {
     const vw = scale > 0 ? sw / scale : w, vh = scale > 0 ? sh / scale : hgt
     this.#views[i] = { x: base.x + base.w / 2 - vw / 2, y: base.y + base.h / 2 - vh / 2, w: vw, h: vh }
     this.#apply(i)
+    this.#fitted[i] = true
   }
 
   #apply(i: number): void {
@@ -557,6 +565,7 @@ export class FlowmarkGraph extends Base {
     const px = p?.x ?? v.x + v.w / 2, py = p?.y ?? v.y + v.h / 2
     this.#views[i] = { x: px - (px - v.x) / k, y: py - (py - v.y) / k, w: v.w / k, h: v.h / k }
     this.#apply(i)
+    this.#fitted[i] = false
   }
 
   #pan(dxClient: number, dyClient: number, from?: Box): void {
@@ -566,6 +575,7 @@ export class FlowmarkGraph extends Base {
     if (!v || !m) return
     this.#views[i] = { x: v.x - dxClient / m.a, y: v.y - dyClient / m.d, w: v.w, h: v.h }
     this.#apply(i)
+    this.#fitted[i] = false
   }
 
   /** Pans so `info` is inside the view (centred when `centre` or when it is outside). */
@@ -581,6 +591,7 @@ export class FlowmarkGraph extends Base {
     if (!c) return
     this.#views[i] = { x: c.x - v.w / 2, y: c.y - v.h / 2, w: v.w, h: v.h }
     this.#apply(i)
+    this.#fitted[i] = false
   }
 
   #onWheel(e: WheelEvent): void {
@@ -679,6 +690,7 @@ export class FlowmarkGraph extends Base {
       this.#hideTip()
       return
     }
+    if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); this.#input.focus(); return }
     if (!target || !this.#viewport.contains(target)) return
     const node = this.#nodeOf(target)
     if (node && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); this.#activate(node, true); return }

@@ -82,6 +82,16 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     await context.close()
   })
 
+  it('leaves a foreign hash alone on load, and "/" jumps to the search box', async () => {
+    const { context, page } = await open(`${mixedUrl}#some-heading`)
+    expect(await visiblePath(page)).toEqual([''])
+    expect(new URL(page.url()).hash).toBe('#some-heading')
+    await page.focus('.fm-viewport')
+    await page.keyboard.press('/')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search')
+    await context.close()
+  })
+
   it('enters a sub-model page by clicking its node and leaves it with the breadcrumb, back and forward', async () => {
     const { context, page } = await open(mixedUrl)
     await page.click('g.node[data-fm-page="my_sub"]')
