@@ -159,13 +159,14 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
   const attributes = node.attributes ?? {}
   const diagnostics: Diagnostic[] = []
   const start = startOf(node)
-  const lineText = file.source === undefined || !node.position ? undefined : sourceLine(file.source, start.line)
+  // From the directive's column on, so that openings inside block quotes (`> ::dispatcher{…}`) are read too.
+  const lineText = file.source === undefined || !node.position ? undefined : sourceLine(file.source, start.line)?.slice(start.column - 1)
   const tokens = lineText === undefined ? [] : (readOpeningLine(lineText)?.attributes ?? [])
   const tokenOf = (name: string): AttributeToken | undefined => tokens.findLast((t) => t.name === name)
   const at = (name: string, offset = 0, onValue = false): SourcePoint => {
     const token = tokenOf(name)
     if (!token) return start
-    return { line: start.line, column: (onValue ? token.valueStart : token.nameStart) + 1 + offset }
+    return { line: start.line, column: start.column + (onValue ? token.valueStart : token.nameStart) + offset }
   }
   let failed = false
   const error = (rule: string, point: SourcePoint, message: string): void => {

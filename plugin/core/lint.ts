@@ -138,12 +138,12 @@ function lintDirective(node: BlockDirective, line: string | undefined, file: Fil
         // Bad `opt` JSON already has its own error; a fix would only repeat it.
         if (a.name !== 'opt' || isObject) {
           const fix = isObject ? `Portable form: \`${portableOpening(open)}\`.` : `Keep \`}\` out of attribute values.`
-          out.push(diagnostic(file, 'warning', 'lint-brace-in-value', { line: startOf(node).line, column: a.nameStart + 1 },
+          out.push(diagnostic(file, 'warning', 'lint-brace-in-value', { line: startOf(node).line, column: startOf(node).column + a.nameStart },
             `The value of \`${a.name}\` holds \`}\`: this parses here, but Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\` and drops the directive. ${fix}`))
         }
       }
       if (a.quote === null && a.value !== undefined && /[=:]/.test(a.value)) {
-        out.push(diagnostic(file, 'warning', 'lint-unquoted-value', { line: startOf(node).line, column: a.nameStart + 1 },
+        out.push(diagnostic(file, 'warning', 'lint-unquoted-value', { line: startOf(node).line, column: startOf(node).column + a.nameStart },
           `Quote the value of \`${a.name}\`: unquoted values holding \`=\` or \`:\` are read differently by other Markdown processors. Portable form: \`${portableOpening(open)}\`.`))
       }
     }

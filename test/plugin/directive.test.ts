@@ -1,5 +1,6 @@
 // Unit tests of the directive core: attributes, session collection, frontmatter defaults and the output markup.
 import type { Root } from 'mdast'
+import type { Parent } from 'unist'
 import type { ContainerDirective, LeafDirective } from 'mdast-util-directive'
 import remarkDirective from 'remark-directive'
 import remarkParse from 'remark-parse'
@@ -48,6 +49,13 @@ describe('dispatcher attributes', () => {
     expect(diagnostics[0]).toMatchObject({ severity: 'error', rule: 'directive-attribute', start: { line: 1, column: 24 } })
     expect(diagnostics[0]?.message).toContain('`colour`')
     expect(diagnostics[0]?.message).toContain('Valid attributes: name, from, code, workflow, depth, engine, index, height, width, description, data, func, dsp, opt, opt.<option>, id, class')
+  })
+
+  test('attribute positions inside block quotes and list items', () => {
+    const md = '- item\n\n  > ::dispatcher{name=dsp colour=red}'
+    const node = ((parse(md).children[0] as Parent).children[0] as Parent).children[1] as Parent
+    const leaf = (node.children[0]) as BlockDirective
+    expect(parseDispatcher(leaf, file(md)).diagnostics[0]?.start).toEqual({ line: 3, column: md.split('\n')[2]!.indexOf('colour') + 1 })
   })
 
   test('without the source the error points at the directive', () => {

@@ -70,6 +70,7 @@ describe('authoring lint', () => {
   test('directives nested in lists and block quotes are linted, with their columns', () => {
     expect(brief('- item\n\n  :::dispatcher {name=dsp}\n  :::')).toEqual(['3:3 lint-unparsed-directive'])
     expect(brief('> ::dispatcher {name=dsp}')).toEqual(['1:3 lint-unparsed-directive'])
+    expect(brief('> ::dispatcher{name=dsp from=./a:b}')).toEqual(['1:25 lint-unquoted-value'])
   })
 
   test('a container never closed swallows the rest of the page', () => {
