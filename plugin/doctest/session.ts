@@ -181,16 +181,12 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
     const actual = normalizeOutput(outcome.output)
     slot.actual = actual
     if (slot.statement === undefined) {
-      if (outcome.error === undefined && actual === '') {
-        slot.status = 'passed'
-        return
-      }
+      // What a plain code block prints is shown to nobody; only an exception fails it.
       if (outcome.error === undefined) {
-        // Output of a plain code block is shown to nobody; it is not an error.
         slot.status = 'passed'
         return
       }
-      const where = stackPoint(outcome.error.stack, file) ?? block.start
+      const where = stackPoint(outcome.error.stack, file, slot.unit) ?? block.start
       fail(slot, {
         severity: 'error', file: req.file, start: where, rule: 'doctest-error',
         message: `The ${block.kind} block starting at line ${block.start.line} threw ${outcome.error.header}${framesNote(outcome.error.stack, file)}`,
@@ -362,15 +358,20 @@ function pageStack(stack: string, file: string, unit: NonNullable<Slot['unit']>,
   }).join('\n')
 }
 
-/** The first stack frame in the page, as a page position. */
-function stackPoint(stack: string, file: string): SourcePoint | undefined {
+/**
+ * The innermost stack frame inside the unit's own lines (where the block called into the failure), else the
+ * innermost frame anywhere in the page, as a page position.
+ */
+function stackPoint(stack: string, file: string, unit: Slot['unit']): SourcePoint | undefined {
+  const points: SourcePoint[] = []
   for (const line of stack.split('\n')) {
     const index = line.indexOf(`${file}:`)
     if (index < 0) continue
     const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length))
-    if (match !== null) return { line: Number(match[1]), column: Number(match[2]) }
+    if (match !== null) points.push({ line: Number(match[1]), column: Number(match[2]) })
   }
-  return undefined
+  const own = unit === undefined ? undefined : points.find((p) => p.line >= unit.line && p.line < unit.line + unit.lines)
+  return own ?? points[0]
 }
 
 /** `.` plus the page's stack frames (`at page.md:12:3`) on their own lines, when there are any. */

@@ -152,11 +152,15 @@ describe('runSession', () => {
       { kind: 'code', id: 'c', code: 'let ok = 1\nconst bad: number = nothing.deep', start: { line: 10, column: 3 }, lang: 'ts' },
       transcript('> const also: string = missing', 20, 5),
       transcript('> ok; gone', 30, 1),
+      code('code', "function explode(): never {\n  throw new Error('from an earlier block')\n}", 40),
+      code('code', 'let q = 1\nexplode()', 50),
     ]))
-    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual(['11:23 doctest-error', '20:5 doctest-error', '30:1 doctest-error'])
+    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual(['11:23 doctest-error', '20:5 doctest-error', '30:1 doctest-error', '51:1 doctest-error'])
     expect(report.diagnostics[0]!.message).toContain(`at ${page}:11:23`)
     expect(report.diagnostics[1]!.message).toContain(`at ${page}:20:28`)
     expect(report.diagnostics[2]!.message).toContain(`at ${page}:30:7`)
+    // A failure inside a function from an earlier block is reported where this block called it.
+    expect(report.diagnostics[3]!.message).toBe(`The code block starting at line 50 threw Error: from an earlier block.\n    at explode (${page}:41:9)\n    at ${page}:51:1`)
   })
 
   it('merges page, block and statement flags', async () => {
