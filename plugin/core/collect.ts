@@ -81,7 +81,8 @@ export function drawIdOf(node: BlockDirective, ordinal = 0): string {
 
 /**
  * Walks a tree (with positions, as remark or Sätteri produce it after directive parsing) in document order and
- * collects the page's session: transcripts (TS/JS fences whose first line starts with `> `) anywhere on the page;
+ * collects the page's session: transcripts (TS/JS fences whose first line starts with `> `) anywhere on the page,
+ * and plain TS/JS fences marked `hide` (run in place, not shown);
  * the fences of `:::dispatcher` containers (`code`, or `transcript` when prompted); the fences of `:::testsetup` /
  * `:::testcleanup` (`setup` / `cleanup`); a `draw` after each `:::dispatcher` container and for each
  * `::dispatcher` leaf. Page defaults come from `file.frontmatter.doctest`.
@@ -126,6 +127,11 @@ export function collectPage(root: Root, file: FileInfo, options: CollectOptions 
       return { kind: 'transcript', id: blockId('transcript', code, n), code: code.value, start, flags: meta.flags }
     }
     if (context === 'dispatcher') return { kind: 'code', id: blockId('code', code, n), code: code.value, start, lang }
+    if (meta.hide) {
+      // A hidden plain fence on the page runs where it stands, like every block.
+      hiddenFences.push(code)
+      return { kind: 'code', id: blockId('code', code, n), code: code.value, start, lang }
+    }
     return undefined
   }
 

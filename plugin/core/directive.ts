@@ -9,9 +9,9 @@ import { LAYOUT_ENGINES as ENGINE_LAYOUTS, PLOT_OPTION_NAMES } from '../../engin
 
 /** Name of the directive that draws a model (container `:::dispatcher` or leaf `::dispatcher`). */
 export const DISPATCHER = 'dispatcher'
-/** Name of the container whose code runs hidden before the examples of the page. */
+/** Name of the container whose code runs hidden (where it stands, in page order; put it before the examples). */
 export const TESTSETUP = 'testsetup'
-/** Name of the container whose code runs hidden after the examples of the page. */
+/** Name of the container whose code runs hidden (where it stands; put it after the examples). */
 export const TESTCLEANUP = 'testcleanup'
 
 /** The directive names Flowmark handles. */

@@ -162,6 +162,13 @@ describe('page sessions', () => {
     expect(plan.hiddenFences.map((c) => c.position?.start.line)).toEqual([43])
   })
 
+  test('a plain fence marked hide runs in place and is hidden; other plain fences do not run', () => {
+    const md = '```ts hide\nconst secret = 1\n```\n\n```ts\nconst shown = 1\n```\n\n```ts\n> secret\n1\n```'
+    const { request, plan } = treeSession(parse(md), { path: 'p.md', source: md })
+    expect(request.blocks.map((b) => `${b.kind}@${b.start.line}`)).toEqual(['code@2', 'transcript@10'])
+    expect(plan.hiddenFences.map((c) => c.position?.start.line)).toEqual([1])
+  })
+
   test('nesting, transcripts in setup and unknown fence flags are reported', () => {
     const md = [':::dispatcher{name=a}', '::dispatcher{name=b}', ':::', '', ':::testsetup', '```ts', '> 1', '1', '```', ':::', '', '```ts +FAST', '> 1', '1', '```'].join('\n')
     const { diagnostics, request } = pageSession(md, 'p.md')
