@@ -79,7 +79,7 @@ export function deepCopy<V>(value: V, memo: Map<unknown, unknown> = new Map()): 
 }
 
 /** Turns a union into an intersection (used to type merges). */
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
+export type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
 
 /** The type of the merge of a list of objects, later keys winning. */
 export type Merged<A extends readonly object[]> = A extends readonly [infer H, ...infer R extends readonly object[]]

@@ -6,7 +6,7 @@ export {
 } from './helpers.ts'
 export type {
   Bypassed, CombineOptions, Dict, DictKey, Ignored, KeyMapItem, KeyOf, MapOptions, Merged, Selected, SelectorOptions,
-  SelectorOutput, ValueAt,
+  SelectorOutput, UnionToIntersection, ValueAt,
 } from './helpers.ts'
 export { CallError, isModelWrapper } from './wrapper.ts'
 export type { ModelWrapper, OutputType, WrapperKind } from './wrapper.ts'
@@ -17,7 +17,7 @@ export type {
 } from './sub-dispatch.ts'
 export { DispatchPipe, SubDispatchPipe } from './pipe.ts'
 export type { PipeFn, PipeOptions, PipeResult } from './pipe.ts'
-export type { Break, Plan } from './plan.ts'
+export type { Break, Plan, StepInfo } from './plan.ts'
 export type {
   ArgsOf, DataId, IsUntyped, ResultOf, SolutionOf, TypedDataOptions, TypedDistances, TypedFunctionOptions, TypedInputs,
   TypedSolution, ValueOf,

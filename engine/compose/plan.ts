@@ -30,10 +30,13 @@ export interface Break {
   readonly error: NodeError | undefined
 }
 
-/** What a step needs to report a failure. */
-interface StepInfo {
+/** What a step of a plan needs to report a failure: its node id, its path, and its dispatcher's failure policy. */
+export interface StepInfo {
+  /** The node id in its own model. */
   readonly id: NodeId
+  /** The path of the node from the root model. */
   readonly path: readonly NodeId[]
+  /** The `raises` policy of the node's dispatcher. */
   readonly raises: RaisesPolicy
 }
 
