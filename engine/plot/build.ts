@@ -285,6 +285,7 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
     const layer: Record<string, DotValue> = { id: dotId }
     if (special !== undefined) {
       layer.label = special
+      if (description !== undefined) layer.tooltip = boundText(description, 20, 400)
     } else {
       const tableKind = node?.kind === 'dispatcher' ? 'dispatcher' : node?.kind === 'function' ? 'function' : 'data'
       const spec = opts.rows[tableKind]

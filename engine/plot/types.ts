@@ -2,8 +2,10 @@
 
 /**
  * One graph page of a plot: a dispatcher's model ("dmap") or a solution's workflow, as DOT text.
- * Pages are addressed by `path`, the node ids from the root page joined with `/` (escaped so that ids holding
- * `/` stay unambiguous); the root page has path `''`. Paths never depend on memory addresses or counters.
+ * Pages are addressed by `path`, the node ids from the root page joined with `/`; the root page has path `''`.
+ * In each segment `%` is written `%25` and `/` is written `%2F`, the empty id is `%`, and a special token is `%`
+ * followed by its name (`%start`), so paths split unambiguously on `/`. Paths never depend on memory addresses or
+ * counters: the same model gives the same paths.
  */
 export interface PlotPage {
   /** Stable address of the page: `''` for the root, `'S'` for sub-dispatcher node `S`, `'S/T'` below it. */
@@ -24,11 +26,15 @@ export interface PlotPage {
 
 /** A node drawn on a page, described for viewers (search, tooltips, links into sub-pages). */
 export interface PlotNode {
-  /** The DOT node name, also the `id` attribute Graphviz writes on the node's SVG group. */
+  /**
+   * The DOT node name, also the `id` attribute Graphviz writes on the node's SVG group: `n-<id>` for a string id,
+   * where each character outside `[A-Za-z0-9_]` is written `-<hex code point>-` (`'my id'` → `n-my-20-id`);
+   * the special node's name for START, SINK, END, SELF, PLOT (`start`…) and `empty` for an empty page.
+   */
   readonly dotId: string
   /** The node id as text (`idText`), e.g. `'c'`, `'start'`. */
   readonly label: string
-  /** What the node is. Special nodes (START, SINK, …) have their own kind. */
+  /** What the node is. Special nodes (START, SINK, …) have their own kind; the EMPTY node of an empty page is `'other'`. */
   readonly kind: 'data' | 'function' | 'dispatcher' | 'start' | 'sink' | 'end' | 'self' | 'plot' | 'other'
   /** One-paragraph description (node description, else the function's doc), if any. */
   readonly description: string | undefined
