@@ -1,5 +1,5 @@
 // The Dispatcher: a model of data, function and sub-dispatcher nodes, and the entry point of every dispatch.
-import { EMPTY, NONE, SELF, SINK, START, compareIds, formatId, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
+import { EMPTY, NONE, SELF, SINK, START, compareIds, formatId, idText, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
 import { splitDistance, type Distance } from './distance.ts'
 import { DispatcherAbort, DispatcherError, ModelError, didYouMean } from './errors.ts'
 import { INTERNALS, type DispatcherInternals } from './internal/access.ts'
@@ -344,6 +344,7 @@ export class Dispatcher<T extends object = any> {
     const inNodes = inputs === undefined ? [this.#ensureData(START)] : this.#lookupData(inputs, where, 'input', label)
     const outNodes = outputs === undefined ? [this.#ensureData(SINK)] : this.#lookupData(outputs, where, 'output', label)
     const id = this.#unusedId(guess)
+    checkOwnId(id, inputs ?? [], outputs ?? [], `${where}(${label()})`, 'function')
     const node = new FunctionNodeImpl(id, this.#counter++, inputs ?? [START], outputs ?? [SINK], options.fn)
     if (options.inputDomain !== undefined) node.inputDomain = options.inputDomain
     if (options.filters !== undefined && options.filters.length > 0) node.filters = [...options.filters]
@@ -429,6 +430,7 @@ export class Dispatcher<T extends object = any> {
     }
     if ([...inMap.values()].some((vs) => vs.includes(SINK)) || outMap.has(SINK)) child.#ensureData(SINK)
     const id = this.#unusedId(guess)
+    checkOwnId(id, parentInputs, parentOutputs, `${where}(${label})`, 'sub-dispatcher')
     const node = new SubDispatcherNodeImpl(id, this.#counter++, child)
     node.inputs = inMap
     node.outputs = outMap
@@ -661,6 +663,17 @@ function checkKeys(options: object, allowed: ReadonlySet<string>, where: string)
       throw new ModelError(`${where}: unknown option \`${k}\`.${didYouMean(k, allowed)} Valid options: ${[...allowed].join(', ')}`)
     }
   }
+}
+
+/** A node cannot be its own input or output: the id would name the function (or sub-dispatcher) and a data node. */
+function checkOwnId(id: NodeId, inputs: readonly NodeId[], outputs: readonly NodeId[], where: string, kind: string): void {
+  const side = inputs.includes(id) ? 'inputs' : outputs.includes(id) ? 'outputs' : undefined
+  if (side === undefined) return
+  throw new ModelError(
+    `${where}: the ${kind} id ${formatId(id)} is also one of its ${side}; one id names one node, so give the ` +
+      `${kind} another id (e.g. ${formatId(`compute_${idText(id)}`)}) or rename the data node`,
+    { nodeId: id },
+  )
 }
 
 function describe(v: unknown): string {

@@ -15,11 +15,11 @@ export class FlowmarkError extends Error {
  */
 export class ModelError extends FlowmarkError {
   /** The node the mistake is about, if any. */
-  readonly nodeId: NodeId | undefined
+  declare readonly nodeId: NodeId | undefined
 
   constructor(message: string, options: { nodeId?: NodeId; cause?: unknown } = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined)
-    this.nodeId = options.nodeId
+    setField(this, 'nodeId', options.nodeId, options.nodeId !== undefined)
   }
 }
 
@@ -67,26 +67,27 @@ export class NodeError extends FlowmarkError {
  */
 export class DispatcherError extends FlowmarkError {
   /** The node where it happened, if any. */
-  readonly nodeId: NodeId | undefined
+  declare readonly nodeId: NodeId | undefined
   /** Path of that node from the root dispatcher. */
-  readonly path: NodePath
-  /** The solution as it was when the dispatch stopped (set by the engine; partial). */
-  solution: Solution | undefined
+  declare readonly path: NodePath
+  /** The solution as it was when the dispatch stopped (set by the engine; partial). Not enumerable. */
+  declare solution: Solution | undefined
 
   constructor(message: string, options: { nodeId?: NodeId; path?: NodePath; cause?: unknown; solution?: Solution } = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined)
-    this.nodeId = options.nodeId
-    this.path = options.path ?? (options.nodeId === undefined ? [] : [options.nodeId])
-    this.solution = options.solution
+    setField(this, 'nodeId', options.nodeId, options.nodeId !== undefined)
+    const path = options.path ?? (options.nodeId === undefined ? [] : [options.nodeId])
+    setField(this, 'path', path, path.length > 0)
+    setField(this, 'solution', options.solution, false, true)
   }
 }
 
 /** Thrown when a dispatch is stopped through its `stopper` (an `AbortSignal` or an object with `isSet()`). */
 export class DispatcherAbort extends FlowmarkError {
   /** The node that was about to run when the stop was noticed. */
-  readonly nodeId: NodeId | undefined
-  /** The solution as it was when the dispatch stopped (partial). */
-  solution: Solution | undefined
+  declare readonly nodeId: NodeId | undefined
+  /** The solution as it was when the dispatch stopped (partial). Not enumerable. */
+  declare solution: Solution | undefined
 
   constructor(nodeId?: NodeId, reason?: unknown) {
     super(
@@ -94,8 +95,8 @@ export class DispatcherAbort extends FlowmarkError {
         (reason === undefined ? '' : `: ${describeCause(reason)}`),
       reason === undefined ? undefined : { cause: reason },
     )
-    this.nodeId = nodeId
-    this.solution = undefined
+    setField(this, 'nodeId', nodeId, nodeId !== undefined)
+    setField(this, 'solution', undefined, false, true)
   }
 }
 
@@ -136,4 +137,12 @@ function editDistance(a: string, b: string): number {
     prev = cur
   }
   return prev[b.length]!
+}
+
+/**
+ * Defines an error field; undefined or bulky fields are not enumerable, so `util.inspect` (and the REPL) shows only
+ * what helps: `{ nodeId: 'f' }`, never `{ nodeId: undefined }` or a whole solution.
+ */
+function setField(target: object, key: string, value: unknown, enumerable: boolean, writable = false): void {
+  Object.defineProperty(target, key, { value, enumerable, writable, configurable: true })
 }

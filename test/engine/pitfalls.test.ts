@@ -138,6 +138,24 @@ describe('§14 pitfalls', () => {
       expect(sol.dist.get('c')).toBe(-2)
     })
 
+    it('a function or sub-dispatcher cannot be its own input or output (one id, one node)', () => {
+      const d = new Dispatcher()
+      expect(() => d.addFunction({ id: 'interest', fn: (a: number) => a, inputs: ['a'], outputs: ['interest'] }))
+        .toThrow(/the function id 'interest' is also one of its outputs/)
+      expect(d.nodes.size).toBe(0)
+      const sub = new Dispatcher({ name: 'S' })
+      sub.addFunction({ id: 'g', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
+      expect(() => d.addDispatcher({ dispatcher: sub, inputs: { S: 'a' }, outputs: { b: 'y' } }))
+        .toThrow(/the sub-dispatcher id 'S' is also one of its inputs/)
+      expect(d.nodes.size).toBe(0)
+    })
+
+    it('errors show only the fields that are set', async () => {
+      const { inspect } = await import('node:util')
+      expect(inspect(new ModelError('plain'))).not.toContain('nodeId')
+      expect(inspect(new ModelError('about a', { nodeId: 'a' }))).toContain("nodeId: 'a'")
+    })
+
     it('dist lists START first, then nodes in visit order', () => {
       const d = new Dispatcher()
       d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
