@@ -55,6 +55,8 @@ export interface DiffOptions {
   readonly actualLabel?: string
   /** Unchanged lines shown around each change (default 3). */
   readonly context?: number
+  /** At most this many diff lines are written; the rest is summarized in one line (default 400). */
+  readonly maxLines?: number
 }
 
 type Op = { readonly kind: ' ' | '-' | '+'; readonly text: string }
@@ -105,6 +107,8 @@ export function unifiedDiff(expected: string, actual: string, options: DiffOptio
     for (const op of hunk) out.push(`${op.kind}${visibleWhitespace(op)}`)
     k = stop
   }
+  const max = options.maxLines ?? 400
+  if (out.length > max + 2) return [...out.slice(0, max + 2), `… ${out.length - max - 2} more diff lines`].join('\n')
   return out.join('\n')
 }
 
@@ -114,7 +118,24 @@ function visibleWhitespace(op: Op): string {
   return op.text === '' ? '⏎ (empty line)' : op.text.replace(/ /g, '·').replace(/\t/g, '→')
 }
 
+/** Above this many cells the LCS table is not built; the differing middle is shown as removed, then added. */
+const MAX_TABLE = 4_000_000
+
 function diffLines(a: readonly string[], b: readonly string[]): Op[] {
+  let head = 0
+  while (head < a.length && head < b.length && a[head] === b[head]) head++
+  let tail = 0
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++
+  const same = (lines: readonly string[]): Op[] => lines.map((text) => ({ kind: ' ', text }))
+  const midA = a.slice(head, a.length - tail)
+  const midB = b.slice(head, b.length - tail)
+  const middle = (midA.length + 1) * (midB.length + 1) > MAX_TABLE
+    ? [...midA.map((text): Op => ({ kind: '-', text })), ...midB.map((text): Op => ({ kind: '+', text }))]
+    : lcsDiff(midA, midB)
+  return [...same(a.slice(0, head)), ...middle, ...same(a.slice(a.length - tail))]
+}
+
+function lcsDiff(a: readonly string[], b: readonly string[]): Op[] {
   const n = a.length
   const m = b.length
   // lcs[i][j] = length of the LCS of a[i..] and b[j..]

@@ -244,14 +244,24 @@ interface WorkerEvents {
   stopped(block: number, unit: number | undefined, rule: string, message: (example: string) => string): void
 }
 
+/** Whether this module runs from the TypeScript sources (this repository) rather than from the built `dist/`. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts')
+
 /** The worker module next to this file (`.ts` when running from source, `.js` when built). */
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)
+const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url)
+
+/**
+ * Node options of the session worker. From source, `--conditions=source` makes pages' `import … from 'flowmark'`
+ * load this repository's `.ts` files (Node strips their types); an installed, built package must not use it, since
+ * Node refuses to strip types below node_modules.
+ */
+const WORKER_EXEC_ARGV = [...(FROM_SOURCE ? ['--conditions=source'] : []), '--disable-warning=ExperimentalWarning']
 
 /** Runs a compiled session in a fresh worker; resolves when it finished, timed out or crashed. */
 function runWorker(session: WorkerSession, timeout: number, events: WorkerEvents): Promise<void> {
   return new Promise((done) => {
     const worker = new Worker(WORKER_URL, {
-      execArgv: ['--conditions=source', '--disable-warning=ExperimentalWarning'],
+      execArgv: WORKER_EXEC_ARGV,
       stdout: true,
       stderr: true,
     })

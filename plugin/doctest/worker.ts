@@ -12,13 +12,20 @@ const port = parentPort
 const post = (message: WorkerMessage): void => port.postMessage(message)
 
 let captured = ''
+/** Output kept per unit; beyond it the text is cut (an example printing in a loop must not exhaust memory). */
+const MAX_OUTPUT = 1_000_000
+const append = (text: string): void => {
+  if (captured.length >= MAX_OUTPUT) return
+  captured += text
+  if (captured.length >= MAX_OUTPUT) captured = `${captured.slice(0, MAX_OUTPUT)}\n… (output cut at ${MAX_OUTPUT} characters)\n`
+}
 /** Errors thrown by callbacks (timers, rejected promises nobody awaited) while a unit ran. */
 let asyncErrors: unknown[] = []
 
 const sink = new Writable({
   decodeStrings: false,
   write(chunk: string | Buffer, _encoding, callback) {
-    captured += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+    append(typeof chunk === 'string' ? chunk : chunk.toString('utf8'))
     callback()
   },
 })
@@ -26,7 +33,7 @@ const sessionConsole = new Console({ stdout: sink, stderr: sink, colorMode: fals
 Object.defineProperty(globalThis, 'console', { value: sessionConsole, writable: true, configurable: true, enumerable: false })
 for (const stream of [process.stdout, process.stderr]) {
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+    append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
     const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined
     callback?.()
     return true

@@ -74,6 +74,18 @@ describe('outputMatches and unifiedDiff', () => {
     expect(diff).toContain('@@ -1,6 +1,6 @@')
     expect(diff).toContain('@@ -15,6 +15,6 @@')
   })
+
+  it('stays fast and short on huge outputs', () => {
+    const a = Array.from({ length: 5_000 }, (_, i) => `a${i}`).join('\n')
+    const b = Array.from({ length: 5_000 }, (_, i) => `b${i}`).join('\n')
+    const started = performance.now()
+    const diff = unifiedDiff(`same\n${a}\nend`, `same\n${b}\nend`)
+    expect(performance.now() - started).toBeLessThan(1_000)
+    const lines = diff.split('\n')
+    expect(lines).toHaveLength(403)
+    expect(lines.slice(2, 5)).toEqual(['@@ -1,5002 +1,5002 @@', ' same', '-a0'])
+    expect(lines.at(-1)).toBe('… 9603 more diff lines')
+  })
 })
 
 describe('compileUnit', () => {
