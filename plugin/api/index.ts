@@ -1,4 +1,26 @@
 // Autosummary-style API pages: extract (TypeDoc), discover dispatchers, build pages, write them as Markdown files.
+/**
+ * Flowmark's API pages, in the spirit of Sphinx autosummary plus schedula's dispatcher pages.
+ *
+ * Pipeline: `extractApi` (TypeDoc → plain `ApiModel`, cached on disk by source hash) → `discoverDispatchers`
+ * (imports the modules, turns exported `Dispatcher` values into `dispatcher` items with plot and node tables) →
+ * `apiPages` (one page per module with summary tables, one per item) → `writeApiPages` (Markdown files with
+ * frontmatter). `syncApiPages` does all of it.
+ *
+ * Routing (approach A of the research notes): write the files into the docs collection, e.g.
+ * `site/content/docs/api/`, and let Starlight route them: `<slug>.md` (module pages `<slug>/index.md`) is served
+ * at `/api/<slug>/`, which is what `baseUrl: '/api/'` links to. The Markdown goes through the normal Flowmark
+ * pipeline: `:::testsetup` + example fences run as doctests, `::dispatcher{name=… from=…}` draws the model. For
+ * a content loader or `injectRoute` instead, use `generateApi` and render `page.markdown` yourself.
+ *
+ * @example
+ * ```ts
+ * // In the integration's astro:config:setup hook:
+ * const api = await syncApiPages({ entryPoints: ['engine/index.ts'], root, outDir: 'site/content/docs/api' })
+ * for (const file of api.watchFiles) addWatchFile(file)
+ * ```
+ * @module
+ */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { discoverDispatchers, type ApiDocs, type DiscoverOptions } from './discover.ts'

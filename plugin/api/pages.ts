@@ -36,6 +36,8 @@ export interface ApiPage {
   readonly module: string
   /** Sidebar order inside its module (module page 0, then items in table order). */
   readonly order: number
+  /** Sidebar label (frontmatter `sidebar.label`): `Overview` for module pages, else the title. */
+  readonly sidebarLabel: string
   /** The page body (no frontmatter): Markdown with `:::testsetup` and `::dispatcher` directives. */
   readonly markdown: string
   /** The TypeScript file whose doc comments the page's examples come from, if it has examples. */
@@ -106,7 +108,7 @@ export function apiPages(docs: ApiDocs, options: PagesOptions = {}): ApiPage[] {
   for (const mod of docs.model.modules) {
     index.push(row(link(inlineCode(mod.name), `api:${mod.slug}`), resolveLinks(mod.doc?.firstSentence ?? '', baseUrl)))
   }
-  pages.push({ slug: '', file: 'index.md', title: options.title ?? 'API reference', description: 'The documented modules.', kind: 'index', module: '', order: 0, markdown: `${index.join('\n')}\n` })
+  pages.push({ slug: '', file: 'index.md', title: options.title ?? 'API reference', description: 'The documented modules.', kind: 'index', module: '', order: 0, sidebarLabel: options.title ?? 'API reference', markdown: `${index.join('\n')}\n` })
 
   for (const mod of docs.model.modules) {
     pages.push(modulePage(mod, baseUrl, link))
@@ -138,6 +140,7 @@ function modulePage(mod: ApiModule, baseUrl: string, link: (t: string, h: string
     kind: 'module',
     module: mod.slug,
     order: 0,
+    sidebarLabel: 'Overview',
     markdown: out.join('\n'),
   }
 }
@@ -204,6 +207,7 @@ function itemPage(
     kind: item.kind,
     module: mod.slug,
     order,
+    sidebarLabel: item.name,
     markdown,
   }
   return {
@@ -331,7 +335,7 @@ function expectThrow(line: string): string {
 }
 
 /**
- * A page as a Markdown file: YAML frontmatter (`title`, `description`, `sidebar.order`, and Starlight's `editUrl`:
+ * A page as a Markdown file: YAML frontmatter (`title`, `description`, `sidebar.label` and `.order`, Starlight's `editUrl`:
  * the declaration's source link, or `false` since the generated file itself is not worth editing) and the body.
  *
  * @param page A generated page.
@@ -344,6 +348,7 @@ export function pageToMarkdownFile(page: ApiPage): string {
     `description: ${JSON.stringify(page.description)}`,
     `editUrl: ${page.sourceUrl === undefined ? 'false' : JSON.stringify(page.sourceUrl)}`,
     'sidebar:',
+    `  label: ${JSON.stringify(page.sidebarLabel)}`,
     `  order: ${page.order}`,
     '---',
     '',

@@ -264,7 +264,7 @@ describe('pages', () => {
     try {
       const first = writeApiPages(pages, dir)
       expect(first.written).toHaveLength(pages.length)
-      expect(readFileSync(path.join(dir, 'fixtures/api-package/add.md'), 'utf8')).toMatch(/^---\ntitle: "add"\ndescription: "Adds two numbers."\neditUrl: "https:\/\/example\.org\/flowmark\/blob\/main\/fixtures\/api-package\/index\.ts#L\d+"\nsidebar:\n {2}order: 1\n---\n/)
+      expect(readFileSync(path.join(dir, 'fixtures/api-package/add.md'), 'utf8')).toMatch(/^---\ntitle: "add"\ndescription: "Adds two numbers."\neditUrl: "https:\/\/example\.org\/flowmark\/blob\/main\/fixtures\/api-package\/index\.ts#L\d+"\nsidebar:\n {2}label: "add"\n {2}order: 1\n---\n/)
       expect(writeApiPages(pages, dir)).toEqual({ written: [], removed: [] })
       const fewer = pages.filter((p) => p.slug !== 'fixtures/api-package/pair')
       expect(writeApiPages(fewer, dir).removed).toEqual([path.join(dir, 'fixtures/api-package/pair.md')])
