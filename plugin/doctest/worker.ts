@@ -1,5 +1,6 @@
 // The session worker: runs a page's compiled blocks once, in order, in this thread's global scope, and posts outcomes.
 import { Console } from 'node:console'
+import { createRequire } from 'node:module'
 import { Writable } from 'node:stream'
 import vm from 'node:vm'
 import { parentPort } from 'node:worker_threads'
@@ -63,6 +64,8 @@ port.once('message', (session: WorkerSession) => {
 })
 
 async function run(session: WorkerSession): Promise<void> {
+  // Like the Node REPL, the session has `require` (resolving from the page's folder).
+  Object.defineProperty(globalThis, 'require', { value: createRequire(session.file), writable: true, configurable: true, enumerable: false })
   for (const [index, block] of session.blocks.entries()) {
     post({ type: 'block-start', block: index })
     if (block.kind === 'draw') {
