@@ -19,7 +19,7 @@ async function run(argv: string[], cwd = work): Promise<{ code: number; out: str
 describe('flowmark doctest', () => {
   it('passes a passing page with exit code 0 and the summary line', async () => {
     const { code, out } = await run(['fixtures/doctest-typescript/input.md', 'fixtures/doctest-scope/input.md'], resolve(fixtures, '..'))
-    expect(out).toBe('40 passed, 0 failed in 2 files\n')
+    expect(out).toBe('42 passed, 0 failed in 2 files\n')
     expect(code).toBe(0)
   })
 
