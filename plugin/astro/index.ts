@@ -1,14 +1,14 @@
 // flowmark/astro: the Astro integration (both Markdown processors, .md and .mdx) and its Starlight plugin wrapper.
 import { fileURLToPath } from 'node:url'
 import { mkdir, writeFile, readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
 import type { AstroIntegration } from 'astro'
 import remarkDirective from 'remark-directive'
 import { resolveOptions, type FlowmarkOptions } from './options.ts'
 import { detectProcessor, installAdapters, dedupeRemarkDirective, type Adapters, type DetectedProcessor } from './processor.ts'
 import { clearContentLayerCache, filesDigest } from './cache.ts'
 import { createRunState, type RunState } from './state.ts'
-import { DoctestBuildError } from './report.ts'
+import { DoctestBuildError, type PageDoctestError } from './report.ts'
 import { loadViewerAssets, viewerMiddleware, writeViewerAssets } from './assets.ts'
 import { remarkFlowmarkAstro } from './unified.ts'
 import { satteriFlowmark } from './satteri.ts'
@@ -45,42 +45,35 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
   let adapters: Adapters | undefined
   let detected: DetectedProcessor | undefined
   let depsFile: string | undefined
-  let triggerFile: string | undefined
-  let astroWatched: ReadonlySet<string> = new Set()
 
   return {
     name: INTEGRATION_NAME,
     hooks: {
-      'astro:config:setup': async ({ config, command, isRestart, logger, addWatchFile, createCodegenDir }) => {
+      'astro:config:setup': async ({ config, command, logger, createCodegenDir }) => {
         state.command = command
         state.root = fileURLToPath(config.root)
         state.base = config.base
         state.logger = logger
+        state.pagesDir = fileURLToPath(new URL('pages/', config.srcDir))
         // Content collections render during the sync that precedes `astro:build:start`, so start afresh here.
         state.collector.clear()
         detected = detectProcessor(config.markdown.processor)
 
-        // Cache: `astro build` drops the content store (pages re-render, examples re-run). `astro dev` keys it: the
-        // key below is part of the serialised config, and Astro clears its store when that changes.
+        // Cache, build: drop the content store, so every page re-renders and its examples run again.
         if (command === 'build' && options.clearContentCache) {
           const removed = await clearContentLayerCache({ root: config.root, cacheDir: config.cacheDir }, false)
           if (removed.length > 0) logger.info('cleared the content-layer cache so that every example runs again')
         }
-        // Files the examples imported in the previous dev session, plus `watch`: editing one restarts the dev
-        // server, the key changes, and every page's session runs again.
-        const codegen = createCodegenDir()
-        depsFile = fileURLToPath(new URL('dependencies.json', codegen))
-        triggerFile = fileURLToPath(new URL('restart.json', codegen))
-        addWatchFile(triggerFile)
-        const known = await readDependencies(depsFile)
-        const watched = [...known, ...options.watch.map((w) => resolve(state.root, w))]
-        for (const file of watched) addWatchFile(file)
-        astroWatched = new Set(watched)
+        // Cache, dev: key it. The key (a digest of the files the examples imported last time, plus `watch`) sits in
+        // the processor's options, which Astro serialises into its config digest: when it differs from the digest
+        // stored with the cached pages, Astro clears its content store.
+        depsFile = fileURLToPath(new URL('dependencies.json', createCodegenDir()))
+        const watched = [...await readDependencies(depsFile), ...options.watch.map((w) => resolve(state.root, w))]
         state.cacheKey = filesDigest(watched, `${OUTPUT_VERSION}\0${JSON.stringify(options)}`)
-        if (isRestart) logger.debug?.(`cache key ${state.cacheKey}`)
+        setCacheKey(detected.options, state.cacheKey)
 
         adapters = {
-          remark: [remarkFlowmarkAstro, { state, cacheKey: state.cacheKey }],
+          remark: [remarkFlowmarkAstro(state), { cacheKey: state.cacheKey }],
           remarkDirective,
           satteri: satteriFlowmark(state),
         }
@@ -92,27 +85,63 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         if (detected && adapters) dedupeRemarkDirective(detected, adapters)
       },
 
-      'astro:server:setup': ({ server, logger }) => {
+      'astro:server:setup': async ({ server, logger, refreshContent }) => {
         server.middlewares.use(viewerMiddleware(state.base))
-        // Files registered with addWatchFile restart Astro by themselves; the others are watched here.
-        const watched = new Set<string>(astroWatched)
+        // Failures of content-collection pages reach the browser through Vite's error channel (Astro's overlay),
+        // again whenever a browser connects, until the page renders cleanly.
+        const failing = new Map<string, PageDoctestError>()
+        const send = (error: PageDoctestError): void => {
+          server.environments.client.hot.send({
+            type: 'error',
+            err: { name: error.name, message: error.message, stack: error.stack ?? '', loc: error.loc, plugin: INTEGRATION_NAME, id: error.loc.file, ...{ title: error.title, hint: error.hint } },
+          })
+        }
+        state.devError = (file, error) => {
+          if (error === undefined) failing.delete(file)
+          else {
+            failing.set(file, error)
+            send(error)
+          }
+        }
+        server.ws.on('connection', () => {
+          for (const error of failing.values()) send(error)
+        })
+
+        // Models and other local files the examples import: editing one re-runs the sessions of the pages that
+        // import it (Vite does not know these imports: the sessions run in a worker, outside Vite).
+        const watched = new Set<string>()
+        const watch = (file: string): void => {
+          if (watched.has(file)) return
+          watched.add(file)
+          server.watcher.add(file)
+        }
+        for (const file of [...await readDependencies(depsFile ?? ''), ...options.watch.map((w) => resolve(state.root, w))]) watch(file)
         state.onDependencies = (_file, deps) => {
           const fresh = [...deps].filter((d) => !watched.has(d))
           if (fresh.length === 0 || depsFile === undefined) return
-          for (const d of fresh) {
-            watched.add(d)
-            server.watcher.add(d)
-          }
+          for (const d of fresh) watch(d)
           void saveDependencies(depsFile, state).catch((e: unknown) => logger.warn(`could not save ${depsFile}: ${String(e)}`))
         }
+        let queue = Promise.resolve()
         server.watcher.on('change', (changed) => {
-          if (!watched.has(changed) || astroWatched.has(changed) || triggerFile === undefined) return
-          logger.info(`${changed} changed: re-running the examples of the pages that import it`)
-          // Writing the trigger file (registered with addWatchFile) restarts Astro; the new cache key then clears the
-          // content store, so every page renders again and its session runs against the edited model.
-          const text = JSON.stringify({ changed, digest: filesDigest([changed], '') }) + '\n'
-          void writeFile(triggerFile, text).catch((e: unknown) => logger.warn(`could not write ${triggerFile}: ${String(e)}`))
+          if (!watched.has(changed)) return
+          queue = queue.then(() => rerun(changed)).catch((e: unknown) => logger.error(`re-running the examples after ${changed} changed failed: ${String(e)}`))
         })
+        const rerun = async (changed: string): Promise<void> => {
+          const everyPage = options.watch.some((w) => resolve(state.root, w) === changed)
+          const pages = [...state.deps].filter(([, deps]) => everyPage || deps.has(changed)).map(([page]) => page)
+          logger.info(`${relative(state.root, changed)} changed: re-running the examples of ${pages.length} page(s)`)
+          // Content collections: a new key changes Astro's config digest, so the sync clears the store and renders
+          // every entry again.
+          state.cacheKey = filesDigest([...watched], `${OUTPUT_VERSION}\0${JSON.stringify(options)}`)
+          for (const o of KEYED) o[CACHE_KEY] = state.cacheKey
+          await refreshContent?.({})
+          // Pages Vite compiles (src/pages/*.md, .mdx): invalidate their modules.
+          for (const env of Object.values(server.environments)) {
+            for (const page of pages) for (const mod of env.moduleGraph.getModulesByFile(page) ?? []) env.moduleGraph.invalidateModule(mod)
+          }
+          server.environments.client.hot.send({ type: 'full-reload' })
+        }
       },
 
       'astro:build:done': async ({ dir, logger }) => {
@@ -136,6 +165,17 @@ async function readDependencies(file: string): Promise<string[]> {
   } catch {
     return []
   }
+}
+
+/** Name of the cache key in the processor's options (serialised by Astro into its content-store config digest). */
+const CACHE_KEY = 'flowmarkCacheKey'
+/** Every processor options object keyed in this process (a dev restart makes new ones; the content layer keeps the first). */
+const KEYED = new Set<Record<string, unknown>>()
+
+function setCacheKey(processorOptions: object, key: string): void {
+  const o = processorOptions as Record<string, unknown>
+  o[CACHE_KEY] = key
+  KEYED.add(o)
 }
 
 async function saveDependencies(file: string, state: RunState): Promise<void> {

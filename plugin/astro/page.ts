@@ -1,4 +1,5 @@
 // One page through Flowmark inside Astro, shared by the unified and Sätteri adapters: plan, session, replacements.
+import { readFileSync } from 'node:fs'
 import type { Code, Root, RootContent } from 'mdast'
 import type { Node } from 'unist'
 import { treeSession } from '../core/page.ts'
@@ -24,6 +25,44 @@ export interface PageRun {
   hasGraph: boolean
   /** How many drawing directives were transformed (fallback ordinal for trees without positions). */
   draws: number
+  /** Lines of the file before the text the processor parsed (frontmatter that Astro's content loader cut off). */
+  readonly lineOffset: number
+}
+
+/**
+ * How many lines of the file precede the text the Markdown processor was given. Astro's Markdown pages keep the
+ * frontmatter as blank space (offset 0), but content collections hand over the body alone, trimmed; tree positions
+ * are then relative to the body and must be shifted to be file positions.
+ * @param path The page's file.
+ * @param source The text the processor parsed.
+ * @returns The number of lines to add to tree positions.
+ */
+export function lineOffset(path: string, source: string): number {
+  let full: string
+  try {
+    full = readFileSync(path, 'utf8')
+  } catch {
+    return 0
+  }
+  const body = source.trim()
+  if (full === source || body === '') return 0
+  const at = full.indexOf(body)
+  if (at === -1) return 0
+  // Lines before the first text in the file, minus lines before it in what the processor saw (Astro pages keep the
+  // frontmatter's lines as blank space, so this is 0 there).
+  return newlines(full, at) - newlines(source, source.indexOf(body))
+}
+
+function newlines(text: string, end: number): number {
+  let n = 0
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) n++
+  return n
+}
+
+const shift = (d: Diagnostic, by: number): Diagnostic => by === 0 ? d : {
+  ...d,
+  start: { line: d.start.line + by, column: d.start.column },
+  ...(d.end ? { end: { line: d.end.line + by, column: d.end.column } } : {}),
 }
 
 /**
@@ -46,12 +85,19 @@ const renderPlot = async (plot: PlotJSON): Promise<RenderedGraph> => (await impo
  */
 export async function startPage(root: Root, file: FileInfo, state: RunState): Promise<PageRun | undefined> {
   const session = treeSession(root, file, { timeout: state.options.timeout })
-  const { diagnostics, plan } = session
+  const { plan } = session
+  const offset = file.source === undefined ? 0 : lineOffset(file.path, file.source)
+  const diagnostics = session.diagnostics.map((d) => shift(d, offset))
   const defaults = state.options.plot
-  // The integration's default plot options sit below each directive's own.
-  const request = Object.keys(defaults).length === 0 ? session.request : {
+  // Block starts become file positions (the session reports failures there); draw ids stay tree-based, as the core
+  // computes them from the tree again when it replaces the directive. The integration's default plot options sit
+  // below each directive's own.
+  const request = {
     ...session.request,
-    blocks: session.request.blocks.map((b) => (b.kind === 'draw' ? { ...b, plotOptions: { ...defaults, ...b.plotOptions } } : b)),
+    blocks: session.request.blocks.map((b) => {
+      const moved = offset === 0 ? b : { ...b, start: { line: b.start.line + offset, column: b.start.column } }
+      return moved.kind === 'draw' && Object.keys(defaults).length > 0 ? { ...moved, plotOptions: { ...defaults, ...moved.plotOptions } } : moved
+    }),
   }
   if (request.blocks.length === 0 && plan.directives.length === 0 && diagnostics.length === 0) return undefined
   const codes = request.blocks.flatMap((b) => (b.kind === 'draw' ? (b.from === undefined ? [] : [`import x from '${b.from}'`]) : [b.code]))
@@ -68,6 +114,7 @@ export async function startPage(root: Root, file: FileInfo, state: RunState): Pr
     deps: localImports(file.path, codes),
     hasGraph: false,
     draws: 0,
+    lineOffset: offset,
   }
 }
 
@@ -78,9 +125,13 @@ export async function startPage(root: Root, file: FileInfo, state: RunState): Pr
  * @returns The core's output; its diagnostics are added to the page's.
  */
 export async function replaceDirective(node: BlockDirective, run: PageRun): Promise<DirectiveOutput> {
-  const out = await transformDirective(node, { file: run.file, report: run.report, renderPlot, ordinal: run.draws })
+  // The core matches the report's diagnostics to the directive by tree line.
+  const report = run.report && run.lineOffset !== 0
+    ? { ...run.report, diagnostics: run.report.diagnostics.map((d) => shift(d, -run.lineOffset)) }
+    : run.report
+  const out = await transformDirective(node, { file: run.file, report, renderPlot, ordinal: run.draws })
   if (node.name === 'dispatcher') run.draws++
-  run.diagnostics.push(...out.diagnostics)
+  run.diagnostics.push(...out.diagnostics.map((d) => shift(d, run.lineOffset)))
   if (out.kind === 'replace' && out.parts.graphHtml.includes('<flowmark-graph')) run.hasGraph = true
   return out
 }

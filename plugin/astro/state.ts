@@ -36,6 +36,13 @@ export interface RunState {
   onDependencies: ((file: string, deps: ReadonlySet<string>) => void) | undefined
   /** Astro's logger, once known. */
   logger: LoggerLike | undefined
+  /** Absolute `<srcDir>/pages/` folder: Markdown there is compiled by Vite, elsewhere by the content layer. */
+  pagesDir: string
+  /**
+   * `astro dev` only: show (or, with `undefined`, clear) a page's failure in the browser's error overlay. Used for
+   * content-collection Markdown, whose render errors Astro's loader would only log.
+   */
+  devError: ((file: string, error: PageDoctestError | undefined) => void) | undefined
 }
 
 /**
@@ -55,6 +62,8 @@ export function createRunState(options: ResolvedFlowmarkOptions): RunState {
     sessionPages: new Set(),
     onDependencies: undefined,
     logger: undefined,
+    pagesDir: '',
+    devError: undefined,
   }
 }
 
@@ -108,12 +117,15 @@ export async function finishPage(
   else state.graphPages.delete(file)
   const errors = kept.filter((d) => d.severity === 'error')
   for (const w of kept.filter((d) => d.severity === 'warning')) state.logger?.warn(formatDiagnostic(w, state.root))
-  if (errors.length > 0 && (state.options.doctest === 'warn' || state.command !== 'dev')) {
+  const overlay = state.command === 'dev' && state.options.doctest === 'error' && errors.length > 0
+  // Content-collection Markdown is rendered by Astro's loader, which only logs what a plugin throws (and drops the
+  // page's content): report those pages through the overlay channel and keep rendering. Everything else throws.
+  const viaLoader = /\.(md|markdown|mdown|mkd|mkdn|mdwn)$/i.test(file) && !(state.pagesDir !== '' && file.startsWith(state.pagesDir))
+  if (errors.length > 0 && (!overlay || viaLoader)) {
     const log = state.options.doctest === 'warn' ? state.logger?.warn : state.logger?.error
     for (const e of errors) log?.call(state.logger, formatDiagnostic(e, state.root))
   }
-  if (errors.length > 0 && state.options.doctest === 'error' && state.command === 'dev') {
-    throw new PageDoctestError(errors, state.root)
-  }
+  if (state.command === 'dev') state.devError?.(file, overlay ? new PageDoctestError(errors, state.root) : undefined)
+  if (overlay && !viaLoader) throw new PageDoctestError(errors, state.root)
   return { assetsHtml: hasGraph ? assetTags(state.base, await loadViewerAssets()) : undefined }
 }

@@ -7,10 +7,8 @@ import type { FileInfo } from '../core/file.ts'
 import { assetsNode, endPage, isHiddenFence, mdxSafe, replaceDirective, startPage } from './page.ts'
 import type { RunState } from './state.ts'
 
-/** Options of {@link remarkFlowmarkAstro} (set by the integration). */
+/** Options of the plugin made by {@link remarkFlowmarkAstro} (set by the integration). */
 export interface RemarkFlowmarkAstroOptions {
-  /** The integration's state. */
-  readonly state: RunState
   /**
    * Digest of the files the examples import. Unused at run time: it is part of the serialised Astro config, so Astro
    * clears its content cache when it changes.
@@ -40,16 +38,17 @@ function findSites(root: Root): Site[] {
 }
 
 /**
- * Remark plugin used by the Astro integration under the unified processor (`.md` and `.mdx`). Each page is planned
- * with the directive core, its session runs once, each `dispatcher` directive is replaced by its figure (claimed with
- * `data.hName`), `testsetup`/`testcleanup` blocks and hidden fences are removed, and a page with a graph gets the
- * viewer tags appended once. Requires remark-directive before it (the integration adds it when missing).
- * @param options The integration's state.
- * @returns The transformer.
+ * Makes the remark plugin used by the Astro integration under the unified processor (`.md` and `.mdx`). Each page is
+ * planned with the directive core, its session runs once, each `dispatcher` directive is replaced by its figure
+ * (claimed with `data.hName`), `testsetup`/`testcleanup` blocks and hidden fences are removed, and a page with a graph
+ * gets the viewer tags appended once. Requires remark-directive (the integration adds it when missing).
+ * The state is bound here rather than passed as a plugin option, because Astro serialises plugin options into its
+ * content-cache digest.
+ * @param state The integration's state.
+ * @returns The remark plugin (its options: {@link RemarkFlowmarkAstroOptions}).
  */
-export function remarkFlowmarkAstro(options: RemarkFlowmarkAstroOptions) {
-  const { state } = options
-  return async (tree: Root, vfile: VFile): Promise<void> => {
+export function remarkFlowmarkAstro(state: RunState): (options?: RemarkFlowmarkAstroOptions) => (tree: Root, vfile: VFile) => Promise<void> {
+  return () => async (tree: Root, vfile: VFile): Promise<void> => {
     if (!vfile.path) return
     const mdx = /\.mdx$/i.test(vfile.path)
     const frontmatter = (vfile.data as { astro?: { frontmatter?: Record<string, unknown> } }).astro?.frontmatter
