@@ -167,7 +167,10 @@ async function drawBlock(file: string, block: Extract<WorkerBlock, { kind: 'draw
       .filter((node) => node.kind === kinds[table])
       .map((node) => ({ id: node.label, description: firstSentence(node.description) }))
   }
-  const description = typeof plottable.description === 'string' && plottable.description !== '' ? plottable.description : undefined
+  // A Dispatcher has its own description; a Solution borrows its dispatcher's.
+  const owner = plottable as { description?: unknown; dispatcher?: { description?: unknown } }
+  const text = typeof owner.description === 'string' ? owner.description : owner.dispatcher?.description
+  const description = typeof text === 'string' && text !== '' ? text : undefined
   return { id: block.id, plot: json, tables, title: root.title, description }
 }
 

@@ -249,6 +249,7 @@ describe('runSession', () => {
     const report = await runSession(session([
       code('code', "import { Dispatcher } from 'flowmark'\nconst dsp = new Dispatcher({ name: 'real', description: 'Real model.' })\ndsp.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], description: 'Identity.' })", 1),
       { kind: 'draw', id: 'real', name: 'dsp', start: { line: 9, column: 1 }, plotOptions: {}, tables: ['func'] },
+      { kind: 'draw', id: 'solution', name: 'dsp.dispatch({ a: 1 })', start: { line: 10, column: 1 }, plotOptions: {}, tables: [] },
       { kind: 'draw', id: 'missing', name: 'nothing', from: './helper.ts', start: { line: 12, column: 1 }, plotOptions: {}, tables: [] },
       { kind: 'draw', id: 'notplot', name: 'greet', from: './helper.ts', start: { line: 14, column: 1 }, plotOptions: {}, tables: [] },
     ]))
@@ -257,6 +258,9 @@ describe('runSession', () => {
     expect(draw.plot.pages[0]!.dot).toMatch(/^(strict )?digraph/)
     expect(draw.tables.func).toEqual([{ id: 'f', description: 'Identity.' }])
     expect(draw.description).toBe('Real model.')
+    const solution = report.draws.get('solution')!
+    expect(solution.plot.pages[0]!.kind).toBe('workflow')
+    expect(solution.description).toBe('Real model.')
     expect(report.diagnostics.map((d) => [d.start.line, d.message])).toEqual([
       [12, 'Module `./helper.ts` has no export `nothing` (its exports: `default`, `greet`).'],
       [14, 'Cannot draw `greet`: it is a function (greet), but a draw block needs a Dispatcher or a Solution (a value with a plot() method).'],
