@@ -166,8 +166,15 @@ export function functionModel(
 ): Dispatcher {
   let model = dsp
   if (shrink) {
-    model = dsp.shrinkDsp(inputs, outputs, inputsDist, wildcard)
-    model.name = name
+    const small = dsp.shrinkDsp(inputs, outputs, inputsDist, wildcard)
+    small.name = name
+    // Keep the shrunk model only if a structural run still reaches every output the whole model reaches (shrinking
+    // can lose a path through a sub-dispatcher whose output comes from one of its own defaults).
+    const reached = (m: Dispatcher) => {
+      const sol = m.dispatch(inputs, outputs, { noCall: true, inputsDist, wildcard })
+      return (outputs ?? []).filter((o) => sol.has(o)).length
+    }
+    if (outputs === undefined || reached(small) === reached(dsp)) model = small
   }
   const missing = (outputs ?? []).filter((o) => !model.nodes.has(o))
   if (missing.length > 0) {

@@ -400,3 +400,76 @@ describe('pipes, more cases', () => {
     expect(() => SubDispatch(5 as never)).toThrow(/the model must be a Dispatcher or a Blueprint, got number/)
   })
 })
+
+/** A deterministic pseudo-random number generator (a linear congruential one), for reproducible random models. */
+function rng(seed: number): () => number {
+  let s = seed
+  return () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff
+    return s / 0x7fffffff
+  }
+}
+
+/** A random model: functions over d0…dN (several producers per node, weights), a default, a waiting node, a sub-dispatcher. */
+function randomModel(seed: number): { dsp: Dispatcher; inputs: string[] } {
+  const r = rng(seed)
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!
+  const d = new Dispatcher({ name: 'random' })
+  const n = 4 + Math.floor(r() * 10)
+  const ids = Array.from({ length: n }, (_, i) => `d${i}`)
+  for (let f = 0, count = 4 + Math.floor(r() * 12); f < count; f++) {
+    const ins = [...new Set(Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(ids)))]
+    const outs = [...new Set([pick(ids), pick(ids)].slice(0, 1 + Math.floor(r() * 2)))].filter((o) => !ins.includes(o))
+    if (outs.length === 0) continue
+    const fn = (...xs: number[]) => {
+      const sum = xs.reduce((a, b) => a + b, f)
+      return outs.length === 1 ? sum : outs.map((_, j) => sum * (j + 2))
+    }
+    d.addFunction({ id: `f${f}`, fn, inputs: ins, outputs: outs, ...(r() < 0.3 ? { weight: Math.floor(r() * 4) } : {}) })
+  }
+  if (r() < 0.6) {
+    const child = new Dispatcher({ name: 'child' })
+    const cids = ['c0', 'c1', 'c2', 'c3']
+    for (let g = 0, count = 2 + Math.floor(r() * 4); g < count; g++) {
+      const ins = [...new Set([pick(cids), pick(cids)])]
+      child.addFunction({ id: `g${g}`, fn: (...xs: number[]) => xs.reduce((a, b) => a + b, 50 + g), inputs: ins, outputs: [pick(cids.filter((c) => !ins.includes(c)))] })
+    }
+    if (r() < 0.5) child.addData({ id: 'c3', defaultValue: 7 })
+    const inputs: Record<string, string> = { [pick(ids)]: 'c0' }
+    const second = pick(ids)
+    if (!(second in inputs)) inputs[second] = 'c1'
+    const outputs: Record<string, string> = { c2: pick(ids) }
+    if (r() < 0.5) outputs.c3 = pick(ids)
+    const domain = r() < 0.3 ? { inputDomain: (i: Record<string, unknown>) => Object.keys(i).length > 0 } : {}
+    try {
+      d.addDispatcher({ dispatcher: child, id: 'S', inputs, outputs, ...domain })
+    } catch (err) {
+      if (!(err instanceof ModelError)) throw err // a mapping onto a function node, or onto a child id never created
+    }
+  }
+  if (r() < 0.5) d.addData({ id: ids[n - 1]!, defaultValue: 100, initialDist: Math.floor(r() * 5) })
+  if (r() < 0.3) d.addData({ id: ids[n - 2]!, waitInputs: true, fn: (est) => Object.values(est).reduce((a: number, b) => a + (b as number), 0) })
+  const inputs = ids.slice(0, 1 + Math.floor(r() * 3)).filter((i) => d.nodes.has(i))
+  return { dsp: d, inputs }
+}
+
+describe('pipes on random models', () => {
+  it('compute what the full search computes (300 models, shrunk or not)', () => {
+    let compared = 0
+    for (let seed = 1; seed <= 300; seed++) {
+      const { dsp, inputs } = randomModel(seed)
+      if (inputs.length === 0) continue
+      const values = inputs.map((_, i) => i + 1)
+      const full = dsp.dispatch(Object.fromEntries(inputs.map((k, i) => [k, values[i]])))
+      const outputs = [...full.keys()].filter((k): k is string => typeof k === 'string' && !inputs.includes(k))
+      if (outputs.length === 0) continue
+      for (const shrink of [false, true]) {
+        const pipe = DispatchPipe(dsp, { inputs, outputs, outputType: 'dict', shrink })
+        const search = SubDispatchFunction(dsp, { inputs, outputs, outputType: 'dict', shrink, allowMiss: true })
+        expect({ seed, shrink, values: pipe(...values) }).toEqual({ seed, shrink, values: search(...values) })
+        compared++
+      }
+    }
+    expect(compared).toBeGreaterThan(300)
+  })
+})
