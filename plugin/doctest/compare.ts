@@ -4,12 +4,13 @@ import { normalizeOutput } from './transcript.ts'
 
 /**
  * True when `actual` output satisfies `expected` under `flags`. Both are compared after {@link normalizeOutput};
+ * Stack frames (`    at …`) under an `Uncaught …` line are never compared.
  * `normalizeWhitespace` collapses every whitespace run to one space; `ellipsis` lets `...` match any text (also
  * across lines); `ignoreExceptionDetail` compares only the error name of an `Uncaught …` line and what follows it.
  */
 export function outputMatches(expected: string, actual: string, flags: DoctestFlags): boolean {
-  const e = normalizeOutput(expected)
-  const a = normalizeOutput(actual)
+  const e = withoutStackFrames(normalizeOutput(expected))
+  const a = withoutStackFrames(normalizeOutput(actual))
   if (flags.ignoreExceptionDetail === true) {
     const ie = uncaughtIndex(e)
     const ia = uncaughtIndex(a)
@@ -31,6 +32,22 @@ function textMatches(expected: string, actual: string, flags: DoctestFlags): boo
   if (flags.ellipsis !== true || !e.includes('...')) return false
   const pattern = e.split('...').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*?')
   return new RegExp(`^${pattern}$`).test(a)
+}
+
+/**
+ * Drops `    at …` stack-frame lines that follow an `Uncaught …` line: the session never prints them, and a transcript
+ * pasted from a real REPL session may hold them (the REPL shows frames of rejected top-level awaits).
+ */
+function withoutStackFrames(text: string): string {
+  const out: string[] = []
+  let inError = false
+  for (const line of text.split('\n')) {
+    if (line.startsWith('Uncaught ')) inError = true
+    else if (inError && /^\s+at /.test(line)) continue
+    else if (!/^\s/.test(line)) inError = false
+    out.push(line)
+  }
+  return out.join('\n')
 }
 
 /** Offset of the first line that starts with `Uncaught `, or -1. */

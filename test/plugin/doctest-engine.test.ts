@@ -59,6 +59,9 @@ describe('outputMatches and unifiedDiff', () => {
     expect(outputMatches('Uncaught TypeError: x', 'Uncaught RangeError: x', { ignoreExceptionDetail: true })).toBe(false)
     expect(outputMatches('other\nUncaught TypeError: x', 'log\nUncaught TypeError: x', { ignoreExceptionDetail: true })).toBe(false)
     expect(outputMatches('Uncaught [E: a] { c: 1 }', 'Uncaught [E: b] { c: 2 }', { ignoreExceptionDetail: true })).toBe(true)
+    // Stack frames under an Uncaught line (as a pasted REPL session has them) are not compared.
+    expect(outputMatches('Uncaught Error: rej\n    at REPL11:1:54\nafter', 'Uncaught Error: rej\nafter', {})).toBe(true)
+    expect(outputMatches('Uncaught Error: rej\n    at REPL11:1:54', 'Uncaught Error: other', {})).toBe(false)
     // Trailing whitespace and trailing blank lines never matter.
     expect(outputMatches('1  \n\n', '1', {})).toBe(true)
   })
