@@ -54,7 +54,6 @@ Object.defineProperty(globalThis, SESSION_GLOBAL, {
   enumerable: false,
 })
 
-
 port.once('message', (session: WorkerSession) => {
   run(session).then(
     () => post({ type: 'session-done' }),
