@@ -145,6 +145,8 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
       },
 
       'astro:build:done': async ({ dir, logger }) => {
+        // Remember what the examples imported: the next run's cache key covers those files.
+        if (depsFile !== undefined) await saveDependencies(depsFile, state).catch((e: unknown) => logger.warn(`could not save ${depsFile}: ${String(e)}`))
         if (state.graphPages.size > 0) {
           const files = await writeViewerAssets(dir, await loadViewerAssets())
           logger.info(`viewer for ${state.graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`)

@@ -1,7 +1,7 @@
 // Builds the fixture sites across {unified, Sätteri} × {plain Astro, Starlight} (each site holds .md and .mdx pages)
 // with Astro's programmatic build(), and checks the HTML: graphs with SVG, doctest output, viewer only where needed.
 import { describe, it, expect, beforeAll } from 'vitest'
-import { readFile, readdir, mkdir, writeFile, rm } from 'node:fs/promises'
+import { readFile, readdir, mkdir, writeFile, rm, cp } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
@@ -167,6 +167,25 @@ describe('failing examples', () => {
       expect(message).toContain('-4\n')
     }, 180_000)
   }
+})
+
+describe('content cache', () => {
+  it('a build after only the imported model changed re-runs the examples (no stale results shipped)', async () => {
+    // A copy of the Starlight fixture (content collection: Astro caches its rendered Markdown by page digest).
+    const root = join(repo, 'test', 'site', '__actual__', 'stale-starlight')
+    await rm(root, { recursive: true, force: true })
+    await mkdir(root, { recursive: true })
+    await cp(join(fixture('starlight-basic'), 'src'), join(root, 'src'), { recursive: true })
+    const config = await readFile(join(fixture('starlight-basic'), 'astro.config.mjs'), 'utf8')
+    await writeFile(join(root, 'astro.config.mjs'), config.replace("'../../plugin/astro/index.ts'", "'../../../../plugin/astro/index.ts'"))
+    await build({ root, logLevel: 'error' })
+    expect(await readFile(join(root, 'dist', 'satteri', 'index.html'), 'utf8')).toContain('<flowmark-graph')
+    const model = join(root, 'src', 'models', 'adder.ts')
+    await writeFile(model, (await readFile(model, 'utf8')).replace('defaultValue: 2', 'defaultValue: 3'))
+    const t0 = performance.now()
+    await expect(build({ root, logLevel: 'error' })).rejects.toThrow(/src\/content\/docs\/index\.md:15:1 doctest-mismatch[\s\S]*index\.md:23:1 doctest-mismatch/)
+    times['starlight-basic copy, rebuild after a model edit (satteri)'] = Math.round(performance.now() - t0)
+  }, 180_000)
 })
 
 describe('build times', () => {
