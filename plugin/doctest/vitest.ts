@@ -64,6 +64,8 @@ export function describeDoctests(patterns: string | readonly string[], options: 
           if (problems.length > 0) throw new Error(problems.map((d) => formatDiagnostic(d, { cwd })).join('\n'))
         }, pageTimeout)
       }
+      // A page without examples still shows up (Vitest rejects an empty suite), as skipped.
+      if (examples.length === 0 && !page.diagnostics.some((d) => d.severity === 'error')) it.skip('has no examples', () => undefined)
       examples.forEach((example, index) => {
         const title = `${example.start.line}:${example.start.column} ${example.kind === 'statement' ? '> ' : example.kind === 'draw' ? 'draw ' : ''}${example.source.split('\n')[0]}`
         const test = example.skip ? it.skip : it
