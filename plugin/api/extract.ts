@@ -33,7 +33,7 @@ export interface ExtractOptions {
 }
 
 /** Bump when the shape of the cached model changes. */
-const MODEL_VERSION = 3
+const MODEL_VERSION = 4
 
 interface CacheEntry {
   readonly version: number
@@ -58,8 +58,14 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
   const root = path.resolve(options.root ?? process.cwd())
   const entries = normalizeEntries(options.entryPoints, root)
   const tsconfig = options.tsconfig ?? (existsSync(path.join(root, 'tsconfig.json')) ? 'tsconfig.json' : undefined)
+  const tsconfigPath = tsconfig === undefined ? undefined : path.resolve(root, tsconfig)
+  if (tsconfigPath !== undefined && !existsSync(tsconfigPath)) {
+    throw new ApiExtractionError(`extractApi: tsconfig ${JSON.stringify(tsconfig)} does not exist (resolved to ${tsconfigPath})`)
+  }
+  // The compiler options shape the types TypeDoc prints, so the tsconfig's content is part of the cache key.
   const keyData = JSON.stringify({
     v: MODEL_VERSION, typedoc: Application.VERSION, entries, tsconfig, base: options.sourceBaseUrl ?? null, extra: options.typedoc ?? {},
+    tsconfigHash: tsconfigPath === undefined ? null : sha256(readFileSync(tsconfigPath)),
   })
   const cacheDir = options.cache === false ? undefined : path.resolve(root, options.cache ?? 'node_modules/.cache/flowmark-api')
   const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `${sha256(keyData + root).slice(0, 24)}.json`)
@@ -78,9 +84,10 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
     disableGit: true,
     sourceLinkTemplate: 'about:blank',
     readme: 'none',
+    name: 'api',
     ...options.typedoc,
     entryPoints: entries.map((e) => path.join(root, e.file)),
-    ...(tsconfig === undefined ? {} : { tsconfig: path.resolve(root, tsconfig) }),
+    ...(tsconfigPath === undefined ? {} : { tsconfig: tsconfigPath }),
     basePath: root,
     logLevel: 'Warn',
   })
@@ -94,10 +101,12 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
     throw new ApiExtractionError(`TypeDoc could not convert ${entries.map((e) => e.file).join(', ')}; fix the errors below (or the entry point paths)`, messages)
   }
   const sourceFiles = [...new Set(programFiles.filter((f) => !f.includes('/node_modules/')).map((f) => toPosix(path.relative(root, f))))].sort(compareText)
+  const warnings: string[] = []
   const model: Omit<ApiModel, 'stats'> = {
-    modules: buildModules(project, entries, root, options.sourceBaseUrl),
+    modules: buildModules(project, entries, root, options.sourceBaseUrl, warnings),
     typedocVersion: Application.VERSION,
     sourceFiles,
+    warnings: [...messages.filter((m) => m.startsWith('warning')), ...warnings],
   }
 
   if (cacheFile !== undefined && cacheDir !== undefined) {
@@ -121,7 +130,8 @@ class CollectingLogger extends ConsoleLogger {
   }
   override log(message: string, level: Exclude<LogLevel, LogLevel.None>): void {
     if (level < this.level) return
-    this.#messages.push(`${level === LogLevel.Error ? 'error' : 'warning'}: ${message}`)
+    const text = message.replace(/^\[(warning|error)\]\s*/, '')
+    this.#messages.push(`${level === LogLevel.Error ? 'error' : 'warning'}: ${text}`)
   }
 }
 
@@ -194,7 +204,7 @@ function resolved(r: Reflection): DeclarationReflection | undefined {
   return target.isDeclaration() ? target : undefined
 }
 
-function buildModules(project: ProjectReflection, entries: readonly NormalEntry[], root: string, base: string | undefined): ApiModule[] {
+function buildModules(project: ProjectReflection, entries: readonly NormalEntry[], root: string, base: string | undefined, warnings: string[]): ApiModule[] {
   // With one entry point TypeDoc puts the exports on the project; with several, one Module reflection per entry.
   const containers: [NormalEntry, readonly Reflection[], Reflection | undefined][] = []
   if (entries.length === 1) {
@@ -208,6 +218,10 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
       containers.push([entry, (mod as DeclarationReflection).children ?? [], mod])
     }
     containers.sort((a, b) => entries.indexOf(a[0]) - entries.indexOf(b[0]))
+    const missing = entries.filter((e) => !containers.some(([c]) => c === e))
+    if (missing.length > 0) {
+      throw new ApiExtractionError(`extractApi: TypeDoc produced no module for ${missing.map((e) => e.file).join(', ')}; check that each entry point is a module (has exports) and is listed once`)
+    }
   }
 
   // Pass 1: slugs, so that `{@link}` can point at any documented item.
@@ -225,7 +239,12 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
     claim(moduleSlug, `module ${entry.name}`)
     const members = children
       .map((c) => ({ c, d: resolved(c) }))
-      .filter((x): x is { c: Reflection; d: DeclarationReflection } => x.d !== undefined && itemKind(x.d) !== undefined)
+      .filter((x): x is { c: Reflection; d: DeclarationReflection } => {
+        if (x.d !== undefined && itemKind(x.d) !== undefined) return true
+        const where = x.c.isDeclaration() && x.c.sources?.[0] !== undefined ? ` (${toPosix(path.relative(root, x.c.sources[0].fullFileName))}:${x.c.sources[0].line})` : ''
+        warnings.push(`export ${entry.name}.${x.c.name}${where} is a ${ReflectionKind[x.d?.kind ?? x.c.kind] ?? 'reflection'}: not documented (API pages cover functions, classes, interfaces, types, enums and variables)`)
+        return false
+      })
     const itemSlugs = uniqueSlugs(members.map(({ c, d }) => ({ name: c.name, kind: itemKind(d) as ApiItemKind })))
     members.forEach(({ c, d }, i) => {
       const slug = `${moduleSlug}/${itemSlugs[i] as string}`

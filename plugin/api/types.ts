@@ -119,6 +119,8 @@ export interface ApiModel {
   readonly typedocVersion: string
   /** Project-relative source files of the program (outside node_modules), sorted: watch these to regenerate. */
   readonly sourceFiles: readonly string[]
+  /** TypeDoc's warnings and the exports that were left out (namespaces, …), with file:line where known. */
+  readonly warnings: readonly string[]
   /** Whether the model came from the cache, and how long extraction took (ms). Not part of the cached data. */
   readonly stats: { readonly cached: boolean; readonly durationMs: number }
 }

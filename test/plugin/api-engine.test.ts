@@ -43,6 +43,7 @@ describe('engine API', () => {
     expect(mod?.name).toBe('engine')
     const documented = mod!.items.map((i) => i.name).sort()
     expect(documented).toEqual(exported)
+    expect(docs.model.warnings).toEqual([])
     const slugs = new Set(pages.map((p) => p.slug))
     for (const item of mod!.items) expect(slugs.has(item.slug), `page for ${item.name}`).toBe(true)
     // Runtime exports are exactly the runtime items.
@@ -109,6 +110,14 @@ describe('extraction cache', () => {
       const third = await extractApi(opts)
       expect(third.stats.cached).toBe(false)
       expect(third.modules[0]?.items.find((i) => i.name === 'b')?.doc.summary).toBe('Returns one, changed.')
+      // A namespace export is reported, not silently dropped; a tsconfig change invalidates the cache.
+      writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\nexport { b }\nexport * as ns from './b.ts'\n")
+      const withNs = await extractApi(opts)
+      expect(withNs.warnings).toEqual([expect.stringMatching(/^export a\.ns .*is a Namespace: not documented/)])
+      expect(withNs.modules[0]?.items.map((i) => i.name)).toEqual(['a', 'b'])
+      expect((await extractApi(opts)).stats.cached).toBe(true)
+      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, allowImportingTsExtensions: true, noEmit: true }, include: ['*.ts'] }))
+      expect((await extractApi(opts)).stats.cached).toBe(false)
       // Other options are another cache entry.
       const linked = await extractApi({ ...opts, sourceBaseUrl: 'https://example.org/' })
       expect(linked.stats.cached).toBe(false)
