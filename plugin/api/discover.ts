@@ -5,6 +5,7 @@ import type { AnyFunction } from '../../engine/index.ts'
 import type { PlotJSON } from '../../engine/plot/types.ts'
 import { dispatcherTables, type DocLookup, type FunctionDocs } from './describe.ts'
 import { ApiDiscoveryError } from './errors.ts'
+import { firstSentence } from './text.ts'
 import type { ApiItem, ApiModel, ApiModule, DispatcherDoc } from './types.ts'
 
 /** Options of `discoverDispatchers`. */
@@ -91,7 +92,10 @@ export async function discoverDispatchers(model: ApiModel, options: DiscoverOpti
       const value = values.get(item.slug)
       if (item.kind !== 'variable' || !isDispatcher(value)) return item
       dispatchers.push(documentDispatcher(mod, item, value, lookup, options.plotOptions ?? { depth: Infinity }))
-      return { ...item, kind: 'dispatcher' }
+      // Without a doc comment, the summary tables show the dispatcher's own description (as schedula does).
+      const own = value.description.trim()
+      if (item.doc.summary !== '' || own === '') return { ...item, kind: 'dispatcher' }
+      return { ...item, kind: 'dispatcher', doc: { ...item.doc, summary: own, firstSentence: firstSentence(own) } }
     })
     return { ...mod, items }
   })

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Dispatcher, WRAPPED_MODEL } from '../../engine/index.ts'
 import {
-  ApiError, ApiExtractionError, apiPages, describeNode, discoverDispatchers, exampleMarkdown, extractApi, firstSentence,
+  ApiDiscoveryError, ApiError, ApiExtractionError, apiPages, describeNode, discoverDispatchers, exampleMarkdown, extractApi, firstSentence,
   pageToMarkdownFile, slugify, syncApiPages, writeApiPages, type ApiDocs, type ApiItem, type ApiPage, type DocLookup,
 } from '../../plugin/api/index.ts'
 import * as fixture from '../../fixtures/api-package/index.ts'
@@ -150,6 +150,25 @@ describe('dispatcher tables', () => {
     expect(func.read_key).toEqual(['Reads the key from its file, when the file exists.', 'api:fixtures/symmetric-cryptography/model/read-text'])
     expect(func.decrypt_message?.[0]).toBe('Decrypts a message encrypted by `encryptMessage`; throws when the key is wrong or the message was altered.')
     expect(Object.keys(func)).toHaveLength(9)
+  })
+
+  it('summarises an undocumented dispatcher export by its description and reports import failures', async () => {
+    const model = { name: 'm', description: 'Computes things. Quickly.' }
+    const dsp = new Dispatcher(model)
+    dsp.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
+    const empty = { summary: '', firstSentence: '', examples: [], tags: [], modifiers: [] }
+    const api = {
+      modules: [{ name: 'virtual', slug: 'virtual', file: 'virtual.ts', absoluteFile: '/virtual.ts', doc: undefined, items: [
+        { name: 'dsp', kind: 'variable' as const, slug: 'virtual/dsp', declaration: 'const dsp: Dispatcher', signatures: [], doc: empty, members: [], runtime: true },
+      ] }],
+      typedocVersion: 'x', sourceFiles: [], warnings: [], stats: { cached: false, durationMs: 0 },
+    }
+    const found = await discoverDispatchers(api, { importModule: async () => ({ dsp }) })
+    expect(found.model.modules[0]?.items[0]).toMatchObject({ kind: 'dispatcher', doc: { summary: 'Computes things. Quickly.', firstSentence: 'Computes things.' } })
+    expect(found.dispatchers[0]?.tables.func).toEqual([{ id: 'f', description: '' }])
+    const err = await discoverDispatchers(api, { importModule: async () => { throw new Error('boom') } }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApiDiscoveryError)
+    expect((err as Error).message).toContain('cannot import module virtual (virtual.ts) to find its dispatchers: Error: boom')
   })
 
   it('follows rest parameters, model-wrapping functions and survives mapping cycles', () => {
