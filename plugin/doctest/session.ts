@@ -1,4 +1,5 @@
 // runSession: compiles a page's blocks, runs them once in a worker thread with per-block timeouts, checks transcripts.
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Diagnostic, DoctestFlags, DrawResult, SessionBlock, SessionRequest, SessionReport, SourcePoint } from '../core/types.ts'
@@ -145,7 +146,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   }
 
   if (workerBlocks.length > 0) {
-    await runWorker({ file, blocks: workerBlocks }, req.timeout ?? DEFAULT_TIMEOUT, {
+    await withWorkerSlot(() => runWorker({ file, blocks: workerBlocks }, req.timeout ?? DEFAULT_TIMEOUT, {
       unit(block, unit, outcome) {
         const slot = unitSlots[block]![unit]!
         check(slot, outcome)
@@ -170,7 +171,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
           })
         }
       },
-    })
+    }))
   }
 
   function check(slot: Slot, raw: UnitOutcome): void {
@@ -242,6 +243,27 @@ interface WorkerEvents {
   drawError(block: number, message: string): void
   /** The session ended early while `block` (and `unit`, if a unit) ran; `message` gets the running example. */
   stopped(block: number, unit: number | undefined, rule: string, message: (example: string) => string): void
+}
+
+/**
+ * At most this many session workers run at once in this process (callers such as a site build may start every
+ * page's session together); the others wait their turn. Time spent waiting does not count against the timeout.
+ */
+export const MAX_WORKERS = Math.max(2, availableParallelism())
+
+let running = 0
+const waiting: (() => void)[] = []
+
+/** Runs `task` once fewer than {@link MAX_WORKERS} sessions are running. */
+async function withWorkerSlot<T>(task: () => Promise<T>): Promise<T> {
+  if (running >= MAX_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve))
+  running++
+  try {
+    return await task()
+  } finally {
+    running--
+    waiting.shift()?.()
+  }
 }
 
 /** Whether this module runs from the TypeScript sources (this repository) rather than from the built `dist/`. */

@@ -297,3 +297,11 @@ describe('firstSentence', () => {
     expect(firstSentence(undefined)).toBe('')
   })
 })
+
+describe('concurrent sessions', () => {
+  it('pages run concurrently, each in its own scope', async () => {
+    const pages = Array.from({ length: 12 }, (_, i) => runSession(session([transcript(`> const mine = ${i}\n> await new Promise((r) => setTimeout(r, 20)); mine\n${i}`)])))
+    const reports = await Promise.all(pages)
+    expect(reports.map((r) => r.passed)).toEqual(Array.from({ length: 12 }, () => 2))
+  })
+})
