@@ -74,12 +74,7 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   const inputsDist = new Map(options.inputsDist instanceof Map ? options.inputsDist : Object.entries(options.inputsDist ?? {})) as Map<NodeId, never>
   const wildcard = options.wildcard ?? true
   const model = functionModel(dsp as Dispatcher, where, name, inputs, requested, inputsDist, options.shrink ?? true, wildcard)
-  // A structural run does not prune the model to the outputs as a call does: record on the pruned model, so the plan
-  // follows the search a call with these outputs would make.
-  const recordOn = requested === undefined ? model : model.getSubDspFromWorkflow(
-    requested.filter((o) => model.nodes.has(o)), { graph: 'model', reverse: true, blockers: inputs, wildcard },
-  )
-  const plan = recordPlan(recordOn, inputs, requested, { inputsDist, wildcard }, `${where}(${formatId(name)})`)
+  const plan = recordPlan(model, inputs, requested, { inputsDist, wildcard }, `${where}(${formatId(name)})`)
   const unreached = plan.outputIds.filter((_, i) => plan.outputSlots[i]! < 0)
   if (unreached.length > 0) {
     throw new ModelError(`${where}(${formatId(name)}): Unreachable output-targets: ${unreached.map(formatId).join(', ')}; the recorded ` +

@@ -5,9 +5,9 @@ import type { Dispatcher } from '../dispatcher.ts'
 import { DispatcherError, ModelError, NodeError, describeCause, formatPath, type FailureKind } from '../errors.ts'
 import { DATA, DISPATCHER, FUNCTION } from '../internal/compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from '../internal/graph.ts'
-import type { Level } from '../internal/search.ts'
+import { search, type Level } from '../internal/search.ts'
+import { View } from '../internal/view.ts'
 import type { AnyFunction, Filter, RaisesPolicy } from '../model.ts'
-import { levelOf } from '../solution.ts'
 
 /** Step kinds. */
 const FN = 0
@@ -480,6 +480,24 @@ export interface RecordOptions {
 }
 
 /**
+ * The structural search a call makes: the model pruned to the ancestors of the outputs (as `dispatch` does when given
+ * outputs, which a plain `noCall` dispatch does not), no function called. Returns the root search level.
+ */
+export function structuralRun(dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions): Level {
+  const view = outputs !== undefined && outputs.length > 0 ? View.pruned(dsp, outputs, inputs, options.wildcard) : View.full(dsp)
+  return search({
+    view, inputs: new Map(inputs.map((id) => [id, NONE])), inputsDist: options.inputsDist, outputs: outputs?.slice(),
+    options: { noCall: true, stopper: undefined, rmUnusedNodes: false, wildcard: options.wildcard, waitIn: undefined, noDomain: false },
+  })
+}
+
+/** How many of `outputs` a structural run of `dsp` reaches. */
+export function reachedOutputs(dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[], options: RecordOptions): number {
+  const root = structuralRun(dsp, inputs, outputs, options)
+  return outputs.filter((o) => root.hasValue(o)).length
+}
+
+/**
  * Records the plan of dispatching `dsp` from `inputs` to `outputs` (every reachable node when `outputs` is
  * undefined): one structural search, then its visit order, the producer it chose for each data node, the feeds into
  * sub-dispatchers and the values coming out of them, all turned into steps over slots.
@@ -487,8 +505,7 @@ export interface RecordOptions {
 export function recordPlan(
   dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions, where: string,
 ): Plan {
-  const sol = dsp.dispatch(inputs, outputs, { noCall: true, inputsDist: options.inputsDist, wildcard: options.wildcard })
-  const root = levelOf(sol)
+  const root = structuralRun(dsp, inputs, outputs, options)
   const run = root.run
   const levels = run.fringe.levels as Level[]
   const b = new PlanBuilder()

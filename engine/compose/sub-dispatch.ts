@@ -5,6 +5,7 @@ import type { Dispatcher } from '../dispatcher.ts'
 import { ModelError } from '../errors.ts'
 import type { Solution } from '../solution.ts'
 import { combineDictsWith, type Dict } from './helpers.ts'
+import { reachedOutputs } from './plan.ts'
 import type { IsUntyped, SolutionOf, TypedDistances, TypedInputs, ValueOf } from './types.ts'
 import type { Blueprint } from './blueprint.ts'
 import { CallError, brand, checkOutputType, modelOf, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
@@ -170,10 +171,7 @@ export function functionModel(
     small.name = name
     // Keep the shrunk model only if a structural run still reaches every output the whole model reaches (shrinking
     // can lose a path through a sub-dispatcher whose output comes from one of its own defaults).
-    const reached = (m: Dispatcher) => {
-      const sol = m.dispatch(inputs, outputs, { noCall: true, inputsDist, wildcard })
-      return (outputs ?? []).filter((o) => sol.has(o)).length
-    }
+    const reached = (m: Dispatcher) => reachedOutputs(m, inputs, outputs!, { inputsDist, wildcard })
     if (outputs === undefined || reached(small) === reached(dsp)) model = small
   }
   const missing = (outputs ?? []).filter((o) => !model.nodes.has(o))
