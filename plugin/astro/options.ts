@@ -15,7 +15,7 @@ export interface FlowmarkOptions {
   readonly timeout?: number
   /** Default options passed to `plot()` for every drawn graph (a directive's own attributes win). */
   readonly plot?: Readonly<Record<string, unknown>>
-  /** Folder for Flowmark's caches (rendered graphs, …), relative to the project root. Default `node_modules/.cache/flowmark`. */
+  /** Folder for Flowmark's caches (the graph renderer's SVG cache is `<cacheDir>/svg`), relative to the project root. Default `node_modules/.cache/flowmark`. */
   readonly cacheDir?: string
   /**
    * Clear Astro's content-layer cache at the start of `astro build` (default `true`), so that pages whose Markdown did

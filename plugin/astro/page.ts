@@ -1,5 +1,6 @@
 // One page through Flowmark inside Astro, shared by the unified and Sätteri adapters: plan, session, replacements.
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Code, Root, RootContent } from 'mdast'
 import type { Node } from 'unist'
 import { treeSession } from '../core/page.ts'
@@ -27,6 +28,8 @@ export interface PageRun {
   draws: number
   /** Lines of the file before the text the processor parsed (frontmatter that Astro's content loader cut off). */
   readonly lineOffset: number
+  /** Draws a plot (the integration's renderer and cache). */
+  readonly renderPlot: (plot: PlotJSON) => Promise<RenderedGraph>
 }
 
 /**
@@ -74,7 +77,17 @@ export function mayHaveExamples(source: string): boolean {
   return source.includes('::') || /^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:ts|js|typescript|javascript)\b[^\n]*\n[ \t]*> /m.test(source)
 }
 
-const renderPlot = async (plot: PlotJSON): Promise<RenderedGraph> => (await import('../render/index.ts')).renderPlot(plot)
+/**
+ * The graph renderer of an integration instance: `renderPlot` with one Graphviz instance and its SVG cache under the
+ * `cacheDir` option. The renderer module is imported on first use, so pages without graphs never load it.
+ */
+function plotRenderer(state: RunState): (plot: PlotJSON) => Promise<RenderedGraph> {
+  return async (plot) => {
+    const render = await import('../render/index.ts')
+    state.renderer ??= new render.GraphRenderer({ cacheDir: resolve(state.root, state.options.cacheDir, 'svg') })
+    return render.renderPlot(plot, { renderer: state.renderer as InstanceType<typeof render.GraphRenderer> })
+  }
+}
 
 /**
  * Plan the page from its tree and run its session (once, all blocks in order, off the main thread).
@@ -115,6 +128,7 @@ export async function startPage(root: Root, file: FileInfo, state: RunState): Pr
     hasGraph: false,
     draws: 0,
     lineOffset: offset,
+    renderPlot: plotRenderer(state),
   }
 }
 
@@ -129,7 +143,7 @@ export async function replaceDirective(node: BlockDirective, run: PageRun): Prom
   const report = run.report && run.lineOffset !== 0
     ? { ...run.report, diagnostics: run.report.diagnostics.map((d) => shift(d, -run.lineOffset)) }
     : run.report
-  const out = await transformDirective(node, { file: run.file, report, renderPlot, ordinal: run.draws })
+  const out = await transformDirective(node, { file: run.file, report, renderPlot: run.renderPlot, ordinal: run.draws })
   if (node.name === 'dispatcher') run.draws++
   run.diagnostics.push(...out.diagnostics.map((d) => shift(d, run.lineOffset)))
   if (out.kind === 'replace' && out.parts.graphHtml.includes('<flowmark-graph')) run.hasGraph = true

@@ -43,6 +43,8 @@ export interface RunState {
    * content-collection Markdown, whose render errors Astro's loader would only log.
    */
   devError: ((file: string, error: PageDoctestError | undefined) => void) | undefined
+  /** The graph renderer (a `GraphRenderer` of `plugin/render`), created on the first graph. */
+  renderer: object | undefined
 }
 
 /**
@@ -64,6 +66,7 @@ export function createRunState(options: ResolvedFlowmarkOptions): RunState {
     logger: undefined,
     pagesDir: '',
     devError: undefined,
+    renderer: undefined,
   }
 }
 
