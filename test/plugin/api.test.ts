@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Dispatcher, WRAPPED_MODEL } from '../../engine/index.ts'
+import { Dispatcher, SubDispatchFunction, WRAPPED_MODEL } from '../../engine/index.ts'
 import {
-  ApiDiscoveryError, ApiError, ApiExtractionError, apiPages, describeNode, discoverDispatchers, exampleMarkdown, extractApi, firstSentence,
+  ApiDiscoveryError, ApiError, ApiExtractionError, apiPages, describeNode, dispatcherTables, discoverDispatchers, exampleMarkdown, extractApi, firstSentence,
   pageToMarkdownFile, slugify, syncApiPages, writeApiPages, type ApiDocs, type ApiItem, type ApiPage, type DocLookup,
 } from '../../plugin/api/index.ts'
 import * as fixture from '../../fixtures/api-package/index.ts'
@@ -187,6 +187,18 @@ describe('dispatcher tables', () => {
     expect(describeNode(dsp, 'p', lookup)).toBe('Inner q.')
     expect(describeNode(dsp, 'wrap', lookup)).toBe('Inner model. More.')
     expect(describeNode(dsp, 'nope', lookup)).toBe('')
+
+    // The engine's own SubDispatchFunction: the argument's description comes from inside the wrapped model, and
+    // the node is listed among the sub-dispatchers.
+    const sdf = SubDispatchFunction(inner, { inputs: ['q'], outputs: ['r'] })
+    const host = new Dispatcher()
+    host.addFunction({ id: 'sdf', fn: sdf, inputs: ['p'], outputs: ['o'] })
+    expect(describeNode(host, 'p', lookup)).toBe('Inner q.')
+    expect(dispatcherTables(host, lookup)).toEqual({
+      data: [{ id: 'o', description: '' }, { id: 'p', description: 'Inner q.' }],
+      func: [],
+      dsp: [{ id: 'sdf', description: 'Inner model.' }],
+    })
 
     // Two sub-dispatchers mapping the same ids both ways: the lookup stops instead of looping.
     const a = new Dispatcher({ name: 'a' })
