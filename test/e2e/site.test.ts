@@ -1,0 +1,400 @@
+// The built docs site in headless Chromium: graphs render and navigate, dark mode, keyboard, Pagefind, clean consoles.
+import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pageSession } from '../../plugin/core/page.ts'
+import { serveStatic, type StaticServer } from './helpers/static-server.ts'
+
+process.env['ASTRO_TELEMETRY_DISABLED'] = '1'
+
+const repo = fileURLToPath(new URL('../../', import.meta.url))
+const shots = fileURLToPath(new URL('./__actual__/', import.meta.url))
+const CHROMIUM = '/usr/bin/chromium'
+const CONTENT = 'site/content/docs/'
+/** Set to a built site (e.g. `dist/site` after `npm run docs`) to test it instead of building one. */
+const PREBUILT = process.env['FLOWMARK_E2E_SITE']
+
+/** A docs page: its source, its URL path, and how many graphs its directives draw. */
+interface SitePage {
+  readonly file: string
+  readonly route: string
+  readonly graphs: number
+}
+
+/** Every page of the docs, with its route as Starlight writes it (`start/tutorial.md` → `/start/tutorial/`). */
+const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo }).sort().map((file) => {
+  const slug = file.slice(CONTENT.length).replace(/\.mdx?$/, '').replace(/(^|\/)index$/, '')
+  const { request } = pageSession(readFileSync(join(repo, file), 'utf8'), join(repo, file))
+  return { file, route: slug === '' ? '/' : `/${slug.toLowerCase()}/`, graphs: request.blocks.filter((b) => b.kind === 'draw').length }
+})
+const byFile = (file: string): SitePage => {
+  const p = pages.find((q) => q.file === `${CONTENT}${file}`)
+  if (p === undefined) throw new Error(`${CONTENT}${file} is not a page of the docs any more; update site.test.ts`)
+  return p
+}
+const tutorial = byFile('start/tutorial.md')
+const subDispatchers = byFile('concepts/sub-dispatchers.md')
+
+const tmp = mkdtempSync(join(tmpdir(), 'flowmark-site-e2e-'))
+const outDir = PREBUILT === undefined ? join(tmp, 'site') : resolve(repo, PREBUILT)
+let buildError: unknown
+let buildMs = 0
+let server: StaticServer
+let browser: Browser
+/** Console errors/warnings, page errors, failed requests and HTTP errors, each with the page it happened on. */
+const problems: string[] = []
+const timings: Record<string, number> = {}
+
+/** Builds the real site (astro.config.mjs) into `outDir`, with its own Astro cache so parallel builds do not race. */
+async function buildSite(): Promise<void> {
+  const { build } = await import('astro')
+  const t0 = performance.now()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await build({ root: repo, outDir, cacheDir: join(tmp, `astro-cache-${attempt}`), logLevel: 'error' })
+      buildError = undefined
+      break
+    } catch (e) {
+      buildError = e
+      // A doctest failure still writes every page; only a build that wrote nothing is worth a second try.
+      if (attempt >= 2 || existsSync(join(outDir, 'index.html'))) break
+    }
+  }
+  buildMs = Math.round(performance.now() - t0)
+}
+
+/** A fresh page at `route` whose console errors, page errors and failed requests are recorded; `before` runs before it loads. */
+async function open(route: string, options: BrowserContextOptions = {}, before?: (page: Page) => void): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
+  const page = await context.newPage()
+  const where = route
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${where}: console ${m.type()}: ${m.text()}`) })
+  page.on('pageerror', (e) => problems.push(`${where}: page error: ${e.message}`))
+  page.on('requestfailed', (r) => problems.push(`${where}: request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`))
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${where}: HTTP ${r.status()} for ${r.url()}`) })
+  before?.(page)
+  await page.goto(`${server.url}${route}`, { waitUntil: 'load' })
+  return { context, page }
+}
+
+/** Waits until every `<flowmark-graph>` of the page is enhanced by the viewer. */
+async function viewerReady(page: Page, count: number): Promise<void> {
+  await expect.poll(() => page.locator('flowmark-graph[data-fm-enhanced]').count(), { timeout: 10_000 }).toBe(count)
+}
+
+const visiblePath = (graph: ReturnType<Page['locator']>): Promise<string[]> =>
+  graph.locator('.fm-page').evaluateAll((els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => (e as HTMLElement).dataset.fmPath ?? '?'))
+const crumbs = (graph: ReturnType<Page['locator']>): Promise<string[]> =>
+  graph.locator('.fm-crumbs li').evaluateAll((els) => els.map((e) => e.textContent ?? ''))
+
+/** Computed colours of the first data node of a graph (shape fill, label fill) and of the graph's stage. */
+async function colours(page: Page, graph = 0): Promise<{ data: string; function: string; label: string; stage: string }> {
+  return page.locator('flowmark-graph').nth(graph).evaluate((el) => {
+    const shape = (kind: string): Element | null => el.querySelector(`.fm-page:not([hidden]) g.node.fm-kind-${kind} [fill]:not([fill="none"]):not(text)`)
+    const text = el.querySelector('.fm-page:not([hidden]) g.node.fm-kind-data text')
+    const stage = el.querySelector('.fm-viewport')
+    const fill = (e: Element | null): string => (e === null ? 'none' : getComputedStyle(e).fill)
+    return { data: fill(shape('data')), function: fill(shape('function')), label: fill(text), stage: stage === null ? 'none' : getComputedStyle(stage).backgroundColor }
+  })
+}
+
+/**
+ * Geometry of each graph of the page as shown: the SVG box, how many node boxes stick out of it (clipped), the
+ * smallest label height in CSS pixels (readability) and how many node boxes overlap another one.
+ */
+async function geometry(page: Page): Promise<{ width: number; height: number; nodes: number; clipped: number; minText: number; overlaps: number }[]> {
+  return page.locator('flowmark-graph').evaluateAll((graphs) => graphs.map((g) => {
+    const svg = g.querySelector('.fm-page:not([hidden]) svg')
+    const box = svg?.getBoundingClientRect()
+    const nodes = [...g.querySelectorAll('.fm-page:not([hidden]) g.node')].map((n) => n.getBoundingClientRect())
+    const texts = [...g.querySelectorAll('.fm-page:not([hidden]) g.node text')].map((t) => t.getBoundingClientRect().height).filter((h) => h > 0)
+    const clipped = box === undefined ? nodes.length : nodes.filter((r) => r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1).length
+    let overlaps = 0
+    nodes.forEach((a, i) => nodes.slice(i + 1).forEach((b) => {
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)
+      if (w > 2 && h > 2) overlaps++
+    }))
+    return { width: box?.width ?? 0, height: box?.height ?? 0, nodes: nodes.length, clipped, minText: texts.length ? Math.min(...texts) : 0, overlaps }
+  }))
+}
+
+/** Relative luminance (WCAG) of an `rgb(…)` colour. */
+function luminance(c: string): number {
+  const [r, g, b] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+    const s = Number(v) / 255
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4
+  }) as [number, number, number]
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+
+/** WCAG contrast ratio of two `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number]
+  return (hi + 0.05) / (lo + 0.05)
+}
+
+/**
+ * Colour problems of the nodes of every page of every graph (shown or not), from computed styles so the theme
+ * applies: a label with less than 3:1 contrast against what is behind it (the last filled shape before it in the
+ * node, as Graphviz paints; 2:1 for the deliberately faded unreached nodes), and in dark mode a node still filled
+ * with a light colour. Each as `graph › page › node: what`. Also returns the index of each graph with a problem.
+ */
+async function colourProblems(page: Page, dark: boolean): Promise<{ problems: string[]; graphs: number[] }> {
+  const found = await page.locator('flowmark-graph').evaluateAll((graphs) => graphs.flatMap((g, gi) =>
+    [...g.querySelectorAll('.fm-page')].flatMap((section) => [...section.querySelectorAll('g.node')].map((node) => {
+      let behind = ''
+      let main = ''
+      const labels: { text: string; fill: string; bg: string }[] = []
+      for (const el of node.querySelectorAll('polygon, ellipse, path, rect, text')) {
+        const fill = getComputedStyle(el).fill
+        if (el.tagName !== 'text') {
+          if (fill !== 'none' && !fill.startsWith('rgba(0, 0, 0, 0)')) { behind = fill; main ||= fill }
+          continue
+        }
+        if (behind !== '' && (el.textContent ?? '').trim() !== '') labels.push({ text: el.textContent ?? '', fill, bg: behind })
+      }
+      return {
+        graph: gi, where: `${g.getAttribute('data-fm-title')} › ${(section as HTMLElement).dataset.fmPath || '(root)'} › ${node.getAttribute('aria-label')}`,
+        faded: node.classList.contains('fm-state-unreached'), main, labels,
+      }
+    }))))
+  const problems: string[] = []
+  const graphs = new Set<number>()
+  for (const n of found) {
+    const before = problems.length
+    if (dark && n.main !== '' && luminance(n.main) > 0.3) problems.push(`${n.where}: light fill ${n.main} in dark mode`)
+    for (const l of n.labels) {
+      const ratio = contrast(l.fill, l.bg)
+      if (ratio < (n.faded ? 2 : 3)) problems.push(`${n.where} › "${l.text}": ${l.fill} on ${l.bg} (${ratio.toFixed(2)}:1)`)
+    }
+    if (problems.length > before) graphs.add(n.graph)
+  }
+  return { problems, graphs: [...graphs] }
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true })
+    if (PREBUILT === undefined) await buildSite()
+    server = await serveStatic(outDir)
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+  }, 150_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    rmSync(tmp, { recursive: true, force: true })
+    if (buildMs > 0) timings['build'] = buildMs
+    console.info(`site e2e timings (ms): ${JSON.stringify(timings)}`)
+  })
+
+  it('builds without errors (every example passes, Pagefind index written)', () => {
+    if (buildError !== undefined) throw buildError
+    expect(existsSync(join(outDir, 'pagefind', 'pagefind.js'))).toBe(true)
+    for (const p of pages) expect(existsSync(join(outDir, p.route, 'index.html')), `${p.file} → ${p.route}`).toBe(true)
+  })
+
+  it('renders every graph of the tutorial: visible SVG with its nodes, fitted, readable, not clipped', async () => {
+    const t0 = performance.now()
+    expect(tutorial.graphs).toBeGreaterThanOrEqual(3)
+    const { context, page } = await open(tutorial.route)
+    await viewerReady(page, tutorial.graphs)
+    const graphs = page.locator('flowmark-graph')
+    for (let i = 0; i < tutorial.graphs; i++) {
+      const graph = graphs.nth(i)
+      await graph.scrollIntoViewIfNeeded()
+      await expect.poll(() => graph.locator('.fm-page:not([hidden]) svg').isVisible()).toBe(true)
+      expect(await graph.locator('.fm-page:not([hidden]) g.node[tabindex="0"]').count()).toBeGreaterThan(1)
+      await graph.screenshot({ path: join(shots, `site-tutorial-graph-${i + 1}.png`) })
+    }
+    const geo = await geometry(page)
+    geo.forEach((g, i) => {
+      const at = `tutorial graph ${i + 1}: ${JSON.stringify(g)}`
+      expect(g.width, at).toBeGreaterThan(300)
+      expect(g.height, at).toBeGreaterThan(150)
+      expect(g.clipped, at).toBe(0)
+      expect(g.overlaps, at).toBe(0)
+      // Labels of at least ~9 CSS px: a fitted graph that is shrunk further is unreadable.
+      expect(g.minText, at).toBeGreaterThanOrEqual(9)
+    })
+    await page.screenshot({ path: join(shots, 'site-tutorial-light.png'), fullPage: true })
+    await context.close()
+    timings['tutorial'] = Math.round(performance.now() - t0)
+  })
+
+  it('enters the sub-dispatcher by clicking its node, leaves it with the breadcrumb, and deep-links to it', async () => {
+    const { context, page } = await open(subDispatchers.route)
+    await viewerReady(page, subDispatchers.graphs)
+    const graph = page.locator('flowmark-graph:has(g.node[data-fm-page])').first()
+    const sub = graph.locator('.fm-page:not([hidden]) g.node[data-fm-page]').first()
+    const subPath = await sub.getAttribute('data-fm-page') ?? ''
+    expect(subPath).not.toBe('')
+    const [rootCrumb = ''] = await crumbs(graph)
+    expect(await visiblePath(graph)).toEqual([''])
+    await graph.scrollIntoViewIfNeeded()
+    await sub.click()
+    expect(await visiblePath(graph)).toEqual([subPath])
+    expect(await crumbs(graph)).toEqual([rootCrumb, subPath.split('/').at(-1)])
+    const id = await graph.getAttribute('id') ?? ''
+    expect(new URL(page.url()).hash).toBe(`#${id}:${encodeURIComponent(subPath)}`)
+    expect(await graph.locator('.fm-page:not([hidden]) g.node').count()).toBeGreaterThan(1)
+    expect((await geometry(page)).find((g) => g.nodes > 0 && g.clipped > 0)).toBeUndefined()
+    await graph.screenshot({ path: join(shots, 'site-sub-dispatcher-inside.png') })
+    await graph.locator(`.fm-crumbs button:has-text("${rootCrumb}")`).click()
+    expect(await visiblePath(graph)).toEqual([''])
+    expect(await crumbs(graph)).toEqual([rootCrumb])
+    await graph.screenshot({ path: join(shots, 'site-sub-dispatcher-root.png') })
+    await context.close()
+
+    // A deep link opens the sub-page on load.
+    const deep = await open(`${subDispatchers.route}#${id}:${encodeURIComponent(subPath)}`)
+    await viewerReady(deep.page, subDispatchers.graphs)
+    expect(await visiblePath(deep.page.locator(`flowmark-graph#${id}`))).toEqual([subPath])
+    await deep.context.close()
+  })
+
+  it('opens the sub-dispatcher from the keyboard: Tab reaches its node, Enter opens it', async () => {
+    const { context, page } = await open(subDispatchers.route)
+    await viewerReady(page, subDispatchers.graphs)
+    const graph = page.locator('flowmark-graph:has(g.node[data-fm-page])').first()
+    const subPath = await graph.locator('g.node[data-fm-page]').first().getAttribute('data-fm-page') ?? ''
+    // Start the Tab sequence just before the figure, as a reader who clicked the text above it.
+    await graph.evaluate((el) => {
+      const figure = el.closest('figure') ?? el
+      const p = figure.previousElementSibling as HTMLElement | null
+      const anchor = p ?? document.body
+      anchor.setAttribute('tabindex', '-1')
+      anchor.focus()
+    })
+    let label = ''
+    let presses = 0
+    for (; presses < 60; presses++) {
+      await page.keyboard.press('Tab')
+      label = await page.evaluate(() => {
+        const a = document.activeElement
+        return a?.matches('g.node[data-fm-page]') ? a.getAttribute('data-fm-page') ?? '' : ''
+      })
+      if (label !== '') break
+    }
+    expect(label, `Tab did not reach the sub-dispatcher node within ${presses} presses`).toBe(subPath)
+    await page.keyboard.press('Enter')
+    expect(await visiblePath(graph)).toEqual([subPath])
+    // The focus moves into the opened page, so Tab keeps walking its nodes.
+    expect(await page.evaluate(() => document.activeElement?.closest('.fm-page')?.getAttribute('data-fm-path'))).toBe(subPath)
+    await graph.screenshot({ path: join(shots, 'site-keyboard-inside.png') })
+    await context.close()
+  })
+
+  it('recolours the graphs in dark mode: Starlight\'s theme select and the system preference', async () => {
+    const { context, page } = await open(tutorial.route)
+    await viewerReady(page, tutorial.graphs)
+    const light = await colours(page)
+    expect(light.data).toMatch(/^rgb/)
+    expect(contrast(light.label, light.data)).toBeGreaterThanOrEqual(4.5)
+
+    await page.locator('starlight-theme-select select').first().selectOption('dark')
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+    const dark = await colours(page)
+    expect(dark.data).not.toBe(light.data)
+    expect(dark.function).not.toBe(light.function)
+    expect(dark.label).not.toBe(light.label)
+    expect(dark.stage).not.toBe(light.stage)
+    // Readable: labels against their node, nodes against the stage.
+    expect(contrast(dark.label, dark.data), JSON.stringify(dark)).toBeGreaterThanOrEqual(4.5)
+    expect(contrast(dark.label, dark.function), JSON.stringify(dark)).toBeGreaterThanOrEqual(4.5)
+    const first = page.locator('flowmark-graph').first()
+    await first.scrollIntoViewIfNeeded()
+    await first.screenshot({ path: join(shots, 'site-tutorial-graph-1-dark.png') })
+    await page.screenshot({ path: join(shots, 'site-tutorial-dark.png') })
+
+    // Back to light with the same control.
+    await page.locator('starlight-theme-select select').first().selectOption('light')
+    expect(await colours(page)).toEqual(light)
+    await context.close()
+
+    // A reader whose system is dark, who never touched the select.
+    const system = await open(tutorial.route, { colorScheme: 'dark' })
+    await viewerReady(system.page, tutorial.graphs)
+    expect(await colours(system.page)).toEqual(dark)
+    await system.context.close()
+  })
+
+  it('keeps node labels readable and nodes themed, in both themes, on every graph page', async () => {
+    const t0 = performance.now()
+    const faint: string[] = []
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme })
+      const page = await context.newPage()
+      page.on('pageerror', (e) => problems.push(`${colorScheme}: page error: ${e.message}`))
+      for (const p of pages.filter((q) => q.graphs > 0)) {
+        await page.goto(`${server.url}${p.route}`, { waitUntil: 'load' })
+        await viewerReady(page, p.graphs)
+        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(colorScheme)
+        const found = await colourProblems(page, colorScheme === 'dark')
+        faint.push(...found.problems.map((f) => `${colorScheme} ${p.route}: ${f}`))
+        for (const k of found.graphs) {
+          const graph = page.locator('flowmark-graph').nth(k)
+          await graph.scrollIntoViewIfNeeded()
+          await graph.screenshot({ path: join(shots, `site-colours-${colorScheme}${p.route.replace(/\/+/g, '-')}${k + 1}.png`) })
+        }
+      }
+      await context.close()
+    }
+    expect(faint).toEqual([])
+    timings['contrast'] = Math.round(performance.now() - t0)
+  })
+
+  it('finds a page with Starlight\'s Pagefind search', async () => {
+    const { context, page } = await open(tutorial.route)
+    const open_ = page.locator('site-search button[data-open-modal]')
+    await expect.poll(() => open_.isEnabled()).toBe(true)
+    await open_.click()
+    const input = page.locator('site-search dialog input[type="search"], site-search dialog .pagefind-ui__search-input').first()
+    await input.waitFor({ state: 'visible', timeout: 10_000 })
+    await input.fill('sub-dispatcher')
+    const result = page.locator('site-search .pagefind-ui__result-link')
+    await result.first().waitFor({ timeout: 10_000 })
+    const hrefs = await result.evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname))
+    expect(hrefs).toContain(subDispatchers.route)
+    await page.screenshot({ path: join(shots, 'site-search.png') })
+    await context.close()
+  })
+
+  it('loads the viewer exactly on the pages with graphs, and every page loads cleanly', async () => {
+    const t0 = performance.now()
+    const seen: string[] = []
+    for (const p of pages) {
+      const scripts: string[] = []
+      const { context, page } = await open(p.route, {}, (pg) => pg.on('request', (r) => { if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname) }))
+      const viewer = scripts.filter((s) => s.startsWith('/_flowmark/'))
+      const defined = await page.evaluate(() => customElements.get('flowmark-graph') !== undefined)
+      const count = await page.locator('flowmark-graph').count()
+      seen.push(`${p.route} graphs=${count} viewer=${viewer.length}`)
+      expect(count, `${p.file}: graphs drawn vs. draw directives`).toBe(p.graphs)
+      if (p.graphs === 0) {
+        expect(viewer, `${p.file} has no graph but loads the viewer`).toEqual([])
+        expect(defined).toBe(false)
+        expect(await page.locator('link[rel="stylesheet"][href*="/_flowmark/"]').count()).toBe(0)
+      } else {
+        expect(viewer).toHaveLength(1)
+        await viewerReady(page, p.graphs)
+        const geo = await geometry(page)
+        expect(geo.filter((g) => g.nodes === 0), `${p.file}: a graph without nodes`).toEqual([])
+      }
+      await context.close()
+    }
+    expect(seen.some((s) => s.endsWith('viewer=0'))).toBe(true)
+    timings['all-pages'] = Math.round(performance.now() - t0)
+  })
+
+  it('had no console errors, page errors or failed requests on any page visited', () => {
+    expect(problems).toEqual([])
+    expect(server.misses).toEqual([])
+  })
+})
