@@ -167,7 +167,7 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
  * m.addFunction({ id: 'max', fn: Math.max, inputs: ['a', 'b'], outputs: ['c'] })
  * const d = new Dispatcher()
  * d.addFunction({ id: 'run', fn: runModel, inputs: ['model', 'inputs'], outputs: ['out'] })
- * d.dispatch({ model: m, inputs: { a: 1, b: 2 } }).get('out') // Solution { 'a' => 1, 'b' => 2, 'c' => 2 }
+ * d.dispatch({ model: m, inputs: { a: 1, b: 2 } }).get('out') // Solution(3) { 'a' => 1, 'b' => 2, 'c' => 2 }
  */
 export function runModel(model: Dispatcher | Blueprint | AnyFunction, ...args: unknown[]): unknown {
   if (model instanceof Blueprint) model = model.register()
