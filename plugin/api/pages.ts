@@ -111,7 +111,7 @@ export function apiPages(docs: ApiDocs, options: PagesOptions = {}): ApiPage[] {
   pages.push({ slug: '', file: 'index.md', title: options.title ?? 'API reference', description: 'The documented modules.', kind: 'index', module: '', order: 0, sidebarLabel: options.title ?? 'API reference', markdown: `${index.join('\n')}\n` })
 
   for (const mod of docs.model.modules) {
-    pages.push(modulePage(mod, baseUrl, link))
+    pages.push(modulePage(mod, baseUrl))
     mod.items.forEach((item, i) => {
       const file = `${item.slug}.md`
       const spec = specifier(mod.absoluteFile, pageFile(file))
@@ -121,16 +121,13 @@ export function apiPages(docs: ApiDocs, options: PagesOptions = {}): ApiPage[] {
   return pages
 }
 
-function modulePage(mod: ApiModule, baseUrl: string, link: (t: string, h: string) => string): ApiPage {
+function modulePage(mod: ApiModule, baseUrl: string): ApiPage {
   const out: string[] = []
   if (mod.doc !== undefined && mod.doc.summary !== '') out.push(resolveLinks(mod.doc.summary, baseUrl), '')
   out.push(`Module file: ${inlineCode(mod.file)}.`, '')
-  for (const [kind, heading, column] of SECTION) {
-    const items = mod.items.filter((i) => i.kind === kind)
-    if (items.length === 0) continue
-    out.push(`## ${heading}`, '', `| ${column} | Description |`, '|---|---|')
-    for (const item of items) out.push(row(link(inlineCode(item.name), `api:${item.slug}`), resolveLinks(item.doc.firstSentence, baseUrl)))
-    out.push('')
+  for (const [kind, heading] of SECTION) {
+    const table = summaryTable(mod, [kind], { baseUrl })
+    if (table !== '') out.push(`## ${heading}`, '', table, '')
   }
   return {
     slug: mod.slug,
@@ -143,6 +140,36 @@ function modulePage(mod: ApiModule, baseUrl: string, link: (t: string, h: string
     sidebarLabel: 'Overview',
     markdown: out.join('\n'),
   }
+}
+
+/** Options of `summaryTable`. */
+export interface SummaryTableOptions {
+  /** URL prefix of the API pages (default `/api/`). */
+  readonly baseUrl?: string
+  /** Show the declaration (first line, e.g. `add(a: number, b: number): number`) instead of the bare name. */
+  readonly signatures?: boolean
+}
+
+/**
+ * An autosummary table of a module's items of the given kinds: the linked name (or signature) and the first
+ * sentence. Module pages are made of these; a directive can embed one in any page.
+ *
+ * @param mod The module (from the model returned by `discoverDispatchers`, so that dispatchers have their kind).
+ * @param kinds Which items to list, in the module's order (kind group, then name).
+ * @param options Base URL and whether to show signatures.
+ * @returns The Markdown table, or `''` when no item matches.
+ */
+export function summaryTable(mod: ApiModule, kinds: readonly ApiItemKind[], options: SummaryTableOptions = {}): string {
+  const baseUrl = options.baseUrl ?? '/api/'
+  const items = mod.items.filter((i) => kinds.includes(i.kind))
+  if (items.length === 0) return ''
+  const column = kinds.length === 1 ? (SECTION.find(([k]) => k === kinds[0])?.[2] ?? 'Name') : 'Name'
+  const lines = [`| ${column} | Description |`, '|---|---|']
+  for (const item of items) {
+    const label = options.signatures === true && item.signatures[0] !== undefined ? item.signatures[0].text : item.name
+    lines.push(row(`[${inlineCode(label)}](${resolveApiHref(`api:${item.slug}`, baseUrl)})`, resolveLinks(item.doc.firstSentence, baseUrl)))
+  }
+  return lines.join('\n')
 }
 
 function itemPage(

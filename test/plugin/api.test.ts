@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { Dispatcher, SubDispatchFunction, WRAPPED_MODEL } from '../../engine/index.ts'
 import {
   ApiDiscoveryError, ApiError, ApiExtractionError, apiPages, describeNode, dispatcherTables, discoverDispatchers, exampleMarkdown, extractApi, firstSentence,
-  pageToMarkdownFile, slugify, syncApiPages, writeApiPages, type ApiDocs, type ApiItem, type ApiPage, type DocLookup,
+  pageToMarkdownFile, slugify, summaryTable, syncApiPages, writeApiPages, type ApiDocs, type ApiItem, type ApiPage, type DocLookup,
 } from '../../plugin/api/index.ts'
 import * as fixture from '../../fixtures/api-package/index.ts'
 
@@ -247,6 +247,22 @@ describe('pages', () => {
     expect(main).toContain('::dispatcher{name=mainModel from="../../../../../../fixtures/api-package/index.ts" depth=-1}')
     expect(main).toContain('| `w` | Twice x. |')
     expect(main).toContain('| [`my_sub`](/api/fixtures/api-package/sub-model/) | A sub model that doubles its input. |')
+  })
+
+  it('makes autosummary tables of chosen kinds, with or without signatures', () => {
+    const mod = docs.model.modules[0]!
+    expect(summaryTable(mod, ['function'], { signatures: true })).toBe([
+      '| Function | Description |',
+      '|---|---|',
+      '| [`add(a: number, b: number): number`](/api/fixtures/api-package/add/) | Adds two numbers. |',
+      '| [`double(x: number): number`](/api/fixtures/api-package/double/) | Doubles a number. |',
+    ].join('\n'))
+    expect(summaryTable(mod, ['class', 'dispatcher'], { baseUrl: '/docs/api/' }).split('\n').slice(2)).toEqual([
+      '| [`Accumulator`](/docs/api/fixtures/api-package/accumulator/) | Keeps a running total of the numbers pushed into it. |',
+      '| [`mainModel`](/docs/api/fixtures/api-package/main-model/) | The main model: sums, doubles and shifts numbers. |',
+      '| [`subModel`](/docs/api/fixtures/api-package/sub-model/) | A sub model that doubles its input. |',
+    ])
+    expect(summaryTable(mod, ['interface'])).toBe('')
   })
 
   it('emits transcripts as checked fences and other examples so that they also run', () => {
