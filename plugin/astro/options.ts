@@ -6,9 +6,9 @@ export type DoctestMode = 'error' | 'warn' | 'off'
 /** Options accepted by `flowmark()` and `starlightFlowmark()`. Every field is optional. */
 export interface FlowmarkOptions {
   /**
-   * `'error'` (default): a failing example fails `astro build` (all failures are listed) and shows Astro's error
-   * overlay in `astro dev`. `'warn'`: failures are logged and shown on the page, the build succeeds. `'off'`: examples
-   * are not checked (graphs are still drawn).
+   * `'error'` (default): a failing example fails `astro build` (all failures are listed by file:line) and shows Astro's
+   * error overlay in `astro dev`. `'warn'`: failures are logged, the build succeeds. `'off'`: example output is not
+   * reported (sessions still run, to draw) and directive errors are only warnings.
    */
   readonly doctest?: DoctestMode
   /** Milliseconds before a single example block is stopped (default 10 000). */

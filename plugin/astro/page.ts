@@ -5,7 +5,7 @@ import type { Code, Root, RootContent } from 'mdast'
 import type { Node } from 'unist'
 import { treeSession } from '../core/page.ts'
 import type { PagePlan } from '../core/collect.ts'
-import { transformDirective, type DirectiveOutput } from '../core/output.ts'
+import { perPageRenderer, transformDirective, type DirectiveOutput, type RenderPlot } from '../core/output.ts'
 import type { BlockDirective } from '../core/directive.ts'
 import type { FileInfo } from '../core/file.ts'
 import type { Diagnostic, RenderedGraph, SessionReport } from '../core/types.ts'
@@ -28,8 +28,8 @@ export interface PageRun {
   draws: number
   /** Lines of the file before the text the processor parsed (frontmatter that Astro's content loader cut off). */
   readonly lineOffset: number
-  /** Draws a plot (the integration's renderer and cache). */
-  readonly renderPlot: (plot: PlotJSON) => Promise<RenderedGraph>
+  /** Draws a plot (the integration's renderer and cache; distinct ids for a plot drawn twice on the page). */
+  readonly renderPlot: RenderPlot
 }
 
 /**
@@ -81,11 +81,11 @@ export function mayHaveExamples(source: string): boolean {
  * The graph renderer of an integration instance: `renderPlot` with one Graphviz instance and its SVG cache under the
  * `cacheDir` option. The renderer module is imported on first use, so pages without graphs never load it.
  */
-function plotRenderer(state: RunState): (plot: PlotJSON) => Promise<RenderedGraph> {
-  return async (plot) => {
+function plotRenderer(state: RunState): RenderPlot {
+  return async (plot, options) => {
     const render = await import('../render/index.ts')
     state.renderer ??= new render.GraphRenderer({ cacheDir: resolve(state.root, state.options.cacheDir, 'svg') })
-    return render.renderPlot(plot, { renderer: state.renderer as InstanceType<typeof render.GraphRenderer> })
+    return render.renderPlot(plot, { ...options, renderer: state.renderer as InstanceType<typeof render.GraphRenderer> })
   }
 }
 
@@ -115,20 +115,26 @@ export async function startPage(root: Root, file: FileInfo, state: RunState): Pr
   if (request.blocks.length === 0 && plan.directives.length === 0 && diagnostics.length === 0) return undefined
   const codes = request.blocks.flatMap((b) => (b.kind === 'draw' ? (b.from === undefined ? [] : [`import x from '${b.from}'`]) : [b.code]))
   let report: SessionReport | undefined
+  const failures: Diagnostic[] = []
   if (request.blocks.length > 0) {
-    const { runSession } = await import('../doctest/index.ts')
-    report = await runSession(request)
+    try {
+      const { runSession } = await import('../doctest/index.ts')
+      report = await runSession(request)
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause)
+      failures.push({ severity: 'error', file: file.path, start: { line: 1, column: 1 }, rule: 'doctest-session', message: `The page's doctest session failed to run: ${reason}` })
+    }
   }
   return {
     file,
     plan,
     report,
-    diagnostics: [...diagnostics, ...(report?.diagnostics ?? [])],
+    diagnostics: [...diagnostics, ...failures, ...(report?.diagnostics ?? [])],
     deps: localImports(file.path, codes),
     hasGraph: false,
     draws: 0,
     lineOffset: offset,
-    renderPlot: plotRenderer(state),
+    renderPlot: perPageRenderer(plotRenderer(state)),
   }
 }
 

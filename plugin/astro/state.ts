@@ -111,7 +111,10 @@ export interface PageFinish {
 export async function finishPage(
   state: RunState, file: string, diagnostics: readonly Diagnostic[], hasGraph: boolean, deps: ReadonlySet<string>,
 ): Promise<PageFinish> {
-  const kept = state.options.doctest === 'off' ? diagnostics.filter((d) => !d.rule.startsWith('doctest')) : diagnostics
+  // `off`: example results are not reported, directive errors only warn (as in remarkDispatcher).
+  const kept = state.options.doctest === 'off'
+    ? diagnostics.filter((d) => !d.rule.startsWith('doctest')).map((d) => (d.severity === 'error' ? { ...d, severity: 'warning' as const } : d))
+    : diagnostics
   state.collector.set(file, kept)
   state.sessionPages.add(file)
   state.deps.set(file, deps)

@@ -169,6 +169,20 @@ describe('failing examples', () => {
   }
 })
 
+describe('doctest modes', () => {
+  for (const mode of ['warn', 'off'] as const) {
+    it(`doctest: '${mode}' builds the broken fixture`, async () => {
+      process.env['FLOWMARK_DOCTEST'] = mode
+      try {
+        await buildSite('astro-broken', 'satteri')
+      } finally {
+        delete process.env['FLOWMARK_DOCTEST']
+      }
+      expect(text(await page('astro-broken', 'satteri', ''))).toContain('> xs.length')
+    }, 180_000)
+  }
+})
+
 describe('content cache', () => {
   it('a build after only the imported model changed re-runs the examples (no stale results shipped)', async () => {
     // A copy of the Starlight fixture (content collection: Astro caches its rendered Markdown by page digest).
