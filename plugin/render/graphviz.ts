@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { LayoutPool, LayoutTimeoutError } from './pool.ts'
 
 /** The part of `@hpcc-js/wasm-graphviz`'s `Graphviz` the renderer uses (tests may pass their own). */
 export interface GraphvizLike {
@@ -47,6 +48,16 @@ export interface GraphRendererOptions {
   readonly fallbackEngines?: readonly string[]
   /** A layout slower than this many milliseconds gets a warning with advice (default 2000; `Infinity` for none). */
   readonly slowLayoutMs?: number
+  /**
+   * Lay out in this many worker threads (each with its own Graphviz) instead of on the calling thread: pages of a
+   * plot are laid out in parallel and the event loop stays free. Default 0 (in process). Ignored with `loadGraphviz`.
+   */
+  readonly threads?: number
+  /**
+   * Time limit of one layout in milliseconds, enforced by stopping its worker (so it implies `threads: 1` at least).
+   * Default: no limit.
+   */
+  readonly timeoutMs?: number
 }
 
 /** A laid-out DOT text. */
@@ -114,6 +125,7 @@ export class GraphRenderer {
   readonly #versionKey: string
   readonly #fallback: readonly string[]
   readonly #slowMs: number
+  readonly #pool: LayoutPool | undefined
   #graphviz: Promise<GraphvizLike> | undefined
 
   /** @param options Cache directory, Graphviz loader, version key, fallback engines, slow-layout threshold. */
@@ -124,6 +136,14 @@ export class GraphRenderer {
     this.#versionKey = options.versionKey ?? `@hpcc-js/wasm-graphviz@${graphvizPackageVersion()}`
     this.#fallback = options.fallbackEngines ?? FALLBACK_ENGINES
     this.#slowMs = options.slowLayoutMs ?? 2000
+    const timeout = options.timeoutMs ?? Infinity
+    const threads = Math.max(options.threads ?? 0, Number.isFinite(timeout) ? 1 : 0)
+    this.#pool = options.loadGraphviz === undefined && threads > 0 ? new LayoutPool(threads, timeout) : undefined
+  }
+
+  /** Stops the layout workers (when `threads` or `timeoutMs` was given); the renderer can still read its cache. */
+  async close(): Promise<void> {
+    await this.#pool?.close()
   }
 
   /** The cache directory in use, or `undefined` when the disk cache is off. */
@@ -158,18 +178,23 @@ export class GraphRenderer {
       return { ...hit, cached: true }
     }
     this.stats.cacheMisses++
-    const gv = await this.graphviz()
+    const pool = this.#pool
+    const gv = pool === undefined ? await this.graphviz() : undefined
     const attempts: { engine: string; message: string }[] = []
     for (const candidate of [engine, ...this.#fallback.filter((e) => e !== engine)]) {
       this.stats.layouts++
       let svg: string
       const started = performance.now()
       try {
-        svg = gv.layout(dot, 'svg', candidate)
+        if (pool !== undefined) {
+          svg = await pool.layout(dot, candidate)
+          this.stats.loads = pool.started
+        } else svg = (gv as GraphvizLike).layout(dot, 'svg', candidate)
       } catch (e) {
+        if (pool !== undefined) this.stats.loads = pool.started
         attempts.push({ engine: candidate, message: message(e) })
-        // A DOT syntax error fails under every engine: stop early instead of trying them all.
-        if (/syntax error/i.test(message(e))) break
+        // A DOT syntax error fails under every engine, and a timeout would repeat: stop instead of trying them all.
+        if (/syntax error/i.test(message(e)) || e instanceof LayoutTimeoutError) break
         continue
       }
       const warnings = attempts.length === 0 ? [] : [

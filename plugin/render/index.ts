@@ -7,6 +7,7 @@ import { escapeAttr, escapeText, jsonForScript, slug } from './markup.ts'
 import { postProcessSvg } from './svg.ts'
 
 export { GraphRenderer, GraphLayoutError, FALLBACK_ENGINES, graphvizPackageVersion } from './graphviz.ts'
+export { LayoutPool, LayoutTimeoutError } from './pool.ts'
 export type { GraphRendererOptions, GraphvizLike, DotLayout, RendererStats } from './graphviz.ts'
 export { postProcessSvg, nodeAriaLabel, SvgFormatError } from './svg.ts'
 export type { SvgPageContext, ProcessedSvg } from './svg.ts'

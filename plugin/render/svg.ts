@@ -156,6 +156,15 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
   let i = 0
   const prefixRef = (v: string): string => v.replace(/url\(\s*#([^)]*)\)/g, (_, id: string) => `url(#${prefix}${id})`)
 
+  // Graphviz numbers the anchors of HTML-like label cells (`a_<group id>_<n>`) with a counter global to the Graphviz
+  // instance, so the same DOT gets different ids depending on what was laid out before. Renumber them per group.
+  let group: string | undefined
+  let anchors = 0
+  const stableId = (id: string): string => {
+    if (group === undefined || !id.startsWith(`a_${group}_`) || !/^\d+$/.test(id.slice(group.length + 3))) return id
+    return `a_${group}_${anchors++}`
+  }
+
   const currentNode = (): number | undefined => {
     for (let k = stack.length - 1; k >= 0; k--) if ((stack[k] as Frame).node !== undefined) return (stack[k] as Frame).node
     return undefined
@@ -223,13 +232,14 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
       else if (hasClass(tok.attrs, 'edge')) role = 'edge'
       else if (hasClass(tok.attrs, 'cluster')) role = 'cluster'
       if (role === 'node') node = byDotId.get(get(tok.attrs, 'id') ?? '')
+      if (role === 'node' || role === 'edge' || role === 'cluster') { group = get(tok.attrs, 'id'); anchors = 0 }
     }
     const inNode = node ?? currentNode()
     const plotNode = inNode === undefined ? undefined : ctx.nodes[inNode]
 
     for (const [name, value] of tok.attrs) {
       if (/^on/i.test(name)) continue
-      if (name === 'id') { attrs.push([name, prefix + value]); continue }
+      if (name === 'id') { attrs.push([name, prefix + stableId(value)]); continue }
       if (name === 'href' || name === 'xlink:href') {
         if (plotNode?.page !== undefined) attrs.push([name, ctx.pageHref(plotNode.page)])
         else if (value.startsWith('#')) attrs.push([name, `#${prefix}${value.slice(1)}`])

@@ -280,3 +280,33 @@ describe('slow layouts', () => {
     expect((await make().layout(dot, 'dot')).warnings).toEqual([])
   })
 })
+
+describe('worker threads', () => {
+  it('lay out pages in parallel workers with output identical to in-process layout', async () => {
+    const pooled = new GraphRenderer({ cacheDir: false, threads: 2 })
+    try {
+      const a = await renderPlot(mixedWorkflow, { renderer: pooled, id: 'same' })
+      const b = await renderPlot(mixedWorkflow, { renderer: counted().renderer, id: 'same' })
+      expect(a.html).toBe(b.html)
+      expect(pooled.stats.loads).toBe(2)
+      expect(pooled.stats.layouts).toBe(3)
+    } finally {
+      await pooled.close()
+    }
+  })
+
+  it('stop a layout past the time limit, report it, and keep serving', async () => {
+    const r = new GraphRenderer({ cacheDir: false, timeoutMs: 100 })
+    try {
+      const edges = Array.from({ length: 600 }, (_, k) => `n${k} -> n${(k * 7 + 3) % 400}; n${k} -> n${(k * 13 + 5) % 400}`).join('\n')
+      const error = await r.layout(`graph { splines=ortho; ${edges.replace(/->/g, '--')} }`, 'fdp').catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(GraphLayoutError)
+      expect((error as GraphLayoutError).attempts).toHaveLength(1)
+      expect((error as Error).message).toMatch(/did not finish within 100 ms/)
+      expect((await r.layout('digraph { a -> b }', 'dot')).svg).toContain('<svg')
+      expect(r.stats.loads).toBe(2) // the stopped worker was replaced
+    } finally {
+      await r.close()
+    }
+  })
+})
