@@ -45,6 +45,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
   let adapters: Adapters | undefined
   let detected: DetectedProcessor | undefined
   let depsFile: string | undefined
+  let clientDir: URL | undefined
 
   return {
     name: INTEGRATION_NAME,
@@ -80,8 +81,10 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         installAdapters(detected, adapters)
       },
 
-      'astro:config:done': ({ config }) => {
+      'astro:config:done': ({ config, buildOutput }) => {
         state.base = config.base
+        // Static builds serve `dir` as is; server builds serve the client folder.
+        clientDir = buildOutput === 'server' ? config.build.client : undefined
         if (detected && adapters) dedupeRemarkDirective(detected, adapters)
       },
 
@@ -148,7 +151,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         // Remember what the examples imported: the next run's cache key covers those files.
         if (depsFile !== undefined) await saveDependencies(depsFile, state).catch((e: unknown) => logger.warn(`could not save ${depsFile}: ${String(e)}`))
         if (state.graphPages.size > 0) {
-          const files = await writeViewerAssets(dir, await loadViewerAssets())
+          const files = await writeViewerAssets(clientDir ?? dir, await loadViewerAssets())
           logger.info(`viewer for ${state.graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`)
         }
         const errors = state.collector.list('error')
