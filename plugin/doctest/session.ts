@@ -163,6 +163,11 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
       stopped(block, unit, rule, message) {
         const slot = unit === undefined ? drawSlots[block] : unitSlots[block]?.[unit]
         if (slot !== undefined) fail(slot, { severity: 'error', file: req.file, start: slot.start, rule, message: message(describeSlot(slot)) })
+        else {
+          // The worker failed before running any example (it could not start, for instance).
+          const first = slots.find((s) => s.status === 'not-run')
+          diagnostics.push({ severity: 'error', file: req.file, start: first?.start ?? { line: 1, column: 1 }, rule, message: message('the page session') })
+        }
         const left = slots.filter((s) => s.status === 'not-run')
         if (left.length > 0) {
           diagnostics.push({

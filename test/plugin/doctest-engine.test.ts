@@ -213,6 +213,15 @@ describe('runSession', () => {
     expect(never.diagnostics[0]!.message).toContain('can never settle')
   })
 
+  it('reports process.exit() as the end of the session', async () => {
+    const report = await runSession(session([transcript('> 1\n1\n> process.exit(3)\n> 2\n2', 5)]))
+    expect(report.examples.map((e) => e.status)).toEqual(['passed', 'failed', 'not-run'])
+    expect(report.diagnostics.map((d) => [d.start.line, d.rule, d.message])).toEqual([
+      [7, 'doctest-crash', "`> process.exit(3)` called process.exit(3), which ended the page's session."],
+      [8, 'doctest-not-run', "1 later example was not run, because the page's session was stopped at line 7 (its variables are gone). Fix that example and run again."],
+    ])
+  })
+
   it('draws a plottable value: plot JSON and node tables cross the thread as plain data', async () => {
     const model = [
       'const calls: unknown[] = []',
