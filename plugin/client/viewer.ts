@@ -303,7 +303,6 @@ export class FlowmarkGraph extends Base {
       g.setAttribute('tabindex', '0')
       g.setAttribute('role', 'button')
       if (!g.hasAttribute('aria-label')) g.setAttribute('aria-label', description ? `${label}: ${description}` : label)
-      g.setAttribute('aria-describedby', `${this.id}-tooltip`)
     }
   }
 
