@@ -23,7 +23,8 @@ export interface TranscriptStatement {
   /** The statement as written, prompts removed (for messages and test names). */
   readonly text: string
   /**
-   * The statement as code to run: prompts replaced by spaces, so columns match the block; lines joined with `\n`.
+   * The statement as code to run: prompts (and a `// doctest:` comment) replaced by spaces, so columns match the
+   * block; lines joined with `\n`.
    */
   readonly source: string
   /** Expected output: the lines after the statement up to the next prompt, trailing whitespace and blank lines removed. */
@@ -141,6 +142,8 @@ export function parseTranscript(code: string): Transcript {
     source.forEach((line, offset) => {
       const comment = FLAG_COMMENT.exec(line)
       if (comment === null) return
+      // The comment talks to the runner, not to the code: blank it (so `{ a: 1 } // doctest: …` is still an object).
+      source[offset] = line.slice(0, comment.index).padEnd(line.length, ' ')
       const parsed = parseFlagList(comment[1]!)
       flags = mergeFlags(flags, parsed.flags)
       if (parsed.unknown.length > 0) {

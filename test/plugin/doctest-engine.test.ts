@@ -31,6 +31,7 @@ describe('parseTranscript', () => {
     // Prompts become spaces, so columns in the code are the columns in the block.
     expect(t.statements[0]!.source).toBe('  const a = [\n      1,\n    ]')
     expect(t.statements[2]!.flags).toEqual({ skip: true })
+    expect(t.statements[2]!.source).toBe('  a.length'.padEnd(29, ' '))
   })
 
   it('reads `...` after output as output (for ELLIPSIS), and keeps blank lines inside output', () => {
@@ -176,6 +177,11 @@ describe('runSession', () => {
     expect(report.diagnostics[2]!.message).toContain(`at ${page}:30:7`)
     // A failure inside a function from an earlier block is reported where this block called it.
     expect(report.diagnostics[3]!.message).toBe(`The code block starting at line 50 threw Error: from an earlier block.\n    at explode (${page}:41:9)\n    at ${page}:51:1`)
+  })
+
+  it('reads `{ … } // doctest: FLAGS` as an object literal', async () => {
+    const report = await runSession(session([transcript("> { a: 1, b: 'x' } // doctest: +NORMALIZE_WHITESPACE\n{ a: 1,\n  b: 'x' }")]))
+    expect(report.examples.map((e) => [e.status, e.actual])).toEqual([['passed', "{ a: 1, b: 'x' }"]])
   })
 
   it('merges page, block and statement flags', async () => {
