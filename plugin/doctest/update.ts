@@ -1,9 +1,13 @@
 // --update: rewrites the expected output of failed transcript statements in the Markdown source, in place.
 import type { ExampleResult } from './session.ts'
 
-/** True for an example `--update` can fix: a failed transcript statement that ran and printed something else. */
+/**
+ * True for an example `--update` can fix: a failed transcript statement that ran and printed something else, and
+ * whose output has no line that would read as a `> ` prompt (writing that would change the transcript's statements).
+ */
 export function isUpdatable(example: ExampleResult): boolean {
-  return example.status === 'failed' && example.kind === 'statement' && example.expectedLines !== undefined && example.actual !== undefined
+  return example.status === 'failed' && example.kind === 'statement' && example.expectedLines !== undefined &&
+    example.actual !== undefined && !example.actual.split('\n').some((line) => /^\s*>(?: |$)/.test(line))
 }
 
 /**

@@ -301,6 +301,9 @@ describe('runSession', () => {
     const { text, updated } = applyUpdates(markdown, report.examples)
     expect(updated).toBe(2)
     expect(text).toBe(['# t', '', '- item', '', '  ```ts', '  > 1 + 1', '  2', '  > [1, 2]', '  [ 1, 2 ]', '  > "ok"', "  'ok'", '  ```', ''].join('\n'))
+    // Output that would read as a prompt is not written.
+    const prompt = await runSession(session([transcript("> console.log('> not a prompt')", 1)]))
+    expect(applyUpdates('> x', prompt.examples).updated).toBe(0)
   })
 })
 
