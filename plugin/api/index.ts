@@ -141,3 +141,6 @@ export function writeApiPages(pages: readonly ApiPage[], dir: string): { written
   walk(root)
   return { written, removed }
 }
+
+export { ApiOptionsError, setupApiPages, validateApiConfig } from './astro.ts'
+export type { ApiPagesConfig, ApiSetupContext } from './astro.ts'
