@@ -14,8 +14,8 @@ export interface CompiledScript {
    */
   readonly mode: 'script' | 'async'
   /**
-   * The script. Its first line is the async wrapper, the unit's own lines follow unchanged in number, so a
-   * `vm.Script` `lineOffset` of (page line of the unit's first line − 2) maps stack frames to page lines.
+   * The script. Its first line is the async wrapper (empty in `script` mode), the unit's own lines follow unchanged
+   * in number, so a `vm.Script` `lineOffset` of (page line of the unit's first line − 2) maps frames to page lines.
    */
   readonly script: string
   /** Names the unit declares at top level (they become globals of the session). */
@@ -43,11 +43,18 @@ export interface CompileOptions {
 }
 
 /**
- * Compiles TypeScript source for the session. Rewrites, at the top level only:
- * `const|let|var x = e` → `x = e` on a session global; `function f` → also published as a global;
- * `class C` → `C = class C`; `import … from 'm'` → destructuring of `await import('m')` (resolved by the worker
- * against the page); `export` modifiers dropped; with `wantsValue`, a final expression statement becomes the value.
- * Like the Node REPL, a unit that is `{ … }` is tried as an object literal first.
+ * Compiles TypeScript source (types stripped in place, so offsets stay) for the session, in one of two modes:
+ *
+ * - `script`, when the unit has no top-level `await` and no `import`: it runs as a plain script, so its value is
+ *   V8's completion value, as in the REPL. Top-level `const`/`let` become `var` (same columns), `class C` becomes
+ *   `var C = class C`; script-level `var` and function declarations are session globals by themselves.
+ * - `async`, otherwise: the unit runs inside an async wrapper. `const|let|var x = e` becomes an assignment to a
+ *   session global (`(x = e)`, columns kept), functions are published as globals, `class C` → `C = class C`,
+ *   `import … from 'm'` → destructuring of `await import('m')` (resolved by the worker against the page), and with
+ *   `wantsValue` a final expression statement becomes the value.
+ *
+ * `export` modifiers are dropped in both. Like the Node REPL, a unit that is `{ … }` is tried as an object literal
+ * first.
  */
 export function compileUnit(source: string, options: CompileOptions): CompiledScript | CompileFailure {
   let text = source
@@ -151,7 +158,7 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
       edits.push({ start: statement.getStart(file), end: statement.end, text: replacement })
     } else if (ts.isFunctionDeclaration(statement) && statement.name !== undefined && statement.body !== undefined) {
       // A script-level function declaration is a global already; inside the async wrapper it is published.
-      if (mode === 'async') functions.push(statement.name.text)
+      functions.push(statement.name.text)
     } else if (ts.isClassDeclaration(statement) && statement.name !== undefined) {
       if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return
       const name = statement.name.text
@@ -165,7 +172,7 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
     }
   })
   const body = applyEdits(js, edits)
-  const hoist = functions.length > 0 ? ` ${SESSION_GLOBAL}.hoist({ ${functions.join(', ')} });` : ''
+  const hoist = mode === 'async' && functions.length > 0 ? ` ${SESSION_GLOBAL}.hoist({ ${functions.join(', ')} });` : ''
   const unique = [...new Set(declared)]
   const vars = unique.length > 0 ? `\n;var ${unique.join(', ')};` : ''
   const shifts = lineShifts(js, edits)
