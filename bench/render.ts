@@ -28,8 +28,8 @@ function model(n: number): Dispatcher {
   return dsp
 }
 
-function plotOf(n: number): PlotJSON {
-  return model(n).plot().toJSON()
+function plotOf(n: number, splines?: string): PlotJSON {
+  return model(n).plot(splines === undefined ? {} : { graph: { splines } }).toJSON()
 }
 
 function median(xs: readonly number[]): number {
@@ -51,7 +51,7 @@ async function child(n: number): Promise<void> {
   process.stdout.write(JSON.stringify({ importMs: t1 - t0, loadMs: t2 - t1, renderMs: t3 - t2, totalMs: t3 - t0 }))
 }
 
-interface Row { nodes: number; edges: number; svgKiB: number; coldMs: number; coldLoadMs: number; warmMs: number; cachedMs: number; coldOverWarm: number; warmOverCached: number; coldOverCached: number }
+interface Row { nodes: number; edges: number; svgKiB: number; coldMs: number; coldLoadMs: number; warmMs: number; warmPolylineMs: number; cachedMs: number; coldOverWarm: number; warmOverCached: number; coldOverCached: number }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
@@ -86,6 +86,15 @@ async function main(): Promise<void> {
         html = (await renderPlot(plot, { renderer: warmRenderer })).html
         warm.push(performance.now() - t)
       }
+      // Warm with splines=polyline instead of the default ortho: what the edge routing costs.
+      const poly = plotOf(n, 'polyline')
+      await renderPlot(poly, { renderer: warmRenderer })
+      const warmPoly: number[] = []
+      for (let r = 0; r < runs; r++) {
+        const t = performance.now()
+        await renderPlot(poly, { renderer: warmRenderer })
+        warmPoly.push(performance.now() - t)
+      }
       // Cached: a new renderer per run (as a new build would have) reading the disk cache; Graphviz never loads.
       const dir = join(cacheRoot, String(n))
       await renderPlot(plot, { renderer: new GraphRenderer({ cacheDir: dir }) })
@@ -99,7 +108,7 @@ async function main(): Promise<void> {
       }
       const coldMs = median(cold.map((c) => c.totalMs)), warmMs = median(warm), cachedMs = median(cached)
       rows.push({
-        nodes: page.nodes.length, edges, svgKiB: Math.round(html.length / 1024), coldMs, coldLoadMs: median(cold.map((c) => c.loadMs)), warmMs, cachedMs,
+        nodes: page.nodes.length, edges, svgKiB: Math.round(html.length / 1024), coldMs, coldLoadMs: median(cold.map((c) => c.loadMs)), warmMs, warmPolylineMs: median(warmPoly), cachedMs,
         coldOverWarm: coldMs / warmMs, warmOverCached: warmMs / cachedMs, coldOverCached: coldMs / cachedMs,
       })
     }
@@ -108,9 +117,9 @@ async function main(): Promise<void> {
   }
   const f = (x: number, d = 1): string => x.toFixed(d)
   console.log(`renderPlot, median of ${runs} (cold: ${coldRuns} fresh processes), Node ${process.version}`)
-  console.log('nodes  edges  html KiB  cold ms (WASM load)  warm ms  cached ms  cold/warm  warm/cached  cold/cached')
+  console.log('nodes  edges  html KiB  cold ms (WASM load)  warm ms  (polyline)  cached ms  cold/warm  warm/cached  cold/cached')
   for (const r of rows) {
-    console.log(`${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(5)}  ${String(r.svgKiB).padStart(8)}  ${f(r.coldMs).padStart(7)} (${f(r.coldLoadMs).padStart(5)})      ${f(r.warmMs).padStart(7)}  ${f(r.cachedMs, 2).padStart(9)}  ${f(r.coldOverWarm, 2).padStart(9)}×  ${f(r.warmOverCached, 1).padStart(10)}×  ${f(r.coldOverCached, 1).padStart(10)}×`)
+    console.log(`${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(5)}  ${String(r.svgKiB).padStart(8)}  ${f(r.coldMs).padStart(7)} (${f(r.coldLoadMs).padStart(5)})      ${f(r.warmMs).padStart(7)}  (${f(r.warmPolylineMs).padStart(8)})  ${f(r.cachedMs, 2).padStart(9)}  ${f(r.coldOverWarm, 2).padStart(9)}×  ${f(r.warmOverCached, 1).padStart(10)}×  ${f(r.coldOverCached, 1).padStart(10)}×`)
   }
   if (json) writeFileSync(json, JSON.stringify(rows, null, 2))
 }
