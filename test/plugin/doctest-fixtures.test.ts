@@ -44,7 +44,7 @@ describe('doctest fixtures', () => {
       const options: FixtureOptions = existsSync(join(dir, 'options.json')) ? JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as FixtureOptions : {}
       const file = join(dir, 'input.md')
       const page = pageSession(readFileSync(file, 'utf8'), file)
-      const request = { ...page.request, timeout: options.timeout ?? 5_000 }
+      const request = { ...page.request, timeout: options.timeout ?? 20_000 }
       const report = await runSession(request)
       const actual = render(dir, report, page.diagnostics)
       mkdirSync(join(dir, '__actual__'), { recursive: true })
