@@ -50,7 +50,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
   return {
     name: INTEGRATION_NAME,
     hooks: {
-      'astro:config:setup': async ({ config, command, logger, createCodegenDir }) => {
+      'astro:config:setup': async ({ config, command, logger, createCodegenDir, addWatchFile }) => {
         state.command = command
         state.root = fileURLToPath(config.root)
         state.base = config.base
@@ -79,6 +79,12 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
           satteri: satteriFlowmark(state),
         }
         installAdapters(detected, adapters)
+
+        // API pages are written into the docs collection now, before Astro loads the content.
+        if (options.api) {
+          const { setupApiPages, validateApiConfig } = await import('../api/astro.ts')
+          await setupApiPages(validateApiConfig(options.api), { config, addWatchFile, logger })
+        }
       },
 
       'astro:config:done': ({ config, buildOutput }) => {

@@ -1,4 +1,5 @@
 // Options of the Flowmark Astro integration: their types, defaults and validation with clear error messages.
+import type { ApiPagesConfig } from '../api/astro.ts'
 
 /** How doctest failures are treated. */
 export type DoctestMode = 'error' | 'warn' | 'off'
@@ -24,6 +25,11 @@ export interface FlowmarkOptions {
   readonly clearContentCache?: boolean
   /** Extra files (relative to the root) whose changes re-run every page's examples in `astro dev`. */
   readonly watch?: readonly string[]
+  /**
+   * Generate API pages (TypeDoc) for these entry points into the docs collection before the content is loaded, e.g.
+   * `{ entryPoints: ['src/index.ts'] }` (see `ApiPagesConfig` of `plugin/api`).
+   */
+  readonly api?: ApiPagesConfig
 }
 
 /** Options after defaults were applied. */
@@ -34,6 +40,7 @@ export interface ResolvedFlowmarkOptions {
   readonly cacheDir: string
   readonly clearContentCache: boolean
   readonly watch: readonly string[]
+  readonly api: ApiPagesConfig | undefined
 }
 
 /** Thrown when `flowmark()` receives options it cannot use; the message names the option and the accepted values. */
@@ -51,7 +58,7 @@ export class FlowmarkOptionsError extends Error {
   }
 }
 
-const KNOWN = new Set(['doctest', 'timeout', 'plot', 'cacheDir', 'clearContentCache', 'watch'])
+const KNOWN = new Set(['doctest', 'timeout', 'plot', 'cacheDir', 'clearContentCache', 'watch', 'api'])
 const MODES: readonly DoctestMode[] = ['error', 'warn', 'off']
 
 /**
@@ -95,7 +102,14 @@ export function resolveOptions(input: unknown): ResolvedFlowmarkOptions {
   if (!Array.isArray(watch) || watch.some((w) => typeof w !== 'string')) {
     throw new FlowmarkOptionsError('watch', `expected an array of file paths, got ${describe(watch)}`)
   }
+  // Only the shape here: the full check (validateApiConfig of plugin/api) runs in astro:config:setup, so that loading
+  // the integration does not load TypeDoc.
+  const api = o['api']
+  if (api !== undefined && (typeof api !== 'object' || api === null || Array.isArray(api))) {
+    throw new FlowmarkOptionsError('api', `expected an object such as { entryPoints: ['src/index.ts'] }, got ${describe(api)}`)
+  }
   return {
+    api: api as ApiPagesConfig | undefined,
     doctest: doctest as DoctestMode,
     timeout,
     plot: plot as Record<string, unknown>,
