@@ -19,6 +19,7 @@ let mixedUrl: string
 let hostileUrl: string
 let nestedUrl: string
 let hostileModelUrl: string
+let twoUrl: string
 const problems: string[] = []
 
 /** Runs the CLI the way a user does in the repository. */
@@ -54,6 +55,14 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     await cli('plot', 'fixtures/render-hostile/model.ts#hostile', '--out', join(tmp, 'hostile-model'), '--cache', cache)
     nestedUrl = pathToFileURL(join(tmp, 'nested', 'index.html')).href
     hostileModelUrl = pathToFileURL(join(tmp, 'hostile-model', 'index.html')).href
+    // Two graphs of the same plot on one page (distinct ids), rendered through the library API.
+    const { renderPlot, standalonePage, GraphRenderer } = await import('../../plugin/render/index.ts')
+    const { mixedWorkflow } = await import('../../fixtures/render-schedula/plot.ts')
+    const renderer = new GraphRenderer({ cacheDir: cache })
+    const graphs = [(await renderPlot(mixedWorkflow, { renderer, id: 'one' })).html, (await renderPlot(mixedWorkflow, { renderer, id: 'two' })).html]
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(join(tmp, 'two.html'), await standalonePage(graphs, { title: 'Two graphs' }))
+    twoUrl = pathToFileURL(join(tmp, 'two.html')).href
     mixedUrl = pathToFileURL(join(tmp, 'mixed', 'index.html')).href
     hostileUrl = pathToFileURL(join(tmp, 'hostile', 'index.html')).href
     browser = await chromium.launch({
@@ -209,14 +218,14 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     const button = page.locator('[data-fm-action="fullscreen"]')
     await button.click()
     await expect.poll(() => page.evaluate(() => document.fullscreenElement?.tagName ?? null)).toBe('FLOWMARK-GRAPH')
-    expect(await button.getAttribute('aria-pressed')).toBe('true')
+    await expect.poll(() => button.getAttribute('aria-pressed')).toBe('true')
     const stage = await page.locator('.fm-page:not([hidden]) .fm-stage').boundingBox()
     const bar = await page.locator('.fm-bar').boundingBox()
     expect(Math.round((stage?.height ?? 0) + (bar?.height ?? 0))).toBeGreaterThanOrEqual(810)
     await page.screenshot({ path: join(shots, 'mixed-fullscreen.png') })
     await button.click()
     await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBe(null)
-    expect(await button.getAttribute('aria-pressed')).toBe('false')
+    await expect.poll(() => button.getAttribute('aria-pressed')).toBe('false')
     await context.close()
   })
 
@@ -309,6 +318,26 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     await page.click('g.node.fm-opens')
     expect(await crumbs(page)).toEqual(['<img src=x onerror=alert(1)>', 'sub/"dir"'])
     await page.screenshot({ path: join(shots, 'hostile-model.png') })
+    await context.close()
+  })
+
+  it('runs two graphs on one page independently, with unique ids', async () => {
+    const { context, page } = await open(`${twoUrl}#two:sdf:double`)
+    expect(await page.evaluate(() => {
+      const ids = [...document.querySelectorAll('[id]')].map((e) => e.id)
+      return ids.length - new Set(ids).size
+    })).toBe(0)
+    const paths = (id: string): Promise<string[]> => page.$$eval(`#${id} .fm-page`, (els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => (e as HTMLElement).dataset.fmPath ?? '?'))
+    expect(await paths('one')).toEqual([''])
+    expect(await paths('two')).toEqual(['sdf'])
+    expect(await page.locator('#two g.node.fm-selected').getAttribute('aria-label')).toBe('function double')
+    expect(await page.locator('#one g.node.fm-selected').count()).toBe(0)
+    await page.click('#one g.node[data-fm-page="my_sub"]')
+    expect(await paths('one')).toEqual(['my_sub'])
+    expect(await paths('two')).toEqual(['sdf'])
+    // Each title/desc pair is referenced by its own SVG.
+    const labelled = await page.$$eval('svg.fm-svg', (svgs) => svgs.map((s) => (s.getAttribute('aria-labelledby') ?? '').split(' ').every((id) => s.querySelector(`[id="${id}"]`) !== null)))
+    expect(labelled.every(Boolean)).toBe(true)
     await context.close()
   })
 
