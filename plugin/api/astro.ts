@@ -62,8 +62,11 @@ export function validateApiConfig(input: unknown): ApiPagesConfig {
 
 /** The parts of Astro's `astro:config:setup` hook parameters the API step uses. */
 export interface ApiSetupContext {
+  /** Astro's resolved config: the project root and `srcDir` (the default `outDir` is `<srcDir>/content/docs/api`). */
   readonly config: { readonly root: URL; readonly srcDir: URL }
+  /** Registers a file whose change restarts the dev server (here: every TypeScript source of the documented API). */
   readonly addWatchFile: (file: string | URL) => void
+  /** The integration's logger: one info line per sync, one warning per left-out export or TypeDoc warning. */
   readonly logger: { info(message: string): void; warn(message: string): void }
 }
 
