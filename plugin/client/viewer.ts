@@ -420,7 +420,8 @@ export class FlowmarkGraph extends Base {
     if (section >= 0) { this.#open(section, true); return true }
     const body = hash.slice(1)
     if (!body.startsWith(`${this.id}:`)) return false
-    const [pagePart = '', nodePart] = body.slice(this.id.length + 1).split(':')
+    const [pagePart = '', ...rest] = body.slice(this.id.length + 1).split(':')
+    const nodePart = rest.length === 0 ? undefined : rest.join(':')
     let path: string, node: string | undefined
     try {
       path = decodeURIComponent(pagePart)

@@ -108,6 +108,22 @@ function describe(plot: PlotJSON, title: string): string {
  * Renders a plot to the `<flowmark-graph>` element: one `<section>` per page with its post-processed SVG (only the root
  * page visible without scripts; sub-pages reachable by `#<section id>` links through CSS `:target`) and a JSON index of
  * pages and nodes for the viewer's search, tooltips and deep links.
+ *
+ * The markup (version {@link MARKUP_VERSION}):
+ * ```html
+ * <flowmark-graph id="G" class="not-content" data-fm-version="1" data-fm-title="…" [data-fm-height="px"]>
+ *   <section class="fm-page" id="G--p0" data-fm-path="" data-fm-kind="dmap|workflow" data-fm-width data-fm-height aria-label>
+ *     <div class="fm-stage"><svg class="fm-svg" role="img" aria-labelledby="G-p0-title G-p0-desc">…</svg></div>
+ *   </section>
+ *   <section class="fm-page" id="G--p1" data-fm-path="S" hidden=""><nav class="fm-static-nav">…</nav>…</section>
+ *   <script type="application/json" class="fm-index">{ v, id, title, pages: [{ path, title, kind, parent?, section, nodes }] }</script>
+ * </flowmark-graph>
+ * ```
+ * Node groups: `<g class="node fm-node fm-kind-<kind> [fm-state-<state>] [fm-opens]" data-fm-node="<index in page.nodes>"
+ * [data-fm-page="<path>"] aria-label="…">`; every id inside page `i` starts with `G-p<i>-`. The page needs the viewer
+ * stylesheet ({@link viewerStyle}) for colours and themes, and the viewer module ({@link viewerScript}, once per page,
+ * `<script type="module">`) for interactivity; without them the root SVG still shows in schedula's colours.
+ * Deep links: `#G:<encoded page path>:<encoded node label>` (or `#G--p<i>` for a page).
  * @param plot The plot (`dsp.plot().toJSON()` or a `PlotJSON` from a doctest session).
  * @param options Element id, accessible title and description, renderer.
  * @returns The HTML and the warnings (engine fallbacks, nodes the SVG lacks).
