@@ -1,5 +1,4 @@
-// Authoring lint: finds Flowmark blocks that silently failed to parse (or parse differently elsewhere) and says
-// how to write them portably.
+// Authoring lint: finds Flowmark blocks that silently failed to parse (or parse differently elsewhere), says how to fix them.
 import type { Code, Paragraph, Root } from 'mdast'
 import type { Node, Parent } from 'unist'
 import { DISPATCHER, dottedOptions, isFlowmarkDirective, optionValue, TESTCLEANUP, TESTSETUP, type BlockDirective } from './directive.ts'

@@ -1,5 +1,4 @@
-// Turns one TypeScript statement or block into a script that runs REPL-style: types stripped, top-level
-// declarations and imports hoisted onto the session's global scope, top-level await allowed, positions kept.
+// One TypeScript statement or block → a REPL-style script: types stripped, top-level names hoisted, await allowed, positions kept.
 import { stripTypeScriptTypes } from 'node:module'
 import ts from 'typescript'
 import { SESSION_GLOBAL } from './protocol.ts'
