@@ -132,10 +132,15 @@ export class FlowmarkGraph extends Base {
   #suppressClick = false
   #hintTimer = 0
   #cleanup: (() => void)[] = []
+  #full = false
 
   /** Builds the controls once the element is in the document (idempotent). */
   connectedCallback(): void {
-    if (this.hasAttribute('data-fm-enhanced')) return
+    if (this.hasAttribute('data-fm-enhanced')) {
+      // Moved in the document: the element listeners survived, the window/document ones were removed.
+      if (this.#cleanup.length === 0 && this.#index !== undefined) this.#bindGlobal()
+      return
+    }
     try {
       this.#enhance()
     } catch (e) {
@@ -309,7 +314,6 @@ export class FlowmarkGraph extends Base {
   #bindEvents(): void {
     const on = <T extends Event>(target: EventTarget, type: string, fn: (e: T) => void, opts?: AddEventListenerOptions): void => {
       target.addEventListener(type, fn as EventListener, opts)
-      if (target === window || target === document) this.#cleanup.push(() => target.removeEventListener(type, fn as EventListener, opts))
     }
     on<MouseEvent>(this, 'click', (e) => this.#onClick(e))
     on<KeyboardEvent>(this, 'keydown', (e) => this.#onKey(e))
@@ -331,13 +335,25 @@ export class FlowmarkGraph extends Base {
     on<FocusEvent>(this, 'focusout', (e) => {
       if (!this.querySelector('.fm-search')?.contains(e.relatedTarget as Node | null)) this.#closeResults()
     })
-    on<HashChangeEvent>(window, 'hashchange', () => { this.#fromHash(location.hash) })
-    on<Event>(window, 'resize', () => {
+    this.#bindGlobal()
+  }
+
+  /** Listeners on `window` and `document`: removed when the element leaves the document, added again on return. */
+  #bindGlobal(): void {
+    const on = (target: EventTarget, type: string, fn: () => void): void => {
+      target.addEventListener(type, fn)
+      this.#cleanup.push(() => target.removeEventListener(type, fn))
+    }
+    on(window, 'hashchange', () => { this.#fromHash(location.hash) })
+    on(window, 'resize', () => {
       this.#sizeStage()
       if (this.#fitted[this.#current]) this.#fit()
     })
-    on<Event>(document, 'fullscreenchange', () => {
-      this.#buttons.get('fullscreen')?.setAttribute('aria-pressed', String(document.fullscreenElement === this))
+    on(document, 'fullscreenchange', () => {
+      const full = document.fullscreenElement === this
+      if (!full && !this.#full) return
+      this.#full = full
+      this.#buttons.get('fullscreen')?.setAttribute('aria-pressed', String(full))
       this.#sizeStage()
       this.#fit()
     })
