@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { DispatchPipe } from '../engine/index.ts'
+import { DispatchPipe, Dispatcher, SubDispatchFunction, SubDispatchPipe } from '../engine/index.ts'
 import { SHAPES } from './shapes.ts'
 
 interface CaseResult {
@@ -83,6 +83,33 @@ function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): Ca
   }
 }
 
+/** Per-call cost of the wrappers on a tiny model, against the same computation as a plain function (same run). */
+function smallModelCalls(): { name: string; us: number; ratio: number }[] {
+  const m = new Dispatcher({ name: 'm' })
+  m.addData({ id: 'k', defaultValue: 10 })
+  m.addFunction({ id: 'f', fn: (a: number, k: number) => a * k, inputs: ['a', 'k'], outputs: ['b'] })
+  m.addFunction({ id: 'g', fn: (b: number) => b + 1, inputs: ['b'], outputs: ['c'] })
+  const k = 10
+  const plain = (a: number) => ((x: number, y: number) => x * y)(a, k) + 1
+  const fns: [string, (a: number) => unknown, number][] = [
+    ['plain function', plain, 2_000_000],
+    ['DispatchPipe', DispatchPipe(m, { inputs: ['a'], outputs: ['c'] }) as unknown as (a: number) => unknown, 1_000_000],
+    ['SubDispatchPipe', SubDispatchPipe(m, { inputs: ['a'], outputs: ['c'] }) as unknown as (a: number) => unknown, 1_000_000],
+    ['SubDispatchFunction', SubDispatchFunction(m, { inputs: ['a'], outputs: ['c'] }) as unknown as (a: number) => unknown, 20_000],
+  ]
+  const out: { name: string; us: number }[] = []
+  for (const [name, fn, n] of fns) {
+    let sink = 0
+    for (let i = 0; i < Math.min(n, 20_000); i++) sink += fn(i) as number
+    const ms = median([0, 1, 2].map(() => time(() => {
+      for (let i = 0; i < n; i++) sink += fn(i) as number
+    })))
+    if (Number.isNaN(sink)) throw new Error(`${name} computed NaN`)
+    out.push({ name, us: (ms * 1000) / n })
+  }
+  return out.map((r) => ({ ...r, ratio: r.us / out[0]!.us }))
+}
+
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
@@ -124,6 +151,9 @@ if (process.argv.includes('--case')) {
     console.log(`  replay/loop: ${big.map((r) => `${r.shape} ${r.ratio.toFixed(2)}×`).join(', ')}`)
     console.log(`  speed-up of a pipe call over dispatch: ${big.map((r) => `${r.shape} ${(r.dispatchUs / r.callUs).toFixed(1)}×`).join(', ')}`)
   }
+  const small = smallModelCalls()
+  console.log('\nCalling a 2-function model (k = 10 default, b = a * k, c = b + 1), µs per call (×plain function):')
+  for (const r of small) console.log(`  ${r.name.padEnd(20)} ${r.us.toFixed(3).padStart(9)} µs (${r.ratio.toFixed(1)}×)`)
   const json = arg('json', '')
-  if (json) writeFileSync(json, JSON.stringify({ node: process.version, results }, null, 2))
+  if (json) writeFileSync(json, JSON.stringify({ node: process.version, results, small }, null, 2))
 }
