@@ -10,7 +10,7 @@ import {
 import { ApiExtractionError, ApiSlugCollisionError } from './errors.ts'
 import { firstSentence, slugify } from './text.ts'
 import type {
-  ApiDoc, ApiItem, ApiItemKind, ApiMember, ApiModel, ApiModule, ApiParameter, ApiSignature, ApiSource, ApiTag,
+  ApiDoc, ApiHeritage, ApiItem, ApiItemKind, ApiMember, ApiModel, ApiModule, ApiParameter, ApiSignature, ApiSource, ApiTag,
 } from './types.ts'
 
 /** An entry point: a file (relative to `root`), optionally with the module name to show (default: derived from the path). */
@@ -33,7 +33,7 @@ export interface ExtractOptions {
 }
 
 /** Bump when the shape of the cached model changes. */
-const MODEL_VERSION = 4
+const MODEL_VERSION = 5
 
 interface CacheEntry {
   readonly version: number
@@ -310,15 +310,19 @@ function buildItem(name: string, d: DeclarationReflection, slug: string, ctx: Ct
     return withSource({ name, kind, slug, declaration: signatures.map((s) => `function ${s.text}`).join('\n'), signatures, doc, members: [], runtime: true })
   }
   if (kind === 'class' || kind === 'interface') {
-    const heritage = [
+    const clauses = [
       d.extendedTypes?.length ? ` extends ${d.extendedTypes.map(typeText).join(', ')}` : '',
       d.implementedTypes?.length ? ` implements ${d.implementedTypes.map(typeText).join(', ')}` : '',
     ].join('')
     const abstract = d.flags.isAbstract ? 'abstract ' : ''
-    const declaration = `${abstract}${kind} ${name}${typeParams(d.typeParameters)}${heritage}`
+    const declaration = `${abstract}${kind} ${name}${typeParams(d.typeParameters)}${clauses}`
     const members = buildMembers(name, d, ctx)
     const ctor = members.find((m) => m.kind === 'constructor')
-    return withSource({ name, kind, slug, declaration, signatures: ctor?.signatures ?? [], doc: docOf(d, ctx), members, runtime: kind === 'class' })
+    const heritage = [
+      ...(d.extendedTypes ?? []).map((t) => heritageOf('extends', t, ctx)),
+      ...(d.implementedTypes ?? []).map((t) => heritageOf('implements', t, ctx)),
+    ]
+    return withSource({ name, kind, slug, declaration, signatures: ctor?.signatures ?? [], doc: docOf(d, ctx), members, runtime: kind === 'class', heritage })
   }
   if (kind === 'type') {
     const declaration = d.kindOf(ReflectionKind.Enum)
@@ -330,11 +334,19 @@ function buildItem(name: string, d: DeclarationReflection, slug: string, ctx: Ct
   return withSource({ name, kind, slug, declaration: `${keyword} ${name}: ${typeText(d.type)}`, signatures: [], doc: docOf(d, ctx), members: [], runtime: true })
 }
 
+function heritageOf(relation: 'extends' | 'implements', t: SomeType, ctx: Ctx): ApiHeritage {
+  const target = t.type === 'reference' ? t.reflection : undefined
+  const slug = target === undefined ? undefined : ctx.slugs.get(target.id)
+  return slug === undefined ? { relation, type: typeText(t) } : { relation, type: typeText(t), slug }
+}
+
 function buildMembers(owner: string, d: DeclarationReflection, ctx: Ctx): ApiMember[] {
   const out: ApiMember[] = []
   const children = [...(d.children ?? [])].sort((a, b) => memberRank(a) - memberRank(b))
   for (const c of children) {
     if (c.flags.isPrivate || c.flags.isProtected || c.name.startsWith('#')) continue
+    // Inherited members are documented on the base class (autosummary's default); `heritage` links to it.
+    if (c.inheritedFrom !== undefined) continue
     const flags = { static: c.flags.isStatic, readonly: c.flags.isReadonly, optional: c.flags.isOptional }
     const source = sourceOf(c, ctx)
     const base = source === undefined ? {} : { source }

@@ -195,6 +195,12 @@ function itemPage(
   } else if (item.doc.summary !== '') {
     out.push(body(item.doc.summary), '')
   }
+  for (const relation of ['extends', 'implements'] as const) {
+    const list = (item.heritage ?? []).filter((h) => h.relation === relation)
+    if (list.length === 0) continue
+    const names = list.map((h) => (h.slug === undefined ? inlineCode(h.type) : link(inlineCode(h.type), `api:${h.slug}`)))
+    out.push(`${relation === 'extends' ? 'Extends' : 'Implements'} ${names.join(', ')}.`, '')
+  }
 
   if (item.kind === 'function') {
     item.signatures.forEach((sig, i) => {

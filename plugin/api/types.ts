@@ -76,6 +76,15 @@ export interface ApiMember {
   readonly source?: ApiSource
 }
 
+/** A base class or implemented interface of a class or interface. */
+export interface ApiHeritage {
+  readonly relation: 'extends' | 'implements'
+  /** The type as written, e.g. `FlowmarkError` or `ReadonlyMap<NodeId, unknown>`. */
+  readonly type: string
+  /** Slug of its page, when it is a documented item. */
+  readonly slug?: string
+}
+
 /** An exported item of a module. */
 export interface ApiItem {
   /** Exported name. */
@@ -89,8 +98,10 @@ export interface ApiItem {
   readonly signatures: readonly ApiSignature[]
   /** The item's doc: the declaration's comment, or its first signature's. */
   readonly doc: ApiDoc
-  /** Class and interface members, constructor first, then in TypeDoc's order. */
+  /** Own class and interface members (inherited ones are on the base's page), constructor first, then in TypeDoc's order. */
   readonly members: readonly ApiMember[]
+  /** Classes and interfaces: what they extend and implement. */
+  readonly heritage?: readonly ApiHeritage[]
   readonly source?: ApiSource
   /** Whether the item exists at run time (functions, classes, variables) and can be imported in examples. */
   readonly runtime: boolean

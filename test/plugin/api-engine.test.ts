@@ -86,6 +86,15 @@ describe('engine API', () => {
     expect(solution).toContain('## Members')
   })
 
+  it('leaves inherited members to the base class page and links to it', () => {
+    const err = docs.model.modules[0]?.items.find((i) => i.name === 'ModelError')
+    expect(err?.heritage).toEqual([{ relation: 'extends', type: 'FlowmarkError', slug: 'engine/flowmark-error' }])
+    expect(err?.members.map((m) => m.name)).not.toContain('stack')
+    expect(pages.find((p) => p.slug === 'engine/model-error')?.markdown).toContain('Extends [`FlowmarkError`](/api/engine/flowmark-error/).')
+    const solution = docs.model.modules[0]?.items.find((i) => i.name === 'Solution')
+    expect(solution?.heritage).toEqual([{ relation: 'implements', type: 'ReadonlyMap<NodeId, unknown>' }])
+  })
+
   it('reads the engine from the cache much faster than TypeDoc converts it', () => {
     expect(fresh.stats.cached).toBe(false)
     expect(cached.stats.cached).toBe(true)
