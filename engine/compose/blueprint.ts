@@ -1,5 +1,5 @@
 // Blueprints: a model described as a list of deferred building steps, instantiated (registered) as many times as needed.
-import { SELF, SINK, START, formatId, type NodeId } from '../constants.ts'
+import { SELF, SINK, START, formatId, type Empty, type NodeId } from '../constants.ts'
 import type { Distance } from '../distance.ts'
 import { Dispatcher, type DispatchOptions } from '../dispatcher.ts'
 import { ModelError } from '../errors.ts'
@@ -8,6 +8,7 @@ import type {
   AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DispatcherOptions,
 } from '../model.ts'
 import { deepCopy } from './helpers.ts'
+import type { Val } from './sub-dispatch.ts'
 import type { DataId, SolutionOf, TypedDataOptions, TypedFunctionOptions, TypedInputs } from './types.ts'
 
 /** Blueprints and dispatchers already built by one registration, so that a blueprint used twice yields one object. */
@@ -154,7 +155,7 @@ export class Blueprint<T extends object = any> {
   }
 
   /** Records `Dispatcher.setDefaultValue`. */
-  setDefaultValue(id: DataId<T>, value: unknown, initialDist: Distance = 0): this {
+  setDefaultValue<const K extends DataId<T>>(id: K, value: Val<T, K> | Empty, initialDist: Distance = 0): this {
     this.#steps.push({ method: 'setDefaultValue', id, value, initialDist })
     return this
   }

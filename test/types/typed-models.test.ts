@@ -84,9 +84,15 @@ describe('typed models', () => {
       // @ts-expect-error 'zz' is not declared
       blue.addData({ id: 'zz' })
     })
+    typeOnly(() => {
+      // @ts-expect-error the default of `a` must be a number
+      blue.setDefaultValue('a', 'one')
+    })
+    blue.setDefaultValue('b', 5)
     expectTypeOf(blue.register()).toEqualTypeOf<Dispatcher<Shape>>()
     expectTypeOf(blue.dispatch({ a: 1, b: 2 }).get('c')).toEqualTypeOf<number | undefined>()
     expect(blue.dispatch({ a: 1, b: 2 }).get('c')).toBe(3)
+    expect(blue.dispatch({ a: 1 }).get('c')).toBe(6)
   })
 })
 
