@@ -127,6 +127,7 @@ export class FlowmarkGraph extends Base {
   #results!: HTMLUListElement
   #buttons = new Map<string, HTMLButtonElement>()
   #hits: NodeInfo[] = []
+  #hotEdges: Element[] = []
   #active = -1
   #drag: { id: number; x: number; y: number; moved: boolean; box: Box } | undefined
   #suppressClick = false
@@ -470,6 +471,7 @@ export class FlowmarkGraph extends Base {
     info.el.classList.remove('fm-selected')
     void info.el.getBoundingClientRect()
     info.el.classList.add('fm-selected')
+    this.#hot(undefined)
     if (reveal) this.#reveal(info)
     const path = this.#index?.pages[info.page]?.path ?? ''
     if (this.id) this.#setHash(`${this.id}:${encodeURIComponent(path)}:${encodeURIComponent(info.label)}`)
@@ -487,7 +489,20 @@ export class FlowmarkGraph extends Base {
     if (viaKeyboard) this.#showTip(info)
   }
 
+  /** Marks the edges into and out of `info` (or of the selected node, when `info` is undefined). */
+  #hot(info: NodeInfo | undefined): void {
+    for (const el of this.#hotEdges) el.classList.remove('fm-hot')
+    this.#hotEdges = []
+    const target = info ?? (this.#selected?.page === this.#current ? this.#selected : undefined)
+    const k = target?.el.getAttribute('data-fm-node')
+    const svg = this.#svgs[this.#current]
+    if (target === undefined || k === null || k === undefined || svg === undefined) return
+    this.#hotEdges = [...svg.querySelectorAll(`g.edge[data-fm-from="${k}"], g.edge[data-fm-to="${k}"]`)]
+    for (const el of this.#hotEdges) el.classList.add('fm-hot')
+  }
+
   #showTip(info: NodeInfo): void {
+    this.#hot(info)
     const tip = this.#tooltip
     const swatch = h('span', { class: 'fm-swatch', 'aria-hidden': 'true' })
     swatch.style.background = info.state === 'error' ? 'var(--fm-error)' : info.state === 'missing' ? 'var(--fm-warning)' : (KIND_SWATCH[info.kind] ?? 'var(--fm-empty)')
@@ -512,6 +527,7 @@ export class FlowmarkGraph extends Base {
 
   #hideTip(): void {
     this.#tooltip.hidden = true
+    this.#hot(undefined)
   }
 
   #say(text: string): void {

@@ -133,19 +133,23 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
   const byDotId = new Map<string, number>()
   ctx.nodes.forEach((n, i) => { if (!byDotId.has(n.dotId)) byDotId.set(n.dotId, i) })
 
-  // Pass 1: DOT node name (the group's <title>) → node index, for readable edge titles.
+  // Pass 1: DOT node name (the group's <title>) → label and node index, for readable edge titles and edge ends.
   const nameToLabel = new Map<string, string>()
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i] as Token
-    if (tok.t !== 'open' || tok.name !== 'g' || !hasClass(tok.attrs, 'node')) continue
+  const nameToIndex = new Map<string, number>()
+  const titleOf = (i: number): string | undefined => {
     let j = i + 1
     while ((tokens[j] as Token | undefined)?.t === 'text' && textOf(tokens[j] as Token & { t: 'text' }).trim() === '') j++
     const next = tokens[j], text = tokens[j + 1]
-    if (next?.t === 'open' && next.name === 'title' && text?.t === 'text') {
-      const index = byDotId.get(get(tok.attrs, 'id') ?? '')
-      const name = textOf(text)
-      nameToLabel.set(name, index === undefined ? name : (ctx.nodes[index] as PlotNode).label)
-    }
+    return next?.t === 'open' && next.name === 'title' && text?.t === 'text' ? textOf(text) : undefined
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i] as Token
+    if (tok.t !== 'open' || tok.name !== 'g' || !hasClass(tok.attrs, 'node')) continue
+    const name = titleOf(i)
+    if (name === undefined) continue
+    const index = byDotId.get(get(tok.attrs, 'id') ?? '')
+    nameToLabel.set(name, index === undefined ? name : (ctx.nodes[index] as PlotNode).label)
+    if (index !== undefined) nameToIndex.set(name, index)
   }
 
   const out: string[] = []
@@ -262,6 +266,14 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
       height = ptToPx(get(tok.attrs, 'height'))
       attrs.push(['class', 'fm-svg'], ['role', 'img'], ['aria-labelledby', `${prefix}title ${prefix}desc`])
     }
+    if (role === 'edge') {
+      // Which nodes the edge joins (indices into ctx.nodes), for the viewer's highlighting.
+      const ends = splitEdge(titleOf(i) ?? '', nameToLabel)
+      const from = ends === undefined ? undefined : nameToIndex.get(ends[0])
+      const to = ends === undefined ? undefined : nameToIndex.get(ends[1])
+      if (from !== undefined) attrs.push(['data-fm-from', String(from)])
+      if (to !== undefined) attrs.push(['data-fm-to', String(to)])
+    }
     if (role === 'node') {
       if (node !== undefined) {
         const n = ctx.nodes[node] as PlotNode
@@ -284,13 +296,21 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
 
 /** `a -> b` (DOT names) → `a → b` (node labels), splitting where both sides are known names. */
 function edgeTitle(text: string, names: ReadonlyMap<string, string>): string {
+  const ends = splitEdge(text, names)
+  if (ends === undefined) return text.replace(text.includes('->') ? '->' : '--', ' → ')
+  return `${names.get(ends[0]) as string} → ${names.get(ends[1]) as string}`
+}
+
+/** The two DOT node names of an edge title `a->b` (ports dropped), splitting where both sides are known names. */
+function splitEdge(text: string, names: ReadonlyMap<string, string>): [string, string] | undefined {
   const sep = text.includes('->') ? '->' : '--'
   let at = text.indexOf(sep)
   while (at !== -1) {
     const a = text.slice(0, at), b = text.slice(at + sep.length)
-    const la = names.get(a), lb = names.get(b.replace(/:.*$/, '')) ?? names.get(b)
-    if (la !== undefined && lb !== undefined) return `${la} → ${lb}`
+    const na = names.has(a) ? a : a.replace(/:[^:]*$/, '')
+    const nb = names.has(b) ? b : b.replace(/:[^:]*$/, '')
+    if (names.has(na) && names.has(nb)) return [na, nb]
     at = text.indexOf(sep, at + 1)
   }
-  return text.replace(sep, ' → ')
+  return undefined
 }

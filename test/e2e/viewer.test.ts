@@ -87,6 +87,10 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     // Tooltip with the description on hover.
     await page.hover('g.node[aria-label^="data x"]')
     await expect.poll(() => page.locator('.fm-tooltip').textContent()).toContain('Input x.')
+    // Its edges light up: x feeds sum_xx, sum_xz, my_sub and sdf; start feeds x.
+    expect((await page.locator('.fm-page:not([hidden]) g.edge.fm-hot title').allTextContents()).sort())
+      .toEqual(['start → x', 'x → my_sub', 'x → sdf', 'x → sum_xx', 'x → sum_xz'])
+    expect(await page.locator('g.edge.fm-hot path').first().evaluate((p) => getComputedStyle(p).stroke)).toBe('rgb(0, 140, 255)')
     await page.screenshot({ path: join(shots, 'mixed-light.png') })
     await context.close()
   })

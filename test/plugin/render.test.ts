@@ -225,6 +225,8 @@ describe('markup', () => {
     // Node titles are labels, edge titles name both ends.
     expect(html).toContain('<title>my_sub</title>')
     expect(html).toContain('<title>x → sum_xx</title>')
+    // Edges name their end nodes by index (x is node 1, sum_xx node 5 of the root page).
+    expect(html).toMatch(/<g id="mw-p0-edge\d+" class="edge" data-fm-from="1" data-fm-to="5">\n<title>x → sum_xx<\/title>/)
   })
 
   it('warns about nodes the SVG lacks and pages the plot lacks', async () => {
