@@ -1,9 +1,9 @@
 // Escaping for DOT: HTML-like label text, quoted strings, node names; control characters made visible.
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-// C0 controls but tab and newline, DEL, and the C1 controls: XML (and so Graphviz's HTML parser) rejects most of them.
 /** Printable ASCII but the characters any escaper changes: such text passes every escaper unchanged. */
 const PLAIN = /^[\x20-\x21\x23-\x25\x28-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/
+// C0 controls but tab and newline, DEL, and the C1 controls: XML (and so Graphviz's HTML parser) rejects most of them.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
 
 /**
@@ -28,19 +28,16 @@ export function cleanText(text: string): string {
  */
 export function htmlText(text: string): string {
   if (PLAIN.test(text)) return text
-  return cleanText(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    .replace(/\\/g, '\\\\')
-    .replace(/\t/g, ' ')
-    .replace(/\n/g, '<BR/>')
+  return htmlEscape(text).replace(/\t/g, ' ').replace(/\n/g, '<BR/>')
 }
 
 /** An attribute value inside an HTML-like label (`href="…"`): XML-escaped, backslashes doubled (read once). */
 export function htmlAttribute(text: string): string {
+  return htmlEscape(text).replace(/\n/g, '&#10;')
+}
+
+/** What HTML-like label text and attribute values share: cleaned, XML special characters as entities, `\` doubled. */
+function htmlEscape(text: string): string {
   return cleanText(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -48,7 +45,6 @@ export function htmlAttribute(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;')
     .replace(/\\/g, '\\\\')
-    .replace(/\n/g, '&#10;')
 }
 
 /**

@@ -18,17 +18,18 @@ export function codeLang(lang: string | null | undefined): CodeLang | undefined 
   return lang ? LANGS[lang.toLowerCase()] : undefined
 }
 
+/** A transcript's prompt line: optional indentation (group 1), then `>` followed by a space or the end of the line. */
+export const TRANSCRIPT_PROMPT = /^(\s*)>(?: |$)/
+
 /**
  * Whether a fence's content is a REPL transcript: its first non-blank line starts with the `> ` prompt.
+ * The doctest engine's transcript parser uses the same rule ({@link TRANSCRIPT_PROMPT}).
  * @param value The fence content (mdast `code.value`).
  * @returns True for transcripts.
  */
 export function isTranscript(value: string): boolean {
-  for (const line of value.split('\n')) {
-    if (line.trim() === '') continue
-    return line.startsWith('> ') || line === '>'
-  }
-  return false
+  const first = value.split('\n').find((line) => line.trim() !== '')
+  return first !== undefined && TRANSCRIPT_PROMPT.test(first)
 }
 
 /** Doctest option names (Python doctest's spelling) and the {@link DoctestFlags} field each one sets. */

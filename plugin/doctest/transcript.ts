@@ -1,16 +1,12 @@
 // Parses a Node-REPL-style transcript (`> ` statements, `... ` continuations, expected output) and its doctest flags.
+import { FLAG_NAMES, TRANSCRIPT_PROMPT as PROMPT, isTranscript } from '../core/fence.ts'
 import type { DoctestFlags } from '../core/types.ts'
 
 /** Mutable form of {@link DoctestFlags}, for merging. */
 type FlagSet = { -readonly [K in keyof DoctestFlags]: DoctestFlags[K] }
 
-/** The flag names a `// doctest: +FLAG -FLAG` comment accepts, mapped to their {@link DoctestFlags} keys. */
-export const FLAG_NAMES: Readonly<Record<string, keyof DoctestFlags>> = {
-  SKIP: 'skip',
-  ELLIPSIS: 'ellipsis',
-  NORMALIZE_WHITESPACE: 'normalizeWhitespace',
-  IGNORE_EXCEPTION_DETAIL: 'ignoreExceptionDetail',
-}
+// The flag names a `// doctest: +FLAG -FLAG` comment accepts, and the transcript test, are the directive core's.
+export { FLAG_NAMES, isTranscript }
 
 /** One `> ` statement of a transcript with the output expected after it. Lines and columns are 0-based in the block. */
 export interface TranscriptStatement {
@@ -52,7 +48,6 @@ export interface Transcript {
   readonly problems: readonly TranscriptProblem[]
 }
 
-const PROMPT = /^(\s*)>(?: |$)/
 const CONTINUATION = /^(\s*)\.\.\.(?: |$)/
 const FLAG_COMMENT = /\/\/\s*doctest:(.*)$/
 
@@ -93,12 +88,6 @@ export function mergeFlags(...sets: readonly (DoctestFlags | undefined)[]): Doct
     }
   }
   return merged
-}
-
-/** True when the block's first non-blank line is a `> ` prompt: the rule that makes a code block a transcript. */
-export function isTranscript(code: string): boolean {
-  const first = code.split('\n').find((line) => line.trim() !== '')
-  return first !== undefined && PROMPT.test(first)
 }
 
 /**

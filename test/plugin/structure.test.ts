@@ -209,6 +209,15 @@ describe('plugin/ structure', () => {
   })
 })
 
+describe('one definition', () => {
+  it('the doctest engine uses the directive core\'s flag names and transcript rule (so both parts agree on a block)', async () => {
+    const core = await import('../../plugin/core/fence.ts')
+    const doctest = await import('../../plugin/doctest/index.ts')
+    expect(doctest.FLAG_NAMES).toBe(core.FLAG_NAMES)
+    expect(doctest.isTranscript).toBe(core.isTranscript)
+  })
+})
+
 // The faces: the `source` targets of package.json `exports` (and the CLI behind `bin`).
 const faces = Object.entries(pkg.exports).flatMap(([subpath, target]) =>
   typeof target === 'string' ? [] : target.source ? [{ subpath, file: resolve(root, target.source), target }] : [])
