@@ -1,5 +1,6 @@
 // Dispatcher discovery: import the documented modules, find exported Dispatchers, plot them and build their tables.
 import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { Dispatcher } from '../../engine/index.ts'
 import type { AnyFunction } from '../../engine/index.ts'
 import type { PlotJSON } from '../../engine/plot/types.ts'
@@ -17,6 +18,12 @@ export interface DiscoverOptions {
   readonly importModule?: (file: string) => Promise<Record<string, unknown>>
   /** Options for `dsp.plot(…)` (default `{ depth: Infinity }`: every sub-model). */
   readonly plotOptions?: Readonly<Record<string, unknown>>
+  /**
+   * Import the modules in a fresh worker thread (default: `true` unless `importModule` is given). Node keeps an
+   * imported module for the life of the process, so without it a second call in the same process (an `astro dev`
+   * restart after a model changed) would document the old model.
+   */
+  readonly isolate?: boolean
 }
 
 /** An API model whose dispatcher exports are known: the model (kinds updated) and a doc per dispatcher. */
@@ -25,8 +32,6 @@ export interface ApiDocs {
   readonly model: ApiModel
   /** The dispatchers, in module then item order. */
   readonly dispatchers: readonly DispatcherDoc[]
-  /** Runtime values of the runtime items, by item slug (functions, classes, variables). */
-  readonly values: ReadonlyMap<string, unknown>
 }
 
 /**
@@ -51,10 +56,53 @@ export function isDispatcher(value: unknown): value is Dispatcher {
  *
  * @param model What `extractApi` returned.
  * @param options How to import modules and plot.
- * @returns The model with dispatcher items, the dispatcher docs and the runtime values.
+ * @returns The model with dispatcher items and the dispatcher docs (plain data).
  * @throws ApiDiscoveryError when a module cannot be imported or a dispatcher cannot be plotted.
  */
 export async function discoverDispatchers(model: ApiModel, options: DiscoverOptions = {}): Promise<ApiDocs> {
+  if (options.isolate ?? options.importModule === undefined) {
+    if (options.importModule !== undefined) throw new ApiDiscoveryError('discoverDispatchers: `importModule` cannot be used with `isolate: true` (a function cannot be sent to the worker)')
+    return discoverInWorker(model, options.plotOptions)
+  }
+  return discoverHere(model, options)
+}
+
+/** What the discovery worker posts back. */
+export type DiscoverWorkerReply =
+  | { readonly ok: true; readonly docs: ApiDocs }
+  | { readonly ok: false; readonly message: string }
+
+function discoverInWorker(model: ApiModel, plotOptions: Readonly<Record<string, unknown>> | undefined): Promise<ApiDocs> {
+  const here = import.meta.url
+  const script = new URL(here.endsWith('.ts') ? './discover-worker.ts' : './discover-worker.js', here)
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { model, plotOptions } })
+    let settled = false
+    worker.once('message', (reply: DiscoverWorkerReply) => {
+      settled = true
+      if (reply.ok) resolve(reply.docs)
+      else reject(new ApiDiscoveryError(reply.message))
+      void worker.terminate()
+    })
+    worker.once('error', (cause) => {
+      if (settled) return
+      settled = true
+      reject(new ApiDiscoveryError(`the discovery worker failed: ${String(cause)}`, { cause }))
+    })
+    worker.once('exit', (code) => {
+      if (!settled) reject(new ApiDiscoveryError(`the discovery worker exited with code ${code} before answering`))
+    })
+  })
+}
+
+/**
+ * `discoverDispatchers` in the calling thread (what the worker runs).
+ *
+ * @param model What `extractApi` returned.
+ * @param options How to import modules and plot (`isolate` is ignored).
+ * @returns The model with dispatcher items and the dispatcher docs.
+ */
+export async function discoverHere(model: ApiModel, options: DiscoverOptions = {}): Promise<ApiDocs> {
   const load = options.importModule ?? ((file: string) => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>)
   const values = new Map<string, unknown>()
   const functions = new Map<unknown, FunctionDocs>()
@@ -99,7 +147,7 @@ export async function discoverDispatchers(model: ApiModel, options: DiscoverOpti
     })
     return { ...mod, items }
   })
-  return { model: { ...model, modules }, dispatchers, values }
+  return { model: { ...model, modules }, dispatchers }
 }
 
 function documentDispatcher(mod: ApiModule, item: ApiItem, dsp: Dispatcher, lookup: DocLookup, plotOptions: Readonly<Record<string, unknown>>): DispatcherDoc {

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Dispatcher, SubDispatchFunction, WRAPPED_MODEL } from '../../engine/index.ts'
 import {
@@ -169,6 +170,24 @@ describe('dispatcher tables', () => {
     const err = await discoverDispatchers(api, { importModule: async () => { throw new Error('boom') } }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ApiDiscoveryError)
     expect((err as Error).message).toContain('cannot import module virtual (virtual.ts) to find its dispatchers: Error: boom')
+  })
+
+  it('imports the modules afresh on each call (in a worker), so a changed model is documented as it is now', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-fresh-'))
+    try {
+      const engineUrl = pathToFileURL(path.join(root, 'engine/index.ts')).href
+      const write = (text: string) => writeFileSync(path.join(dir, 'm.ts'), `import { Dispatcher } from '${engineUrl}'\n/** The model. */\nexport const model: Dispatcher = new Dispatcher({ name: 'm', description: '${text}' })\n`)
+      write('First version.')
+      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2023', allowImportingTsExtensions: true, noEmit: true }, include: ['*.ts'] }))
+      const model = await extractApi({ entryPoints: ['m.ts'], root: dir, cache: false })
+      expect((await discoverDispatchers(model)).dispatchers[0]?.description).toBe('First version.')
+      write('Second version.')
+      expect((await discoverDispatchers(model)).dispatchers[0]?.description).toBe('Second version.')
+      writeFileSync(path.join(dir, 'm.ts'), 'export const model = ;\n')
+      await expect(discoverDispatchers(model)).rejects.toThrow(/cannot import module m \(m\.ts\) to find its dispatchers: SyntaxError/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('follows rest parameters, model-wrapping functions and survives mapping cycles', () => {
