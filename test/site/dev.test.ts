@@ -115,7 +115,7 @@ for (const site of SITES) {
       const model = join(root, 'src', 'models', 'adder.ts')
       const original = await readFile(model, 'utf8')
       const mark = log.length
-      await writeFile(model, original.replace('defaultValue: 2', 'defaultValue: 3'))
+      await writeFile(model, original.replace('=> a + b,', '=> a + b + 1,'))
       const [first, second] = site.lines
       const where = new RegExp(`${site.graphPage.replace(/[./]/g, '\\$&')}:${first}:1 doctest-mismatch`)
       if (site.collection) await until('the re-run', async () => where.test(log.slice(mark)))
@@ -123,14 +123,20 @@ for (const site of SITES) {
       const shown = await overlayText('/', where)
       expect(shown).toContain(`:${second}:1`)
       expect(shown).toContain('+4')
+      // The .mdx page imports the same model; Vite compiles it, so its module is invalidated and it fails too.
+      await until('the failing MDX page', async () => {
+        const r = await get('/mdx-page/')
+        // (@astrojs/mdx wraps the error as an MDXError, keeping its message and position.)
+        return r.status === 500 && /PageDoctestError|MDXError/.test(r.body)
+      })
 
       const restored = log.length
       await writeFile(model, original)
       // Content collections: wait for the re-sync to finish (it re-attaches the file watchers of the collection).
       if (site.collection) await until('the re-sync', async () => /re-running the examples[\s\S]*Synced content/.test(log.slice(restored)))
-      await until('the fixed page', async () => {
-        const r = await get('/')
-        return r.status === 200 && r.body.includes('<flowmark-graph')
+      await until('the fixed pages', async () => {
+        const [md, mdx] = [await get('/'), await get('/mdx-page/')]
+        return md.status === 200 && md.body.includes('<flowmark-graph') && mdx.status === 200 && mdx.body.includes('<flowmark-graph')
       })
     }, 120_000)
 
