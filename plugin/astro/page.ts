@@ -69,12 +69,13 @@ const shift = (d: Diagnostic, by: number): Diagnostic => by === 0 ? d : {
 }
 
 /**
- * Cheap test on the raw source: can this page hold anything Flowmark handles (a directive or a prompted fence)?
- * Lets the Sätteri factory skip most documents before they are parsed.
+ * Cheap test on the raw source: can this page hold anything Flowmark handles (a directive, or a fence in a language
+ * sessions run: transcripts, and `setup`/`cleanup`/`hide` fences that must disappear)? Lets the Sätteri factory skip
+ * most documents before they are parsed.
  * @param source The page's Markdown.
  */
 export function mayHaveExamples(source: string): boolean {
-  return source.includes('::') || /^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:ts|js|typescript|javascript)\b[^\n]*\n[ \t]*> /m.test(source)
+  return source.includes('::') || /^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:ts|typescript|mts|cts|js|javascript|mjs|cjs)\b/im.test(source)
 }
 
 /**

@@ -100,6 +100,9 @@ for (const processor of PROCESSORS) {
     it('page without graphs loads no viewer script or style', async () => {
       const html = await page(site, processor, 'plain')
       expect(text(html)).toContain('[ 2, 4, 6 ]')
+      // The `setup` fence ran (the transcript uses `factor`) but is not shown.
+      expect(text(html)).toContain('x * factor')
+      expect(text(html)).not.toContain('hidden setup code')
       expect(html).not.toContain('_flowmark/')
       expect(html).not.toContain('<flowmark-graph')
       expect(await loadsViewer(site, processor, html)).toBe(false)
@@ -138,6 +141,7 @@ for (const processor of PROCESSORS) {
     it('page without graphs loads no viewer script or style (Starlight\'s own scripts only)', async () => {
       const html = await page(site, processor, 'plain')
       expect(text(html)).toContain('[ 2, 4, 6 ]')
+      expect(text(html)).not.toContain('hidden setup code')
       expect(html).not.toContain('_flowmark/')
       expect(await loadsViewer(site, processor, html)).toBe(false)
       // Measured: what the page loads, against the graph page of the same build.

@@ -133,10 +133,11 @@ describe('page helpers', () => {
     expect(lineOffset(file, 'Text\n\n```ts\n> 1\n1\n```')).toBe(4)
     expect(lineOffset(join(dir, 'missing.md'), 'x')).toBe(0)
   })
-  it('cheap pre-check: directives or prompted fences', () => {
+  it('cheap pre-check: directives or fences in a session language', () => {
     expect(mayHaveExamples('# Title\n\nJust prose.')).toBe(false)
-    expect(mayHaveExamples('```ts\nconst x = 1\n```')).toBe(false)
+    expect(mayHaveExamples('```python\n>>> 1\n```')).toBe(false)
     expect(mayHaveExamples('```ts\n> 1 + 1\n2\n```')).toBe(true)
+    expect(mayHaveExamples('~~~ JavaScript setup\nconst x = 1\n~~~')).toBe(true)
     expect(mayHaveExamples(':::dispatcher{name=m}\n:::')).toBe(true)
   })
   it('MDX: html nodes become <Fragment set:html>, other nodes are shared', () => {
