@@ -33,7 +33,7 @@ export interface ExtractOptions {
 }
 
 /** Bump when the shape of the cached model changes. */
-const MODEL_VERSION = 5
+const MODEL_VERSION = 6
 
 interface CacheEntry {
   readonly version: number
@@ -408,7 +408,17 @@ function typeParams(list: readonly TypeParameterReflection[] | undefined): strin
 }
 
 function typeText(t: SomeType | undefined): string {
-  return t === undefined ? '' : t.toString()
+  if (t === undefined) return ''
+  // A function type: TypeDoc's text drops the `...` of rest parameters, so print its signatures here.
+  const sigs = t.type === 'reflection' && (t.declaration.children ?? []).length === 0 ? t.declaration.signatures : undefined
+  if (sigs !== undefined && sigs.length > 0) {
+    const one = (s: SignatureReflection) => {
+      const params = (s.parameters ?? []).map((p) => `${p.flags.isRest ? '...' : ''}${p.name}${p.flags.isOptional ? '?' : ''}: ${typeText(p.type)}`)
+      return `${typeParams(s.typeParameters)}(${params.join(', ')}) => ${typeText(s.type)}`
+    }
+    return sigs.length === 1 ? one(sigs[0] as SignatureReflection) : sigs.map((x) => `(${one(x)})`).join(' & ')
+  }
+  return t.toString()
 }
 
 function sourceOf(r: DeclarationReflection, ctx: Ctx): ApiSource | undefined {

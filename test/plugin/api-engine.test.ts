@@ -86,6 +86,11 @@ describe('engine API', () => {
     expect(solution).toContain('## Members')
   })
 
+  it('prints function types with their rest parameters', () => {
+    const anyFunction = docs.model.modules[0]?.items.find((i) => i.name === 'AnyFunction')
+    expect(anyFunction?.declaration).toBe('type AnyFunction = (...args: any[]) => unknown')
+  })
+
   it('leaves inherited members to the base class page and links to it', () => {
     const err = docs.model.modules[0]?.items.find((i) => i.name === 'ModelError')
     expect(err?.heritage).toEqual([{ relation: 'extends', type: 'FlowmarkError', slug: 'engine/flowmark-error' }])
