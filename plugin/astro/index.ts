@@ -15,7 +15,7 @@ import { satteriFlowmark } from './satteri.ts'
 
 export { resolveOptions, FlowmarkOptionsError } from './options.ts'
 export type { FlowmarkOptions, ResolvedFlowmarkOptions, DoctestMode } from './options.ts'
-export { UnsupportedProcessorError, detectProcessor } from './processor.ts'
+export { UnsupportedProcessorError, DuplicatePluginError, detectProcessor } from './processor.ts'
 export { DoctestBuildError, PageDoctestError } from './report.ts'
 export { starlightFlowmark } from './starlight.ts'
 

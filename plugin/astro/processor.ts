@@ -34,6 +34,18 @@ export class UnsupportedProcessorError extends Error {
   }
 }
 
+/** Thrown when the unified processor already runs `remarkDispatcher`: every page's examples would run twice. */
+export class DuplicatePluginError extends Error {
+  constructor() {
+    super(
+      'flowmark: `remarkDispatcher` (flowmark/remark) is already in `unified({ remarkPlugins })`, and flowmark() adds ' +
+        'its own adapter, so every example would run twice. Remove remarkDispatcher from the processor; flowmark() ' +
+        'takes the same options (doctest, timeout).',
+    )
+    this.name = 'DuplicatePluginError'
+  }
+}
+
 const isArray = (v: unknown): v is unknown[] => Array.isArray(v)
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -100,6 +112,7 @@ export interface Adapters {
  * and our remark plugin; under Sätteri, our mdast plugin with `features.directive` switched on.
  * @param detected The processor found by {@link detectProcessor}.
  * @param adapters The plugins to install.
+ * @throws {DuplicatePluginError} When unified already runs `remarkDispatcher`.
  */
 export function installAdapters(detected: DetectedProcessor, adapters: Adapters): void {
   if (detected.kind === 'satteri') {
@@ -108,6 +121,9 @@ export function installAdapters(detected: DetectedProcessor, adapters: Adapters)
     return
   }
   const list = detected.options.remarkPlugins
+  if (list.some((e) => { const fn = entryPlugin(e); return typeof fn === 'function' && fn.name === 'remarkDispatcher' })) {
+    throw new DuplicatePluginError()
+  }
   if (remarkDirectiveIndexes(list, adapters.remarkDirective).length === 0) list.push(adapters.remarkDirective)
   list.push([adapters.remark[0], adapters.remark[1]])
 }

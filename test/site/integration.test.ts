@@ -80,6 +80,13 @@ describe('processor detection', () => {
     expect(later.remarkPlugins).toEqual([[plugin, { cacheKey: 'k' }], starlightCopy])
   })
 
+  it('unified: refuses to run next to a hand-added remarkDispatcher (examples would run twice)', async () => {
+    const { remarkDispatcher } = await import('../../plugin/remark.ts')
+    const options = { remarkPlugins: [[remarkDispatcher, {}]] as unknown[] }
+    expect(() => installAdapters(detectProcessor({ name: 'unified', options }), { remark: [() => undefined, {}], remarkDirective, satteri: null }))
+      .toThrow(/remarkDispatcher.*already in `unified\(\{ remarkPlugins \}\)`.*Remove remarkDispatcher/s)
+  })
+
   it('the integration installs itself into a hand-made config and fails clearly for another processor', async () => {
     const integration = flowmark()
     const setup = integration.hooks['astro:config:setup'] as (p: unknown) => Promise<void>
