@@ -28,6 +28,17 @@ const sidebar = [
 // `source` first: `import … from 'flowmark'` in pages and components resolves to the TypeScript sources.
 const conditions = (defaults) => ['source', ...defaults, 'development|production']
 
+// The API reference: every public entry point of the package, and the example models shipped in fixtures/.
+const API_ENTRY_POINTS = [
+  { file: 'engine/index.ts', name: 'flowmark' },
+  { file: 'plugin/remark.ts', name: 'flowmark/remark' },
+  { file: 'plugin/astro/index.ts', name: 'flowmark/astro' },
+  { file: 'plugin/render/index.ts', name: 'flowmark/render' },
+  { file: 'plugin/doctest/index.ts', name: 'flowmark/doctest' },
+  { file: 'plugin/doctest/vitest.ts', name: 'flowmark/doctest/vitest' },
+  { file: 'fixtures/symmetric-cryptography/model.ts', name: 'examples/symmetric-cryptography' },
+]
+
 export default defineConfig({
   srcDir: './site',
   outDir: './dist/site',
@@ -36,7 +47,7 @@ export default defineConfig({
       title: 'Flowmark',
       description: 'A dataflow dispatcher for TypeScript, with docs whose examples run and whose models draw themselves.',
       sidebar,
-      plugins: [starlightFlowmark({ api: { entryPoints: [{ file: 'engine/index.ts', name: 'flowmark' }] } })],
+      plugins: [starlightFlowmark({ plot: { hideTimestamps: true }, api: { entryPoints: API_ENTRY_POINTS } })],
     }),
   ],
   vite: {

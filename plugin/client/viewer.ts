@@ -1,7 +1,8 @@
+// The <flowmark-graph> custom element: interactive viewer over the build-time SVG of `flowmark/render`.
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-// The <flowmark-graph> custom element: pan/zoom, sub-model pages, breadcrumb, history, tooltips, deep links, search,
-// fullscreen, legend and SVG download over the build-time SVG of `flowmark/render`. No dependencies.
+// Pan/zoom, sub-model pages, breadcrumb, history, tooltips, deep links, search, fullscreen, legend and SVG download.
+// No dependencies.
 
 interface IndexNode {
   readonly id: string

@@ -10,17 +10,7 @@ import { describe, expect, it } from 'vitest'
  * Each entry is `<check> <file> <subject>` exactly as the failure message prints it, minus the line number.
  * Remove an entry once its problem is fixed: a stale entry fails the test (so the list only shrinks).
  */
-const TEMPORARY_ALLOWLIST = new Set<string>([
-  // plugin/client (viewer engineer): the purpose comment is on lines 3-4, under `/// <reference lib>` (which may
-  // follow it): move it to line 1 and fit it on one line.
-  'purpose plugin/client/viewer.ts missing',
-  // package.json (lead): in dependencies, imported by nothing in plugin/ or engine/ (remark-mdx: unless plugin/astro
-  // is about to use it). Removing them also needs `npm install` to refresh package-lock.json.
-  'unused-dependency package.json mdast-util-to-string',
-  'unused-dependency package.json remark-mdx',
-  'unused-dependency package.json remark-stringify',
-  'unused-dependency package.json unist-util-visit',
-])
+const TEMPORARY_ALLOWLIST = new Set<string>([])
 
 const root = resolve(new URL('../..', import.meta.url).pathname)
 const rel = (file: string) => relative(root, file)
