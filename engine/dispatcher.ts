@@ -507,7 +507,8 @@ export class Dispatcher<T extends object = any> {
       out.#nodes.set(n.id, cloneNode(n, n.kind === 'dispatcher' ? n.dispatcher.#copy(memo) : undefined))
     }
     for (const n of this.#nodes.values()) {
-      for (const e of n.succ) connect(out.#nodes.get(n.id)!, out.#nodes.get(e.to.id)!, e.weight)
+      // `fresh`: a successor list has each target once, so no search (hubs with many successors stay linear).
+      for (const e of n.succ) connect(out.#nodes.get(n.id)!, out.#nodes.get(e.to.id)!, e.weight, true)
     }
     for (const [id, dv] of this.#defaults) {
       out.#defaults.set(id, id === SELF && dv.value === this ? { ...dv, value: out } : { ...dv, value: deepCopy(dv.value) })

@@ -26,14 +26,14 @@ export interface PipeStep {
   readonly duration: number | undefined
 }
 
-const facades = new WeakMap<Level, Solution>()
+const NO_INPUTS: ReadonlyMap<NodeId, unknown> = new Map()
 
-/** @internal The Solution of a search level (one per level). */
+/** @internal The Solution of a search level (one per level, kept on the level: no WeakMap on the dispatch path). */
 export function solutionOf(level: Level, inputs?: ReadonlyMap<NodeId, unknown>, outputs?: readonly NodeId[]): Solution {
-  let s = facades.get(level)
+  let s = level.facade as Solution | undefined
   if (s === undefined) {
-    s = new Solution(level, inputs ?? new Map(), outputs)
-    facades.set(level, s)
+    s = new Solution(level, inputs ?? NO_INPUTS, outputs)
+    level.facade = s
   }
   return s
 }
@@ -183,7 +183,7 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
     const run = lv.run
     const depth = lv.path.length
     const steps: PipeStep[] = []
-    const levels = run.fringe.levels
+    const levels = run.levels
     for (let i = 0; i < run.pipeSize; i++) {
       let owner: Level | null = levels[run.pipeLevel[i]!]!
       const at = owner

@@ -4,7 +4,7 @@ import type { Distance } from './distance.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { ModelError, didYouMean } from './errors.ts'
 import { compiledOf, internalsOf } from './internal/access.ts'
-import { cloneNode, connect, disconnect, findEdge, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
+import { cloneNode, connect, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
 import type { WaitOverrides } from './internal/search.ts'
 import { levelOf, type Solution } from './solution.ts'
 import type { Workflow } from './workflow.ts'
@@ -64,13 +64,14 @@ function workflowAdjacency(wf: Workflow): Adjacency {
   }
 }
 
+/** Adjacency of a list of distinct edges (an `EdgeTree`'s list: no pair twice). Linear in the edges. */
 function edgeSetAdjacency(edges: Iterable<readonly [NodeId, NodeId]>): Adjacency {
   const succ = new Map<NodeId, NodeId[]>()
   const pred = new Map<NodeId, NodeId[]>()
   const add = (m: Map<NodeId, NodeId[]>, k: NodeId, v: NodeId) => {
-    let l = m.get(k)
-    if (l === undefined) m.set(k, (l = []))
-    if (!l.includes(v)) l.push(v)
+    const l = m.get(k)
+    if (l === undefined) m.set(k, [v])
+    else l.push(v)
   }
   for (const [u, v] of edges) {
     add(succ, u, v)
@@ -81,6 +82,20 @@ function edgeSetAdjacency(edges: Iterable<readonly [NodeId, NodeId]>): Adjacency
   return { has: (id) => succ.has(id), next: (id, reverse) => (reverse ? pred : succ).get(id) ?? [] }
 }
 
+/** A set of node pairs: one inner Set per source, so no key strings are built. */
+class PairSet {
+  readonly #m = new Map<NodeId, Set<NodeId>>()
+
+  /** Adds the pair; returns false when it was already there. */
+  add(u: NodeId, v: NodeId): boolean {
+    let s = this.#m.get(u)
+    if (s === undefined) this.#m.set(u, (s = new Set()))
+    if (s.has(v)) return false
+    s.add(v)
+    return true
+  }
+}
+
 const byText = compareIds
 
 /** Creates a sub-dispatcher of `dsp` from an ordered node list and an ordered edge list (weights from the model). */
@@ -89,16 +104,21 @@ function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly 
   const out = dsp.copyStructure()
   const dst = internalsOf(out)
   for (const id of order) dst.nodes.set(id, cloneNode(src.nodes.get(id)!))
-  // Index each source's edges once, so hubs with many successors stay linear.
+  // Index each source's edges once and take each edge out when it is copied: the copy never searches an edge
+  // list (hubs with many successors stay linear) and a pair listed twice is copied once.
   const bySource = new Map<NodeId, Map<NodeId, EdgeImpl>>()
   for (const [u, v] of edges) {
     let out = bySource.get(u)
     if (out === undefined) {
-      out = new Map(src.nodes.get(u)!.succ.map((e) => [e.to.id, e]))
+      const succ = src.nodes.get(u)!.succ
+      out = new Map()
+      for (const e of succ) out.set(e.to.id, e)
       bySource.set(u, out)
     }
     const e = out.get(v)
-    if (e !== undefined) connect(dst.nodes.get(u)!, dst.nodes.get(v)!, e.weight)
+    if (e === undefined) continue
+    out.delete(v)
+    connect(dst.nodes.get(u)!, dst.nodes.get(v)!, e.weight, true)
   }
   for (const [id, dv] of src.defaults) if (dst.nodes.has(id)) dst.defaults.set(id, dv)
   dst.setCounter(src.nextIndex())
@@ -164,18 +184,9 @@ function bfs(
   const inSub = new Set<NodeId>()
   const order: NodeId[] = []
   const edges: [NodeId, NodeId][] = []
-  const edgeSeen = new Set<string>()
-  const ids = new Map<NodeId, number>()
-  const key = (u: NodeId, v: NodeId) => {
-    for (const x of [u, v] as NodeId[]) if (!ids.has(x)) ids.set(x, ids.size)
-    return `${ids.get(u)},${ids.get(v)}`
-  }
+  const edgeSeen = new PairSet()
   const addEdge = (u: NodeId, v: NodeId) => {
-    const k = key(u, v)
-    if (!edgeSeen.has(k)) {
-      edgeSeen.add(k)
-      edges.push([u, v])
-    }
+    if (edgeSeen.add(u, v)) edges.push([u, v])
   }
   const queue: NodeId[] = []
   const include = (n: NodeId, toFamily: boolean, block: boolean) => {
@@ -255,16 +266,26 @@ export function getSubDspFromWorkflow(dsp: Dispatcher, sources: Iterable<NodeId>
 }
 
 /**
- * Replaces each sub-dispatcher node of `sub` by a pruned copy: `prune(child, sources, inputs)` builds the child
+ * Replaces each sub-dispatcher node of `sub` by a pruned copy: `prune(child, sources, inputs, id)` builds the child
  * from the child ids of the kept outputs (and inputs), then the mappings and edges are reduced to what is left.
+ * Linear in the nodes and edges of `sub` (the predecessor edges come from one compiled form; edges are dropped in
+ * one pass per source node).
  */
 function pruneSubDispatchers(
-  sub: Dispatcher, prune: (child: Dispatcher, sources: NodeId[], inputs: NodeId[]) => Dispatcher, withDomainInputs: boolean | 'shrink',
+  sub: Dispatcher, prune: (child: Dispatcher, sources: NodeId[], inputs: NodeId[], id: NodeId) => Dispatcher,
+  withDomainInputs: boolean | 'shrink',
 ): void {
   const nodes = internalsOf(sub).nodes
+  const compiled = compiledOf(sub)
+  const drop = new Set<EdgeImpl>()
   for (const n of [...nodes.values()]) {
     if (n.kind !== 'dispatcher') continue
-    const pred = new Set(predecessorIds(sub, n.id))
+    const slot = compiled.slotOf.get(n.id)!
+    const predEdges: EdgeImpl[] = []
+    for (let q = compiled.predStart[slot]!; q < compiled.predStart[slot + 1]!; q++) {
+      predEdges.push(compiled.edges[compiled.predEdge[q]!]!)
+    }
+    const pred = new Set(predEdges.map((e) => e.from.id))
     const succ = new Set(n.succ.map((e) => e.to.id))
     const inputs: NodeId[] = []
     for (const [p, cs] of n.inputs) if (pred.has(p)) inputs.push(...cs)
@@ -273,14 +294,19 @@ function pruneSubDispatchers(
     const sources = withDomainInputs === 'shrink'
       ? [...outs, ...(n.inputDomain !== undefined ? [...n.inputs.values()].flat() : [])]
       : [...outs, ...inputs]
-    n.dispatcher = prune(n.dispatcher, sources, inputs)
-    reduceMappings(n, pred, succ, nodes)
+    n.dispatcher = prune(n.dispatcher, sources, inputs, n.id)
+    reduceMappings(n, pred, succ, predEdges, drop)
   }
+  const sources = new Set<NodeImpl>()
+  for (const e of drop) sources.add(e.from)
+  for (const from of sources) from.succ = from.succ.filter((e) => !drop.has(e))
   internalsOf(sub).touch()
 }
 
+/** Reduces the mappings of a pruned sub-dispatcher node to the child data left; the edges to cut go to `drop`. */
 function reduceMappings(
-  n: SubDispatcherNodeImpl, pred: ReadonlySet<NodeId>, succ: ReadonlySet<NodeId>, nodes: ReadonlyMap<NodeId, NodeImpl>,
+  n: SubDispatcherNodeImpl, pred: ReadonlySet<NodeId>, succ: ReadonlySet<NodeId>, predEdges: readonly EdgeImpl[],
+  drop: Set<EdgeImpl>,
 ): void {
   const childData = internalsOf(n.dispatcher).nodes
   const isData = (id: NodeId) => childData.get(id)?.kind === 'data'
@@ -296,14 +322,9 @@ function reduceMappings(
   }
   n.inputs = inputs
   n.outputs = outputs
-  const keptParentsIn = new Set(inputs.keys())
   const keptParentsOut = new Set([...outputs.values()].flat())
-  for (const p of pred) {
-    if (keptParentsIn.has(p)) continue
-    const e = findEdge(nodes.get(p)!, n)
-    if (e !== undefined) disconnect(e)
-  }
-  for (const e of [...n.succ]) if (!keptParentsOut.has(e.to.id)) disconnect(e)
+  for (const e of predEdges) if (!inputs.has(e.from.id)) drop.add(e)
+  n.succ = n.succ.filter((e) => keptParentsOut.has(e.to.id))
 }
 
 // ---- shrinking ------------------------------------------------------------------------------------------------------
@@ -337,23 +358,17 @@ function waitFlags(dsp: Dispatcher, flag: boolean): MutableWait {
 
 interface EdgeTree {
   readonly edges: [NodeId, NodeId][]
-  readonly seen: Set<string>
+  readonly seen: PairSet
   readonly children: Map<NodeId, EdgeTree>
 }
 
 function newTree(): EdgeTree {
-  return { edges: [], seen: new Set(), children: new Map() }
+  return { edges: [], seen: new PairSet(), children: new Map() }
 }
 
 /** Adds the workflow edges of a solution (and of its sub-solutions, per sub-dispatcher id) to `tree`. */
 function unionWorkflow(sol: Solution, tree: EdgeTree): void {
-  for (const e of sol.workflow.edges) {
-    const k = `${idText(e.from)}\u0000${typeof e.from}\u0000${idText(e.to)}\u0000${typeof e.to}`
-    if (!tree.seen.has(k)) {
-      tree.seen.add(k)
-      tree.edges.push([e.from, e.to])
-    }
-  }
+  for (const e of sol.workflow.edges) if (tree.seen.add(e.from, e.to)) tree.edges.push([e.from, e.to])
   for (const [nodeId, child] of sol.subSolutions) {
     let t = tree.children.get(nodeId)
     if (t === undefined) tree.children.set(nodeId, (t = newTree()))
@@ -412,15 +427,27 @@ function releaseWaiting(sol: Solution, root: MutableWait): { released: Set<NodeI
   return { released, any: true }
 }
 
-/** Reverse search from `outputs` over a union of workflows, then the same for each kept sub-dispatcher. */
-function fromEdgeTree(dsp: Dispatcher, outputs: Iterable<NodeId>, tree: EdgeTree | undefined): Dispatcher {
+/**
+ * Reverse search from `outputs` over a union of workflows, then the same for each kept sub-dispatcher. `fed` are
+ * the child ids a kept parent input feeds (sub-dispatcher levels only): they stay as data nodes even when no output
+ * needs them, because a sub-dispatcher starts only when one of its inputs arrives; without them a child output
+ * that comes from the child's own defaults would never be computed.
+ */
+function fromEdgeTree(dsp: Dispatcher, outputs: Iterable<NodeId>, tree: EdgeTree | undefined, fed: readonly NodeId[] = []): Dispatcher {
   const graph = tree === undefined ? modelAdjacency(dsp) : edgeSetAdjacency(tree.edges)
   const { order, edges } = bfs(dsp, outputs, graph, { reverse: true })
+  if (fed.length > 0) {
+    const model = internalsOf(dsp).nodes
+    const kept = new Set(order)
+    for (const id of fed) {
+      if (!kept.has(id) && model.get(id)?.kind === 'data') {
+        kept.add(id)
+        order.push(id)
+      }
+    }
+  }
   const sub = materialise(dsp, order, edges)
-  pruneSubDispatchers(sub, (child, sources) => {
-    const node = [...internalsOf(sub).nodes.values()].find((n) => n.kind === 'dispatcher' && n.dispatcher === child)
-    return fromEdgeTree(child, sources, node === undefined ? undefined : tree?.children.get(node.id))
-  }, 'shrink')
+  pruneSubDispatchers(sub, (child, sources, inputs, id) => fromEdgeTree(child, sources, tree?.children.get(id), inputs), 'shrink')
   return sub
 }
 

@@ -43,20 +43,38 @@ export class Workflow {
   readonly nodes: ReadonlyMap<NodeId, WorkflowNode>
   /** Edges grouped by source node (in node order), each group in the model's edge order. */
   readonly edges: readonly WorkflowEdge[]
-  readonly #succ = new Map<NodeId, Map<NodeId, WorkflowEdge>>()
-  readonly #pred = new Map<NodeId, Map<NodeId, WorkflowEdge>>()
+  // Adjacency maps, built on the first query (shrinkDsp and the plots read only `nodes` and `edges`).
+  #succMap: Map<NodeId, Map<NodeId, WorkflowEdge>> | undefined
+  #predMap: Map<NodeId, Map<NodeId, WorkflowEdge>> | undefined
 
   constructor(nodes: ReadonlyMap<NodeId, WorkflowNode>, edges: readonly WorkflowEdge[]) {
     this.nodes = nodes
     this.edges = edges
-    for (const id of nodes.keys()) {
-      this.#succ.set(id, new Map())
-      this.#pred.set(id, new Map())
+  }
+
+  #index(): void {
+    const succ = new Map<NodeId, Map<NodeId, WorkflowEdge>>()
+    const pred = new Map<NodeId, Map<NodeId, WorkflowEdge>>()
+    for (const id of this.nodes.keys()) {
+      succ.set(id, new Map())
+      pred.set(id, new Map())
     }
-    for (const e of edges) {
-      this.#succ.get(e.from)?.set(e.to, e)
-      this.#pred.get(e.to)?.set(e.from, e)
+    for (const e of this.edges) {
+      succ.get(e.from)?.set(e.to, e)
+      pred.get(e.to)?.set(e.from, e)
     }
+    this.#succMap = succ
+    this.#predMap = pred
+  }
+
+  get #succ(): Map<NodeId, Map<NodeId, WorkflowEdge>> {
+    if (this.#succMap === undefined) this.#index()
+    return this.#succMap!
+  }
+
+  get #pred(): Map<NodeId, Map<NodeId, WorkflowEdge>> {
+    if (this.#predMap === undefined) this.#index()
+    return this.#predMap!
   }
 
   /** Whether a value flowed from `from` to `to`. */

@@ -1,13 +1,16 @@
 // The search fringe: a binary heap ordered by (distance, flag, id text, index path, push order), allocation-free.
 import type { Level } from './search.ts'
 
+const NO_LEVELS: readonly Level[] = []
+
 /**
  * A min-heap of fringe entries stored as parallel typed arrays. An entry is a node of some search level seen at a
  * two-level distance; `flag` is 0 for data nodes, 1 for waiting nodes and functions, 2-3 for entries coming from a
  * sub-dispatcher. Entries are handles into the arrays, recycled after `pop`.
  */
 export class Fringe {
-  readonly levels: Level[] = []
+  /** The levels of the run using this fringe (entries store level ids); set by `attach`. */
+  levels: readonly Level[] = []
   lvl = new Float64Array(64)
   d = new Float64Array(64)
   flag = new Uint8Array(64)
@@ -22,10 +25,20 @@ export class Fringe {
   #seq = 0
   size = 0
 
-  /** Registers a level; its id is stored in the entries. */
-  register(level: Level): number {
-    this.levels.push(level)
-    return this.levels.length - 1
+  /** Starts serving a run: empties the heap (a pooled fringe keeps its arrays) and reads levels from `levels`. */
+  attach(levels: readonly Level[]): void {
+    this.levels = levels
+    this.size = 0
+    this.#next = 0
+    this.#seq = 0
+    this.#free.length = 0
+  }
+
+  /** Stops serving a run (drops the references to its levels and node keys). */
+  detach(): void {
+    this.levels = NO_LEVELS
+    this.size = 0
+    this.key.length = 0
   }
 
   #grow(): void {

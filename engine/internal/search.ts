@@ -43,35 +43,55 @@ function stopReason(stopper: Stopper | undefined): unknown {
   return stopper !== undefined && 'reason' in stopper ? stopper.reason : undefined
 }
 
+/** Fringes of finished runs, reused by the next ones (a dispatch inside a function takes another one). */
+const fringePool: Fringe[] = []
+
 /** The shared state of one dispatch: the fringe, the visit log and the options. */
 export class Run {
-  readonly fringe = new Fringe()
+  /** The heap while the run is searching (taken from a pool, given back when the loop ends). */
+  heap: Fringe
   readonly options: RunOptions
   root!: Level
+  /** Every level of the run, by level id (the root is 0). */
+  readonly levels: Level[] = []
   /** Visit log (the pipe): level id and slot of each visited node, in visit order. */
-  pipeLevel = new Int32Array(64)
-  pipeSlot = new Int32Array(64)
+  readonly pipeLevel: number[] = []
+  readonly pipeSlot: number[] = []
   pipeSize = 0
 
   constructor(options: RunOptions) {
     this.options = options
+    this.heap = fringePool.pop() ?? new Fringe()
+    this.heap.attach(this.levels)
+  }
+
+  /** The run's levels, as `run.fringe.levels` (kept for readers of the visit log). */
+  get fringe(): { readonly levels: readonly Level[] } {
+    return this
+  }
+
+  /** Registers a level; its id is stored in the fringe entries. */
+  register(level: Level): number {
+    this.levels.push(level)
+    return this.levels.length - 1
   }
 
   push(level: Level, slot: number, lvl: number, d: number, flag: number): void {
-    this.fringe.push(level.id, slot, lvl, d, flag)
+    this.heap.push(level.id, slot, lvl, d, flag)
   }
 
   #log(levelId: number, slot: number): void {
-    if (this.pipeSize === this.pipeSlot.length) {
-      const a = new Int32Array(this.pipeSize * 2)
-      a.set(this.pipeLevel)
-      this.pipeLevel = a
-      const b = new Int32Array(this.pipeSize * 2)
-      b.set(this.pipeSlot)
-      this.pipeSlot = b
-    }
-    this.pipeLevel[this.pipeSize] = levelId
-    this.pipeSlot[this.pipeSize++] = slot
+    this.pipeLevel.push(levelId)
+    this.pipeSlot.push(slot)
+    this.pipeSize++
+  }
+
+  /** Gives the heap back to the pool (once; a run never searches again after its loop). */
+  release(): void {
+    const heap = this.heap
+    if (heap.levels !== this.levels) return
+    heap.detach()
+    fringePool.push(heap)
   }
 
   checkStop(nodeId: NodeId): void {
@@ -81,9 +101,9 @@ export class Run {
 
   /** Runs the main loop until the fringe is empty or every target of the root is reached. */
   loop(): void {
-    const fringe = this.fringe
+    const fringe = this.heap
     const root = this.root
-    const levels = fringe.levels
+    const levels = this.levels
     while (fringe.size > 0) {
       const h = fringe.pop()
       const lv = levels[fringe.lev[h]!]!
@@ -136,6 +156,8 @@ export class Level {
   readonly waitOverride: WaitOverrides | undefined
   closed = false
   initialized = false
+  /** The Solution reading this level (made on demand by `solutionOf`). */
+  facade: unknown = undefined
   /** Inputs that are also targets (wildcard dispatch): visited at start, fed to successors, recomputable. */
   readonly wildcards = new Set<number>()
   targets: Set<number> | null = null
@@ -174,7 +196,7 @@ export class Level {
 
   constructor(run: Run, view: View, parent: Level | null, parentSlot: number, waitOverride: WaitOverrides | undefined) {
     this.run = run
-    this.id = run.fringe.register(this)
+    this.id = run.register(this)
     this.view = view
     this.explored = view.explored
     this.c = view.c
@@ -841,6 +863,7 @@ export class Level {
 }
 
 const FAILED: unique symbol = Symbol('failed')
+const NO_IDS: ReadonlySet<NodeId> = new Set()
 
 function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v)
@@ -864,8 +887,12 @@ export function search(req: SearchRequest, onStart?: (root: Level) => void): Lev
   const root = new Level(run, req.view, null, -1, req.options.waitIn)
   run.root = root
   root.initialized = true
-  onStart?.(root)
-  root.init(req.inputs, req.inputsDist, new Set(), req.outputs, null)
-  run.loop()
+  try {
+    onStart?.(root)
+    root.init(req.inputs, req.inputsDist, NO_IDS, req.outputs, null)
+    run.loop()
+  } finally {
+    run.release()
+  }
   return root
 }
