@@ -1,14 +1,16 @@
 // The built docs site in headless Chromium: graphs render and navigate, dark mode, keyboard, Pagefind, clean consoles.
+import { execFile } from 'node:child_process'
 import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageSession } from '../../plugin/core/page.ts'
 import { serveStatic, type StaticServer } from './helpers/static-server.ts'
 
-process.env['ASTRO_TELEMETRY_DISABLED'] = '1'
+const run = promisify(execFile)
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const shots = fileURLToPath(new URL('./__actual__/', import.meta.url))
@@ -24,12 +26,18 @@ interface SitePage {
   readonly graphs: number
 }
 
-/** Every page of the docs, with its route as Starlight writes it (`start/tutorial.md` → `/start/tutorial/`). */
-const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo }).sort().map((file) => {
+/** A page of the docs from its file below site/content/docs, with its route as Starlight writes it. */
+function sitePage(file: string): SitePage {
   const slug = file.slice(CONTENT.length).replace(/\.mdx?$/, '').replace(/(^|\/)index$/, '')
   const { request } = pageSession(readFileSync(join(repo, file), 'utf8'), join(repo, file))
   return { file, route: slug === '' ? '/' : `/${slug.toLowerCase()}/`, graphs: request.blocks.filter((b) => b.kind === 'draw').length }
-})
+}
+
+/** The hand-written pages (`start/tutorial.md` → `/start/tutorial/`); the API reference below `api/` is generated. */
+const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo, exclude: [`${CONTENT}api/**`] }).sort().map(sitePage)
+/** The generated API pages, read after the build wrote them; {@link API_SAMPLE} of them are visited. */
+let apiPages: SitePage[] = []
+const API_SAMPLE = 12
 const byFile = (file: string): SitePage => {
   const p = pages.find((q) => q.file === `${CONTENT}${file}`)
   if (p === undefined) throw new Error(`${CONTENT}${file} is not a page of the docs any more; update site.test.ts`)
@@ -48,17 +56,39 @@ let browser: Browser
 const problems: string[] = []
 const timings: Record<string, number> = {}
 
-/** Builds the real site (astro.config.mjs) into `outDir`, with its own Astro cache so parallel builds do not race. */
+/** Variables Vitest puts into `process.env` (its own, and `import.meta.env`'s as seen in tests). */
+const VITEST_ENV = new Set(['TEST', 'NODE_ENV', 'MODE', 'DEV', 'PROD', 'SSR', 'BASE_URL', 'FORCE_TTY'])
+
+/**
+ * The environment of the build: this one without Vitest's variables. With Vitest's `DEV=1`, `MODE=test`, Astro
+ * builds a development-mode site (Starlight writes "search is only available in production builds" instead of
+ * Pagefind's UI), so the build gets a clean environment with `NODE_ENV=production`, as `npm run docs` has.
+ */
+function buildEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !VITEST_ENV.has(k)))
+  return { ...env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' }
+}
+
+/**
+ * Builds the real site (astro.config.mjs) into `outDir` with Astro's programmatic `build()` in a child Node process
+ * (an in-process build leaves the test's event loop, which also serves the site, too busy), with its own Astro cache
+ * so that parallel builds do not race on `data-store.json`.
+ */
 async function buildSite(): Promise<void> {
-  const { build } = await import('astro')
   const t0 = performance.now()
   for (let attempt = 1; ; attempt++) {
+    const config = { root: repo, outDir, cacheDir: join(tmp, `astro-cache-${attempt}`), logLevel: 'error' }
+    // Plain `-e` (ES module syntax is detected): `--input-type` would be inherited by the build's worker threads.
+    const script = `import { build } from 'astro'\nawait build(${JSON.stringify(config)})\n`
     try {
-      await build({ root: repo, outDir, cacheDir: join(tmp, `astro-cache-${attempt}`), logLevel: 'error' })
+      await run(join(repo, 'node_modules/.bin/node'), ['-e', script], {
+        cwd: repo, env: buildEnv(), maxBuffer: 64 * 1024 * 1024,
+      })
       buildError = undefined
       break
     } catch (e) {
-      buildError = e
+      const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string }
+      buildError = new Error(`astro build of the docs site failed:\n${`${stdout}\n${stderr}`.trim().slice(-8000)}`)
       // A doctest failure still writes every page; only a build that wrote nothing is worth a second try.
       if (attempt >= 2 || existsSync(join(outDir, 'index.html'))) break
     }
@@ -67,8 +97,8 @@ async function buildSite(): Promise<void> {
 }
 
 /** A fresh page at `route` whose console errors, page errors and failed requests are recorded; `before` runs before it loads. */
-async function open(route: string, options: BrowserContextOptions = {}, before?: (page: Page) => void): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
+async function open(route: string, options: BrowserContextOptions | BrowserContext = {}, before?: (page: Page) => void): Promise<{ context: BrowserContext; page: Page }> {
+  const context = 'newPage' in options ? options : await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
   const page = await context.newPage()
   const where = route
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${where}: console ${m.type()}: ${m.text()}`) })
@@ -80,9 +110,18 @@ async function open(route: string, options: BrowserContextOptions = {}, before?:
   return { context, page }
 }
 
+/** Runs `fn` over `items`, `limit` at a time (page loads are slow on a busy machine; Chromium handles a few at once). */
+async function concurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T)
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
+
 /** Waits until every `<flowmark-graph>` of the page is enhanced by the viewer. */
 async function viewerReady(page: Page, count: number): Promise<void> {
-  await expect.poll(() => page.locator('flowmark-graph[data-fm-enhanced]').count(), { timeout: 10_000 }).toBe(count)
+  await expect.poll(() => page.locator('flowmark-graph[data-fm-enhanced]').count(), { timeout: 20_000 }).toBe(count)
 }
 
 const visiblePath = (graph: ReturnType<Page['locator']>): Promise<string[]> =>
@@ -179,17 +218,20 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true })
     if (PREBUILT === undefined) await buildSite()
+    apiPages = globSync(`${CONTENT}api/**/*.md`, { cwd: repo }).sort().map(sitePage)
     server = await serveStatic(outDir)
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     })
-  }, 150_000)
+  }, 240_000)
 
   afterAll(async () => {
     await browser?.close()
     await server?.close()
-    rmSync(tmp, { recursive: true, force: true })
+    // FLOWMARK_E2E_KEEP=1 keeps the built site for a look (or a rerun with FLOWMARK_E2E_SITE).
+    if (process.env['FLOWMARK_E2E_KEEP'] === undefined) rmSync(tmp, { recursive: true, force: true })
+    else console.info(`site e2e: built site kept in ${outDir}`)
     if (buildMs > 0) timings['build'] = buildMs
     console.info(`site e2e timings (ms): ${JSON.stringify(timings)}`)
   })
@@ -197,7 +239,8 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
   it('builds without errors (every example passes, Pagefind index written)', () => {
     if (buildError !== undefined) throw buildError
     expect(existsSync(join(outDir, 'pagefind', 'pagefind.js'))).toBe(true)
-    for (const p of pages) expect(existsSync(join(outDir, p.route, 'index.html')), `${p.file} → ${p.route}`).toBe(true)
+    expect(apiPages.length).toBeGreaterThan(0)
+    for (const p of [...pages, ...apiPages]) expect(existsSync(join(outDir, p.route, 'index.html')), `${p.file} → ${p.route}`).toBe(true)
   })
 
   it('renders every graph of the tutorial: visible SVG with its nodes, fitted, readable, not clipped', async () => {
@@ -223,7 +266,9 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
       // Labels of at least ~9 CSS px: a fitted graph that is shrunk further is unreadable.
       expect(g.minText, at).toBeGreaterThanOrEqual(9)
     })
-    await page.screenshot({ path: join(shots, 'site-tutorial-light.png'), fullPage: true })
+    // The page as a reader sees it around the second graph (a full-page capture repeats Starlight's fixed header).
+    await graphs.nth(1).scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(shots, 'site-tutorial-light.png') })
     await context.close()
     timings['tutorial'] = Math.round(performance.now() - t0)
   })
@@ -330,10 +375,8 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
     const faint: string[] = []
     for (const colorScheme of ['light', 'dark'] as const) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme })
-      const page = await context.newPage()
-      page.on('pageerror', (e) => problems.push(`${colorScheme}: page error: ${e.message}`))
-      for (const p of pages.filter((q) => q.graphs > 0)) {
-        await page.goto(`${server.url}${p.route}`, { waitUntil: 'load' })
+      await concurrently(pages.filter((q) => q.graphs > 0), 4, async (p) => {
+        const { page } = await open(p.route, context)
         await viewerReady(page, p.graphs)
         expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(colorScheme)
         const found = await colourProblems(page, colorScheme === 'dark')
@@ -343,12 +386,14 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
           await graph.scrollIntoViewIfNeeded()
           await graph.screenshot({ path: join(shots, `site-colours-${colorScheme}${p.route.replace(/\/+/g, '-')}${k + 1}.png`) })
         }
-      }
+        await page.close()
+      })
       await context.close()
     }
+    faint.sort()
     expect(faint).toEqual([])
     timings['contrast'] = Math.round(performance.now() - t0)
-  })
+  }, 120_000)
 
   it('finds a page with Starlight\'s Pagefind search', async () => {
     const { context, page } = await open(tutorial.route)
@@ -356,10 +401,10 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
     await expect.poll(() => open_.isEnabled()).toBe(true)
     await open_.click()
     const input = page.locator('site-search dialog input[type="search"], site-search dialog .pagefind-ui__search-input').first()
-    await input.waitFor({ state: 'visible', timeout: 10_000 })
+    await input.waitFor({ state: 'visible', timeout: 30_000 })
     await input.fill('sub-dispatcher')
     const result = page.locator('site-search .pagefind-ui__result-link')
-    await result.first().waitFor({ timeout: 10_000 })
+    await result.first().waitFor({ timeout: 30_000 })
     const hrefs = await result.evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname))
     expect(hrefs).toContain(subDispatchers.route)
     await page.screenshot({ path: join(shots, 'site-search.png') })
@@ -369,9 +414,13 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
   it('loads the viewer exactly on the pages with graphs, and every page loads cleanly', async () => {
     const t0 = performance.now()
     const seen: string[] = []
-    for (const p of pages) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    // Every hand-written page, and an even spread of the generated API pages.
+    const step = Math.max(1, Math.floor(apiPages.length / API_SAMPLE))
+    const visited = [...pages, ...apiPages.filter((_, k) => k % step === 0).slice(0, API_SAMPLE + 1)]
+    await concurrently(visited, 4, async (p) => {
       const scripts: string[] = []
-      const { context, page } = await open(p.route, {}, (pg) => pg.on('request', (r) => { if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname) }))
+      const { page } = await open(p.route, context, (pg) => pg.on('request', (r) => { if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname) }))
       const viewer = scripts.filter((s) => s.startsWith('/_flowmark/'))
       const defined = await page.evaluate(() => customElements.get('flowmark-graph') !== undefined)
       const count = await page.locator('flowmark-graph').count()
@@ -387,11 +436,12 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
         const geo = await geometry(page)
         expect(geo.filter((g) => g.nodes === 0), `${p.file}: a graph without nodes`).toEqual([])
       }
-      await context.close()
-    }
+      await page.close()
+    })
+    await context.close()
     expect(seen.some((s) => s.endsWith('viewer=0'))).toBe(true)
     timings['all-pages'] = Math.round(performance.now() - t0)
-  })
+  }, 120_000)
 
   it('had no console errors, page errors or failed requests on any page visited', () => {
     expect(problems).toEqual([])
