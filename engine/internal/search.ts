@@ -279,7 +279,9 @@ export class Level {
     if (this.parent === null) this.#setWildcards(inputs, outputs)
     const order: { l: number; v: number; key: string; id: NodeId }[] = []
     for (const id of values.keys()) {
-      const [l, v] = splitDistance(dists.get(id) ?? 0, `initial distance of ${formatId(id)}`)
+      const d = dists.get(id) ?? 0
+      // Plain numbers skip the general check (and the message it is given).
+      const [l, v] = typeof d === 'number' && !Number.isNaN(d) ? [0, d] : splitDistance(d, `initial distance of ${formatId(id)}`)
       order.push({ l, v, key: sortKey(typeof id === 'string' ? id : (id.description as string)), id })
     }
     order.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

@@ -5,6 +5,8 @@ import type { Compiled } from './compile.ts'
 import { compiledOf } from './access.ts'
 import type { SubDispatcherNodeImpl } from './graph.ts'
 
+const fullViews = new WeakMap<Compiled, View>()
+
 /**
  * The searched part of one dispatcher level. Without masks it is the whole model. With masks (outputs given),
  * `family` marks the nodes kept and `explored` the nodes whose predecessors were kept; an edge is kept exactly
@@ -25,9 +27,12 @@ export class View {
     this.explored = explored
   }
 
-  /** The whole model of `dsp`. */
+  /** The whole model of `dsp` (one per compiled form: a full view holds no per-dispatch state). */
   static full(dsp: Dispatcher): View {
-    return new View(dsp, compiledOf(dsp), null, null)
+    const c = compiledOf(dsp)
+    let v = fullViews.get(c)
+    if (v === undefined) fullViews.set(c, (v = new View(dsp, c, null, null)))
+    return v
   }
 
   /** The ancestors of `sources`, not exploring through `blockers` (but for sources, when `wildcard`). */
@@ -74,18 +79,16 @@ export class View {
 
   /** The view of the child model of a sub-dispatcher node. */
   child(slot: number): View {
+    const node = this.c.nodes[slot] as SubDispatcherNodeImpl
+    // Not cached here: the child model may have changed since this (cached) full view was made.
+    if (this.explored === null) return View.full(node.dispatcher)
     let v = this.#children.get(slot)
     if (v === undefined) {
-      const node = this.c.nodes[slot] as SubDispatcherNodeImpl
-      if (this.explored === null) {
-        v = View.full(node.dispatcher)
-      } else {
-        const inputs = new Set<NodeId>()
-        for (const children of node.inputs.values()) for (const id of children) inputs.add(id)
-        const sources = new Set<NodeId>(inputs)
-        for (const child of this.outMap(slot).keys()) sources.add(child)
-        v = View.pruned(node.dispatcher, sources, inputs, true)
-      }
+      const inputs = new Set<NodeId>()
+      for (const children of node.inputs.values()) for (const id of children) inputs.add(id)
+      const sources = new Set<NodeId>(inputs)
+      for (const child of this.outMap(slot).keys()) sources.add(child)
+      v = View.pruned(node.dispatcher, sources, inputs, true)
       this.#children.set(slot, v)
     }
     return v
