@@ -38,6 +38,8 @@ const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], 
 /** The generated API pages, read after the build wrote them; {@link API_SAMPLE} of them are visited. */
 let apiPages: SitePage[] = []
 const API_SAMPLE = 12
+/** The smallest label height (CSS px, the text's box, about 1.2 × its font size) a graph may show when first fitted. */
+const MIN_LABEL_PX = 9
 const byFile = (file: string): SitePage => {
   const p = pages.find((q) => q.file === `${CONTENT}${file}`)
   if (p === undefined) throw new Error(`${CONTENT}${file} is not a page of the docs any more; update site.test.ts`)
@@ -263,8 +265,8 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
       expect(g.height, at).toBeGreaterThan(150)
       expect(g.clipped, at).toBe(0)
       expect(g.overlaps, at).toBe(0)
-      // Labels of at least ~9 CSS px: a fitted graph that is shrunk further is unreadable.
-      expect(g.minText, at).toBeGreaterThanOrEqual(9)
+      // A fitted graph whose labels shrink further is unreadable without zooming.
+      expect(g.minText, at).toBeGreaterThanOrEqual(MIN_LABEL_PX)
     })
     // The page as a reader sees it around the second graph (a full-page capture repeats Starlight's fixed header).
     await graphs.nth(1).scrollIntoViewIfNeeded()
@@ -418,6 +420,8 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
     // Every hand-written page, and an even spread of the generated API pages.
     const step = Math.max(1, Math.floor(apiPages.length / API_SAMPLE))
     const visited = [...pages, ...apiPages.filter((_, k) => k % step === 0).slice(0, API_SAMPLE + 1)]
+    /** Graphs that, fitted in the page, clip or overlap nodes or shrink labels below {@link MIN_LABEL_PX}. */
+    const small: string[] = []
     await concurrently(visited, 4, async (p) => {
       const scripts: string[] = []
       const { page } = await open(p.route, context, (pg) => pg.on('request', (r) => { if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname) }))
@@ -435,11 +439,15 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
         await viewerReady(page, p.graphs)
         const geo = await geometry(page)
         expect(geo.filter((g) => g.nodes === 0), `${p.file}: a graph without nodes`).toEqual([])
+        geo.forEach((g, k) => {
+          if (g.clipped > 0 || g.overlaps > 0 || g.minText < MIN_LABEL_PX) small.push(`${p.route} graph ${k + 1}: ${JSON.stringify(g)}`)
+        })
       }
       await page.close()
     })
     await context.close()
     expect(seen.some((s) => s.endsWith('viewer=0'))).toBe(true)
+    expect(small.sort(), 'graphs unreadable as first shown').toEqual([])
     timings['all-pages'] = Math.round(performance.now() - t0)
   }, 120_000)
 
