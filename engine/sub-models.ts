@@ -7,7 +7,7 @@ import { compiledOf, internalsOf } from './internal/access.ts'
 import { cloneNode, connect, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
 import type { WaitOverrides } from './internal/search.ts'
 import { levelOf, type Solution } from './solution.ts'
-import type { Workflow } from './workflow.ts'
+import { eachWorkflowPart, type Workflow } from './workflow.ts'
 
 /** Options of `getSubDspFromWorkflow`. */
 export interface SubDspFromWorkflowOptions {
@@ -368,7 +368,9 @@ function newTree(): EdgeTree {
 
 /** Adds the workflow edges of a solution (and of its sub-solutions, per sub-dispatcher id) to `tree`. */
 function unionWorkflow(sol: Solution, tree: EdgeTree): void {
-  for (const e of sol.workflow.edges) if (tree.seen.add(e.from, e.to)) tree.edges.push([e.from, e.to])
+  eachWorkflowPart(levelOf(sol), () => undefined, (from, to) => {
+    if (tree.seen.add(from, to)) tree.edges.push([from, to])
+  })
   for (const [nodeId, child] of sol.subSolutions) {
     let t = tree.children.get(nodeId)
     if (t === undefined) tree.children.set(nodeId, (t = newTree()))
@@ -399,7 +401,9 @@ function releaseWaiting(sol: Solution, root: MutableWait): { released: Set<NodeI
     const waiting = new Set<NodeId>()
     for (const [k, v] of w.nodes) if (v) waiting.add(k)
     const pending = new Set<NodeId>()
-    for (const k of s.workflow.nodes.keys()) if (!done.has(k)) pending.add(k)
+    eachWorkflowPart(lv, (k) => {
+      if (!done.has(k)) pending.add(k)
+    }, () => undefined)
     for (const k of waiting) {
       const slot = c.slotOf.get(k)
       if (slot !== undefined && lv.visited[slot] === 1) pending.add(k)

@@ -138,3 +138,21 @@ export function buildWorkflow(lv: Level): Workflow {
   }
   return new Workflow(nodes, edges)
 }
+
+/**
+ * @internal Calls `fn` for each node and then each edge of the workflow `buildWorkflow(lv)` would make, in the same
+ * order, without building it (shrinkDsp reads many workflows and needs only their ids).
+ */
+export function eachWorkflowPart(lv: Level, node: (id: NodeId) => void, edge: (from: NodeId, to: NodeId) => void): void {
+  const c = lv.c
+  const shown = (s: number) => lv.wfIn[s] === 1 && lv.wfRemoved[s] === 0
+  node(START)
+  for (const s of lv.wfOrder) if (shown(s) && c.nodes[s]!.id !== START) node(c.nodes[s]!.id)
+  for (const s of lv.startLog) if (shown(s)) edge(START, c.nodes[s]!.id)
+  for (const s of lv.wfOrder) {
+    if (!shown(s)) continue
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      if (lv.edgeOn[e] === 1 && shown(c.edgeTo[e]!)) edge(c.nodes[s]!.id, c.nodes[c.edgeTo[e]!]!.id)
+    }
+  }
+}

@@ -25,6 +25,11 @@ export class Fringe {
   #seq = 0
   size = 0
 
+  /** Number of entries the arrays hold before they grow. */
+  get capacity(): number {
+    return this.lvl.length
+  }
+
   /** Starts serving a run: empties the heap (a pooled fringe keeps its arrays) and reads levels from `levels`. */
   attach(levels: readonly Level[]): void {
     this.levels = levels

@@ -45,6 +45,8 @@ function stopReason(stopper: Stopper | undefined): unknown {
 
 /** Fringes of finished runs, reused by the next ones (a dispatch inside a function takes another one). */
 const fringePool: Fringe[] = []
+const POOLED_CAPACITY = 1024
+const POOL_SIZE = 8
 
 /** The shared state of one dispatch: the fringe, the visit log and the options. */
 export class Run {
@@ -54,9 +56,9 @@ export class Run {
   root!: Level
   /** Every level of the run, by level id (the root is 0). */
   readonly levels: Level[] = []
-  /** Visit log (the pipe): level id and slot of each visited node, in visit order. */
-  readonly pipeLevel: number[] = []
-  readonly pipeSlot: number[] = []
+  /** Visit log (the pipe): level id and slot of each visited node, in visit order (small at first: 64 bytes each). */
+  pipeLevel = new Int32Array(16)
+  pipeSlot = new Int32Array(16)
   pipeSize = 0
 
   constructor(options: RunOptions) {
@@ -81,17 +83,27 @@ export class Run {
   }
 
   #log(levelId: number, slot: number): void {
-    this.pipeLevel.push(levelId)
-    this.pipeSlot.push(slot)
-    this.pipeSize++
+    if (this.pipeSize === this.pipeSlot.length) {
+      const a = new Int32Array(this.pipeSize * 2)
+      a.set(this.pipeLevel)
+      this.pipeLevel = a
+      const b = new Int32Array(this.pipeSize * 2)
+      b.set(this.pipeSlot)
+      this.pipeSlot = b
+    }
+    this.pipeLevel[this.pipeSize] = levelId
+    this.pipeSlot[this.pipeSize++] = slot
   }
 
-  /** Gives the heap back to the pool (once; a run never searches again after its loop). */
+  /**
+   * Gives the heap back to the pool (once; a run never searches again after its loop). Only small heaps are kept,
+   * and only a few: the pool saves the fixed cost of small dispatches without holding the memory of large ones.
+   */
   release(): void {
     const heap = this.heap
     if (heap.levels !== this.levels) return
     heap.detach()
-    fringePool.push(heap)
+    if (heap.capacity <= POOLED_CAPACITY && fringePool.length < POOL_SIZE) fringePool.push(heap)
   }
 
   checkStop(nodeId: NodeId): void {
