@@ -41,6 +41,7 @@ const API_ENTRY_POINTS = [
 
 export default defineConfig({
   srcDir: './site',
+  publicDir: './site/public',
   outDir: './dist/site',
   integrations: [
     starlight({
