@@ -4,7 +4,7 @@ import type { Distance } from './distance.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { ModelError, didYouMean } from './errors.ts'
 import { compiledOf, internalsOf } from './internal/access.ts'
-import { cloneNode, connect, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
+import { cloneNode, connect, findEdge, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
 import type { WaitOverrides } from './internal/search.ts'
 import { levelOf, type Solution } from './solution.ts'
 import { eachWorkflowPart, type Workflow } from './workflow.ts'
@@ -98,16 +98,34 @@ class PairSet {
 
 const byText = compareIds
 
+/** Edge lists up to this length are scanned rather than indexed. */
+const SCAN = 16
+
 /** Creates a sub-dispatcher of `dsp` from an ordered node list and an ordered edge list (weights from the model). */
 function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly (readonly [NodeId, NodeId])[]): Dispatcher {
   const src = internalsOf(dsp)
   const out = dsp.copyStructure()
   const dst = internalsOf(out)
   for (const id of order) dst.nodes.set(id, cloneNode(src.nodes.get(id)!))
-  // Index each source's edges once and take each edge out when it is copied: the copy never searches an edge
-  // list (hubs with many successors stay linear) and a pair listed twice is copied once.
+  // Short edge lists are scanned (at most SCAN edges per look-up); a longer one is indexed once and each edge taken
+  // out when it is copied. Either way a look-up costs O(1) (hubs with many successors stay linear) and a pair
+  // listed twice is copied once.
   const bySource = new Map<NodeId, Map<NodeId, EdgeImpl>>()
   for (const [u, v] of edges) {
+    const from = src.nodes.get(u)!
+    if (from.succ.length <= SCAN) {
+      let found: EdgeImpl | undefined
+      for (const e of from.succ) {
+        if (e.to.id === v) {
+          found = e
+          break
+        }
+      }
+      const du = dst.nodes.get(u)!
+      const dv = dst.nodes.get(v)!
+      if (found !== undefined && findEdge(du, dv) === undefined) connect(du, dv, found.weight, true)
+      continue
+    }
     let out = bySource.get(u)
     if (out === undefined) {
       const succ = src.nodes.get(u)!.succ
