@@ -11,20 +11,7 @@ function wide(n: number): Dispatcher {
   return d
 }
 
-/** Fastest of three runs, in ms. */
-function fastest(fn: () => unknown): number {
-  let best = Infinity
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now()
-    fn()
-    best = Math.min(best, performance.now() - t0)
-  }
-  return best
-}
-
-describe('1. sub-model extraction is linear around nodes with many successors', () => {
-  // 8× the nodes: a linear operation takes about 8× longer, a quadratic one 64×. The bound leaves room for noise.
-  const small = wide(2_000)
+describe('1. sub-model extraction around nodes with many successors (bench/sub-models.ts measures that it is linear)', () => {
   const big = wide(16_000)
   const ops: [string, (d: Dispatcher) => Dispatcher][] = [
     ['copy', (d) => d.copy()],
@@ -33,13 +20,10 @@ describe('1. sub-model extraction is linear around nodes with many successors', 
     ['shrinkDsp', (d) => d.shrinkDsp(['a', 'b'], [...d.dataNodes.keys()].filter((id) => id !== 'a' && id !== 'b'))],
   ]
   for (const [name, op] of ops) {
-    it(`${name}: 8× the nodes costs well under 64× the time, and keeps every node and edge`, () => {
+    it(`${name} keeps every node and edge of a 16,000-successor model`, () => {
       const out = op(big)
       expect(out.nodes.size).toBe(big.nodes.size)
       expect(out.edges.length).toBe(big.edges.length)
-      op(small) // warm-up
-      const ratio = fastest(() => op(big)) / Math.max(fastest(() => op(small)), 0.05)
-      expect(ratio).toBeLessThan(32)
     })
   }
 
@@ -145,28 +129,13 @@ describe('3. a waiting input fed by a sub-dispatcher that never delivers (schedu
   })
 })
 
-describe('4. small dispatches have no large fixed cost, and the pooled search state is safe', () => {
+describe('4. the pooled search state of small dispatches is safe (bench/small.ts measures their cost)', () => {
   const small = () => {
     const d = new Dispatcher({ name: 'small' })
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: (b: number) => b * 2, inputs: ['b'], outputs: ['c'] })
     return d
   }
-
-  it('a dispatch of a → f → b → g → c takes microseconds, not tens of them (bench/small.ts measures it)', () => {
-    const d = small()
-    let sink = 0
-    for (let i = 0; i < 3000; i++) sink += d.dispatch({ a: i }).get('c') as number
-    const runs: number[] = []
-    for (let r = 0; r < 5; r++) {
-      const t0 = performance.now()
-      for (let i = 0; i < 2000; i++) sink += d.dispatch({ a: i }).get('c') as number
-      runs.push(((performance.now() - t0) * 1000) / 2000)
-    }
-    expect(sink).toBeGreaterThan(0)
-    // Before the fix: 50–110 µs; now about 5 µs. The bound leaves room for a loaded machine.
-    expect(Math.min(...runs)).toBeLessThan(25)
-  })
 
   it('a dispatch inside a function (nested run) and a failing one leave earlier solutions intact', () => {
     const inner = small()
