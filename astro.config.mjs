@@ -36,6 +36,7 @@ const API_ENTRY_POINTS = [
   { file: 'plugin/render/index.ts', name: 'flowmark/render' },
   { file: 'plugin/doctest/index.ts', name: 'flowmark/doctest' },
   { file: 'plugin/doctest/vitest.ts', name: 'flowmark/doctest/vitest' },
+  { file: 'plugin/client/viewer.ts', name: 'flowmark/client' },
   { file: 'fixtures/symmetric-cryptography/model.ts', name: 'examples/symmetric-cryptography' },
 ]
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import ts from 'typescript'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageSession } from '../../plugin/core/page.ts'
@@ -247,6 +248,21 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
     for (const p of [...pages, ...apiPages]) expect(existsSync(join(outDir, p.route, 'index.html')), `${p.file} → ${p.route}`).toBe(true)
   })
 
+  it('documents every public export of every entry point of package.json in the API reference', () => {
+    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, string | { source?: string }> }
+    const missing: string[] = []
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      const source = typeof target === 'string' ? undefined : target.source
+      if (source === undefined || !source.endsWith('.ts')) continue
+      const moduleName = `flowmark${subpath.slice(1)}`
+      // The generated pages of a module sit in api/<module name>/, one per export, titled by the export's name.
+      const titles = new Set(apiPages.filter((p) => p.file.startsWith(`${CONTENT}api/${moduleName}/`) && p.file.split('/').length === `${CONTENT}api/${moduleName}/x.md`.split('/').length)
+        .map((p) => /^title: "(.*)"$/m.exec(readFileSync(join(repo, p.file), 'utf8'))?.[1]))
+      for (const name of exportedNames(join(repo, source))) if (!titles.has(name)) missing.push(`${moduleName}: ${name}`)
+    }
+    expect(missing, 'exports without an API page').toEqual([])
+  })
+
   it('renders every graph of the tutorial: visible SVG with its nodes, fitted, readable, not clipped', async () => {
     const t0 = performance.now()
     expect(tutorial.graphs).toBeGreaterThanOrEqual(3)
@@ -458,3 +474,15 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
     expect(server.misses).toEqual([])
   })
 })
+
+/** The names a module exports (values and types), as the TypeScript compiler sees them. */
+function exportedNames(file: string): string[] {
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowImportingTsExtensions: true,
+    noEmit: true, target: ts.ScriptTarget.ES2023, customConditions: ['source'],
+  })
+  const checker = program.getTypeChecker()
+  const module = program.getSourceFile(file)
+  const symbol = module === undefined ? undefined : checker.getSymbolAtLocation(module)
+  return symbol === undefined ? [] : checker.getExportsOfModule(symbol).map((e) => e.name).sort()
+}
