@@ -1,4 +1,7 @@
 // Renderer on real engine plots: every node of every page is linked to its SVG group, sub-pages are wired up.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { PlotJSON } from '../../engine/plot/types.ts'
 import { legend } from '../../engine/index.ts'
@@ -38,10 +41,15 @@ async function check(plot: PlotJSON, id: string): Promise<string> {
 describe('renderPlot on engine plots', () => {
   it('symmetric-cryptography model and workflow', async () => {
     await check(crypto.plot().toJSON(), 'crypto')
-    const dir = process.cwd()
-    const sol = crypto.dispatch({ key_fpath: `${dir}/no-such-key`, decrypted: 'hi' })
-    const html = await check(sol.plot().toJSON(), 'crypto-wf')
-    expect(html).toContain('data-fm-kind="workflow"')
+    // The model writes the key it generates: keep it out of the working tree.
+    const dir = mkdtempSync(join(tmpdir(), 'flowmark-render-'))
+    try {
+      const sol = crypto.dispatch({ key_fpath: join(dir, 'no-such-key'), decrypted: 'hi' })
+      const html = await check(sol.plot().toJSON(), 'crypto-wf')
+      expect(html).toContain('data-fm-kind="workflow"')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('nested sub-dispatchers: model and workflow pages with breadcrumbs', async () => {
