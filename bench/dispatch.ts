@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Dispatcher } from '../engine/index.ts'
 import { SHAPES } from './shapes.ts'
+import { median, time, arg } from './harness.ts'
 
 interface CaseResult {
   shape: string
@@ -19,17 +20,6 @@ interface CaseResult {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
-
-function time(fn: () => unknown): number {
-  const t0 = performance.now()
-  fn()
-  return performance.now() - t0
-}
 
 /** Builds and dispatches a throw-away model so the JIT is warm (in its own frame, so nothing of it stays alive). */
 function warmUp(shape: ReturnType<(typeof SHAPES)[keyof typeof SHAPES]>): void {
@@ -71,11 +61,6 @@ function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): Ca
     bytesPerNode: (heap1 - heap0) / shape.n,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   }
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
 }
 
 const self = fileURLToPath(import.meta.url)

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { DispatchPipe, Dispatcher, SubDispatchFunction, SubDispatchPipe } from '../engine/index.ts'
 import { SHAPES } from './shapes.ts'
+import { median, time, arg } from './harness.ts'
 
 interface CaseResult {
   shape: string
@@ -21,17 +22,6 @@ interface CaseResult {
   callRatio: number
   allRatio: number
   dispatchUs: number
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
-
-function time(fn: () => unknown): number {
-  const t0 = performance.now()
-  fn()
-  return performance.now() - t0
 }
 
 /** One (shape, size) case in this process: record the plan once, then replay it against the plain loop. */
@@ -108,11 +98,6 @@ function smallModelCalls(): { name: string; us: number; ratio: number }[] {
     out.push({ name, us: (ms * 1000) / n })
   }
   return out.map((r) => ({ ...r, ratio: r.us / out[0]!.us }))
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
 }
 
 const self = fileURLToPath(import.meta.url)

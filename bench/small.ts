@@ -2,16 +2,7 @@
 // Usage: npm run bench:small [-- --calls 20000 --json out.json]
 import { writeFileSync } from 'node:fs'
 import { Dispatcher, MapDispatch, SubDispatchFunction } from '../engine/index.ts'
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
-}
+import { median, arg } from './harness.ts'
 
 const f = (a: number) => a + 1
 const g = (b: number) => b * 2

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Dispatcher, NodeId } from '../engine/index.ts'
 import { SHAPES } from './shapes.ts'
+import { median, time, arg } from './harness.ts'
 
 /** The operations measured, each on the whole model (so every one keeps all nodes, as a copy does). */
 const OPS = ['copy', 'getSubDsp', 'fromWorkflow', 'shrinkDsp'] as const
@@ -18,17 +19,6 @@ interface CaseResult {
   /** Nodes in the result of each operation (all equal to the model's node count, or the run is wrong). */
   nodes: Record<Op, number>
   modelNodes: number
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
-
-function time(fn: () => unknown): number {
-  const t0 = performance.now()
-  fn()
-  return performance.now() - t0
 }
 
 /** Runs one (shape, size) case in this process. */
@@ -64,11 +54,6 @@ function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): Ca
     nodes[op] = out!.nodes.size
   }
   return { shape: shapeName, n: shape.n, ms, nodes, modelNodes: dsp.nodes.size }
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
 }
 
 const self = fileURLToPath(import.meta.url)
