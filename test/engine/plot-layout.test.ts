@@ -1,6 +1,7 @@
 // Every golden page and every schedula sample lays out with Graphviz WASM; hostile ids stay text in the SVG.
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Graphviz } from '@hpcc-js/wasm-graphviz'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Dispatcher, legend } from '../../engine/index.ts'
@@ -8,7 +9,8 @@ import { HOSTILE_IDS, model as hostileModel, run as hostileRun } from '../../fix
 import { splitPages } from './plot-dot.ts'
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures')
-const SAMPLES = '/work/shared/research/schedula-dot'
+// schedula's own DOT output (copied from the research notes into the renderer's fixtures).
+const SAMPLES = fileURLToPath(new URL('../../fixtures/render-schedula/', import.meta.url))
 
 let gv: Graphviz
 beforeAll(async () => {

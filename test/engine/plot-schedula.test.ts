@@ -2,13 +2,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { legend } from '../../engine/index.ts'
 import { model as mixedModel, run as mixedRun } from '../../fixtures/plot-mixed/input.ts'
 import { createModel } from '../../fixtures/symmetric-cryptography/model.ts'
 import { parseDot, readLabel, type DotGraph } from './plot-dot.ts'
 
-const SAMPLES = '/work/shared/research/schedula-dot'
+// schedula's own DOT output (copied from the research notes into the renderer's fixtures).
+const SAMPLES = fileURLToPath(new URL('../../fixtures/render-schedula/', import.meta.url))
 const sample = (name: string) => parseDot(readFileSync(join(SAMPLES, name), 'utf8'))
 
 interface Shape {
