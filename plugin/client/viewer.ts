@@ -43,7 +43,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg'
 const XLINK_NS = 'http://www.w3.org/1999/xlink'
 const ZOOM_STEP = 1.25
 const MIN_SCALE = 0.05
-/** Px per pt below which a first (fitted) view would make labels unreadable: a larger graph opens at this scale, top centre, to pan. */
+/** Px per pt below which a first (fitted) view would make labels unreadable: a larger graph opens at this scale, top left, to pan. */
 const MIN_FIT_SCALE = 0.8
 const MAX_SCALE = 12
 
@@ -566,12 +566,14 @@ export class FlowmarkGraph extends Base {
     const svg = this.#svgs[i]
     const sw = svg?.clientWidth ?? 0, sh = svg?.clientHeight ?? 0
     // Fit, but never enlarge past the natural size (1 pt = 4/3 px): a two-node graph stays small and centred.
-    // Nor shrink it below MIN_FIT_SCALE: a graph too big for that opens on its top centre, to pan and zoom from.
+    // Nor shrink it below MIN_FIT_SCALE: a graph too big for that opens on its top left, to pan and zoom from.
     const fitted = sw > 0 && sh > 0 ? Math.min(sw / w, sh / hgt, 4 / 3) : 0
     const scale = fitted > 0 ? Math.max(fitted, MIN_FIT_SCALE) : 0
     const vw = scale > 0 ? sw / scale : w, vh = scale > 0 ? sh / scale : hgt
+    // Too big: start where reading starts, at the top left.
     const top = scale > fitted && vh < hgt ? base.y - pad : base.y + base.h / 2 - vh / 2
-    this.#views[i] = { x: base.x + base.w / 2 - vw / 2, y: top, w: vw, h: vh }
+    const left = scale > fitted && vw < w ? base.x - pad : base.x + base.w / 2 - vw / 2
+    this.#views[i] = { x: left, y: top, w: vw, h: vh }
     // Marks a page opened larger than its stage (the reader pans to see the rest).
     this.#sections[i]?.toggleAttribute('data-fm-overflow', scale > fitted)
     this.#apply(i)
