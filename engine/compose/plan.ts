@@ -166,55 +166,22 @@ export class Plan {
       const kd = kind[k]!
       if (kd === FN) {
         const na = argStart[k + 1]! - a0
-        let res: unknown
         const f = fns[k]!
-        const dom = doms[k]
-        if (na === 1 && dom === undefined) {
+        let res: unknown = MISSING
+        // Fast path: one or two arguments, no domain, every argument present. Anything else takes the general call.
+        if (na <= 2 && na > 0 && doms[k] === undefined) {
           const x = vals[args[a0]!]
-          if (x === MISSING || x === NONE) {
-            const r = this.#slowCall(k, vals)
-            if (r === MISSING) {
-              broken ??= this.#break(k, 'input')
-              continue
-            }
-            if (r instanceof NodeError) {
-              broken ??= { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
-              continue
-            }
-            res = r
-          } else {
+          const y = na === 2 ? vals[args[a0 + 1]!] : undefined
+          if (x !== MISSING && x !== NONE && (na === 1 || (y !== MISSING && y !== NONE))) {
             try {
-              res = f(x)
+              res = na === 1 ? f(x) : f(x, y)
             } catch (err) {
-              const e = this.#fail(k, 'function', err)
-              broken ??= { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+              broken ??= errorBreak(this.#fail(k, 'function', err))
               continue
             }
           }
-        } else if (na === 2 && dom === undefined) {
-          const x = vals[args[a0]!]
-          const y = vals[args[a0 + 1]!]
-          if (x === MISSING || x === NONE || y === MISSING || y === NONE) {
-            const r = this.#slowCall(k, vals)
-            if (r === MISSING) {
-              broken ??= this.#break(k, 'input')
-              continue
-            }
-            if (r instanceof NodeError) {
-              broken ??= { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
-              continue
-            }
-            res = r
-          } else {
-            try {
-              res = f(x, y)
-            } catch (err) {
-              const e = this.#fail(k, 'function', err)
-              broken ??= { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
-              continue
-            }
-          }
-        } else {
+        }
+        if (res === MISSING) {
           const r = this.#slowCall(k, vals)
           if (r === MISSING) {
             broken ??= this.#break(k, 'input')
@@ -225,7 +192,7 @@ export class Plan {
             continue
           }
           if (r instanceof NodeError) {
-            broken ??= { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
+            broken ??= errorBreak(r)
             continue
           }
           res = r
@@ -234,7 +201,7 @@ export class Plan {
         if (fl !== undefined) {
           const r = this.#filter(k, res, fl)
           if (r instanceof NodeError) {
-            broken ??= { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
+            broken ??= errorBreak(r)
             continue
           }
           res = r
@@ -244,7 +211,7 @@ export class Plan {
           const e = this.#fail(k, 'function', new TypeError(
             `${formatId(this.info[k]!.id)} returned a promise, but a pipe is synchronous and cannot wait for it`,
           ))
-          broken ??= { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+          broken ??= errorBreak(e)
           continue
         }
         const o1 = outStart[k + 1]!
@@ -373,13 +340,13 @@ export class Plan {
         value = fn(est)
       } catch (err) {
         const e = this.#fail(k, 'data', err)
-        return { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+        return errorBreak(e)
       }
     }
     const fl = this.filters[k]
     if (fl !== undefined) {
       const r = this.#filter(k, value, fl)
-      if (r instanceof NodeError) return { nodeId: r.nodeId, path: r.path, reason: 'error', error: r }
+      if (r instanceof NodeError) return errorBreak(r)
       value = r
     }
     const cb = this.callback[k]
@@ -411,7 +378,7 @@ export class Plan {
         ok = Boolean(this.domain[k]!(received))
       } catch (err) {
         const e = this.#fail(k, 'sub-dispatcher domain', err)
-        return { nodeId: e.nodeId, path: e.path, reason: 'error', error: e }
+        return errorBreak(e)
       }
       if (!ok) return this.#break(k, 'domain')
       vals[flag] = true
@@ -690,6 +657,11 @@ export function recordPlan(
 }
 
 /** Whether data node `s` of the recording took its value from a function or a sub-dispatcher (not from START). */
+/** The break for a step that failed with `error`. */
+function errorBreak(error: NodeError): Break {
+  return { nodeId: error.nodeId, path: error.path, reason: 'error', error }
+}
+
 function hasFunctionProducer(lv: Level, s: number): boolean {
   const c = lv.c
   for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) if (lv.edgeOn[c.predEdge[p]!] === 1) return true
