@@ -6,6 +6,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { PlotJSON } from '../engine/plot/types.ts'
 import { GraphRenderer, renderPlot, standalonePage } from './render/index.ts'
+import type { CliIO } from './doctest/cli.ts'
 
 /** A mistake in the command line; `main` prints it with the usage text and exits with status 2. */
 export class UsageError extends Error {
@@ -141,11 +142,7 @@ export async function plotCommand(cmd: PlotCommand, cwd = process.cwd()): Promis
 }
 
 /** Where {@link main} writes and which directory it resolves paths against (defaults: the process's). */
-export interface CliIO {
-  readonly stdout?: { write(text: string): unknown }
-  readonly stderr?: { write(text: string): unknown }
-  readonly cwd?: string
-}
+export type { CliIO }
 
 /**
  * The `flowmark` command. Returns the exit status: 0 done, 1 failed, 2 usage error.
@@ -174,7 +171,7 @@ export async function main(argv: readonly string[], io: CliIO = {}): Promise<num
         return 0
       }
       case 'doctest': {
-        const doctest = await import('./doctest/cli.ts') as { main(argv: string[], io?: CliIO): Promise<number> }
+        const doctest = await import('./doctest/cli.ts')
         return await doctest.main([...rest], { stdout, stderr, cwd })
       }
       default:
