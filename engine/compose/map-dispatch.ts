@@ -104,7 +104,8 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
     map.addData({ id: 'defaults', defaultValue: {} })
     map.addFunction({
       id: 'prepare_inputs', inputs: ['inputs', 'defaults'], outputs: ins, description: 'merges each input set with the defaults',
-      fn: (list: readonly Dict[], defaults: Dict) => list.map((inp) => combine(defaults, inp)),
+      // One input set: the single output takes the merged set itself (a list would be one value), as in schedula.
+      fn: (list: readonly Dict[], defaults: Dict) => (n === 1 ? combine(defaults, list[0]!) : list.map((inp) => combine(defaults, inp))),
     })
     for (let i = 0; i < n; i++) {
       const inputs = [ins[i]!]

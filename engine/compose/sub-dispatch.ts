@@ -259,9 +259,26 @@ export function SubDispatchFunction<
   const model = functionModel(dsp as Dispatcher, where, name, inputs, outputs, inputsDist, options.shrink ?? true, wildcard)
   const allowMiss = options.allowMiss ?? false
   let last: Solution | undefined
+  // As in schedula, only the parameters are wildcards: a data node passed by name that is also an output is a plain
+  // input, never recomputed. With parameters among the outputs too, a copy of the model opts those names out.
+  const paramWildcard = wildcard && outputs !== undefined && inputs.some((id) => outputs.includes(id))
+  const optedOut = new Map<string, Dispatcher>()
+  const modelFor = (extra: NodeId[]): Dispatcher => {
+    const key = extra.map(formatId).sort().join('\u0000')
+    let m = optedOut.get(key)
+    if (m === undefined) {
+      m = model.copy()
+      for (const id of extra) m.addData({ id, wildcard: false })
+      optedOut.set(key, m)
+    }
+    return m
+  }
   const run = (given: Map<NodeId, unknown>): unknown => {
     const dist = new Map([...inputsDist].filter(([id]) => !given.has(id)))
-    const sol = model.dispatch(given, outputs, { inputsDist: dist, wildcard, rmUnusedNodes: true })
+    const extra = wildcard && outputs !== undefined ? [...given.keys()].filter((id) => !inputs.includes(id) && outputs.includes(id)) : []
+    const target = extra.length > 0 && paramWildcard ? modelFor(extra) : model
+    const useWildcard = extra.length > 0 && !paramWildcard ? false : wildcard
+    const sol = target.dispatch(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true })
     last = sol
     if (type === 'all') return sol
     return shapeOutputs(name, sol, outputs!, type, allowMiss)

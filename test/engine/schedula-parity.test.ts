@@ -129,16 +129,14 @@ describe('8–9. model wrappers (engine/compose)', () => {
     const F = SubDispatchFunction(build(c8.model), c8.wrapper)
     expect(F(...c8.answers[0]!.call.args)).toEqual(c8.answers[0]!.result)
   })
-  // Pending (issue #15 item 8): fix in engine/compose, then flip.
-  it.fails('8. a named extra input is an input, never recomputed: F(1, { c: 3 }) is [3, 103]', () => {
+  it('8. a named extra input is an input, never recomputed: F(1, { c: 3 }) is [3, 103]', () => {
     const F = SubDispatchFunction(build(c8.model), c8.wrapper)
     const { args, named } = c8.answers[1]!.call
     expect(F.withInputs(named!, ...args)).toEqual(c8.answers[1]!.result)
   })
 
   const c9 = fixture<{ model: ModelSpec; name: string; wrapper: { factoryOptions: Record<string, unknown> }; answers: { call: { inputsList: Record<string, number>[]; defaults?: Record<string, number> }; result: unknown }[] }>('item-09-map-dispatch-single')
-  // Pending (issue #15 item 9): fix in engine/compose, then flip.
-  it.fails('9. MapDispatch works with a single input set, as with several', () => {
+  it('9. MapDispatch works with a single input set, as with several', () => {
     const mf = MapDispatch(build(c9.model), { factoryOptions: c9.wrapper.factoryOptions })
     for (const a of c9.answers) expect(mf(a.call.inputsList, a.call.defaults)).toEqual(a.result)
   })

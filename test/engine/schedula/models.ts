@@ -62,11 +62,12 @@ export function vocabulary(name: string, nOut: number): (...a: number[]) => unkn
   }
 }
 
-function domain(name: string): (...a: never[]) => boolean {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function domain(name: string): (...a: any[]) => boolean {
   const [kind, ...rest] = name.split(':') as [string, ...string[]]
-  if (kind === 'gt') return ((...a: number[]) => a[Number(rest[0])]! > Number(rest[1])) as (...a: never[]) => boolean
-  if (kind === 'has') return ((d: object) => rest[0]! in d) as (...a: never[]) => boolean
-  if (kind === 'hasall') return ((d: object) => rest[0]!.split(',').every((i) => i in d)) as (...a: never[]) => boolean
+  if (kind === 'gt') return (...a: number[]) => a[Number(rest[0])]! > Number(rest[1])
+  if (kind === 'has') return (d: object) => rest[0]! in d
+  if (kind === 'hasall') return (d: object) => rest[0]!.split(',').every((i) => i in d)
   throw new Error(`unknown domain ${name} in a schedula fixture`)
 }
 
