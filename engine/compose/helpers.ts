@@ -119,33 +119,65 @@ export function combineDictsWith(options: CombineOptions, ...dicts: Dict[]): Rec
   return out
 }
 
+/** Options of `combineNestedDictsWith`. */
+export interface NestedCombineOptions {
+  /**
+   * Longest key path merged (schedula's `depth`): `1` merges the top level only (a shallow merge), `2` two levels,
+   * and so on; a value at the last level replaces what was there. `0` merges nothing. Default `-1`: every level.
+   */
+  depth?: number
+  /** Merge into this object, updated in place (its nested objects too) and returned, instead of a new one. */
+  base?: Record<DictKey, unknown>
+}
+
+/**
+ * `combineNestedDicts` with options: limit the merged depth, or merge into `base` (updated in place).
+ *
+ * @example
+ * combineNestedDictsWith({ depth: 1 }, { a: { b: 1, c: 2 } }, { a: { b: 3 } }) // { a: { b: 3 } }
+ * const base = { a: { z: 9 } }
+ * combineNestedDictsWith({ base }, { a: { b: 1 } }) === base // true; base is { a: { z: 9, b: 1 } }
+ */
+export function combineNestedDictsWith(options: NestedCombineOptions, ...dicts: Dict[]): Record<DictKey, unknown> {
+  const depth = options.depth ?? -1
+  if (!Number.isInteger(depth) || depth < -1) {
+    throw new ModelError(`combineNestedDicts: depth must be -1 (every level) or a whole number ≥ 0, got ${String(depth)}`)
+  }
+  const out = options.base ?? {}
+  if (depth === 0) return out
+  // Levels created here are new objects, and only they (or base's own) are merged into in place: inputs stay as given.
+  const owned = new WeakSet<object>()
+  const merge = (into: Record<DictKey, unknown>, d: Dict, level: number) => {
+    for (const [k, v] of entriesOf(d, 'combineNestedDicts')) {
+      if (level === depth || !isPlainObject(v)) {
+        into[k] = v
+        continue
+      }
+      const cur = into[k]
+      let target: Record<DictKey, unknown>
+      if (isPlainObject(cur) && (owned.has(cur) || options.base !== undefined)) target = cur
+      else {
+        target = isPlainObject(cur) ? { ...cur } : {}
+        owned.add(target)
+        into[k] = target
+      }
+      merge(target, v, level + 1)
+    }
+  }
+  for (const d of dicts) merge(out, d, 1)
+  return out
+}
+
 /**
  * Deep merge: plain objects are merged level by level, later ones winning; any other value (arrays included)
- * replaces what was there. The inputs are not modified (merged levels are new objects).
+ * replaces what was there. The inputs are not modified (merged levels are new objects). `combineNestedDictsWith`
+ * takes schedula's `depth` and `base` options.
  *
  * @example
  * combineNestedDicts({ a: { b: 1, c: 2 } }, { a: { b: 3 }, e: 4 }) // { a: { b: 3, c: 2 }, e: 4 }
  */
 export function combineNestedDicts(...dicts: Dict[]): Record<DictKey, unknown> {
-  const merge = (into: Record<DictKey, unknown>, d: Dict) => {
-    for (const [k, v] of entriesOf(d, 'combineNestedDicts')) {
-      const cur = into[k]
-      if (isPlainObject(v) && isPlainObject(cur)) {
-        const level = { ...cur }
-        merge(level, v)
-        into[k] = level
-      } else if (isPlainObject(v)) {
-        const level = {}
-        merge(level, v)
-        into[k] = level
-      } else {
-        into[k] = v
-      }
-    }
-  }
-  const out: Record<DictKey, unknown> = {}
-  for (const d of dicts) merge(out, d)
-  return out
+  return combineNestedDictsWith({}, ...dicts)
 }
 
 /**

@@ -1,11 +1,11 @@
 // Composing models: wrappers that turn a model into a function, blueprints, and the helpers that glue nodes together.
 export {
-  addArgs, areInNestedDicts, bypass, combineDicts, combineDictsWith, combineNestedDicts, deepCopy, getNestedDicts, kkDict,
+  addArgs, areInNestedDicts, bypass, combineDicts, combineDictsWith, combineNestedDicts, combineNestedDictsWith, deepCopy, getNestedDicts, kkDict,
   mapDict, mapDictWith, mapList, mapListWith, parentArgument, parentFunc, partial, replicateValue, selector,
   stackNestedKeys, summation,
 } from './helpers.ts'
 export type {
-  Bypassed, CombineOptions, Dict, DictKey, Ignored, KeyMapItem, KeyOf, MapOptions, Merged, Selected, SelectorOptions,
+  Bypassed, CombineOptions, Dict, DictKey, Ignored, KeyMapItem, KeyOf, MapOptions, Merged, NestedCombineOptions, Selected, SelectorOptions,
   SelectorOutput, UnionToIntersection, ValueAt,
 } from './helpers.ts'
 export { CallError, isModelWrapper } from './wrapper.ts'
@@ -13,7 +13,7 @@ export type { ModelWrapper, OutputType, WrapperKind } from './wrapper.ts'
 export { SubDispatch, SubDispatchFunction } from './sub-dispatch.ts'
 export type {
   DefaultOutputType, PositionalArgs, SearchWrapperOptions, SubDispatchFn, SubDispatchFunctionFn, SubDispatchFunctionOptions,
-  SubDispatchOptions, Val, WrapperResult,
+  NamedFirst, SubDispatchOptions, Val, WrapperResult,
 } from './sub-dispatch.ts'
 export { DispatchPipe, SubDispatchPipe } from './pipe.ts'
 export type { PipeFn, PipeOptions, PipeResult } from './pipe.ts'

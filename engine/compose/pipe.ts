@@ -4,10 +4,11 @@ import type { Dispatcher } from '../dispatcher.ts'
 import { DispatcherError, ModelError } from '../errors.ts'
 import { MISSING, recordPlan, type Break, type Plan } from './plan.ts'
 import {
-  bindArguments, functionModel, idList, signatureText, type DefaultOutputType, type PositionalArgs, type SearchWrapperOptions,
-  type WrapperResult,
+  bindArguments, firstArgDict, functionModel, idList, signatureText, type DefaultOutputType, type PositionalArgs, type SearchWrapperOptions,
+  type NamedFirst, type WrapperResult,
 } from './sub-dispatch.ts'
 import type { TypedInputs } from './types.ts'
+import type { Dict } from './helpers.ts'
 import type { Blueprint } from './blueprint.ts'
 import { CallError, brand, checkOutputType, modelOf, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
 
@@ -28,6 +29,11 @@ export interface PipeOptions<T extends object, I extends readonly unknown[], O e
    * runs the full search for that call instead, with its alternative paths (as `SubDispatchFunction` would).
    */
   fallback?: boolean
+  /**
+   * The first argument of each call holds inputs by name (parameters only), the positional ones follow (schedula's
+   * `first_arg_as_kw`): `P({ b: 2 }, 1)` is `P.withInputs({ b: 2 }, 1)`.
+   */
+  firstArgAsKw?: boolean
 }
 
 /** The function made by `SubDispatchPipe` or `DispatchPipe`. */
@@ -174,7 +180,9 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
     }
   }
 
-  const fn = (...args: unknown[]): unknown => run(args, undefined)
+  const fn = options.firstArgAsKw
+    ? (named?: Dict, ...args: unknown[]): unknown => run(args, (firstArgDict(name, named) ?? {}) as Readonly<Record<PropertyKey, unknown>>)
+    : (...args: unknown[]): unknown => run(args, undefined)
   return brand(fn, model, name, options.description ?? dsp.description, kind, {
     withInputs: (named: Readonly<Record<PropertyKey, unknown>>, ...positional: unknown[]) => run(positional, named),
     plan,
@@ -228,11 +236,13 @@ function computedIds(plan: Plan, vals: readonly unknown[]): NodeId[] {
  */
 export function SubDispatchPipe<
   T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
-  OT extends OutputType = DefaultOutputType<O>,
+  OT extends OutputType = DefaultOutputType<O>, const KW extends boolean = false,
 >(
-  dsp: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
-): PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
-  return makePipe('SubDispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as unknown as PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>
+  dsp: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O; firstArgAsKw?: KW },
+): [KW] extends [true]
+  ? NamedFirst<PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>, T, I, PipeResult<T, O extends readonly unknown[] ? O : [], OT>>
+  : PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
+  return makePipe('SubDispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as never
 }
 
 /**
@@ -248,9 +258,11 @@ export function SubDispatchPipe<
  */
 export function DispatchPipe<
   T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
-  OT extends OutputType = DefaultOutputType<O>,
+  OT extends OutputType = DefaultOutputType<O>, const KW extends boolean = false,
 >(
-  dsp: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
-): PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
-  return makePipe('DispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as unknown as PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>
+  dsp: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O; firstArgAsKw?: KW },
+): [KW] extends [true]
+  ? NamedFirst<PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>, T, I, PipeResult<T, O extends readonly unknown[] ? O : [], OT>>
+  : PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
+  return makePipe('DispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as never
 }

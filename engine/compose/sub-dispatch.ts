@@ -119,7 +119,19 @@ export interface SubDispatchFunctionOptions<T extends object, I extends readonly
   shrink?: boolean
   /** Wildcard dispatch: an input that is also an output is recomputed (default true). */
   wildcard?: boolean
+  /**
+   * The first argument of each call holds inputs by name, the positional ones follow (schedula's
+   * `first_arg_as_kw`): `F({ b: 2 }, 1)` is `F.withInputs({ b: 2 }, 1)`.
+   */
+  firstArgAsKw?: boolean
 }
+
+/**
+ * A wrapper made with `firstArgAsKw: true`: the same properties, called with the inputs by name first and the
+ * positional ones after.
+ */
+export type NamedFirst<W, T extends object, I extends readonly unknown[], R> = Omit<W, never> &
+  ((named: TypedInputs<T>, ...positional: PositionalArgs<T, I>) => R)
 
 /** The default output type of a function wrapper: the solution without outputs, the value for one, a list for more. */
 export type DefaultOutputType<O> = O extends readonly [unknown] ? 'values' : O extends readonly unknown[] ? 'list' : 'all'
@@ -214,6 +226,13 @@ export function bindArguments(
   return given
 }
 
+/** The first argument of a `firstArgAsKw` wrapper: a dictionary of inputs by name (undefined: none). */
+export function firstArgDict(name: string, named: unknown): Dict | undefined {
+  if (named === undefined) return undefined
+  if (named instanceof Map || (typeof named === 'object' && named !== null && !Array.isArray(named))) return named as Dict
+  throw new CallError(name, `with firstArgAsKw the first argument holds the inputs by name (an object or a Map), got ${Array.isArray(named) ? 'an array' : named === null ? 'null' : typeof named}`)
+}
+
 /** `F(a, k = 10)`: the parameters of a function wrapper with the model's defaults. */
 export function signatureText(name: string, model: Dispatcher, inputs: readonly NodeId[]): string {
   const params = inputs.map((id) => {
@@ -243,10 +262,13 @@ export function signatureText(name: string, model: Dispatcher, inputs: readonly 
  */
 export function SubDispatchFunction<
   T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
-  OT extends OutputType = DefaultOutputType<O>,
+  OT extends OutputType = DefaultOutputType<O>, const KW extends boolean = false,
 >(
-  source: Dispatcher<T> | Blueprint<T>, options: SubDispatchFunctionOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O },
-): SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT> {
+  source: Dispatcher<T> | Blueprint<T>,
+  options: SubDispatchFunctionOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O; firstArgAsKw?: KW },
+): [KW] extends [true]
+  ? NamedFirst<SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT>, T, I, WrapperResult<T, O extends readonly unknown[] ? O : [], OT>>
+  : SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT> {
   const where = 'SubDispatchFunction'
   const dsp = modelOf(source, where)
   const inputs = idList(options.inputs, where, 'inputs')
@@ -283,7 +305,9 @@ export function SubDispatchFunction<
     if (type === 'all') return sol
     return shapeOutputs(name, sol, outputs!, type, allowMiss)
   }
-  const fn = (...args: unknown[]): unknown => run(bindArguments(name, model, inputs, args, undefined, true))
+  const fn = options.firstArgAsKw
+    ? (named?: Dict, ...args: unknown[]): unknown => run(bindArguments(name, model, inputs, args, firstArgDict(name, named), true))
+    : (...args: unknown[]): unknown => run(bindArguments(name, model, inputs, args, undefined, true))
   return brand(fn, model, name, options.description ?? dsp.description, 'SubDispatchFunction', {
     withInputs: (named: Dict, ...positional: unknown[]) => run(bindArguments(name, model, inputs, positional, named, true)),
     inputs,
@@ -292,5 +316,5 @@ export function SubDispatchFunction<
       return last
     },
     signature: signatureText(name, model, inputs),
-  }) as unknown as SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT>
+  }) as never
 }

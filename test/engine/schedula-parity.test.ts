@@ -1,7 +1,9 @@
 // Issue #15 "Differences" 1–12, the shrink repros and the negative-weight probe, against schedula 1.5.78's answers.
 // A case marked it.fails is a difference Flowmark still has (the comment names the issue item); fix, then flip it.
 import { describe, expect, it } from 'vitest'
-import { DispatcherError, MapDispatch, SubDispatchFunction, type Solution } from '../../engine/index.ts'
+import {
+  CallError, DispatcherError, MapDispatch, ModelError, SubDispatchFunction, SubDispatchPipe, combineNestedDicts, combineNestedDictsWith, type Solution,
+} from '../../engine/index.ts'
 import {
   build, fixture, recordModel, recordSolution, runCall, valuesView, workflowView, type CallSpec, type ModelSpec, type RecordedError,
   type RecordedModel, type RecordedSolution,
@@ -195,5 +197,48 @@ describe('probing: a negative-weight cycle', () => {
   it('without the wildcard both compute the same values', () => {
     const { got, want } = answer('probe-negative-cycle', 1)
     expect(valuesView(got)).toEqual(valuesView(want))
+  })
+})
+
+describe('compose helpers: firstArgAsKw and combineNestedDicts options', () => {
+  type KwCall = { call: { named: Record<string, number>; args: number[] }; result: unknown }
+  const kw = fixture<{ model: ModelSpec; wrapper: { inputs: string[]; outputs: string[] }; subDispatchFunction: KwCall[]; subDispatchPipe: KwCall[] }>('helper-first-arg-as-kw')
+  const check = (fn: (named: Record<string, number>, ...args: number[]) => unknown, answers: KwCall[]) => {
+    for (const { call, result } of answers) {
+      if (typeof result === 'object' && result !== null && 'error' in result) {
+        expect(() => fn(call.named, ...call.args), JSON.stringify(call)).toThrow(CallError)
+      } else {
+        expect(fn(call.named, ...call.args), JSON.stringify(call)).toEqual(result)
+      }
+    }
+  }
+  it('SubDispatchFunction with firstArgAsKw takes inputs by name first (any data node of the model)', () => {
+    const F = SubDispatchFunction(build(kw.model), { id: 'F', ...kw.wrapper, firstArgAsKw: true })
+    check(F as (named: Record<string, number>, ...args: number[]) => unknown, kw.subDispatchFunction)
+  })
+  it('SubDispatchPipe with firstArgAsKw takes parameters by name first (only parameters)', () => {
+    const P = SubDispatchPipe(build(kw.model), { id: 'P', ...kw.wrapper, firstArgAsKw: true })
+    check(P as (named: Record<string, number>, ...args: number[]) => unknown, kw.subDispatchPipe)
+  })
+  it('firstArgAsKw rejects a first argument that is not a dictionary', () => {
+    const F = SubDispatchFunction(build(kw.model), { id: 'F', ...kw.wrapper, firstArgAsKw: true })
+    expect(() => (F as unknown as (...a: unknown[]) => unknown)(1, 2)).toThrow(/first argument holds the inputs by name/)
+  })
+
+  const nested = fixture<{ answers: { dicts: Record<string, unknown>[]; depth?: number; base?: Record<string, unknown>; result: unknown }[] }>('helper-combine-nested-dicts')
+  it('combineNestedDictsWith({ depth, base }) merges as combine_nested_dicts does', () => {
+    for (const a of nested.answers) {
+      const base = a.base === undefined ? undefined : structuredClone(a.base)
+      const out = combineNestedDictsWith({ ...(a.depth === undefined ? {} : { depth: a.depth }), ...(base === undefined ? {} : { base }) }, ...a.dicts)
+      expect(out, JSON.stringify(a)).toEqual(a.result)
+      if (base !== undefined) expect(out).toBe(base)
+    }
+  })
+  it('combineNestedDicts leaves its inputs unmodified and rejects a bad depth', () => {
+    const first = { a: { b: { c: 1 } } }
+    const out = combineNestedDicts(first, { a: { b: { d: 2 } } })
+    expect(out).toEqual({ a: { b: { c: 1, d: 2 } } })
+    expect(first).toEqual({ a: { b: { c: 1 } } })
+    expect(() => combineNestedDictsWith({ depth: 1.5 }, first)).toThrow(ModelError)
   })
 })

@@ -37,7 +37,7 @@ describe('engine/ structure', () => {
       'legend', 'plotFromJSON', 'inspectValue', 'PlotError', 'PlotOptionError', 'NODE_STYLES',
       // compose/
       'Blueprint', 'CallError', 'DispatchPipe', 'MapDispatch', 'SubDispatch', 'SubDispatchFunction', 'SubDispatchPipe',
-      'addArgs', 'areInNestedDicts', 'bypass', 'combineDicts', 'combineDictsWith', 'combineNestedDicts', 'deepCopy',
+      'addArgs', 'areInNestedDicts', 'bypass', 'combineDicts', 'combineDictsWith', 'combineNestedDicts', 'combineNestedDictsWith', 'deepCopy',
       'deferred', 'getNestedDicts', 'isModelWrapper', 'kkDict', 'mapDict', 'mapDictWith', 'mapList', 'mapListWith',
       'parentArgument', 'parentFunc', 'partial', 'replicateValue', 'runModel', 'runModelWith', 'selector',
       'stackNestedKeys', 'summation',

@@ -396,6 +396,43 @@ def wrapper_cases():
         'call': {'inputs': {'a': 1}}, 'answer': answer})
 
 
+def helper_cases():
+    # combine_nested_dicts with depth and base.
+    a = {'a': {'b': {'c': 1, 'd': 2}}, 'x': 1}
+    b = {'a': {'b': {'c': 3}, 'e': 4}, 'x': {'y': 5}}
+    answers = []
+    for depth in (-1, 0, 1, 2, 3):
+        answers.append({'dicts': [a, b], 'depth': depth, 'result': sh.combine_nested_dicts(a, b, depth=depth)})
+    base = {'a': {'b': 0, 'z': 9}, 'q': 1}
+    r = sh.combine_nested_dicts({'a': {'b': {'c': 1}}}, {'q': {'r': 2}}, base=json.loads(json.dumps(base)))
+    answers.append({'dicts': [{'a': {'b': {'c': 1}}}, {'q': {'r': 2}}], 'base': base, 'result': r})
+    r = sh.combine_nested_dicts({'a': {'b': {'c': 1}}}, base=json.loads(json.dumps(base)), depth=1)
+    answers.append({'dicts': [{'a': {'b': {'c': 1}}}], 'base': base, 'depth': 1, 'result': r})
+    write_case('helper-combine-nested-dicts', {
+        'note': 'combine_nested_dicts(*dicts, depth, base): depth limits the key-path length merged (1 = shallow, '
+                '0 = nothing), base is updated in place and returned', 'answers': answers})
+    # first_arg_as_kw for SubDispatchFunction and SubDispatchPipe.
+    m = {'name': 'm', 'nodes': [D('k', default=10), F('f', 'sum', ['a', 'b', 'k'], ['c'])]}
+    calls = [{'named': {'b': 2}, 'args': [1]}, {'named': {'a': 1, 'b': 2}, 'args': []},
+             {'named': {'k': 0}, 'args': [1, 2]}, {'named': {'a': 5}, 'args': [1]}, {'named': {}, 'args': [1, 2]}]
+
+    def call_all(fn):
+        out = []
+        for c in calls:
+            try:
+                out.append({'call': c, 'result': enc_val(fn(c['named'], *c['args']))})
+            except Exception as ex:
+                out.append({'call': c, 'result': record_error(ex)})
+        return out
+    f = sh.SubDispatchFunction(build(m), 'F', ['a', 'b'], ['c'], first_arg_as_kw=True)
+    p = sh.SubDispatchPipe(build(m), 'P', ['a', 'b'], ['c'], first_arg_as_kw=True)
+    write_case('helper-first-arg-as-kw', {
+        'model': m, 'wrapper': {'inputs': ['a', 'b'], 'outputs': ['c']},
+        'note': 'the first argument holds inputs by name; SubDispatchFunction also takes other data nodes (k), '
+                'SubDispatchPipe only its parameters',
+        'subDispatchFunction': call_all(f), 'subDispatchPipe': call_all(p)})
+
+
 # ---------------------------------------------------------------- random models
 
 VOCAB = ['sum', 'neg', 'add:1', 'add:2', 'mul:2', 'const:3', 'const:-1', 'fail']
@@ -514,6 +551,7 @@ def main():
     SOLUTION = Solution
     issue_cases()
     wrapper_cases()
+    helper_cases()
     cases = random_cases(args.random, args.seed)
     write_case('random', {'schedula': sh.__version__, 'seed': args.seed, 'count': len(cases),
                           'note': 'seeded random models (with sub-dispatchers, shrink, waiting inputs, domains, '
