@@ -339,11 +339,15 @@ def issue_cases():
 def shrink_case(name, model, call, note):
     dsp = build(model)
     o = call.get('options', {})
-    shrunk = dsp.shrink_dsp(list(call.get('inputs', {})), call.get('outputs'), inputs_dist=o.get('inputsDist'))
+    # dispatch(shrink=True) shrinks with the dispatch's wildcard (default False), not shrink_dsp's default (True).
+    wildcard = o.get('wildcard', False)
+    shrunk = dsp.shrink_dsp(list(call.get('inputs', {})), call.get('outputs'), inputs_dist=o.get('inputsDist'),
+                            wildcard=wildcard)
     plain = dict(call, options={k: v for k, v in o.items() if k != 'shrink'})
     write_case(name, {'item': 5, 'note': note, 'model': model, 'calls': [call, plain],
                       'shrinkDsp': {'inputs': list(call.get('inputs', {})), 'outputs': call.get('outputs'),
-                                    'inputsDist': o.get('inputsDist'), 'model': record_model(shrunk)},
+                                    'inputsDist': o.get('inputsDist'), 'wildcard': wildcard,
+                                    'model': record_model(shrunk)},
                       'answers': [run_call(dsp, call), run_call(dsp, plain)]})
 
 
