@@ -97,7 +97,7 @@ describe('5. shrink with sub-dispatchers', () => {
     const { got, want } = answer('item-05d-shrink-nested')
     expect(valuesView(got)).toEqual(valuesView(want))
   })
-  it.fails('nested: shrinkDsp keeps what schedula keeps', () => {
+  it('nested: shrinkDsp keeps what schedula keeps', () => {
     const { got, want } = shrunk('item-05d-shrink-nested')
     expect(got).toEqual(want)
   })

@@ -147,7 +147,9 @@ export function recordModel(dsp: Dispatcher): RecordedModel {
   for (const [id, node] of dsp.nodes) {
     out.nodes.push(encId(id))
     if (node.kind === 'dispatcher') {
-      const map = (m: ReadonlyMap<NodeId, NodeId | readonly NodeId[]>) => Object.fromEntries([...m].map(([k, v]) => [encId(k), encVal(v)]))
+      // schedula keeps a mapping value as given (a string or a list); Flowmark always holds a list: one id is a string.
+      const one = (v: NodeId | readonly NodeId[]) => (Array.isArray(v) && v.length === 1 ? v[0] : v)
+      const map = (m: ReadonlyMap<NodeId, NodeId | readonly NodeId[]>) => Object.fromEntries([...m].map(([k, v]) => [encId(k), encVal(one(v))]))
       out.subDispatchers[encId(id)] = { inputs: map(node.inputs), outputs: map(node.outputs), model: recordModel(node.dispatcher) }
     }
   }
