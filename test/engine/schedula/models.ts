@@ -44,7 +44,9 @@ export function fixture<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(url, 'utf8')) as T
 }
 
-const spread = (v: number, n: number): unknown => (n === 1 ? v : Array.from({ length: n }, (_, i) => v + i))
+// Python's integers have no -0: JavaScript's -0 (from neg or mul of 0) is written as 0, as schedula's answers hold.
+const norm = (v: number): number => (Object.is(v, -0) ? 0 : v)
+const spread = (v: number, n: number): unknown => (n === 1 ? norm(v) : Array.from({ length: n }, (_, i) => norm(v + i)))
 const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0)
 
 /** The node function named `name` of the shared vocabulary, for a node with `nOut` outputs. */
