@@ -3,7 +3,7 @@ export { START, SINK, END, SELF, PLOT, NONE, EMPTY, WRAPPED_MODEL, idText, isNod
 export type { NodeId, SpecialNodeId, None, Empty } from './constants.ts'
 export { Inf, inf, compareDistance } from './distance.ts'
 export type { Distance } from './distance.ts'
-export { FlowmarkError, ModelError, DispatcherError, DispatcherAbort, NodeError, formatPath } from './errors.ts'
+export { FlowmarkError, ModelError, DispatcherError, DispatcherAbort, NodeError, formatPath, nameError } from './errors.ts'
 export type { FailureKind, NodePath } from './errors.ts'
 export { Dispatcher, functionName } from './dispatcher.ts'
 export type { DispatchOptions, Inputs } from './dispatcher.ts'
