@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import ts from 'typescript'
 
-/** Relative runtime imports of `file` (resolved to absolute paths); `import type`, `{ type X }`-only and dynamic imports are skipped. */
+/**
+ * Relative runtime imports of `file` (resolved to absolute paths). Only `import type` and `export type` are skipped:
+ * under `verbatimModuleSyntax` (and Node's type stripping) `import { type X }` still loads the module. Dynamic
+ * `import()` is not a static edge and is not counted.
+ */
 export function runtimeImports(file: string): string[] {
   const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)
   const out: string[] = []
@@ -11,18 +15,10 @@ export function runtimeImports(file: string): string[] {
     let spec: ts.Expression | undefined
     if (ts.isImportDeclaration(st)) {
       const clause = st.importClause
-      if (clause !== undefined) {
-        if (clause.isTypeOnly) continue
-        const named = clause.namedBindings
-        const onlyTypes = clause.name === undefined && named !== undefined && ts.isNamedImports(named) &&
-          named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly)
-        if (onlyTypes) continue
-      }
+      if (clause?.isTypeOnly === true) continue
       spec = st.moduleSpecifier
     } else if (ts.isExportDeclaration(st)) {
       if (st.isTypeOnly) continue
-      const clause = st.exportClause
-      if (clause !== undefined && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly)) continue
       spec = st.moduleSpecifier
     }
     if (spec === undefined || !ts.isStringLiteral(spec) || !spec.text.startsWith('.')) continue

@@ -12,10 +12,86 @@ import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './gr
 import { Fringe } from './heap.ts'
 import type { View } from './view.ts'
 
-/** Edge states in a workflow. */
-const OFF = 0
-const ON = 1
-const REMOVED = 2
+/** Edge state: the edge carries no value (yet). */
+export const EDGE_OFF = 0
+/** Edge state: the edge carries a value in the workflow (`edgeVal`). */
+export const EDGE_ON = 1
+/** Edge state: the edge carried a value that lost to a closer producer of the same data node. */
+export const EDGE_REMOVED = 2
+const OFF = EDGE_OFF
+const ON = EDGE_ON
+const REMOVED = EDGE_REMOVED
+
+/** The read-only record of one run of the search: every level and the visit log (what `Solution.pipe` reads). */
+export interface RunTrace {
+  /** Whether functions were skipped (`noCall`): values are then placeholders. */
+  readonly options: { readonly noCall: boolean }
+  /** Every level of the run, by level id (the root is 0). */
+  readonly levels: readonly Trace[]
+  /** Number of visits logged; visit `i` is slot `pipeSlot[i]` of level `levels[pipeLevel[i]]`. */
+  readonly pipeSize: number
+  readonly pipeLevel: ArrayLike<number>
+  readonly pipeSlot: ArrayLike<number>
+}
+
+/**
+ * The read-only trace of what the search did at one level (the root, or one sub-dispatcher): what the floors above
+ * it (workflow, solution, sub-models, plan replay) read. Arrays are indexed by the slots (or edge ids) of the level's
+ * compiled model `c`. Only the search writes them; the type offers no way to.
+ */
+export interface Trace {
+  readonly run: RunTrace
+  readonly c: Compiled
+  readonly dsp: Dispatcher
+  readonly parent: Trace | null
+  /** Slot of this level's sub-dispatcher node in its parent (-1 at the root). */
+  readonly parentSlot: number
+  /** Compiled indices of the sub-dispatcher nodes from the root down (`[-1]` at the root). */
+  readonly indexPath: readonly number[]
+  readonly path: NodePath
+  /** Levels of the sub-dispatchers started here, by the slot of their node. */
+  readonly children: ReadonlyMap<number, Trace>
+  readonly errors: ReadonlyMap<NodeId, NodeError>
+  /** Inputs that are also targets (wildcard dispatch). */
+  readonly wildcards: ReadonlySet<number>
+  /** 1 where a node's distance is final (visited, or a fed sub-dispatcher); `distL`/`distV` hold it. */
+  readonly inDist: ArrayLike<number>
+  readonly distL: ArrayLike<number>
+  readonly distV: ArrayLike<number>
+  /** Slots in the order their distance became final. */
+  readonly distOrder: readonly number[]
+  /** Largest distance each node was met at (only with wait overrides, for `shrinkDsp`). */
+  readonly meetOn: ArrayLike<number>
+  readonly meetL: ArrayLike<number>
+  readonly meetV: ArrayLike<number>
+  readonly visited: ArrayLike<number>
+  /** Edge states by edge id: `EDGE_OFF`, `EDGE_ON` or `EDGE_REMOVED`; `edgeVal` the value an ON edge carries. */
+  readonly edgeOn: ArrayLike<number>
+  readonly edgeVal: readonly unknown[]
+  /** Slots that got a `START → slot` edge (inputs, defaults), in order, and their values. */
+  readonly startOn: ArrayLike<number>
+  readonly startLog: readonly number[]
+  readonly startVal: ReadonlyMap<number, unknown>
+  /** Workflow membership: `wfIn` marks the slots in `wfOrder`, `wfRemoved` those dropped again. */
+  readonly wfIn: ArrayLike<number>
+  readonly wfOrder: readonly number[]
+  readonly wfRemoved: ArrayLike<number>
+  readonly results: readonly unknown[]
+  readonly domains: ReadonlyMap<number, boolean>
+  readonly filterChains: ReadonlyMap<number, readonly unknown[]>
+  readonly started: ArrayLike<number>
+  readonly duration: ArrayLike<number>
+  /** Effective wait-inputs flag of a node. */
+  waits(s: number): boolean
+  /** The value of a data node, or of an input that is not a node. */
+  valueOf(id: NodeId): unknown
+  /** Whether a data node (or an input that is not a node) has a value. */
+  hasValue(id: NodeId): boolean
+  /** Number of values. */
+  readonly valueCount: number
+  /** The values as a Map in solution order. */
+  valueMap(): Map<NodeId, unknown>
+}
 
 /** Per-dispatcher wait-inputs overrides (used by `shrinkDsp`): node id → flag, and child dispatchers' own maps. */
 export interface WaitOverrides {
@@ -49,7 +125,7 @@ const POOLED_CAPACITY = 1024
 const POOL_SIZE = 8
 
 /** The shared state of one dispatch: the fringe, the visit log and the options. */
-export class Run {
+export class Run implements RunTrace {
   /** The heap while the run is searching (taken from a pool, given back when the loop ends). */
   heap: Fringe
   readonly options: RunOptions
@@ -144,7 +220,7 @@ export class Run {
  * The search state of one dispatcher level (the root, or one sub-dispatcher). Arrays are indexed by the
  * slots of the level's compiled model; `valOrder` is the solution's order of computed values.
  */
-export class Level {
+export class Level implements Trace {
   readonly run: Run
   /** Id of this level in the fringe. */
   readonly id: number
@@ -168,8 +244,6 @@ export class Level {
   readonly waitOverride: WaitOverrides | undefined
   closed = false
   initialized = false
-  /** The Solution reading this level (made on demand by `solutionOf`). */
-  facade: unknown = undefined
   /** Inputs that are also targets (wildcard dispatch): visited at start, fed to successors, recomputable. */
   readonly wildcards = new Set<number>()
   targets: Set<number> | null = null

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as engine from '../../engine/index.ts'
+import { importCycles } from '../import-cycles.ts'
 
 const root = new URL('../../engine/', import.meta.url).pathname
 const files = (function walk(dir: string): string[] {
@@ -26,6 +27,10 @@ describe('engine/ structure', () => {
   it.each(files.map((f) => [relative(root, f), f]))('%s has a kebab-case name and a one-line purpose comment', (name, file) => {
     expect(name).toMatch(/^([a-z0-9]+(-[a-z0-9]+)*\/)*[a-z0-9]+(-[a-z0-9]+)*\.ts$/)
     expect(readFileSync(file, 'utf8').split('\n')[0]).toMatch(/^\/\/ \S.{10,}$/)
+  })
+
+  it('has no runtime import cycle (the floors import only downwards; type-only imports do not count)', () => {
+    expect(importCycles(files).map((c) => c.map((f) => relative(root, f)).join(' → '))).toEqual([])
   })
 
   it('exports exactly the public API', () => {
