@@ -2,10 +2,11 @@
 import { NONE, START, formatId, type NodeId } from '../constants.ts'
 import type { Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
-import { DispatcherError, ModelError, NodeError, describeCause, formatPath, type FailureKind } from '../errors.ts'
+import { ModelError, NodeError, formatPath, type FailureKind } from '../errors.ts'
 import { DATA, DISPATCHER, FUNCTION } from '../internal/compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from '../internal/graph.ts'
-import { search, type Level } from '../internal/search.ts'
+import { EDGE_ON, search, type Trace } from '../internal/search.ts'
+import { StepFailed, callDomain, domainError, isThenable, outputValues, promiseFailure, recordFailure } from '../internal/step-rules.ts'
 import { View } from '../internal/view.ts'
 import type { AnyFunction, Filter, RaisesPolicy } from '../model.ts'
 
@@ -77,6 +78,8 @@ export class Plan {
   readonly received: (readonly NodeId[] | undefined)[]
   /** @internal Node id, path and failure policy of each step. */
   readonly info: StepInfo[]
+  /** @internal The output ids of each function step (for the step rules' messages). */
+  readonly outIds: (readonly NodeId[] | undefined)[]
   /** Slots filled before the first step (defaults), and their values. */
   readonly constSlots: Int32Array
   readonly constValues: unknown[]
@@ -111,6 +114,7 @@ export class Plan {
     this.producers = b.producers
     this.received = b.received
     this.info = b.info
+    this.outIds = b.outIds
     this.constSlots = Int32Array.from(b.constSlots)
     this.constValues = b.constValues
     this.inputSlots = b.inputSlots.map((l) => Int32Array.from(l))
@@ -206,12 +210,8 @@ export class Plan {
           }
           res = r
         }
-        if (res !== null && typeof res === 'object' && typeof (res as PromiseLike<unknown>).then === 'function') {
-          ;(res as PromiseLike<unknown>).then(undefined, () => undefined)
-          const e = this.#fail(k, 'function', new TypeError(
-            `${formatId(this.info[k]!.id)} returned a promise, but a pipe is synchronous and cannot wait for it`,
-          ))
-          broken ??= errorBreak(e)
+        if (isThenable(res)) {
+          broken ??= errorBreak(this.#fail(k, 'function', promiseFailure(this.info[k]!.id, res)))
           continue
         }
         const o1 = outStart[k + 1]!
@@ -219,7 +219,8 @@ export class Plan {
           const t = outs[o0]!
           if (t >= 0 && res !== NONE) vals[t] = res
         } else {
-          this.#spread(k, res, o0, o1, vals)
+          const failed = this.#spread(k, res, o0, o1, vals)
+          if (failed !== undefined) broken ??= errorBreak(failed)
         }
       } else if (kd === COPY) {
         const v = vals[args[a0]!]
@@ -252,17 +253,8 @@ export class Plan {
     }
     const dom = this.domain[k]
     if (dom !== undefined) {
-      let ok: unknown
-      try {
-        ok = dom(...argv)
-      } catch (err) {
-        const info = this.info[k]!
-        throw new DispatcherError(
-          `input domain of ${formatId(info.id)}${info.path.length > 1 ? ` (at ${formatPath(info.path)})` : ''} threw: ` +
-            `${describeCause(err)}. A domain must return true or false; guard the check inside the domain.`,
-          { nodeId: info.id, path: info.path, cause: err },
-        )
-      }
+      const ok = callDomain(dom, argv)
+      if (ok instanceof StepFailed) throw domainError(this.info[k]!, ok.cause)
       if (!ok) return DOMAIN_FALSE
     }
     try {
@@ -284,37 +276,21 @@ export class Plan {
     return v
   }
 
-  /** Records a failure by the node's dispatcher policy: returns the NodeError, or throws when the policy raises. */
+  /** Records a failure by the node's dispatcher policy (the step rules): the NodeError, or throws when it raises. */
   #fail(k: number, kind: FailureKind, err: unknown): NodeError {
-    const info = this.info[k]!
-    const raise = typeof info.raises === 'function' ? Boolean(info.raises(err, info.id)) : info.raises
-    if (raise && err instanceof DispatcherError) throw err
-    const failure = new NodeError(info.id, info.path, kind, err)
-    if (raise) {
-      throw new DispatcherError(
-        `dispatch stopped: ${failure.message}. The dispatcher raises on failures; pass \`raises: false\` to record ` +
-          'failures instead.',
-        { nodeId: info.id, path: info.path, cause: err },
-      )
-    }
-    return failure
+    return recordFailure(this.info[k]!, kind, err)
   }
 
-  #spread(k: number, res: unknown, o0: number, o1: number, vals: unknown[]): void {
-    if (res === null || res === undefined || typeof (res as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      const info = this.info[k]!
-      throw new DispatcherError(
-        `function ${formatId(info.id)} declares ${o1 - o0} outputs but returned ${String(res)}, which is not iterable. ` +
-          'Return an array with one value per output (NONE leaves an output unset).',
-        { nodeId: info.id, path: info.path },
-      )
-    }
-    let o = o0
-    for (const v of res as Iterable<unknown>) {
-      if (o >= o1) break
-      const t = this.outs[o++]!
+  /** Writes the values of a several-output result to its slots (the step rules); returns the failure, if any. */
+  #spread(k: number, res: unknown, o0: number, o1: number, vals: unknown[]): NodeError | undefined {
+    const values = outputValues(this.info[k]!, this.outIds[k]!, res)
+    if (values instanceof StepFailed) return this.#fail(k, 'function', values.cause)
+    for (let o = o0; o < o1; o++) {
+      const t = this.outs[o]!
+      const v = values[o - o0]
       if (t >= 0 && v !== NONE) vals[t] = v
     }
+    return undefined
   }
 
   #data(k: number, vals: unknown[]): Break | undefined {
@@ -410,6 +386,7 @@ class PlanBuilder {
   producers: (readonly NodeId[] | undefined)[] = []
   received: (readonly NodeId[] | undefined)[] = []
   info: StepInfo[] = []
+  outIds: (readonly NodeId[] | undefined)[] = []
   constSlots: number[] = []
   constValues: unknown[] = []
   inputSlots: number[][] = []
@@ -432,6 +409,7 @@ class PlanBuilder {
     this.producers.push(undefined)
     this.received.push(undefined)
     this.info.push(info)
+    this.outIds.push(undefined)
     this.argStart.push(this.args.length)
     for (const a of args) this.args.push(a)
     this.outStart.push(this.outs.length)
@@ -450,7 +428,7 @@ export interface RecordOptions {
  * The structural search a call makes: the model pruned to the ancestors of the outputs (as `dispatch` does when given
  * outputs, which a plain `noCall` dispatch does not), no function called. Returns the root search level.
  */
-export function structuralRun(dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions): Level {
+export function structuralRun(dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions): Trace {
   const view = outputs !== undefined && outputs.length > 0 ? View.pruned(dsp, outputs, inputs, options.wildcard) : View.full(dsp)
   return search({
     view, inputs: new Map(inputs.map((id) => [id, NONE])), inputsDist: options.inputsDist, outputs: outputs?.slice(),
@@ -474,10 +452,10 @@ export function recordPlan(
 ): Plan {
   const root = structuralRun(dsp, inputs, outputs, options)
   const run = root.run
-  const levels = run.fringe.levels as Level[]
+  const levels = run.levels
   const b = new PlanBuilder()
-  const base = new Map<Level, number>()
-  const baseOf = (lv: Level): number => {
+  const base = new Map<Trace, number>()
+  const baseOf = (lv: Trace): number => {
     let o = base.get(lv)
     if (o === undefined) {
       o = b.size
@@ -493,19 +471,19 @@ export function recordPlan(
     if (s === undefined) extra.set(key, (s = b.size++))
     return s
   }
-  const slotOf = (lv: Level, s: number) => baseOf(lv) + s
-  const isPlain = (lv: Level, s: number): boolean => {
+  const slotOf = (lv: Trace, s: number) => baseOf(lv) + s
+  const isPlain = (lv: Trace, s: number): boolean => {
     const n = lv.c.nodes[s] as DataNodeImpl
     return !lv.waits(s) && n.fn === undefined && n.filters === undefined && n.callback === undefined
   }
-  const levelKey = (lv: Level) => lv.indexPath.join('.')
+  const levelKey = (lv: Trace) => lv.indexPath.join('.')
   /** Where the value that reaches data node `s` through edge `e` (or from START, e = -1) is written. */
-  const targetOf = (lv: Level, s: number, e: number): number =>
+  const targetOf = (lv: Trace, s: number, e: number): number =>
     isPlain(lv, s) ? slotOf(lv, s) : extraSlot(`${levelKey(lv)}:${s}:${e}`)
   /** Where consumers read data node `u` from (wildcard inputs: the input value, kept apart). */
-  const sourceOf = (lv: Level, u: number): number =>
+  const sourceOf = (lv: Trace, u: number): number =>
     lv.parent === null && lv.wildcards.has(u) ? extraSlot(`w:${u}`) : slotOf(lv, u)
-  const infoOf = (lv: Level, s: number): StepInfo => ({ id: lv.c.nodes[s]!.id, path: [...lv.path, lv.c.nodes[s]!.id], raises: lv.dsp.raises })
+  const infoOf = (lv: Trace, s: number): StepInfo => ({ id: lv.c.nodes[s]!.id, path: [...lv.path, lv.c.nodes[s]!.id], raises: lv.dsp.raises })
 
   // Inputs and defaults (START values): a parameter's slots, or a constant.
   const inputIndex = new Map(inputs.map((id, i) => [id, i]))
@@ -515,7 +493,7 @@ export function recordPlan(
     const dv = dsp.defaultValues.get(id)
     return dv === undefined ? MISSING : dv.value
   })
-  const startValues = (lv: Level) => {
+  const startValues = (lv: Trace) => {
     const defaults = lv.dsp.defaultValues
     const excluded = new Set<NodeId>()
     if (lv.parent !== null) {
@@ -538,8 +516,8 @@ export function recordPlan(
       b.constValues.push(dv.value)
     }
   }
-  const started = new Set<Level>()
-  const domainPairs = new Map<Level, { src: number; dst: number; pid: NodeId }[]>()
+  const started = new Set<Trace>()
+  const domainPairs = new Map<Trace, { src: number; dst: number; pid: NodeId }[]>()
   const visitedBefore = new Set<string>()
   for (let i = 0; i < run.pipeSize; i++) {
     const lv = levels[run.pipeLevel[i]!]!
@@ -565,10 +543,11 @@ export function recordPlan(
       const outs: number[] = []
       for (let o = c.outStart[s]!; o < c.outStart[s + 1]!; o++) {
         const e = c.outEdge[o]!
-        outs.push(e >= 0 && lv.edgeOn[e] === 1 ? targetOf(lv, c.edgeTo[e]!, e) : -1)
+        outs.push(e >= 0 && lv.edgeOn[e] === EDGE_ON ? targetOf(lv, c.edgeTo[e]!, e) : -1)
       }
       const k = b.step(FN, infoOf(lv, s), args, outs)
       b.fn[k] = f.fn
+      b.outIds[k] = f.outputs
       if (f.inputDomain !== undefined) b.domain[k] = f.inputDomain
       if (f.filters !== undefined) b.filters[k] = f.filters
       continue
@@ -581,7 +560,7 @@ export function recordPlan(
       const producers: NodeId[] = []
       for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) {
         const e = c.predEdge[p]!
-        if (lv.edgeOn[e] !== 1) continue
+        if (lv.edgeOn[e] !== EDGE_ON) continue
         sources.push(targetOf(lv, s, e))
         producers.push(c.nodes[c.edgeFrom[e]!]!.id)
       }
@@ -603,7 +582,7 @@ export function recordPlan(
     // Feeds into sub-dispatchers.
     for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
       const w = c.edgeTo[e]!
-      if (c.kind[w] !== DISPATCHER || lv.edgeOn[e] !== 1) continue
+      if (c.kind[w] !== DISPATCHER || lv.edgeOn[e] !== EDGE_ON) continue
       const child = lv.children.get(w)
       if (child === undefined) continue
       const sub = c.nodes[w] as SubDispatcherNodeImpl
@@ -641,7 +620,7 @@ export function recordPlan(
         if (ps === undefined || visitedBefore.has(`${levelKey(parent)}:${ps}`)) continue
         let out = -1
         for (let e = pc.succStart[w]!; e < pc.succStart[w + 1]!; e++) if (pc.edgeTo[e] === ps) out = e
-        if (out < 0 || parent.edgeOn[out] !== 1) continue
+        if (out < 0 || parent.edgeOn[out] !== EDGE_ON) continue
         b.step(COPY, infoOf(lv, s), [slotOf(lv, s)], [targetOf(parent, ps, out)])
       }
     }
@@ -662,8 +641,8 @@ function errorBreak(error: NodeError): Break {
   return { nodeId: error.nodeId, path: error.path, reason: 'error', error }
 }
 
-function hasFunctionProducer(lv: Level, s: number): boolean {
+function hasFunctionProducer(lv: Trace, s: number): boolean {
   const c = lv.c
-  for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) if (lv.edgeOn[c.predEdge[p]!] === 1) return true
+  for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) if (lv.edgeOn[c.predEdge[p]!] === EDGE_ON) return true
   return false
 }

@@ -10,6 +10,9 @@ import { internalsOf } from './access.ts'
 import { DATA, DISPATCHER, FUNCTION, type Compiled } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './graph.ts'
 import { Fringe } from './heap.ts'
+import {
+  StepFailed, callDomain, domainError, isThenable, outputValues, promiseFailure, recordFailure, type StepSite,
+} from './step-rules.ts'
 import type { View } from './view.ts'
 
 /** Edge state: the edge carries no value (yet). */
@@ -41,6 +44,8 @@ export interface RunTrace {
  */
 export interface Trace {
   readonly run: RunTrace
+  /** The part of the model this level searched (its compiled form, pruning and sub-dispatcher mappings). */
+  readonly view: View
   readonly c: Compiled
   readonly dsp: Dispatcher
   readonly parent: Trace | null
@@ -708,17 +713,9 @@ export class Level implements Trace {
     }
     if (dropped) args = args.filter((v) => v !== NONE)
     if (node.inputDomain !== undefined && !this.run.options.noDomain) {
-      let ok: unknown
-      try {
-        ok = node.inputDomain(...args)
-      } catch (err) {
-        throw new DispatcherError(
-          `input domain of ${formatId(node.id)}${this.#where(s)} threw: ${describeCause(err)}. A domain must ` +
-            'return true or false; guard the check inside the domain.',
-          { nodeId: node.id, path: [...this.path, node.id], cause: err },
-        )
-      }
-      this.domains.set(s, Boolean(ok))
+      const ok = callDomain(node.inputDomain, args)
+      if (ok instanceof StepFailed) throw domainError(this.#site(s), ok.cause)
+      this.domains.set(s, ok)
       if (!ok) return false
     }
     if (node.fn === undefined) {
@@ -737,21 +734,28 @@ export class Level implements Trace {
       if (e >= 0 && res !== NONE && inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, res)
       return true
     }
-    if (res === null || res === undefined || typeof (res as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new DispatcherError(
-        `function ${formatId(node.id)}${this.#where(s)} declares ${o1 - o0} outputs ` +
-          `[${node.outputs.map(formatId).join(', ')}] but returned ${describeValue(res)}, which is not iterable. ` +
-          'Return an array with one value per output (NONE leaves an output unset).',
-        { nodeId: node.id, path: [...this.path, node.id] },
-      )
+    const values = outputValues(this.#site(s), node.outputs, res)
+    if (values instanceof StepFailed) {
+      this.#fail(s, 'function', values.cause)
+      return false
     }
-    let o = o0
-    for (const v of res as Iterable<unknown>) {
-      if (o >= o1) break
-      const e = c.outEdge[o++]!
-      if (e >= 0 && v !== NONE && inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, v)
+    for (let o = o0; o < o1; o++) {
+      const e = c.outEdge[o]!
+      const v = values[o - o0]
+      if (e >= 0 && v !== NONE && this.#open(c.edgeTo[e]!)) this.setEdge(e, v)
     }
     return true
+  }
+
+  /** Where node `s` runs, for the step rules (made only when a rule needs it). */
+  #site(s: number): StepSite {
+    const id = this.c.nodes[s]!.id
+    return { id, path: [...this.path, id], raises: this.dsp.raises }
+  }
+
+  /** Whether slot `w` still waits for its value: not final yet, and inside the searched view. */
+  #open(w: number): boolean {
+    return this.inDist[w] === 0 && (this.explored === null || this.explored[w] === 1)
   }
 
   #where(s: number): string {
@@ -792,36 +796,17 @@ export class Level implements Trace {
       }
     }
     this.duration[s] = performance.now() - t0
-    if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
-      // Seam for the asynchronous executors: the synchronous search cannot wait, and must not pass a promise on.
-      // Its rejection, if any, is already reported here: keep it from surfacing as an unhandled rejection.
-      ;(value as PromiseLike<unknown>).then(undefined, () => undefined)
-      this.#fail(s, kind, new TypeError(
-        `${formatId(id)} returned a promise, but this dispatch is synchronous and cannot wait for it; make the ` +
-          'function synchronous, or wrap the promise in an object if it is meant to be a value',
-      ))
+    if (isThenable(value)) {
+      // Seam for the asynchronous executors: the synchronous search cannot wait (see the header comment).
+      this.#fail(s, kind, promiseFailure(id, value))
       return FAILED
     }
     return value
   }
 
-  /** Records a failure by the dispatcher's `raises` policy; throws when the policy says so. */
+  /** Records a failure by the dispatcher's `raises` policy (the step rules); throws when the policy says so. */
   #fail(s: number, kind: FailureKind, err: unknown): void {
-    if (err instanceof DispatcherAbort) throw err
-    const id = this.c.nodes[s]!.id
-    const policy = this.dsp.raises
-    const raise = typeof policy === 'function' ? Boolean(policy(err, id)) : policy
-    if (raise && err instanceof DispatcherError) throw err
-    const path: NodeId[] = [...this.path, id]
-    const failure = new NodeError(id, path, kind, err)
-    this.errors.set(id, failure)
-    if (raise) {
-      throw new DispatcherError(
-        `dispatch stopped: ${failure.message}. The dispatcher raises on failures; pass \`raises: false\` to record ` +
-          'failures and try alternative paths instead.',
-        { nodeId: id, path, cause: err },
-      )
-    }
+    recordFailure(this.#site(s), kind, err, (failure) => this.errors.set(failure.nodeId, failure))
   }
 
   // ---- sub-dispatchers ------------------------------------------------------------------------------------------
@@ -952,13 +937,6 @@ export class Level implements Trace {
 
 const FAILED: unique symbol = Symbol('failed')
 const NO_IDS: ReadonlySet<NodeId> = new Set()
-
-function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v)
-  if (typeof v === 'function') return 'a function'
-  if (typeof v === 'object' && v !== null) return `an object (${Object.prototype.toString.call(v)})`
-  return String(v)
-}
 
 /** Everything `dispatch` passes to the search. */
 export interface SearchRequest {
