@@ -1,4 +1,4 @@
-// Flowmark's engine: the public face of the dataflow dispatcher (re-exports only).
+// Flowmark's engine: the public face of the dataflow dispatcher (re-exports only; helpers and plot utilities have subpaths).
 export { START, SINK, END, SELF, PLOT, NONE, EMPTY, WRAPPED_MODEL, idText, isNodeId, isSpecialNodeId } from './constants.ts'
 export type { NodeId, SpecialNodeId, None, Empty } from './constants.ts'
 export { Inf, inf, compareDistance } from './distance.ts'
@@ -17,7 +17,7 @@ export type { PipeStep } from './solution.ts'
 export { Workflow } from './workflow.ts'
 export type { WorkflowEdge, WorkflowNode } from './workflow.ts'
 export type { SubDspFromWorkflowOptions } from './sub-models.ts'
-export { legend, plotFromJSON, inspectValue, PlotError, PlotOptionError, NODE_STYLES } from './plot/index.ts'
-export type { DotAttributes, LayoutEngine, LegendOptions, NodeStyleContext, PlotOptions, RowOptions, StyleKey, InspectLimits } from './plot/index.ts'
-export type { Plot, PlotJSON, PlotNode, PlotPage } from './plot/types.ts'
+export { PlotError, PlotOptionError } from './plot/options.ts'
+export type { PlotOptions } from './plot/options.ts'
+export type { Plot, PlotPage } from './plot/types.ts'
 export * from './compose/index.ts'

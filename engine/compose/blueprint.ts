@@ -18,7 +18,7 @@ const DEFERRED: unique symbol = Symbol('flowmark.deferred')
 
 /** A value built only when its blueprint is registered (see `deferred`). */
 export interface Deferred<V> {
-  readonly [DEFERRED]: (memo: RegisterMemo) => V
+  readonly [DEFERRED]: (memo: Map<Blueprint, Dispatcher>) => V
 }
 
 /**
@@ -33,7 +33,7 @@ export interface Deferred<V> {
  *   fn: deferred((memo) => SubDispatchFunction(inner.register(memo), { inputs: ['x'], outputs: ['y'] })),
  * })
  */
-export function deferred<V>(make: (memo: RegisterMemo) => V): Deferred<V> {
+export function deferred<V>(make: (memo: Map<Blueprint, Dispatcher>) => V): Deferred<V> {
   if (typeof make !== 'function') throw new ModelError('deferred: expected a function (memo) => value')
   return { [DEFERRED]: make }
 }
@@ -178,7 +178,7 @@ export class Blueprint<T extends object = any> {
    * holds one for this blueprint (then that one is returned). Within one registration, a child blueprint used twice
    * is built once.
    */
-  register(memo: RegisterMemo = new Map()): Dispatcher<T> {
+  register(memo: Map<Blueprint, Dispatcher> = new Map()): Dispatcher<T> {
     const done = memo.get(this)
     if (done !== undefined) return done as Dispatcher<T>
     const dsp = newDispatcher(this.options) as Dispatcher<T>
