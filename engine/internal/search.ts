@@ -3,7 +3,7 @@ import { NONE, START, compareIds, formatId, sortKey, type NodeId } from '../cons
 import { splitDistance, type Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import {
-  DispatcherAbort, DispatcherError, NodeError, describeCause, formatPath, type FailureKind, type NodePath,
+  DispatcherAbort, DispatcherError, NodeError, formatPath, type FailureKind, type NodePath,
 } from '../errors.ts'
 import type { Filter, Stopper } from '../model.ts'
 import { internalsOf } from './access.ts'
@@ -24,6 +24,61 @@ export const EDGE_REMOVED = 2
 const OFF = EDGE_OFF
 const ON = EDGE_ON
 const REMOVED = EDGE_REMOVED
+
+/** Fringe flag (the tie-break after the distance): a data node that does not wait for its inputs. */
+const FLAG_PLAIN = 0
+/** Fringe flag: a node that waits for all its inputs (every function node does). */
+const FLAG_WAITS = 1
+/** Fringe flag: a value coming from a sub-dispatcher (out of a child, or a child's default); + FLAG_WAITS if it waits. */
+const FLAG_REMOTE = 2
+/** `addInitialValue`: use the node's own wait flag (FLAG_WAITS or FLAG_PLAIN). */
+const OWN_WAIT_FLAG = -1
+
+/** The two-level distance comparison: whether `(l1, v1)` is strictly closer than `(l2, v2)`. */
+function closer(l1: number, v1: number, l2: number, v2: number): boolean {
+  return l1 < l2 || (l1 === l2 && v1 < v2)
+}
+
+
+/*
+ * THE ALGORITHM
+ *
+ * A Dijkstra search from the inputs (and defaults) over the compiled graph, one `Level` per dispatcher level (the
+ * root, and each sub-dispatcher that gets started), all sharing one fringe (`Run.heap`) and one visit log.
+ *
+ * Node states, per slot of a level:
+ * - seen     (`seenOn/seenL/seenV`): pushed on the fringe at that distance; a node is pushed again only when seen
+ *            closer. Nothing is final yet.
+ * - visited  (`inDist/distL/distV`, `visited`): popped; its distance is final and its value (data) or call
+ *            (function) was computed. Seeing a visited node closer is the "contradictory paths" error (only negative
+ *            weights can cause it).
+ * - pending  (`pending[s]`): how many active incoming edges have not carried a value yet. A node that waits for
+ *            its inputs (every function node; data nodes with `waitInputs`) is not seen while pending > 0.
+ * - reached  (`valOn`, `valOrder`): data nodes holding a value, in the order of the solution.
+ *
+ * Edge states (`edgeOn`): EDGE_OFF (no value yet) → EDGE_ON (carries `edgeVal`) → EDGE_REMOVED (a data node kept a
+ * closer producer). An edge is active when the view explores its target (`View.edgeActive`).
+ *
+ * The fallback rule: a function that fails (throws, its filter throws, returns a promise or a result that does not
+ * fit its outputs) sets no output; the failure is recorded (`errors`) and the search simply goes on, so a farther
+ * producer of the same data node wins — unless the dispatcher `raises`, which stops the dispatch.
+ *
+ * Tie-breaking order of the fringe (heap.ts): two-level distance (`l` first, then `v`; see `closer`), then the
+ * fringe flag (FLAG_PLAIN < FLAG_WAITS < FLAG_REMOTE < FLAG_REMOTE + FLAG_WAITS), then the node's id text, then the
+ * index path of its level, then push order. Among several producers of one data node the closest wins, ties by id
+ * text. Every order is fixed, so a dispatch is deterministic.
+ *
+ * THE SEAM FOR AN ASYNCHRONOUS DRIVER (issue #20)
+ *
+ * A function node is visited in three steps: `functionArgs(s)` (is it needed, its arguments, its domain), the call
+ * (`#evaluate`: function, filters; the only step that runs user code the search would have to wait for), and
+ * `commitFunction(s, result)` (outputs). Everything else in a visit is synchronous bookkeeping. To give EXACTLY the
+ * synchronous solution, an asynchronous driver keeps this loop's order: it pops entries as `Run.loop` does, and when
+ * the popped node is a function it calls `functionArgs`, awaits the call (with its timeout / cancellation; running
+ * other ready calls ahead speculatively is allowed, committing them is not), then runs `commitFunction` and the rest
+ * of `visit` before popping the next entry. The synchronous path pays nothing for this: the steps are plain method
+ * calls, and a promise met here is the node's failure (`promiseFailure`).
+ */
 
 /** The read-only record of one run of the search: every level and the visit log (what `Solution.pipe` reads). */
 export interface RunTrace {
@@ -377,8 +432,8 @@ export class Level implements Trace {
     }
     order.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     for (const o of order) {
-      if (shift === null) this.addInitialValue(o.id, values.get(o.id), o.l, o.v, -1)
-      else this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, 2)
+      if (shift === null) this.addInitialValue(o.id, values.get(o.id), o.l, o.v, OWN_WAIT_FLAG)
+      else this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, FLAG_REMOTE)
     }
     const extra: NodeId[] = []
     for (const id of values.keys()) {
@@ -479,7 +534,7 @@ export class Level implements Trace {
 
   #meet(s: number, l: number, v: number, max: boolean): void {
     if (!this.trackMeet) return
-    if (this.meetOn[s] === 0 || !max || l > this.meetL[s]! || (l === this.meetL[s]! && v > this.meetV[s]!)) {
+    if (this.meetOn[s] === 0 || !max || closer(this.meetL[s]!, this.meetV[s]!, l, v)) {
       this.meetOn[s] = 1
       this.meetL[s] = l
       this.meetV[s] = v
@@ -488,7 +543,7 @@ export class Level implements Trace {
 
   /**
    * Adds an input or default value: a `START → id` workflow edge carrying it, then the node on the fringe.
-   * `flag` -1 means "the node's own wait flag"; sub-dispatcher defaults use 2.
+   * `flag` is the fringe flag, or `OWN_WAIT_FLAG` for the node's own wait flag; sub-dispatcher defaults use `FLAG_REMOTE`.
    */
   addInitialValue(id: NodeId, value: unknown, l: number, v: number, flag: number): boolean {
     const s = this.c.slotOf.get(id)
@@ -503,7 +558,7 @@ export class Level implements Trace {
     if (this.wildcards.has(s)) {
       this.visited[s] = 1
       for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
-        if (!(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
+        if (!this.view.edgeActive(e)) continue
         this.setEdge(e, value)
         const w = c.edgeTo[e]!
         const wv = v + c.edgeLen[e]!
@@ -516,7 +571,7 @@ export class Level implements Trace {
         this.seenOn[w] = 1
         this.seenL[w] = l
         this.seenV[w] = wv
-        this.run.push(this, w, l, wv, 1)
+        this.run.push(this, w, l, wv, FLAG_WAITS)
       }
       return true
     }
@@ -525,7 +580,7 @@ export class Level implements Trace {
     this.seenOn[s] = 1
     this.seenL[s] = l
     this.seenV[s] = v
-    this.run.push(this, s, l, v, flag < 0 ? c.waitIn[s]! : flag)
+    this.run.push(this, s, l, v, flag === OWN_WAIT_FLAG ? (c.waitIn[s] === 1 ? FLAG_WAITS : FLAG_PLAIN) : flag)
     return true
   }
 
@@ -545,11 +600,11 @@ export class Level implements Trace {
     if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
     const edgeOn = this.edgeOn
     for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
-      if (edgeOn[e] !== ON || !(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
+      if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       const wv = v + c.edgeLen[e]!
       if (c.kind[w] === DISPATCHER) this.#feed(s, e, w, l, wv)
-      else this.see(w, l, wv, 0)
+      else this.see(w, l, wv, FLAG_PLAIN)
     }
     return true
   }
@@ -560,7 +615,7 @@ export class Level implements Trace {
     const waits = this.waits(w)
     if (waits && this.pending[w]! > 0) return
     if (this.inDist[w] === 1) {
-      if (l < this.distL[w]! || (l === this.distL[w]! && v < this.distV[w]!)) {
+      if (closer(l, v, this.distL[w]!, this.distV[w]!)) {
         throw new DispatcherError(
           `contradictory paths: ${formatId(this.c.nodes[w]!.id)} was reached again at a shorter distance after it ` +
             'was computed. This happens only with negative weights; make every weight non-negative.',
@@ -569,11 +624,11 @@ export class Level implements Trace {
       }
       return
     }
-    if (this.seenOn[w] === 0 || l < this.seenL[w]! || (l === this.seenL[w]! && v < this.seenV[w]!)) {
+    if (this.seenOn[w] === 0 || closer(l, v, this.seenL[w]!, this.seenV[w]!)) {
       this.seenOn[w] = 1
       this.seenL[w] = l
       this.seenV[w] = v
-      this.run.push(this, w, l, v, extraFlag + (waits ? 1 : 0))
+      this.run.push(this, w, l, v, extraFlag + (waits ? FLAG_WAITS : FLAG_PLAIN))
     }
   }
 
@@ -596,7 +651,7 @@ export class Level implements Trace {
       const u = c.edgeFrom[e]!
       const el = this.distL[u]!
       const ev = this.distV[u]! + c.edgeLen[e]!
-      if (best < 0 || el < bestL || (el === bestL && (ev < bestV || (ev === bestV && c.key[u]! < c.key[c.edgeFrom[best]!]!)))) {
+      if (best < 0 || closer(el, ev, bestL, bestV) || (el === bestL && ev === bestV && c.key[u]! < c.key[c.edgeFrom[best]!]!)) {
         best = e
         bestL = el
         bestV = ev
@@ -653,7 +708,7 @@ export class Level implements Trace {
     let first = -1
     const e1 = c.succStart[s + 1]!
     for (let e = c.succStart[s]!; e < e1; e++) {
-      if (!(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
+      if (!this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       if (c.kind[w] === DISPATCHER && this.#skipSubInput(s, w)) continue
       if (first < 0) {
@@ -680,26 +735,49 @@ export class Level implements Trace {
     return false
   }
 
+  /**
+   * Visits a function node in three steps — {@link functionArgs} (is it needed, its arguments, its domain), the call
+   * (`#evaluate`: function, filters, promise check), {@link commitFunction} (its outputs). The call is the only step
+   * that runs user code the search would wait for: the seam for an asynchronous driver (see the header comment).
+   */
   #computeFunction(s: number): boolean {
+    const args = this.functionArgs(s)
+    if (args === SKIP) return false
+    if (args === NO_CALL) return true
+    const node = this.c.nodes[s] as FunctionNodeImpl
+    if (node.fn === undefined) {
+      this.#fail(s, 'function', new TypeError(
+        `function node ${formatId(node.id)} has no function; give it \`fn\`, or dispatch with \`noCall: true\``,
+      ))
+      return false
+    }
+    const res = this.#evaluate(s, node.fn, args, node.filters, 'function')
+    if (res === FAILED) return false
+    return this.commitFunction(s, res)
+  }
+
+  /**
+   * First step of a function node: `SKIP` when it is not needed (every output is already final; it leaves the
+   * workflow) or its input domain says no; `NO_CALL` in structural runs (its outputs are set to placeholders);
+   * otherwise its arguments (NONE values dropped). A domain that throws stops the dispatch.
+   */
+  functionArgs(s: number): unknown[] | typeof SKIP | typeof NO_CALL {
     const c = this.c
     const node = c.nodes[s] as FunctionNodeImpl
-    const edgeOn = this.edgeOn
-    const inDist = this.inDist
     let open = 0
     const e1 = c.succStart[s + 1]!
     for (let e = c.succStart[s]!; e < e1; e++) {
-      if (inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) open++
+      if (this.#open(c.edgeTo[e]!)) open++
     }
     if (open === 0) {
-      // Nothing left to compute: the function is not needed.
       this.wfRemoved[s] = 1
-      return false
+      return SKIP
     }
     if (this.run.options.noCall) {
       for (let e = c.succStart[s]!; e < e1; e++) {
-        if (inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, undefined)
+        if (this.#open(c.edgeTo[e]!)) this.setEdge(e, undefined)
       }
-      return true
+      return NO_CALL
     }
     const a0 = c.argStart[s]!
     const a1 = c.argStart[s + 1]!
@@ -716,22 +794,25 @@ export class Level implements Trace {
       const ok = callDomain(node.inputDomain, args)
       if (ok instanceof StepFailed) throw domainError(this.#site(s), ok.cause)
       this.domains.set(s, ok)
-      if (!ok) return false
+      if (!ok) return SKIP
     }
-    if (node.fn === undefined) {
-      this.#fail(s, 'function', new TypeError(
-        `function node ${formatId(node.id)} has no function; give it \`fn\`, or dispatch with \`noCall: true\``,
-      ))
-      return false
-    }
-    const res = this.#evaluate(s, node.fn, args, node.filters, 'function')
-    if (res === FAILED) return false
+    return args
+  }
+
+  /**
+   * Last step of a function node: records its result and sets its output edges (a result with several outputs is
+   * spread by the step rules; a wrong count or a throwing iterator is the node's failure). Returns whether the node
+   * produced its outputs.
+   */
+  commitFunction(s: number, res: unknown): boolean {
+    const c = this.c
+    const node = c.nodes[s] as FunctionNodeImpl
     this.results[s] = res
     const o0 = c.outStart[s]!
     const o1 = c.outStart[s + 1]!
     if (o1 - o0 === 1) {
       const e = c.outEdge[o0]!
-      if (e >= 0 && res !== NONE && inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, res)
+      if (e >= 0 && res !== NONE && this.#open(c.edgeTo[e]!)) this.setEdge(e, res)
       return true
     }
     const values = outputValues(this.#site(s), node.outputs, res)
@@ -756,10 +837,6 @@ export class Level implements Trace {
   /** Whether slot `w` still waits for its value: not final yet, and inside the searched view. */
   #open(w: number): boolean {
     return this.inDist[w] === 0 && (this.explored === null || this.explored[w] === 1)
-  }
-
-  #where(s: number): string {
-    return this.path.length > 0 ? ` (at ${formatPath([...this.path, this.c.nodes[s]!.id])})` : ''
   }
 
   /** Calls `fn` (spreading `input` for functions) then the filters; records a failure and returns FAILED. */
@@ -857,7 +934,7 @@ export class Level implements Trace {
       const val = this.edgeVal[pe]
       const mapped = node.inputs.get(c.nodes[c.edgeFrom[pe]!]!.id)
       if (mapped === undefined) continue
-      for (const id of mapped) child.addInitialValue(id, val, l, v, -1)
+      for (const id of mapped) child.addInitialValue(id, val, l, v, OWN_WAIT_FLAG)
     }
   }
 
@@ -878,7 +955,7 @@ export class Level implements Trace {
       const out = parent.#edgeId(w, ps)
       if (out < 0) continue
       parent.setEdge(out, value)
-      parent.see(ps, l, v, 2)
+      parent.see(ps, l, v, FLAG_REMOTE)
     }
   }
 
@@ -936,6 +1013,10 @@ export class Level implements Trace {
 }
 
 const FAILED: unique symbol = Symbol('failed')
+/** `functionArgs`: the function node is not needed, or its domain rejected its arguments. */
+export const SKIP: unique symbol = Symbol('flowmark.skip')
+/** `functionArgs`: a structural (`noCall`) run; the outputs got placeholders. */
+export const NO_CALL: unique symbol = Symbol('flowmark.noCall')
 const NO_IDS: ReadonlySet<NodeId> = new Set()
 
 /** Everything `dispatch` passes to the search. */
