@@ -3,7 +3,7 @@ import { NONE, START, compareIds, formatId, sortKey, type NodeId } from '../cons
 import { splitDistance, type Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import {
-  DispatcherAbort, DispatcherError, NodeError, formatPath, type FailureKind, type NodePath,
+  DispatcherAbort, DispatcherError, NodeError, type FailureKind, type NodePath,
 } from '../errors.ts'
 import type { Filter, Stopper } from '../model.ts'
 import { internalsOf } from './access.ts'
