@@ -31,6 +31,8 @@ const conditions = (defaults) => ['source', ...defaults, 'development|production
 // The API reference: every public entry point of the package, and the example models shipped in fixtures/.
 const API_ENTRY_POINTS = [
   { file: 'engine/index.ts', name: 'flowmark' },
+  { file: 'engine/helpers.ts', name: 'flowmark/helpers' },
+  { file: 'engine/plot/index.ts', name: 'flowmark/plot' },
   { file: 'plugin/remark.ts', name: 'flowmark/remark' },
   { file: 'plugin/astro/index.ts', name: 'flowmark/astro' },
   { file: 'plugin/render/index.ts', name: 'flowmark/render' },

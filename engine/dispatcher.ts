@@ -2,7 +2,8 @@
 import { EMPTY, NONE, SELF, SINK, START, compareIds, formatId, idText, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
 import { splitDistance, type Distance } from './distance.ts'
 import { DispatcherAbort, DispatcherError, ModelError, didYouMean } from './errors.ts'
-import { INTERNALS, type DispatcherInternals } from './internal/access.ts'
+import { functionName } from './function-name.ts'
+import { INTERNALS, registerDispatcherClass, type DispatcherInternals } from './internal/access.ts'
 import { compile, type Compiled } from './internal/compile.ts'
 import {
   DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, type NodeImpl,
@@ -15,7 +16,7 @@ import type {
   DispatcherOptions, Estimations, FunctionNode, IdMapping, ModelEdge, ModelNode, RaisesPolicy, Stopper,
   SubDispatcherNode, WeightMap,
 } from './model.ts'
-import { Solution, solutionOf } from './solution.ts'
+import { Solution } from './solution.ts'
 import { getSubDsp, getSubDspFromWorkflow, shrinkDsp, type SubDspFromWorkflowOptions } from './sub-models.ts'
 import { plotDispatcher } from './plot/build.ts'
 import type { PlotOptions } from './plot/options.ts'
@@ -586,7 +587,7 @@ export class Dispatcher<T extends object = any> {
           },
         },
         (root) => {
-          sol = solutionOf(root, inputMap, outs)
+          sol = new Solution(root, inputMap, outs)
           this.#solution = sol
         },
       )
@@ -773,10 +774,7 @@ function normaliseMapping(m: IdMapping, where: string, prefix: string, parentSid
   return out
 }
 
-/** The name a function gives to its node: its own name without `bound ` prefixes, or `'unknown'`. */
-export function functionName(fn: AnyFunction): string {
-  let name = typeof fn.name === 'string' ? fn.name : ''
-  while (name.startsWith('bound ')) name = name.slice(6)
-  return name || 'unknown'
-}
 
+export { functionName }
+
+registerDispatcherClass(Dispatcher)

@@ -2,11 +2,24 @@
 import { formatId, type NodeId } from './constants.ts'
 import type { Solution } from './solution.ts'
 
-/** Base class of every error Flowmark throws on purpose. Catch this to catch them all. */
+/**
+ * Base class of every error Flowmark throws on purpose. Catch this to catch them all.
+ * Each subclass names itself with a literal `name` (set once on its prototype with {@link nameError}), so names
+ * survive minifiers that rename classes; a subclass that does not is still a `FlowmarkError` by name.
+ */
 export class FlowmarkError extends Error {
-  override get name(): string {
-    return this.constructor.name
+  declare readonly name: string
+  static {
+    nameError(this, 'FlowmarkError')
   }
+}
+
+/**
+ * Gives an error class its literal `name` on the prototype (not enumerable, like `Error.prototype.name`).
+ * Call it from the class's static block: `static { nameError(this, 'MyError') }`.
+ */
+export function nameError(cls: abstract new (...args: never[]) => Error, name: string): void {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, enumerable: false, configurable: true })
 }
 
 /**
@@ -14,6 +27,10 @@ export class FlowmarkError extends Error {
  * `nodeId` names the node concerned, when there is one.
  */
 export class ModelError extends FlowmarkError {
+  declare readonly name: 'ModelError'
+  static {
+    nameError(this, 'ModelError')
+  }
   /** The node the mistake is about, if any. */
   declare readonly nodeId: NodeId | undefined
 
@@ -40,6 +57,10 @@ export type FailureKind = 'function' | 'data' | 'filter' | 'callback' | 'sub-dis
  * Unless the dispatcher `raises`, the node simply produces nothing and the search looks for another path.
  */
 export class NodeError extends FlowmarkError {
+  declare readonly name: 'NodeError'
+  static {
+    nameError(this, 'NodeError')
+  }
   /** The node that failed (its id inside its own dispatcher). */
   readonly nodeId: NodeId
   /** Path of the node from the root dispatcher (`['S', 'g']` for node `g` of sub-dispatcher `S`). */
@@ -66,6 +87,10 @@ export class NodeError extends FlowmarkError {
  * state reached before the failure.
  */
 export class DispatcherError extends FlowmarkError {
+  declare readonly name: 'DispatcherError'
+  static {
+    nameError(this, 'DispatcherError')
+  }
   /** The node where it happened, if any. */
   declare readonly nodeId: NodeId | undefined
   /** Path of that node from the root dispatcher. */
@@ -84,6 +109,10 @@ export class DispatcherError extends FlowmarkError {
 
 /** Thrown when a dispatch is stopped through its `stopper` (an `AbortSignal` or an object with `isSet()`). */
 export class DispatcherAbort extends FlowmarkError {
+  declare readonly name: 'DispatcherAbort'
+  static {
+    nameError(this, 'DispatcherAbort')
+  }
   /** The node that was about to run when the stop was noticed. */
   declare readonly nodeId: NodeId | undefined
   /** The solution as it was when the dispatch stopped (partial). Not enumerable. */

@@ -3,7 +3,8 @@ import { START, type NodeId } from './constants.ts'
 import { joinDistance, type Distance } from './distance.ts'
 import type { Dispatcher } from './dispatcher.ts'
 import type { NodeError, NodePath } from './errors.ts'
-import type { Level } from './internal/search.ts'
+import { TRACE } from './internal/access.ts'
+import type { Trace } from './internal/search.ts'
 import { buildWorkflow, type Workflow } from './workflow.ts'
 import { getSubDspFromWorkflow, type SubDspFromWorkflowOptions } from './sub-models.ts'
 import { plotSolution } from './plot/build.ts'
@@ -28,29 +29,12 @@ export interface PipeStep {
 
 const NO_INPUTS: ReadonlyMap<NodeId, unknown> = new Map()
 
-/** @internal The Solution of a search level (one per level, kept on the level: no WeakMap on the dispatch path). */
-export function solutionOf(level: Level, inputs?: ReadonlyMap<NodeId, unknown>, outputs?: readonly NodeId[]): Solution {
-  let s = level.facade as Solution | undefined
-  if (s === undefined) {
-    s = new Solution(level, inputs ?? NO_INPUTS, outputs)
-    level.facade = s
-  }
-  return s
-}
-
-/** @internal The search level behind a Solution. */
-export function levelOf(sol: Solution): Level {
-  return sol[LEVEL]
-}
-
-const LEVEL: unique symbol = Symbol('flowmark.level')
-
 /**
  * The outcome of `Dispatcher.dispatch`: a read-only map of the computed data values, in the order they were
  * computed, plus what it took to compute them (`dist`, `errors`, `workflow`, `pipe`, `subSolutions`).
  */
 export class Solution implements ReadonlyMap<NodeId, unknown> {
-  readonly #level: Level
+  readonly #level: Trace
   /** The inputs given to the dispatch (sub-solutions: empty). */
   readonly inputs: ReadonlyMap<NodeId, unknown>
   /** The outputs requested, if any. */
@@ -58,16 +42,30 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
   #workflow: Workflow | undefined
   #cache: Map<NodeId, unknown> | undefined
 
-  /** @internal Solutions are made by `Dispatcher.dispatch`. */
-  constructor(level: Level, inputs: ReadonlyMap<NodeId, unknown>, outputs: readonly NodeId[] | undefined) {
+  /** Solutions of the sub-dispatchers, made on demand and kept (one object per nested level). */
+  #children: Map<Trace, Solution> | undefined
+
+  /** @internal Solutions are made by `Dispatcher.dispatch` (sub-solutions by their parent solution). */
+  constructor(level: Trace, inputs: ReadonlyMap<NodeId, unknown> = NO_INPUTS, outputs?: readonly NodeId[]) {
     this.#level = level
     this.inputs = inputs
     this.outputs = outputs
   }
 
-  /** @internal */
-  get [LEVEL](): Level {
+  /** @internal The search trace this solution reads. */
+  get [TRACE](): Trace {
     return this.#level
+  }
+
+  /** The solution of a nested level of this one's trace (always the same object for the same level). */
+  #child(level: Trace): Solution {
+    const children = (this.#children ??= new Map())
+    let sol = children.get(level)
+    if (sol === undefined) {
+      sol = new Solution(level)
+      children.set(level, sol)
+    }
+    return sol
   }
 
   /** The dispatcher that was searched (for `shrink` dispatches: the shrunk model). */
@@ -158,14 +156,14 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
 
   /** What actually happened: the nodes reached and the values that flowed along each edge. */
   get workflow(): Workflow {
-    return (this.#workflow ??= buildWorkflow(this.#level))
+    return (this.#workflow ??= buildWorkflow(this.#level, (child) => this.#child(child)))
   }
 
   /** Solutions of the sub-dispatchers that were started, by sub-dispatcher node id. */
   get subSolutions(): ReadonlyMap<NodeId, Solution> {
     const lv = this.#level
     const out = new Map<NodeId, Solution>()
-    for (const [slot, child] of lv.children) out.set(lv.c.nodes[slot]!.id, solutionOf(child))
+    for (const [slot, child] of lv.children) out.set(lv.c.nodes[slot]!.id, this.#child(child))
     return out
   }
 
@@ -185,7 +183,7 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
     const steps: PipeStep[] = []
     const levels = run.levels
     for (let i = 0; i < run.pipeSize; i++) {
-      let owner: Level | null = levels[run.pipeLevel[i]!]!
+      let owner: Trace | null = levels[run.pipeLevel[i]!]!
       const at = owner
       while (owner !== null && owner !== lv) owner = owner.parent
       if (owner === null) continue

@@ -1,12 +1,12 @@
 // Cutting models: induced sub-models, breadth-first sub-models of a workflow, and shrinking to inputs → outputs.
 import { SINK, START, compareIds, formatId, idText, sortKey, type NodeId } from './constants.ts'
 import type { Distance } from './distance.ts'
-import { Dispatcher } from './dispatcher.ts'
+import type { Dispatcher } from './dispatcher.ts'
 import { ModelError, didYouMean } from './errors.ts'
-import { compiledOf, internalsOf } from './internal/access.ts'
+import { compiledOf, internalsOf, traceOf } from './internal/access.ts'
 import { cloneNode, connect, findEdge, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
 import type { WaitOverrides } from './internal/search.ts'
-import { levelOf, type Solution } from './solution.ts'
+import type { Solution } from './solution.ts'
 import { eachWorkflowPart, type Workflow } from './workflow.ts'
 
 /** Options of `getSubDspFromWorkflow`. */
@@ -386,7 +386,7 @@ function newTree(): EdgeTree {
 
 /** Adds the workflow edges of a solution (and of its sub-solutions, per sub-dispatcher id) to `tree`. */
 function unionWorkflow(sol: Solution, tree: EdgeTree): void {
-  eachWorkflowPart(levelOf(sol), () => undefined, (from, to) => {
+  eachWorkflowPart(traceOf(sol), () => undefined, (from, to) => {
     if (tree.seen.add(from, to)) tree.edges.push([from, to])
   })
   for (const [nodeId, child] of sol.subSolutions) {
@@ -404,7 +404,7 @@ function releaseWaiting(sol: Solution, root: MutableWait): { released: Set<NodeI
   const entries: { l: number; v: number; key: string; seq: number; w: MutableWait; id: NodeId }[] = []
   let seq = 0
   const collect = (s: Solution, w: MutableWait): Set<NodeId> => {
-    const lv = levelOf(s)
+    const lv = traceOf(s)
     const c = lv.c
     const done = new Set<NodeId>()
     for (let slot = 0; slot < c.size; slot++) if (lv.visited[slot] === 1) done.add(c.nodes[slot]!.id)

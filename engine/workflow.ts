@@ -3,8 +3,8 @@ import { START, type NodeId } from './constants.ts'
 import { joinDistance, type Distance } from './distance.ts'
 import type { NodeError } from './errors.ts'
 import { DATA, FUNCTION } from './internal/compile.ts'
-import type { Level } from './internal/search.ts'
-import { solutionOf, type Solution } from './solution.ts'
+import type { Trace } from './internal/search.ts'
+import type { Solution } from './solution.ts'
 
 /** A node of a workflow, with what happened at it. */
 export interface WorkflowNode {
@@ -98,8 +98,11 @@ export class Workflow {
   }
 }
 
-/** @internal Builds the workflow of a search level from its arrays. */
-export function buildWorkflow(lv: Level): Workflow {
+/**
+ * @internal Builds the workflow of a search level from its trace; `solutionOf` gives the solution of a nested level
+ * (the caller's, so that a workflow node and `subSolutions` share one object).
+ */
+export function buildWorkflow(lv: Trace, solutionOf: (child: Trace) => Solution): Workflow {
   const c = lv.c
   const nodes = new Map<NodeId, WorkflowNode>()
   nodes.set(START, {
@@ -143,7 +146,7 @@ export function buildWorkflow(lv: Level): Workflow {
  * @internal Calls `fn` for each node and then each edge of the workflow `buildWorkflow(lv)` would make, in the same
  * order, without building it (shrinkDsp reads many workflows and needs only their ids).
  */
-export function eachWorkflowPart(lv: Level, node: (id: NodeId) => void, edge: (from: NodeId, to: NodeId) => void): void {
+export function eachWorkflowPart(lv: Trace, node: (id: NodeId) => void, edge: (from: NodeId, to: NodeId) => void): void {
   const c = lv.c
   const shown = (s: number) => lv.wfIn[s] === 1 && lv.wfRemoved[s] === 0
   node(START)

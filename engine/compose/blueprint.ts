@@ -1,9 +1,9 @@
 // Blueprints: a model described as a list of deferred building steps, instantiated (registered) as many times as needed.
 import { SELF, SINK, START, formatId, type Empty, type NodeId } from '../constants.ts'
 import type { Distance } from '../distance.ts'
-import { Dispatcher, type DispatchOptions } from '../dispatcher.ts'
+import type { Dispatcher, DispatchOptions } from '../dispatcher.ts'
 import { ModelError } from '../errors.ts'
-import { internalsOf } from '../internal/access.ts'
+import { internalsOf, isDispatcher, newDispatcher } from '../internal/access.ts'
 import type {
   AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DispatcherOptions,
 } from '../model.ts'
@@ -18,7 +18,7 @@ const DEFERRED: unique symbol = Symbol('flowmark.deferred')
 
 /** A value built only when its blueprint is registered (see `deferred`). */
 export interface Deferred<V> {
-  readonly [DEFERRED]: (memo: RegisterMemo) => V
+  readonly [DEFERRED]: (memo: Map<Blueprint, Dispatcher>) => V
 }
 
 /**
@@ -33,7 +33,7 @@ export interface Deferred<V> {
  *   fn: deferred((memo) => SubDispatchFunction(inner.register(memo), { inputs: ['x'], outputs: ['y'] })),
  * })
  */
-export function deferred<V>(make: (memo: RegisterMemo) => V): Deferred<V> {
+export function deferred<V>(make: (memo: Map<Blueprint, Dispatcher>) => V): Deferred<V> {
   if (typeof make !== 'function') throw new ModelError('deferred: expected a function (memo) => value')
   return { [DEFERRED]: make }
 }
@@ -105,7 +105,7 @@ export class Blueprint<T extends object = any> {
   readonly #steps: BlueprintStep[] = []
 
   constructor(options: DispatcherOptions = {}) {
-    new Dispatcher(options) // validates the options now, where the mistake is
+    newDispatcher(options) // validates the options now, where the mistake is
     this.options = { ...options }
   }
 
@@ -166,7 +166,7 @@ export class Blueprint<T extends object = any> {
    */
   extend(...blues: readonly (Blueprint | Dispatcher)[]): this {
     for (const b of blues) {
-      const source = b instanceof Dispatcher ? blueprintOf(b) : b
+      const source = isDispatcher(b) ? blueprintOf(b) : b
       if (!(source instanceof Blueprint)) throw new ModelError(`Blueprint.extend: expected blueprints or dispatchers, got ${String(b)}`)
       this.#steps.push(...source.#steps)
     }
@@ -178,10 +178,10 @@ export class Blueprint<T extends object = any> {
    * holds one for this blueprint (then that one is returned). Within one registration, a child blueprint used twice
    * is built once.
    */
-  register(memo: RegisterMemo = new Map()): Dispatcher<T> {
+  register(memo: Map<Blueprint, Dispatcher> = new Map()): Dispatcher<T> {
     const done = memo.get(this)
     if (done !== undefined) return done as Dispatcher<T>
-    const dsp = new Dispatcher<T>(this.options)
+    const dsp = newDispatcher(this.options) as Dispatcher<T>
     memo.set(this, dsp)
     replay(dsp as Dispatcher, this.#steps, memo)
     return dsp
@@ -241,7 +241,7 @@ export function extendDispatcher<D extends Dispatcher>(dsp: D, blues: readonly (
   const memo: RegisterMemo = new Map()
   for (const b of blues) {
     if (b instanceof Blueprint) replay(dsp, b.deferred, memo)
-    else if (b instanceof Dispatcher) replay(dsp, blueprintOf(b).deferred, memo)
+    else if (isDispatcher(b)) replay(dsp, blueprintOf(b).deferred, memo)
     else throw new ModelError(`Dispatcher.extend: expected blueprints or dispatchers, got ${String(b)}`)
   }
   return dsp

@@ -1,13 +1,4 @@
-// Composing models: wrappers that turn a model into a function, blueprints, and the helpers that glue nodes together.
-export {
-  addArgs, areInNestedDicts, bypass, combineDicts, combineDictsWith, combineNestedDicts, combineNestedDictsWith, deepCopy, getNestedDicts, kkDict,
-  mapDict, mapDictWith, mapList, mapListWith, parentArgument, parentFunc, partial, replicateValue, selector,
-  stackNestedKeys, summation,
-} from './helpers.ts'
-export type {
-  Bypassed, CombineOptions, Dict, DictKey, Ignored, KeyMapItem, KeyOf, MapOptions, Merged, NestedCombineOptions, Selected, SelectorOptions,
-  SelectorOutput, UnionToIntersection, ValueAt,
-} from './helpers.ts'
+// Composing models: wrappers that turn a model into a function, and blueprints (the glue helpers are `flowmark/helpers`).
 export { CallError, isModelWrapper } from './wrapper.ts'
 export type { ModelWrapper, OutputType, WrapperKind } from './wrapper.ts'
 export { SubDispatch, SubDispatchFunction } from './sub-dispatch.ts'
@@ -23,6 +14,6 @@ export type {
   TypedSolution, ValueOf,
 } from './types.ts'
 export { Blueprint, deferred } from './blueprint.ts'
-export type { BlueDispatcherOptions, BlueFunctionOptions, BlueprintStep, Deferred, MaybeDeferred, RegisterMemo } from './blueprint.ts'
+export type { BlueDispatcherOptions, BlueFunctionOptions, BlueprintStep, Deferred, MaybeDeferred } from './blueprint.ts'
 export { MapDispatch, runModel, runModelWith } from './map-dispatch.ts'
 export type { MapDispatchFn, MapDispatchOptions, RecursiveInputs } from './map-dispatch.ts'

@@ -2,10 +2,11 @@
 import { NONE, START, formatId, type NodeId } from '../constants.ts'
 import type { Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
-import { DispatcherError, ModelError, NodeError, describeCause, formatPath, type FailureKind } from '../errors.ts'
+import { ModelError, NodeError, formatPath, type FailureKind } from '../errors.ts'
 import { DATA, DISPATCHER, FUNCTION } from '../internal/compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from '../internal/graph.ts'
-import { search, type Level } from '../internal/search.ts'
+import { EDGE_ON, search, type Trace } from '../internal/search.ts'
+import { StepFailed, callDomain, domainError, isThenable, outputValues, promiseFailure, recordFailure } from '../internal/step-rules.ts'
 import { View } from '../internal/view.ts'
 import type { AnyFunction, Filter, RaisesPolicy } from '../model.ts'
 
@@ -77,6 +78,8 @@ export class Plan {
   readonly received: (readonly NodeId[] | undefined)[]
   /** @internal Node id, path and failure policy of each step. */
   readonly info: StepInfo[]
+  /** @internal The output ids of each function step (for the step rules' messages). */
+  readonly outIds: (readonly NodeId[] | undefined)[]
   /** Slots filled before the first step (defaults), and their values. */
   readonly constSlots: Int32Array
   readonly constValues: unknown[]
@@ -111,6 +114,7 @@ export class Plan {
     this.producers = b.producers
     this.received = b.received
     this.info = b.info
+    this.outIds = b.outIds
     this.constSlots = Int32Array.from(b.constSlots)
     this.constValues = b.constValues
     this.inputSlots = b.inputSlots.map((l) => Int32Array.from(l))
@@ -206,12 +210,8 @@ export class Plan {
           }
           res = r
         }
-        if (res !== null && typeof res === 'object' && typeof (res as PromiseLike<unknown>).then === 'function') {
-          ;(res as PromiseLike<unknown>).then(undefined, () => undefined)
-          const e = this.#fail(k, 'function', new TypeError(
-            `${formatId(this.info[k]!.id)} returned a promise, but a pipe is synchronous and cannot wait for it`,
-          ))
-          broken ??= errorBreak(e)
+        if (isThenable(res)) {
+          broken ??= errorBreak(this.#fail(k, 'function', promiseFailure(this.info[k]!.id, res)))
           continue
         }
         const o1 = outStart[k + 1]!
@@ -219,7 +219,8 @@ export class Plan {
           const t = outs[o0]!
           if (t >= 0 && res !== NONE) vals[t] = res
         } else {
-          this.#spread(k, res, o0, o1, vals)
+          const failed = this.#spread(k, res, o0, o1, vals)
+          if (failed !== undefined) broken ??= errorBreak(failed)
         }
       } else if (kd === COPY) {
         const v = vals[args[a0]!]
@@ -252,17 +253,8 @@ export class Plan {
     }
     const dom = this.domain[k]
     if (dom !== undefined) {
-      let ok: unknown
-      try {
-        ok = dom(...argv)
-      } catch (err) {
-        const info = this.info[k]!
-        throw new DispatcherError(
-          `input domain of ${formatId(info.id)}${info.path.length > 1 ? ` (at ${formatPath(info.path)})` : ''} threw: ` +
-            `${describeCause(err)}. A domain must return true or false; guard the check inside the domain.`,
-          { nodeId: info.id, path: info.path, cause: err },
-        )
-      }
+      const ok = callDomain(dom, argv)
+      if (ok instanceof StepFailed) throw domainError(this.info[k]!, ok.cause)
       if (!ok) return DOMAIN_FALSE
     }
     try {
@@ -284,37 +276,21 @@ export class Plan {
     return v
   }
 
-  /** Records a failure by the node's dispatcher policy: returns the NodeError, or throws when the policy raises. */
+  /** Records a failure by the node's dispatcher policy (the step rules): the NodeError, or throws when it raises. */
   #fail(k: number, kind: FailureKind, err: unknown): NodeError {
-    const info = this.info[k]!
-    const raise = typeof info.raises === 'function' ? Boolean(info.raises(err, info.id)) : info.raises
-    if (raise && err instanceof DispatcherError) throw err
-    const failure = new NodeError(info.id, info.path, kind, err)
-    if (raise) {
-      throw new DispatcherError(
-        `dispatch stopped: ${failure.message}. The dispatcher raises on failures; pass \`raises: false\` to record ` +
-          'failures instead.',
-        { nodeId: info.id, path: info.path, cause: err },
-      )
-    }
-    return failure
+    return recordFailure(this.info[k]!, kind, err)
   }
 
-  #spread(k: number, res: unknown, o0: number, o1: number, vals: unknown[]): void {
-    if (res === null || res === undefined || typeof (res as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      const info = this.info[k]!
-      throw new DispatcherError(
-        `function ${formatId(info.id)} declares ${o1 - o0} outputs but returned ${String(res)}, which is not iterable. ` +
-          'Return an array with one value per output (NONE leaves an output unset).',
-        { nodeId: info.id, path: info.path },
-      )
-    }
-    let o = o0
-    for (const v of res as Iterable<unknown>) {
-      if (o >= o1) break
-      const t = this.outs[o++]!
+  /** Writes the values of a several-output result to its slots (the step rules); returns the failure, if any. */
+  #spread(k: number, res: unknown, o0: number, o1: number, vals: unknown[]): NodeError | undefined {
+    const values = outputValues(this.info[k]!, this.outIds[k]!, res)
+    if (values instanceof StepFailed) return this.#fail(k, 'function', values.cause)
+    for (let o = o0; o < o1; o++) {
+      const t = this.outs[o]!
+      const v = values[o - o0]
       if (t >= 0 && v !== NONE) vals[t] = v
     }
+    return undefined
   }
 
   #data(k: number, vals: unknown[]): Break | undefined {
@@ -410,6 +386,7 @@ class PlanBuilder {
   producers: (readonly NodeId[] | undefined)[] = []
   received: (readonly NodeId[] | undefined)[] = []
   info: StepInfo[] = []
+  outIds: (readonly NodeId[] | undefined)[] = []
   constSlots: number[] = []
   constValues: unknown[] = []
   inputSlots: number[][] = []
@@ -432,6 +409,7 @@ class PlanBuilder {
     this.producers.push(undefined)
     this.received.push(undefined)
     this.info.push(info)
+    this.outIds.push(undefined)
     this.argStart.push(this.args.length)
     for (const a of args) this.args.push(a)
     this.outStart.push(this.outs.length)
@@ -450,7 +428,7 @@ export interface RecordOptions {
  * The structural search a call makes: the model pruned to the ancestors of the outputs (as `dispatch` does when given
  * outputs, which a plain `noCall` dispatch does not), no function called. Returns the root search level.
  */
-export function structuralRun(dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions): Level {
+export function structuralRun(dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions): Trace {
   const view = outputs !== undefined && outputs.length > 0 ? View.pruned(dsp, outputs, inputs, options.wildcard) : View.full(dsp)
   return search({
     view, inputs: new Map(inputs.map((id) => [id, NONE])), inputsDist: options.inputsDist, outputs: outputs?.slice(),
@@ -473,49 +451,94 @@ export function recordPlan(
   dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions, where: string,
 ): Plan {
   const root = structuralRun(dsp, inputs, outputs, options)
+  const rec = new PlanRecorder(dsp, root, inputs, where)
   const run = root.run
-  const levels = run.fringe.levels as Level[]
-  const b = new PlanBuilder()
-  const base = new Map<Level, number>()
-  const baseOf = (lv: Level): number => {
-    let o = base.get(lv)
+  const started = new Set<Trace>()
+  for (let i = 0; i < run.pipeSize; i++) {
+    const lv = run.levels[run.pipeLevel[i]!]!
+    const s = run.pipeSlot[i]!
+    if (!started.has(lv)) {
+      started.add(lv)
+      rec.startValues(lv)
+    }
+    rec.visit(lv, s)
+  }
+  return rec.finish(outputs)
+}
+
+/** The state of one recording: the plan being built and where each level's values live. */
+class PlanRecorder {
+  readonly b = new PlanBuilder()
+  readonly root: Trace
+  readonly where: string
+  readonly base = new Map<Trace, number>()
+  readonly extra = new Map<string, number>()
+  readonly inputIndex: Map<NodeId, number>
+  readonly domainPairs = new Map<Trace, { src: number; dst: number; pid: NodeId }[]>()
+  readonly visitedBefore = new Set<string>()
+
+  constructor(dsp: Dispatcher, root: Trace, inputs: readonly NodeId[], where: string) {
+    this.root = root
+    this.where = where
+    this.baseOf(root)
+    // Inputs and defaults (START values): a parameter's slots, or a constant.
+    this.inputIndex = new Map(inputs.map((id, i) => [id, i]))
+    this.b.inputIds = [...inputs]
+    this.b.inputSlots = inputs.map(() => [])
+    this.b.inputDefaults = inputs.map((id) => {
+      const dv = dsp.defaultValues.get(id)
+      return dv === undefined ? MISSING : dv.value
+    })
+  }
+
+  /** First value slot of a level (levels get consecutive ranges, in the order they are met). */
+  baseOf(lv: Trace): number {
+    let o = this.base.get(lv)
     if (o === undefined) {
-      o = b.size
-      b.size += lv.c.size
-      base.set(lv, o)
+      o = this.b.size
+      this.b.size += lv.c.size
+      this.base.set(lv, o)
     }
     return o
   }
-  baseOf(root)
-  const extra = new Map<string, number>()
-  const extraSlot = (key: string): number => {
-    let s = extra.get(key)
-    if (s === undefined) extra.set(key, (s = b.size++))
+
+  /** A slot beyond the levels' ranges, one per key. */
+  extraSlot(key: string): number {
+    let s = this.extra.get(key)
+    if (s === undefined) this.extra.set(key, (s = this.b.size++))
     return s
   }
-  const slotOf = (lv: Level, s: number) => baseOf(lv) + s
-  const isPlain = (lv: Level, s: number): boolean => {
+
+  slotOf(lv: Trace, s: number): number {
+    return this.baseOf(lv) + s
+  }
+
+  /** A data node that simply holds what its producer wrote (no wait, function, filters or callback). */
+  isPlain(lv: Trace, s: number): boolean {
     const n = lv.c.nodes[s] as DataNodeImpl
     return !lv.waits(s) && n.fn === undefined && n.filters === undefined && n.callback === undefined
   }
-  const levelKey = (lv: Level) => lv.indexPath.join('.')
-  /** Where the value that reaches data node `s` through edge `e` (or from START, e = -1) is written. */
-  const targetOf = (lv: Level, s: number, e: number): number =>
-    isPlain(lv, s) ? slotOf(lv, s) : extraSlot(`${levelKey(lv)}:${s}:${e}`)
-  /** Where consumers read data node `u` from (wildcard inputs: the input value, kept apart). */
-  const sourceOf = (lv: Level, u: number): number =>
-    lv.parent === null && lv.wildcards.has(u) ? extraSlot(`w:${u}`) : slotOf(lv, u)
-  const infoOf = (lv: Level, s: number): StepInfo => ({ id: lv.c.nodes[s]!.id, path: [...lv.path, lv.c.nodes[s]!.id], raises: lv.dsp.raises })
 
-  // Inputs and defaults (START values): a parameter's slots, or a constant.
-  const inputIndex = new Map(inputs.map((id, i) => [id, i]))
-  b.inputIds = [...inputs]
-  b.inputSlots = inputs.map(() => [])
-  b.inputDefaults = inputs.map((id) => {
-    const dv = dsp.defaultValues.get(id)
-    return dv === undefined ? MISSING : dv.value
-  })
-  const startValues = (lv: Level) => {
+  levelKey(lv: Trace): string {
+    return lv.indexPath.join('.')
+  }
+
+  /** Where the value that reaches data node `s` through edge `e` (or from START, e = -1) is written. */
+  targetOf(lv: Trace, s: number, e: number): number {
+    return this.isPlain(lv, s) ? this.slotOf(lv, s) : this.extraSlot(`${this.levelKey(lv)}:${s}:${e}`)
+  }
+
+  /** Where consumers read data node `u` from (wildcard inputs: the input value, kept apart). */
+  sourceOf(lv: Trace, u: number): number {
+    return lv.parent === null && lv.wildcards.has(u) ? this.extraSlot(`w:${u}`) : this.slotOf(lv, u)
+  }
+
+  infoOf(lv: Trace, s: number): StepInfo {
+    return { id: lv.c.nodes[s]!.id, path: [...lv.path, lv.c.nodes[s]!.id], raises: lv.dsp.raises }
+  }
+
+  /** The START values of a level, when it is first met: input parameters' slots, or constants. */
+  startValues(lv: Trace): void {
     const defaults = lv.dsp.defaultValues
     const excluded = new Set<NodeId>()
     if (lv.parent !== null) {
@@ -524,86 +547,99 @@ export function recordPlan(
     }
     for (const s of lv.startLog) {
       const id = lv.c.nodes[s]!.id
-      const i = lv.parent === null ? inputIndex.get(id) : undefined
+      const i = lv.parent === null ? this.inputIndex.get(id) : undefined
       // A data node computed by a function ignores its START value: a pipe has no alternative path.
       const fromFunction = hasFunctionProducer(lv, s)
       if (i !== undefined) {
-        if (lv.wildcards.has(s)) b.inputSlots[i]!.push(sourceOf(lv, s))
-        if (!fromFunction) b.inputSlots[i]!.push(targetOf(lv, s, -1))
+        if (lv.wildcards.has(s)) this.b.inputSlots[i]!.push(this.sourceOf(lv, s))
+        if (!fromFunction) this.b.inputSlots[i]!.push(this.targetOf(lv, s, -1))
         continue
       }
       const dv = defaults.get(id)
       if (dv === undefined || fromFunction || excluded.has(id)) continue
-      b.constSlots.push(targetOf(lv, s, -1))
-      b.constValues.push(dv.value)
+      this.b.constSlots.push(this.targetOf(lv, s, -1))
+      this.b.constValues.push(dv.value)
     }
   }
-  const started = new Set<Level>()
-  const domainPairs = new Map<Level, { src: number; dst: number; pid: NodeId }[]>()
-  const visitedBefore = new Set<string>()
-  for (let i = 0; i < run.pipeSize; i++) {
-    const lv = levels[run.pipeLevel[i]!]!
-    const s = run.pipeSlot[i]!
+
+  /** Turns one visit of the recording into steps. */
+  visit(lv: Trace, s: number): void {
     const c = lv.c
-    if (!started.has(lv)) {
-      started.add(lv)
-      startValues(lv)
-    }
     const node = c.nodes[s]!
-    visitedBefore.add(`${levelKey(lv)}:${s}`)
-    b.pipe.push(formatPath([...lv.path, node.id]))
-    if (c.kind[s] === FUNCTION) {
-      const f = node as FunctionNodeImpl
-      if (f.fn === undefined) {
-        throw new ModelError(`${where}: function node ${formatId(f.id)} has no function, so the plan cannot call it; give it \`fn\``, { nodeId: f.id })
-      }
-      const args: number[] = []
-      for (let a = c.argStart[s]!; a < c.argStart[s + 1]!; a++) {
-        const e = c.argEdge[a]!
-        args.push(e < 0 ? extraSlot('nothing') : sourceOf(lv, c.edgeFrom[e]!))
-      }
-      const outs: number[] = []
-      for (let o = c.outStart[s]!; o < c.outStart[s + 1]!; o++) {
-        const e = c.outEdge[o]!
-        outs.push(e >= 0 && lv.edgeOn[e] === 1 ? targetOf(lv, c.edgeTo[e]!, e) : -1)
-      }
-      const k = b.step(FN, infoOf(lv, s), args, outs)
-      b.fn[k] = f.fn
-      if (f.inputDomain !== undefined) b.domain[k] = f.inputDomain
-      if (f.filters !== undefined) b.filters[k] = f.filters
-      continue
+    this.visitedBefore.add(`${this.levelKey(lv)}:${s}`)
+    this.b.pipe.push(formatPath([...lv.path, node.id]))
+    if (c.kind[s] === FUNCTION) this.functionStep(lv, s)
+    else if (c.kind[s] === DATA) {
+      this.dataStep(lv, s)
+      this.feeds(lv, s)
+      this.leaving(lv, s)
     }
-    if (c.kind[s] !== DATA) continue
-    // A data node: its own step unless plain (then its producer wrote it in place).
-    if (!isPlain(lv, s)) {
+  }
+
+  /** A function node: its call, reading its arguments' slots and writing its outputs' slots. */
+  functionStep(lv: Trace, s: number): void {
+    const c = lv.c
+    const node = c.nodes[s]!
+    const where = this.where
+    const f = node as FunctionNodeImpl
+    if (f.fn === undefined) {
+      throw new ModelError(`${where}: function node ${formatId(f.id)} has no function, so the plan cannot call it; give it \`fn\``, { nodeId: f.id })
+    }
+    const args: number[] = []
+    for (let a = c.argStart[s]!; a < c.argStart[s + 1]!; a++) {
+      const e = c.argEdge[a]!
+      args.push(e < 0 ? this.extraSlot('nothing') : this.sourceOf(lv, c.edgeFrom[e]!))
+    }
+    const outs: number[] = []
+    for (let o = c.outStart[s]!; o < c.outStart[s + 1]!; o++) {
+      const e = c.outEdge[o]!
+      outs.push(e >= 0 && lv.edgeOn[e] === EDGE_ON ? this.targetOf(lv, c.edgeTo[e]!, e) : -1)
+    }
+    const k = this.b.step(FN, this.infoOf(lv, s), args, outs)
+    this.b.fn[k] = f.fn
+    this.b.outIds[k] = f.outputs
+    if (f.inputDomain !== undefined) this.b.domain[k] = f.inputDomain
+    if (f.filters !== undefined) this.b.filters[k] = f.filters
+  }
+
+  /** A data node: its own step unless plain (then its producer wrote it in place). */
+  dataStep(lv: Trace, s: number): void {
+    const c = lv.c
+    const node = c.nodes[s]!
+    if (!this.isPlain(lv, s)) {
       const d = node as DataNodeImpl
       const sources: number[] = []
       const producers: NodeId[] = []
       for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) {
         const e = c.predEdge[p]!
-        if (lv.edgeOn[e] !== 1) continue
-        sources.push(targetOf(lv, s, e))
+        if (lv.edgeOn[e] !== EDGE_ON) continue
+        sources.push(this.targetOf(lv, s, e))
         producers.push(c.nodes[c.edgeFrom[e]!]!.id)
       }
       if (lv.startOn[s] === 1 && (sources.length === 0 || lv.waits(s))) {
-        sources.unshift(targetOf(lv, s, -1))
+        sources.unshift(this.targetOf(lv, s, -1))
         producers.unshift(START)
       }
-      const k = b.step(DATA_STEP, infoOf(lv, s), sources, [slotOf(lv, s)])
-      b.producers[k] = producers
-      b.waits[k] = lv.waits(s) ? 1 : 0
-      b.fn[k] = d.fn as AnyFunction | undefined
-      if (d.filters !== undefined) b.filters[k] = d.filters
-      b.callback[k] = d.callback
+      const k = this.b.step(DATA_STEP, this.infoOf(lv, s), sources, [this.slotOf(lv, s)])
+      this.b.producers[k] = producers
+      this.b.waits[k] = lv.waits(s) ? 1 : 0
+      this.b.fn[k] = d.fn as AnyFunction | undefined
+      if (d.filters !== undefined) this.b.filters[k] = d.filters
+      this.b.callback[k] = d.callback
     }
     if (lv.parent === null && !(lv.wildcards.has(s) && !hasFunctionProducer(lv, s)) && node.id !== START) {
-      b.rootIds.push(node.id)
-      b.rootSlots.push(slotOf(lv, s))
+      this.b.rootIds.push(node.id)
+      this.b.rootSlots.push(this.slotOf(lv, s))
     }
-    // Feeds into sub-dispatchers.
+  }
+
+  /** Feeds of data node `s` into sub-dispatchers (through their domain, when they have one). */
+  feeds(lv: Trace, s: number): void {
+    const c = lv.c
+    const node = c.nodes[s]!
     for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
       const w = c.edgeTo[e]!
-      if (c.kind[w] !== DISPATCHER || lv.edgeOn[e] !== 1) continue
+      if (c.kind[w] !== DISPATCHER || lv.edgeOn[e] !== EDGE_ON) continue
       const child = lv.children.get(w)
       if (child === undefined) continue
       const sub = c.nodes[w] as SubDispatcherNodeImpl
@@ -612,48 +648,57 @@ export function recordPlan(
       for (const cid of mapped) {
         const cs = child.c.slotOf.get(cid)
         if (cs === undefined || child.startOn[cs] !== 1 || hasFunctionProducer(child, cs)) continue
-        childSlots.push(targetOf(child, cs, -1))
+        childSlots.push(this.targetOf(child, cs, -1))
       }
       if (sub.inputDomain === undefined) {
-        for (const t of childSlots) b.step(COPY, infoOf(lv, w), [sourceOf(lv, s)], [t])
+        for (const t of childSlots) this.b.step(COPY, this.infoOf(lv, w), [this.sourceOf(lv, s)], [t])
         continue
       }
       // A child with a domain starts at the first feed its domain accepts (checked with every input received so far,
       // at each new one, as the search does); until then nothing is copied into it.
-      let pairs = domainPairs.get(child)
-      if (pairs === undefined) domainPairs.set(child, (pairs = []))
-      if (childSlots.length === 0) pairs.push({ src: sourceOf(lv, s), dst: -1, pid: node.id })
-      for (const t of childSlots) pairs.push({ src: sourceOf(lv, s), dst: t, pid: node.id })
-      const flag = extraSlot(`started:${levelKey(child)}`)
-      const k = b.step(SUB_DOMAIN, infoOf(lv, w), [flag, ...pairs.map((x) => x.src)], pairs.map((x) => x.dst))
-      b.domain[k] = sub.inputDomain as AnyFunction
-      b.received[k] = pairs.map((x) => x.pid)
+      let pairs = this.domainPairs.get(child)
+      if (pairs === undefined) this.domainPairs.set(child, (pairs = []))
+      if (childSlots.length === 0) pairs.push({ src: this.sourceOf(lv, s), dst: -1, pid: node.id })
+      for (const t of childSlots) pairs.push({ src: this.sourceOf(lv, s), dst: t, pid: node.id })
+      const flag = this.extraSlot(`started:${this.levelKey(child)}`)
+      const k = this.b.step(SUB_DOMAIN, this.infoOf(lv, w), [flag, ...pairs.map((x) => x.src)], pairs.map((x) => x.dst))
+      this.b.domain[k] = sub.inputDomain as AnyFunction
+      this.b.received[k] = pairs.map((x) => x.pid)
     }
-    // Values leaving a sub-dispatcher for its parent.
+  }
+
+  /** Values leaving a sub-dispatcher for its parent. */
+  leaving(lv: Trace, s: number): void {
+    const node = lv.c.nodes[s]!
     const parent = lv.parent
     if (parent !== null) {
       const w = lv.parentSlot
       const targets = parent.view.outMap(w).get(node.id)
-      if (targets === undefined) continue
+      if (targets === undefined) return
       const pc = parent.c
       for (const pid of targets) {
         const ps = pc.slotOf.get(pid)
-        if (ps === undefined || visitedBefore.has(`${levelKey(parent)}:${ps}`)) continue
+        if (ps === undefined || this.visitedBefore.has(`${this.levelKey(parent)}:${ps}`)) continue
         let out = -1
         for (let e = pc.succStart[w]!; e < pc.succStart[w + 1]!; e++) if (pc.edgeTo[e] === ps) out = e
-        if (out < 0 || parent.edgeOn[out] !== 1) continue
-        b.step(COPY, infoOf(lv, s), [slotOf(lv, s)], [targetOf(parent, ps, out)])
+        if (out < 0 || parent.edgeOn[out] !== EDGE_ON) continue
+        this.b.step(COPY, this.infoOf(lv, s), [this.slotOf(lv, s)], [this.targetOf(parent, ps, out)])
       }
     }
   }
-  // Outputs: their root slots (the recording must have reached them).
-  const rootVisited = (s: number) => root.visited[s] === 1 && (root.inDist[s] === 1 || root.wildcards.has(s))
-  b.outputIds = outputs === undefined ? [...b.rootIds] : [...outputs]
-  b.outputSlots = b.outputIds.map((id) => {
-    const s = root.c.slotOf.get(id)
-    return s !== undefined && rootVisited(s) ? slotOf(root, s) : -1
-  })
-  return new Plan(b)
+
+  /** Outputs: their root slots (the recording must have reached them). */
+  finish(outputs: readonly NodeId[] | undefined): Plan {
+    const root = this.root
+    const b = this.b
+    const rootVisited = (s: number) => root.visited[s] === 1 && (root.inDist[s] === 1 || root.wildcards.has(s))
+    b.outputIds = outputs === undefined ? [...b.rootIds] : [...outputs]
+    b.outputSlots = b.outputIds.map((id) => {
+      const s = root.c.slotOf.get(id)
+      return s !== undefined && rootVisited(s) ? this.slotOf(root, s) : -1
+    })
+    return new Plan(b)
+  }
 }
 
 /** Whether data node `s` of the recording took its value from a function or a sub-dispatcher (not from START). */
@@ -662,8 +707,8 @@ function errorBreak(error: NodeError): Break {
   return { nodeId: error.nodeId, path: error.path, reason: 'error', error }
 }
 
-function hasFunctionProducer(lv: Level, s: number): boolean {
+function hasFunctionProducer(lv: Trace, s: number): boolean {
   const c = lv.c
-  for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) if (lv.edgeOn[c.predEdge[p]!] === 1) return true
+  for (let p = c.predStart[s]!; p < c.predStart[s + 1]!; p++) if (lv.edgeOn[c.predEdge[p]!] === EDGE_ON) return true
   return false
 }

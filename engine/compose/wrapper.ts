@@ -2,7 +2,7 @@
 import { WRAPPED_MODEL, formatId, type NodeId } from '../constants.ts'
 import { Dispatcher } from '../dispatcher.ts'
 import { Blueprint } from './blueprint.ts'
-import { DispatcherError, FlowmarkError, ModelError } from '../errors.ts'
+import { DispatcherError, FlowmarkError, ModelError, nameError } from '../errors.ts'
 import type { Solution } from '../solution.ts'
 import { selector } from './helpers.ts'
 
@@ -29,6 +29,10 @@ export type WrapperKind = 'SubDispatch' | 'SubDispatchFunction' | 'SubDispatchPi
  * positional arguments, a value given twice, or an input that is not a data node of the model.
  */
 export class CallError extends FlowmarkError {
+  declare readonly name: 'CallError'
+  static {
+    nameError(this, 'CallError')
+  }
   /** The name of the wrapper that was called. */
   readonly functionName: string
 

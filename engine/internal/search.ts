@@ -3,19 +3,155 @@ import { NONE, START, compareIds, formatId, sortKey, type NodeId } from '../cons
 import { splitDistance, type Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import {
-  DispatcherAbort, DispatcherError, NodeError, describeCause, formatPath, type FailureKind, type NodePath,
+  DispatcherAbort, DispatcherError, NodeError, type FailureKind, type NodePath,
 } from '../errors.ts'
 import type { Filter, Stopper } from '../model.ts'
 import { internalsOf } from './access.ts'
 import { DATA, DISPATCHER, FUNCTION, type Compiled } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './graph.ts'
 import { Fringe } from './heap.ts'
+import {
+  StepFailed, callDomain, domainError, isThenable, outputValues, promiseFailure, recordFailure, type StepSite,
+} from './step-rules.ts'
 import type { View } from './view.ts'
 
-/** Edge states in a workflow. */
-const OFF = 0
-const ON = 1
-const REMOVED = 2
+/** Edge state: the edge carries no value (yet). */
+export const EDGE_OFF = 0
+/** Edge state: the edge carries a value in the workflow (`edgeVal`). */
+export const EDGE_ON = 1
+/** Edge state: the edge carried a value that lost to a closer producer of the same data node. */
+export const EDGE_REMOVED = 2
+const OFF = EDGE_OFF
+const ON = EDGE_ON
+const REMOVED = EDGE_REMOVED
+
+/** Fringe flag (the tie-break after the distance): a data node that does not wait for its inputs. */
+const FLAG_PLAIN = 0
+/** Fringe flag: a node that waits for all its inputs (every function node does). */
+const FLAG_WAITS = 1
+/** Fringe flag: a value coming from a sub-dispatcher (out of a child, or a child's default); + FLAG_WAITS if it waits. */
+const FLAG_REMOTE = 2
+/** `addInitialValue`: use the node's own wait flag (FLAG_WAITS or FLAG_PLAIN). */
+const OWN_WAIT_FLAG = -1
+
+/** The two-level distance comparison: whether `(l1, v1)` is strictly closer than `(l2, v2)`. */
+function closer(l1: number, v1: number, l2: number, v2: number): boolean {
+  return l1 < l2 || (l1 === l2 && v1 < v2)
+}
+
+
+/*
+ * THE ALGORITHM
+ *
+ * A Dijkstra search from the inputs (and defaults) over the compiled graph, one `Level` per dispatcher level (the
+ * root, and each sub-dispatcher that gets started), all sharing one fringe (`Run.heap`) and one visit log.
+ *
+ * Node states, per slot of a level:
+ * - seen     (`seenOn/seenL/seenV`): pushed on the fringe at that distance; a node is pushed again only when seen
+ *            closer. Nothing is final yet.
+ * - visited  (`inDist/distL/distV`, `visited`): popped; its distance is final and its value (data) or call
+ *            (function) was computed. Seeing a visited node closer is the "contradictory paths" error (only negative
+ *            weights can cause it).
+ * - pending  (`pending[s]`): how many active incoming edges have not carried a value yet. A node that waits for
+ *            its inputs (every function node; data nodes with `waitInputs`) is not seen while pending > 0.
+ * - reached  (`valOn`, `valOrder`): data nodes holding a value, in the order of the solution.
+ *
+ * Edge states (`edgeOn`): EDGE_OFF (no value yet) → EDGE_ON (carries `edgeVal`) → EDGE_REMOVED (a data node kept a
+ * closer producer). An edge is active when the view explores its target (`View.edgeActive`).
+ *
+ * The fallback rule: a function that fails (throws, its filter throws, returns a promise or a result that does not
+ * fit its outputs) sets no output; the failure is recorded (`errors`) and the search simply goes on, so a farther
+ * producer of the same data node wins — unless the dispatcher `raises`, which stops the dispatch.
+ *
+ * Tie-breaking order of the fringe (heap.ts): two-level distance (`l` first, then `v`; see `closer`), then the
+ * fringe flag (FLAG_PLAIN < FLAG_WAITS < FLAG_REMOTE < FLAG_REMOTE + FLAG_WAITS), then the node's id text, then the
+ * index path of its level, then push order. Among several producers of one data node the closest wins, ties by id
+ * text. Every order is fixed, so a dispatch is deterministic.
+ *
+ * THE SEAM FOR AN ASYNCHRONOUS DRIVER (issue #20)
+ *
+ * A function node is visited in three steps: `functionArgs(s)` (is it needed, its arguments, its domain), the call
+ * (`#evaluate`: function, filters; the only step that runs user code the search would have to wait for), and
+ * `commitFunction(s, result)` (outputs). Everything else in a visit is synchronous bookkeeping. To give EXACTLY the
+ * synchronous solution, an asynchronous driver keeps this loop's order: it pops entries as `Run.loop` does, and when
+ * the popped node is a function it calls `functionArgs`, awaits the call (with its timeout / cancellation; running
+ * other ready calls ahead speculatively is allowed, committing them is not), then runs `commitFunction` and the rest
+ * of `visit` before popping the next entry. The synchronous path pays nothing for this: the steps are plain method
+ * calls, and a promise met here is the node's failure (`promiseFailure`).
+ */
+
+/** The read-only record of one run of the search: every level and the visit log (what `Solution.pipe` reads). */
+export interface RunTrace {
+  /** Whether functions were skipped (`noCall`): values are then placeholders. */
+  readonly options: { readonly noCall: boolean }
+  /** Every level of the run, by level id (the root is 0). */
+  readonly levels: readonly Trace[]
+  /** Number of visits logged; visit `i` is slot `pipeSlot[i]` of level `levels[pipeLevel[i]]`. */
+  readonly pipeSize: number
+  readonly pipeLevel: ArrayLike<number>
+  readonly pipeSlot: ArrayLike<number>
+}
+
+/**
+ * The read-only trace of what the search did at one level (the root, or one sub-dispatcher): what the floors above
+ * it (workflow, solution, sub-models, plan replay) read. Arrays are indexed by the slots (or edge ids) of the level's
+ * compiled model `c`. Only the search writes them; the type offers no way to.
+ */
+export interface Trace {
+  readonly run: RunTrace
+  /** The part of the model this level searched (its compiled form, pruning and sub-dispatcher mappings). */
+  readonly view: View
+  readonly c: Compiled
+  readonly dsp: Dispatcher
+  readonly parent: Trace | null
+  /** Slot of this level's sub-dispatcher node in its parent (-1 at the root). */
+  readonly parentSlot: number
+  /** Compiled indices of the sub-dispatcher nodes from the root down (`[-1]` at the root). */
+  readonly indexPath: readonly number[]
+  readonly path: NodePath
+  /** Levels of the sub-dispatchers started here, by the slot of their node. */
+  readonly children: ReadonlyMap<number, Trace>
+  readonly errors: ReadonlyMap<NodeId, NodeError>
+  /** Inputs that are also targets (wildcard dispatch). */
+  readonly wildcards: ReadonlySet<number>
+  /** 1 where a node's distance is final (visited, or a fed sub-dispatcher); `distL`/`distV` hold it. */
+  readonly inDist: ArrayLike<number>
+  readonly distL: ArrayLike<number>
+  readonly distV: ArrayLike<number>
+  /** Slots in the order their distance became final. */
+  readonly distOrder: readonly number[]
+  /** Largest distance each node was met at (only with wait overrides, for `shrinkDsp`). */
+  readonly meetOn: ArrayLike<number>
+  readonly meetL: ArrayLike<number>
+  readonly meetV: ArrayLike<number>
+  readonly visited: ArrayLike<number>
+  /** Edge states by edge id: `EDGE_OFF`, `EDGE_ON` or `EDGE_REMOVED`; `edgeVal` the value an ON edge carries. */
+  readonly edgeOn: ArrayLike<number>
+  readonly edgeVal: readonly unknown[]
+  /** Slots that got a `START → slot` edge (inputs, defaults), in order, and their values. */
+  readonly startOn: ArrayLike<number>
+  readonly startLog: readonly number[]
+  readonly startVal: ReadonlyMap<number, unknown>
+  /** Workflow membership: `wfIn` marks the slots in `wfOrder`, `wfRemoved` those dropped again. */
+  readonly wfIn: ArrayLike<number>
+  readonly wfOrder: readonly number[]
+  readonly wfRemoved: ArrayLike<number>
+  readonly results: readonly unknown[]
+  readonly domains: ReadonlyMap<number, boolean>
+  readonly filterChains: ReadonlyMap<number, readonly unknown[]>
+  readonly started: ArrayLike<number>
+  readonly duration: ArrayLike<number>
+  /** Effective wait-inputs flag of a node. */
+  waits(s: number): boolean
+  /** The value of a data node, or of an input that is not a node. */
+  valueOf(id: NodeId): unknown
+  /** Whether a data node (or an input that is not a node) has a value. */
+  hasValue(id: NodeId): boolean
+  /** Number of values. */
+  readonly valueCount: number
+  /** The values as a Map in solution order. */
+  valueMap(): Map<NodeId, unknown>
+}
 
 /** Per-dispatcher wait-inputs overrides (used by `shrinkDsp`): node id → flag, and child dispatchers' own maps. */
 export interface WaitOverrides {
@@ -49,7 +185,7 @@ const POOLED_CAPACITY = 1024
 const POOL_SIZE = 8
 
 /** The shared state of one dispatch: the fringe, the visit log and the options. */
-export class Run {
+export class Run implements RunTrace {
   /** The heap while the run is searching (taken from a pool, given back when the loop ends). */
   heap: Fringe
   readonly options: RunOptions
@@ -144,7 +280,7 @@ export class Run {
  * The search state of one dispatcher level (the root, or one sub-dispatcher). Arrays are indexed by the
  * slots of the level's compiled model; `valOrder` is the solution's order of computed values.
  */
-export class Level {
+export class Level implements Trace {
   readonly run: Run
   /** Id of this level in the fringe. */
   readonly id: number
@@ -168,8 +304,6 @@ export class Level {
   readonly waitOverride: WaitOverrides | undefined
   closed = false
   initialized = false
-  /** The Solution reading this level (made on demand by `solutionOf`). */
-  facade: unknown = undefined
   /** Inputs that are also targets (wildcard dispatch): visited at start, fed to successors, recomputable. */
   readonly wildcards = new Set<number>()
   targets: Set<number> | null = null
@@ -298,8 +432,8 @@ export class Level {
     }
     order.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     for (const o of order) {
-      if (shift === null) this.addInitialValue(o.id, values.get(o.id), o.l, o.v, -1)
-      else this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, 2)
+      if (shift === null) this.addInitialValue(o.id, values.get(o.id), o.l, o.v, OWN_WAIT_FLAG)
+      else this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, FLAG_REMOTE)
     }
     const extra: NodeId[] = []
     for (const id of values.keys()) {
@@ -400,7 +534,7 @@ export class Level {
 
   #meet(s: number, l: number, v: number, max: boolean): void {
     if (!this.trackMeet) return
-    if (this.meetOn[s] === 0 || !max || l > this.meetL[s]! || (l === this.meetL[s]! && v > this.meetV[s]!)) {
+    if (this.meetOn[s] === 0 || !max || closer(this.meetL[s]!, this.meetV[s]!, l, v)) {
       this.meetOn[s] = 1
       this.meetL[s] = l
       this.meetV[s] = v
@@ -409,7 +543,7 @@ export class Level {
 
   /**
    * Adds an input or default value: a `START → id` workflow edge carrying it, then the node on the fringe.
-   * `flag` -1 means "the node's own wait flag"; sub-dispatcher defaults use 2.
+   * `flag` is the fringe flag, or `OWN_WAIT_FLAG` for the node's own wait flag; sub-dispatcher defaults use `FLAG_REMOTE`.
    */
   addInitialValue(id: NodeId, value: unknown, l: number, v: number, flag: number): boolean {
     const s = this.c.slotOf.get(id)
@@ -424,7 +558,7 @@ export class Level {
     if (this.wildcards.has(s)) {
       this.visited[s] = 1
       for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
-        if (!(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
+        if (!this.view.edgeActive(e)) continue
         this.setEdge(e, value)
         const w = c.edgeTo[e]!
         const wv = v + c.edgeLen[e]!
@@ -437,7 +571,7 @@ export class Level {
         this.seenOn[w] = 1
         this.seenL[w] = l
         this.seenV[w] = wv
-        this.run.push(this, w, l, wv, 1)
+        this.run.push(this, w, l, wv, FLAG_WAITS)
       }
       return true
     }
@@ -446,7 +580,7 @@ export class Level {
     this.seenOn[s] = 1
     this.seenL[s] = l
     this.seenV[s] = v
-    this.run.push(this, s, l, v, flag < 0 ? c.waitIn[s]! : flag)
+    this.run.push(this, s, l, v, flag === OWN_WAIT_FLAG ? (c.waitIn[s] === 1 ? FLAG_WAITS : FLAG_PLAIN) : flag)
     return true
   }
 
@@ -466,11 +600,11 @@ export class Level {
     if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
     const edgeOn = this.edgeOn
     for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
-      if (edgeOn[e] !== ON || !(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
+      if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       const wv = v + c.edgeLen[e]!
       if (c.kind[w] === DISPATCHER) this.#feed(s, e, w, l, wv)
-      else this.see(w, l, wv, 0)
+      else this.see(w, l, wv, FLAG_PLAIN)
     }
     return true
   }
@@ -481,7 +615,7 @@ export class Level {
     const waits = this.waits(w)
     if (waits && this.pending[w]! > 0) return
     if (this.inDist[w] === 1) {
-      if (l < this.distL[w]! || (l === this.distL[w]! && v < this.distV[w]!)) {
+      if (closer(l, v, this.distL[w]!, this.distV[w]!)) {
         throw new DispatcherError(
           `contradictory paths: ${formatId(this.c.nodes[w]!.id)} was reached again at a shorter distance after it ` +
             'was computed. This happens only with negative weights; make every weight non-negative.',
@@ -490,11 +624,11 @@ export class Level {
       }
       return
     }
-    if (this.seenOn[w] === 0 || l < this.seenL[w]! || (l === this.seenL[w]! && v < this.seenV[w]!)) {
+    if (this.seenOn[w] === 0 || closer(l, v, this.seenL[w]!, this.seenV[w]!)) {
       this.seenOn[w] = 1
       this.seenL[w] = l
       this.seenV[w] = v
-      this.run.push(this, w, l, v, extraFlag + (waits ? 1 : 0))
+      this.run.push(this, w, l, v, extraFlag + (waits ? FLAG_WAITS : FLAG_PLAIN))
     }
   }
 
@@ -517,7 +651,7 @@ export class Level {
       const u = c.edgeFrom[e]!
       const el = this.distL[u]!
       const ev = this.distV[u]! + c.edgeLen[e]!
-      if (best < 0 || el < bestL || (el === bestL && (ev < bestV || (ev === bestV && c.key[u]! < c.key[c.edgeFrom[best]!]!)))) {
+      if (best < 0 || closer(el, ev, bestL, bestV) || (el === bestL && ev === bestV && c.key[u]! < c.key[c.edgeFrom[best]!]!)) {
         best = e
         bestL = el
         bestV = ev
@@ -574,7 +708,7 @@ export class Level {
     let first = -1
     const e1 = c.succStart[s + 1]!
     for (let e = c.succStart[s]!; e < e1; e++) {
-      if (!(this.explored === null || this.explored[c.edgeTo[e]!] === 1)) continue
+      if (!this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       if (c.kind[w] === DISPATCHER && this.#skipSubInput(s, w)) continue
       if (first < 0) {
@@ -601,26 +735,49 @@ export class Level {
     return false
   }
 
+  /**
+   * Visits a function node in three steps — {@link functionArgs} (is it needed, its arguments, its domain), the call
+   * (`#evaluate`: function, filters, promise check), {@link commitFunction} (its outputs). The call is the only step
+   * that runs user code the search would wait for: the seam for an asynchronous driver (see the header comment).
+   */
   #computeFunction(s: number): boolean {
+    const args = this.functionArgs(s)
+    if (args === SKIP) return false
+    if (args === NO_CALL) return true
+    const node = this.c.nodes[s] as FunctionNodeImpl
+    if (node.fn === undefined) {
+      this.#fail(s, 'function', new TypeError(
+        `function node ${formatId(node.id)} has no function; give it \`fn\`, or dispatch with \`noCall: true\``,
+      ))
+      return false
+    }
+    const res = this.#evaluate(s, node.fn, args, node.filters, 'function')
+    if (res === FAILED) return false
+    return this.commitFunction(s, res)
+  }
+
+  /**
+   * First step of a function node: `SKIP` when it is not needed (every output is already final; it leaves the
+   * workflow) or its input domain says no; `NO_CALL` in structural runs (its outputs are set to placeholders);
+   * otherwise its arguments (NONE values dropped). A domain that throws stops the dispatch.
+   */
+  functionArgs(s: number): unknown[] | typeof SKIP | typeof NO_CALL {
     const c = this.c
     const node = c.nodes[s] as FunctionNodeImpl
-    const edgeOn = this.edgeOn
-    const inDist = this.inDist
     let open = 0
     const e1 = c.succStart[s + 1]!
     for (let e = c.succStart[s]!; e < e1; e++) {
-      if (inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) open++
+      if (this.#open(c.edgeTo[e]!)) open++
     }
     if (open === 0) {
-      // Nothing left to compute: the function is not needed.
       this.wfRemoved[s] = 1
-      return false
+      return SKIP
     }
     if (this.run.options.noCall) {
       for (let e = c.succStart[s]!; e < e1; e++) {
-        if (inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, undefined)
+        if (this.#open(c.edgeTo[e]!)) this.setEdge(e, undefined)
       }
-      return true
+      return NO_CALL
     }
     const a0 = c.argStart[s]!
     const a1 = c.argStart[s + 1]!
@@ -634,54 +791,52 @@ export class Level {
     }
     if (dropped) args = args.filter((v) => v !== NONE)
     if (node.inputDomain !== undefined && !this.run.options.noDomain) {
-      let ok: unknown
-      try {
-        ok = node.inputDomain(...args)
-      } catch (err) {
-        throw new DispatcherError(
-          `input domain of ${formatId(node.id)}${this.#where(s)} threw: ${describeCause(err)}. A domain must ` +
-            'return true or false; guard the check inside the domain.',
-          { nodeId: node.id, path: [...this.path, node.id], cause: err },
-        )
-      }
-      this.domains.set(s, Boolean(ok))
-      if (!ok) return false
+      const ok = callDomain(node.inputDomain, args)
+      if (ok instanceof StepFailed) throw domainError(this.#site(s), ok.cause)
+      this.domains.set(s, ok)
+      if (!ok) return SKIP
     }
-    if (node.fn === undefined) {
-      this.#fail(s, 'function', new TypeError(
-        `function node ${formatId(node.id)} has no function; give it \`fn\`, or dispatch with \`noCall: true\``,
-      ))
-      return false
-    }
-    const res = this.#evaluate(s, node.fn, args, node.filters, 'function')
-    if (res === FAILED) return false
+    return args
+  }
+
+  /**
+   * Last step of a function node: records its result and sets its output edges (a result with several outputs is
+   * spread by the step rules; a wrong count or a throwing iterator is the node's failure). Returns whether the node
+   * produced its outputs.
+   */
+  commitFunction(s: number, res: unknown): boolean {
+    const c = this.c
+    const node = c.nodes[s] as FunctionNodeImpl
     this.results[s] = res
     const o0 = c.outStart[s]!
     const o1 = c.outStart[s + 1]!
     if (o1 - o0 === 1) {
       const e = c.outEdge[o0]!
-      if (e >= 0 && res !== NONE && inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, res)
+      if (e >= 0 && res !== NONE && this.#open(c.edgeTo[e]!)) this.setEdge(e, res)
       return true
     }
-    if (res === null || res === undefined || typeof (res as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new DispatcherError(
-        `function ${formatId(node.id)}${this.#where(s)} declares ${o1 - o0} outputs ` +
-          `[${node.outputs.map(formatId).join(', ')}] but returned ${describeValue(res)}, which is not iterable. ` +
-          'Return an array with one value per output (NONE leaves an output unset).',
-        { nodeId: node.id, path: [...this.path, node.id] },
-      )
+    const values = outputValues(this.#site(s), node.outputs, res)
+    if (values instanceof StepFailed) {
+      this.#fail(s, 'function', values.cause)
+      return false
     }
-    let o = o0
-    for (const v of res as Iterable<unknown>) {
-      if (o >= o1) break
-      const e = c.outEdge[o++]!
-      if (e >= 0 && v !== NONE && inDist[c.edgeTo[e]!] === 0 && (this.explored === null || this.explored[c.edgeTo[e]!] === 1)) this.setEdge(e, v)
+    for (let o = o0; o < o1; o++) {
+      const e = c.outEdge[o]!
+      const v = values[o - o0]
+      if (e >= 0 && v !== NONE && this.#open(c.edgeTo[e]!)) this.setEdge(e, v)
     }
     return true
   }
 
-  #where(s: number): string {
-    return this.path.length > 0 ? ` (at ${formatPath([...this.path, this.c.nodes[s]!.id])})` : ''
+  /** Where node `s` runs, for the step rules (made only when a rule needs it). */
+  #site(s: number): StepSite {
+    const id = this.c.nodes[s]!.id
+    return { id, path: [...this.path, id], raises: this.dsp.raises }
+  }
+
+  /** Whether slot `w` still waits for its value: not final yet, and inside the searched view. */
+  #open(w: number): boolean {
+    return this.inDist[w] === 0 && (this.explored === null || this.explored[w] === 1)
   }
 
   /** Calls `fn` (spreading `input` for functions) then the filters; records a failure and returns FAILED. */
@@ -718,36 +873,17 @@ export class Level {
       }
     }
     this.duration[s] = performance.now() - t0
-    if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
-      // Seam for the asynchronous executors: the synchronous search cannot wait, and must not pass a promise on.
-      // Its rejection, if any, is already reported here: keep it from surfacing as an unhandled rejection.
-      ;(value as PromiseLike<unknown>).then(undefined, () => undefined)
-      this.#fail(s, kind, new TypeError(
-        `${formatId(id)} returned a promise, but this dispatch is synchronous and cannot wait for it; make the ` +
-          'function synchronous, or wrap the promise in an object if it is meant to be a value',
-      ))
+    if (isThenable(value)) {
+      // Seam for the asynchronous executors: the synchronous search cannot wait (see the header comment).
+      this.#fail(s, kind, promiseFailure(id, value))
       return FAILED
     }
     return value
   }
 
-  /** Records a failure by the dispatcher's `raises` policy; throws when the policy says so. */
+  /** Records a failure by the dispatcher's `raises` policy (the step rules); throws when the policy says so. */
   #fail(s: number, kind: FailureKind, err: unknown): void {
-    if (err instanceof DispatcherAbort) throw err
-    const id = this.c.nodes[s]!.id
-    const policy = this.dsp.raises
-    const raise = typeof policy === 'function' ? Boolean(policy(err, id)) : policy
-    if (raise && err instanceof DispatcherError) throw err
-    const path: NodeId[] = [...this.path, id]
-    const failure = new NodeError(id, path, kind, err)
-    this.errors.set(id, failure)
-    if (raise) {
-      throw new DispatcherError(
-        `dispatch stopped: ${failure.message}. The dispatcher raises on failures; pass \`raises: false\` to record ` +
-          'failures and try alternative paths instead.',
-        { nodeId: id, path, cause: err },
-      )
-    }
+    recordFailure(this.#site(s), kind, err, (failure) => this.errors.set(failure.nodeId, failure))
   }
 
   // ---- sub-dispatchers ------------------------------------------------------------------------------------------
@@ -798,7 +934,7 @@ export class Level {
       const val = this.edgeVal[pe]
       const mapped = node.inputs.get(c.nodes[c.edgeFrom[pe]!]!.id)
       if (mapped === undefined) continue
-      for (const id of mapped) child.addInitialValue(id, val, l, v, -1)
+      for (const id of mapped) child.addInitialValue(id, val, l, v, OWN_WAIT_FLAG)
     }
   }
 
@@ -819,7 +955,7 @@ export class Level {
       const out = parent.#edgeId(w, ps)
       if (out < 0) continue
       parent.setEdge(out, value)
-      parent.see(ps, l, v, 2)
+      parent.see(ps, l, v, FLAG_REMOTE)
     }
   }
 
@@ -877,14 +1013,11 @@ export class Level {
 }
 
 const FAILED: unique symbol = Symbol('failed')
+/** `functionArgs`: the function node is not needed, or its domain rejected its arguments. */
+export const SKIP: unique symbol = Symbol('flowmark.skip')
+/** `functionArgs`: a structural (`noCall`) run; the outputs got placeholders. */
+export const NO_CALL: unique symbol = Symbol('flowmark.noCall')
 const NO_IDS: ReadonlySet<NodeId> = new Set()
-
-function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v)
-  if (typeof v === 'function') return 'a function'
-  if (typeof v === 'object' && v !== null) return `an object (${Object.prototype.toString.call(v)})`
-  return String(v)
-}
 
 /** Everything `dispatch` passes to the search. */
 export interface SearchRequest {

@@ -1,9 +1,11 @@
 // Builds the DOT pages of a dispatcher (its model) or of a solution (its workflow), with their sub-pages.
 import { END, PLOT, SELF, SINK, START, WRAPPED_MODEL, formatId, idText, type NodeId } from '../constants.ts'
-import { Dispatcher, functionName } from '../dispatcher.ts'
+import type { Dispatcher } from '../dispatcher.ts'
+import { functionName } from '../function-name.ts'
+import { isDispatcher, isSolution } from '../internal/access.ts'
 import type { Distance } from '../distance.ts'
 import type { AnyFunction, ModelEdge, ModelNode } from '../model.ts'
-import { Solution } from '../solution.ts'
+import type { Solution } from '../solution.ts'
 import type { Workflow, WorkflowNode } from '../workflow.ts'
 import { Html, attributeList, dotName, mergeAttributes, table, type DotValue, type TableRow } from './dot.ts'
 import { boundText, childPath, dotIdOf } from './escape.ts'
@@ -89,7 +91,7 @@ function wrappedModel(fn: AnyFunction | undefined): Dispatcher | undefined {
   if (fn === undefined) return undefined
   try {
     const m: unknown = (fn as unknown as Record<symbol, unknown>)[WRAPPED_MODEL]
-    return m instanceof Dispatcher ? m : undefined
+    return isDispatcher(m) ? m : undefined
   } catch {
     return undefined
   }
@@ -121,7 +123,7 @@ function lastSolution(fn: unknown): Solution | undefined {
   try {
     const d = Object.getOwnPropertyDescriptor(fn, 'solution')
     const v: unknown = d === undefined ? undefined : 'value' in d ? d.value : d.get?.call(fn)
-    return v instanceof Solution ? v : undefined
+    return isSolution(v) ? v : undefined
   } catch {
     return undefined
   }
@@ -232,8 +234,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
       } else if (wrapped !== undefined) {
         const results = w?.results
         // Its workflow: the solution it returned, else the one its last call recorded (if it ran in this dispatch).
-        const last = w?.started !== undefined && !(results instanceof Solution) ? lastSolution(node.fn) : undefined
-        childSource = results instanceof Solution ? { kind: 'workflow', sol: results }
+        const last = w?.started !== undefined && !isSolution(results) ? lastSolution(node.fn) : undefined
+        childSource = isSolution(results) ? { kind: 'workflow', sol: results }
           : last !== undefined && last.dispatcher === wrapped ? { kind: 'workflow', sol: last } : { kind: 'dmap', dsp: wrapped }
       }
       if (childSource !== undefined) {

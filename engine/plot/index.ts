@@ -1,12 +1,10 @@
-// The plot module: DOT pages of models and workflows in schedula's visual language (re-exports only).
-export { plotDispatcher, plotSolution } from './build.ts'
+// `flowmark/plot`: plot utilities beyond `dsp.plot()` — the legend, plots from JSON, value previews, styles (re-exports only).
 export { legend } from './legend.ts'
 export type { LegendOptions } from './legend.ts'
 export { plotFromJSON } from './plot.ts'
 export { inspectValue } from './inspect.ts'
 export type { InspectLimits } from './inspect.ts'
-export { PlotError, PlotOptionError, PLOT_OPTION_NAMES, ROW_NAMES, DEFAULT_ROWS, LAYOUT_ENGINES, defaultPageUrl } from './options.ts'
+export { PlotError, PlotOptionError, PLOT_OPTION_NAMES, ROW_NAMES, DEFAULT_ROWS, LAYOUT_ENGINES } from './options.ts'
 export type { DotAttributes, LayoutEngine, NodeStyleContext, PlotOptions, RowOptions, StyleKey } from './options.ts'
 export { NODE_STYLES } from './styles.ts'
-export { dotIdOf, pathSegment } from './escape.ts'
 export type { Plot, PlotJSON, PlotNode, PlotPage } from './types.ts'

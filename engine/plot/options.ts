@@ -1,5 +1,5 @@
 // The options of `plot()`: their types, defaults and validation (unknown or ill-typed options fail clearly).
-import { FlowmarkError } from '../errors.ts'
+import { FlowmarkError, nameError } from '../errors.ts'
 import type { NodeId } from '../constants.ts'
 import type { PlotNode } from './types.ts'
 
@@ -114,6 +114,10 @@ export interface PlotOptions {
 
 /** Thrown for an invalid plot option: names the option, says what was expected and lists the valid choices. */
 export class PlotOptionError extends FlowmarkError {
+  declare readonly name: 'PlotOptionError'
+  static {
+    nameError(this, 'PlotOptionError')
+  }
   /** The option concerned, as a path (`'rows.data'`). */
   readonly option: string
 
@@ -124,7 +128,12 @@ export class PlotOptionError extends FlowmarkError {
 }
 
 /** Thrown when a plot cannot be drawn (e.g. `workflow: true` on a dispatcher that never dispatched). */
-export class PlotError extends FlowmarkError {}
+export class PlotError extends FlowmarkError {
+  declare readonly name: 'PlotError'
+  static {
+    nameError(this, 'PlotError')
+  }
+}
 
 /** The names of the options of `PlotOptions`, in documentation order. */
 export const PLOT_OPTION_NAMES: readonly string[] = [

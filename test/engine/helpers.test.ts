@@ -1,10 +1,11 @@
 // Helper utilities (schedula-engine.md §6): merging, selecting, bypass, summation, renaming, nested dicts, partial, addArgs.
 import { describe, expect, it, vi } from 'vitest'
+import { Dispatcher, ModelError, SINK, START } from '../../engine/index.ts'
 import {
-  Dispatcher, ModelError, SINK, START, addArgs, areInNestedDicts, bypass, combineDicts, combineDictsWith,
-  combineNestedDicts, deepCopy, getNestedDicts, kkDict, mapDict, mapList, parentArgument, parentFunc, partial,
-  replicateValue, selector, stackNestedKeys, summation,
-} from '../../engine/index.ts'
+  addArgs, areInNestedDicts, bypass, combineDicts, combineDictsWith, combineNestedDicts, deepCopy, getNestedDicts,
+  kkDict, mapDict, mapList, parentArgument, parentFunc, partial, replicateValue, selector, stackNestedKeys,
+  summation,
+} from '../../engine/helpers.ts'
 
 describe('§6 combineDicts', () => {
   it('merges shallowly, later dicts winning; one dict gives a shallow copy', () => {

@@ -1,10 +1,8 @@
 // Plot API: options and their errors, page paths and depth, node fields, workflow states, JSON round trips.
 import { describe, expect, it } from 'vitest'
-import {
-  Dispatcher, END, PlotError, PlotOptionError, SINK, START, WRAPPED_MODEL, inspectValue, legend, plotFromJSON,
-  type PlotNode,
-} from '../../engine/index.ts'
-import { dotIdOf, pathSegment } from '../../engine/plot/index.ts'
+import { Dispatcher, END, PlotError, PlotOptionError, SINK, START, WRAPPED_MODEL } from '../../engine/index.ts'
+import { inspectValue, legend, plotFromJSON, type PlotNode } from '../../engine/plot/index.ts'
+import { dotIdOf, pathSegment } from '../../engine/plot/escape.ts'
 import { parseDot, readLabel } from './plot-dot.ts'
 
 function chain(): Dispatcher {

@@ -2,8 +2,9 @@
 // A case marked it.fails is a difference Flowmark still has (the comment names the issue item); fix, then flip it.
 import { describe, expect, it } from 'vitest'
 import {
-  CallError, DispatcherError, MapDispatch, ModelError, SubDispatchFunction, SubDispatchPipe, combineNestedDicts, combineNestedDictsWith, type Solution,
+  CallError, DispatcherError, MapDispatch, ModelError, SubDispatchFunction, SubDispatchPipe, type Solution,
 } from '../../engine/index.ts'
+import { combineNestedDicts, combineNestedDictsWith } from '../../engine/helpers.ts'
 import {
   build, fixture, recordModel, recordSolution, runCall, valuesView, workflowView, type CallSpec, type ModelSpec, type RecordedError,
   type RecordedModel, type RecordedSolution,

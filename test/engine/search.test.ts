@@ -447,11 +447,14 @@ describe('§4.7 computing a function node', () => {
     expect(entries(d.dispatch({ a: 1 }))).toEqual([['a', 1]])
   })
 
-  it('zips several outputs with the result: short results leave outputs unset, extra values are ignored', () => {
+  it('zips several outputs with the result: a short or long result is the node\'s failure and sets nothing', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'short', fn: () => [1], inputs: ['a'], outputs: ['b', 'c'] })
     d.addFunction({ id: 'long', fn: () => [1, 2, 3], inputs: ['a'], outputs: ['d', 'e'] })
-    expect(entries(d.dispatch({ a: 0 }))).toEqual([['a', 0], ['b', 1], ['d', 1], ['e', 2]])
+    d.addFunction({ id: 'exact', fn: () => [1, 2], inputs: ['a'], outputs: ['f', 'g'] })
+    const sol = d.dispatch({ a: 0 })
+    expect(entries(sol)).toEqual([['a', 0], ['f', 1], ['g', 2]])
+    expect([...sol.errors.keys()].sort()).toEqual(['long', 'short'])
   })
 
   it('spreads any iterable result over several outputs', () => {

@@ -1,8 +1,10 @@
 // The engine stays the ground floor: no imports from outside engine/, no Node built-ins, a purpose line per file.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import * as engine from '../../engine/index.ts'
+import { importCycles } from '../import-cycles.ts'
 
 const root = new URL('../../engine/', import.meta.url).pathname
 const files = (function walk(dir: string): string[] {
@@ -28,19 +30,48 @@ describe('engine/ structure', () => {
     expect(readFileSync(file, 'utf8').split('\n')[0]).toMatch(/^\/\/ \S.{10,}$/)
   })
 
-  it('exports exactly the public API', () => {
+  it('has no runtime import cycle (the floors import only downwards; type-only imports do not count)', () => {
+    expect(importCycles(files).map((c) => c.map((f) => relative(root, f)).join(' → '))).toEqual([])
+  })
+
+  it('exports exactly the public API: the main entry for everyday use, helpers and plot utilities on subpaths', async () => {
     expect(Object.keys(engine).sort()).toEqual([
       'compareDistance', 'DispatcherAbort', 'Dispatcher', 'DispatcherError', 'EMPTY', 'END', 'FlowmarkError',
-      'formatPath', 'functionName', 'idText', 'Inf', 'inf', 'isNodeId', 'isSpecialNodeId', 'ModelError', 'NodeError',
-      'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow', 'WRAPPED_MODEL',
-      // plot/
-      'legend', 'plotFromJSON', 'inspectValue', 'PlotError', 'PlotOptionError', 'NODE_STYLES',
+      'formatPath', 'functionName', 'idText', 'Inf', 'inf', 'isNodeId', 'isSpecialNodeId', 'ModelError', 'nameError',
+      'NodeError', 'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow', 'WRAPPED_MODEL',
+      'PlotError', 'PlotOptionError',
       // compose/
       'Blueprint', 'CallError', 'DispatchPipe', 'MapDispatch', 'SubDispatch', 'SubDispatchFunction', 'SubDispatchPipe',
-      'addArgs', 'areInNestedDicts', 'bypass', 'combineDicts', 'combineDictsWith', 'combineNestedDicts', 'combineNestedDictsWith', 'deepCopy',
-      'deferred', 'getNestedDicts', 'isModelWrapper', 'kkDict', 'mapDict', 'mapDictWith', 'mapList', 'mapListWith',
-      'parentArgument', 'parentFunc', 'partial', 'replicateValue', 'runModel', 'runModelWith', 'selector',
-      'stackNestedKeys', 'summation',
+      'deferred', 'isModelWrapper', 'runModel', 'runModelWith',
     ].sort())
+    expect(Object.keys(await import('../../engine/helpers.ts')).sort()).toEqual([
+      'addArgs', 'areInNestedDicts', 'bypass', 'combineDicts', 'combineDictsWith', 'combineNestedDicts', 'combineNestedDictsWith', 'deepCopy',
+      'getNestedDicts', 'kkDict', 'mapDict', 'mapDictWith', 'mapList', 'mapListWith', 'parentArgument', 'parentFunc',
+      'partial', 'replicateValue', 'selector', 'stackNestedKeys', 'summation',
+    ].sort())
+    expect(Object.keys(await import('../../engine/plot/index.ts')).sort()).toEqual([
+      'DEFAULT_ROWS', 'inspectValue', 'LAYOUT_ENGINES', 'legend', 'NODE_STYLES', 'PLOT_OPTION_NAMES', 'plotFromJSON',
+      'PlotError', 'PlotOptionError', 'ROW_NAMES',
+    ].sort())
+  })
+
+  it('the package exports the engine\'s entry points, and marks only the modules with side effects', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, { source?: string }>
+      sideEffects: string[]
+    }
+    expect(pkg.exports['.']?.source).toBe('./engine/index.ts')
+    expect(pkg.exports['./helpers']?.source).toBe('./engine/helpers.ts')
+    expect(pkg.exports['./plot']?.source).toBe('./engine/plot/index.ts')
+    // dispatcher.ts registers the Dispatcher class for the blueprints (see internal/access.ts); no other engine module
+    // does anything when loaded.
+    const engineEffects = files.filter((f) => {
+      const src = ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)
+      return src.statements.some((st) => ts.isExpressionStatement(st))
+    })
+    // internal/graph.ts only sets defaults on its own classes' prototypes: dropping the module drops them too.
+    expect(engineEffects.map((f) => relative(root, f))).toEqual(['dispatcher.ts', 'internal/graph.ts'])
+    expect(pkg.sideEffects).toContain('./engine/dispatcher.ts')
+    expect(pkg.sideEffects).toContain('./dist/engine/dispatcher.js')
   })
 })

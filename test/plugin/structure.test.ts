@@ -4,6 +4,7 @@ import { isBuiltin } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import { importCycles } from '../import-cycles.ts'
 
 /**
  * TEMPORARY allowlist: known problems in parts whose owners were still working when this test was written.
@@ -117,6 +118,19 @@ describe('plugin/ structure', () => {
       }
     }
     expectNone(problems, ['import'])
+  })
+
+  it('has no runtime import cycle, except the commented back-edges below', () => {
+    // Back-edges that stay for now, owned by work in progress (each cycle as printed, files relative to plugin/):
+    const allowed = new Set([
+      // The API pages' Astro step (astro.ts) calls syncApiPages from index.ts, which re-exports that step (siteapi's area).
+      'api/astro.ts → api/index.ts → api/astro.ts',
+      // The Starlight plugin (starlight.ts) wraps the integration in index.ts, which re-exports it (speed/siteapi's area).
+      'astro/index.ts → astro/starlight.ts → astro/index.ts',
+    ])
+    const cycles = importCycles(pluginFiles).map((c) => c.map((f) => relative(join(root, 'plugin'), f)).join(' → '))
+    expect(cycles.filter((c) => !allowed.has(c))).toEqual([])
+    expect([...allowed].filter((c) => !cycles.includes(c)).map((c) => `${c} is gone: remove it from the allowed list`)).toEqual([])
   })
 
   it('engine/ imports nothing from plugin/ or site/', () => {

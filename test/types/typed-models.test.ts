@@ -1,9 +1,10 @@
 // Typed models and typed wrappers: tsc (run by `npm test`) checks the expectTypeOf assertions and the @ts-expect-error lines.
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
-  Blueprint, DispatchPipe, Dispatcher, NONE, SINK, START, SubDispatch, SubDispatchFunction, SubDispatchPipe, addArgs,
-  bypass, combineDicts, partial, selector, summation, type Solution,
+  Blueprint, DispatchPipe, Dispatcher, NONE, SINK, START, SubDispatch, SubDispatchFunction, SubDispatchPipe,
+  type Solution,
 } from '../../engine/index.ts'
+import { addArgs, bypass, combineDicts, partial, selector, summation } from '../../engine/helpers.ts'
 
 type Shape = { a: number; b: number; c: number; label: string }
 
