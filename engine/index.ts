@@ -8,7 +8,7 @@ export type { FailureKind, NodePath } from './errors.ts'
 export { Dispatcher, functionName } from './dispatcher.ts'
 export type { DispatchOptions, Inputs } from './dispatcher.ts'
 export type {
-  AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
+  AbortSignalLike, AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
   DefaultValue, DispatcherOptions, Estimations, Filter, FunctionNode, IdMapping, InputDomain, ModelEdge, ModelNode,
   NodeCommon, NodeKind, RaisesPolicy, Stopper, SubDispatcherDomain, SubDispatcherNode, WeightMap,
 } from './model.ts'
@@ -17,7 +17,7 @@ export type { PipeStep } from './solution.ts'
 export { Workflow } from './workflow.ts'
 export type { WorkflowEdge, WorkflowNode } from './workflow.ts'
 export type { SubDspFromWorkflowOptions } from './sub-models.ts'
-export { legend, plotFromJSON, inspectValue, PlotError, PlotOptionError, NODE_STYLES } from './plot/index.ts'
+export { legend, plotFromJSON, inspectValue, PlotError, PlotOptionError, NODE_STYLES, LAYOUT_ENGINES, PLOT_OPTION_NAMES } from './plot/index.ts'
 export type { DotAttributes, LayoutEngine, LegendOptions, NodeStyleContext, PlotOptions, RowOptions, StyleKey, InspectLimits } from './plot/index.ts'
 export type { Plot, PlotJSON, PlotNode, PlotPage } from './plot/types.ts'
 export * from './compose/index.ts'

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { realpathSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { PlotJSON } from '../engine/plot/types.ts'
+import type { PlotJSON } from 'flowmark'
 import { GraphRenderer, renderPlot, standalonePage } from './render/index.ts'
 import type { CliIO } from './doctest/cli.ts'
 

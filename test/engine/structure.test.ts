@@ -7,7 +7,7 @@ import * as engine from '../../engine/index.ts'
 const root = new URL('../../engine/', import.meta.url).pathname
 const files = (function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
+    d.isDirectory() ? (d.name === 'dist' || d.name === 'node_modules' ? [] : walk(join(dir, d.name))) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
 })(root)
 
 describe('engine/ structure', () => {
@@ -34,7 +34,7 @@ describe('engine/ structure', () => {
       'formatPath', 'functionName', 'idText', 'Inf', 'inf', 'isNodeId', 'isSpecialNodeId', 'ModelError', 'NodeError',
       'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow', 'WRAPPED_MODEL',
       // plot/
-      'legend', 'plotFromJSON', 'inspectValue', 'PlotError', 'PlotOptionError', 'NODE_STYLES',
+      'legend', 'plotFromJSON', 'inspectValue', 'PlotError', 'PlotOptionError', 'NODE_STYLES', 'LAYOUT_ENGINES', 'PLOT_OPTION_NAMES',
       // compose/
       'Blueprint', 'CallError', 'DispatchPipe', 'MapDispatch', 'SubDispatch', 'SubDispatchFunction', 'SubDispatchPipe',
       'addArgs', 'areInNestedDicts', 'bypass', 'combineDicts', 'combineDictsWith', 'combineNestedDicts', 'deepCopy',
