@@ -7,6 +7,7 @@ import type { FileInfo } from './core/file.ts'
 import { splitFrontmatter } from './core/frontmatter.ts'
 import { perPageRenderer, transformDirective, type RenderPlot } from './core/output.ts'
 import { treeSession } from './core/page.ts'
+import { carryHast } from './core/hast.ts'
 import type { Diagnostic, DoctestFlags, SessionReport, SessionRequest } from './core/types.ts'
 
 /** Runs a page session: `runSession` of `flowmark/doctest`, or any function of the same shape. */
@@ -30,6 +31,13 @@ export interface RemarkDispatcherOptions {
   readonly runSession?: RunSession
   /** Graph renderer (default: `renderPlot` of `flowmark/render`, loaded on first use). */
   readonly renderPlot?: RenderPlot
+  /**
+   * How drawn graphs enter the tree. `'hast'` (default): as parsed elements (nodes whose `data` carries hast), which a
+   * default `remark-rehype` → `rehype-stringify` pipeline keeps. `'raw'`: as mdast `html` nodes, as remark-stringify
+   * or an Astro pipeline wants them; remark-rehype then drops them unless given `allowDangerousHtml: true` (and
+   * rehype-raw or `rehype-stringify`'s `allowDangerousHtml`).
+   */
+  readonly html?: 'hast' | 'raw'
 }
 
 const OPTION_TYPES: Readonly<Record<keyof RemarkDispatcherOptions, string>> = {
@@ -39,6 +47,7 @@ const OPTION_TYPES: Readonly<Record<keyof RemarkDispatcherOptions, string>> = {
   timeout: 'positive number (ms)',
   runSession: 'function (request) => Promise<SessionReport>',
   renderPlot: 'function (plot, options) => Promise<RenderedGraph>',
+  html: "'hast' | 'raw'",
 }
 
 /**
@@ -70,6 +79,7 @@ export function validateOptions(options: unknown): RemarkDispatcherOptions {
   if (o['timeout'] !== undefined && !(typeof o['timeout'] === 'number' && o['timeout'] > 0)) bad('timeout')
   if (o['runSession'] !== undefined && typeof o['runSession'] !== 'function') bad('runSession')
   if (o['renderPlot'] !== undefined && typeof o['renderPlot'] !== 'function') bad('renderPlot')
+  if (o['html'] !== undefined && o['html'] !== 'hast' && o['html'] !== 'raw') bad('html')
   return o as RemarkDispatcherOptions
 }
 
@@ -179,7 +189,7 @@ export function remarkDispatcher(this: unknown, options?: RemarkDispatcherOption
       if (!parent) continue
       const at = parent.children.indexOf(node as Parent['children'][number])
       if (at < 0) continue
-      if (replacement) parent.children.splice(at, 1, replacement)
+      if (replacement) parent.children.splice(at, 1, settings.html === 'raw' ? replacement : carryHast(replacement))
       else parent.children.splice(at, 1)
     }
 
