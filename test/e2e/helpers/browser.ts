@@ -42,14 +42,12 @@ export const SYSTEM_BROWSER_PATHS: readonly string[] = [
   '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ]
 
-/** Flags for a desktop Chromium or Chrome run headless in tests (no network chatter, no sandbox for root in CI). */
-const SYSTEM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
 /**
- * Flags of @sparticuz/chromium that change what a page may do (its defaults are tuned for serverless functions): the
- * tests want a browser that behaves like a user's, so same-origin rules and process isolation stay as usual.
+ * Flags for Chromium run headless in tests (no network chatter, no sandbox for root in CI). The packaged browser gets
+ * the same ones rather than @sparticuz/chromium's `args`, which are tuned for serverless functions (single process,
+ * web security off, software GL) and made screenshots of large pages time out here.
  */
-const DROPPED_NPM_ARGS = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process'])
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 function executable(path: string): boolean {
   try {
@@ -101,15 +99,15 @@ export async function findBrowser(env: NodeJS.ProcessEnv = process.env): Promise
   const tried: string[] = []
   const wanted = env[BROWSER_ENV]
   if (wanted !== undefined && wanted !== '' && wanted !== 'npm') {
-    if (executable(wanted)) return { executablePath: wanted, args: SYSTEM_ARGS, source: 'env' }
+    if (executable(wanted)) return { executablePath: wanted, args: ARGS, source: 'env' }
     throw new NoBrowserError([`${BROWSER_ENV}=${wanted}: not an executable file`])
   }
   if (wanted !== 'npm') {
     for (const name of SYSTEM_BROWSER_NAMES) {
       const found = onPath(name, env['PATH'])
-      if (found !== undefined) return { executablePath: found, args: SYSTEM_ARGS, source: 'system' }
+      if (found !== undefined) return { executablePath: found, args: ARGS, source: 'system' }
     }
-    for (const path of SYSTEM_BROWSER_PATHS) if (executable(path)) return { executablePath: path, args: SYSTEM_ARGS, source: 'system' }
+    for (const path of SYSTEM_BROWSER_PATHS) if (executable(path)) return { executablePath: path, args: ARGS, source: 'system' }
     tried.push(`system: ${SYSTEM_BROWSER_NAMES.join(', ')} on PATH; ${SYSTEM_BROWSER_PATHS.join(', ')}`)
   } else {
     tried.push(`system browsers: skipped (${BROWSER_ENV}=npm)`)
@@ -117,7 +115,7 @@ export async function findBrowser(env: NodeJS.ProcessEnv = process.env): Promise
   try {
     const { default: packaged } = await import('@sparticuz/chromium')
     const path = await withLock('flowmark-chromium.lock', () => packaged.executablePath())
-    if (executable(path)) return { executablePath: path, args: packaged.args.filter((a) => !DROPPED_NPM_ARGS.has(a)), source: 'npm' }
+    if (executable(path)) return { executablePath: path, args: ARGS, source: 'npm' }
     tried.push(`@sparticuz/chromium: extracted ${path}, which is not executable`)
   } catch (e) {
     tried.push(`@sparticuz/chromium: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
