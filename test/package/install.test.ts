@@ -1,6 +1,7 @@
 // Packs flowmark and @flowmark/docs, installs the tarballs into fresh projects as a consumer would, and builds each.
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -69,10 +70,11 @@ beforeAll(async () => {
   expect(docsTgz).not.toBe('')
 }, 600_000)
 
-afterAll(() => {
-  if (process.env['FLOWMARK_KEEP_CONSUMERS'] === undefined) rmSync(tmp, { recursive: true, force: true })
+afterAll(async () => {
+  // Several hundred MB of node_modules: removing them takes a while on a busy machine.
+  if (process.env['FLOWMARK_KEEP_CONSUMERS'] === undefined) await rm(tmp, { recursive: true, force: true })
   else console.info(`consumer projects kept in ${tmp}`)
-})
+}, 300_000)
 
 const ENGINE_SCRIPT = `import { Dispatcher } from 'flowmark'
 const dsp = new Dispatcher({ name: 'demo' })
@@ -94,6 +96,14 @@ describe('the engine alone', () => {
     const out = await node(['main.js'], dir)
     expect(out.stderr).toBe('')
     expect(JSON.parse(out.stdout)).toEqual({ c: 3, keys: ['a', 'b', 'c'], kind: 'dmap' })
+    // The engine's floor is Node 20: a system Node (often older than the repository's Node 24) must run it too.
+    for (const other of ['/usr/bin/node', '/usr/local/bin/node'].filter((p) => existsSync(p))) {
+      const version = (await run(other, ['--version'], dir)).stdout.trim()
+      if (Number(version.slice(1).split('.')[0]) < 20) continue
+      const again = await run(other, ['main.js'], dir)
+      expect(JSON.parse(again.stdout), `engine on ${other} ${version}: ${again.stderr}`).toEqual({ c: 3, keys: ['a', 'b', 'c'], kind: 'dmap' })
+      console.info(`engine ran on ${other} ${version}`)
+    }
   }, 300_000)
 })
 
@@ -123,6 +133,17 @@ describe.each([['5', 'typescript@5'], ['6', `typescript@${devVersion('typescript
     const tsc = await node([join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir)
     expect(tsc.stdout + tsc.stderr).toBe('')
     expect(tsc.code).toBe(0)
+    if (_ !== '5') return
+    // The toolchain's TypeScript peer is satisfied by 5.x too: its doctest runner parses examples with it.
+    const added = await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', docsTgz], dir)
+    expect(added.code, added.stderr).toBe(0)
+    const ts = JSON.parse(readFileSync(join(dir, 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string }
+    expect(ts.version).toMatch(/^5\./)
+    write(dir, { 'docs/page.md': PAGE('flowmark'), 'docs/broken.md': BROKEN })
+    const doctest = await run(join(dir, 'node_modules', '.bin', 'flowmark-docs'), ['doctest', 'docs'], dir)
+    expect(doctest.stdout).toMatch(/broken\.md:8:1 error/)
+    expect(doctest.stdout).toMatch(/\d+ passed, 1 failed/)
+    expect(doctest.code).toBe(1)
   }, 300_000)
 })
 
