@@ -33,12 +33,12 @@ const API_ENTRY_POINTS = [
   { file: 'engine/index.ts', name: 'flowmark' },
   { file: 'engine/helpers.ts', name: 'flowmark/helpers' },
   { file: 'engine/plot/index.ts', name: 'flowmark/plot' },
-  { file: 'plugin/remark.ts', name: 'flowmark/remark' },
-  { file: 'plugin/astro/index.ts', name: 'flowmark/astro' },
-  { file: 'plugin/render/index.ts', name: 'flowmark/render' },
-  { file: 'plugin/doctest/index.ts', name: 'flowmark/doctest' },
-  { file: 'plugin/doctest/vitest.ts', name: 'flowmark/doctest/vitest' },
-  { file: 'plugin/client/viewer.ts', name: 'flowmark/client' },
+  { file: 'plugin/remark.ts', name: '@flowmark/docs/remark' },
+  { file: 'plugin/astro/index.ts', name: '@flowmark/docs/astro' },
+  { file: 'plugin/render/index.ts', name: '@flowmark/docs/render' },
+  { file: 'plugin/doctest/index.ts', name: '@flowmark/docs/doctest' },
+  { file: 'plugin/doctest/vitest.ts', name: '@flowmark/docs/doctest/vitest' },
+  { file: 'plugin/client/viewer.ts', name: '@flowmark/docs/client' },
   { file: 'fixtures/symmetric-cryptography/model.ts', name: 'examples/symmetric-cryptography' },
 ]
 

@@ -1,7 +1,7 @@
 // Vitest configuration: one project for the whole repository, tests grouped by layer under test/.
 import { defineConfig } from 'vitest/config'
 
-// `source` resolves the package's own subpath exports (`flowmark`, `flowmark/remark`, …) to the TypeScript sources.
+// `source` resolves the package's own subpath exports (`flowmark`, `@flowmark/docs/remark`, …) to the TypeScript sources.
 const conditions = ['source', 'module', 'node', 'development|production']
 
 export default defineConfig({

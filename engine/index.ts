@@ -8,7 +8,7 @@ export type { FailureKind, NodePath } from './errors.ts'
 export { Dispatcher, functionName } from './dispatcher.ts'
 export type { DispatchOptions, Inputs } from './dispatcher.ts'
 export type {
-  AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
+  AbortSignalLike, AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
   DefaultValue, DispatcherOptions, Estimations, Filter, FunctionNode, IdMapping, InputDomain, ModelEdge, ModelNode,
   NodeCommon, NodeKind, RaisesPolicy, Stopper, SubDispatcherDomain, SubDispatcherNode, WeightMap,
 } from './model.ts'

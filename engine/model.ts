@@ -200,8 +200,19 @@ export interface AddDispatcherOptions {
   attributes?: Record<string, unknown>
 }
 
-/** Something that tells a dispatch to stop: an `AbortSignal`, or an object with `isSet()` (an event). */
-export type Stopper = AbortSignal | { isSet(): boolean }
+/**
+ * The part of an `AbortSignal` that a dispatch reads. Declared here so that the engine's types compile without DOM or
+ * Node types; any `AbortSignal` fits.
+ */
+export interface AbortSignalLike {
+  /** Whether the dispatch must stop. */
+  readonly aborted: boolean
+  /** Why it stopped (passed on to the `DispatcherAbort`). */
+  readonly reason?: unknown
+}
+
+/** Something that tells a dispatch to stop: an `AbortSignal` (see {@link AbortSignalLike}), or an object with `isSet()` (an event). */
+export type Stopper = AbortSignalLike | { isSet(): boolean }
 
 /** How a dispatcher handles a failing node. */
 export type RaisesPolicy = boolean | ((error: unknown, nodeId: NodeId) => boolean)

@@ -32,8 +32,11 @@ const NO_INPUTS: ReadonlyMap<NodeId, unknown> = new Map()
 /**
  * The outcome of `Dispatcher.dispatch`: a read-only map of the computed data values, in the order they were
  * computed, plus what it took to compute them (`dist`, `errors`, `workflow`, `pipe`, `subSolutions`).
+ * @typeParam T The model's data types (`{ a: number; c: string }`) for typed reads: `get('a')` is then
+ *   `number | undefined`. A typed `Dispatcher<T>` returns `SolutionOf<T>`, which is `Solution<T>`; left out, reads
+ *   are `unknown`.
  */
-export class Solution implements ReadonlyMap<NodeId, unknown> {
+export class Solution<T extends object = Record<NodeId, unknown>> implements ReadonlyMap<NodeId, unknown> {
   readonly #level: Trace
   /** The inputs given to the dispatch (sub-solutions: empty). */
   readonly inputs: ReadonlyMap<NodeId, unknown>
@@ -92,7 +95,10 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
     return this.#level.valueCount
   }
 
-  /** The value of a data node, or undefined when it was not computed. */
+  /** The value of a data node, or undefined when it was not computed (typed by `T` for its declared ids). */
+  get<K extends keyof T & string>(id: K): T[K] | undefined
+  /** The value of any node id, or undefined when it was not computed. */
+  get(id: NodeId): unknown
   get(id: NodeId): unknown {
     return this.#level.valueOf(id)
   }
@@ -127,11 +133,11 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
     return this.#map().entries()
   }
 
-  /** The values as a plain object (string ids as keys, tokens as symbol keys). */
-  toObject(): Record<NodeId, unknown> {
+  /** The values as a plain object (string ids as keys, tokens as symbol keys), typed by `T`. */
+  toObject(): { [K in keyof T]?: T[K] } {
     const o = {} as Record<NodeId, unknown>
     for (const [k, v] of this.#map()) o[k] = v
-    return o
+    return o as { [K in keyof T]?: T[K] }
   }
 
   /** The values as a plain object, for `JSON.stringify`. */

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The `flowmark` command line: `plot` writes a self-contained HTML page of a model's graph; `doctest` runs doctests.
+// The `flowmark-docs` command line: `plot` writes a self-contained HTML page of a model's graph; `doctest` runs doctests.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { realpathSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { PlotJSON } from '../engine/plot/types.ts'
+import type { PlotJSON } from 'flowmark/plot'
 import { GraphRenderer, renderPlot, standalonePage } from './render/index.ts'
 import type { CliIO } from './doctest/cli.ts'
 
@@ -13,9 +13,9 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
-/** The help text of `flowmark`. */
+/** The help text of `flowmark-docs`. */
 export const USAGE = `Usage:
-  flowmark plot <module>#<export> --out <dir> [options]
+  flowmark-docs plot <module>#<export> --out <dir> [options]
       Import <module> (a file path, or a package name), call .plot() on its export <export> (a Dispatcher, a
       Solution, or a function without parameters returning one; "default" when #<export> is left out) and write
       <dir>/index.html: the graph with its sub-model pages, the interactive viewer inlined, no network needed.
@@ -25,11 +25,12 @@ export const USAGE = `Usage:
         --title <text>     page title (default: the model's name)
         --cache <dir>      SVG cache directory (default node_modules/.cache/flowmark/svg)
         --no-cache         lay out every page again
-  flowmark doctest [args]  run the Markdown doctests (see \`flowmark doctest --help\`)
-  flowmark --help          this text
+  flowmark-docs doctest [args]   run the Markdown doctests (see \`flowmark-docs doctest --help\`)
+  flowmark-docs --help           this text
+  flowmark-docs --version        the version of @flowmark/docs
 `
 
-/** Parsed options of `flowmark plot`. */
+/** Parsed options of `flowmark-docs plot`. */
 export interface PlotCommand {
   readonly module: string
   readonly exportName: string
@@ -124,7 +125,7 @@ export async function loadPlot(cmd: PlotCommand, cwd = process.cwd()): Promise<P
   return json
 }
 
-/** Runs `flowmark plot`: returns the path of the written HTML file and the renderer's warnings. */
+/** Runs `flowmark-docs plot`: returns the path of the written HTML file and the renderer's warnings. */
 export async function plotCommand(cmd: PlotCommand, cwd = process.cwd()): Promise<{ file: string; warnings: readonly string[] }> {
   const plot = await loadPlot(cmd, cwd)
   const renderer = new GraphRenderer(cmd.cache === undefined ? {} : { cacheDir: cmd.cache === false ? false : resolve(cwd, cmd.cache) })
@@ -145,7 +146,7 @@ export async function plotCommand(cmd: PlotCommand, cwd = process.cwd()): Promis
 export type { CliIO }
 
 /**
- * The `flowmark` command. Returns the exit status: 0 done, 1 failed, 2 usage error.
+ * The `flowmark-docs` command. Returns the exit status: 0 done, 1 failed, 2 usage error.
  * @param argv The arguments after the program name (`process.argv.slice(2)`).
  * @param io Output streams and working directory (for tests and embedding).
  */
@@ -157,7 +158,7 @@ export async function main(argv: readonly string[], io: CliIO = {}): Promise<num
   try {
     switch (command) {
       case undefined:
-        stderr.write(`flowmark: missing command\n\n${USAGE}`)
+        stderr.write(`flowmark-docs: missing command\n\n${USAGE}`)
         return 2
       case 'help': case '--help': case '-h':
         stdout.write(USAGE)
@@ -165,7 +166,7 @@ export async function main(argv: readonly string[], io: CliIO = {}): Promise<num
       case 'plot': {
         if (rest.includes('--help') || rest.includes('-h')) { stdout.write(USAGE); return 0 }
         const { file, warnings } = await plotCommand(parsePlotArgs(rest), cwd)
-        for (const w of warnings) stderr.write(`flowmark plot: warning: ${w}\n`)
+        for (const w of warnings) stderr.write(`flowmark-docs plot: warning: ${w}\n`)
         const shown = relative(cwd, file)
         stdout.write(`wrote ${shown.startsWith('..') || shown === '' ? file : shown}\n`)
         return 0
@@ -179,10 +180,10 @@ export async function main(argv: readonly string[], io: CliIO = {}): Promise<num
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      stderr.write(`flowmark: ${e.message}\n\n${USAGE}`)
+      stderr.write(`flowmark-docs: ${e.message}\n\n${USAGE}`)
       return 2
     }
-    stderr.write(`flowmark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    stderr.write(`flowmark-docs: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     return 1
   }
 }

@@ -1,4 +1,4 @@
-// flowmark/remark: the unified adapter of the directive core. Runs a page's examples once and draws its models.
+// @flowmark/docs/remark: the unified adapter of the directive core. Runs a page's examples once and draws its models.
 import type { Root, RootContent } from 'mdast'
 import type { Node, Parent } from 'unist'
 import type { VFile } from 'vfile'
@@ -7,9 +7,10 @@ import type { FileInfo } from './core/file.ts'
 import { splitFrontmatter } from './core/frontmatter.ts'
 import { perPageRenderer, transformDirective, type RenderPlot } from './core/output.ts'
 import { treeSession } from './core/page.ts'
+import { carryHast } from './core/hast.ts'
 import type { Diagnostic, DoctestFlags, SessionReport, SessionRequest } from './core/types.ts'
 
-/** Runs a page session: `runSession` of `flowmark/doctest`, or any function of the same shape. */
+/** Runs a page session: `runSession` of `@flowmark/docs/doctest`, or any function of the same shape. */
 export type RunSession = (request: SessionRequest) => Promise<SessionReport>
 
 /** Options of {@link remarkDispatcher}. */
@@ -26,10 +27,17 @@ export interface RemarkDispatcherOptions {
   readonly flags?: DoctestFlags
   /** Per-block timeout in ms (default: the runner's, 10 000). */
   readonly timeout?: number
-  /** Session runner (default: `runSession` of `flowmark/doctest`, loaded on first use). */
+  /** Session runner (default: `runSession` of `@flowmark/docs/doctest`, loaded on first use). */
   readonly runSession?: RunSession
-  /** Graph renderer (default: `renderPlot` of `flowmark/render`, loaded on first use). */
+  /** Graph renderer (default: `renderPlot` of `@flowmark/docs/render`, loaded on first use). */
   readonly renderPlot?: RenderPlot
+  /**
+   * How drawn graphs enter the tree. `'hast'` (default): as parsed elements (nodes whose `data` carries hast), which a
+   * default `remark-rehype` → `rehype-stringify` pipeline keeps. `'raw'`: as mdast `html` nodes, as remark-stringify
+   * or an Astro pipeline wants them; remark-rehype then drops them unless given `allowDangerousHtml: true` (and
+   * rehype-raw or `rehype-stringify`'s `allowDangerousHtml`).
+   */
+  readonly html?: 'hast' | 'raw'
 }
 
 const OPTION_TYPES: Readonly<Record<keyof RemarkDispatcherOptions, string>> = {
@@ -39,6 +47,7 @@ const OPTION_TYPES: Readonly<Record<keyof RemarkDispatcherOptions, string>> = {
   timeout: 'positive number (ms)',
   runSession: 'function (request) => Promise<SessionReport>',
   renderPlot: 'function (plot, options) => Promise<RenderedGraph>',
+  html: "'hast' | 'raw'",
 }
 
 /**
@@ -70,6 +79,7 @@ export function validateOptions(options: unknown): RemarkDispatcherOptions {
   if (o['timeout'] !== undefined && !(typeof o['timeout'] === 'number' && o['timeout'] > 0)) bad('timeout')
   if (o['runSession'] !== undefined && typeof o['runSession'] !== 'function') bad('runSession')
   if (o['renderPlot'] !== undefined && typeof o['renderPlot'] !== 'function') bad('renderPlot')
+  if (o['html'] !== undefined && o['html'] !== 'hast' && o['html'] !== 'raw') bad('html')
   return o as RemarkDispatcherOptions
 }
 
@@ -179,7 +189,7 @@ export function remarkDispatcher(this: unknown, options?: RemarkDispatcherOption
       if (!parent) continue
       const at = parent.children.indexOf(node as Parent['children'][number])
       if (at < 0) continue
-      if (replacement) parent.children.splice(at, 1, replacement)
+      if (replacement) parent.children.splice(at, 1, settings.html === 'raw' ? replacement : carryHast(replacement))
       else parent.children.splice(at, 1)
     }
 

@@ -67,15 +67,10 @@ export type TypedDistances<T> = IsUntyped<T> extends true
   : { readonly [K in keyof T]?: Distance } | ReadonlyMap<NodeId, Distance>
 
 /**
- * The solution of a model: for a typed model `sol.get('c')` is `T['c'] | undefined`; for an untyped one it is
- * exactly `Solution`.
+ * The solution of a model: for a typed model it is `Solution<T>` (`sol.get('c')` is `T['c'] | undefined`); for an
+ * untyped one it is exactly `Solution`.
  */
-export type SolutionOf<T> = IsUntyped<T> extends true ? Solution : TypedSolution<T>
+export type SolutionOf<T> = IsUntyped<T> extends true ? Solution : T extends object ? Solution<T> : Solution
 
-/** `Solution` with typed reads (the typed signatures come first, so they win for declared ids). */
-export type TypedSolution<T> = {
-  /** The value of a declared data node, or undefined when it was not computed. */
-  get<K extends keyof T & string>(id: K): T[K] | undefined
-  /** The values as a plain object of the declared types. */
-  toObject(): { [K in keyof T]?: T[K] }
-} & Solution
+/** `Solution<T>`: the solution with typed reads (kept as a name for code written before `Solution` was generic). */
+export type TypedSolution<T extends object> = Solution<T>

@@ -170,6 +170,9 @@ export interface RunOptions {
   readonly noDomain: boolean
 }
 
+/** The host's high-resolution clock (browsers and Node both have `performance`; typed here without DOM or Node types). */
+const clock = (globalThis as unknown as { readonly performance: { now(): number; readonly timeOrigin: number } }).performance
+
 function isStopped(stopper: Stopper | undefined): boolean {
   if (stopper === undefined) return false
   return 'aborted' in stopper ? stopper.aborted : stopper.isSet()
@@ -847,13 +850,13 @@ export class Level implements Trace {
     const id = this.c.nodes[s]!.id
     if (fn === undefined && filters === undefined) return input
     this.run.checkStop(id)
-    const t0 = performance.now()
-    this.started[s] = performance.timeOrigin + t0
+    const t0 = clock.now()
+    this.started[s] = clock.timeOrigin + t0
     let value: unknown
     try {
       value = fn === undefined ? input : kind === 'function' ? fn(...(input as unknown[])) : fn(input)
     } catch (err) {
-      this.duration[s] = performance.now() - t0
+      this.duration[s] = clock.now() - t0
       this.#fail(s, kind, err)
       return FAILED
     }
@@ -865,14 +868,14 @@ export class Level implements Trace {
         try {
           value = filter(value)
         } catch (err) {
-          this.duration[s] = performance.now() - t0
+          this.duration[s] = clock.now() - t0
           this.#fail(s, 'filter', err)
           return FAILED
         }
         chain.push(value)
       }
     }
-    this.duration[s] = performance.now() - t0
+    this.duration[s] = clock.now() - t0
     if (isThenable(value)) {
       // Seam for the asynchronous executors: the synchronous search cannot wait (see the header comment).
       this.#fail(s, kind, promiseFailure(id, value))

@@ -1,6 +1,6 @@
 // Node descriptions as schedula looks them up (own text, consumer @param, producer @returns, sub-models) and node tables.
-import { WRAPPED_MODEL, idText, isSpecialNodeId, type Dispatcher, type NodeId } from '../../engine/index.ts'
-import type { AnyFunction, ModelNode } from '../../engine/index.ts'
+import { WRAPPED_MODEL, idText, isSpecialNodeId, type Dispatcher, type NodeId } from 'flowmark'
+import type { AnyFunction, ModelNode } from 'flowmark'
 import type { NodeTableRow } from '../core/types.ts'
 import { firstSentence } from './text.ts'
 import type { ApiDoc, ApiParameter, DispatcherTables } from './types.ts'

@@ -1,9 +1,9 @@
 // Dispatcher discovery: import the documented modules, find exported Dispatchers, plot them and build their tables.
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { Dispatcher } from '../../engine/index.ts'
-import type { AnyFunction } from '../../engine/index.ts'
-import type { PlotJSON } from '../../engine/plot/types.ts'
+import { Dispatcher } from 'flowmark'
+import type { AnyFunction } from 'flowmark'
+import type { PlotJSON } from 'flowmark/plot'
 import { dispatcherTables, type DocLookup, type FunctionDocs } from './describe.ts'
 import { ApiDiscoveryError } from './errors.ts'
 import { firstSentence } from './text.ts'

@@ -1,5 +1,5 @@
 // Plain-data model of a documented API (modules, items, doc comments, dispatchers) shared by extraction and pages.
-import type { PlotJSON } from '../../engine/plot/types.ts'
+import type { PlotJSON } from 'flowmark/plot'
 import type { NodeTableRow } from '../core/types.ts'
 
 /** The kinds of documented item. `dispatcher` is a variable whose runtime value is a `Dispatcher`. */

@@ -1,4 +1,4 @@
-// flowmark/astro: the Astro integration (both Markdown processors, .md and .mdx) and its Starlight plugin wrapper.
+// @flowmark/docs/astro: the Astro integration (both Markdown processors, .md and .mdx) and its Starlight plugin wrapper.
 import { fileURLToPath } from 'node:url'
 import { mkdir, writeFile, readFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
@@ -161,12 +161,25 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
           logger.info(`viewer for ${state.graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`)
         }
         const errors = state.collector.list('error')
-        if (errors.length > 0 && options.doctest === 'error') throw new DoctestBuildError(errors, state.root)
+        if (errors.length > 0 && options.doctest === 'error') {
+          const failure = new DoctestBuildError(errors, state.root)
+          // Thrown, Astro's CLI would report it twice ("An unhandled error occurred while running the hook", then the
+          // message with a stack that points into Astro). Under the CLI: one clean report, and the build fails.
+          if (!runByAstroCli()) throw failure
+          logger.error(failure.message)
+          process.exit(1)
+        }
         const pages = state.sessionPages.size
         if (pages > 0) logger.info(`examples checked on ${pages} page(s)${errors.length > 0 ? `, ${errors.length} failing (doctest: 'warn')` : ''}`)
       },
     },
   }
+}
+
+/** Whether this process is the `astro` command line (`astro build`), rather than `build()` called from code. */
+function runByAstroCli(): boolean {
+  const entry = process.argv[1] ?? ''
+  return /(^|[\\/])astro(\.m?js)?$/.test(entry) && process.argv.slice(2).includes('build')
 }
 
 async function readDependencies(file: string): Promise<string[]> {

@@ -9,7 +9,7 @@ import { perPageRenderer, transformDirective, type DirectiveOutput, type RenderP
 import type { BlockDirective } from '../core/directive.ts'
 import type { FileInfo } from '../core/file.ts'
 import type { Diagnostic, RenderedGraph, SessionReport } from '../core/types.ts'
-import type { PlotJSON } from '../../engine/plot/types.ts'
+import type { PlotJSON } from 'flowmark/plot'
 import { finishPage, localImports, type RunState } from './state.ts'
 
 /** A page being processed: its plan, the session's report, and what the replacements produced. */

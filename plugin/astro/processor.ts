@@ -38,7 +38,7 @@ export class UnsupportedProcessorError extends Error {
 export class DuplicatePluginError extends Error {
   constructor() {
     super(
-      'flowmark: `remarkDispatcher` (flowmark/remark) is already in `unified({ remarkPlugins })`, and flowmark() adds ' +
+      'flowmark: `remarkDispatcher` (@flowmark/docs/remark) is already in `unified({ remarkPlugins })`, and flowmark() adds ' +
         'its own adapter, so every example would run twice. Remove remarkDispatcher from the processor; flowmark() ' +
         'takes the same options (doctest, timeout).',
     )

@@ -16,7 +16,8 @@ export function formatDiagnostic(d: Diagnostic, root: string): string {
 }
 
 /**
- * Thrown by `astro build` (from `astro:build:done`) when examples failed: lists every failure of every page,
+ * Thrown by `build()` of astro (from `astro:build:done`) when examples failed (the `astro build` command logs its
+ * message once and exits with status 1 instead): lists every failure of every page,
  * ordered by file and line.
  */
 export class DoctestBuildError extends Error {

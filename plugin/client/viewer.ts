@@ -1,4 +1,4 @@
-// The <flowmark-graph> custom element: interactive viewer over the build-time SVG of `flowmark/render`.
+// The <flowmark-graph> custom element: interactive viewer over the build-time SVG of `@flowmark/docs/render`.
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // Pan/zoom, sub-model pages, breadcrumb, history, tooltips, deep links, search, fullscreen, legend and SVG download.

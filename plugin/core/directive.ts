@@ -5,7 +5,7 @@ import type { Node } from 'unist'
 import { diagnostic, startOf, type FileInfo } from './file.ts'
 import { readOpeningLine, sourceLine, type AttributeToken } from './opening.ts'
 import type { Diagnostic, SourcePoint } from './types.ts'
-import { LAYOUT_ENGINES as ENGINE_LAYOUTS, PLOT_OPTION_NAMES } from '../../engine/plot/options.ts'
+import { LAYOUT_ENGINES as ENGINE_LAYOUTS, PLOT_OPTION_NAMES } from 'flowmark/plot'
 
 /** Name of the directive that draws a model (container `:::dispatcher` or leaf `::dispatcher`). */
 export const DISPATCHER = 'dispatcher'

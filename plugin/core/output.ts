@@ -1,7 +1,7 @@
 // Turns a Flowmark directive plus its session result into replacement mdast: shown code, graph, description, tables.
 import type { BlockContent, Code, Data, DefinitionContent, Html, Paragraph, PhrasingContent } from 'mdast'
 import type { ContainerDirective } from 'mdast-util-directive'
-import type { PlotJSON } from '../../engine/plot/types.ts'
+import type { PlotJSON } from 'flowmark/plot'
 import { drawIdOf } from './collect.ts'
 import { DISPATCHER, parseDispatcher, type BlockDirective, type DispatcherSpec } from './directive.ts'
 import { codeLang, parseFenceMeta } from './fence.ts'

@@ -1,5 +1,5 @@
 // Contracts between the parts of the docs toolchain: doctest sessions, draw requests, graph rendering, diagnostics.
-import type { PlotJSON } from '../../engine/plot/types.ts'
+import type { PlotJSON } from 'flowmark/plot'
 
 /** A position in a source file (1-based line and column), as unist and Astro report them. */
 export interface SourcePoint {

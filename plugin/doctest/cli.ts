@@ -1,4 +1,4 @@
-// `flowmark doctest <files or globs…> [--timeout ms] [--update]`: runs the pages' examples and reports failures.
+// `flowmark-docs doctest <files or globs…> [--timeout ms] [--update]`: runs the pages' examples and reports failures.
 import { readFile, stat, writeFile, glob } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
@@ -9,7 +9,7 @@ import { runSession } from './session.ts'
 import { applyUpdates, isUpdatable } from './update.ts'
 
 /** Usage text of the `doctest` subcommand. */
-export const DOCTEST_USAGE = `Usage: flowmark doctest <files, folders or globs…> [--timeout <ms>] [--update]
+export const DOCTEST_USAGE = `Usage: flowmark-docs doctest <files, folders or globs…> [--timeout <ms>] [--update]
 
 Runs the examples of each Markdown page once, in one session per page, and checks REPL transcripts
 (\`> \` statements with their expected output).
@@ -83,7 +83,7 @@ export async function expandPatterns(patterns: readonly string[], cwd: string): 
 }
 
 /**
- * The `flowmark doctest` command. Runs every page's session (via `pageSession` and `runSession`), prints each
+ * The `flowmark-docs doctest` command. Runs every page's session (via `pageSession` and `runSession`), prints each
  * diagnostic as `file:line:col severity message [rule]` with its diff, and ends with `N passed, N failed`.
  * With `--update`, failing statements get their actual output written into the page instead.
  * @param argv The arguments after `doctest`.
@@ -106,7 +106,7 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
     if (files.length === 0) throw new DoctestUsageError(`no Markdown files match ${args.patterns.join(' ')}.`)
   } catch (error) {
     if (!(error instanceof DoctestUsageError)) throw error
-    stderr.write(`flowmark doctest: ${error.message}\n\n${DOCTEST_USAGE}`)
+    stderr.write(`flowmark-docs doctest: ${error.message}\n\n${DOCTEST_USAGE}`)
     return 2
   }
   let passed = 0

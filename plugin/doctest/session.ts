@@ -211,7 +211,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
       rule: unexpectedError ? 'doctest-error' : 'doctest-mismatch',
       message: unexpectedError
         ? `${statement} threw ${outcome.error!.header}, but the transcript expects no error${framesNote(outcome.error!.stack, file)}`
-        : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark doctest --update\`).`,
+        : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark-docs doctest --update\`).`,
       expected, actual, diff: unifiedDiff(expected, actual),
     })
   }

@@ -32,7 +32,7 @@ async function toJavaScript(source: string, file: string): Promise<string> {
 
 /**
  * The viewer's browser script (an ES module that defines the `<flowmark-graph>` custom element), as JavaScript text.
- * From the sources it is transpiled from `plugin/client/viewer.ts`; from the built package it is `dist/plugin/client/viewer.js`.
+ * From the sources it is transpiled from `plugin/client/viewer.ts`; from the built package it is `dist/client/viewer.js`.
  * Include it once per HTML page with `<script type="module">` (see {@link inlineScript}).
  */
 export function viewerScript(): Promise<string> {
@@ -50,7 +50,7 @@ export function viewerScript(): Promise<string> {
 export function viewerStyle(): Promise<string> {
   return (style ??= firstReadable([
     new URL('../client/style.css', import.meta.url),
-    new URL('../../../plugin/client/style.css', import.meta.url),
+    new URL('../../client/style.css', import.meta.url),
   ]).then((r) => r.text))
 }
 

@@ -1,6 +1,6 @@
-// flowmark/render: lays out a plot's pages with Graphviz WASM and emits the <flowmark-graph> markup, plus viewer assets.
+// @flowmark/docs/render: lays out a plot's pages with Graphviz WASM and emits the <flowmark-graph> markup, plus viewer assets.
 import { createHash } from 'node:crypto'
-import type { PlotJSON, PlotNode, PlotPage } from '../../engine/plot/types.ts'
+import type { PlotJSON, PlotNode, PlotPage } from 'flowmark/plot'
 import type { RenderedGraph } from '../core/types.ts'
 import { GraphRenderer, type DotLayout } from './graphviz.ts'
 import { escapeAttr, escapeText, jsonForScript, slug } from './markup.ts'

@@ -1,5 +1,5 @@
 // Post-processing of Graphviz SVG: strip prolog and comments, prefix ids, add accessibility, rewrite node links.
-import type { PlotNode } from '../../engine/plot/types.ts'
+import type { PlotNode } from 'flowmark/plot'
 import { decodeEntities, escapeAttr, escapeText } from './markup.ts'
 
 /** What the post-processor needs to know about the page whose SVG it rewrites. */

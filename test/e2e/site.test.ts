@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import ts from 'typescript'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { launchBrowser } from './helpers/browser.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageSession } from '../../plugin/core/page.ts'
 import { serveStatic, type StaticServer } from './helpers/static-server.ts'
@@ -15,7 +16,6 @@ const run = promisify(execFile)
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const shots = fileURLToPath(new URL('./__actual__/', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 const CONTENT = 'site/content/docs/'
 /** Set to a built site (e.g. `dist/site` after `npm run docs`) to test it instead of building one. */
 const PREBUILT = process.env['FLOWMARK_E2E_SITE']
@@ -219,16 +219,13 @@ async function colourProblems(page: Page, dark: boolean): Promise<{ problems: st
   return { problems, graphs: [...graphs] }
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
+describe('docs site in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true })
     if (PREBUILT === undefined) await buildSite()
     apiPages = globSync(`${CONTENT}api/**/*.md`, { cwd: repo }).sort().map(sitePage)
     server = await serveStatic(outDir)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchBrowser()
   }, 240_000)
 
   afterAll(async () => {

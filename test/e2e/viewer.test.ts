@@ -1,17 +1,17 @@
-// The viewer in headless Chromium, on pages written by `flowmark plot`: navigation, search, deep links, themes, escaping.
+// The viewer in headless Chromium, on pages written by `flowmark-docs plot`: navigation, search, deep links, themes, escaping.
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { launchBrowser } from './helpers/browser.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const shots = fileURLToPath(new URL('./__actual__/', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 const tmp = mkdtempSync(join(tmpdir(), 'flowmark-viewer-'))
 
 let browser: Browser
@@ -44,7 +44,7 @@ const visiblePath = (page: Page): Promise<string[]> =>
 const crumbs = (page: Page): Promise<string[]> => page.$$eval('.fm-crumbs li', (els) => els.map((e) => e.textContent ?? ''))
 const viewBox = (page: Page): Promise<string | null> => page.$eval('flowmark-graph .fm-page:not([hidden]) svg', (s) => s.getAttribute('viewBox'))
 
-describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
+describe('viewer in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true })
     const cache = join(tmp, 'cache')
@@ -65,10 +65,7 @@ describe.skipIf(!existsSync(CHROMIUM))('viewer in Chromium', () => {
     twoUrl = pathToFileURL(join(tmp, 'two.html')).href
     mixedUrl = pathToFileURL(join(tmp, 'mixed', 'index.html')).href
     hostileUrl = pathToFileURL(join(tmp, 'hostile', 'index.html')).href
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchBrowser()
   }, 120_000)
 
   afterAll(async () => {

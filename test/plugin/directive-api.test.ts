@@ -1,4 +1,4 @@
-// The public surface of the directive core and of flowmark/remark is a tested artefact: its sorted export names.
+// The public surface of the directive core and of @flowmark/docs/remark is a tested artefact: its sorted export names.
 import { expect, test } from 'vitest'
 import * as core from '../../plugin/core/index.ts'
 import * as remark from '../../plugin/remark.ts'
@@ -15,7 +15,7 @@ test('plugin/core exports', () => {
   ])
 })
 
-test('flowmark/remark exports', () => {
+test('@flowmark/docs/remark exports', () => {
   expect(Object.keys(remark).sort()).toEqual(['default', 'remarkDispatcher', 'validateOptions'])
   expect(remark.default).toBe(remark.remarkDispatcher)
 })

@@ -28,7 +28,7 @@ describe('flowmark doctest', () => {
     const { code, out } = await run(['failing/*.md'])
     expect(code).toBe(1)
     const lines = out.split('\n')
-    expect(lines[0]).toBe('failing/input.md:11:1 error `> log.push(\'example\'); log.length` printed something else than the transcript says. Fix the expected lines (or run `flowmark doctest --update`). [doctest-mismatch]')
+    expect(lines[0]).toBe('failing/input.md:11:1 error `> log.push(\'example\'); log.length` printed something else than the transcript says. Fix the expected lines (or run `flowmark-docs doctest --update`). [doctest-mismatch]')
     expect(lines.slice(1, 6)).toEqual(['  --- expected', '  +++ actual', '  @@ -1,1 +1,1 @@', '  -3', '  +2'])
     expect(out).toContain('failing/input.md:13:1 error `> log.push(\'throws\'); null.x` threw TypeError')
     expect(out.trimEnd().split('\n').at(-1)).toBe('3 passed, 2 failed in 1 file')
@@ -63,7 +63,7 @@ describe('flowmark doctest', () => {
     for (const argv of [[], ['--timeout', 'soon', 'x.md'], ['--bogus', 'x.md'], ['no/such/file.md']]) {
       const { code, err } = await run(argv)
       expect(code).toBe(2)
-      expect(err).toMatch(/^flowmark doctest: .+\n\nUsage: flowmark doctest/)
+      expect(err).toMatch(/^flowmark-docs doctest: .+\n\nUsage: flowmark-docs doctest/)
     }
     expect((await run(['--help'])).out).toContain('--update')
   })

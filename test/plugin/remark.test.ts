@@ -32,7 +32,7 @@ async function run(md: string, options: RemarkDispatcherOptions, path = 'page.md
 describe('options', () => {
   test('unknown options and wrong types are clear errors', () => {
     expect(() => validateOptions({ doctests: 'warn' })).toThrow(PluginOptionsError)
-    expect(() => validateOptions({ doctests: 'warn' })).toThrow('unknown option `doctests`. Valid options: doctest, lint, flags, timeout, runSession, renderPlot.')
+    expect(() => validateOptions({ doctests: 'warn' })).toThrow('unknown option `doctests`. Valid options: doctest, lint, flags, timeout, runSession, renderPlot, html.')
     expect(() => validateOptions({ doctest: 'fail' })).toThrow("option `doctest` must be 'error' | 'warn' | 'off', got \"fail\"")
     expect(() => validateOptions({ timeout: -1 })).toThrow('option `timeout` must be positive number (ms)')
     expect(() => validateOptions({ flags: { elipsis: true } })).toThrow('option `flags`')
@@ -170,5 +170,31 @@ describe('with the real runner and renderer', () => {
     expect(html).toContain('<svg')
     expect(html).toMatch(/<nav class="flowmark-dispatcher__index" aria-label="Pages of real"><ul><li><a href="#[\w-]+">real<\/a><\/li><\/ul><\/nav>/)
     expect(html).not.toContain('flowmark-dispatcher__error')
+  })
+})
+
+describe('graphs in a default unified pipeline (no allowDangerousHtml)', () => {
+  const md = [
+    ':::dispatcher{name=dsp}', '```ts', "import { Dispatcher } from 'flowmark'", "const dsp = new Dispatcher({ name: 'plain' })",
+    "dsp.addFunction({ id: 'inc', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })", '```', ':::', '',
+  ].join('\n')
+  const page = new URL('../../fixtures/page.md', import.meta.url).pathname
+  const plain = (options: RemarkDispatcherOptions) =>
+    unified().use(remarkParse).use(remarkDirective).use(remarkDispatcher, options).use(remarkRehype).use(rehypeStringify)
+
+  test('the graph is emitted as hast and survives remark-rehype → rehype-stringify', async () => {
+    const html = String(await plain({}).process(new VFile({ path: page, value: md })))
+    expect(html).toContain('<figure class="flowmark-dispatcher" data-flowmark-name="dsp">')
+    expect(html).toMatch(/<div class="flowmark-dispatcher__graph"><flowmark-graph[\s>]/)
+    // SVG keeps its namespace-specific attribute casing (viewBox), as an HTML parser builds it.
+    expect(html).toMatch(/<svg[^>]* viewBox="/)
+    expect(html).toMatch(/<g id="[^"]+" class="node fm-node fm-kind-function"/)
+  })
+
+  test("html: 'raw' keeps mdast html nodes (dropped by a default remark-rehype, as before)", async () => {
+    const html = String(await plain({ html: 'raw' }).process(new VFile({ path: page, value: md })))
+    expect(html).toContain('<figure class="flowmark-dispatcher"')
+    expect(html).not.toContain('<svg')
+    expect(() => validateOptions({ html: 'dangerous' })).toThrow("option `html` must be 'hast' | 'raw'")
   })
 })

@@ -87,7 +87,7 @@ describe('flowmark doctest', () => {
   it('delegates to the doctest command', async () => {
     const help = await cli('doctest', '--help')
     expect(help.code).toBe(0)
-    expect(help.out).toMatch(/^Usage: flowmark doctest/)
+    expect(help.out).toMatch(/^Usage: flowmark-docs doctest/)
     const none = await cli('doctest', 'fixtures/no-such-dir/*.md')
     expect(none.code).toBe(2)
   })

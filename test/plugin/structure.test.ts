@@ -15,18 +15,26 @@ const TEMPORARY_ALLOWLIST = new Set<string>([])
 
 const root = resolve(new URL('../..', import.meta.url).pathname)
 const rel = (file: string) => relative(root, file)
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+/** A package.json as far as these checks read it. */
+interface Manifest {
   name: string
   exports: Record<string, string | Record<string, string>>
   bin?: Record<string, string>
   dependencies?: Record<string, string>
   peerDependencies?: Record<string, string>
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>
   devDependencies?: Record<string, string>
 }
+const manifest = (dir: string) => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest
+/** The docs toolchain's package (plugin/package.json) and the engine's (engine/package.json). */
+const pkg = manifest('plugin')
+const enginePkg = manifest('engine')
+/** The repository's private root package.json: dev tooling only. */
+const rootPkg = manifest('.')
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
+    d.isDirectory() ? (d.name === 'dist' || d.name === 'node_modules' ? [] : walk(join(dir, d.name))) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
 }
 const pluginFiles = walk(join(root, 'plugin')).filter((f) => !f.endsWith('.test.ts')).sort()
 const engineFiles = walk(join(root, 'engine')).sort()
@@ -100,17 +108,21 @@ describe('plugin/ structure', () => {
     expectNone(problems, ['name', 'purpose'])
   })
 
-  it('imports point the right way: plugin → engine, never site/ (or test/, fixtures/, bench/), no self-reference', () => {
+  it('imports point the right way: plugin → engine (as the `flowmark` package), never site/ (or test/, fixtures/, bench/), no self-reference', () => {
     const problems: Problem[] = []
     for (const [file, refs] of imports) {
       for (const { spec, line } of refs) {
         const where = { file: rel(file), line, subject: spec }
         if (spec === pkg.name || spec.startsWith(`${pkg.name}/`)) {
           problems.push({ check: 'import', ...where, message: `'${spec}' imports the package itself: use a relative path` })
+        } else if (spec.startsWith(`${enginePkg.name}/`) && !(`.${spec.slice(enginePkg.name.length)}` in enginePkg.exports)) {
+          problems.push({ check: 'import', ...where, message: `'${spec}' is not an export of the engine package: import from '${enginePkg.name}'` })
         } else if (spec.startsWith('.')) {
           const target = resolve(dirname(file), spec)
-          if (!inside(target, 'plugin') && !inside(target, 'engine')) {
-            problems.push({ check: 'import', ...where, message: `'${spec}' leaves plugin/ and engine/ (resolves to ${rel(target)}); plugin/ may depend on engine/ only` })
+          if (inside(target, 'engine')) {
+            problems.push({ check: 'import', ...where, message: `'${spec}' reaches into engine/ by path (${rel(target)}), which the published @flowmark/docs does not contain: import from '${enginePkg.name}' (export the name from engine/index.ts if needed)` })
+          } else if (!inside(target, 'plugin')) {
+            problems.push({ check: 'import', ...where, message: `'${spec}' leaves plugin/ (resolves to ${rel(target)}); plugin/ may depend on the engine package only` })
           } else if (!existsSync(target)) {
             problems.push({ check: 'import', ...where, message: `'${spec}' does not exist (${rel(target)})` })
           }
@@ -207,7 +219,13 @@ describe('plugin/ structure', () => {
   })
 
   it('every entry of dependencies is used by plugin/ or engine/ (the published code)', () => {
-    const used = new Set([...imports.values()].flat().map((r) => packageOf(r.spec)))
+    const specs = [...imports.values()].flat().map((r) => r.spec)
+    // A type package counts as used when the public types import what it types (`mdast` → `@types/mdast`, `node:*` → `@types/node`).
+    const typesOf = (name: string) => `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`
+    const used = new Set(specs.flatMap((spec) => {
+      const name = packageOf(spec)
+      return name === undefined ? (isBuiltin(spec) ? ['@types/node'] : []) : [name, typesOf(name)]
+    }))
     const problems: Problem[] = Object.keys(pkg.dependencies ?? {}).filter((d) => !used.has(d)).map((d) => (
       { check: 'unused-dependency', file: 'package.json', line: 1, subject: d, message: `'${d}' is in dependencies but nothing in plugin/ or engine/ imports it: remove it, or move it to devDependencies` }))
     expectNone(problems, ['unused-dependency'])
@@ -223,32 +241,50 @@ describe('one definition', () => {
   })
 })
 
-// The faces: the `source` targets of package.json `exports` (and the CLI behind `bin`).
-const faces = Object.entries(pkg.exports).flatMap(([subpath, target]) =>
-  typeof target === 'string' ? [] : target.source ? [{ subpath, file: resolve(root, target.source), target }] : [])
+// The faces: the `source` targets of each published package's `exports` (and the CLI behind `bin`).
+const packages = [{ dir: 'engine', manifest: enginePkg }, { dir: 'plugin', manifest: pkg }] as const
+const faces = packages.flatMap(({ dir, manifest: m }) => Object.entries(m.exports).flatMap(([subpath, target]) =>
+  typeof target === 'string' ? [] : target.source ? [{ name: m.name, subpath, file: resolve(root, dir, target.source), target }] : []))
 
 describe('package faces', () => {
   it('every exports target exists; dist targets mirror the source', () => {
     const problems: Problem[] = []
-    for (const [subpath, target] of Object.entries(pkg.exports)) {
-      const where = { check: 'exports', file: 'package.json', line: 1, subject: subpath }
-      if (typeof target === 'string') {
-        if (!existsSync(resolve(root, target))) problems.push({ ...where, message: `exports['${subpath}'] → ${target} does not exist` })
-        continue
+    for (const { dir, manifest: m } of packages) {
+      for (const [subpath, target] of Object.entries(m.exports)) {
+        const where = { check: 'exports', file: `${dir}/package.json`, line: 1, subject: subpath }
+        if (typeof target === 'string') {
+          if (!existsSync(resolve(root, dir, target))) problems.push({ ...where, message: `exports['${subpath}'] → ${target} does not exist` })
+          continue
+        }
+        if (!target.source) { problems.push({ ...where, message: `exports['${subpath}'] has no 'source' condition` }); continue }
+        if (!existsSync(resolve(root, dir, target.source))) problems.push({ ...where, message: `exports['${subpath}'].source → ${target.source} does not exist` })
+        const base = target.source.replace(/^\.\//, './dist/').replace(/\.ts$/, '')
+        for (const [condition, expected] of [['types', `${base}.d.ts`], ['default', `${base}.js`]] as const) {
+          if (target[condition] !== expected) problems.push({ ...where, message: `exports['${subpath}'].${condition} is ${target[condition]}, the build writes ${expected}` })
+        }
       }
-      if (!target.source) { problems.push({ ...where, message: `exports['${subpath}'] has no 'source' condition` }); continue }
-      if (!existsSync(resolve(root, target.source))) problems.push({ ...where, message: `exports['${subpath}'].source → ${target.source} does not exist` })
-      const base = target.source.replace(/^\.\//, './dist/').replace(/\.ts$/, '')
-      for (const [condition, expected] of [['types', `${base}.d.ts`], ['default', `${base}.js`]] as const) {
-        if (target[condition] !== expected) problems.push({ ...where, message: `exports['${subpath}'].${condition} is ${target[condition]}, the build writes ${expected}` })
+      for (const [name, bin] of Object.entries(m.bin ?? {})) {
+        const source = bin.replace(/^(\.\/)?dist\//, './').replace(/\.js$/, '.ts')
+        if (!existsSync(resolve(root, dir, source))) problems.push({ check: 'exports', file: `${dir}/package.json`, line: 1, subject: `bin:${name}`, message: `bin '${name}' → ${bin} is built from ${source}, which does not exist` })
       }
-    }
-    for (const [name, bin] of Object.entries(pkg.bin ?? {})) {
-      const source = bin.replace(/^(\.\/)?dist\//, './').replace(/\.js$/, '.ts')
-      if (!existsSync(resolve(root, source))) problems.push({ check: 'exports', file: 'package.json', line: 1, subject: `bin:${name}`, message: `bin '${name}' → ${bin} is built from ${source}, which does not exist` })
     }
     expect(faces.length).toBeGreaterThan(3)
     expectNone(problems, ['exports'])
+  })
+
+  it('the engine package has no dependencies and only optional peers; the root package is private', () => {
+    const problems: Problem[] = []
+    for (const name of Object.keys(enginePkg.dependencies ?? {})) {
+      problems.push({ check: 'engine-deps', file: 'engine/package.json', line: 1, subject: name, message: `the engine must install nothing: move '${name}' out of dependencies (an optional peer of the subpath that needs it)` })
+    }
+    for (const name of Object.keys(enginePkg.peerDependencies ?? {})) {
+      if (enginePkg.peerDependenciesMeta?.[name]?.optional !== true) {
+        problems.push({ check: 'engine-deps', file: 'engine/package.json', line: 1, subject: name, message: `peer '${name}' must be optional (peerDependenciesMeta.${name}.optional: true): only users of the feature that needs it install it` })
+      }
+    }
+    expect((rootPkg as Manifest & { private?: boolean }).private, 'the root package.json is the private workspace root').toBe(true)
+    expect(pkg.dependencies?.[enginePkg.name], `@flowmark/docs depends on the engine package '${enginePkg.name}'`).toBeDefined()
+    expectNone(problems, ['engine-deps'])
   })
 
   it('every public name of every face has a JSDoc comment', () => {
@@ -257,7 +293,7 @@ describe('package faces', () => {
     const checker = program.getTypeChecker()
     const problems: Problem[] = []
     let checked = 0
-    for (const { subpath, file } of faces) {
+    for (const { name, subpath, file } of faces) {
       const source = program.getSourceFile(file)!
       const moduleSymbol = checker.getSymbolAtLocation(source)
       expect(moduleSymbol, `${rel(file)} is not a module`).toBeDefined()
@@ -271,7 +307,7 @@ describe('package faces', () => {
         const atFile = at.getSourceFile()
         problems.push({
           check: 'jsdoc', file: rel(atFile.fileName), line: atFile.getLineAndCharacterOfPosition(at.getStart()).line + 1, subject: exported.name,
-          message: `'${exported.name}' (exported by '${subpath === '.' ? pkg.name : pkg.name + subpath.slice(1)}') has no /** JSDoc */ comment`,
+          message: `'${exported.name}' (exported by '${subpath === '.' ? name : name + subpath.slice(1)}') has no /** JSDoc */ comment`,
         })
       }
     }

@@ -2,15 +2,13 @@
 // re-runs the page's session, and a failing example opens Astro's error overlay at its Markdown line (Chromium).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { cp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchBrowser } from '../e2e/helpers/browser.ts'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 interface Site {
   readonly name: string
@@ -55,8 +53,7 @@ for (const site of SITES) {
       throw new Error(`timed out waiting for ${what}\nserver log:\n${log.slice(-3000)}`)
     }
     const overlayText = async (path: string, pattern: RegExp): Promise<string> => {
-      expect(existsSync(CHROMIUM), `${CHROMIUM} is needed for the overlay check (CI installs Debian's chromium)`).toBe(true)
-      browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+      browser ??= await launchBrowser()
       const tab = await browser.newPage()
       try {
         await tab.goto(base + path)

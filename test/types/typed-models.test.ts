@@ -29,6 +29,11 @@ describe('typed models', () => {
     // A typed solution is a Solution: it goes wherever one is expected.
     const plain: Solution = sol
     expect(plain.size).toBe(4)
+    // It is the generic Solution<T>, which can be named directly.
+    expectTypeOf(sol).toEqualTypeOf<Solution<{ a: number; b: number; c: number; label: string }>>()
+    const named: Solution<{ c: number }> = sol
+    expectTypeOf(named.get('c')).toEqualTypeOf<number | undefined>()
+    expectTypeOf(plain.get('c')).toEqualTypeOf<unknown>()
   })
 
   it('check ids, argument types, result types and inputs', () => {
