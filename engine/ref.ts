@@ -175,7 +175,7 @@ export function bindRef(ref: string | FunctionRef, fn: AnyFunction | undefined, 
     if (known === undefined) REFS.set(fn, parsed)
     return fn
   }
-  const slot: Slot = { target: undefined, nodeId }
+  const slot: Slot = { target: undefined, nodeId: nodeId ?? parsed.export }
   const text = formatRef(parsed)
   const stand = {
     [parsed.export](this: unknown, ...args: unknown[]): unknown {

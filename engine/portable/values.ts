@@ -203,7 +203,7 @@ export function decodeValue(json: unknown, pointer = '', problems?: ValueEncodin
           if (tag === 'ArrayBuffer') return bytes.buffer
           const T = TYPED[tag as TypedName]
           if (bytes.byteLength % T.BYTES_PER_ELEMENT !== 0) return fail(`${bytes.byteLength} bytes do not make whole ${tag} elements`, '/value')
-          return new T(bytes.buffer, 0, bytes.byteLength / T.BYTES_PER_ELEMENT)
+          return new T(bytes.buffer as ArrayBuffer, 0, bytes.byteLength / T.BYTES_PER_ELEMENT)
         }
         return fail(`unknown "$type" ${JSON.stringify(tag)}; known: ${VALUE_TAGS.join(', ')}`, '/$type')
       }
