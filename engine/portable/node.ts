@@ -8,8 +8,8 @@ import { toJSON, type ToJSONOptions } from './to-json.ts'
 import { fromEphemeral, isEphemeralJob, type EphemeralOptions } from './ephemeral.ts'
 import { parseModelText } from './validate.ts'
 
-/** Options of `loadModel`: those of `fromJSON` (the base URL and file name come from the path). */
-export type LoadModelOptions = Omit<FromJSONOptions, 'baseUrl' | 'file' | 'readFile'> & Pick<EphemeralOptions, 'namespaces'>
+/** Options of `loadModel`: those of `fromJSON` (the base URL comes from the path; `file` defaults to it). */
+export type LoadModelOptions = Omit<FromJSONOptions, 'baseUrl' | 'readFile'> & Pick<EphemeralOptions, 'namespaces'>
 
 /** Reads a file URL as UTF-8 text. */
 export function readTextFile(url: URL): Promise<string> {
@@ -24,8 +24,8 @@ export function readTextFile(url: URL): Promise<string> {
 export async function loadModel(path: string | URL, options: LoadModelOptions = {}): Promise<Dispatcher> {
   const url = typeof path === 'string' ? pathToFileURL(resolve(path)) : path
   const text = await readFile(url, 'utf8')
-  const file = typeof path === 'string' ? path : decodeURIComponent(url.pathname)
-  const { namespaces, ...rest } = options
+  const file = options.file ?? (typeof path === 'string' ? path : decodeURIComponent(url.pathname))
+  const { namespaces, file: _file, ...rest } = options
   const parsed = parseModelText(text, file)
   if (isEphemeralJob(parsed.value)) {
     const o: EphemeralOptions = { baseUrl: url, file, text: parsed }
