@@ -179,9 +179,10 @@ function mapping(m: Record<string, string | string[]>): Map<NodeId, NodeId | Nod
 }
 
 /**
- * Replays the document's nodes in order. Nodes are written in creation order, and a data node that a function
- * created implicitly is written after it: such a node is only updated (as `addData` did in the original), so the
- * rebuilt model has the same node order, indices and edges as the one written.
+ * Replays the document's nodes in order. Nodes are written in index order, and a data node that a function
+ * created implicitly is written after it: such a node is updated in place, or given a new index by `addData` when
+ * nodes created after it come first (as `addData` did in the original), so the rebuilt model has the same node
+ * order, indices and edges as the one written.
  */
 function build(src: Source, fns: Map<string, AnyFunction>, subFiles: Map<string, Source>, at = '', doc = src.doc as ModelDoc): Dispatcher {
   const fn = (pointer: string): AnyFunction => fns.get(`${src.file ?? ''}\u0000${pointer}`)!
@@ -191,6 +192,7 @@ function build(src: Source, fns: Map<string, AnyFunction>, subFiles: Map<string,
   if (doc.raises !== undefined) options.raises = doc.raises
   if (doc.executor !== undefined) options.executor = doc.executor
   const dsp = new Dispatcher(options)
+  let last = -1 // the highest index among the nodes replayed so far
   doc.nodes.forEach((n, i) => {
     const p = `${at}/nodes/${i}`
     const id = readId(n.id)!
@@ -205,7 +207,10 @@ function build(src: Source, fns: Map<string, AnyFunction>, subFiles: Map<string,
       if (n.filters !== undefined) o.filters = n.filters.map((_, j) => fn(`${p}/filters/${j}`))
       if (n.description !== undefined) o.description = n.description
       if (attributes !== undefined) o.attributes = attributes
-      if (!dsp.nodes.has(id) || Object.keys(o).length > 0) dsp.addData({ id, ...o })
+      // A node created earlier by a function is updated in place, unless the document puts it after nodes created
+      // later: then the original was updated by addData after them, which gave it a new index; so does this.
+      const existing = dsp.nodes.get(id)
+      if (existing === undefined || Object.keys(o).length > 0 || existing.index < last) dsp.addData({ id, ...o })
       if ('default' in n) dsp.setDefaultValue(id, decodeValue(n.default), n.initialDist === undefined ? 0 : distance(n.initialDist))
     } else if (n.kind === 'function') {
       const o: AddFunctionOptions = { id }
@@ -237,6 +242,7 @@ function build(src: Source, fns: Map<string, AnyFunction>, subFiles: Map<string,
       if (attributes !== undefined) o.attributes = attributes
       dsp.addDispatcher(o)
     }
+    last = Math.max(last, dsp.nodes.get(id)!.index)
   })
   return dsp
 }
