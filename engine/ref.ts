@@ -215,7 +215,9 @@ export async function importRef(
   } catch (e) {
     const code = (e as { code?: unknown } | null)?.code
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || code === 'ERR_UNSUPPORTED_DIR_IMPORT'
-    const why = e instanceof Error ? e.message.split('\n')[0] : String(e)
+    let why = e instanceof Error ? e.message.split('\n')[0]! : String(e)
+    const where = missing ? /Cannot find (?:module|package) '([^']+)'/.exec(why) : null
+    if (where !== null) why = `nothing at ${where[1]!.startsWith('file:') ? decodeURIComponent(new URL(where[1]!).pathname) : where[1]}`
     throw new RefError(missing ? 'module' : 'import', text,
       missing
         ? `module not found for reference${whose(nodeId)} ${JSON.stringify(text)}: ${why}`
@@ -223,7 +225,7 @@ export async function importRef(
       { ...optionsOf(nodeId), cause: e })
   }
   if (!(parsed.export in ns)) {
-    const names = Object.keys(ns).filter((k) => typeof ns[k] === 'function')
+    const names = Object.keys(ns).filter((k) => typeof ns[k] === 'function').sort()
     throw new RefError('export', text,
       `reference${whose(nodeId)} ${JSON.stringify(text)}: the module has no export '${parsed.export}'` +
         (names.length > 0 ? `; its function exports: ${names.slice(0, 12).join(', ')}` : '; it exports no function'),

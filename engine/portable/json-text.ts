@@ -191,6 +191,7 @@ export function parseJsonText(text: string): JsonText {
     if (text.charCodeAt(i) === 125) return i++, out
     for (;;) {
       i = skipSpace(text, i)
+      if (text.charCodeAt(i) === 125) fail("a comma before '}': JSON allows no trailing comma")
       if (text.charCodeAt(i) !== 34) fail(`expected a key in double quotes, found ${what(i)}`)
       const keyAt = i
       const key = parseString()
@@ -226,6 +227,7 @@ export function parseJsonText(text: string): JsonText {
     if (text.charCodeAt(i) === 93) return i++, out
     for (;;) {
       i = skipSpace(text, i)
+      if (text.charCodeAt(i) === 93) fail("a comma before ']': JSON allows no trailing comma")
       items.push(i)
       path.push(out.length)
       out.push(parseValue(depth + 1))
