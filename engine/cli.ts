@@ -152,16 +152,19 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
     const inputIds = [...inputs.keys()].filter((k): k is string => typeof k === 'string')
     const dsp = await loadTarget(positionals[0]!, cwd, outputs, inputIds)
     if (command === 'validate') {
+      let all = 0
       let fns = 0
       let subs = 0
       const count = (d: Dispatcher): void => {
         for (const n of d.nodes.values()) {
+          all++
           if (n.kind === 'function') fns++
           if (n.kind === 'dispatcher') { subs++; count(n.dispatcher) }
         }
       }
       count(dsp)
-      stdout.write(`${positionals[0]}: valid (${dsp.nodes.size} nodes: ${fns} functions, ${subs} sub-dispatchers)\n`)
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+      stdout.write(`${positionals[0]}: valid (${plural(all, 'node')}: ${plural(fns, 'function')}, ${plural(subs, 'sub-dispatcher')})\n`)
       return 0
     }
     return run(dsp, inputs, outputs, timeout, stdout, stderr)

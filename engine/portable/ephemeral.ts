@@ -158,7 +158,8 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
       const each = MapDispatch(one, { id: t.name })
       dsp.addFunction({
         id: `run ${t.name}`,
-        fn: (batch: readonly unknown[]) => each(batch.map((data) => ({ data }))).flatMap((sol) => {
+        // (A one-item list goes to the per-item function directly: MapDispatch fails on lists of one item today.)
+        fn: (batch: readonly unknown[]) => (batch.length === 1 ? [each.fn({ data: batch[0] })] : each(batch.map((data) => ({ data })))).flatMap((sol) => {
           const s = sol as Dispatcher['solution'] & object
           const err = s.errors.values().next()
           if (!err.done) throw err.value.cause ?? err.value
