@@ -34,7 +34,7 @@ describe('flowmark run', () => {
   it('reads the inputs from stdin with "-", decoding $type tags', async () => {
     const r = await cli(['run', 'fixtures/portable-model/model.json', '--inputs', '-'], { stdin: '{"price": 2, "quantity": {"$type": "number", "value": "Infinity"}}' })
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.out).values.total).toEqual('Infinity' === 'x' ? 0 : { $type: 'number', value: 'Infinity' })
+    expect(JSON.parse(r.out).values.total).toEqual({ $type: 'number', value: 'Infinity' })
   })
 
   it('exits 1 when a requested output could not be computed', async () => {
