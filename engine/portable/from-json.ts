@@ -117,12 +117,28 @@ export async function fromJSON(doc: unknown, options: FromJSONOptions = {}): Pro
   if (problems.length > 0) throw new ModelValidationError(sortProblems(problems))
 
   // Import every reference (each module once), collecting every failure.
+  const modules = new Map<string, Promise<Record<string, unknown>>>()
+  const base = options.importer ?? ((s: string) => import(s) as Promise<Record<string, unknown>>)
+  const importer: Importer = (s) => {
+    let p = modules.get(s)
+    if (p === undefined) modules.set(s, (p = base(s)))
+    return p
+  }
+  const resolved = new Map<string, Promise<AnyFunction>>() // by base URL and reference
   await Promise.all(wanted.map(async (w) => {
     try {
-      const o: { baseUrl?: string | URL; nodeId: NodeId; importer?: Importer } = { nodeId: w.nodeId }
+      const o: { baseUrl?: string | URL; nodeId: NodeId; importer?: Importer } = { nodeId: w.nodeId, importer }
       if (w.source.baseUrl !== undefined) o.baseUrl = w.source.baseUrl
-      if (options.importer !== undefined) o.importer = options.importer
-      w.fn = await importRef(w.ref, o)
+      const key = `${String(w.source.baseUrl)}\u0000${w.ref}`
+      const known = resolved.get(key)
+      if (known !== undefined) {
+        // The same reference again: reuse the function, but name this node in its own error.
+        w.fn = await known.catch(() => importRef(w.ref, o))
+        return
+      }
+      const p = importRef(w.ref, o)
+      resolved.set(key, p)
+      w.fn = await p
     } catch (e) {
       if (!(e instanceof RefError)) throw e
       problems.push(...placeProblems([{ pointer: w.pointer, message: e.message }], w.source.text, w.source.file))
