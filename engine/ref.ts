@@ -79,6 +79,16 @@ function optionsOf(nodeId: NodeId | undefined): { nodeId?: NodeId } {
   return nodeId === undefined ? {} : { nodeId }
 }
 
+/**
+ * A base URL as an href: URLs are kept, and an absolute file path (`/srv/models/model.json`) becomes its
+ * `file:` URL, so a plain path can be given wherever a base URL is expected.
+ */
+export function baseHref(base: string | URL): string {
+  if (typeof base !== 'string') return base.href
+  if (base.startsWith('/')) return new URL(base.split('/').map(encodeURIComponent).join('/'), 'file:///').href
+  return new URL(base).href
+}
+
 /** Whether the module of a reference is resolved against a base URL (`./x`, `../x`). */
 export function isRelativeRef(ref: FunctionRef): boolean {
   return ref.module.startsWith('./') || ref.module.startsWith('../')
@@ -96,7 +106,7 @@ export function refSpecifier(ref: FunctionRef, baseUrl?: string | URL, nodeId?: 
         `reference${whose(nodeId)} ${JSON.stringify(formatRef(ref))} is relative, but no base URL was given to resolve ` +
           "it against; pass { baseUrl } (a model file's URL, or import.meta.url)", optionsOf(nodeId))
     }
-    return new URL(m, baseUrl).href
+    return new URL(m, baseHref(baseUrl)).href
   }
   if (m.startsWith('/')) return new URL(m, 'file:///').href
   return m
@@ -108,7 +118,7 @@ export function refSpecifier(ref: FunctionRef, baseUrl?: string | URL, nodeId?: 
  */
 export function relativeRef(ref: FunctionRef, baseUrl: string | URL | undefined): FunctionRef {
   if (baseUrl === undefined || !ref.module.startsWith('file:')) return ref
-  const base = new URL(baseUrl)
+  const base = new URL(baseHref(baseUrl))
   const target = new URL(ref.module)
   if (base.protocol !== 'file:') return ref
   const from = base.pathname.split('/').slice(0, -1)

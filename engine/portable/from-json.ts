@@ -3,7 +3,7 @@ import type { NodeId } from '../constants.ts'
 import { Dispatcher } from '../dispatcher.ts'
 import { inf, type Distance } from '../distance.ts'
 import type { AddDataOptions, AddFunctionOptions, AnyFunction } from '../model.ts'
-import { importRef, RefError, type Importer } from '../ref.ts'
+import { baseHref, importRef, RefError, type Importer } from '../ref.ts'
 import { readId, type DistanceDoc, type ModelDoc, type NumberDoc } from './format.ts'
 import { JsonText } from './json-text.ts'
 import { placeProblems, validateModel, ModelValidationError, parseModelText, type ModelProblem, type RawProblem } from './validate.ts'
@@ -44,7 +44,7 @@ interface Wanted {
 
 function fileOf(baseUrl: string | URL | undefined): string | undefined {
   if (baseUrl === undefined) return undefined
-  const u = new URL(baseUrl)
+  const u = new URL(baseHref(baseUrl))
   return u.protocol === 'file:' ? decodeURIComponent(u.pathname) : u.href
 }
 
@@ -77,7 +77,7 @@ export async function fromJSON(doc: unknown, options: FromJSONOptions = {}): Pro
       }
       let url: URL
       try {
-        url = new URL(path, src.baseUrl)
+        url = new URL(path, src.baseUrl === undefined ? undefined : baseHref(src.baseUrl))
       } catch {
         place(`cannot resolve the model file "${path}"${src.baseUrl === undefined ? ' without a baseUrl' : ''}`)
         return
@@ -109,7 +109,7 @@ export async function fromJSON(doc: unknown, options: FromJSONOptions = {}): Pro
     await Promise.all(later)
   }
 
-  const rootChain = options.baseUrl === undefined ? [] : [new URL(options.baseUrl).href]
+  const rootChain = options.baseUrl === undefined ? [] : [baseHref(options.baseUrl)]
   const vopts: { outputs?: readonly string[]; inputs?: readonly string[] } = {}
   if (options.outputs !== undefined) vopts.outputs = options.outputs
   if (options.inputs !== undefined) vopts.inputs = options.inputs
@@ -246,7 +246,7 @@ function build(src: Source, fns: Map<string, AnyFunction>, subFiles: Map<string,
     } else {
       let child: Dispatcher
       if (typeof n.model === 'string') {
-        const sub = subFiles.get(new URL(n.model, src.baseUrl).href)!
+        const sub = subFiles.get(new URL(n.model, baseHref(src.baseUrl!)).href)!
         child = build(sub, fns, subFiles)
       } else child = build(src, fns, subFiles, `${p}/model`, n.model)
       const o: Parameters<Dispatcher['addDispatcher']>[0] = { dispatcher: child, id, inputs: mapping(n.inputs), outputs: mapping(n.outputs) }

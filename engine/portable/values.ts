@@ -47,7 +47,7 @@ function isPlainObject(v: object): boolean {
 function describe(v: unknown): string {
   if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`
   if (typeof v === 'symbol') return `a symbol (${v.toString()})`
-  if (typeof v === 'object' && v !== null) return `${/^[aeiou]/i.test(v.constructor?.name ?? '') ? 'an' : 'a'} ${v.constructor?.name ?? 'object'} instance`
+  if (typeof v === 'object' && v !== null) return `an instance of ${v.constructor?.name ?? 'a class'}`
   return typeof v
 }
 

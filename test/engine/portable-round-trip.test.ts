@@ -116,6 +116,17 @@ describe('portable round trip over the fixture models', () => {
     })
   }
 
+  it('publishes on the site the schema shipped in the package', () => {
+    expect(readFileSync(join(import.meta.dirname, '..', '..', 'site', 'public', 'schema', 'model-1.json'), 'utf8'))
+      .toBe(readFileSync(join(import.meta.dirname, '..', '..', 'engine', 'portable', 'schema.json'), 'utf8'))
+  })
+
+  it('checks the example model files against the schema', () => {
+    for (const file of ['model.json', 'discount.json', 'broken.json']) {
+      expect(validateSchema(JSON.parse(readFileSync(join(FIXTURES, 'portable-model', file), 'utf8'))), file).toBe(true)
+    }
+  })
+
   it('refuses a closure without a reference, naming the node', () => {
     const dsp = new Dispatcher({ name: 'c' })
     dsp.addFunction({ id: 'inc', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })
@@ -123,7 +134,7 @@ describe('portable round trip over the fixture models', () => {
     expect(() => toJSON(dsp)).toThrow(
       "toJSON: the model cannot be written as JSON (2 problems):\n" +
       "  the function of node 'inc' has no reference (a closure?); add it with addFunction({ ref: './module.ts#name' }), register it with functionRef(fn, import.meta.url), or pass its module in { modules }\n" +
-      "  the default value of node 'when': the value: a Clock instance cannot be written as JSON; convert it to plain data first (objects, arrays, strings, numbers, booleans, null, Map, Set, Date, bigint, typed arrays)")
+      "  the default value of node 'when': the value: an instance of Clock cannot be written as JSON; convert it to plain data first (objects, arrays, strings, numbers, booleans, null, Map, Set, Date, bigint, typed arrays)")
   })
 
   it('writes "ref": null only when asked', () => {

@@ -364,7 +364,7 @@ describe('values JSON cannot carry', () => {
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
     expect(() => encodeValue({ a: [() => 1] })).toThrow('the value at /a/0: a function cannot be written as JSON')
-    expect(() => encodeValue(new (class Point {})(), '/values/p')).toThrow('the value at /values/p: a Point instance cannot be written as JSON')
+    expect(() => encodeValue(new (class Point {})(), '/values/p')).toThrow('the value at /values/p: an instance of Point cannot be written as JSON')
     expect(() => encodeValue(cyclic)).toThrow('the value at /self: the value refers to itself (a cycle); JSON cannot hold it')
   })
 })
