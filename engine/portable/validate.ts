@@ -157,9 +157,10 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
     add(`${at}/nodes`, `"nodes" must be an array of nodes, not ${show(doc.nodes)}`)
     return
   }
-  const kinds = new Map<string, { kind: string; at: string }>()
+  // Node id → index of the node that declares it (its kind is read from there; no record per node is built).
+  const kinds = new Map<string, number>()
   const nodes = doc.nodes as unknown[]
-  const valid: [Obj, string][] = []
+  const valid: number[] = []
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]
     const p = `${at}/nodes/${i}`
@@ -177,8 +178,8 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
     if (id === undefined) add(p, 'missing "id": the node\'s id')
     if (idOk) {
       const first = kinds.get(id as string)
-      if (first !== undefined) add(`${p}/id`, `duplicate node id "${id as string}" (first at ${first.at}); ids are unique in a model`)
-      else if (first === undefined) kinds.set(id as string, { kind: typeof kind === 'string' ? kind : '?', at: `${p}/id` })
+      if (first !== undefined) add(`${p}/id`, `duplicate node id "${id as string}" (first at ${at}/nodes/${first}/id); ids are unique in a model`)
+      else kinds.set(id as string, i)
     }
     if (typeof kind !== 'string' || !(kind in NODE_KEYS)) continue
     for (const k of Object.keys(n)) {
@@ -198,11 +199,17 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
     if (kind === 'data') checkData(n, p, add)
     else if (kind === 'function') checkFunction(n, p, add)
     else checkDispatcher(n, p, add, options)
-    if (idOk) valid.push([n, p])
+    if (idOk) valid.push(i)
   }
   // Across nodes: the kinds of the ids that functions and sub-dispatchers connect to.
-  const kindOf = (id: string): string | undefined => kinds.get(id)?.kind
-  for (const [n, p] of valid) {
+  const kindOf = (id: string): string | undefined => {
+    const k = kinds.get(id)
+    const kind = k === undefined ? undefined : (nodes[k] as Obj).kind
+    return typeof kind === 'string' && kind in NODE_KEYS ? kind : undefined
+  }
+  for (const i of valid) {
+    const n = nodes[i] as Obj
+    const p = `${at}/nodes/${i}`
     if (n.kind === 'function') {
       for (const side of ['inputs', 'outputs'] as const) {
         const list = n[side]
@@ -212,7 +219,7 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
           if (x === n.id) add(`${p}/${side}/${j}`, `function "${x}" lists itself among its ${side}; give the function or the data node another id`)
           else {
             const k = kindOf(x)
-            if (k !== undefined && k !== 'data') add(`${p}/${side}/${j}`, `${side === 'inputs' ? 'input' : 'output'} "${x}" of function "${n.id as string}" is a ${k} node (${kinds.get(x)!.at}); inputs and outputs must be data nodes`)
+            if (k !== undefined && k !== 'data') add(`${p}/${side}/${j}`, `${side === 'inputs' ? 'input' : 'output'} "${x}" of function "${n.id as string}" is a ${k} node (${at}/nodes/${kinds.get(x)!}/id); inputs and outputs must be data nodes`)
           }
         })
       }
