@@ -2,6 +2,7 @@
 // Usage: npm run bench:portable [-- --nodes 100000 --runs 5]
 // Budgets (issue #13): load ≤ 2 s, validate ≤ 1 s for 100k nodes. Ratios are to a plain JSON.parse of the same text,
 // measured in the same run, so they can be compared across machines.
+import { availableParallelism, loadavg } from 'node:os'
 import { fromJSON, parseJsonText, toJSON, validateModel, type ModelDoc, type NodeDoc } from '../engine/portable/index.ts'
 import { arg, median, time } from './harness.ts'
 
@@ -42,6 +43,8 @@ rows.push(['write (toJSON + JSON.stringify)', await measure(() => JSON.stringify
 const sol = time(() => loaded!.dispatch({ d0: 0 }))
 
 console.log(`portable models: ${total} nodes, ${(text.length / 1e6).toFixed(1)} MB of JSON, median of ${runs} runs`)
+// Budgets are absolute; on a loaded machine compare the ratios (the load average says how busy it was).
+console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`)
 let ok = true
 for (const [name, ms, budget] of rows) {
   const verdict = budget === undefined ? '' : ms <= budget ? `  ≤ ${budget} ms: ok` : `  > ${budget} ms: OVER BUDGET`
