@@ -1,10 +1,11 @@
 // Portable models: every fixture model written as JSON, read back, gives the same document, plot and solution.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
 import { Dispatcher, type Solution } from '../../engine/index.ts'
-import { fromJSON, functionRef, refOf, solutionToJSON, toJSON, type ModelDoc } from '../../engine/portable/index.ts'
+import { fromJSON, functionRef, loadModel, refOf, saveModel, solutionToJSON, toJSON, type ModelDoc } from '../../engine/portable/index.ts'
 import { pagesText } from './plot-dot.ts'
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures')
@@ -124,6 +125,27 @@ describe('portable round trip over the fixture models', () => {
   it('checks the example model files against the schema', () => {
     for (const file of ['model.json', 'discount.json', 'broken.json']) {
       expect(validateSchema(JSON.parse(readFileSync(join(FIXTURES, 'portable-model', file), 'utf8'))), file).toBe(true)
+    }
+  })
+
+  it('saves a model with references relative to the new file, or absolute when they share no folder', async () => {
+    const order = await loadModel(join(FIXTURES, 'portable-model', 'model.json'))
+    const cache = join(FIXTURES, '..', 'node_modules', '.cache')
+    const near = mkdtempSync(join(existsSync(cache) ? cache : join(FIXTURES, '..', 'node_modules'), 'flowmark-portable-'))
+    const far = mkdtempSync(join(tmpdir(), 'flowmark-portable-'))
+    try {
+      for (const [dir, ref] of [[near, '../../../fixtures/portable-model/work.ts#subtotal'], [far, `file://${join(FIXTURES, 'portable-model', 'work.ts')}#subtotal`]] as const) {
+        const file = join(dir, 'order.json')
+        await saveModel(order, file)
+        const saved = JSON.parse(readFileSync(file, 'utf8')) as ModelDoc
+        expect(saved.nodes.find((n) => n.id === 'subtotal')).toMatchObject({ ref })
+        const again = await loadModel(file)
+        expect(again.dispatch({ price: 2.5, quantity: 20 }).get('total')).toBe(54)
+        expect(again.dispatch({ price: 2.5, quantity: 4 }).get('total')).toBe(12)
+      }
+    } finally {
+      rmSync(near, { recursive: true, force: true })
+      rmSync(far, { recursive: true, force: true })
     }
   })
 
