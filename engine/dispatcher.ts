@@ -11,6 +11,7 @@ import {
 import { inferInputs } from './internal/infer-inputs.ts'
 import { search, type WaitOverrides } from './internal/search.ts'
 import { View } from './internal/view.ts'
+import { bindRef } from './ref.ts'
 import type {
   AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataNode, DefaultValue,
   DispatcherOptions, Estimations, FunctionNode, IdMapping, ModelEdge, ModelNode, RaisesPolicy, Stopper,
@@ -329,6 +330,8 @@ export class Dispatcher<T extends object = any> {
     const where = 'Dispatcher.addFunction'
     checkKeys(options, FUNCTION_KEYS, where)
     checkCallable(options.fn, `${where}.fn`)
+    // `ref` names the function by module#export: recorded on `fn`, or a stand-in until `resolveRefs` imports it.
+    if (options.ref !== undefined) options = { ...options, fn: bindRef(options.ref, options.fn, options.id) }
     let guess: NodeId
     if (options.id !== undefined) guess = checkId(options.id, where, 'id')
     else if (options.fn !== undefined) guess = functionName(options.fn)
@@ -652,7 +655,7 @@ export class Dispatcher<T extends object = any> {
 
 const CONSTRUCTOR_KEYS = new Set(['name', 'description', 'raises', 'stopper', 'executor'])
 const DATA_KEYS = new Set(['id', 'defaultValue', 'initialDist', 'waitInputs', 'wildcard', 'fn', 'callback', 'filters', 'description', 'weight', 'attributes'])
-const FUNCTION_KEYS = new Set(['id', 'fn', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'description', 'attributes'])
+const FUNCTION_KEYS = new Set(['id', 'fn', 'ref', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'description', 'attributes'])
 const DISPATCHER_KEYS = new Set(['dispatcher', 'id', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'description', 'includeDefaults', 'inputsPrefix', 'outputsPrefix', 'attributes'])
 const DISPATCH_KEYS = new Set(['inputsDist', 'wildcard', 'noCall', 'shrink', 'rmUnusedNodes', 'stopper', 'waitIn', 'noDomain'])
 

@@ -2,6 +2,7 @@
 import type { NodeId } from './constants.ts'
 import type { Distance } from './distance.ts'
 import type { Dispatcher } from './dispatcher.ts'
+import type { FunctionRef } from './ref.ts'
 
 /** Any function a function node may call. Its positional arguments follow the node's `inputs`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -140,6 +141,11 @@ export interface AddFunctionOptions {
   id?: NodeId
   /** The function to call. */
   fn?: AnyFunction
+  /**
+   * Where the function lives, `module#export` (see `flowmark/portable`): recorded for `toJSON` and executors when
+   * `fn` is given too; without `fn`, the node calls the referenced function once `resolveRefs` has imported it.
+   */
+  ref?: string | FunctionRef
   /** Input data ids in argument order. Omitted: `[START]` (the function runs with no argument). */
   inputs?: readonly NodeId[]
   /** Output data ids. Omitted: `[SINK]`. */

@@ -15,10 +15,11 @@ export class UsageError extends Error {
 
 /** The help text of `flowmark-docs`. */
 export const USAGE = `Usage:
-  flowmark-docs plot <module>#<export> --out <dir> [options]
+  flowmark-docs plot <module>#<export | model.json> --out <dir> [options]
       Import <module> (a file path, or a package name), call .plot() on its export <export> (a Dispatcher, a
-      Solution, or a function without parameters returning one; "default" when #<export> is left out) and write
-      <dir>/index.html: the graph with its sub-model pages, the interactive viewer inlined, no network needed.
+      Solution, or a function without parameters returning one; "default" when #<export> is left out), or load
+      a portable model file, and write <dir>/index.html: the graph with its sub-model pages, the interactive
+      viewer inlined, no network needed.
         --out, -o <dir>    output directory (created if missing)                              [required]
         --workflow         draw the workflow (what the last dispatch reached) instead of the model
         --depth <N>        levels of sub-model pages (0 = only the top page; default: all)
@@ -91,6 +92,12 @@ function isPlotJSON(v: unknown): v is PlotJSON {
 
 /** Imports the module and turns the export into a `PlotJSON` (calling `.plot()`; a plain `PlotJSON` export is taken as is). */
 export async function loadPlot(cmd: PlotCommand, cwd = process.cwd()): Promise<PlotJSON> {
+  // A portable model file (or an ephemeral job map): read it with the engine's loader.
+  if (/\.json$/i.test(cmd.module)) {
+    const { loadModel } = await import('flowmark/portable')
+    const dsp = await loadModel(resolve(cwd, cmd.module), { file: cmd.module })
+    return dsp.plot(cmd.depth === undefined ? {} : { depth: cmd.depth }).toJSON()
+  }
   const looksLikePath = cmd.module.startsWith('.') || isAbsolute(cmd.module) || /\.[cm]?[jt]s$/.test(cmd.module)
   const specifier = looksLikePath ? pathToFileURL(resolve(cwd, cmd.module)).href : cmd.module
   let ns: Record<string, unknown>
@@ -181,6 +188,10 @@ export async function main(argv: readonly string[], io: CliIO = {}): Promise<num
   } catch (e) {
     if (e instanceof UsageError) {
       stderr.write(`flowmark-docs: ${e.message}\n\n${USAGE}`)
+      return 2
+    }
+    if (e instanceof Error && 'problems' in e) {
+      stderr.write(`flowmark-docs ${command}: ${e.message}\n`) // an invalid model file: every problem, file:line:column
       return 2
     }
     stderr.write(`flowmark-docs: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)

@@ -414,7 +414,7 @@ describe('§3.2 addFunction', () => {
     expect(err).toBeInstanceOf(ModelError)
     expect(err.message).toMatch(/unknown option `input`/)
     expect(err.message).toMatch(/Did you mean 'inputs'\?/)
-    expect(err.message).toMatch(/Valid options: id, fn, inputs, outputs, inputDomain, weight, inpWeight, outWeight/)
+    expect(err.message).toMatch(/Valid options: id, fn, ref, inputs, outputs, inputDomain, weight, inpWeight, outWeight/)
     expect(() => d.addFunction(null as never)).toThrow(/options must be an object/)
   })
 })

@@ -74,6 +74,17 @@ describe('flowmark plot output', () => {
     expect(page.match(/<section class="fm-page"/g)).toHaveLength(3) // root, M, unused: depth 1 leaves M/I out
   })
 
+  it('plots a portable model file, with the sub-model it refers to as a page', async () => {
+    const out = join(tmp, 'order')
+    expect(await cli('plot', 'fixtures/portable-model/model.json', '--out', out, '--no-cache')).toMatchObject({ code: 0, err: '' })
+    const html = readFileSync(join(out, 'index.html'), 'utf8')
+    expect(html).toContain('<flowmark-graph id="fm-order"')
+    expect(html.match(/<section class="fm-page"/g)).toHaveLength(2) // order, and discount (from discount.json)
+    const bad = await cli('plot', 'fixtures/portable-model/broken.json', '--out', join(tmp, 'broken'), '--no-cache')
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/^flowmark-docs plot: invalid model: 2 problems\n  fixtures\/portable-model\/broken.json:6:47: reference of node 'vat'/)
+  })
+
   it('plots the last solution with --workflow', async () => {
     const mod = join(tmp, 'wf.ts')
     writeFileSync(mod, `import { model } from ${JSON.stringify(join(root, 'fixtures/plot-sub-dispatcher/input.ts'))}\nexport const dsp = model()\ndsp.dispatch({ x: 3 })\n`)

@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+// The engine's command line, `flowmark run` / `flowmark validate`: run or check a model file from a shell or a job.
+import { readFileSync, realpathSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { isAbsolute, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import type { NodeId } from './constants.ts'
+import { Dispatcher } from './dispatcher.ts'
+import { DispatcherAbort, FlowmarkError } from './errors.ts'
+import { readId } from './portable/format.ts'
+import { loadModel } from './portable/node.ts'
+import { parseModelText, ModelValidationError } from './portable/validate.ts'
+import { decodeValue, ValueEncodingError } from './portable/values.ts'
+import { solutionToJSON } from './portable/solution-json.ts'
+import { parseRef, RefError } from './ref.ts'
+import type { Solution } from './solution.ts'
+
+const USAGE = `Usage:
+  flowmark run <model.json | module#export> [--inputs <file.json | ->] [--outputs a,b] [--timeout <ms>]
+      Load the model (a portable model file, an ephemeral job map, or an export of a module that is a
+      Dispatcher or a function without parameters returning one), dispatch it with the inputs (a JSON object,
+      "-" for stdin) and print the solution as JSON: {"values", "errors", "dist"}. On a terminal, a progress
+      line goes to stderr. Exit code: 0 when every requested output was computed (or none was requested and the
+      dispatch finished), 1 when some could not be (or the time ran out), 2 for an invalid model or arguments.
+  flowmark validate <model.json> [--outputs a,b]
+      Check the model and import its references without running it; list every problem as file:line:column.
+  flowmark --version
+`
+
+/** Output streams and working directory of the command line (replaceable for tests and embedding). */
+export interface EngineCliIO {
+  readonly stdout?: { write(text: string): unknown }
+  readonly stderr?: { write(text: string): unknown; isTTY?: boolean }
+  readonly stdin?: AsyncIterable<string | Uint8Array>
+  readonly cwd?: string
+}
+
+/** Bad command-line arguments (exit code 2). */
+export class UsageError extends FlowmarkError {}
+
+/** The version of the package this file belongs to. */
+export function version(): string {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === 'flowmark' && typeof pkg.version === 'string') return pkg.version
+    } catch {
+      // no package.json here: go up
+    }
+    if (dir.pathname === '/') return 'unknown'
+  }
+}
+
+function splitList(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+}
+
+async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
+  let out = ''
+  const dec = new TextDecoder()
+  for await (const chunk of stream) out += typeof chunk === 'string' ? chunk : dec.decode(chunk, { stream: true })
+  return out + dec.decode()
+}
+
+/** Loads the model of `run`/`validate`: a JSON file, or `module#export`. */
+async function loadTarget(target: string, cwd: string, outputs: readonly string[] | undefined, inputs: readonly string[]): Promise<Dispatcher> {
+  const path = resolve(cwd, target)
+  if (/\.json$/i.test(target)) {
+    try {
+      readFileSync(path, { flag: 'r' }).subarray(0, 0)
+    } catch (e) {
+      throw new UsageError(`cannot read the model file '${target}': ${(e as Error).message}`)
+    }
+    const o: { outputs?: readonly string[]; inputs?: readonly string[]; file: string } = { inputs, file: target }
+    if (outputs !== undefined) o.outputs = outputs
+    return loadModel(path, o)
+  }
+  if (!target.includes('#')) throw new UsageError(`'${target}' is neither a .json model file nor a module#export reference`)
+  const ref = parseRef(target)
+  const looksLikePath = ref.module.startsWith('.') || isAbsolute(ref.module) || /\.[cm]?[jt]s$/.test(ref.module)
+  const moduleUrl = looksLikePath ? pathToFileURL(resolve(cwd, ref.module)).href : ref.module
+  const ns = await import(moduleUrl).catch((e: unknown) => {
+    throw new UsageError(`cannot import '${ref.module}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+  }) as Record<string, unknown>
+  let value = ns[ref.export]
+  if (value === undefined) throw new UsageError(`'${ref.module}' has no export '${ref.export}'`)
+  if (typeof value === 'function' && !(value instanceof Dispatcher) && value.length === 0) value = await (value as () => unknown)()
+  if (!(value instanceof Dispatcher)) throw new UsageError(`export '${ref.export}' of '${ref.module}' is not a Dispatcher (nor a function without parameters returning one)`)
+  return value
+}
+
+/**
+ * Runs the engine's command line with `argv` (without `node` and the script) and returns the exit code:
+ * 0 success, 1 outputs not computed or a failed run, 2 invalid model or arguments.
+ */
+export async function main(argv: readonly string[], io: EngineCliIO = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout
+  const stderr = io.stderr ?? process.stderr
+  const cwd = io.cwd ?? process.cwd()
+  const [command, ...rest] = argv
+  try {
+    if (command === '--version' || command === '-v') {
+      stdout.write(`${version()}\n`)
+      return 0
+    }
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      ;(command === undefined ? stderr : stdout).write(USAGE)
+      return command === undefined ? 2 : 0
+    }
+    if (command !== 'run' && command !== 'validate') throw new UsageError(`unknown command '${command}'${command === 'plot' ? " (plots are drawn by the docs package's CLI: flowmark-docs plot model.json)" : ''}`)
+    let parsed: ReturnType<typeof parseArgs<{ options: { inputs: { type: 'string' }; outputs: { type: 'string' }; timeout: { type: 'string' } }; allowPositionals: true; args: string[] }>>
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        allowPositionals: true,
+        options: command === 'run'
+          ? { inputs: { type: 'string' }, outputs: { type: 'string' }, timeout: { type: 'string' } }
+          : { outputs: { type: 'string' } } as never,
+      })
+    } catch (e) {
+      throw new UsageError((e as Error).message)
+    }
+    const { values, positionals } = parsed
+    if (positionals.length !== 1) throw new UsageError(`${command} takes one model (a .json file or module#export), got ${positionals.length}`)
+    const outputs = splitList(values.outputs)
+    let timeout: number | undefined
+    if (values.timeout !== undefined) {
+      timeout = Number(values.timeout)
+      if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout takes a positive number of milliseconds, not '${values.timeout}'`)
+    }
+    let inputs: Map<NodeId, unknown> = new Map()
+    if (values.inputs !== undefined) {
+      const name = values.inputs === '-' ? '<stdin>' : values.inputs
+      let text: string
+      try {
+        text = values.inputs === '-' ? await readAll(io.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : await readFile(resolve(cwd, values.inputs), 'utf8')
+      } catch (e) {
+        throw new UsageError(`cannot read the inputs '${name}': ${(e as Error).message}`)
+      }
+      const json = parseModelText(text, name)
+      if (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
+        throw new UsageError(`the inputs (${name}) must be a JSON object of data id → value`)
+      }
+      const problems: ValueEncodingError[] = []
+      const decoded = decodeValue(json.value, '', problems) as Record<string, unknown>
+      if (problems.length > 0) {
+        throw new UsageError(problems.map((p) => { const pos = json.locate(p.pointer); return `${name}:${pos.line}:${pos.column}: ${p.message}` }).join('\n'))
+      }
+      inputs = new Map(Object.entries(decoded).map(([k, v]) => [readId(k) ?? k, v]))
+    }
+    const inputIds = [...inputs.keys()].filter((k): k is string => typeof k === 'string')
+    const dsp = await loadTarget(positionals[0]!, cwd, outputs, inputIds)
+    if (command === 'validate') {
+      let all = 0
+      let fns = 0
+      let subs = 0
+      const count = (d: Dispatcher): void => {
+        for (const n of d.nodes.values()) {
+          all++
+          if (n.kind === 'function') fns++
+          if (n.kind === 'dispatcher') { subs++; count(n.dispatcher) }
+        }
+      }
+      count(dsp)
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+      stdout.write(`${positionals[0]}: valid (${plural(all, 'node')}: ${plural(fns, 'function')}, ${plural(subs, 'sub-dispatcher')})\n`)
+      return 0
+    }
+    return run(dsp, inputs, outputs, timeout, stdout, stderr)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      stderr.write(`flowmark ${command ?? ''}: ${e.message}\n\n${USAGE}`)
+      return 2
+    }
+    if (e instanceof ModelValidationError || e instanceof RefError) {
+      stderr.write(`flowmark ${command}: ${e.message}\n`)
+      return 2
+    }
+    if (e instanceof FlowmarkError && e.name === 'ModelError') {
+      stderr.write(`flowmark ${command}: ${e.message}\n`)
+      return 2
+    }
+    stderr.write(`flowmark ${command}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    return 1
+  }
+}
+
+function run(
+  dsp: Dispatcher, inputs: Map<NodeId, unknown>, outputs: string[] | undefined, timeout: number | undefined,
+  stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown; isTTY?: boolean },
+): number {
+  const tty = stderr.isTTY === true
+  const started = performance.now()
+  const deadline = timeout === undefined ? Infinity : started + timeout
+  let calls = 0
+  let shown = 0
+  // The stopper is asked before every function call: it counts them for the progress line and enforces --timeout.
+  const stopper = {
+    isSet(): boolean {
+      calls++
+      const now = performance.now()
+      if (tty && now - shown > 100) {
+        shown = now
+        stderr.write(`\r\x1b[Kflowmark run: ${calls} functions started, ${Math.round(now - started)} ms`)
+      }
+      return now > deadline
+    },
+  }
+  let sol: Solution
+  let timedOut = false
+  try {
+    sol = dsp.dispatch(inputs, outputs, { stopper })
+  } catch (e) {
+    if (!(e instanceof DispatcherAbort) || e.solution === undefined) throw e
+    sol = e.solution
+    timedOut = true
+  }
+  const failed = sol.errors.size
+  if (tty) stderr.write(`\r\x1b[Kflowmark run: ${calls} functions started, ${failed} failed, ${sol.size} values in ${Math.round(performance.now() - started)} ms\n`)
+  let json: string
+  try {
+    json = JSON.stringify(solutionToJSON(sol), null, 2)
+  } catch (e) {
+    if (!(e instanceof ValueEncodingError)) throw e
+    stderr.write(`flowmark run: the solution cannot be printed as JSON: ${e.message}\n`)
+    return 1
+  }
+  stdout.write(json + '\n')
+  if (timedOut) {
+    stderr.write(`flowmark run: stopped after --timeout ${timeout} ms; the solution above is partial\n`)
+    return 1
+  }
+  const missing = (outputs ?? []).filter((o) => !sol.has(o))
+  if (missing.length > 0) {
+    stderr.write(`flowmark run: not computed: ${missing.map((m) => `"${m}"`).join(', ')}` +
+      (failed > 0 ? `; failures: ${[...sol.errors.values()].map((e) => e.message).join('; ')}` : '') + '\n')
+    return 1
+  }
+  return 0
+}
+
+function invokedDirectly(): boolean {
+  const entry = process.argv[1]
+  if (entry === undefined) return false
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (invokedDirectly()) {
+  process.exitCode = await main(process.argv.slice(2))
+}

@@ -1,0 +1,193 @@
+// Writes a Dispatcher as a portable model document (format 1): nodes in creation order, functions by reference.
+import { NONE, SELF, SINK, START, formatId, type NodeId } from '../constants.ts'
+import type { Dispatcher } from '../dispatcher.ts'
+import type { Distance } from '../distance.ts'
+import { ModelError } from '../errors.ts'
+import type { AnyFunction, ModelNode } from '../model.ts'
+import { formatRef, refOf, relativeRef, type FunctionRef } from '../ref.ts'
+import { FORMAT_VERSION, writeId, type DataNodeDoc, type DispatcherNodeDoc, type DistanceDoc, type FunctionNodeDoc, type ModelDoc, type NodeDoc, type NumberDoc } from './format.ts'
+import { encodeValue, ValueEncodingError } from './values.ts'
+
+/** Options of `toJSON`. */
+export interface ToJSONOptions {
+  /**
+   * URL of the file the document will be saved as: references to modules beside it are written relative to it
+   * (`./work.ts#hash`), so the model and its code can move together.
+   */
+  baseUrl?: string | URL
+  /**
+   * Modules whose exported functions may be referenced, by module URL: `{ [url]: await import(url) }`. A function
+   * that has no recorded reference is looked up among these exports.
+   */
+  modules?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  /** Write a function without a reference as `"ref": null` instead of failing (the model then cannot run). */
+  allowMissingRefs?: boolean
+  /** Add `"$schema"` (the published schema URL, or the URL given). */
+  schema?: boolean | string
+}
+
+/**
+ * The portable document of a model (see the *Portable models* page): plain JSON, with every function named by its
+ * reference. Throws a `ModelError` listing every node whose function has no reference (closures: add them with
+ * `addFunction({ ref })` or `functionRef`, or pass their module in `modules`), whose values cannot be written as
+ * JSON, or whose options (a `raises` function, a `stopper`) have no JSON form.
+ */
+export function toJSON(dsp: Dispatcher, options: ToJSONOptions = {}): ModelDoc {
+  const byFunction = new Map<AnyFunction, FunctionRef>()
+  for (const [url, ns] of Object.entries(options.modules ?? {})) {
+    for (const [name, v] of Object.entries(ns)) {
+      if (typeof v === 'function' && !byFunction.has(v as AnyFunction)) byFunction.set(v as AnyFunction, { module: url, export: name })
+    }
+  }
+  const problems: string[] = []
+  const doc = writeModel(dsp, options, byFunction, [], problems)
+  if (problems.length > 0) {
+    throw new ModelError(`toJSON: the model cannot be written as JSON (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => '  ' + p).join('\n')}`)
+  }
+  if (options.schema) return { $schema: typeof options.schema === 'string' ? options.schema : 'https://flowmark.dev/schema/model-1.json', ...doc }
+  return doc
+}
+
+function pathText(path: readonly NodeId[]): string {
+  return path.map((id) => formatId(id)).join('/')
+}
+
+function num(n: number): NumberDoc {
+  return Number.isFinite(n) ? n : n > 0 ? 'Infinity' : '-Infinity'
+}
+
+function dist(d: Distance): DistanceDoc {
+  return typeof d === 'number' ? num(d) : { inf: d.level, num: d.value }
+}
+
+function writeModel(dsp: Dispatcher, options: ToJSONOptions, byFunction: Map<AnyFunction, FunctionRef>, path: readonly NodeId[], problems: string[]): ModelDoc {
+  const where = path.length === 0 ? 'the model' : `sub-dispatcher ${pathText(path)}`
+  const head: Omit<ModelDoc, 'nodes'> = { flowmark: FORMAT_VERSION }
+  if (dsp.name !== '') head.name = dsp.name
+  if (dsp.description !== '') head.description = dsp.description
+  if (typeof dsp.raises === 'function') problems.push(`${where}: \`raises\` is a function, which JSON cannot hold; use true or false`)
+  else if (dsp.raises) head.raises = true
+  if (dsp.stopper !== undefined) problems.push(`${where}: a \`stopper\` is a run-time object; pass it to dispatch() instead of storing it in the model`)
+  if (dsp.executor !== undefined) head.executor = dsp.executor
+  const doc: ModelDoc = { ...head, nodes: [] }
+
+  const edgeWeight = new Map<NodeId, Map<NodeId, number | undefined>>()
+  for (const e of dsp.edges) {
+    let m = edgeWeight.get(e.from)
+    if (m === undefined) edgeWeight.set(e.from, (m = new Map()))
+    m.set(e.to, e.weight)
+  }
+  const weightOf = (from: NodeId, to: NodeId): number | undefined => edgeWeight.get(from)?.get(to)
+
+  const refText = (fn: AnyFunction | undefined, node: ModelNode, what: string): string | undefined => {
+    if (fn === undefined) return undefined
+    const ref = refOf(fn) ?? byFunction.get(fn)
+    if (ref === undefined) {
+      problems.push(
+        `${what} of node ${pathText([...path, node.id])} has no reference (a closure?); add it with addFunction({ ref: './module.ts#name' }), ` +
+          'register it with functionRef(fn, import.meta.url), or pass its module in { modules }')
+      return undefined
+    }
+    return formatRef(relativeRef(ref, options.baseUrl))
+  }
+  const encode = (v: unknown, node: ModelNode, what: string): unknown => {
+    try {
+      return encodeValue(v)
+    } catch (e) {
+      if (!(e instanceof ValueEncodingError)) throw e
+      problems.push(`${what} of node ${pathText([...path, node.id])}: ${e.message}`)
+      return undefined
+    }
+  }
+  const common = (n: ModelNode, out: { description?: string; attributes?: Record<string, unknown> }): void => {
+    if (n.description !== undefined) out.description = n.description
+    if (Object.keys(n.attributes).length > 0) out.attributes = encode(n.attributes, n, 'the attributes') as Record<string, unknown>
+  }
+
+  const nodes = [...dsp.nodes.values()].sort((a, b) => a.index - b.index)
+  for (const n of nodes) {
+    let out: NodeDoc
+    if (n.kind === 'data') {
+      const d: DataNodeDoc = { kind: 'data', id: writeId(n.id) }
+      const dv = dsp.defaultValues.get(n.id)
+      const automatic = dv !== undefined && ((n.id === START && dv.value === NONE) || (n.id === SELF && dv.value === dsp))
+      if (dv !== undefined && !automatic) {
+        d.default = encode(dv.value, n, 'the default value')
+        if (!(typeof dv.initialDist === 'number' && dv.initialDist === 0)) d.initialDist = dist(dv.initialDist)
+      }
+      if (n.id !== SINK) {
+        if (n.waitInputs) d.waitInputs = true
+        const fn = refText(n.fn, n, 'the data-node function')
+        if (fn !== undefined) d.fn = fn
+      }
+      if (n.wildcard !== undefined) d.wildcard = n.wildcard
+      if (n.weight !== undefined) d.weight = num(n.weight)
+      const cb = refText(n.callback, n, 'the callback')
+      if (cb !== undefined) d.callback = cb
+      if (n.filters !== undefined) d.filters = n.filters.map((f, i) => refText(f, n, `filter ${i}`) ?? '')
+      common(n, d)
+      out = d
+    } else if (n.kind === 'function') {
+      let ref: string | null
+      if (n.fn === undefined) ref = null
+      else if (options.allowMissingRefs && refOf(n.fn) === undefined && !byFunction.has(n.fn)) ref = null
+      else ref = refText(n.fn, n, 'the function') ?? null
+      const f: FunctionNodeDoc = { kind: 'function', id: writeId(n.id), ref }
+      if (!(n.inputs.length === 1 && n.inputs[0] === START)) f.inputs = n.inputs.map(writeId)
+      if (!(n.outputs.length === 1 && n.outputs[0] === SINK)) f.outputs = n.outputs.map(writeId)
+      const dom = refText(n.inputDomain, n, 'the input domain')
+      if (dom !== undefined) f.inputDomain = dom
+      if (n.weight !== undefined) f.weight = num(n.weight)
+      const inpW: Record<string, NumberDoc> = {}
+      for (const i of new Set(n.inputs)) {
+        const w = weightOf(i, n.id)
+        if (w !== undefined) inpW[writeId(i)] = num(w)
+      }
+      if (Object.keys(inpW).length > 0) f.inpWeight = inpW
+      const outW: Record<string, NumberDoc> = {}
+      for (const o of new Set(n.outputs)) {
+        const w = weightOf(n.id, o)
+        if (w !== undefined) outW[writeId(o)] = num(w)
+      }
+      if (Object.keys(outW).length > 0) f.outWeight = outW
+      if (n.filters !== undefined) f.filters = n.filters.map((x, i) => refText(x, n, `filter ${i}`) ?? '')
+      common(n, f)
+      checkEdges(n, (a, b) => edgeWeight.get(a)?.has(b) === true, path, problems)
+      out = f
+    } else {
+      const mapping = (m: ReadonlyMap<NodeId, readonly NodeId[]>): Record<string, string | string[]> => {
+        const o: Record<string, string | string[]> = {}
+        for (const [k, vs] of m) o[writeId(k)] = vs.length === 1 ? writeId(vs[0]!) : vs.map(writeId)
+        return o
+      }
+      const s: DispatcherNodeDoc = {
+        kind: 'dispatcher', id: writeId(n.id),
+        model: writeModel(n.dispatcher, options, byFunction, [...path, n.id], problems),
+        inputs: mapping(n.inputs), outputs: mapping(n.outputs),
+      }
+      const dom = refText(n.inputDomain, n, 'the input domain')
+      if (dom !== undefined) s.inputDomain = dom
+      if (n.weight !== undefined) s.weight = num(n.weight)
+      const inpW: Record<string, NumberDoc> = {}
+      for (const i of n.inputs.keys()) {
+        const w = weightOf(i, n.id)
+        if (w !== undefined && w !== 0) inpW[writeId(i)] = num(w)
+      }
+      if (Object.keys(inpW).length > 0) s.inpWeight = inpW
+      common(n, s)
+      out = s
+    }
+    doc.nodes.push(out)
+  }
+  return doc
+}
+
+/** A function node whose edges differ from its inputs and outputs (a cut sub-model) has no faithful JSON form. */
+function checkEdges(n: ModelNode & { kind: 'function' }, hasEdge: (a: NodeId, b: NodeId) => boolean, path: readonly NodeId[], problems: string[]): void {
+  const missing = [...new Set(n.inputs)].filter((i) => !hasEdge(i, n.id)).concat([...new Set(n.outputs)].filter((o) => !hasEdge(n.id, o)))
+  if (missing.length > 0) {
+    problems.push(
+      `function node ${pathText([...path, n.id])}: its edges to ${missing.map((m) => formatId(m)).join(', ')} were removed (a sub-model cut by ` +
+        'getSubDsp/shrinkDsp?); format 1 stores the edges implied by inputs and outputs only')
+  }
+}

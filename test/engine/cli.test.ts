@@ -1,0 +1,108 @@
+// `flowmark run` / `flowmark validate`: the solution as JSON on stdout, progress on a terminal, exit codes 0, 1, 2.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { main } from '../../engine/cli.ts'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+
+async function cli(args: string[], options: { stdin?: string; tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = ''
+  let err = ''
+  const io = {
+    stdout: { write: (t: string) => { out += t } },
+    stderr: { write: (t: string) => { err += t }, isTTY: options.tty ?? false },
+    cwd: ROOT,
+    ...(options.stdin === undefined ? {} : { stdin: (async function* () { yield options.stdin! })() }),
+  }
+  const code = await main(args, io)
+  return { code, out, err }
+}
+
+describe('flowmark run', () => {
+  it('prints values, errors and distances, and exits 0 when the outputs were computed', async () => {
+    const r = await cli(['run', 'fixtures/portable-model/model.json', '--inputs', 'fixtures/portable-model/inputs.json', '--outputs', 'total'])
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    const sol = JSON.parse(r.out)
+    expect(sol.values).toEqual({ price: 2.5, quantity: 20, vat_rate: 0.2, net: 50, discounted: 45, total: 54 })
+    expect(sol.errors).toEqual({})
+    expect(sol.dist.total).toBe(6)
+    expect(sol.subSolutions.discount.values.reduced).toBe(45)
+  })
+
+  it('reads the inputs from stdin with "-", decoding $type tags', async () => {
+    const r = await cli(['run', 'fixtures/portable-model/model.json', '--inputs', '-'], { stdin: '{"price": 2, "quantity": {"$type": "number", "value": "Infinity"}}' })
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.out).values.total).toEqual({ $type: 'number', value: 'Infinity' })
+  })
+
+  it('exits 1 when a requested output could not be computed', async () => {
+    const r = await cli(['run', 'fixtures/portable-model/model.json', '--outputs', 'total'])
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out).values).toEqual({ vat_rate: 0.2 })
+    expect(r.err).toBe('flowmark run: not computed: "total"\n')
+  })
+
+  it('exits 2 on an invalid model, listing the problems with their positions', async () => {
+    const r = await cli(['run', 'fixtures/portable-model/model.json', '--outputs', 'totl'])
+    expect(r.code).toBe(2)
+    expect(r.out).toBe('')
+    expect(r.err).toBe('flowmark run: invalid model: 1 problem\n  fixtures/portable-model/model.json:1:1: requested output "totl" is not a node of the model (did you mean "total"?) (at /)\n')
+  })
+
+  it('exits 2 on arguments it does not know, rather than ignoring them', async () => {
+    const r = await cli(['run', 'fixtures/portable-model/model.json', '--executor', 'workers'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/^flowmark run: Unknown option '--executor'/)
+    expect((await cli(['run', 'fixtures/portable-model/model.json', '--timeout=-5'])).err).toMatch(/^flowmark run: --timeout takes a positive number of milliseconds, not '-5'/)
+    expect((await cli(['run'])).code).toBe(2)
+  })
+
+  it('runs a module#export model', async () => {
+    const r = await cli(['run', 'fixtures/directive-leaf-from/model.ts#fuel', '--inputs', '-', '--outputs', 'litres'], { stdin: '{"distance": 100}' })
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.out).values.litres).toBeCloseTo(7)
+  })
+
+  it('stops at --timeout with the partial solution and exits 1', async () => {
+    const r = await cli(['run', 'fixtures/portable-model/slow.ts#slowModel', '--inputs', '-', '--timeout', '10'], { stdin: '{"a": 1}' })
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out).values).toEqual({ a: 1, b: 2 })
+    expect(r.err).toBe('flowmark run: stopped after --timeout 10 ms; the solution above is partial\n')
+  })
+
+  it('shows a progress line on a terminal', async () => {
+    const r = await cli(['run', 'fixtures/portable-model/model.json', '--inputs', 'fixtures/portable-model/inputs.json'], { tty: true })
+    expect(r.code).toBe(0)
+    expect(r.err).toMatch(/^\r\x1b\[K.*\r\x1b\[Kflowmark run: 3 functions started, 0 failed, 6 values in \d+ ms\n$/s)
+  })
+
+  it('runs an ephemeral job map', async () => {
+    const r = await cli(['run', 'fixtures/ephemeral-example/job.json', '--outputs', 'out'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.out).values.out).toEqual([{ output: 'this is our test string input: This is a test!' }])
+  })
+})
+
+describe('flowmark validate and --version', () => {
+  it('validates a model without running it', async () => {
+    expect(await cli(['validate', 'fixtures/portable-model/model.json'])).toEqual({
+      code: 0, out: 'fixtures/portable-model/model.json: valid (15 nodes: 4 functions, 1 sub-dispatcher)\n', err: '',
+    })
+  })
+
+  it('exits 2 on a reference that does not resolve', async () => {
+    const r = await cli(['validate', 'fixtures/portable-model/broken.json'])
+    expect(r.code).toBe(2)
+    expect(r.err).toBe(
+      'flowmark validate: invalid model: 2 problems\n' +
+      "  fixtures/portable-model/broken.json:6:47: reference of node 'vat' \"./work.ts#VAT_RATE\": export 'VAT_RATE' is number, not a function (at /nodes/1/ref)\n" +
+      "  fixtures/portable-model/broken.json:7:53: reference of node 'add_total' \"./work.ts#add_vat\": the module has no export 'add_vat'; its function exports: addVat, applyDiscount, isBulk, same, subtotal (at /nodes/2/ref)\n")
+  })
+
+  it('prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'engine', 'package.json'), 'utf8')) as { version: string }
+    expect(await cli(['--version'])).toEqual({ code: 0, out: `${version}\n`, err: '' })
+  })
+})
