@@ -3,6 +3,7 @@ import { stat, glob } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
 import { parseArgs as parseCommandLine } from 'node:util'
+import { argsErrorMessage } from '../cli-args.ts'
 import { pageSession } from '../core/page.ts'
 import type { Diagnostic } from '../core/types.ts'
 import { DEFAULT_MAX_PAGE_MB, PageTooLargeError, readPage, writePageSafely, type PageFile } from './page-file.ts'
@@ -95,8 +96,7 @@ function parseArgs(argv: readonly string[]): Args {
       },
     })
   } catch (error) {
-    // parseArgs' own messages say which option is unknown or lacks its value.
-    throw new DoctestUsageError(error instanceof Error ? error.message.replace(/\.?$/, '.') : String(error))
+    throw new DoctestUsageError(`${argsErrorMessage(error)}.`)
   }
   const { values, positionals } = parsed
   const args: Args = {
