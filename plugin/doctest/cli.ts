@@ -143,13 +143,13 @@ type PageRun =
   | { readonly file: string; readonly page: undefined; readonly diagnostics: readonly Diagnostic[]; readonly report: undefined }
 
 /** Reads, collects and runs one page; a page that cannot be read or is too large becomes a page error. */
-async function runPage(file: string, args: Args): Promise<PageRun> {
+async function runPage(file: string, args: Args, shown: string): Promise<PageRun> {
   let page: PageFile
   try {
     page = await readPage(file, args.maxPageMb)
   } catch (error) {
     const tooLarge = error instanceof PageTooLargeError
-    const message = tooLarge ? error.message : `${file} could not be read: ${error instanceof Error ? error.message : String(error)}.`
+    const message = tooLarge ? error.message.replace(file, shown) : `${shown} could not be read: ${error instanceof Error ? error.message : String(error)}.`
     return {
       file, page: undefined, report: undefined,
       diagnostics: [{ severity: 'error', file, start: { line: 1, column: 1 }, rule: tooLarge ? 'doctest-page-too-large' : 'doctest-page-unreadable', message }],
@@ -205,7 +205,7 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
   let updated = 0
   // Pages run concurrently (each in its own worker); their reports are printed in file order.
   const jobs = Math.max(1, Math.min(4, availableParallelism()))
-  const runs = await mapConcurrently(files, jobs, (file) => runPage(file, args))
+  const runs = await mapConcurrently(files, jobs, (file) => runPage(file, args, shown(file)))
   for (const run of runs) {
     const { file, page, report } = run
     const extra: Diagnostic[] = []
@@ -246,7 +246,10 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
   const strict = args.strict === true
   const emptyFails = args.strict ?? onCI(env)
   if (checked === 0) {
-    const why = skipped + notRun > 0 ? `every example was skipped or not run` : `no page has a transcript (\`> \` statements) or a block that runs`
+    const unread = runs.filter((r) => r.report === undefined).length
+    const why = unread > 0
+      ? `${unread} page${unread === 1 ? '' : 's'} could not be run`
+      : skipped + notRun > 0 ? 'every example was skipped or not run' : 'no page has a transcript (`> ` statements) or a block that runs'
     stdout.write(`warning: no example was checked in ${files.length} file${files.length === 1 ? '' : 's'}: ${why}.${emptyFails ? ' This fails the run (--strict or CI).' : ' With --strict (or CI set) this fails the run.'}\n`)
   }
   const notes = [skipped > 0 ? `${skipped} skipped` : '', notRun > 0 ? `${notRun} not run` : '', updated > 0 ? `${updated} updated` : '', pageErrors > 0 ? `${pageErrors} page error${pageErrors === 1 ? '' : 's'}` : '']

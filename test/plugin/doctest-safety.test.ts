@@ -145,7 +145,8 @@ describe('memory', () => {
     writeFileSync(page, `# huge\n\n\`\`\`ts\n> 1\n1\n\`\`\`\n\n${'a'.repeat(99)}\n`.padEnd(1_200_000, 'b'))
     const { code, out } = await run(['--max-page-size', '1', page])
     expect(code).toBe(1)
-    expect(out).toMatch(/^huge\.md:1:1 error .*huge\.md is 1\.1 MB, more than the 1 MB a page may have; it was not run\. .*\[doctest-page-too-large\]$/m)
+    expect(out).toMatch(/^huge\.md:1:1 error huge\.md is 1\.1 MB, more than the 1 MB a page may have; it was not run\. .*\[doctest-page-too-large\]$/m)
+    expect(out).toContain('warning: no example was checked in 1 file: 1 page could not be run.')
   })
 })
 
