@@ -4,7 +4,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { realpathSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
 import type { PlotJSON } from 'flowmark/plot'
+import { argsErrorMessage } from './cli-args.ts'
 import { GraphRenderer, renderPlot, standalonePage } from './render/index.ts'
 import type { CliIO } from './doctest/cli.ts'
 
@@ -42,39 +44,37 @@ export interface PlotCommand {
   readonly cache: string | false | undefined
 }
 
-/** Parses the arguments after `plot`; throws `UsageError` on anything it does not understand. */
+/** Parses the arguments after `plot` (with `node:util` parseArgs); throws `UsageError` on anything it does not understand. */
 export function parsePlotArgs(args: readonly string[]): PlotCommand {
-  let target: string | undefined, out: string | undefined, title: string | undefined
-  let workflow = false, depth: number | undefined, cache: string | false | undefined
-  const value = (k: number, flag: string): string => {
-    const v = args[k + 1]
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`)
-    return v
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        workflow: { type: 'boolean' },
+        depth: { type: 'string' },
+        title: { type: 'string' },
+        cache: { type: 'string' },
+        'no-cache': { type: 'boolean' },
+      },
+    })
+  } catch (e) {
+    throw new UsageError(argsErrorMessage(e))
   }
-  for (let k = 0; k < args.length; k++) {
-    const a = args[k] as string
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1
-    const flag = eq > 0 ? a.slice(0, eq) : a
-    const inline = eq > 0 ? a.slice(eq + 1) : undefined
-    const take = (): string => inline ?? value(k++, flag)
-    switch (flag) {
-      case '--out': case '-o': out = take(); break
-      case '--workflow': workflow = true; break
-      case '--depth': {
-        const raw = take()
-        const n = Number(raw)
-        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--depth must be a whole number ≥ 0, got '${raw}'`)
-        depth = n
-        break
-      }
-      case '--title': title = take(); break
-      case '--cache': cache = take(); break
-      case '--no-cache': cache = false; break
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`)
-        if (target !== undefined) throw new UsageError(`one <module>#<export> expected, got '${target}' and '${a}'`)
-        target = a
-    }
+  const { values, positionals } = parsed
+  if (positionals.length > 1) throw new UsageError(`one <module>#<export> expected, got '${positionals[0]}' and '${positionals[1]}'`)
+  const target = positionals[0]
+  const out = values.out
+  const workflow = values.workflow === true
+  const title = values.title
+  const cache: string | false | undefined = values['no-cache'] === true ? false : values.cache
+  let depth: number | undefined
+  if (values.depth !== undefined) {
+    const n = Number(values.depth)
+    if (values.depth.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--depth must be a whole number ≥ 0, got '${values.depth}'`)
+    depth = n
   }
   if (target === undefined) throw new UsageError('missing <module>#<export>, e.g. ./model.ts#dsp')
   if (out === undefined) throw new UsageError('missing --out <dir>')

@@ -1,12 +1,24 @@
-// Small HTML helpers for the markup the directive core writes (escaping, class and style attributes).
+// HTML/XML helpers for every piece of markup Flowmark writes: the one escaper, and attribute lists.
 
 /**
- * Escapes text for use in HTML element content or in a double-quoted attribute value.
+ * Characters that XML 1.0 does not allow anywhere (C0 controls but tab, line feed and carriage return; U+FFFE, U+FFFF;
+ * lone surrogates): written into an SVG, one makes the file not well-formed, and in HTML they are parse errors.
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+const ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+/**
+ * The one escaper of Flowmark's markup (directive HTML, rendered graphs, SVG, standalone pages): makes text safe as
+ * HTML or XML element content and inside a quoted attribute value. `&`, `<`, `>`, `"` and `'` become character
+ * references; characters XML does not allow (NUL, BEL, ESC and the other C0 controls but tab and newlines, U+FFFE,
+ * U+FFFF, lone surrogates) become U+FFFD, so the output is well-formed XML whatever ids and labels hold.
  * @param text Any text.
- * @returns The text with `&`, `<`, `>`, `"` and `'` replaced by character references.
+ * @returns The escaped text.
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'))
+  if (!/[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/.test(text)) return text
+  return text.replace(NOT_XML, '\uFFFD').replace(/[&<>"']/g, (c) => ENTITY[c]!)
 }
 
 /**

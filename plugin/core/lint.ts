@@ -2,6 +2,7 @@
 import type { Code, Paragraph, Root } from 'mdast'
 import type { Node, Parent } from 'unist'
 import { DISPATCHER, dottedOptions, isFlowmarkDirective, optionValue, TESTCLEANUP, TESTSETUP, type BlockDirective } from './directive.ts'
+import { codeLang, isTranscript } from './fence.ts'
 import { diagnostic, startOf, type FileInfo } from './file.ts'
 import { portableAttributes, readOpeningLine, sourceLine, type OpeningLine } from './opening.ts'
 import type { Diagnostic } from './types.ts'
@@ -50,7 +51,8 @@ function openingProblems(open: OpeningLine): string[] {
  * * `lint-unclosed`: a container without its closing line, which swallows the rest of its parent;
  * * `lint-space-before-brace`, `lint-unquoted-value`, `lint-brace-in-value`: directives that parsed here but that
  *   other processors read differently (Sätteri drops attributes after a space and whole directives whose quoted
- *   values hold `}`; quote values holding `=`, `:` or spaces).
+ *   values hold `}`; quote values holding `=`, `:` or spaces);
+ * * `lint-prompt`: a `>` followed by a tab or a no-break space in a TS/JS fence, which is not a transcript prompt.
  * @param root The mdast tree (with positions).
  * @param file The page; without `file.source` only the tree-visible problems are found.
  * @returns Warnings with file and position, in document order.
@@ -91,6 +93,7 @@ export function lintPage(root: Root, file: FileInfo): Diagnostic[] {
         }
         continue
       }
+      if (child.type === 'code') out.push(...lintPrompts(child as Code, file))
       if (isFlowmarkDirective(child)) {
         lintDirective(child, lineOf(child), file, source, out)
       }
@@ -98,6 +101,42 @@ export function lintPage(root: Root, file: FileInfo): Diagnostic[] {
     }
   }
   visit(root)
+  return out
+}
+
+/** `>` followed by a tab or a Unicode space other than U+0020: looks like a prompt, is not one. */
+const LOOKALIKE_PROMPT = /^(\s*)>([\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000])/
+
+/** How a look-alike prompt's separator is named in messages. */
+function separatorName(char: string): string {
+  if (char === '\t') return 'a tab'
+  if (char === '\u00a0') return 'a no-break space'
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+}
+
+/**
+ * `lint-prompt`: lines of a TypeScript/JavaScript fence that start with `>` followed by a tab or a no-break (or other
+ * Unicode) space. A prompt is `> ` with a plain space: as the first line, such a line makes the fence plain code that
+ * is never checked; later in a transcript, it is read as expected output of the statement above.
+ * @param code A fenced code node.
+ * @param file The page.
+ */
+function lintPrompts(code: Code, file: FileInfo): Diagnostic[] {
+  if (codeLang(code.lang) === undefined || !code.position) return []
+  const out: Diagnostic[] = []
+  const lines = code.value.split('\n')
+  const first = lines.findIndex((line) => line.trim() !== '')
+  const transcript = isTranscript(code.value)
+  lines.forEach((line, index) => {
+    const match = LOOKALIKE_PROMPT.exec(line)
+    if (match === null) return
+    const what = separatorName(match[2]!)
+    const effect = index === first
+      ? 'so this fence is not a transcript: nothing in it is run or checked'
+      : transcript ? 'so this line is read as expected output of the statement above, not as a statement' : 'so it is not a prompt'
+    out.push(diagnostic(file, 'warning', 'lint-prompt', { line: code.position!.start.line + 1 + index, column: code.position!.start.column + match[1]!.length },
+      `\`>\` is followed by ${what}, not a space, ${effect}. Write the prompt as \`> \` (\`>\` and one plain space).`))
+  })
   return out
 }
 

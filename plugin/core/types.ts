@@ -60,6 +60,17 @@ export interface SessionRequest {
   readonly blocks: readonly SessionBlock[]
   /** Milliseconds before a single block is stopped (default 10 000). */
   readonly timeout?: number
+  /**
+   * Heap limit of the page's session in megabytes (default 1024). An example that exceeds it fails with
+   * `doctest-out-of-memory` at its line; the process and the other pages go on.
+   */
+  readonly maxMemoryMb?: number
+  /**
+   * After the page's last example, the session waits up to this many milliseconds (default 200) for the timers and
+   * I/O the examples left pending, so that an error they throw (or a `process.exit` they call) fails the page. It
+   * ends sooner when nothing is pending.
+   */
+  readonly graceMs?: number
   /** Page-level default flags. */
   readonly flags?: DoctestFlags
 }

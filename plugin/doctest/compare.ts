@@ -1,4 +1,5 @@
 // Compares expected and actual transcript output under doctest flags, and writes unified diffs of the two.
+import { structuredPatch, type StructuredPatchHunk } from 'diff'
 import type { DoctestFlags } from '../core/types.ts'
 import { normalizeOutput } from './transcript.ts'
 
@@ -76,104 +77,76 @@ export interface DiffOptions {
   readonly maxLines?: number
 }
 
-type Op = { readonly kind: ' ' | '-' | '+'; readonly text: string }
+/**
+ * Edits beyond which jsdiff gives up aligning two outputs (its cost grows with (n + m) · edits), and total lines
+ * beyond which it is not tried at all; the diff then shows the differing middle removed, then added.
+ */
+const MAX_EDITS = 1_000
+const MAX_ALIGNED_LINES = 20_000
 
 /**
  * A unified diff (`--- expected`, `+++ actual`, `@@` hunks; `-` lines expected, `+` lines actual) of two texts,
- * line by line, from a longest-common-subsequence alignment. Empty when the texts are equal.
+ * line by line, computed by jsdiff (`structuredPatch`). Empty when the texts are equal. Changed lines that are empty
+ * or only whitespace are made visible (`⏎ (empty line)`, `·` for spaces, `→` for tabs).
  */
 export function unifiedDiff(expected: string, actual: string, options: DiffOptions = {}): string {
   if (expected === actual) return ''
-  const a = expected === '' ? [] : expected.split('\n')
-  const b = actual === '' ? [] : actual.split('\n')
-  const ops = diffLines(a, b)
   const context = options.context ?? 3
+  // jsdiff compares lines with their newline; both texts get one, so no "\ No newline at end of file" lines appear.
+  const asFile = (text: string): string => (text === '' ? '' : `${text}\n`)
+  const lines = countLines(expected) + countLines(actual)
+  const patch = lines > MAX_ALIGNED_LINES
+    ? undefined
+    : structuredPatch('expected', 'actual', asFile(expected), asFile(actual), undefined, undefined, { context, maxEditLength: MAX_EDITS })
+  const hunks = patch?.hunks ?? [wholeReplacement(expected, actual, context)]
   const out = [`--- ${options.expectedLabel ?? 'expected'}`, `+++ ${options.actualLabel ?? 'actual'}`]
-  // Positions of the ops in each text, to label hunks.
-  const posA: number[] = []
-  const posB: number[] = []
-  let ia = 0
-  let ib = 0
-  for (const op of ops) {
-    posA.push(ia)
-    posB.push(ib)
-    if (op.kind !== '+') ia++
-    if (op.kind !== '-') ib++
-  }
-  let k = 0
-  while (k < ops.length) {
-    while (k < ops.length && ops[k]!.kind === ' ') k++
-    if (k >= ops.length) break
-    const start = Math.max(0, k - context)
-    let end = k
-    // Extend the hunk while the next change is within 2×context unchanged lines.
-    for (;;) {
-      while (end < ops.length && ops[end]!.kind !== ' ') end++
-      let gap = end
-      while (gap < ops.length && ops[gap]!.kind === ' ') gap++
-      if (gap < ops.length && gap - end <= 2 * context) end = gap
-      else break
+  for (const hunk of hunks) {
+    // As GNU diff (and jsdiff's formatPatch) write it: an empty side starts at the line before.
+    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart
+    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart
+    out.push(`@@ -${oldStart},${hunk.oldLines} +${newStart},${hunk.newLines} @@`)
+    for (const line of hunk.lines) {
+      if (line.startsWith('\\')) continue
+      out.push(visibleWhitespace(line))
     }
-    const stop = Math.min(ops.length, end + context)
-    const hunk = ops.slice(start, stop)
-    const countA = hunk.filter((op) => op.kind !== '+').length
-    const countB = hunk.filter((op) => op.kind !== '-').length
-    const fromA = countA === 0 ? posA[start]! : posA[start]! + 1
-    const fromB = countB === 0 ? posB[start]! : posB[start]! + 1
-    out.push(`@@ -${fromA},${countA} +${fromB},${countB} @@`)
-    for (const op of hunk) out.push(`${op.kind}${visibleWhitespace(op)}`)
-    k = stop
   }
   const max = options.maxLines ?? 400
   if (out.length > max + 2) return [...out.slice(0, max + 2), `… ${out.length - max - 2} more diff lines`].join('\n')
   return out.join('\n')
 }
 
-/** Marks a changed line that is empty or only whitespace, so the diff shows what differs. */
-function visibleWhitespace(op: Op): string {
-  if (op.kind === ' ' || op.text.trim() !== '') return op.text
-  return op.text === '' ? '⏎ (empty line)' : op.text.replace(/ /g, '·').replace(/\t/g, '→')
-}
-
-/** Above this many cells the LCS table is not built; the differing middle is shown as removed, then added. */
-const MAX_TABLE = 4_000_000
-
-function diffLines(a: readonly string[], b: readonly string[]): Op[] {
+/**
+ * One hunk for texts too different to align: the lines both share at the start and at the end stay (up to `context`
+ * of them shown), every other expected line is removed and every other actual line added.
+ */
+function wholeReplacement(expected: string, actual: string, context: number): StructuredPatchHunk {
+  const a = expected === '' ? [] : expected.split('\n')
+  const b = actual === '' ? [] : actual.split('\n')
   let head = 0
   while (head < a.length && head < b.length && a[head] === b[head]) head++
   let tail = 0
   while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++
-  const same = (lines: readonly string[]): Op[] => lines.map((text) => ({ kind: ' ', text }))
-  const midA = a.slice(head, a.length - tail)
-  const midB = b.slice(head, b.length - tail)
-  const middle = (midA.length + 1) * (midB.length + 1) > MAX_TABLE
-    ? [...midA.map((text): Op => ({ kind: '-', text })), ...midB.map((text): Op => ({ kind: '+', text }))]
-    : lcsDiff(midA, midB)
-  return [...same(a.slice(0, head)), ...middle, ...same(a.slice(a.length - tail))]
+  const before = a.slice(Math.max(0, head - context), head)
+  const after = a.slice(a.length - tail, a.length - tail + Math.min(tail, context))
+  const removed = a.slice(head, a.length - tail)
+  const added = b.slice(head, b.length - tail)
+  return {
+    oldStart: head - before.length + 1, oldLines: before.length + removed.length + after.length,
+    newStart: head - before.length + 1, newLines: before.length + added.length + after.length,
+    lines: [...before.map((l) => ` ${l}`), ...removed.map((l) => `-${l}`), ...added.map((l) => `+${l}`), ...after.map((l) => ` ${l}`)],
+  }
 }
 
-function lcsDiff(a: readonly string[], b: readonly string[]): Op[] {
-  const n = a.length
-  const m = b.length
-  // lcs[i][j] = length of the LCS of a[i..] and b[j..]
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0))
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!)
-    }
-  }
-  const ops: Op[] = []
-  let i = 0
-  let j = 0
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      ops.push({ kind: ' ', text: a[i]! })
-      i++
-      j++
-    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) ops.push({ kind: '-', text: a[i++]! })
-    else ops.push({ kind: '+', text: b[j++]! })
-  }
-  while (i < n) ops.push({ kind: '-', text: a[i++]! })
-  while (j < m) ops.push({ kind: '+', text: b[j++]! })
-  return ops
+function countLines(text: string): number {
+  let n = 1
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n++
+  return n
+}
+
+/** Marks a changed diff line (`-…`/`+…`) that is empty or only whitespace, so the diff shows what differs. */
+function visibleWhitespace(line: string): string {
+  const kind = line[0]
+  const text = line.slice(1)
+  if (kind === ' ' || text.trim() !== '') return line
+  return `${kind}${text === '' ? '⏎ (empty line)' : text.replace(/ /g, '·').replace(/\t/g, '→')}`
 }

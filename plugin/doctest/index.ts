@@ -1,5 +1,5 @@
 // The doctest engine: runs a page's examples once, in one session off the main thread, and checks REPL transcripts.
-export { runSession, listExamples, DEFAULT_TIMEOUT, MAX_WORKERS } from './session.ts'
+export { runSession, listExamples, DEFAULT_TIMEOUT, DEFAULT_GRACE_MS, DEFAULT_MAX_MEMORY_MB, MAX_WORKERS } from './session.ts'
 export type { DoctestReport, ExampleResult, PlannedExample } from './session.ts'
 export { parseTranscript, parseFlagList, mergeFlags, normalizeOutput, isTranscript, FLAG_NAMES } from './transcript.ts'
 export type { Transcript, TranscriptStatement, TranscriptProblem } from './transcript.ts'

@@ -14,6 +14,8 @@ export interface WorkerUnit {
   readonly mode: 'script' | 'async'
   /** Whether the completion value is printed (transcript statements). */
   readonly wantsValue: boolean
+  /** Page line of the unit's first source line, and how many lines it has (to attribute late errors by their stack). */
+  readonly span: { readonly first: number; readonly count: number }
 }
 
 /** A block as the worker runs it: a list of units, or a draw. */
@@ -29,6 +31,8 @@ export interface WorkerSession {
   /** Absolute path of the page (referrer of imports, file name in stack traces). */
   readonly file: string
   readonly blocks: readonly WorkerBlock[]
+  /** How long the worker waits after the last block for pending timers and I/O before it says `session-done` (ms). */
+  readonly graceMs: number
 }
 
 /** What a unit produced. */
@@ -48,4 +52,16 @@ export type WorkerMessage =
   | { readonly type: 'draw-error'; readonly block: number; readonly message: string }
   | { readonly type: 'session-done' }
   | { readonly type: 'worker-error'; readonly message: string }
-  | { readonly type: 'exit-called'; readonly code: number | string }
+  /** `process.exit` was called; `owner` is the unit whose code called it, when its stack tells. */
+  | { readonly type: 'exit-called'; readonly code: number | string; readonly owner?: UnitRef }
+  /**
+   * An error thrown by a callback (timer, unawaited promise) after the unit that started it had finished: `owner` is
+   * that unit (by the error's stack), else the unit that finished last.
+   */
+  | { readonly type: 'async-error'; readonly owner: UnitRef; readonly error: { readonly header: string; readonly stack: string } }
+
+/** A unit of the session: its block and its index in the block. */
+export interface UnitRef {
+  readonly block: number
+  readonly unit: number
+}

@@ -5,11 +5,18 @@ import { Worker } from 'node:worker_threads'
 import type { Diagnostic, DoctestFlags, DrawResult, SessionBlock, SessionRequest, SessionReport, SourcePoint } from '../core/types.ts'
 import { outputMatches, unifiedDiff } from './compare.ts'
 import { compileUnit } from './compile.ts'
-import type { UnitOutcome, WorkerBlock, WorkerMessage, WorkerSession, WorkerUnit } from './protocol.ts'
+import { watchHeap, workerResourceLimits } from './heap-watch.ts'
+import { DEFAULT_GRACE_MS } from './late-errors.ts'
+import type { UnitOutcome, UnitRef, WorkerBlock, WorkerMessage, WorkerSession, WorkerUnit } from './protocol.ts'
 import { mergeFlags, normalizeOutput, parseTranscript, type TranscriptStatement } from './transcript.ts'
 
 /** Default time a single block may run before the session is stopped (ms). */
 export const DEFAULT_TIMEOUT = 10_000
+
+/** Default heap limit of a page's session, in megabytes (`maxMemoryMb`, `--max-memory`). */
+export const DEFAULT_MAX_MEMORY_MB = 1024
+
+export { DEFAULT_GRACE_MS }
 
 /** What happened to one example: a transcript statement, a code/setup/cleanup block, or a draw block. */
 export interface ExampleResult {
@@ -120,7 +127,10 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
           })
           continue
         }
-        units.push({ script: compiled.script, mode: compiled.mode, lineOffset: block.start.line + statement.line - 2, wantsValue: true })
+        units.push({
+          script: compiled.script, mode: compiled.mode, lineOffset: block.start.line + statement.line - 2, wantsValue: true,
+          span: { first: block.start.line + statement.line, count: statement.lineCount },
+        })
         slot.unit = { line: block.start.line + statement.line, lines: statement.lineCount, sourceColumn: compiled.sourceColumn }
         owners.push(slot)
       }
@@ -134,7 +144,10 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
           rule: 'doctest-syntax', message: `${compiled.message} (in the ${block.kind} block)`,
         })
       } else {
-        units.push({ script: compiled.script, mode: compiled.mode, lineOffset: block.start.line - 2, wantsValue: false })
+        units.push({
+          script: compiled.script, mode: compiled.mode, lineOffset: block.start.line - 2, wantsValue: false,
+          span: { first: block.start.line, count: block.code.split('\n').length },
+        })
         slot.unit = { line: block.start.line, lines: block.code.split('\n').length, sourceColumn: compiled.sourceColumn }
         owners.push(slot)
       }
@@ -146,10 +159,15 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   }
 
   if (workerBlocks.length > 0) {
-    await withWorkerSlot(() => runWorker({ file, blocks: workerBlocks }, req.timeout ?? DEFAULT_TIMEOUT, {
+    const limits = { timeout: req.timeout ?? DEFAULT_TIMEOUT, maxMemoryMb: req.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB }
+    await withWorkerSlot(() => runWorker({ file, blocks: workerBlocks, graceMs: req.graceMs ?? DEFAULT_GRACE_MS }, limits, {
       unit(block, unit, outcome) {
         const slot = unitSlots[block]![unit]!
         check(slot, outcome)
+      },
+      asyncError(owner, error) {
+        const slot = unitSlots[owner.block]?.[owner.unit]
+        if (slot !== undefined) lateFailure(slot, error)
       },
       draw(block, result) {
         const slot = drawSlots[block]!
@@ -177,6 +195,18 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
         }
       },
     }))
+  }
+
+  /** Fails a unit whose callbacks threw after it finished (an error it would otherwise never be blamed for). */
+  function lateFailure(slot: Slot, error: { readonly header: string; readonly stack: string }): void {
+    const stack = slot.unit === undefined ? error.stack : pageStack(error.stack, file, slot.unit, slot.block.start.column)
+    const diagnostic: Diagnostic = {
+      severity: 'error', file: req.file, start: slot.start, rule: 'doctest-async-error',
+      message: `${describeSlot(slot)} started work (a timer, callback or promise) that threw ${error.header} after the example had finished; await that work in the example, or catch its error${framesNote(stack, file)}`,
+    }
+    slot.status = 'failed'
+    slot.diagnostic = diagnostic
+    diagnostics.push(diagnostic)
   }
 
   function check(slot: Slot, raw: UnitOutcome): void {
@@ -244,6 +274,8 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
 
 interface WorkerEvents {
   unit(block: number, unit: number, outcome: UnitOutcome): void
+  /** A callback started by unit `owner` threw after that unit had finished. */
+  asyncError(owner: UnitRef, error: { readonly header: string; readonly stack: string }): void
   draw(block: number, result: DrawResult): void
   drawError(block: number, message: string): void
   /** The session ended early while `block` (and `unit`, if a unit) ran; `message` gets the running example. */
@@ -284,13 +316,25 @@ const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.m
  */
 const WORKER_EXEC_ARGV = [...(FROM_SOURCE ? ['--conditions=source'] : []), '--disable-warning=ExperimentalWarning']
 
-/** Runs a compiled session in a fresh worker; resolves when it finished, timed out or crashed. */
-function runWorker(session: WorkerSession, timeout: number, events: WorkerEvents): Promise<void> {
+/** The limits of one session: time per block, heap size. */
+interface SessionLimits {
+  readonly timeout: number
+  readonly maxMemoryMb: number
+}
+
+/**
+ * Runs a compiled session in a fresh worker; resolves when it finished, timed out, ran out of memory or crashed.
+ * The worker's heap is limited (`resourceLimits`): without a limit, V8 would abort the whole process when an example
+ * exhausts the heap; with one, only the worker stops (`ERR_WORKER_OUT_OF_MEMORY`).
+ */
+function runWorker(session: WorkerSession, limits: SessionLimits, events: WorkerEvents): Promise<void> {
+  const { timeout } = limits
   return new Promise((done) => {
     const worker = new Worker(WORKER_URL, {
       execArgv: WORKER_EXEC_ARGV,
       stdout: true,
       stderr: true,
+      resourceLimits: workerResourceLimits(limits.maxMemoryMb),
     })
     let stderr = ''
     worker.stdout.resume()
@@ -340,6 +384,14 @@ function runWorker(session: WorkerSession, timeout: number, events: WorkerEvents
           break
         case 'exit-called':
           exitCalled = message.code
+          // The exit belongs to the unit whose code called it (a timer of an earlier example, say).
+          if (message.owner !== undefined) {
+            block = message.owner.block
+            unit = message.owner.unit
+          }
+          break
+        case 'async-error':
+          events.asyncError(message.owner, message.error)
           break
         case 'worker-error':
           stop('doctest-crash', (example) => `The doctest worker failed while running ${example}: ${message.message}`)
@@ -347,8 +399,17 @@ function runWorker(session: WorkerSession, timeout: number, events: WorkerEvents
       }
     })
     worker.on('error', (error) => {
+      if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        outOfMemory(limits.maxMemoryMb)
+        return
+      }
       stop('doctest-crash', (example) => `The doctest session crashed while running ${example}: ${error.stack ?? error.message}`)
     })
+    const outOfMemory = (appliedMb: number): void => {
+      stop('doctest-out-of-memory', (example) => `${example} ran out of memory: the page's session reached its heap limit of ${appliedMb} MB and was stopped. Make the example use less memory, or raise the limit (\`--max-memory <MB>\`, \`maxMemoryMb\` option).`)
+    }
+    const unwatch = watchHeap(worker, limits.maxMemoryMb, outOfMemory)
+    worker.once('exit', unwatch)
     let exitCalled: number | string | undefined
     worker.on('exit', (code) => {
       if (exitCalled !== undefined) {

@@ -6,7 +6,8 @@ import vm from 'node:vm'
 import { parentPort } from 'node:worker_threads'
 import type { DrawResult, NodeTableRow } from '../core/types.ts'
 import { errorHeader, firstSentence, formatThrown, formatValue } from './format.ts'
-import { SESSION_GLOBAL, type UnitOutcome, type WorkerBlock, type WorkerUnit, type WorkerMessage, type WorkerSession } from './protocol.ts'
+import { activeResources, ownerOfStack, settle, type UnitSpan } from './late-errors.ts'
+import { SESSION_GLOBAL, type UnitOutcome, type UnitRef, type WorkerBlock, type WorkerUnit, type WorkerMessage, type WorkerSession } from './protocol.ts'
 
 if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession().')
 const port = parentPort
@@ -20,7 +21,7 @@ const append = (text: string): void => {
   captured += text
   if (captured.length >= MAX_OUTPUT) captured = `${captured.slice(0, MAX_OUTPUT)}\n… (output cut at ${MAX_OUTPUT} characters)\n`
 }
-/** Errors thrown by callbacks (timers, rejected promises nobody awaited) while a unit ran. */
+/** Errors thrown by callbacks (timers, rejected promises nobody awaited) of the running unit while it ran. */
 let asyncErrors: unknown[] = []
 
 const sink = new Writable({
@@ -40,14 +41,40 @@ for (const stream of [process.stdout, process.stderr]) {
     return true
   }) as typeof stream.write
 }
-process.on('uncaughtException', (error) => asyncErrors.push(error))
-// In a worker, process.exit() ends the thread; say so first, so the session can tell it from an emptied event loop.
+process.on('uncaughtException', lateError)
+// In a worker, process.exit() ends the thread; say so first, so the session can tell it from an emptied event loop,
+// and say whose code called it (a timer may call it after its statement finished).
 const exit = process.exit.bind(process)
 process.exit = ((code?: number | string | null) => {
-  post({ type: 'exit-called', code: code ?? process.exitCode ?? 0 })
+  const owner = late.file === '' ? undefined : ownerOfStack(new Error().stack ?? '', late.file, late.spans) ?? late.running
+  post({ type: 'exit-called', code: code ?? process.exitCode ?? 0, ...(owner === undefined ? {} : { owner }) })
   return exit(code)
 }) as typeof process.exit
-process.on('unhandledRejection', (reason) => asyncErrors.push(reason))
+process.on('unhandledRejection', lateError)
+
+/** What attributing asynchronous errors needs: the page, where its units are, which one runs, which ran last. */
+const late: { file: string; spans: UnitSpan[]; running: UnitRef | undefined; last: UnitRef | undefined } = {
+  file: '', spans: [], running: undefined, last: undefined,
+}
+
+/**
+ * An error thrown by a callback, or a promise rejection nobody handled. When it comes from the running unit (by its
+ * stack, or when the stack names no unit), it is that unit's error, as in the REPL. When its stack points at an
+ * earlier unit, or no unit runs (between units, during a draw, after the last one), it is posted for the unit that
+ * started it (by the stack, else the one that finished last), which the session then fails.
+ */
+function lateError(error: unknown): void {
+  const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : ''
+  const owner = late.file === '' ? undefined : ownerOfStack(stack, late.file, late.spans)
+  const running = late.running
+  if (running !== undefined && (owner === undefined || (owner.block === running.block && owner.unit === running.unit))) {
+    asyncErrors.push(error)
+    return
+  }
+  const target = owner ?? late.last ?? running
+  if (target === undefined) return // nothing ran yet: no example can own it
+  post({ type: 'async-error', owner: target, error: { header: errorHeader(error), stack } })
+}
 
 Object.defineProperty(globalThis, SESSION_GLOBAL, {
   value: { hoist: (bindings: Record<string, unknown>) => Object.assign(globalThis, bindings) },
@@ -65,6 +92,11 @@ port.once('message', (session: WorkerSession) => {
 async function run(session: WorkerSession): Promise<void> {
   // Like the Node REPL, the session has `require` (resolving from the page's folder).
   Object.defineProperty(globalThis, 'require', { value: createRequire(session.file), writable: true, configurable: true, enumerable: false })
+  late.file = session.file
+  late.spans = session.blocks.flatMap((block, index) => block.kind === 'units'
+    ? block.units.map((unit, unitIndex) => ({ block: index, unit: unitIndex, ...unit.span }))
+    : [])
+  const baseline = activeResources()
   for (const [index, block] of session.blocks.entries()) {
     post({ type: 'block-start', block: index })
     if (block.kind === 'draw') {
@@ -73,9 +105,15 @@ async function run(session: WorkerSession): Promise<void> {
     }
     for (const [unitIndex, unit] of block.units.entries()) {
       post({ type: 'unit-start', block: index, unit: unitIndex })
-      post({ type: 'unit-done', block: index, unit: unitIndex, outcome: await runUnit(session.file, unit) })
+      late.running = { block: index, unit: unitIndex }
+      const outcome = await runUnit(session.file, unit)
+      late.running = undefined
+      late.last = { block: index, unit: unitIndex }
+      post({ type: 'unit-done', block: index, unit: unitIndex, outcome })
     }
   }
+  // Timers and I/O the examples left behind may still throw or exit: give them a short grace period.
+  await settle(baseline, session.graceMs)
 }
 
 async function runUnit(file: string, unit: WorkerUnit): Promise<UnitOutcome> {

@@ -1,6 +1,6 @@
 // Graphviz layout: one lazily loaded WASM instance, engine fallback, and a content-addressed on-disk SVG cache.
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -82,8 +82,35 @@ export interface RendererStats {
   cacheMisses: number
 }
 
-/** Format version of cache entries; bump when the entry layout changes. */
-const CACHE_FORMAT = 1
+/** Format version of cache entries; bump when the entry layout changes (2: entries carry their key and a digest). */
+const CACHE_FORMAT = 2
+
+/** The content of a cache entry, as stored (JSON) with its key and the digest of both. */
+interface CacheEntry {
+  readonly key: string
+  readonly svg: string
+  readonly engine: string
+  readonly warnings: readonly string[]
+  /** SHA-256 of `[key, svg, engine, warnings]`: an entry cut short, altered or copied from another key does not match. */
+  readonly digest: string
+}
+
+/** What reading the cache found: a usable layout, nothing, or an entry that must not be used (and why). */
+type CacheRead =
+  | { readonly kind: 'hit'; readonly layout: Omit<DotLayout, 'cached'> }
+  | { readonly kind: 'miss' }
+  | { readonly kind: 'bad'; readonly file: string; readonly reason: string }
+
+/** The digest stored with a cache entry. */
+function entryDigest(key: string, svg: string, engine: string, warnings: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify([key, svg, engine, warnings])).digest('hex')
+}
+
+/** Options of {@link GraphRenderer.layout}. */
+export interface LayoutOptions {
+  /** Lay out again even when the cache has the graph, and replace the entry (for an entry that turned out unusable). */
+  readonly refresh?: boolean
+}
 
 let installedVersion: string | undefined
 /** The installed `@hpcc-js/wasm-graphviz` version, read from its package.json (no WASM involved). */
@@ -169,13 +196,20 @@ export class GraphRenderer {
   /**
    * Lays out `dot` with `engine` (default `dot`), from the cache when possible. When the engine fails, the next engine
    * of the fallback list is tried and the result carries a warning; when all fail, throws `GraphLayoutError`.
+   * A cache entry is used only when its digest matches its content and key; a bad entry (cut short, altered, not
+   * JSON) is removed and the graph laid out again, with a warning, never served.
    */
-  async layout(dot: string, engine = 'dot'): Promise<DotLayout> {
+  async layout(dot: string, engine = 'dot', options: LayoutOptions = {}): Promise<DotLayout> {
     const key = this.cacheKey(dot, engine)
-    const hit = await this.#read(key)
-    if (hit !== undefined) {
+    const read: CacheRead = options.refresh === true ? { kind: 'miss' } : await this.#read(key)
+    if (read.kind === 'hit') {
       this.stats.cacheHits++
-      return { ...hit, cached: true }
+      return { ...read.layout, cached: true }
+    }
+    const cacheWarnings: string[] = []
+    if (read.kind === 'bad') {
+      cacheWarnings.push(`the cached layout ${read.file} ${read.reason}; it was removed and the graph laid out again`)
+      await unlink(read.file).catch(() => undefined)
     }
     this.stats.cacheMisses++
     const pool = this.#pool
@@ -207,7 +241,7 @@ export class GraphRenderer {
       const slow = ms > this.#slowMs ? [
         `layout with '${candidate}' took ${(ms / 1000).toFixed(1)} s${/splines\s*=\s*"?ortho/.test(dot) ? '; splines=ortho is the slow part on large graphs, try plot({ graph: { splines: \'polyline\' } })' : ''} (cached from now on)`,
       ] : []
-      return { svg, engine: candidate, warnings: [...warnings, ...slow], cached: false }
+      return { svg, engine: candidate, warnings: [...cacheWarnings, ...warnings, ...slow], cached: false }
     }
     const first = attempts[0]
     throw new GraphLayoutError(
@@ -216,17 +250,31 @@ export class GraphRenderer {
     )
   }
 
-  async #read(key: string): Promise<Omit<DotLayout, 'cached'> | undefined> {
-    if (this.#cacheDir === undefined) return undefined
+  async #read(key: string): Promise<CacheRead> {
+    if (this.#cacheDir === undefined) return { kind: 'miss' }
+    const file = join(this.#cacheDir, key.slice(0, 2), `${key}.json`)
+    let text: string
     try {
-      const entry = JSON.parse(await readFile(join(this.#cacheDir, key.slice(0, 2), `${key}.json`), 'utf8')) as unknown
-      if (typeof entry !== 'object' || entry === null) return undefined
-      const { svg, engine, warnings } = entry as Record<string, unknown>
-      if (typeof svg !== 'string' || typeof engine !== 'string' || !Array.isArray(warnings)) return undefined
-      return { svg, engine, warnings: warnings.map(String) }
+      text = await readFile(file, 'utf8')
     } catch {
-      return undefined // missing or corrupt entries are recomputed
+      // Missing is the normal miss; an unreadable entry (a folder, no permission) is one too: it is rewritten.
+      return { kind: 'miss' }
     }
+    let entry: unknown
+    try {
+      entry = JSON.parse(text)
+    } catch {
+      return { kind: 'bad', file, reason: 'is not valid JSON (cut short?)' }
+    }
+    const { key: storedKey, svg, engine, warnings, digest } = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<Record<keyof CacheEntry, unknown>>
+    if (typeof svg !== 'string' || typeof engine !== 'string' || !Array.isArray(warnings) || !warnings.every((w) => typeof w === 'string') || typeof digest !== 'string') {
+      return { kind: 'bad', file, reason: 'lacks fields of a cache entry (svg, engine, warnings, digest)' }
+    }
+    if (storedKey !== key) return { kind: 'bad', file, reason: 'belongs to another graph (its key differs)' }
+    if (entryDigest(key, svg, engine, warnings as string[]) !== digest) {
+      return { kind: 'bad', file, reason: 'was altered or cut short (its digest does not match its content)' }
+    }
+    return { kind: 'hit', layout: { svg, engine, warnings: warnings as string[] } }
   }
 
   async #write(key: string, entry: Omit<DotLayout, 'cached'>): Promise<void> {
@@ -236,7 +284,8 @@ export class GraphRenderer {
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
     try {
       await mkdir(dir, { recursive: true })
-      await writeFile(tmp, JSON.stringify(entry))
+      const stored: CacheEntry = { key, ...entry, digest: entryDigest(key, entry.svg, entry.engine, entry.warnings) }
+      await writeFile(tmp, JSON.stringify(stored))
       await rename(tmp, file)
     } catch {
       // A read-only or full disk only costs a re-layout next time.

@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto'
 import type { PlotJSON, PlotNode, PlotPage } from 'flowmark/plot'
 import type { RenderedGraph } from '../core/types.ts'
 import { GraphRenderer, type DotLayout } from './graphviz.ts'
-import { escapeAttr, escapeText, jsonForScript, slug } from './markup.ts'
-import { postProcessSvg } from './svg.ts'
+import { escapeHtml } from '../core/html.ts'
+import { jsonForScript, slug } from './markup.ts'
+import { postProcessSvg, SvgFormatError, type SvgPageContext } from './svg.ts'
 
 export { GraphRenderer, GraphLayoutError, FALLBACK_ENGINES, graphvizPackageVersion } from './graphviz.ts'
 export { LayoutPool, LayoutTimeoutError } from './pool.ts'
@@ -150,18 +151,28 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
 
   const sections: string[] = []
   const pages: IndexPage[] = []
-  plot.pages.forEach((page, i) => {
-    const layout = layouts[i] as DotLayout
-    for (const w of layout.warnings) warnings.push(`${where(page)}: ${w}`)
+  for (const [i, page] of plot.pages.entries()) {
+    let layout = layouts[i] as DotLayout
     const section = `${id}--p${i}`
     const pageTitle = page.path === '' ? title : page.title
-    const processed = postProcessSvg(layout.svg, {
+    const context: SvgPageContext = {
       prefix: `${id}-p${i}-`,
       nodes: page.nodes,
       title: pageTitle,
       description: page.path === '' ? (options.description ?? describe(plot, title)) : `Sub-model ${page.title} (${page.kind}), ${page.nodes.length} nodes.`,
       pageHref: (path) => `#${sectionOf.get(path) ?? section}`,
-    })
+    }
+    let processed: ReturnType<typeof postProcessSvg>
+    try {
+      processed = postProcessSvg(layout.svg, context)
+    } catch (e) {
+      // A cached layout that does not parse (written by a broken build, say) is laid out again, never a failed build.
+      if (!(e instanceof SvgFormatError) || !layout.cached) throw e
+      layout = await renderer.layout(page.dot, page.engine || 'dot', { refresh: true })
+      warnings.push(`${where(page)}: the cached layout was not valid SVG (${e.message}); laid out again`)
+      processed = postProcessSvg(layout.svg, context)
+    }
+    for (const w of layout.warnings) warnings.push(`${where(page)}: ${w}`)
     // Invisible nodes (`style=invis`) are not drawn, so their absence is expected.
     const missing = processed.missingNodes.filter((d) => !invisible(page.dot, d))
     if (missing.length > 0) {
@@ -173,14 +184,14 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
     const crumbs: string[] = []
     for (let p: PlotPage | undefined = page; p !== undefined; p = p.parent === undefined ? undefined : plot.pages.find((q) => q.path === p?.parent)) {
       const name = p.path === '' ? title : p.title
-      crumbs.unshift(p === page ? `<span aria-current="page">${escapeText(name)}</span>` : `<a href="#${escapeAttr(sectionOf.get(p.path) ?? '')}">${escapeText(name)}</a>`)
+      crumbs.unshift(p === page ? `<span aria-current="page">${escapeHtml(name)}</span>` : `<a href="#${escapeHtml(sectionOf.get(p.path) ?? '')}">${escapeHtml(name)}</a>`)
       if (crumbs.length > 64) break
     }
     const nav = i === 0 ? '' : `<nav class="fm-static-nav" aria-label="Graph pages">${crumbs.join(' <span aria-hidden="true">›</span> ')}</nav>`
     sections.push(
-      `<section class="fm-page" id="${section}" data-fm-path="${escapeAttr(page.path)}" data-fm-kind="${escapeAttr(page.kind)}"` +
+      `<section class="fm-page" id="${section}" data-fm-path="${escapeHtml(page.path)}" data-fm-kind="${escapeHtml(page.kind)}"` +
       ` data-fm-width="${Math.round(processed.width)}" data-fm-height="${Math.round(processed.height)}"` +
-      ` aria-label="${escapeAttr(`${pageTitle} (${page.kind})`)}"${i === 0 ? '' : ' hidden=""'}>` +
+      ` aria-label="${escapeHtml(`${pageTitle} (${page.kind})`)}"${i === 0 ? '' : ' hidden=""'}>` +
       `${nav}<div class="fm-stage">${processed.svg}</div></section>`,
     )
     pages.push({
@@ -193,11 +204,11 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
         ...(n.state === undefined ? {} : { state: n.state }),
       })),
     })
-  })
+  }
 
   const index: GraphIndex = { v: MARKUP_VERSION, id, title, pages }
   const html =
-    `<flowmark-graph id="${id}" class="not-content" data-fm-version="${MARKUP_VERSION}" data-fm-title="${escapeAttr(title)}">` +
+    `<flowmark-graph id="${id}" class="not-content" data-fm-version="${MARKUP_VERSION}" data-fm-title="${escapeHtml(title)}">` +
     sections.join('') +
     `<script type="application/json" class="fm-index">${jsonForScript(index)}</script>` +
     `</flowmark-graph>`

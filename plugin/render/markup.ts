@@ -1,18 +1,4 @@
-// Escaping helpers for HTML/SVG text, attributes and JSON embedded in a <script> element.
-
-/** Escapes text for use between tags in HTML or XML (`&`, `<`, `>`). */
-export function escapeText(text: string): string {
-  if (!/[&<>]/.test(text)) return text
-  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
-}
-
-/** Escapes text for use inside a double-quoted HTML or XML attribute value. */
-export function escapeAttr(text: string): string {
-  if (!/[&<>"']/.test(text)) return text
-  return text.replace(/[&<>"']/g, (c) => ENTITY[c] as string)
-}
-
-const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+// Markup helpers of the renderer: entity decoding, JSON inside <script>, id slugs (escaping is core/html.ts's escapeHtml).
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' }
 

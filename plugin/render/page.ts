@@ -1,5 +1,5 @@
 // A self-contained HTML document showing rendered graphs, with the viewer's script and stylesheet inlined.
-import { escapeText } from './markup.ts'
+import { escapeHtml } from '../core/html.ts'
 import { inlineScript, inlineStyle } from './assets.ts'
 
 /** Options of {@link standalonePage}. */
@@ -36,12 +36,12 @@ export async function standalonePage(graphs: string | readonly string[], options
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="flowmark">
-<title>${escapeText(options.title)}</title>
+<title>${escapeHtml(options.title)}</title>
 <style>${PAGE_CSS}</style>
 ${await inlineStyle()}
 </head>
 <body>
-<header><h1>${escapeText(options.title)}</h1>${options.subtitle === undefined ? '' : `<p>${escapeText(options.subtitle)}</p>`}</header>
+<header><h1>${escapeHtml(options.title)}</h1>${options.subtitle === undefined ? '' : `<p>${escapeHtml(options.subtitle)}</p>`}</header>
 <main>
 ${body}
 </main>

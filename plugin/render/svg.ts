@@ -1,6 +1,7 @@
 // Post-processing of Graphviz SVG: strip prolog and comments, prefix ids, add accessibility, rewrite node links.
 import type { PlotNode } from 'flowmark/plot'
-import { decodeEntities, escapeAttr, escapeText } from './markup.ts'
+import { escapeHtml } from '../core/html.ts'
+import { decodeEntities } from './markup.ts'
 
 /** What the post-processor needs to know about the page whose SVG it rewrites. */
 export interface SvgPageContext {
@@ -46,8 +47,8 @@ type Token =
 
 /** Elements always parsed (they get new attributes or are dropped). */
 const PARSED = new Set(['svg', 'g', 'a', 'title', 'script', 'foreignObject', 'iframe', 'object', 'embed', 'style', 'use', 'image'])
-/** Attributes that need rewriting or checking. */
-const SENSITIVE = /\s(?:id|href|xlink:href|class|style|on[\w-]*)\s*=|url\(|&/i
+/** Attributes that need rewriting or checking (and tags holding references or characters XML does not allow). */
+const SENSITIVE = /\s(?:id|href|xlink:href|class|style|on[\w-]*)\s*=|url\(|&|[\u0000-\u0008\u000B\u000C\u000E-\u001F]/i
 const SKIP: Token = { t: 'skip' }
 
 const TOKEN = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?\s*>|<\/([A-Za-z_][\w:.-]*)\s*>|<([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|[^<]+/gy
@@ -96,7 +97,35 @@ function hasClass(attrs: readonly Attr[], cls: string): boolean {
   return (get(attrs, 'class') ?? '').split(/\s+/).includes(cls)
 }
 
-const UNSAFE_URL = /^\s*(?:javascript|vbscript|data):/i
+/** The URL schemes a link in a graph may have; relative and fragment URLs are allowed too. */
+const SAFE_SCHEMES = new Set(['http', 'https', 'mailto'])
+
+/**
+ * A link target as browsers read it, or `undefined` when it must not be a link. Browsers remove ASCII tab, line feed
+ * and carriage return anywhere in a URL and trim leading and trailing C0 controls and spaces, so `java\tscript:` is
+ * `javascript:`; the scheme (compared in lower case) must then be `http`, `https` or `mailto`. A URL without a scheme
+ * (relative, `//host/…`, `?query`, `#fragment`) is kept.
+ * @param url The `href` as written (entities decoded).
+ * @returns The normalised URL, or `undefined` to drop the link.
+ */
+export function safeUrl(url: string): string | undefined {
+  const normal = url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '')
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(normal)
+  if (scheme !== null && !SAFE_SCHEMES.has(scheme[1]!.toLowerCase())) return undefined
+  // Any other control character left inside: not a URL a graph needs.
+  if (/[\u0000-\u001F\u007F]/.test(normal)) return undefined
+  return normal
+}
+
+/**
+ * Graphviz's escaped text as it may be copied through: unchanged, unless it holds characters or character references
+ * XML does not allow (NUL, BEL, ESC, `&#7;`…), which are then replaced by decoding and escaping it again.
+ */
+function cleanText(raw: string): string {
+  if (!/[\u0000-\u0008\u000B\u000C\u000E-\u001F]|&#/.test(raw)) return raw
+  const text = decodeEntities(raw)
+  return /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(text) ? escapeHtml(text) : raw
+}
 const DROP_ELEMENTS = new Set(['script', 'foreignObject', 'iframe', 'object', 'embed'])
 const KIND_WORD: Record<PlotNode['kind'], string> = {
   data: 'data', function: 'function', dispatcher: 'sub-model', start: 'start', sink: 'sink', end: 'end', self: 'self', plot: 'plot', other: 'node',
@@ -124,7 +153,8 @@ function ptToPx(value: string | undefined): number {
  * Rewrites one page's Graphviz SVG for inlining in HTML next to other graphs: drops the prolog, DOCTYPE and comments;
  * prefixes every id and internal reference; gives the `<svg>` `role="img"`, a `<title>` and a `<desc>`; links node
  * groups to their `PlotNode` (`data-fm-node` index, kind/state classes, `aria-label`, human `<title>`); points the links
- * of sub-dispatcher nodes at their page; and drops scripts, event handlers and `javascript:` links.
+ * of sub-dispatcher nodes at their page; and drops scripts, event handlers and links other than http(s), mailto,
+ * relative and fragment URLs ({@link safeUrl}). Characters XML does not allow never reach the output.
  * Colours are left as Graphviz wrote them: the viewer stylesheet maps them to CSS custom properties.
  */
 export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
@@ -191,7 +221,7 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
     if (tok.t === 'text') {
       const parent = stack[stack.length - 1]
       if (parent === undefined) continue // whitespace between prolog and <svg>
-      out.push(tok.raw ?? escapeText(tok.text))
+      out.push(tok.raw === undefined ? escapeHtml(tok.text) : cleanText(tok.raw))
       continue
     }
     if (tok.t === 'raw') {
@@ -223,7 +253,7 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
       } else {
         title = edgeTitle(text, nameToLabel)
       }
-      out.push(`<title>${escapeText(title)}</title>`)
+      out.push(`<title>${escapeHtml(title)}</title>`)
       continue
     }
 
@@ -247,7 +277,10 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
       if (name === 'href' || name === 'xlink:href') {
         if (plotNode?.page !== undefined) attrs.push([name, ctx.pageHref(plotNode.page)])
         else if (value.startsWith('#')) attrs.push([name, `#${prefix}${value.slice(1)}`])
-        else if (!UNSAFE_URL.test(value)) attrs.push([name, value])
+        else {
+          const url = safeUrl(value)
+          if (url !== undefined) attrs.push([name, url])
+        }
         continue
       }
       if (name === 'class' && role === 'node' && node !== undefined) {
@@ -282,11 +315,11 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
         if (n.page !== undefined) attrs.push(['data-fm-page', n.page])
       }
     }
-    out.push(`<${tok.name}${attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('')}${tok.selfClose ? '/>' : '>'}`)
+    out.push(`<${tok.name}${attrs.map(([k, v]) => ` ${k}="${escapeHtml(v)}"`).join('')}${tok.selfClose ? '/>' : '>'}`)
     if (!tok.selfClose) stack.push({ name: tok.name, role, node })
     if (tok.name === 'svg' && stack.length === 1) {
-      out.push(`<title id="${escapeAttr(prefix)}title">${escapeText(ctx.title)}</title>`)
-      out.push(`<desc id="${escapeAttr(prefix)}desc">${escapeText(ctx.description)}</desc>`)
+      out.push(`<title id="${escapeHtml(prefix)}title">${escapeHtml(ctx.title)}</title>`)
+      out.push(`<desc id="${escapeHtml(prefix)}desc">${escapeHtml(ctx.description)}</desc>`)
     }
   }
   if (stack.length > 0) throw new SvgFormatError(`unclosed <${(stack[stack.length - 1] as Frame).name}> in SVG; expected complete Graphviz output`)

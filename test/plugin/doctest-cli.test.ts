@@ -1,4 +1,4 @@
-// `flowmark doctest` (plugin/doctest/cli.ts main): output format, summary line, exit codes, --timeout, --update.
+// `flowmark-docs doctest` (plugin/doctest/cli.ts main): output format, summary line, exit codes, --timeout, --update.
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -16,7 +16,7 @@ async function run(argv: string[], cwd = work): Promise<{ code: number; out: str
   return { code, out, err }
 }
 
-describe('flowmark doctest', () => {
+describe('flowmark-docs doctest', () => {
   it('passes a passing page with exit code 0 and the summary line', async () => {
     const { code, out } = await run(['fixtures/doctest-typescript/input.md', 'fixtures/doctest-scope/input.md'], resolve(fixtures, '..'))
     expect(out).toBe('42 passed, 0 failed in 2 files\n')

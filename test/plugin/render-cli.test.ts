@@ -16,7 +16,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err }
 }
 
-describe('flowmark plot arguments', () => {
+describe('flowmark-docs plot arguments', () => {
   it('parses targets and options', () => {
     expect(parsePlotArgs(['./m.ts#dsp', '--out', 'o', '--workflow', '--depth=2', '--no-cache'])).toEqual({
       module: './m.ts', exportName: 'dsp', out: 'o', workflow: true, depth: 2, title: undefined, cache: false,
@@ -28,7 +28,9 @@ describe('flowmark plot arguments', () => {
     [[], /missing <module>#<export>/],
     [['m.ts#x'], /missing --out <dir>/],
     [['m.ts#x', '--out'], /--out needs a value/],
-    [['m.ts#x', '--out', 'o', '--depth', '-1'], /--depth must be a whole number ≥ 0, got '-1'/],
+    [['m.ts#x', '--out', 'o', '--depth=-1'], /--depth must be a whole number ≥ 0, got '-1'/],
+    [['m.ts#x', '--out', 'o', '--depth', '-1'], /--depth needs a value \(for a value that starts with '-', write --depth=<value>\)/],
+    [['m.ts#x', '--out', '--workflow'], /--out needs a value/],
     [['m.ts#x', '--out', 'o', '--depth', 'two'], /got 'two'/],
     [['m.ts#', '--out', 'o'], /no export name after '#'/],
     [['#x', '--out', 'o'], /no module before '#'/],
@@ -53,7 +55,7 @@ describe('flowmark plot arguments', () => {
   })
 })
 
-describe('flowmark plot output', () => {
+describe('flowmark-docs plot output', () => {
   it('writes a self-contained page for a model, a factory and a workflow', async () => {
     const out = join(tmp, 'crypto')
     const r = await cli('plot', 'fixtures/symmetric-cryptography/model.ts#dsp', '--out', out, '--no-cache')
@@ -94,7 +96,7 @@ describe('flowmark plot output', () => {
   })
 })
 
-describe('flowmark doctest', () => {
+describe('flowmark-docs doctest', () => {
   it('delegates to the doctest command', async () => {
     const help = await cli('doctest', '--help')
     expect(help.code).toBe(0)

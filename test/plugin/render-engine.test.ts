@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest'
 import type { PlotJSON } from '../../engine/plot/types.ts'
 import { legend } from '../../engine/plot/index.ts'
 import { GraphRenderer, renderPlot } from '../../plugin/render/index.ts'
-import { decodeEntities, escapeAttr } from '../../plugin/render/markup.ts'
+import { escapeHtml } from '../../plugin/core/html.ts'
+import { decodeEntities } from '../../plugin/render/markup.ts'
 import { dsp as crypto } from '../../fixtures/symmetric-cryptography/model.ts'
 import { model as subModel, run as runSub } from '../../fixtures/plot-sub-dispatcher/input.ts'
 import { model as wrappedModel, run as runWrapped } from '../../fixtures/plot-wrapped-model/input.ts'
@@ -31,7 +32,7 @@ async function check(plot: PlotJSON, id: string): Promise<string> {
       if (node.page === undefined) continue
       const target = plot.pages.findIndex((p) => p.path === node.page)
       expect(target).toBeGreaterThan(0)
-      const group = new RegExp(`<g [^>]*data-fm-page="${escapeAttr(node.page).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>[\\s\\S]*?</g>`).exec(section)?.[0] ?? ''
+      const group = new RegExp(`<g [^>]*data-fm-page="${escapeHtml(node.page).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>[\\s\\S]*?</g>`).exec(section)?.[0] ?? ''
       expect(group, `node ${node.label} of page '${page.path}'`).toContain(`href="#${id}--p${target}"`)
     }
   })
