@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Diagnostic, DoctestFlags, DrawResult, SessionBlock, SessionRequest, SessionReport, SourcePoint } from '../core/types.ts'
 import { outputMatches, unifiedDiff } from './compare.ts'
@@ -42,6 +43,12 @@ export interface ExampleResult {
 /** A {@link SessionReport} with the result of every example, in page order (for test runners and `--update`). */
 export interface DoctestReport extends SessionReport {
   readonly examples: readonly ExampleResult[]
+  /**
+   * Every file the page's code loaded (absolute paths, sorted): its imports, transitively, as Node resolved them,
+   * `require` calls and the modules of draws. Set only when the session ran to its end on a Node with
+   * `module.registerHooks`; result caches key a page's output by these files' contents.
+   */
+  readonly modules?: readonly string[]
 }
 
 /** Internal: an example with its mutable result. */
@@ -78,6 +85,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   const unitSlots: Slot[][] = []
   const drawSlots: Slot[] = []
   const workerBlocks: WorkerBlock[] = []
+  let modules: string[] | undefined
 
   const fail = (slot: Slot, diagnostic: Diagnostic): void => {
     slot.status = 'failed'
@@ -151,6 +159,9 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
       unit(block, unit, outcome) {
         const slot = unitSlots[block]![unit]!
         check(slot, outcome)
+      },
+      done(loaded) {
+        if (loaded !== null) modules = [...new Set(loaded.map((url) => fileURLToPath(url)))].sort()
       },
       draw(block, result) {
         const slot = drawSlots[block]!
@@ -240,10 +251,13 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
     draws,
     durationMs: performance.now() - startedAt,
     examples,
+    ...(modules === undefined ? {} : { modules }),
   }
 }
 
 interface WorkerEvents {
+  /** The session ran to its end; `modules`: what the page's code loaded (`file:` URLs), `null` when unknown. */
+  done(modules: readonly string[] | null): void
   unit(block: number, unit: number, outcome: UnitOutcome): void
   draw(block: number, result: DrawResult): void
   drawError(block: number, message: string): void
@@ -359,6 +373,7 @@ function runWorker(session: WorkerSession, timeout: number, events: WorkerEvents
           events.drawError(message.block, message.message)
           break
         case 'session-done':
+          events.done(message.modules)
           finish()
           break
         case 'exit-called':
