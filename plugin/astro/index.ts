@@ -7,7 +7,7 @@ import remarkDirective from 'remark-directive'
 import { resolveOptions, type FlowmarkOptions } from './options.ts'
 import { detectProcessor, installAdapters, dedupeRemarkDirective, type Adapters, type DetectedProcessor } from './processor.ts'
 import { clearContentLayerCache, filesDigest } from './cache.ts'
-import { codeDigest, createResultCache, forgetDigests } from './page-cache.ts'
+import { codeDigest, createResultCache, fileDigest, forgetDigests, type ResultCache } from './page-cache.ts'
 import { createRunState, type RunState } from './state.ts'
 import { DoctestBuildError, type PageDoctestError } from './report.ts'
 import { loadViewerAssets, viewerMiddleware, writeViewerAssets } from './assets.ts'
@@ -82,13 +82,12 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
           if (removed.length > 0) logger.info(options.clearContentCache ? 'cleared the content-layer cache (clearContentCache)' : 'cleared the content-layer cache: the last build did not pass')
         }
         if (command === 'build') await writeBuildState(statePath, { ...previous, status: 'running' })
-        // The cache key of Astro's content store: a digest of every file the pages' examples loaded last time (models,
-        // the engine, packages), of the `watch` files and of Flowmark's code and options. It sits in the processor's
-        // options, which Astro serialises into its config digest: when it differs from the digest stored with the
-        // cached pages, Astro clears its content store and re-renders every page; Flowmark's per-page cache then
-        // re-runs only the pages whose own inputs changed.
-        const watched = [...previous.files, ...state.watchFiles]
-        state.cacheKey = filesDigest(watched, salt)
+        // The cache key of Astro's content store sits in the processor's options, which Astro serialises into its
+        // config digest: when the key differs from the one stored with the cached pages, Astro clears its content
+        // store and renders every page again (Flowmark's per-page cache then re-runs only the pages whose own inputs
+        // changed). The key stays the last build's while every file the pages' examples loaded (models, the engine,
+        // packages), every `watch` file, Flowmark's code and its options are as they were; any change makes a new one.
+        state.cacheKey = contentKey(previous, salt, currentDigests(state.results, previous.files.map(([f]) => f), state.watchFiles))
         setCacheKey(detected.options, state.cacheKey)
 
         adapters = {
@@ -144,7 +143,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         }
         // Installed packages are not watched (an install restarts Astro anyway).
         const local = (file: string): boolean => !file.split(/[\\/]/).includes('node_modules')
-        for (const file of [...previous.files.filter(local), ...state.watchFiles]) watch(file)
+        for (const file of [...previous.files.map(([f]) => f).filter(local), ...state.watchFiles]) watch(file)
         state.onDependencies = (_file, deps) => {
           const fresh = [...deps].filter((d) => !watched.has(d) && local(d))
           if (fresh.length === 0 || statePath === undefined) return
@@ -207,8 +206,13 @@ const BUILD_STATE = 'build-state.json'
 
 /** What a build leaves for the next one. */
 interface BuildState {
-  /** Every file the pages' examples loaded (absolute paths). */
-  readonly files: readonly string[]
+  /** Every file the pages' examples loaded (absolute paths), with its content digest when the build ended. */
+  readonly files: readonly (readonly [string, string])[]
+  /** The `watch` files with their digests. */
+  readonly watched?: readonly (readonly [string, string])[]
+  /** The content-cache key the build used, and the salt it was made with. */
+  readonly key?: string
+  readonly salt?: string
   /** Pages with at least one graph. */
   readonly graphPages: readonly string[]
   /** `running` from the start of a build until it ends; `none` before the first build. */
@@ -224,11 +228,38 @@ async function readBuildState(file: string): Promise<BuildState> {
   try {
     const data = JSON.parse(await readFile(file, 'utf8')) as Partial<Record<keyof BuildState, unknown>>
     const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string') : [])
+    const pairs = (v: unknown): [string, string][] => (Array.isArray(v)
+      ? v.filter((p): p is [string, string] => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')
+      : [])
     const status = ['running', 'passed', 'failed'].includes(String(data.status)) ? data.status as BuildState['status'] : 'none'
-    return { files: strings(data.files), graphPages: strings(data.graphPages), status }
+    return {
+      files: pairs(data.files), watched: pairs(data.watched), graphPages: strings(data.graphPages), status,
+      ...(typeof data.key === 'string' ? { key: data.key } : {}), ...(typeof data.salt === 'string' ? { salt: data.salt } : {}),
+    }
   } catch {
     return { files: [], graphPages: [], status: 'none' }
   }
+}
+
+/**
+ * Content digests of the files a build state lists, and of the `watch` files, memoised in the result cache: a file
+ * is read once per build (when the build starts, or when a page first loads it), so an edit made while the build runs
+ * is seen by the next build.
+ */
+function currentDigests(cache: ResultCache, files: readonly string[], watch: readonly string[]): { files: [string, string][]; watched: [string, string][] } {
+  const digest = (f: string): [string, string] => [f, fileDigest(cache, f)]
+  return { files: files.map(digest), watched: watch.map(digest) }
+}
+
+/**
+ * The content-cache key of this run: the previous build's key when its salt and every digest it recorded are the
+ * same now, else a new key made of everything (so it differs from the previous one).
+ */
+function contentKey(previous: BuildState, salt: string, now: { files: [string, string][]; watched: [string, string][] }): string {
+  const same = (a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): boolean =>
+    a.length === b.length && a.every(([f, d], i) => b[i]![0] === f && b[i]![1] === d)
+  if (previous.key !== undefined && previous.salt === salt && same(previous.files, now.files) && same(previous.watched ?? [], now.watched)) return previous.key
+  return filesDigest([], `${salt}\0${previous.key ?? ''}\0${JSON.stringify(now)}`)
 }
 
 async function writeBuildState(file: string, data: BuildState): Promise<void> {
@@ -243,15 +274,18 @@ async function writeBuildState(file: string, data: BuildState): Promise<void> {
  * cache) keep their earlier dependencies and graph flag. `status` `undefined` keeps the previous one (dev).
  */
 async function saveBuildState(file: string, previous: BuildState, state: RunState, status: BuildState['status'] | undefined): Promise<void> {
-  const files = new Set(previous.files)
+  const files = new Set(previous.files.map(([f]) => f))
   for (const deps of state.deps.values()) for (const d of deps) files.add(d)
   const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
   const stats = state.results?.stats
   const lastRun = stats === undefined
     ? previous.lastRun
     : { ran: [...stats.ran].sort(), reused: [...stats.reused].sort(), examplesRan: stats.examplesRan, examplesReused: stats.examplesReused }
+  // The digests the next run compares with: the files as this run leaves them.
+  const now = state.results === undefined ? { files: [], watched: [] } : currentDigests(state.results, [...files].sort(), state.watchFiles)
   await writeBuildState(file, {
-    files: [...files].sort(), graphPages: [...graphPages].sort(), status: status ?? previous.status, ...(lastRun === undefined ? {} : { lastRun }),
+    files: now.files, watched: now.watched, key: state.cacheKey, ...(state.results === undefined ? {} : { salt: state.results.salt }),
+    graphPages: [...graphPages].sort(), status: status ?? previous.status, ...(lastRun === undefined ? {} : { lastRun }),
   })
 }
 
