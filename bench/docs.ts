@@ -63,7 +63,8 @@ try {
   for (const dir of [cacheDir, join(root, 'node_modules', '.astro'), join(root, 'dist', 'site')]) rmSync(dir, { recursive: true, force: true })
   steps.push(build('cold (every cache removed)'))
   steps.push(build('warm, nothing changed'))
-  steps.push(withEdit(page, (t) => `${t}\n`, () => build(`one page touched (${relative(root, page)})`)))
+  // The edit adds an example, so the page's session must run again (a change outside the examples would not need to).
+  steps.push(withEdit(page, (t) => `${t}\n\n\`\`\`ts\n> 6 * 7\n42\n\`\`\`\n`, () => build(`one page touched (${relative(root, page)})`)))
   steps.push(build('warm again (page restored)'))
   steps.push(withEdit(model, (t) => `${t}\n// touched by bench:docs\n`, () => build(`one model touched (${relative(root, model)})`)))
 } finally {
