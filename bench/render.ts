@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Dispatcher } from '../engine/index.ts'
 import type { PlotJSON } from '../engine/plot/types.ts'
+import { printHeader } from './harness.ts'
 
 /** A deterministic dataflow model with about `n` nodes (55% data, 45% functions, two inputs per function). */
 function model(n: number): Dispatcher {
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     rmSync(cacheRoot, { recursive: true, force: true })
   }
   const f = (x: number, d = 1): string => x.toFixed(d)
-  console.log(`renderPlot, median of ${runs} (cold: ${coldRuns} fresh processes), Node ${process.version}`)
+  printHeader(`Flowmark render benchmark — renderPlot, median of ${runs} (cold: ${coldRuns} fresh processes)`)
   console.log('nodes  edges  html KiB  cold ms (WASM load)  warm ms  (polyline)  cached ms  cold/warm  warm/cached  cold/cached')
   for (const r of rows) {
     console.log(`${String(r.nodes).padStart(5)}  ${String(r.edges).padStart(5)}  ${String(r.svgKiB).padStart(8)}  ${f(r.coldMs).padStart(7)} (${f(r.coldLoadMs).padStart(5)})      ${f(r.warmMs).padStart(7)}  (${f(r.warmPolylineMs).padStart(8)})  ${f(r.cachedMs, 2).padStart(9)}  ${f(r.coldOverWarm, 2).padStart(9)}×  ${f(r.warmOverCached, 1).padStart(10)}×  ${f(r.coldOverCached, 1).padStart(10)}×`)

@@ -9,6 +9,13 @@ export interface Shape {
   readonly inputs: Readonly<Record<string, number>>
   /** Runs the same functions in topological order, storing results in a Map, and returns the Map. */
   plainLoop(): Map<string, number>
+  /** How many values {@link Shape.flatLoop} writes (inputs included). */
+  readonly values: number
+  /**
+   * Runs the same functions in topological order, storing every value (inputs first) in a flat buffer of
+   * {@link Shape.values} slots: the like-for-like baseline of a plan replayed into its buffer.
+   */
+  flatLoop(buf: number[]): void
 }
 
 const inc = (a: number) => a + 1
@@ -30,6 +37,11 @@ export function chain(n: number): Shape {
       for (let i = 0; i < n; i++) m.set(ids[i + 1]!, inc(m.get(ids[i]!)!))
       return m
     },
+    values: n + 1,
+    flatLoop(buf) {
+      buf[0] = 0
+      for (let i = 0; i < n; i++) buf[i + 1] = inc(buf[i]!)
+    },
   }
 }
 
@@ -48,6 +60,12 @@ export function wide(n: number): Shape {
       const m = new Map<string, number>([['a', 1], ['b', 2]])
       for (let i = 0; i < n; i++) m.set(ys[i]!, add(m.get('a')!, m.get('b')!))
       return m
+    },
+    values: n + 2,
+    flatLoop(buf) {
+      buf[0] = 1
+      buf[1] = 2
+      for (let i = 0; i < n; i++) buf[i + 2] = add(buf[0]!, buf[1]!)
     },
   }
 }
@@ -81,6 +99,15 @@ export function lattice(n: number): Shape {
         for (let j = 0; j < cols; j++) m.set(cur[j]!, add(m.get(prev[j]!)!, m.get(prev[(j + 1) % cols]!)!))
       }
       return m
+    },
+    values: (layers + 1) * cols,
+    flatLoop(buf) {
+      for (let j = 0; j < cols; j++) buf[j] = j
+      for (let l = 1; l <= layers; l++) {
+        const prev = (l - 1) * cols
+        const cur = l * cols
+        for (let j = 0; j < cols; j++) buf[cur + j] = add(buf[prev + j]!, buf[prev + ((j + 1) % cols)]!)
+      }
     },
   }
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Dispatcher, NodeId } from '../engine/index.ts'
 import { SHAPES } from './shapes.ts'
-import { median, time, arg } from './harness.ts'
+import { median, time, arg, printHeader } from './harness.ts'
 
 /** The operations measured, each on the whole model (so every one keeps all nodes, as a copy does). */
 const OPS = ['copy', 'getSubDsp', 'fromWorkflow', 'shrinkDsp'] as const
@@ -67,7 +67,7 @@ if (process.argv.includes('--case')) {
   const shapes = arg('shapes', 'chain,wide,lattice').split(',') as (keyof typeof SHAPES)[]
   const timeoutS = Number(arg('timeout', '300'))
   const results: (CaseResult | { shape: string; n: number; timeout: number })[] = []
-  console.log(`Flowmark sub-model benchmark — Node ${process.version}, ${process.arch}; medians, µs per function node (×copy)`)
+  printHeader('Flowmark sub-model benchmark — medians, µs per function node (×copy)')
   console.log('Each operation keeps the whole model: getSubDsp(all ids), getSubDspFromWorkflow(inputs, model), shrinkDsp(inputs, leaves).')
   console.log('shape    |       N |    copy µs | getSubDsp µs (×copy) | fromWorkflow µs (×copy) | shrinkDsp µs (×copy)')
   console.log('---------|---------|------------|----------------------|-------------------------|---------------------')

@@ -26,7 +26,7 @@ export interface ExtractOptions {
   readonly root?: string
   /** Base URL of source links, e.g. `https://github.com/o/r/blob/main/`; `file#Lline` is appended. */
   readonly sourceBaseUrl?: string
-  /** Cache directory (default `<root>/node_modules/.cache/flowmark-api`); `false` disables the cache. */
+  /** Cache directory (default `<root>/node_modules/.cache/flowmark/api`); `false` disables the cache. */
   readonly cache?: string | false
   /** Extra TypeDoc options, passed through (entry points and logging are always set by us). */
   readonly typedoc?: Partial<TypeDocOptions>
@@ -67,7 +67,7 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
     v: MODEL_VERSION, typedoc: Application.VERSION, entries, tsconfig, base: options.sourceBaseUrl ?? null, extra: options.typedoc ?? {},
     tsconfigHash: tsconfigPath === undefined ? null : sha256(readFileSync(tsconfigPath)),
   })
-  const cacheDir = options.cache === false ? undefined : path.resolve(root, options.cache ?? 'node_modules/.cache/flowmark-api')
+  const cacheDir = options.cache === false ? undefined : path.resolve(root, options.cache ?? 'node_modules/.cache/flowmark/api')
   const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `${sha256(keyData + root).slice(0, 24)}.json`)
 
   if (cacheFile !== undefined) {

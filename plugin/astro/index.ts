@@ -1,12 +1,13 @@
 // @flowmark/docs/astro: the Astro integration (both Markdown processors, .md and .mdx) and its Starlight plugin wrapper.
 import { fileURLToPath } from 'node:url'
-import { mkdir, writeFile, readFile } from 'node:fs/promises'
-import { relative, resolve } from 'node:path'
+import { mkdir, writeFile, readFile, rename } from 'node:fs/promises'
+import { dirname, join, relative, resolve } from 'node:path'
 import type { AstroIntegration } from 'astro'
 import remarkDirective from 'remark-directive'
 import { resolveOptions, type FlowmarkOptions } from './options.ts'
 import { detectProcessor, installAdapters, dedupeRemarkDirective, type Adapters, type DetectedProcessor } from './processor.ts'
 import { clearContentLayerCache, filesDigest } from './cache.ts'
+import { codeDigest, createResultCache, fileDigest, forgetDigests, type ResultCache } from './page-cache.ts'
 import { createRunState, type RunState } from './state.ts'
 import { DoctestBuildError, type PageDoctestError } from './report.ts'
 import { loadViewerAssets, viewerMiddleware, writeViewerAssets } from './assets.ts'
@@ -23,7 +24,7 @@ export { starlightFlowmark } from './starlight.ts'
 export const INTEGRATION_NAME = 'flowmark'
 
 /** Bumped when the HTML the integration writes changes, so cached pages are re-rendered. */
-const OUTPUT_VERSION = '1'
+const OUTPUT_VERSION = '2'
 
 /**
  * The Flowmark Astro integration. It finds the Markdown processor in `astro:config:setup` and plugs the matching
@@ -33,8 +34,11 @@ const OUTPUT_VERSION = '1'
  *
  * `:::dispatcher` blocks run as doctests (one session per page) and draw their model as an interactive graph. Pages
  * with a graph get the viewer's stylesheet and script (hashed files under `<base>/_flowmark/`); other pages get none.
- * `astro build` clears Astro's content cache first (no stale example results) and fails at the end with every
- * failing example listed by `file:line`; `astro dev` shows a failing page in Astro's error overlay.
+ * Results survive builds: Astro's content cache keeps the rendered pages, and a page's doctest report is kept in
+ * `<cacheDir>/doctest`, reused only while the page's examples and every module they loaded (transitively) are
+ * unchanged; when any such module changes, Astro's cache is keyed off and the pages that load it run again.
+ * `astro build` fails at the end with every failing example listed by `file:line`; `astro dev` shows a failing page
+ * in Astro's error overlay.
  * @param userOptions See {@link FlowmarkOptions}.
  * @returns The Astro integration.
  * @throws {FlowmarkOptionsError} For invalid options.
@@ -44,13 +48,14 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
   const state = createRunState(options)
   let adapters: Adapters | undefined
   let detected: DetectedProcessor | undefined
-  let depsFile: string | undefined
+  let statePath: string | undefined
+  let previous: BuildState = { files: [], graphPages: [], status: 'none' }
   let clientDir: URL | undefined
 
   return {
     name: INTEGRATION_NAME,
     hooks: {
-      'astro:config:setup': async ({ config, command, logger, createCodegenDir, addWatchFile }) => {
+      'astro:config:setup': async ({ config, command, logger, addWatchFile }) => {
         state.command = command
         state.root = fileURLToPath(config.root)
         state.base = config.base
@@ -60,17 +65,29 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         state.collector.clear()
         detected = detectProcessor(config.markdown.processor)
 
-        // Cache, build: drop the content store, so every page re-renders and its examples run again.
-        if (command === 'build' && options.clearContentCache) {
+        // Results of earlier runs: Flowmark's per-page cache, and the build state (what the pages loaded, which
+        // had graphs, whether the last build passed).
+        const cacheRoot = resolve(state.root, options.cacheDir)
+        statePath = join(cacheRoot, 'doctest', BUILD_STATE)
+        const salt = `${OUTPUT_VERSION}\0${process.version}\0${codeDigest()}\0${JSON.stringify({ ...options, api: undefined })}`
+        state.results = createResultCache(join(cacheRoot, 'doctest'), salt)
+        forgetDigests(state.results)
+        state.watchFiles = options.watch.map((w) => resolve(state.root, w))
+        previous = await readBuildState(statePath)
+        // Astro's content cache keeps the HTML of pages whose text did not change. A build after a failed or
+        // interrupted one clears it (a failing page's HTML may be cached; its examples must run and fail again), as
+        // does the `clearContentCache` option.
+        if (command === 'build' && (options.clearContentCache || previous.status !== 'passed')) {
           const removed = await clearContentLayerCache({ root: config.root, cacheDir: config.cacheDir }, false)
-          if (removed.length > 0) logger.info('cleared the content-layer cache so that every example runs again')
+          if (removed.length > 0) logger.info(options.clearContentCache ? 'cleared the content-layer cache (clearContentCache)' : 'cleared the content-layer cache: the last build did not pass')
         }
-        // Cache, dev: key it. The key (a digest of the files the examples imported last time, plus `watch`) sits in
-        // the processor's options, which Astro serialises into its config digest: when it differs from the digest
-        // stored with the cached pages, Astro clears its content store.
-        depsFile = fileURLToPath(new URL('dependencies.json', createCodegenDir()))
-        const watched = [...await readDependencies(depsFile), ...options.watch.map((w) => resolve(state.root, w))]
-        state.cacheKey = filesDigest(watched, `${OUTPUT_VERSION}\0${JSON.stringify(options)}`)
+        if (command === 'build') await writeBuildState(statePath, { ...previous, status: 'running' })
+        // The cache key of Astro's content store sits in the processor's options, which Astro serialises into its
+        // config digest: when the key differs from the one stored with the cached pages, Astro clears its content
+        // store and renders every page again (Flowmark's per-page cache then re-runs only the pages whose own inputs
+        // changed). The key stays the last build's while every file the pages' examples loaded (models, the engine,
+        // packages), every `watch` file, Flowmark's code and its options are as they were; any change makes a new one.
+        state.cacheKey = contentKey(previous, salt, currentDigests(state.results, previous.files.map(([f]) => f), state.watchFiles))
         setCacheKey(detected.options, state.cacheKey)
 
         adapters = {
@@ -124,12 +141,14 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
           watched.add(file)
           server.watcher.add(file)
         }
-        for (const file of [...await readDependencies(depsFile ?? ''), ...options.watch.map((w) => resolve(state.root, w))]) watch(file)
+        // Installed packages are not watched (an install restarts Astro anyway).
+        const local = (file: string): boolean => !file.split(/[\\/]/).includes('node_modules')
+        for (const file of [...previous.files.map(([f]) => f).filter(local), ...state.watchFiles]) watch(file)
         state.onDependencies = (_file, deps) => {
-          const fresh = [...deps].filter((d) => !watched.has(d))
-          if (fresh.length === 0 || depsFile === undefined) return
+          const fresh = [...deps].filter((d) => !watched.has(d) && local(d))
+          if (fresh.length === 0 || statePath === undefined) return
           for (const d of fresh) watch(d)
-          void saveDependencies(depsFile, state).catch((e: unknown) => logger.warn(`could not save ${depsFile}: ${String(e)}`))
+          void saveBuildState(statePath, previous, state, undefined).catch((e: unknown) => logger.warn(`could not save ${statePath}: ${String(e)}`))
         }
         let queue = Promise.resolve()
         server.watcher.on('change', (changed) => {
@@ -142,7 +161,8 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
           logger.info(`${relative(state.root, changed)} changed: re-running the examples of ${pages.length} page(s)`)
           // Content collections: a new key changes Astro's config digest, so the sync clears the store and renders
           // every entry again.
-          state.cacheKey = filesDigest([...watched], `${OUTPUT_VERSION}\0${JSON.stringify(options)}`)
+          if (state.results !== undefined) forgetDigests(state.results)
+          state.cacheKey = filesDigest([...watched], state.results?.salt ?? OUTPUT_VERSION)
           for (const o of KEYED) o[CACHE_KEY] = state.cacheKey
           await refreshContent?.({})
           // Pages Vite compiles (src/pages/*.md, .mdx): invalidate their modules.
@@ -154,13 +174,19 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
       },
 
       'astro:build:done': async ({ dir, logger }) => {
-        // Remember what the examples imported: the next run's cache key covers those files.
-        if (depsFile !== undefined) await saveDependencies(depsFile, state).catch((e: unknown) => logger.warn(`could not save ${depsFile}: ${String(e)}`))
-        if (state.graphPages.size > 0) {
-          const files = await writeViewerAssets(clientDir ?? dir, await loadViewerAssets())
-          logger.info(`viewer for ${state.graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`)
-        }
         const errors = state.collector.list('error')
+        // Pages Astro served from its content cache did not reach the plugin: their graphs are known from the
+        // previous build (the viewer files must exist for them too).
+        const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
+        // Remember what the examples loaded: the next run's cache key covers those files.
+        if (statePath !== undefined) {
+          await saveBuildState(statePath, previous, state, errors.length > 0 ? 'failed' : 'passed')
+            .catch((e: unknown) => logger.warn(`could not save ${statePath}: ${String(e)}`))
+        }
+        if (graphPages.size > 0) {
+          const files = await writeViewerAssets(clientDir ?? dir, await loadViewerAssets())
+          logger.info(`viewer for ${graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`)
+        }
         if (errors.length > 0 && options.doctest === 'error') {
           const failure = new DoctestBuildError(errors, state.root)
           // Thrown, Astro's CLI would report it twice ("An unhandled error occurred while running the hook", then the
@@ -169,8 +195,14 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
           logger.error(failure.message)
           process.exit(1)
         }
-        const pages = state.sessionPages.size
-        if (pages > 0) logger.info(`examples checked on ${pages} page(s)${errors.length > 0 ? `, ${errors.length} failing (doctest: 'warn')` : ''}`)
+        const stats = state.results?.stats
+        if (stats !== undefined) {
+          logger.info(
+            `examples: ran ${stats.examplesRan} on ${stats.ran.size} page(s), reused the results of ${stats.examplesReused} on ` +
+              `${stats.reused.size} page(s) from ${relative(state.root, state.results!.dir) || '.'}` +
+              `${errors.length > 0 ? `, ${errors.length} failing (doctest: 'warn')` : ''}; other pages came from Astro's content cache`,
+          )
+        }
       },
     },
   }
@@ -182,13 +214,92 @@ function runByAstroCli(): boolean {
   return /(^|[\\/])astro(\.m?js)?$/.test(entry) && process.argv.slice(2).includes('build')
 }
 
-async function readDependencies(file: string): Promise<string[]> {
+/** File name of the build state in `<cacheDir>/doctest`. */
+const BUILD_STATE = 'build-state.json'
+
+/** What a build leaves for the next one. */
+interface BuildState {
+  /** Every file the pages' examples loaded (absolute paths), with its content digest when the build ended. */
+  readonly files: readonly (readonly [string, string])[]
+  /** The `watch` files with their digests. */
+  readonly watched?: readonly (readonly [string, string])[]
+  /** The content-cache key the build used, and the salt it was made with. */
+  readonly key?: string
+  readonly salt?: string
+  /** Pages with at least one graph. */
+  readonly graphPages: readonly string[]
+  /** `running` from the start of a build until it ends; `none` before the first build. */
+  readonly status: 'none' | 'running' | 'passed' | 'failed'
+  /**
+   * What the last build did with the pages that reached the plugin (pages served from Astro's content cache are in
+   * neither list): the pages whose sessions ran, and those whose results came from the result cache.
+   */
+  readonly lastRun?: { readonly ran: readonly string[]; readonly reused: readonly string[]; readonly examplesRan: number; readonly examplesReused: number }
+}
+
+async function readBuildState(file: string): Promise<BuildState> {
   try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as { files?: unknown }
-    return Array.isArray(data.files) ? data.files.filter((f): f is string => typeof f === 'string') : []
+    const data = JSON.parse(await readFile(file, 'utf8')) as Partial<Record<keyof BuildState, unknown>>
+    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string') : [])
+    const pairs = (v: unknown): [string, string][] => (Array.isArray(v)
+      ? v.filter((p): p is [string, string] => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')
+      : [])
+    const status = ['running', 'passed', 'failed'].includes(String(data.status)) ? data.status as BuildState['status'] : 'none'
+    return {
+      files: pairs(data.files), watched: pairs(data.watched), graphPages: strings(data.graphPages), status,
+      ...(typeof data.key === 'string' ? { key: data.key } : {}), ...(typeof data.salt === 'string' ? { salt: data.salt } : {}),
+    }
   } catch {
-    return []
+    return { files: [], graphPages: [], status: 'none' }
   }
+}
+
+/**
+ * Content digests of the files a build state lists, and of the `watch` files, memoised in the result cache: a file
+ * is read once per build (when the build starts, or when a page first loads it), so an edit made while the build runs
+ * is seen by the next build.
+ */
+function currentDigests(cache: ResultCache, files: readonly string[], watch: readonly string[]): { files: [string, string][]; watched: [string, string][] } {
+  const digest = (f: string): [string, string] => [f, fileDigest(cache, f)]
+  return { files: files.map(digest), watched: watch.map(digest) }
+}
+
+/**
+ * The content-cache key of this run: the previous build's key when its salt and every digest it recorded are the
+ * same now, else a new key made of everything (so it differs from the previous one).
+ */
+function contentKey(previous: BuildState, salt: string, now: { files: [string, string][]; watched: [string, string][] }): string {
+  const same = (a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): boolean =>
+    a.length === b.length && a.every(([f, d], i) => b[i]![0] === f && b[i]![1] === d)
+  if (previous.key !== undefined && previous.salt === salt && same(previous.files, now.files) && same(previous.watched ?? [], now.watched)) return previous.key
+  return filesDigest([], `${salt}\0${previous.key ?? ''}\0${JSON.stringify(now)}`)
+}
+
+async function writeBuildState(file: string, data: BuildState): Promise<void> {
+  await mkdir(dirname(file), { recursive: true })
+  const tmp = `${file}.${process.pid}.tmp`
+  await writeFile(tmp, JSON.stringify(data, null, 2) + '\n')
+  await rename(tmp, file)
+}
+
+/**
+ * Merge this run's pages into the previous state and write it. Pages this run did not process (served from Astro's
+ * cache) keep their earlier dependencies and graph flag. `status` `undefined` keeps the previous one (dev).
+ */
+async function saveBuildState(file: string, previous: BuildState, state: RunState, status: BuildState['status'] | undefined): Promise<void> {
+  const files = new Set(previous.files.map(([f]) => f))
+  for (const deps of state.deps.values()) for (const d of deps) files.add(d)
+  const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
+  const stats = state.results?.stats
+  const lastRun = stats === undefined
+    ? previous.lastRun
+    : { ran: [...stats.ran].sort(), reused: [...stats.reused].sort(), examplesRan: stats.examplesRan, examplesReused: stats.examplesReused }
+  // The digests the next run compares with: the files as this run leaves them.
+  const now = state.results === undefined ? { files: [], watched: [] } : currentDigests(state.results, [...files].sort(), state.watchFiles)
+  await writeBuildState(file, {
+    files: now.files, watched: now.watched, key: state.cacheKey, ...(state.results === undefined ? {} : { salt: state.results.salt }),
+    graphPages: [...graphPages].sort(), status: status ?? previous.status, ...(lastRun === undefined ? {} : { lastRun }),
+  })
 }
 
 /** Name of the cache key in the processor's options (serialised by Astro into its content-store config digest). */
@@ -200,12 +311,4 @@ function setCacheKey(processorOptions: object, key: string): void {
   const o = processorOptions as Record<string, unknown>
   o[CACHE_KEY] = key
   KEYED.add(o)
-}
-
-async function saveDependencies(file: string, state: RunState): Promise<void> {
-  const known = await readDependencies(file)
-  const files = [...new Set([...known, ...[...state.deps.values()].flatMap((s) => [...s])])].sort()
-  if (files.length === known.length) return
-  await mkdir(resolve(file, '..'), { recursive: true })
-  await writeFile(file, JSON.stringify({ files }, null, 2) + '\n')
 }

@@ -16,11 +16,18 @@ export interface FlowmarkOptions {
   readonly timeout?: number
   /** Default options passed to `plot()` for every drawn graph (a directive's own attributes win). */
   readonly plot?: Readonly<Record<string, unknown>>
-  /** Folder for Flowmark's caches (the graph renderer's SVG cache is `<cacheDir>/svg`), relative to the project root. Default `node_modules/.cache/flowmark`. */
+  /**
+   * Folder of Flowmark's caches, relative to the project root. Default `node_modules/.cache/flowmark`, holding
+   * `svg/` (laid-out graphs), `doctest/` (each page's example results, reused while the page and every module its
+   * examples load are unchanged), `api/` (the API model) and `compile/` (Node's compile cache of the doctest workers).
+   * Deleting it is always safe: the next build is a cold one.
+   */
   readonly cacheDir?: string
   /**
-   * Clear Astro's content-layer cache at the start of `astro build` (default `true`), so that pages whose Markdown did
-   * not change still re-run their examples against the current models and engine.
+   * Clear Astro's content-layer cache at the start of every `astro build` (default `false`), so that every page is
+   * rendered again (its examples still come from Flowmark's result cache when nothing they depend on changed). Not
+   * needed for correct results: Astro's cache is keyed by every file the examples load, and is cleared after a
+   * failed or interrupted build.
    */
   readonly clearContentCache?: boolean
   /** Extra files (relative to the root) whose changes re-run every page's examples in `astro dev`. */
@@ -94,7 +101,7 @@ export function resolveOptions(input: unknown): ResolvedFlowmarkOptions {
   if (typeof cacheDir !== 'string' || cacheDir === '') {
     throw new FlowmarkOptionsError('cacheDir', `expected a non-empty path, got ${describe(cacheDir)}`)
   }
-  const clearContentCache = o['clearContentCache'] ?? true
+  const clearContentCache = o['clearContentCache'] ?? false
   if (typeof clearContentCache !== 'boolean') {
     throw new FlowmarkOptionsError('clearContentCache', `expected true or false, got ${describe(clearContentCache)}`)
   }

@@ -11,6 +11,7 @@ import type { FileInfo } from '../core/file.ts'
 import type { Diagnostic, RenderedGraph, SessionReport } from '../core/types.ts'
 import type { PlotJSON } from 'flowmark/plot'
 import { finishPage, localImports, type RunState } from './state.ts'
+import { loadResult, storeResult } from './page-cache.ts'
 
 /** A page being processed: its plan, the session's report, and what the replacements produced. */
 export interface PageRun {
@@ -116,14 +117,32 @@ export async function startPage(root: Root, file: FileInfo, state: RunState): Pr
   if (request.blocks.length === 0 && plan.directives.length === 0 && diagnostics.length === 0) return undefined
   const codes = request.blocks.flatMap((b) => (b.kind === 'draw' ? (b.from === undefined ? [] : [`import x from '${b.from}'`]) : [b.code]))
   let report: SessionReport | undefined
+  /** Every module the session loaded (from the worker, or from the cache entry), when known. */
+  let modules: readonly string[] | undefined
   const failures: Diagnostic[] = []
   if (request.blocks.length > 0) {
-    try {
-      const { runSession } = await import('../doctest/index.ts')
-      report = await runSession(request)
-    } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause)
-      failures.push({ severity: 'error', file: file.path, start: { line: 1, column: 1 }, rule: 'doctest-session', message: `The page's doctest session failed to run: ${reason}` })
+    const cache = state.results
+    const cached = cache === undefined ? undefined : loadResult(cache, request)
+    if (cached !== undefined && cache !== undefined) {
+      report = cached.report
+      modules = cached.modules
+      cache.stats.reused.add(file.path)
+      cache.stats.examplesReused += exampleCount(report)
+    } else {
+      try {
+        const { runSession } = await import('../doctest/index.ts')
+        const fresh = await runSession(request)
+        report = fresh
+        modules = fresh.modules
+        if (cache !== undefined) {
+          cache.stats.ran.add(file.path)
+          cache.stats.examplesRan += exampleCount(fresh)
+          storeResult(cache, request, fresh, modules, state.watchFiles)
+        }
+      } catch (cause) {
+        const reason = cause instanceof Error ? cause.message : String(cause)
+        failures.push({ severity: 'error', file: file.path, start: { line: 1, column: 1 }, rule: 'doctest-session', message: `The page's doctest session failed to run: ${reason}` })
+      }
     }
   }
   return {
@@ -131,12 +150,19 @@ export async function startPage(root: Root, file: FileInfo, state: RunState): Pr
     plan,
     report,
     diagnostics: [...diagnostics, ...failures, ...(report?.diagnostics ?? [])],
-    deps: localImports(file.path, codes),
+    // What the session loaded, as Node resolved it (transitively); the page's own relative imports when unknown.
+    deps: modules === undefined ? localImports(file.path, codes) : new Set(modules),
     hasGraph: false,
     draws: 0,
     lineOffset: offset,
     renderPlot: perPageRenderer(plotRenderer(state)),
   }
+}
+
+/** How many examples a report covers (statements, code blocks and draws). */
+function exampleCount(report: SessionReport): number {
+  const examples = (report as { examples?: readonly unknown[] }).examples
+  return examples?.length ?? report.passed + report.failed + report.skipped
 }
 
 /**

@@ -2,6 +2,7 @@
 import { dirname, resolve } from 'node:path'
 import type { Diagnostic } from '../core/types.ts'
 import type { ResolvedFlowmarkOptions } from './options.ts'
+import type { ResultCache } from './page-cache.ts'
 import { DiagnosticCollector, PageDoctestError, formatDiagnostic } from './report.ts'
 import { assetTags, loadViewerAssets } from './assets.ts'
 
@@ -45,6 +46,10 @@ export interface RunState {
   devError: ((file: string, error: PageDoctestError | undefined) => void) | undefined
   /** The graph renderer (a `GraphRenderer` of `plugin/render`), created on the first graph. */
   renderer: object | undefined
+  /** The doctest result cache (`<cacheDir>/doctest`), set up in `astro:config:setup`. */
+  results: ResultCache | undefined
+  /** Files of the `watch` option (absolute): every page's results depend on them too. */
+  watchFiles: readonly string[]
 }
 
 /**
@@ -67,6 +72,8 @@ export function createRunState(options: ResolvedFlowmarkOptions): RunState {
     pagesDir: '',
     devError: undefined,
     renderer: undefined,
+    results: undefined,
+    watchFiles: [],
   }
 }
 

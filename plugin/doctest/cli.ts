@@ -1,7 +1,8 @@
 // `flowmark-docs doctest <files or globs…> [options]`: runs the pages' examples, reports failures, `--update` rewrites pages safely.
+import { existsSync } from 'node:fs'
 import { stat, glob } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
-import { relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { parseArgs as parseCommandLine } from 'node:util'
 import { argsErrorMessage } from '../cli-args.ts'
 import { pageSession } from '../core/page.ts'
@@ -113,19 +114,50 @@ function parseArgs(argv: readonly string[]): Args {
   return args
 }
 
-/** Expands files, folders (every `.md`/`.mdx` below them) and globs to a sorted list of absolute paths. */
+/**
+ * Marker file of folders whose pages are generated at build time (the API pages): a folder run skips them, so what
+ * `flowmark-docs doctest <folder>` runs does not depend on whether the site was built before.
+ */
+const GENERATED_MARKER = '.flowmark-api'
+
+/** Whether `file` lies in a folder below `top` (or `top` itself) that holds {@link GENERATED_MARKER}. */
+function isGenerated(file: string, top: string, markers: Map<string, boolean>): boolean {
+  for (let dir = dirname(file); dir.length >= top.length && dir.startsWith(top); dir = dirname(dir)) {
+    let marked = markers.get(dir)
+    if (marked === undefined) {
+      marked = existsSync(join(dir, GENERATED_MARKER))
+      markers.set(dir, marked)
+    }
+    if (marked) return true
+    if (dir === top) break
+  }
+  return false
+}
+
+/**
+ * Expands files, folders (every `.md`/`.mdx` below them) and globs to a sorted list of absolute paths. Folders and
+ * globs leave out generated pages (below a folder holding a `.flowmark-api` marker); a file named explicitly is kept.
+ */
 export async function expandPatterns(patterns: readonly string[], cwd: string): Promise<string[]> {
   const files = new Set<string>()
   for (const pattern of patterns) {
     if (/[*?[\]{}]/.test(pattern)) {
-      for await (const match of glob(pattern, { cwd, exclude: (name) => name === 'node_modules' })) files.add(resolve(cwd, match))
+      const markers = new Map<string, boolean>()
+      for await (const match of glob(pattern, { cwd, exclude: (name) => name === 'node_modules' })) {
+        const file = resolve(cwd, match)
+        if (!isGenerated(file, resolve(cwd), markers)) files.add(file)
+      }
       continue
     }
     const path = resolve(cwd, pattern)
     const info = await stat(path).catch(() => undefined)
     if (info === undefined) throw new DoctestUsageError(`no such file or folder: ${pattern}`)
     if (info.isDirectory()) {
-      for await (const match of glob('**/*.{md,mdx}', { cwd: path, exclude: (name) => name === 'node_modules' })) files.add(resolve(path, match))
+      const markers = new Map<string, boolean>()
+      for await (const match of glob('**/*.{md,mdx}', { cwd: path, exclude: (name) => name === 'node_modules' })) {
+        const file = resolve(path, match)
+        if (!isGenerated(file, path, markers)) files.add(file)
+      }
     } else files.add(path)
   }
   return [...files].sort()

@@ -50,7 +50,8 @@ export type WorkerMessage =
   | { readonly type: 'unit-done'; readonly block: number; readonly unit: number; readonly outcome: UnitOutcome }
   | { readonly type: 'draw-done'; readonly block: number; readonly result: DrawResult }
   | { readonly type: 'draw-error'; readonly block: number; readonly message: string }
-  | { readonly type: 'session-done' }
+  /** `modules`: the `file:` URLs of every module the page's code loaded (transitively, as resolved); `null`: unknown. */
+  | { readonly type: 'session-done'; readonly modules: readonly string[] | null }
   | { readonly type: 'worker-error'; readonly message: string }
   /** `process.exit` was called; `owner` is the unit whose code called it, when its stack tells. */
   | { readonly type: 'exit-called'; readonly code: number | string; readonly owner?: UnitRef }

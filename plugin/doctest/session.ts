@@ -1,6 +1,8 @@
 // runSession: compiles a page's blocks, runs them once in a worker thread with per-block timeouts, checks transcripts.
+import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Diagnostic, DoctestFlags, DrawResult, SessionBlock, SessionRequest, SessionReport, SourcePoint } from '../core/types.ts'
 import { outputMatches, unifiedDiff } from './compare.ts'
@@ -48,6 +50,12 @@ export interface ExampleResult {
 /** A {@link SessionReport} with the result of every example, in page order (for test runners and `--update`). */
 export interface DoctestReport extends SessionReport {
   readonly examples: readonly ExampleResult[]
+  /**
+   * Every file the page's code loaded (absolute paths, sorted): its imports, transitively, as Node resolved them,
+   * `require` calls and the modules of draws. Set only when the session ran to its end on a Node with
+   * `module.registerHooks`; result caches key a page's output by these files' contents.
+   */
+  readonly modules?: readonly string[]
 }
 
 /** Internal: an example with its mutable result. */
@@ -84,6 +92,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   const unitSlots: Slot[][] = []
   const drawSlots: Slot[] = []
   const workerBlocks: WorkerBlock[] = []
+  let modules: string[] | undefined
 
   const fail = (slot: Slot, diagnostic: Diagnostic): void => {
     slot.status = 'failed'
@@ -168,6 +177,9 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
       asyncError(owner, error) {
         const slot = unitSlots[owner.block]?.[owner.unit]
         if (slot !== undefined) lateFailure(slot, error)
+      },
+      done(loaded) {
+        if (loaded !== null) modules = [...new Set(loaded.map((url) => fileURLToPath(url)))].sort()
       },
       draw(block, result) {
         const slot = drawSlots[block]!
@@ -269,10 +281,13 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
     draws,
     durationMs: performance.now() - startedAt,
     examples,
+    ...(modules === undefined ? {} : { modules }),
   }
 }
 
 interface WorkerEvents {
+  /** The session ran to its end; `modules`: what the page's code loaded (`file:` URLs), `null` when unknown. */
+  done(modules: readonly string[] | null): void
   unit(block: number, unit: number, outcome: UnitOutcome): void
   /** A callback started by unit `owner` threw after that unit had finished. */
   asyncError(owner: UnitRef, error: { readonly header: string; readonly stack: string }): void
@@ -316,6 +331,27 @@ const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.m
  */
 const WORKER_EXEC_ARGV = [...(FROM_SOURCE ? ['--conditions=source'] : []), '--disable-warning=ExperimentalWarning']
 
+/**
+ * Where session workers keep Node's module compile cache (V8 code cache plus stripped TypeScript, validated by Node
+ * against each file's content): `node_modules/.cache/flowmark/compile` of the working directory when it has a
+ * `node_modules` folder, else Node's default (`NODE_COMPILE_CACHE`, or a folder in the system's temp dir). Every page
+ * starts a fresh worker that imports its modules again; with the cache, importing the engine costs a fifth of the CPU.
+ * `NODE_DISABLE_COMPILE_CACHE=1` turns it off.
+ */
+export function compileCacheDir(cwd: string = process.cwd()): string | undefined {
+  if (process.env['NODE_COMPILE_CACHE'] !== undefined && process.env['NODE_COMPILE_CACHE'] !== '') return undefined
+  return existsSync(join(cwd, 'node_modules')) ? join(cwd, 'node_modules', '.cache', 'flowmark', 'compile') : undefined
+}
+
+/**
+ * The worker's environment: the process's, plus `NODE_COMPILE_CACHE` when {@link compileCacheDir} names a folder.
+ * Node reads it when the worker starts, so the worker's own modules load through the cache too.
+ */
+function workerEnv(): { env?: NodeJS.ProcessEnv } {
+  const dir = compileCacheDir()
+  return dir === undefined ? {} : { env: { ...process.env, NODE_COMPILE_CACHE: dir } }
+}
+
 /** The limits of one session: time per block, heap size. */
 interface SessionLimits {
   readonly timeout: number
@@ -332,6 +368,7 @@ function runWorker(session: WorkerSession, limits: SessionLimits, events: Worker
   return new Promise((done) => {
     const worker = new Worker(WORKER_URL, {
       execArgv: WORKER_EXEC_ARGV,
+      ...workerEnv(),
       stdout: true,
       stderr: true,
       resourceLimits: workerResourceLimits(limits.maxMemoryMb),
@@ -380,6 +417,7 @@ function runWorker(session: WorkerSession, limits: SessionLimits, events: Worker
           events.drawError(message.block, message.message)
           break
         case 'session-done':
+          events.done(message.modules)
           finish()
           break
         case 'exit-called':

@@ -1,6 +1,6 @@
 // The session worker: runs a page's compiled blocks once, in order, in this thread's global scope, and posts outcomes.
 import { Console } from 'node:console'
-import { createRequire } from 'node:module'
+import { createRequire, registerHooks } from 'node:module'
 import { Writable } from 'node:stream'
 import vm from 'node:vm'
 import { parentPort } from 'node:worker_threads'
@@ -81,9 +81,23 @@ Object.defineProperty(globalThis, SESSION_GLOBAL, {
   enumerable: false,
 })
 
+/** Every module the page's code loads (imports, require, draws' `from`), recorded for the result cache. */
+const loaded = new Set<string>()
+
 port.once('message', (session: WorkerSession) => {
+  // Registered now, so the worker's own modules are not counted; Node < 22.15 has no registerHooks (nothing is then
+  // recorded, and the caller does not cache the page).
+  if (typeof registerHooks === 'function') {
+    registerHooks({
+      resolve(specifier, context, nextResolve) {
+        const resolved = nextResolve(specifier, context)
+        if (resolved.url.startsWith('file:')) loaded.add(resolved.url)
+        return resolved
+      },
+    })
+  }
   run(session).then(
-    () => post({ type: 'session-done' }),
+    () => post({ type: 'session-done', modules: typeof registerHooks === 'function' ? [...loaded] : null }),
     // Only a bug in this worker gets here; report it rather than hang.
     (error: unknown) => post({ type: 'worker-error', message: error instanceof Error ? error.stack ?? error.message : String(error) }),
   )

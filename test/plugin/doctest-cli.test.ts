@@ -1,5 +1,5 @@
 // `flowmark-docs doctest` (plugin/doctest/cli.ts main): output format, summary line, exit codes, --timeout, --update.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -17,6 +17,21 @@ async function run(argv: string[], cwd = work): Promise<{ code: number; out: str
 }
 
 describe('flowmark-docs doctest', () => {
+  it('a folder or glob run leaves out generated pages (a folder with a .flowmark-api marker); a named file runs', async () => {
+    const site = join(work, 'scope')
+    mkdirSync(join(site, 'api', 'deep'), { recursive: true })
+    writeFileSync(join(site, 'page.md'), '```ts\n> 1 + 1\n2\n```\n')
+    writeFileSync(join(site, 'api', '.flowmark-api'), 'generated\n')
+    writeFileSync(join(site, 'api', 'deep', 'generated.md'), '```ts\n> 2 + 2\n5\n```\n')
+    expect((await run(['scope'])).out).toBe('1 passed, 0 failed in 1 file\n')
+    expect((await run(['scope/**/*.md'])).out).toBe('1 passed, 0 failed in 1 file\n')
+    const named = await run(['scope/api/deep/generated.md'])
+    expect(named.out).toContain('0 passed, 1 failed in 1 file')
+    // Without the marker the same folder is the user's own: its pages run.
+    rmSync(join(site, 'api', '.flowmark-api'))
+    expect((await run(['scope'])).out.trimEnd().split('\n').at(-1)).toBe('1 passed, 1 failed in 2 files')
+  })
+
   it('passes a passing page with exit code 0 and the summary line', async () => {
     const { code, out } = await run(['fixtures/doctest-typescript/input.md', 'fixtures/doctest-scope/input.md'], resolve(fixtures, '..'))
     expect(out).toBe('42 passed, 0 failed in 2 files\n')

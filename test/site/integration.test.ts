@@ -21,7 +21,7 @@ const diag = (file: string, line: number, rule = 'doctest-mismatch', severity: D
 describe('options', () => {
   it('fills in defaults', () => {
     expect(resolveOptions(undefined)).toEqual({
-      doctest: 'error', timeout: 10_000, plot: {}, cacheDir: 'node_modules/.cache/flowmark', clearContentCache: true, watch: [], api: undefined,
+      doctest: 'error', timeout: 10_000, plot: {}, cacheDir: 'node_modules/.cache/flowmark', clearContentCache: false, watch: [], api: undefined,
     })
   })
   it('rejects unknown keys, bad modes and bad timeouts with the option named', () => {

@@ -1,0 +1,69 @@
+// The docs integration's result cache: a page's report is reused only while its request and every module it loaded are unchanged.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { pageSession } from '../../plugin/core/page.ts'
+import { runSession } from '../../plugin/doctest/session.ts'
+import { clearResults, createResultCache, forgetDigests, loadResult, storeResult } from '../../plugin/astro/page-cache.ts'
+
+const work = mkdtempSync(join(tmpdir(), 'flowmark-page-cache-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const page = join(work, 'page.md')
+const model = join(work, 'model.ts')
+const helper = join(work, 'helper.ts')
+const markdown = (expected: number): string => `# Page\n\n\`\`\`ts\n> import { total } from './model.ts'\n> total(2)\n${expected}\n\`\`\`\n`
+
+describe('page result cache', () => {
+  it('records what the session loaded, transitively, and reuses the report only while all of it is unchanged', async () => {
+    writeFileSync(helper, 'export const factor = 10\n')
+    writeFileSync(model, "import { factor } from './helper.ts'\nexport const total = (x: number): number => x * factor\n")
+    writeFileSync(page, markdown(20))
+    const request = pageSession(markdown(20), page).request
+    const report = await runSession(request)
+    expect(report.failed).toBe(0)
+    // The model and the module it imports, as Node resolved them.
+    expect(report.modules).toEqual([helper, model])
+
+    const cache = createResultCache(join(work, 'cache'), 'salt')
+    expect(loadResult(cache, request)).toBeUndefined()
+    expect(storeResult(cache, request, report, report.modules)).toBe(true)
+    const hit = loadResult(cache, request)
+    expect(hit?.modules).toEqual([helper, model])
+    expect(hit?.report.passed).toBe(report.passed)
+    expect(hit?.report.draws).toBeInstanceOf(Map)
+
+    // A module two imports away changes: the entry no longer matches (digests are memoised until forgotten).
+    writeFileSync(helper, 'export const factor = 11\n')
+    forgetDigests(cache)
+    expect(loadResult(cache, request)).toBeUndefined()
+    // Content, not time, is the key: the same text again makes the entry valid again.
+    writeFileSync(helper, 'export const factor = 10\n')
+    forgetDigests(cache)
+    expect(loadResult(cache, request)).toBeDefined()
+
+    // Another page text (another request), another salt: no match.
+    expect(loadResult(cache, pageSession(markdown(21), page).request)).toBeUndefined()
+    expect(loadResult(createResultCache(cache.dir, 'other salt'), request)).toBeUndefined()
+  })
+
+  it('never stores a failing session, nor one whose modules are unknown; a damaged entry is a miss', async () => {
+    writeFileSync(helper, 'export const factor = 10\n')
+    const failing = pageSession(markdown(99), page).request
+    const report = await runSession(failing)
+    expect(report.failed).toBe(1)
+    const cache = createResultCache(join(work, 'cache-2'), 'salt')
+    expect(storeResult(cache, failing, report, report.modules)).toBe(false)
+
+    const passing = pageSession(markdown(20), page).request
+    const good = await runSession(passing)
+    expect(storeResult(cache, passing, good, undefined)).toBe(false)
+    expect(storeResult(cache, passing, good, good.modules)).toBe(true)
+    const [entry] = readdirSync(cache.dir)
+    writeFileSync(join(cache.dir, entry!), '{ not json')
+    expect(loadResult(cache, passing)).toBeUndefined()
+    clearResults(cache)
+    expect(readdirSync(cache.dir)).toEqual([])
+  })
+})
