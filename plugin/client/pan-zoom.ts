@@ -1,4 +1,5 @@
 // Pan and zoom of the viewer's SVG pages: fit, zoom about a point, pan, reveal, and mouse, wheel, touch and pinch input.
+
 // Hand-written rather than a library: it only rewrites one viewBox per page, and the gesture rules (plain wheel and
 // vertical swipes scroll the page; Ctrl+wheel, horizontal swipes and pinch go to the graph) are the viewer's own.
 import type { Box } from './types.ts'

@@ -161,6 +161,11 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
       title: pageTitle,
       description: page.path === '' ? (options.description ?? describe(plot, title)) : `Sub-model ${page.title} (${page.kind}), ${page.nodes.length} nodes.`,
       pageHref: (path) => `#${sectionOf.get(path) ?? section}`,
+      // A node's group keeps its DOT id behind the page's prefix (`<id>-p<k>-<dotId>`).
+      nodeHref: (path, dotId) => {
+        const k = plot.pages.findIndex((p) => p.path === path)
+        return k < 0 || !plot.pages[k]?.nodes.some((n) => n.dotId === dotId) ? undefined : `#${id}-p${k}-${dotId}`
+      },
     })
     // Invisible nodes (`style=invis`) are not drawn, so their absence is expected.
     const missing = processed.missingNodes.filter((d) => !invisible(page.dot, d))
