@@ -23,6 +23,8 @@ export interface PanZoomHost {
   tapped(e: PointerEvent): void
   /** Shows a short hint over the graph (e.g. how to zoom). */
   hint(text: string): void
+  /** Whether every touch gesture belongs to the graph (touch-active or full screen); otherwise vertical swipes scroll the page. */
+  touchOwned(): boolean
 }
 
 type Gesture =
@@ -226,6 +228,12 @@ export class PanZoom {
     const dx = e.clientX - g.x, dy = e.clientY - g.y
     if (!g.moved && Math.hypot(dx, dy) < DRAG_SLOP[g.touch ? 'touch' : 'mouse']) return
     if (!g.moved) {
+      // A mostly vertical swipe is the page's scroll (the browser takes it, `touch-action: pan-y`): leave it alone.
+      if (g.touch && Math.abs(dy) > Math.abs(dx) && !this.#host.touchOwned()) {
+        this.#gesture = undefined
+        this.#pointers.delete(e.pointerId)
+        return
+      }
       g.moved = true
       this.#host.viewport.classList.add('fm-dragging')
       this.#capture(e.pointerId)

@@ -127,6 +127,7 @@ export class FlowmarkGraph extends Base {
       gestureStarted: () => this.#hideTip(),
       tapped: () => this.#setActive(true),
       hint: (text) => this.#hint(text),
+      touchOwned: () => this.#full || this.hasAttribute('data-fm-active'),
     })
     this.#sections.forEach((section, i) => this.#prepareSection(section, i))
     this.#bindEvents()
@@ -302,8 +303,10 @@ export class FlowmarkGraph extends Base {
     this.#roving[i] = land
     rove(nodes, land)
     this.#viewport.tabIndex = land === undefined ? 0 : -1
-    if (hadFocus && this.#keyboard && this.#stranded()) {
-      if (land) land.el.focus({ preventScroll: true })
+    // The focus was on something this change removed or hid (the node, a breadcrumb, the menu): keyboard users land
+    // on the page's node, pointer users keep it on the graph (so Alt+← and the other keys still reach the viewer).
+    if (hadFocus && this.#stranded()) {
+      if (land && this.#keyboard) land.el.focus({ preventScroll: true })
       else this.#viewport.focus({ preventScroll: true })
     }
     if (quiet) return
