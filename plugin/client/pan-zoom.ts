@@ -36,8 +36,9 @@ export class PanZoom {
   readonly #host: PanZoomHost
   readonly #base: (Box | undefined)[] = []
   readonly #views: (Box | undefined)[] = []
-  /** Whether each page still shows the fitted view (then a resize fits again). */
-  readonly #fitted: boolean[] = []
+  /** Whether each page still shows its first view or the fitted one (then a resize computes it again), or was moved. */
+  readonly #mode: ('first' | 'fit' | 'moved')[] = []
+  #readable = 0
   readonly #pointers = new Map<number, { x: number; y: number }>()
   #gesture: Gesture | undefined
   #suppressClick = false
@@ -61,9 +62,10 @@ export class PanZoom {
     return this.#views[i] !== undefined
   }
 
-  /** Whether page `i` still shows its fitted view. */
-  isFitted(i: number): boolean {
-    return this.#fitted[i] === true
+  /** After the stage changed size: page `i`'s first or fitted view again, unless the reader moved it. */
+  refit(i: number): void {
+    if (this.#mode[i] === 'first') this.firstView(i, this.#readable)
+    else if (this.#mode[i] === 'fit') this.fit(i)
   }
 
   /** Whether a click that just ended a drag must be ignored. */
@@ -96,7 +98,31 @@ export class PanZoom {
     const vw = scale > 0 ? sw / scale : base.w + 2 * pad, vh = scale > 0 ? sh / scale : base.h + 2 * pad
     this.#views[i] = { x: base.x + base.w / 2 - vw / 2, y: base.y + base.h / 2 - vh / 2, w: vw, h: vh }
     this.apply(i)
-    this.#fitted[i] = true
+    this.#mode[i] = 'fit'
+    svg?.closest('.fm-page')?.removeAttribute('data-fm-overflow')
+  }
+
+  /**
+   * The first view of page `i`: the whole drawing when its labels stay readable that way (scale ≥ `readable`, in px
+   * per pt). Otherwise, when fitting the width alone is larger, the whole width from the top (a tall drawing: the
+   * reader pans down, and Fit shows it whole); else the whole drawing anyway (a wide one, as on a phone: pinch to read).
+   * Sets `data-fm-overflow` on the page's section when part of the drawing starts out of view.
+   */
+  firstView(i: number, readable: number): void {
+    this.#readable = readable
+    this.fit(i)
+    this.#mode[i] = 'first'
+    const base = this.#base[i], svg = this.#host.svg(i)
+    const whole = this.fitScale(i)
+    if (!base || !svg || whole <= 0 || whole >= readable) { svg?.closest('.fm-page')?.removeAttribute('data-fm-overflow'); return }
+    const pad = Math.max(base.w, base.h) * 0.02
+    const sw = svg.clientWidth, sh = svg.clientHeight
+    const byWidth = Math.min(sw / (base.w + 2 * pad), 4 / 3)
+    if (byWidth <= whole * 1.05) return
+    const vw = sw / byWidth, vh = sh / byWidth
+    this.#views[i] = { x: base.x + base.w / 2 - vw / 2, y: base.y - pad, w: vw, h: vh }
+    this.apply(i)
+    svg.closest('.fm-page')?.setAttribute('data-fm-overflow', '')
   }
 
   /** Writes page `i`'s view into its SVG. */
@@ -126,7 +152,7 @@ export class PanZoom {
     const px = p?.x ?? v.x + v.w / 2, py = p?.y ?? v.y + v.h / 2
     this.#views[i] = { x: px - (px - v.x) / k, y: py - (py - v.y) / k, w: v.w / k, h: v.h / k }
     this.apply(i)
-    this.#fitted[i] = false
+    this.#mode[i] = 'moved'
   }
 
   /** Moves the current page's view by a client distance, from `from` (default: the view). */
@@ -137,7 +163,7 @@ export class PanZoom {
     if (!v || !m) return
     this.#views[i] = { x: v.x - dxClient / m.a, y: v.y - dyClient / m.d, w: v.w, h: v.h }
     this.apply(i)
-    this.#fitted[i] = false
+    this.#mode[i] = 'moved'
   }
 
   /** Pans page `i` so `el` is inside the view (centred when `centre` or when it is outside). */
@@ -152,7 +178,7 @@ export class PanZoom {
     if (!c) return
     this.#views[i] = { x: c.x - v.w / 2, y: c.y - v.h / 2, w: v.w, h: v.h }
     this.apply(i)
-    this.#fitted[i] = false
+    this.#mode[i] = 'moved'
   }
 
   /** Listens to wheel and pointer input on the viewport. */

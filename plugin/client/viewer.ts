@@ -18,6 +18,8 @@ export type { GraphIndex, IndexNode, IndexPage, NodeInfo } from './types.ts'
 
 const ZOOM_STEP = 1.25
 const PAN_STEP = 60
+/** Px per pt at which labels stay readable (12 pt text at 9.6 px): below it a tall drawing opens at its full width, from the top. */
+const READABLE_SCALE = 0.8
 
 const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} as unknown as typeof HTMLElement) : HTMLElement
 
@@ -253,7 +255,7 @@ export class FlowmarkGraph extends Base {
     on(window, 'hashchange', () => { this.#fromHash(location.hash) })
     on(window, 'resize', () => {
       this.#sizeStage()
-      if (this.#pz.isFitted(this.#current)) this.#pz.fit()
+      this.#pz.refit(this.#current)
     })
     on(document, 'fullscreenchange', () => {
       const full = document.fullscreenElement === this
@@ -293,7 +295,7 @@ export class FlowmarkGraph extends Base {
     renderCrumbs(this.#toolbar.crumbs, idx, i)
     this.#toolbar.kindTag.textContent = page.kind
     this.#sizeStage()
-    if (!this.#pz.hasView(i)) this.#pz.fit(i)
+    if (!this.#pz.hasView(i)) this.#pz.firstView(i, READABLE_SCALE)
     else this.#pz.apply(i)
     this.#updateButtons()
     // Tab lands on: going up, the sub-model node the reader came out of; otherwise the page's last focused node,
