@@ -35,6 +35,10 @@ async function check(plot: PlotJSON, id: string): Promise<string> {
       expect(group, `node ${node.label} of page '${page.path}'`).toContain(`href="#${id}--p${target}"`)
     }
   })
+  // Every internal link names an element of the graph (remote rows of sub-model pages point at the parent's node).
+  const ids = new Set([...html.matchAll(/ id="([^"]*)"/g)].map((m) => decodeEntities(m[1] as string)))
+  const internal = [...html.matchAll(/href="#([^"]*)"/g)].map((m) => decodeEntities(m[1] as string))
+  expect(internal.filter((t) => !ids.has(t)), 'links to ids the graph lacks').toEqual([])
   return html
 }
 
@@ -58,6 +62,8 @@ describe('renderPlot on engine plots', () => {
     expect(plot.pages.map((p) => p.path)).toEqual(['', 'M', 'M/I', 'unused'])
     const html = await check(plot, 'nested')
     expect(html).toContain('<nav class="fm-static-nav" aria-label="Graph pages"><a href="#nested--p0">outer</a> <span aria-hidden="true">›</span> <a href="#nested--p1">M</a> <span aria-hidden="true">›</span> <span aria-current="page">I</span></nav>')
+    // M's `a` is fed by the parent's `x`: its remote row links to x's group on the root page.
+    expect(html).toMatch(/<a [^>]*href="#nested-p0-n-x"/)
     await check(runSub(dsp).plot().toJSON(), 'nested-wf')
     // depth limits the pages.
     expect(dsp.plot({ depth: 0 }).toJSON().pages).toHaveLength(1)
