@@ -455,7 +455,7 @@ export class FlowmarkGraph extends Base {
   #setActive(on: boolean): void {
     if (on === this.hasAttribute('data-fm-active')) return
     this.toggleAttribute('data-fm-active', on)
-    if (on) this.#hint('Drag to pan, pinch to zoom; tap outside to scroll the page')
+    if (on) this.#hint('Drag to pan · pinch to zoom · tap outside to scroll')
   }
 
   #sizeStage(): void {
