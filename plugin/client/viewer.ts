@@ -2,12 +2,13 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // This file wires the parts together (pages, history, selection, focus, toolbar actions); pan-zoom.ts, search.ts,
-// hash-route.ts, tooltip.ts, keyboard.ts, toolbar.ts and download.ts hold the rest. No dependencies; the browser gets
+// hash-route.ts, tooltip.ts, keyboard.ts, toolbar.ts, nodes.ts and download.ts hold the rest. No dependencies; the browser gets
 // one minified file (bundled by `flowmark/render`'s viewerScript()).
 import { downloadSvg } from './download.ts'
 import { h, KIND_NAME, parseViewBox, XLINK_NS } from './dom.ts'
 import { deepLink, parseRoute, routeHash, setHash } from './hash-route.ts'
 import { arrowDirection, nearestNode, readingOrder, rove } from './keyboard.ts'
+import { readNodes } from './nodes.ts'
 import { PanZoom } from './pan-zoom.ts'
 import { NodeSearch } from './search.ts'
 import { buildLegend, buildToolbar, renderCrumbs, type Toolbar } from './toolbar.ts'
@@ -22,9 +23,6 @@ const PAN_STEP = 60
 const READABLE_SCALE = 0.8
 
 const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} as unknown as typeof HTMLElement) : HTMLElement
-
-/** Words of a text as a screen reader's name comparison sees them (lower case, letters and digits, no parentheticals). */
-const words = (text: string): string => ` ${text.replace(/\([^()]*\)/g, ' ').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `
 
 /**
  * `<flowmark-graph>`: enhances the static markup written by `renderPlot` (sections of SVG plus a JSON index) into an
@@ -184,40 +182,8 @@ export class FlowmarkGraph extends Base {
     svg.setAttribute('height', '100%')
     // The nodes are the graph's controls: the SVG is a group of buttons, not a single picture any more.
     svg.setAttribute('role', 'group')
-    const page = this.#index?.pages[i]
-    for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
-      const k = g.getAttribute('data-fm-node')
-      const entry = k === null ? undefined : page?.nodes[Number(k)]
-      const titleEl = g.querySelector(':scope > title')
-      let description = entry?.description ?? ''
-      for (const a of g.querySelectorAll('a')) {
-        const tip = a.getAttributeNS(XLINK_NS, 'title') ?? a.getAttribute('title')
-        if (tip !== null && description === '' && entry === undefined) description = tip.replace(/^"(.*)"$/s, '$1')
-        a.removeAttributeNS(XLINK_NS, 'title')
-        a.removeAttribute('title')
-        a.setAttribute('tabindex', '-1')
-      }
-      const label = entry?.label ?? titleEl?.textContent ?? ''
-      titleEl?.remove()
-      const opens = entry?.page === undefined ? undefined : this.#pageIndex(entry.page)
-      const info: NodeInfo = { el: g, page: i, label, kind: entry?.kind ?? 'other', description, opens: opens !== undefined && opens >= 0 ? opens : undefined, state: entry?.state }
-      this.#nodes[i]?.push(info)
-      this.#byElement.set(g, info)
-      g.setAttribute('tabindex', '-1')
-      g.setAttribute('role', 'button')
-      g.setAttribute('aria-label', this.#nameOf(info, g.getAttribute('aria-label')))
-    }
-  }
-
-  /**
-   * A node's accessible name. It must contain the rows the node shows (WCAG 2.5.3, label in name): the build-time name
-   * (kind, label, description) is kept when it does, otherwise the visible rows are spelled out after the kind.
-   */
-  #nameOf(info: NodeInfo, given: string | null): string {
-    const visible = [...info.el.querySelectorAll('text')].map((t) => (t.textContent ?? '').trim()).filter((t) => t !== '').join(' ')
-    if (given !== null && words(given).includes(words(visible))) return given
-    const state = info.state === 'error' ? ' (failed)' : info.state === 'missing' ? ' (missing inputs or outputs)' : ''
-    return `${KIND_NAME[info.kind] ?? 'node'} ${visible || info.label}${state}${info.description ? `: ${info.description}` : ''}${info.opens === undefined ? '' : ' (opens its graph)'}`
+    this.#nodes[i] = readNodes(svg, i, this.#index?.pages[i], (path) => this.#pageIndex(path))
+    for (const info of this.#nodes[i] ?? []) this.#byElement.set(info.el, info)
   }
 
   #bindEvents(): void {
