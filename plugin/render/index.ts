@@ -112,10 +112,10 @@ function describe(plot: PlotJSON, title: string): string {
  * The markup (version {@link MARKUP_VERSION}):
  * ```html
  * <flowmark-graph id="G" class="not-content" data-fm-version="1" data-fm-title="…" [data-fm-height="px"]>
- *   <section class="fm-page" id="G--p0" data-fm-path="" data-fm-kind="dmap|workflow" data-fm-width data-fm-height aria-label>
+ *   <section class="fm-page" role="group" id="G--p0" data-fm-path="" data-fm-kind="dmap|workflow" data-fm-width data-fm-height aria-label>
  *     <div class="fm-stage"><svg class="fm-svg" role="img" aria-labelledby="G-p0-title G-p0-desc">…</svg></div>
  *   </section>
- *   <section class="fm-page" id="G--p1" data-fm-path="S" hidden=""><nav class="fm-static-nav">…</nav>…</section>
+ *   <section class="fm-page" role="group" id="G--p1" data-fm-path="S" hidden=""><nav class="fm-static-nav">…</nav>…</section>
  *   <script type="application/json" class="fm-index">{ v, id, title, pages: [{ path, title, kind, parent?, section, nodes }] }</script>
  * </flowmark-graph>
  * ```
@@ -183,7 +183,8 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
     }
     const nav = i === 0 ? '' : `<nav class="fm-static-nav" aria-label="Graph pages">${crumbs.join(' <span aria-hidden="true">›</span> ')}</nav>`
     sections.push(
-      `<section class="fm-page" id="${section}" data-fm-path="${escapeAttr(page.path)}" data-fm-kind="${escapeAttr(page.kind)}"` +
+      // role="group": a named <section> is a `region` landmark, and two drawings of one model on a page would repeat it.
+      `<section class="fm-page" role="group" id="${section}" data-fm-path="${escapeAttr(page.path)}" data-fm-kind="${escapeAttr(page.kind)}"` +
       ` data-fm-width="${Math.round(processed.width)}" data-fm-height="${Math.round(processed.height)}"` +
       ` aria-label="${escapeAttr(`${pageTitle} (${page.kind})`)}"${i === 0 ? '' : ' hidden=""'}>` +
       `${nav}<div class="fm-stage">${processed.svg}</div></section>`,

@@ -19,7 +19,7 @@ async function check(plot: PlotJSON, id: string): Promise<string> {
   const { html, warnings } = await renderPlot(plot, { renderer, id })
   expect(warnings).toEqual([])
   plot.pages.forEach((page, i) => {
-    const section = new RegExp(`<section class="fm-page" id="${id}--p${i}"[\\s\\S]*?</section>`).exec(html)?.[0] ?? ''
+    const section = new RegExp(`<section class="fm-page" role="group" id="${id}--p${i}"[\\s\\S]*?</section>`).exec(html)?.[0] ?? ''
     expect(section).not.toBe('')
     // One linked group per node, in order.
     const linked = [...section.matchAll(/data-fm-node="(\d+)"/g)].map((m) => Number(m[1]))
