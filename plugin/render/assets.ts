@@ -1,5 +1,6 @@
 // The viewer's browser JavaScript and CSS as text, for inlining into pages or handing to a bundler.
 import { readFile } from 'node:fs/promises'
+import { bundleViewer, ViewerBundleError } from './viewer-bundle.ts'
 
 let script: Promise<string> | undefined
 let style: Promise<string> | undefined
@@ -16,33 +17,20 @@ async function firstReadable(urls: readonly URL[]): Promise<{ url: URL; text: st
   throw new Error(`flowmark viewer asset not found (${errors.join('; ')}); is the package installed completely?`)
 }
 
-async function toJavaScript(source: string, file: string): Promise<string> {
-  try {
-    const ts = await import('typescript')
-    const api = ts.default ?? ts
-    return api.transpileModule(source, {
-      fileName: file,
-      compilerOptions: { target: api.ScriptTarget.ES2022, module: api.ModuleKind.ESNext, removeComments: false, sourceMap: false },
-    }).outputText
-  } catch {
-    const { stripTypeScriptTypes } = await import('node:module')
-    return stripTypeScriptTypes(source, { mode: 'strip' })
-  }
-}
-
 /**
- * The viewer's browser script (an ES module that defines the `<flowmark-graph>` custom element), as JavaScript text.
- * From the sources it is transpiled from `plugin/client/viewer.ts`; from the built package it is `dist/client/viewer.js`.
+ * The viewer's browser script (an ES module that defines the `<flowmark-graph>` custom element), as JavaScript text:
+ * one minified file. From the sources it is bundled from `plugin/client/viewer.ts` and its modules (see
+ * {@link bundleViewer}); from the built package it is `dist/client/viewer.js`, bundled by `npm run build`.
  * Include it once per HTML page with `<script type="module">` (see {@link inlineScript}).
  */
 export function viewerScript(): Promise<string> {
   return (script ??= (async () => {
-    const fromSource = import.meta.url.endsWith('.ts')
-    const { url, text } = await firstReadable(fromSource
-      ? [new URL('../client/viewer.ts', import.meta.url), new URL('../client/viewer.js', import.meta.url)]
-      : [new URL('../client/viewer.js', import.meta.url), new URL('../client/viewer.ts', import.meta.url)])
-    const js = url.pathname.endsWith('.ts') ? await toJavaScript(text, url.pathname) : text
-    return js.replace(/^\/\/# sourceMappingURL=.*$/m, '').trimEnd() + '\n'
+    if (import.meta.url.endsWith('.ts')) return (await bundleViewer()).trimEnd() + '\n'
+    const { url, text } = await firstReadable([new URL('../client/viewer.js', import.meta.url)])
+    if (/^\s*import\s|\bfrom\s*["']\.\.?\//m.test(text)) {
+      throw new ViewerBundleError(`${url.pathname} imports other modules: it is tsc's output, not the bundled viewer; run \`npm run build\` (it bundles the viewer after tsc)`)
+    }
+    return text.replace(/^\/\/# sourceMappingURL=.*$/m, '').trimEnd() + '\n'
   })())
 }
 

@@ -113,10 +113,10 @@ function describe(plot: PlotJSON, title: string): string {
  * The markup (version {@link MARKUP_VERSION}):
  * ```html
  * <flowmark-graph id="G" class="not-content" data-fm-version="1" data-fm-title="…" [data-fm-height="px"]>
- *   <section class="fm-page" id="G--p0" data-fm-path="" data-fm-kind="dmap|workflow" data-fm-width data-fm-height aria-label>
+ *   <section class="fm-page" role="group" id="G--p0" data-fm-path="" data-fm-kind="dmap|workflow" data-fm-width data-fm-height aria-label>
  *     <div class="fm-stage"><svg class="fm-svg" role="img" aria-labelledby="G-p0-title G-p0-desc">…</svg></div>
  *   </section>
- *   <section class="fm-page" id="G--p1" data-fm-path="S" hidden=""><nav class="fm-static-nav">…</nav>…</section>
+ *   <section class="fm-page" role="group" id="G--p1" data-fm-path="S" hidden=""><nav class="fm-static-nav">…</nav>…</section>
  *   <script type="application/json" class="fm-index">{ v, id, title, pages: [{ path, title, kind, parent?, section, nodes }] }</script>
  * </flowmark-graph>
  * ```
@@ -161,6 +161,11 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
       title: pageTitle,
       description: page.path === '' ? (options.description ?? describe(plot, title)) : `Sub-model ${page.title} (${page.kind}), ${page.nodes.length} nodes.`,
       pageHref: (path) => `#${sectionOf.get(path) ?? section}`,
+      // A node's group keeps its DOT id behind the page's prefix (`<id>-p<k>-<dotId>`).
+      nodeHref: (path, dotId) => {
+        const k = plot.pages.findIndex((p) => p.path === path)
+        return k < 0 || !plot.pages[k]?.nodes.some((n) => n.dotId === dotId) ? undefined : `#${id}-p${k}-${dotId}`
+      },
     }
     let processed: ReturnType<typeof postProcessSvg>
     try {
@@ -189,7 +194,8 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
     }
     const nav = i === 0 ? '' : `<nav class="fm-static-nav" aria-label="Graph pages">${crumbs.join(' <span aria-hidden="true">›</span> ')}</nav>`
     sections.push(
-      `<section class="fm-page" id="${section}" data-fm-path="${escapeHtml(page.path)}" data-fm-kind="${escapeHtml(page.kind)}"` +
+      // role="group": a named <section> is a `region` landmark, and two drawings of one model on a page would repeat it.
+      `<section class="fm-page" role="group" id="${section}" data-fm-path="${escapeHtml(page.path)}" data-fm-kind="${escapeHtml(page.kind)}"` +
       ` data-fm-width="${Math.round(processed.width)}" data-fm-height="${Math.round(processed.height)}"` +
       ` aria-label="${escapeHtml(`${pageTitle} (${page.kind})`)}"${i === 0 ? '' : ' hidden=""'}>` +
       `${nav}<div class="fm-stage">${processed.svg}</div></section>`,

@@ -15,6 +15,11 @@ export interface SvgPageContext {
   readonly description: string
   /** The `href` that opens the page at `path` (sub-dispatcher nodes link there instead of their DOT `URL`). */
   readonly pageHref: (path: string) => string
+  /**
+   * The `href` of node `dotId` on the page at `path` (the target of a sub-model page's `remote parent`/`remote child`
+   * rows, written by `plot()` as `#page=<path>&node=<dotId>`); undefined when the plot has no such page.
+   */
+  readonly nodeHref?: (path: string, dotId: string) => string | undefined
 }
 
 /** The rewritten SVG and what the post-processor found in it. */
@@ -275,7 +280,10 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
       if (/^on/i.test(name)) continue
       if (name === 'id') { attrs.push([name, prefix + stableId(value)]); continue }
       if (name === 'href' || name === 'xlink:href') {
+        const target = plotLink(value)
         if (plotNode?.page !== undefined) attrs.push([name, ctx.pageHref(plotNode.page)])
+        else if (target?.node !== undefined && ctx.nodeHref?.(target.path, target.node) !== undefined) attrs.push([name, ctx.nodeHref(target.path, target.node) as string])
+        else if (target !== undefined && target.node === undefined) attrs.push([name, ctx.pageHref(target.path)])
         else if (value.startsWith('#')) attrs.push([name, `#${prefix}${value.slice(1)}`])
         else {
           const url = safeUrl(value)
@@ -325,6 +333,15 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
   if (stack.length > 0) throw new SvgFormatError(`unclosed <${(stack[stack.length - 1] as Frame).name}> in SVG; expected complete Graphviz output`)
   const missingNodes = ctx.nodes.filter((_, k) => !seen.has(k)).map((n) => n.dotId)
   return { svg: out.join('').trim(), linkedNodes: seen.size, missingNodes, width, height }
+}
+
+/** The page and node of a link in `plot()`'s default form, `#page=<path>[&node=<dotId>]` (URI-encoded), else undefined. */
+function plotLink(href: string): { path: string; node: string | undefined } | undefined {
+  const m = /^#page=([^&]*)(?:&node=(.*))?$/s.exec(href)
+  if (m === null) return undefined
+  try {
+    return { path: decodeURIComponent(m[1] ?? ''), node: m[2] === undefined ? undefined : decodeURIComponent(m[2]) }
+  } catch { return undefined }
 }
 
 /** `a -> b` (DOT names) → `a → b` (node labels), splitting where both sides are known names. */

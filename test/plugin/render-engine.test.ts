@@ -20,7 +20,7 @@ async function check(plot: PlotJSON, id: string): Promise<string> {
   const { html, warnings } = await renderPlot(plot, { renderer, id })
   expect(warnings).toEqual([])
   plot.pages.forEach((page, i) => {
-    const section = new RegExp(`<section class="fm-page" id="${id}--p${i}"[\\s\\S]*?</section>`).exec(html)?.[0] ?? ''
+    const section = new RegExp(`<section class="fm-page" role="group" id="${id}--p${i}"[\\s\\S]*?</section>`).exec(html)?.[0] ?? ''
     expect(section).not.toBe('')
     // One linked group per node, in order.
     const linked = [...section.matchAll(/data-fm-node="(\d+)"/g)].map((m) => Number(m[1]))
@@ -36,6 +36,10 @@ async function check(plot: PlotJSON, id: string): Promise<string> {
       expect(group, `node ${node.label} of page '${page.path}'`).toContain(`href="#${id}--p${target}"`)
     }
   })
+  // Every internal link names an element of the graph (remote rows of sub-model pages point at the parent's node).
+  const ids = new Set([...html.matchAll(/ id="([^"]*)"/g)].map((m) => decodeEntities(m[1] as string)))
+  const internal = [...html.matchAll(/href="#([^"]*)"/g)].map((m) => decodeEntities(m[1] as string))
+  expect(internal.filter((t) => !ids.has(t)), 'links to ids the graph lacks').toEqual([])
   return html
 }
 
@@ -59,6 +63,8 @@ describe('renderPlot on engine plots', () => {
     expect(plot.pages.map((p) => p.path)).toEqual(['', 'M', 'M/I', 'unused'])
     const html = await check(plot, 'nested')
     expect(html).toContain('<nav class="fm-static-nav" aria-label="Graph pages"><a href="#nested--p0">outer</a> <span aria-hidden="true">›</span> <a href="#nested--p1">M</a> <span aria-hidden="true">›</span> <span aria-current="page">I</span></nav>')
+    // M's `a` is fed by the parent's `x`: its remote row links to x's group on the root page.
+    expect(html).toMatch(/<a [^>]*href="#nested-p0-n-x"/)
     await check(runSub(dsp).plot().toJSON(), 'nested-wf')
     // depth limits the pages.
     expect(dsp.plot({ depth: 0 }).toJSON().pages).toHaveLength(1)

@@ -214,7 +214,7 @@ describe('markup', () => {
     const { html, warnings } = await renderPlot(mixedWorkflow, { renderer, id: 'mw' })
     expect(warnings).toEqual([])
     expect(html.startsWith('<flowmark-graph id="mw" class="not-content" data-fm-version="1" data-fm-title="main_model">')).toBe(true)
-    const sections = [...html.matchAll(/<section class="fm-page" id="([^"]+)" data-fm-path="([^"]*)"[^>]*?(hidden="")?>/g)]
+    const sections = [...html.matchAll(/<section class="fm-page" role="group" id="([^"]+)" data-fm-path="([^"]*)"[^>]*?(hidden="")?>/g)]
     expect(sections.map((m) => [m[1], m[2], m[3] !== undefined])).toEqual([['mw--p0', '', false], ['mw--p1', 'my_sub', true], ['mw--p2', 'sdf', true]])
     // The my_sub node (dotId 5) opens page my_sub; its schedula .html link now points at the section.
     expect(html).toMatch(/<g id="mw-p0-5" class="node fm-node fm-kind-dispatcher fm-opens" data-fm-node="6" aria-label="sub-model my_sub: A sub model. \(opens its graph\)" data-fm-page="my_sub">/)
@@ -258,7 +258,11 @@ describe('viewer assets', () => {
   it('serves the viewer as JavaScript that defines FlowmarkGraph and loads outside a browser', async () => {
     const js = await viewerScript()
     expect(js).not.toMatch(/:\s*(?:string|number|boolean)\b[,)=;]/)
-    expect(js).toContain("customElements.define('flowmark-graph'")
+    expect(js).toMatch(/customElements\.define\(["']flowmark-graph["']/)
+    // One minified file: no imports left to resolve, no comments, far fewer lines than the sources.
+    expect(js).not.toMatch(/^\s*import\s|from\s*["']\.\//m)
+    expect(js).not.toContain('// ')
+    expect(js.split('\n').length).toBeLessThan(20)
     const mod = await import(`data:text/javascript,${encodeURIComponent(js)}`) as { FlowmarkGraph?: unknown }
     expect(typeof mod.FlowmarkGraph).toBe('function')
   })
