@@ -45,7 +45,7 @@ describe('setupApiPages', () => {
       const result = await setupApiPages({ entryPoints: ['fixtures/api-package/index.ts'] }, context)
       const outDir = path.join(srcDir, 'content/docs/api')
       expect(existsSync(path.join(outDir, 'fixtures/api-package/main-model.md'))).toBe(true)
-      expect(readFileSync(path.join(outDir, 'index.md'), 'utf8')).toContain('title: "API reference"')
+      expect(readFileSync(path.join(outDir, 'index.md'), 'utf8')).toContain('title: API reference')
       expect(watched).toContain(path.join(root, 'fixtures/api-package/index.ts'))
       expect(warn).toEqual([])
       expect(info).toHaveLength(1)
