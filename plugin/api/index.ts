@@ -142,5 +142,7 @@ export function writeApiPages(pages: readonly ApiPage[], dir: string): { written
   return { written, removed }
 }
 
-export { ApiOptionsError, setupApiPages, validateApiConfig } from './astro.ts'
-export type { ApiPagesConfig, ApiSetupContext } from './astro.ts'
+export { ApiOptionsError, apiSidebarItems, setupApiPages, validateApiConfig, withApiSidebar } from './astro.ts'
+export type { ApiPagesConfig, ApiSetupContext, ApiSetupResult, SidebarGroup, SidebarItem } from './astro.ts'
+export { apiPageId, apiPagesLoader, registerApiPages, registeredApiPages } from './loader.ts'
+export type { RegisteredApiPages } from './loader.ts'

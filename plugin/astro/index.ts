@@ -12,12 +12,17 @@ import { DoctestBuildError, type PageDoctestError } from './report.ts'
 import { loadViewerAssets, viewerMiddleware, writeViewerAssets } from './assets.ts'
 import { remarkFlowmarkAstro } from './unified.ts'
 import { satteriFlowmark } from './satteri.ts'
+import type { ApiSetupResult } from '../api/astro.ts'
 
 export { resolveOptions, FlowmarkOptionsError } from './options.ts'
 export type { FlowmarkOptions, ResolvedFlowmarkOptions, DoctestMode } from './options.ts'
 export { UnsupportedProcessorError, DuplicatePluginError, detectProcessor } from './processor.ts'
 export { DoctestBuildError, PageDoctestError } from './report.ts'
 export { starlightFlowmark } from './starlight.ts'
+export { apiPagesLoader } from '../api/loader.ts'
+export { copyRunnableCode, runnableCode } from './copy-code.ts'
+export type { CopyCodePlugin } from './copy-code.ts'
+export type { ApiPagesConfig } from '../api/astro.ts'
 
 /** Name of the integration (as Astro logs it). */
 export const INTEGRATION_NAME = 'flowmark'
@@ -40,7 +45,20 @@ const OUTPUT_VERSION = '1'
  * @throws {FlowmarkOptionsError} For invalid options.
  */
 export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegration {
+  return flowmarkWith(userOptions, undefined)
+}
+
+/**
+ * The integration, with API pages that were already generated (by `starlightFlowmark`, which builds the sidebar
+ * from them before this integration's setup runs).
+ * @param userOptions See {@link FlowmarkOptions}.
+ * @param preparedApi A promise of the API pages set up for this run, if any.
+ * @returns The Astro integration.
+ * @internal
+ */
+export function flowmarkWith(userOptions: FlowmarkOptions | undefined, preparedApi: (() => Promise<ApiSetupResult> | undefined) | undefined): AstroIntegration {
   const options = resolveOptions(userOptions)
+  let api: ApiSetupResult | undefined
   const state = createRunState(options)
   let adapters: Adapters | undefined
   let detected: DetectedProcessor | undefined
@@ -80,10 +98,16 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         }
         installAdapters(detected, adapters)
 
-        // API pages are written into the docs collection now, before Astro loads the content.
+        // API pages are generated now, before Astro loads the content (apiPagesLoader serves them).
         if (options.api) {
-          const { setupApiPages, validateApiConfig } = await import('../api/astro.ts')
-          await setupApiPages(validateApiConfig(options.api), { config, addWatchFile, logger })
+          const prepared = preparedApi?.()
+          if (prepared !== undefined) {
+            api = await prepared
+            for (const file of api.watchFiles) addWatchFile(file)
+          } else {
+            const { setupApiPages, validateApiConfig } = await import('../api/astro.ts')
+            api = await setupApiPages(validateApiConfig(options.api), { config, addWatchFile, logger })
+          }
         }
       },
 
@@ -154,6 +178,12 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
       },
 
       'astro:build:done': async ({ dir, logger }) => {
+        if (api !== undefined && api.outDir === undefined) {
+          const { registeredApiPages } = await import('../api/loader.ts')
+          if (registeredApiPages(state.root)?.loaded !== true) {
+            logger.warn('API pages: no content collection used apiPagesLoader(), so the generated pages are not on the site. In content.config.ts, wrap the docs loader: `loader: apiPagesLoader(docsLoader())` (import { apiPagesLoader } from \'flowmark/astro\').')
+          }
+        }
         // Remember what the examples imported: the next run's cache key covers those files.
         if (depsFile !== undefined) await saveDependencies(depsFile, state).catch((e: unknown) => logger.warn(`could not save ${depsFile}: ${String(e)}`))
         if (state.graphPages.size > 0) {

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process'
 import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import ts from 'typescript'
@@ -36,8 +36,17 @@ function sitePage(file: string): SitePage {
 
 /** The hand-written pages (`start/tutorial.md` → `/start/tutorial/`); the API reference below `api/` is generated. */
 const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo, exclude: [`${CONTENT}api/**`] }).sort().map(sitePage)
-/** The generated API pages, read after the build wrote them; {@link API_SAMPLE} of them are visited. */
+/** The generated API pages (served by a content loader, so found in the built site); {@link API_SAMPLE} are visited. */
 let apiPages: SitePage[] = []
+
+/** The API pages of the built site: `api/…/index.html` files, with the graphs each draws. */
+function builtApiPages(): SitePage[] {
+  return globSync('api/**/index.html', { cwd: outDir }).sort().map((f) => {
+    const route = `/${f.split(sep).join('/').replace(/index\.html$/, '')}`
+    const html = readFileSync(join(outDir, f), 'utf8')
+    return { file: route, route, graphs: (html.match(/<flowmark-graph\b/g) ?? []).length }
+  })
+}
 const API_SAMPLE = 12
 /** The smallest label height (CSS px, the text's box, about 1.2 × its font size) a graph may show when first fitted. */
 const MIN_LABEL_PX = 9
@@ -223,7 +232,7 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true })
     if (PREBUILT === undefined) await buildSite()
-    apiPages = globSync(`${CONTENT}api/**/*.md`, { cwd: repo }).sort().map(sitePage)
+    apiPages = builtApiPages()
     server = await serveStatic(outDir)
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -255,9 +264,10 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
       const source = typeof target === 'string' ? undefined : target.source
       if (source === undefined || !source.endsWith('.ts')) continue
       const moduleName = `flowmark${subpath.slice(1)}`
-      // The generated pages of a module sit in api/<module name>/, one per export, titled by the export's name.
-      const titles = new Set(apiPages.filter((p) => p.file.startsWith(`${CONTENT}api/${moduleName}/`) && p.file.split('/').length === `${CONTENT}api/${moduleName}/x.md`.split('/').length)
-        .map((p) => /^title: "(.*)"$/m.exec(readFileSync(join(repo, p.file), 'utf8'))?.[1]))
+      // The generated pages of a module sit at /api/<module name>/<export>/, one per export, titled by the export's name.
+      const depth = `/api/${moduleName}/x/`.split('/').length
+      const titles = new Set(apiPages.filter((p) => p.route.startsWith(`/api/${moduleName}/`) && p.route.split('/').length === depth)
+        .map((p) => /<h1 id="_top"[^>]*>([^<]*)<\/h1>/.exec(readFileSync(join(outDir, p.route, 'index.html'), 'utf8'))?.[1]))
       for (const name of exportedNames(join(repo, source))) if (!titles.has(name)) missing.push(`${moduleName}: ${name}`)
     }
     expect(missing, 'exports without an API page').toEqual([])
