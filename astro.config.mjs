@@ -41,7 +41,12 @@ const API_ENTRY_POINTS = [
   { file: 'fixtures/symmetric-cryptography/model.ts', name: 'examples/symmetric-cryptography' },
 ]
 
+// Where the site is published: canonical links and the sitemap use it. `astro preview` serves the build at this
+// address; set FLOWMARK_SITE_URL to the public address when deploying.
+const site = process.env.FLOWMARK_SITE_URL ?? 'http://localhost:4321/'
+
 export default defineConfig({
+  site,
   srcDir: './site',
   publicDir: './site/public',
   outDir: './dist/site',
@@ -56,5 +61,15 @@ export default defineConfig({
   vite: {
     resolve: { conditions: conditions(['module', 'browser']) },
     ssr: { resolve: { conditions: conditions(['module', 'node']) } },
+    build: {
+      rolldownOptions: {
+        // Astro marks MDX pages with its own `"use astro:head-inject"` directive, which the bundler then reports on
+        // every MDX page as a module-level directive it may not keep; Astro handles it, so that one report is dropped.
+        onLog(level, log, handler) {
+          if (log.code === 'MODULE_LEVEL_DIRECTIVE' && String(log.message).includes('astro:head-inject')) return
+          handler(level, log)
+        },
+      },
+    },
   },
 })

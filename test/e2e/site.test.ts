@@ -1,6 +1,6 @@
 // The built docs site in headless Chromium: graphs render and navigate, dark mode, keyboard, Pagefind, clean consoles.
 import { execFile } from 'node:child_process'
-import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,8 +34,8 @@ function sitePage(file: string): SitePage {
   return { file, route: slug === '' ? '/' : `/${slug.toLowerCase()}/`, graphs: request.blocks.filter((b) => b.kind === 'draw').length }
 }
 
-/** The hand-written pages (`start/tutorial.md` → `/start/tutorial/`); the API reference below `api/` is generated. */
-const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo, exclude: [`${CONTENT}api/**`] }).sort().map(sitePage)
+/** The hand-written pages (`start/tutorial.md` → `/start/tutorial/`), but the 404 page (written as `/404.html`). */
+const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo, exclude: [`${CONTENT}404.md`] }).sort().map(sitePage)
 /** The generated API pages (served by a content loader, so found in the built site); {@link API_SAMPLE} are visited. */
 let apiPages: SitePage[] = []
 
@@ -255,6 +255,7 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
     expect(existsSync(join(outDir, 'pagefind', 'pagefind.js'))).toBe(true)
     expect(apiPages.length).toBeGreaterThan(0)
     for (const p of [...pages, ...apiPages]) expect(existsSync(join(outDir, p.route, 'index.html')), `${p.file} → ${p.route}`).toBe(true)
+    expect(readFileSync(join(outDir, '404.html'), 'utf8')).toContain('Page not found')
   })
 
   it('documents every public export of every entry point of package.json in the API reference', () => {
@@ -423,6 +424,47 @@ describe.skipIf(!existsSync(CHROMIUM))('docs site in Chromium', () => {
     faint.sort()
     timings['contrast'] = Math.round(performance.now() - t0)
     expect(faint).toEqual([])
+  }, 120_000)
+
+  it('copies runnable code: the pasted transcript has no prompts, outputs or doctest flags, and runs', async () => {
+    const { context, page } = await open(byFile('start/getting-started.md').route)
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+    const copy = async (text: string): Promise<string> => {
+      const block = page.locator('.expressive-code').filter({ hasText: text }).first()
+      await block.scrollIntoViewIfNeeded()
+      await block.hover()
+      await block.locator('.copy button').click()
+      return page.evaluate(() => navigator.clipboard.readText())
+    }
+    const copied = await copy('const prices = new Dispatcher')
+    expect(copied.split('\n')[0]).toBe("import { Dispatcher, idText } from 'flowmark'")
+    expect(copied).not.toMatch(/^(> |\.\.\. )/m)
+    expect(copied).not.toMatch(/^'(vat_rate|add_vat|remove_vat)'$/m)
+    // Pasted into a file beside the package, with one line of ours, it runs (outside node_modules: Node strips types).
+    mkdirSync(join(repo, '.cache'), { recursive: true })
+    const dir = mkdtempSync(join(repo, '.cache', 'copied-code-'))
+    try {
+      const file = join(dir, 'copied.ts')
+      writeFileSync(file, `${copied}\nconsole.log(prices.dispatch({ net: 100 }).get('gross'))\n`)
+      const { stdout } = await run(process.execPath, ['--conditions=source', file], { cwd: dir })
+      expect(stdout.trim()).toBe('120')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+    await context.close()
+    // A `// doctest:` flag talks to the test runner, not to the reader's program: it is not copied.
+    const tutorialPage = await open(tutorial.route)
+    await tutorialPage.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+    const block = tutorialPage.page.locator('.expressive-code').filter({ hasText: 'IGNORE_EXCEPTION_DETAIL' }).first()
+    await block.scrollIntoViewIfNeeded()
+    await block.hover()
+    await block.locator('.copy button').click()
+    const flagged = await tutorialPage.page.evaluate(() => navigator.clipboard.readText())
+    expect(flagged).toContain("} from './model.ts'")
+    expect(flagged).toContain('decryptMessage(stranger, encryptMessage(key, \'hello\'))')
+    expect(flagged).not.toContain('doctest:')
+    expect(flagged).not.toContain('Uncaught')
+    await tutorialPage.context.close()
   }, 120_000)
 
   it('finds a page with Starlight\'s Pagefind search', async () => {
