@@ -79,7 +79,7 @@ describe('the API sidebar', () => {
     const { pages } = await setupApiPages({ entryPoints: ['fixtures/api-package/index.ts'] }, context)
     const sidebar = [{ label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] }, { label: 'API', items: [{ autogenerate: { directory: 'api' } }] }]
     const out = withApiSidebar(sidebar, pages, 'api')
-    expect(out?.[0]).toBe(sidebar[0])
+    expect(out?.[0]).toEqual(sidebar[0])
     expect(out?.[1]).toEqual({
       label: 'API',
       items: [
