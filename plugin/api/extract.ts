@@ -40,7 +40,7 @@ export interface ExtractOptions {
 export const API_CACHE_DIR = 'node_modules/.cache/flowmark-api'
 
 /** Bump when the shape of the cached model changes. */
-const MODEL_VERSION = 7
+const MODEL_VERSION = 8
 
 interface CacheEntry {
   readonly version: number
@@ -300,10 +300,23 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
       slug: moduleSlug,
       file: entry.file,
       absoluteFile: path.join(root, entry.file),
-      doc: comment === undefined ? undefined : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
+      doc: comment === undefined ? purposeDoc(path.join(root, entry.file)) : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
       items,
     }
   })
+}
+
+/**
+ * A module without a `@module` comment is described by its purpose line: the `// …` comment on the file's first line
+ * (after a shebang), as this project's files start. Undefined when there is none.
+ */
+function purposeDoc(file: string): ApiDoc | undefined {
+  const lines = readFileSync(file, 'utf8').split('\n')
+  const first = lines[0]?.startsWith('#!') ? lines[1] : lines[0]
+  const m = /^\/\/\s*(?!#|@|eslint|prettier|biome)(\S.*?)\s*$/.exec(first ?? '')
+  if (m === null) return undefined
+  const summary = /[.!?]$/.test(m[1] as string) ? (m[1] as string) : `${m[1] as string}.`
+  return { summary, firstSentence: firstSentence(summary), examples: [], tags: [], modifiers: [] }
 }
 
 /** Item slugs of one module: `slugify(name)`; names sharing a slug get `-<kind>`, then `-2`, `-3`… by name. */

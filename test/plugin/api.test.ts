@@ -47,6 +47,8 @@ describe('extraction', () => {
     const mod = docs.model.modules[0]
     expect(mod?.name).toBe('fixtures/api-package')
     expect(mod?.slug).toBe('fixtures/api-package')
+    // Without a `@module` comment, the file's purpose line describes the module (in the API index, too).
+    expect(mod?.doc?.firstSentence).toBe('A small documented package for the API page generator: functions, a class, a type, a constant and two models.')
     const got = Object.fromEntries(mod!.items.map((i) => [i.name, [i.kind, i.doc.firstSentence]]))
     expect(got).toEqual({
       add: ['function', 'Adds two numbers.'],
