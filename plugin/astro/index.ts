@@ -45,18 +45,6 @@ const OUTPUT_VERSION = '1'
  * @throws {FlowmarkOptionsError} For invalid options.
  */
 export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegration {
-  return flowmarkWith(userOptions, undefined)
-}
-
-/**
- * The integration, with API pages that were already generated (by `starlightFlowmark`, which builds the sidebar
- * from them before this integration's setup runs).
- * @param userOptions See {@link FlowmarkOptions}.
- * @param preparedApi A promise of the API pages set up for this run, if any.
- * @returns The Astro integration.
- * @internal
- */
-export function flowmarkWith(userOptions: FlowmarkOptions | undefined, preparedApi: (() => Promise<ApiSetupResult> | undefined) | undefined): AstroIntegration {
   const options = resolveOptions(userOptions)
   let api: ApiSetupResult | undefined
   const state = createRunState(options)
@@ -65,7 +53,7 @@ export function flowmarkWith(userOptions: FlowmarkOptions | undefined, preparedA
   let depsFile: string | undefined
   let clientDir: URL | undefined
 
-  return {
+  const integration: WithPreparedApi = {
     name: INTEGRATION_NAME,
     hooks: {
       'astro:config:setup': async ({ config, command, logger, createCodegenDir, addWatchFile }) => {
@@ -100,7 +88,7 @@ export function flowmarkWith(userOptions: FlowmarkOptions | undefined, preparedA
 
         // API pages are generated now, before Astro loads the content (apiPagesLoader serves them).
         if (options.api) {
-          const prepared = preparedApi?.()
+          const prepared = integration[PREPARED_API]?.()
           if (prepared !== undefined) {
             api = await prepared
             for (const file of api.watchFiles) addWatchFile(file)
@@ -197,7 +185,17 @@ export function flowmarkWith(userOptions: FlowmarkOptions | undefined, preparedA
       },
     },
   }
+  return integration
 }
+
+/**
+ * Where `starlightFlowmark` leaves the API pages it generated before adding the integration (it builds the sidebar
+ * from them), so that the integration does not generate them a second time. A symbol, not an export: it is no option.
+ */
+const PREPARED_API = Symbol.for('flowmark.prepared-api')
+
+/** The integration object, with the slot `starlightFlowmark` may fill. */
+type WithPreparedApi = AstroIntegration & { [PREPARED_API]?: () => Promise<ApiSetupResult> | undefined }
 
 async function readDependencies(file: string): Promise<string[]> {
   try {

@@ -2,7 +2,7 @@
 import type { StarlightPlugin } from '@astrojs/starlight/types'
 import type { FlowmarkOptions } from './options.ts'
 import { resolveOptions } from './options.ts'
-import { flowmarkWith } from './index.ts'
+import flowmark from './index.ts'
 import type { ApiSetupResult, SidebarItem } from '../api/astro.ts'
 import { copyRunnableCode } from './copy-code.ts'
 
@@ -40,7 +40,10 @@ export function starlightFlowmark(options?: FlowmarkOptions): StarlightPlugin {
           const base = typeof ec === 'object' ? ec : {}
           updateConfig({ expressiveCode: { ...base, plugins: [...(base.plugins ?? []), copyRunnableCode() as never] } })
         }
-        addIntegration(flowmarkWith(options, () => api))
+        const integration = flowmark(options)
+        // The integration takes the pages generated here instead of generating them again (see PREPARED_API there).
+        Object.assign(integration, { [Symbol.for('flowmark.prepared-api')]: () => api })
+        addIntegration(integration)
       },
     },
   }
