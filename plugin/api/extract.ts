@@ -300,7 +300,7 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
       slug: moduleSlug,
       file: entry.file,
       absoluteFile: path.join(root, entry.file),
-      doc: comment === undefined ? purposeDoc(path.join(root, entry.file)) : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
+      doc: comment === undefined ? purposeDoc(path.join(root, entry.file), entry.name) : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
       items,
     }
   })
@@ -308,14 +308,19 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
 
 /**
  * A module without a `@module` comment is described by its purpose line: the `// …` comment on the file's first line
- * (after a shebang), as this project's files start. Undefined when there is none.
+ * (after a shebang), as this project's files start, without a leading `<module name>: `. Undefined when there is none.
  */
-function purposeDoc(file: string): ApiDoc | undefined {
+function purposeDoc(file: string, moduleName: string): ApiDoc | undefined {
   const lines = readFileSync(file, 'utf8').split('\n')
   const first = lines[0]?.startsWith('#!') ? lines[1] : lines[0]
   const m = /^\/\/\s*(?!#|@|eslint|prettier|biome)(\S.*?)\s*$/.exec(first ?? '')
   if (m === null) return undefined
-  const summary = /[.!?]$/.test(m[1] as string) ? (m[1] as string) : `${m[1] as string}.`
+  let text = m[1] as string
+  if (text.startsWith(`${moduleName}: `)) {
+    const rest = text.slice(moduleName.length + 2)
+    text = rest.charAt(0).toUpperCase() + rest.slice(1)
+  }
+  const summary = /[.!?]$/.test(text) ? text : `${text}.`
   return { summary, firstSentence: firstSentence(summary), examples: [], tags: [], modifiers: [] }
 }
 
