@@ -44,7 +44,8 @@ function builtApiPages(): SitePage[] {
   return globSync('api/**/index.html', { cwd: outDir }).sort().map((f) => {
     const route = `/${f.split(sep).join('/').replace(/index\.html$/, '')}`
     const html = readFileSync(join(outDir, f), 'utf8')
-    return { file: route, route, graphs: (html.match(/<flowmark-graph\b/g) ?? []).length }
+    // Each drawing is a <figure class="flowmark-dispatcher"> (`<flowmark-graph>` may also appear in prose and meta tags).
+    return { file: route, route, graphs: (html.match(/<figure class="flowmark-dispatcher[" ]/g) ?? []).length }
   })
 }
 const API_SAMPLE = 12
