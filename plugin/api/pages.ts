@@ -300,9 +300,9 @@ function signatureDetails(out: BlockNode[], sig: ApiSignature, b: Builder): void
     out.push(paragraph({ type: 'strong', children: [text('Parameters')] }))
     out.push(table(['Name', 'Type', 'Description'], sig.parameters.map((p) => {
       const name = `${p.rest ? '...' : ''}${p.name}${p.optional || p.defaultValue !== undefined ? '?' : ''}`
-      const def = p.defaultValue === undefined ? [] : [text(' Default: '), code(p.defaultValue), text('.')]
       const doc = b.inline(p.doc)
-      return [[code(name)], p.type === '' ? [] : [code(p.type)], doc.length > 0 || def.length === 0 ? [...doc, ...def] : def.slice(1)]
+      const def = p.defaultValue === undefined ? [] : [text(doc.length > 0 ? ' Default: ' : 'Default: '), code(p.defaultValue), text('.')]
+      return [[code(name)], p.type === '' ? [] : [code(p.type)], [...doc, ...def]]
     })))
   }
   if (sig.returnType !== '' || sig.doc.returns !== undefined) {
