@@ -1,9 +1,15 @@
-// Content collections of the docs site: Starlight's docs collection, read from site/content/docs/.
+// Content collections of the docs site: Starlight's docs (site/content/docs/, plus the generated API pages) and i18n.
 import { defineCollection } from 'astro:content'
-import { docsLoader } from '@astrojs/starlight/loaders'
-import { docsSchema } from '@astrojs/starlight/schema'
+import { docsLoader, i18nLoader } from '@astrojs/starlight/loaders'
+import { docsSchema, i18nSchema } from '@astrojs/starlight/schema'
+import { apiPagesLoader } from '../plugin/astro/index.ts'
 
-/** The collections Astro loads: `docs` holds every page of the site (Markdown and MDX). */
+/**
+ * The collections Astro loads: `docs` holds every page of the site (Markdown and MDX), and the API reference that
+ * `starlightFlowmark({ api })` generates from the TypeScript sources (served from memory, never written to disk);
+ * `i18n` overrides some of Starlight's interface strings (site/content/i18n/en.json).
+ */
 export const collections = {
-  docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }),
+  docs: defineCollection({ loader: apiPagesLoader(docsLoader()), schema: docsSchema() }),
+  i18n: defineCollection({ loader: i18nLoader(), schema: i18nSchema() }),
 }

@@ -141,6 +141,20 @@ function nameOf(fn: unknown): string {
   return typeof fn === 'function' ? functionName(fn as AnyFunction) : inspectValue(fn, { maxLength: 60 })
 }
 
+/**
+ * An input domain's name in a node's rows: its function's name, or, for an arrow written inline (whose only name is
+ * the `inputDomain` option it was given in), its source text on one line, so the row reads `x => x > 0` and not
+ * `input_domain | inputDomain`.
+ */
+function domainName(fn: unknown): string {
+  if (typeof fn !== 'function') return nameOf(fn)
+  const name = functionName(fn as AnyFunction)
+  if (name !== 'inputDomain' && name !== 'unknown') return name
+  // Type stripping leaves blanks where the annotations were: drop them before `)` and `,`.
+  const source = Function.prototype.toString.call(fn).replace(/\s+/g, ' ').replace(/\s+([),])/g, '$1').trim()
+  return source.length > 60 ? `${source.slice(0, 59)}…` : source
+}
+
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)]
 }
@@ -530,7 +544,7 @@ function nodeRows(d: DrawnNode, tokens: readonly RowToken[], ctx: RowContext): T
         if (node?.description) push('description', node.description)
         break
       case 'input_domain':
-        if ((node?.kind === 'function' || node?.kind === 'dispatcher') && node.inputDomain !== undefined) push('input_domain', nameOf(node.inputDomain))
+        if ((node?.kind === 'function' || node?.kind === 'dispatcher') && node.inputDomain !== undefined) push('input_domain', domainName(node.inputDomain))
         break
       case 'solution_domain':
         if (w?.domain !== undefined) push('solution_domain', String(w.domain))

@@ -7,6 +7,7 @@ import {
   type CommentDisplayPart, type CommentTag, type DeclarationReflection, type ParameterReflection, type ProjectReflection,
   type Reflection, type SignatureReflection, type SomeType, type TypeDocOptions, type TypeParameterReflection,
 } from 'typedoc'
+import ts from 'typescript'
 import { ApiExtractionError, ApiSlugCollisionError } from './errors.ts'
 import { firstSentence, slugify } from './text.ts'
 import type {
@@ -26,14 +27,20 @@ export interface ExtractOptions {
   readonly root?: string
   /** Base URL of source links, e.g. `https://github.com/o/r/blob/main/`; `file#Lline` is appended. */
   readonly sourceBaseUrl?: string
-  /** Cache directory (default `<root>/node_modules/.cache/flowmark/api`); `false` disables the cache. */
+  /** Cache directory, relative to `root` (default {@link API_CACHE_DIR}); `false` disables the cache. */
   readonly cache?: string | false
   /** Extra TypeDoc options, passed through (entry points and logging are always set by us). */
   readonly typedoc?: Partial<TypeDocOptions>
 }
 
+/**
+ * Where the extracted API model is cached by default, relative to the project root. The one place this location is
+ * written: move every Flowmark cache by changing it here.
+ */
+export const API_CACHE_DIR = 'node_modules/.cache/flowmark/api'
+
 /** Bump when the shape of the cached model changes. */
-const MODEL_VERSION = 6
+const MODEL_VERSION = 8
 
 interface CacheEntry {
   readonly version: number
@@ -46,8 +53,9 @@ interface CacheEntry {
  *
  * The result is plain data (JSON-safe): modules with their exported items, each with declaration text, signatures,
  * parameters, members, doc comments as Markdown, first sentences, source positions and page slugs. TypeDoc takes
- * seconds, so the model is cached on disk, keyed by the options and checked against the SHA-256 of every source file
- * of the program (a changed or deleted file invalidates it).
+ * seconds, so the model is cached on disk, keyed by the options and checked against the SHA-256 of every project file
+ * the entry points import, directly or not (type-only imports included; a changed or deleted one invalidates it).
+ * Other files of the tsconfig's program (tests, benchmarks) do not: editing them keeps the cache.
  *
  * @param options Entry points, tsconfig, root, source-link base URL and cache directory.
  * @returns The API model; `stats.cached` tells whether it came from the cache.
@@ -67,7 +75,7 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
     v: MODEL_VERSION, typedoc: Application.VERSION, entries, tsconfig, base: options.sourceBaseUrl ?? null, extra: options.typedoc ?? {},
     tsconfigHash: tsconfigPath === undefined ? null : sha256(readFileSync(tsconfigPath)),
   })
-  const cacheDir = options.cache === false ? undefined : path.resolve(root, options.cache ?? 'node_modules/.cache/flowmark/api')
+  const cacheDir = options.cache === false ? undefined : path.resolve(root, options.cache ?? API_CACHE_DIR)
   const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `${sha256(keyData + root).slice(0, 24)}.json`)
 
   if (cacheFile !== undefined) {
@@ -94,7 +102,7 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
   app.logger = new CollectingLogger(messages)
   let programFiles: string[] = []
   app.converter.on(Converter.EVENT_END, (context) => {
-    programFiles = context.programs.flatMap((p) => p.getSourceFiles().map((f) => f.fileName))
+    programFiles = context.programs.flatMap((p) => moduleGraph(p, entries.map((e) => path.join(root, e.file))))
   })
   const project = await app.convert()
   if (project === undefined) {
@@ -118,6 +126,32 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
     renameSync(tmp, cacheFile)
   }
   return { ...model, stats: { cached: false, durationMs: performance.now() - started } }
+}
+
+/**
+ * The files the entry points import, directly or through other files (static, dynamic and type-only imports and
+ * re-exports, `import('…')` types), entry points included; files below `node_modules` are not followed (the
+ * TypeDoc version is part of the cache key instead).
+ */
+function moduleGraph(program: ts.Program, entries: readonly string[]): string[] {
+  const options = program.getCompilerOptions()
+  const seen = new Set<string>()
+  const queue = entries.map((e) => path.normalize(e))
+  while (queue.length > 0) {
+    const file = queue.pop() as string
+    if (seen.has(file)) continue
+    seen.add(file)
+    const source = program.getSourceFile(file)
+    if (source === undefined) continue
+    for (const ref of ts.preProcessFile(source.text, true, true).importedFiles) {
+      // The importing file's own format decides how its imports resolve (require() calls aside, which docs rarely hold).
+      const resolved = ts.resolveModuleName(ref.fileName, file, options, ts.sys, undefined, undefined, source.impliedNodeFormat).resolvedModule
+      if (resolved === undefined || resolved.isExternalLibraryImport === true) continue
+      const target = path.normalize(resolved.resolvedFileName)
+      if (!target.includes(`${path.sep}node_modules${path.sep}`) && !seen.has(target)) queue.push(target)
+    }
+  }
+  return [...seen]
 }
 
 /** TypeDoc's messages go into a list (and not to the console); errors also fail the conversion. */
@@ -266,10 +300,28 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
       slug: moduleSlug,
       file: entry.file,
       absoluteFile: path.join(root, entry.file),
-      doc: comment === undefined ? undefined : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
+      doc: comment === undefined ? purposeDoc(path.join(root, entry.file), entry.name) : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
       items,
     }
   })
+}
+
+/**
+ * A module without a `@module` comment is described by its purpose line: the `// …` comment on the file's first line
+ * (after a shebang), as this project's files start, without a leading `<module name>: `. Undefined when there is none.
+ */
+function purposeDoc(file: string, moduleName: string): ApiDoc | undefined {
+  const lines = readFileSync(file, 'utf8').split('\n')
+  const first = lines[0]?.startsWith('#!') ? lines[1] : lines[0]
+  const m = /^\/\/\s*(?!#|@|eslint|prettier|biome)(\S.*?)\s*$/.exec(first ?? '')
+  if (m === null) return undefined
+  let text = m[1] as string
+  if (text.startsWith(`${moduleName}: `)) {
+    const rest = text.slice(moduleName.length + 2)
+    text = rest.charAt(0).toUpperCase() + rest.slice(1)
+  }
+  const summary = /[.!?]$/.test(text) ? text : `${text}.`
+  return { summary, firstSentence: firstSentence(summary), examples: [], tags: [], modifiers: [] }
 }
 
 /** Item slugs of one module: `slugify(name)`; names sharing a slug get `-<kind>`, then `-2`, `-3`… by name. */

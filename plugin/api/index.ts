@@ -34,7 +34,7 @@ export { discoverDispatchers, isDispatcher } from './discover.ts'
 export type { ApiDocs, DiscoverOptions } from './discover.ts'
 export { describeNode, dispatcherTables } from './describe.ts'
 export type { DocLookup, FunctionDocs } from './describe.ts'
-export { apiPages, exampleMarkdown, pageToMarkdownFile, resolveApiHref, summaryTable } from './pages.ts'
+export { apiPages, exampleMarkdown, pageFrontMatter, pageToMarkdownFile, resolveApiHref, summaryTable } from './pages.ts'
 export type { ApiPage, PagesOptions, SummaryTableOptions } from './pages.ts'
 export { firstSentence, slugify } from './text.ts'
 export { ApiDiscoveryError, ApiError, ApiExtractionError, ApiSlugCollisionError } from './errors.ts'
@@ -142,5 +142,7 @@ export function writeApiPages(pages: readonly ApiPage[], dir: string): { written
   return { written, removed }
 }
 
-export { ApiOptionsError, setupApiPages, validateApiConfig } from './astro.ts'
-export type { ApiPagesConfig, ApiSetupContext } from './astro.ts'
+export { ApiOptionsError, apiSidebarItems, setupApiPages, validateApiConfig, withApiSidebar } from './astro.ts'
+export type { ApiPagesConfig, ApiSetupContext, ApiSetupResult, SidebarGroup, SidebarItem } from './astro.ts'
+export { apiPageId, apiPagesLoader, registerApiPages, registeredApiPages } from './loader.ts'
+export type { RegisteredApiPages } from './loader.ts'

@@ -1,8 +1,13 @@
-// API pages: the page model (one page per module, one per item) and its Markdown, with dispatcher directives.
+// API pages: the page model (one page per module, one per item) built as mdast, with dispatcher directives.
 import path from 'node:path'
+import GithubSlugger from 'github-slugger'
+import type { PhrasingContent, Table } from 'mdast'
 import type { NodeTableRow } from '../core/types.ts'
 import type { ApiDocs } from './discover.ts'
-import { HeadingSlugger, inlineCode, tableCell } from './text.ts'
+import {
+  code, containerDirective, fence, frontMatter, heading, leafDirective, link as linkNode, paragraph, parseDoc, parseInline,
+  serialize, table, text, type BlockNode,
+} from './markdown.ts'
 import type { ApiDoc, ApiItem, ApiItemKind, ApiMember, ApiModule, ApiSignature, DispatcherDoc } from './types.ts'
 
 /** Options of `apiPages`. */
@@ -40,6 +45,8 @@ export interface ApiPage {
   readonly sidebarLabel: string
   /** The page body (no frontmatter): Markdown with `:::testsetup` and `::dispatcher` directives. */
   readonly markdown: string
+  /** Sidebar group of an item page: the plural of its kind (`Functions`, `Classes`, …); `''` for index and module pages. */
+  readonly group: string
   /** The TypeScript file whose doc comments the page's examples come from, if it has examples. */
   readonly exampleSource?: string
   /** Link to the documented declaration's source (from `sourceBaseUrl`), if known. */
@@ -68,20 +75,36 @@ export function resolveApiHref(href: string, baseUrl = '/api/'): string {
   return `${baseUrl}${slug === '' ? '' : `${slug}/`}${fragment === undefined ? '' : `#${fragment}`}`
 }
 
-/** A Markdown table row; every cell is made one line with its pipes escaped (code spans included, as GFM wants). */
-function row(...cells: string[]): string {
-  return `| ${cells.map(tableCell).join(' | ')} |`
-}
 
-function resolveLinks(markdown: string, baseUrl: string): string {
-  return markdown.replace(/\]\((api:[^)\s]*)\)/g, (_, href: string) => `](${resolveApiHref(href, baseUrl)})`)
+/** Builds the mdast of pages: links resolved against the base URL, doc Markdown parsed. */
+class Builder {
+  readonly baseUrl: string
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl
+  }
+
+  readonly href = (url: string): string => resolveApiHref(url, this.baseUrl)
+  /** Doc Markdown as blocks. */
+  doc(markdown: string): BlockNode[] {
+    return parseDoc(markdown, this.href)
+  }
+  /** Doc Markdown as one line of inline content. */
+  inline(markdown: string): PhrasingContent[] {
+    return parseInline(markdown, this.href)
+  }
+  /** A code span linking to an API page (`api:<slug>`) or any URL; plain code when `href` is undefined. */
+  codeLink(label: string, href: string | undefined): PhrasingContent {
+    return href === undefined ? code(label) : linkNode(this.href(href), code(label))
+  }
 }
 
 /**
  * Builds the API pages: a root index of the modules, one page per module (summary tables of its functions, classes,
  * interfaces, types, constants and dispatchers: linked name and first sentence) and one page per item (declaration,
  * doc comment, parameters, returns, members, examples, source link; dispatcher pages also get a `::dispatcher`
- * directive that draws the model and the data / function / sub-dispatcher tables).
+ * directive that draws the model and the data / function / sub-dispatcher tables). Each page is built as mdast and
+ * serialised with `mdast-util-to-markdown`, so `|`, backticks, `<`, `*` and the like in signatures and doc comments
+ * are escaped as Markdown needs.
  *
  * Examples: a `> ` transcript is emitted as a `ts` fence (the doctest runner checks its output); any other code
  * example is shown, then repeated as a hidden `ts setup` fence (in a block scope) so that it runs. A page with examples starts with a
@@ -92,7 +115,7 @@ function resolveLinks(markdown: string, baseUrl: string): string {
  * @returns The pages: the root index first, then each module page followed by its item pages.
  */
 export function apiPages(docs: ApiDocs, options: PagesOptions = {}): ApiPage[] {
-  const baseUrl = options.baseUrl ?? '/api/'
+  const b = new Builder(options.baseUrl ?? '/api/')
   const pageFile = (file: string) => (options.pagesDir === undefined ? undefined : path.resolve(options.pagesDir, file))
   const specifier = options.importSpecifier ?? ((moduleFile: string, page: string | undefined) => {
     if (page === undefined) return moduleFile
@@ -100,34 +123,30 @@ export function apiPages(docs: ApiDocs, options: PagesOptions = {}): ApiPage[] {
     return rel.startsWith('.') ? rel : `./${rel}`
   })
   const dispatchers = new Map(docs.dispatchers.map((d) => [d.slug, d]))
-  const link = (text: string, href: string) => `[${text}](${resolveApiHref(href, baseUrl)})`
   const pages: ApiPage[] = []
 
-  const index: string[] = []
-  index.push('| Module | Description |', '|---|---|')
-  for (const mod of docs.model.modules) {
-    index.push(row(link(inlineCode(mod.name), `api:${mod.slug}`), resolveLinks(mod.doc?.firstSentence ?? '', baseUrl)))
-  }
-  pages.push({ slug: '', file: 'index.md', title: options.title ?? 'API reference', description: 'The documented modules.', kind: 'index', module: '', order: 0, sidebarLabel: options.title ?? 'API reference', markdown: `${index.join('\n')}\n` })
+  const index = table(['Module', 'Description'], docs.model.modules.map((mod) => [[b.codeLink(mod.name, `api:${mod.slug}`)], b.inline(mod.doc?.firstSentence ?? '')]))
+  const title = options.title ?? 'API reference'
+  pages.push({ slug: '', file: 'index.md', title, description: 'The documented modules.', kind: 'index', module: '', order: 0, sidebarLabel: title, group: '', markdown: serialize([index]) })
 
   for (const mod of docs.model.modules) {
-    pages.push(modulePage(mod, baseUrl))
+    pages.push(modulePage(mod, b))
     mod.items.forEach((item, i) => {
       const file = `${item.slug}.md`
       const spec = specifier(mod.absoluteFile, pageFile(file))
-      pages.push(itemPage(mod, item, i + 1, file, spec, dispatchers.get(item.slug), baseUrl, link))
+      pages.push(itemPage(mod, item, i + 1, file, spec, dispatchers.get(item.slug), b))
     })
   }
   return pages
 }
 
-function modulePage(mod: ApiModule, baseUrl: string): ApiPage {
-  const out: string[] = []
-  if (mod.doc !== undefined && mod.doc.summary !== '') out.push(resolveLinks(mod.doc.summary, baseUrl), '')
-  out.push(`Module file: ${inlineCode(mod.file)}.`, '')
-  for (const [kind, heading] of SECTION) {
-    const table = summaryTable(mod, [kind], { baseUrl })
-    if (table !== '') out.push(`## ${heading}`, '', table, '')
+function modulePage(mod: ApiModule, b: Builder): ApiPage {
+  const out: BlockNode[] = []
+  if (mod.doc !== undefined && mod.doc.summary !== '') out.push(...b.doc(mod.doc.summary))
+  out.push(paragraph(text('Module file: '), code(mod.file), text('.')))
+  for (const [kind, heading_] of SECTION) {
+    const t = summaryTableNode(mod, [kind], false, b)
+    if (t !== undefined) out.push(heading(2, text(heading_)), t)
   }
   return {
     slug: mod.slug,
@@ -138,7 +157,8 @@ function modulePage(mod: ApiModule, baseUrl: string): ApiPage {
     module: mod.slug,
     order: 0,
     sidebarLabel: 'Overview',
-    markdown: out.join('\n'),
+    group: '',
+    markdown: serialize(out),
   }
 }
 
@@ -160,77 +180,75 @@ export interface SummaryTableOptions {
  * @returns The Markdown table, or `''` when no item matches.
  */
 export function summaryTable(mod: ApiModule, kinds: readonly ApiItemKind[], options: SummaryTableOptions = {}): string {
-  const baseUrl = options.baseUrl ?? '/api/'
-  const items = mod.items.filter((i) => kinds.includes(i.kind))
-  if (items.length === 0) return ''
-  const column = kinds.length === 1 ? (SECTION.find(([k]) => k === kinds[0])?.[2] ?? 'Name') : 'Name'
-  const lines = [`| ${column} | Description |`, '|---|---|']
-  for (const item of items) {
-    const label = options.signatures === true && item.signatures[0] !== undefined ? item.signatures[0].text : item.name
-    lines.push(row(`[${inlineCode(label)}](${resolveApiHref(`api:${item.slug}`, baseUrl)})`, resolveLinks(item.doc.firstSentence, baseUrl)))
-  }
-  return lines.join('\n')
+  const t = summaryTableNode(mod, kinds, options.signatures === true, new Builder(options.baseUrl ?? '/api/'))
+  return t === undefined ? '' : serialize([t]).trimEnd()
 }
 
-function itemPage(
-  mod: ApiModule, item: ApiItem, order: number, file: string, spec: string, dsp: DispatcherDoc | undefined,
-  baseUrl: string, link: (t: string, h: string) => string,
-): ApiPage {
-  const out: string[] = []
-  const examples: string[] = []
-  const body = (md: string) => resolveLinks(md, baseUrl)
+function summaryTableNode(mod: ApiModule, kinds: readonly ApiItemKind[], signatures: boolean, b: Builder): Table | undefined {
+  const items = mod.items.filter((i) => kinds.includes(i.kind))
+  if (items.length === 0) return undefined
+  const column = kinds.length === 1 ? (SECTION.find(([k]) => k === kinds[0])?.[2] ?? 'Name') : 'Name'
+  return table([column, 'Description'], items.map((item) => {
+    const label = signatures && item.signatures[0] !== undefined ? item.signatures[0].text : item.name
+    return [[b.codeLink(label, `api:${item.slug}`)], b.inline(item.doc.firstSentence)]
+  }))
+}
 
-  out.push('```ts', item.kind === 'dispatcher' ? `const ${item.name}: Dispatcher` : item.declaration, '```', '')
-  if (item.doc.deprecated !== undefined) out.push(`> **Deprecated.** ${body(item.doc.deprecated)}`, '')
-  if (item.doc.modifiers.length > 0) out.push(`Tags: ${item.doc.modifiers.map((m) => inlineCode(`@${m}`)).join(', ')}`, '')
+function itemPage(mod: ApiModule, item: ApiItem, order: number, file: string, spec: string, dsp: DispatcherDoc | undefined, b: Builder): ApiPage {
+  const out: BlockNode[] = []
+  const examples: string[] = []
+
+  out.push(fence('ts', item.kind === 'dispatcher' ? `const ${item.name}: Dispatcher` : item.declaration))
+  if (item.doc.deprecated !== undefined) {
+    out.push({ type: 'blockquote', children: [paragraph({ type: 'strong', children: [text('Deprecated.')] }, text(' '), ...b.inline(item.doc.deprecated))] })
+  }
+  if (item.doc.modifiers.length > 0) out.push(paragraph(text('Tags: '), ...joined(item.doc.modifiers.map((m) => [code(`@${m}`)]), ', ')))
 
   if (dsp !== undefined) {
-    if (item.doc.summary !== '') out.push(body(item.doc.summary), '')
-    const own = dsp.description !== '' && dsp.description !== item.doc.summary ? `: ${body(dsp.description)}` : '.'
-    out.push(`**Dispatcher** ${inlineCode(dsp.name)}${own}`, '')
-    out.push(`::dispatcher{name=${item.name} from="${spec}" depth=-1}`, '')
-    dispatcherTable(out, `${dsp.name}'s data`, 'Data node', dsp.tables.data, baseUrl)
-    dispatcherTable(out, `${dsp.name}'s functions`, 'Function', dsp.tables.func, baseUrl)
-    dispatcherTable(out, `${dsp.name}'s sub-dispatchers`, 'Sub-dispatcher', dsp.tables.dsp, baseUrl)
+    if (item.doc.summary !== '') out.push(...b.doc(item.doc.summary))
+    const own = dsp.description !== '' && dsp.description !== item.doc.summary ? [text(': '), ...b.inline(dsp.description)] : [text('.')]
+    out.push(paragraph({ type: 'strong', children: [text('Dispatcher')] }, text(' '), code(dsp.name), ...own))
+    out.push(leafDirective('dispatcher', { name: item.name, from: spec, depth: '-1' }))
+    dispatcherTable(out, 'Data nodes', 'Data node', dsp.tables.data, b)
+    dispatcherTable(out, 'Functions', 'Function', dsp.tables.func, b)
+    dispatcherTable(out, 'Sub-dispatchers', 'Sub-dispatcher', dsp.tables.dsp, b)
   } else if (item.doc.summary !== '') {
-    out.push(body(item.doc.summary), '')
+    out.push(...b.doc(item.doc.summary))
   }
   for (const relation of ['extends', 'implements'] as const) {
     const list = (item.heritage ?? []).filter((h) => h.relation === relation)
     if (list.length === 0) continue
-    const names = list.map((h) => (h.slug === undefined ? inlineCode(h.type) : link(inlineCode(h.type), `api:${h.slug}`)))
-    out.push(`${relation === 'extends' ? 'Extends' : 'Implements'} ${names.join(', ')}.`, '')
+    const names = list.map((h) => [b.codeLink(h.type, h.slug === undefined ? undefined : `api:${h.slug}`)])
+    out.push(paragraph(text(`${relation === 'extends' ? 'Extends' : 'Implements'} `), ...joined(names, ', '), text('.')))
   }
 
   if (item.kind === 'function') {
     item.signatures.forEach((sig, i) => {
-      if (item.signatures.length > 1) out.push(`## Overload ${i + 1}`, '', '```ts', sig.text, '```', '', body(sig.doc.summary), '')
-      signatureDetails(out, sig, baseUrl)
+      if (item.signatures.length > 1) out.push(heading(2, text(`Overload ${i + 1}`)), fence('ts', sig.text), ...b.doc(sig.doc.summary))
+      signatureDetails(out, sig, b)
       examples.push(...sig.doc.examples)
     })
     if (item.signatures.length > 1 || item.signatures[0]?.doc !== item.doc) examples.push(...item.doc.examples.filter((e) => !examples.includes(e)))
   } else {
     examples.push(...item.doc.examples)
   }
-  tagsSection(out, item.doc, baseUrl)
+  tagsSection(out, item.doc, b)
 
-  if (item.members.length > 0) membersSection(out, item.kind, item.members, baseUrl, examples)
+  if (item.members.length > 0) membersSection(out, item.kind, item.members, b, examples)
 
   if (examples.length > 0) {
-    out.push('## Examples', '')
-    for (const ex of examples) out.push(exampleMarkdown(body(ex)), '')
+    out.push(heading(2, text('Examples')))
+    for (const ex of examples) out.push(...exampleNodes(ex, b))
   }
   if (item.source !== undefined) {
     const where = `${item.source.file}:${item.source.line}`
-    out.push(`Source: ${item.source.url === undefined ? inlineCode(where) : `[${inlineCode(where)}](${item.source.url})`}`, '')
+    out.push(paragraph(text('Source: '), item.source.url === undefined ? code(where) : linkNode(item.source.url, code(where))))
   }
-  out.push(`Module: ${link(inlineCode(mod.name), `api:${mod.slug}`)}`, '')
+  out.push(paragraph(text('Module: '), b.codeLink(mod.name, `api:${mod.slug}`)))
 
-  let markdown = out.join('\n')
-  if (examples.length > 0 && importedNames(mod, examples).length > 0) {
-    const names = importedNames(mod, examples)
-    const setup = [':::testsetup', '```ts', `import { ${names.join(', ')} } from ${JSON.stringify(spec)}`, '```', ':::', '']
-    markdown = `${setup.join('\n')}\n${markdown}`
+  const names = examples.length > 0 ? importedNames(mod, examples) : []
+  if (names.length > 0) {
+    out.unshift(containerDirective('testsetup', [fence('ts', `import { ${names.join(', ')} } from ${JSON.stringify(spec)}`)]))
   }
   const page: ApiPage = {
     slug: item.slug,
@@ -241,7 +259,8 @@ function itemPage(
     module: mod.slug,
     order,
     sidebarLabel: item.name,
-    markdown,
+    group: SECTION.find(([k]) => k === item.kind)?.[1] ?? '',
+    markdown: serialize(out),
   }
   return {
     ...page,
@@ -250,110 +269,122 @@ function itemPage(
   }
 }
 
+function joined(parts: readonly PhrasingContent[][], separator: string): PhrasingContent[] {
+  return parts.flatMap((p, i) => (i === 0 ? p : [text(separator), ...p]))
+}
+
 /**
  * The module's runtime exports that the examples use and do not declare themselves (a transcript's
  * `> const dsp = …` must not collide with an imported `dsp`), in table order.
  */
 function importedNames(mod: ApiModule, examples: readonly string[]): string[] {
-  const code = examples.join('\n')
+  const code_ = examples.join('\n')
   const escape = (n: string) => n.replace(/[$]/g, '\\$')
   return mod.items.filter((i) => {
     if (!i.runtime) return false
     const n = escape(i.name)
     // Not a property (`x.name`), but a spread (`...name`) counts.
-    const used = new RegExp(`(?<![\\p{L}\\p{N}_$])(?<!(?:^|[^.])\\.)${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code)
-    const declared = new RegExp(`\\b(?:const|let|var|function|class)\\s+${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code)
+    const used = new RegExp(`(?<![\\p{L}\\p{N}_$])(?<!(?:^|[^.])\\.)${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code_)
+    const declared = new RegExp(`\\b(?:const|let|var|function|class)\\s+${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code_)
     return used && !declared
   }).map((i) => i.name)
 }
 
-function dispatcherTable(out: string[], heading: string, column: string, rows: readonly NodeTableRow[], baseUrl: string): void {
+function dispatcherTable(out: BlockNode[], title: string, column: string, rows: readonly NodeTableRow[], b: Builder): void {
   if (rows.length === 0) return
-  out.push(`## ${heading}`, '', `| ${column} | Description |`, '|---|---|')
-  for (const r of rows) {
-    const name = inlineCode(r.id)
-    out.push(row(r.href === undefined ? name : `[${name}](${resolveApiHref(r.href, baseUrl)})`, resolveLinks(r.description, baseUrl)))
-  }
-  out.push('')
+  out.push(heading(2, text(title)), table([column, 'Description'], rows.map((r) => [[b.codeLink(r.id, r.href)], b.inline(r.description)])))
 }
 
-function signatureDetails(out: string[], sig: ApiSignature, baseUrl: string): void {
+function signatureDetails(out: BlockNode[], sig: ApiSignature, b: Builder): void {
   if (sig.parameters.length > 0) {
-    out.push('**Parameters**', '', '| Name | Type | Description |', '|---|---|---|')
-    for (const p of sig.parameters) {
+    out.push(paragraph({ type: 'strong', children: [text('Parameters')] }))
+    out.push(table(['Name', 'Type', 'Description'], sig.parameters.map((p) => {
       const name = `${p.rest ? '...' : ''}${p.name}${p.optional || p.defaultValue !== undefined ? '?' : ''}`
-      const def = p.defaultValue === undefined ? '' : ` Default: ${inlineCode(p.defaultValue)}.`
-      out.push(row(inlineCode(name), p.type === '' ? '' : inlineCode(p.type), resolveLinks(p.doc, baseUrl) + def))
-    }
-    out.push('')
+      const doc = b.inline(p.doc)
+      const def = p.defaultValue === undefined ? [] : [text(doc.length > 0 ? ' Default: ' : 'Default: '), code(p.defaultValue), text('.')]
+      return [[code(name)], p.type === '' ? [] : [code(p.type)], [...doc, ...def]]
+    })))
   }
   if (sig.returnType !== '' || sig.doc.returns !== undefined) {
-    const parts = [sig.returnType === '' ? '' : inlineCode(sig.returnType), resolveLinks(sig.doc.returns ?? '', baseUrl)].filter(Boolean)
-    out.push(`**Returns** ${parts.join(': ')}`, '')
+    const type = sig.returnType === '' ? [] : [code(sig.returnType)]
+    const doc = b.inline(sig.doc.returns ?? '')
+    out.push(paragraph({ type: 'strong', children: [text('Returns')] }, text(' '), ...type, ...(type.length > 0 && doc.length > 0 ? [text(': ')] : []), ...doc))
   }
 }
 
-function tagsSection(out: string[], doc: ApiDoc, baseUrl: string): void {
+function tagsSection(out: BlockNode[], doc: ApiDoc, b: Builder): void {
   for (const t of doc.tags) {
     const label = t.tag.charAt(0).toUpperCase() + t.tag.slice(1)
-    out.push(`**${label}** ${resolveLinks(t.markdown, baseUrl)}`, '')
+    out.push(paragraph({ type: 'strong', children: [text(label)] }, text(' '), ...b.inline(t.markdown)))
   }
 }
 
-function membersSection(out: string[], kind: ApiItemKind, members: readonly ApiMember[], baseUrl: string, examples: string[]): void {
+function membersSection(out: BlockNode[], kind: ApiItemKind, members: readonly ApiMember[], b: Builder, examples: string[]): void {
   // Interfaces: plain properties go into one table (name, type, description); everything else gets a section.
   const tabled = kind === 'interface' ? members.filter((m) => m.kind === 'property' && m.doc.examples.length === 0 && m.doc.tags.length === 0) : []
   const sectioned = members.filter((m) => !tabled.includes(m))
+  // Heading ids as Astro gives them: github-slugger over the page's headings in order.
+  const slugger = new GithubSlugger()
+  for (const node of out) if (node.type === 'heading') slugger.slug(plainText(node.children))
   if (tabled.length > 0) {
-    out.push('## Properties', '', '| Property | Type | Description |', '|---|---|---|')
-    for (const m of tabled) {
+    slugger.slug('Properties')
+    out.push(heading(2, text('Properties')), table(['Property', 'Type', 'Description'], tabled.map((m) => {
       const type = m.text.slice(m.text.indexOf(':') + 1).trim()
       const name = `${m.readonly ? 'readonly ' : ''}${m.name}${m.optional ? '?' : ''}`
-      out.push(row(inlineCode(name), inlineCode(type), resolveLinks(m.doc.summary, baseUrl)))
-    }
-    out.push('')
+      return [[code(name)], [code(type)], b.inline(m.doc.summary)]
+    })))
   }
   if (sectioned.length === 0) return
-  const slugger = new HeadingSlugger()
-  if (tabled.length > 0) slugger.slug('Properties')
   slugger.slug('Members')
   const anchors = sectioned.map((m) => slugger.slug(m.name))
-  out.push('## Members', '', '| Member | Description |', '|---|---|')
-  sectioned.forEach((m, i) => out.push(row(`[${inlineCode(m.name)}](#${anchors[i] as string})`, resolveLinks(m.doc.firstSentence, baseUrl))))
-  out.push('')
+  out.push(heading(2, text('Members')), table(['Member', 'Description'], sectioned.map((m, i) => [[linkNode(`#${anchors[i] as string}`, code(m.name))], b.inline(m.doc.firstSentence)])))
   for (const m of sectioned) {
-    out.push(`### ${m.name}`, '', '```ts', m.text, '```', '')
-    if (m.doc.summary !== '') out.push(resolveLinks(m.doc.summary, baseUrl), '')
-    for (const sig of m.signatures) signatureDetails(out, sig, baseUrl)
-    tagsSection(out, m.doc, baseUrl)
+    out.push(heading(3, text(m.name)), fence('ts', m.text))
+    if (m.doc.summary !== '') out.push(...b.doc(m.doc.summary))
+    for (const sig of m.signatures) signatureDetails(out, sig, b)
+    tagsSection(out, m.doc, b)
     for (const ex of m.doc.examples) if (!examples.includes(ex)) examples.push(ex)
   }
 }
 
-const FENCE = /^(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1[ \t]*$/gm
+function plainText(nodes: readonly PhrasingContent[]): string {
+  return nodes.map((n) => ('value' in n ? n.value : 'children' in n ? plainText(n.children as PhrasingContent[]) : '')).join('')
+}
+
+const CODE_LANGS = new Set(['ts', 'typescript', 'js', 'javascript', 'mts', 'mjs'])
 
 /**
- * The Markdown of one `@example`: code fences in TypeScript or JavaScript are kept when they are `> ` transcripts
- * (the doctest runner checks them); other code fences are kept for display and repeated as a hidden `setup` fence
+ * The blocks of one `@example`: code fences in TypeScript or JavaScript are kept when they are `> ` transcripts
+ * (the doctest runner checks them); other code fences are kept for display and followed by a hidden `setup` copy
  * so that they run, wrapped in `{ … }` so that examples do not collide on their declarations (not when they import).
  * A line of such an example that ends with a `// throws …` comment must throw: it runs inside a check that fails
  * when it returns normally. An example without any fence is treated as TypeScript code.
+ */
+function exampleNodes(example: string, b: Builder): BlockNode[] {
+  const source = /^(`{3,}|~{3,})/m.test(example) ? example : `\`\`\`ts\n${example}\n\`\`\``
+  return b.doc(source).flatMap((node): BlockNode[] => {
+    if (node.type !== 'code') return [node]
+    const lang = node.lang?.toLowerCase() ?? ''
+    if (!CODE_LANGS.has(lang)) return [node]
+    const first = node.value.split('\n').find((l) => l.trim() !== '') ?? ''
+    if (first.startsWith('> ') || first === '>') return [node]
+    // Each example runs in its own block scope (two examples may both declare `const dsp`), unless it imports.
+    const checked = node.value.split('\n').map(expectThrow).join('\n')
+    const run = /^\s*import\s/m.test(node.value) ? checked : `{\n${checked}\n}`
+    return [node, fence(lang, run, 'setup')]
+  })
+}
+
+/**
+ * The Markdown of one `@example` (see `apiPages`): transcripts are kept as they are (the doctest runner checks
+ * them); other TypeScript or JavaScript fences are shown and repeated as a hidden `setup` fence that runs them.
  *
  * @param example The example's Markdown (as extraction stored it).
+ * @param baseUrl URL prefix of the API pages, for `api:` links in the example's text (default `/api/`).
  * @returns Markdown for the page.
  */
-export function exampleMarkdown(example: string): string {
-  const text = /^(`{3,}|~{3,})/m.test(example) ? example : `\`\`\`ts\n${example}\n\`\`\``
-  return text.replace(FENCE, (whole: string, fence: string, info: string, code: string) => {
-    const lang = info.trim().split(/\s+/)[0]?.toLowerCase() ?? ''
-    if (!['ts', 'typescript', 'js', 'javascript', 'mts', 'mjs'].includes(lang)) return whole
-    const first = code.split('\n').find((l) => l.trim() !== '') ?? ''
-    if (first.startsWith('> ') || first === '>') return whole
-    // Each example runs in its own block scope (two examples may both declare \`const dsp\`), unless it imports.
-    const checked = code.split('\n').map(expectThrow).join('\n')
-    const run = /^\s*import\s/m.test(code) ? checked : `{\n${checked}\n}`
-    return `${whole}\n\n${fence}${lang} setup\n${run}\n${fence}`
-  })
+export function exampleMarkdown(example: string, baseUrl = '/api/'): string {
+  return serialize(exampleNodes(example, new Builder(baseUrl))).trimEnd()
 }
 
 const THROWS = /^(\s*)(\S.*?);?\s*\/\/\s*throws\b.*$/
@@ -368,23 +399,22 @@ function expectThrow(line: string): string {
 }
 
 /**
- * A page as a Markdown file: YAML frontmatter (`title`, `description`, `sidebar.label` and `.order`, Starlight's `editUrl`:
- * the declaration's source link, or `false` since the generated file itself is not worth editing) and the body.
+ * The front matter of a page: `title`, `description`, Starlight's `editUrl` (the declaration's source link, or
+ * `false` since the generated page itself is not worth editing) and `sidebar` (`label`, `order`).
+ *
+ * @param page A generated page.
+ * @returns The fields, as Starlight's docs schema reads them.
+ */
+export function pageFrontMatter(page: ApiPage): { title: string; description: string; editUrl: string | false; sidebar: { label: string; order: number } } {
+  return { title: page.title, description: page.description, editUrl: page.sourceUrl ?? false, sidebar: { label: page.sidebarLabel, order: page.order } }
+}
+
+/**
+ * A page as a Markdown file: YAML front matter (see `pageFrontMatter`) and the body.
  *
  * @param page A generated page.
  * @returns The file content.
  */
 export function pageToMarkdownFile(page: ApiPage): string {
-  const fm = [
-    '---',
-    `title: ${JSON.stringify(page.title)}`,
-    `description: ${JSON.stringify(page.description)}`,
-    `editUrl: ${page.sourceUrl === undefined ? 'false' : JSON.stringify(page.sourceUrl)}`,
-    'sidebar:',
-    `  label: ${JSON.stringify(page.sidebarLabel)}`,
-    `  order: ${page.order}`,
-    '---',
-    '',
-  ]
-  return `${fm.join('\n')}${page.markdown}`
+  return `${frontMatter(pageFrontMatter(page))}${page.markdown}`
 }

@@ -1,4 +1,4 @@
-// Text helpers of the API generator: autosummary first sentences, slugs, and Markdown escaping for tables.
+// Text helpers of the API generator: autosummary first sentences and page slugs.
 
 const ABBREVIATIONS = new Set(['e.g', 'i.e', 'cf', 'vs', 'etc.,', 'approx', 'resp', 'no', 'fig', 'eq'])
 
@@ -47,50 +47,4 @@ export function slugify(name: string): string {
     .replace(/^-+|-+$/g, '')
     .toLowerCase()
   return s === '' ? '_' : s
-}
-
-/**
- * Makes text safe inside a Markdown table cell: newlines become spaces and `|` is escaped.
- *
- * @param text Inline Markdown.
- * @returns One line of Markdown without unescaped pipes.
- */
-export function tableCell(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/(?<!\\)\|/g, '\\|').trim()
-}
-
-/**
- * Wraps text in an inline code span that survives backticks inside it.
- *
- * @param text Code text.
- * @returns A Markdown code span.
- */
-export function inlineCode(text: string): string {
-  const runs = text.match(/`+/g) ?? []
-  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1)
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
-  return `${fence}${pad}${text}${pad}${fence}`
-}
-
-/**
- * Heading ids as Astro and Starlight assign them (github-slugger): lowercase, punctuation dropped, spaces turned
- * into `-`, and `-1`, `-2`, … appended to repeats, in document order. One instance per page.
- */
-export class HeadingSlugger {
-  readonly #seen = new Map<string, number>()
-
-  /**
-   * The id of the next heading with this text.
-   * @param text The heading's plain text (without Markdown markup).
-   * @returns The id, unique on the page.
-   */
-  slug(text: string): string {
-    const base = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-')
-    let id = base
-    let n = this.#seen.get(base) ?? 0
-    while (this.#seen.has(id)) id = `${base}-${++n}`
-    this.#seen.set(base, n)
-    this.#seen.set(id, 0)
-    return id
-  }
 }

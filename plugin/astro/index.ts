@@ -13,12 +13,17 @@ import { DoctestBuildError, type PageDoctestError } from './report.ts'
 import { loadViewerAssets, viewerMiddleware, writeViewerAssets } from './assets.ts'
 import { remarkFlowmarkAstro } from './unified.ts'
 import { satteriFlowmark } from './satteri.ts'
+import type { ApiSetupResult } from '../api/astro.ts'
 
 export { resolveOptions, FlowmarkOptionsError } from './options.ts'
 export type { FlowmarkOptions, ResolvedFlowmarkOptions, DoctestMode } from './options.ts'
 export { UnsupportedProcessorError, DuplicatePluginError, detectProcessor } from './processor.ts'
 export { DoctestBuildError, PageDoctestError } from './report.ts'
 export { starlightFlowmark } from './starlight.ts'
+export { apiPagesLoader } from '../api/loader.ts'
+export { copyRunnableCode, runnableCode } from './copy-code.ts'
+export type { CopyCodePlugin } from './copy-code.ts'
+export type { ApiPagesConfig } from '../api/astro.ts'
 
 /** Name of the integration (as Astro logs it). */
 export const INTEGRATION_NAME = 'flowmark'
@@ -45,6 +50,7 @@ const OUTPUT_VERSION = '2'
  */
 export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegration {
   const options = resolveOptions(userOptions)
+  let api: ApiSetupResult | undefined
   const state = createRunState(options)
   let adapters: Adapters | undefined
   let detected: DetectedProcessor | undefined
@@ -52,7 +58,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
   let previous: BuildState = { files: [], graphPages: [], status: 'none' }
   let clientDir: URL | undefined
 
-  return {
+  const integration: WithPreparedApi = {
     name: INTEGRATION_NAME,
     hooks: {
       'astro:config:setup': async ({ config, command, logger, addWatchFile }) => {
@@ -97,10 +103,16 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         }
         installAdapters(detected, adapters)
 
-        // API pages are written into the docs collection now, before Astro loads the content.
+        // API pages are generated now, before Astro loads the content (apiPagesLoader serves them).
         if (options.api) {
-          const { setupApiPages, validateApiConfig } = await import('../api/astro.ts')
-          await setupApiPages(validateApiConfig(options.api), { config, addWatchFile, logger })
+          const prepared = integration[PREPARED_API]?.()
+          if (prepared !== undefined) {
+            api = await prepared
+            for (const file of api.watchFiles) addWatchFile(file)
+          } else {
+            const { setupApiPages, validateApiConfig } = await import('../api/astro.ts')
+            api = await setupApiPages(validateApiConfig(options.api), { config, addWatchFile, logger })
+          }
         }
       },
 
@@ -174,6 +186,12 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
       },
 
       'astro:build:done': async ({ dir, logger }) => {
+        if (api !== undefined && api.outDir === undefined) {
+          const { registeredApiPages } = await import('../api/loader.ts')
+          if (registeredApiPages(state.root)?.loaded !== true) {
+            logger.warn('API pages: no content collection used apiPagesLoader(), so the generated pages are not on the site. In content.config.ts, wrap the docs loader: `loader: apiPagesLoader(docsLoader())` (import { apiPagesLoader } from \'@flowmark/docs/astro\').')
+          }
+        }
         const errors = state.collector.list('error')
         // Pages Astro served from its content cache did not reach the plugin: their graphs are known from the
         // previous build (the viewer files must exist for them too).
@@ -206,6 +224,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
       },
     },
   }
+  return integration
 }
 
 /** Whether this process is the `astro` command line (`astro build`), rather than `build()` called from code. */
@@ -213,6 +232,15 @@ function runByAstroCli(): boolean {
   const entry = process.argv[1] ?? ''
   return /(^|[\\/])astro(\.m?js)?$/.test(entry) && process.argv.slice(2).includes('build')
 }
+
+/**
+ * Where `starlightFlowmark` leaves the API pages it generated before adding the integration (it builds the sidebar
+ * from them), so that the integration does not generate them a second time. A symbol, not an export: it is no option.
+ */
+const PREPARED_API = Symbol.for('flowmark.prepared-api')
+
+/** The integration object, with the slot `starlightFlowmark` may fill. */
+type WithPreparedApi = AstroIntegration & { [PREPARED_API]?: () => Promise<ApiSetupResult> | undefined }
 
 /** File name of the build state in `<cacheDir>/doctest`. */
 const BUILD_STATE = 'build-state.json'

@@ -1,6 +1,6 @@
 // Shapes the viewer reads from the graph's JSON index and keeps about each page and node.
 
-/** One node of a page, as written into the JSON index by `flowmark/render`. */
+/** One node of a page, as written into the JSON index by `@flowmark/docs/render`. */
 export interface IndexNode {
   readonly id: string
   readonly label: string

@@ -3,7 +3,7 @@
 /// <reference lib="dom.iterable" />
 // This file wires the parts together (pages, history, selection, focus, toolbar actions); pan-zoom.ts, search.ts,
 // hash-route.ts, tooltip.ts, keyboard.ts, toolbar.ts, nodes.ts and download.ts hold the rest. No dependencies; the browser gets
-// one minified file (bundled by `flowmark/render`'s viewerScript()).
+// one minified file (bundled by `@flowmark/docs/render`'s viewerScript()).
 import { downloadSvg } from './download.ts'
 import { h, KIND_NAME, parseViewBox, XLINK_NS } from './dom.ts'
 import { deepLink, parseRoute, routeHash, setHash } from './hash-route.ts'

@@ -9,7 +9,7 @@ export {
 } from './directive.ts'
 export type { BlockDirective, DispatcherSpec, FlowmarkDirectiveName, ParsedDispatcher } from './directive.ts'
 export {
-  transformDirective, tableHtml, descriptionHtml, possessive, elementData, withMaxHeight, readerMessage, pageIndexHtml, perPageRenderer,
+  transformDirective, tableHtml, descriptionHtml, possessive, elementData, withMaxHeight, readerMessage, pageIndexHtml, pageSections, perPageRenderer,
 } from './output.ts'
 export type { DirectiveContext, DirectiveOutput, DirectiveParts, RenderPlot, RenderRequestOptions } from './output.ts'
 export { lintPage } from './lint.ts'

@@ -1,6 +1,7 @@
 // Turns a Flowmark directive plus its session result into replacement mdast: shown code, graph, description, tables.
 import type { BlockContent, Code, Data, DefinitionContent, Html, Paragraph, PhrasingContent } from 'mdast'
 import type { ContainerDirective } from 'mdast-util-directive'
+import { pathSegment } from 'flowmark/plot'
 import type { PlotJSON } from 'flowmark/plot'
 import { drawIdOf } from './collect.ts'
 import { DISPATCHER, parseDispatcher, type BlockDirective, type DispatcherSpec } from './directive.ts'
@@ -73,9 +74,9 @@ export type DirectiveOutput =
 
 /** Table headings and caption nouns, by table kind. */
 const TABLES: Readonly<Record<'data' | 'func' | 'dsp', { readonly heading: string; readonly noun: string }>> = {
-  data: { heading: 'Data node', noun: 'data' },
-  func: { heading: 'Function', noun: 'functions' },
-  dsp: { heading: 'Sub-dispatcher', noun: 'sub-dispatchers' },
+  data: { heading: 'Data node', noun: 'Data nodes' },
+  func: { heading: 'Function', noun: 'Functions' },
+  dsp: { heading: 'Sub-dispatcher', noun: 'Sub-dispatchers' },
 }
 
 /**
@@ -88,26 +89,53 @@ export function possessive(title: string): string {
 }
 
 /**
- * Writes one node table as an HTML table: caption, a header row, one row per node with the id (linked when the
- * row has an `href`) and its one-sentence description.
+ * Writes one node table as an HTML table: caption (`Data nodes of <title>`, `Functions of …`, `Sub-dispatchers of
+ * …`), a header row, one row per node with the id and its one-sentence description. The id links to the row's
+ * `href` when it has one; otherwise a sub-dispatcher links to its own page of the drawn graph (`#<section id>`) when
+ * `sections` knows it.
  * @param kind Which table.
  * @param title The drawn value's title (for the caption).
  * @param rows The rows.
+ * @param sections Section ids of the graph's pages by page path (see `pageSections`).
  * @returns The HTML.
  */
-export function tableHtml(kind: 'data' | 'func' | 'dsp', title: string, rows: readonly NodeTableRow[]): string {
+export function tableHtml(kind: 'data' | 'func' | 'dsp', title: string, rows: readonly NodeTableRow[], sections: ReadonlyMap<string, string> = new Map()): string {
   const { heading, noun } = TABLES[kind]
-  const caption = `${possessive(title)} ${noun}`
+  const caption = `${noun} of ${title}`
   if (rows.length === 0) {
     return `<p class="flowmark-table flowmark-table--empty" data-flowmark-table="${kind}">${escapeHtml(caption)}: none.</p>`
   }
   const body = rows.map((row) => {
     const id = `<code>${escapeHtml(row.id)}</code>`
-    const cell = row.href ? `<a${htmlAttributes({ href: row.href })}>${id}</a>` : id
+    const section = kind === 'dsp' ? sections.get(pathSegment(row.id)) : undefined
+    const href = row.href ?? (section === undefined ? undefined : `#${section}`)
+    const cell = href ? `<a${htmlAttributes({ href })}>${id}</a>` : id
     return `<tr><td>${cell}</td><td>${escapeHtml(row.description)}</td></tr>`
   }).join('\n')
   return `<table class="flowmark-table" data-flowmark-table="${kind}">\n<caption>${escapeHtml(caption)}</caption>\n`
     + `<thead><tr><th scope="col">${heading}</th><th scope="col">Description</th></tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`
+}
+
+/**
+ * The section id of each page of a rendered graph, by page path, from the renderer's JSON index
+ * (`<script class="fm-index">`); links to `#<section id>` work with scripts off (CSS `:target`) and in the viewer.
+ * @param markup The renderer's HTML.
+ * @returns Page path → section id (empty when the markup has no index).
+ */
+export function pageSections(markup: string): Map<string, string> {
+  const sections = new Map<string, string>()
+  const json = /<script type="application\/json" class="fm-index">([\s\S]*?)<\/script>/.exec(markup)?.[1]
+  if (json) {
+    try {
+      const index = JSON.parse(json) as { pages?: { path?: unknown; section?: unknown }[] }
+      for (const page of index.pages ?? []) {
+        if (typeof page.path === 'string' && typeof page.section === 'string') sections.set(page.path, page.section)
+      }
+    } catch {
+      // An index that does not parse only costs the links.
+    }
+  }
+  return sections
 }
 
 /**
@@ -148,12 +176,12 @@ function errorNote(title: string, lines: readonly string[]): string {
   return `<div class="flowmark-dispatcher__error" role="alert"><strong>${inlineHtml(title)}</strong>${items ? `<ul>${items}</ul>` : ''}</div>`
 }
 
-/** The `about` part: description and tables, as the spec asks. */
-function aboutHtml(spec: DispatcherSpec, draw: DrawResult): string {
+/** The `about` part: description and tables, as the spec asks (sub-dispatchers link to their pages of the graph). */
+function aboutHtml(spec: DispatcherSpec, draw: DrawResult, sections: ReadonlyMap<string, string>): string {
   const parts: string[] = []
   const text = typeof spec.description === 'string' ? spec.description : spec.description ? draw.description : undefined
   if (text) parts.push(descriptionHtml(text))
-  for (const kind of spec.tables) parts.push(tableHtml(kind, draw.title, draw.tables[kind] ?? []))
+  for (const kind of spec.tables) parts.push(tableHtml(kind, draw.title, draw.tables[kind] ?? [], sections))
   return parts.length > 0 ? `<div class="flowmark-dispatcher__about">\n${parts.join('\n')}\n</div>` : ''
 }
 
@@ -193,18 +221,7 @@ export function withMaxHeight(markup: string, height: number): string {
  * @returns A `<nav class="flowmark-dispatcher__index">`.
  */
 export function pageIndexHtml(plot: PlotJSON, markup: string, title: string): string {
-  const sections = new Map<string, string>()
-  const json = /<script type="application\/json" class="fm-index">([\s\S]*?)<\/script>/.exec(markup)?.[1]
-  if (json) {
-    try {
-      const index = JSON.parse(json) as { pages?: { path?: unknown; section?: unknown }[] }
-      for (const page of index.pages ?? []) {
-        if (typeof page.path === 'string' && typeof page.section === 'string') sections.set(page.path, page.section)
-      }
-    } catch {
-      // An index that does not parse only costs the links.
-    }
-  }
+  const sections = pageSections(markup)
   const children = new Map<string | undefined, PlotJSON['pages'][number][]>()
   for (const page of plot.pages) children.set(page.parent, [...(children.get(page.parent) ?? []), page])
   const list = (parent: string | undefined): string => {
@@ -259,6 +276,7 @@ export async function transformDirective(node: BlockDirective, context: Directiv
 
   let graphHtml: string
   let about = ''
+  let sections: ReadonlyMap<string, string> = new Map()
   const start = startOf(node)
   if (!spec) {
     graphHtml = errorNote(`This \`${node.type === 'leafDirective' ? '::' : ':::'}dispatcher\` block has errors; nothing is drawn.`,
@@ -281,6 +299,7 @@ export async function transformDirective(node: BlockDirective, context: Directiv
       try {
         const rendered = await context.renderPlot(draw.plot, spec.id ? { id: spec.id, title: draw.title } : { title: draw.title })
         for (const warning of rendered.warnings) diagnostics.push(diagnostic(file, 'warning', 'render-warning', start, `Drawing \`${spec.name}\`: ${warning}`))
+        sections = pageSections(rendered.html)
         const graph = spec.height === undefined ? rendered.html : withMaxHeight(rendered.html, spec.height)
         const index = spec.index ? pageIndexHtml(draw.plot, rendered.html, draw.title) : ''
         graphHtml = `<div${htmlAttributes({ class: 'flowmark-dispatcher__graph', style: spec.width ? `width:${spec.width}` : undefined })}>${graph}${index}</div>`
@@ -289,7 +308,7 @@ export async function transformDirective(node: BlockDirective, context: Directiv
         diagnostics.push(diagnostic(file, 'error', 'render-error', start, `Rendering the graph of \`${spec.name}\` failed: ${reason}`))
         graphHtml = errorNote(`\`${spec.name}\` could not be rendered.`, [readerMessage(reason, file.path)])
       }
-      about = aboutHtml(spec, draw)
+      about = aboutHtml(spec, draw, sections)
     }
   }
 

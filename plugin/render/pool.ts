@@ -9,7 +9,7 @@ export class LayoutTimeoutError extends Error {
 
 interface Job {
   readonly req: LayoutRequest
-  readonly resolve: (svg: string) => void
+  readonly resolve: (layout: { svg: string; ms: number }) => void
   readonly reject: (e: Error) => void
 }
 
@@ -46,7 +46,17 @@ export class LayoutPool {
   }
 
   /** Lays out `dot` with `engine`; rejects with Graphviz's message, or `LayoutTimeoutError` past the limit. */
-  layout(dot: string, engine: string): Promise<string> {
+  async layout(dot: string, engine: string): Promise<string> {
+    return (await this.layoutTimed(dot, engine)).svg
+  }
+
+  /**
+   * `layout`, with the layout's CPU time in the worker (queueing and Graphviz's start left out).
+   * @param dot The graph.
+   * @param engine The Graphviz engine.
+   * @returns The SVG and the time in ms.
+   */
+  layoutTimed(dot: string, engine: string): Promise<{ svg: string; ms: number }> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ req: { id: this.#next++, dot, engine }, resolve, reject })
       this.#pump()
@@ -87,7 +97,7 @@ export class LayoutPool {
       const job = slot.job
       if (job === undefined || job.req.id !== res.id) return
       this.#finish(slot)
-      if ('svg' in res) job.resolve(res.svg)
+      if ('svg' in res) job.resolve({ svg: res.svg, ms: res.ms })
       else job.reject(new Error(res.error))
     })
     worker.on('error', (e) => this.#crash(slot, e))

@@ -1,6 +1,7 @@
-// Graphviz layout worker: one WASM instance per thread, answering { id, dot, engine } with { id, svg } or { id, error }.
+// Graphviz layout worker: one WASM instance per thread, answering { id, dot, engine } with { id, svg, ms } or { id, error }.
 import { parentPort } from 'node:worker_threads'
 import { Graphviz } from '@hpcc-js/wasm-graphviz'
+import { layoutCpuMs } from './cpu-time.ts'
 
 /** A layout request sent to the worker. */
 export interface LayoutRequest {
@@ -9,8 +10,8 @@ export interface LayoutRequest {
   readonly engine: string
 }
 
-/** The worker's answer: the SVG, or the Graphviz error message. */
-export type LayoutResponse = { readonly id: number; readonly svg: string } | { readonly id: number; readonly error: string }
+/** The worker's answer: the SVG and the layout's CPU time in ms (thread CPU time), or the Graphviz error message. */
+export type LayoutResponse = { readonly id: number; readonly svg: string; readonly ms: number } | { readonly id: number; readonly error: string }
 
 if (parentPort !== null) {
   const port = parentPort
@@ -21,7 +22,8 @@ if (parentPort !== null) {
       (gv) => {
         let res: LayoutResponse
         try {
-          res = { id: req.id, svg: gv.layout(req.dot, 'svg', req.engine as 'dot') }
+          const { result, ms } = layoutCpuMs(() => gv.layout(req.dot, 'svg', req.engine as 'dot'))
+          res = { id: req.id, svg: result, ms }
         } catch (e) {
           res = { id: req.id, error: e instanceof Error ? e.message : String(e) }
         }

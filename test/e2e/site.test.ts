@@ -1,9 +1,9 @@
 // The built docs site in headless Chromium: graphs render and navigate, dark mode, keyboard, Pagefind, clean consoles.
 import { execFile } from 'node:child_process'
-import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import ts from 'typescript'
@@ -35,10 +35,20 @@ function sitePage(file: string): SitePage {
   return { file, route: slug === '' ? '/' : `/${slug.toLowerCase()}/`, graphs: request.blocks.filter((b) => b.kind === 'draw').length }
 }
 
-/** The hand-written pages (`start/tutorial.md` → `/start/tutorial/`); the API reference below `api/` is generated. */
-const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo, exclude: [`${CONTENT}api/**`] }).sort().map(sitePage)
-/** The generated API pages, read after the build wrote them; {@link API_SAMPLE} of them are visited. */
+/** The hand-written pages (`start/tutorial.md` → `/start/tutorial/`), but the 404 page (written as `/404.html`). */
+const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo, exclude: [`${CONTENT}404.md`] }).sort().map(sitePage)
+/** The generated API pages (served by a content loader, so found in the built site); {@link API_SAMPLE} are visited. */
 let apiPages: SitePage[] = []
+
+/** The API pages of the built site: `api/…/index.html` files, with the graphs each draws. */
+function builtApiPages(): SitePage[] {
+  return globSync('api/**/index.html', { cwd: outDir }).sort().map((f) => {
+    const route = `/${f.split(sep).join('/').replace(/index\.html$/, '')}`
+    const html = readFileSync(join(outDir, f), 'utf8')
+    // Each drawing is a <figure class="flowmark-dispatcher"> (`<flowmark-graph>` may also appear in prose and meta tags).
+    return { file: route, route, graphs: (html.match(/<figure class="flowmark-dispatcher[" ]/g) ?? []).length }
+  })
+}
 const API_SAMPLE = 12
 /** The smallest label height (CSS px, the text's box, about 1.2 × its font size) a graph may show when first fitted. */
 const MIN_LABEL_PX = 9
@@ -232,7 +242,7 @@ describe('docs site in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true })
     if (PREBUILT === undefined) await buildSite()
-    apiPages = globSync(`${CONTENT}api/**/*.md`, { cwd: repo }).sort().map(sitePage)
+    apiPages = builtApiPages()
     server = await serveStatic(outDir)
     browser = await launchBrowser()
   }, 240_000)
@@ -252,6 +262,7 @@ describe('docs site in Chromium', () => {
     expect(existsSync(join(outDir, 'pagefind', 'pagefind.js'))).toBe(true)
     expect(apiPages.length).toBeGreaterThan(0)
     for (const p of [...pages, ...apiPages]) expect(existsSync(join(outDir, p.route, 'index.html')), `${p.file} → ${p.route}`).toBe(true)
+    expect(readFileSync(join(outDir, '404.html'), 'utf8')).toContain('Page not found')
   })
 
   it('documents every public export of every entry point of package.json in the API reference', () => {
@@ -261,9 +272,10 @@ describe('docs site in Chromium', () => {
       const source = typeof target === 'string' ? undefined : target.source
       if (source === undefined || !source.endsWith('.ts')) continue
       const moduleName = `flowmark${subpath.slice(1)}`
-      // The generated pages of a module sit in api/<module name>/, one per export, titled by the export's name.
-      const titles = new Set(apiPages.filter((p) => p.file.startsWith(`${CONTENT}api/${moduleName}/`) && p.file.split('/').length === `${CONTENT}api/${moduleName}/x.md`.split('/').length)
-        .map((p) => /^title: "(.*)"$/m.exec(readFileSync(join(repo, p.file), 'utf8'))?.[1]))
+      // The generated pages of a module sit at /api/<module name>/<export>/, one per export, titled by the export's name.
+      const depth = `/api/${moduleName}/x/`.split('/').length
+      const titles = new Set(apiPages.filter((p) => p.route.startsWith(`/api/${moduleName}/`) && p.route.split('/').length === depth)
+        .map((p) => /<h1 id="_top"[^>]*>([^<]*)<\/h1>/.exec(readFileSync(join(outDir, p.route, 'index.html'), 'utf8'))?.[1]))
       for (const name of exportedNames(join(repo, source))) if (!titles.has(name)) missing.push(`${moduleName}: ${name}`)
     }
     expect(missing, 'exports without an API page').toEqual([])
@@ -438,6 +450,47 @@ describe('docs site in Chromium', () => {
     faint.sort()
     timings['contrast'] = Math.round(performance.now() - t0)
     expect(faint).toEqual([])
+  }, 120_000)
+
+  it('copies runnable code: the pasted transcript has no prompts, outputs or doctest flags, and runs', async () => {
+    const { context, page } = await open(byFile('start/getting-started.md').route)
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+    const copy = async (text: string): Promise<string> => {
+      const block = page.locator('.expressive-code').filter({ hasText: text }).first()
+      await block.scrollIntoViewIfNeeded()
+      await block.hover()
+      await block.locator('.copy button').click()
+      return page.evaluate(() => navigator.clipboard.readText())
+    }
+    const copied = await copy('const prices = new Dispatcher')
+    expect(copied.split('\n')[0]).toBe("import { Dispatcher, idText } from 'flowmark'")
+    expect(copied).not.toMatch(/^(> |\.\.\. )/m)
+    expect(copied).not.toMatch(/^'(vat_rate|add_vat|remove_vat)'$/m)
+    // Pasted into a file beside the package, with one line of ours, it runs (outside node_modules: Node strips types).
+    mkdirSync(join(repo, '.cache'), { recursive: true })
+    const dir = mkdtempSync(join(repo, '.cache', 'copied-code-'))
+    try {
+      const file = join(dir, 'copied.ts')
+      writeFileSync(file, `${copied}\nconsole.log(prices.dispatch({ net: 100 }).get('gross'))\n`)
+      const { stdout } = await run(process.execPath, ['--conditions=source', file], { cwd: dir })
+      expect(stdout.trim()).toBe('120')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+    await context.close()
+    // A `// doctest:` flag talks to the test runner, not to the reader's program: it is not copied.
+    const tutorialPage = await open(tutorial.route)
+    await tutorialPage.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+    const block = tutorialPage.page.locator('.expressive-code').filter({ hasText: 'IGNORE_EXCEPTION_DETAIL' }).first()
+    await block.scrollIntoViewIfNeeded()
+    await block.hover()
+    await block.locator('.copy button').click()
+    const flagged = await tutorialPage.page.evaluate(() => navigator.clipboard.readText())
+    expect(flagged).toContain("} from './model.ts'")
+    expect(flagged).toContain('decryptMessage(stranger, encryptMessage(key, \'hello\'))')
+    expect(flagged).not.toContain('doctest:')
+    expect(flagged).not.toContain('Uncaught')
+    await tutorialPage.context.close()
   }, 120_000)
 
   it('finds a page with Starlight\'s Pagefind search', async () => {

@@ -164,7 +164,18 @@ describe('pages', () => {
     const plot = dsp.dispatch({ x: 1 }).plot()
     expect(plot.pages.map((p) => [p.path, p.kind])).toEqual([['', 'workflow'], ['C', 'dmap']])
     expect(node(plot.pages[0]!.nodes, 'C')).toMatchObject({ page: 'C', state: 'ok' })
-    expect(readLabel(parseDot(plot.pages[0]!.dot).nodes.get('n-C')!.get('label')).rows[0]).toMatchObject({ name: 'input_domain', value: 'inputDomain' })
+    // An inline arrow is shown by its source, not by the option name it inherited (`inputDomain`).
+    expect(readLabel(parseDot(plot.pages[0]!.dot).nodes.get('n-C')!.get('label')).rows[0]).toMatchObject({ name: 'input_domain', value: '() => false' })
+  })
+
+  it('names an input domain by its function name, or an inline arrow by its source', () => {
+    function positive(x: number): boolean { return x > 0 }
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'named', fn: Math.log, inputs: ['x'], outputs: ['y'], inputDomain: positive })
+    dsp.addFunction({ id: 'inline', fn: Math.sqrt, inputs: ['x'], outputs: ['z'], inputDomain: (x: number, ...rest: unknown[]) => x >= 0 && rest.length === 0 })
+    const labels = parseDot(dsp.plot().pages[0]!.dot).nodes
+    expect(readLabel(labels.get('n-named')!.get('label')).rows[0]).toMatchObject({ name: 'input_domain', value: 'positive' })
+    expect(readLabel(labels.get('n-inline')!.get('label')).rows[0]).toMatchObject({ name: 'input_domain', value: '(x, ...rest) => x >= 0 && rest.length === 0' })
   })
 
     it('draws a function wrapping a model as a note that opens it, and survives a model wrapping its ancestor', () => {

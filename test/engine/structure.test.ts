@@ -70,7 +70,7 @@ describe('engine/ structure', () => {
     ].sort())
     expect(Object.keys(await import('../../engine/plot/index.ts')).sort()).toEqual([
       'DEFAULT_ROWS', 'inspectValue', 'LAYOUT_ENGINES', 'legend', 'NODE_STYLES', 'PLOT_OPTION_NAMES', 'plotFromJSON',
-      'PlotError', 'PlotOptionError', 'ROW_NAMES',
+      'PlotError', 'PlotOptionError', 'ROW_NAMES', 'pathSegment',
     ].sort())
   })
 

@@ -109,7 +109,7 @@ describe('engine API', () => {
 })
 
 describe('extraction cache', () => {
-  it('is invalidated by a change to any source file of the program', async () => {
+  it('is invalidated by a change to a file the entry points import, and only those', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-cache-'))
     try {
       writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, allowImportingTsExtensions: true, noEmit: true }, include: ['*.ts'] }))
@@ -124,6 +124,19 @@ describe('extraction cache', () => {
       const third = await extractApi(opts)
       expect(third.stats.cached).toBe(false)
       expect(third.modules[0]?.items.find((i) => i.name === 'b')?.doc.summary).toBe('Returns one, changed.')
+      // A file of the program that the entry point does not import (a benchmark, a test) is not part of the key.
+      writeFileSync(path.join(dir, 'bench.ts'), "import { a } from './a.ts'\nexport const n: number = a()\n")
+      expect((await extractApi(opts)).stats.cached).toBe(true)
+      writeFileSync(path.join(dir, 'bench.ts'), "import { a } from './a.ts'\nexport const n: number = a() + 1\n")
+      const afterBench = await extractApi(opts)
+      expect([afterBench.stats.cached, afterBench.sourceFiles]).toEqual([true, ['a.ts', 'b.ts']])
+      // A type-only import is part of it.
+      writeFileSync(path.join(dir, 'c.ts'), 'export type C = number\n')
+      writeFileSync(path.join(dir, 'b.ts'), "import type { C } from './c.ts'\n/** Returns one. */\nexport function b(): C { return 1 }\n")
+      expect((await extractApi(opts)).sourceFiles).toEqual(['a.ts', 'b.ts', 'c.ts'])
+      writeFileSync(path.join(dir, 'c.ts'), 'export type C = 1\n')
+      const typed = await extractApi(opts)
+      expect([typed.stats.cached, typed.modules[0]?.items.find((i) => i.name === 'b')?.declaration]).toEqual([false, 'function b(): 1'])
       // A namespace export is reported, not silently dropped; a tsconfig change invalidates the cache.
       writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\nexport { b }\nexport * as ns from './b.ts'\n")
       const withNs = await extractApi(opts)

@@ -47,6 +47,8 @@ describe('extraction', () => {
     const mod = docs.model.modules[0]
     expect(mod?.name).toBe('fixtures/api-package')
     expect(mod?.slug).toBe('fixtures/api-package')
+    // Without a `@module` comment, the file's purpose line describes the module (in the API index, too).
+    expect(mod?.doc?.firstSentence).toBe('A small documented package for the API page generator: functions, a class, a type, a constant and two models.')
     const got = Object.fromEntries(mod!.items.map((i) => [i.name, [i.kind, i.doc.firstSentence]]))
     expect(got).toEqual({
       add: ['function', 'Adds two numbers.'],
@@ -263,7 +265,7 @@ describe('pages', () => {
     expect(mod).toContain('| [`mainModel`](/api/fixtures/api-package/main-model/) | The main model: sums, doubles and shifts numbers. |')
     expect(mod).toContain('| [`Pair`](/api/fixtures/api-package/pair/) | A pair of numbers, e.g. a point. |')
     const main = pages.find((p) => p.slug.endsWith('main-model'))?.markdown ?? ''
-    expect(main).toContain('::dispatcher{name=mainModel from="../../../../../../fixtures/api-package/index.ts" depth=-1}')
+    expect(main).toContain('::dispatcher{name="mainModel" from="../../../../../../fixtures/api-package/index.ts" depth="-1"}')
     expect(main).toContain('| `w` | Twice x. |')
     expect(main).toContain('| [`my_sub`](/api/fixtures/api-package/sub-model/) | A sub model that doubles its input. |')
   })
@@ -272,7 +274,7 @@ describe('pages', () => {
     const mod = docs.model.modules[0]!
     expect(summaryTable(mod, ['function'], { signatures: true })).toBe([
       '| Function | Description |',
-      '|---|---|',
+      '| - | - |',
       '| [`add(a: number, b: number): number`](/api/fixtures/api-package/add/) | Adds two numbers. |',
       '| [`double(x: number): number`](/api/fixtures/api-package/double/) | Doubles a number. |',
     ].join('\n'))
@@ -294,7 +296,7 @@ describe('pages', () => {
     expect(exampleMarkdown('```ts\nf()\n```')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
     expect(exampleMarkdown('f()')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
     expect(exampleMarkdown("```js\nimport { x } from 'y'\nx()\n```")).toBe("```js\nimport { x } from 'y'\nx()\n```\n\n```js setup\nimport { x } from 'y'\nx()\n```")
-    expect(exampleMarkdown('Output:\n```text\n1\n```')).toBe('Output:\n```text\n1\n```')
+    expect(exampleMarkdown('Output:\n```text\n1\n```')).toBe('Output:\n\n```text\n1\n```')
     const thrown = exampleMarkdown('f()\ng(-1)  // throws RangeError')
     expect(thrown).toContain('{ let threw = false; try { g(-1) } catch { threw = true } if (!threw) throw new Error("the example says `g(-1)` throws, but it returned normally") }')
     expect(thrown.startsWith('```ts\nf()\ng(-1)  // throws RangeError\n```')).toBe(true)
@@ -330,7 +332,7 @@ describe('pages', () => {
     try {
       const first = writeApiPages(pages, dir)
       expect(first.written).toHaveLength(pages.length)
-      expect(readFileSync(path.join(dir, 'fixtures/api-package/add.md'), 'utf8')).toMatch(/^---\ntitle: "add"\ndescription: "Adds two numbers."\neditUrl: "https:\/\/example\.org\/flowmark\/blob\/main\/fixtures\/api-package\/index\.ts#L\d+"\nsidebar:\n {2}label: "add"\n {2}order: 1\n---\n/)
+      expect(readFileSync(path.join(dir, 'fixtures/api-package/add.md'), 'utf8')).toMatch(/^---\ntitle: add\ndescription: Adds two numbers.\neditUrl: https:\/\/example\.org\/flowmark\/blob\/main\/fixtures\/api-package\/index\.ts#L\d+\nsidebar:\n {2}label: add\n {2}order: 1\n---\n/)
       expect(writeApiPages(pages, dir)).toEqual({ written: [], removed: [] })
       const fewer = pages.filter((p) => p.slug !== 'fixtures/api-package/pair')
       expect(writeApiPages(fewer, dir).removed).toEqual([path.join(dir, 'fixtures/api-package/pair.md')])

@@ -8,7 +8,7 @@ test('plugin/core exports', () => {
     'DISPATCHER', 'DISPATCHER_ATTRIBUTES', 'FLAG_NAMES', 'FlowmarkPluginError', 'LAYOUT_ENGINES', 'PluginOptionsError',
     'TABLE_KINDS', 'TESTCLEANUP', 'TESTSETUP', 'blockId', 'checkSetupDirective', 'codeLang', 'collectPage',
     'descriptionHtml', 'diagnostic', 'directiveLabel', 'dottedOptions', 'drawIdOf', 'elementData', 'endOf', 'escapeHtml',
-    'fenceContentStart', 'htmlAttributes', 'isFlowmarkDirective', 'isTranscript', 'lintPage', 'optionValue', 'pageDefaults', 'pageIndexHtml',
+    'fenceContentStart', 'htmlAttributes', 'isFlowmarkDirective', 'isTranscript', 'lintPage', 'optionValue', 'pageDefaults', 'pageIndexHtml', 'pageSections',
     'pageSession', 'parseDispatcher', 'parseFenceMeta', 'perPageRenderer', 'portableAttributes', 'possessive', 'readFlagWords',
     'readOpeningLine', 'readerMessage', 'sourceLine', 'splitFrontmatter', 'startOf', 'tableHtml', 'transformDirective', 'treeSession',
     'withMaxHeight',

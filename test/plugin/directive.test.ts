@@ -286,9 +286,16 @@ describe('output markup', () => {
     expect(ids).toEqual([undefined, 'demo-2', 'mine', 'de-mo-3'])
   })
 
-  test('tables: possessive captions and empty tables', () => {
+  test('tables: captions name the model, empty tables, sub-dispatchers link to their pages', () => {
     expect(possessive('dsp')).toBe('dsp’s')
     expect(possessive('models')).toBe('models’')
-    expect(tableHtml('func', 'x', [])).toBe('<p class="flowmark-table flowmark-table--empty" data-flowmark-table="func">x’s functions: none.</p>')
+    expect(tableHtml('func', 'prices', [])).toBe('<p class="flowmark-table flowmark-table--empty" data-flowmark-table="func">Functions of prices: none.</p>')
+    const rows = [{ id: 'tax', description: 'The tax model.' }, { id: 'a/b', description: '' }, { id: 'doc', description: '', href: '/api/x/' }]
+    const html = tableHtml('dsp', 'prices', rows, new Map([['tax', 'fm-1-p1'], ['a%2Fb', 'fm-1-p2'], ['doc', 'fm-1-p3']]))
+    expect(html).toContain('<caption>Sub-dispatchers of prices</caption>')
+    expect(html).toContain('<td><a href="#fm-1-p1"><code>tax</code></a></td>')
+    expect(html).toContain('<td><a href="#fm-1-p2"><code>a/b</code></a></td>')
+    expect(html).toContain('<td><a href="/api/x/"><code>doc</code></a></td>')
+    expect(tableHtml('data', 'prices', [{ id: 'tax', description: '' }], new Map([['tax', 'fm-1-p1']]))).toContain('<td><code>tax</code></td>')
   })
 })

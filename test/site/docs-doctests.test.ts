@@ -8,9 +8,9 @@ import { listExamples } from '../../plugin/doctest/session.ts'
 import { describeDoctests } from '../../plugin/doctest/vitest.ts'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
-// The API reference below api/ is generated at build time (gitignored) from engine/: its examples are checked by
-// test/plugin/api-doctest.test.ts, and a build may be rewriting those files while this runs.
-const pages = globSync(['site/content/docs/**/*.md', 'site/content/docs/**/*.mdx'], { cwd: repo, exclude: ['site/content/docs/api/**'] }).sort()
+// The API reference is generated at build time and served from memory (apiPagesLoader): its examples are checked by
+// test/plugin/api-doctest.test.ts.
+const pages = globSync(['site/content/docs/**/*.md', 'site/content/docs/**/*.mdx'], { cwd: repo }).sort()
 
 /** Whether `describeDoctests` declares any test for the page (an empty suite is an error in Vitest). */
 function hasDoctests(file: string): boolean {
