@@ -34,6 +34,7 @@ const API_ENTRY_POINTS = [
   { file: 'engine/index.ts', name: 'flowmark' },
   { file: 'engine/helpers.ts', name: 'flowmark/helpers' },
   { file: 'engine/plot/index.ts', name: 'flowmark/plot' },
+  { file: 'engine/portable/index.ts', name: 'flowmark/portable' },
   { file: 'plugin/remark.ts', name: '@flowmark/docs/remark' },
   { file: 'plugin/astro/index.ts', name: '@flowmark/docs/astro' },
   { file: 'plugin/render/index.ts', name: '@flowmark/docs/render' },

@@ -36,7 +36,7 @@ function build(name: string): Step {
   rmSync(cpuFile, { force: true })
   const load = machineLine().replace(/^.*load average /, '')
   const t0 = performance.now()
-  const run = spawnSync(process.execPath, ['--import', preload, astro, 'build'], { cwd: root, encoding: 'utf8', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } })
+  const run = spawnSync(process.execPath, ['--conditions=source', '--import', preload, astro, 'build'], { cwd: root, encoding: 'utf8', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } })
   const wallMs = performance.now() - t0
   if (run.status !== 0) throw new Error(`bench:docs: the ${name} build failed (exit ${run.status}):\n${(run.stdout + run.stderr).slice(-4000)}`)
   const cpuMs = existsSync(cpuFile) ? Number(readFileSync(cpuFile, 'utf8')) : Number.NaN

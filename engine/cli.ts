@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { NodeId } from './constants.ts'
 import { Dispatcher } from './dispatcher.ts'
-import { DispatcherAbort, FlowmarkError } from './errors.ts'
+import { DispatcherAbort, FlowmarkError, nameError } from './errors.ts'
 import { readId } from './portable/format.ts'
 import { loadModel } from './portable/node.ts'
 import { parseModelText, ModelValidationError } from './portable/validate.ts'
@@ -37,7 +37,11 @@ export interface EngineCliIO {
 }
 
 /** Bad command-line arguments (exit code 2). */
-export class UsageError extends FlowmarkError {}
+export class UsageError extends FlowmarkError {
+  static {
+    nameError(this, 'UsageError')
+  }
+}
 
 /** The version of the package this file belongs to. */
 export function version(): string {

@@ -3,6 +3,7 @@
 // The engine has no runtime dependencies (see README), so libraries such as jsonc-parser or momoa cannot be used
 // here; this parser is small and only does what the model loader needs: the same values as JSON.parse, syntax
 // errors with a position, duplicate keys reported instead of silently dropped, and a JSON pointer → position map.
+import { FlowmarkError, nameError } from '../errors.ts'
 
 /** A place in a text: 0-based offset, 1-based line and column (columns count UTF-16 code units). */
 export interface TextPosition {
@@ -12,17 +13,17 @@ export interface TextPosition {
 }
 
 /** A JSON syntax error, with the position of the offending character. */
-export class JsonSyntaxError extends Error {
+export class JsonSyntaxError extends FlowmarkError {
+  static {
+    nameError(this, 'JsonSyntaxError')
+  }
+
   /** Where the text stops being JSON. */
   readonly position: TextPosition
 
   constructor(message: string, position: TextPosition) {
     super(`${position.line}:${position.column}: ${message}`)
     this.position = position
-  }
-
-  override get name(): string {
-    return 'JsonSyntaxError'
   }
 }
 

@@ -1,6 +1,6 @@
 // Up-front checks of a model document: every problem at once, each with its JSON pointer (and line:column when
 // the document came from a text), before anything is imported or run.
-import { ModelError } from '../errors.ts'
+import { ModelError, nameError } from '../errors.ts'
 import { parseRef } from '../ref.ts'
 import { parseJsonText, pointerToken, type JsonText } from './json-text.ts'
 import { FORMAT_VERSION, SPECIAL_ID_NAMES, readId } from './format.ts'
@@ -26,6 +26,10 @@ export interface ModelProblem {
  * as `file:line:column: message (at pointer)`.
  */
 export class ModelValidationError extends ModelError {
+  static {
+    nameError(this, 'ModelValidationError')
+  }
+
   /** Every problem, in document order. */
   readonly problems: readonly ModelProblem[]
 

@@ -1,5 +1,5 @@
 // Values in JSON: plain JSON as it is, and a `{ "$type": … }` tag for what JSON cannot carry (Map, Date, bigint, …).
-import { ModelError } from '../errors.ts'
+import { ModelError, nameError } from '../errors.ts'
 import { pointerToken } from './json-text.ts'
 
 /**
@@ -7,6 +7,10 @@ import { pointerToken } from './json-text.ts'
  * cannot be read back. `pointer` is the JSON pointer of the value inside the document or the inputs.
  */
 export class ValueEncodingError extends ModelError {
+  static {
+    nameError(this, 'ValueEncodingError')
+  }
+
   /** JSON pointer of the value. */
   readonly pointer: string
 

@@ -100,7 +100,7 @@ async function buildSite(): Promise<void> {
     // Plain `-e` (ES module syntax is detected): `--input-type` would be inherited by the build's worker threads.
     const script = `import { build } from 'astro'\nawait build(${JSON.stringify(config)})\n`
     try {
-      await run(join(repo, 'node_modules/.bin/node'), ['-e', script], {
+      await run(join(repo, 'node_modules/.bin/node'), ['--conditions=source', '-e', script], {
         cwd: repo, env: buildEnv(), maxBuffer: 64 * 1024 * 1024,
       })
       buildError = undefined

@@ -76,7 +76,7 @@ for (const site of SITES) {
       // A child process: Astro's dev server serves no pages inside Vitest (it checks process.env.VITEST).
       const env: NodeJS.ProcessEnv = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' }
       for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
-      server = spawn(process.execPath, [join(repo, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'dev', '--root', root, '--port', String(site.port)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      server = spawn(process.execPath, ['--conditions=source', join(repo, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'dev', '--root', root, '--port', String(site.port)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
       server.stdout?.on('data', (d: Buffer) => { log += d.toString() })
       server.stderr?.on('data', (d: Buffer) => { log += d.toString() })
       await until('the dev server', async () => (await get('/')).status === 200, 90_000)
