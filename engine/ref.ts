@@ -84,10 +84,19 @@ function optionsOf(nodeId: NodeId | undefined): { nodeId?: NodeId } {
 }
 
 /**
+ * A URL object as the engine's signatures take it (a WHATWG `URL`, or anything with its `href`), declared here so
+ * that the engine's types need neither the DOM library nor Node's types.
+ */
+export interface UrlLike {
+  /** The whole URL as text. */
+  readonly href: string
+}
+
+/**
  * A base URL as an href: URLs are kept, and an absolute file path (`/srv/models/model.json`) becomes its
  * `file:` URL, so a plain path can be given wherever a base URL is expected.
  */
-export function baseHref(base: string | URL): string {
+export function baseHref(base: string | UrlLike): string {
   if (typeof base !== 'string') return base.href
   if (base.startsWith('/')) return new URL(base.split('/').map(encodeURIComponent).join('/'), 'file:///').href
   return new URL(base).href
@@ -102,7 +111,7 @@ export function isRelativeRef(ref: FunctionRef): boolean {
  * The specifier to import a reference's module with: relative and absolute paths become URLs against `baseUrl`;
  * URLs and package specifiers are kept.
  */
-export function refSpecifier(ref: FunctionRef, baseUrl?: string | URL, nodeId?: NodeId): string {
+export function refSpecifier(ref: FunctionRef, baseUrl?: string | UrlLike, nodeId?: NodeId): string {
   const m = ref.module
   if (isRelativeRef(ref)) {
     if (baseUrl === undefined) {
@@ -120,7 +129,7 @@ export function refSpecifier(ref: FunctionRef, baseUrl?: string | URL, nodeId?: 
  * The reference written relative to `baseUrl` when both are file URLs (for storing a model next to its code);
  * other references are returned unchanged.
  */
-export function relativeRef(ref: FunctionRef, baseUrl: string | URL | undefined): FunctionRef {
+export function relativeRef(ref: FunctionRef, baseUrl: string | UrlLike | undefined): FunctionRef {
   if (baseUrl === undefined || !ref.module.startsWith('file:')) return ref
   const base = new URL(baseHref(baseUrl))
   const target = new URL(ref.module)
@@ -151,13 +160,13 @@ const SLOTS = new WeakMap<AnyFunction, Slot>()
  * `functionRef(sha256Many, import.meta.url)` in the module that exports `sha256Many`. The export name defaults to the
  * function's name; give it when they differ. `toJSON` and the executors read the reference back with `refOf`.
  */
-export function functionRef<F extends AnyFunction>(fn: F, moduleUrl: string | URL, exportName?: string): F {
+export function functionRef<F extends AnyFunction>(fn: F, moduleUrl: string | UrlLike, exportName?: string): F {
   if (typeof fn !== 'function') throw new ModelError(`functionRef: expected a function, got ${typeof fn}`)
   const name = exportName ?? fn.name
   if (name === '' || name === undefined) {
     throw new ModelError('functionRef: the function has no name; give the export name as the third argument')
   }
-  const ref = parseRef({ module: String(moduleUrl), export: name })
+  const ref = parseRef({ module: typeof moduleUrl === 'string' ? moduleUrl : moduleUrl.href, export: name })
   const known = REFS.get(fn)
   if (known !== undefined && formatRef(known) !== formatRef(ref)) {
     throw new ModelError(`functionRef: ${fn.name || 'the function'} is already known as ${formatRef(known)}, not ${formatRef(ref)}`)
@@ -217,7 +226,7 @@ const defaultImporter: Importer = (specifier) => import(specifier) as Promise<Re
  */
 export async function importRef(
   ref: string | FunctionRef,
-  options: { baseUrl?: string | URL; nodeId?: NodeId; importer?: Importer } = {},
+  options: { baseUrl?: string | UrlLike; nodeId?: NodeId; importer?: Importer } = {},
 ): Promise<AnyFunction> {
   const { nodeId } = options
   const parsed = parseRef(ref, nodeId)
