@@ -3,6 +3,7 @@ import { START, type NodeId } from './constants.ts'
 import { joinDistance, type Distance } from './distance.ts'
 import type { Dispatcher } from './dispatcher.ts'
 import type { NodeError, NodePath } from './errors.ts'
+import { debrief } from './debrief.ts'
 import { TRACE } from './internal/access.ts'
 import type { Trace } from './internal/search.ts'
 import { buildWorkflow, type Workflow } from './workflow.ts'
@@ -213,6 +214,15 @@ export class Solution implements ReadonlyMap<NodeId, unknown> {
    */
   plot(options?: PlotOptions): Plot {
     return plotSolution(this, options)
+  }
+
+  /**
+   * A readable report of the dispatch: values and outputs reached, what failed (cause and duration), what its input
+   * domain skipped, and after `dispatchAsync` what was aborted or started early and then not needed. Pass
+   * `{ timings: false }` to leave durations out.
+   */
+  debrief(options: { timings?: boolean } = {}): string {
+    return debrief(this.#level, this.outputs, options.timings ?? true)
   }
 
   /** `Solution { 'a' => 1, 'b' => 2 }`. */

@@ -5,7 +5,7 @@ import type { Executor, ExecutorCall, NodeContext } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
 import {
-  EDGE_ON, FAILED, Level, NO_CALL, Run, SKIP, noFunction, type SearchRequest,
+  EDGE_ON, FAILED, Level, NO_CALL, Run, SKIP, noFunction, type AsyncLogEntry, type SearchRequest,
 } from './search.ts'
 import { domainError, isThenable } from './step-rules.ts'
 
@@ -46,10 +46,11 @@ import { domainError, isThenable } from './step-rules.ts'
 export interface DispatchEvent {
   /**
    * `start`: a call began (possibly ahead of its turn); `finish`/`fail`/`skip`: its outcome was committed in the
-   * search order (`skip`: its input domain said no); `discard`: a call started early was not needed and was aborted.
+   * search order (`skip`: its input domain said no); `discard`: a call started early was not needed and was aborted;
+   * `abort`: a running call was aborted because the dispatch was (signal or timeout).
    * Data nodes with a function, filters or callback report `start` and `finish`/`fail` at their visit.
    */
-  readonly type: 'start' | 'finish' | 'fail' | 'skip' | 'discard'
+  readonly type: 'start' | 'finish' | 'fail' | 'skip' | 'discard' | 'abort'
   /** The node's id in its own model. */
   readonly nodeId: NodeId
   /** The node's path from the root model. */
@@ -162,6 +163,7 @@ export class AsyncDriver {
   constructor(req: SearchRequest, opts: AsyncRunOptions) {
     this.opts = opts
     this.run = new Run({ ...req.options, stopper: this.#ctl.signal })
+    this.run.asyncLog = []
     this.root = new Level(this.run, req.view, null, -1, req.options.waitIn)
     this.run.root = this.root
     this.root.initialized = true
@@ -589,9 +591,10 @@ export class AsyncDriver {
     const q = this.#queue
     const i = q.indexOf(task)
     if (i >= 0) q.splice(i, 1)
-    if (task.state === RUNNING) {
-      task.ctl.abort(new Discarded())
-      this.#emit('discard', task)
+    if (task.state !== QUEUED) {
+      const aborted = this.#ctl.signal.aborted
+      if (!aborted && task.state === RUNNING) task.ctl.abort(new Discarded())
+      this.#emit(aborted ? 'abort' : 'discard', task)
       this.#settle(task, FAIL, undefined, 'function')
     }
     task.state = SETTLED
@@ -605,14 +608,19 @@ export class AsyncDriver {
   }
 
   #emit(type: DispatchEvent['type'], task: Task): void {
-    const onEvent = this.opts.onEvent
-    if (onEvent === undefined) return
     const lv = task.lv
     const id = lv.c.nodes[task.s]!.id
+    if (type !== 'start' && type !== 'finish') {
+      const duration = type === 'discard' || type === 'abort' ? performance.now() - task.t0 : task.duration
+      const entry: AsyncLogEntry = type === 'fail' ? { type, path: [...lv.path, id], duration, error: task.err } : { type, path: [...lv.path, id], duration }
+      this.run.asyncLog!.push(entry)
+    }
+    const onEvent = this.opts.onEvent
+    if (onEvent === undefined) return
     const ev: { -readonly [K in keyof DispatchEvent]: DispatchEvent[K] } = {
       type, nodeId: id, path: [...lv.path, id], time: performance.timeOrigin + performance.now(),
     }
-    if (type !== 'start') ev.duration = type === 'discard' ? performance.now() - task.t0 : task.duration
+    if (type !== 'start') ev.duration = type === 'discard' || type === 'abort' ? performance.now() - task.t0 : task.duration
     if (type === 'fail') ev.error = task.err
     try {
       onEvent(ev)

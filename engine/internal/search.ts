@@ -80,10 +80,21 @@ function closer(l1: number, v1: number, l2: number, v2: number): boolean {
  * calls, and a promise met here is the node's failure (`promiseFailure`).
  */
 
+/** One entry of an asynchronous run's log (see `Solution.debrief`). */
+export interface AsyncLogEntry {
+  readonly type: 'fail' | 'skip' | 'discard' | 'abort'
+  readonly path: readonly NodeId[]
+  /** Milliseconds the call ran (until it settled, or until it was dropped). */
+  readonly duration: number
+  readonly error?: unknown
+}
+
 /** The read-only record of one run of the search: every level and the visit log (what `Solution.pipe` reads). */
 export interface RunTrace {
   /** Whether functions were skipped (`noCall`): values are then placeholders. */
   readonly options: { readonly noCall: boolean }
+  /** Set by `dispatchAsync`: failed, skipped, discarded and aborted calls, in the order they were decided. */
+  readonly asyncLog: readonly AsyncLogEntry[] | undefined
   /** Every level of the run, by level id (the root is 0). */
   readonly levels: readonly Trace[]
   /** Number of visits logged; visit `i` is slot `pipeSlot[i]` of level `levels[pipeLevel[i]]`. */
@@ -189,6 +200,8 @@ export class Run implements RunTrace {
   /** The heap while the run is searching (taken from a pool, given back when the loop ends). */
   heap: Fringe
   readonly options: RunOptions
+  /** What an asynchronous run saw besides the trace (failures, skips, discarded and aborted calls), for `debrief`. */
+  asyncLog: AsyncLogEntry[] | undefined = undefined
   root!: Level
   /** Every level of the run, by level id (the root is 0). */
   readonly levels: Level[] = []

@@ -70,7 +70,7 @@ function randomCall(r: () => number, model: ModelSpec): CallSpec {
   const options: NonNullable<CallSpec['options']> = {}
   if (call.outputs !== undefined && r() < 0.15) {
     options.wildcard = true
-    call.outputs = [...call.outputs, Object.keys(inputs)[0]!]
+    call.outputs = [...(call.outputs ?? []), Object.keys(inputs)[0]!]
   }
   if (r() < 0.1) options.shrink = true
   if (r() < 0.1) options.rmUnusedNodes = true

@@ -292,3 +292,45 @@ describe('dispatchAsync: option checks', () => {
     expect(() => d.addFunction({ id: 'f', fn: () => 1, context: 1 as never })).toThrow(/context: must be true or false/)
   })
 })
+
+describe('Solution.debrief', () => {
+  it('reports failures, skips, discarded early starts and missed outputs', async () => {
+    const child = new Dispatcher({ name: 'child' })
+    child.addFunction({ id: 'bad', fn: async () => { throw new RangeError('out of range') }, inputs: ['x'], outputs: ['y'] })
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'fetch', fn: async () => { throw new TypeError('network down') }, inputs: ['a'], outputs: ['b'] })
+    dsp.addFunction({ id: 'cache', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], weight: 2 })
+    dsp.addFunction({ id: 'never', fn: (a: number) => a, inputs: ['a'], outputs: ['z'], inputDomain: async () => false })
+    dsp.addFunction({
+      id: 'spare', fn: (_a: number, ctx: NodeContext) => new Promise((_, rej) => ctx.signal.addEventListener('abort', rej)),
+      inputs: ['a'], outputs: ['b'], weight: 5, context: true,
+    })
+    dsp.addDispatcher({ dispatcher: child, id: 'S', inputs: { a: 'x' }, outputs: { y: 'w' } })
+    const sol = await dsp.dispatchAsync({ a: 1 }, ['b', 'w', 'z'])
+    expect(sol.debrief({ timings: false })).toBe([
+      '2 values; outputs reached 1 of 3',
+      "not reached: 'w', 'z'",
+      'failed (2):',
+      "  - 'fetch' (function): TypeError: network down",
+      "  - 'S/bad' (function): RangeError: out of range",
+      'skipped by their input domain (1):',
+      "  - 'never'",
+      'started early, then not needed (1):',
+      "  - 'spare'",
+    ].join('\n'))
+    expect(sol.debrief()).toMatch(/'fetch' \(function\) after [\d.]+ ms: TypeError: network down/)
+  })
+
+  it('lists the calls aborted with the dispatch', async () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'slow', fn: () => new Promise(() => {}), inputs: ['a'], outputs: ['b'] })
+    const err = await dsp.dispatchAsync({ a: 1 }, null, { timeout: 1 }).catch((e: DispatcherAbort) => e)
+    expect(err.solution!.debrief({ timings: false })).toBe("1 value\naborted with the dispatch (1):\n  - 'slow'")
+  })
+
+  it('says so when nothing failed', () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
+    expect(dsp.dispatch({ a: 1 }, ['b']).debrief()).toBe('2 values; outputs reached 1 of 1\nnothing failed')
+  })
+})
