@@ -108,7 +108,7 @@ class Task {
   readonly lv: Level
   readonly s: number
   readonly args: unknown
-  readonly ctl = new AbortController()
+  #ctl: AbortController | undefined = undefined
   readonly l: number
   readonly v: number
   readonly seq: number
@@ -125,6 +125,16 @@ class Task {
   chain: unknown[] | undefined = undefined
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   waiter: (() => void) | undefined = undefined
+
+  /** The call's controller, made when first needed (a context, an executor, a timeout). */
+  get ctl(): AbortController {
+    return (this.#ctl ??= new AbortController())
+  }
+
+  /** Aborts the call's signal, if anyone holds it. */
+  abort(reason: unknown): void {
+    this.#ctl?.abort(reason)
+  }
 
   constructor(lv: Level, s: number, args: unknown, l: number, v: number, seq: number) {
     this.lv = lv
@@ -193,7 +203,7 @@ export class AsyncDriver {
   #abort(reason: unknown): void {
     if (this.#ctl.signal.aborted) return
     this.#ctl.abort(reason)
-    for (const task of this.#live) if (task.state === RUNNING) task.ctl.abort(reason)
+    for (const task of this.#live) if (task.state === RUNNING) task.abort(reason)
     const reject = this.#rejectWait
     this.#rejectWait = undefined
     reject?.(this.#abortError())
@@ -379,8 +389,27 @@ export class AsyncDriver {
         task.timer = undefined
         const err = new TimeoutError(ms, node.id)
         this.#settle(task, FAIL, err, 'function')
-        task.ctl.abort(err)
+        task.abort(err)
       }, ms)
+    }
+    if (node.inputDomain === undefined && node.filters === undefined && node.context !== true &&
+      node.executor === undefined && this.opts.executor === undefined) {
+      // The plain case: call the function here; a value settles the task at once, a promise when it settles.
+      let value: unknown
+      try {
+        value = node.fn!(...(task.args as unknown[]))
+      } catch (err) {
+        this.#settle(task, FAIL, err, 'function')
+        return
+      }
+      if (!isThenable(value)) this.#settle(task, OK, value, 'function')
+      else {
+        value.then(
+          (v) => this.#settle(task, OK, v, 'function'),
+          (err: unknown) => this.#settle(task, FAIL, err, 'function'),
+        )
+      }
+      return
     }
     let p: void | Promise<void>
     const gen = this.#functionSteps(task, node)
@@ -593,7 +622,7 @@ export class AsyncDriver {
     if (i >= 0) q.splice(i, 1)
     if (task.state !== QUEUED) {
       const aborted = this.#ctl.signal.aborted
-      if (!aborted && task.state === RUNNING) task.ctl.abort(new Discarded())
+      if (!aborted && task.state === RUNNING) task.abort(new Discarded())
       this.#emit(aborted ? 'abort' : 'discard', task)
       this.#settle(task, FAIL, undefined, 'function')
     }
@@ -630,9 +659,18 @@ export class AsyncDriver {
   }
 }
 
-/** Whether queued task `a` starts after `b`: by distance when seen, then by when it became ready. */
+/**
+ * Whether queued task `a` starts after `b`: in the fringe's order (distance when seen, then id text, then level),
+ * so queued calls start in the order the search will want them; then by when they became ready.
+ */
 function after(a: Task, b: Task): boolean {
-  return a.l > b.l || (a.l === b.l && (a.v > b.v || (a.v === b.v && a.seq > b.seq)))
+  if (a.l !== b.l) return a.l > b.l
+  if (a.v !== b.v) return a.v > b.v
+  const ka = a.lv.c.key[a.s]!
+  const kb = b.lv.c.key[b.s]!
+  if (ka !== kb) return ka > kb
+  if (a.lv.id !== b.lv.id) return a.lv.id > b.lv.id
+  return a.seq > b.seq
 }
 
 /** Runs one asynchronous dispatch; `onStart` receives the root before the search starts (for partial states). */

@@ -324,7 +324,7 @@ describe('Solution.debrief', () => {
   it('lists the calls aborted with the dispatch', async () => {
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'slow', fn: () => new Promise(() => {}), inputs: ['a'], outputs: ['b'] })
-    const err = await dsp.dispatchAsync({ a: 1 }, null, { timeout: 1 }).catch((e: DispatcherAbort) => e)
+    const err = (await dsp.dispatchAsync({ a: 1 }, null, { timeout: 1 }).catch((e: unknown) => e)) as DispatcherAbort
     expect(err.solution!.debrief({ timings: false })).toBe("1 value\naborted with the dispatch (1):\n  - 'slow'")
   })
 
