@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
-  Dispatcher, DispatcherAbort, DispatcherError, ModelError, TimeoutError, type DispatchEvent, type Executor, type NodeContext,
+  Dispatcher, DispatcherAbort, DispatcherError, MapDispatchAsync, ModelError, SubDispatchAsync, SubDispatchFunctionAsync, TimeoutError,
+  type DispatchEvent, type Executor, type NodeContext, type Solution,
 } from '../../engine/index.ts'
 
 /** A promise settled by hand, to decide the order calls finish in (no timers, no timing assertions). */
@@ -332,5 +333,59 @@ describe('Solution.debrief', () => {
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
     expect(dsp.dispatch({ a: 1 }, ['b']).debrief()).toBe('2 values; outputs reached 1 of 1\nnothing failed')
+  })
+})
+
+describe('asynchronous wrappers', () => {
+  const model = () => {
+    const m = new Dispatcher({ name: 'm' })
+    m.addData({ id: 'k', defaultValue: 10 })
+    m.addFunction({ id: 'f', fn: async (a: number, k: number) => a * k, inputs: ['a', 'k'], outputs: ['b'] })
+    return m
+  }
+
+  it('SubDispatchAsync returns a promise of what SubDispatch returns for sync twins', async () => {
+    const run = SubDispatchAsync(model(), { outputs: ['b'], outputType: 'values' })
+    expect(await run({ a: 2 }, { k: 3 })).toBe(6)
+    expect(run.solution?.get('b')).toBe(6)
+    expect([...(await SubDispatchAsync(model())({ a: 1 }) as Solution)]).toEqual([['a', 1], ['k', 10], ['b', 10]])
+  })
+
+  it('SubDispatchFunctionAsync takes positional arguments and defaults', async () => {
+    const f = SubDispatchFunctionAsync(model(), { id: 'F', inputs: ['a', 'k'], outputs: ['b'] })
+    expect(await f(2)).toBe(20)
+    expect(await f(2, 3)).toBe(6)
+    expect(await f.withInputs({ k: 5 }, 2)).toBe(10)
+    expect(f.signature).toBe('F(a, k = 10)')
+  })
+
+  it('MapDispatchAsync runs the input sets side by side within the window, results in order', async () => {
+    let running = 0
+    let most = 0
+    const m = new Dispatcher({ name: 'slow' })
+    m.addFunction({
+      id: 'f', inputs: ['a'], outputs: ['b'],
+      fn: async (a: number) => {
+        running++
+        most = Math.max(most, running)
+        for (let i = 0; i < 3; i++) await tick()
+        running--
+        return a * 2
+      },
+    })
+    const list = Array.from({ length: 9 }, (_, i) => ({ a: i }))
+    for (const [concurrency, expected] of [[2, 2], [4, 4], [Infinity, 9]] as const) {
+      most = 0
+      const each = MapDispatchAsync(m, { concurrency, factoryOptions: { outputs: ['b'], outputType: 'values' } })
+      expect(await each(list)).toEqual(list.map(({ a }) => a * 2))
+      expect(most).toBe(expected)
+    }
+  })
+
+  it('a model with an asynchronous wrapper as a node needs dispatchAsync', async () => {
+    const parent = new Dispatcher()
+    parent.addFunction({ id: 'times_k', fn: SubDispatchFunctionAsync(model(), { inputs: ['a'], outputs: ['b'] }), inputs: ['x'], outputs: ['y'] })
+    expect((await parent.dispatchAsync({ x: 4 })).get('y')).toBe(40)
+    expect(parent.dispatch({ x: 4 }).errors.get('times_k')?.message).toContain('dispatchAsync')
   })
 })

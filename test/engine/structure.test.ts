@@ -42,6 +42,7 @@ describe('engine/ structure', () => {
       'PlotError', 'PlotOptionError', 'TimeoutError',
       // compose/
       'Blueprint', 'CallError', 'DispatchPipe', 'MapDispatch', 'SubDispatch', 'SubDispatchFunction', 'SubDispatchPipe',
+      'MapDispatchAsync', 'SubDispatchAsync', 'SubDispatchFunctionAsync',
       'deferred', 'isModelWrapper', 'runModel', 'runModelWith',
     ].sort())
     expect(Object.keys(await import('../../engine/helpers.ts')).sort()).toEqual([
