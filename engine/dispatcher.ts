@@ -11,6 +11,7 @@ import {
 import { inferInputs } from './internal/infer-inputs.ts'
 import { search, type SearchRequest, type WaitOverrides } from './internal/search.ts'
 import { searchAsync } from './internal/async-driver.ts'
+import { DispatchRun } from './internal/event-stream.ts'
 import { checkAsyncNodeOptions, checkAsyncOptions, type DispatchAsyncOptions } from './internal/async-options.ts'
 import { View } from './internal/view.ts'
 import type {
@@ -618,6 +619,29 @@ export class Dispatcher<T extends object = any> {
       throw err
     }
     return sol!
+  }
+
+  /**
+   * `dispatchAsync` seen as a stream of events, for progress displays: iterate the returned run with `for await`
+   * (it ends with the dispatch, throwing its error if it failed) and await `run.solution` for the solution.
+   * `options.onEvent`, if given, is called too.
+   *
+   * @example
+   * const run = dsp.dispatchStream({ url }, ['report'], { concurrency: 4 })
+   * for await (const e of run) console.log(e.type, e.nodeId)
+   * const sol = await run.solution
+   */
+  dispatchStream(
+    inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchAsyncOptions = {},
+  ): DispatchRun {
+    const user = options.onEvent
+    return new DispatchRun((onEvent) => (this as Dispatcher).dispatchAsync(inputs, outputs, {
+      ...options,
+      onEvent: user === undefined ? onEvent : (e) => {
+        onEvent(e)
+        user(e)
+      },
+    }))
   }
 
   /** The search request of a dispatch: checked inputs, outputs and distances, and the part of the model to search. */

@@ -9,6 +9,7 @@ export { Dispatcher, functionName } from './dispatcher.ts'
 export type { DispatchOptions, Inputs } from './dispatcher.ts'
 export type { DispatchAsyncOptions } from './internal/async-options.ts'
 export type { DispatchEvent } from './internal/async-driver.ts'
+export type { DispatchRun } from './internal/event-stream.ts'
 export type {
   AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
   DefaultValue, DispatcherOptions, Estimations, Executor, ExecutorCall, Filter, FunctionNode, IdMapping, InputDomain, ModelEdge, ModelNode,

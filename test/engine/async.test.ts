@@ -389,3 +389,29 @@ describe('asynchronous wrappers', () => {
     expect(parent.dispatch({ x: 4 }).errors.get('times_k')?.message).toContain('dispatchAsync')
   })
 })
+
+describe('dispatchStream', () => {
+  it('yields the events in order, then the solution is there', async () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'f', fn: async (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
+    dsp.addFunction({ id: 'g', fn: async (b: number) => b * 2, inputs: ['b'], outputs: ['c'] })
+    const run = dsp.dispatchStream({ a: 1 }, ['c'])
+    const seen: string[] = []
+    for await (const e of run) seen.push(`${e.type} ${String(e.nodeId)}`)
+    expect(seen).toEqual(['start f', 'finish f', 'start g', 'finish g'])
+    expect((await run.solution).get('c')).toBe(4)
+  })
+
+  it('ends by throwing the dispatch error', async () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'f', fn: () => new Promise(() => {}), inputs: ['a'], outputs: ['b'] })
+    const run = dsp.dispatchStream({ a: 1 }, null, { timeout: 2 })
+    const seen: string[] = []
+    const err = await (async () => {
+      for await (const e of run) seen.push(e.type)
+    })().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(DispatcherAbort)
+    expect(seen).toEqual(['start', 'abort'])
+    await expect(run.solution).rejects.toBeInstanceOf(DispatcherAbort)
+  })
+})
