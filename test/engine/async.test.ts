@@ -415,3 +415,31 @@ describe('dispatchStream', () => {
     await expect(run.solution).rejects.toBeInstanceOf(DispatcherAbort)
   })
 })
+
+describe('Solution.timeline', () => {
+  it('puts every call on a time axis, side by side calls overlapping', async () => {
+    const g = { f: gate<number>(), h: gate<number>() }
+    const dsp = new Dispatcher({ name: 'fan' })
+    dsp.addFunction({ id: 'f', fn: () => g.f.promise, inputs: ['a'], outputs: ['b'] })
+    dsp.addFunction({ id: 'h', fn: () => g.h.promise, inputs: ['a'], outputs: ['c'] })
+    dsp.addFunction({ id: 'bad', fn: async () => { throw new Error('no') }, inputs: ['a'], outputs: ['d'] })
+    const run = dsp.dispatchAsync({ a: 1 })
+    await new Promise((r) => setTimeout(r, 5))
+    g.f.open(1)
+    await new Promise((r) => setTimeout(r, 5))
+    g.h.open(2)
+    const timeline = (await run).timeline()
+    expect(timeline.rows.map((r) => r.path.join('/')).sort()).toEqual(['bad', 'f', 'h'])
+    const row = (id: string) => timeline.rows.find((r) => r.path[0] === id)
+    const [bad, f, h] = [row('bad'), row('f'), row('h')]
+    expect(bad!.failed).toBe(true)
+    expect(h!.start).toBeLessThan(f!.start + f!.duration) // h started before f ended: they overlapped
+    expect(h!.duration).toBeGreaterThan(f!.duration)
+    expect(String(timeline).split('\n')).toHaveLength(3)
+    expect(String(timeline)).toMatch(/^bad \|x+ *\| [\d.]+ ms \(failed\)$/m)
+    const page = timeline.plot().pages[0]!
+    expect(page.title).toBe('fan timeline')
+    expect(page.dot).toMatch(/^digraph timeline \{/)
+    expect(page.dot.match(/BGCOLOR/g)).toHaveLength(3)
+  })
+})
