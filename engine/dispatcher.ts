@@ -627,9 +627,12 @@ export class Dispatcher<T extends object = any> {
    * `options.onEvent`, if given, is called too.
    *
    * @example
-   * const run = dsp.dispatchStream({ url }, ['report'], { concurrency: 4 })
-   * for await (const e of run) console.log(e.type, e.nodeId)
-   * const sol = await run.solution
+   * const dsp = new Dispatcher()
+   * dsp.addFunction({ id: 'double', fn: async (a: number) => a * 2, inputs: ['a'], outputs: ['b'] })
+   * const run = dsp.dispatchStream({ a: 1 }, ['b'], { concurrency: 4 })
+   * const types: string[] = []
+   * for await (const e of run) types.push(e.type) // ['start', 'finish']
+   * const sol = await run.solution // Solution(2) { 'a' => 1, 'b' => 2 }
    */
   dispatchStream(
     inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchAsyncOptions = {},
