@@ -5,7 +5,7 @@ import type { Executor, ExecutorCall, NodeContext } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
 import {
-  EDGE_ON, FAILED, Level, NO_CALL, Run, SKIP, noFunction, type AsyncLogEntry, type SearchRequest,
+  EDGE_ON, FAILED, Level, NO_CALL, Run, noFunction, type AsyncLogEntry, type SearchRequest,
 } from './search.ts'
 import { domainError, isThenable } from './step-rules.ts'
 
@@ -162,12 +162,14 @@ export class AsyncDriver {
   readonly opts: AsyncRunOptions
   readonly #ctl = new AbortController()
   /** Tasks by level id, then slot. */
-  readonly #tasks: Map<number, Task>[] = []
+  readonly #tasks: (Task | undefined)[][] = []
   readonly #queue: Task[] = []
   #running = 0
   #seq = 0
   #rejectWait: ((err: unknown) => void) | undefined = undefined
-  #current: NodeId | undefined = undefined
+  /** The node being visited or waited for (level and slot), named by an abort. */
+  #currentLevel: Level | undefined = undefined
+  #currentSlot = -1
   readonly #live = new Set<Task>()
 
   constructor(req: SearchRequest, opts: AsyncRunOptions) {
@@ -210,7 +212,8 @@ export class AsyncDriver {
   }
 
   #abortError(): DispatcherAbort {
-    return new DispatcherAbort(this.#current, this.#ctl.signal.reason)
+    const lv = this.#currentLevel
+    return new DispatcherAbort(lv === undefined ? undefined : lv.c.nodes[this.#currentSlot]!.id, this.#ctl.signal.reason)
   }
 
   async #loop(): Promise<void> {
@@ -230,7 +233,8 @@ export class AsyncDriver {
         lv.closeTree()
         continue
       }
-      this.#current = lv.c.nodes[s]!.id
+      this.#currentLevel = lv
+      this.#currentSlot = s
       if (this.#ctl.signal.aborted) throw this.#abortError()
       lv.initialized = true
       run.log(lv.id, s)
@@ -267,7 +271,8 @@ export class AsyncDriver {
 
   /** Resolves when `task` settles; rejects when the dispatch is aborted first. */
   #until(task: Task): Promise<void> {
-    this.#current = task.lv.c.nodes[task.s]!.id
+    this.#currentLevel = task.lv
+    this.#currentSlot = task.s
     return new Promise<void>((resolve, reject) => {
       if (this.#ctl.signal.aborted) {
         reject(this.#abortError())
@@ -280,20 +285,20 @@ export class AsyncDriver {
 
   // ---- function nodes -------------------------------------------------------------------------------------------
 
-  #tasksOf(lv: Level): Map<number, Task> {
+  #tasksOf(lv: Level): (Task | undefined)[] {
     let m = this.#tasks[lv.id]
-    if (m === undefined) this.#tasks[lv.id] = m = new Map()
+    if (m === undefined) this.#tasks[lv.id] = m = new Array<Task | undefined>(lv.c.size)
     return m
   }
 
   /** The visit of a function node up to its call: a boolean when decided without one, else its (started) task. */
   #functionTask(lv: Level, s: number, l: number, v: number): boolean | Task {
     const tasks = this.#tasks[lv.id]
-    const early = tasks?.get(s)
-    const args = lv.functionInputs(s)
-    if (args === SKIP || args === NO_CALL) {
+    const early = tasks?.[s]
+    const need = lv.functionNeeded(s)
+    if (need !== true) {
       if (early !== undefined) this.#discard(early)
-      return args === NO_CALL
+      return need === NO_CALL
     }
     const node = lv.c.nodes[s] as FunctionNodeImpl
     if (node.fn === undefined) {
@@ -304,8 +309,8 @@ export class AsyncDriver {
       if (early.state === QUEUED) this.#startNow(early)
       return early
     }
-    const task = new Task(lv, s, args, l, v, this.#seq++)
-    this.#tasksOf(lv).set(s, task)
+    const task = new Task(lv, s, lv.argsOf(s), l, v, this.#seq++)
+    this.#tasksOf(lv)[s] = task
     this.#live.add(task)
     this.#startNow(task)
     return task
@@ -320,10 +325,10 @@ export class AsyncDriver {
       const w = c.edgeTo[e]!
       if (c.kind[w] !== FUNCTION || lv.pending[w] !== 0 || lv.inDist[w] === 1 || lv.seenOn[w] === 0) continue
       const node = c.nodes[w] as FunctionNodeImpl
-      if (node.fn === undefined || this.#tasks[lv.id]?.has(w) === true) continue
+      if (node.fn === undefined || this.#tasks[lv.id]?.[w] !== undefined) continue
       if (!this.#argsFinal(lv, w) || !this.#needed(lv, w)) continue
       const task = new Task(lv, w, lv.argsOf(w), lv.seenL[w]!, lv.seenV[w]!, this.#seq++)
-      this.#tasksOf(lv).set(w, task)
+      this.#tasksOf(lv)[w] = task
       this.#live.add(task)
       this.#enqueue(task)
     }
@@ -637,6 +642,7 @@ export class AsyncDriver {
   }
 
   #emit(type: DispatchEvent['type'], task: Task): void {
+    if (this.opts.onEvent === undefined && (type === 'start' || type === 'finish')) return
     const lv = task.lv
     const id = lv.c.nodes[task.s]!.id
     if (type !== 'start' && type !== 'finish') {

@@ -826,6 +826,15 @@ export class Level implements Trace {
    * otherwise its arguments. The asynchronous driver calls the domain itself (it may return a promise).
    */
   functionInputs(s: number): unknown[] | typeof SKIP | typeof NO_CALL {
+    const need = this.functionNeeded(s)
+    return need === true ? this.argsOf(s) : need
+  }
+
+  /**
+   * Whether function node `s` is still needed: `SKIP` when every output is already final (it leaves the
+   * workflow), `NO_CALL` in structural runs (its outputs get placeholders), otherwise true.
+   */
+  functionNeeded(s: number): true | typeof SKIP | typeof NO_CALL {
     const c = this.c
     let open = 0
     const e1 = c.succStart[s + 1]!
@@ -842,7 +851,7 @@ export class Level implements Trace {
       }
       return NO_CALL
     }
-    return this.argsOf(s)
+    return true
   }
 
   /** The arguments of function node `s` from its input edges (NONE values dropped); reads only. */
