@@ -1,6 +1,6 @@
 // Async benchmark: dispatchAsync vs dispatch per node, a timer-bound fan-out vs a hand-written pool, same-run ratios.
 // Usage: npm run bench:async [-- --sizes 10000,100000 --calls 200 --delay 10 --reps 3]
-import { Dispatcher } from '../engine/index.ts'
+import { Dispatcher, DispatchPipeAsync } from '../engine/index.ts'
 import { SHAPES } from './shapes.ts'
 import { arg, median } from './harness.ts'
 
@@ -79,4 +79,30 @@ for (const window of [1, 10, 50, Infinity]) {
       `${(dm / pm).toFixed(2).padStart(6)} ${(pm / ideal).toFixed(2).padStart(11)} ${(dm / ideal).toFixed(2).padStart(20)}`,
   )
 }
-console.log('\n(c) DispatchPipe async replay vs an await chain: not measured (the async composition forms are not built yet)')
+// (c) A DispatchPipeAsync replay of a chain of async steps against the same steps awaited one after the other by hand.
+const steps = 10
+const pipeCalls = Number(arg('pipe-calls', '20000'))
+const stepFns = Array.from({ length: steps }, (_, i) => async (x: number) => x + i)
+const chainModel = new Dispatcher({ name: 'steps' })
+stepFns.forEach((fn, i) => chainModel.addFunction({ id: `s${i}`, fn, inputs: [`x${i}`], outputs: [`x${i + 1}`] }))
+const replay = DispatchPipeAsync(chainModel, { inputs: ['x0'], outputs: [`x${steps}`] })
+const byHand = async (x: number): Promise<number> => {
+  for (const f of stepFns) x = await f(x)
+  return x
+}
+if ((await replay(1)) !== (await byHand(1))) throw new Error('(c): the replay and the await chain disagree')
+const loop = async (f: (x: number) => Promise<unknown>): Promise<void> => {
+  for (let i = 0; i < pipeCalls; i++) await f(i)
+}
+await loop(byHand)
+await loop(replay as (x: number) => Promise<unknown>)
+const hand: number[] = []
+const rep: number[] = []
+for (let r = 0; r < Math.max(reps, 3); r++) {
+  hand.push(await timeAsync(() => loop(byHand)))
+  rep.push(await timeAsync(() => loop(replay as (x: number) => Promise<unknown>)))
+}
+const hu = (median(hand) * 1000) / pipeCalls
+const ru = (median(rep) * 1000) / pipeCalls
+console.log(`\n(c) DispatchPipeAsync replay of ${steps} async steps vs the same steps awaited by hand, ${pipeCalls} calls`)
+console.log(`await chain ${hu.toFixed(2)} µs/call, replay ${ru.toFixed(2)} µs/call, ratio ${(ru / hu).toFixed(2)}`)

@@ -6,7 +6,7 @@ export type {
   AsyncWrapperOptions, DefaultOutputType, PositionalArgs, SearchWrapperOptions, SubDispatchFn, SubDispatchFunctionFn, SubDispatchFunctionOptions,
   NamedFirst, SubDispatchOptions, Val, WrapperResult,
 } from './sub-dispatch.ts'
-export { DispatchPipe, SubDispatchPipe } from './pipe.ts'
+export { DispatchPipe, DispatchPipeAsync, SubDispatchPipe, SubDispatchPipeAsync } from './pipe.ts'
 export type { PipeFn, PipeOptions, PipeResult } from './pipe.ts'
 export type { Break, Plan, StepInfo } from './plan.ts'
 export type {

@@ -602,10 +602,26 @@ export class Level implements Trace {
 
   /** Visits a node: computes it and sees its successors. Returns false when every target is reached. */
   visit(s: number, l: number, v: number): boolean {
-    this.beginVisit(s, l, v)
-    const kind = this.c.kind[s]
+    // beginVisit, compute, endVisit, written out: the synchronous loop's hottest path stays one frame.
+    this.inDist[s] = 1
+    this.distL[s] = l
+    this.distV[s] = v
+    this.distOrder.push(s)
+    this.visited[s] = 1
+    const c = this.c
+    const kind = c.kind[s]
     const ok = kind === DATA ? this.#computeData(s) : kind === FUNCTION ? this.#computeFunction(s) : false
-    return this.endVisit(s, v, ok)
+    if (!ok) return true
+    if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
+    const edgeOn = this.edgeOn
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
+      const w = c.edgeTo[e]!
+      const wv = v + c.edgeLen[e]!
+      if (c.kind[w] === DISPATCHER) this.#feed(s, e, w, l, wv)
+      else this.see(w, l, wv, FLAG_PLAIN)
+    }
+    return true
   }
 
   /** First part of every visit: the node's distance becomes final. */

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
-  Dispatcher, DispatcherAbort, DispatcherError, MapDispatchAsync, ModelError, SubDispatchAsync, SubDispatchFunctionAsync, TimeoutError,
+  Dispatcher, DispatcherAbort, DispatcherError, DispatchPipe, DispatchPipeAsync, MapDispatchAsync, SubDispatchPipeAsync, ModelError, SubDispatchAsync, SubDispatchFunctionAsync, TimeoutError,
   type DispatchEvent, type Executor, type NodeContext, type Solution,
 } from '../../engine/index.ts'
 
@@ -441,5 +441,37 @@ describe('Solution.timeline', () => {
     expect(page.title).toBe('fan timeline')
     expect(page.dot).toMatch(/^digraph timeline \{/)
     expect(page.dot.match(/BGCOLOR/g)).toHaveLength(3)
+  })
+})
+
+describe('asynchronous pipes', () => {
+  it('DispatchPipeAsync awaits only the async steps and returns what DispatchPipe returns for sync twins', async () => {
+    const make = (wrap: (f: (x: number) => number) => (x: number) => unknown) => {
+      const m = new Dispatcher({ name: 'p' })
+      m.addData({ id: 'k', defaultValue: 3 })
+      m.addFunction({ id: 'f', fn: wrap((a) => a + 1), inputs: ['a'], outputs: ['b'] })
+      m.addFunction({ id: 'g', fn: (b: number, k: number) => b * k, inputs: ['b', 'k'], outputs: ['c'] })
+      return m
+    }
+    const sync = DispatchPipe(make((f) => f), { inputs: ['a'], outputs: ['c'] })
+    let awaited = 0
+    const pipe = DispatchPipeAsync(make((f) => (x) => Promise.resolve(f(x)).finally(() => awaited++)), { inputs: ['a'], outputs: ['c'] })
+    expect(pipe.pipe).toEqual(sync.pipe)
+    const results = await Promise.all([pipe(1), pipe(2), pipe(3)]) // overlapping calls: one buffer each
+    expect(results).toEqual([sync(1), sync(2), sync(3)])
+    expect(awaited).toBe(3)
+  })
+
+  it('a rejected step breaks the plan like a throw; fallback runs dispatchAsync', async () => {
+    const m = new Dispatcher({ name: 'p' })
+    m.addFunction({ id: 'fast', fn: async (a: number) => { if (a < 0) throw new Error('negative'); return a }, inputs: ['a'], outputs: ['b'] })
+    m.addFunction({ id: 'slow', fn: async (a: number) => -a, inputs: ['a'], outputs: ['b'], weight: 5 })
+    const strict = SubDispatchPipeAsync(m, { inputs: ['a'], outputs: ['b'] })
+    expect(await strict(2)).toBe(2)
+    const err = await strict(-2).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(DispatcherError)
+    expect((err as Error).message).toMatch(/Unreachable output-targets: 'b'.*[\s\S]*negative/)
+    const lenient = SubDispatchPipeAsync(m, { inputs: ['a'], outputs: ['b'], fallback: true, shrink: false })
+    expect(await lenient(-2)).toBe(2)
   })
 })

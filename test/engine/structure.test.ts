@@ -42,7 +42,7 @@ describe('engine/ structure', () => {
       'PlotError', 'PlotOptionError', 'TimeoutError',
       // compose/
       'Blueprint', 'CallError', 'DispatchPipe', 'MapDispatch', 'SubDispatch', 'SubDispatchFunction', 'SubDispatchPipe',
-      'MapDispatchAsync', 'SubDispatchAsync', 'SubDispatchFunctionAsync',
+      'DispatchPipeAsync', 'MapDispatchAsync', 'SubDispatchAsync', 'SubDispatchFunctionAsync', 'SubDispatchPipeAsync',
       'deferred', 'isModelWrapper', 'runModel', 'runModelWith',
     ].sort())
     expect(Object.keys(await import('../../engine/helpers.ts')).sort()).toEqual([
