@@ -1,7 +1,7 @@
 // The asynchronous driver of the search: awaits functions in the synchronous visit order, starting ready ones early.
 import { formatId, type NodeId } from '../constants.ts'
 import { DispatcherAbort, DispatcherError, TimeoutError, describeCause, type FailureKind } from '../errors.ts'
-import type { Executor, ExecutorCall, NodeContext } from '../model.ts'
+import type { Executor, ExecutorCall, NodeContext, Stopper } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
 import {
@@ -171,9 +171,12 @@ export class AsyncDriver {
   #currentLevel: Level | undefined = undefined
   #currentSlot = -1
   readonly #live = new Set<Task>()
+  /** The dispatch's `stopper` option (or the dispatcher's): checked before each visit, like `dispatch` does. */
+  readonly #stopper: Stopper | undefined
 
   constructor(req: SearchRequest, opts: AsyncRunOptions) {
     this.opts = opts
+    this.#stopper = req.options.stopper
     this.run = new Run({ ...req.options, stopper: this.#ctl.signal })
     this.run.asyncLog = []
     this.root = new Level(this.run, req.view, null, -1, req.options.waitIn)
@@ -235,6 +238,8 @@ export class AsyncDriver {
       }
       this.#currentLevel = lv
       this.#currentSlot = s
+      const st = this.#stopper
+      if (st !== undefined && ('aborted' in st ? st.aborted : st.isSet())) this.#abort('reason' in st ? st.reason : undefined)
       if (this.#ctl.signal.aborted) throw this.#abortError()
       lv.initialized = true
       run.log(lv.id, s)

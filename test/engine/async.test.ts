@@ -192,6 +192,16 @@ describe('dispatchAsync: cancellation and time limits', () => {
     expect(aborted).toEqual(['S/deep'])
   })
 
+  it('honours the stopper of dispatch (an event with isSet) before each visit', async () => {
+    let set = false
+    const dsp = new Dispatcher({ stopper: { isSet: () => set } })
+    dsp.addFunction({ id: 'f', fn: async (a: number) => ((set = true), a), inputs: ['a'], outputs: ['b'] })
+    dsp.addFunction({ id: 'g', fn: async (b: number) => b, inputs: ['b'], outputs: ['c'] })
+    const err = await dsp.dispatchAsync({ a: 1 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(DispatcherAbort)
+    expect([...(err as DispatcherAbort).solution!.keys()]).toEqual(['a'])
+  })
+
   it('rejects when the dispatch timeout runs out, with a TimeoutError as the reason', async () => {
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'never', fn: () => new Promise(() => {}), inputs: ['a'], outputs: ['b'] })
