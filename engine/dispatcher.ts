@@ -9,7 +9,10 @@ import {
   DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, type NodeImpl,
 } from './internal/graph.ts'
 import { inferInputs } from './internal/infer-inputs.ts'
-import { search, type WaitOverrides } from './internal/search.ts'
+import { search, type SearchRequest, type WaitOverrides } from './internal/search.ts'
+import { searchAsync } from './internal/async-driver.ts'
+import { DispatchRun } from './internal/event-stream.ts'
+import { checkAsyncNodeOptions, checkAsyncOptions, type DispatchAsyncOptions } from './internal/async-options.ts'
 import { View } from './internal/view.ts'
 import { bindRef } from './ref.ts'
 import type {
@@ -342,6 +345,7 @@ export class Dispatcher<T extends object = any> {
     if (options.inputDomain !== undefined) checkCallable(options.inputDomain, `${where}(${label()}).inputDomain`)
     if (options.filters !== undefined) checkFilters(options.filters, `${where}(${label()}).filters`)
     if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label()}).weight`)
+    checkAsyncNodeOptions(options, `${where}(${label()})`)
     const inpWeight = options.inpWeight === undefined ? undefined : weightMap(options.inpWeight, `${where}(${label()}).inpWeight`, inputs ?? [START])
     const outWeight = options.outWeight === undefined ? undefined : weightMap(options.outWeight, `${where}(${label()}).outWeight`, outputs ?? [SINK])
     // One look-up per id: check the kinds now, reuse the nodes found when connecting.
@@ -355,6 +359,10 @@ export class Dispatcher<T extends object = any> {
     if (options.weight !== undefined) node.weight = options.weight
     if (options.description !== undefined) node.description = options.description
     if (options.attributes !== undefined) node.attributes = { ...options.attributes }
+    if (options.context === true) node.context = true
+    if (options.timeout !== undefined) node.timeout = options.timeout
+    if (options.critical === true) node.critical = true
+    if (options.executor !== undefined) node.executor = options.executor
     this.#nodes.set(id, node)
     const ins = node.inputs
     for (let k = 0; k < ins.length; k++) {
@@ -561,6 +569,92 @@ export class Dispatcher<T extends object = any> {
   dispatch(inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchOptions = {}): Solution {
     const where = 'Dispatcher.dispatch'
     checkKeys(options, DISPATCH_KEYS, where)
+    const req = this.#request(inputs, outputs, options, where)
+    let sol: Solution | undefined
+    try {
+      search(req, (root) => {
+        sol = new Solution(root, req.inputs, req.outputs)
+        this.#solution = sol
+      })
+    } catch (err) {
+      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && err.solution === undefined) {
+        err.solution = sol
+      }
+      throw err
+    }
+    return sol!
+  }
+
+  /**
+   * `dispatch` for models with asynchronous functions (or long ones worth running side by side): functions,
+   * input domains, data-node functions, filters and callbacks may return promises. The solution is the one
+   * `dispatch` would return for the same (synchronous) results, whatever the concurrency — calls whose inputs are
+   * final start early, their outcomes are applied in the synchronous order. Rejects with `DispatcherAbort` (the
+   * partial solution attached) when `signal` aborts or `timeout` runs out, and like `dispatch` throws otherwise.
+   *
+   * @example
+   * const dsp = new Dispatcher()
+   * dsp.addFunction({ id: 'fetch', fn: async (url: string) => url.length, inputs: ['url'], outputs: ['size'] })
+   * const sol = await dsp.dispatchAsync({ url: 'https://example.org' }, ['size'], { concurrency: 4 })
+   * sol.get('size') // 19
+   */
+  dispatchAsync(
+    inputs?: TypedInputs<T> | readonly DataId<T>[], outputs?: readonly DataId<T>[] | null,
+    options?: DispatchAsyncOptions & { inputsDist?: TypedDistances<T> },
+  ): Promise<SolutionOf<T>>
+  async dispatchAsync(
+    inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchAsyncOptions = {},
+  ): Promise<Solution> {
+    const where = 'Dispatcher.dispatchAsync'
+    checkKeys(options, ASYNC_DISPATCH_KEYS, where)
+    const asyncOptions = checkAsyncOptions(options, where)
+    const req = this.#request(inputs, outputs, options, where)
+    let sol: Solution | undefined
+    try {
+      await searchAsync(req, asyncOptions, (root) => {
+        sol = new Solution(root, req.inputs, req.outputs)
+        this.#solution = sol
+      })
+    } catch (err) {
+      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && err.solution === undefined) {
+        err.solution = sol
+      }
+      throw err
+    }
+    return sol!
+  }
+
+  /**
+   * `dispatchAsync` seen as a stream of events, for progress displays: iterate the returned run with `for await`
+   * (it ends with the dispatch, throwing its error if it failed) and await `run.solution` for the solution.
+   * `options.onEvent`, if given, is called too.
+   *
+   * @example
+   * const dsp = new Dispatcher()
+   * dsp.addFunction({ id: 'double', fn: async (a: number) => a * 2, inputs: ['a'], outputs: ['b'] })
+   * const run = dsp.dispatchStream({ a: 1 }, ['b'], { concurrency: 4 })
+   * const types: string[] = []
+   * for await (const e of run) types.push(e.type) // ['start', 'finish']
+   * const sol = await run.solution // Solution(2) { 'a' => 1, 'b' => 2 }
+   */
+  dispatchStream(
+    inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchAsyncOptions = {},
+  ): DispatchRun {
+    const user = options.onEvent
+    return new DispatchRun((onEvent) => (this as Dispatcher).dispatchAsync(inputs, outputs, {
+      ...options,
+      onEvent: user === undefined ? onEvent : (e) => {
+        onEvent(e)
+        user(e)
+      },
+    }))
+  }
+
+  /** The search request of a dispatch: checked inputs, outputs and distances, and the part of the model to search. */
+  #request(
+    inputs: Inputs | readonly NodeId[] | undefined, outputs: readonly NodeId[] | null | undefined,
+    options: DispatchOptions, where: string,
+  ): SearchRequest {
     const noCall = options.noCall ?? false
     const inputMap = toInputMap(inputs, noCall, where)
     const outs = outputs === undefined || outputs === null ? undefined : checkIdList(outputs, `${where}: outputs`)
@@ -579,28 +673,13 @@ export class Dispatcher<T extends object = any> {
       view = View.full(this)
     }
     const stopper = options.stopper ?? this.stopper
-    let sol: Solution | undefined
-    try {
-      search(
-        {
-          view, inputs: inputMap, inputsDist, outputs: outs,
-          options: {
-            noCall, stopper, rmUnusedNodes: options.rmUnusedNodes ?? false, wildcard,
-            waitIn: options.waitIn, noDomain: options.noDomain ?? false,
-          },
-        },
-        (root) => {
-          sol = new Solution(root, inputMap, outs)
-          this.#solution = sol
-        },
-      )
-    } catch (err) {
-      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && err.solution === undefined) {
-        err.solution = sol
-      }
-      throw err
+    return {
+      view, inputs: inputMap, inputsDist, outputs: outs,
+      options: {
+        noCall, stopper, rmUnusedNodes: options.rmUnusedNodes ?? false, wildcard,
+        waitIn: options.waitIn, noDomain: options.noDomain ?? false,
+      },
     }
-    return sol!
   }
 
   // ---- sub-models -----------------------------------------------------------------------------------------------
@@ -655,9 +734,10 @@ export class Dispatcher<T extends object = any> {
 
 const CONSTRUCTOR_KEYS = new Set(['name', 'description', 'raises', 'stopper', 'executor'])
 const DATA_KEYS = new Set(['id', 'defaultValue', 'initialDist', 'waitInputs', 'wildcard', 'fn', 'callback', 'filters', 'description', 'weight', 'attributes'])
-const FUNCTION_KEYS = new Set(['id', 'fn', 'ref', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'description', 'attributes'])
+const FUNCTION_KEYS = new Set(['id', 'fn', 'ref', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'description', 'attributes', 'context', 'timeout', 'critical', 'executor'])
 const DISPATCHER_KEYS = new Set(['dispatcher', 'id', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'description', 'includeDefaults', 'inputsPrefix', 'outputsPrefix', 'attributes'])
 const DISPATCH_KEYS = new Set(['inputsDist', 'wildcard', 'noCall', 'shrink', 'rmUnusedNodes', 'stopper', 'waitIn', 'noDomain'])
+const ASYNC_DISPATCH_KEYS = new Set([...DISPATCH_KEYS, 'concurrency', 'signal', 'timeout', 'executor', 'onEvent'])
 
 function checkKeys(options: object, allowed: ReadonlySet<string>, where: string): void {
   if (typeof options !== 'object' || options === null) {

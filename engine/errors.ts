@@ -129,6 +129,31 @@ export class DispatcherAbort extends FlowmarkError {
   }
 }
 
+/**
+ * A time limit ran out in `dispatchAsync`: the whole dispatch's `timeout` (then it is the `cause` of the
+ * `DispatcherAbort`), or a function node's own `timeout` (then it is the node's failure, and the next path is taken).
+ */
+export class TimeoutError extends FlowmarkError {
+  declare readonly name: 'TimeoutError'
+  static {
+    nameError(this, 'TimeoutError')
+  }
+  /** The limit, in milliseconds. */
+  declare readonly ms: number
+  /** The node that overran (undefined for the whole dispatch). */
+  declare readonly nodeId: NodeId | undefined
+
+  constructor(ms: number, nodeId?: NodeId) {
+    super(
+      nodeId === undefined
+        ? `the dispatch took longer than its timeout of ${ms} ms; raise \`timeout\` or make the model faster`
+        : `${formatId(nodeId)} took longer than its timeout of ${ms} ms; raise the node's \`timeout\` or make it faster`,
+    )
+    setField(this, 'ms', ms, true)
+    setField(this, 'nodeId', nodeId, nodeId !== undefined)
+  }
+}
+
 /** A short description of any thrown value: `TypeError: x is not a function`. */
 export function describeCause(cause: unknown): string {
   if (cause instanceof Error) return `${cause.name}: ${cause.message}`

@@ -3,14 +3,17 @@ export { START, SINK, END, SELF, PLOT, NONE, EMPTY, WRAPPED_MODEL, idText, isNod
 export type { NodeId, SpecialNodeId, None, Empty } from './constants.ts'
 export { Inf, inf, compareDistance } from './distance.ts'
 export type { Distance } from './distance.ts'
-export { FlowmarkError, ModelError, DispatcherError, DispatcherAbort, NodeError, formatPath, nameError } from './errors.ts'
+export { FlowmarkError, ModelError, DispatcherError, DispatcherAbort, NodeError, TimeoutError, formatPath, nameError } from './errors.ts'
 export type { FailureKind, NodePath } from './errors.ts'
 export { Dispatcher, functionName } from './dispatcher.ts'
 export type { DispatchOptions, Inputs } from './dispatcher.ts'
+export type { DispatchAsyncOptions } from './internal/async-options.ts'
+export type { DispatchEvent } from './internal/async-driver.ts'
+export type { DispatchRun } from './internal/event-stream.ts'
 export type {
-  AbortSignalLike, AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
-  DefaultValue, DispatcherOptions, Estimations, Filter, FunctionNode, IdMapping, InputDomain, ModelEdge, ModelNode,
-  NodeCommon, NodeKind, RaisesPolicy, Stopper, SubDispatcherDomain, SubDispatcherNode, WeightMap,
+  AbortSignalLike, AddDataOptions, HostAbortSignal, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
+  DefaultValue, DispatcherOptions, Estimations, Executor, ExecutorCall, Filter, FunctionNode, IdMapping, InputDomain, ModelEdge, ModelNode,
+  NodeCommon, NodeContext, NodeKind, RaisesPolicy, Stopper, SubDispatcherDomain, SubDispatcherNode, WeightMap,
 } from './model.ts'
 export { Solution } from './solution.ts'
 export type { PipeStep } from './solution.ts'
@@ -20,4 +23,5 @@ export type { SubDspFromWorkflowOptions } from './sub-models.ts'
 export { PlotError, PlotOptionError } from './plot/options.ts'
 export type { PlotOptions } from './plot/options.ts'
 export type { Plot, PlotPage } from './plot/types.ts'
+export type { Timeline, TimelineRow } from './plot/timeline.ts'
 export * from './compose/index.ts'

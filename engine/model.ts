@@ -73,6 +73,14 @@ export interface FunctionNode extends NodeCommon {
   readonly weight: number | undefined
   /** Applied in order to the result. */
   readonly filters: readonly Filter[] | undefined
+  /** Whether `fn` gets a {@link NodeContext} as its last argument. */
+  readonly context: boolean | undefined
+  /** `dispatchAsync`: milliseconds the call may take (an overrun is the node's failure). */
+  readonly timeout: number | undefined
+  /** `dispatchAsync`: a failure aborts the dispatch. */
+  readonly critical: boolean | undefined
+  /** `dispatchAsync`: where the call runs. */
+  readonly executor: Executor | undefined
 }
 
 /** A sub-dispatcher node: runs a child dispatcher inside the parent's search. */
@@ -164,6 +172,44 @@ export interface AddFunctionOptions {
   description?: string
   /** Extra attributes kept on the node. */
   attributes?: Record<string, unknown>
+  /**
+   * Append a {@link NodeContext} (`signal`, `nodeId`, `path`) as the last argument of `fn`. Functions without it
+   * get exactly their inputs. The signal aborts when the dispatch is aborted, times out, or no longer needs the call.
+   */
+  context?: boolean
+  /** `dispatchAsync` only: milliseconds the call may take; an overrun is the node's failure (the next path is taken). */
+  timeout?: number
+  /** `dispatchAsync` only: a failure of this node aborts the dispatch instead of opening another path. */
+  critical?: boolean
+  /** `dispatchAsync` only: where the call runs (overrides the dispatch's `executor`). */
+  executor?: Executor
+}
+
+/** What a function node with `context: true` receives as its last argument. */
+export interface NodeContext {
+  /** Aborts when the dispatch is aborted or timed out, or when the call is no longer needed. */
+  readonly signal: HostAbortSignal
+  /** The node's id in its own model. */
+  readonly nodeId: NodeId
+  /** The node's path from the root model (`[...sub-dispatcher ids, nodeId]`). */
+  readonly path: readonly NodeId[]
+}
+
+/** One call handed to an {@link Executor}: the function, its arguments (context included when asked for), the node. */
+export interface ExecutorCall {
+  readonly fn: AnyFunction
+  readonly args: readonly unknown[]
+  readonly nodeId: NodeId
+  readonly path: readonly NodeId[]
+}
+
+/**
+ * Runs the function calls of `dispatchAsync`. The default runs them in this thread (`fn(...args)`, awaited); other
+ * executors (worker threads, remote queues) implement the same method. `signal` aborts when the call is no longer
+ * wanted; the executor should then settle soon (its result is discarded either way).
+ */
+export interface Executor {
+  run(call: ExecutorCall, signal: HostAbortSignal): Promise<unknown>
 }
 
 /** Options of `Dispatcher.addFunc`: `addFunction` options, with inputs inferred from the parameters. */
@@ -216,6 +262,13 @@ export interface AbortSignalLike {
   /** Why it stopped (passed on to the `DispatcherAbort`). */
   readonly reason?: unknown
 }
+
+/**
+ * The host's `AbortSignal` type where the project has one (the DOM library or Node's types declare it), else
+ * {@link AbortSignalLike}: the engine's declarations compile in a project with neither, and stay precise in one with
+ * either (a node's `context.signal` can be handed to `fetch`).
+ */
+export type HostAbortSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : AbortSignalLike
 
 /** Something that tells a dispatch to stop: an `AbortSignal` (see {@link AbortSignalLike}), or an object with `isSet()` (an event). */
 export type Stopper = AbortSignalLike | { isSet(): boolean }

@@ -3,11 +3,13 @@ import { START, type NodeId } from './constants.ts'
 import { joinDistance, type Distance } from './distance.ts'
 import type { Dispatcher } from './dispatcher.ts'
 import type { NodeError, NodePath } from './errors.ts'
+import { debrief } from './debrief.ts'
 import { TRACE } from './internal/access.ts'
 import type { Trace } from './internal/search.ts'
 import { buildWorkflow, type Workflow } from './workflow.ts'
 import { getSubDspFromWorkflow, type SubDspFromWorkflowOptions } from './sub-models.ts'
 import { plotSolution } from './plot/build.ts'
+import { Timeline } from './plot/timeline.ts'
 import type { PlotOptions } from './plot/options.ts'
 import type { Plot } from './plot/types.ts'
 
@@ -219,6 +221,28 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
    */
   plot(options?: PlotOptions): Plot {
     return plotSolution(this, options)
+  }
+
+  /**
+   * A readable report of the dispatch: values and outputs reached, what failed (cause and duration), what its input
+   * domain skipped, and after `dispatchAsync` what was aborted or started early and then not needed. Pass
+   * `{ timings: false }` to leave durations out.
+   */
+  debrief(options: { timings?: boolean } = {}): string {
+    return debrief(this.#level, this.outputs, options.timings ?? true)
+  }
+
+  /**
+   * The calls of this dispatch on a time axis (a Gantt chart): every node that ran a function, nested ones
+   * included, in start order. `timeline().plot()` draws it; `String(timeline())` gives text bars.
+   */
+  timeline(): Timeline {
+    const steps = this.pipe.filter((s) => s.started !== undefined)
+    const t0 = Math.min(...steps.map((s) => s.started!))
+    const rows = steps
+      .map((s) => ({ path: s.path, start: s.started! - t0, duration: s.duration ?? 0, failed: s.error !== undefined }))
+      .sort((a, b) => a.start - b.start)
+    return new Timeline(`${this.dispatcher.name || 'dispatch'} timeline`, rows)
   }
 
   /** `Solution { 'a' => 1, 'b' => 2 }`. */

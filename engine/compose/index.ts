@@ -1,12 +1,12 @@
 // Composing models: wrappers that turn a model into a function, and blueprints (the glue helpers are `flowmark/helpers`).
 export { CallError, isModelWrapper } from './wrapper.ts'
 export type { ModelWrapper, OutputType, WrapperKind } from './wrapper.ts'
-export { SubDispatch, SubDispatchFunction } from './sub-dispatch.ts'
+export { SubDispatch, SubDispatchAsync, SubDispatchFunction, SubDispatchFunctionAsync } from './sub-dispatch.ts'
 export type {
-  DefaultOutputType, PositionalArgs, SearchWrapperOptions, SubDispatchFn, SubDispatchFunctionFn, SubDispatchFunctionOptions,
+  AsyncWrapperOptions, DefaultOutputType, PositionalArgs, SearchWrapperOptions, SubDispatchFn, SubDispatchFunctionFn, SubDispatchFunctionOptions,
   NamedFirst, SubDispatchOptions, Val, WrapperResult,
 } from './sub-dispatch.ts'
-export { DispatchPipe, SubDispatchPipe } from './pipe.ts'
+export { DispatchPipe, DispatchPipeAsync, SubDispatchPipe, SubDispatchPipeAsync } from './pipe.ts'
 export type { PipeFn, PipeOptions, PipeResult } from './pipe.ts'
 export type { Break, Plan, StepInfo } from './plan.ts'
 export type {
@@ -15,5 +15,5 @@ export type {
 } from './types.ts'
 export { Blueprint, deferred } from './blueprint.ts'
 export type { BlueDispatcherOptions, BlueFunctionOptions, BlueprintStep, Deferred, MaybeDeferred } from './blueprint.ts'
-export { MapDispatch, runModel, runModelWith } from './map-dispatch.ts'
+export { MapDispatch, MapDispatchAsync, runModel, runModelWith } from './map-dispatch.ts'
 export type { MapDispatchFn, MapDispatchOptions, RecursiveInputs } from './map-dispatch.ts'

@@ -5,7 +5,8 @@ import { DispatcherError, ModelError } from '../errors.ts'
 import type { AnyFunction } from '../model.ts'
 import { Blueprint } from './blueprint.ts'
 import { combineDicts, combineNestedDicts, type Dict, type DictKey } from './helpers.ts'
-import { SubDispatch, type SubDispatchOptions } from './sub-dispatch.ts'
+import type { Solution } from '../solution.ts'
+import { ASYNC_RUN, SubDispatch, asyncRunOptions, type AsyncWrapperOptions, type SubDispatchOptions } from './sub-dispatch.ts'
 import type { TypedInputs } from './types.ts'
 import { brand, isModelWrapper, modelOf, type ModelWrapper, type OutputType } from './wrapper.ts'
 
@@ -81,7 +82,9 @@ function getKey(d: Dict, k: DictKey): [boolean, unknown] {
  */
 export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T>, options: MapDispatchOptions<T> = {}): MapDispatchFn<T> {
   const dsp = modelOf(model, 'MapDispatch')
-  const make = options.factory ?? ((d: Dispatcher<T>, o: Record<string, unknown>) => SubDispatch(d, o as SubDispatchOptions<T, readonly NodeId[], OutputType>))
+  const asyncRun = (options as { [ASYNC_RUN]?: Record<string, unknown> })[ASYNC_RUN]
+  const make = options.factory ?? ((d: Dispatcher<T>, o: Record<string, unknown>) =>
+    SubDispatch(d, (asyncRun === undefined ? o : { ...o, [ASYNC_RUN]: {} }) as SubDispatchOptions<T, readonly NodeId[], OutputType>))
   if (typeof make !== 'function') throw new ModelError('MapDispatch: `factory` must be a function (dsp, options) => function')
   const fn = make(dsp, { ...(options.factoryOptions ?? {}) })
   if (typeof fn !== 'function') throw new ModelError('MapDispatch: the factory must return a function')
@@ -141,7 +144,11 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
     if (n === 0) return []
     const map = build(n, recursiveInputs ?? options.recursiveInputs)
     last = map
-    const sol = map.dispatch({ inputs: inputsList, defaults: defaults ?? options.defaults ?? {} }, ['outputs'])
+    const given = { inputs: inputsList, defaults: defaults ?? options.defaults ?? {} }
+    if (asyncRun !== undefined) return map.dispatchAsync(given, ['outputs'], asyncRun).then(outputsOf) as never
+    return outputsOf(map.dispatch(given, ['outputs']))
+  }
+  const outputsOf = (sol: Solution): unknown[] => {
     if (sol.has('outputs')) return sol.get('outputs') as unknown[]
     const failed = [...sol.errors.values()][0]
     throw new DispatcherError(
@@ -194,4 +201,22 @@ export function runModelWith(init: (...args: any[]) => readonly unknown[]): (mod
     if (!Array.isArray(rewritten)) throw new ModelError('runModelWith: `init` must return an array of arguments (the model first)')
     return runModel(...(rewritten as [Dispatcher | Blueprint | AnyFunction, ...unknown[]]))
   }
+}
+
+/**
+ * `MapDispatch` whose function returns a promise: the input sets run side by side (ephemeral's fan-out), at most
+ * `concurrency` at once, each through `SubDispatchAsync` (or the `factory`'s function, which may return promises);
+ * the results come back in the order of the input sets.
+ *
+ * @example
+ * const m = new Dispatcher({ name: 'm' })
+ * m.addFunction({ id: 'f', fn: async (a: number) => a * 2, inputs: ['a'], outputs: ['b'] })
+ * const each = MapDispatchAsync(m, { concurrency: 4, factoryOptions: { outputs: ['b'], outputType: 'values' } })
+ * await each([{ a: 1 }, { a: 2 }]) // [2, 4]
+ */
+export function MapDispatchAsync<T extends object>(
+  model: Dispatcher<T> | Blueprint<T>, options: MapDispatchOptions<T> & AsyncWrapperOptions = {},
+): ((inputsList: readonly TypedInputs<T>[], defaults?: TypedInputs<T>, recursiveInputs?: RecursiveInputs) => Promise<unknown[]>) & ModelWrapper {
+  const { concurrency, signal, timeout, ...rest } = options
+  return MapDispatch(model, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

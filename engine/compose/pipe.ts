@@ -3,9 +3,10 @@ import { NONE, formatId, type NodeId } from '../constants.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import { DispatcherError, ModelError } from '../errors.ts'
 import { MISSING, recordPlan, type Break, type Plan } from './plan.ts'
+import type { Solution } from '../solution.ts'
 import {
-  bindArguments, firstArgDict, functionModel, idList, signatureText, type DefaultOutputType, type PositionalArgs, type SearchWrapperOptions,
-  type NamedFirst, type WrapperResult,
+  ASYNC_RUN, asyncRunOptions, bindArguments, firstArgDict, functionModel, idList, signatureText, type DefaultOutputType, type PositionalArgs, type SearchWrapperOptions,
+  type AsyncWrapperOptions, type NamedFirst, type WrapperResult,
 } from './sub-dispatch.ts'
 import type { TypedInputs } from './types.ts'
 import type { Dict } from './helpers.ts'
@@ -89,7 +90,9 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   const outputs = plan.outputIds
   const allowMiss = options.allowMiss ?? false
   const fallback = options.fallback ?? false
-  const reuse = kind === 'DispatchPipe'
+  const asyncRun = (options as unknown as { [ASYNC_RUN]?: Record<string, unknown> })[ASYNC_RUN]
+  // An asynchronous pipe's calls may overlap: each replays in its own buffer.
+  const reuse = kind === 'DispatchPipe' && asyncRun === undefined
   let buffer: unknown[] | undefined
   let busy = false
   let lastBreak: Break | undefined
@@ -134,10 +137,25 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
       given = bindArguments(name, model, inputs, positional, named, false)
       for (let i = 0; i < nIn; i++) plan.setInput(vals, i, given.has(inputs[i]!) ? given.get(inputs[i]!) : plan.inputDefaults[i])
     }
+    if (asyncRun !== undefined) {
+      return plan.replayAsync(vals).then((br) => {
+        lastBreak = br
+        return shape(br, vals, given, positional)
+      })
+    }
     if (!own) busy = true
     try {
       const br = plan.replay(vals)
       lastBreak = br
+      return shape(br, vals, given, positional)
+    } finally {
+      if (!own) busy = false
+    }
+  }
+
+  /** The call's result from the replayed values (or, when the plan broke and `fallback` is on, from a full search). */
+  const shape = (br: Break | undefined, vals: unknown[], given: Map<NodeId, unknown> | undefined, positional: readonly unknown[]): unknown => {
+    {
       const slots = plan.outputSlots
       let missing: NodeId[] | undefined
       for (let i = 0; i < slots.length; i++) {
@@ -151,9 +169,10 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
             for (let i = 0; i < positional.length; i++) given.set(inputs[i]!, positional[i])
           }
           const dist = new Map([...inputsDist].filter(([id]) => !given!.has(id)))
-          const sol = model.dispatch(given, requested, { inputsDist: dist, wildcard, rmUnusedNodes: true })
-          if (type === 'all') return new Map(sol)
-          return shapeOutputs(name, sol, outputs, type, allowMiss)
+          const options = { inputsDist: dist, wildcard, rmUnusedNodes: true }
+          const done = (sol: Solution): unknown => (type === 'all' ? new Map(sol) : shapeOutputs(name, sol, outputs, type, allowMiss))
+          if (asyncRun !== undefined) return model.dispatchAsync(given, requested, { ...options, ...asyncRun }).then(done)
+          return done(model.dispatch(given, requested, options))
         }
         if (type !== 'all' || requested !== undefined) fail(br, missing, () => computedIds(plan, vals))
       }
@@ -175,8 +194,6 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
         return out
       }
       return valueMap(plan, vals)
-    } finally {
-      if (!own) busy = false
     }
   }
 
@@ -265,4 +282,40 @@ export function DispatchPipe<
   ? NamedFirst<PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>, T, I, PipeResult<T, O extends readonly unknown[] ? O : [], OT>>
   : PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
   return makePipe('DispatchPipe', dsp, options as PipeOptions<T, I, readonly unknown[], OT>) as never
+}
+
+/**
+ * `SubDispatchPipe` for models with async functions: each call replays the plan and awaits only the steps whose
+ * function returned a promise (the synchronous steps run as in `SubDispatchPipe`), so it returns a promise of the
+ * same result. Overlapping calls each use their own buffer; with `fallback: true` a broken plan runs `dispatchAsync`.
+ *
+ * @example
+ * const m = new Dispatcher()
+ * m.addFunction({ id: 'f', fn: async (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
+ * m.addFunction({ id: 'g', fn: (b: number) => b * 10, inputs: ['b'], outputs: ['c'] })
+ * await SubDispatchPipeAsync(m, { inputs: ['a'], outputs: ['c'] })(1) // 20
+ */
+export function SubDispatchPipeAsync<T extends object>(
+  dsp: Dispatcher<T> | Blueprint<T>,
+  options: PipeOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
+): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string } {
+  const { concurrency, signal, timeout, ...rest } = options
+  return makePipe('SubDispatchPipe', dsp, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
+}
+
+/**
+ * `DispatchPipe` for models with async functions (see {@link SubDispatchPipeAsync}): a broken plan rejects with
+ * `DispatcherError("The pipe is not respected …")`, or runs `dispatchAsync` with `fallback: true`.
+ *
+ * @example
+ * const m = new Dispatcher()
+ * m.addFunction({ id: 'f', fn: async (a: number) => 1 / a, inputs: ['a'], outputs: ['b'] })
+ * await DispatchPipeAsync(m, { inputs: ['a'], outputs: ['b'] })(4) // 0.25
+ */
+export function DispatchPipeAsync<T extends object>(
+  dsp: Dispatcher<T> | Blueprint<T>,
+  options: PipeOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
+): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string } {
+  const { concurrency, signal, timeout, ...rest } = options
+  return makePipe('DispatchPipe', dsp, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

@@ -41,6 +41,18 @@ export interface StepInfo {
   readonly raises: RaisesPolicy
 }
 
+/** A replay stopped at function step `k`, whose result is a promise (see `Plan.replayAsync`). */
+class Suspended {
+  readonly k: number
+  readonly promise: PromiseLike<unknown>
+  readonly broken: Break | undefined
+  constructor(k: number, promise: PromiseLike<unknown>, broken: Break | undefined) {
+    this.k = k
+    this.promise = promise
+    this.broken = broken
+  }
+}
+
 /**
  * A recorded dispatch: the nodes to compute in order, each reading and writing numbered value slots. Built from one
  * structural (`noCall`) search, so it follows the same tie-breaking and the same choice among alternative producers.
@@ -154,6 +166,31 @@ export class Plan {
    * failures under a `raises` policy, propagate as in `dispatch`.
    */
   replay(vals: unknown[]): Break | undefined {
+    return this.#replay(vals, 0, undefined, false) as Break | undefined
+  }
+
+  /**
+   * The replay of a plan whose functions may return promises: it runs synchronously up to a function that returns
+   * one, awaits only that promise, finishes the step (filters, outputs) and goes on from the next step. Domains,
+   * filters and data-node functions must answer synchronously (a promise there is the step's failure, as in
+   * `replay`).
+   */
+  async replayAsync(vals: unknown[]): Promise<Break | undefined> {
+    let r = this.#replay(vals, 0, undefined, true)
+    while (r instanceof Suspended) {
+      let broken = r.broken
+      try {
+        const res = await r.promise
+        broken = this.#finishCall(r.k, res, vals, broken)
+      } catch (err) {
+        broken ??= errorBreak(this.#fail(r.k, 'function', err))
+      }
+      r = this.#replay(vals, r.k + 1, broken, true)
+    }
+    return r
+  }
+
+  #replay(vals: unknown[], from: number, brokenIn: Break | undefined, suspend: boolean): Break | undefined | Suspended {
     const kind = this.kind
     const fns = this.fn
     const doms = this.domain
@@ -163,8 +200,8 @@ export class Plan {
     const outStart = this.outStart
     const outs = this.outs
     const n = this.steps
-    let broken: Break | undefined
-    for (let k = 0; k < n; k++) {
+    let broken = brokenIn
+    for (let k = from; k < n; k++) {
       const a0 = argStart[k]!
       const o0 = outStart[k]!
       const kd = kind[k]!
@@ -201,6 +238,7 @@ export class Plan {
           }
           res = r
         }
+        if (suspend && isThenable(res)) return new Suspended(k, res, broken)
         const fl = filters[k]
         if (fl !== undefined) {
           const r = this.#filter(k, res, fl)
@@ -234,6 +272,27 @@ export class Plan {
       }
     }
     return broken
+  }
+
+  /** The rest of function step `k` after its awaited result: filters, the promise check, the outputs. */
+  #finishCall(k: number, value: unknown, vals: unknown[], broken: Break | undefined): Break | undefined {
+    let res = value
+    const fl = this.filters[k]
+    if (fl !== undefined) {
+      const r = this.#filter(k, res, fl)
+      if (r instanceof NodeError) return broken ?? errorBreak(r)
+      res = r
+    }
+    if (isThenable(res)) return broken ?? errorBreak(this.#fail(k, 'function', promiseFailure(this.info[k]!.id, res)))
+    const o0 = this.outStart[k]!
+    const o1 = this.outStart[k + 1]!
+    if (o1 - o0 === 1) {
+      const t = this.outs[o0]!
+      if (t >= 0 && res !== NONE) vals[t] = res
+      return broken
+    }
+    const failed = this.#spread(k, res, o0, o1, vals)
+    return failed !== undefined ? broken ?? errorBreak(failed) : broken
   }
 
   #break(k: number, reason: Break['reason']): Break {

@@ -3,6 +3,7 @@ import { formatId, type NodeId } from '../constants.ts'
 import type { Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import { ModelError } from '../errors.ts'
+import type { HostAbortSignal } from '../model.ts'
 import type { Solution } from '../solution.ts'
 import { combineDictsWith, type Dict } from './helpers.ts'
 import { reachedOutputs } from './plan.ts'
@@ -18,6 +19,28 @@ export type WrapperResult<T, O extends readonly unknown[], OT extends OutputType
   : OT extends 'dict' ? (IsUntyped<T> extends true ? Record<string, unknown> : { [K in O[number] & keyof T]: T[K] })
     : OT extends 'list' ? { -readonly [P in keyof O]: Val<T, O[P]> }
       : O extends readonly [infer X] ? Val<T, X> : { -readonly [P in keyof O]: Val<T, O[P]> }
+
+/** Options of the asynchronous wrappers (`SubDispatchAsync`, …): given to every call's `dispatchAsync`. */
+export interface AsyncWrapperOptions {
+  /** Most function calls running at once inside one call of the wrapper (default: no limit). */
+  concurrency?: number
+  /** Aborts every call of the wrapper made while it is not aborted. */
+  signal?: HostAbortSignal
+  /** Milliseconds each call may take. */
+  timeout?: number
+}
+
+/** @internal The `dispatchAsync` options of an asynchronous wrapper, on the options of the synchronous one. */
+export const ASYNC_RUN: unique symbol = Symbol('flowmark.asyncRun')
+
+/** @internal The `dispatchAsync` options of an asynchronous wrapper's call (checked by `dispatchAsync`). */
+export function asyncRunOptions(options: AsyncWrapperOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (options.concurrency !== undefined) out.concurrency = options.concurrency
+  if (options.signal !== undefined) out.signal = options.signal
+  if (options.timeout !== undefined) out.timeout = options.timeout
+  return out
+}
 
 /** Options shared by the wrappers that run a full search. */
 export interface SearchWrapperOptions<T extends object, OT extends OutputType> {
@@ -93,8 +116,15 @@ export function SubDispatch<T extends object, const O extends readonly unknown[]
     rmUnusedNodes: options.rmUnusedNodes ?? false,
   }
   let last: Solution | undefined
+  const asyncRun = (options as { [ASYNC_RUN]?: Record<string, unknown> })[ASYNC_RUN]
   const fn = function (...inputs: TypedInputs<T>[]): unknown {
     const merged = combineDictsWith(options.copyInputs ? { copy: true } : {}, ...(inputs as Dict[]))
+    if (asyncRun !== undefined) {
+      return (dsp as Dispatcher).dispatchAsync(merged as Record<string, unknown>, outputs, { ...dispatchOptions, ...asyncRun }).then((sol) => {
+        last = sol
+        return type === 'all' ? sol : shapeOutputs(name, sol, outputs!, type, options.allowMiss ?? false)
+      })
+    }
     const sol = (dsp as Dispatcher).dispatch(merged as Record<string, unknown>, outputs, dispatchOptions)
     last = sol
     if (type === 'all') return sol
@@ -295,11 +325,18 @@ export function SubDispatchFunction<
     }
     return m
   }
+  const asyncRun = (options as { [ASYNC_RUN]?: Record<string, unknown> })[ASYNC_RUN]
   const run = (given: Map<NodeId, unknown>): unknown => {
     const dist = new Map([...inputsDist].filter(([id]) => !given.has(id)))
     const extra = wildcard && outputs !== undefined ? [...given.keys()].filter((id) => !inputs.includes(id) && outputs.includes(id)) : []
     const target = extra.length > 0 && paramWildcard ? modelFor(extra) : model
     const useWildcard = extra.length > 0 && !paramWildcard ? false : wildcard
+    if (asyncRun !== undefined) {
+      return target.dispatchAsync(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true, ...asyncRun }).then((sol) => {
+        last = sol
+        return type === 'all' ? sol : shapeOutputs(name, sol, outputs!, type, allowMiss)
+      })
+    }
     const sol = target.dispatch(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true })
     last = sol
     if (type === 'all') return sol
@@ -317,4 +354,40 @@ export function SubDispatchFunction<
     },
     signature: signatureText(name, model, inputs),
   }) as never
+}
+
+/**
+ * `SubDispatch` whose function returns a promise: each call runs `dispatchAsync` (async functions awaited, ready
+ * calls side by side within `concurrency`), then shapes the outputs as `SubDispatch` does.
+ *
+ * @example
+ * const m = new Dispatcher({ name: 'm' })
+ * m.addFunction({ id: 'f', fn: async (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
+ * await SubDispatchAsync(m, { outputs: ['b'], outputType: 'values' })({ a: 1 }) // 2
+ */
+export function SubDispatchAsync<T extends object>(
+  model: Dispatcher<T> | Blueprint<T>, options: SubDispatchOptions<T, readonly NodeId[], OutputType> & AsyncWrapperOptions = {},
+): ((...inputs: TypedInputs<T>[]) => Promise<unknown>) & ModelWrapper & { readonly solution: Solution | undefined } {
+  const { concurrency, signal, timeout, ...rest } = options
+  return SubDispatch(model, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
+}
+
+/**
+ * `SubDispatchFunction` whose function returns a promise: positional arguments in, each call runs `dispatchAsync`.
+ *
+ * @example
+ * const m = new Dispatcher({ name: 'm' })
+ * m.addFunction({ id: 'f', fn: async (a: number, k: number) => a * k, inputs: ['a', 'k'], outputs: ['b'] })
+ * await SubDispatchFunctionAsync(m, { inputs: ['a', 'k'], outputs: ['b'] })(2, 3) // 6
+ */
+export function SubDispatchFunctionAsync<T extends object>(
+  source: Dispatcher<T> | Blueprint<T>,
+  options: SubDispatchFunctionOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
+): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & {
+  withInputs(named: Dict, ...positional: unknown[]): Promise<unknown>
+  readonly solution: Solution | undefined
+  readonly signature: string
+} {
+  const { concurrency, signal, timeout, ...rest } = options
+  return SubDispatchFunction(source, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

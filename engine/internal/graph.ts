@@ -2,7 +2,7 @@
 import type { NodeId } from '../constants.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import type {
-  AnyFunction, DataFunction, DataNode, Filter, FunctionNode, InputDomain, SubDispatcherDomain, SubDispatcherNode,
+  AnyFunction, DataFunction, DataNode, Executor, Filter, FunctionNode, InputDomain, SubDispatcherDomain, SubDispatcherNode,
 } from '../model.ts'
 
 /** A model edge, listed in `from.succ` (predecessor lists are derived in the compiled form). */
@@ -60,6 +60,10 @@ export class FunctionNodeImpl extends NodeBase implements FunctionNode {
   fn: AnyFunction | undefined
   declare inputDomain: InputDomain | undefined
   declare filters: readonly Filter[] | undefined
+  declare context: boolean | undefined
+  declare timeout: number | undefined
+  declare critical: boolean | undefined
+  declare executor: Executor | undefined
 
   constructor(id: NodeId, index: number, inputs: NodeId[], outputs: NodeId[], fn: AnyFunction | undefined) {
     super(id, index)
@@ -90,7 +94,7 @@ function defaults(proto: object, values: Record<string, unknown>): void {
 }
 defaults(NodeBase.prototype, { description: undefined, attributes: NO_ATTRIBUTES, weight: undefined })
 defaults(DataNodeImpl.prototype, { waitInputs: false, fn: undefined, callback: undefined, filters: undefined, wildcard: undefined })
-defaults(FunctionNodeImpl.prototype, { inputDomain: undefined, filters: undefined })
+defaults(FunctionNodeImpl.prototype, { inputDomain: undefined, filters: undefined, context: undefined, timeout: undefined, critical: undefined, executor: undefined })
 defaults(SubDispatcherNodeImpl.prototype, { inputDomain: undefined })
 
 // The kind lives on the prototype: one field less on every node.

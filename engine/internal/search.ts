@@ -5,7 +5,7 @@ import type { Dispatcher } from '../dispatcher.ts'
 import {
   DispatcherAbort, DispatcherError, NodeError, type FailureKind, type NodePath,
 } from '../errors.ts'
-import type { Filter, Stopper } from '../model.ts'
+import type { Filter, NodeContext, Stopper } from '../model.ts'
 import { internalsOf } from './access.ts'
 import { DATA, DISPATCHER, FUNCTION, type Compiled } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './graph.ts'
@@ -80,10 +80,21 @@ function closer(l1: number, v1: number, l2: number, v2: number): boolean {
  * calls, and a promise met here is the node's failure (`promiseFailure`).
  */
 
+/** One entry of an asynchronous run's log (see `Solution.debrief`). */
+export interface AsyncLogEntry {
+  readonly type: 'fail' | 'skip' | 'discard' | 'abort'
+  readonly path: readonly NodeId[]
+  /** Milliseconds the call ran (until it settled, or until it was dropped). */
+  readonly duration: number
+  readonly error?: unknown
+}
+
 /** The read-only record of one run of the search: every level and the visit log (what `Solution.pipe` reads). */
 export interface RunTrace {
   /** Whether functions were skipped (`noCall`): values are then placeholders. */
   readonly options: { readonly noCall: boolean }
+  /** Set by `dispatchAsync`: failed, skipped, discarded and aborted calls, in the order they were decided. */
+  readonly asyncLog: readonly AsyncLogEntry[] | undefined
   /** Every level of the run, by level id (the root is 0). */
   readonly levels: readonly Trace[]
   /** Number of visits logged; visit `i` is slot `pipeSlot[i]` of level `levels[pipeLevel[i]]`. */
@@ -192,6 +203,8 @@ export class Run implements RunTrace {
   /** The heap while the run is searching (taken from a pool, given back when the loop ends). */
   heap: Fringe
   readonly options: RunOptions
+  /** What an asynchronous run saw besides the trace (failures, skips, discarded and aborted calls), for `debrief`. */
+  asyncLog: AsyncLogEntry[] | undefined = undefined
   root!: Level
   /** Every level of the run, by level id (the root is 0). */
   readonly levels: Level[] = []
@@ -221,7 +234,8 @@ export class Run implements RunTrace {
     this.heap.push(level.id, slot, lvl, d, flag)
   }
 
-  #log(levelId: number, slot: number): void {
+  /** Appends a visit to the log (the pipe). */
+  log(levelId: number, slot: number): void {
     if (this.pipeSize === this.pipeSlot.length) {
       const a = new Int32Array(this.pipeSize * 2)
       a.set(this.pipeLevel)
@@ -268,7 +282,7 @@ export class Run implements RunTrace {
         continue
       }
       lv.initialized = true
-      this.#log(lv.id, s)
+      this.log(lv.id, s)
       if (!lv.visit(s, l, d)) {
         if (lv === root) break
         lv.closeTree()
@@ -591,6 +605,7 @@ export class Level implements Trace {
 
   /** Visits a node: computes it and sees its successors. Returns false when every target is reached. */
   visit(s: number, l: number, v: number): boolean {
+    // beginVisit, compute, endVisit, written out: the synchronous loop's hottest path stays one frame.
     this.inDist[s] = 1
     this.distL[s] = l
     this.distV[s] = v
@@ -600,6 +615,35 @@ export class Level implements Trace {
     const kind = c.kind[s]
     const ok = kind === DATA ? this.#computeData(s) : kind === FUNCTION ? this.#computeFunction(s) : false
     if (!ok) return true
+    if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
+    const edgeOn = this.edgeOn
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
+      const w = c.edgeTo[e]!
+      const wv = v + c.edgeLen[e]!
+      if (c.kind[w] === DISPATCHER) this.#feed(s, e, w, l, wv)
+      else this.see(w, l, wv, FLAG_PLAIN)
+    }
+    return true
+  }
+
+  /** First part of every visit: the node's distance becomes final. */
+  beginVisit(s: number, l: number, v: number): void {
+    this.inDist[s] = 1
+    this.distL[s] = l
+    this.distV[s] = v
+    this.distOrder.push(s)
+    this.visited[s] = 1
+  }
+
+  /**
+   * Last part of a visit, once the node was computed (`ok`: it produced its value or outputs): marks a target
+   * reached and sees its successors. Returns false when every target is reached.
+   */
+  endVisit(s: number, v: number, ok: boolean): boolean {
+    if (!ok) return true
+    const c = this.c
+    const l = this.distL[s]!
     if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
     const edgeOn = this.edgeOn
     for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
@@ -636,6 +680,29 @@ export class Level implements Trace {
   }
 
   #computeData(s: number): boolean {
+    let value = this.dataInput(s)
+    if (value === FAILED) return false
+    if (!this.run.options.noCall) {
+      const node = this.c.nodes[s] as DataNodeImpl
+      value = this.#evaluate(s, node.fn, value, node.filters, 'data')
+      if (value === FAILED) return false
+      if (node.callback !== undefined) {
+        try {
+          node.callback(value)
+        } catch (err) {
+          this.fail(s, 'callback', err)
+        }
+      }
+    }
+    return this.commitData(s, value)
+  }
+
+  /**
+   * First step of a data node: picks its producers (the closest one, or all when it waits) and returns what its
+   * function receives (the estimations), or its value when it has no function; FAILED when it waits without a
+   * function to combine the estimations. The function, filters and callback run next (the call step).
+   */
+  dataInput(s: number): unknown {
     const c = this.c
     const node = c.nodes[s] as DataNodeImpl
     const edgeOn = this.edgeOn
@@ -671,11 +738,7 @@ export class Level implements Trace {
       single = false
     }
     let value: unknown
-    const noCall = this.run.options.noCall
-    if (noCall) {
-      value = undefined
-      this.#store(s, NONE)
-    } else {
+    if (!this.run.options.noCall) {
       const plain = single && !waits && node.fn === undefined
       if (plain) {
         value = best >= 0 ? this.edgeVal[best] : this.startVal.get(s)
@@ -689,24 +752,21 @@ export class Level implements Trace {
         value = est
       }
       if (!plain && node.fn === undefined) {
-        this.#fail(s, 'data', new TypeError(
+        this.fail(s, 'data', new TypeError(
           `data node ${formatId(node.id)} waits for inputs but has no function to combine them; add it with ` +
             '`fn` (for example `fn: (est) => Object.values(est)[0]`)',
         ))
-        return false
+        return FAILED
       }
-      const out = this.#evaluate(s, plain ? undefined : node.fn, value, node.filters, 'data')
-      if (out === FAILED) return false
-      value = out
-      if (node.callback !== undefined) {
-        try {
-          node.callback(value)
-        } catch (err) {
-          this.#fail(s, 'callback', err)
-        }
-      }
-      if (value !== NONE) this.#store(s, value)
     }
+    return value
+  }
+
+  /** Last step of a data node: stores its value and sets the edges to its successors. */
+  commitData(s: number, value: unknown): boolean {
+    const c = this.c
+    if (this.run.options.noCall) this.#store(s, NONE)
+    else if (value !== NONE) this.#store(s, value)
     // Propagate to successors, unless the first one was already visited (a wildcard input fed them already).
     let first = -1
     const e1 = c.succStart[s + 1]!
@@ -749,12 +809,10 @@ export class Level implements Trace {
     if (args === NO_CALL) return true
     const node = this.c.nodes[s] as FunctionNodeImpl
     if (node.fn === undefined) {
-      this.#fail(s, 'function', new TypeError(
-        `function node ${formatId(node.id)} has no function; give it \`fn\`, or dispatch with \`noCall: true\``,
-      ))
+      this.fail(s, 'function', noFunction(node.id))
       return false
     }
-    const res = this.#evaluate(s, node.fn, args, node.filters, 'function')
+    const res = this.#evaluate(s, node.fn, node.context === true ? [...args, syncContext(this, s)] : args, node.filters, 'function')
     if (res === FAILED) return false
     return this.commitFunction(s, res)
   }
@@ -765,8 +823,38 @@ export class Level implements Trace {
    * otherwise its arguments (NONE values dropped). A domain that throws stops the dispatch.
    */
   functionArgs(s: number): unknown[] | typeof SKIP | typeof NO_CALL {
+    const args = this.functionInputs(s)
+    if (typeof args === 'symbol') return args
+    const node = this.c.nodes[s] as FunctionNodeImpl
+    if (node.inputDomain !== undefined && !this.run.options.noDomain) {
+      const ok = callDomain(node.inputDomain, args)
+      if (ok instanceof StepFailed) throw domainError(this.site(s), ok.cause)
+      if (!this.commitDomain(s, ok)) return SKIP
+    }
+    return args
+  }
+
+  /** Records the answer of a function node's input domain; returns it. */
+  commitDomain(s: number, ok: boolean): boolean {
+    this.domains.set(s, ok)
+    return ok
+  }
+
+  /**
+   * `functionArgs` without the input domain: `SKIP` when the node is not needed, `NO_CALL` in structural runs,
+   * otherwise its arguments. The asynchronous driver calls the domain itself (it may return a promise).
+   */
+  functionInputs(s: number): unknown[] | typeof SKIP | typeof NO_CALL {
+    const need = this.functionNeeded(s)
+    return need === true ? this.argsOf(s) : need
+  }
+
+  /**
+   * Whether function node `s` is still needed: `SKIP` when every output is already final (it leaves the
+   * workflow), `NO_CALL` in structural runs (its outputs get placeholders), otherwise true.
+   */
+  functionNeeded(s: number): true | typeof SKIP | typeof NO_CALL {
     const c = this.c
-    const node = c.nodes[s] as FunctionNodeImpl
     let open = 0
     const e1 = c.succStart[s + 1]!
     for (let e = c.succStart[s]!; e < e1; e++) {
@@ -782,6 +870,12 @@ export class Level implements Trace {
       }
       return NO_CALL
     }
+    return true
+  }
+
+  /** The arguments of function node `s` from its input edges (NONE values dropped); reads only. */
+  argsOf(s: number): unknown[] {
+    const c = this.c
     const a0 = c.argStart[s]!
     const a1 = c.argStart[s + 1]!
     let args: unknown[] = new Array(a1 - a0)
@@ -793,12 +887,6 @@ export class Level implements Trace {
       args[a - a0] = v
     }
     if (dropped) args = args.filter((v) => v !== NONE)
-    if (node.inputDomain !== undefined && !this.run.options.noDomain) {
-      const ok = callDomain(node.inputDomain, args)
-      if (ok instanceof StepFailed) throw domainError(this.#site(s), ok.cause)
-      this.domains.set(s, ok)
-      if (!ok) return SKIP
-    }
     return args
   }
 
@@ -818,9 +906,9 @@ export class Level implements Trace {
       if (e >= 0 && res !== NONE && this.#open(c.edgeTo[e]!)) this.setEdge(e, res)
       return true
     }
-    const values = outputValues(this.#site(s), node.outputs, res)
+    const values = outputValues(this.site(s), node.outputs, res)
     if (values instanceof StepFailed) {
-      this.#fail(s, 'function', values.cause)
+      this.fail(s, 'function', values.cause)
       return false
     }
     for (let o = o0; o < o1; o++) {
@@ -832,7 +920,7 @@ export class Level implements Trace {
   }
 
   /** Where node `s` runs, for the step rules (made only when a rule needs it). */
-  #site(s: number): StepSite {
+  site(s: number): StepSite {
     const id = this.c.nodes[s]!.id
     return { id, path: [...this.path, id], raises: this.dsp.raises }
   }
@@ -857,7 +945,7 @@ export class Level implements Trace {
       value = fn === undefined ? input : kind === 'function' ? fn(...(input as unknown[])) : fn(input)
     } catch (err) {
       this.duration[s] = clock.now() - t0
-      this.#fail(s, kind, err)
+      this.fail(s, kind, err)
       return FAILED
     }
     if (filters !== undefined) {
@@ -869,7 +957,7 @@ export class Level implements Trace {
           value = filter(value)
         } catch (err) {
           this.duration[s] = clock.now() - t0
-          this.#fail(s, 'filter', err)
+          this.fail(s, 'filter', err)
           return FAILED
         }
         chain.push(value)
@@ -878,15 +966,15 @@ export class Level implements Trace {
     this.duration[s] = clock.now() - t0
     if (isThenable(value)) {
       // Seam for the asynchronous executors: the synchronous search cannot wait (see the header comment).
-      this.#fail(s, kind, promiseFailure(id, value))
+      this.fail(s, kind, promiseFailure(id, value))
       return FAILED
     }
     return value
   }
 
   /** Records a failure by the dispatcher's `raises` policy (the step rules); throws when the policy says so. */
-  #fail(s: number, kind: FailureKind, err: unknown): void {
-    recordFailure(this.#site(s), kind, err, (failure) => this.errors.set(failure.nodeId, failure))
+  fail(s: number, kind: FailureKind, err: unknown): void {
+    recordFailure(this.site(s), kind, err, (failure) => this.errors.set(failure.nodeId, failure))
   }
 
   // ---- sub-dispatchers ------------------------------------------------------------------------------------------
@@ -913,7 +1001,7 @@ export class Level implements Trace {
         try {
           ok = Boolean(node.inputDomain(received))
         } catch (err) {
-          this.#fail(w, 'sub-dispatcher domain', err)
+          this.fail(w, 'sub-dispatcher domain', err)
         }
         if (!ok) return
         this.domains.set(w, true)
@@ -1015,12 +1103,31 @@ export class Level implements Trace {
   }
 }
 
-const FAILED: unique symbol = Symbol('failed')
+/** A step failed (its failure is recorded). */
+export const FAILED: unique symbol = Symbol('flowmark.failed')
 /** `functionArgs`: the function node is not needed, or its domain rejected its arguments. */
 export const SKIP: unique symbol = Symbol('flowmark.skip')
 /** `functionArgs`: a structural (`noCall`) run; the outputs got placeholders. */
 export const NO_CALL: unique symbol = Symbol('flowmark.noCall')
 const NO_IDS: ReadonlySet<NodeId> = new Set()
+
+/** The failure of a function node without a function. */
+export function noFunction(id: NodeId): TypeError {
+  return new TypeError(`function node ${formatId(id)} has no function; give it \`fn\`, or dispatch with \`noCall: true\``)
+}
+
+let idleSignal: AbortSignal | undefined
+
+/**
+ * The context argument of a function node that asks for it (`context: true`) in a synchronous dispatch: the
+ * stopper's signal when it is an `AbortSignal`, else a signal that never aborts.
+ */
+function syncContext(level: Level, s: number): NodeContext {
+  const stopper = level.run.options.stopper
+  const signal = stopper instanceof AbortSignal ? stopper : (idleSignal ??= new AbortController().signal)
+  const id = level.c.nodes[s]!.id
+  return { signal, nodeId: id, path: [...level.path, id] }
+}
 
 /** Everything `dispatch` passes to the search. */
 export interface SearchRequest {

@@ -84,8 +84,8 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function promiseFailure(id: NodeId, value: PromiseLike<unknown>): TypeError {
   value.then(undefined, () => undefined)
   return new TypeError(
-    `${formatId(id)} returned a promise, but this dispatch is synchronous and cannot wait for it; make the ` +
-      'function synchronous, or wrap the promise in an object if it is meant to be a value',
+    `${formatId(id)} returned a promise, but this dispatch is synchronous and cannot wait for it; use ` +
+      '`dispatchAsync`, make the function synchronous, or wrap the promise in an object if it is meant to be a value',
   )
 }
 

@@ -58,9 +58,10 @@ describe('engine/ structure', () => {
       'compareDistance', 'DispatcherAbort', 'Dispatcher', 'DispatcherError', 'EMPTY', 'END', 'FlowmarkError',
       'formatPath', 'functionName', 'idText', 'Inf', 'inf', 'isNodeId', 'isSpecialNodeId', 'ModelError', 'nameError',
       'NodeError', 'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow', 'WRAPPED_MODEL',
-      'PlotError', 'PlotOptionError',
+      'PlotError', 'PlotOptionError', 'TimeoutError',
       // compose/
       'Blueprint', 'CallError', 'DispatchPipe', 'MapDispatch', 'SubDispatch', 'SubDispatchFunction', 'SubDispatchPipe',
+      'DispatchPipeAsync', 'MapDispatchAsync', 'SubDispatchAsync', 'SubDispatchFunctionAsync', 'SubDispatchPipeAsync',
       'deferred', 'isModelWrapper', 'runModel', 'runModelWith',
     ].sort())
     expect(Object.keys(await import('../../engine/helpers.ts')).sort()).toEqual([

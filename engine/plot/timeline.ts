@@ -1,0 +1,80 @@
+// The timeline (Gantt chart) of a dispatch: one bar per call, from its start to its end, as text or as a plot page.
+import { formatPath, type NodePath } from '../errors.ts'
+import { htmlText } from './escape.ts'
+import { PlotImpl } from './plot.ts'
+import type { Plot } from './types.ts'
+
+/** One call on the timeline. */
+export interface TimelineRow {
+  /** The node's path from the solution the timeline was made from. */
+  readonly path: NodePath
+  /** When the call started, in milliseconds after the first call started. */
+  readonly start: number
+  /** How long the call ran, in milliseconds. */
+  readonly duration: number
+  /** Whether the node failed. */
+  readonly failed: boolean
+}
+
+const WIDTH = 480
+const TEXT_WIDTH = 40
+
+function ms(d: number): string {
+  return `${d < 10 ? d.toFixed(1) : Math.round(d)} ms`
+}
+
+/**
+ * The calls of a dispatch on a time axis (`solution.timeline()`): which ran side by side, which waited. `rows` are
+ * the calls in start order; `toString()` draws them as text bars, `plot()` as a one-page plot (a Gantt chart) that
+ * the docs plugin and the viewer draw like any other.
+ */
+export class Timeline {
+  /** The calls, in the order they started. */
+  readonly rows: readonly TimelineRow[]
+  /** Title of the plot page. */
+  readonly title: string
+
+  constructor(title: string, rows: readonly TimelineRow[]) {
+    this.title = title
+    this.rows = rows
+  }
+
+  /** From the first start to the last end, in milliseconds. */
+  get span(): number {
+    let end = 0
+    for (const r of this.rows) end = Math.max(end, r.start + r.duration)
+    return end
+  }
+
+  /** Text bars, one line per call: `name  |   ####     | 12 ms`. */
+  toString(): string {
+    const span = this.span || 1
+    const names = this.rows.map((r) => formatPath(r.path))
+    const pad = Math.max(0, ...names.map((n) => n.length))
+    return this.rows.map((r, i) => {
+      const from = Math.round((r.start / span) * TEXT_WIDTH)
+      const len = Math.max(1, Math.round((r.duration / span) * TEXT_WIDTH))
+      const bar = ' '.repeat(from) + (r.failed ? 'x' : '#').repeat(Math.min(len, TEXT_WIDTH - from || 1))
+      return `${names[i]!.padEnd(pad)} |${bar.padEnd(TEXT_WIDTH)}| ${ms(r.duration)}${r.failed ? ' (failed)' : ''}`
+    }).join('\n')
+  }
+
+  /** The timeline as a one-page plot: an HTML-like table with one bar per call, on a common time scale. */
+  plot(): Plot {
+    const span = this.span || 1
+    const rows = this.rows.map((r) => {
+      const before = Math.round((r.start / span) * WIDTH)
+      const bar = Math.max(2, Math.min(WIDTH - before, Math.round((r.duration / span) * WIDTH)))
+      const after = WIDTH - before - bar
+      const cell = (w: number, color?: string) =>
+        w <= 0 ? '' : `<TD WIDTH="${w}" HEIGHT="14" FIXEDSIZE="TRUE"${color === undefined ? '' : ` BGCOLOR="${color}"`}></TD>`
+      const name = htmlText(formatPath(r.path))
+      return `<TR><TD ALIGN="RIGHT">${name}</TD>${cell(before)}${cell(bar, r.failed ? '#f08080' : '#87ceeb')}${cell(after)}` +
+        `<TD ALIGN="LEFT">${htmlText(ms(r.duration))}</TD></TR>`
+    })
+    const header = `<TR><TD COLSPAN="5" ALIGN="LEFT"><B>${htmlText(this.title)}</B>  (${htmlText(ms(this.span))})</TD></TR>`
+    const table = `<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">${header}${rows.join('')}</TABLE>`
+    const dot = `digraph timeline {\n  node [shape=plain fontname="Helvetica" fontsize=11]\n  timeline [label=<${table}>]\n}\n`
+    return new PlotImpl([{ path: '', title: this.title, kind: 'workflow', parent: undefined, dot, engine: 'dot', nodes: [] }])
+  }
+}
