@@ -55,7 +55,7 @@ async function loadsViewer(site: string, processor: Processor, html: string): Pr
   for (const src of loadedFiles(html)) {
     if (!src.startsWith('/')) continue
     const file = join(fixture(site), 'dist', processor, src)
-    if (existsSync(file) && (await readFile(file, 'utf8')).includes("'flowmark-graph'")) return true
+    if (existsSync(file) && /["'`]flowmark-graph["'`]/.test(await readFile(file, 'utf8'))) return true
   }
   return false
 }
