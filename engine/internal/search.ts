@@ -615,13 +615,7 @@ export class Level implements Trace {
     const waits = this.waits(w)
     if (waits && this.pending[w]! > 0) return
     if (this.inDist[w] === 1) {
-      if (closer(l, v, this.distL[w]!, this.distV[w]!)) {
-        throw new DispatcherError(
-          `contradictory paths: ${formatId(this.c.nodes[w]!.id)} was reached again at a shorter distance after it ` +
-            'was computed. This happens only with negative weights; make every weight non-negative.',
-          { nodeId: this.c.nodes[w]!.id, path: [...this.path, this.c.nodes[w]!.id] },
-        )
-      }
+      if (closer(l, v, this.distL[w]!, this.distV[w]!)) this.#contradiction(w)
       return
     }
     if (this.seenOn[w] === 0 || closer(l, v, this.seenL[w]!, this.seenV[w]!)) {
@@ -770,6 +764,7 @@ export class Level implements Trace {
       if (this.#open(c.edgeTo[e]!)) open++
     }
     if (open === 0) {
+      this.#checkReached(s)
       this.wfRemoved[s] = 1
       return SKIP
     }
@@ -820,12 +815,39 @@ export class Level implements Trace {
       this.#fail(s, 'function', values.cause)
       return false
     }
+    this.#checkReached(s)
     for (let o = o0; o < o1; o++) {
       const e = c.outEdge[o]!
       const v = values[o - o0]
       if (e >= 0 && v !== NONE && this.#open(c.edgeTo[e]!)) this.setEdge(e, v)
     }
     return true
+  }
+
+  /**
+   * A function node must not reach an output that is already final at a shorter distance than that output got: only
+   * negative weights (a negative-weight cycle, or a negative shortcut found too late) can make it, and the distances
+   * would then contradict the values computed. schedula skips such outputs silently; this is its "contradictory
+   * paths" error instead.
+   */
+  #checkReached(s: number): void {
+    const c = this.c
+    const l = this.distL[s]!
+    const v = this.distV[s]!
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      const w = c.edgeTo[e]!
+      if (this.inDist[w] === 1 && this.view.edgeActive(e) && closer(l, v + c.edgeLen[e]!, this.distL[w]!, this.distV[w]!)) {
+        this.#contradiction(w)
+      }
+    }
+  }
+
+  #contradiction(w: number): never {
+    throw new DispatcherError(
+      `contradictory paths: ${formatId(this.c.nodes[w]!.id)} was reached again at a shorter distance after it ` +
+        'was computed. This happens only with negative weights; make every weight non-negative.',
+      { nodeId: this.c.nodes[w]!.id, path: [...this.path, this.c.nodes[w]!.id] },
+    )
   }
 
   /** Where node `s` runs, for the step rules (made only when a rule needs it). */
