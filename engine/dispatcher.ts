@@ -353,15 +353,22 @@ export class Dispatcher<T extends object = any> {
     if (options.description !== undefined) node.description = options.description
     if (options.attributes !== undefined) node.attributes = { ...options.attributes }
     this.#nodes.set(id, node)
+    // A repeated id is one edge (its first position); a Set keeps this linear for a node with 10⁵ inputs.
     const ins = node.inputs
+    const seenIn = new Set<NodeId>()
     for (let k = 0; k < ins.length; k++) {
       const i = ins[k]!
-      if (ins.indexOf(i) === k) connect(inNodes[k] ?? this.#ensureData(i), node, inpWeight?.get(i), true)
+      if (seenIn.has(i)) continue
+      seenIn.add(i)
+      connect(inNodes[k] ?? this.#ensureData(i), node, inpWeight?.get(i), true)
     }
     const outs = node.outputs
+    const seenOut = new Set<NodeId>()
     for (let k = 0; k < outs.length; k++) {
       const o = outs[k]!
-      if (outs.indexOf(o) === k) connect(node, outNodes[k] ?? this.#ensureData(o), outWeight?.get(o), true)
+      if (seenOut.has(o)) continue
+      seenOut.add(o)
+      connect(node, outNodes[k] ?? this.#ensureData(o), outWeight?.get(o), true)
     }
     this.#internals.touch()
     return id
@@ -391,6 +398,14 @@ export class Dispatcher<T extends object = any> {
     }
     let child = options.dispatcher
     if (child === this) throw new ModelError(`${where}: a dispatcher cannot contain itself; add a copy() instead`)
+    const cycle = containmentPath(child, this)
+    if (cycle !== null) {
+      throw new ModelError(
+        `${where}: dispatcher ${formatId(this.name)} cannot contain ${formatId(child.name)}, which already contains it ` +
+          `(${[this.name, ...cycle].map((n) => formatId(n)).join(' → ')}): a dispatcher cannot contain itself, even ` +
+          'indirectly; add a copy() of the child instead',
+      )
+    }
     const guess = options.id === undefined ? child.name || 'unknown' : checkId(options.id, where, 'id')
     const label = formatId(guess)
     checkCallable(options.inputDomain, `${where}(${label}).inputDomain`)
@@ -592,10 +607,14 @@ export class Dispatcher<T extends object = any> {
         },
       )
     } catch (err) {
-      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && err.solution === undefined) {
+      // Each dispatch it passes through sets its own solution: the outermost (the one the caller made) wins.
+      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && sol !== undefined) {
         err.solution = sol
       }
       throw err
+    } finally {
+      // A function may dispatch this same model again (re-entrant): the last dispatch to end is this one.
+      if (sol !== undefined) this.#solution = sol
     }
     return sol!
   }
@@ -778,3 +797,26 @@ function normaliseMapping(m: IdMapping, where: string, prefix: string, parentSid
 export { functionName }
 
 registerDispatcherClass(Dispatcher)
+
+/**
+ * The names of the dispatchers on a containment path from `from` down to `target` (both included), or null when
+ * `from` does not contain `target` at any depth. Iterative, and each dispatcher is searched once.
+ */
+function containmentPath(from: Dispatcher, target: Dispatcher): string[] | null {
+  const parentOf = new Map<Dispatcher, Dispatcher | null>([[from, null]])
+  const stack: Dispatcher[] = [from]
+  while (stack.length > 0) {
+    const d = stack.pop()!
+    for (const node of d.nodes.values()) {
+      if (node.kind !== 'dispatcher' || parentOf.has(node.dispatcher)) continue
+      parentOf.set(node.dispatcher, d)
+      if (node.dispatcher === target) {
+        const names: string[] = []
+        for (let at: Dispatcher | null = target; at !== null; at = parentOf.get(at) ?? null) names.push(at.name)
+        return names.reverse()
+      }
+      stack.push(node.dispatcher)
+    }
+  }
+  return null
+}

@@ -607,6 +607,25 @@ describe('§3.5 addDispatcher', () => {
     expect(() => d.addDispatcher({ dispatcher: d })).toThrow(/cannot contain itself/)
   })
 
+  it('refuses to contain itself indirectly: the second link of a cycle is a ModelError naming the cycle', () => {
+    const p = new Dispatcher({ name: 'p' })
+    const q = new Dispatcher({ name: 'q' })
+    const r = new Dispatcher({ name: 'r' })
+    p.addFunction({ id: 'f', fn: (x: number) => x, inputs: ['a'], outputs: ['b'] })
+    q.addDispatcher({ dispatcher: p, id: 'P', inputs: { a: 'a' }, outputs: { b: 'c' } })
+    r.addDispatcher({ dispatcher: q, id: 'Q', inputs: { a: 'a' }, outputs: { c: 'd' } })
+    const err = thrown(() => p.addDispatcher({ dispatcher: r, id: 'R', inputs: { a: 'a' }, outputs: { d: 'e' } }))
+    expect(err).toBeInstanceOf(ModelError)
+    expect((err as Error).message).toBe(
+      "Dispatcher.addDispatcher: dispatcher 'p' cannot contain 'r', which already contains it ('p' → 'r' → 'q' → 'p'): " +
+        'a dispatcher cannot contain itself, even indirectly; add a copy() of the child instead',
+    )
+    expect([...p.nodes.keys()]).toEqual(['f', 'a', 'b'])
+    // A copy breaks the cycle: it is a model of its own.
+    p.addDispatcher({ dispatcher: r.copy(), id: 'R', inputs: { a: 'a' }, outputs: { d: 'e' } })
+    expect(p.dispatch({ a: 1 }).get('e')).toBe(1)
+  })
+
   it('rejects unknown options, naming the option and listing the valid ones', () => {
     const d = new Dispatcher()
     const err = thrown(() => d.addDispatcher({ dispatcher: makeSub(), include_defaults: true } as never)) as Error

@@ -170,7 +170,7 @@ describe('10–12. cutting and nesting', () => {
     throw new Error('the dispatch did not raise')
   }
   // Pending (issue #15 item 11): fix in engine/compose, then flip.
-  it.fails('11. under raises, DispatcherError.solution from a nested SubDispatchFunction is the root solution', () => {
+  it('11. under raises, DispatcherError.solution from a nested SubDispatchFunction is the root solution', () => {
     const { outer, error } = raised()
     expect(error).toBeInstanceOf(DispatcherError)
     expect(c11.answer.solutionOf).toBe('outer')
