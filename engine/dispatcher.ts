@@ -110,7 +110,7 @@ export class Dispatcher<T extends object = any> {
       touch: () => {
         self.#compiled = undefined
       },
-      nextIndex: () => this.#counter++,
+      peekIndex: () => this.#counter,
       setCounter: (n: number) => {
         this.#counter = n
       },

@@ -139,7 +139,7 @@ function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly 
     connect(dst.nodes.get(u)!, dst.nodes.get(v)!, e.weight, true)
   }
   for (const [id, dv] of src.defaults) if (dst.nodes.has(id)) dst.defaults.set(id, dv)
-  dst.setCounter(src.nextIndex())
+  dst.setCounter(src.peekIndex()) // reading it must not change the source model
   dst.touch()
   return out
 }

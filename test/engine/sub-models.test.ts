@@ -187,3 +187,16 @@ describe('§5.4 getNode', () => {
     expect(d.dispatch().getSubSolution('S')?.get('b')).toBe(2)
   })
 })
+
+describe('§5.1 getSubDsp leaves its source unchanged', () => {
+  it('reading a sub-model does not move the node-index counter of the source', () => {
+    const d = new Dispatcher({ name: 'm' })
+    d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
+    for (let i = 0; i < 5; i++) d.getSubDsp(['a', 'f', 'b'])
+    d.addData({ id: 'c' })
+    expect([...d.nodes.values()].map((n) => n.index)).toEqual([0, 1, 2, 3])
+    const sub = d.getSubDsp(['a', 'f', 'b'])
+    sub.addData({ id: 'z' })
+    expect(sub.getNode('z').index).toBe(4) // the sub-model continues from the source's counter
+  })
+})
