@@ -460,8 +460,10 @@ export class Dispatcher<T extends object = any> {
     for (const o of parentOutputs) connect(node, this.#ensureData(o), undefined, true)
     if (options.includeDefaults) {
       for (const [pid, cids] of inMap) {
+        // As schedula: the default of the first child id moves up; only then are the other ids' defaults cleared.
         const dv = child.#defaults.get(cids[0]!)
-        if (dv !== undefined) this.#defaults.set(pid, dv)
+        if (dv === undefined) continue
+        this.#defaults.set(pid, dv)
         for (const cid of cids) child.#defaults.delete(cid)
       }
       child.#internals.touch()

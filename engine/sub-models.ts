@@ -368,7 +368,9 @@ function waitFlags(dsp: Dispatcher, flag: boolean): MutableWait {
     if (n.inputDomain === undefined) {
       for (const [c, ps] of n.outputs) if (child.nodes.has(c)) for (const p of ps) w.nodes.set(p, flag)
     } else {
+      // A domain may reject the inputs: the node and every parent output it sets may then come from elsewhere.
       w.nodes.set(n.id, flag)
+      for (const ps of n.outputs.values()) for (const p of ps) w.nodes.set(p, flag)
     }
   }
   return w

@@ -559,7 +559,7 @@ export class Level implements Trace {
       this.visited[s] = 1
       for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
         if (!this.view.edgeActive(e)) continue
-        this.setEdge(e, value)
+        this.setEdge(e, this.run.options.noCall ? undefined : value) // a structural run carries no values on edges
         const w = c.edgeTo[e]!
         const wv = v + c.edgeLen[e]!
         this.#meet(w, l, wv, true)
