@@ -557,7 +557,8 @@ export class Level implements Trace {
     const c = this.c
     if (this.wildcards.has(s)) {
       this.visited[s] = 1
-      for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      for (let k = c.succStart[s]!; k < c.succStart[s + 1]!; k++) {
+        const e = this.view.succEdge(k)
         if (!this.view.edgeActive(e)) continue
         this.setEdge(e, this.run.options.noCall ? undefined : value) // a structural run carries no values on edges
         const w = c.edgeTo[e]!
@@ -599,7 +600,9 @@ export class Level implements Trace {
     if (!ok) return true
     if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
     const edgeOn = this.edgeOn
-    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+    const so = this.view.succOrder // successors in the order of the pruned graph (schedula's), when it differs
+    for (let k = c.succStart[s]!; k < c.succStart[s + 1]!; k++) {
+      const e = so === null ? k : so[k]!
       if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       const wv = v + c.edgeLen[e]!
@@ -701,7 +704,8 @@ export class Level implements Trace {
     // Propagate to successors, unless the first one was already visited (a wildcard input fed them already).
     let first = -1
     const e1 = c.succStart[s + 1]!
-    for (let e = c.succStart[s]!; e < e1; e++) {
+    for (let k = c.succStart[s]!; k < e1; k++) {
+      const e = this.view.succEdge(k)
       if (!this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       if (c.kind[w] === DISPATCHER && this.#skipSubInput(s, w)) continue
