@@ -529,6 +529,14 @@ export class Level implements Trace {
       if (this.wfIn[from] === 0) this.#wfAdd(from)
       if (this.wfIn[to] === 0) this.#wfAdd(to)
     }
+    const to = this.c.edgeTo[eid]!
+    if (this.wfRemoved[to] === 1 && this.inDist[to] === 1) {
+      // A function skipped for having no open output gets a new value (a recomputed wildcard input): as in
+      // schedula, it is back in the workflow, after the nodes already there.
+      this.wfRemoved[to] = 0
+      this.wfOrder.splice(this.wfOrder.indexOf(to), 1)
+      this.wfOrder.push(to)
+    }
     this.edgeVal[eid] = value
   }
 
