@@ -789,6 +789,13 @@ function normaliseMapping(m: IdMapping, where: string, prefix: string, parentSid
   }
   if (Array.isArray(m)) {
     for (const id of checkIdList(m, where)) add(id, id)
+  } else if (m instanceof Map) {
+    // A list as a key (schedula's tuple key): each of its ids maps to the value.
+    for (const [k, v] of m as ReadonlyMap<unknown, NodeId | readonly NodeId[]>) {
+      if (!Array.isArray(k)) add(checkId(k, where, 'key'), v)
+      else if (k.length === 0) throw new ModelError(`${where}: a key lists no id; give at least one`)
+      else for (const id of checkIdList(k, where, 'key ids')) add(id, v)
+    }
   } else {
     for (const [k, v] of entriesOf(m, where)) add(k, v as NodeId | readonly NodeId[])
   }

@@ -166,11 +166,16 @@ export interface AddFuncOptions extends Omit<AddFunctionOptions, 'fn'> {
   inputsKwargs?: boolean
 }
 
-/** A mapping between parent and child ids: a list of ids mapped to themselves, or an object/Map of id → id(s). */
+/**
+ * A mapping between parent and child ids: a list of ids mapped to themselves, or an object/Map of id → id(s). A Map
+ * key may be a list of ids (schedula's tuple key): each of them maps to the value, so `new Map([[['a', 'b'], 'c']])`
+ * in `inputs` feeds the child's `c` from the parent's `a` or `b`, and in `outputs` sets the parent's `c` from the
+ * child's `a` or `b` (whichever is computed first).
+ */
 export type IdMapping =
   | readonly NodeId[]
   | Readonly<Record<string, NodeId | readonly NodeId[]>>
-  | ReadonlyMap<NodeId, NodeId | readonly NodeId[]>
+  | ReadonlyMap<NodeId | readonly NodeId[], NodeId | readonly NodeId[]>
 
 /** Options of `Dispatcher.addDispatcher`. */
 export interface AddDispatcherOptions {

@@ -607,6 +607,27 @@ describe('§3.5 addDispatcher', () => {
     expect(() => d.addDispatcher({ dispatcher: d })).toThrow(/cannot contain itself/)
   })
 
+  it('takes several ids as one key of a Map mapping (schedula\'s tuple key): each maps to the value', () => {
+    const child = new Dispatcher({ name: 'child' })
+    child.addFunction({ id: 'g', fn: (c: number) => c * 10, inputs: ['c'], outputs: ['x'] })
+    child.addFunction({ id: 'h', fn: (c: number) => c + 1, inputs: ['c'], outputs: ['y'], weight: 5 })
+    const d = new Dispatcher()
+    d.addDispatcher({
+      dispatcher: child, id: 'S', inputs: new Map([[['a', 'b'], 'c']]), outputs: new Map([[['x', 'y'], 'p']]),
+    })
+    const node = d.getNode('S')
+    expect([...node.inputs]).toEqual([['a', ['c']], ['b', ['c']]])
+    expect([...node.outputs]).toEqual([['x', ['p']], ['y', ['p']]])
+    expect(d.predecessors('S')).toEqual(['a', 'b'])
+    // The parent's p comes from the child output computed first (x, at the smaller distance).
+    expect(d.dispatch({ a: 1 }).get('p')).toBe(10)
+    expect(d.dispatch({ b: 2 }).get('p')).toBe(20)
+    expect(() => new Dispatcher().addDispatcher({ dispatcher: child, inputs: new Map([[[], 'c']]) }))
+      .toThrow(/a key lists no id/)
+    expect(() => new Dispatcher().addDispatcher({ dispatcher: child, inputs: new Map([[['a', 'a'], 'c']]) }))
+      .toThrow(/'a' is mapped twice/)
+  })
+
   it('refuses to contain itself indirectly: the second link of a cycle is a ModelError naming the cycle', () => {
     const p = new Dispatcher({ name: 'p' })
     const q = new Dispatcher({ name: 'q' })
