@@ -8,7 +8,7 @@ import { compile, type Compiled } from './internal/compile.ts'
 import {
   DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, type NodeImpl,
 } from './internal/graph.ts'
-import { inferInputs } from './internal/infer-inputs.ts'
+import { inferInputs, isNotLiteral, literalValue, parameters } from './internal/infer-inputs.ts'
 import { search, type WaitOverrides } from './internal/search.ts'
 import { View } from './internal/view.ts'
 import type {
@@ -379,11 +379,59 @@ export class Dispatcher<T extends object = any> {
    * positional parameters up to the first one with a default (all of them with `inputsKwargs`). Throws when the
    * names cannot be read reliably (destructuring, rest parameters, native or minified functions): then give `inputs`.
    */
-  addFunc(fn: AnyFunction, options: AddFuncOptions = {}): NodeId {
+  addFunc(fn: AnyFunction, options?: AddFuncOptions): NodeId
+  /**
+   * The decorator form (schedula's `@sh.add_function(dsp, …)`): returns a function that adds the function it is
+   * given (with these options) and returns it unchanged, so `const f = dsp.addFunc({ outputs: ['c'] })(function
+   * f(a, b) { … })` both defines `f` and adds it. It also works as a TypeScript decorator on a static method.
+   */
+  addFunc(options: AddFuncOptions): <F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext) => F
+  addFunc(
+    fnOrOptions: AnyFunction | AddFuncOptions, options: AddFuncOptions = {},
+  ): NodeId | (<F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext) => F) {
+    if (typeof fnOrOptions === 'object' && fnOrOptions !== null) {
+      const decorated = fnOrOptions
+      return <F extends AnyFunction>(fn: F): F => {
+        this.addFunc(fn, decorated)
+        return fn
+      }
+    }
+    const fn = fnOrOptions as AnyFunction
     checkCallable(fn, 'Dispatcher.addFunc')
-    const { inputsKwargs, ...rest } = options
+    const { inputsKwargs, inputsDefaults, ...rest } = options
     const inputs = rest.inputs ?? inferInputs(fn, inputsKwargs ?? false)
-    return (this as Dispatcher).addFunction({ ...rest, fn, inputs })
+    const defaults = new Map<NodeId, unknown>()
+    if (inputsDefaults === true) {
+      // As schedula: the parameters and the inputs are matched by position.
+      const params = parameters(fn)
+      for (let k = 0; k < Math.min(inputs.length, params.length); k++) {
+        const text = params[k]!.defaultText
+        if (text === undefined) continue
+        const value = literalValue(text)
+        if (isNotLiteral(value)) {
+          throw new ModelError(
+            `Dispatcher.addFunc(${formatId(fn.name || 'unknown')}).inputsDefaults: the default of parameter ` +
+              `${formatId(params[k]!.name)} is \`${text}\`, not a literal the source can be read for; give it as ` +
+              `\`inputsDefaults: { ${JSON.stringify(String(inputs[k]))}: value }\``,
+          )
+        }
+        defaults.set(inputs[k]!, value)
+      }
+    } else if (inputsDefaults !== undefined && inputsDefaults !== false) {
+      for (const [id, value] of entriesOf(inputsDefaults, 'Dispatcher.addFunc: inputsDefaults')) {
+        if (!inputs.includes(id)) {
+          throw new ModelError(
+            `Dispatcher.addFunc: inputsDefaults names ${formatId(id)}, which is not an input of the function ` +
+              `(${inputs.map((i) => formatId(i)).join(', ')})`,
+            { nodeId: id },
+          )
+        }
+        defaults.set(id, value)
+      }
+    }
+    const id = (this as Dispatcher).addFunction({ ...rest, fn, inputs })
+    for (const [input, value] of defaults) this.setDefaultValue(input, value)
+    return id
   }
 
   /**

@@ -164,6 +164,12 @@ export interface AddFunctionOptions {
 export interface AddFuncOptions extends Omit<AddFunctionOptions, 'fn'> {
   /** Also take parameters that have a default value as inputs (default: stop at the first one). */
   inputsKwargs?: boolean
+  /**
+   * Defaults of the input data nodes (schedula's `inputs_defaults`). `true`: a parameter's default, written as a
+   * literal (number, string, boolean, null, JSON array/object), becomes the default of the input at its position;
+   * an object: input id → default value, for defaults that are not literals.
+   */
+  inputsDefaults?: boolean | Readonly<Record<string, unknown>>
 }
 
 /**

@@ -471,6 +471,50 @@ describe('§3.3 addFunc', () => {
     const d = new Dispatcher()
     expect(() => d.addFunc(f, { output: ['c'] } as never)).toThrow(/unknown option `output`/)
   })
+
+  it('inputsDefaults: literal parameter defaults become input defaults, by position (schedula\'s docstring model)', () => {
+    // schedula 1.5.78, add_func docstring: f(a, b, c, d=3, m=5); g(a, b, c, *args, d=0) has no default among its
+    // inputs a, b, c. Its answer: {'a': 1, 'b': 3, 'c': 0, 'l': 3, 'd': 2, 'e': 0, 'm': 0, 'i': 6}.
+    function f5(a: number, b: number, c: number, d = 3, m = 5) {
+      return a + b - c + d - m
+    }
+    function g(a: number, b: number, c: number, ...args: number[]) {
+      return (a + b) * c + args.length
+    }
+    const d = new Dispatcher()
+    d.addFunc(f5, { outputs: ['d'] })
+    d.addFunc(f5, { outputs: ['m'], inputsDefaults: true, inputs: ['b', 'e', 'a', 'l'] })
+    d.addFunc(f5, { outputs: ['i'], inputsKwargs: true })
+    d.addFunc(g, { outputs: ['e'], inputsDefaults: true })
+    expect(d.defaultValues.get('l')).toEqual({ value: 3, initialDist: 0 })
+    expect(d.dispatch({ a: 1, b: 3, c: 0 }).toObject()).toEqual({ a: 1, b: 3, c: 0, l: 3, d: 2, e: 0, m: 0, i: 6 })
+  })
+
+  it('inputsDefaults reads literals only; other defaults are given by id', () => {
+    const d = new Dispatcher()
+    function h(x: number, s = 'it\'s', list = [1, null], n = -2.5, t = Math.PI) {
+      return [x, s, list, n, t]
+    }
+    d.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputs: ['x', 's', 'list', 'n'], inputsDefaults: true })
+    expect([...d.defaultValues].map(([k, v]) => [k, v.value])).toEqual([['s', "it's"], ['list', [1, null]], ['n', -2.5]])
+    const e = new Dispatcher()
+    expect(() => e.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputsDefaults: true }))
+      .toThrow(/the default of parameter 't' is `Math.PI`, not a literal .*give it as `inputsDefaults: \{ "t": value \}`/)
+    expect(e.nodes.size).toBe(0)
+    e.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputsDefaults: { t: Math.PI } })
+    expect(e.defaultValues.get('t')?.value).toBe(Math.PI)
+    expect(() => e.addFunc(h, { outputs: ['r2'], inputsDefaults: { zz: 1 } })).toThrow(/'zz', which is not an input/)
+  })
+
+  it('has a decorator form: addFunc(options) adds the function it is given and returns it', () => {
+    const d = new Dispatcher()
+    const add = d.addFunc({ outputs: ['c'] })(function add(a: number, b: number) {
+      return a + b
+    })
+    expect(add(1, 2)).toBe(3)
+    expect(d.getNode('add').kind).toBe('function')
+    expect(d.dispatch({ a: 1, b: 2 }).get('c')).toBe(3)
+  })
 })
 
 describe('§3.5 addDispatcher', () => {
@@ -615,7 +659,7 @@ describe('§3.5 addDispatcher', () => {
     d.addDispatcher({
       dispatcher: child, id: 'S', inputs: new Map([[['a', 'b'], 'c']]), outputs: new Map([[['x', 'y'], 'p']]),
     })
-    const node = d.getNode('S')
+    const node = d.subDispatcherNodes.get('S')!
     expect([...node.inputs]).toEqual([['a', ['c']], ['b', ['c']]])
     expect([...node.outputs]).toEqual([['x', ['p']], ['y', ['p']]])
     expect(d.predecessors('S')).toEqual(['a', 'b'])
