@@ -1,5 +1,5 @@
 // The Dispatcher: a model of data, function and sub-dispatcher nodes, and the entry point of every dispatch.
-import { EMPTY, NONE, SELF, SINK, START, compareIds, formatId, idText, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
+import { EMPTY, NONE, SELF, SINK, START, WRAPPED_MODEL, compareIds, formatId, idText, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
 import { splitDistance, type Distance } from './distance.ts'
 import { DispatcherAbort, DispatcherError, ModelError, didYouMean } from './errors.ts'
 import { functionName } from './function-name.ts'
@@ -183,7 +183,8 @@ export class Dispatcher<T extends object = any> {
   }
 
   /**
-   * Finds a node by its path: `getNode('x')`, or `getNode('S', 'g')` for node `g` inside sub-dispatcher `S`.
+   * Finds a node by its path: `getNode('x')`, or `getNode('S', 'g')` for node `g` inside sub-dispatcher `S` (or inside
+   * the model a function node wraps: `SubDispatch`, `SubDispatchFunction`, `SubDispatchPipe`, `DispatchPipe`).
    * Throws a `ModelError` naming the first id of the path that does not exist.
    */
   getNode(...path: NodeId[]): ModelNode {
@@ -203,14 +204,15 @@ export class Dispatcher<T extends object = any> {
         )
       }
       if (i < path.length - 1) {
-        if (node.kind !== 'dispatcher') {
+        const inner = node.kind === 'dispatcher' ? node.dispatcher : node.kind === 'function' ? wrappedModelOf(node.fn) : undefined
+        if (inner === undefined) {
           throw new ModelError(
             `Dispatcher.getNode: ${formatId(id)} is a ${node.kind} node, so the path cannot go inside it; ` +
-              'only sub-dispatcher nodes contain other nodes',
+              'only sub-dispatcher nodes and functions wrapping a model (SubDispatchFunction, …) contain other nodes',
             { nodeId: id },
           )
         }
-        dsp = node.dispatcher
+        dsp = inner
       }
     }
     return node!
@@ -876,4 +878,11 @@ function containmentPath(from: Dispatcher, target: Dispatcher): string[] | null 
     }
   }
   return null
+}
+
+/** The model a function node wraps (`fn[WRAPPED_MODEL]`, set by the composition helpers), if it wraps one. */
+function wrappedModelOf(fn: AnyFunction | undefined): Dispatcher | undefined {
+  if (fn === undefined) return undefined
+  const m: unknown = (fn as unknown as Record<symbol, unknown>)[WRAPPED_MODEL]
+  return m instanceof Dispatcher ? m : undefined
 }

@@ -1,12 +1,13 @@
 // The dispatch algorithm: a modified Dijkstra over data, function and sub-dispatcher nodes (schedula's ArciDispatch).
-import { NONE, START, compareIds, formatId, sortKey, type NodeId } from '../constants.ts'
+import { NONE, START, WRAPPED_MODEL, compareIds, formatId, sortKey, type NodeId } from '../constants.ts'
 import { splitDistance, type Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import {
   DispatcherAbort, DispatcherError, NodeError, type FailureKind, type NodePath,
 } from '../errors.ts'
 import type { Filter, Stopper } from '../model.ts'
-import { internalsOf } from './access.ts'
+import type { Solution } from '../solution.ts'
+import { internalsOf, isSolution } from './access.ts'
 import { DATA, DISPATCHER, FUNCTION, type Compiled } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './graph.ts'
 import { Fringe } from './heap.ts'
@@ -139,6 +140,8 @@ export interface Trace {
   readonly results: readonly unknown[]
   readonly domains: ReadonlyMap<number, boolean>
   readonly filterChains: ReadonlyMap<number, readonly unknown[]>
+  /** The solution of a model-wrapping function node's call (returned, or recorded by the wrapper), by slot. */
+  readonly nodeSolutions: ReadonlyMap<number, Solution>
   readonly started: ArrayLike<number>
   readonly duration: ArrayLike<number>
   /** Effective wait-inputs flag of a node. */
@@ -335,6 +338,7 @@ export class Level implements Trace {
   readonly results: unknown[]
   readonly domains = new Map<number, boolean>()
   readonly filterChains = new Map<number, unknown[]>()
+  readonly nodeSolutions = new Map<number, Solution>()
   readonly started: Float64Array
   readonly duration: Float64Array
   /** Inputs that are not nodes of the searched model, copied to the front of the solution. */
@@ -815,6 +819,8 @@ export class Level implements Trace {
     const c = this.c
     const node = c.nodes[s] as FunctionNodeImpl
     this.results[s] = res
+    if (isSolution(res)) this.nodeSolutions.set(s, res)
+    else if (node.fn !== undefined && WRAPPED_MODEL in node.fn) this.#keepWrapperSolution(s, node.fn)
     const o0 = c.outStart[s]!
     const o1 = c.outStart[s + 1]!
     if (o1 - o0 === 1) {
@@ -860,6 +866,20 @@ export class Level implements Trace {
         'was computed. This happens only with negative weights; make every weight non-negative.',
       { nodeId: this.c.nodes[w]!.id, path: [...this.path, this.c.nodes[w]!.id] },
     )
+  }
+
+  /**
+   * A model wrapper (SubDispatchFunction, SubDispatchPipe, DispatchPipe, …) records the solution of its last call on
+   * its own `solution`: read right after the call, it is this call's (schedula's `node_solutions`).
+   */
+  #keepWrapperSolution(s: number, fn: object): void {
+    try {
+      const d = Object.getOwnPropertyDescriptor(fn, 'solution')
+      const sol: unknown = d === undefined ? undefined : 'value' in d ? d.value : d.get?.call(fn)
+      if (isSolution(sol)) this.nodeSolutions.set(s, sol)
+    } catch {
+      // A wrapper whose accessor throws simply keeps no solution.
+    }
   }
 
   /** Where node `s` runs, for the step rules (made only when a rule needs it). */
