@@ -300,7 +300,13 @@ export function SubDispatchFunction<
     const extra = wildcard && outputs !== undefined ? [...given.keys()].filter((id) => !inputs.includes(id) && outputs.includes(id)) : []
     const target = extra.length > 0 && paramWildcard ? modelFor(extra) : model
     const useWildcard = extra.length > 0 && !paramWildcard ? false : wildcard
-    const sol = target.dispatch(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true })
+    let sol: Solution
+    try {
+      sol = target.dispatch(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true })
+    } catch (err) {
+      last = target.solution // the partial solution of the call that stopped (the node that ran it keeps it)
+      throw err
+    }
     last = sol
     if (type === 'all') return sol
     return shapeOutputs(name, sol, outputs!, type, allowMiss)

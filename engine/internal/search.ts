@@ -908,6 +908,8 @@ export class Level implements Trace {
       value = fn === undefined ? input : kind === 'function' ? fn(...(input as unknown[])) : fn(input)
     } catch (err) {
       this.duration[s] = performance.now() - t0
+      // A wrapped model that failed keeps its partial solution on the node (before `raises` may stop the dispatch).
+      if (kind === 'function' && fn !== undefined && WRAPPED_MODEL in fn) this.#keepWrapperSolution(s, fn)
       this.#fail(s, kind, err)
       return FAILED
     }

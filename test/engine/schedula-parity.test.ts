@@ -1,5 +1,5 @@
 // Issue #15 "Differences" 1–12, the shrink repros and the negative-weight probe, against schedula 1.5.78's answers.
-// A case marked it.fails is a difference Flowmark still has (the comment names the issue item); fix, then flip it.
+// Every item now matches schedula or pins a deliberate difference (listed in README and on the Coming from schedula page).
 import { describe, expect, it } from 'vitest'
 import {
   CallError, DispatcherError, MapDispatch, ModelError, SubDispatchFunction, SubDispatchPipe, type Solution,
@@ -185,7 +185,7 @@ describe('10–12. cutting and nesting', () => {
     }
     throw new Error('the dispatch did not raise')
   }
-  // Pending (issue #15 item 11): fix in engine/compose, then flip.
+  // Item 11: the outermost dispatch sets DispatcherError.solution; the failed wrapper keeps its partial solution.
   it('11. under raises, DispatcherError.solution from a nested SubDispatchFunction is the root solution', () => {
     const { outer, error } = raised()
     expect(error).toBeInstanceOf(DispatcherError)
@@ -193,7 +193,7 @@ describe('10–12. cutting and nesting', () => {
     expect((error.solution as Solution).dispatcher).toBe(outer)
     expect(valuesView(recordSolution(error.solution as Solution))).toMatchObject({ values: c11.answer.solution.values })
   })
-  it.fails('11. the partial solution carries no NONE edge values and keeps the wrapper\'s solution on its node', () => {
+  it('11. the partial solution carries no NONE edge values and keeps the wrapper\'s solution on its node', () => {
     const { error } = raised()
     expect(workflowView(recordSolution(error.solution as Solution))).toEqual(workflowView(c11.answer.solution))
   })
