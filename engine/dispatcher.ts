@@ -6,7 +6,7 @@ import { functionName } from './function-name.ts'
 import { INTERNALS, registerDispatcherClass, type DispatcherInternals } from './internal/access.ts'
 import { compile, type Compiled } from './internal/compile.ts'
 import {
-  DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, type NodeImpl,
+  DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, nestedDispatchers, type NodeImpl,
 } from './internal/graph.ts'
 import { inferInputs, isNotLiteral, literalValue, parameters } from './internal/infer-inputs.ts'
 import { search, type WaitOverrides } from './internal/search.ts'
@@ -448,7 +448,7 @@ export class Dispatcher<T extends object = any> {
     }
     let child = options.dispatcher
     if (child === this) throw new ModelError(`${where}: a dispatcher cannot contain itself; add a copy() instead`)
-    const cycle = containmentPath(child, this)
+    const cycle = nestedDispatchers.has(this) ? containmentPath(child, this) : null
     if (cycle !== null) {
       throw new ModelError(
         `${where}: dispatcher ${formatId(this.name)} cannot contain ${formatId(child.name)}, which already contains it ` +

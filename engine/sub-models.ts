@@ -4,7 +4,7 @@ import type { Distance } from './distance.ts'
 import type { Dispatcher } from './dispatcher.ts'
 import { ModelError, didYouMean } from './errors.ts'
 import { compiledOf, internalsOf, traceOf } from './internal/access.ts'
-import { cloneNode, connect, findEdge, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
+import { cloneNode, connect, findEdge, nestedDispatchers, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
 import type { WaitOverrides } from './internal/search.ts'
 import type { Solution } from './solution.ts'
 import { eachWorkflowPart, type Workflow } from './workflow.ts'
@@ -313,6 +313,7 @@ function pruneSubDispatchers(
       ? [...outs, ...(n.inputDomain !== undefined ? [...n.inputs.values()].flat() : [])]
       : [...outs, ...inputs]
     n.dispatcher = prune(n.dispatcher, sources, inputs, n.id)
+    nestedDispatchers.add(n.dispatcher)
     reduceMappings(n, pred, succ, predEdges, drop)
   }
   const sources = new Set<NodeImpl>()
