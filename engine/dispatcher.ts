@@ -1,14 +1,14 @@
 // The Dispatcher: a model of data, function and sub-dispatcher nodes, and the entry point of every dispatch.
-import { EMPTY, NONE, SELF, SINK, START, compareIds, formatId, idText, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
+import { EMPTY, NONE, SELF, SINK, START, WRAPPED_MODEL, compareIds, formatId, idText, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
 import { splitDistance, type Distance } from './distance.ts'
 import { DispatcherAbort, DispatcherError, ModelError, didYouMean } from './errors.ts'
 import { functionName } from './function-name.ts'
 import { INTERNALS, registerDispatcherClass, type DispatcherInternals } from './internal/access.ts'
 import { compile, type Compiled } from './internal/compile.ts'
 import {
-  DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, type NodeImpl,
+  DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, nestedDispatchers, type NodeImpl,
 } from './internal/graph.ts'
-import { inferInputs } from './internal/infer-inputs.ts'
+import { inferInputs, isNotLiteral, literalValue, parameters } from './internal/infer-inputs.ts'
 import { search, type SearchRequest, type WaitOverrides } from './internal/search.ts'
 import { searchAsync } from './internal/async-driver.ts'
 import { DispatchRun } from './internal/event-stream.ts'
@@ -114,7 +114,7 @@ export class Dispatcher<T extends object = any> {
       touch: () => {
         self.#compiled = undefined
       },
-      nextIndex: () => this.#counter++,
+      peekIndex: () => this.#counter,
       setCounter: (n: number) => {
         this.#counter = n
       },
@@ -187,7 +187,8 @@ export class Dispatcher<T extends object = any> {
   }
 
   /**
-   * Finds a node by its path: `getNode('x')`, or `getNode('S', 'g')` for node `g` inside sub-dispatcher `S`.
+   * Finds a node by its path: `getNode('x')`, or `getNode('S', 'g')` for node `g` inside sub-dispatcher `S` (or inside
+   * the model a function node wraps: `SubDispatch`, `SubDispatchFunction`, `SubDispatchPipe`, `DispatchPipe`).
    * Throws a `ModelError` naming the first id of the path that does not exist.
    */
   getNode(...path: NodeId[]): ModelNode {
@@ -207,14 +208,15 @@ export class Dispatcher<T extends object = any> {
         )
       }
       if (i < path.length - 1) {
-        if (node.kind !== 'dispatcher') {
+        const inner = node.kind === 'dispatcher' ? node.dispatcher : node.kind === 'function' ? wrappedModelOf(node.fn) : undefined
+        if (inner === undefined) {
           throw new ModelError(
             `Dispatcher.getNode: ${formatId(id)} is a ${node.kind} node, so the path cannot go inside it; ` +
-              'only sub-dispatcher nodes contain other nodes',
+              'only sub-dispatcher nodes and functions wrapping a model (SubDispatchFunction, …) contain other nodes',
             { nodeId: id },
           )
         }
-        dsp = node.dispatcher
+        dsp = inner
       }
     }
     return node!
@@ -364,15 +366,22 @@ export class Dispatcher<T extends object = any> {
     if (options.critical === true) node.critical = true
     if (options.executor !== undefined) node.executor = options.executor
     this.#nodes.set(id, node)
+    // A repeated id is one edge (its first position); a Set keeps this linear for a node with 10⁵ inputs.
     const ins = node.inputs
+    const seenIn = new Set<NodeId>()
     for (let k = 0; k < ins.length; k++) {
       const i = ins[k]!
-      if (ins.indexOf(i) === k) connect(inNodes[k] ?? this.#ensureData(i), node, inpWeight?.get(i), true)
+      if (seenIn.has(i)) continue
+      seenIn.add(i)
+      connect(inNodes[k] ?? this.#ensureData(i), node, inpWeight?.get(i), true)
     }
     const outs = node.outputs
+    const seenOut = new Set<NodeId>()
     for (let k = 0; k < outs.length; k++) {
       const o = outs[k]!
-      if (outs.indexOf(o) === k) connect(node, outNodes[k] ?? this.#ensureData(o), outWeight?.get(o), true)
+      if (seenOut.has(o)) continue
+      seenOut.add(o)
+      connect(node, outNodes[k] ?? this.#ensureData(o), outWeight?.get(o), true)
     }
     this.#internals.touch()
     return id
@@ -383,11 +392,59 @@ export class Dispatcher<T extends object = any> {
    * positional parameters up to the first one with a default (all of them with `inputsKwargs`). Throws when the
    * names cannot be read reliably (destructuring, rest parameters, native or minified functions): then give `inputs`.
    */
-  addFunc(fn: AnyFunction, options: AddFuncOptions = {}): NodeId {
+  addFunc(fn: AnyFunction, options?: AddFuncOptions): NodeId
+  /**
+   * The decorator form (schedula's `@sh.add_function(dsp, …)`): returns a function that adds the function it is
+   * given (with these options) and returns it unchanged, so `const f = dsp.addFunc({ outputs: ['c'] })(function
+   * f(a, b) { … })` both defines `f` and adds it. It also works as a TypeScript decorator on a static method.
+   */
+  addFunc(options: AddFuncOptions): <F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext) => F
+  addFunc(
+    fnOrOptions: AnyFunction | AddFuncOptions, options: AddFuncOptions = {},
+  ): NodeId | (<F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext) => F) {
+    if (typeof fnOrOptions === 'object' && fnOrOptions !== null) {
+      const decorated = fnOrOptions
+      return <F extends AnyFunction>(fn: F): F => {
+        this.addFunc(fn, decorated)
+        return fn
+      }
+    }
+    const fn = fnOrOptions as AnyFunction
     checkCallable(fn, 'Dispatcher.addFunc')
-    const { inputsKwargs, ...rest } = options
+    const { inputsKwargs, inputsDefaults, ...rest } = options
     const inputs = rest.inputs ?? inferInputs(fn, inputsKwargs ?? false)
-    return (this as Dispatcher).addFunction({ ...rest, fn, inputs })
+    const defaults = new Map<NodeId, unknown>()
+    if (inputsDefaults === true) {
+      // As schedula: the parameters and the inputs are matched by position.
+      const params = parameters(fn)
+      for (let k = 0; k < Math.min(inputs.length, params.length); k++) {
+        const text = params[k]!.defaultText
+        if (text === undefined) continue
+        const value = literalValue(text)
+        if (isNotLiteral(value)) {
+          throw new ModelError(
+            `Dispatcher.addFunc(${formatId(fn.name || 'unknown')}).inputsDefaults: the default of parameter ` +
+              `${formatId(params[k]!.name)} is \`${text}\`, not a literal the source can be read for; give it as ` +
+              `\`inputsDefaults: { ${JSON.stringify(String(inputs[k]))}: value }\``,
+          )
+        }
+        defaults.set(inputs[k]!, value)
+      }
+    } else if (inputsDefaults !== undefined && inputsDefaults !== false) {
+      for (const [id, value] of entriesOf(inputsDefaults, 'Dispatcher.addFunc: inputsDefaults')) {
+        if (!inputs.includes(id)) {
+          throw new ModelError(
+            `Dispatcher.addFunc: inputsDefaults names ${formatId(id)}, which is not an input of the function ` +
+              `(${inputs.map((i) => formatId(i)).join(', ')})`,
+            { nodeId: id },
+          )
+        }
+        defaults.set(id, value)
+      }
+    }
+    const id = (this as Dispatcher).addFunction({ ...rest, fn, inputs })
+    for (const [input, value] of defaults) this.setDefaultValue(input, value)
+    return id
   }
 
   /**
@@ -402,6 +459,14 @@ export class Dispatcher<T extends object = any> {
     }
     let child = options.dispatcher
     if (child === this) throw new ModelError(`${where}: a dispatcher cannot contain itself; add a copy() instead`)
+    const cycle = nestedDispatchers.has(this) ? containmentPath(child, this) : null
+    if (cycle !== null) {
+      throw new ModelError(
+        `${where}: dispatcher ${formatId(this.name)} cannot contain ${formatId(child.name)}, which already contains it ` +
+          `(${[this.name, ...cycle].map((n) => formatId(n)).join(' → ')}): a dispatcher cannot contain itself, even ` +
+          'indirectly; add a copy() of the child instead',
+      )
+    }
     const guess = options.id === undefined ? child.name || 'unknown' : checkId(options.id, where, 'id')
     const label = formatId(guess)
     checkCallable(options.inputDomain, `${where}(${label}).inputDomain`)
@@ -456,8 +521,10 @@ export class Dispatcher<T extends object = any> {
     for (const o of parentOutputs) connect(node, this.#ensureData(o), undefined, true)
     if (options.includeDefaults) {
       for (const [pid, cids] of inMap) {
+        // As schedula: the default of the first child id moves up; only then are the other ids' defaults cleared.
         const dv = child.#defaults.get(cids[0]!)
-        if (dv !== undefined) this.#defaults.set(pid, dv)
+        if (dv === undefined) continue
+        this.#defaults.set(pid, dv)
         for (const cid of cids) child.#defaults.delete(cid)
       }
       child.#internals.touch()
@@ -577,10 +644,14 @@ export class Dispatcher<T extends object = any> {
         this.#solution = sol
       })
     } catch (err) {
-      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && err.solution === undefined) {
+      // Each dispatch it passes through sets its own solution: the outermost (the one the caller made) wins.
+      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && sol !== undefined) {
         err.solution = sol
       }
       throw err
+    } finally {
+      // A function may dispatch this same model again (re-entrant): the last dispatch to end is this one.
+      if (sol !== undefined) this.#solution = sol
     }
     return sol!
   }
@@ -616,10 +687,14 @@ export class Dispatcher<T extends object = any> {
         this.#solution = sol
       })
     } catch (err) {
-      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && err.solution === undefined) {
+      // Each dispatch it passes through sets its own solution: the outermost (the one the caller made) wins.
+      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && sol !== undefined) {
         err.solution = sol
       }
       throw err
+    } finally {
+      // A function may dispatch this same model again (re-entrant): the last dispatch to end is this one.
+      if (sol !== undefined) this.#solution = sol
     }
     return sol!
   }
@@ -851,6 +926,13 @@ function normaliseMapping(m: IdMapping, where: string, prefix: string, parentSid
   }
   if (Array.isArray(m)) {
     for (const id of checkIdList(m, where)) add(id, id)
+  } else if (m instanceof Map) {
+    // A list as a key (schedula's tuple key): each of its ids maps to the value.
+    for (const [k, v] of m as ReadonlyMap<unknown, NodeId | readonly NodeId[]>) {
+      if (!Array.isArray(k)) add(checkId(k, where, 'key'), v)
+      else if (k.length === 0) throw new ModelError(`${where}: a key lists no id; give at least one`)
+      else for (const id of checkIdList(k, where, 'key ids')) add(id, v)
+    }
   } else {
     for (const [k, v] of entriesOf(m, where)) add(k, v as NodeId | readonly NodeId[])
   }
@@ -861,3 +943,33 @@ function normaliseMapping(m: IdMapping, where: string, prefix: string, parentSid
 export { functionName }
 
 registerDispatcherClass(Dispatcher)
+
+/**
+ * The names of the dispatchers on a containment path from `from` down to `target` (both included), or null when
+ * `from` does not contain `target` at any depth. Iterative, and each dispatcher is searched once.
+ */
+function containmentPath(from: Dispatcher, target: Dispatcher): string[] | null {
+  const parentOf = new Map<Dispatcher, Dispatcher | null>([[from, null]])
+  const stack: Dispatcher[] = [from]
+  while (stack.length > 0) {
+    const d = stack.pop()!
+    for (const node of d.nodes.values()) {
+      if (node.kind !== 'dispatcher' || parentOf.has(node.dispatcher)) continue
+      parentOf.set(node.dispatcher, d)
+      if (node.dispatcher === target) {
+        const names: string[] = []
+        for (let at: Dispatcher | null = target; at !== null; at = parentOf.get(at) ?? null) names.push(at.name)
+        return names.reverse()
+      }
+      stack.push(node.dispatcher)
+    }
+  }
+  return null
+}
+
+/** The model a function node wraps (`fn[WRAPPED_MODEL]`, set by the composition helpers), if it wraps one. */
+function wrappedModelOf(fn: AnyFunction | undefined): Dispatcher | undefined {
+  if (fn === undefined) return undefined
+  const m: unknown = (fn as unknown as Record<symbol, unknown>)[WRAPPED_MODEL]
+  return m instanceof Dispatcher ? m : undefined
+}

@@ -216,13 +216,24 @@ export interface Executor {
 export interface AddFuncOptions extends Omit<AddFunctionOptions, 'fn'> {
   /** Also take parameters that have a default value as inputs (default: stop at the first one). */
   inputsKwargs?: boolean
+  /**
+   * Defaults of the input data nodes (schedula's `inputs_defaults`). `true`: a parameter's default, written as a
+   * literal (number, string, boolean, null, JSON array/object), becomes the default of the input at its position;
+   * an object: input id → default value, for defaults that are not literals.
+   */
+  inputsDefaults?: boolean | Readonly<Record<string, unknown>>
 }
 
-/** A mapping between parent and child ids: a list of ids mapped to themselves, or an object/Map of id → id(s). */
+/**
+ * A mapping between parent and child ids: a list of ids mapped to themselves, or an object/Map of id → id(s). A Map
+ * key may be a list of ids (schedula's tuple key): each of them maps to the value, so `new Map([[['a', 'b'], 'c']])`
+ * in `inputs` feeds the child's `c` from the parent's `a` or `b`, and in `outputs` sets the parent's `c` from the
+ * child's `a` or `b` (whichever is computed first).
+ */
 export type IdMapping =
   | readonly NodeId[]
   | Readonly<Record<string, NodeId | readonly NodeId[]>>
-  | ReadonlyMap<NodeId, NodeId | readonly NodeId[]>
+  | ReadonlyMap<NodeId | readonly NodeId[], NodeId | readonly NodeId[]>
 
 /** Options of `Dispatcher.addDispatcher`. */
 export interface AddDispatcherOptions {

@@ -4,7 +4,7 @@ import type { Distance } from './distance.ts'
 import type { Dispatcher } from './dispatcher.ts'
 import { ModelError, didYouMean } from './errors.ts'
 import { compiledOf, internalsOf, traceOf } from './internal/access.ts'
-import { cloneNode, connect, findEdge, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
+import { cloneNode, connect, findEdge, nestedDispatchers, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
 import type { WaitOverrides } from './internal/search.ts'
 import type { Solution } from './solution.ts'
 import { eachWorkflowPart, type Workflow } from './workflow.ts'
@@ -139,7 +139,7 @@ function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly 
     connect(dst.nodes.get(u)!, dst.nodes.get(v)!, e.weight, true)
   }
   for (const [id, dv] of src.defaults) if (dst.nodes.has(id)) dst.defaults.set(id, dv)
-  dst.setCounter(src.nextIndex())
+  dst.setCounter(src.peekIndex()) // reading it must not change the source model
   dst.touch()
   return out
 }
@@ -313,6 +313,7 @@ function pruneSubDispatchers(
       ? [...outs, ...(n.inputDomain !== undefined ? [...n.inputs.values()].flat() : [])]
       : [...outs, ...inputs]
     n.dispatcher = prune(n.dispatcher, sources, inputs, n.id)
+    nestedDispatchers.add(n.dispatcher)
     reduceMappings(n, pred, succ, predEdges, drop)
   }
   const sources = new Set<NodeImpl>()
@@ -368,7 +369,9 @@ function waitFlags(dsp: Dispatcher, flag: boolean): MutableWait {
     if (n.inputDomain === undefined) {
       for (const [c, ps] of n.outputs) if (child.nodes.has(c)) for (const p of ps) w.nodes.set(p, flag)
     } else {
+      // A domain may reject the inputs: the node and every parent output it sets may then come from elsewhere.
       w.nodes.set(n.id, flag)
+      for (const ps of n.outputs.values()) for (const p of ps) w.nodes.set(p, flag)
     }
   }
   return w

@@ -24,7 +24,10 @@ export interface WorkflowNode {
   readonly started: number | undefined
   /** How long its function and filters took (ms). */
   readonly duration: number | undefined
-  /** The solution of a sub-dispatcher node. */
+  /**
+   * The solution of a sub-dispatcher node, or of a model-wrapping function node's call (`SubDispatch`,
+   * `SubDispatchFunction`, `SubDispatchPipe`, `DispatchPipe`, `runModel`: schedula's `node_solutions`).
+   */
   readonly solution: Solution | undefined
   /** The failure recorded at the node, if any. */
   readonly error: NodeError | undefined
@@ -121,7 +124,7 @@ export function buildWorkflow(lv: Trace, solutionOf: (child: Trace) => Solution)
       distance: lv.inDist[s] === 1 ? joinDistance(lv.distL[s]!, lv.distV[s]!) : undefined,
       results: lv.results[s], domain: lv.domains.get(s), filterChain: lv.filterChains.get(s),
       started: ran ? lv.started[s]! : undefined, duration: ran ? lv.duration[s]! : undefined,
-      solution: child === undefined ? undefined : solutionOf(child), error: lv.errors.get(id),
+      solution: child === undefined ? lv.nodeSolutions.get(s) : solutionOf(child), error: lv.errors.get(id),
     }
     // The model START node shares its id with the workflow source: keep one entry, the source's.
     if (id !== START) nodes.set(id, node)

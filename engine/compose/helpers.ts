@@ -49,33 +49,32 @@ function isPlainObject(v: unknown): v is Record<DictKey, unknown> {
  * functions).
  */
 export function deepCopy<V>(value: V, memo: Map<unknown, unknown> = new Map()): V {
-  if (typeof value !== 'object' || value === null) return value
-  const done = memo.get(value)
-  if (done !== undefined) return done as V
-  if (Array.isArray(value)) {
-    const out: unknown[] = []
-    memo.set(value, out)
-    for (const x of value) out.push(deepCopy(x, memo))
-    return out as V
+  // Iterative (a work list of containers to fill), so a value nested 10⁵ levels deep does not overflow the stack.
+  const todo: [source: object, copy: object][] = []
+  const shell = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v
+    const done = memo.get(v)
+    if (done !== undefined) return done
+    let out: object
+    if (Array.isArray(v)) out = []
+    else if (v instanceof Map) out = new Map()
+    else if (v instanceof Set) out = new Set()
+    else if (v instanceof Date) return new Date(v.getTime())
+    else if (!isPlainObject(v)) return v
+    else out = Object.getPrototypeOf(v) === null ? Object.create(null) : {}
+    memo.set(v, out)
+    todo.push([v, out])
+    return out
   }
-  if (value instanceof Map) {
-    const out = new Map()
-    memo.set(value, out)
-    for (const [k, x] of value) out.set(k, deepCopy(x, memo))
-    return out as V
+  const root = shell(value)
+  while (todo.length > 0) {
+    const [src, out] = todo.pop()!
+    if (Array.isArray(src)) for (const x of src) (out as unknown[]).push(shell(x))
+    else if (src instanceof Map) for (const [k, x] of src) (out as Map<unknown, unknown>).set(k, shell(x))
+    else if (src instanceof Set) for (const x of src) (out as Set<unknown>).add(shell(x))
+    else for (const k of Reflect.ownKeys(src)) (out as Record<DictKey, unknown>)[k as DictKey] = shell((src as Record<DictKey, unknown>)[k as DictKey])
   }
-  if (value instanceof Set) {
-    const out = new Set()
-    memo.set(value, out)
-    for (const x of value) out.add(deepCopy(x, memo))
-    return out as V
-  }
-  if (value instanceof Date) return new Date(value.getTime()) as V
-  if (!isPlainObject(value)) return value
-  const out: Record<DictKey, unknown> = Object.getPrototypeOf(value) === null ? Object.create(null) : {}
-  memo.set(value, out)
-  for (const k of Reflect.ownKeys(value)) out[k as DictKey] = deepCopy((value as Record<DictKey, unknown>)[k as DictKey], memo)
-  return out as V
+  return root as V
 }
 
 /** Turns a union into an intersection (used to type merges). */

@@ -81,6 +81,11 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   const inputsDist = new Map(options.inputsDist instanceof Map ? options.inputsDist : Object.entries(options.inputsDist ?? {})) as Map<NodeId, never>
   const wildcard = options.wildcard ?? true
   const model = functionModel(dsp as Dispatcher, where, name, inputs, requested, inputsDist, options.shrink ?? true, wildcard)
+  // The fallback searches the whole model: the shrunk one keeps only the planned producers of functions without a
+  // domain, so a farther producer of a value whose planned function failed would be missing (made on first use).
+  let searched: Dispatcher | undefined
+  const fallbackModel = (): Dispatcher =>
+    (searched ??= options.shrink ?? true ? functionModel(dsp as Dispatcher, where, name, inputs, requested, inputsDist, false, wildcard) : model)
   const plan = recordPlan(model, inputs, requested, { inputsDist, wildcard }, `${where}(${formatId(name)})`)
   const unreached = plan.outputIds.filter((_, i) => plan.outputSlots[i]! < 0)
   if (unreached.length > 0) {
@@ -171,8 +176,8 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
           const dist = new Map([...inputsDist].filter(([id]) => !given!.has(id)))
           const options = { inputsDist: dist, wildcard, rmUnusedNodes: true }
           const done = (sol: Solution): unknown => (type === 'all' ? new Map(sol) : shapeOutputs(name, sol, outputs, type, allowMiss))
-          if (asyncRun !== undefined) return model.dispatchAsync(given, requested, { ...options, ...asyncRun }).then(done)
-          return done(model.dispatch(given, requested, options))
+          if (asyncRun !== undefined) return fallbackModel().dispatchAsync(given, requested, { ...options, ...asyncRun }).then(done)
+          return done(fallbackModel().dispatch(given, requested, options))
         }
         if (type !== 'all' || requested !== undefined) fail(br, missing, () => computedIds(plan, vals))
       }

@@ -337,7 +337,13 @@ export function SubDispatchFunction<
         return type === 'all' ? sol : shapeOutputs(name, sol, outputs!, type, allowMiss)
       })
     }
-    const sol = target.dispatch(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true })
+    let sol: Solution
+    try {
+      sol = target.dispatch(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true })
+    } catch (err) {
+      last = target.solution // the partial solution of the call that stopped (the node that ran it keeps it)
+      throw err
+    }
     last = sol
     if (type === 'all') return sol
     return shapeOutputs(name, sol, outputs!, type, allowMiss)

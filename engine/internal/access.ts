@@ -18,8 +18,8 @@ export interface DispatcherInternals {
   compiled(): Compiled
   /** Marks the model as changed. */
   touch(): void
-  /** Takes the next value of the node index counter. */
-  nextIndex(): number
+  /** The next value of the node index counter, without taking it. */
+  peekIndex(): number
   /** Sets the node index counter (used when copying). */
   setCounter(n: number): void
 }

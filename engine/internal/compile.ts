@@ -106,17 +106,32 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     outStart[s] = o
     const n = list[s]!
     if (n.kind !== 'function') continue
-    for (const id of n.inputs) {
-      let found = -1
-      for (let p = predStart[s]!; p < predStart[s + 1]!; p++) {
-        if (list[edgeFrom[predEdge[p]!]!]!.id === id) {
-          found = predEdge[p]!
-          break
+    const p0 = predStart[s]!
+    const p1 = predStart[s + 1]!
+    if (p1 - p0 <= SCAN_LIMIT) {
+      for (const id of n.inputs) {
+        let found = -1
+        for (let p = p0; p < p1; p++) {
+          if (list[edgeFrom[predEdge[p]!]!]!.id === id) {
+            found = predEdge[p]!
+            break
+          }
         }
+        argEdge[a++] = found
       }
-      argEdge[a++] = found
+    } else {
+      // Many inputs: one map instead of a scan per input (linear for a node with 10⁵ inputs).
+      const byId = new Map<NodeImpl['id'], number>()
+      for (let p = p1 - 1; p >= p0; p--) byId.set(list[edgeFrom[predEdge[p]!]!]!.id, predEdge[p]!)
+      for (const id of n.inputs) argEdge[a++] = byId.get(id) ?? -1
     }
-    for (const id of n.outputs) outEdge[o++] = findId(n.succ, id)
+    if (n.succ.length <= SCAN_LIMIT) {
+      for (const id of n.outputs) outEdge[o++] = findId(n.succ, id)
+    } else {
+      const byId = new Map<NodeImpl['id'], number>()
+      for (let k = n.succ.length - 1; k >= 0; k--) byId.set(n.succ[k]!.to.id, n.succ[k]!.eid)
+      for (const id of n.outputs) outEdge[o++] = byId.get(id) ?? -1
+    }
   }
   argStart[size] = a
   outStart[size] = o
@@ -125,6 +140,9 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     edges, edgeFrom, edgeTo, edgeLen, argStart, argEdge, outStart, outEdge,
   }
 }
+
+/** Up to this many edges, finding an argument or output edge by scanning is cheaper than building a map. */
+const SCAN_LIMIT = 16
 
 function findId(list: readonly EdgeImpl[], id: NodeImpl['id']): number {
   for (const edge of list) if (edge.to.id === id) return edge.eid

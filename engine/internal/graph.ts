@@ -84,8 +84,15 @@ export class SubDispatcherNodeImpl extends NodeBase implements SubDispatcherNode
   constructor(id: NodeId, index: number, dispatcher: Dispatcher) {
     super(id, index)
     this.dispatcher = dispatcher
+    nestedDispatchers.add(dispatcher)
   }
 }
+
+/**
+ * Every dispatcher that has ever been the child of a sub-dispatcher node (never cleared: a superset). One that is not
+ * in it is inside no model, so adding a child to it cannot close a containment cycle (`addDispatcher` skips the walk).
+ */
+export const nestedDispatchers = new WeakSet<Dispatcher>()
 
 function defaults(proto: object, values: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(values)) {

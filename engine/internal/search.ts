@@ -1,12 +1,13 @@
 // The dispatch algorithm: a modified Dijkstra over data, function and sub-dispatcher nodes (schedula's ArciDispatch).
-import { NONE, START, compareIds, formatId, sortKey, type NodeId } from '../constants.ts'
+import { NONE, START, WRAPPED_MODEL, compareIds, formatId, sortKey, type NodeId } from '../constants.ts'
 import { splitDistance, type Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import {
   DispatcherAbort, DispatcherError, NodeError, type FailureKind, type NodePath,
 } from '../errors.ts'
 import type { Filter, NodeContext, Stopper } from '../model.ts'
-import { internalsOf } from './access.ts'
+import type { Solution } from '../solution.ts'
+import { internalsOf, isSolution } from './access.ts'
 import { DATA, DISPATCHER, FUNCTION, type Compiled } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './graph.ts'
 import { Fringe } from './heap.ts'
@@ -150,6 +151,8 @@ export interface Trace {
   readonly results: readonly unknown[]
   readonly domains: ReadonlyMap<number, boolean>
   readonly filterChains: ReadonlyMap<number, readonly unknown[]>
+  /** The solution of a model-wrapping function node's call (returned, or recorded by the wrapper), by slot. */
+  readonly nodeSolutions: ReadonlyMap<number, Solution>
   readonly started: ArrayLike<number>
   readonly duration: ArrayLike<number>
   /** Effective wait-inputs flag of a node. */
@@ -352,6 +355,7 @@ export class Level implements Trace {
   readonly results: unknown[]
   readonly domains = new Map<number, boolean>()
   readonly filterChains = new Map<number, unknown[]>()
+  readonly nodeSolutions = new Map<number, Solution>()
   readonly started: Float64Array
   readonly duration: Float64Array
   /** Inputs that are not nodes of the searched model, copied to the front of the solution. */
@@ -546,6 +550,14 @@ export class Level implements Trace {
       if (this.wfIn[from] === 0) this.#wfAdd(from)
       if (this.wfIn[to] === 0) this.#wfAdd(to)
     }
+    const to = this.c.edgeTo[eid]!
+    if (this.wfRemoved[to] === 1 && this.inDist[to] === 1) {
+      // A function skipped for having no open output gets a new value (a recomputed wildcard input): as in
+      // schedula, it is back in the workflow, after the nodes already there.
+      this.wfRemoved[to] = 0
+      this.wfOrder.splice(this.wfOrder.indexOf(to), 1)
+      this.wfOrder.push(to)
+    }
     this.edgeVal[eid] = value
   }
 
@@ -574,9 +586,10 @@ export class Level implements Trace {
     const c = this.c
     if (this.wildcards.has(s)) {
       this.visited[s] = 1
-      for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      for (let k = c.succStart[s]!; k < c.succStart[s + 1]!; k++) {
+        const e = this.view.succEdge(k)
         if (!this.view.edgeActive(e)) continue
-        this.setEdge(e, value)
+        this.setEdge(e, this.run.options.noCall ? undefined : value) // a structural run carries no values on edges
         const w = c.edgeTo[e]!
         const wv = v + c.edgeLen[e]!
         this.#meet(w, l, wv, true)
@@ -617,7 +630,9 @@ export class Level implements Trace {
     if (!ok) return true
     if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
     const edgeOn = this.edgeOn
-    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+    const so = this.view.succOrder // successors in the order of the pruned graph (schedula's), when it differs
+    for (let k = c.succStart[s]!; k < c.succStart[s + 1]!; k++) {
+      const e = so === null ? k : so[k]!
       if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       const wv = v + c.edgeLen[e]!
@@ -662,13 +677,7 @@ export class Level implements Trace {
     const waits = this.waits(w)
     if (waits && this.pending[w]! > 0) return
     if (this.inDist[w] === 1) {
-      if (closer(l, v, this.distL[w]!, this.distV[w]!)) {
-        throw new DispatcherError(
-          `contradictory paths: ${formatId(this.c.nodes[w]!.id)} was reached again at a shorter distance after it ` +
-            'was computed. This happens only with negative weights; make every weight non-negative.',
-          { nodeId: this.c.nodes[w]!.id, path: [...this.path, this.c.nodes[w]!.id] },
-        )
-      }
+      if (closer(l, v, this.distL[w]!, this.distV[w]!)) this.#contradiction(w)
       return
     }
     if (this.seenOn[w] === 0 || closer(l, v, this.seenL[w]!, this.seenV[w]!)) {
@@ -770,7 +779,8 @@ export class Level implements Trace {
     // Propagate to successors, unless the first one was already visited (a wildcard input fed them already).
     let first = -1
     const e1 = c.succStart[s + 1]!
-    for (let e = c.succStart[s]!; e < e1; e++) {
+    for (let k = c.succStart[s]!; k < e1; k++) {
+      const e = this.view.succEdge(k)
       if (!this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       if (c.kind[w] === DISPATCHER && this.#skipSubInput(s, w)) continue
@@ -861,6 +871,7 @@ export class Level implements Trace {
       if (this.#open(c.edgeTo[e]!)) open++
     }
     if (open === 0) {
+      this.#checkReached(s)
       this.wfRemoved[s] = 1
       return SKIP
     }
@@ -899,6 +910,8 @@ export class Level implements Trace {
     const c = this.c
     const node = c.nodes[s] as FunctionNodeImpl
     this.results[s] = res
+    if (isSolution(res)) this.nodeSolutions.set(s, res)
+    else if (node.fn !== undefined && WRAPPED_MODEL in node.fn) this.#keepWrapperSolution(s, node.fn)
     const o0 = c.outStart[s]!
     const o1 = c.outStart[s + 1]!
     if (o1 - o0 === 1) {
@@ -911,12 +924,53 @@ export class Level implements Trace {
       this.fail(s, 'function', values.cause)
       return false
     }
+    this.#checkReached(s)
     for (let o = o0; o < o1; o++) {
       const e = c.outEdge[o]!
       const v = values[o - o0]
       if (e >= 0 && v !== NONE && this.#open(c.edgeTo[e]!)) this.setEdge(e, v)
     }
     return true
+  }
+
+  /**
+   * A function node must not reach an output that is already final at a shorter distance than that output got: only
+   * negative weights (a negative-weight cycle, or a negative shortcut found too late) can make it, and the distances
+   * would then contradict the values computed. schedula skips such outputs silently; this is its "contradictory
+   * paths" error instead.
+   */
+  #checkReached(s: number): void {
+    const c = this.c
+    const l = this.distL[s]!
+    const v = this.distV[s]!
+    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+      const w = c.edgeTo[e]!
+      if (this.inDist[w] === 1 && this.view.edgeActive(e) && closer(l, v + c.edgeLen[e]!, this.distL[w]!, this.distV[w]!)) {
+        this.#contradiction(w)
+      }
+    }
+  }
+
+  #contradiction(w: number): never {
+    throw new DispatcherError(
+      `contradictory paths: ${formatId(this.c.nodes[w]!.id)} was reached again at a shorter distance after it ` +
+        'was computed. This happens only with negative weights; make every weight non-negative.',
+      { nodeId: this.c.nodes[w]!.id, path: [...this.path, this.c.nodes[w]!.id] },
+    )
+  }
+
+  /**
+   * A model wrapper (SubDispatchFunction, SubDispatchPipe, DispatchPipe, …) records the solution of its last call on
+   * its own `solution`: read right after the call, it is this call's (schedula's `node_solutions`).
+   */
+  #keepWrapperSolution(s: number, fn: object): void {
+    try {
+      const d = Object.getOwnPropertyDescriptor(fn, 'solution')
+      const sol: unknown = d === undefined ? undefined : 'value' in d ? d.value : d.get?.call(fn)
+      if (isSolution(sol)) this.nodeSolutions.set(s, sol)
+    } catch {
+      // A wrapper whose accessor throws simply keeps no solution.
+    }
   }
 
   /** Where node `s` runs, for the step rules (made only when a rule needs it). */
@@ -945,6 +999,8 @@ export class Level implements Trace {
       value = fn === undefined ? input : kind === 'function' ? fn(...(input as unknown[])) : fn(input)
     } catch (err) {
       this.duration[s] = clock.now() - t0
+      // A wrapped model that failed keeps its partial solution on the node (before `raises` may stop the dispatch).
+      if (kind === 'function' && fn !== undefined && WRAPPED_MODEL in fn) this.#keepWrapperSolution(s, fn)
       this.fail(s, kind, err)
       return FAILED
     }

@@ -17,6 +17,12 @@ export class View {
   readonly c: Compiled
   readonly family: Uint8Array | null
   readonly explored: Uint8Array | null
+  /**
+   * With masks: the successor edges of each slot in the order the search follows them (`succOrder[k]` for `k` in
+   * `succStart[s] … succStart[s + 1] - 1`), or null when that is the model's order. schedula searches the graph it
+   * pruned to the outputs, whose successors come in the order its reverse breadth-first search found them.
+   */
+  succOrder: Int32Array | null = null
   readonly #children = new Map<number, View>()
   readonly #outMaps = new Map<number, ReadonlyMap<NodeId, readonly NodeId[]>>()
 
@@ -38,8 +44,15 @@ export class View {
   /** The ancestors of `sources`, not exploring through `blockers` (but for sources, when `wildcard`). */
   static pruned(dsp: Dispatcher, sources: Iterable<NodeId>, blockers: Iterable<NodeId>, wildcard: boolean): View {
     const c = compiledOf(dsp)
-    const { family, explored } = reverseFamily(c, sources, blockers, wildcard)
-    return new View(dsp, c, family, explored)
+    const { family, explored, order } = reverseFamily(c, sources, blockers, wildcard)
+    const view = new View(dsp, c, family, explored)
+    view.succOrder = successorOrder(c, explored, order)
+    return view
+  }
+
+  /** The edge at position `k` of the successor lists, in search order (see `succOrder`). */
+  succEdge(k: number): number {
+    return this.succOrder === null ? k : this.succOrder[k]!
   }
 
   /** Whether the node is part of this view. */
@@ -130,4 +143,28 @@ export function reverseFamily(
     }
   }
   return { family, explored, order }
+}
+
+/**
+ * The successor edges of each slot sorted by when the reverse search reached their targets (`order`; edges to
+ * unexplored targets last, ties in model order), or null when every slot already has that order.
+ */
+function successorOrder(c: Compiled, explored: Uint8Array, order: readonly number[]): Int32Array | null {
+  const rank = new Int32Array(c.size).fill(c.size)
+  for (let i = 0; i < order.length; i++) if (explored[order[i]!] === 1) rank[order[i]!] = i
+  let out: Int32Array | null = null
+  for (let s = 0; s < c.size; s++) {
+    const e0 = c.succStart[s]!
+    const e1 = c.succStart[s + 1]!
+    let sorted = true
+    for (let e = e0 + 1; e < e1 && sorted; e++) sorted = rank[c.edgeTo[e - 1]!]! <= rank[c.edgeTo[e]!]!
+    if (sorted) continue
+    if (out === null) {
+      out = new Int32Array(c.edgeTo.length)
+      for (let e = 0; e < out.length; e++) out[e] = e
+    }
+    const es = Array.from(out.subarray(e0, e1)).sort((a, b) => rank[c.edgeTo[a]!]! - rank[c.edgeTo[b]!]! || a - b)
+    out.set(es, e0)
+  }
+  return out
 }

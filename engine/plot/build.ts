@@ -247,9 +247,11 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
         childSource = sub !== undefined ? { kind: 'workflow', sol: sub } : { kind: 'dmap', dsp: node.dispatcher }
       } else if (wrapped !== undefined) {
         const results = w?.results
-        // Its workflow: the solution it returned, else the one its last call recorded (if it ran in this dispatch).
-        const last = w?.started !== undefined && !isSolution(results) ? lastSolution(node.fn) : undefined
-        childSource = isSolution(results) ? { kind: 'workflow', sol: results }
+        // Its workflow: the solution its call kept on the workflow node, else the one it returned, else the one its
+        // last call recorded (if it ran in this dispatch).
+        const kept = w?.solution ?? (isSolution(results) ? results : undefined)
+        const last = kept === undefined && w?.started !== undefined ? lastSolution(node.fn) : undefined
+        childSource = kept !== undefined ? { kind: 'workflow', sol: kept }
           : last !== undefined && last.dispatcher === wrapped ? { kind: 'workflow', sol: last } : { kind: 'dmap', dsp: wrapped }
       }
       if (childSource !== undefined) {

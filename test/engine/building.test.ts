@@ -471,6 +471,50 @@ describe('§3.3 addFunc', () => {
     const d = new Dispatcher()
     expect(() => d.addFunc(f, { output: ['c'] } as never)).toThrow(/unknown option `output`/)
   })
+
+  it('inputsDefaults: literal parameter defaults become input defaults, by position (schedula\'s docstring model)', () => {
+    // schedula 1.5.78, add_func docstring: f(a, b, c, d=3, m=5); g(a, b, c, *args, d=0) has no default among its
+    // inputs a, b, c. Its answer: {'a': 1, 'b': 3, 'c': 0, 'l': 3, 'd': 2, 'e': 0, 'm': 0, 'i': 6}.
+    function f5(a: number, b: number, c: number, d = 3, m = 5) {
+      return a + b - c + d - m
+    }
+    function g(a: number, b: number, c: number, ...args: number[]) {
+      return (a + b) * c + args.length
+    }
+    const d = new Dispatcher()
+    d.addFunc(f5, { outputs: ['d'] })
+    d.addFunc(f5, { outputs: ['m'], inputsDefaults: true, inputs: ['b', 'e', 'a', 'l'] })
+    d.addFunc(f5, { outputs: ['i'], inputsKwargs: true })
+    d.addFunc(g, { outputs: ['e'], inputsDefaults: true })
+    expect(d.defaultValues.get('l')).toEqual({ value: 3, initialDist: 0 })
+    expect(d.dispatch({ a: 1, b: 3, c: 0 }).toObject()).toEqual({ a: 1, b: 3, c: 0, l: 3, d: 2, e: 0, m: 0, i: 6 })
+  })
+
+  it('inputsDefaults reads literals only; other defaults are given by id', () => {
+    const d = new Dispatcher()
+    function h(x: number, s = 'it\'s', list = [1, null], n = -2.5, t = Math.PI) {
+      return [x, s, list, n, t]
+    }
+    d.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputs: ['x', 's', 'list', 'n'], inputsDefaults: true })
+    expect([...d.defaultValues].map(([k, v]) => [k, v.value])).toEqual([['s', "it's"], ['list', [1, null]], ['n', -2.5]])
+    const e = new Dispatcher()
+    expect(() => e.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputsDefaults: true }))
+      .toThrow(/the default of parameter 't' is `Math.PI`, not a literal .*give it as `inputsDefaults: \{ "t": value \}`/)
+    expect(e.nodes.size).toBe(0)
+    e.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputsDefaults: { t: Math.PI } })
+    expect(e.defaultValues.get('t')?.value).toBe(Math.PI)
+    expect(() => e.addFunc(h, { outputs: ['r2'], inputsDefaults: { zz: 1 } })).toThrow(/'zz', which is not an input/)
+  })
+
+  it('has a decorator form: addFunc(options) adds the function it is given and returns it', () => {
+    const d = new Dispatcher()
+    const add = d.addFunc({ outputs: ['c'] })(function add(a: number, b: number) {
+      return a + b
+    })
+    expect(add(1, 2)).toBe(3)
+    expect(d.getNode('add').kind).toBe('function')
+    expect(d.dispatch({ a: 1, b: 2 }).get('c')).toBe(3)
+  })
 })
 
 describe('§3.5 addDispatcher', () => {
@@ -605,6 +649,46 @@ describe('§3.5 addDispatcher', () => {
   it('refuses to contain itself', () => {
     const d = new Dispatcher()
     expect(() => d.addDispatcher({ dispatcher: d })).toThrow(/cannot contain itself/)
+  })
+
+  it('takes several ids as one key of a Map mapping (schedula\'s tuple key): each maps to the value', () => {
+    const child = new Dispatcher({ name: 'child' })
+    child.addFunction({ id: 'g', fn: (c: number) => c * 10, inputs: ['c'], outputs: ['x'] })
+    child.addFunction({ id: 'h', fn: (c: number) => c + 1, inputs: ['c'], outputs: ['y'], weight: 5 })
+    const d = new Dispatcher()
+    d.addDispatcher({
+      dispatcher: child, id: 'S', inputs: new Map([[['a', 'b'], 'c']]), outputs: new Map([[['x', 'y'], 'p']]),
+    })
+    const node = d.subDispatcherNodes.get('S')!
+    expect([...node.inputs]).toEqual([['a', ['c']], ['b', ['c']]])
+    expect([...node.outputs]).toEqual([['x', ['p']], ['y', ['p']]])
+    expect(d.predecessors('S')).toEqual(['a', 'b'])
+    // The parent's p comes from the child output computed first (x, at the smaller distance).
+    expect(d.dispatch({ a: 1 }).get('p')).toBe(10)
+    expect(d.dispatch({ b: 2 }).get('p')).toBe(20)
+    expect(() => new Dispatcher().addDispatcher({ dispatcher: child, inputs: new Map([[[], 'c']]) }))
+      .toThrow(/a key lists no id/)
+    expect(() => new Dispatcher().addDispatcher({ dispatcher: child, inputs: new Map([[['a', 'a'], 'c']]) }))
+      .toThrow(/'a' is mapped twice/)
+  })
+
+  it('refuses to contain itself indirectly: the second link of a cycle is a ModelError naming the cycle', () => {
+    const p = new Dispatcher({ name: 'p' })
+    const q = new Dispatcher({ name: 'q' })
+    const r = new Dispatcher({ name: 'r' })
+    p.addFunction({ id: 'f', fn: (x: number) => x, inputs: ['a'], outputs: ['b'] })
+    q.addDispatcher({ dispatcher: p, id: 'P', inputs: { a: 'a' }, outputs: { b: 'c' } })
+    r.addDispatcher({ dispatcher: q, id: 'Q', inputs: { a: 'a' }, outputs: { c: 'd' } })
+    const err = thrown(() => p.addDispatcher({ dispatcher: r, id: 'R', inputs: { a: 'a' }, outputs: { d: 'e' } }))
+    expect(err).toBeInstanceOf(ModelError)
+    expect((err as Error).message).toBe(
+      "Dispatcher.addDispatcher: dispatcher 'p' cannot contain 'r', which already contains it ('p' → 'r' → 'q' → 'p'): " +
+        'a dispatcher cannot contain itself, even indirectly; add a copy() of the child instead',
+    )
+    expect([...p.nodes.keys()]).toEqual(['f', 'a', 'b'])
+    // A copy breaks the cycle: it is a model of its own.
+    p.addDispatcher({ dispatcher: r.copy(), id: 'R', inputs: { a: 'a' }, outputs: { d: 'e' } })
+    expect(p.dispatch({ a: 1 }).get('e')).toBe(1)
   })
 
   it('rejects unknown options, naming the option and listing the valid ones', () => {

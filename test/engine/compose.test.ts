@@ -174,6 +174,18 @@ describe('§7.3 SubDispatchPipe and DispatchPipe', () => {
     expect(DispatchPipe(alternative(), { id: 'F', inputs: ['a'], outputs: ['b'], fallback: true })(-1)).toBe('f2')
   })
 
+  it('fallback: true finds a farther producer that the shrunk plan left out (a failing function without a domain)', () => {
+    const m = new Dispatcher({ name: 'm' })
+    let down = false
+    m.addFunction({ id: 'f', fn: (a: number) => { if (down) throw new Error('f down'); return [a + 1, a + 2] }, inputs: ['a'], outputs: ['b', 'c'] })
+    m.addFunction({ id: 'g', fn: (a: number) => a * 100, inputs: ['a'], outputs: ['b'], weight: 5 })
+    const pipes = [DispatchPipe, SubDispatchPipe].map((make) => make(m, { inputs: ['a'], outputs: ['b'], fallback: true }))
+    expect(pipes.map((p) => p(1))).toEqual([2, 2])
+    down = true
+    expect(m.dispatch({ a: 1 }, ['b']).get('b')).toBe(100)
+    expect(pipes.map((p) => p(1))).toEqual([100, 100])
+  })
+
   it('report a failing function with its error as the cause', () => {
     const m = new Dispatcher()
     m.addFunction({ id: 'f', fn: (a: number) => { if (a === 0) throw new RangeError('division by zero'); return 1 / a }, inputs: ['a'], outputs: ['b'] })

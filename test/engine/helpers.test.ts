@@ -121,6 +121,24 @@ describe('§6 replicateValue, deepCopy', () => {
     expect(c.box).toBe(box)
     expect(c.fn).toBe(fn)
   })
+
+  it('deepCopy and Dispatcher.copy handle a default nested 200 000 objects deep (no recursion)', () => {
+    type Chain = { n?: Chain; depth: number }
+    const root: Chain = { depth: 0 }
+    let at = root
+    for (let i = 1; i <= 200_000; i++) at = at.n = { depth: i }
+    const d = new Dispatcher()
+    d.addData({ id: 'a', defaultValue: root })
+    const copied = d.copy().defaultValues.get('a')!.value as Chain
+    let walk: Chain | undefined = copied
+    let depth = 0
+    let shared = 0
+    for (let src: Chain | undefined = root; src !== undefined; src = src.n, walk = walk?.n) {
+      if (walk === src) shared++
+      depth = walk!.depth
+    }
+    expect([depth, shared]).toEqual([200_000, 0])
+  })
 })
 
 describe('§6 nested dicts', () => {

@@ -128,14 +128,23 @@ describe('§14 pitfalls', () => {
       expect(d.dispatch().get('q')).toBe(10)
     })
 
-    it('a negative weight is fine until it would re-reach a visited node (g never runs: a is visited)', () => {
+    it('a negative weight is fine until it would re-reach a computed node: then "contradictory paths"', () => {
       const d = new Dispatcher()
       d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
-      d.addFunction({ id: 'g', fn: (b: number) => b, inputs: ['b'], outputs: ['a'], outWeight: { a: -10 } })
       d.addFunction({ id: 'h', fn: (b: number) => b * 2, inputs: ['b'], outputs: ['c'], outWeight: { c: -5 } })
       const sol = d.dispatch({ a: 1 })
       expect([...sol.entries()]).toEqual([['a', 1], ['b', 1], ['c', 2]])
       expect(sol.dist.get('c')).toBe(-2)
+      // A negative-weight cycle back to the input a: schedula skips g silently, Flowmark says so.
+      d.addFunction({ id: 'g', fn: (b: number) => b, inputs: ['b'], outputs: ['a'], outWeight: { a: -10 } })
+      expect(() => d.dispatch({ a: 1 })).toThrow(/contradictory paths: 'a' was reached again at a shorter distance/)
+      // Several outputs: the check runs after the call, on the outputs that were already final.
+      const m = new Dispatcher()
+      m.addData({ id: 'a', defaultValue: 1 })
+      m.addFunction({ id: 'f', fn: (x: number) => x + 1, inputs: ['a'], outputs: ['b'], weight: -5 })
+      m.addFunction({ id: 'g', fn: (x: number) => x + 1, inputs: ['b'], outputs: ['c'], weight: -5 })
+      m.addFunction({ id: 'h', fn: (x: number) => [x, x], inputs: ['c'], outputs: ['b', 'e'], weight: -5 })
+      expect(() => m.dispatch()).toThrow(expect.objectContaining({ nodeId: 'b' }))
     })
 
     it('a function or sub-dispatcher cannot be its own input or output (one id, one node)', () => {

@@ -155,3 +155,29 @@ describe('4. the pooled search state of small dispatches is safe (bench/small.ts
     expect([...first.dist.keys()]).toEqual([START, 'v', 'nested', 'w', 'then', 'z'])
   })
 })
+
+describe('5. hostile input found by probing (issue #15)', () => {
+  it('a function that dispatches its own model leaves dsp.solution at the outer solution', () => {
+    const d = new Dispatcher({ name: 'countdown' })
+    d.addFunction({
+      id: 'f', fn: (x: number): number => (x > 0 ? (d.dispatch({ a: x - 1 }).get('b') as number) + 1 : 0),
+      inputs: ['a'], outputs: ['b'],
+    })
+    const sol = d.dispatch({ a: 3 })
+    expect(sol.get('b')).toBe(3)
+    expect(d.solution).toBe(sol)
+    expect(d.solution?.get('a')).toBe(3)
+  })
+
+  it('one function with 20 000 inputs, and one with 20 000 outputs, dispatch in full (linear: bench/ measures)', () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => `i${i}`)
+    const fanIn = new Dispatcher()
+    fanIn.addFunction({ id: 'f', fn: (...a: number[]) => a.reduce((x, y) => x + y, 0), inputs: [...ids, 'i0'], outputs: ['o'] })
+    expect(fanIn.predecessors('f').length).toBe(20_000) // the repeated i0 is one edge, its first position
+    expect(fanIn.dispatch(Object.fromEntries(ids.map((id, k) => [id, k])), ['o']).get('o')).toBe(19_999 * 20_000 / 2)
+    const fanOut = new Dispatcher()
+    fanOut.addFunction({ id: 'f', fn: (x: number) => ids.map((_, k) => x + k), inputs: ['a'], outputs: ids })
+    const sol = fanOut.dispatch({ a: 1 })
+    expect([sol.size, sol.get('i0'), sol.get('i19999')]).toEqual([20_001, 1, 20_000])
+  })
+})

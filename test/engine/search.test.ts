@@ -552,7 +552,9 @@ describe('§4.8 seeing a node', () => {
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: (b: number) => b + 1, inputs: ['b'], outputs: ['a'], outWeight: { a: -10 } })
     d.addFunction({ id: 'h', fn: (b: number) => b, inputs: ['b'], outputs: ['c'], weight: 20 })
-    expect(entries(d.dispatch({ a: 1 }))).toEqual([['a', 1], ['b', 2], ['c', 2]])
+    const plain = thrown(() => d.dispatch({ a: 1 })) as DispatcherError
+    expect(plain.message).toMatch(/contradictory paths: 'a' was reached again/)
+    expect(plain.nodeId).toBe('a') // g, at -7, would reach the input a (final at 0); schedula skips g silently
     const err = thrown(() => d.dispatch({ a: 1 }, ['a', 'c'], { wildcard: true })) as DispatcherError
     expect(err).toBeInstanceOf(DispatcherError)
     expect(err.message).toMatch(/contradictory paths/)

@@ -1,7 +1,7 @@
 // Cutting models (schedula-engine.md §5): getSubDsp, getSubDspFromWorkflow, shrinkDsp and getNode, with the
 // exact node and edge lists of the research examples.
 import { describe, expect, it } from 'vitest'
-import { Dispatcher, ModelError, type NodeId } from '../../engine/index.ts'
+import { Dispatcher, ModelError, SubDispatch, SubDispatchFunction, runModel, type NodeId } from '../../engine/index.ts'
 
 const edges = (d: Dispatcher) => d.edges.map((e) => [e.from, e.to])
 const nodes = (d: Dispatcher) => [...d.nodes.keys()]
@@ -185,5 +185,54 @@ describe('§5.4 getNode', () => {
     expect(() => d.getNode('S', 'nope')).toThrow(/no node 'nope' inside 'S' in dispatcher 'sub'/)
     expect(() => d.getNode('x', 'a')).toThrow(/'x' is a data node/)
     expect(d.dispatch().getSubSolution('S')?.get('b')).toBe(2)
+  })
+})
+
+describe('§5.1 getSubDsp leaves its source unchanged', () => {
+  it('reading a sub-model does not move the node-index counter of the source', () => {
+    const d = new Dispatcher({ name: 'm' })
+    d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
+    for (let i = 0; i < 5; i++) d.getSubDsp(['a', 'f', 'b'])
+    d.addData({ id: 'c' })
+    expect([...d.nodes.values()].map((n) => n.index)).toEqual([0, 1, 2, 3])
+    const sub = d.getSubDsp(['a', 'f', 'b'])
+    sub.addData({ id: 'z' })
+    expect(sub.getNode('z').index).toBe(4) // the sub-model continues from the source's counter
+  })
+})
+
+describe('model-wrapping function nodes keep their solution (schedula\'s node_solutions)', () => {
+  const area = () => {
+    const m = new Dispatcher({ name: 'area' })
+    m.addFunction({ id: 'rect', fn: (w: number, h: number) => w * h, inputs: ['w', 'h'], outputs: ['a'] })
+    return m
+  }
+
+  it('SubDispatchFunction, SubDispatch and runModel: the call\'s solution is on the workflow node, and plotted', () => {
+    const model = area()
+    const F = SubDispatchFunction(model, { inputs: ['w', 'h'], outputs: ['a'] })
+    const d = new Dispatcher({ name: 'outer' })
+    d.addFunction({ id: 'sdf', fn: F, inputs: ['w', 'h'], outputs: ['a1'] })
+    d.addFunction({ id: 'sd', fn: SubDispatch(model), inputs: ['dims'], outputs: ['s'] })
+    d.addFunction({ id: 'rm', fn: runModel, inputs: ['model', 'dims'], outputs: ['r'] })
+    const sol = d.dispatch({ w: 2, h: 3, dims: { w: 4, h: 5 }, model })
+    const kept = (id: string) => sol.workflow.nodes.get(id)?.solution?.get('a')
+    expect([kept('sdf'), kept('sd'), kept('rm')]).toEqual([6, 20, 20])
+    // A later call of the same wrapper does not change what this dispatch kept.
+    expect(F(10, 10)).toBe(100)
+    expect(kept('sdf')).toBe(6)
+    const page = sol.plot({ hideTimestamps: true }).pages.find((p) => p.path === 'sdf')!
+    expect(page.kind).toBe('workflow')
+    expect(page.nodes.map((n) => n.label)).toEqual(['start', 'a', 'rect', 'h', 'w', 'end'])
+    expect(d.dispatch({ w: 1, h: 1 }).workflow.nodes.get('f')?.solution).toBeUndefined()
+  })
+
+  it('getNode walks a path into the model a function node wraps', () => {
+    const d = new Dispatcher({ name: 'outer' })
+    d.addFunction({ id: 'F', fn: SubDispatchFunction(area(), { inputs: ['w', 'h'], outputs: ['a'] }), inputs: ['w', 'h'], outputs: ['a'] })
+    d.addFunction({ id: 'plain', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
+    expect(d.getNode('F', 'rect').kind).toBe('function')
+    expect(() => d.getNode('plain', 'x')).toThrow(/'plain' is a function node, so the path cannot go inside it/)
+    expect(() => d.getNode('F', 'nope')).toThrow(/no node 'nope' inside 'F' in dispatcher 'area'/)
   })
 })
