@@ -10,7 +10,7 @@ import {
 } from './internal/graph.ts'
 import { inferInputs } from './internal/infer-inputs.ts'
 import { search, type SearchRequest, type WaitOverrides } from './internal/search.ts'
-import { searchAsync } from './internal/async-driver.ts'
+import { inThreadExecutor, searchAsync } from './internal/async-driver.ts'
 import { DispatchRun } from './internal/event-stream.ts'
 import { checkAsyncNodeOptions, checkAsyncOptions, type DispatchAsyncOptions } from './internal/async-options.ts'
 import { View } from './internal/view.ts'
@@ -362,7 +362,7 @@ export class Dispatcher<T extends object = any> {
     if (options.context === true) node.context = true
     if (options.timeout !== undefined) node.timeout = options.timeout
     if (options.critical === true) node.critical = true
-    if (options.executor !== undefined) node.executor = options.executor
+    if (options.executor !== undefined) node.executor = options.executor === 'async' ? inThreadExecutor : options.executor
     this.#nodes.set(id, node)
     const ins = node.inputs
     for (let k = 0; k < ins.length; k++) {
