@@ -7,7 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { NodeId } from './constants.ts'
 import { Dispatcher } from './dispatcher.ts'
-import { DispatcherAbort, FlowmarkError, nameError } from './errors.ts'
+import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, nameError } from './errors.ts'
+import type { DispatchEvent } from './internal/async-driver.ts'
+import type { DispatchAsyncOptions } from './internal/async-options.ts'
 import { readId } from './portable/format.ts'
 import { loadModel } from './portable/node.ts'
 import { parseModelText, ModelValidationError } from './portable/validate.ts'
@@ -17,12 +19,15 @@ import { parseRef, RefError } from './ref.ts'
 import type { Solution } from './solution.ts'
 
 const USAGE = `Usage:
-  flowmark run <model.json | module#export> [--inputs <file.json | ->] [--outputs a,b] [--timeout <ms>]
+  flowmark run <model.json | module#export> [--inputs <file.json | ->] [--outputs a,b]
+               [--executor async] [--concurrency N] [--timeout <ms>]
       Load the model (a portable model file, an ephemeral job map, or an export of a module that is a
       Dispatcher or a function without parameters returning one), dispatch it with the inputs (a JSON object,
-      "-" for stdin) and print the solution as JSON: {"values", "errors", "dist"}. On a terminal, a progress
-      line goes to stderr. Exit code: 0 when every requested output was computed (or none was requested and the
-      dispatch finished), 1 when some could not be (or the time ran out), 2 for an invalid model or arguments.
+      "-" for stdin) through dispatchAsync (functions may be async; at most N calls at once, default no limit;
+      --timeout bounds the whole dispatch) and print the solution as JSON: {"values", "errors", "dist"}. On a
+      terminal, a progress line (nodes done / running / failed) goes to stderr. Exit code: 0 when every
+      requested output was computed (or none was requested and the dispatch finished), 1 when some could not
+      be (or the time ran out, or a critical node failed), 2 for an invalid model or arguments.
   flowmark validate <model.json> [--outputs a,b]
       Check the model and import its references without running it; list every problem as file:line:column.
   flowmark --version
@@ -113,13 +118,14 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       return command === undefined ? 2 : 0
     }
     if (command !== 'run' && command !== 'validate') throw new UsageError(`unknown command '${command}'${command === 'plot' ? " (plots are drawn by the docs package's CLI: flowmark-docs plot model.json)" : ''}`)
-    let parsed: ReturnType<typeof parseArgs<{ options: { inputs: { type: 'string' }; outputs: { type: 'string' }; timeout: { type: 'string' } }; allowPositionals: true; args: string[] }>>
+    type RunFlags = { inputs: { type: 'string' }; outputs: { type: 'string' }; timeout: { type: 'string' }; concurrency: { type: 'string' }; executor: { type: 'string' } }
+    let parsed: ReturnType<typeof parseArgs<{ options: RunFlags; allowPositionals: true; args: string[] }>>
     try {
       parsed = parseArgs({
         args: [...rest],
         allowPositionals: true,
         options: command === 'run'
-          ? { inputs: { type: 'string' }, outputs: { type: 'string' }, timeout: { type: 'string' } }
+          ? { inputs: { type: 'string' }, outputs: { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' }, executor: { type: 'string' } }
           : { outputs: { type: 'string' } } as never,
       })
     } catch (e) {
@@ -132,6 +138,18 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
     if (values.timeout !== undefined) {
       timeout = Number(values.timeout)
       if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout takes a positive number of milliseconds, not '${values.timeout}'`)
+    }
+    let concurrency: number | undefined
+    if (values.concurrency !== undefined) {
+      concurrency = values.concurrency === 'Infinity' ? Infinity : Number(values.concurrency)
+      if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
+        throw new UsageError(`--concurrency takes a whole number of calls, at least 1 (or Infinity), not '${values.concurrency}'`)
+      }
+    }
+    if (values.executor !== undefined && values.executor !== 'async') {
+      throw new UsageError(values.executor === 'workers'
+        ? "--executor workers is not available yet (no worker-thread executor ships with this release); use --executor async"
+        : `--executor takes 'async' (calls run in this process), not '${values.executor}'`)
     }
     let inputs: Map<NodeId, unknown> = new Map()
     if (values.inputs !== undefined) {
@@ -171,7 +189,7 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       stdout.write(`${positionals[0]}: valid (${plural(all, 'node')}: ${plural(fns, 'function')}, ${plural(subs, 'sub-dispatcher')})\n`)
       return 0
     }
-    return run(dsp, inputs, outputs, timeout, stdout, stderr)
+    return await run(dsp, inputs, outputs, { timeout, concurrency }, stdout, stderr)
   } catch (e) {
     if (e instanceof UsageError) {
       stderr.write(`flowmark ${command ?? ''}: ${e.message}\n\n${USAGE}`)
@@ -190,38 +208,52 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
   }
 }
 
-function run(
-  dsp: Dispatcher, inputs: Map<NodeId, unknown>, outputs: string[] | undefined, timeout: number | undefined,
+/** Options of `flowmark run` for the asynchronous dispatch. */
+interface RunOptions {
+  readonly timeout: number | undefined
+  readonly concurrency: number | undefined
+}
+
+async function run(
+  dsp: Dispatcher, inputs: Map<NodeId, unknown>, outputs: string[] | undefined, opts: RunOptions,
   stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown; isTTY?: boolean },
-): number {
+): Promise<number> {
   const tty = stderr.isTTY === true
   const started = performance.now()
-  const deadline = timeout === undefined ? Infinity : started + timeout
-  let calls = 0
-  let shown = 0
-  // The stopper is asked before every function call: it counts them for the progress line and enforces --timeout.
-  const stopper = {
-    isSet(): boolean {
-      calls++
-      const now = performance.now()
-      if (tty && now - shown > 100) {
-        shown = now
-        stderr.write(`\r\x1b[Kflowmark run: ${calls} functions started, ${Math.round(now - started)} ms`)
-      }
-      return now > deadline
-    },
+  let running = 0
+  let done = 0
+  let failed = 0
+  let shown = -Infinity
+  const line = (): string => `flowmark run: ${done} done, ${running} running, ${failed} failed`
+  // Every event of the dispatch updates the counts; a terminal sees them at most every 100 ms.
+  const onEvent = (e: DispatchEvent): void => {
+    if (e.type === 'start') running++
+    else {
+      if (running > 0) running--
+      if (e.type === 'finish' || e.type === 'skip') done++
+      else if (e.type === 'fail') failed++
+    }
+    const now = performance.now()
+    if (tty && now - shown > 100) {
+      shown = now
+      stderr.write(`\r\x1b[K${line()}, ${Math.round(now - started)} ms`)
+    }
   }
+  const options: DispatchAsyncOptions = { onEvent }
+  if (opts.timeout !== undefined) options.timeout = opts.timeout
+  if (opts.concurrency !== undefined) options.concurrency = opts.concurrency
   let sol: Solution
-  let timedOut = false
+  let stopped: string | undefined
   try {
-    sol = dsp.dispatch(inputs, outputs, { stopper })
+    sol = await dsp.dispatchAsync(inputs, outputs, options)
   } catch (e) {
-    if (!(e instanceof DispatcherAbort) || e.solution === undefined) throw e
+    if (!(e instanceof DispatcherAbort || e instanceof DispatcherError) || e.solution === undefined) throw e
     sol = e.solution
-    timedOut = true
+    stopped = e instanceof DispatcherAbort && e.cause instanceof TimeoutError
+      ? `stopped after --timeout ${opts.timeout} ms; the solution above is partial`
+      : `stopped: ${e.message}; the solution above is partial`
   }
-  const failed = sol.errors.size
-  if (tty) stderr.write(`\r\x1b[Kflowmark run: ${calls} functions started, ${failed} failed, ${sol.size} values in ${Math.round(performance.now() - started)} ms\n`)
+  if (tty) stderr.write(`\r\x1b[K${line()}, ${sol.size} values in ${Math.round(performance.now() - started)} ms\n`)
   let json: string
   try {
     json = JSON.stringify(solutionToJSON(sol), null, 2)
@@ -231,14 +263,14 @@ function run(
     return 1
   }
   stdout.write(json + '\n')
-  if (timedOut) {
-    stderr.write(`flowmark run: stopped after --timeout ${timeout} ms; the solution above is partial\n`)
+  if (stopped !== undefined) {
+    stderr.write(`flowmark run: ${stopped}\n`)
     return 1
   }
   const missing = (outputs ?? []).filter((o) => !sol.has(o))
   if (missing.length > 0) {
     stderr.write(`flowmark run: not computed: ${missing.map((m) => `"${m}"`).join(', ')}` +
-      (failed > 0 ? `; failures: ${[...sol.errors.values()].map((e) => e.message).join('; ')}` : '') + '\n')
+      (sol.errors.size > 0 ? `; failures: ${[...sol.errors.values()].map((e) => e.message).join('; ')}` : '') + '\n')
     return 1
   }
   return 0

@@ -10,7 +10,7 @@ import {
 } from './internal/graph.ts'
 import { inferInputs, isNotLiteral, literalValue, parameters } from './internal/infer-inputs.ts'
 import { search, type SearchRequest, type WaitOverrides } from './internal/search.ts'
-import { searchAsync } from './internal/async-driver.ts'
+import { inThreadExecutor, searchAsync } from './internal/async-driver.ts'
 import { DispatchRun } from './internal/event-stream.ts'
 import { checkAsyncNodeOptions, checkAsyncOptions, type DispatchAsyncOptions } from './internal/async-options.ts'
 import { View } from './internal/view.ts'
@@ -364,7 +364,7 @@ export class Dispatcher<T extends object = any> {
     if (options.context === true) node.context = true
     if (options.timeout !== undefined) node.timeout = options.timeout
     if (options.critical === true) node.critical = true
-    if (options.executor !== undefined) node.executor = options.executor
+    if (options.executor !== undefined) node.executor = options.executor === 'async' ? inThreadExecutor : options.executor
     this.#nodes.set(id, node)
     // A repeated id is one edge (its first position); a Set keeps this linear for a node with 10⁵ inputs.
     const ins = node.inputs

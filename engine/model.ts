@@ -181,8 +181,11 @@ export interface AddFunctionOptions {
   timeout?: number
   /** `dispatchAsync` only: a failure of this node aborts the dispatch instead of opening another path. */
   critical?: boolean
-  /** `dispatchAsync` only: where the call runs (overrides the dispatch's `executor`). */
-  executor?: Executor
+  /**
+   * `dispatchAsync` only: where the call runs (overrides the dispatch's `executor`): `'async'` (in this thread, the
+   * form a portable model can store) or an {@link Executor}.
+   */
+  executor?: 'async' | Executor
 }
 
 /** What a function node with `context: true` receives as its last argument. */

@@ -70,7 +70,7 @@ export function checkAsyncNodeOptions(options: AddFunctionOptions, where: string
     throw new ModelError(`${where}.critical: must be true or false; got ${describeValue(options.critical)}`)
   }
   if (options.timeout !== undefined) checkTimeout(options.timeout, `${where}.timeout`)
-  if (options.executor !== undefined && !isExecutor(options.executor)) {
-    throw new ModelError(`${where}.executor: must be an object with a \`run(call, signal)\` method; got ${describeValue(options.executor)}`)
+  if (options.executor !== undefined && options.executor !== 'async' && !isExecutor(options.executor)) {
+    throw new ModelError(`${where}.executor: must be 'async' or an object with a \`run(call, signal)\` method; got ${describeValue(options.executor)}`)
   }
 }

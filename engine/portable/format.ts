@@ -55,6 +55,14 @@ export interface FunctionNodeDoc {
   inpWeight?: Record<string, NumberDoc>
   outWeight?: Record<string, NumberDoc>
   filters?: RefText[]
+  /** `true`: the function receives a node context (`signal`, `nodeId`, `path`) as its last argument. */
+  context?: boolean
+  /** `dispatchAsync` only: milliseconds the call may take (finite, not negative); an overrun is the node's failure. */
+  timeout?: number
+  /** `dispatchAsync` only: `true`: a failure of this node aborts the dispatch. */
+  critical?: boolean
+  /** `dispatchAsync` only: where the call runs; `"async"` (in this thread) is the only executor a document can name. */
+  executor?: 'async'
   description?: string
   attributes?: Record<string, unknown>
 }

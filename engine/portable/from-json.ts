@@ -240,6 +240,10 @@ function build(src: Source, fns: Map<string, AnyFunction>, subFiles: Map<string,
       const ow = weights(n.outWeight)
       if (ow !== undefined) o.outWeight = ow
       if (n.filters !== undefined) o.filters = n.filters.map((_, j) => fn(`${p}/filters/${j}`))
+      if (n.context !== undefined) o.context = n.context
+      if (n.timeout !== undefined) o.timeout = n.timeout
+      if (n.critical !== undefined) o.critical = n.critical
+      if (n.executor !== undefined) o.executor = n.executor
       if (n.description !== undefined) o.description = n.description
       if (attributes !== undefined) o.attributes = attributes
       dsp.addFunction(o)

@@ -3,6 +3,7 @@ import { NONE, SELF, SINK, START, formatId, type NodeId } from '../constants.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import type { Distance } from '../distance.ts'
 import { ModelError } from '../errors.ts'
+import { inThreadExecutor } from '../internal/async-driver.ts'
 import type { AnyFunction, ModelNode } from '../model.ts'
 import { formatRef, refOf, relativeRef, type FunctionRef } from '../ref.ts'
 import { FORMAT_VERSION, writeId, type DataNodeDoc, type DispatcherNodeDoc, type DistanceDoc, type FunctionNodeDoc, type ModelDoc, type NodeDoc, type NumberDoc } from './format.ts'
@@ -30,7 +31,7 @@ export interface ToJSONOptions {
  * The portable document of a model (see the *Portable models* page): plain JSON, with every function named by its
  * reference. Throws a `ModelError` listing every node whose function has no reference (closures: add them with
  * `addFunction({ ref })` or `functionRef`, or pass their module in `modules`), whose values cannot be written as
- * JSON, or whose options (a `raises` function, a `stopper`) have no JSON form.
+ * JSON, or whose options (a `raises` function, a `stopper`, a node's custom `Executor` object) have no JSON form.
  */
 export function toJSON(dsp: Dispatcher, options: ToJSONOptions = {}): ModelDoc {
   const byFunction = new Map<AnyFunction, FunctionRef>()
@@ -151,6 +152,15 @@ function writeModel(dsp: Dispatcher, options: ToJSONOptions, byFunction: Map<Any
       }
       if (Object.keys(outW).length > 0) f.outWeight = outW
       if (n.filters !== undefined) f.filters = n.filters.map((x, i) => refText(x, n, `filter ${i}`) ?? '')
+      if (n.context === true) f.context = true
+      if (n.timeout !== undefined) f.timeout = n.timeout
+      if (n.critical === true) f.critical = true
+      if (n.executor === inThreadExecutor) f.executor = 'async'
+      else if (n.executor !== undefined) {
+        problems.push(
+          `function node ${pathText([...path, n.id])}: its executor is an object, which JSON cannot hold; a document can name ` +
+            "only executor 'async' (in this thread): remove the node's executor and pass yours to dispatchAsync({ executor }) instead")
+      }
       common(n, f)
       checkEdges(n, (a, b) => edgeWeight.get(a)?.has(b) === true, path, problems)
       out = f

@@ -84,7 +84,7 @@ const MODEL_KEYS = ['$schema', 'flowmark', 'name', 'description', 'raises', 'exe
 const COMMON_KEYS = ['kind', 'id', 'description', 'attributes']
 const NODE_KEYS: Record<string, readonly string[]> = {
   data: [...COMMON_KEYS, 'default', 'initialDist', 'waitInputs', 'wildcard', 'weight', 'fn', 'callback', 'filters'],
-  function: [...COMMON_KEYS, 'ref', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters'],
+  function: [...COMMON_KEYS, 'ref', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'context', 'timeout', 'critical', 'executor'],
   dispatcher: [...COMMON_KEYS, 'model', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight'],
 }
 
@@ -343,6 +343,13 @@ function checkFunction(n: Obj, p: string, add: Add): void {
   if ('outputs' in n) checkIdList(n.outputs, `${p}/outputs`, add, '"outputs"')
   if ('inpWeight' in n) checkWeights(n.inpWeight, `${p}/inpWeight`, add, n.inputs ?? ['@start'], 'inpWeight')
   if ('outWeight' in n) checkWeights(n.outWeight, `${p}/outWeight`, add, n.outputs ?? ['@sink'], 'outWeight')
+  for (const k of ['context', 'critical']) if (k in n && typeof n[k] !== 'boolean') add(`${p}/${k}`, `"${k}" must be true or false, not ${show(n[k])}`)
+  if ('timeout' in n && !(typeof n.timeout === 'number' && n.timeout >= 0)) {
+    add(`${p}/timeout`, `"timeout" is the milliseconds the call may take under dispatchAsync, a number not negative, not ${show(n.timeout)}`)
+  }
+  if ('executor' in n && n.executor !== 'async') {
+    add(`${p}/executor`, `"executor" can only be "async" (in this thread), not ${show(n.executor)}; a custom executor is an object: pass it to dispatchAsync({ executor })`)
+  }
 }
 
 function checkMapping(v: unknown, at: string, add: Add, what: string): boolean {

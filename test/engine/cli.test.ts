@@ -52,9 +52,17 @@ describe('flowmark run', () => {
   })
 
   it('exits 2 on arguments it does not know, rather than ignoring them', async () => {
-    const r = await cli(['run', 'fixtures/portable-model/model.json', '--executor', 'workers'])
+    const r = await cli(['run', 'fixtures/portable-model/model.json', '--executors', 'async'])
     expect(r.code).toBe(2)
-    expect(r.err).toMatch(/^flowmark run: Unknown option '--executor'/)
+    expect(r.err).toMatch(/^flowmark run: Unknown option '--executors'/)
+    expect((await cli(['run', 'fixtures/portable-model/model.json', '--executor', 'workers'])).err)
+      .toMatch(/^flowmark run: --executor workers is not available yet \(no worker-thread executor ships with this release\); use --executor async\n/)
+    expect((await cli(['run', 'fixtures/portable-model/model.json', '--executor', 'threads'])).err)
+      .toMatch(/^flowmark run: --executor takes 'async' \(calls run in this process\), not 'threads'\n/)
+    for (const n of ['0', '1.5', 'many']) {
+      const bad = await cli(['run', 'fixtures/portable-model/model.json', '--concurrency', n])
+      expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, `flowmark run: --concurrency takes a whole number of calls, at least 1 (or Infinity), not '${n}'`])
+    }
     expect((await cli(['run', 'fixtures/portable-model/model.json', '--timeout=-5'])).err).toMatch(/^flowmark run: --timeout takes a positive number of milliseconds, not '-5'/)
     expect((await cli(['run'])).code).toBe(2)
   })
@@ -65,17 +73,37 @@ describe('flowmark run', () => {
     expect(JSON.parse(r.out).values.litres).toBeCloseTo(7)
   })
 
-  it('stops at --timeout with the partial solution and exits 1', async () => {
-    const r = await cli(['run', 'fixtures/portable-model/slow.ts#slowModel', '--inputs', '-', '--timeout', '10'], { stdin: '{"a": 1}' })
-    expect(r.code).toBe(1)
-    expect(JSON.parse(r.out).values).toEqual({ a: 1, b: 2 })
-    expect(r.err).toBe('flowmark run: stopped after --timeout 10 ms; the solution above is partial\n')
+  it('runs async functions through dispatchAsync, with --executor and --concurrency', async () => {
+    for (const extra of [[], ['--executor', 'async', '--concurrency', '1'], ['--concurrency', 'Infinity']]) {
+      const r = await cli(['run', 'fixtures/portable-model/async.json', '--inputs', '-', '--outputs', 'total', ...extra], { stdin: '{"country": "FR", "net": 100}' })
+      expect([r.code, r.err]).toEqual([0, ''])
+      const sol = JSON.parse(r.out)
+      expect(sol.values).toEqual({ country: 'FR', net: 100, rate: 0.2, total: 120 })
+      expect(sol.errors.rate_service).toMatch(/'rate_service' took longer than its timeout of 50 ms/)
+    }
   })
 
-  it('shows a progress line on a terminal', async () => {
+  it('stops at --timeout (the whole dispatch) with the partial solution and exits 1', async () => {
+    // The dispatch's 30 ms run out while the first-choice rate service waits for its own 50 ms timeout.
+    const r = await cli(['run', 'fixtures/portable-model/async.json', '--inputs', '-', '--outputs', 'total', '--timeout', '30'], { stdin: '{"country": "FR", "net": 100}' })
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out).values).toEqual({ country: 'FR', net: 100 })
+    expect(r.err).toBe('flowmark run: stopped after --timeout 30 ms; the solution above is partial\n')
+  })
+
+  it('exits 1 with the partial solution when a critical node fails', async () => {
+    const r = await cli(['run', 'fixtures/portable-model/async.json', '--inputs', '-'], { stdin: '{"country": "FR", "net": "a hundred", "rate": {"$type": "bigint", "value": "1"}}' })
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out).values).toEqual({ country: 'FR', net: 'a hundred', rate: { $type: 'bigint', value: '1' } })
+    expect(r.err).toMatch(/^flowmark run: stopped: .*'gross'.*; the solution above is partial\n$/s)
+  })
+
+  it('shows a progress line on a terminal: nodes done, running, failed', async () => {
     const r = await cli(['run', 'fixtures/portable-model/model.json', '--inputs', 'fixtures/portable-model/inputs.json'], { tty: true })
     expect(r.code).toBe(0)
-    expect(r.err).toMatch(/^\r\x1b\[K.*\r\x1b\[Kflowmark run: 3 functions started, 0 failed, 6 values in \d+ ms\n$/s)
+    expect(r.err).toMatch(/^\r\x1b\[K.*\r\x1b\[Kflowmark run: 3 done, 0 running, 0 failed, 6 values in \d+ ms\n$/s)
+    const slow = await cli(['run', 'fixtures/portable-model/async.json', '--inputs', '-'], { tty: true, stdin: '{"country": "FR", "net": 100}' })
+    expect(slow.err).toMatch(/\r\x1b\[Kflowmark run: 2 done, 0 running, 1 failed, 4 values in \d+ ms\n$/)
   })
 
   it('runs an ephemeral job map', async () => {

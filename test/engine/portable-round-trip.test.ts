@@ -1,7 +1,7 @@
 // Portable models: every fixture model written as JSON, read back, gives the same document, plot and solution.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
 import { Dispatcher, type Solution } from '../../engine/index.ts'
@@ -123,7 +123,7 @@ describe('portable round trip over the fixture models', () => {
   })
 
   it('checks the example model files against the schema', () => {
-    for (const file of ['model.json', 'discount.json', 'broken.json']) {
+    for (const file of ['model.json', 'discount.json', 'broken.json', 'async.json']) {
       expect(validateSchema(JSON.parse(readFileSync(join(FIXTURES, 'portable-model', file), 'utf8'))), file).toBe(true)
     }
   })
@@ -134,7 +134,7 @@ describe('portable round trip over the fixture models', () => {
     const near = mkdtempSync(join(existsSync(cache) ? cache : join(FIXTURES, '..', 'node_modules'), 'flowmark-portable-'))
     const far = mkdtempSync(join(tmpdir(), 'flowmark-portable-'))
     try {
-      for (const [dir, ref] of [[near, '../../../fixtures/portable-model/work.ts#subtotal'], [far, `file://${join(FIXTURES, 'portable-model', 'work.ts')}#subtotal`]] as const) {
+      for (const [dir, ref] of [[near, `${relative(near, join(FIXTURES, 'portable-model'))}/work.ts#subtotal`], [far, `file://${join(FIXTURES, 'portable-model', 'work.ts')}#subtotal`]] as const) {
         const file = join(dir, 'order.json')
         await saveModel(order, file)
         const saved = JSON.parse(readFileSync(file, 'utf8')) as ModelDoc
@@ -157,6 +157,31 @@ describe('portable round trip over the fixture models', () => {
       "toJSON: the model cannot be written as JSON (2 problems):\n" +
       "  the function of node 'inc' has no reference (a closure?); add it with addFunction({ ref: './module.ts#name' }), register it with functionRef(fn, import.meta.url), or pass its module in { modules }\n" +
       "  the default value of node 'when': the value: an instance of Clock cannot be written as JSON; convert it to plain data first (objects, arrays, strings, numbers, booleans, null, Map, Set, Date, bigint, typed arrays)")
+  })
+
+  it('carries the asynchronous options of function nodes both ways', async () => {
+    const file = join(FIXTURES, 'portable-model', 'async.json')
+    const { $schema: _, ...written } = JSON.parse(readFileSync(file, 'utf8')) as ModelDoc
+    const dsp = await loadModel(file)
+    const node = dsp.nodes.get('rate_service')!
+    expect(node.kind === 'function' && [node.context, node.timeout, node.critical]).toEqual([true, 50, undefined])
+    expect(toJSON(dsp, { baseUrl: new URL(`file://${file}`) })).toEqual(written)
+    const sol = await dsp.dispatchAsync({ country: 'FR', net: 100 }, ['total'], { concurrency: 2 })
+    expect(Object.fromEntries(sol)).toEqual({ country: 'FR', net: 100, rate: 0.2, total: 120 })
+    expect(sol.errors.get('rate_service')?.message).toMatch(/took longer than its timeout of 50 ms/)
+  })
+
+  it('writes executor "async" and refuses a custom executor object, naming the node', () => {
+    const dsp = new Dispatcher({ name: 'e' })
+    const inc = (x: number) => x + 1
+    functionRef(inc, 'fixture:registry', 'inc')
+    dsp.addFunction({ id: 'here', fn: inc, inputs: ['x'], outputs: ['y'], executor: 'async', timeout: 0 })
+    expect(toJSON(dsp).nodes[0]).toEqual({ kind: 'function', id: 'here', ref: 'fixture:registry#inc', inputs: ['x'], outputs: ['y'], timeout: 0, executor: 'async' })
+    dsp.addFunction({ id: 'remote', fn: inc, inputs: ['y'], outputs: ['z'], executor: { run: async (call) => call.fn(...call.args) } })
+    expect(() => toJSON(dsp)).toThrow(
+      "toJSON: the model cannot be written as JSON (1 problem):\n" +
+      "  function node 'remote': its executor is an object, which JSON cannot hold; a document can name only executor 'async' (in this thread): " +
+      'remove the node\'s executor and pass yours to dispatchAsync({ executor }) instead')
   })
 
   it('writes "ref": null only when asked', () => {

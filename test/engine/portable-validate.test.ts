@@ -274,6 +274,24 @@ const TABLE: [string, string, { outputs?: string[] }, string[]][] = [
     ],
   ],
   [
+    "asynchronous options of the wrong type",
+    "{\"flowmark\": 1, \"nodes\": [{\"kind\": \"function\", \"id\": \"f\", \"ref\": \"./work.ts#same\", \"timeout\": -5, \"critical\": \"yes\", \"context\": 1}]}",
+    {},
+    [
+      "model.json:1:95: \"timeout\" is the milliseconds the call may take under dispatchAsync, a number not negative, not number -5 (at /nodes/0/timeout)",
+      "model.json:1:111: \"critical\" must be true or false, not string \"yes\" (at /nodes/0/critical)",
+      "model.json:1:129: \"context\" must be true or false, not number 1 (at /nodes/0/context)",
+    ],
+  ],
+  [
+    "an executor that is not \"async\"",
+    "{\"flowmark\": 1, \"nodes\": [{\"kind\": \"function\", \"id\": \"f\", \"ref\": \"./work.ts#same\", \"executor\": \"workers\"}]}",
+    {},
+    [
+      "model.json:1:96: \"executor\" can only be \"async\" (in this thread), not string \"workers\"; a custom executor is an object: pass it to dispatchAsync({ executor }) (at /nodes/0/executor)",
+    ],
+  ],
+  [
     "an output nothing produces",
     "{\"flowmark\": 1, \"nodes\": [{\"kind\": \"function\", \"id\": \"f\", \"ref\": \"./work.ts#same\", \"inputs\": [\"a\"], \"outputs\": [\"b\"]}, {\"kind\": \"data\", \"id\": \"c\"}]}",
     {"outputs":["c","bb"]},
