@@ -637,23 +637,15 @@ export class Dispatcher<T extends object = any> {
     const where = 'Dispatcher.dispatch'
     checkKeys(options, DISPATCH_KEYS, where)
     const req = this.#request(inputs, outputs, options, where)
-    let sol: Solution | undefined
+    const run = this.#track(req)
     try {
-      search(req, (root) => {
-        sol = new Solution(root, req.inputs, req.outputs)
-        this.#solution = sol
-      })
+      search(req, run.start)
     } catch (err) {
-      // Each dispatch it passes through sets its own solution: the outermost (the one the caller made) wins.
-      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && sol !== undefined) {
-        err.solution = sol
-      }
-      throw err
+      throw this.#failed(run, err)
     } finally {
-      // A function may dispatch this same model again (re-entrant): the last dispatch to end is this one.
-      if (sol !== undefined) this.#solution = sol
+      this.#ended(run)
     }
-    return sol!
+    return run.solution!
   }
 
   /**
@@ -680,23 +672,15 @@ export class Dispatcher<T extends object = any> {
     checkKeys(options, ASYNC_DISPATCH_KEYS, where)
     const asyncOptions = checkAsyncOptions(options, where)
     const req = this.#request(inputs, outputs, options, where)
-    let sol: Solution | undefined
+    const run = this.#track(req)
     try {
-      await searchAsync(req, asyncOptions, (root) => {
-        sol = new Solution(root, req.inputs, req.outputs)
-        this.#solution = sol
-      })
+      await searchAsync(req, asyncOptions, run.start)
     } catch (err) {
-      // Each dispatch it passes through sets its own solution: the outermost (the one the caller made) wins.
-      if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && sol !== undefined) {
-        err.solution = sol
-      }
-      throw err
+      throw this.#failed(run, err)
     } finally {
-      // A function may dispatch this same model again (re-entrant): the last dispatch to end is this one.
-      if (sol !== undefined) this.#solution = sol
+      this.#ended(run)
     }
-    return sol!
+    return run.solution!
   }
 
   /**
@@ -723,6 +707,29 @@ export class Dispatcher<T extends object = any> {
         user(e)
       },
     }))
+  }
+
+  /** What one dispatch made: its solution, created when the search starts (and shown as `dsp.solution` at once). */
+  #track(req: SearchRequest): { solution: Solution | undefined; readonly start: (root: Parameters<NonNullable<Parameters<typeof search>[1]>>[0]) => void } {
+    const run: { solution: Solution | undefined; start: (root: Parameters<NonNullable<Parameters<typeof search>[1]>>[0]) => void } = {
+      solution: undefined,
+      start: (root) => {
+        run.solution = new Solution(root, req.inputs, req.outputs)
+        this.#solution = run.solution
+      },
+    }
+    return run
+  }
+
+  /** A dispatch that threw: each dispatch it passes through sets its own solution, so the outermost (the caller's) wins. */
+  #failed(run: { readonly solution: Solution | undefined }, err: unknown): unknown {
+    if ((err instanceof DispatcherError || err instanceof DispatcherAbort) && run.solution !== undefined) err.solution = run.solution
+    return err
+  }
+
+  /** A function may dispatch this same model again (re-entrant): the last dispatch to end is the one `dsp.solution` shows. */
+  #ended(run: { readonly solution: Solution | undefined }): void {
+    if (run.solution !== undefined) this.#solution = run.solution
   }
 
   /** The search request of a dispatch: checked inputs, outputs and distances, and the part of the model to search. */
