@@ -9,6 +9,7 @@ import type { PlotJSON } from 'flowmark/plot'
 import { argsErrorMessage } from './cli-args.ts'
 import { GraphRenderer, renderPlot, standalonePage } from './render/index.ts'
 import type { CliIO } from './doctest/cli.ts'
+import { DOCS_PLOT_DEFAULTS } from './core/types.ts'
 
 /** A mistake in the command line; `main` prints it with the usage text and exits with status 2. */
 export class UsageError extends Error {
@@ -96,7 +97,7 @@ export async function loadPlot(cmd: PlotCommand, cwd = process.cwd()): Promise<P
   if (/\.json$/i.test(cmd.module)) {
     const { loadModel } = await import('flowmark/portable')
     const dsp = await loadModel(resolve(cwd, cmd.module), { file: cmd.module })
-    return dsp.plot(cmd.depth === undefined ? {} : { depth: cmd.depth }).toJSON()
+    return dsp.plot(cmd.depth === undefined ? { ...DOCS_PLOT_DEFAULTS } : { ...DOCS_PLOT_DEFAULTS, depth: cmd.depth }).toJSON()
   }
   const looksLikePath = cmd.module.startsWith('.') || isAbsolute(cmd.module) || /\.[cm]?[jt]s$/.test(cmd.module)
   const specifier = looksLikePath ? pathToFileURL(resolve(cwd, cmd.module)).href : cmd.module
@@ -121,7 +122,7 @@ export async function loadPlot(cmd: PlotCommand, cwd = process.cwd()): Promise<P
   if (typeof plot !== 'function') {
     throw new UsageError(`export '${cmd.exportName}' of '${cmd.module}' is ${value === null ? 'null' : typeof value}, not a Dispatcher or Solution (it has no plot() method)`)
   }
-  const options: Record<string, unknown> = {}
+  const options: Record<string, unknown> = { ...DOCS_PLOT_DEFAULTS }
   if (cmd.workflow) options.workflow = true
   if (cmd.depth !== undefined) options.depth = cmd.depth
   const result = (plot as (o: Record<string, unknown>) => unknown).call(value, options)

@@ -448,7 +448,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
   }
 
   // ---- header ----
-  const graph = mergeAttributes({ label: new Html(kind) }, GRAPH_DEFAULTS, opts.graph)
+  const label = opts.caption === 'kind' ? new Html(kind) : opts.caption === 'title' ? job.title : undefined
+  const graph = mergeAttributes({ label }, GRAPH_DEFAULTS, opts.graph)
   const nodeDefaults = mergeAttributes(NODE_DEFAULTS, opts.node)
   const edgeDefaults = mergeAttributes(opts.edge)
   const head = [`digraph ${kind} {`]

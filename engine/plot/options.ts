@@ -9,6 +9,12 @@ import type { PlotNode } from './types.ts'
  */
 export type DotAttributes = Readonly<Record<string, string | number | boolean | null | undefined>>
 
+/** What a page's label says: its kind (`dmap`/`workflow`), its title (the model's name), or nothing (`false`). */
+export type PlotCaption = 'kind' | 'title' | false
+
+/** Every value accepted by the `caption` option. */
+export const PLOT_CAPTIONS: readonly PlotCaption[] = ['kind', 'title', false]
+
 /** Graphviz layout engines a page may ask for. */
 export type LayoutEngine = 'dot' | 'neato' | 'fdp' | 'sfdp' | 'circo' | 'twopi' | 'osage' | 'patchwork'
 
@@ -76,6 +82,12 @@ export interface PlotOptions {
   readonly depth?: number
   /** Graphviz layout engine recorded on every page (`PlotPage.engine`). Default `'dot'`. */
   readonly engine?: LayoutEngine
+  /**
+   * The label printed under each page's drawing: `'kind'` (the default, as schedula does) prints the page kind
+   * (`dmap` or `workflow`), `'title'` the page title (the root model's name, or the sub-model's name on a sub-page),
+   * `false` nothing. A `label` given in `graph` replaces it.
+   */
+  readonly caption?: PlotCaption
   /** Graph attributes, merged key by key over the defaults (`bgcolor`, `label`, `splines`…); `null` removes one. */
   readonly graph?: DotAttributes
   /** Default node attributes (`node [...]`), merged over the defaults; `null` removes one. */
@@ -137,7 +149,7 @@ export class PlotError extends FlowmarkError {
 
 /** The names of the options of `PlotOptions`, in documentation order. */
 export const PLOT_OPTION_NAMES: readonly string[] = [
-  'workflow', 'depth', 'engine', 'graph', 'node', 'edge', 'body', 'styles', 'nodeStyle', 'rows', 'hideTimestamps',
+  'workflow', 'depth', 'engine', 'caption', 'graph', 'node', 'edge', 'body', 'styles', 'nodeStyle', 'rows', 'hideTimestamps',
   'orderBadges', 'ghostUnreached', 'pageUrl', 'maxLines', 'maxWidth',
 ]
 
@@ -183,6 +195,7 @@ export interface ResolvedOptions {
   readonly workflow: boolean | undefined
   readonly depth: number
   readonly engine: LayoutEngine
+  readonly caption: PlotCaption
   readonly graph: DotAttributes
   readonly node: DotAttributes
   readonly edge: DotAttributes
@@ -323,6 +336,10 @@ export function resolveOptions(options: PlotOptions | undefined): ResolvedOption
   if (typeof engine !== 'string' || !(LAYOUT_ENGINES as readonly string[]).includes(engine)) {
     throw new PlotOptionError('engine', `plot(): \`engine\` must be one of ${LAYOUT_ENGINES.join(', ')}, got ${typeName(engine)}`)
   }
+  const caption = o.caption ?? 'kind'
+  if (!(PLOT_CAPTIONS as readonly unknown[]).includes(caption)) {
+    throw new PlotOptionError('caption', `plot(): \`caption\` must be 'kind', 'title' or false, got ${typeName(caption)}`)
+  }
   let body: string[] = []
   if (typeof o.body === 'string') body = [o.body]
   else if (Array.isArray(o.body)) {
@@ -360,6 +377,7 @@ export function resolveOptions(options: PlotOptions | undefined): ResolvedOption
     workflow: checkBool('workflow', o.workflow),
     depth: checkCount('depth', o.depth, Infinity, true, 0),
     engine: engine as LayoutEngine,
+    caption: caption as PlotCaption,
     graph: o.graph === undefined ? {} : checkAttributes('graph', o.graph),
     node: o.node === undefined ? {} : checkAttributes('node', o.node),
     edge: o.edge === undefined ? {} : checkAttributes('edge', o.edge),

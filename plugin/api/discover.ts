@@ -7,6 +7,7 @@ import type { PlotJSON } from 'flowmark/plot'
 import { dispatcherTables, type DocLookup, type FunctionDocs } from './describe.ts'
 import { ApiDiscoveryError } from './errors.ts'
 import { firstSentence } from './text.ts'
+import { DOCS_PLOT_DEFAULTS } from '../core/types.ts'
 import type { ApiItem, ApiModel, ApiModule, DispatcherDoc } from './types.ts'
 
 /** Options of `discoverDispatchers`. */
@@ -16,7 +17,7 @@ export interface DiscoverOptions {
    * the server's module loader so that the documented modules share the build's module graph.
    */
   readonly importModule?: (file: string) => Promise<Record<string, unknown>>
-  /** Options for `dsp.plot(…)` (default `{ depth: Infinity }`: every sub-model). */
+  /** Options for `dsp.plot(…)` (default `{ depth: Infinity }`: every sub-model), over `DOCS_PLOT_DEFAULTS` (the model's name as caption). */
   readonly plotOptions?: Readonly<Record<string, unknown>>
   /**
    * Import the modules in a fresh worker thread (default: `true` unless `importModule` is given). Node keeps an
@@ -139,7 +140,7 @@ export async function discoverHere(model: ApiModel, options: DiscoverOptions = {
     const items: ApiItem[] = mod.items.map((item) => {
       const value = values.get(item.slug)
       if (item.kind !== 'variable' || !isDispatcher(value)) return item
-      dispatchers.push(documentDispatcher(mod, item, value, lookup, options.plotOptions ?? { depth: Infinity }))
+      dispatchers.push(documentDispatcher(mod, item, value, lookup, { ...DOCS_PLOT_DEFAULTS, ...(options.plotOptions ?? { depth: Infinity }) }))
       // Without a doc comment, the summary tables show the dispatcher's own description (as schedula does).
       const own = value.description.trim()
       if (item.doc.summary !== '' || own === '') return { ...item, kind: 'dispatcher' }

@@ -1,6 +1,13 @@
 // Contracts between the parts of the docs toolchain: doctest sessions, draw requests, graph rendering, diagnostics.
 import type { PlotJSON } from 'flowmark/plot'
 
+/**
+ * Plot options the docs toolchain puts below every drawing's own (directive attributes, `opt.*`, the integration's
+ * `plot` option, the API pages' options): a graph's caption is the model's name (the page title), since the viewer's
+ * badge already shows the page kind. `opt.caption=kind` brings back schedula's label, `opt.caption=false` drops it.
+ */
+export const DOCS_PLOT_DEFAULTS: Readonly<Record<string, unknown>> = { caption: 'title' }
+
 /** A position in a source file (1-based line and column), as unist and Astro report them. */
 export interface SourcePoint {
   readonly line: number

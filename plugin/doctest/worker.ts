@@ -4,7 +4,7 @@ import { createRequire, registerHooks } from 'node:module'
 import { Writable } from 'node:stream'
 import vm from 'node:vm'
 import { parentPort } from 'node:worker_threads'
-import type { DrawResult, NodeTableRow } from '../core/types.ts'
+import { DOCS_PLOT_DEFAULTS, type DrawResult, type NodeTableRow } from '../core/types.ts'
 import { errorHeader, firstSentence, formatThrown, formatValue } from './format.ts'
 import { activeResources, ownerOfStack, settle, type UnitSpan } from './late-errors.ts'
 import { SESSION_GLOBAL, type UnitOutcome, type UnitRef, type WorkerBlock, type WorkerUnit, type WorkerMessage, type WorkerSession } from './protocol.ts'
@@ -208,7 +208,7 @@ async function drawBlock(file: string, block: Extract<WorkerBlock, { kind: 'draw
   if (plottable === null || plottable === undefined || typeof plottable.plot !== 'function') {
     throw new DrawProblem(`Cannot draw \`${block.name}\`: it is ${describe(value)}, but a draw block needs a Dispatcher or a Solution (a value with a plot() method).`)
   }
-  const plot = (await (plottable.plot as (options: unknown) => unknown).call(plottable, block.plotOptions)) as { toJSON?: () => unknown } | null
+  const plot = (await (plottable.plot as (options: unknown) => unknown).call(plottable, { ...DOCS_PLOT_DEFAULTS, ...block.plotOptions })) as { toJSON?: () => unknown } | null
   const json = plain(typeof plot?.toJSON === 'function' ? plot.toJSON() : plot, block.name)
   const root = json.pages[0]!
   const tables: Partial<Record<'data' | 'func' | 'dsp', NodeTableRow[]>> = {}

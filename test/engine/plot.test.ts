@@ -40,7 +40,7 @@ describe('options', () => {
     expect((err as PlotOptionError).option).toBe('hideTimestamp')
     expect((err as Error).message).toContain('unknown option `hideTimestamp`')
     expect((err as Error).message).toContain('Did you mean `hideTimestamps`?')
-    expect((err as Error).message).toContain('workflow, depth, engine, graph')
+    expect((err as Error).message).toContain('workflow, depth, engine, caption, graph')
   })
 
   it('rejects ill-typed values with the option path', () => {
@@ -51,6 +51,7 @@ describe('options', () => {
       [{ styles: { datum: {} } }, 'styles.datum'], [{ rows: { data: ['defaults'] } }, 'rows.data[0]'],
       [{ rows: { nodes: [] } }, 'rows.nodes'], [{ rows: { edge: ['weight|a|b'] } }, 'rows.edge[0]'],
       [{ pageUrl: 'x' }, 'pageUrl'], [{ maxWidth: 2 }, 'maxWidth'], [{ nodeStyle: 3 }, 'nodeStyle'],
+      [{ caption: 'name' }, 'caption'], [{ caption: true }, 'caption'],
     ]
     for (const [options, option] of cases) {
       expect(() => dsp.plot(options as never), option).toThrow(PlotOptionError)
@@ -61,6 +62,26 @@ describe('options', () => {
       }
     }
     expect(() => dsp.plot({ rows: { data: ['defaults'] } })).toThrow(/Did you mean `default_values`\?/)
+  })
+
+  it('captions each page with its kind by default, its title with `title`, nothing with `false`', () => {
+    const labels = (options: object) => nested().plot(options).pages.map((p) => [p.title, parseDot(p.dot).graph.get('label')])
+    expect(labels({})).toEqual([['top', '<dmap>'], ['M', '<dmap>'], ['L/1', '<dmap>']])
+    expect(labels({ caption: 'kind' })).toEqual(labels({}))
+    expect(labels({ caption: 'title' })).toEqual([['top', 'top'], ['M', 'M'], ['L/1', 'L/1']])
+    expect(labels({ caption: false })).toEqual([['top', undefined], ['M', undefined], ['L/1', undefined]])
+    // A `label` in `graph` still wins over the caption.
+    expect(parseDot(nested().plot({ caption: 'title', graph: { label: 'mine' } }).pages[0]!.dot).graph.get('label')).toBe('mine')
+    const dsp = chain()
+    dsp.dispatch({})
+    expect(parseDot(dsp.plot({ workflow: true, caption: 'title' }).pages[0]!.dot).graph.get('label')).toBe('chain')
+  })
+
+  it('escapes a model name used as the caption', () => {
+    const dsp = new Dispatcher({ name: 'say "hi" \\N <b>' })
+    dsp.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
+    const dot = dsp.plot({ caption: 'title' }).pages[0]!.dot
+    expect(dot).toContain('label="say \\"hi\\" \\\\N <b>"')
   })
 
   it('merges graph, node and edge attributes over the defaults; null removes a default', () => {

@@ -70,7 +70,7 @@ describe('engine/ structure', () => {
       'partial', 'replicateValue', 'selector', 'stackNestedKeys', 'summation',
     ].sort())
     expect(Object.keys(await import('../../engine/plot/index.ts')).sort()).toEqual([
-      'DEFAULT_ROWS', 'inspectValue', 'LAYOUT_ENGINES', 'legend', 'NODE_STYLES', 'PLOT_OPTION_NAMES', 'plotFromJSON',
+      'DEFAULT_ROWS', 'inspectValue', 'LAYOUT_ENGINES', 'PLOT_CAPTIONS', 'legend', 'NODE_STYLES', 'PLOT_OPTION_NAMES', 'plotFromJSON',
       'PlotError', 'PlotOptionError', 'ROW_NAMES', 'pathSegment',
     ].sort())
   })

@@ -257,7 +257,7 @@ describe('runSession', () => {
     const report = await runSession(session([
       code('code', model, 1),
       { kind: 'draw', id: 'draw-fake', name: 'fake', start: { line: 20, column: 1 }, plotOptions: { depth: 1 }, tables: ['data', 'func', 'dsp'] },
-      transcript('> calls\n[ { depth: 1 } ]', 30),
+      transcript("> calls\n[ { caption: 'title', depth: 1 } ]", 30),
     ]))
     expect(report.diagnostics).toEqual([])
     const draw = report.draws.get('draw-fake')!

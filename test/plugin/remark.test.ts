@@ -173,6 +173,36 @@ describe('with the real runner and renderer', () => {
   })
 })
 
+describe('the caption under a graph', () => {
+  const page = new URL('../../fixtures/page.md', import.meta.url).pathname
+  const draw = async (attributes: string) => {
+    const md = [
+      `:::dispatcher{name=dsp${attributes}}`, '```ts', "import { Dispatcher } from 'flowmark'", "const dsp = new Dispatcher({ name: 'pricing' })",
+      "dsp.addFunction({ id: 'inc', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })", '```', ':::', '',
+    ].join('\n')
+    const { html } = await run(md, {}, page)
+    expect(html).toContain('<svg')
+    // Every text Graphviz drew: the node labels and the graph's label.
+    return [...html.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])
+  }
+
+  test("is the model's name by default, not the page kind (which the viewer's badge shows)", async () => {
+    const texts = await draw('')
+    expect(texts).toContain('pricing')
+    expect(texts).not.toContain('dmap')
+  })
+
+  test('opt.caption=kind brings back schedula\'s label; opt.caption=false drops it', async () => {
+    const kind = await draw(' opt.caption=kind')
+    expect(kind).toContain('dmap')
+    expect(kind).not.toContain('pricing')
+    const none = await draw(' opt.caption=false')
+    expect(none).not.toContain('dmap')
+    expect(none).not.toContain('pricing')
+    expect(none).toContain('inc')
+  })
+})
+
 describe('graphs in a default unified pipeline (no allowDangerousHtml)', () => {
   const md = [
     ':::dispatcher{name=dsp}', '```ts', "import { Dispatcher } from 'flowmark'", "const dsp = new Dispatcher({ name: 'plain' })",
