@@ -1,5 +1,5 @@
 // Golden tests of the remark plugin over fixtures/directive-*/ and fixtures/lint-*/: HTML output and messages.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import rehypeStringify from 'rehype-stringify'
 import remarkDirective from 'remark-directive'
