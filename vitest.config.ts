@@ -1,15 +1,25 @@
-// Vitest configuration: one project for the whole repository, tests grouped by layer under test/.
+// Vitest configuration: tests grouped by layer under test/, as a fast `unit` project and the slow `integration` one.
 import { defineConfig } from 'vitest/config'
 
 // `source` resolves the package's own subpath exports (`flowmark`, `@flowmark/docs/remark`, …) to the TypeScript sources.
 const conditions = ['source', 'module', 'node', 'development|production']
 
+/**
+ * The fast layers (`npm run test:unit`): the engine, the type tests and the plugin's own tests, none of which builds a
+ * site, starts a browser or installs the packages. The rest (site builds, the e2e browser tests, the package install)
+ * is the `integration` project; `npm test` runs both.
+ */
+const unit = ['test/engine/**/*.test.ts', 'test/types/**/*.test.ts', 'test/plugin/**/*.test.ts']
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: unit } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: unit } },
+    ],
   },
 })
