@@ -1,4 +1,5 @@
 // Vitest configuration: tests grouped by layer under test/, as a fast `unit` project and the slow `integration` one.
+import { globSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 
 // `source` resolves the package's own subpath exports (`flowmark`, `@flowmark/docs/remark`, …) to the TypeScript sources.
@@ -10,6 +11,14 @@ const conditions = ['source', 'module', 'node', 'development|production']
  * is the `integration` project; `npm test` runs both.
  */
 const unit = ['test/engine/**/*.test.ts', 'test/types/**/*.test.ts', 'test/plugin/**/*.test.ts']
+/**
+ * Plugin tests that run TypeDoc over the whole engine or an Astro API setup: half the plugin tests' time (~90 s of
+ * ~165 s on a loaded 2-core machine), so they belong with the integration tests.
+ */
+const typedocOnEngine = ['api-astro', 'api-doctest', 'api-engine', 'api-hostile', 'api-render'].map((f) => `test/plugin/${f}.test.ts`)
+
+/** Every test file of the unit project, so that the integration project takes exactly the others. */
+const unitFiles = globSync(unit, { exclude: typedocOnEngine })
 
 export default defineConfig({
   resolve: { conditions },
@@ -18,8 +27,8 @@ export default defineConfig({
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: unit } },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: unit } },
+      { extends: true, test: { name: 'unit', include: unit, exclude: typedocOnEngine } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: unitFiles } },
     ],
   },
 })
