@@ -1,15 +1,34 @@
-// Vitest configuration: one project for the whole repository, tests grouped by layer under test/.
+// Vitest configuration: tests grouped by layer under test/, as a fast `unit` project and the slow `integration` one.
+import { globSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 
 // `source` resolves the package's own subpath exports (`flowmark`, `@flowmark/docs/remark`, …) to the TypeScript sources.
 const conditions = ['source', 'module', 'node', 'development|production']
 
+/**
+ * The fast layers (`npm run test:unit`): the engine, the type tests and the plugin's own tests, none of which builds a
+ * site, starts a browser or installs the packages. The rest (site builds, the e2e browser tests, the package install)
+ * is the `integration` project; `npm test` runs both.
+ */
+const unit = ['test/engine/**/*.test.ts', 'test/types/**/*.test.ts', 'test/plugin/**/*.test.ts']
+/**
+ * Plugin tests that run TypeDoc over the whole engine or an Astro API setup: half the plugin tests' time (~90 s of
+ * ~165 s on a loaded 2-core machine), so they belong with the integration tests.
+ */
+const typedocOnEngine = ['api-astro', 'api-doctest', 'api-engine', 'api-hostile', 'api-render'].map((f) => `test/plugin/${f}.test.ts`)
+
+/** Every test file of the unit project, so that the integration project takes exactly the others. */
+const unitFiles = globSync(unit, { exclude: typedocOnEngine })
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: unit, exclude: typedocOnEngine } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: unitFiles } },
+    ],
   },
 })

@@ -252,7 +252,7 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
   }
 
   /** Shown like a Map by `util.inspect` and the Node REPL: `Solution(2) { 'a' => 1, 'b' => 2 }`. */
-  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
     if (typeof inspect !== 'function') return this.toString()
     return inspect(this.#map(), options).replace(/^Map\(\d+\)/, `Solution(${this.size})`)
   }

@@ -9,11 +9,15 @@ import type { PlotJSON } from 'flowmark/plot'
 import { argsErrorMessage } from './cli-args.ts'
 import { GraphRenderer, renderPlot, standalonePage } from './render/index.ts'
 import type { CliIO } from './doctest/cli.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from './core/errors.ts'
 import { DOCS_PLOT_DEFAULTS } from './core/types.ts'
 
 /** A mistake in the command line; `main` prints it with the usage text and exits with status 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
+export class UsageError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'UsageError')
+  }
 }
 
 /** The help text of `flowmark-docs`. */

@@ -1,6 +1,6 @@
 // The asynchronous driver of the search: awaits functions in the synchronous visit order, starting ready ones early.
 import { formatId, type NodeId } from '../constants.ts'
-import { DispatcherAbort, DispatcherError, TimeoutError, describeCause, type FailureKind } from '../errors.ts'
+import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, describeCause, nameError, type FailureKind } from '../errors.ts'
 import type { Executor, ExecutorCall, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
@@ -96,10 +96,12 @@ const DOMAIN_NO = 2
 const DOMAIN_THREW = 3
 
 /** The reason given to the signal of a call started early and then not needed. */
-class Discarded extends Error {
+class Discarded extends FlowmarkError {
+  static {
+    nameError(this, 'AbortError')
+  }
   constructor() {
     super('flowmark: the dispatch did not need this call (started early, then not used)')
-    this.name = 'AbortError'
   }
 }
 

@@ -1036,7 +1036,7 @@ export class Level implements Trace {
   // ---- sub-dispatchers ------------------------------------------------------------------------------------------
 
   /** Feeds a sub-dispatcher node `w` from parent data slot `s` through edge `e`, starting its child if needed. */
-  #feed(s: number, e: number, w: number, l: number, v: number): void {
+  #feed(_s: number, e: number, w: number, l: number, v: number): void {
     const c = this.c
     const node = c.nodes[w] as SubDispatcherNodeImpl
     this.#meet(w, l, v, false)

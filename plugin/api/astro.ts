@@ -6,6 +6,7 @@ import type { ApiEntryPoint } from './extract.ts'
 import { generateApi, syncApiPages, type GeneratedApi } from './index.ts'
 import { apiPageId, registerApiPages } from './loader.ts'
 import type { ApiPage } from './pages.ts'
+import { nameError } from 'flowmark'
 
 /** What a user writes under `flowmark({ api: … })`: the modules to document and where the pages go. */
 export interface ApiPagesConfig {
@@ -28,7 +29,9 @@ export interface ApiPagesConfig {
 
 /** Thrown for an unusable `api` option; the message names the field and what it accepts. */
 export class ApiOptionsError extends ApiError {
-  override name = 'ApiOptionsError'
+  static {
+    nameError(this, 'ApiOptionsError')
+  }
 }
 
 const KNOWN = new Set(['entryPoints', 'tsconfig', 'sourceBaseUrl', 'outDir', 'baseUrl', 'title'])

@@ -1,13 +1,19 @@
 // Typed errors of the API generator: what went wrong, where, and how to fix it.
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** Base class of the API generator's errors. */
-export class ApiError extends Error {
-  override name = 'ApiError'
+export class ApiError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'ApiError')
+  }
 }
 
 /** TypeDoc could not convert the entry points, or the options are wrong. */
 export class ApiExtractionError extends ApiError {
-  override name = 'ApiExtractionError'
+  static {
+    nameError(this, 'ApiExtractionError')
+  }
   /** TypeDoc's error and warning messages, in order. */
   readonly messages: readonly string[]
   /**
@@ -22,10 +28,14 @@ export class ApiExtractionError extends ApiError {
 
 /** Two pages would get the same slug (two entry points with the same name, or a module named like an item page). */
 export class ApiSlugCollisionError extends ApiError {
-  override name = 'ApiSlugCollisionError'
+  static {
+    nameError(this, 'ApiSlugCollisionError')
+  }
 }
 
 /** A documented module could not be imported to discover its dispatchers. */
 export class ApiDiscoveryError extends ApiError {
-  override name = 'ApiDiscoveryError'
+  static {
+    nameError(this, 'ApiDiscoveryError')
+  }
 }

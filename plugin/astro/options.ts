@@ -1,5 +1,7 @@
 // Options of the Flowmark Astro integration: their types, defaults and validation with clear error messages.
 import type { ApiPagesConfig } from '../api/astro.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** How doctest failures are treated. */
 export type DoctestMode = 'error' | 'warn' | 'off'
@@ -51,7 +53,10 @@ export interface ResolvedFlowmarkOptions {
 }
 
 /** Thrown when `flowmark()` receives options it cannot use; the message names the option and the accepted values. */
-export class FlowmarkOptionsError extends Error {
+export class FlowmarkOptionsError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'FlowmarkOptionsError')
+  }
   /** The option at fault, e.g. `doctest`. */
   readonly option: string
   /**
@@ -60,7 +65,6 @@ export class FlowmarkOptionsError extends Error {
    */
   constructor(option: string, message: string) {
     super(`flowmark(): invalid option \`${option}\`: ${message}`)
-    this.name = 'FlowmarkOptionsError'
     this.option = option
   }
 }

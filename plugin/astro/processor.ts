@@ -1,4 +1,6 @@
 // Markdown processor detection: duck-types Astro's `markdown.processor` (unified or Sätteri) and installs our adapters.
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** Options bag of Astro's `unified()` processor (the fields we touch). */
 export interface UnifiedOptionsLike {
@@ -19,7 +21,10 @@ export type DetectedProcessor =
   | { readonly kind: 'satteri'; readonly options: SatteriOptionsLike }
 
 /** Thrown when `markdown.processor` is neither Astro's `unified()` nor its `satteri()` processor. */
-export class UnsupportedProcessorError extends Error {
+export class UnsupportedProcessorError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'UnsupportedProcessorError')
+  }
   /** The processor's `name`, or `(none)`. */
   readonly processorName: string
   /** @param processorName The `name` of the processor found in the config. */
@@ -29,20 +34,21 @@ export class UnsupportedProcessorError extends Error {
         'blocks would not be processed. Use `satteri()` from `@astrojs/markdown-satteri` (Astro\'s default) or ' +
         '`unified()` from `@astrojs/markdown-remark` as `markdown.processor` in astro.config.',
     )
-    this.name = 'UnsupportedProcessorError'
     this.processorName = processorName
   }
 }
 
 /** Thrown when the unified processor already runs `remarkDispatcher`: every page's examples would run twice. */
-export class DuplicatePluginError extends Error {
+export class DuplicatePluginError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'DuplicatePluginError')
+  }
   constructor() {
     super(
       'flowmark: `remarkDispatcher` (@flowmark/docs/remark) is already in `unified({ remarkPlugins })`, and flowmark() adds ' +
         'its own adapter, so every example would run twice. Remove remarkDispatcher from the processor; flowmark() ' +
         'takes the same options (doctest, timeout).',
     )
-    this.name = 'DuplicatePluginError'
   }
 }
 

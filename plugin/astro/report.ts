@@ -1,6 +1,8 @@
 // Doctest failure reporting for Astro: collects diagnostics of every page, formats them by file:line, builds errors.
 import { relative, isAbsolute } from 'node:path'
 import type { Diagnostic } from '../core/types.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /**
  * Format one diagnostic as `file:line:column rule: message`, followed by its diff (indented) when it has one.
@@ -20,7 +22,10 @@ export function formatDiagnostic(d: Diagnostic, root: string): string {
  * message once and exits with status 1 instead): lists every failure of every page,
  * ordered by file and line.
  */
-export class DoctestBuildError extends Error {
+export class DoctestBuildError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'DoctestBuildError')
+  }
   /** All error diagnostics of the build. */
   readonly failures: readonly Diagnostic[]
   /**
@@ -34,7 +39,6 @@ export class DoctestBuildError extends Error {
         failures.map((f) => formatDiagnostic(f, root)).join('\n') +
         '\nFix the examples (or their expected output), or set `doctest: \'warn\'` in flowmark() to build anyway.',
     )
-    this.name = 'DoctestBuildError'
     this.failures = failures
   }
 }
@@ -43,7 +47,10 @@ export class DoctestBuildError extends Error {
  * Thrown while rendering one page in `astro dev`, shaped like Astro's own errors (`loc`, `title`, `hint`) so the
  * error overlay opens the Markdown file at the failing example.
  */
-export class PageDoctestError extends Error {
+export class PageDoctestError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'PageDoctestError')
+  }
   /** Where the first failure is (read by Astro's overlay). */
   readonly loc: { file: string; line: number; column: number }
   /** Short title shown by the overlay. */
@@ -59,7 +66,6 @@ export class PageDoctestError extends Error {
   constructor(failures: readonly Diagnostic[], root: string) {
     const first = failures[0] as Diagnostic
     super(failures.map((f) => formatDiagnostic(f, root)).join('\n'))
-    this.name = 'PageDoctestError'
     this.title = `${failures.length} example${failures.length === 1 ? '' : 's'} failed`
     this.hint = 'Fix the example or its expected output; set `doctest: \'warn\'` in flowmark() to render anyway.'
     this.loc = { file: first.file, line: first.start.line, column: first.start.column }

@@ -1,8 +1,11 @@
 // Typed errors of the directive core and its adapters: bad plugin options and failed builds.
+import { FlowmarkError, nameError } from 'flowmark'
 
 /** Base class of the errors thrown by Flowmark's Markdown plugins. */
-export class FlowmarkPluginError extends Error {
-  override name = 'FlowmarkPluginError'
+export class FlowmarkPluginError extends FlowmarkError {
+  static {
+    nameError(this, 'FlowmarkPluginError')
+  }
 }
 
 /**
@@ -10,5 +13,7 @@ export class FlowmarkPluginError extends Error {
  * option, says what was expected and lists the valid options.
  */
 export class PluginOptionsError extends FlowmarkPluginError {
-  override name = 'PluginOptionsError'
+  static {
+    nameError(this, 'PluginOptionsError')
+  }
 }

@@ -22,7 +22,7 @@ export function htmlToElement(html: string): Element {
   const root = fromHtml(html, { fragment: true })
   const content = root.children.filter((c): c is ElementContent => c.type !== 'doctype')
   const meaningful = content.filter((c) => !(c.type === 'text' && c.value.trim() === ''))
-  if (meaningful.length === 1 && meaningful[0]!.type === 'element') return meaningful[0]
+  if (meaningful.length === 1 && meaningful[0]!.type === 'element') return meaningful[0]!
   return { type: 'element', tagName: 'div', properties: {}, children: content }
 }
 

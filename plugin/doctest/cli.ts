@@ -11,6 +11,8 @@ import { DEFAULT_MAX_PAGE_MB, PageTooLargeError, readPage, writePageSafely, type
 import { formatDiagnostic } from './report.ts'
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, runSession, type DoctestReport } from './session.ts'
 import { applyUpdates, isUpdatable } from './update.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** Usage text of the `doctest` subcommand. */
 export const DOCTEST_USAGE = `Usage: flowmark-docs doctest <files, folders or globs…> [options]
@@ -53,8 +55,10 @@ export interface CliIO {
 }
 
 /** Bad command-line arguments. */
-export class DoctestUsageError extends Error {
-  override name = 'DoctestUsageError'
+export class DoctestUsageError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'DoctestUsageError')
+  }
 }
 
 interface Args {

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto'
 import { unlinkSync } from 'node:fs'
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** Default largest page `flowmark-docs doctest` reads, in megabytes (`--max-page-size`). */
 export const DEFAULT_MAX_PAGE_MB = 64
@@ -20,8 +22,10 @@ export interface PageFile {
 }
 
 /** A page larger than the limit: it is reported as a page error instead of being parsed (the parse could exhaust memory). */
-export class PageTooLargeError extends Error {
-  override readonly name = 'PageTooLargeError'
+export class PageTooLargeError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'PageTooLargeError')
+  }
   /** Size of the page in bytes. */
   readonly bytes: number
   /**

@@ -6,6 +6,8 @@ import { pageSession } from '../core/page.ts'
 import type { Diagnostic } from '../core/types.ts'
 import { formatDiagnostic } from './report.ts'
 import { listExamples, runSession, type DoctestReport } from './session.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** Options of {@link describeDoctests}. */
 export interface DescribeDoctestsOptions {
@@ -16,8 +18,10 @@ export interface DescribeDoctestsOptions {
 }
 
 /** The error a failing doctest throws: the formatted diagnostic, with `expected`/`actual` for Vitest's diff. */
-export class DoctestFailure extends Error {
-  override name = 'DoctestFailure'
+export class DoctestFailure extends FlowmarkPluginError {
+  static {
+    nameError(this, 'DoctestFailure')
+  }
   /** Expected output (transcript statements). */
   readonly expected: string | undefined
   /** Actual output (transcript statements). */

@@ -8,6 +8,8 @@ import { DOCS_PLOT_DEFAULTS, type DrawResult, type NodeTableRow } from '../core/
 import { errorHeader, firstSentence, formatThrown, formatValue } from './format.ts'
 import { activeResources, ownerOfStack, settle, type UnitSpan } from './late-errors.ts'
 import { SESSION_GLOBAL, type UnitOutcome, type UnitRef, type WorkerBlock, type WorkerUnit, type WorkerMessage, type WorkerSession } from './protocol.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession().')
 const port = parentPort
@@ -177,8 +179,10 @@ async function draw(file: string, index: number, block: Extract<WorkerBlock, { k
 }
 
 /** A draw block problem whose message is complete as it is. */
-class DrawProblem extends Error {
-  override name = 'DrawProblem'
+class DrawProblem extends FlowmarkPluginError {
+  static {
+    nameError(this, 'DrawProblem')
+  }
 }
 
 async function drawBlock(file: string, block: Extract<WorkerBlock, { kind: 'draw' }>): Promise<DrawResult> {

@@ -6,6 +6,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { layoutCpuMs } from './cpu-time.ts'
 import { LayoutPool, LayoutTimeoutError } from './pool.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** The part of `@hpcc-js/wasm-graphviz`'s `Graphviz` the renderer uses (tests may pass their own). */
 export interface GraphvizLike {
@@ -14,8 +16,10 @@ export interface GraphvizLike {
 }
 
 /** Raised when no layout engine could lay out a DOT text. */
-export class GraphLayoutError extends Error {
-  override readonly name = 'GraphLayoutError'
+export class GraphLayoutError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'GraphLayoutError')
+  }
   /** The engines tried, in order, with their error messages. */
   readonly attempts: readonly { readonly engine: string; readonly message: string }[]
   /**

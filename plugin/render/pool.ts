@@ -1,10 +1,14 @@
 // A small pool of Graphviz layout workers: parallel layouts on several cores, and a time limit per layout.
 import { Worker } from 'node:worker_threads'
 import type { LayoutRequest, LayoutResponse } from './worker.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** Raised when a layout runs past the pool's time limit (the worker is stopped and replaced). */
-export class LayoutTimeoutError extends Error {
-  override readonly name = 'LayoutTimeoutError'
+export class LayoutTimeoutError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'LayoutTimeoutError')
+  }
 }
 
 interface Job {

@@ -2,6 +2,8 @@
 import type { PlotNode } from 'flowmark/plot'
 import { escapeHtml } from '../core/html.ts'
 import { decodeEntities } from './markup.ts'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** What the post-processor needs to know about the page whose SVG it rewrites. */
 export interface SvgPageContext {
@@ -36,8 +38,10 @@ export interface ProcessedSvg {
 }
 
 /** Raised when the input is not the well-formed SVG that Graphviz writes. */
-export class SvgFormatError extends Error {
-  override readonly name = 'SvgFormatError'
+export class SvgFormatError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'SvgFormatError')
+  }
 }
 
 type Attr = [name: string, value: string]

@@ -1,10 +1,14 @@
 // Bundles the viewer's browser modules (plugin/client/*.ts) into the one minified ES module that pages load.
 import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { nameError } from 'flowmark'
+import { FlowmarkPluginError } from '../core/errors.ts'
 
 /** Raised when the viewer cannot be bundled (esbuild missing, or a compile error in plugin/client). */
-export class ViewerBundleError extends Error {
-  override readonly name = 'ViewerBundleError'
+export class ViewerBundleError extends FlowmarkPluginError {
+  static {
+    nameError(this, 'ViewerBundleError')
+  }
 }
 
 /**

@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Dispatcher, PlotOptions, Solution } from '../../engine/index.ts'
 import { pagesText } from './plot-dot.ts'
+import { prepareGolden } from '../golden.ts'
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures')
-const UPDATE = process.env.UPDATE === '1'
 const cases = readdirSync(FIXTURES).filter((d) => d.startsWith('plot-') && existsSync(join(FIXTURES, d, 'input.ts'))).sort()
 
 interface CaseModule {
@@ -15,15 +15,12 @@ interface CaseModule {
   options?: PlotOptions
 }
 
-/** Compares `actual` with the expectation file: writes it when missing or with UPDATE=1; keeps the actual output. */
+/** Compares `actual` with the expectation file: writes it with UPDATE=1, or when missing outside CI; keeps the actual output. */
 function golden(dir: string, file: string, actual: string): void {
   const path = join(dir, file)
   mkdirSync(join(dir, '__actual__'), { recursive: true })
   writeFileSync(join(dir, '__actual__', file), actual)
-  if (UPDATE || !existsSync(path)) {
-    writeFileSync(path, actual)
-    return
-  }
+  prepareGolden(path, actual)
   expect(actual, `${path} differs; run with UPDATE=1 to accept, or compare with __actual__/${file}`).toBe(readFileSync(path, 'utf8'))
 }
 

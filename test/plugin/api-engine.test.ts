@@ -100,11 +100,11 @@ describe('engine API', () => {
     expect(solution?.heritage).toEqual([{ relation: 'implements', type: 'ReadonlyMap<NodeId, unknown>' }])
   })
 
-  it('reads the engine from the cache much faster than TypeDoc converts it', () => {
+  // How much faster the cache is belongs to `npm run bench:docs` (cold against warm builds), not to a test.
+  it('reads the engine from the cache, with the same model TypeDoc converted', () => {
     expect(fresh.stats.cached).toBe(false)
     expect(cached.stats.cached).toBe(true)
     expect(cached.modules).toEqual(fresh.modules)
-    expect(cached.stats.durationMs * 3).toBeLessThan(fresh.stats.durationMs)
   })
 })
 

@@ -1,5 +1,5 @@
 // API pages on the fixture package: extraction, dispatcher tables, page slugs and links, golden Markdown files.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -10,6 +10,7 @@ import {
   pageToMarkdownFile, slugify, summaryTable, syncApiPages, writeApiPages, type ApiDocs, type ApiItem, type ApiPage, type DocLookup,
 } from '../../plugin/api/index.ts'
 import * as fixture from '../../fixtures/api-package/index.ts'
+import { prepareGolden } from '../golden.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const fixtureDir = path.join(root, 'fixtures/api-package')
@@ -314,10 +315,7 @@ describe('pages', () => {
       mkdirSync(path.dirname(path.join(actualDir, rel)), { recursive: true })
       writeFileSync(path.join(actualDir, rel), content)
       const expectedFile = path.join(expectedDir, rel)
-      if (process.env.UPDATE === '1' || !existsSync(expectedFile)) {
-        mkdirSync(path.dirname(expectedFile), { recursive: true })
-        writeFileSync(expectedFile, content)
-      }
+      prepareGolden(expectedFile, content)
       expect(content, `${rel} differs from ${path.relative(root, expectedFile)}`).toBe(readFileSync(expectedFile, 'utf8'))
     }
     const stale = (readdirSync(expectedDir, { recursive: true, withFileTypes: true }))

@@ -1,5 +1,5 @@
 // Golden tests of the remark plugin over fixtures/directive-*/ and fixtures/lint-*/: HTML output and messages.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import rehypeStringify from 'rehype-stringify'
 import remarkDirective from 'remark-directive'
@@ -12,10 +12,10 @@ import type { PlotJSON } from '../../engine/plot/types.ts'
 import type { RenderRequestOptions } from '../../plugin/core/output.ts'
 import type { RenderedGraph } from '../../plugin/core/types.ts'
 import { remarkDispatcher, type RemarkDispatcherOptions } from '../../plugin/remark.ts'
+import { prepareGolden } from '../golden.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const fixtures = join(root, 'fixtures')
-const update = process.env['UPDATE'] === '1' || process.env['UPDATE'] === 'true'
 
 /**
  * A deterministic stand-in for the graph renderer: it lists what the real plot holds (pages and node labels), so
@@ -44,13 +44,13 @@ async function runFixture(path: string, options: RemarkDispatcherOptions = {}): 
   return { html: `${html.replaceAll(root, '<root>').trimEnd()}\n`, messages: messages ? `${messages}\n` : '', file }
 }
 
-/** Compares `actual` with the golden file, writing it when missing or when `UPDATE=1`; keeps a copy in `__actual__/`. */
+/** Compares `actual` with the golden file, writing it with `UPDATE=1` or when missing outside CI; keeps a copy in `__actual__/`. */
 function golden(dir: string, name: string, actual: string): void {
   const actualDir = join(dir, '__actual__')
   mkdirSync(actualDir, { recursive: true })
   writeFileSync(join(actualDir, name), actual)
   const path = join(dir, name)
-  if (update || !existsSync(path)) writeFileSync(path, actual)
+  prepareGolden(path, actual)
   expect(actual).toBe(readFileSync(path, 'utf8'))
 }
 

@@ -202,12 +202,10 @@ describe('runSession', () => {
   })
 
   it('stops an endless loop at the timeout and reports the rest as not run', async () => {
-    const started = performance.now()
     const report = await runSession(session([
       transcript('> let n = 0\n> while (true) { n++ }\n> n\n0', 1),
       code('cleanup', 'n = -1', 10),
     ], { timeout: 300 }))
-    expect(performance.now() - started).toBeLessThan(4_000)
     expect(report.examples.map((e) => e.status)).toEqual(['passed', 'failed', 'not-run', 'not-run'])
     expect(report.diagnostics.map((d) => `${d.start.line} ${d.severity} ${d.rule}`)).toEqual(['2 error doctest-timeout', '3 warning doctest-not-run'])
     expect(report.diagnostics[0]!.message).toBe('`> while (true) { n++ }` did not finish within 300 ms (an endless loop, or a promise that never settles?). The page\'s session was stopped. Make the example finish, or raise the limit (`--timeout`, `timeout` option).')
@@ -215,16 +213,15 @@ describe('runSession', () => {
   })
 
   it('stops a promise kept pending by a timer at the timeout, and one nothing can settle at once', async () => {
-    let started = performance.now()
+    // The outcomes tell how each ended: at the 300 ms limit (not when the 60 s timer fired), and at once for the
+    // promise nothing can settle (its message is not the timeout's, whose 60 s limit would outlast the test).
     const pending = await runSession(session([transcript('> await new Promise((r) => setTimeout(r, 60_000))\n> 1\n1')], { timeout: 300 }))
-    expect(performance.now() - started).toBeLessThan(4_000)
     expect(pending.diagnostics[0]).toMatchObject({ rule: 'doctest-timeout', start: { line: 1, column: 1 } })
     expect(pending.diagnostics[0]!.message).toContain('did not finish within 300 ms')
-    started = performance.now()
     const never = await runSession(session([transcript('> await new Promise(() => {})\n> 1\n1')], { timeout: 60_000 }))
-    expect(performance.now() - started).toBeLessThan(4_000)
     expect(never.diagnostics[0]).toMatchObject({ rule: 'doctest-timeout' })
     expect(never.diagnostics[0]!.message).toContain('can never settle')
+    expect(never.diagnostics[0]!.message).not.toContain('60000 ms')
   })
 
   it('reports process.exit() as the end of the session', async () => {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { pageSession } from '../../plugin/core/page.ts'
 import { formatDiagnostic, runSession, type DoctestReport } from '../../plugin/doctest/index.ts'
+import { prepareGolden } from '../golden.ts'
 
 const root = resolve(import.meta.dirname, '../../fixtures')
 const cases = readdirSync(root).filter((name) => name.startsWith('doctest-') && existsSync(join(root, name, 'input.md'))).sort()
@@ -50,7 +51,7 @@ describe('doctest fixtures', () => {
       mkdirSync(join(dir, '__actual__'), { recursive: true })
       writeFileSync(join(dir, '__actual__', 'expected.txt'), actual)
       const expectedFile = join(dir, 'expected.txt')
-      if (!existsSync(expectedFile) || process.env['UPDATE'] === '1') writeFileSync(expectedFile, actual)
+      prepareGolden(expectedFile, actual)
       expect(actual).toBe(readFileSync(expectedFile, 'utf8'))
     })
   }

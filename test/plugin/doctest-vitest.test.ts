@@ -16,7 +16,9 @@ describe('describeDoctests on a failing page', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it('fails exactly the failing examples, each with its page position', () => {
-    writeFileSync(join(dir, 'vitest.config.mjs'), `export default { test: { include: ['*.doctest.ts'] } }\n`)
+    // From the sources, as in this repository: `source` resolves `flowmark` (which the plugin imports) to its TypeScript.
+    const conditions = `['source', 'module', 'node', 'development|production']`
+    writeFileSync(join(dir, 'vitest.config.mjs'), `export default { resolve: { conditions: ${conditions} }, ssr: { resolve: { conditions: ${conditions} } }, test: { include: ['*.doctest.ts'] } }\n`)
     writeFileSync(join(dir, 'page.doctest.ts'), [
       `import { describeDoctests } from ${JSON.stringify(join(repo, 'plugin/doctest/vitest.ts'))}`,
       `describeDoctests(['fixtures/doctest-setup-cleanup/input.md'], { cwd: ${JSON.stringify(repo)} })`,

@@ -10,6 +10,7 @@ import {
 import { decodeEntities } from '../../plugin/render/markup.ts'
 import { cryptoModel, mixedWorkflow, sampleDot, sampleNodes, samples } from '../../fixtures/render-schedula/plot.ts'
 import { HOSTILE, hostilePlot } from '../../fixtures/render-hostile/plot.ts'
+import { prepareGolden } from '../golden.ts'
 
 const tmp = mkdtempSync(join(tmpdir(), 'flowmark-render-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
@@ -249,7 +250,7 @@ describe('markup', () => {
     const actualDir = new URL('../../fixtures/render-schedula/__actual__/', import.meta.url)
     mkdirSync(actualDir, { recursive: true })
     writeFileSync(new URL('crypto-dmap.html', actualDir), html)
-    if (process.env.UPDATE === '1' || !existsSync(golden)) writeFileSync(golden, html)
+    prepareGolden(golden, html)
     expect(html).toBe(readFileSync(golden, 'utf8'))
   })
 })

@@ -232,6 +232,63 @@ describe('plugin/ structure', () => {
   })
 })
 
+describe('one family of errors', () => {
+  it('every error class in plugin/ and engine/ descends from the engine\'s FlowmarkError and names itself literally', () => {
+    /** One class declaration that extends something, with its static `nameError(this, '…')` literal if any. */
+    interface ClassInfo { name: string; base: string; file: string; line: number; literal: string | undefined }
+    const classes: ClassInfo[] = []
+    for (const file of [...pluginFiles, ...engineFiles]) {
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
+      const visit = (node: ts.Node): void => {
+        if (ts.isClassLike(node)) {
+          const base = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression
+          if (base !== undefined && ts.isIdentifier(base)) {
+            let literal: string | undefined
+            for (const member of node.members) {
+              if (!ts.isClassStaticBlockDeclaration(member)) continue
+              for (const st of member.body.statements) {
+                const call = ts.isExpressionStatement(st) ? st.expression : undefined
+                if (call && ts.isCallExpression(call) && call.expression.getText() === 'nameError' &&
+                  call.arguments[0]?.kind === ts.SyntaxKind.ThisKeyword && call.arguments[1] && ts.isStringLiteral(call.arguments[1])) {
+                  literal = call.arguments[1].text
+                }
+              }
+            }
+            classes.push({ name: node.name?.getText() ?? '(anonymous)', base: base.text, file, literal,
+              line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 })
+          }
+        }
+        ts.forEachChild(node, visit)
+      }
+      visit(source)
+    }
+    const root = classes.find((c) => c.name === 'FlowmarkError' && rel(c.file) === 'engine/errors.ts')
+    expect(root, 'engine/errors.ts defines FlowmarkError').toBeDefined()
+    // The class a base name means: one of the same file first, else the one other file that defines it.
+    const baseOf = (c: ClassInfo) => classes.find((d) => d.name === c.base && d.file === c.file) ?? classes.find((d) => d.name === c.base && d !== c)
+    const builtinErrors = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'AggregateError', 'ReferenceError', 'EvalError', 'URIError', 'DOMException'])
+    const problems: Problem[] = []
+    for (const c of classes) {
+      if (c === root) continue
+      // Walk up the chain: it is an error class if it ends at a built-in error; it is in the family if it passes the root.
+      let at: ClassInfo | undefined = c
+      let inFamily = false
+      let endsAtError = false
+      for (let hops = 0; at !== undefined && hops < 20; hops++) {
+        if (at === root) { inFamily = true; break }
+        if (builtinErrors.has(at.base) && baseOf(at) === undefined) { endsAtError = true; break }
+        at = baseOf(at)
+      }
+      const where = { file: rel(c.file), line: c.line, subject: c.name }
+      if (endsAtError) problems.push({ check: 'error-family', ...where, message: `class ${c.name} extends ${c.base} outside the FlowmarkError family: extend FlowmarkError (from 'flowmark' in plugin/, '../errors.ts' in engine/) or FlowmarkPluginError (plugin/core/errors.ts)` })
+      if ((inFamily || endsAtError) && c.literal === undefined) problems.push({ check: 'error-name', ...where, message: `class ${c.name} sets no literal name: add \`static { nameError(this, '${c.name}') }\` (a minifier renames classes, so constructor.name is not stable)` })
+    }
+    expectNone(problems, ['error-family', 'error-name'])
+    // The check sees the families it is about (so it cannot pass by finding nothing).
+    expect(classes.filter((c) => c.name === 'FlowmarkPluginError' || c.name === 'ModelError').length).toBe(2)
+  })
+})
+
 describe('one definition', () => {
   it('the doctest engine uses the directive core\'s flag names and transcript rule (so both parts agree on a block)', async () => {
     const core = await import('../../plugin/core/fence.ts')
