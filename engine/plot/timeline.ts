@@ -69,7 +69,7 @@ export class Timeline {
       const cell = (w: number, color?: string) =>
         w <= 0 ? '' : `<TD WIDTH="${w}" HEIGHT="14" FIXEDSIZE="TRUE"${color === undefined ? '' : ` BGCOLOR="${color}"`}></TD>`
       const name = htmlText(formatPath(r.path))
-      return `<TR><TD ALIGN="RIGHT">${name}</TD>${cell(before)}${cell(bar, r.failed ? '#f08080' : '#87ceeb')}${cell(after)}` +
+      return `<TR><TD ALIGN="RIGHT">${name}</TD>${cell(before)}${cell(bar, r.failed ? '#ff3536' : '#73c4fa')}${cell(after)}` +
         `<TD ALIGN="LEFT">${htmlText(ms(r.duration))}</TD></TR>`
     })
     const header = `<TR><TD COLSPAN="5" ALIGN="LEFT"><B>${htmlText(this.title)}</B>  (${htmlText(ms(this.span))})</TD></TR>`

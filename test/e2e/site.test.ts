@@ -265,18 +265,21 @@ describe('docs site in Chromium', () => {
     expect(readFileSync(join(outDir, '404.html'), 'utf8')).toContain('Page not found')
   })
 
-  it('documents every public export of every entry point of package.json in the API reference', () => {
-    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, string | { source?: string }> }
+  it('documents every public export of every entry point of both packages in the API reference', () => {
     const missing: string[] = []
-    for (const [subpath, target] of Object.entries(pkg.exports)) {
-      const source = typeof target === 'string' ? undefined : target.source
-      if (source === undefined || !source.endsWith('.ts')) continue
-      const moduleName = `flowmark${subpath.slice(1)}`
+    for (const dir of ['engine', 'plugin']) {
+      const pkg = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) as { name: string; exports: Record<string, string | { source?: string }> }
+      for (const [subpath, target] of Object.entries(pkg.exports)) {
+        const source = typeof target === 'string' ? undefined : target.source
+        if (source === undefined || !source.endsWith('.ts')) continue
+        // `@flowmark/docs/remark` is documented under /api/flowmark/docs/remark/ (the route drops the `@`).
+        const moduleName = `${pkg.name.replace(/^@/, '')}${subpath.slice(1)}`
       // The generated pages of a module sit at /api/<module name>/<export>/, one per export, titled by the export's name.
-      const depth = `/api/${moduleName}/x/`.split('/').length
-      const titles = new Set(apiPages.filter((p) => p.route.startsWith(`/api/${moduleName}/`) && p.route.split('/').length === depth)
-        .map((p) => /<h1 id="_top"[^>]*>([^<]*)<\/h1>/.exec(readFileSync(join(outDir, p.route, 'index.html'), 'utf8'))?.[1]))
-      for (const name of exportedNames(join(repo, source))) if (!titles.has(name)) missing.push(`${moduleName}: ${name}`)
+        const depth = `/api/${moduleName}/x/`.split('/').length
+        const titles = new Set(apiPages.filter((p) => p.route.startsWith(`/api/${moduleName}/`) && p.route.split('/').length === depth)
+          .map((p) => /<h1 id="_top"[^>]*>([^<]*)<\/h1>/.exec(readFileSync(join(outDir, p.route, 'index.html'), 'utf8'))?.[1]))
+        for (const name of exportedNames(join(repo, dir, source))) if (!titles.has(name)) missing.push(`${moduleName}: ${name}`)
+      }
     }
     expect(missing, 'exports without an API page').toEqual([])
   })
@@ -536,7 +539,8 @@ describe('docs site in Chromium', () => {
         const geo = await geometry(page)
         expect(geo.filter((g) => g.nodes === 0), `${p.file}: a graph without nodes`).toEqual([])
         geo.forEach((g, k) => {
-          const least = g.clipped === 0 && g.wide ? MIN_WHOLE_LABEL_PX : MIN_LABEL_PX
+          // Fitted to the stage's width (whole, or a tall drawing shown full width from its top, marked overflow).
+          const least = g.wide && (g.clipped === 0 || g.overflow) ? MIN_WHOLE_LABEL_PX : MIN_LABEL_PX
           if ((g.clipped > 0 && !g.overflow) || g.overlaps > 0 || g.minText < least) small.push(`${p.route} graph ${k + 1}: ${JSON.stringify(g)}`)
         })
       }
