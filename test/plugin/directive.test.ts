@@ -88,7 +88,7 @@ describe('dispatcher attributes', () => {
     const md = `::dispatcher{name=dsp opt='{"depth": 1, "graphAttr": {}}'}`
     const { diagnostics } = parseDispatcher(first(md), file(md))
     expect(diagnostics.map((d) => [d.rule, d.start.column])).toEqual([['directive-opt', md.indexOf('"graphAttr"') + 1]])
-    expect(diagnostics[0]?.message).toMatch(/^Unknown plot option `graphAttr` in `opt` of `::dispatcher`\. Plot options: workflow, depth, engine, graph,/)
+    expect(diagnostics[0]?.message).toMatch(/^Unknown plot option `graphAttr` in `opt` of `::dispatcher`\. Plot options: workflow, depth, engine, caption, graph,/)
   })
 
   test('missing name, bad name, from on a container, code on a leaf', () => {
