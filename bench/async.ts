@@ -2,7 +2,7 @@
 // Usage: npm run bench:async [-- --sizes 10000,100000 --calls 200 --delay 10 --reps 3]
 import { Dispatcher, DispatchPipeAsync } from '../engine/index.ts'
 import { SHAPES } from './shapes.ts'
-import { arg, median } from './harness.ts'
+import { arg, cpuTime, median, printHeader, timeAsync as measureAsync } from './harness.ts'
 
 const sizes = arg('sizes', '10000,100000').split(',').map(Number)
 const reps = Number(arg('reps', '3'))
@@ -15,9 +15,14 @@ async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0
 }
 
+/** CPU milliseconds of one awaited call (user + system). */
+async function cpuAsync(fn: () => Promise<unknown>): Promise<number> {
+  return (await measureAsync(fn)).cpuMs
+}
+
 // (a) The driver's cost per node with synchronous functions: dispatchAsync / dispatch on the same model.
-console.log(`Flowmark async benchmark — Node ${process.version}, ${process.arch}; medians of ${reps} runs (${Math.max(reps, 3)} for (a))`)
-console.log('\n(a) dispatchAsync vs dispatch, synchronous functions (target: ratio ≤ 2)')
+printHeader(`Flowmark async benchmark — medians of ${reps} runs (${Math.max(reps, 5)} for (a) and (c), CPU time; (b) wall time)`)
+console.log('\n(a) dispatchAsync vs dispatch, synchronous functions, CPU time (target: ratio ≤ 2)')
 console.log('shape      nodes     dispatch µs/node  dispatchAsync µs/node  ratio')
 for (const n of sizes) {
   for (const name of ['chain', 'wide', 'lattice'] as const) {
@@ -27,11 +32,9 @@ for (const n of sizes) {
     await dsp.dispatchAsync(shape.inputs)
     const sync: number[] = []
     const asy: number[] = []
-    for (let r = 0; r < Math.max(reps, 3); r++) {
-      let t0 = performance.now()
-      dsp.dispatch(shape.inputs)
-      sync.push(performance.now() - t0)
-      asy.push(await timeAsync(() => dsp.dispatchAsync(shape.inputs)))
+    for (let r = 0; r < Math.max(reps, 5); r++) {
+      sync.push(cpuTime(() => dsp.dispatch(shape.inputs)))
+      asy.push(await cpuAsync(() => dsp.dispatchAsync(shape.inputs)))
     }
     const nodes = dsp.nodes.size
     const s = (median(sync) * 1000) / nodes
@@ -98,11 +101,11 @@ await loop(byHand)
 await loop(replay as (x: number) => Promise<unknown>)
 const hand: number[] = []
 const rep: number[] = []
-for (let r = 0; r < Math.max(reps, 3); r++) {
-  hand.push(await timeAsync(() => loop(byHand)))
-  rep.push(await timeAsync(() => loop(replay as (x: number) => Promise<unknown>)))
+for (let r = 0; r < Math.max(reps, 5); r++) {
+  hand.push(await cpuAsync(() => loop(byHand)))
+  rep.push(await cpuAsync(() => loop(replay as (x: number) => Promise<unknown>)))
 }
 const hu = (median(hand) * 1000) / pipeCalls
 const ru = (median(rep) * 1000) / pipeCalls
-console.log(`\n(c) DispatchPipeAsync replay of ${steps} async steps vs the same steps awaited by hand, ${pipeCalls} calls`)
+console.log(`\n(c) DispatchPipeAsync replay of ${steps} async steps vs the same steps awaited by hand, ${pipeCalls} calls, CPU time`)
 console.log(`await chain ${hu.toFixed(2)} µs/call, replay ${ru.toFixed(2)} µs/call, ratio ${(ru / hu).toFixed(2)}`)

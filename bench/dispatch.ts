@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Dispatcher } from '../engine/index.ts'
 import { SHAPES } from './shapes.ts'
-import { median, time, arg, cpuTime, printHeader } from './harness.ts'
+import { median, arg, cpuTime, printHeader } from './harness.ts'
 
 interface CaseResult {
   shape: string
@@ -33,16 +33,22 @@ function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): Ca
   gc?.()
   const heap0 = process.memoryUsage().heapUsed
   let dsp: Dispatcher | undefined
-  const buildMs = time(() => (dsp = shape.build()))
+  const buildMs = cpuTime(() => (dsp = shape.build()))
   if (dsp === undefined) throw new Error('unreachable')
   const model: Dispatcher = dsp
-  const first = time(() => model.dispatch(shape.inputs))
+  const first = cpuTime(() => model.dispatch(shape.inputs))
+  // Small models run several times per sample, so one sample is long enough for the CPU clock (1 µs steps).
+  const inner = Math.max(1, Math.floor(20_000 / shape.n))
   const runs: number[] = []
   const loops: number[] = []
   let sol = model.dispatch(shape.inputs)
   for (let i = 0; i < repeats; i++) {
-    runs.push(time(() => (sol = model.dispatch(shape.inputs))))
-    loops.push(time(() => shape.plainLoop()))
+    runs.push(cpuTime(() => {
+      for (let k = 0; k < inner; k++) sol = model.dispatch(shape.inputs)
+    }) / inner)
+    loops.push(cpuTime(() => {
+      for (let k = 0; k < inner; k++) shape.plainLoop()
+    }) / inner)
   }
   if (sol.size !== shape.plainLoop().size) throw new Error(`${shapeName} ${n}: dispatch computed ${sol.size} values, the loop ${shape.plainLoop().size}`)
   gc?.()
@@ -96,7 +102,7 @@ if (process.argv.includes('--case')) {
   const deep = Number(arg('deep', '1000000'))
   const results: CaseResult[] = []
   const node = process.execPath
-  printHeader('Flowmark engine benchmark — times are medians, µs per function node')
+  printHeader('Flowmark engine benchmark — CPU time (user + system), medians, µs per function node')
   console.log('shape    |       N | build µs | 1st dispatch µs | dispatch µs | loop µs | dispatch/loop | bytes/node | peak RSS MiB')
   console.log('---------|---------|----------|-----------------|-------------|---------|---------------|------------|-------------')
   for (const shape of shapes) {
