@@ -347,14 +347,16 @@ export class Dispatcher<T extends object = any> {
     if (options.inputDomain !== undefined) checkCallable(options.inputDomain, `${where}(${label()}).inputDomain`)
     if (options.filters !== undefined) checkFilters(options.filters, `${where}(${label()}).filters`)
     if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label()}).weight`)
-    checkAsyncNodeOptions(options, `${where}(${label()})`)
+    if (options.context !== undefined || options.critical !== undefined || options.timeout !== undefined || options.executor !== undefined) {
+      checkAsyncNodeOptions(options, `${where}(${label()})`)
+    }
     const inpWeight = options.inpWeight === undefined ? undefined : weightMap(options.inpWeight, `${where}(${label()}).inpWeight`, inputs ?? [START])
     const outWeight = options.outWeight === undefined ? undefined : weightMap(options.outWeight, `${where}(${label()}).outWeight`, outputs ?? [SINK])
     // One look-up per id: check the kinds now, reuse the nodes found when connecting.
     const inNodes = inputs === undefined ? [this.#ensureData(START)] : this.#lookupData(inputs, where, 'input', label)
     const outNodes = outputs === undefined ? [this.#ensureData(SINK)] : this.#lookupData(outputs, where, 'output', label)
     const id = this.#unusedId(guess)
-    checkOwnId(id, inputs ?? [], outputs ?? [], `${where}(${label()})`, 'function')
+    checkOwnId(id, inputs ?? [], outputs ?? [], () => `${where}(${label()})`, 'function')
     const node = new FunctionNodeImpl(id, this.#counter++, inputs ?? [START], outputs ?? [SINK], options.fn)
     if (options.inputDomain !== undefined) node.inputDomain = options.inputDomain
     if (options.filters !== undefined && options.filters.length > 0) node.filters = [...options.filters]
@@ -366,21 +368,22 @@ export class Dispatcher<T extends object = any> {
     if (options.critical === true) node.critical = true
     if (options.executor !== undefined) node.executor = options.executor === 'async' ? inThreadExecutor : options.executor
     this.#nodes.set(id, node)
-    // A repeated id is one edge (its first position); a Set keeps this linear for a node with 10⁵ inputs.
+    // A repeated id is one edge (its first position): short lists are scanned, long ones use a Set (linear for a
+    // node with 10⁵ inputs).
     const ins = node.inputs
-    const seenIn = new Set<NodeId>()
+    const seenIn = ins.length > DEDUP_SCAN ? new Set<NodeId>() : undefined
     for (let k = 0; k < ins.length; k++) {
       const i = ins[k]!
-      if (seenIn.has(i)) continue
-      seenIn.add(i)
+      if (seenIn === undefined ? repeated(ins, k) : seenIn.has(i)) continue
+      seenIn?.add(i)
       connect(inNodes[k] ?? this.#ensureData(i), node, inpWeight?.get(i), true)
     }
     const outs = node.outputs
-    const seenOut = new Set<NodeId>()
+    const seenOut = outs.length > DEDUP_SCAN ? new Set<NodeId>() : undefined
     for (let k = 0; k < outs.length; k++) {
       const o = outs[k]!
-      if (seenOut.has(o)) continue
-      seenOut.add(o)
+      if (seenOut === undefined ? repeated(outs, k) : seenOut.has(o)) continue
+      seenOut?.add(o)
       connect(node, outNodes[k] ?? this.#ensureData(o), outWeight?.get(o), true)
     }
     this.#internals.touch()
@@ -832,12 +835,22 @@ function checkKeys(options: object, allowed: ReadonlySet<string>, where: string)
   }
 }
 
+/** Up to this many ids, `addFunction` finds a repeated input or output by scanning (no Set). */
+const DEDUP_SCAN = 8
+
+/** Whether `list[k]` already appears before position `k`. */
+function repeated(list: readonly NodeId[], k: number): boolean {
+  const id = list[k]
+  for (let j = 0; j < k; j++) if (list[j] === id) return true
+  return false
+}
+
 /** A node cannot be its own input or output: the id would name the function (or sub-dispatcher) and a data node. */
-function checkOwnId(id: NodeId, inputs: readonly NodeId[], outputs: readonly NodeId[], where: string, kind: string): void {
+function checkOwnId(id: NodeId, inputs: readonly NodeId[], outputs: readonly NodeId[], where: string | (() => string), kind: string): void {
   const side = inputs.includes(id) ? 'inputs' : outputs.includes(id) ? 'outputs' : undefined
   if (side === undefined) return
   throw new ModelError(
-    `${where}: the ${kind} id ${formatId(id)} is also one of its ${side}; one id names one node, so give the ` +
+    `${typeof where === 'string' ? where : where()}: the ${kind} id ${formatId(id)} is also one of its ${side}; one id names one node, so give the ` +
       `${kind} another id (e.g. ${formatId(`compute_${idText(id)}`)}) or rename the data node`,
     { nodeId: id },
   )
