@@ -110,7 +110,7 @@ export class Dispatcher<T extends object = any> {
     this.#internals = {
       nodes: this.#nodes,
       defaults: this.#defaults,
-      compiled: () => (this.#compiled ??= compile([...this.#nodes.values()], this.#nodes)),
+      compiled: () => (this.#compiled ??= compile(nodeList(this.#nodes), this.#nodes)),
       touch: () => {
         self.#compiled = undefined
       },
@@ -641,6 +641,9 @@ export class Dispatcher<T extends object = any> {
     checkKeys(options, DISPATCH_KEYS, where)
     const req = this.#request(inputs, outputs, options, where)
     const run = this.#track(req)
+    // The last solution is replaced as the search starts; dropping it first lets a large model's previous search
+    // state be collected before the new one is allocated (the peak memory of repeated dispatches is one, not two).
+    this.#solution = undefined
     try {
       search(req, run.start)
     } catch (err) {
@@ -676,6 +679,7 @@ export class Dispatcher<T extends object = any> {
     const asyncOptions = checkAsyncOptions(options, where)
     const req = this.#request(inputs, outputs, options, where)
     const run = this.#track(req)
+    this.#solution = undefined // as in `dispatch`
     try {
       await searchAsync(req, asyncOptions, run.start)
     } catch (err) {
@@ -833,6 +837,14 @@ function checkKeys(options: object, allowed: ReadonlySet<string>, where: string)
       throw new ModelError(`${where}: unknown option \`${k}\`.${didYouMean(k, allowed)} Valid options: ${[...allowed].join(', ')}`)
     }
   }
+}
+
+/** The nodes of a model in insertion order, in an array of exactly their number (a spread grows it by steps). */
+function nodeList(nodes: ReadonlyMap<NodeId, NodeImpl>): NodeImpl[] {
+  const list: NodeImpl[] = new Array(nodes.size)
+  let i = 0
+  for (const n of nodes.values()) list[i++] = n
+  return list
 }
 
 /** Up to this many ids, `addFunction` finds a repeated input or output by scanning (no Set). */

@@ -679,8 +679,8 @@ export class AsyncDriver {
 function after(a: Task, b: Task): boolean {
   if (a.l !== b.l) return a.l > b.l
   if (a.v !== b.v) return a.v > b.v
-  const ka = a.lv.c.key[a.s]!
-  const kb = b.lv.c.key[b.s]!
+  const ka = a.lv.c.keyOf(a.s)
+  const kb = b.lv.c.keyOf(b.s)
   if (ka !== kb) return ka > kb
   if (a.lv.id !== b.lv.id) return a.lv.id > b.lv.id
   return a.seq > b.seq

@@ -18,8 +18,8 @@ export interface Compiled {
   readonly slotOf: { get(id: NodeImpl['id']): number | undefined }
   readonly kind: Uint8Array
   readonly waitIn: Uint8Array
-  /** Sort key of each node's id text (`<` on it is code point order). */
-  readonly key: readonly string[]
+  /** Sort key of a node's id text (`<` on it is code point order). */
+  keyOf(s: number): string
   readonly index: Int32Array
   readonly succStart: Int32Array
   readonly predStart: Int32Array
@@ -47,7 +47,8 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
   }
   const kind = new Uint8Array(size)
   const waitIn = new Uint8Array(size)
-  const key: string[] = new Array(size)
+  // Sort keys differ from the ids only for symbols and text above U+FFFF: without such ids none is stored.
+  let key: string[] | null = null
   const index = new Int32Array(size)
   let edgeCount = 0
   let argCount = 0
@@ -55,7 +56,14 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
   for (let s = 0; s < size; s++) {
     const n = list[s]!
     n.slot = s
-    key[s] = sortKey(idText(n.id))
+    const id = n.id
+    if (key !== null || typeof id !== 'string' || sortKey(id) !== id) {
+      if (key === null) {
+        key = new Array(size)
+        for (let k = 0; k < s; k++) key[k] = list[k]!.id as string
+      }
+      key[s] = sortKey(idText(id))
+    }
     index[s] = n.index
     edgeCount += n.succ.length
     if (n.kind === 'data') {
@@ -83,7 +91,6 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
       edgeFrom[e] = s
       edgeTo[e] = to
       edgeLen[e] = (edge.weight ?? 1) + (edge.to.weight ?? 0)
-      edge.eid = e
       e++
     }
   }
@@ -125,18 +132,25 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
       for (let p = p1 - 1; p >= p0; p--) byId.set(list[edgeFrom[predEdge[p]!]!]!.id, predEdge[p]!)
       for (const id of n.inputs) argEdge[a++] = byId.get(id) ?? -1
     }
+    // An edge's id is its position: the successors of slot s are numbered from succStart[s], in list order.
+    const base = succStart[s]!
     if (n.succ.length <= SCAN_LIMIT) {
-      for (const id of n.outputs) outEdge[o++] = findId(n.succ, id)
+      for (const id of n.outputs) {
+        const k = findId(n.succ, id)
+        outEdge[o++] = k < 0 ? -1 : base + k
+      }
     } else {
       const byId = new Map<NodeImpl['id'], number>()
-      for (let k = n.succ.length - 1; k >= 0; k--) byId.set(n.succ[k]!.to.id, n.succ[k]!.eid)
+      for (let k = n.succ.length - 1; k >= 0; k--) byId.set(n.succ[k]!.to.id, base + k)
       for (const id of n.outputs) outEdge[o++] = byId.get(id) ?? -1
     }
   }
   argStart[size] = a
   outStart[size] = o
+  const keys = key
   return {
-    size, nodes: list, slotOf, kind, waitIn, key, index, succStart, predStart, predEdge,
+    size, nodes: list, slotOf, kind, waitIn, index,
+    keyOf: keys === null ? (s: number) => list[s]!.id as string : (s: number) => keys[s]!, succStart, predStart, predEdge,
     edges, edgeFrom, edgeTo, edgeLen, argStart, argEdge, outStart, outEdge,
   }
 }
@@ -144,7 +158,8 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
 /** Up to this many edges, finding an argument or output edge by scanning is cheaper than building a map. */
 const SCAN_LIMIT = 16
 
+/** The index in `list` of the edge to node `id`, or -1. */
 function findId(list: readonly EdgeImpl[], id: NodeImpl['id']): number {
-  for (const edge of list) if (edge.to.id === id) return edge.eid
+  for (let k = 0; k < list.length; k++) if (list[k]!.to.id === id) return k
   return -1
 }

@@ -5,20 +5,23 @@ import type {
   AnyFunction, DataFunction, DataNode, Executor, Filter, FunctionNode, InputDomain, SubDispatcherDomain, SubDispatcherNode,
 } from '../model.ts'
 
-/** A model edge, listed in `from.succ` (predecessor lists are derived in the compiled form). */
+/**
+ * A model edge, listed in `from.succ` (predecessor lists are derived in the compiled form). Its id in a compiled form
+ * is its position there (`succStart[from.slot]` + its index in `from.succ`); an unweighted edge has no own `weight`
+ * (it reads `undefined` from the prototype): two fields per edge, which keeps million-node models small.
+ */
 export class EdgeImpl {
   readonly from: NodeImpl
   readonly to: NodeImpl
-  weight: number | undefined
-  /** Edge id in the last compiled form of its dispatcher. */
-  eid = -1
+  declare weight: number | undefined
 
   constructor(from: NodeImpl, to: NodeImpl, weight: number | undefined) {
     this.from = from
     this.to = to
-    this.weight = weight
+    if (weight !== undefined) this.weight = weight
   }
 }
+Object.defineProperty(EdgeImpl.prototype, 'weight', { value: undefined, writable: true, enumerable: true, configurable: true })
 
 /** Shared empty attribute bag: nodes get their own object only when attributes are given. */
 export const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({})

@@ -101,7 +101,7 @@ export class Fringe {
     this.lev[h] = levelId
     this.slot[h] = slot
     this.seq[h] = this.#seq++
-    this.key[h] = this.levels[levelId]!.c.key[slot]!
+    this.key[h] = this.levels[levelId]!.c.keyOf(slot)
     if (this.size === this.#heap.length) this.#grow()
     const heap = this.#heap
     let i = this.size++

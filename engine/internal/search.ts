@@ -11,6 +11,7 @@ import { internalsOf, isSolution } from './access.ts'
 import { DATA, DISPATCHER, FUNCTION, type Compiled } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './graph.ts'
 import { Fringe } from './heap.ts'
+import { IntList } from './int-list.ts'
 import {
   StepFailed, callDomain, domainError, isThenable, outputValues, promiseFailure, recordFailure, type StepSite,
 } from './step-rules.ts'
@@ -49,7 +50,8 @@ function closer(l1: number, v1: number, l2: number, v2: number): boolean {
  *
  * Node states, per slot of a level:
  * - seen     (`seenOn/seenL/seenV`): pushed on the fringe at that distance; a node is pushed again only when seen
- *            closer. Nothing is final yet.
+ *            closer. Nothing is final yet. `seenL/seenV` are the arrays `distL/distV` (a slot's tentative distance
+ *            until its visit makes it final: one pair of arrays less per level); never written once `inDist` is 1.
  * - visited  (`inDist/distL/distV`, `visited`): popped; its distance is final and its value (data) or call
  *            (function) was computed. Seeing a visited node closer is the "contradictory paths" error (only negative
  *            weights can cause it).
@@ -131,7 +133,7 @@ export interface Trace {
   readonly distL: ArrayLike<number>
   readonly distV: ArrayLike<number>
   /** Slots in the order their distance became final. */
-  readonly distOrder: readonly number[]
+  readonly distOrder: Iterable<number>
   /** Largest distance each node was met at (only with wait overrides, for `shrinkDsp`). */
   readonly meetOn: ArrayLike<number>
   readonly meetL: ArrayLike<number>
@@ -146,7 +148,7 @@ export interface Trace {
   readonly startVal: ReadonlyMap<number, unknown>
   /** Workflow membership: `wfIn` marks the slots in `wfOrder`, `wfRemoved` those dropped again. */
   readonly wfIn: ArrayLike<number>
-  readonly wfOrder: readonly number[]
+  readonly wfOrder: Iterable<number>
   readonly wfRemoved: ArrayLike<number>
   readonly results: readonly unknown[]
   readonly domains: ReadonlyMap<number, boolean>
@@ -211,10 +213,18 @@ export class Run implements RunTrace {
   root!: Level
   /** Every level of the run, by level id (the root is 0). */
   readonly levels: Level[] = []
-  /** Visit log (the pipe): level id and slot of each visited node, in visit order (small at first: 64 bytes each). */
-  pipeLevel = new Int32Array(16)
+  /**
+   * Visit log (the pipe): level id and slot of each visited node, in visit order (small at first: 64 bytes each).
+   * The level ids are stored only once a sub-dispatcher's node is visited (until then every id is 0, the root's).
+   */
+  #pipeLevel: Int32Array | null = null
   pipeSlot = new Int32Array(16)
   pipeSize = 0
+
+  /** Level id of each visit of the pipe. */
+  get pipeLevel(): Int32Array {
+    return (this.#pipeLevel ??= new Int32Array(this.pipeSlot.length))
+  }
 
   constructor(options: RunOptions) {
     this.options = options
@@ -240,14 +250,16 @@ export class Run implements RunTrace {
   /** Appends a visit to the log (the pipe). */
   log(levelId: number, slot: number): void {
     if (this.pipeSize === this.pipeSlot.length) {
-      const a = new Int32Array(this.pipeSize * 2)
-      a.set(this.pipeLevel)
-      this.pipeLevel = a
+      if (this.#pipeLevel !== null) {
+        const a = new Int32Array(this.pipeSize * 2)
+        a.set(this.#pipeLevel)
+        this.#pipeLevel = a
+      }
       const b = new Int32Array(this.pipeSize * 2)
       b.set(this.pipeSlot)
       this.pipeSlot = b
     }
-    this.pipeLevel[this.pipeSize] = levelId
+    if (levelId !== 0 || this.#pipeLevel !== null) this.pipeLevel[this.pipeSize] = levelId
     this.pipeSlot[this.pipeSize++] = slot
   }
 
@@ -316,7 +328,7 @@ export class Level implements Trace {
   /** Computed values by slot; `valOn` marks the stored ones, `valOrder` their order (the solution's key order). */
   readonly val: unknown[]
   readonly valOn: Uint8Array
-  readonly valOrder: number[] = []
+  readonly valOrder = new IntList()
   /** Inputs that are not nodes of the searched model: first in the solution, in id-text order. */
   readonly extra = new Map<NodeId, unknown>()
   readonly errors = new Map<NodeId, NodeError>()
@@ -331,9 +343,11 @@ export class Level implements Trace {
   readonly inDist: Uint8Array
   readonly distL: Float64Array
   readonly distV: Float64Array
-  readonly distOrder: number[] = []
+  readonly distOrder = new IntList()
   readonly seenOn: Uint8Array
+  /** The same array as `distL` (see THE ALGORITHM): meaningful while `inDist` is 0 and `seenOn` is 1. */
   readonly seenL: Float64Array
+  /** The same array as `distV`. */
   readonly seenV: Float64Array
   /** Largest distance each node was met at (used by shrinkDsp); only kept when `trackMeet`. */
   readonly meetOn: Uint8Array
@@ -349,7 +363,7 @@ export class Level implements Trace {
   readonly startVal = new Map<number, unknown>()
   readonly startLog: number[] = []
   readonly wfIn: Uint8Array
-  readonly wfOrder: number[] = []
+  readonly wfOrder = new IntList()
   readonly wfRemoved: Uint8Array
   /** Results of the functions that ran, by slot (a hole where none). */
   readonly results: unknown[]
@@ -387,8 +401,8 @@ export class Level implements Trace {
     this.distL = new Float64Array(n)
     this.distV = new Float64Array(n)
     this.seenOn = new Uint8Array(n)
-    this.seenL = new Float64Array(n)
-    this.seenV = new Float64Array(n)
+    this.seenL = this.distL
+    this.seenV = this.distV
     this.trackMeet = waitOverride !== undefined
     const m = this.trackMeet ? n : 0
     this.meetOn = new Uint8Array(m)
@@ -555,8 +569,7 @@ export class Level implements Trace {
       // A function skipped for having no open output gets a new value (a recomputed wildcard input): as in
       // schedula, it is back in the workflow, after the nodes already there.
       this.wfRemoved[to] = 0
-      this.wfOrder.splice(this.wfOrder.indexOf(to), 1)
-      this.wfOrder.push(to)
+      this.wfOrder.moveToEnd(to)
     }
     this.edgeVal[eid] = value
   }
@@ -599,8 +612,10 @@ export class Level implements Trace {
         }
         if (this.#waiting(w)) continue
         this.seenOn[w] = 1
-        this.seenL[w] = l
-        this.seenV[w] = wv
+        if (this.inDist[w] === 0) {
+          this.seenL[w] = l
+          this.seenV[w] = wv
+        }
         this.run.push(this, w, l, wv, FLAG_WAITS)
       }
       return true
@@ -608,8 +623,10 @@ export class Level implements Trace {
     this.#meet(s, l, v, true)
     if (this.#waiting(s)) return false
     this.seenOn[s] = 1
-    this.seenL[s] = l
-    this.seenV[s] = v
+    if (this.inDist[s] === 0) {
+      this.seenL[s] = l
+      this.seenV[s] = v
+    }
     this.run.push(this, s, l, v, flag === OWN_WAIT_FLAG ? (c.waitIn[s] === 1 ? FLAG_WAITS : FLAG_PLAIN) : flag)
     return true
   }
@@ -730,7 +747,7 @@ export class Level implements Trace {
       const u = c.edgeFrom[e]!
       const el = this.distL[u]!
       const ev = this.distV[u]! + c.edgeLen[e]!
-      if (best < 0 || closer(el, ev, bestL, bestV) || (el === bestL && ev === bestV && c.key[u]! < c.key[c.edgeFrom[best]!]!)) {
+      if (best < 0 || closer(el, ev, bestL, bestV) || (el === bestL && ev === bestV && c.keyOf(u) < c.keyOf(c.edgeFrom[best]!))) {
         best = e
         bestL = el
         bestV = ev

@@ -127,7 +127,7 @@ export function reverseFamily(
       start.push(s)
     }
   }
-  start.sort((a, b) => (c.key[a]! < c.key[b]! ? -1 : c.key[a]! > c.key[b]! ? 1 : 0)) // keys sort by code point
+  start.sort((a, b) => (c.keyOf(a) < c.keyOf(b) ? -1 : c.keyOf(a) > c.keyOf(b) ? 1 : 0)) // keys sort by code point
   const order = start.slice()
   for (const s of start) if (!(blocked[s] === 1 && !wildcard)) explored[s] = 1
   for (let q = 0; q < order.length; q++) {
