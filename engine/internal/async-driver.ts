@@ -172,6 +172,10 @@ export class AsyncDriver {
   /** The node being visited or waited for (level and slot), named by an abort. */
   #currentLevel: Level | undefined = undefined
   #currentSlot = -1
+  /**
+   * Data-node tasks waiting for a promise. Function tasks are found in `#tasks` (a slot is cleared when its task is
+   * committed or discarded): no set to add to and delete from on every call.
+   */
   readonly #live = new Set<Task>()
   /** The dispatch's `stopper` option (or the dispatcher's): checked before each visit, like `dispatch` does. */
   readonly #stopper: Stopper | undefined
@@ -210,7 +214,7 @@ export class AsyncDriver {
   #abort(reason: unknown): void {
     if (this.#ctl.signal.aborted) return
     this.#ctl.abort(reason)
-    for (const task of this.#live) if (task.state === RUNNING) task.abort(reason)
+    for (const task of this.#liveTasks()) if (task.state === RUNNING) task.abort(reason)
     const reject = this.#rejectWait
     this.#rejectWait = undefined
     reject?.(this.#abortError())
@@ -318,7 +322,6 @@ export class AsyncDriver {
     }
     const task = new Task(lv, s, lv.argsOf(s), l, v, this.#seq++)
     this.#tasksOf(lv)[s] = task
-    this.#live.add(task)
     this.#startNow(task)
     return task
   }
@@ -336,7 +339,6 @@ export class AsyncDriver {
       if (!this.#argsFinal(lv, w) || !this.#needed(lv, w)) continue
       const task = new Task(lv, w, lv.argsOf(w), lv.seenL[w]!, lv.seenV[w]!, this.#seq++)
       this.#tasksOf(lv)[w] = task
-      this.#live.add(task)
       this.#enqueue(task)
     }
   }
@@ -512,9 +514,9 @@ export class AsyncDriver {
 
   /** Applies a settled function task in the search order; returns whether the node produced its outputs. */
   #commitFunction(task: Task): boolean {
-    this.#live.delete(task)
     const lv = task.lv
     const s = task.s
+    this.#tasks[lv.id]![s] = undefined // the node is final now: nothing looks its task up again, let it be collected
     const node = lv.c.nodes[s] as FunctionNodeImpl
     lv.started[s] = task.started
     lv.duration[s] = task.duration
@@ -629,6 +631,8 @@ export class AsyncDriver {
 
   #discard(task: Task): void {
     this.#live.delete(task)
+    const tasks = this.#tasks[task.lv.id]
+    if (tasks !== undefined && tasks[task.s] === task) tasks[task.s] = undefined
     const q = this.#queue
     const i = q.indexOf(task)
     if (i >= 0) q.splice(i, 1)
@@ -644,8 +648,18 @@ export class AsyncDriver {
   /** Aborts every call that was started and not committed; drops the queued ones. */
   #discardAll(): void {
     this.#queue.length = 0
-    for (const task of [...this.#live]) this.#discard(task)
+    for (const task of this.#liveTasks()) this.#discard(task)
     this.#rejectWait = undefined
+  }
+
+  /** The tasks started or queued and not committed yet, in the order they were made. */
+  #liveTasks(): Task[] {
+    const out = [...this.#live]
+    for (const tasks of this.#tasks) {
+      if (tasks === undefined) continue
+      for (let s = 0; s < tasks.length; s++) if (tasks[s] !== undefined) out.push(tasks[s]!)
+    }
+    return out.sort((a, b) => a.seq - b.seq)
   }
 
   #emit(type: DispatchEvent['type'], task: Task): void {
