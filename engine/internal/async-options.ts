@@ -7,7 +7,11 @@ import { describeValue } from './step-rules.ts'
 
 /** Options of `Dispatcher.dispatchAsync`: every option of `dispatch`, and those of the asynchronous run. */
 export interface DispatchAsyncOptions extends DispatchOptions {
-  /** Most function calls running at once: a positive integer, or `Infinity` (the default: no limit). */
+  /**
+   * Most function-node calls running at once: a positive integer, or `Infinity` (the default: no limit). The window
+   * counts a function node's whole step (its input domain, the call, its filters). A data node's function, filters
+   * and callback do not count: they run at the node's visit, which the search waits for, so they never run ahead.
+   */
   concurrency?: number
   /**
    * Aborting it stops starting calls, aborts the running ones (through their context's signal) and rejects with

@@ -75,6 +75,30 @@ describe('dispatchAsync', () => {
     }
   })
 
+  it('counts function nodes in the window, not data-node functions (they run at their visit)', async () => {
+    let running = 0
+    const seen: Record<string, number> = {}
+    const busy = (id: string) => async <T>(x: T): Promise<T> => {
+      running++
+      seen[id] = running
+      await tick()
+      await tick()
+      running--
+      return x
+    }
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'f', fn: busy('f'), inputs: ['a'], outputs: ['c'] })
+    dsp.addFunction({ id: 'g', fn: busy('g'), inputs: ['b'], outputs: ['d'] })
+    dsp.addData({ id: 'b', fn: busy('b-data') }) // its value passes through an async data-node function
+    const sol = await dsp.dispatchAsync({ a: 1, b: 2 }, null, { concurrency: 1 })
+    expect(sol.get('c')).toBe(1)
+    expect(sol.has('d')).toBe(true) // g ran on b's value (the data function's estimations)
+    // f starts early once `a` is final (the window's one call); `b`'s data function runs at b's visit beside it …
+    expect(seen['b-data']).toBe(2)
+    // … while g, a second function, had to wait for the window: it never ran beside f
+    expect(seen['g']).toBe(1)
+  })
+
   it('fails an async node in the synchronous dispatch with a message naming dispatchAsync', () => {
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'f', fn: async () => 1, inputs: ['a'], outputs: ['b'] })
