@@ -1072,7 +1072,17 @@ export class Level implements Trace {
         }
         let ok = false
         try {
-          ok = Boolean(node.inputDomain(received))
+          const answer: unknown = node.inputDomain(received)
+          if (isThenable(answer)) {
+            // It decides inside the propagation, which cannot wait: a promise would read as a yes.
+            answer.then(undefined, () => undefined)
+            throw new TypeError(
+              `the inputDomain of sub-dispatcher ${formatId(node.id)} returned a promise; it must answer true or false ` +
+                'at once, also under dispatchAsync. Put an asynchronous check in a function node that feeds the ' +
+                'sub-dispatcher (its own inputDomain may be async) instead',
+            )
+          }
+          ok = Boolean(answer)
         } catch (err) {
           this.fail(w, 'sub-dispatcher domain', err)
         }

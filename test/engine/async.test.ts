@@ -123,6 +123,18 @@ describe('dispatchAsync', () => {
     expect(sol.workflow.nodes.get('no')?.domain).toBe(false)
   })
 
+  it("fails a sub-dispatcher whose inputDomain returns a promise (a promise is no yes), in both dispatches", async () => {
+    const child = new Dispatcher()
+    child.addFunction({ id: 'g', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })
+    const dsp = new Dispatcher()
+    dsp.addDispatcher({ dispatcher: child, id: 'S', inputs: { a: 'x' }, outputs: { y: 'b' }, inputDomain: async () => true })
+    for (const sol of [dsp.dispatch({ a: 1 }), await dsp.dispatchAsync({ a: 1 })]) {
+      expect(sol.has('b')).toBe(false)
+      const err = sol.errors.get('S')
+      expect(err?.message).toMatch(/inputDomain of sub-dispatcher 'S' returned a promise.*function node/)
+    }
+  })
+
   it('passes a context (signal, node id, path) only to functions that ask for it', async () => {
     const got: unknown[][] = []
     const dsp = new Dispatcher()
