@@ -227,21 +227,12 @@ export class AsyncDriver {
 
   async #loop(): Promise<void> {
     const run = this.run
-    const fringe = run.heap
     const root = this.root
-    const levels = run.levels
-    while (fringe.size > 0) {
-      const h = fringe.pop()
-      const lv = levels[fringe.lev[h]!]!
-      const s = fringe.slot[h]!
-      const l = fringe.lvl[h]!
-      const d = fringe.d[h]!
-      fringe.release(h)
-      if (lv.closed || lv.inDist[s] === 1) continue
-      if (lv.parent !== null && lv.outputsReached()) {
-        lv.closeTree()
-        continue
-      }
+    while (run.popNext()) {
+      const lv = run.nextLevel!
+      const s = run.nextSlot
+      const l = run.nextL
+      const d = run.nextD
       this.#currentLevel = lv
       this.#currentSlot = s
       const st = this.#stopper
@@ -251,23 +242,13 @@ export class AsyncDriver {
       run.log(lv.id, s)
       lv.beginVisit(s, l, d)
       const kind = lv.c.kind[s]
+      // A boolean: decided without user code (or it answered at once); a task: wait for it, then commit it.
+      const task = kind === FUNCTION ? this.#functionTask(lv, s, l, d) : kind === DATA ? this.#dataTask(lv, s, l, d) : false
       let ok: boolean
-      if (kind === FUNCTION) {
-        const task = this.#functionTask(lv, s, l, d)
-        if (typeof task === 'boolean') ok = task
-        else {
-          if (task.state !== SETTLED) await this.#until(task)
-          ok = this.#commitFunction(task)
-        }
-      } else if (kind === DATA) {
-        const task = this.#dataTask(lv, s, l, d)
-        if (typeof task === 'boolean') ok = task
-        else {
-          if (task.state !== SETTLED) await this.#until(task)
-          ok = this.#commitData(task)
-        }
-      } else {
-        ok = false
+      if (typeof task === 'boolean') ok = task
+      else {
+        if (task.state !== SETTLED) await this.#until(task)
+        ok = kind === FUNCTION ? this.#commitFunction(task) : this.#commitData(task)
       }
       const more = lv.endVisit(s, d, ok)
       if (!more) {

@@ -279,10 +279,20 @@ export class Run implements RunTrace {
     if (stopper !== undefined && isStopped(stopper)) throw new DispatcherAbort(nodeId, stopReason(stopper))
   }
 
-  /** Runs the main loop until the fringe is empty or every target of the root is reached. */
-  loop(): void {
+  /** The entry `popNext` found: its level, slot and distance. */
+  nextLevel: Level | null = null
+  nextSlot = -1
+  nextL = 0
+  nextD = 0
+
+  /**
+   * The head of both drivers' loops (this one's and the asynchronous one's): pops the fringe up to the next entry to
+   * visit, skipping entries of closed levels and of nodes already final, and closing a sub-dispatcher's level once
+   * every parent-side output it could set is computed. Sets `nextLevel/nextSlot/nextL/nextD`; false when the fringe
+   * is empty.
+   */
+  popNext(): boolean {
     const fringe = this.heap
-    const root = this.root
     const levels = this.levels
     while (fringe.size > 0) {
       const h = fringe.pop()
@@ -296,6 +306,23 @@ export class Run implements RunTrace {
         lv.closeTree()
         continue
       }
+      this.nextLevel = lv
+      this.nextSlot = s
+      this.nextL = l
+      this.nextD = d
+      return true
+    }
+    return false
+  }
+
+  /** Runs the main loop until the fringe is empty or every target of the root is reached. */
+  loop(): void {
+    const root = this.root
+    while (this.popNext()) {
+      const lv = this.nextLevel!
+      const s = this.nextSlot
+      const l = this.nextL
+      const d = this.nextD
       lv.initialized = true
       this.log(lv.id, s)
       if (!lv.visit(s, l, d)) {
