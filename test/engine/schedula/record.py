@@ -162,8 +162,13 @@ class KeepFedInputs:
                             if i in child_src.default_values:
                                 child.default_values[i] = child_src.default_values[i]
                 a['inputs'] = {p: ids[0] if len(ids) == 1 else ids for p, ids in fed.items()}
+                rank = {k: i for i, k in enumerate(out.nodes)}  # the reverse search's order, as succ lists hold
                 for p in fed:
                     out.dmap.add_edge(p, n, **dsp.dmap.succ[p][n])
+                    succ = out.dmap.succ[p]
+                    edges = sorted(succ.items(), key=lambda e: rank[e[0]])
+                    succ.clear()
+                    succ.update(edges)
             return out
 
         sh.Dispatcher._get_dsp_from_bfs = shrink_level
