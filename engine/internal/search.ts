@@ -456,7 +456,13 @@ export class Level implements Trace {
     order.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     for (const o of order) {
       if (shift === null) this.addInitialValue(o.id, values.get(o.id), o.l, o.v, OWN_WAIT_FLAG)
-      else this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, FLAG_REMOTE)
+      else {
+        this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, FLAG_REMOTE)
+        // As schedula's child solution, the meeting distance of a default leaves out where the child started
+        // (it only orders the release of waiting nodes in shrinkDsp).
+        const s = this.c.slotOf.get(o.id)
+        if (s !== undefined && this.view.has(s)) this.#meet(s, o.l, o.v, false)
+      }
     }
     const extra: NodeId[] = []
     for (const id of values.keys()) {

@@ -2,19 +2,18 @@
 import { describe, expect, it } from 'vitest'
 import { build, fixture, runCall, valuesView, workflowView, type CallSpec, type ModelSpec, type RecordedError, type RecordedSolution } from './schedula/models.ts'
 
+/** A rule of README's *Coming from schedula* list that record.py can apply to schedula (see its docstrings). */
+type Rule = 'KeepFedInputs' | 'CloseNestedLevels' | 'ChildDefaultsSeenInParentSearch'
+
 interface RandomCase {
   case: number; model: ModelSpec; calls: CallSpec[]; answers: (RecordedSolution | RecordedError)[]
-  /** Calls whose answer the documented shrink rule changes: schedula's answer with that rule applied (record.py). */
-  keepFedInputs?: Record<string, RecordedSolution | RecordedError>
+  /**
+   * Calls whose answer Flowmark's documented differences change, by call index: schedula's answer with every rule
+   * applied, and the rules that change it on their own.
+   */
+  documentedRules?: Record<string, { answer: RecordedSolution | RecordedError; rules: Rule[] }>
 }
 const recorded = fixture<{ count: number; cases: RandomCase[] }>('random')
-
-// Calls (`case:call`) whose values, distances, errors or child solutions differ from schedula 1.5.78 today.
-// Expected to fail until fixed: remove a key when its test starts passing.
-const VALUE_DIFFERENCES = new Set(['102:0', '168:1', '324:1', '330:1'])
-
-// Calls whose workflow (nodes in order, edges with values) differs while the values agree.
-const WORKFLOW_DIFFERENCES = new Set<string>()
 
 describe('differential replay against schedula 1.5.78 (fixtures/schedula-answers/random, record.py)', () => {
   it('replays at least 300 models, sub-dispatchers and shrink included', () => {
@@ -23,29 +22,27 @@ describe('differential replay against schedula 1.5.78 (fixtures/schedula-answers
     expect(recorded.cases.flatMap((c) => c.calls).filter((c) => c.options?.shrink).length).toBeGreaterThan(100)
   })
 
-  it('the documented shrink rule changes some answers, and only of shrink calls with sub-dispatchers', () => {
-    const ruled = recorded.cases.flatMap((c) => Object.keys(c.keepFedInputs ?? {}).map((j) => ({ c, call: c.calls[Number(j)]! })))
-    expect(ruled.length).toBeGreaterThan(5)
-    for (const { c, call } of ruled) {
-      expect(call.options?.shrink).toBe(true)
-      expect(c.model.nodes.some((n) => 'dispatcher' in n)).toBe(true)
+  it('every documented rule is met, and each changed answer is explained by one of them', () => {
+    const ruled = recorded.cases.flatMap((c) => Object.entries(c.documentedRules ?? {}).map(([j, r]) => ({ c, call: c.calls[Number(j)]!, r })))
+    const met = new Set(ruled.flatMap(({ r }) => r.rules))
+    expect([...met].sort()).toEqual(['ChildDefaultsSeenInParentSearch', 'CloseNestedLevels', 'KeepFedInputs'])
+    for (const { c, call, r } of ruled) {
+      expect(r.rules.length).toBeGreaterThan(0)
+      expect(c.model.nodes.some((n) => 'dispatcher' in n)).toBe(true) // every rule is about sub-dispatchers
+      if (r.rules.includes('KeepFedInputs')) expect(call.options?.shrink).toBe(true)
     }
   })
 
   for (const c of recorded.cases) {
     c.calls.forEach((call, j) => {
       const key = `${c.case}:${j}`
-      // Where Flowmark's documented shrink rule (README, Coming from schedula: a kept sub-dispatcher that would keep
-      // none of its inputs keeps the child inputs it is fed) changes the answer, schedula's answer with that rule
-      // applied is the expected one.
-      const expected = c.keepFedInputs?.[String(j)] ?? c.answers[j]!
-      const values = VALUE_DIFFERENCES.has(key) ? it.fails : it
-      values(`${key} values, distances, errors and child solutions`, () => {
+      // Where a documented difference (README, Coming from schedula) changes the answer, schedula's answer with that
+      // rule applied is the expected one.
+      const expected = c.documentedRules?.[String(j)]?.answer ?? c.answers[j]!
+      it(`${key} values, distances, errors and child solutions`, () => {
         expect(valuesView(runCall(build(c.model), call))).toEqual(valuesView(expected))
       })
-      if (VALUE_DIFFERENCES.has(key)) return
-      const workflow = WORKFLOW_DIFFERENCES.has(key) ? it.fails : it
-      workflow(`${key} workflow nodes and edges`, () => {
+      it(`${key} workflow nodes and edges`, () => {
         expect(workflowView(runCall(build(c.model), call))).toEqual(workflowView(expected))
       })
     })

@@ -178,6 +178,60 @@ class KeepFedInputs:
         sh.Dispatcher._get_dsp_from_bfs = self.original
 
 
+class CloseNestedLevels:
+    """
+    Within this block schedula closes a sub-dispatcher as Flowmark does on purpose (README, Coming from schedula):
+    when every parent output of a sub-dispatcher is reached, the levels nested in it close with it, also those that
+    hold no value yet (schedula tests a child solution for truth, so an empty one, a dict, stays open and keeps
+    running functions whose results can no longer reach the parent).
+    """
+
+    def __enter__(self):
+        self.original = sh.utils.sol.Solution.__dict__['_dsp_closed_add']
+
+        def close(dsp_closed, s):
+            dsp_closed.add(s.index)
+            for node in s.dsp.sub_dsp_nodes.values():
+                child = s.sub_sol.get(s.index + node['index'], None)
+                if child is not None:
+                    close(dsp_closed, child)
+
+        sh.utils.sol.Solution._dsp_closed_add = staticmethod(close)
+        return self
+
+    def __exit__(self, *exc):
+        sh.utils.sol.Solution._dsp_closed_add = self.original
+
+
+class ChildDefaultsSeenInParentSearch:
+    """
+    Within this block a sub-dispatcher's defaults are seen at the distance they get in the shared search (where the
+    child starts plus their initial distance), as Flowmark does on purpose (README, Coming from schedula). schedula
+    pushes them on the fringe at that distance but remembers them as seen at the initial distance alone, so a
+    closer producer of the same child node is not pushed and the node is visited at the default's distance.
+    """
+
+    def __enter__(self):
+        Solution = sh.utils.sol.Solution
+        self.original = original = Solution._init_sub_dsp
+
+        def init_sub_dsp(sol, dsp, fringe, outputs, no_call, initial_dist, *args, **kw):
+            child = original(sol, dsp, fringe, outputs, no_call, initial_dist, *args, **kw)
+            for k in list(child.seen):
+                if k is not sh.START:
+                    child.seen[k] = initial_dist + child.seen[k]
+            return child
+
+        Solution._init_sub_dsp = init_sub_dsp
+        return self
+
+    def __exit__(self, *exc):
+        sh.utils.sol.Solution._init_sub_dsp = self.original
+
+
+RULES = [KeepFedInputs, CloseNestedLevels, ChildDefaultsSeenInParentSearch]
+
+
 # ---------------------------------------------------------------- recording
 
 def enc_id(k):
@@ -598,10 +652,17 @@ def random_cases(n, seed):
             cases.append({'case': i, 'model': model, 'build': record_error(ex)})
             continue
         case = {'case': i, 'model': model, 'calls': calls, 'answers': [run_call(dsp, c) for c in calls]}
-        with KeepFedInputs():
-            ruled = {str(j): a for j, a in enumerate(run_call(build(model), c) for c in calls) if a != case['answers'][j]}
-        if ruled:  # calls whose answer the documented shrink rule changes: Flowmark must give these instead
-            case['keepFedInputs'] = ruled
+        with KeepFedInputs(), CloseNestedLevels(), ChildDefaultsSeenInParentSearch():
+            ruled = {str(j): {'answer': a} for j, a in enumerate(run_call(build(model), c) for c in calls)
+                     if a != case['answers'][j]}
+        for j, r in ruled.items():  # which rules change the answer on their own
+            r['rules'] = []
+            for rule in RULES:
+                with rule():
+                    if run_call(build(model), calls[int(j)]) != case['answers'][int(j)]:
+                        r['rules'].append(rule.__name__)
+        if ruled:  # calls whose answer the documented rules change: Flowmark must give these instead
+            case['documentedRules'] = ruled
         cases.append(case)
     return cases
 
