@@ -107,6 +107,8 @@ export class Plan {
   readonly outputSlots: Int32Array
   /** Node ids of the plan in order (`path` joined by '/'), as the pipe of the recording. */
   readonly pipe: readonly string[]
+  /** @internal The recording's search and where its values live in a buffer (for a replay's solution). */
+  readonly layout: PlanLayout
 
   /** @internal Plans are made by `recordPlan`. */
   constructor(b: PlanBuilder) {
@@ -137,6 +139,7 @@ export class Plan {
     this.outputIds = b.outputIds
     this.outputSlots = Int32Array.from(b.outputSlots)
     this.pipe = b.pipe
+    this.layout = b.layout!
   }
 
   /** A fresh value buffer with the defaults in place. */
@@ -456,6 +459,7 @@ class PlanBuilder {
   outputIds: NodeId[] = []
   outputSlots: number[] = []
   pipe: string[] = []
+  layout: PlanLayout | undefined
 
   step(kind: number, info: StepInfo, args: readonly number[], outs: readonly number[]): number {
     const k = this.kind.length
@@ -478,6 +482,42 @@ class PlanBuilder {
 }
 
 /** Options of `recordPlan`. */
+/**
+ * @internal Where a replay keeps the values of the recording's search: each level's data slots from `base`, and
+ * extra slots by key (`levelKey:slot:edge` for a value reaching a data node that is not plain, `w:slot` for a root
+ * wildcard input's own value).
+ */
+export interface PlanLayout {
+  readonly root: Trace
+  readonly base: ReadonlyMap<Trace, number>
+  readonly extra: ReadonlyMap<string, number>
+}
+
+/** Key of a level in the layout's extra slots. */
+export function levelKey(lv: Trace): string {
+  return lv.indexPath.join('.')
+}
+
+/** A data node that simply holds what its producer wrote (no wait, function, filters or callback). */
+export function isPlainData(lv: Trace, s: number): boolean {
+  const n = lv.c.nodes[s] as DataNodeImpl
+  return !lv.waits(s) && n.fn === undefined && n.filters === undefined && n.callback === undefined
+}
+
+/** @internal The buffer slot the value reaching data node `s` of `lv` through edge `e` (START: -1) went to, or -1. */
+export function edgeTargetSlot(layout: PlanLayout, lv: Trace, s: number, e: number): number {
+  const base = layout.base.get(lv)
+  if (base === undefined) return -1
+  return isPlainData(lv, s) ? base + s : layout.extra.get(`${levelKey(lv)}:${s}:${e}`) ?? -1
+}
+
+/** @internal The buffer slot consumers read data node `u` of `lv` from, or -1. */
+export function sourceSlot(layout: PlanLayout, lv: Trace, u: number): number {
+  if (lv.parent === null && lv.wildcards.has(u)) return layout.extra.get(`w:${u}`) ?? -1
+  const base = layout.base.get(lv)
+  return base === undefined ? -1 : base + u
+}
+
 export interface RecordOptions {
   readonly inputsDist: ReadonlyMap<NodeId, Distance>
   readonly wildcard: boolean
@@ -572,14 +612,12 @@ class PlanRecorder {
     return this.baseOf(lv) + s
   }
 
-  /** A data node that simply holds what its producer wrote (no wait, function, filters or callback). */
   isPlain(lv: Trace, s: number): boolean {
-    const n = lv.c.nodes[s] as DataNodeImpl
-    return !lv.waits(s) && n.fn === undefined && n.filters === undefined && n.callback === undefined
+    return isPlainData(lv, s)
   }
 
   levelKey(lv: Trace): string {
-    return lv.indexPath.join('.')
+    return levelKey(lv)
   }
 
   /** Where the value that reaches data node `s` through edge `e` (or from START, e = -1) is written. */
@@ -756,6 +794,7 @@ class PlanRecorder {
       const s = root.c.slotOf.get(id)
       return s !== undefined && rootVisited(s) ? this.slotOf(root, s) : -1
     })
+    b.layout = { root, base: this.base, extra: this.extra }
     return new Plan(b)
   }
 }

@@ -891,8 +891,10 @@ export class Level implements Trace {
       return SKIP
     }
     if (this.run.options.noCall) {
-      for (let e = c.succStart[s]!; e < e1; e++) {
-        if (this.#open(c.edgeTo[e]!)) this.setEdge(e, undefined)
+      // In the order of the function's outputs, as `commitFunction` sets them.
+      for (let o = c.outStart[s]!; o < c.outStart[s + 1]!; o++) {
+        const e = c.outEdge[o]!
+        if (e >= 0 && this.#open(c.edgeTo[e]!)) this.setEdge(e, undefined)
       }
       return NO_CALL
     }
