@@ -110,7 +110,8 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   // The last call's record, for its solution (made only when read): the buffer it replayed in, or the solution of the
   // full search a fallback ran. A buffer whose solution was handed out is not reused by the next call.
   let lastVals: unknown[] | undefined
-  let lastArgs: { positional: readonly unknown[]; given: Map<NodeId, unknown> | undefined } | undefined
+  let lastPositional: readonly unknown[] = []
+  let lastGiven: Map<NodeId, unknown> | undefined
   let lastSolution: Solution | undefined
   let handedOut = false
   const nIn = inputs.length
@@ -164,7 +165,8 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
       return plan.replayAsync(vals).then((br) => {
         lastBreak = br
         lastVals = vals
-        lastArgs = { positional, given }
+        lastPositional = positional
+        lastGiven = given
         lastSolution = undefined
         return shape(br, vals, given, positional)
       })
@@ -174,7 +176,8 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
       const br = plan.replay(vals)
       lastBreak = br
       lastVals = vals
-      lastArgs = { positional, given }
+      lastPositional = positional
+      lastGiven = given
       return shape(br, vals, given, positional)
     } finally {
       if (!own) busy = false
@@ -244,12 +247,11 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
     },
     get solution() {
       if (lastSolution === undefined && lastVals !== undefined) {
-        const args = lastArgs!
-        let given = args.given
+        let given = lastGiven
         if (given === undefined) {
           given = new Map()
           for (let i = 0; i < nIn; i++) {
-            const v = i < args.positional.length ? args.positional[i] : plan.inputDefaults[i]
+            const v = i < lastPositional.length ? lastPositional[i] : plan.inputDefaults[i]
             if (v !== MISSING) given.set(inputs[i]!, v)
           }
         }
@@ -346,7 +348,7 @@ export function DispatchPipe<
 export function SubDispatchPipeAsync<T extends object>(
   dsp: Dispatcher<T> | Blueprint<T>,
   options: PipeOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
-): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string } {
+): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string; readonly solution: Solution | undefined } {
   const { concurrency, signal, timeout, ...rest } = options
   return makePipe('SubDispatchPipe', dsp, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }
@@ -363,7 +365,7 @@ export function SubDispatchPipeAsync<T extends object>(
 export function DispatchPipeAsync<T extends object>(
   dsp: Dispatcher<T> | Blueprint<T>,
   options: PipeOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
-): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string } {
+): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string; readonly solution: Solution | undefined } {
   const { concurrency, signal, timeout, ...rest } = options
   return makePipe('DispatchPipe', dsp, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }
