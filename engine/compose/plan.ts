@@ -107,8 +107,12 @@ export class Plan {
   readonly outputSlots: Int32Array
   /** Node ids of the plan in order (`path` joined by '/'), as the pipe of the recording. */
   readonly pipe: readonly string[]
-  /** @internal The recording's search and where its values live in a buffer (for a replay's solution). */
-  readonly layout: PlanLayout
+  /** @internal Where the values of the recording's levels live in a buffer, by level key (see `PlanLayout`). */
+  readonly levelBase: ReadonlyMap<string, number>
+  /** @internal Extra slots by key (see `PlanLayout`). */
+  readonly extraSlots: ReadonlyMap<string, number>
+  readonly #rerun: () => Trace
+  #layout: PlanLayout | null | undefined
 
   /** @internal Plans are made by `recordPlan`. */
   constructor(b: PlanBuilder) {
@@ -139,7 +143,22 @@ export class Plan {
     this.outputIds = b.outputIds
     this.outputSlots = Int32Array.from(b.outputSlots)
     this.pipe = b.pipe
-    this.layout = b.layout!
+    this.levelBase = b.levelBase
+    this.extraSlots = b.extraSlots
+    this.#rerun = b.rerun!
+  }
+
+  /**
+   * @internal The recording's search and where its values live (for a replay's solution). The search is not kept
+   * with the plan: it is run again, as it was recorded, when a solution is first read, and kept from then on. Null
+   * when the model changed since the recording (the search no longer visits what the plan holds).
+   */
+  get layout(): PlanLayout | null {
+    if (this.#layout === undefined) {
+      const root = this.#rerun()
+      this.#layout = root.run.pipeSize === this.pipe.length ? { root, base: this.levelBase, extra: this.extraSlots } : null
+    }
+    return this.#layout
   }
 
   /** A fresh value buffer with the defaults in place. */
@@ -459,7 +478,9 @@ class PlanBuilder {
   outputIds: NodeId[] = []
   outputSlots: number[] = []
   pipe: string[] = []
-  layout: PlanLayout | undefined
+  levelBase = new Map<string, number>()
+  extraSlots = new Map<string, number>()
+  rerun: (() => Trace) | undefined
 
   step(kind: number, info: StepInfo, args: readonly number[], outs: readonly number[]): number {
     const k = this.kind.length
@@ -489,7 +510,7 @@ class PlanBuilder {
  */
 export interface PlanLayout {
   readonly root: Trace
-  readonly base: ReadonlyMap<Trace, number>
+  readonly base: ReadonlyMap<string, number>
   readonly extra: ReadonlyMap<string, number>
 }
 
@@ -506,7 +527,7 @@ export function isPlainData(lv: Trace, s: number): boolean {
 
 /** @internal The buffer slot the value reaching data node `s` of `lv` through edge `e` (START: -1) went to, or -1. */
 export function edgeTargetSlot(layout: PlanLayout, lv: Trace, s: number, e: number): number {
-  const base = layout.base.get(lv)
+  const base = layout.base.get(levelKey(lv))
   if (base === undefined) return -1
   return isPlainData(lv, s) ? base + s : layout.extra.get(`${levelKey(lv)}:${s}:${e}`) ?? -1
 }
@@ -514,7 +535,7 @@ export function edgeTargetSlot(layout: PlanLayout, lv: Trace, s: number, e: numb
 /** @internal The buffer slot consumers read data node `u` of `lv` from, or -1. */
 export function sourceSlot(layout: PlanLayout, lv: Trace, u: number): number {
   if (lv.parent === null && lv.wildcards.has(u)) return layout.extra.get(`w:${u}`) ?? -1
-  const base = layout.base.get(lv)
+  const base = layout.base.get(levelKey(lv))
   return base === undefined ? -1 : base + u
 }
 
@@ -551,6 +572,9 @@ export function recordPlan(
 ): Plan {
   const root = structuralRun(dsp, inputs, outputs, options)
   const rec = new PlanRecorder(dsp, root, inputs, where)
+  const ins = [...inputs]
+  const outs = outputs?.slice()
+  rec.b.rerun = () => structuralRun(dsp, ins, outs, options)
   const run = root.run
   const started = new Set<Trace>()
   for (let i = 0; i < run.pipeSize; i++) {
@@ -794,7 +818,8 @@ class PlanRecorder {
       const s = root.c.slotOf.get(id)
       return s !== undefined && rootVisited(s) ? this.slotOf(root, s) : -1
     })
-    b.layout = { root, base: this.base, extra: this.extra }
+    for (const [lv, base] of this.base) b.levelBase.set(levelKey(lv), base)
+    b.extraSlots = this.extra
     return new Plan(b)
   }
 }

@@ -4,7 +4,7 @@ import type { NodeError } from '../errors.ts'
 import { DATA, DISPATCHER, FUNCTION } from '../internal/compile.ts'
 import { EDGE_ON, type RunTrace, type Trace } from '../internal/search.ts'
 import { Solution } from '../solution.ts'
-import { MISSING, edgeTargetSlot, sourceSlot, type Break, type Plan, type PlanLayout } from './plan.ts'
+import { MISSING, edgeTargetSlot, levelKey, sourceSlot, type Break, type Plan, type PlanLayout } from './plan.ts'
 
 /** The value-bearing fields of a level, computed from the buffer on first read. */
 interface Filled {
@@ -24,13 +24,15 @@ const has = (v: unknown): boolean => v !== MISSING && v !== NONE && v !== undefi
  * @internal The solution of a replay of `plan` whose values are in `vals` (the buffer must not be reused while the
  * solution may still be read): the nodes, distances and workflow of the search the plan was recorded from, with the
  * values this call computed. Made in constant time; the values are read from `vals` when the solution is first read.
- * `broken` is the call's break (its failure becomes the node's error).
+ * `broken` is the call's break (its failure becomes the node's error). Undefined when the model changed since the
+ * plan was recorded.
  */
 export function replaySolution(
   plan: Plan, vals: readonly unknown[], broken: Break | undefined, outputs: readonly NodeId[] | undefined,
   inputs: ReadonlyMap<NodeId, unknown>,
-): Solution {
+): Solution | undefined {
   const layout = plan.layout
+  if (layout === null) return undefined
   const levels = new Map<Trace, Trace>()
   const structural = layout.root.run
   let mapped: readonly Trace[] | undefined
@@ -83,7 +85,7 @@ function overlay(
 /** Reads one level's values, edge values, START values and function results out of the buffer. */
 function fillLevel(lv: Trace, layout: PlanLayout, vals: readonly unknown[], inputs: ReadonlyMap<NodeId, unknown> | undefined): Filled {
   const c = lv.c
-  const base = layout.base.get(lv)
+  const base = layout.base.get(levelKey(lv))
   const read = (slot: number): unknown => (slot < 0 ? MISSING : vals[slot])
   const val: unknown[] = new Array(c.size)
   const valOn = new Uint8Array(c.size)

@@ -61,6 +61,18 @@ describe('a pipe called by a dispatch keeps its solution on the workflow node', 
     expect([...F.solution!.workflow.nodes.keys()]).toContain('slow')
   })
 
+  it('the solution is made from a second run of the recorded search, and none when the model changed since', () => {
+    const m = area()
+    const P = SubDispatchPipe(m, { inputs: ['w', 'h'], outputs: ['t'], shrink: false })
+    const Q = SubDispatchPipe(m, { inputs: ['w', 'h'], outputs: ['t'], shrink: false })
+    expect([P(2, 3), Q(2, 3)]).toEqual([3, 3])
+    expect(P.solution!.get('t')).toBe(3) // the search is run again now, and kept
+    m.addFunction({ id: 'quick', fn: (w: number) => w, inputs: ['w'], outputs: ['a'], weight: 0 })
+    expect([P(4, 5), Q(4, 5)]).toEqual([10, 10]) // both replay their plans
+    expect(P.solution!.get('a')).toBe(20)
+    expect(Q.solution).toBeUndefined() // the changed model visits other nodes: no solution rather than a wrong one
+  })
+
   it('asynchronous pipes keep the solution of the call that settled last', async () => {
     const m = new Dispatcher({ name: 'm' })
     m.addFunction({ id: 'f', fn: async (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
