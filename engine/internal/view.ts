@@ -193,8 +193,14 @@ function successorOrder(c: Compiled, explored: Uint8Array, order: readonly numbe
       out = new Int32Array(c.edgeTo.length)
       for (let e = 0; e < out.length; e++) out[e] = e
     }
-    const es = Array.from(out.subarray(e0, e1)).sort((a, b) => rank[c.edgeTo[a]!]! - rank[c.edgeTo[b]!]! || a - b)
-    out.set(es, e0)
+    // Only the edges to explored targets need sorting; the others keep model order, after them (a node with many
+    // successors and few of them kept costs one pass, not a sort of all its edges).
+    const kept: number[] = []
+    let k = e0
+    for (let e = e0; e < e1; e++) if (rank[c.edgeTo[e]!]! < c.size) kept.push(e)
+    kept.sort((a, b) => rank[c.edgeTo[a]!]! - rank[c.edgeTo[b]!]! || a - b)
+    for (const e of kept) out[k++] = e
+    for (let e = e0; e < e1; e++) if (rank[c.edgeTo[e]!]! >= c.size) out[k++] = e
   }
   return out
 }
