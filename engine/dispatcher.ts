@@ -17,7 +17,7 @@ import { View } from './internal/view.ts'
 import { bindRef } from './ref.ts'
 import type {
   AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataNode, DefaultValue,
-  DispatcherOptions, Estimations, FunctionNode, IdMapping, ModelEdge, ModelNode, RaisesPolicy, Stopper,
+  DispatcherOptions, Estimations, FunctionNode, GetNodeOptions, IdMapping, ModelEdge, ModelNode, RaisesPolicy, Stopper,
   SubDispatcherNode, WeightMap,
 } from './model.ts'
 import { Solution } from './solution.ts'
@@ -189,10 +189,24 @@ export class Dispatcher<T extends object = any> {
   /**
    * Finds a node by its path: `getNode('x')`, or `getNode('S', 'g')` for node `g` inside sub-dispatcher `S` (or inside
    * the model a function node wraps: `SubDispatch`, `SubDispatchFunction`, `SubDispatchPipe`, `DispatchPipe`).
+   * Returns the node record; with options last, `{ nodeAttr }` says what else to return (schedula's `node_attr`):
+   * `getNode('S', 'c', { nodeAttr: 'output' })` is the value of `c` in the solution of `S` of the last dispatch.
    * Throws a `ModelError` naming the first id of the path that does not exist.
    */
-  getNode(...path: NodeId[]): ModelNode {
+  getNode(...path: NodeId[]): ModelNode
+  getNode(...args: [...path: NodeId[], options: GetNodeOptions]): unknown
+  getNode(...args: (NodeId | GetNodeOptions)[]): unknown {
+    const last = args[args.length - 1]
+    const options: GetNodeOptions = typeof last === 'object' && last !== null ? (args.pop() as GetNodeOptions) : {}
+    const path = args as NodeId[]
+    const attr = options.nodeAttr ?? 'node'
+    const known = ['node', 'output', 'auto', 'description', 'defaultValue', 'dispatcher', 'solution']
+    if (!known.includes(attr)) {
+      throw new ModelError(`Dispatcher.getNode: unknown nodeAttr ${JSON.stringify(attr)}; use one of ${known.join(', ')}`)
+    }
     if (path.length === 0) throw new ModelError('Dispatcher.getNode: give the id of a node (or a path of ids)')
+    const given = 'solution' in options ? options.solution : this.#solution
+    let sol: Solution | undefined = given instanceof Solution ? given : undefined
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     let dsp: Dispatcher = this
     let node: NodeImpl | undefined
@@ -200,6 +214,8 @@ export class Dispatcher<T extends object = any> {
       const id = path[i]!
       node = dsp.#nodes.get(id)
       if (node === undefined) {
+        // schedula: a last id that is no node but has a value in the solution (an input of no node) is that value.
+        if (i === path.length - 1 && (attr === 'output' || attr === 'auto') && sol?.has(id)) return sol.get(id)
         const where = i === 0 ? '' : ` inside ${path.slice(0, i).map(formatId).join('/')}`
         throw new ModelError(
           `Dispatcher.getNode: no node ${formatId(id)}${where} in dispatcher ${formatId(dsp.name)}.` +
@@ -216,10 +232,11 @@ export class Dispatcher<T extends object = any> {
             { nodeId: id },
           )
         }
+        sol = nodeSolutionOf(sol, node)
         dsp = inner
       }
     }
-    return node!
+    return nodeAttribute(node!, attr, dsp, sol)
   }
 
   #require(id: NodeId, method: string): NodeImpl {
@@ -997,6 +1014,29 @@ function containmentPath(from: Dispatcher, target: Dispatcher): string[] | null 
     }
   }
   return null
+}
+
+/** The solution a sub-dispatcher node or a model-wrapping function node got in `sol`, if any. */
+function nodeSolutionOf(sol: Solution | undefined, node: NodeImpl): Solution | undefined {
+  if (sol === undefined || node.kind === 'data') return undefined
+  if (node.kind === 'dispatcher') return sol.subSolutions.get(node.id)
+  return sol.workflow.nodes.get(node.id)?.solution
+}
+
+/** What `getNode` returns for `node` of `dsp` under `attr`, with `sol` the solution of that level. */
+function nodeAttribute(node: NodeImpl, attr: NonNullable<GetNodeOptions['nodeAttr']>, dsp: Dispatcher, sol: Solution | undefined): unknown {
+  switch (attr) {
+    case 'node': return node
+    case 'output': return node.kind === 'data' ? sol?.get(node.id) : nodeSolutionOf(sol, node)
+    case 'auto':
+      if (node.kind === 'function') return node.fn
+      if (node.kind === 'dispatcher') return node.dispatcher
+      return sol?.has(node.id) ? sol.get(node.id) : node
+    case 'description': return node.description
+    case 'defaultValue': return dsp.defaultValues.get(node.id)
+    case 'dispatcher': return dsp
+    case 'solution': return sol
+  }
 }
 
 /** The model a function node wraps (`fn[WRAPPED_MODEL]`, set by the composition helpers), if it wraps one. */

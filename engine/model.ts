@@ -101,6 +101,30 @@ export interface SubDispatcherNode extends NodeCommon {
 /** Any node. */
 export type ModelNode = DataNode | FunctionNode | SubDispatcherNode
 
+/**
+ * What `getNode` returns for the node at the end of its path (schedula's `node_attr`):
+ * - `'node'`: the node record (`Dispatcher.getNode`'s default);
+ * - `'output'`: a data node's value, or the solution of a sub-dispatcher or model-wrapping function node, from the
+ *   solution the path walks (`Solution.getNode`'s default); undefined when not computed;
+ * - `'auto'`: a function node's function, a sub-dispatcher node's dispatcher, a data node's value when computed
+ *   (else its record);
+ * - `'description'`, `'defaultValue'` (the `{ value, initialDist }` record): the node's;
+ * - `'dispatcher'`, `'solution'`: the model, and the solution, of the level that holds the node.
+ */
+export type NodeAttr = 'node' | 'output' | 'auto' | 'description' | 'defaultValue' | 'dispatcher' | 'solution'
+
+/** Options of `getNode` (the last argument, after the path). */
+export interface GetNodeOptions {
+  /** What to return (default `'node'` for `Dispatcher.getNode`, `'output'` for `Solution.getNode`). */
+  nodeAttr?: NodeAttr
+  /**
+   * The solution the path walks for `'output'`, `'auto'` and `'solution'` (default: the dispatcher's last one). Each
+   * step into a sub-dispatcher takes its sub-solution; each step into a model-wrapping function node takes the
+   * solution kept on its workflow node.
+   */
+  solution?: unknown
+}
+
 /** A model edge: `weight` replaces the default length 1 when set. */
 export interface ModelEdge {
   readonly from: NodeId

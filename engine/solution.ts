@@ -2,6 +2,7 @@
 import { START, type NodeId } from './constants.ts'
 import { joinDistance, type Distance } from './distance.ts'
 import type { Dispatcher } from './dispatcher.ts'
+import type { GetNodeOptions } from './model.ts'
 import type { NodeError, NodePath } from './errors.ts'
 import { debrief } from './debrief.ts'
 import { TRACE } from './internal/access.ts'
@@ -181,6 +182,18 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
     let sol: Solution | undefined = this
     for (const id of path) sol = sol?.subSolutions.get(id)
     return sol
+  }
+
+  /**
+   * A node by its path in this solution's model (schedula's `Solution.get_node`): by default its output, a data
+   * node's value or the solution of a sub-dispatcher or model-wrapping function node, read in this solution
+   * (`sol.getNode('S', 'c')` is `c` in the solution of `S`); options last as for `Dispatcher.getNode`.
+   */
+  getNode(...args: [...path: NodeId[], options: GetNodeOptions] | NodeId[]): unknown {
+    const last = args[args.length - 1]
+    const options = typeof last === 'object' && last !== null ? (last as GetNodeOptions) : undefined
+    const path = (options === undefined ? args : args.slice(0, -1)) as NodeId[]
+    return this.dispatcher.getNode(...path, { nodeAttr: 'output', ...options, solution: this })
   }
 
   /** Every visited node in visit order, this level and nested ones, with timings and failures. */

@@ -454,16 +454,17 @@ function releaseWaiting(sol: Solution, root: MutableWait): { released: Set<NodeI
 
 /**
  * Reverse search from `outputs` over a union of workflows, then the same for each kept sub-dispatcher. `fed` are
- * the child ids a kept parent input feeds (sub-dispatcher levels only): they stay as data nodes even when no output
- * needs them, because a sub-dispatcher starts only when one of its inputs arrives; without them a child output
- * that comes from the child's own defaults would never be computed.
+ * the child ids a kept parent input feeds (sub-dispatcher levels only). As in schedula, a fed id no kept output needs
+ * is pruned; but when the search keeps none of them, they all stay as data nodes (a deliberate difference): a
+ * sub-dispatcher starts only when one of its inputs arrives, so without any a child output that comes from the
+ * child's own defaults would never be computed.
  */
 function fromEdgeTree(dsp: Dispatcher, outputs: Iterable<NodeId>, tree: EdgeTree | undefined, fed: readonly NodeId[] = []): Dispatcher {
   const graph = tree === undefined ? modelAdjacency(dsp) : edgeSetAdjacency(tree.edges)
   const { order, edges } = bfs(dsp, outputs, graph, { reverse: true })
-  if (fed.length > 0) {
+  const kept = new Set(order)
+  if (fed.length > 0 && !fed.some((id) => kept.has(id))) {
     const model = internalsOf(dsp).nodes
-    const kept = new Set(order)
     for (const id of fed) {
       if (!kept.has(id) && model.get(id)?.kind === 'data') {
         kept.add(id)

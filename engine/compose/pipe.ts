@@ -4,6 +4,7 @@ import type { Dispatcher } from '../dispatcher.ts'
 import { DispatcherError, ModelError } from '../errors.ts'
 import { MISSING, recordPlan, type Break, type Plan } from './plan.ts'
 import type { Solution } from '../solution.ts'
+import { replaySolution } from './replay-solution.ts'
 import {
   ASYNC_RUN, asyncRunOptions, bindArguments, firstArgDict, functionModel, idList, signatureText, type DefaultOutputType, type PositionalArgs, type SearchWrapperOptions,
   type AsyncWrapperOptions, type NamedFirst, type WrapperResult,
@@ -55,6 +56,11 @@ export interface PipeFn<T extends object, I extends readonly unknown[], O extend
   readonly signature: string
   /** Why the last call broke the plan (undefined when it followed the plan). */
   readonly lastBreak: Break | undefined
+  /**
+   * The solution of the last call (schedula's pipe solution; a dispatch keeps it on the node that called the pipe):
+   * the recorded search with this call's values, made when first read (or the full search's, when `fallback` ran).
+   */
+  readonly solution: Solution | undefined
 }
 
 /** What a pipe returns: like the other wrappers, but `'all'` is a Map of the computed values (no Solution is built). */
@@ -101,6 +107,13 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   let buffer: unknown[] | undefined
   let busy = false
   let lastBreak: Break | undefined
+  // The last call's record, for its solution (made only when read): the buffer it replayed in, or the solution of the
+  // full search a fallback ran. A buffer whose solution was handed out is not reused by the next call.
+  let lastVals: unknown[] | undefined
+  let lastPositional: readonly unknown[] = []
+  let lastGiven: Map<NodeId, unknown> | undefined
+  let lastSolution: Solution | undefined
+  let handedOut = false
   const nIn = inputs.length
 
   const fail = (br: Break | undefined, missing: readonly NodeId[], computed: () => NodeId[]): never => {
@@ -121,6 +134,12 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
 
   const run = (positional: readonly unknown[], named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined): unknown => {
     let vals: unknown[]
+    if (handedOut) {
+      if (lastVals === buffer) buffer = undefined
+      handedOut = false
+    }
+    lastVals = undefined
+    lastSolution = undefined
     const own = !reuse || busy
     if (own) vals = plan.newBuffer()
     else {
@@ -145,6 +164,10 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
     if (asyncRun !== undefined) {
       return plan.replayAsync(vals).then((br) => {
         lastBreak = br
+        lastVals = vals
+        lastPositional = positional
+        lastGiven = given
+        lastSolution = undefined
         return shape(br, vals, given, positional)
       })
     }
@@ -152,6 +175,9 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
     try {
       const br = plan.replay(vals)
       lastBreak = br
+      lastVals = vals
+      lastPositional = positional
+      lastGiven = given
       return shape(br, vals, given, positional)
     } finally {
       if (!own) busy = false
@@ -175,7 +201,11 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
           }
           const dist = new Map([...inputsDist].filter(([id]) => !given!.has(id)))
           const options = { inputsDist: dist, wildcard, rmUnusedNodes: true }
-          const done = (sol: Solution): unknown => (type === 'all' ? new Map(sol) : shapeOutputs(name, sol, outputs, type, allowMiss))
+          const done = (sol: Solution): unknown => {
+            lastSolution = sol
+            lastVals = undefined
+            return type === 'all' ? new Map(sol) : shapeOutputs(name, sol, outputs, type, allowMiss)
+          }
           if (asyncRun !== undefined) return fallbackModel().dispatchAsync(given, requested, { ...options, ...asyncRun }).then(done)
           return done(fallbackModel().dispatch(given, requested, options))
         }
@@ -214,6 +244,21 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
     signature: signatureText(name, model, inputs),
     get lastBreak() {
       return lastBreak
+    },
+    get solution() {
+      if (lastSolution === undefined && lastVals !== undefined) {
+        let given = lastGiven
+        if (given === undefined) {
+          given = new Map()
+          for (let i = 0; i < nIn; i++) {
+            const v = i < lastPositional.length ? lastPositional[i] : plan.inputDefaults[i]
+            if (v !== MISSING) given.set(inputs[i]!, v)
+          }
+        }
+        lastSolution = replaySolution(plan, lastVals, lastBreak, requested, given)
+        handedOut = true
+      }
+      return lastSolution
     },
   }) as unknown as PipeFn<T, I, O, OT>
 }
@@ -303,7 +348,7 @@ export function DispatchPipe<
 export function SubDispatchPipeAsync<T extends object>(
   dsp: Dispatcher<T> | Blueprint<T>,
   options: PipeOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
-): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string } {
+): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string; readonly solution: Solution | undefined } {
   const { concurrency, signal, timeout, ...rest } = options
   return makePipe('SubDispatchPipe', dsp, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }
@@ -320,7 +365,7 @@ export function SubDispatchPipeAsync<T extends object>(
 export function DispatchPipeAsync<T extends object>(
   dsp: Dispatcher<T> | Blueprint<T>,
   options: PipeOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
-): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string } {
+): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string; readonly solution: Solution | undefined } {
   const { concurrency, signal, timeout, ...rest } = options
   return makePipe('DispatchPipe', dsp, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

@@ -107,6 +107,12 @@ export class Plan {
   readonly outputSlots: Int32Array
   /** Node ids of the plan in order (`path` joined by '/'), as the pipe of the recording. */
   readonly pipe: readonly string[]
+  /** @internal Where the values of the recording's levels live in a buffer, by level key (see `PlanLayout`). */
+  readonly levelBase: ReadonlyMap<string, number>
+  /** @internal Extra slots by key (see `PlanLayout`). */
+  readonly extraSlots: ReadonlyMap<string, number>
+  readonly #rerun: () => Trace
+  #layout: PlanLayout | null | undefined
 
   /** @internal Plans are made by `recordPlan`. */
   constructor(b: PlanBuilder) {
@@ -137,6 +143,22 @@ export class Plan {
     this.outputIds = b.outputIds
     this.outputSlots = Int32Array.from(b.outputSlots)
     this.pipe = b.pipe
+    this.levelBase = b.levelBase
+    this.extraSlots = b.extraSlots
+    this.#rerun = b.rerun!
+  }
+
+  /**
+   * @internal The recording's search and where its values live (for a replay's solution). The search is not kept
+   * with the plan: it is run again, as it was recorded, when a solution is first read, and kept from then on. Null
+   * when the model changed since the recording (the search no longer visits what the plan holds).
+   */
+  get layout(): PlanLayout | null {
+    if (this.#layout === undefined) {
+      const root = this.#rerun()
+      this.#layout = root.run.pipeSize === this.pipe.length ? { root, base: this.levelBase, extra: this.extraSlots } : null
+    }
+    return this.#layout
   }
 
   /** A fresh value buffer with the defaults in place. */
@@ -456,6 +478,9 @@ class PlanBuilder {
   outputIds: NodeId[] = []
   outputSlots: number[] = []
   pipe: string[] = []
+  levelBase = new Map<string, number>()
+  extraSlots = new Map<string, number>()
+  rerun: (() => Trace) | undefined
 
   step(kind: number, info: StepInfo, args: readonly number[], outs: readonly number[]): number {
     const k = this.kind.length
@@ -478,6 +503,42 @@ class PlanBuilder {
 }
 
 /** Options of `recordPlan`. */
+/**
+ * @internal Where a replay keeps the values of the recording's search: each level's data slots from `base`, and
+ * extra slots by key (`levelKey:slot:edge` for a value reaching a data node that is not plain, `w:slot` for a root
+ * wildcard input's own value).
+ */
+export interface PlanLayout {
+  readonly root: Trace
+  readonly base: ReadonlyMap<string, number>
+  readonly extra: ReadonlyMap<string, number>
+}
+
+/** Key of a level in the layout's extra slots. */
+export function levelKey(lv: Trace): string {
+  return lv.indexPath.join('.')
+}
+
+/** A data node that simply holds what its producer wrote (no wait, function, filters or callback). */
+export function isPlainData(lv: Trace, s: number): boolean {
+  const n = lv.c.nodes[s] as DataNodeImpl
+  return !lv.waits(s) && n.fn === undefined && n.filters === undefined && n.callback === undefined
+}
+
+/** @internal The buffer slot the value reaching data node `s` of `lv` through edge `e` (START: -1) went to, or -1. */
+export function edgeTargetSlot(layout: PlanLayout, lv: Trace, s: number, e: number): number {
+  const base = layout.base.get(levelKey(lv))
+  if (base === undefined) return -1
+  return isPlainData(lv, s) ? base + s : layout.extra.get(`${levelKey(lv)}:${s}:${e}`) ?? -1
+}
+
+/** @internal The buffer slot consumers read data node `u` of `lv` from, or -1. */
+export function sourceSlot(layout: PlanLayout, lv: Trace, u: number): number {
+  if (lv.parent === null && lv.wildcards.has(u)) return layout.extra.get(`w:${u}`) ?? -1
+  const base = layout.base.get(levelKey(lv))
+  return base === undefined ? -1 : base + u
+}
+
 export interface RecordOptions {
   readonly inputsDist: ReadonlyMap<NodeId, Distance>
   readonly wildcard: boolean
@@ -511,6 +572,9 @@ export function recordPlan(
 ): Plan {
   const root = structuralRun(dsp, inputs, outputs, options)
   const rec = new PlanRecorder(dsp, root, inputs, where)
+  const ins = [...inputs]
+  const outs = outputs?.slice()
+  rec.b.rerun = () => structuralRun(dsp, ins, outs, options)
   const run = root.run
   const started = new Set<Trace>()
   for (let i = 0; i < run.pipeSize; i++) {
@@ -572,14 +636,12 @@ class PlanRecorder {
     return this.baseOf(lv) + s
   }
 
-  /** A data node that simply holds what its producer wrote (no wait, function, filters or callback). */
   isPlain(lv: Trace, s: number): boolean {
-    const n = lv.c.nodes[s] as DataNodeImpl
-    return !lv.waits(s) && n.fn === undefined && n.filters === undefined && n.callback === undefined
+    return isPlainData(lv, s)
   }
 
   levelKey(lv: Trace): string {
-    return lv.indexPath.join('.')
+    return levelKey(lv)
   }
 
   /** Where the value that reaches data node `s` through edge `e` (or from START, e = -1) is written. */
@@ -756,6 +818,8 @@ class PlanRecorder {
       const s = root.c.slotOf.get(id)
       return s !== undefined && rootVisited(s) ? this.slotOf(root, s) : -1
     })
+    for (const [lv, base] of this.base) b.levelBase.set(levelKey(lv), base)
+    b.extraSlots = this.extra
     return new Plan(b)
   }
 }

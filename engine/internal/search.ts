@@ -360,6 +360,8 @@ export class Level implements Trace {
   readonly extra = new Map<NodeId, unknown>()
   readonly errors = new Map<NodeId, NodeError>()
   readonly children = new Map<number, Level>()
+  /** Sub-dispatchers with an input domain, not started yet: their input edges in arrival order (schedula's feed order). */
+  readonly #arrivals = new Map<number, Set<number>>()
   readonly waitOverride: WaitOverrides | undefined
   closed = false
   initialized = false
@@ -495,7 +497,13 @@ export class Level implements Trace {
     order.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     for (const o of order) {
       if (shift === null) this.addInitialValue(o.id, values.get(o.id), o.l, o.v, OWN_WAIT_FLAG)
-      else this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, FLAG_REMOTE)
+      else {
+        this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, FLAG_REMOTE)
+        // As schedula's child solution, the meeting distance of a default leaves out where the child started
+        // (it only orders the release of waiting nodes in shrinkDsp).
+        const s = this.c.slotOf.get(o.id)
+        if (s !== undefined && this.view.has(s)) this.#meet(s, o.l, o.v, false)
+      }
     }
     const extra: NodeId[] = []
     for (const id of values.keys()) {
@@ -594,8 +602,13 @@ export class Level implements Trace {
     const to = this.c.edgeTo[eid]!
     if (this.wfRemoved[to] === 1 && this.inDist[to] === 1) {
       // A function skipped for having no open output gets a new value (a recomputed wildcard input): as in
-      // schedula, it is back in the workflow, after the nodes already there.
+      // schedula, it is back in the workflow, after the nodes already there, without the edges it had before.
       this.wfRemoved[to] = 0
+      const c = this.c
+      for (let p = c.predStart[to]!; p < c.predStart[to + 1]!; p++) {
+        const pe = c.predEdge[p]!
+        if (pe !== eid && this.edgeOn[pe] === ON) this.edgeOn[pe] = REMOVED
+      }
       this.wfOrder.moveToEnd(to)
     }
     this.edgeVal[eid] = value
@@ -705,7 +718,9 @@ export class Level implements Trace {
     const l = this.distL[s]!
     if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
     const edgeOn = this.edgeOn
-    for (let e = c.succStart[s]!; e < c.succStart[s + 1]!; e++) {
+    const so = this.view.succOrder // as in `visit`
+    for (let k = c.succStart[s]!; k < c.succStart[s + 1]!; k++) {
+      const e = so === null ? k : so[k]!
       if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       const wv = v + c.edgeLen[e]!
@@ -920,8 +935,10 @@ export class Level implements Trace {
       return SKIP
     }
     if (this.run.options.noCall) {
-      for (let e = c.succStart[s]!; e < e1; e++) {
-        if (this.#open(c.edgeTo[e]!)) this.setEdge(e, undefined)
+      // In the order of the function's outputs, as `commitFunction` sets them.
+      for (let o = c.outStart[s]!; o < c.outStart[s + 1]!; o++) {
+        const e = c.outEdge[o]!
+        if (e >= 0 && this.#open(c.edgeTo[e]!)) this.setEdge(e, undefined)
       }
       return NO_CALL
     }
@@ -1084,15 +1101,22 @@ export class Level implements Trace {
     const c = this.c
     const node = c.nodes[w] as SubDispatcherNodeImpl
     this.#meet(w, l, v, false)
+    if (this.inDist[w] === 0 && node.inputDomain !== undefined) {
+      let arrived = this.#arrivals.get(w)
+      if (arrived === undefined) this.#arrivals.set(w, (arrived = new Set()))
+      arrived.add(e)
+    }
     if (this.#waiting(w)) return
     let child: Level
     let fed: number[] = [e]
     if (this.inDist[w] === 0) {
       if (node.inputDomain !== undefined && !this.run.options.noCall) {
+        // The inputs in the order they arrived (as schedula's workflow predecessors), then any other active one.
+        const order = new Set(this.#arrivals.get(w))
+        for (let p = c.predStart[w]!; p < c.predStart[w + 1]!; p++) order.add(c.predEdge[p]!)
         const received: Record<NodeId, unknown> = Object.create(null)
         const all: number[] = []
-        for (let p = c.predStart[w]!; p < c.predStart[w + 1]!; p++) {
-          const pe = c.predEdge[p]!
+        for (const pe of order) {
           if (this.edgeOn[pe] !== ON) continue
           all.push(pe)
           received[c.nodes[c.edgeFrom[pe]!]!.id] = this.edgeVal[pe]
@@ -1117,6 +1141,7 @@ export class Level implements Trace {
         this.domains.set(w, true)
         fed = all
       }
+      this.#arrivals.delete(w)
       const excluded = new Set<NodeId>()
       for (const children of node.inputs.values()) if (children.length === 1) excluded.add(children[0]!)
       child = new Level(this.run, this.view.child(w), this, w, this.waitOverride?.children.get(node.id))

@@ -129,12 +129,13 @@ export function reverseFamily(
   }
   start.sort((a, b) => (c.keyOf(a) < c.keyOf(b) ? -1 : c.keyOf(a) > c.keyOf(b) ? 1 : 0)) // keys sort by code point
   const order = start.slice()
+  const byKey = predecessorsByKey(c)
   for (const s of start) if (!(blocked[s] === 1 && !wildcard)) explored[s] = 1
   for (let q = 0; q < order.length; q++) {
     const u = order[q]!
     if (explored[u] !== 1) continue
     for (let p = c.predStart[u]!; p < c.predStart[u + 1]!; p++) {
-      const v = c.edgeFrom[c.predEdge[p]!]!
+      const v = c.edgeFrom[c.predEdge[byKey === null ? p : byKey[p]!]!]!
       if (family[v] === 0) {
         family[v] = 1
         if (blocked[v] !== 1) explored[v] = 1
@@ -143,6 +144,35 @@ export function reverseFamily(
     }
   }
   return { family, explored, order }
+}
+
+const predOrders = new WeakMap<Compiled, Int32Array | null>()
+
+/**
+ * The predecessor positions of each slot sorted by the predecessors' id text (`byKey[p]` for `p` in `predStart[s] …
+ * predStart[s + 1] - 1`), or null when every slot already lists them so; made once per compiled model. schedula's
+ * reverse search visits a node's predecessors sorted by `str(id)`, which decides the order of the pruned graph.
+ */
+function predecessorsByKey(c: Compiled): Int32Array | null {
+  let out = predOrders.get(c)
+  if (out !== undefined) return out
+  out = null
+  const keyOf = (p: number) => c.key[c.edgeFrom[c.predEdge[p]!]!]!
+  for (let s = 0; s < c.size; s++) {
+    const p0 = c.predStart[s]!
+    const p1 = c.predStart[s + 1]!
+    let sorted = true
+    for (let p = p0 + 1; p < p1 && sorted; p++) sorted = keyOf(p - 1) <= keyOf(p)
+    if (sorted) continue
+    if (out === null) {
+      out = new Int32Array(c.predEdge.length)
+      for (let p = 0; p < out.length; p++) out[p] = p
+    }
+    const ps = Array.from(out.subarray(p0, p1)).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a - b))
+    out.set(ps, p0)
+  }
+  predOrders.set(c, out)
+  return out
 }
 
 /**
@@ -163,8 +193,14 @@ function successorOrder(c: Compiled, explored: Uint8Array, order: readonly numbe
       out = new Int32Array(c.edgeTo.length)
       for (let e = 0; e < out.length; e++) out[e] = e
     }
-    const es = Array.from(out.subarray(e0, e1)).sort((a, b) => rank[c.edgeTo[a]!]! - rank[c.edgeTo[b]!]! || a - b)
-    out.set(es, e0)
+    // Only the edges to explored targets need sorting; the others keep model order, after them (a node with many
+    // successors and few of them kept costs one pass, not a sort of all its edges).
+    const kept: number[] = []
+    let k = e0
+    for (let e = e0; e < e1; e++) if (rank[c.edgeTo[e]!]! < c.size) kept.push(e)
+    kept.sort((a, b) => rank[c.edgeTo[a]!]! - rank[c.edgeTo[b]!]! || a - b)
+    for (const e of kept) out[k++] = e
+    for (let e = e0; e < e1; e++) if (rank[c.edgeTo[e]!]! >= c.size) out[k++] = e
   }
   return out
 }

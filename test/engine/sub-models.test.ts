@@ -1,7 +1,7 @@
 // Cutting models (schedula-engine.md §5): getSubDsp, getSubDspFromWorkflow, shrinkDsp and getNode, with the
 // exact node and edge lists of the research examples.
 import { describe, expect, it } from 'vitest'
-import { Dispatcher, ModelError, SubDispatch, SubDispatchFunction, runModel, type NodeId } from '../../engine/index.ts'
+import { Dispatcher, ModelError, SubDispatch, SubDispatchFunction, runModel, type NodeId, type Solution } from '../../engine/index.ts'
 
 const edges = (d: Dispatcher) => d.edges.map((e) => [e.from, e.to])
 const nodes = (d: Dispatcher) => [...d.nodes.keys()]
@@ -185,6 +185,60 @@ describe('§5.4 getNode', () => {
     expect(() => d.getNode('S', 'nope')).toThrow(/no node 'nope' inside 'S' in dispatcher 'sub'/)
     expect(() => d.getNode('x', 'a')).toThrow(/'x' is a data node/)
     expect(d.dispatch().getSubSolution('S')?.get('b')).toBe(2)
+  })
+})
+
+describe('§5.4 getNode with nodeAttr (schedula\'s node_attr)', () => {
+  // schedula's get_node docstring: a SubDispatch node 'Sub-dispatcher' over 'a + b'; dispatch({ a: { a: 3, b: 1 } }).
+  const model = () => {
+    const sub = new Dispatcher({ name: 'Sub-dispatcher' })
+    sub.addData({ id: 'a', description: 'first term' })
+    sub.addFunction({ id: 'a + b', fn: (a: number, b: number) => a + b, inputs: ['a', 'b'], outputs: ['c'] })
+    const d = new Dispatcher({ name: 'Dispatcher' })
+    d.addFunction({ id: 'Sub-dispatcher', fn: SubDispatch(sub, { outputs: ['c'], outputType: 'dict' }), inputs: ['a'], outputs: ['b'] })
+    return { d, sub }
+  }
+
+  it("'output' reads the last dispatch: a value inside the wrapped model, or the node's solution", () => {
+    const { d } = model()
+    expect(d.getNode('Sub-dispatcher', 'c', { nodeAttr: 'output' })).toBeUndefined() // no dispatch yet
+    const sol = d.dispatch({ a: { a: 3, b: 1 } })
+    expect(d.getNode('Sub-dispatcher', 'c', { nodeAttr: 'output' })).toBe(4)
+    const inner = d.getNode('Sub-dispatcher', { nodeAttr: 'output' }) as Solution
+    expect(Object.fromEntries(inner)).toEqual({ a: 3, b: 1, c: 4 })
+    expect(inner).toBe(sol.workflow.nodes.get('Sub-dispatcher')?.solution)
+    expect(d.getNode('b', { nodeAttr: 'output' })).toEqual({ c: 4 })
+    // Solution.getNode defaults to 'output' and reads that solution, not the dispatcher's last one.
+    const other = d.dispatch({ a: { a: 10, b: 1 } })
+    expect([sol.getNode('Sub-dispatcher', 'c'), other.getNode('Sub-dispatcher', 'c'), d.getNode('Sub-dispatcher', 'c', { nodeAttr: 'output', solution: sol })]).toEqual([4, 11, 4])
+  })
+
+  it("'auto', 'description', 'defaultValue', 'dispatcher', 'solution' and the node record", () => {
+    const { d, sub } = model()
+    d.addData({ id: 'k', defaultValue: 5, initialDist: 2 })
+    const sol = d.dispatch({ a: { a: 3, b: 1 } })
+    const fnNode = d.getNode('Sub-dispatcher', 'a + b')
+    expect(fnNode.kind).toBe('function')
+    expect(d.getNode('Sub-dispatcher', 'a + b', { nodeAttr: 'node' })).toBe(fnNode)
+    expect(d.getNode('Sub-dispatcher', 'a + b', { nodeAttr: 'auto' })).toBe(fnNode.kind === 'function' && fnNode.fn)
+    expect(d.getNode('Sub-dispatcher', 'c', { nodeAttr: 'auto' })).toBe(4)
+    expect(d.getNode('Sub-dispatcher', 'a', { nodeAttr: 'description' })).toBe('first term')
+    expect(d.getNode('k', { nodeAttr: 'defaultValue' })).toEqual({ value: 5, initialDist: 2 })
+    expect(d.getNode('Sub-dispatcher', 'c', { nodeAttr: 'dispatcher' })).toBe(sub)
+    expect(d.getNode('Sub-dispatcher', 'c', { nodeAttr: 'solution' })).toBe(sol.workflow.nodes.get('Sub-dispatcher')?.solution)
+    expect(() => d.getNode('k', { nodeAttr: 'type' as 'node' })).toThrow(/unknown nodeAttr "type"; use one of node, output/)
+  })
+
+  it('walks sub-dispatcher nodes through their sub-solutions; an input of no node is its value', () => {
+    const child = new Dispatcher({ name: 'child' })
+    child.addFunction({ id: 'g', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
+    const d = new Dispatcher({ name: 'm' })
+    d.addDispatcher({ dispatcher: child, id: 'S', inputs: { x: 'a' }, outputs: { b: 'y' } })
+    const sol = d.dispatch({ x: 1, extra: 'kept' })
+    expect(sol.getNode('S', 'b')).toBe(2)
+    expect(sol.getNode('S')).toBe(sol.getSubSolution('S'))
+    expect(sol.getNode('extra')).toBe('kept')
+    expect(() => sol.getNode('S', 'nope')).toThrow(/no node 'nope' inside 'S'/)
   })
 })
 

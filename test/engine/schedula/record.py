@@ -127,6 +127,111 @@ def build(spec):
     return dsp
 
 
+# ---------------------------------------------------------------- Flowmark's documented shrink rule
+
+class KeepFedInputs:
+    """
+    Within this block schedula shrinks as Flowmark does on purpose (README, Coming from schedula): when a kept
+    sub-dispatcher would keep none of its inputs (so it could never start and every child output would be lost), the
+    child data nodes its kept parent inputs feed stay in the child, with their mappings and parent edges. Answers
+    recorded under it are schedula's answers with that one documented rule applied, nothing else.
+    """
+
+    def __enter__(self):
+        self.original = original = sh.Dispatcher._get_dsp_from_bfs
+
+        def shrink_level(dsp, outputs, bfs_graphs=None):
+            out = original(dsp, outputs, bfs_graphs)
+            graph = bfs_graphs[sh.NONE] if bfs_graphs is not None else dsp.dmap
+            for n in out.sub_dsp_nodes:
+                a, src = out.nodes[n], dsp.nodes[n]
+                if a['inputs']:
+                    continue
+                child, child_src = a['function'], src['function']
+                fed = {}
+                for p, ids in src['inputs'].items():
+                    ids = tuple(i for i in sh.stlp(ids) if child_src.nodes.get(i, {}).get('type') == 'data')
+                    if p in graph.pred[n] and ids:
+                        fed[p] = ids
+                if not fed:
+                    continue
+                for ids in fed.values():
+                    for i in ids:
+                        if i not in child.nodes:
+                            child.dmap.add_node(i, **child_src.nodes[i])
+                            if i in child_src.default_values:
+                                child.default_values[i] = child_src.default_values[i]
+                a['inputs'] = {p: ids[0] if len(ids) == 1 else ids for p, ids in fed.items()}
+                rank = {k: i for i, k in enumerate(out.nodes)}  # the reverse search's order, as succ lists hold
+                for p in fed:
+                    out.dmap.add_edge(p, n, **dsp.dmap.succ[p][n])
+                    succ = out.dmap.succ[p]
+                    edges = sorted(succ.items(), key=lambda e: rank[e[0]])
+                    succ.clear()
+                    succ.update(edges)
+            return out
+
+        sh.Dispatcher._get_dsp_from_bfs = shrink_level
+        return self
+
+    def __exit__(self, *exc):
+        sh.Dispatcher._get_dsp_from_bfs = self.original
+
+
+class CloseNestedLevels:
+    """
+    Within this block schedula closes a sub-dispatcher as Flowmark does on purpose (README, Coming from schedula):
+    when every parent output of a sub-dispatcher is reached, the levels nested in it close with it, also those that
+    hold no value yet (schedula tests a child solution for truth, so an empty one, a dict, stays open and keeps
+    running functions whose results can no longer reach the parent).
+    """
+
+    def __enter__(self):
+        self.original = sh.utils.sol.Solution.__dict__['_dsp_closed_add']
+
+        def close(dsp_closed, s):
+            dsp_closed.add(s.index)
+            for node in s.dsp.sub_dsp_nodes.values():
+                child = s.sub_sol.get(s.index + node['index'], None)
+                if child is not None:
+                    close(dsp_closed, child)
+
+        sh.utils.sol.Solution._dsp_closed_add = staticmethod(close)
+        return self
+
+    def __exit__(self, *exc):
+        sh.utils.sol.Solution._dsp_closed_add = self.original
+
+
+class ChildDefaultsSeenInParentSearch:
+    """
+    Within this block a sub-dispatcher's defaults are seen at the distance they get in the shared search (where the
+    child starts plus their initial distance), as Flowmark does on purpose (README, Coming from schedula). schedula
+    pushes them on the fringe at that distance but remembers them as seen at the initial distance alone, so a
+    closer producer of the same child node is not pushed and the node is visited at the default's distance.
+    """
+
+    def __enter__(self):
+        Solution = sh.utils.sol.Solution
+        self.original = original = Solution._init_sub_dsp
+
+        def init_sub_dsp(sol, dsp, fringe, outputs, no_call, initial_dist, *args, **kw):
+            child = original(sol, dsp, fringe, outputs, no_call, initial_dist, *args, **kw)
+            for k in list(child.seen):
+                if k is not sh.START:
+                    child.seen[k] = initial_dist + child.seen[k]
+            return child
+
+        Solution._init_sub_dsp = init_sub_dsp
+        return self
+
+    def __exit__(self, *exc):
+        sh.utils.sol.Solution._init_sub_dsp = self.original
+
+
+RULES = [KeepFedInputs, CloseNestedLevels, ChildDefaultsSeenInParentSearch]
+
+
 # ---------------------------------------------------------------- recording
 
 def enc_id(k):
@@ -303,6 +408,12 @@ def issue_cases():
     shrink_case('item-05d-shrink-nested', {'nodes': [S('M', middle, {'x': 'x'}, {'e': 'y', 'f': 'z'})]},
                 {'inputs': {'x': 1}, 'outputs': ['y'], 'options': {'shrink': True}},
                 'nested sub-dispatchers under shrink keep the child output e = 10')
+    # The documented shrink rule: a child output from a child default, the child fed only an unneeded input.
+    shrink_case('rule-shrink-keeps-fed-inputs', {'nodes': [
+        S('S', {'name': 'child', 'nodes': [D('k', default=7), D('p')]}, {'x': 'p'}, {'k': 'y'})]},
+        {'inputs': {'x': 1}, 'outputs': ['y'], 'options': {'shrink': True}},
+        'schedula shrinks S to no inputs, so it never starts and y is lost; without shrink y = 7',
+        item='shrink rule')
     # 6. includeDefaults with one parent id mapped to several child ids.
     child6 = {'name': 'child', 'nodes': [D('a', default=5), F('f', 'sum', ['a', 'd'], ['r'])]}
     parent6 = {'nodes': [S('S', child6, {'c': ['d', 'a']}, {'r': 'r'}, includeDefaults=True)]}
@@ -336,19 +447,25 @@ def issue_cases():
         'reached again, and both agree)')
 
 
-def shrink_case(name, model, call, note):
+def shrink_case(name, model, call, note, item=5):
     dsp = build(model)
     o = call.get('options', {})
     # dispatch(shrink=True) shrinks with the dispatch's wildcard (default False), not shrink_dsp's default (True).
     wildcard = o.get('wildcard', False)
-    shrunk = dsp.shrink_dsp(list(call.get('inputs', {})), call.get('outputs'), inputs_dist=o.get('inputsDist'),
-                            wildcard=wildcard)
+
+    def shrunk():
+        return record_model(build(model).shrink_dsp(list(call.get('inputs', {})), call.get('outputs'),
+                                                    inputs_dist=o.get('inputsDist'), wildcard=wildcard))
     plain = dict(call, options={k: v for k, v in o.items() if k != 'shrink'})
-    write_case(name, {'item': 5, 'note': note, 'model': model, 'calls': [call, plain],
-                      'shrinkDsp': {'inputs': list(call.get('inputs', {})), 'outputs': call.get('outputs'),
-                                    'inputsDist': o.get('inputsDist'), 'wildcard': wildcard,
-                                    'model': record_model(shrunk)},
-                      'answers': [run_call(dsp, call), run_call(dsp, plain)]})
+    data = {'item': item, 'note': note, 'model': model, 'calls': [call, plain],
+            'shrinkDsp': {'inputs': list(call.get('inputs', {})), 'outputs': call.get('outputs'),
+                          'inputsDist': o.get('inputsDist'), 'wildcard': wildcard, 'model': shrunk()},
+            'answers': [run_call(dsp, call), run_call(dsp, plain)]}
+    with KeepFedInputs():
+        ruled = {'shrinkDsp': shrunk(), 'answer': run_call(build(model), call)}
+    if ruled['answer'] != data['answers'][0]:
+        data['keepFedInputs'] = ruled
+    write_case(name, data)
 
 
 def wrapper_cases():
@@ -534,7 +651,19 @@ def random_cases(n, seed):
         except Exception as ex:
             cases.append({'case': i, 'model': model, 'build': record_error(ex)})
             continue
-        cases.append({'case': i, 'model': model, 'calls': calls, 'answers': [run_call(dsp, c) for c in calls]})
+        case = {'case': i, 'model': model, 'calls': calls, 'answers': [run_call(dsp, c) for c in calls]}
+        with KeepFedInputs(), CloseNestedLevels(), ChildDefaultsSeenInParentSearch():
+            ruled = {str(j): {'answer': a} for j, a in enumerate(run_call(build(model), c) for c in calls)
+                     if a != case['answers'][j]}
+        for j, r in ruled.items():  # which rules change the answer on their own
+            r['rules'] = []
+            for rule in RULES:
+                with rule():
+                    if run_call(build(model), calls[int(j)]) != case['answers'][int(j)]:
+                        r['rules'].append(rule.__name__)
+        if ruled:  # calls whose answer the documented rules change: Flowmark must give these instead
+            case['documentedRules'] = ruled
+        cases.append(case)
     return cases
 
 
