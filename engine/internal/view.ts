@@ -157,7 +157,7 @@ function predecessorsByKey(c: Compiled): Int32Array | null {
   let out = predOrders.get(c)
   if (out !== undefined) return out
   out = null
-  const keyOf = (p: number) => c.key[c.edgeFrom[c.predEdge[p]!]!]!
+  const keyOf = (p: number) => c.keyOf(c.edgeFrom[c.predEdge[p]!]!)
   for (let s = 0; s < c.size; s++) {
     const p0 = c.predStart[s]!
     const p1 = c.predStart[s + 1]!
