@@ -204,6 +204,19 @@ export interface ExecutorCall {
   readonly args: readonly unknown[]
   readonly nodeId: NodeId
   readonly path: readonly NodeId[]
+  /** The node's {@link NodeContext} when it asked for one (`context: true`); it is also the last of `args`. */
+  readonly context?: NodeContext
+  /**
+   * Tells the dispatch which thread ran the call (a worker's `threadId`): recorded in the solution's `pipe` and
+   * `workflow`, and drawn as a lane by `solution.timeline()`. Executors that run calls in this thread need not call it.
+   */
+  readonly onThread?: (threadId: number) => void
+}
+
+/** A function node an {@link Executor} may be asked to run, with its path from the dispatched model. */
+export interface ExecutorNode {
+  readonly node: FunctionNode
+  readonly path: readonly NodeId[]
 }
 
 /**
@@ -213,6 +226,14 @@ export interface ExecutorCall {
  */
 export interface Executor {
   run(call: ExecutorCall, signal: HostAbortSignal): Promise<unknown>
+  /** Recorded as the executor of the calls it ran (`pipe`, `workflow`, timeline lanes); default `'custom'`. */
+  readonly name?: string
+  /**
+   * Called by `dispatchAsync` before anything runs, with every function node of the model (sub-dispatchers
+   * included) this executor may be asked to run; a rejection (e.g. a `ModelError` naming a node it cannot run)
+   * fails the dispatch before any call starts.
+   */
+  prepare?(nodes: readonly ExecutorNode[]): void | Promise<void>
 }
 
 /** Options of `Dispatcher.addFunc`: `addFunction` options, with inputs inferred from the parameters. */

@@ -76,6 +76,7 @@ export interface AsyncRunOptions {
 
 /** The executor of `dispatchAsync` by default: calls the function in this thread. */
 export const inThreadExecutor: Executor = {
+  name: 'async',
   run(call: ExecutorCall): Promise<unknown> {
     try {
       return Promise.resolve(call.fn(...call.args))
@@ -127,6 +128,9 @@ class Task {
   chain: unknown[] | undefined = undefined
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   waiter: (() => void) | undefined = undefined
+  /** The name of the executor that ran the call (none: called here directly), and the thread it reported. */
+  executor: string | undefined = undefined
+  thread: number | undefined = undefined
 
   /** The call's controller, made when first needed (a context, an executor, a timeout). */
   get ctl(): AbortController {
@@ -458,13 +462,19 @@ export class AsyncDriver {
     try {
       const lv = task.lv
       const path: NodeId[] = [...lv.path, node.id]
-      const full = node.context === true
-        ? [...args, { signal: task.ctl.signal, nodeId: node.id, path } satisfies NodeContext]
-        : args
+      const context: NodeContext | undefined = node.context === true ? { signal: task.ctl.signal, nodeId: node.id, path } : undefined
+      const full = context !== undefined ? [...args, context] : args
       const executor = node.executor ?? this.opts.executor
-      value = executor === undefined
-        ? node.fn!(...full)
-        : executor.run({ fn: node.fn!, args: full, nodeId: node.id, path }, task.ctl.signal)
+      if (executor === undefined) value = node.fn!(...full)
+      else {
+        task.executor = executor.name ?? 'custom'
+        const onThread = (id: number): void => {
+          task.thread = id
+        }
+        value = executor.run(context === undefined
+          ? { fn: node.fn!, args: full, nodeId: node.id, path, onThread }
+          : { fn: node.fn!, args: full, nodeId: node.id, path, context, onThread }, task.ctl.signal)
+      }
       if (isThenable(value)) value = yield value
     } catch (err) {
       this.#settle(task, FAIL, err, 'function')
@@ -527,6 +537,7 @@ export class AsyncDriver {
       return false
     }
     if (task.chain !== undefined) lv.filterChains.set(s, task.chain)
+    if (task.executor !== undefined) lv.placements.set(s, { executor: task.executor, thread: task.thread })
     if (task.end === FAIL) {
       this.#emit('fail', task)
       if (node.critical === true) {
