@@ -12,7 +12,7 @@ export type { DispatchEvent } from './internal/async-driver.ts'
 export type { DispatchRun } from './internal/event-stream.ts'
 export type {
   AbortSignalLike, AddDataOptions, HostAbortSignal, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
-  DefaultValue, DispatcherOptions, Estimations, Executor, ExecutorCall, ExecutorNode, Filter, FunctionNode, IdMapping, InputDomain, ModelEdge, ModelNode,
+  DefaultValue, DispatcherOptions, Estimations, Executor, ExecutorCall, ExecutorNode, ExecutorReport, Filter, FunctionNode, IdMapping, InputDomain, ModelEdge, ModelNode,
   NodeCommon, NodeContext, NodeKind, RaisesPolicy, Stopper, SubDispatcherDomain, SubDispatcherNode, WeightMap,
 } from './model.ts'
 export { Solution } from './solution.ts'

@@ -207,10 +207,20 @@ export interface ExecutorCall {
   /** The node's {@link NodeContext} when it asked for one (`context: true`); it is also the last of `args`. */
   readonly context?: NodeContext
   /**
-   * Tells the dispatch which thread ran the call (a worker's `threadId`): recorded in the solution's `pipe` and
-   * `workflow`, and drawn as a lane by `solution.timeline()`. Executors that run calls in this thread need not call it.
+   * Tells the dispatch where and when the call ran (see {@link ExecutorReport}): recorded in the solution's `pipe`
+   * and `workflow`, and drawn by `solution.timeline()`. Executors that run calls in this thread need not call it.
    */
-  readonly onThread?: (threadId: number) => void
+  readonly report?: (ran: ExecutorReport) => void
+}
+
+/** Where and when an executor ran a call (what `ExecutorCall.report` takes); every field is optional. */
+export interface ExecutorReport {
+  /** The thread that ran it (a worker's `threadId`): the timeline draws one lane per thread. */
+  readonly thread?: number
+  /** When the function started, epoch milliseconds (without it: when the dispatch handed the call over). */
+  readonly started?: number
+  /** How long the function ran, in milliseconds (time waiting in the executor's queue left out). */
+  readonly duration?: number
 }
 
 /** A function node an {@link Executor} may be asked to run, with its path from the dispatched model. */

@@ -254,7 +254,8 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
     const rows = steps
       .map((s) => ({
         path: s.path, start: s.started! - t0, duration: s.duration ?? 0, failed: s.error !== undefined,
-        lane: !threaded ? undefined : s.thread === undefined ? MAIN_LANE : `${s.executor ?? 'worker'} thread ${s.thread}`,
+        lane: !threaded ? undefined : s.thread !== undefined ? `${s.executor ?? 'worker'} thread ${s.thread}`
+          : s.executor === undefined || s.executor === 'async' ? MAIN_LANE : s.executor,
       }))
       .sort((a, b) => a.start - b.start)
     return new Timeline(`${this.dispatcher.name || 'dispatch'} timeline`, rows)

@@ -1,7 +1,7 @@
 // The asynchronous driver of the search: awaits functions in the synchronous visit order, starting ready ones early.
 import { formatId, type NodeId } from '../constants.ts'
 import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, describeCause, nameError, type FailureKind } from '../errors.ts'
-import type { Executor, ExecutorCall, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
+import type { Executor, ExecutorCall, ExecutorReport, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
 import {
@@ -128,9 +128,9 @@ class Task {
   chain: unknown[] | undefined = undefined
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   waiter: (() => void) | undefined = undefined
-  /** The name of the executor that ran the call (none: called here directly), and the thread it reported. */
+  /** The name of the executor that ran the call (none: called here directly), and what it reported. */
   executor: string | undefined = undefined
-  thread: number | undefined = undefined
+  ran: ExecutorReport | undefined = undefined
 
   /** The call's controller, made when first needed (a context, an executor, a timeout). */
   get ctl(): AbortController {
@@ -468,12 +468,12 @@ export class AsyncDriver {
       if (executor === undefined) value = node.fn!(...full)
       else {
         task.executor = executor.name ?? 'custom'
-        const onThread = (id: number): void => {
-          task.thread = id
+        const report = (ran: ExecutorReport): void => {
+          task.ran = ran
         }
         value = executor.run(context === undefined
-          ? { fn: node.fn!, args: full, nodeId: node.id, path, onThread }
-          : { fn: node.fn!, args: full, nodeId: node.id, path, context, onThread }, task.ctl.signal)
+          ? { fn: node.fn!, args: full, nodeId: node.id, path, report }
+          : { fn: node.fn!, args: full, nodeId: node.id, path, context, report }, task.ctl.signal)
       }
       if (isThenable(value)) value = yield value
     } catch (err) {
@@ -537,7 +537,14 @@ export class AsyncDriver {
       return false
     }
     if (task.chain !== undefined) lv.filterChains.set(s, task.chain)
-    if (task.executor !== undefined) lv.placements.set(s, { executor: task.executor, thread: task.thread })
+    if (task.executor !== undefined) {
+      const ran = task.ran
+      lv.placements.set(s, { executor: task.executor, thread: ran?.thread })
+      if (ran?.started !== undefined && ran.duration !== undefined) {
+        lv.started[s] = ran.started
+        lv.duration[s] = ran.duration
+      }
+    }
     if (task.end === FAIL) {
       this.#emit('fail', task)
       if (node.critical === true) {
