@@ -58,7 +58,10 @@ export interface WorkerResourceLimits {
 export interface WorkerExecutorOptions {
   /** Most worker threads at once (default: the machine's available parallelism). Calls beyond them wait in a queue. */
   size?: number
-  /** Threads kept started even when idle (default 0: threads start on the first calls). */
+  /**
+   * Threads kept started even when idle (default and least 1: a thread lost to a fault is replaced at once, and calls
+   * waiting for it then run). Started threads that are idle never keep the process alive.
+   */
   minThreads?: number
   /**
    * Milliseconds an idle thread above `minThreads` is kept before it stops (default 5000). Idle threads never keep the
@@ -87,6 +90,8 @@ export interface WorkerExecutor extends Executor {
   readonly threads: number
   /** Calls completed so far (successes and failures). */
   readonly completed: number
+  /** Calls waiting for a free thread. */
+  readonly queued: number
   /** Whether `close` was called. */
   readonly closed: boolean
   /** Runs one call on a worker thread; rejects with the function's error, a `WorkerError` or an abort. */
@@ -133,7 +138,8 @@ function checkCount(value: unknown, what: string, min: number): number {
  */
 export function createWorkerExecutor(options: WorkerExecutorOptions = {}): WorkerExecutor {
   const size = checkCount(options.size ?? Math.max(1, availableParallelism()), 'size', 1)
-  const minThreads = Math.min(checkCount(options.minThreads ?? 0, 'minThreads', 0), size)
+  // piscina replaces a lost thread only up to minThreads: with none, calls queued behind a crash would wait forever.
+  const minThreads = Math.min(Math.max(1, checkCount(options.minThreads ?? 1, 'minThreads', 0)), size)
   const idleTimeout = options.idleTimeout ?? 5000
   if (typeof idleTimeout !== 'number' || !(idleTimeout >= 0)) {
     throw new ModelError(`createWorkerExecutor: \`idleTimeout\` must be a number of milliseconds, not negative; got ${String(idleTimeout)}`)
@@ -230,6 +236,9 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
     },
     get completed() {
       return pool.completed
+    },
+    get queued() {
+      return pool.queueSize
     },
     get closed() {
       return closed
