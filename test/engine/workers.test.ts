@@ -114,7 +114,7 @@ describe('checks before anything runs', () => {
   it('names the node when its module is missing, its export is missing, or it exports another function', async () => {
     const cases: [string, (...args: never[]) => unknown, RegExp][] = [
       ['module', functionRef((a: number) => a, 'file:///nowhere/work.ts', 'sum'), /module not found for reference of node 'n' "file:\/\/\/nowhere\/work.ts#sum"/],
-      ['export', functionRef((a: number) => a, WORK, 'nope'), /reference of node 'n' ".*work.ts#nope": the module has no export 'nope'; its function exports: boom, countAndSpin, ],
+      ['export', functionRef((a: number) => a, WORK, 'nope'), /reference of node 'n' ".*work.ts#nope": the module has no export 'nope'; its function exports: boom, countAndSpin, /],
       ['export', functionRef((a: number) => a, WORK, 'mix'), /reference of node 'n' .* imports another function than the node's own/],
     ]
     for (const [problem, fn, message] of cases) {
