@@ -96,8 +96,8 @@ const FAIL = 1
 const DOMAIN_NO = 2
 const DOMAIN_THREW = 3
 
-/** The reason given to the signal of a call started early and then not needed. */
-class Discarded extends FlowmarkError {
+/** The reason given to the signal of a call started early and then not needed (executors may let it finish). */
+export class Discarded extends FlowmarkError {
   static {
     nameError(this, 'AbortError')
   }

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os'
 import { formatId, idText, type NodeId } from '../constants.ts'
 import { FlowmarkError, ModelError, nameError } from '../errors.ts'
+import { Discarded } from '../internal/async-driver.ts'
 import type { AnyFunction, Executor, ExecutorCall, ExecutorNode, HostAbortSignal } from '../model.ts'
 import { formatRef, importRef, refOf, refSpecifier, refTarget, RefError, type FunctionRef, type UrlLike } from '../ref.ts'
 import type { WorkerReply, WorkerTask } from './worker.ts'
@@ -148,7 +149,35 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
   const transfer = options.transfer ?? true
   const baseUrl = options.baseUrl
   const limits = options.resourceLimits
+  /** The calls waiting in the pool's queue (piscina queues its own task records; each holds our task until sent). */
+  const waiting = new Set<unknown>()
+  const taskQueue = {
+    items: [] as { task?: unknown }[],
+    get size(): number {
+      return this.items.length
+    },
+    push(item: { task?: unknown }): void {
+      this.items.push(item)
+      waiting.add(item.task)
+    },
+    unshift(item: { task?: unknown }): void {
+      this.items.unshift(item)
+      waiting.add(item.task)
+    },
+    shift(): { task?: unknown } | null {
+      const item = this.items.shift()
+      if (item === undefined) return null
+      waiting.delete(item.task)
+      return item
+    },
+    remove(item: { task?: unknown }): void {
+      const i = this.items.indexOf(item)
+      if (i >= 0) this.items.splice(i, 1)
+      waiting.delete(item.task)
+    },
+  }
   const pool = new piscina.Piscina<WorkerTask, WorkerReply>({
+    taskQueue: taskQueue as never,
     filename: WORKER_FILE.href,
     maxThreads: size,
     minThreads,
@@ -256,11 +285,22 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
         context: call.context !== undefined,
         transfer,
       }
+      // An abort or a timeout stops the call, queued or running (piscina then ends its thread); a call the dispatch
+      // started early and then did not need leaves the queue, but if it runs already it finishes: its result is
+      // dropped, and the thread is kept (a new thread costs more than most calls).
+      const ctl = new AbortController()
+      const onAbort = (): void => {
+        if (!(signal.reason instanceof Discarded) || waiting.has(task)) ctl.abort(signal.reason)
+      }
+      if (signal.aborted) onAbort()
+      else (signal as AbortSignal).addEventListener('abort', onAbort, { once: true })
       let reply: WorkerReply
       try {
-        reply = await pool.run(task, { signal: signal as AbortSignal })
+        reply = await pool.run(task, { signal: ctl.signal })
       } catch (err) {
         throw failure(err, call)
+      } finally {
+        (signal as AbortSignal).removeEventListener('abort', onAbort)
       }
       call.report?.({ thread: reply.threadId, started: reply.started, duration: reply.duration })
       if (!reply.ok) throw reply.value
