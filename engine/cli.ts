@@ -10,6 +10,7 @@ import { Dispatcher } from './dispatcher.ts'
 import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, nameError } from './errors.ts'
 import type { DispatchEvent } from './internal/async-driver.ts'
 import type { DispatchAsyncOptions } from './internal/async-options.ts'
+import type { Executor } from './model.ts'
 import { readId } from './portable/format.ts'
 import { loadModel } from './portable/node.ts'
 import { parseModelText, ModelValidationError } from './portable/validate.ts'
@@ -20,11 +21,13 @@ import type { Solution } from './solution.ts'
 
 const USAGE = `Usage:
   flowmark run <model.json | module#export> [--inputs <file.json | ->] [--outputs a,b]
-               [--executor async] [--concurrency N] [--timeout <ms>]
+               [--executor async | --executor workers [--workers N]] [--concurrency N] [--timeout <ms>]
       Load the model (a portable model file, an ephemeral job map, or an export of a module that is a
       Dispatcher or a function without parameters returning one), dispatch it with the inputs (a JSON object,
       "-" for stdin) through dispatchAsync (functions may be async; at most N calls at once, default no limit;
-      --timeout bounds the whole dispatch) and print the solution as JSON: {"values", "errors", "dist"}. On a
+      --timeout bounds the whole dispatch) and print the solution as JSON: {"values", "errors", "dist"}.
+      --executor workers runs the function nodes on N worker threads (default: one per core; needs the
+      package piscina, and every function node a module#export reference, as in model files). On a
       terminal, a progress line (nodes done / running / failed) goes to stderr. Exit code: 0 when every
       requested output was computed (or none was requested and the dispatch finished), 1 when some could not
       be (or the time ran out, or a critical node failed), 2 for an invalid model or arguments.
@@ -118,14 +121,14 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       return command === undefined ? 2 : 0
     }
     if (command !== 'run' && command !== 'validate') throw new UsageError(`unknown command '${command}'${command === 'plot' ? " (plots are drawn by the docs package's CLI: flowmark-docs plot model.json)" : ''}`)
-    type RunFlags = { inputs: { type: 'string' }; outputs: { type: 'string' }; timeout: { type: 'string' }; concurrency: { type: 'string' }; executor: { type: 'string' } }
+    type RunFlags = { inputs: { type: 'string' }; outputs: { type: 'string' }; timeout: { type: 'string' }; concurrency: { type: 'string' }; executor: { type: 'string' }; workers: { type: 'string' } }
     let parsed: ReturnType<typeof parseArgs<{ options: RunFlags; allowPositionals: true; args: string[] }>>
     try {
       parsed = parseArgs({
         args: [...rest],
         allowPositionals: true,
         options: command === 'run'
-          ? { inputs: { type: 'string' }, outputs: { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' }, executor: { type: 'string' } }
+          ? { inputs: { type: 'string' }, outputs: { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' }, executor: { type: 'string' }, workers: { type: 'string' } }
           : { outputs: { type: 'string' } } as never,
       })
     } catch (e) {
@@ -146,10 +149,14 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
         throw new UsageError(`--concurrency takes a whole number of calls, at least 1 (or Infinity), not '${values.concurrency}'`)
       }
     }
-    if (values.executor !== undefined && values.executor !== 'async') {
-      throw new UsageError(values.executor === 'workers'
-        ? "--executor workers is not available yet (no worker-thread executor ships with this release); use --executor async"
-        : `--executor takes 'async' (calls run in this process), not '${values.executor}'`)
+    if (values.executor !== undefined && values.executor !== 'async' && values.executor !== 'workers') {
+      throw new UsageError(`--executor takes 'async' (calls run in this process) or 'workers' (on worker threads), not '${values.executor}'`)
+    }
+    let workers: number | undefined
+    if (values.workers !== undefined) {
+      if (values.executor !== 'workers') throw new UsageError('--workers N goes with --executor workers')
+      workers = Number(values.workers)
+      if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers takes a whole number of threads, at least 1, not '${values.workers}'`)
     }
     let inputs: Map<NodeId, unknown> = new Map()
     if (values.inputs !== undefined) {
@@ -189,7 +196,14 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       stdout.write(`${positionals[0]}: valid (${plural(all, 'node')}: ${plural(fns, 'function')}, ${plural(subs, 'sub-dispatcher')})\n`)
       return 0
     }
-    return await run(dsp, inputs, outputs, { timeout, concurrency }, stdout, stderr)
+    if (values.executor !== 'workers') return await run(dsp, inputs, outputs, { timeout, concurrency, executor: undefined }, stdout, stderr)
+    const { createWorkerExecutor } = await import('./workers/index.ts')
+    const executor = createWorkerExecutor(workers === undefined ? {} : { size: workers })
+    try {
+      return await run(dsp, inputs, outputs, { timeout, concurrency, executor }, stdout, stderr)
+    } finally {
+      await executor.close()
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       stderr.write(`flowmark ${command ?? ''}: ${e.message}\n\n${USAGE}`)
@@ -199,7 +213,7 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       stderr.write(`flowmark ${command}: ${e.message}\n`)
       return 2
     }
-    if (e instanceof FlowmarkError && e.name === 'ModelError') {
+    if (e instanceof FlowmarkError && (e.name === 'ModelError' || e.name === 'WorkerError')) {
       stderr.write(`flowmark ${command}: ${e.message}\n`)
       return 2
     }
@@ -212,6 +226,8 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
 interface RunOptions {
   readonly timeout: number | undefined
   readonly concurrency: number | undefined
+  /** The worker executor of `--executor workers`. */
+  readonly executor: Executor | undefined
 }
 
 async function run(
@@ -242,6 +258,7 @@ async function run(
   const options: DispatchAsyncOptions = { onEvent }
   if (opts.timeout !== undefined) options.timeout = opts.timeout
   if (opts.concurrency !== undefined) options.concurrency = opts.concurrency
+  if (opts.executor !== undefined) options.executor = opts.executor
   let sol: Solution
   let stopped: string | undefined
   try {

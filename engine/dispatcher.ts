@@ -13,6 +13,7 @@ import { search, type SearchRequest, type WaitOverrides } from './internal/searc
 import { inThreadExecutor, searchAsync } from './internal/async-driver.ts'
 import { DispatchRun } from './internal/event-stream.ts'
 import { checkAsyncNodeOptions, checkAsyncOptions, type DispatchAsyncOptions } from './internal/async-options.ts'
+import { prepareExecutors } from './internal/executors.ts'
 import { View } from './internal/view.ts'
 import { bindRef } from './ref.ts'
 import type {
@@ -695,6 +696,8 @@ export class Dispatcher<T extends object = any> {
     checkKeys(options, ASYNC_DISPATCH_KEYS, where)
     const asyncOptions = checkAsyncOptions(options, where)
     const req = this.#request(inputs, outputs, options, where)
+    const prepared = prepareExecutors(this as Dispatcher, asyncOptions.executor)
+    if (prepared !== undefined) await prepared
     const run = this.#track(req)
     this.#solution = undefined // as in `dispatch`
     try {

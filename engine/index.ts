@@ -12,8 +12,8 @@ export type { DispatchEvent } from './internal/async-driver.ts'
 export type { DispatchRun } from './internal/event-stream.ts'
 export type {
   AbortSignalLike, AddDataOptions, HostAbortSignal, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataFunction, DataNode,
-  DefaultValue, DispatcherOptions, Estimations, Executor, ExecutorCall, Filter, FunctionNode, GetNodeOptions, IdMapping, InputDomain, ModelEdge, ModelNode,
-  NodeAttr, NodeCommon, NodeContext, NodeKind, RaisesPolicy, Stopper, SubDispatcherDomain, SubDispatcherNode, WeightMap,
+  DefaultValue, DispatcherOptions, Estimations, Executor, ExecutorCall, ExecutorNode, ExecutorReport, Filter, FunctionNode, GetNodeOptions, IdMapping,
+  InputDomain, ModelEdge, ModelNode, NodeAttr, NodeCommon, NodeContext, NodeKind, RaisesPolicy, Stopper, SubDispatcherDomain, SubDispatcherNode, WeightMap,
 } from './model.ts'
 export { Solution } from './solution.ts'
 export type { PipeStep } from './solution.ts'

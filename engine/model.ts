@@ -228,6 +228,29 @@ export interface ExecutorCall {
   readonly args: readonly unknown[]
   readonly nodeId: NodeId
   readonly path: readonly NodeId[]
+  /** The node's {@link NodeContext} when it asked for one (`context: true`); it is also the last of `args`. */
+  readonly context?: NodeContext
+  /**
+   * Tells the dispatch where and when the call ran (see {@link ExecutorReport}): recorded in the solution's `pipe`
+   * and `workflow`, and drawn by `solution.timeline()`. Executors that run calls in this thread need not call it.
+   */
+  readonly report?: (ran: ExecutorReport) => void
+}
+
+/** Where and when an executor ran a call (what `ExecutorCall.report` takes); every field is optional. */
+export interface ExecutorReport {
+  /** The thread that ran it (a worker's `threadId`): the timeline draws one lane per thread. */
+  readonly thread?: number
+  /** When the function started, epoch milliseconds (without it: when the dispatch handed the call over). */
+  readonly started?: number
+  /** How long the function ran, in milliseconds (time waiting in the executor's queue left out). */
+  readonly duration?: number
+}
+
+/** A function node an {@link Executor} may be asked to run, with its path from the dispatched model. */
+export interface ExecutorNode {
+  readonly node: FunctionNode
+  readonly path: readonly NodeId[]
 }
 
 /**
@@ -237,6 +260,14 @@ export interface ExecutorCall {
  */
 export interface Executor {
   run(call: ExecutorCall, signal: HostAbortSignal): Promise<unknown>
+  /** Recorded as the executor of the calls it ran (`pipe`, `workflow`, timeline lanes); default `'custom'`. */
+  readonly name?: string
+  /**
+   * Called by `dispatchAsync` before anything runs, with every function node of the model (sub-dispatchers
+   * included) this executor may be asked to run; a rejection (e.g. a `ModelError` naming a node it cannot run)
+   * fails the dispatch before any call starts.
+   */
+  prepare?(nodes: readonly ExecutorNode[]): void | Promise<void>
 }
 
 /** Options of `Dispatcher.addFunc`: `addFunction` options, with inputs inferred from the parameters. */

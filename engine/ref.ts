@@ -272,3 +272,11 @@ export function fillRef(fn: AnyFunction, target: AnyFunction): boolean {
   slot.target = target
   return true
 }
+
+/**
+ * The function a `bindRef` stand-in calls once `resolveRefs` has filled it (undefined before that, and for any other
+ * function): executors that run a reference elsewhere check it against what the reference imports.
+ */
+export function refTarget(fn: unknown): AnyFunction | undefined {
+  return typeof fn === 'function' ? SLOTS.get(fn as AnyFunction)?.target : undefined
+}

@@ -10,7 +10,7 @@ import type { Trace } from './internal/search.ts'
 import { buildWorkflow, type Workflow } from './workflow.ts'
 import { getSubDspFromWorkflow, type SubDspFromWorkflowOptions } from './sub-models.ts'
 import { plotSolution } from './plot/build.ts'
-import { Timeline } from './plot/timeline.ts'
+import { MAIN_LANE, Timeline } from './plot/timeline.ts'
 import type { PlotOptions } from './plot/options.ts'
 import type { Plot } from './plot/types.ts'
 
@@ -28,6 +28,13 @@ export interface PipeStep {
   readonly started: number | undefined
   /** How long its function and filters took (ms), for nodes that ran a function. */
   readonly duration: number | undefined
+  /**
+   * The executor that ran its function (`dispatchAsync` with an executor: `'async'`, `'workers'`, …); undefined
+   * when the dispatch called the function itself.
+   */
+  readonly executor: string | undefined
+  /** The worker thread that ran its function (its `threadId`), for executors that run calls on threads. */
+  readonly thread: number | undefined
 }
 
 const NO_INPUTS: ReadonlyMap<NodeId, unknown> = new Map()
@@ -211,6 +218,7 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
       const s = run.pipeSlot[i]!
       const id = at.c.nodes[s]!.id
       const ran = at.started[s]! > 0
+      const where = at.placements.get(s)
       steps.push({
         path: [...at.path.slice(depth), id],
         nodeId: id,
@@ -218,6 +226,8 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
         error: at.errors.get(id),
         started: ran ? at.started[s]! : undefined,
         duration: ran ? at.duration[s]! : undefined,
+        executor: where?.executor,
+        thread: where?.thread,
       })
     }
     return steps
@@ -247,13 +257,19 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
 
   /**
    * The calls of this dispatch on a time axis (a Gantt chart): every node that ran a function, nested ones
-   * included, in start order. `timeline().plot()` draws it; `String(timeline())` gives text bars.
+   * included, in start order. `timeline().plot()` draws it; `String(timeline())` gives text bars. When some calls
+   * ran on worker threads, the calls are grouped in lanes, one per thread.
    */
   timeline(): Timeline {
     const steps = this.pipe.filter((s) => s.started !== undefined)
     const t0 = Math.min(...steps.map((s) => s.started!))
+    const threaded = steps.some((s) => s.thread !== undefined)
     const rows = steps
-      .map((s) => ({ path: s.path, start: s.started! - t0, duration: s.duration ?? 0, failed: s.error !== undefined }))
+      .map((s) => ({
+        path: s.path, start: s.started! - t0, duration: s.duration ?? 0, failed: s.error !== undefined,
+        lane: !threaded ? undefined : s.thread !== undefined ? `${s.executor ?? 'worker'} thread ${s.thread}`
+          : s.executor === undefined || s.executor === 'async' ? MAIN_LANE : s.executor,
+      }))
       .sort((a, b) => a.start - b.start)
     return new Timeline(`${this.dispatcher.name || 'dispatch'} timeline`, rows)
   }

@@ -24,6 +24,10 @@ export interface WorkflowNode {
   readonly started: number | undefined
   /** How long its function and filters took (ms). */
   readonly duration: number | undefined
+  /** The executor that ran its function (see `PipeStep.executor`); undefined when the dispatch called it itself. */
+  readonly executor: string | undefined
+  /** The worker thread that ran its function (its `threadId`), for executors that run calls on threads. */
+  readonly thread: number | undefined
   /**
    * The solution of a sub-dispatcher node, or of a model-wrapping function node's call (`SubDispatch`,
    * `SubDispatchFunction`, `SubDispatchPipe`, `DispatchPipe`, `runModel`: schedula's `node_solutions`).
@@ -110,7 +114,8 @@ export function buildWorkflow(lv: Trace, solutionOf: (child: Trace) => Solution)
   const nodes = new Map<NodeId, WorkflowNode>()
   nodes.set(START, {
     id: START, kind: 'start', visited: true, distance: -1, results: undefined, domain: undefined,
-    filterChain: undefined, started: undefined, duration: undefined, solution: undefined, error: undefined,
+    filterChain: undefined, started: undefined, duration: undefined, executor: undefined, thread: undefined,
+    solution: undefined, error: undefined,
   })
   const shown = (s: number) => lv.wfIn[s] === 1 && lv.wfRemoved[s] === 0
   for (const s of lv.wfOrder) {
@@ -119,11 +124,13 @@ export function buildWorkflow(lv: Trace, solutionOf: (child: Trace) => Solution)
     const kind = c.kind[s] === DATA ? 'data' : c.kind[s] === FUNCTION ? 'function' : 'dispatcher'
     const child = lv.children.get(s)
     const ran = lv.started[s]! > 0
+    const where = lv.placements.get(s)
     const node: WorkflowNode = {
       id, kind, visited: lv.visited[s] === 1 || (kind === 'dispatcher' && lv.inDist[s] === 1),
       distance: lv.inDist[s] === 1 ? joinDistance(lv.distL[s]!, lv.distV[s]!) : undefined,
       results: lv.results[s], domain: lv.domains.get(s), filterChain: lv.filterChains.get(s),
       started: ran ? lv.started[s]! : undefined, duration: ran ? lv.duration[s]! : undefined,
+      executor: where?.executor, thread: where?.thread,
       solution: child === undefined ? lv.nodeSolutions.get(s) : solutionOf(child), error: lv.errors.get(id),
     }
     // The model START node shares its id with the workflow source: keep one entry, the source's.

@@ -3,7 +3,7 @@ export { CallError, isModelWrapper } from './wrapper.ts'
 export type { ModelWrapper, OutputType, WrapperKind } from './wrapper.ts'
 export { SubDispatch, SubDispatchAsync, SubDispatchFunction, SubDispatchFunctionAsync } from './sub-dispatch.ts'
 export type {
-  AsyncWrapperOptions, DefaultOutputType, PositionalArgs, SearchWrapperOptions, SubDispatchFn, SubDispatchFunctionFn, SubDispatchFunctionOptions,
+  AsyncSearchWrapperOptions, AsyncWrapperOptions, DefaultOutputType, PositionalArgs, SearchWrapperOptions, SubDispatchFn, SubDispatchFunctionFn, SubDispatchFunctionOptions,
   NamedFirst, SubDispatchOptions, Val, WrapperResult,
 } from './sub-dispatch.ts'
 export { DispatchPipe, DispatchPipeAsync, SubDispatchPipe, SubDispatchPipeAsync } from './pipe.ts'

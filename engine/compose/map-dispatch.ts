@@ -6,7 +6,7 @@ import type { AnyFunction } from '../model.ts'
 import { Blueprint } from './blueprint.ts'
 import { combineDicts, combineNestedDicts, type Dict, type DictKey } from './helpers.ts'
 import type { Solution } from '../solution.ts'
-import { ASYNC_RUN, SubDispatch, asyncRunOptions, type AsyncWrapperOptions, type SubDispatchOptions } from './sub-dispatch.ts'
+import { ASYNC_RUN, SubDispatch, asyncRunOptions, type AsyncSearchWrapperOptions, type SubDispatchOptions } from './sub-dispatch.ts'
 import type { TypedInputs } from './types.ts'
 import { brand, isModelWrapper, modelOf, type ModelWrapper, type OutputType } from './wrapper.ts'
 
@@ -82,9 +82,12 @@ function getKey(d: Dict, k: DictKey): [boolean, unknown] {
  */
 export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T>, options: MapDispatchOptions<T> = {}): MapDispatchFn<T> {
   const dsp = modelOf(model, 'MapDispatch')
-  const asyncRun = (options as { [ASYNC_RUN]?: Record<string, unknown> })[ASYNC_RUN]
+  const given = (options as { [ASYNC_RUN]?: Record<string, unknown> })[ASYNC_RUN]
+  // The executor runs the mapped model's functions (each input set's search), not the generated model's own nodes.
+  const { executor, ...asyncRunRest } = given ?? {}
+  const asyncRun = given === undefined ? undefined : asyncRunRest
   const make = options.factory ?? ((d: Dispatcher<T>, o: Record<string, unknown>) =>
-    SubDispatch(d, (asyncRun === undefined ? o : { ...o, [ASYNC_RUN]: {} }) as SubDispatchOptions<T, readonly NodeId[], OutputType>))
+    SubDispatch(d, (asyncRun === undefined ? o : { ...o, [ASYNC_RUN]: executor === undefined ? {} : { executor } }) as SubDispatchOptions<T, readonly NodeId[], OutputType>))
   if (typeof make !== 'function') throw new ModelError('MapDispatch: `factory` must be a function (dsp, options) => function')
   const fn = make(dsp, { ...(options.factoryOptions ?? {}) })
   if (typeof fn !== 'function') throw new ModelError('MapDispatch: the factory must return a function')
@@ -215,8 +218,8 @@ export function runModelWith(init: (...args: any[]) => readonly unknown[]): (mod
  * await each([{ a: 1 }, { a: 2 }]) // [2, 4]
  */
 export function MapDispatchAsync<T extends object>(
-  model: Dispatcher<T> | Blueprint<T>, options: MapDispatchOptions<T> & AsyncWrapperOptions = {},
+  model: Dispatcher<T> | Blueprint<T>, options: MapDispatchOptions<T> & AsyncSearchWrapperOptions = {},
 ): ((inputsList: readonly TypedInputs<T>[], defaults?: TypedInputs<T>, recursiveInputs?: RecursiveInputs) => Promise<unknown[]>) & ModelWrapper {
-  const { concurrency, signal, timeout, ...rest } = options
+  const { concurrency, signal, timeout, executor, ...rest } = options
   return MapDispatch(model, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

@@ -3,7 +3,7 @@ import { formatId, type NodeId } from '../constants.ts'
 import type { Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import { ModelError } from '../errors.ts'
-import type { HostAbortSignal } from '../model.ts'
+import type { Executor, HostAbortSignal } from '../model.ts'
 import type { Solution } from '../solution.ts'
 import { combineDictsWith, type Dict } from './helpers.ts'
 import { reachedOutputs } from './plan.ts'
@@ -30,12 +30,22 @@ export interface AsyncWrapperOptions {
   timeout?: number
 }
 
+/** Options of the asynchronous wrappers that run a full search (`SubDispatchAsync`, `SubDispatchFunctionAsync`, `MapDispatchAsync`). */
+export interface AsyncSearchWrapperOptions extends AsyncWrapperOptions {
+  /**
+   * Where the function calls of each search run (`dispatchAsync`'s `executor`): `'async'` (this thread, the default)
+   * or an {@link Executor}, such as a worker pool from `flowmark/workers`.
+   */
+  executor?: 'async' | Executor
+}
+
 /** @internal The `dispatchAsync` options of an asynchronous wrapper, on the options of the synchronous one. */
 export const ASYNC_RUN: unique symbol = Symbol('flowmark.asyncRun')
 
 /** @internal The `dispatchAsync` options of an asynchronous wrapper's call (checked by `dispatchAsync`). */
-export function asyncRunOptions(options: AsyncWrapperOptions): Record<string, unknown> {
+export function asyncRunOptions(options: AsyncSearchWrapperOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {}
+  if (options.executor !== undefined) out.executor = options.executor
   if (options.concurrency !== undefined) out.concurrency = options.concurrency
   if (options.signal !== undefined) out.signal = options.signal
   if (options.timeout !== undefined) out.timeout = options.timeout
@@ -372,9 +382,9 @@ export function SubDispatchFunction<
  * await SubDispatchAsync(m, { outputs: ['b'], outputType: 'values' })({ a: 1 }) // 2
  */
 export function SubDispatchAsync<T extends object>(
-  model: Dispatcher<T> | Blueprint<T>, options: SubDispatchOptions<T, readonly NodeId[], OutputType> & AsyncWrapperOptions = {},
+  model: Dispatcher<T> | Blueprint<T>, options: SubDispatchOptions<T, readonly NodeId[], OutputType> & AsyncSearchWrapperOptions = {},
 ): ((...inputs: TypedInputs<T>[]) => Promise<unknown>) & ModelWrapper & { readonly solution: Solution | undefined } {
-  const { concurrency, signal, timeout, ...rest } = options
+  const { concurrency, signal, timeout, executor, ...rest } = options
   return SubDispatch(model, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }
 
@@ -388,12 +398,12 @@ export function SubDispatchAsync<T extends object>(
  */
 export function SubDispatchFunctionAsync<T extends object>(
   source: Dispatcher<T> | Blueprint<T>,
-  options: SubDispatchFunctionOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
+  options: SubDispatchFunctionOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncSearchWrapperOptions,
 ): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & {
   withInputs(named: Dict, ...positional: unknown[]): Promise<unknown>
   readonly solution: Solution | undefined
   readonly signature: string
 } {
-  const { concurrency, signal, timeout, ...rest } = options
+  const { concurrency, signal, timeout, executor, ...rest } = options
   return SubDispatchFunction(source, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

@@ -1,7 +1,7 @@
 // The asynchronous driver of the search: awaits functions in the synchronous visit order, starting ready ones early.
 import { formatId, type NodeId } from '../constants.ts'
 import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, describeCause, nameError, type FailureKind } from '../errors.ts'
-import type { Executor, ExecutorCall, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
+import type { Executor, ExecutorCall, ExecutorReport, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
 import {
@@ -76,6 +76,7 @@ export interface AsyncRunOptions {
 
 /** The executor of `dispatchAsync` by default: calls the function in this thread. */
 export const inThreadExecutor: Executor = {
+  name: 'async',
   run(call: ExecutorCall): Promise<unknown> {
     try {
       return Promise.resolve(call.fn(...call.args))
@@ -95,8 +96,8 @@ const FAIL = 1
 const DOMAIN_NO = 2
 const DOMAIN_THREW = 3
 
-/** The reason given to the signal of a call started early and then not needed. */
-class Discarded extends FlowmarkError {
+/** The reason given to the signal of a call started early and then not needed (executors may let it finish). */
+export class Discarded extends FlowmarkError {
   static {
     nameError(this, 'AbortError')
   }
@@ -127,6 +128,9 @@ class Task {
   chain: unknown[] | undefined = undefined
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   waiter: (() => void) | undefined = undefined
+  /** The name of the executor that ran the call (none: called here directly), and what it reported. */
+  executor: string | undefined = undefined
+  ran: ExecutorReport | undefined = undefined
 
   /** The call's controller, made when first needed (a context, an executor, a timeout). */
   get ctl(): AbortController {
@@ -441,13 +445,19 @@ export class AsyncDriver {
     try {
       const lv = task.lv
       const path: NodeId[] = [...lv.path, node.id]
-      const full = node.context === true
-        ? [...args, { signal: task.ctl.signal, nodeId: node.id, path } satisfies NodeContext]
-        : args
+      const context: NodeContext | undefined = node.context === true ? { signal: task.ctl.signal, nodeId: node.id, path } : undefined
+      const full = context !== undefined ? [...args, context] : args
       const executor = node.executor ?? this.opts.executor
-      value = executor === undefined
-        ? node.fn!(...full)
-        : executor.run({ fn: node.fn!, args: full, nodeId: node.id, path }, task.ctl.signal)
+      if (executor === undefined) value = node.fn!(...full)
+      else {
+        task.executor = executor.name ?? 'custom'
+        const report = (ran: ExecutorReport): void => {
+          task.ran = ran
+        }
+        value = executor.run(context === undefined
+          ? { fn: node.fn!, args: full, nodeId: node.id, path, report }
+          : { fn: node.fn!, args: full, nodeId: node.id, path, context, report }, task.ctl.signal)
+      }
       if (isThenable(value)) value = yield value
     } catch (err) {
       this.#settle(task, FAIL, err, 'function')
@@ -510,6 +520,14 @@ export class AsyncDriver {
       return false
     }
     if (task.chain !== undefined) lv.filterChains.set(s, task.chain)
+    if (task.executor !== undefined) {
+      const ran = task.ran
+      lv.placements.set(s, { executor: task.executor, thread: ran?.thread })
+      if (ran?.started !== undefined && ran.duration !== undefined) {
+        lv.started[s] = ran.started
+        lv.duration[s] = ran.duration
+      }
+    }
     if (task.end === FAIL) {
       this.#emit('fail', task)
       if (node.critical === true) {

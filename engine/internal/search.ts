@@ -106,6 +106,12 @@ export interface RunTrace {
   readonly pipeSlot: ArrayLike<number>
 }
 
+/** Where a call ran: the executor's name (`'async'` for `executor: 'async'`) and the thread it reported, if any. */
+export interface Placement {
+  readonly executor: string
+  readonly thread: number | undefined
+}
+
 /**
  * The read-only trace of what the search did at one level (the root, or one sub-dispatcher): what the floors above
  * it (workflow, solution, sub-models, plan replay) read. Arrays are indexed by the slots (or edge ids) of the level's
@@ -155,6 +161,8 @@ export interface Trace {
   readonly filterChains: ReadonlyMap<number, readonly unknown[]>
   /** The solution of a model-wrapping function node's call (returned, or recorded by the wrapper), by slot. */
   readonly nodeSolutions: ReadonlyMap<number, Solution>
+  /** Where a function ran when `dispatchAsync` handed it to an executor, by slot. */
+  readonly placements: ReadonlyMap<number, Placement>
   readonly started: ArrayLike<number>
   readonly duration: ArrayLike<number>
   /** Effective wait-inputs flag of a node. */
@@ -399,6 +407,7 @@ export class Level implements Trace {
   readonly domains = new Map<number, boolean>()
   readonly filterChains = new Map<number, unknown[]>()
   readonly nodeSolutions = new Map<number, Solution>()
+  readonly placements = new Map<number, Placement>()
   readonly started: Float64Array
   readonly duration: Float64Array
   /** Inputs that are not nodes of the searched model, copied to the front of the solution. */

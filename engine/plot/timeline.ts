@@ -14,6 +14,21 @@ export interface TimelineRow {
   readonly duration: number
   /** Whether the node failed. */
   readonly failed: boolean
+  /**
+   * The thread the call ran on, as its lane's name (`'workers thread 3'`, `'main thread'`); undefined when every
+   * call ran on the dispatching thread (the timeline then has no lanes).
+   */
+  readonly lane?: string | undefined
+}
+
+/** The name of the lane of the calls made on the dispatching thread when other calls ran on worker threads. */
+export const MAIN_LANE = 'main thread'
+
+function laneOrder(a: string, b: string): number {
+  if (a === MAIN_LANE || b === MAIN_LANE) return a === b ? 0 : a === MAIN_LANE ? -1 : 1
+  const na = Number(/(\d+)$/.exec(a)?.[1] ?? NaN)
+  const nb = Number(/(\d+)$/.exec(b)?.[1] ?? NaN)
+  return a.replace(/\d+$/, '') === b.replace(/\d+$/, '') && na !== nb ? na - nb : a < b ? -1 : a > b ? 1 : 0
 }
 
 const WIDTH = 480
@@ -39,6 +54,23 @@ export class Timeline {
     this.rows = rows
   }
 
+  /**
+   * The lanes, one per thread that ran calls (the dispatching thread first, then by thread id); empty when every call
+   * ran on the dispatching thread.
+   */
+  get lanes(): string[] {
+    const names = new Set<string>()
+    for (const r of this.rows) if (r.lane !== undefined) names.add(r.lane)
+    return [...names].sort(laneOrder)
+  }
+
+  /** The rows grouped by lane (one group, named undefined, when there are no lanes), each in start order. */
+  #groups(): [string | undefined, TimelineRow[]][] {
+    const lanes = this.lanes
+    if (lanes.length === 0) return [[undefined, [...this.rows]]]
+    return lanes.map((lane) => [lane, this.rows.filter((r) => r.lane === lane)])
+  }
+
   /** From the first start to the last end, in milliseconds. */
   get span(): number {
     let end = 0
@@ -46,23 +78,26 @@ export class Timeline {
     return end
   }
 
-  /** Text bars, one line per call: `name  |   ####     | 12 ms`. */
+  /**
+   * Text bars, one line per call: `name  |   ####     | 12 ms`; with lanes, each lane's calls follow a
+   * `[workers thread 3]` line.
+   */
   toString(): string {
     const span = this.span || 1
-    const names = this.rows.map((r) => formatPath(r.path))
-    const pad = Math.max(0, ...names.map((n) => n.length))
-    return this.rows.map((r, i) => {
+    const pad = Math.max(0, ...this.rows.map((r) => formatPath(r.path).length))
+    const line = (r: TimelineRow): string => {
       const from = Math.round((r.start / span) * TEXT_WIDTH)
       const len = Math.max(1, Math.round((r.duration / span) * TEXT_WIDTH))
       const bar = ' '.repeat(from) + (r.failed ? 'x' : '#').repeat(Math.min(len, TEXT_WIDTH - from || 1))
-      return `${names[i]!.padEnd(pad)} |${bar.padEnd(TEXT_WIDTH)}| ${ms(r.duration)}${r.failed ? ' (failed)' : ''}`
-    }).join('\n')
+      return `${formatPath(r.path).padEnd(pad)} |${bar.padEnd(TEXT_WIDTH)}| ${ms(r.duration)}${r.failed ? ' (failed)' : ''}`
+    }
+    return this.#groups().flatMap(([lane, rows]) => (lane === undefined ? [] : [`[${lane}]`]).concat(rows.map(line))).join('\n')
   }
 
   /** The timeline as a one-page plot: an HTML-like table with one bar per call, on a common time scale. */
   plot(): Plot {
     const span = this.span || 1
-    const rows = this.rows.map((r) => {
+    const bars = (r: TimelineRow): string => {
       const before = Math.round((r.start / span) * WIDTH)
       const bar = Math.max(2, Math.min(WIDTH - before, Math.round((r.duration / span) * WIDTH)))
       const after = WIDTH - before - bar
@@ -71,7 +106,10 @@ export class Timeline {
       const name = htmlText(formatPath(r.path))
       return `<TR><TD ALIGN="RIGHT">${name}</TD>${cell(before)}${cell(bar, r.failed ? '#ff3536' : '#73c4fa')}${cell(after)}` +
         `<TD ALIGN="LEFT">${htmlText(ms(r.duration))}</TD></TR>`
-    })
+    }
+    const rows = this.#groups().flatMap(([lane, group]) => (lane === undefined ? [] : [
+      `<TR><TD COLSPAN="5" ALIGN="LEFT" BGCOLOR="#f4f4f4"><I>${htmlText(lane)}</I></TD></TR>`,
+    ]).concat(group.map(bars)))
     const header = `<TR><TD COLSPAN="5" ALIGN="LEFT"><B>${htmlText(this.title)}</B>  (${htmlText(ms(this.span))})</TD></TR>`
     const table = `<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">${header}${rows.join('')}</TABLE>`
     const dot = `digraph timeline {\n  node [shape=plain fontname="Helvetica" fontsize=11]\n  timeline [label=<${table}>]\n}\n`

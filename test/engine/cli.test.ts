@@ -55,10 +55,14 @@ describe('flowmark run', () => {
     const r = await cli(['run', 'fixtures/portable-model/model.json', '--executors', 'async'])
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/^flowmark run: Unknown option '--executors'/)
-    expect((await cli(['run', 'fixtures/portable-model/model.json', '--executor', 'workers'])).err)
-      .toMatch(/^flowmark run: --executor workers is not available yet \(no worker-thread executor ships with this release\); use --executor async\n/)
     expect((await cli(['run', 'fixtures/portable-model/model.json', '--executor', 'threads'])).err)
-      .toMatch(/^flowmark run: --executor takes 'async' \(calls run in this process\), not 'threads'\n/)
+      .toMatch(/^flowmark run: --executor takes 'async' \(calls run in this process\) or 'workers' \(on worker threads\), not 'threads'\n/)
+    expect((await cli(['run', 'fixtures/portable-model/model.json', '--workers', '2'])).err)
+      .toMatch(/^flowmark run: --workers N goes with --executor workers\n/)
+    for (const n of ['0', '1.5', 'all']) {
+      const bad = await cli(['run', 'fixtures/portable-model/model.json', '--executor', 'workers', '--workers', n])
+      expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, `flowmark run: --workers takes a whole number of threads, at least 1, not '${n}'`])
+    }
     for (const n of ['0', '1.5', 'many']) {
       const bad = await cli(['run', 'fixtures/portable-model/model.json', '--concurrency', n])
       expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, `flowmark run: --concurrency takes a whole number of calls, at least 1 (or Infinity), not '${n}'`])
@@ -81,6 +85,16 @@ describe('flowmark run', () => {
       expect(sol.values).toEqual({ country: 'FR', net: 100, rate: 0.2, total: 120 })
       expect(sol.errors.rate_service).toMatch(/'rate_service' took longer than its timeout of 50 ms/)
     }
+  })
+
+  it('runs the function nodes on worker threads with --executor workers --workers N', async () => {
+    const args = ['run', 'fixtures/workers/model.json', '--inputs', '-', '--outputs', 'thread']
+    const r = await cli([...args, '--executor', 'workers', '--workers', '2'], { stdin: '{"text": "hi", "rounds": 10}' })
+    expect([r.code, r.err]).toEqual([0, ''])
+    const { thread, ...values } = JSON.parse(r.out).values
+    expect(thread).toBeGreaterThan(0) // a worker's threadId; the main thread's is 0
+    const here = JSON.parse((await cli(args, { stdin: '{"text": "hi", "rounds": 10}' })).out).values
+    expect(here).toEqual({ ...values, thread: 0 })
   })
 
   it('stops at --timeout (the whole dispatch) with the partial solution and exits 1', async () => {

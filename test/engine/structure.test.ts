@@ -13,8 +13,14 @@ const files = (function walk(dir: string): string[] {
     d.isDirectory() ? (d.name === 'dist' || d.name === 'node_modules' ? [] : walk(join(dir, d.name))) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
 })(root)
 
-/** The only engine files that may use Node built-ins: the CLI and the model-file loader (not reachable from index.ts). */
-const NODE_ONLY = new Set(['cli.ts', 'portable/node.ts', 'portable/index.ts'])
+/**
+ * The only engine files that may use Node built-ins: the CLI, the model-file loader and the worker executor (not
+ * reachable from index.ts).
+ */
+const NODE_ONLY = new Set(['cli.ts', 'portable/node.ts', 'portable/index.ts', 'workers/index.ts', 'workers/worker.ts'])
+
+/** The optional peer dependencies an engine file may import (the worker executor's pool). */
+const PEERS = new Map([['workers/worker.ts', ['piscina']], ['workers/index.ts', ['piscina']]])
 
 /** The engine modules a file imports, transitively. */
 function reach(file: string, seen = new Set<string>()): Set<string> {
@@ -37,6 +43,7 @@ describe('engine/ structure', () => {
     for (const m of src.matchAll(/^(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
       const spec = m[1]!
       if (NODE_ONLY.has(_name) && spec.startsWith('node:')) continue
+      if (PEERS.get(_name)?.includes(spec)) continue
       expect(spec.startsWith('.'), `${spec} is a package or built-in import`).toBe(true)
       const target = join(file, '..', spec)
       expect(target.startsWith(root), `${spec} leaves engine/`).toBe(true)
