@@ -130,7 +130,7 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
         get: {
           operationId: 'getModel', summary: 'The portable JSON model',
           responses: {
-            '200': { description: 'The model as a portable document (format 1); functions without a reference are written `"ref": null`.', content: { 'application/json': { schema: { $ref: 'https://flowmark.dev/schema/model-1.json' } } } },
+            '200': { description: 'The model as a portable document (format 1); functions without a reference are written `"ref": null`.', content: { 'application/json': { schema: { type: 'object', required: ['flowmark', 'nodes'], description: 'Its JSON Schema: https://flowmark.dev/schema/model-1.json (also `flowmark/portable/schema.json`).' } } } },
           },
         },
       },
