@@ -253,6 +253,8 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
   app.get('/', async (c) => c.html(viewer === undefined ? noViewerPage(context) : await viewer.page(context)))
   app.get('/model.svg', async (c) => (viewer === undefined ? noViewer(c, 'drawing the model') : c.body(await viewer.svg(context), 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' })))
   app.get('/reference', async (c) => (viewer?.reference === undefined ? noViewer(c, 'the API reference page') : c.html(await viewer.reference(context))))
+  // Browsers ask for it on every page; no icon rather than a 404 in their console.
+  app.get('/favicon.ico', (c) => c.body(null, 204))
   app.get('/assets/*', async (c) => {
     const name = c.req.path.slice('/assets/'.length)
     const asset = name.split('/').includes('..') || viewer?.asset === undefined ? undefined : await viewer.asset(name)
