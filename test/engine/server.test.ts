@@ -6,8 +6,15 @@ import { createApp, openApiDocument, redact, serve, ServerOptionError, ServerSet
 import { importPeer } from '../../engine/server/peers.ts'
 import { main } from '../../engine/cli.ts'
 
+/** A promise with its resolve function (Promise.withResolvers, which the es2023 lib of this project lacks). */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void
+  const promise = new Promise<T>((r) => { resolve = r })
+  return { promise, resolve }
+}
+
 /** Resolves when the slow function has started; `aborted` records what its signal said when it ended. */
-const slow = { started: Promise.withResolvers<void>(), aborted: Promise.withResolvers<boolean>() }
+const slow = { started: deferred<void>(), aborted: deferred<boolean>() }
 
 function model(): Dispatcher {
   const dsp = new Dispatcher({ name: 'calc' })
@@ -151,8 +158,8 @@ describe('flowmark/server: POST /dispatch', () => {
   })
 
   it('499: a client that goes away aborts the dispatch through its AbortSignal', async () => {
-    slow.started = Promise.withResolvers()
-    slow.aborted = Promise.withResolvers()
+    slow.started = deferred()
+    slow.aborted = deferred()
     const client = new AbortController()
     const request = fetch(`${server.url}/dispatch`, {
       method: 'POST', body: JSON.stringify({ inputs: { ms: 4_000 } }), headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'gone' }, signal: client.signal,
@@ -265,7 +272,7 @@ describe('flowmark serve', () => {
     let out = ''
     let err = ''
     const stop = new AbortController()
-    const listening = Promise.withResolvers<string>()
+    const listening = deferred<string>()
     const code = main(['serve', 'fixtures/portable-model/model.json', '--port', '0', '--viewer', 'none'], {
       stdout: { write: (t: string) => { out += t; const m = /on (http:\/\/\S+?)\/ /.exec(out); if (m) listening.resolve(m[1]!) } },
       stderr: { write: (t: string) => { err += t } },
