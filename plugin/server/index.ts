@@ -1,7 +1,6 @@
 // @flowmark/docs/server: the graph viewer and API reference pages `flowmark/server` shows, served from this package.
 import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import type { Dispatcher } from 'flowmark'
 import type { ViewerAsset, ViewerContext, ViewerProvider } from 'flowmark/server'
 import { escapeHtml } from '../core/html.ts'
@@ -20,9 +19,12 @@ const SWAGGER_FILES: Readonly<Record<string, string>> = {
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
 }
 
-let swaggerDir: string | undefined
-function swaggerUiDir(): string {
-  return (swaggerDir ??= dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json')))
+let swaggerDir: Promise<string> | undefined
+/** The folder of the installed swagger-ui-dist (its own `getAbsoluteFSPath`). */
+function swaggerUiDir(): Promise<string> {
+  // @ts-expect-error -- swagger-ui-dist ships no types for its path helper (a CommonJS function export)
+  const load: Promise<{ default: () => string }> = import('swagger-ui-dist/absolute-path.js')
+  return (swaggerDir ??= load.then((m) => m.default()))
 }
 
 /** The script that starts swagger-ui on the page of `/reference` (a file, so the page needs no inline script). */
@@ -100,7 +102,7 @@ export function docsViewer(options: DocsViewerOptions = {}): ViewerProvider {
       if (name === 'reference-init.js') return { body: referenceInit(), type: 'text/javascript; charset=utf-8' }
       const type = SWAGGER_FILES[name]
       if (type === undefined) return undefined
-      const text = await readFile(join(swaggerUiDir(), name), 'utf8')
+      const text = await readFile(join(await swaggerUiDir(), name), 'utf8')
       return { body: text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n').replace(/\/\*# sourceMappingURL=\S+ \*\/\s*$/, ''), type }
     },
   }
