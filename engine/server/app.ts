@@ -170,6 +170,22 @@ function outcome(req: DispatchRequest, sol: Solution | undefined, err: unknown, 
   return { status, body }
 }
 
+/**
+ * A signal that aborts when the client goes away before the answer is sent. On Node (@hono/node-server) it listens to
+ * the response's `close` event, which is cheaper than building the full `Request` object for `c.req.raw.signal`;
+ * elsewhere it is the request's own signal.
+ */
+function clientSignal(c: Context<Env>): AbortSignal {
+  type Outgoing = { once(event: 'close', fn: () => void): unknown; readonly writableFinished: boolean }
+  const outgoing = (c.env as { outgoing?: Outgoing } | undefined)?.outgoing
+  if (outgoing === undefined || typeof outgoing.once !== 'function') return c.req.raw.signal
+  const controller = new AbortController()
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) controller.abort(new Error('the client closed the connection'))
+  })
+  return controller.signal
+}
+
 /** One progress event as server-sent-event data. */
 function eventData(e: DispatchEvent): string {
   const data: Record<string, unknown> = { node: writeId(e.nodeId), path: e.path.map((p: NodeId) => writeId(p)), time: e.time }
@@ -279,7 +295,7 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
       if (req.unknown !== undefined) extra.unknown = req.unknown
       return problem(c, req.status, req.detail, extra)
     }
-    const signal = c.req.raw.signal
+    const signal = clientSignal(c)
     const limitMs = req.options.timeout ?? timeout
     const opts: DispatchAsyncOptions = { signal, timeout: limitMs }
     const n = req.options.concurrency ?? concurrency
