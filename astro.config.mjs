@@ -35,12 +35,14 @@ const API_ENTRY_POINTS = [
   { file: 'engine/helpers.ts', name: 'flowmark/helpers' },
   { file: 'engine/plot/index.ts', name: 'flowmark/plot' },
   { file: 'engine/portable/index.ts', name: 'flowmark/portable' },
+  { file: 'engine/server/index.ts', name: 'flowmark/server' },
   { file: 'plugin/remark.ts', name: '@flowmark/docs/remark' },
   { file: 'plugin/astro/index.ts', name: '@flowmark/docs/astro' },
   { file: 'plugin/render/index.ts', name: '@flowmark/docs/render' },
   { file: 'plugin/doctest/index.ts', name: '@flowmark/docs/doctest' },
   { file: 'plugin/doctest/vitest.ts', name: '@flowmark/docs/doctest/vitest' },
   { file: 'plugin/client/viewer.ts', name: '@flowmark/docs/client' },
+  { file: 'plugin/server/index.ts', name: '@flowmark/docs/server' },
   { file: 'fixtures/symmetric-cryptography/model.ts', name: 'examples/symmetric-cryptography' },
 ]
 

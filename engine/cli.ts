@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The engine's command line, `flowmark run` / `flowmark validate`: run or check a model file from a shell or a job.
+// The engine's command line, `flowmark run` / `validate` / `serve`: run, check or serve a model from a shell or a job.
 import { readFileSync, realpathSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
@@ -17,6 +17,7 @@ import { parseModelText, ModelValidationError } from './portable/validate.ts'
 import { decodeValue, ValueEncodingError } from './portable/values.ts'
 import { solutionToJSON } from './portable/solution-json.ts'
 import { parseRef, RefError } from './ref.ts'
+import { SERVE_USAGE } from './server/usage.ts'
 import type { Solution } from './solution.ts'
 
 const USAGE = `Usage:
@@ -33,7 +34,7 @@ const USAGE = `Usage:
       be (or the time ran out, or a critical node failed), 2 for an invalid model or arguments.
   flowmark validate <model.json> [--outputs a,b]
       Check the model and import its references without running it; list every problem as file:line:column.
-  flowmark --version
+${SERVE_USAGE}  flowmark --version
 `
 
 /** Output streams and working directory of the command line (replaceable for tests and embedding). */
@@ -42,6 +43,8 @@ export interface EngineCliIO {
   readonly stderr?: { write(text: string): unknown; isTTY?: boolean }
   readonly stdin?: AsyncIterable<string | Uint8Array>
   readonly cwd?: string
+  /** `flowmark serve`: stops the server when aborted (besides SIGINT and SIGTERM). */
+  readonly signal?: AbortSignal
 }
 
 /** Bad command-line arguments (exit code 2). */
@@ -119,6 +122,16 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       ;(command === undefined ? stderr : stdout).write(USAGE)
       return command === undefined ? 2 : 0
+    }
+    if (command === 'serve') {
+      // Loaded only for `serve`: the server needs the optional packages hono and @hono/node-server.
+      const { serveCommand } = await import('./server/command.ts')
+      return await serveCommand(rest, {
+        stdout, stderr, cwd, env: process.env,
+        load: (target) => loadTarget(target, cwd, undefined, []),
+        usage: (message) => { throw new UsageError(message) },
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
+      })
     }
     if (command !== 'run' && command !== 'validate') throw new UsageError(`unknown command '${command}'${command === 'plot' ? " (plots are drawn by the docs package's CLI: flowmark-docs plot model.json)" : ''}`)
     type RunFlags = { inputs: { type: 'string' }; outputs: { type: 'string' }; timeout: { type: 'string' }; concurrency: { type: 'string' }; executor: { type: 'string' }; workers: { type: 'string' } }
@@ -213,7 +226,7 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       stderr.write(`flowmark ${command}: ${e.message}\n`)
       return 2
     }
-    if (e instanceof FlowmarkError && (e.name === 'ModelError' || e.name === 'WorkerError')) {
+    if (e instanceof FlowmarkError && (e.name === 'ModelError' || e.name === 'WorkerError' || e.name === 'ServerSetupError' || e.name === 'ServerOptionError')) {
       stderr.write(`flowmark ${command}: ${e.message}\n`)
       return 2
     }

@@ -1,0 +1,11 @@
+// `flowmark/server`: a model as a web service on Hono — createApp, serve on Node, the OpenAPI document, the viewer seam.
+export { createApp, redact, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT } from './app.ts'
+export type { AccessLogEntry, ServerOptions } from './app.ts'
+export { serve } from './node.ts'
+export type { RunningServer, ServeOptions } from './node.ts'
+export { openApiDocument } from './openapi.ts'
+export type { JsonSchema, OpenApiOptions } from './openapi.ts'
+export { ServerOptionError, ServerSetupError } from './errors.ts'
+export { escapeHtml, noViewerPage } from './viewer.ts'
+export type { ViewerAsset, ViewerContext, ViewerProvider } from './viewer.ts'
+export type { DispatchRequestOptions } from './request.ts'
