@@ -34,6 +34,7 @@ export const USAGE = `Usage:
         --cache <dir>      SVG cache directory (default node_modules/.cache/flowmark/svg)
         --no-cache         lay out every page again
   flowmark-docs doctest [args]   run the Markdown doctests (see \`flowmark-docs doctest --help\`)
+  flowmark-docs build [args]     \`astro build\`, unless nothing changed since the last one (see \`flowmark-docs build --help\`)
   flowmark-docs --help           this text
   flowmark-docs --version        the version of @flowmark/docs
 `
@@ -186,6 +187,17 @@ export async function main(argv: readonly string[], io: CliIO = {}): Promise<num
       case 'doctest': {
         const doctest = await import('./doctest/cli.ts')
         return await doctest.main([...rest], { stdout, stderr, cwd })
+      }
+      case 'build': {
+        const build = await import('./astro/build-cache.ts')
+        let options
+        try {
+          options = build.parseBuildArgs(rest)
+        } catch (e) {
+          throw e instanceof build.BuildUsageError ? new UsageError(e.message) : e
+        }
+        if (options.help) { stdout.write(build.BUILD_USAGE); return 0 }
+        return await build.docsBuild(options, { stdout, stderr, cwd, env: process.env })
       }
       default:
         throw new UsageError(`unknown command '${command}'`)

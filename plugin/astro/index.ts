@@ -57,6 +57,8 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
   let statePath: string | undefined
   let previous: BuildState = { files: [], graphPages: [], status: 'none' }
   let clientDir: URL | undefined
+  /** The build's output folder (recorded in the build state for `flowmark-docs build`). */
+  let outDir: string | undefined
 
   const integration: WithPreparedApi = {
     name: INTEGRATION_NAME,
@@ -120,6 +122,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         state.base = config.base
         // Static builds serve `dir` as is; server builds serve the client folder.
         clientDir = buildOutput === 'server' ? config.build.client : undefined
+        outDir = fileURLToPath(config.outDir)
         if (detected && adapters) dedupeRemarkDirective(detected, adapters)
       },
 
@@ -198,7 +201,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
         // Remember what the examples loaded: the next run's cache key covers those files.
         if (statePath !== undefined) {
-          await saveBuildState(statePath, previous, state, errors.length > 0 ? 'failed' : 'passed')
+          await saveBuildState(statePath, previous, state, errors.length > 0 ? 'failed' : 'passed', outDir)
             .catch((e: unknown) => logger.warn(`could not save ${statePath}: ${String(e)}`))
         }
         if (graphPages.size > 0) {
@@ -263,6 +266,8 @@ interface BuildState {
    * neither list): the pages whose sessions ran, and those whose results came from the result cache.
    */
   readonly lastRun?: { readonly ran: readonly string[]; readonly reused: readonly string[]; readonly examplesRan: number; readonly examplesReused: number }
+  /** The output folder of the last build (absolute), read by `flowmark-docs build` (see build-cache.ts). */
+  readonly outDir?: string
 }
 
 async function readBuildState(file: string): Promise<BuildState> {
@@ -314,7 +319,7 @@ async function writeBuildState(file: string, data: BuildState): Promise<void> {
  * Merge this run's pages into the previous state and write it. Pages this run did not process (served from Astro's
  * cache) keep their earlier dependencies and graph flag. `status` `undefined` keeps the previous one (dev).
  */
-async function saveBuildState(file: string, previous: BuildState, state: RunState, status: BuildState['status'] | undefined): Promise<void> {
+async function saveBuildState(file: string, previous: BuildState, state: RunState, status: BuildState['status'] | undefined, outDir?: string): Promise<void> {
   const files = new Set(previous.files.map(([f]) => f))
   for (const deps of state.deps.values()) for (const d of deps) files.add(d)
   const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
@@ -327,6 +332,7 @@ async function saveBuildState(file: string, previous: BuildState, state: RunStat
   await writeBuildState(file, {
     files: now.files, watched: now.watched, key: state.cacheKey, ...(state.results === undefined ? {} : { salt: state.results.salt }),
     graphPages: [...graphPages].sort(), status: status ?? previous.status, ...(lastRun === undefined ? {} : { lastRun }),
+    ...(outDir === undefined ? {} : { outDir }),
   })
 }
 

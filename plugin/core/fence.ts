@@ -38,6 +38,7 @@ export const FLAG_NAMES: Readonly<Record<string, keyof DoctestFlags>> = {
   ELLIPSIS: 'ellipsis',
   NORMALIZE_WHITESPACE: 'normalizeWhitespace',
   IGNORE_EXCEPTION_DETAIL: 'ignoreExceptionDetail',
+  FRESH_WORKER: 'freshWorker',
 }
 
 /** Mutable form of {@link DoctestFlags}, used while reading flags. */

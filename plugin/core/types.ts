@@ -38,6 +38,8 @@ export interface DoctestFlags {
   readonly ellipsis?: boolean
   readonly normalizeWhitespace?: boolean
   readonly ignoreExceptionDetail?: boolean
+  /** The page runs on a doctest worker of its own, not one an earlier page used (`+FRESH_WORKER`, any level). */
+  readonly freshWorker?: boolean
 }
 
 /**

@@ -26,13 +26,18 @@ export type WorkerBlock =
     readonly plotOptions: Readonly<Record<string, unknown>>; readonly tables: readonly ('data' | 'func' | 'dsp')[]
   }
 
-/** The one message the main thread sends: the whole page, compiled. */
+/** What the main thread sends for each page: the whole page, compiled. A worker may run several pages, one by one. */
 export interface WorkerSession {
   /** Absolute path of the page (referrer of imports, file name in stack traces). */
   readonly file: string
   readonly blocks: readonly WorkerBlock[]
   /** How long the worker waits after the last block for pending timers and I/O before it says `session-done` (ms). */
   readonly graceMs: number
+  /**
+   * Whether the worker may serve another page afterwards: it then snapshots what pages share before this one runs,
+   * and says in `session-done` whether the page left it clean. `false`: the worker ends after this page.
+   */
+  readonly mayReuse: boolean
 }
 
 /** What a unit produced. */
@@ -50,8 +55,15 @@ export type WorkerMessage =
   | { readonly type: 'unit-done'; readonly block: number; readonly unit: number; readonly outcome: UnitOutcome }
   | { readonly type: 'draw-done'; readonly block: number; readonly result: DrawResult }
   | { readonly type: 'draw-error'; readonly block: number; readonly message: string }
-  /** `modules`: the `file:` URLs of every module the page's code loaded (transitively, as resolved); `null`: unknown. */
-  | { readonly type: 'session-done'; readonly modules: readonly string[] | null }
+  /**
+   * `modules`: the `file:` URLs of every module the page's code loaded (transitively, as resolved); `null`: unknown.
+   * `reusable`: the page left nothing the next page could see (else `reasons` says what); `stuckGlobals`: global
+   * names the page declared that could not be deleted (script-level `var`/`function`; now `undefined`).
+   */
+  | {
+    readonly type: 'session-done'; readonly modules: readonly string[] | null; readonly reusable: boolean
+    readonly reasons: readonly string[]; readonly stuckGlobals: readonly string[]
+  }
   | { readonly type: 'worker-error'; readonly message: string }
   /** `process.exit` was called; `owner` is the unit whose code called it, when its stack tells. */
   | { readonly type: 'exit-called'; readonly code: number | string; readonly owner?: UnitRef }

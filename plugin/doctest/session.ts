@@ -74,6 +74,23 @@ interface Slot {
   diagnostic?: Diagnostic
 }
 
+/** A page compiled for its session: every example's slot, and the blocks the worker runs. */
+interface Plan {
+  readonly req: SessionRequest
+  /** Absolute path of the page. */
+  readonly file: string
+  readonly diagnostics: Diagnostic[]
+  readonly draws: Map<string, DrawResult>
+  readonly slots: Slot[]
+  /** For each worker block, for each unit, the slot it fills. */
+  readonly unitSlots: Slot[][]
+  /** For each worker block that is a draw, its slot. */
+  readonly drawSlots: Slot[]
+  readonly workerBlocks: WorkerBlock[]
+  /** Some flag asks for a worker of the page's own (`+FRESH_WORKER`). */
+  fresh: boolean
+}
+
 /**
  * Runs the blocks of one page (`req.blocks`, in the order given) once, in one shared scope, in a worker thread,
  * and checks every transcript statement against its expected output. Failures do not stop the page: each one is a
@@ -81,183 +98,207 @@ interface Slot {
  * worker; that example fails with `doctest-timeout` and the later examples are reported `not-run` (their scope is
  * gone), with one `doctest-not-run` warning saying how many. Draw blocks plot the named value in the worker and
  * return plain {@link DrawResult}s. Never rejects for problems of the page itself.
+ *
+ * Workers are reused: a page runs on a worker that an earlier page left clean (see {@link sessionWorkerStats}),
+ * unless a `+FRESH_WORKER` flag or `FLOWMARK_DOCTEST_REUSE=0` asks for a new one.
  */
 export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   const startedAt = performance.now()
-  const file = resolve(req.file)
-  const diagnostics: Diagnostic[] = []
-  const draws = new Map<string, DrawResult>()
-  const slots: Slot[] = []
-  /** For each worker block, for each unit, the slot it fills. */
-  const unitSlots: Slot[][] = []
-  const drawSlots: Slot[] = []
-  const workerBlocks: WorkerBlock[] = []
+  const plan = planSession(req)
   let modules: string[] | undefined
-
-  const fail = (slot: Slot, diagnostic: Diagnostic): void => {
-    slot.status = 'failed'
-    slot.diagnostic = diagnostic
-    diagnostics.push(diagnostic)
+  if (plan.workerBlocks.length > 0) {
+    const limits = { timeout: req.timeout ?? DEFAULT_TIMEOUT, maxMemoryMb: req.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB }
+    const session = { file: plan.file, blocks: plan.workerBlocks, graceMs: req.graceMs ?? DEFAULT_GRACE_MS, mayReuse: reuseAllowed(plan) }
+    await withWorkerSlot(() => runWorker(session, limits, pageNames(req), sessionEvents(plan, (loaded) => {
+      modules = [...new Set(loaded.map((url) => fileURLToPath(url)))].sort()
+    })))
   }
-  const at = (block: SessionBlock, line: number, column: number): SourcePoint => ({
-    line: block.start.line + line, column: block.start.column + column,
-  })
+  return finalReport(plan, startedAt, modules)
+}
 
+/** Compiles every example of a page into its slot and the worker's blocks; syntax errors fail their slots now. */
+function planSession(req: SessionRequest): Plan {
+  const plan: Plan = {
+    req, file: resolve(req.file), diagnostics: [], draws: new Map(), slots: [], unitSlots: [], drawSlots: [], workerBlocks: [],
+    fresh: req.flags?.freshWorker === true,
+  }
   for (const [blockIndex, block] of req.blocks.entries()) {
     if (block.kind === 'draw') {
       const slot: Slot = { blockIndex, block, kind: 'draw', start: block.start, source: block.name, flags: {}, status: 'not-run' }
-      slots.push(slot)
-      drawSlots[workerBlocks.length] = slot
-      workerBlocks.push({
-        kind: 'draw', id: block.id, name: block.name, from: block.from, plotOptions: block.plotOptions, tables: block.tables,
+      plan.slots.push(slot)
+      plan.drawSlots[plan.workerBlocks.length] = slot
+      plan.workerBlocks.push({ kind: 'draw', id: block.id, name: block.name, from: block.from, plotOptions: block.plotOptions, tables: block.tables })
+      continue
+    }
+    const { units, owners } = block.kind === 'transcript' ? planTranscript(plan, blockIndex, block) : planCode(plan, blockIndex, block)
+    if (units.length > 0) {
+      plan.unitSlots[plan.workerBlocks.length] = owners
+      plan.workerBlocks.push({ kind: 'units', units })
+    }
+  }
+  return plan
+}
+
+type CodeBlock = Extract<SessionBlock, { kind: 'code' | 'setup' | 'cleanup' }>
+type TranscriptBlock = Extract<SessionBlock, { kind: 'transcript' }>
+
+const at = (block: SessionBlock, line: number, column: number): SourcePoint => ({ line: block.start.line + line, column: block.start.column + column })
+
+/** The units of a transcript block: one per statement (skipped and unparsable statements get none). */
+function planTranscript(plan: Plan, blockIndex: number, block: TranscriptBlock): { units: WorkerUnit[]; owners: Slot[] } {
+  const { req } = plan
+  const units: WorkerUnit[] = []
+  const owners: Slot[] = []
+  const transcript = parseTranscript(block.code)
+  for (const problem of transcript.problems) {
+    plan.diagnostics.push({ severity: problem.severity, file: req.file, start: at(block, problem.line, problem.column), message: problem.message, rule: problem.rule })
+  }
+  for (const statement of transcript.statements) {
+    const flags = mergeFlags(req.flags, block.flags, statement.flags)
+    if (flags.freshWorker === true) plan.fresh = true
+    const slot: Slot = {
+      blockIndex, block, kind: 'statement', start: at(block, statement.line, statement.column), source: statement.text,
+      statement, flags, status: flags.skip === true ? 'skipped' : 'not-run',
+    }
+    plan.slots.push(slot)
+    if (slot.status === 'skipped') continue
+    const compiled = compileUnit(statement.source, { wantsValue: true })
+    if (!compiled.ok) {
+      fail(plan, slot, {
+        severity: 'error', file: req.file, start: at(block, statement.line + compiled.line, compiled.column),
+        rule: 'doctest-syntax', message: `${compiled.message} (in \`> ${firstLine(statement.text)}\`)`,
       })
       continue
     }
-    const units: WorkerUnit[] = []
-    const owners: Slot[] = []
-    if (block.kind === 'transcript') {
-      const transcript = parseTranscript(block.code)
-      for (const problem of transcript.problems) {
-        diagnostics.push({ severity: problem.severity, file: req.file, start: at(block, problem.line, problem.column), message: problem.message, rule: problem.rule })
-      }
-      for (const statement of transcript.statements) {
-        const flags = mergeFlags(req.flags, block.flags, statement.flags)
-        const slot: Slot = {
-          blockIndex, block, kind: 'statement', start: at(block, statement.line, statement.column), source: statement.text,
-          statement, flags, status: flags.skip === true ? 'skipped' : 'not-run',
-        }
-        slots.push(slot)
-        if (slot.status === 'skipped') continue
-        const compiled = compileUnit(statement.source, { wantsValue: true })
-        if (!compiled.ok) {
-          fail(slot, {
-            severity: 'error', file: req.file, start: at(block, statement.line + compiled.line, compiled.column),
-            rule: 'doctest-syntax', message: `${compiled.message} (in \`> ${firstLine(statement.text)}\`)`,
-          })
-          continue
-        }
-        units.push({
-          script: compiled.script, mode: compiled.mode, lineOffset: block.start.line + statement.line - 2, wantsValue: true,
-          span: { first: block.start.line + statement.line, count: statement.lineCount },
-        })
-        slot.unit = { line: block.start.line + statement.line, lines: statement.lineCount, sourceColumn: compiled.sourceColumn }
-        owners.push(slot)
-      }
-    } else {
-      const slot: Slot = { blockIndex, block, kind: 'code', start: block.start, source: firstLine(block.code), flags: {}, status: 'not-run' }
-      slots.push(slot)
-      const compiled = compileUnit(block.code, { wantsValue: false })
-      if (!compiled.ok) {
-        fail(slot, {
-          severity: 'error', file: req.file, start: at(block, compiled.line, compiled.column),
-          rule: 'doctest-syntax', message: `${compiled.message} (in the ${block.kind} block)`,
-        })
-      } else {
-        units.push({
-          script: compiled.script, mode: compiled.mode, lineOffset: block.start.line - 2, wantsValue: false,
-          span: { first: block.start.line, count: block.code.split('\n').length },
-        })
-        slot.unit = { line: block.start.line, lines: block.code.split('\n').length, sourceColumn: compiled.sourceColumn }
-        owners.push(slot)
-      }
-    }
-    if (units.length > 0) {
-      unitSlots[workerBlocks.length] = owners
-      workerBlocks.push({ kind: 'units', units })
-    }
+    units.push({
+      script: compiled.script, mode: compiled.mode, lineOffset: block.start.line + statement.line - 2, wantsValue: true,
+      span: { first: block.start.line + statement.line, count: statement.lineCount },
+    })
+    slot.unit = { line: block.start.line + statement.line, lines: statement.lineCount, sourceColumn: compiled.sourceColumn }
+    owners.push(slot)
   }
+  return { units, owners }
+}
 
-  if (workerBlocks.length > 0) {
-    const limits = { timeout: req.timeout ?? DEFAULT_TIMEOUT, maxMemoryMb: req.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB }
-    await withWorkerSlot(() => runWorker({ file, blocks: workerBlocks, graceMs: req.graceMs ?? DEFAULT_GRACE_MS }, limits, {
-      unit(block, unit, outcome) {
-        const slot = unitSlots[block]![unit]!
-        check(slot, outcome)
-      },
-      asyncError(owner, error) {
-        const slot = unitSlots[owner.block]?.[owner.unit]
-        if (slot !== undefined) lateFailure(slot, error)
-      },
-      done(loaded) {
-        if (loaded !== null) modules = [...new Set(loaded.map((url) => fileURLToPath(url)))].sort()
-      },
-      draw(block, result) {
-        const slot = drawSlots[block]!
-        slot.status = 'passed'
-        draws.set(result.id, result)
-      },
-      drawError(block, message) {
-        const slot = drawSlots[block]!
-        fail(slot, { severity: 'error', file: req.file, start: slot.start, rule: 'doctest-draw', message })
-      },
-      stopped(block, unit, rule, message) {
-        const slot = unit === undefined ? drawSlots[block] : unitSlots[block]?.[unit]
-        if (slot !== undefined) fail(slot, { severity: 'error', file: req.file, start: slot.start, rule, message: message(describeSlot(slot)) })
-        else {
-          // The worker failed before running any example (it could not start, for instance).
-          const first = slots.find((s) => s.status === 'not-run')
-          diagnostics.push({ severity: 'error', file: req.file, start: first?.start ?? { line: 1, column: 1 }, rule, message: message('the page session') })
-        }
-        const left = slots.filter((s) => s.status === 'not-run')
-        if (left.length > 0) {
-          diagnostics.push({
-            severity: 'warning', file: req.file, start: left[0]!.start, rule: 'doctest-not-run',
-            message: `${left.length} later example${left.length === 1 ? ' was' : 's were'} not run, because the page's session was stopped at ${slot === undefined ? 'an earlier block' : `line ${slot.start.line}`} (its variables are gone). Fix that example and run again.`,
-          })
-        }
-      },
-    }))
+/** The unit of a code, setup or cleanup block (none when it does not parse). */
+function planCode(plan: Plan, blockIndex: number, block: CodeBlock): { units: WorkerUnit[]; owners: Slot[] } {
+  const slot: Slot = { blockIndex, block, kind: 'code', start: block.start, source: firstLine(block.code), flags: {}, status: 'not-run' }
+  plan.slots.push(slot)
+  const compiled = compileUnit(block.code, { wantsValue: false })
+  if (!compiled.ok) {
+    fail(plan, slot, {
+      severity: 'error', file: plan.req.file, start: at(block, compiled.line, compiled.column),
+      rule: 'doctest-syntax', message: `${compiled.message} (in the ${block.kind} block)`,
+    })
+    return { units: [], owners: [] }
   }
-
-  /** Fails a unit whose callbacks threw after it finished (an error it would otherwise never be blamed for). */
-  function lateFailure(slot: Slot, error: { readonly header: string; readonly stack: string }): void {
-    const stack = slot.unit === undefined ? error.stack : pageStack(error.stack, file, slot.unit, slot.block.start.column)
-    const diagnostic: Diagnostic = {
-      severity: 'error', file: req.file, start: slot.start, rule: 'doctest-async-error',
-      message: `${describeSlot(slot)} started work (a timer, callback or promise) that threw ${error.header} after the example had finished; await that work in the example, or catch its error${framesNote(stack, file)}`,
-    }
-    slot.status = 'failed'
-    slot.diagnostic = diagnostic
-    diagnostics.push(diagnostic)
+  const lines = block.code.split('\n').length
+  slot.unit = { line: block.start.line, lines, sourceColumn: compiled.sourceColumn }
+  return {
+    units: [{ script: compiled.script, mode: compiled.mode, lineOffset: block.start.line - 2, wantsValue: false, span: { first: block.start.line, count: lines } }],
+    owners: [slot],
   }
+}
 
-  function check(slot: Slot, raw: UnitOutcome): void {
-    const block = slot.block
-    const outcome = raw.error === undefined || slot.unit === undefined
-      ? raw
-      : { ...raw, error: { ...raw.error, stack: pageStack(raw.error.stack, file, slot.unit, block.start.column) } }
-    const actual = normalizeOutput(outcome.output)
-    slot.actual = actual
-    if (slot.statement === undefined) {
-      // What a plain code block prints is shown to nobody; only an exception fails it.
-      if (outcome.error === undefined) {
-        slot.status = 'passed'
-        return
+function fail(plan: Plan, slot: Slot, diagnostic: Diagnostic): void {
+  slot.status = 'failed'
+  slot.diagnostic = diagnostic
+  plan.diagnostics.push(diagnostic)
+}
+
+/** What the worker's messages do to the plan's slots. */
+function sessionEvents(plan: Plan, done: (modules: readonly string[]) => void): WorkerEvents {
+  const { req } = plan
+  return {
+    unit(block, unit, outcome) {
+      check(plan, plan.unitSlots[block]![unit]!, outcome)
+    },
+    asyncError(owner, error) {
+      const slot = plan.unitSlots[owner.block]?.[owner.unit]
+      if (slot !== undefined) lateFailure(plan, slot, error)
+    },
+    done(loaded) {
+      if (loaded !== null) done(loaded)
+    },
+    draw(block, result) {
+      plan.drawSlots[block]!.status = 'passed'
+      plan.draws.set(result.id, result)
+    },
+    drawError(block, message) {
+      const slot = plan.drawSlots[block]!
+      fail(plan, slot, { severity: 'error', file: req.file, start: slot.start, rule: 'doctest-draw', message })
+    },
+    stopped(block, unit, rule, message) {
+      const slot = unit === undefined ? plan.drawSlots[block] : plan.unitSlots[block]?.[unit]
+      if (slot !== undefined) fail(plan, slot, { severity: 'error', file: req.file, start: slot.start, rule, message: message(describeSlot(slot)) })
+      else {
+        // The worker failed before running any example (it could not start, for instance).
+        const first = plan.slots.find((s) => s.status === 'not-run')
+        plan.diagnostics.push({ severity: 'error', file: req.file, start: first?.start ?? { line: 1, column: 1 }, rule, message: message('the page session') })
       }
-      const where = stackPoint(outcome.error.stack, file, slot.unit) ?? block.start
-      fail(slot, {
-        severity: 'error', file: req.file, start: where, rule: 'doctest-error',
-        message: `The ${block.kind} block starting at line ${block.start.line} threw ${outcome.error.header}${framesNote(outcome.error.stack, file)}`,
-      })
-      return
-    }
-    const expected = slot.statement.expected
-    if (outputMatches(expected, actual, slot.flags)) {
+      const left = plan.slots.filter((s) => s.status === 'not-run')
+      if (left.length > 0) {
+        plan.diagnostics.push({
+          severity: 'warning', file: req.file, start: left[0]!.start, rule: 'doctest-not-run',
+          message: `${left.length} later example${left.length === 1 ? ' was' : 's were'} not run, because the page's session was stopped at ${slot === undefined ? 'an earlier block' : `line ${slot.start.line}`} (its variables are gone). Fix that example and run again.`,
+        })
+      }
+    },
+  }
+}
+
+/** Fails a unit whose callbacks threw after it finished (an error it would otherwise never be blamed for). */
+function lateFailure(plan: Plan, slot: Slot, error: { readonly header: string; readonly stack: string }): void {
+  const { file } = plan
+  const stack = slot.unit === undefined ? error.stack : pageStack(error.stack, file, slot.unit, slot.block.start.column)
+  fail(plan, slot, {
+    severity: 'error', file: plan.req.file, start: slot.start, rule: 'doctest-async-error',
+    message: `${describeSlot(slot)} started work (a timer, callback or promise) that threw ${error.header} after the example had finished; await that work in the example, or catch its error${framesNote(stack, file)}`,
+  })
+}
+
+/** Checks a unit's outcome: a statement's output against its transcript, a code block's against throwing. */
+function check(plan: Plan, slot: Slot, raw: UnitOutcome): void {
+  const { file, req } = plan
+  const block = slot.block
+  const outcome = raw.error === undefined || slot.unit === undefined
+    ? raw
+    : { ...raw, error: { ...raw.error, stack: pageStack(raw.error.stack, file, slot.unit, block.start.column) } }
+  const actual = normalizeOutput(outcome.output)
+  slot.actual = actual
+  if (slot.statement === undefined) {
+    // What a plain code block prints is shown to nobody; only an exception fails it.
+    if (outcome.error === undefined) {
       slot.status = 'passed'
       return
     }
-    const unexpectedError = outcome.error !== undefined && !/^Uncaught /m.test(expected)
-    const statement = `\`> ${firstLine(slot.statement.text)}\``
-    fail(slot, {
-      severity: 'error', file: req.file, start: slot.start,
-      rule: unexpectedError ? 'doctest-error' : 'doctest-mismatch',
-      message: unexpectedError
-        ? `${statement} threw ${outcome.error!.header}, but the transcript expects no error${framesNote(outcome.error!.stack, file)}`
-        : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark-docs doctest --update\`).`,
-      expected, actual, diff: unifiedDiff(expected, actual),
+    const where = stackPoint(outcome.error.stack, file, slot.unit) ?? block.start
+    fail(plan, slot, {
+      severity: 'error', file: req.file, start: where, rule: 'doctest-error',
+      message: `The ${block.kind} block starting at line ${block.start.line} threw ${outcome.error.header}${framesNote(outcome.error.stack, file)}`,
     })
+    return
   }
+  const expected = slot.statement.expected
+  if (outputMatches(expected, actual, slot.flags)) {
+    slot.status = 'passed'
+    return
+  }
+  const unexpectedError = outcome.error !== undefined && !/^Uncaught /m.test(expected)
+  const statement = `\`> ${firstLine(slot.statement.text)}\``
+  fail(plan, slot, {
+    severity: 'error', file: req.file, start: slot.start,
+    rule: unexpectedError ? 'doctest-error' : 'doctest-mismatch',
+    message: unexpectedError
+      ? `${statement} threw ${outcome.error!.header}, but the transcript expects no error${framesNote(outcome.error!.stack, file)}`
+      : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark-docs doctest --update\`).`,
+    expected, actual, diff: unifiedDiff(expected, actual),
+  })
+}
 
+/** The report of a finished session: every example's result in page order, the diagnostics sorted by position. */
+function finalReport(plan: Plan, startedAt: number, modules: string[] | undefined): DoctestReport {
+  const { slots, diagnostics } = plan
   const examples: ExampleResult[] = slots.map((slot) => {
     const statement = slot.statement
     return {
@@ -273,12 +314,12 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   })
   diagnostics.sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column)
   return {
-    file: req.file,
+    file: plan.req.file,
     passed: slots.filter((s) => s.status === 'passed').length,
     failed: slots.filter((s) => s.status === 'failed').length,
     skipped: slots.filter((s) => s.status === 'skipped' || s.status === 'not-run').length,
     diagnostics,
-    draws,
+    draws: plan.draws,
     durationMs: performance.now() - startedAt,
     examples,
     ...(modules === undefined ? {} : { modules }),
@@ -321,8 +362,8 @@ async function withWorkerSlot<T>(task: () => Promise<T>): Promise<T> {
 /** Whether this module runs from the TypeScript sources (this repository) rather than from the built `dist/`. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts')
 
-/** The worker module next to this file (`.ts` when running from source, `.js` when built). */
-const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url)
+/** The worker's entry module next to this file (`.ts` when running from source, `.js` when built). */
+const WORKER_URL = new URL(FROM_SOURCE ? './worker-entry.ts' : './worker-entry.js', import.meta.url)
 
 /**
  * Node options of the session worker. From source, `--conditions=source` makes pages' `import … from 'flowmark'`
@@ -358,107 +399,191 @@ interface SessionLimits {
   readonly maxMemoryMb: number
 }
 
+/** Environment variable that turns worker reuse off (`0`, `false`, `off`, `no`): every page gets a new worker. */
+export const REUSE_ENV = 'FLOWMARK_DOCTEST_REUSE'
+
+/** A started session worker, idle in the pool or running a page. */
+interface PooledWorker {
+  readonly worker: Worker
+  readonly maxMemoryMb: number
+  /** Global names earlier pages declared that could not be deleted (now `undefined`): a page naming one runs elsewhere. */
+  readonly stuck: Set<string>
+  /** What the running page's session listens to; `undefined` while idle. */
+  session: { message(message: WorkerMessage): void; error(error: Error): void; exit(code: number): void } | undefined
+  stderr: string
+}
+
+const idle: PooledWorker[] = []
+const stats = { started: 0, reused: 0, retired: 0, lastReasons: [] as readonly string[] }
+
 /**
- * Runs a compiled session in a fresh worker; resolves when it finished, timed out, ran out of memory or crashed.
- * The worker's heap is limited (`resourceLimits`): without a limit, V8 would abort the whole process when an example
- * exhausts the heap; with one, only the worker stops (`ERR_WORKER_OUT_OF_MEMORY`).
+ * How many session workers this process started, how many pages ran on a worker an earlier page had used, and how
+ * many workers were ended after a page because it may have left state behind (`lastReasons`: why, the last time).
  */
-function runWorker(session: WorkerSession, limits: SessionLimits, events: WorkerEvents): Promise<void> {
+export function sessionWorkerStats(): { readonly started: number; readonly reused: number; readonly retired: number; readonly lastReasons: readonly string[] } {
+  return { ...stats }
+}
+
+function reuseAllowed(plan: Plan): boolean {
+  return !plan.fresh && !/^(0|false|off|no)$/i.test(process.env[REUSE_ENV] ?? '')
+}
+
+/** Every identifier-like word of a page's code (to keep it off workers where such a global name is stuck). */
+function pageNames(req: SessionRequest): Set<string> {
+  const names = new Set<string>()
+  for (const block of req.blocks) {
+    const text = block.kind === 'draw' ? block.name : block.code
+    for (const match of text.matchAll(/[A-Za-z_$][\w$]*/g)) names.add(match[0])
+  }
+  return names
+}
+
+/** An idle worker with the same heap limit and no stuck global the page names, or a new one. */
+function acquireWorker(maxMemoryMb: number, names: ReadonlySet<string>, mayReuse: boolean): PooledWorker {
+  const index = mayReuse ? idle.findIndex((w) => w.maxMemoryMb === maxMemoryMb && ![...w.stuck].some((n) => names.has(n))) : -1
+  if (index >= 0) {
+    const [entry] = idle.splice(index, 1)
+    entry!.worker.ref()
+    stats.reused++
+    return entry!
+  }
+  stats.started++
+  const worker = new Worker(WORKER_URL, {
+    execArgv: WORKER_EXEC_ARGV,
+    ...workerEnv(),
+    stdout: true,
+    stderr: true,
+    resourceLimits: workerResourceLimits(maxMemoryMb),
+  })
+  const entry: PooledWorker = { worker, maxMemoryMb, stuck: new Set(), session: undefined, stderr: '' }
+  worker.stdout.resume()
+  worker.stderr.on('data', (chunk: Buffer) => {
+    entry.stderr += chunk.toString('utf8')
+  })
+  worker.on('message', (message: WorkerMessage) => entry.session?.message(message))
+  worker.on('error', (error) => entry.session?.error(error))
+  worker.on('exit', (code) => {
+    const at = idle.indexOf(entry)
+    if (at >= 0) idle.splice(at, 1)
+    entry.session?.exit(code)
+  })
+  return entry
+}
+
+/** Puts a worker the page left clean back in the pool (unreferenced: it does not keep the process alive). */
+function releaseWorker(entry: PooledWorker, stuck: readonly string[]): void {
+  entry.session = undefined
+  entry.stderr = ''
+  for (const name of stuck) entry.stuck.add(name)
+  if (idle.length >= MAX_WORKERS) {
+    void entry.worker.terminate()
+    return
+  }
+  entry.worker.unref()
+  idle.push(entry)
+}
+
+/**
+ * Runs a compiled session on a pooled or fresh worker; resolves when it finished, timed out, ran out of memory or
+ * crashed. The worker's heap is limited (`resourceLimits`): without a limit, V8 would abort the whole process when an
+ * example exhausts the heap; with one, only the worker stops (`ERR_WORKER_OUT_OF_MEMORY`). Afterwards the worker
+ * goes back to the pool when the page left it clean (see worker.ts), else it is ended.
+ */
+function runWorker(session: WorkerSession, limits: SessionLimits, names: ReadonlySet<string>, events: WorkerEvents): Promise<void> {
   const { timeout } = limits
+  const entry = acquireWorker(limits.maxMemoryMb, names, session.mayReuse)
+  const { worker } = entry
   return new Promise((done) => {
-    const worker = new Worker(WORKER_URL, {
-      execArgv: WORKER_EXEC_ARGV,
-      ...workerEnv(),
-      stdout: true,
-      stderr: true,
-      resourceLimits: workerResourceLimits(limits.maxMemoryMb),
-    })
-    let stderr = ''
-    worker.stdout.resume()
-    worker.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8')
-    })
     let block = -1
     let unit: number | undefined
     let timer: NodeJS.Timeout | undefined
     let finished = false
-    const finish = (): void => {
+    let exitCalled: number | string | undefined
+    const finish = (keep: { readonly stuck: readonly string[] } | undefined): void => {
       if (finished) return
       finished = true
       clearTimeout(timer)
-      void worker.terminate()
+      unwatch()
+      if (keep !== undefined) releaseWorker(entry, keep.stuck)
+      else {
+        entry.session = undefined
+        if (session.mayReuse) stats.retired++
+        void worker.terminate()
+      }
       done()
     }
     const stop = (rule: string, message: (example: string) => string): void => {
       if (finished) return
       events.stopped(block, unit, rule, message)
-      finish()
+      finish(undefined)
     }
-    worker.on('message', (message: WorkerMessage) => {
-      switch (message.type) {
-        case 'block-start':
-          block = message.block
-          unit = undefined
-          clearTimeout(timer)
-          timer = setTimeout(() => {
-            stop('doctest-timeout', (example) => `${example} did not finish within ${timeout} ms (an endless loop, or a promise that never settles?). The page's session was stopped. Make the example finish, or raise the limit (\`--timeout\`, \`timeout\` option).`)
-          }, timeout)
-          break
-        case 'unit-start':
-          unit = message.unit
-          break
-        case 'unit-done':
-          events.unit(message.block, message.unit, message.outcome)
-          break
-        case 'draw-done':
-          events.draw(message.block, message.result)
-          break
-        case 'draw-error':
-          events.drawError(message.block, message.message)
-          break
-        case 'session-done':
-          events.done(message.modules)
-          finish()
-          break
-        case 'exit-called':
-          exitCalled = message.code
-          // The exit belongs to the unit whose code called it (a timer of an earlier example, say).
-          if (message.owner !== undefined) {
-            block = message.owner.block
-            unit = message.owner.unit
-          }
-          break
-        case 'async-error':
-          events.asyncError(message.owner, message.error)
-          break
-        case 'worker-error':
-          stop('doctest-crash', (example) => `The doctest worker failed while running ${example}: ${message.message}`)
-          break
-      }
-    })
-    worker.on('error', (error) => {
-      if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        outOfMemory(limits.maxMemoryMb)
-        return
-      }
-      stop('doctest-crash', (example) => `The doctest session crashed while running ${example}: ${error.stack ?? error.message}`)
-    })
     const outOfMemory = (appliedMb: number): void => {
       stop('doctest-out-of-memory', (example) => `${example} ran out of memory: the page's session reached its heap limit of ${appliedMb} MB and was stopped. Make the example use less memory, or raise the limit (\`--max-memory <MB>\`, \`maxMemoryMb\` option).`)
     }
     const unwatch = watchHeap(worker, limits.maxMemoryMb, outOfMemory)
-    worker.once('exit', unwatch)
-    let exitCalled: number | string | undefined
-    worker.on('exit', (code) => {
-      if (exitCalled !== undefined) {
-        stop('doctest-crash', (example) => `${example} called process.exit(${exitCalled}), which ended the page's session.`)
-      } else if (code === 0) {
-        // The worker's event loop ran empty while an example still waited: nothing can settle its promise any more.
-        stop('doctest-timeout', (example) => `${example} waits for a promise that can never settle: nothing is left (no timer, I/O or message) that could settle it. The page's session ended there.`)
-      } else {
-        stop('doctest-crash', (example) => `The doctest session ended (exit code ${code}) while running ${example}.${stderr === '' ? '' : ` Its stderr: ${stderr.trim()}`}`)
-      }
-    })
+    entry.session = {
+      message(message) {
+        switch (message.type) {
+          case 'block-start':
+            block = message.block
+            unit = undefined
+            clearTimeout(timer)
+            timer = setTimeout(() => {
+              stop('doctest-timeout', (example) => `${example} did not finish within ${timeout} ms (an endless loop, or a promise that never settles?). The page's session was stopped. Make the example finish, or raise the limit (\`--timeout\`, \`timeout\` option).`)
+            }, timeout)
+            break
+          case 'unit-start':
+            unit = message.unit
+            break
+          case 'unit-done':
+            events.unit(message.block, message.unit, message.outcome)
+            break
+          case 'draw-done':
+            events.draw(message.block, message.result)
+            break
+          case 'draw-error':
+            events.drawError(message.block, message.message)
+            break
+          case 'session-done':
+            events.done(message.modules)
+            if (!message.reusable) stats.lastReasons = message.reasons
+            finish(message.reusable && session.mayReuse && exitCalled === undefined ? { stuck: message.stuckGlobals } : undefined)
+            break
+          case 'exit-called':
+            exitCalled = message.code
+            // The exit belongs to the unit whose code called it (a timer of an earlier example, say).
+            if (message.owner !== undefined) {
+              block = message.owner.block
+              unit = message.owner.unit
+            }
+            break
+          case 'async-error':
+            events.asyncError(message.owner, message.error)
+            break
+          case 'worker-error':
+            stop('doctest-crash', (example) => `The doctest worker failed while running ${example}: ${message.message}`)
+            break
+        }
+      },
+      error(error) {
+        if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          outOfMemory(limits.maxMemoryMb)
+          return
+        }
+        stop('doctest-crash', (example) => `The doctest session crashed while running ${example}: ${error.stack ?? error.message}`)
+      },
+      exit(code) {
+        const stderr = entry.stderr
+        if (exitCalled !== undefined) {
+          stop('doctest-crash', (example) => `${example} called process.exit(${exitCalled}), which ended the page's session.`)
+        } else if (code === 0) {
+          // The worker's event loop ran empty while an example still waited: nothing can settle its promise any more.
+          stop('doctest-timeout', (example) => `${example} waits for a promise that can never settle: nothing is left (no timer, I/O or message) that could settle it. The page's session ended there.`)
+        } else {
+          stop('doctest-crash', (example) => `The doctest session ended (exit code ${code}) while running ${example}.${stderr === '' ? '' : ` Its stderr: ${stderr.trim()}`}`)
+        }
+      },
+    }
     worker.postMessage(session)
   })
 }

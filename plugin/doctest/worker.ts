@@ -1,17 +1,20 @@
 // The session worker: runs a page's compiled blocks once, in order, in this thread's global scope, and posts outcomes.
 import { Console } from 'node:console'
-import { createRequire, registerHooks } from 'node:module'
+import { createRequire } from 'node:module'
 import { Writable } from 'node:stream'
 import vm from 'node:vm'
 import { parentPort } from 'node:worker_threads'
 import { DOCS_PLOT_DEFAULTS, type DrawResult, type NodeTableRow } from '../core/types.ts'
 import { errorHeader, firstSentence, formatThrown, formatValue } from './format.ts'
-import { activeResources, ownerOfStack, settle, type UnitSpan } from './late-errors.ts'
+import { activeResources, hasPending, ownerOfStack, settle, type UnitSpan } from './late-errors.ts'
 import { SESSION_GLOBAL, type UnitOutcome, type UnitRef, type WorkerBlock, type WorkerUnit, type WorkerMessage, type WorkerSession } from './protocol.ts'
+import * as engine from 'flowmark'
 import { nameError } from 'flowmark'
 import { FlowmarkPluginError } from '../core/errors.ts'
+import { endPage, startPage, TRACKING } from './module-tracker.ts'
+import { removeNewGlobals, sharedChanges, snapshotShared } from './isolation.ts'
 
-if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession().')
+if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession() (through worker-entry.ts).')
 const port = parentPort
 const post = (message: WorkerMessage): void => port.postMessage(message)
 
@@ -49,6 +52,7 @@ process.on('uncaughtException', lateError)
 const exit = process.exit.bind(process)
 process.exit = ((code?: number | string | null) => {
   const owner = late.file === '' ? undefined : ownerOfStack(new Error().stack ?? '', late.file, late.spans) ?? late.running
+  exitCalledNow = true
   post({ type: 'exit-called', code: code ?? process.exitCode ?? 0, ...(owner === undefined ? {} : { owner }) })
   return exit(code)
 }) as typeof process.exit
@@ -83,36 +87,81 @@ Object.defineProperty(globalThis, SESSION_GLOBAL, {
   enumerable: false,
 })
 
-/** Every module the page's code loads (imports, require, draws' `from`), recorded for the result cache. */
-const loaded = new Set<string>()
+/** Built-in modules whose exports every page on this worker shares and that {@link reusable} checks. */
+const SHARED_BUILTINS = ['fs', 'path', 'url', 'util', 'events', 'os', 'assert', 'stream', 'buffer', 'timers', 'module', 'vm', 'worker_threads', 'console']
+/** Module namespaces checked after each page: Flowmark's engine and {@link SHARED_BUILTINS}. */
+const sharedModules = [engine as object, ...SHARED_BUILTINS.map((name) => process.getBuiltinModule(name) as object)]
+/** Whether the running page called `require` (CommonJS modules are cached for the whole thread). */
+let required = false
+/** Whether the running page called `process.exit` (the thread then ends anyway). */
+let exitCalledNow = false
 
-port.once('message', (session: WorkerSession) => {
-  // Registered now, so the worker's own modules are not counted; Node < 22.15 has no registerHooks (nothing is then
-  // recorded, and the caller does not cache the page).
-  if (typeof registerHooks === 'function') {
-    registerHooks({
-      resolve(specifier, context, nextResolve) {
-        const resolved = nextResolve(specifier, context)
-        if (resolved.url.startsWith('file:')) loaded.add(resolved.url)
-        return resolved
-      },
-    })
-  }
+port.on('message', (session: WorkerSession) => {
+  // While a page runs, the port does not keep the thread alive: an emptied event loop then ends the worker, which
+  // the session reports as a promise nothing can settle. Between pages it does (the worker waits for the next one).
+  port.unref()
+  startPage()
+  required = false
+  exitCalledNow = false
+  const before = session.mayReuse ? snapshotShared(sharedModules) : undefined
+  const baseline = activeResources()
   run(session).then(
-    () => post({ type: 'session-done', modules: typeof registerHooks === 'function' ? [...loaded] : null }),
+    () => {
+      const modules = endPage()
+      const files = modules.files === null ? null : [...modules.files]
+      const reasons = before === undefined ? ['the page asked for a fresh worker'] : reusable(modules, before, baseline)
+      const stuck = before === undefined ? [] : removeNewGlobals(before)
+      port.ref()
+      post({ type: 'session-done', modules: files, reusable: reasons.length === 0, reasons, stuckGlobals: stuck.filter((k): k is string => typeof k === 'string') })
+    },
     // Only a bug in this worker gets here; report it rather than hang.
     (error: unknown) => post({ type: 'worker-error', message: error instanceof Error ? error.stack ?? error.message : String(error) }),
   )
 })
 
+/**
+ * Why the next page must not run on this worker (empty: it may). The page's globals are removed afterwards; what
+ * else it could have left for the next page is checked here: modules it loaded first (their state is the page's),
+ * CommonJS modules and `require` (cached for the thread), changed built-ins, engine exports or environment, and
+ * timers or I/O still pending.
+ */
+function reusable(modules: ReturnType<typeof endPage>, before: ReturnType<typeof snapshotShared>, baseline: ReadonlyMap<string, number>): string[] {
+  const reasons: string[] = []
+  if (!TRACKING) reasons.push('module loading is not tracked on this Node')
+  if (modules.fresh.length > 0) reasons.push(`it loaded ${modules.fresh.length} module(s) of its own`)
+  if (required || modules.formats.some((f) => f !== 'module' && f !== 'module-typescript' && f !== 'builtin' && f !== 'json')) reasons.push('it loaded CommonJS or native modules')
+  const builtins = modules.builtins.filter((b) => !SHARED_BUILTINS.includes(b.replace(/^node:/, '')))
+  if (builtins.length > 0) reasons.push(`it imported node:${builtins[0]}`)
+  if (exitCalledNow) reasons.push('it called process.exit')
+  if (hasPending(baseline)) reasons.push('it left timers or I/O pending')
+  reasons.push(...sharedChanges(before).map((what) => `it changed ${what}`))
+  return reasons
+}
+
 async function run(session: WorkerSession): Promise<void> {
   // Like the Node REPL, the session has `require` (resolving from the page's folder).
-  Object.defineProperty(globalThis, 'require', { value: createRequire(session.file), writable: true, configurable: true, enumerable: false })
+  const require = createRequire(session.file)
+  const tracked = Object.assign((id: string): unknown => {
+    required = true
+    return require(id)
+  }, require)
+  Object.defineProperty(globalThis, 'require', { value: tracked, writable: true, configurable: true, enumerable: false })
   late.file = session.file
+  late.running = undefined
+  late.last = undefined
   late.spans = session.blocks.flatMap((block, index) => block.kind === 'units'
     ? block.units.map((unit, unitIndex) => ({ block: index, unit: unitIndex, ...unit.span }))
     : [])
   const baseline = activeResources()
+  try {
+    await runBlocks(session)
+  } finally {
+    // Timers and I/O the examples left behind may still throw or exit: give them a short grace period.
+    await settle(baseline, session.graceMs)
+  }
+}
+
+async function runBlocks(session: WorkerSession): Promise<void> {
   for (const [index, block] of session.blocks.entries()) {
     post({ type: 'block-start', block: index })
     if (block.kind === 'draw') {
@@ -128,8 +177,6 @@ async function run(session: WorkerSession): Promise<void> {
       post({ type: 'unit-done', block: index, unit: unitIndex, outcome })
     }
   }
-  // Timers and I/O the examples left behind may still throw or exit: give them a short grace period.
-  await settle(baseline, session.graceMs)
 }
 
 async function runUnit(file: string, unit: WorkerUnit): Promise<UnitOutcome> {

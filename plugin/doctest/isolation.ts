@@ -1,0 +1,131 @@
+// Session worker side: what a page changed in the state the next page on the same worker would share, and undoing its globals.
+
+/** Own property descriptors of one object, by key. */
+type Shape = Map<string | symbol, PropertyDescriptor>
+
+/** A snapshot of shared objects (see {@link snapshotShared}). */
+export interface SharedSnapshot {
+  readonly objects: Map<object, { readonly proto: object | null; readonly extensible: boolean; readonly shape: Shape }>
+  /** The global object's own keys. */
+  readonly globals: readonly (string | symbol)[]
+  readonly env: string
+  readonly listeners: string
+}
+
+/**
+ * The ECMAScript built-ins whose objects a page could change for everyone after it (`Array.prototype.x = …`). They
+ * are plain data properties of the global object: reading them never runs Node's lazy loaders (`fetch`, `FormData`…).
+ */
+const INTRINSICS = [
+  'Object', 'Function', 'Array', 'Number', 'parseFloat', 'parseInt', 'Boolean', 'String', 'Symbol', 'Date', 'Promise', 'RegExp',
+  'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError', 'JSON', 'Math',
+  'Intl', 'ArrayBuffer', 'Atomics', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array',
+  'Float64Array', 'Uint8ClampedArray', 'BigUint64Array', 'BigInt64Array', 'DataView', 'Map', 'BigInt', 'Set', 'WeakMap', 'WeakSet',
+  'Proxy', 'Reflect', 'FinalizationRegistry', 'WeakRef', 'SharedArrayBuffer', 'Iterator',
+  // Node's own globals that are plain data properties.
+  'process', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'AbortController', 'AbortSignal', 'EventTarget', 'Event',
+  'queueMicrotask', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'structuredClone',
+] as const
+
+function shapeOf(o: object): Shape {
+  const shape: Shape = new Map()
+  for (const key of Reflect.ownKeys(o)) shape.set(key, Reflect.getOwnPropertyDescriptor(o, key)!)
+  return shape
+}
+
+const isObject = (v: unknown): v is object => (typeof v === 'object' && v !== null) || typeof v === 'function'
+
+/** Bookkeeping Node itself changes as it goes (the list of internal modules loaded so far): not a page's doing. */
+const NODE_BOOKKEEPING = new Set<unknown>([(process as { moduleLoadList?: unknown }).moduleLoadList])
+
+/**
+ * Snapshot of what pages on one worker share: the built-ins above and, two levels down, their prototypes and the
+ * objects they hold (`Array.prototype`, `Intl.DateTimeFormat`, `process.versions`…); the exports of `modules` (the
+ * worker's Flowmark engine, built-in modules a page imported) with their prototypes and statics; the global object's
+ * own keys, the environment variables and `process`'s listeners. A few milliseconds; reads no lazy global.
+ * @param modules Module namespace objects shared by the pages.
+ */
+export function snapshotShared(modules: readonly object[]): SharedSnapshot {
+  const objects: SharedSnapshot['objects'] = new Map()
+  const add = (o: unknown, depth: number): void => {
+    if (!isObject(o) || objects.has(o) || NODE_BOOKKEEPING.has(o)) return
+    const shape = shapeOf(o)
+    objects.set(o, { proto: Reflect.getPrototypeOf(o), extensible: Reflect.isExtensible(o), shape })
+    if (depth === 0) return
+    add(Reflect.getPrototypeOf(o), depth - 1)
+    for (const descriptor of shape.values()) {
+      add(descriptor.value, depth - 1)
+      add(descriptor.get, 0)
+      add(descriptor.set, 0)
+    }
+  }
+  for (const name of INTRINSICS) add((globalThis as Record<string, unknown>)[name], 2)
+  for (const module of modules) add(module, 2)
+  return {
+    objects,
+    globals: Reflect.ownKeys(globalThis),
+    env: JSON.stringify(Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))),
+    listeners: JSON.stringify(process.eventNames().map((name) => [String(name), process.listenerCount(name)])),
+  }
+}
+
+const sameDescriptor = (a: PropertyDescriptor, b: PropertyDescriptor): boolean =>
+  Object.is(a.value, b.value) && a.get === b.get && a.set === b.set &&
+  a.writable === b.writable && a.enumerable === b.enumerable && a.configurable === b.configurable
+
+/**
+ * What changed in the shared objects since `before` (an empty list: nothing). The global object's keys are not
+ * compared here: {@link removeNewGlobals} undoes the ones a page added.
+ * @param before The snapshot taken before the page ran.
+ */
+export function sharedChanges(before: SharedSnapshot): string[] {
+  const changes: string[] = []
+  for (const [o, was] of before.objects) {
+    if (Reflect.getPrototypeOf(o) !== was.proto || Reflect.isExtensible(o) !== was.extensible) {
+      changes.push(`the prototype or extensibility of ${describe(o)}`)
+      continue
+    }
+    const keys = Reflect.ownKeys(o)
+    const changed = keys.find((k) => {
+      const previous = was.shape.get(k)
+      return previous === undefined || !sameDescriptor(previous, Reflect.getOwnPropertyDescriptor(o, k)!)
+    }) ?? (keys.length === was.shape.size ? undefined : [...was.shape.keys()].find((k) => !keys.includes(k)))
+    if (changed !== undefined) changes.push(`\`${String(changed)}\` of ${describe(o)}`)
+    if (changes.length >= 3) break
+  }
+  const now = snapshotEnvironment()
+  if (now.env !== before.env) changes.push('process.env')
+  if (now.listeners !== before.listeners) changes.push('the listeners of process')
+  return changes
+}
+
+function snapshotEnvironment(): { env: string; listeners: string } {
+  return {
+    env: JSON.stringify(Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))),
+    listeners: JSON.stringify(process.eventNames().map((name) => [String(name), process.listenerCount(name)])),
+  }
+}
+
+function describe(o: object): string {
+  const name = typeof o === 'function' ? o.name : (o as { constructor?: { name?: unknown } }).constructor?.name
+  return typeof name === 'string' && name !== '' ? `\`${name}\`` : 'a built-in object'
+}
+
+/**
+ * Delete the global properties a page added (its top-level declarations, `globalThis.x = …`), so the next page on the
+ * worker starts with the globals the worker had. A script's top-level `var` and `function` declarations cannot be
+ * deleted: they are set to `undefined` (their values are gone) and returned, so that a page naming one of them
+ * runs on another worker.
+ * @param before The snapshot taken before the page ran.
+ */
+export function removeNewGlobals(before: SharedSnapshot): (string | symbol)[] {
+  const known = new Set(before.globals)
+  const stuck: (string | symbol)[] = []
+  for (const key of Reflect.ownKeys(globalThis)) {
+    if (known.has(key)) continue
+    if (Reflect.deleteProperty(globalThis, key)) continue
+    stuck.push(key)
+    Reflect.set(globalThis, key, undefined)
+  }
+  return stuck
+}

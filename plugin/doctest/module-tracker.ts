@@ -1,0 +1,91 @@
+// Session worker side: records every module resolution (who imported what), so a page's loaded files are known transitively.
+import { registerHooks } from 'node:module'
+
+/** What the tracker knows: the import edges seen so far and what the running page resolved. */
+interface TrackerState {
+  /** `file:` URL of an importer (`''` for entry points) → the `file:` URLs it resolved. */
+  readonly edges: Map<string, Set<string>>
+  /** `file:` URLs resolved before the first page ran (the worker's own modules: shared by every page). */
+  readonly boot: Set<string>
+  /** What the running page resolved: `file:` URLs and `node:` builtins; `undefined` while no page runs. */
+  page: { readonly files: Set<string>; readonly builtins: Set<string>; formats: Set<string> } | undefined
+}
+
+const state: TrackerState = { edges: new Map(), boot: new Set(), page: undefined }
+
+/** Whether `module.registerHooks` exists here (Node ≥ 22.15): without it nothing is tracked and workers are not reused. */
+export const TRACKING = typeof registerHooks === 'function'
+
+let installed = false
+
+/**
+ * Start recording resolutions in this thread. Called by the worker's entry module before it imports the worker, so
+ * the worker's own module graph (Flowmark's engine included) is recorded too, edge by edge.
+ */
+export function installTracker(): void {
+  if (installed || !TRACKING) return
+  installed = true
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const resolved = nextResolve(specifier, context)
+      const url = resolved.url
+      const page = state.page
+      if (url.startsWith('file:')) {
+        const parent = context.parentURL?.startsWith('file:') === true ? context.parentURL : ''
+        let targets = state.edges.get(parent)
+        if (targets === undefined) state.edges.set(parent, (targets = new Set()))
+        targets.add(url)
+        if (page === undefined) state.boot.add(url)
+        else page.files.add(url)
+      } else if (page !== undefined && url.startsWith('node:')) page.builtins.add(url.slice('node:'.length))
+      return resolved
+    },
+    load(url, context, nextLoad) {
+      const loaded = nextLoad(url, context)
+      if (state.page !== undefined && typeof loaded.format === 'string') state.page.formats.add(loaded.format)
+      return loaded
+    },
+  })
+}
+
+/** Begin recording a page's resolutions. */
+export function startPage(): void {
+  state.page = { files: new Set(), builtins: new Set(), formats: new Set() }
+}
+
+/** What a page loaded, as {@link endPage} reports it. */
+export interface PageModules {
+  /**
+   * Every `file:` URL the page's code loaded, transitively (modules first loaded by the worker included when the
+   * page imports them), or `null` when resolutions are not tracked.
+   */
+  readonly files: readonly string[] | null
+  /** `file:` URLs the page loaded that the worker had not loaded before it (their module state is the page's). */
+  readonly fresh: readonly string[]
+  /** Built-in modules the page imported (`fs`, `path`, …). */
+  readonly builtins: readonly string[]
+  /** Module formats loaded for the page (`module`, `commonjs`, `json`, …). */
+  readonly formats: readonly string[]
+}
+
+/**
+ * Stop recording and report what the page loaded: the closure of its resolutions over every edge seen so far.
+ * Modules the page loaded for the first time join the worker's shared set afterwards (the worker is then retired
+ * anyway, see worker.ts).
+ */
+export function endPage(): PageModules {
+  const page = state.page
+  state.page = undefined
+  if (page === undefined || !TRACKING) return { files: TRACKING ? [] : null, fresh: [], builtins: [], formats: [] }
+  const closure = new Set<string>()
+  const queue = [...page.files]
+  while (queue.length > 0) {
+    const url = queue.pop()!
+    if (closure.has(url)) continue
+    closure.add(url)
+    for (const next of state.edges.get(url) ?? []) if (!closure.has(next)) queue.push(next)
+  }
+  const fresh = [...page.files].filter((url) => !state.boot.has(url))
+  for (const url of page.files) state.boot.add(url)
+  return { files: [...closure], fresh, builtins: [...page.builtins], formats: [...page.formats] }
+}
