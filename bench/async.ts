@@ -28,7 +28,7 @@ for (const n of sizes) {
     const sync: number[] = []
     const asy: number[] = []
     for (let r = 0; r < Math.max(reps, 3); r++) {
-      let t0 = performance.now()
+      const t0 = performance.now()
       dsp.dispatch(shape.inputs)
       sync.push(performance.now() - t0)
       asy.push(await timeAsync(() => dsp.dispatchAsync(shape.inputs)))
@@ -95,12 +95,12 @@ const loop = async (f: (x: number) => Promise<unknown>): Promise<void> => {
   for (let i = 0; i < pipeCalls; i++) await f(i)
 }
 await loop(byHand)
-await loop(replay as (x: number) => Promise<unknown>)
+await loop(replay)
 const hand: number[] = []
 const rep: number[] = []
 for (let r = 0; r < Math.max(reps, 3); r++) {
   hand.push(await timeAsync(() => loop(byHand)))
-  rep.push(await timeAsync(() => loop(replay as (x: number) => Promise<unknown>)))
+  rep.push(await timeAsync(() => loop(replay)))
 }
 const hu = (median(hand) * 1000) / pipeCalls
 const ru = (median(rep) * 1000) / pipeCalls

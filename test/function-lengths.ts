@@ -29,7 +29,7 @@ export function functionLengths(file: string): FunctionLength[] {
   const out: FunctionLength[] = []
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node) && 'body' in node && node.body !== undefined) {
-      const fn = node as ts.FunctionLikeDeclaration
+      const fn = node
       const first = source.getLineAndCharacterOfPosition(fn.getStart(source)).line
       const last = source.getLineAndCharacterOfPosition(fn.getEnd()).line
       out.push({ file, name: nameOf(fn), line: first + 1, lines: last - first + 1 })

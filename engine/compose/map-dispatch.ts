@@ -162,7 +162,7 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
       return last
     },
     fn,
-  }) as unknown as MapDispatchFn<T>
+  })
 }
 
 /**

@@ -47,7 +47,7 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
   }
   const kind = new Uint8Array(size)
   const waitIn = new Uint8Array(size)
-  const key: string[] = new Array(size)
+  const key = new Array<string>(size)
   const index = new Int32Array(size)
   let edgeCount = 0
   let argCount = 0
@@ -70,7 +70,7 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     }
   }
   const succStart = new Int32Array(size + 1)
-  const edges: EdgeImpl[] = new Array(edgeCount)
+  const edges = new Array<EdgeImpl>(edgeCount)
   const edgeFrom = new Int32Array(edgeCount)
   const edgeTo = new Int32Array(edgeCount)
   const edgeLen = new Float64Array(edgeCount)

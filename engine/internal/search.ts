@@ -752,7 +752,7 @@ export class Level implements Trace {
       if (plain) {
         value = best >= 0 ? this.edgeVal[best] : this.startVal.get(s)
       } else {
-        const est: Record<NodeId, unknown> = Object.create(null)
+        const est = Object.create(null) as Record<NodeId, unknown>
         if (hasStart && (best < 0 || !single)) est[START] = this.startVal.get(s)
         for (let p = p0; p < p1; p++) {
           const e = c.predEdge[p]!
@@ -1045,7 +1045,7 @@ export class Level implements Trace {
     let fed: number[] = [e]
     if (this.inDist[w] === 0) {
       if (node.inputDomain !== undefined && !this.run.options.noCall) {
-        const received: Record<NodeId, unknown> = Object.create(null)
+        const received = Object.create(null) as Record<NodeId, unknown>
         const all: number[] = []
         for (let p = c.predStart[w]!; p < c.predStart[w + 1]!; p++) {
           const pe = c.predEdge[p]!

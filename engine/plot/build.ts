@@ -360,7 +360,8 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
   const isDispatcherNode = (id: NodeId) => model.get(id)?.kind === 'dispatcher'
   const edgeLine = (from: NodeId, to: NodeId, rows: TableRow[], ghost: boolean): string => {
     const attrs = new Map<string, DotValue>(ghost ? mergeAttributes(GHOST_EDGE) : [])
-    const color = ghost ? String(attrs.get('fontcolor') ?? 'black') : 'black'
+    const fontcolor = attrs.get('fontcolor')
+    const color = ghost && typeof fontcolor === 'string' ? fontcolor : 'black'
     if (rows.length > 0) attrs.set('xlabel', table(`${boundText(idText(from), 1, 60)} --> ${boundText(idText(to), 1, 60)}`, rows, color))
     const list = attributeList(attrs)
     return `\t${dotName(dotIds.get(from)!)} -> ${dotName(dotIds.get(to)!)}${list === '' ? '' : ` ${list}`}`

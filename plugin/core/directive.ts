@@ -1,5 +1,5 @@
 // The `dispatcher` directive's attributes: their meaning, validation with positioned errors, and the parsed form.
-import type { Paragraph, PhrasingContent } from 'mdast'
+import type { PhrasingContent } from 'mdast'
 import type { ContainerDirective, LeafDirective } from 'mdast-util-directive'
 import type { Node } from 'unist'
 import { diagnostic, startOf, type FileInfo } from './file.ts'
@@ -110,7 +110,7 @@ export function directiveLabel(node: BlockDirective): PhrasingContent[] | undefi
   if (node.type === 'leafDirective') return node.children.length > 0 ? node.children : undefined
   const first = node.children[0]
   if (first?.type === 'paragraph' && (first.data as { directiveLabel?: boolean } | undefined)?.directiveLabel) {
-    return (first as Paragraph).children
+    return first.children
   }
   return undefined
 }

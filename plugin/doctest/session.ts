@@ -252,7 +252,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
       severity: 'error', file: req.file, start: slot.start,
       rule: unexpectedError ? 'doctest-error' : 'doctest-mismatch',
       message: unexpectedError
-        ? `${statement} threw ${outcome.error!.header}, but the transcript expects no error${framesNote(outcome.error!.stack, file)}`
+        ? `${statement} threw ${outcome.error.header}, but the transcript expects no error${framesNote(outcome.error.stack, file)}`
         : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark-docs doctest --update\`).`,
       expected, actual, diff: unifiedDiff(expected, actual),
     })
@@ -436,7 +436,7 @@ function runWorker(session: WorkerSession, limits: SessionLimits, events: Worker
           break
       }
     })
-    worker.on('error', (error) => {
+    worker.on('error', (error: Error) => {
       if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         outOfMemory(limits.maxMemoryMb)
         return

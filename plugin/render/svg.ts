@@ -177,7 +177,7 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
   const nameToIndex = new Map<string, number>()
   const titleOf = (i: number): string | undefined => {
     let j = i + 1
-    while ((tokens[j] as Token | undefined)?.t === 'text' && textOf(tokens[j] as Token & { t: 'text' }).trim() === '') j++
+    while ((tokens[j])?.t === 'text' && textOf(tokens[j] as Token & { t: 'text' }).trim() === '') j++
     const next = tokens[j], text = tokens[j + 1]
     return next?.t === 'open' && next.name === 'title' && text?.t === 'text' ? textOf(text) : undefined
   }
@@ -256,12 +256,8 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
       }
       i = j
       if (parent === undefined || parent.role === 'graph' || parent.role === 'cluster' || parent.role === 'other') continue
-      let title = text
-      if (parent.role === 'node') {
-        title = parent.node === undefined ? (nameToLabel.get(text) ?? text) : (ctx.nodes[parent.node] as PlotNode).label
-      } else {
-        title = edgeTitle(text, nameToLabel)
-      }
+      const title = parent.role !== 'node' ? edgeTitle(text, nameToLabel)
+        : parent.node === undefined ? (nameToLabel.get(text) ?? text) : (ctx.nodes[parent.node] as PlotNode).label
       out.push(`<title>${escapeHtml(title)}</title>`)
       continue
     }

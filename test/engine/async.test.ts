@@ -157,6 +157,8 @@ describe('dispatchAsync: cancellation and time limits', () => {
       fn: (_b: number, ctx: NodeContext) => new Promise((_, reject) => {
         ctx.signal.addEventListener('abort', () => {
           aborted.push(ctx.signal.reason)
+          // The abort reason as given (a string here): the engine must pass it through unchanged.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
           reject(ctx.signal.reason)
         })
         ctl.abort('stop')

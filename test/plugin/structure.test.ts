@@ -59,9 +59,9 @@ function importsOf(file: string): ImportRef[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
   const refs: ImportRef[] = []
   const add = (spec: ts.Expression | ts.TypeNode | undefined, typeOnly: boolean, at: ts.Node) => {
-    const lit = spec && ts.isLiteralTypeNode(spec as ts.Node) ? (spec as ts.LiteralTypeNode).literal : spec
-    if (lit && ts.isStringLiteralLike(lit as ts.Node)) {
-      refs.push({ spec: (lit as ts.StringLiteralLike).text, typeOnly, line: source.getLineAndCharacterOfPosition(at.getStart()).line + 1 })
+    const lit = spec && ts.isLiteralTypeNode(spec) ? spec.literal : spec
+    if (lit && ts.isStringLiteralLike(lit)) {
+      refs.push({ spec: lit.text, typeOnly, line: source.getLineAndCharacterOfPosition(at.getStart()).line + 1 })
     }
   }
   const visit = (node: ts.Node): void => {
