@@ -39,3 +39,18 @@ export function functionLengths(file: string): FunctionLength[] {
   visit(source)
   return out
 }
+
+/** The longest a function may be, in lines, before the structure tests ask for it to be split. */
+export const MAX_FUNCTION_LINES = 100
+
+/**
+ * The functions of `files` longer than {@link MAX_FUNCTION_LINES}, as `file:line name (n lines)` with the file relative
+ * to `root`, leaving out those named in `allowed` (keys `relative/file.ts#name`).
+ */
+export function longFunctions(files: readonly string[], root: string, allowed: ReadonlyMap<string, string>): string[] {
+  return files.flatMap((file) => functionLengths(file))
+    .filter((f) => f.lines > MAX_FUNCTION_LINES)
+    .map((f) => ({ ...f, rel: f.file.slice(root.length).replace(/^\//, '') }))
+    .filter((f) => !allowed.has(`${f.rel}#${f.name}`))
+    .map((f) => `${f.rel}:${f.line} ${f.name} (${f.lines} lines)`)
+}

@@ -87,11 +87,7 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   const fallbackModel = (): Dispatcher =>
     (searched ??= options.shrink ?? true ? functionModel(dsp as Dispatcher, where, name, inputs, requested, inputsDist, false, wildcard) : model)
   const plan = recordPlan(model, inputs, requested, { inputsDist, wildcard }, `${where}(${formatId(name)})`)
-  const unreached = plan.outputIds.filter((_, i) => plan.outputSlots[i]! < 0)
-  if (unreached.length > 0) {
-    throw new ModelError(`${where}(${formatId(name)}): Unreachable output-targets: ${unreached.map(formatId).join(', ')}; the recorded ` +
-      `dispatch from [${inputs.map(formatId).join(', ')}] does not reach them. Add the inputs they need.`)
-  }
+  checkReached(plan, `${where}(${formatId(name)})`, inputs)
   const outputs = plan.outputIds
   const allowMiss = options.allowMiss ?? false
   const fallback = options.fallback ?? false
@@ -101,23 +97,6 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   let buffer: unknown[] | undefined
   let busy = false
   let lastBreak: Break | undefined
-  const nIn = inputs.length
-
-  const fail = (br: Break | undefined, missing: readonly NodeId[], computed: () => NodeId[]): never => {
-    const why = describeBreak(br)
-    const hint = 'A pipe has no alternative paths: pass `fallback: true` to run the full search when the plan breaks, or use SubDispatchFunction.'
-    const message = kind === 'DispatchPipe'
-      ? `The pipe is not respected (in ${name}): ${why}; outputs ${missing.map(formatId).join(', ')} were not computed. ${hint}`
-      : `Unreachable output-targets: ${missing.map(formatId).join(', ')} (in ${name}).\n  Available outputs: ` +
-        `[${computed().map(formatId).join(', ')}]\n  ${why[0]!.toUpperCase()}${why.slice(1)}. ${hint}`
-    const opts: { nodeId?: NodeId; path?: readonly NodeId[]; cause?: unknown } = {}
-    if (br !== undefined) {
-      opts.nodeId = br.nodeId
-      opts.path = br.path
-      if (br.error !== undefined) opts.cause = br.error
-    }
-    throw new DispatcherError(message, opts)
-  }
 
   const run = (positional: readonly unknown[], named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined): unknown => {
     let vals: unknown[]
@@ -128,20 +107,7 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
       else plan.reset(buffer)
       vals = buffer
     }
-    let given: Map<NodeId, unknown> | undefined
-    if (named === undefined) {
-      if (positional.length > nIn) {
-        throw new CallError(name, `too many positional arguments: it takes ${nIn} (${inputs.map(formatId).join(', ')}), got ${positional.length}`)
-      }
-      for (let i = 0; i < nIn; i++) {
-        const v = i < positional.length ? positional[i] : plan.inputDefaults[i]
-        if (v === MISSING) throw new CallError(name, `missing a required argument: ${formatId(inputs[i]!)}`)
-        plan.setInput(vals, i, v)
-      }
-    } else {
-      given = bindArguments(name, model, inputs, positional, named, false)
-      for (let i = 0; i < nIn; i++) plan.setInput(vals, i, given.has(inputs[i]!) ? given.get(inputs[i]!) : plan.inputDefaults[i])
-    }
+    const given = setInputs(plan, vals, name, model, inputs, positional, named)
     if (asyncRun !== undefined) {
       return plan.replayAsync(vals).then((br) => {
         lastBreak = br
@@ -159,7 +125,8 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   }
 
   /** The call's result from the replayed values (or, when the plan broke and `fallback` is on, from a full search). */
-  const shape = (br: Break | undefined, vals: unknown[], given: Map<NodeId, unknown> | undefined, positional: readonly unknown[]): unknown => {
+  const shape = (br: Break | undefined, vals: unknown[], bound: Map<NodeId, unknown> | undefined, positional: readonly unknown[]): unknown => {
+    let given = bound
     {
       const slots = plan.outputSlots
       let missing: NodeId[] | undefined
@@ -179,26 +146,9 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
           if (asyncRun !== undefined) return fallbackModel().dispatchAsync(given, requested, { ...options, ...asyncRun }).then(done)
           return done(fallbackModel().dispatch(given, requested, options))
         }
-        if (type !== 'all' || requested !== undefined) fail(br, missing, () => computedIds(plan, vals))
+        if (type !== 'all' || requested !== undefined) throw pipeError(kind, name, br, missing, () => computedIds(plan, vals))
       }
-      if (type === 'values' && slots.length === 1) return vals[slots[0]!]
-      if (type === 'list' || type === 'values') {
-        const out: unknown[] = []
-        for (let i = 0; i < slots.length; i++) {
-          const v = vals[slots[i]!]
-          if (v !== MISSING && v !== NONE) out.push(v)
-        }
-        return out
-      }
-      if (type === 'dict') {
-        const out: Record<PropertyKey, unknown> = {}
-        for (let i = 0; i < slots.length; i++) {
-          const v = vals[slots[i]!]
-          if (v !== MISSING && v !== NONE) out[outputs[i]!] = v
-        }
-        return out
-      }
-      return valueMap(plan, vals)
+      return replayResult(plan, vals, outputs, type)
     }
   }
 
@@ -216,6 +166,80 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
       return lastBreak
     },
   }) as unknown as PipeFn<T, I, O, OT>
+}
+
+/** Throws when the recorded plan does not reach every output asked for. */
+function checkReached(plan: Plan, where: string, inputs: readonly NodeId[]): void {
+  const unreached = plan.outputIds.filter((_, i) => plan.outputSlots[i]! < 0)
+  if (unreached.length > 0) {
+    throw new ModelError(`${where}: Unreachable output-targets: ${unreached.map(formatId).join(', ')}; the recorded ` +
+      `dispatch from [${inputs.map(formatId).join(', ')}] does not reach them. Add the inputs they need.`)
+  }
+}
+
+/** The error of a call whose replay broke the plan and missed outputs: where it broke, and how to avoid it. */
+function pipeError(kind: 'SubDispatchPipe' | 'DispatchPipe', name: string, br: Break | undefined, missing: readonly NodeId[], computed: () => NodeId[]): DispatcherError {
+  const why = describeBreak(br)
+  const hint = 'A pipe has no alternative paths: pass `fallback: true` to run the full search when the plan breaks, or use SubDispatchFunction.'
+  const message = kind === 'DispatchPipe'
+    ? `The pipe is not respected (in ${name}): ${why}; outputs ${missing.map(formatId).join(', ')} were not computed. ${hint}`
+    : `Unreachable output-targets: ${missing.map(formatId).join(', ')} (in ${name}).\n  Available outputs: ` +
+      `[${computed().map(formatId).join(', ')}]\n  ${why[0]!.toUpperCase()}${why.slice(1)}. ${hint}`
+  const opts: { nodeId?: NodeId; path?: readonly NodeId[]; cause?: unknown } = {}
+  if (br !== undefined) {
+    opts.nodeId = br.nodeId
+    opts.path = br.path
+    if (br.error !== undefined) opts.cause = br.error
+  }
+  return new DispatcherError(message, opts)
+}
+
+/**
+ * Puts a call's arguments into the replay buffer: positional ones in order (defaults for the rest), or, with `named`,
+ * bound by name as the other wrappers bind them. Returns the bound map in the named case.
+ */
+function setInputs(
+  plan: Plan, vals: unknown[], name: string, model: Dispatcher, inputs: readonly NodeId[], positional: readonly unknown[],
+  named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined,
+): Map<NodeId, unknown> | undefined {
+  const nIn = inputs.length
+  if (named === undefined) {
+    if (positional.length > nIn) {
+      throw new CallError(name, `too many positional arguments: it takes ${nIn} (${inputs.map(formatId).join(', ')}), got ${positional.length}`)
+    }
+    for (let i = 0; i < nIn; i++) {
+      const v = i < positional.length ? positional[i] : plan.inputDefaults[i]
+      if (v === MISSING) throw new CallError(name, `missing a required argument: ${formatId(inputs[i]!)}`)
+      plan.setInput(vals, i, v)
+    }
+    return undefined
+  }
+  const given = bindArguments(name, model, inputs, positional, named, false)
+  for (let i = 0; i < nIn; i++) plan.setInput(vals, i, given.has(inputs[i]!) ? given.get(inputs[i]!) : plan.inputDefaults[i])
+  return given
+}
+
+/** A replay's outputs in the shape `type` asks for (missing and NONE values left out). */
+function replayResult(plan: Plan, vals: readonly unknown[], outputs: readonly NodeId[], type: OutputType): unknown {
+  const slots = plan.outputSlots
+  if (type === 'values' && slots.length === 1) return vals[slots[0]!]
+  if (type === 'list' || type === 'values') {
+    const out: unknown[] = []
+    for (let i = 0; i < slots.length; i++) {
+      const v = vals[slots[i]!]
+      if (v !== MISSING && v !== NONE) out.push(v)
+    }
+    return out
+  }
+  if (type === 'dict') {
+    const out: Record<PropertyKey, unknown> = {}
+    for (let i = 0; i < slots.length; i++) {
+      const v = vals[slots[i]!]
+      if (v !== MISSING && v !== NONE) out[outputs[i]!] = v
+    }
+    return out
+  }
+  return valueMap(plan, vals)
 }
 
 /** The computed root values of a replay, in computation order. */
