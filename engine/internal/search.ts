@@ -986,8 +986,12 @@ export class Level implements Trace {
 
   /** Calls `fn` (spreading `input` for functions) then the filters; records a failure and returns FAILED. */
   #evaluate(
-    s: number, fn: ((...args: any[]) => unknown) | undefined, input: unknown, // eslint-disable-line @typescript-eslint/no-explicit-any
-    filters: readonly Filter[] | undefined, kind: FailureKind,
+    s: number,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    fn: ((...args: any[]) => unknown) | undefined,
+    input: unknown,
+    filters: readonly Filter[] | undefined,
+    kind: FailureKind,
   ): unknown {
     const id = this.c.nodes[s]!.id
     if (fn === undefined && filters === undefined) return input
