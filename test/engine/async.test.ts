@@ -448,7 +448,7 @@ describe('Solution.timeline', () => {
     expect(h!.start).toBeLessThan(f!.start + f!.duration) // h started before f ended: they overlapped
     expect(h!.duration).toBeGreaterThan(f!.duration)
     expect(String(timeline).split('\n')).toHaveLength(3)
-    expect(String(timeline)).toMatch(/^bad \|x+ *\| [\d.]+ ms \(failed\)$/m)
+    expect(String(timeline)).toMatch(/^bad \| *x+ *\| [\d.]+ ms \(failed\)$/m) // where it starts depends on the machine's load
     const page = timeline.plot().pages[0]!
     expect(page.title).toBe('fan timeline')
     expect(page.dot).toMatch(/^digraph timeline \{/)

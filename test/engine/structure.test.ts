@@ -22,7 +22,6 @@ const NODE_ONLY = new Set(['cli.ts', 'portable/node.ts', 'portable/index.ts'])
  * (buildPage, makePipe and the others of issue #19 were split; these were not part of it.)
  */
 const LONG_FUNCTIONS = new Map([
-  ['internal/compile.ts#compile', 'the compiler of the search\'s arrays, one pass per array kind; owned by the engine-speed work'],
   ['portable/ephemeral.ts#fromEphemeral', 'the ephemeral job-map reader: to split with the portable format\'s next change'],
   ['portable/to-json.ts#writeModel', 'writes a model\'s nodes kind by kind: to split with the portable format\'s next change'],
   ['portable/validate.ts#checkModel', 'checks a model document section by section: to split with the portable format\'s next change'],
