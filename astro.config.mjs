@@ -2,7 +2,7 @@
 import { readdirSync, existsSync } from 'node:fs'
 import { defineConfig } from 'astro/config'
 import starlight from '@astrojs/starlight'
-import { starlightFlowmark } from './plugin/astro/index.ts'
+import { starlightFlowmark } from '@flowmark/docs/astro'
 
 // Sidebar groups, in reading order, one per folder of site/content/docs/ (pages sort by their `sidebar.order`).
 // Folders not listed here still appear, after these, under their folder name.

@@ -16,9 +16,16 @@ const unit = ['test/engine/**/*.test.ts', 'test/types/**/*.test.ts', 'test/plugi
  * ~165 s on a loaded 2-core machine), so they belong with the integration tests.
  */
 const typedocOnEngine = ['api-astro', 'api-doctest', 'api-engine', 'api-hostile', 'api-render'].map((f) => `test/plugin/${f}.test.ts`)
+/**
+ * Plugin tests that are integration tests in all but folder: TypeDoc over the fixture package (api: ~50 s on a loaded
+ * machine), doctest sessions that are killed, run out of heap or time out on purpose (doctest-safety: ~35 s), and
+ * Vitest started as a child process (doctest-vitest: ~12 s). Half the unit project's time, so they run with `npm test`.
+ */
+const slowPlugin = ['api', 'doctest-safety', 'doctest-vitest'].map((f) => `test/plugin/${f}.test.ts`)
+const notUnit = [...typedocOnEngine, ...slowPlugin]
 
 /** Every test file of the unit project, so that the integration project takes exactly the others. */
-const unitFiles = globSync(unit, { exclude: typedocOnEngine })
+const unitFiles = globSync(unit, { exclude: notUnit })
 
 export default defineConfig({
   resolve: { conditions },
@@ -27,7 +34,7 @@ export default defineConfig({
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: unit, exclude: typedocOnEngine } },
+      { extends: true, test: { name: 'unit', include: unit, exclude: notUnit } },
       { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: unitFiles } },
     ],
   },

@@ -98,7 +98,7 @@ const loop = async (f: (x: number) => Promise<unknown>): Promise<void> => {
   for (let i = 0; i < pipeCalls; i++) await f(i)
 }
 await loop(byHand)
-await loop(replay as (x: number) => Promise<unknown>)
+await loop(replay)
 const hand: number[] = []
 const rep: number[] = []
 for (let r = 0; r < Math.max(reps, 5); r++) {

@@ -105,9 +105,9 @@ function smallModelCalls(): { name: string; us: number; ratio: number }[] {
   }
   const fns: [string, (a: number) => unknown, number][] = [
     ['plain loop, Map', plain, 1_000_000],
-    ['DispatchPipe', DispatchPipe(m, { inputs: ['a'], outputs: ['c'] }) as unknown as (a: number) => unknown, 1_000_000],
-    ['SubDispatchPipe', SubDispatchPipe(m, { inputs: ['a'], outputs: ['c'] }) as unknown as (a: number) => unknown, 1_000_000],
-    ['SubDispatchFunction', SubDispatchFunction(m, { inputs: ['a'], outputs: ['c'] }) as unknown as (a: number) => unknown, 20_000],
+    ['DispatchPipe', DispatchPipe(m, { inputs: ['a'], outputs: ['c'] }), 1_000_000],
+    ['SubDispatchPipe', SubDispatchPipe(m, { inputs: ['a'], outputs: ['c'] }), 1_000_000],
+    ['SubDispatchFunction', SubDispatchFunction(m, { inputs: ['a'], outputs: ['c'] }), 20_000],
   ]
   const out: { name: string; us: number }[] = []
   for (const [name, fn, n] of fns) {

@@ -65,7 +65,7 @@ export function wide(n: number): Shape {
     flatLoop(buf) {
       buf[0] = 1
       buf[1] = 2
-      for (let i = 0; i < n; i++) buf[i + 2] = add(buf[0]!, buf[1]!)
+      for (let i = 0; i < n; i++) buf[i + 2] = add(buf[0], buf[1])
     },
   }
 }

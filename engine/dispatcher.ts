@@ -107,13 +107,12 @@ export class Dispatcher<T extends object = any> {
     this.raises = options.raises ?? false
     this.stopper = options.stopper
     this.executor = options.executor
-    const self = this
     this.#internals = {
       nodes: this.#nodes,
       defaults: this.#defaults,
       compiled: () => (this.#compiled ??= compile(nodeList(this.#nodes), this.#nodes)),
       touch: () => {
-        self.#compiled = undefined
+        this.#compiled = undefined
       },
       peekIndex: () => this.#counter,
       setCounter: (n: number) => {
@@ -257,7 +256,7 @@ export class Dispatcher<T extends object = any> {
   /** The first free id among `guess`, `guess<0>`, `guess<1>`, … */
   /** The existing nodes named by `ids` (undefined where missing); throws when one is not a data node. */
   #lookupData(ids: readonly NodeId[], where: string, side: string, label: () => string): (NodeImpl | undefined)[] {
-    const found: (NodeImpl | undefined)[] = new Array(ids.length)
+    const found = new Array<NodeImpl | undefined>(ids.length)
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k]!
       const n = (found[k] = this.#nodes.get(id))
@@ -430,7 +429,7 @@ export class Dispatcher<T extends object = any> {
         return fn
       }
     }
-    const fn = fnOrOptions as AnyFunction
+    const fn = fnOrOptions
     checkCallable(fn, 'Dispatcher.addFunc')
     const { inputsKwargs, inputsDefaults, ...rest } = options
     const inputs = rest.inputs ?? inferInputs(fn, inputsKwargs ?? false)
@@ -498,7 +497,8 @@ export class Dispatcher<T extends object = any> {
     // outMap from normaliseMapping is key → values with the prefix on values: child → parents.
     for (const [side, map, childSide] of [['inputs', inMap, 'values'], ['outputs', outMap, 'keys']] as const) {
       for (const [k, vs] of map) {
-        for (const cid of (childSide === 'keys' ? [k] : vs) as NodeId[]) {
+        const cids: readonly NodeId[] = childSide === 'keys' ? [k] : vs
+        for (const cid of cids) {
           if (cid === SINK && !child.#nodes.has(SINK)) continue
           const n = child.#nodes.get(cid)
           if (n === undefined || n.kind !== 'data') {
@@ -595,7 +595,7 @@ export class Dispatcher<T extends object = any> {
    */
   copy(): Dispatcher<T> {
     const memo = new Map<Dispatcher, Dispatcher>()
-    return this.#copy(memo) as unknown as Dispatcher<T>
+    return this.#copy(memo) as Dispatcher<T>
   }
 
   #copy(memo: Map<Dispatcher, Dispatcher>): Dispatcher {
@@ -892,7 +892,7 @@ function describe(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`
-  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : typeof v
+  return typeof v === 'object' ? `an object (${v.constructor?.name ?? 'Object'})` : typeof v
 }
 
 function checkId(id: unknown, where: string, what: string): NodeId {

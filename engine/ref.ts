@@ -59,7 +59,7 @@ export function formatRef(ref: FunctionRef): string {
 export function parseRef(text: string | FunctionRef, nodeId?: NodeId): FunctionRef {
   if (typeof text === 'object' && text !== null) {
     if (typeof text.module !== 'string' || typeof text.export !== 'string') {
-      throw new RefError('malformed', String(text), `reference${whose(nodeId)}: expected { module, export } strings`, optionsOf(nodeId))
+      throw new RefError('malformed', `{ module: ${typeof text.module}, export: ${typeof text.export} }`, `reference${whose(nodeId)}: expected { module, export } strings`, optionsOf(nodeId))
     }
     return parseRef(formatRef(text), nodeId)
   }

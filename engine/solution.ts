@@ -72,7 +72,7 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
 
   /** The solution of a nested level of this one's trace (always the same object for the same level). */
   #child(level: Trace): Solution {
-    const children = (this.#children ??= new Map())
+    const children = (this.#children ??= new Map<Trace, Solution>())
     let sol = children.get(level)
     if (sol === undefined) {
       sol = new Solution(level)
@@ -152,7 +152,7 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
 
   /** The values as a plain object, for `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
-    return this.toObject() as Record<string, unknown>
+    return this.toObject()
   }
 
   // ---- inspection -----------------------------------------------------------------------------------------------

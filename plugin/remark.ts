@@ -80,7 +80,7 @@ export function validateOptions(options: unknown): RemarkDispatcherOptions {
   if (o['runSession'] !== undefined && typeof o['runSession'] !== 'function') bad('runSession')
   if (o['renderPlot'] !== undefined && typeof o['renderPlot'] !== 'function') bad('renderPlot')
   if (o['html'] !== undefined && o['html'] !== 'hast' && o['html'] !== 'raw') bad('html')
-  return o as RemarkDispatcherOptions
+  return o
 }
 
 /** `runSession` of `plugin/doctest`, imported on first use so that injected runners never load it. */
@@ -187,7 +187,7 @@ export function remarkDispatcher(this: unknown, options?: RemarkDispatcherOption
     for (const [node, replacement] of replacements) {
       const parent = parents.get(node)
       if (!parent) continue
-      const at = parent.children.indexOf(node as Parent['children'][number])
+      const at = parent.children.indexOf(node)
       if (at < 0) continue
       if (replacement) parent.children.splice(at, 1, settings.html === 'raw' ? replacement : carryHast(replacement))
       else parent.children.splice(at, 1)

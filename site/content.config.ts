@@ -2,7 +2,7 @@
 import { defineCollection } from 'astro:content'
 import { docsLoader, i18nLoader } from '@astrojs/starlight/loaders'
 import { docsSchema, i18nSchema } from '@astrojs/starlight/schema'
-import { apiPagesLoader } from '../plugin/astro/index.ts'
+import { apiPagesLoader } from '@flowmark/docs/astro'
 
 /**
  * The collections Astro loads: `docs` holds every page of the site (Markdown and MDX), and the API reference that

@@ -65,8 +65,8 @@ function snapshot<O extends object>(options: O): O {
   for (const k of Reflect.ownKeys(options)) {
     const v = (options as Record<PropertyKey, unknown>)[k]
     if (k === 'defaultValue') out[k] = v
-    else if (Array.isArray(v)) out[k] = v.map((x) => (Array.isArray(x) ? [...x] : x))
-    else if (v instanceof Map) out[k] = new Map([...v].map(([a, b]) => [a, Array.isArray(b) ? [...b] : b]))
+    else if (Array.isArray(v)) out[k] = (v as unknown[]).map((x) => (Array.isArray(x) ? [...(x as unknown[])] : x))
+    else if (v instanceof Map) out[k] = new Map([...(v as Map<unknown, unknown>)].map(([a, b]) => [a, Array.isArray(b) ? [...(b as unknown[])] : b]))
     else if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) out[k] = { ...v }
     else out[k] = v
   }
@@ -199,7 +199,7 @@ export class Blueprint<T extends object = any> {
 }
 
 function resolve<V>(v: MaybeDeferred<V>, memo: RegisterMemo): V {
-  return isDeferred(v) ? (v as Deferred<V>)[DEFERRED](memo) : v
+  return isDeferred(v) ? v[DEFERRED](memo) : v
 }
 
 /** Runs recorded steps on a dispatcher. */

@@ -16,7 +16,7 @@ function entriesOf(d: Dict, where: string): [DictKey, unknown][] {
       // A ReadonlyMap that is not a Map (a Solution): read it through its iterator.
       return [...(d as ReadonlyMap<DictKey, unknown>).entries()]
     }
-    return Reflect.ownKeys(d).map((k) => [k as DictKey, (d as Record<DictKey, unknown>)[k as DictKey]])
+    return Reflect.ownKeys(d).map((k) => [k, (d as Record<DictKey, unknown>)[k]])
   }
   throw new ModelError(`${where}: expected a plain object or a Map, got ${describe(d)}`)
 }
@@ -29,7 +29,7 @@ function isMapLike(d: unknown): d is ReadonlyMap<DictKey, unknown> {
 function describe(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
-  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : typeof v
+  return typeof v === 'object' ? `an object (${v.constructor?.name ?? 'Object'})` : typeof v
 }
 
 function keyText(k: DictKey): string {
@@ -39,7 +39,7 @@ function keyText(k: DictKey): string {
 /** Whether `v` is a plain object (`{}` or `Object.create(null)`), the only kind of value deep merges descend into. */
 function isPlainObject(v: unknown): v is Record<DictKey, unknown> {
   if (typeof v !== 'object' || v === null) return false
-  const proto = Object.getPrototypeOf(v)
+  const proto: unknown = Object.getPrototypeOf(v)
   return proto === Object.prototype || proto === null
 }
 
@@ -61,7 +61,7 @@ export function deepCopy<V>(value: V, memo: Map<unknown, unknown> = new Map()): 
     else if (v instanceof Set) out = new Set()
     else if (v instanceof Date) return new Date(v.getTime())
     else if (!isPlainObject(v)) return v
-    else out = Object.getPrototypeOf(v) === null ? Object.create(null) : {}
+    else out = Object.getPrototypeOf(v) === null ? (Object.create(null) as object) : {}
     memo.set(v, out)
     todo.push([v, out])
     return out
@@ -72,7 +72,7 @@ export function deepCopy<V>(value: V, memo: Map<unknown, unknown> = new Map()): 
     if (Array.isArray(src)) for (const x of src) (out as unknown[]).push(shell(x))
     else if (src instanceof Map) for (const [k, x] of src) (out as Map<unknown, unknown>).set(k, shell(x))
     else if (src instanceof Set) for (const x of src) (out as Set<unknown>).add(shell(x))
-    else for (const k of Reflect.ownKeys(src)) (out as Record<DictKey, unknown>)[k as DictKey] = shell((src as Record<DictKey, unknown>)[k as DictKey])
+    else for (const k of Reflect.ownKeys(src)) (out as Record<DictKey, unknown>)[k] = shell((src as Record<DictKey, unknown>)[k])
   }
   return root as V
 }
@@ -261,7 +261,7 @@ export function mapDict(keyMap: Readonly<Record<DictKey, DictKey>> | ReadonlyMap
 export function mapDictWith(
   options: MapOptions, keyMap: Readonly<Record<DictKey, DictKey>> | ReadonlyMap<DictKey, DictKey>, ...dicts: Dict[]
 ): Record<DictKey, unknown> {
-  const rename = new Map<DictKey, DictKey>(entriesOf(keyMap as Dict, 'mapDict: keyMap') as [DictKey, DictKey][])
+  const rename = new Map<DictKey, DictKey>(entriesOf(keyMap, 'mapDict: keyMap') as [DictKey, DictKey][])
   const out = options.base ?? {}
   for (const d of dicts) {
     for (const [k, v] of entriesOf(d, 'mapDict')) out[rename.get(k) ?? k] = options.copy ? deepCopy(v) : v
@@ -294,7 +294,7 @@ export function mapListWith(options: MapOptions, keyMap: readonly KeyMapItem[], 
       out[key] = options.copy ? deepCopy(value) : value
     } else if (Array.isArray(key)) {
       if (!Array.isArray(value)) throw new ModelError(`mapList: item ${i} is mapped by a list, so its value must be an array, got ${describe(value)}`)
-      mapListWith({ ...options, base: out }, key, ...value)
+      mapListWith({ ...options, base: out }, key, ...(value as unknown[]))
     } else {
       mapDictWith({ ...options, base: out }, key as Readonly<Record<DictKey, DictKey>>, value as Dict)
     }
@@ -354,7 +354,7 @@ export function selector<D extends Dict, const K extends readonly KeyOf<D>[], O 
     if (!has(k)) {
       if (options.allowMiss) continue
       const available = map ? [...(dictionary as ReadonlyMap<DictKey, unknown>).keys()] : Reflect.ownKeys(dictionary)
-      throw new ModelError(`selector: key ${keyText(k)} is missing; available keys: [${available.map((x) => keyText(x as DictKey)).join(', ')}]. Pass { allowMiss: true } to skip missing keys`)
+      throw new ModelError(`selector: key ${keyText(k)} is missing; available keys: [${available.map((x) => keyText(x)).join(', ')}]. Pass { allowMiss: true } to skip missing keys`)
     }
     const v = get(k)
     picked.push([k, options.copy ? deepCopy(v) : v])
@@ -418,10 +418,10 @@ export function addArgs<A extends unknown[], R, const N extends number = 1>(
     if (callback !== undefined) callback(res, ...args)
     return res
   }
-  copyIdentity(wrapper, fn as (...args: never[]) => unknown)
-  ;(wrapper as Wrapped)[PARENT] = fn as (...args: never[]) => unknown
+  copyIdentity(wrapper, fn)
+  ;(wrapper as Wrapped)[PARENT] = fn
   ;(wrapper as Wrapped)[SHIFT] = n
-  return wrapper as unknown as (...args: [...Ignored<N>, ...A]) => R
+  return wrapper
 }
 
 /**
@@ -438,8 +438,8 @@ export function partial<B extends unknown[], A extends unknown[], R>(fn: (...arg
   const wrapper = function (this: unknown, ...rest: A): R {
     return fn.apply(this, [...bound, ...rest] as [...B, ...A])
   }
-  copyIdentity(wrapper, fn as (...args: never[]) => unknown)
-  ;(wrapper as Wrapped)[PARENT] = fn as (...args: never[]) => unknown
+  copyIdentity(wrapper, fn)
+  ;(wrapper as Wrapped)[PARENT] = fn
   ;(wrapper as Wrapped)[SHIFT] = -bound.length
   return wrapper
 }

@@ -165,7 +165,7 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
       return last
     },
     fn,
-  }) as unknown as MapDispatchFn<T>
+  })
 }
 
 /**
@@ -197,7 +197,10 @@ export function runModel(model: Dispatcher | Blueprint | AnyFunction, ...args: u
  * @example
  * const run = runModelWith((model, a: number, b: number) => [model, { a, b }])
  */
-export function runModelWith(init: (...args: any[]) => readonly unknown[]): (model: Dispatcher | Blueprint | AnyFunction, ...args: unknown[]) => unknown { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function runModelWith(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  init: (...args: any[]) => readonly unknown[],
+): (model: Dispatcher | Blueprint | AnyFunction, ...args: unknown[]) => unknown {
   if (typeof init !== 'function') throw new ModelError('runModelWith: `init` must be a function returning the arguments')
   return function runModel_(model, ...args) {
     const rewritten = init(model, ...args)

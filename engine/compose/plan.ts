@@ -425,12 +425,12 @@ export class Plan {
     const flag = this.args[a0]!
     if (vals[flag] !== true) {
       const ids = this.received[k]!
-      const received: Record<NodeId, unknown> = Object.create(null)
+      const received = Object.create(null) as Record<NodeId, unknown>
       for (let a = a0 + 1; a < a1; a++) {
         const v = vals[this.args[a]!]
         if (v !== MISSING) received[ids[a - a0 - 1]!] = v
       }
-      let ok = false
+      let ok: boolean
       try {
         ok = Boolean(this.domain[k]!(received))
       } catch (err) {

@@ -135,7 +135,7 @@ export function SubDispatch<T extends object, const O extends readonly unknown[]
         return type === 'all' ? sol : shapeOutputs(name, sol, outputs!, type, options.allowMiss ?? false)
       })
     }
-    const sol = (dsp as Dispatcher).dispatch(merged as Record<string, unknown>, outputs, dispatchOptions)
+    const sol = (dsp as Dispatcher).dispatch(merged, outputs, dispatchOptions)
     last = sol
     if (type === 'all') return sol
     return shapeOutputs(name, sol, outputs!, type, options.allowMiss ?? false)

@@ -81,6 +81,8 @@ export const inThreadExecutor: Executor = {
     try {
       return Promise.resolve(call.fn(...call.args))
     } catch (err) {
+      // A function may throw anything: the rejection carries it unchanged, as a synchronous call would.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       return Promise.reject(err)
     }
   },

@@ -78,7 +78,7 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     }
   }
   const succStart = new Int32Array(size + 1)
-  const edges: EdgeImpl[] = new Array(edgeCount)
+  const edges = new Array<EdgeImpl>(edgeCount)
   const edgeFrom = new Int32Array(edgeCount)
   const edgeTo = new Int32Array(edgeCount)
   const edgeLen = new Float64Array(edgeCount)

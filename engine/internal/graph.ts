@@ -139,7 +139,7 @@ function append(list: EdgeImpl[], e: EdgeImpl): EdgeImpl[] {
     list.push(e)
     return list
   }
-  const out: EdgeImpl[] = new Array(n + 1)
+  const out = new Array<EdgeImpl>(n + 1)
   for (let i = 0; i < n; i++) out[i] = list[i]!
   out[n] = e
   return out

@@ -820,7 +820,7 @@ export class Level implements Trace {
       if (plain) {
         value = best >= 0 ? this.edgeVal[best] : this.startVal.get(s)
       } else {
-        const est: Record<NodeId, unknown> = Object.create(null)
+        const est = Object.create(null) as Record<NodeId, unknown>
         if (hasStart && (best < 0 || !single)) est[START] = this.startVal.get(s)
         for (let p = p0; p < p1; p++) {
           const e = c.predEdge[p]!
@@ -1056,8 +1056,12 @@ export class Level implements Trace {
 
   /** Calls `fn` (spreading `input` for functions) then the filters; records a failure and returns FAILED. */
   #evaluate(
-    s: number, fn: ((...args: any[]) => unknown) | undefined, input: unknown, // eslint-disable-line @typescript-eslint/no-explicit-any
-    filters: readonly Filter[] | undefined, kind: FailureKind,
+    s: number,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    fn: ((...args: any[]) => unknown) | undefined,
+    input: unknown,
+    filters: readonly Filter[] | undefined,
+    kind: FailureKind,
   ): unknown {
     const id = this.c.nodes[s]!.id
     if (fn === undefined && filters === undefined) return input

@@ -138,8 +138,8 @@ function formatObject(o: object, depth: number, seen: object[], lim: Limits): st
   }
   if (o instanceof RegExp) return RegExp.prototype.toString.call(o)
   if (o instanceof Error) {
-    const n = Object.getOwnPropertyDescriptor(o, 'name')?.value ?? name ?? 'Error'
-    const m = Object.getOwnPropertyDescriptor(o, 'message')?.value
+    const n: unknown = Object.getOwnPropertyDescriptor(o, 'name')?.value ?? name ?? 'Error'
+    const m: unknown = Object.getOwnPropertyDescriptor(o, 'message')?.value
     return typeof m === 'string' && m !== '' ? `${String(n)}: ${quoteless(m, lim)}` : `[${String(n)}]`
   }
   if (o instanceof Promise) return 'Promise { … }'

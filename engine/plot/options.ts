@@ -220,6 +220,8 @@ function typeName(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`
+  // Objects were answered above: what is left prints as itself.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`
 }
 
@@ -382,7 +384,7 @@ export function resolveOptions(options: PlotOptions | undefined): ResolvedOption
     node: o.node === undefined ? {} : checkAttributes('node', o.node),
     edge: o.edge === undefined ? {} : checkAttributes('edge', o.edge),
     body,
-    styles: styles as Partial<Record<StyleKey, DotAttributes>>,
+    styles,
     nodeStyle: nodeStyle as PlotOptions['nodeStyle'],
     rows,
     hideTimestamps: checkBool('hideTimestamps', o.hideTimestamps) ?? false,

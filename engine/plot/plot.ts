@@ -102,7 +102,7 @@ export function plotFromJSON(json: unknown): Plot {
       if (m.state !== undefined && m.state !== null && !STATES.has(m.state as string)) fail(`${nat}.state`, 'is not a node state')
       const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
       const out: { -readonly [K in keyof PlotNode]: PlotNode[K] } = {
-        dotId: m.dotId as string, label: m.label as string, kind: m.kind as PlotNode['kind'], description: str(m.description),
+        dotId: m.dotId, label: m.label, kind: m.kind as PlotNode['kind'], description: str(m.description),
         page: str(m.page), state: (str(m.state) as PlotNode['state']),
       }
       if (typeof m.type === 'string') out.type = m.type

@@ -149,7 +149,7 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
   dsp.addData({ id: input.name, defaultValue: [(ds as Obj).content], description: 'the datasource content (a list of one dictionary)' })
   for (const t of tasks.values()) {
     if (t.type === 'function') {
-      const task = factories.get(t.name)!(isObj(t.raw.init_args) ? t.raw.init_args : {}) as unknown
+      const task = factories.get(t.name)!(isObj(t.raw.init_args) ? t.raw.init_args : {})
       if (typeof task !== 'function') {
         throw new ModelValidationError(placeProblems([{ pointer: `${t.at}/method`, message: `task "${t.name}": ${t.raw.method as string}(init_args) returned ${typeof task}, not the task function` }], options.text, options.file), 'ephemeral job')
       }
@@ -162,9 +162,11 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
         fn: (batch: readonly unknown[]) => (batch.length === 1 ? [each.fn({ data: batch[0] })] : each(batch.map((data) => ({ data })))).flatMap((sol) => {
           const s = sol as Dispatcher['solution'] & object
           const err = s.errors.values().next()
+          // The task's own error, as it threw it (the NodeError wrapping it otherwise).
+          // eslint-disable-next-line @typescript-eslint/only-throw-error
           if (!err.done) throw err.value.cause ?? err.value
           const r = s.get('result')
-          return Array.isArray(r) ? r : [r]
+          return Array.isArray(r) ? (r as unknown[]) : [r]
         }),
         inputs: [t.parents[0]!],
         outputs: [t.name],

@@ -75,7 +75,7 @@ function writeModel(dsp: Dispatcher, options: ToJSONOptions, byFunction: Map<Any
   const edgeWeight = new Map<NodeId, Map<NodeId, number | undefined>>()
   for (const e of dsp.edges) {
     let m = edgeWeight.get(e.from)
-    if (m === undefined) edgeWeight.set(e.from, (m = new Map()))
+    if (m === undefined) edgeWeight.set(e.from, (m = new Map<NodeId, number | undefined>()))
     m.set(e.to, e.weight)
   }
   const weightOf = (from: NodeId, to: NodeId): number | undefined => edgeWeight.get(from)?.get(to)

@@ -257,7 +257,7 @@ function checkOutputs(nodes: unknown[], at: string, add: Add, options: ValidateO
       for (const v of Object.values(n.outputs)) for (const o of Array.isArray(v) ? v : [v]) if (typeof o === 'string') produced.add(o)
     }
   }
-  const known = [...new Set(nodes.filter(isObj).flatMap((n) => [n.id, ...(Array.isArray(n.inputs) ? n.inputs : []), ...(Array.isArray(n.outputs) ? n.outputs : [])]).filter((x): x is string => typeof x === 'string'))]
+  const known = [...new Set(nodes.filter(isObj).flatMap((n): unknown[] => [n.id, ...(Array.isArray(n.inputs) ? (n.inputs as unknown[]) : []), ...(Array.isArray(n.outputs) ? (n.outputs as unknown[]) : [])]).filter((x): x is string => typeof x === 'string'))]
   for (const o of options.outputs ?? []) {
     const k = kindOf(o)
     if (k !== undefined && k !== 'data') add(at, `requested output "${o}" is a ${k} node, not a data node`)

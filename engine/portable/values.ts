@@ -44,7 +44,7 @@ function fromBase64(text: string): Uint8Array {
 }
 
 function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v)
+  const proto: unknown = Object.getPrototypeOf(v)
   return proto === Object.prototype || proto === null
 }
 

@@ -202,7 +202,7 @@ function normalizeEntries(list: readonly ApiEntryPoint[], root: string): NormalE
   if (!Array.isArray(list) || list.length === 0) {
     throw new ApiExtractionError('extractApi: `entryPoints` must list at least one TypeScript file, e.g. ["engine/index.ts"]')
   }
-  return list.map((e) => {
+  return list.map((e: ApiEntryPoint) => {
     const file = toPosix(typeof e === 'string' ? e : e.file)
     const abs = path.resolve(root, file)
     if (!existsSync(abs)) {
@@ -249,7 +249,7 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
       const file = mod.sources?.[0]?.fullFileName
       const entry = file === undefined ? undefined : byFile.get(path.normalize(file))
       if (entry === undefined) continue
-      containers.push([entry, (mod as DeclarationReflection).children ?? [], mod])
+      containers.push([entry, mod.children ?? [], mod])
     }
     containers.sort((a, b) => entries.indexOf(a[0]) - entries.indexOf(b[0]))
     const missing = entries.filter((e) => !containers.some(([c]) => c === e))

@@ -348,7 +348,7 @@ function membersSection(out: BlockNode[], kind: ApiItemKind, members: readonly A
 }
 
 function plainText(nodes: readonly PhrasingContent[]): string {
-  return nodes.map((n) => ('value' in n ? n.value : 'children' in n ? plainText(n.children as PhrasingContent[]) : '')).join('')
+  return nodes.map((n) => ('value' in n ? n.value : 'children' in n ? plainText(n.children) : '')).join('')
 }
 
 const CODE_LANGS = new Set(['ts', 'typescript', 'js', 'javascript', 'mts', 'mjs'])

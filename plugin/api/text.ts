@@ -25,7 +25,7 @@ export function firstSentence(text: string | undefined): string {
     if (next !== undefined && next !== ' ') continue
     if (ch === '.') {
       const word = /(\S+)$/.exec(flat.slice(0, i))?.[1]?.toLowerCase() ?? ''
-      if (ABBREVIATIONS.has(word.replace(/^[(\["']+/, ''))) continue
+      if (ABBREVIATIONS.has(word.replace(/^[(["']+/, ''))) continue
     }
     return flat.slice(0, i + 1)
   }

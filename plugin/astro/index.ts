@@ -126,7 +126,7 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         if (detected && adapters) dedupeRemarkDirective(detected, adapters)
       },
 
-      'astro:server:setup': async ({ server, logger, refreshContent }) => {
+      'astro:server:setup': ({ server, logger, refreshContent }) => {
         server.middlewares.use(viewerMiddleware(state.base))
         // Failures of content-collection pages reach the browser through Vite's error channel (Astro's overlay),
         // again whenever a browser connects, until the page renders cleanly.

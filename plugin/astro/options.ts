@@ -135,5 +135,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'object') return 'an object'
+  // Objects were answered above: what is left prints as itself.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return `${typeof value} ${String(value)}`
 }

@@ -106,7 +106,8 @@ export function loadResult(cache: ResultCache, request: SessionRequest): { repor
     return undefined
   }
   if (entry.version !== ENTRY_VERSION || entry.file !== request.file || entry.key !== requestKey(request, cache.salt)) return undefined
-  if (!Array.isArray(entry.modules) || !entry.modules.every(([file, digest]) => fileDigest(cache, file) === digest)) return undefined
+  const modules: unknown = entry.modules
+  if (!Array.isArray(modules) || !entry.modules.every(([file, digest]) => fileDigest(cache, file) === digest)) return undefined
   const { draws, ...rest } = entry.report
   return { report: { ...rest, draws: new Map(draws) }, modules: entry.modules.map(([file]) => file) }
 }

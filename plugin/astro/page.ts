@@ -233,7 +233,7 @@ export function mdxSafe<T extends Node>(node: T): T {
     } as unknown as T
   }
   if (!Array.isArray(n.children) || !n.children.some(hasHtml)) return node
-  return { ...node, children: n.children.map((c) => mdxSafe(c)) } as T
+  return { ...node, children: n.children.map((c) => mdxSafe(c)) }
 }
 
 function hasHtml(node: Node): boolean {

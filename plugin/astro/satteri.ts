@@ -1,6 +1,5 @@
 // Sätteri adapter: a per-document mdast plugin that runs the page's session and replaces Flowmark's directives.
 import { fileURLToPath } from 'node:url'
-import type { Code, Root } from 'mdast'
 import type { MdastPluginDefinition, MdastVisitorContext, PluginFactoryContext } from 'satteri'
 import { isFlowmarkDirective, type BlockDirective } from '../core/directive.ts'
 import type { FileInfo } from '../core/file.ts'
@@ -48,7 +47,7 @@ export function satteriFlowmark(state: RunState): (ctx: PluginFactoryContext) =>
       if (!run || !isFlowmarkDirective(node)) return undefined
       const out = await replaceDirective(node, run)
       if (out.kind === 'remove') {
-        vctx.removeNode(node as never)
+        vctx.removeNode(node)
         return undefined
       }
       const { hName, hProperties } = out.node.data as { hName: string; hProperties: Record<string, unknown> }
@@ -67,17 +66,17 @@ export function satteriFlowmark(state: RunState): (ctx: PluginFactoryContext) =>
       name: 'flowmark',
       options: { position: true },
       async before(root) {
-        run = await startPage(root as Root, file, state)
+        run = await startPage(root, file, state)
       },
-      containerDirective: (node, vctx) => directive(node as unknown as BlockDirective, vctx),
-      leafDirective: (node, vctx) => directive(node as unknown as BlockDirective, vctx),
+      containerDirective: (node, vctx) => directive(node, vctx),
+      leafDirective: (node, vctx) => directive(node, vctx),
       code(node, vctx) {
-        if (run && isHiddenFence(node as Code, run)) vctx.removeNode(node)
+        if (run && isHiddenFence(node, run)) vctx.removeNode(node)
       },
       async after(root, vctx) {
         if (!run) return
         const html = await endPage(run, state)
-        if (html !== undefined) vctx.appendChild(root, assetsNode(html, mdx) as never)
+        if (html !== undefined) vctx.appendChild(root, assetsNode(html, mdx))
       },
     }
   }

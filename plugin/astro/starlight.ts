@@ -38,7 +38,7 @@ export function starlightFlowmark(options?: FlowmarkOptions): StarlightPlugin {
         const ec = config.expressiveCode
         if (ec !== false) {
           const base = typeof ec === 'object' ? ec : {}
-          updateConfig({ expressiveCode: { ...base, plugins: [...(base.plugins ?? []), copyRunnableCode() as never] } })
+          updateConfig({ expressiveCode: { ...base, plugins: [...(base.plugins ?? []), copyRunnableCode()] } })
         }
         const integration = flowmark(options)
         // The integration takes the pages generated here instead of generating them again (see PREPARED_API there).

@@ -135,8 +135,9 @@ export async function finishPage(
   // page's content): report those pages through the overlay channel and keep rendering. Everything else throws.
   const viaLoader = /\.(md|markdown|mdown|mkd|mkdn|mdwn)$/i.test(file) && !(state.pagesDir !== '' && file.startsWith(state.pagesDir))
   if (errors.length > 0 && (!overlay || viaLoader)) {
-    const log = state.options.doctest === 'warn' ? state.logger?.warn : state.logger?.error
-    for (const e of errors) log?.call(state.logger, formatDiagnostic(e, state.root))
+    const logger = state.logger
+    const log = (text: string): void => (state.options.doctest === 'warn' ? logger?.warn(text) : logger?.error(text))
+    for (const e of errors) log(formatDiagnostic(e, state.root))
   }
   if (state.command === 'dev') state.devError?.(file, overlay ? new PageDoctestError(errors, state.root) : undefined)
   if (overlay && !viaLoader) throw new PageDoctestError(errors, state.root)

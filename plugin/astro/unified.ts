@@ -1,5 +1,5 @@
 // unified adapter for Astro: a remark plugin that runs the page's session and replaces Flowmark's directives.
-import type { Code, Root, RootContent } from 'mdast'
+import type { Code, Root } from 'mdast'
 import type { Parent } from 'unist'
 import type { VFile } from 'vfile'
 import { isFlowmarkDirective, type BlockDirective } from '../core/directive.ts'
@@ -57,7 +57,7 @@ export function remarkFlowmarkAstro(state: RunState): (options?: RemarkFlowmarkA
     const run = await startPage(tree, file, state)
     if (!run) return
     for (const site of findSites(tree)) {
-      const index = site.parent.children.indexOf(site.node as never)
+      const index = site.parent.children.indexOf(site.node)
       if (index === -1) continue
       if (site.node.type === 'code') {
         if (isHiddenFence(site.node, run)) site.parent.children.splice(index, 1)
@@ -65,9 +65,9 @@ export function remarkFlowmarkAstro(state: RunState): (options?: RemarkFlowmarkA
       }
       const out = await replaceDirective(site.node, run)
       if (out.kind === 'remove') site.parent.children.splice(index, 1)
-      else site.parent.children[index] = (mdx ? mdxSafe(out.node) : out.node) as never
+      else site.parent.children[index] = (mdx ? mdxSafe(out.node) : out.node)
     }
     const html = await endPage(run, state)
-    if (html !== undefined) tree.children.push(assetsNode(html, mdx) as RootContent)
+    if (html !== undefined) tree.children.push(assetsNode(html, mdx))
   }
 }

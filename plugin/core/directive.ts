@@ -1,5 +1,5 @@
 // The `dispatcher` directive's attributes: their meaning, validation with positioned errors, and the parsed form.
-import type { Paragraph, PhrasingContent } from 'mdast'
+import type { PhrasingContent } from 'mdast'
 import type { ContainerDirective, LeafDirective } from 'mdast-util-directive'
 import type { Node } from 'unist'
 import { diagnostic, startOf, type FileInfo } from './file.ts'
@@ -110,7 +110,7 @@ export function directiveLabel(node: BlockDirective): PhrasingContent[] | undefi
   if (node.type === 'leafDirective') return node.children.length > 0 ? node.children : undefined
   const first = node.children[0]
   if (first?.type === 'paragraph' && (first.data as { directiveLabel?: boolean } | undefined)?.directiveLabel) {
-    return (first as Paragraph).children
+    return first.children
   }
   return undefined
 }
@@ -154,6 +154,74 @@ export function dottedOptions(options: Readonly<Record<string, unknown>>, prefix
  * @returns The parsed directive and its diagnostics.
  */
 export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDispatcher {
+  const r = attributeReader(node, file)
+  const { form, opener } = r
+  checkAttributeNames(r)
+  const name = r.text('name')
+  if (name === undefined || name === '') {
+    r.error('directive-name', r.start, `\`${opener}\` needs \`name=<value>\`: the ${form === 'leaf' ? 'export of `from` or the session variable' : 'session variable'} to draw, e.g. \`${opener}{name=dsp}\`.`)
+  } else if (!IDENTIFIER_PATH.test(name)) {
+    r.error('directive-attribute', r.at('name', 0, true), `Attribute \`name\` of \`${opener}\` must be a variable name or a dotted path (\`dsp\`, \`models.fuel\`), got \`${name}\`.`)
+  }
+
+  const from = r.text('from')
+  if (from !== undefined) {
+    if (form === 'container') {
+      r.error('directive-attribute', r.at('from'), `Attribute \`from\` is for the leaf form only: write \`::dispatcher{from="${from}" name=${name ?? 'dsp'}}\` on a line of its own, or import the module in the container's code.`)
+    } else if (from === '') {
+      r.error('directive-attribute', r.at('from', 0, true), 'Attribute `from` needs a module path, e.g. `from="./model.ts"`.')
+    }
+  }
+
+  const plotOptions: Record<string, unknown> = {}
+  readOptJson(r, plotOptions)
+  readDottedOptions(r, plotOptions)
+  const index = readPlotAttributes(r, plotOptions)
+  const { height, width } = readSize(r)
+
+  const descriptionText = r.text('description')
+  const description = descriptionText === undefined || descriptionText === 'false' ? false
+    : descriptionText === '' || descriptionText === 'true' ? true : descriptionText
+  const tables = TABLE_KINDS.filter((kind) => r.flag(kind))
+  const code = r.flag('code')
+  if (form === 'leaf' && code) {
+    r.warn('directive-attribute', r.at('code'), `Attribute \`code\` has no effect on the leaf form \`::dispatcher\`: it has no code to show.`)
+  }
+
+  if (r.failed() || name === undefined) return { spec: undefined, diagnostics: r.diagnostics }
+  return {
+    spec: {
+      form, name, from: form === 'leaf' ? from : undefined, code, index, plotOptions, tables, description, height, width,
+      id: r.text('id') || undefined, className: r.text('class') || undefined, label: directiveLabel(node),
+    },
+    diagnostics: r.diagnostics,
+  }
+}
+
+/** Reads the attributes of one `dispatcher` directive and collects the diagnostics about them. */
+interface AttributeReader {
+  readonly form: 'container' | 'leaf'
+  /** `:::dispatcher` or `::dispatcher`, as messages name it. */
+  readonly opener: string
+  readonly attributes: Readonly<Record<string, string | null | undefined>>
+  /** The attribute tokens of the opening line as written (for positions and quoting hints). */
+  readonly tokens: readonly AttributeToken[]
+  readonly start: SourcePoint
+  readonly diagnostics: Diagnostic[]
+  /** Where attribute `name` (or its value, or a character of it) is written; the directive's start if unknown. */
+  at(name: string, offset?: number, onValue?: boolean): SourcePoint
+  /** Records an error: the directive becomes unusable. */
+  error(rule: string, point: SourcePoint, message: string): void
+  warn(rule: string, point: SourcePoint, message: string): void
+  /** True once an error was recorded. */
+  failed(): boolean
+  /** An attribute's text, undefined when absent. */
+  text(key: string): string | undefined
+  /** A flag attribute: present or `true` is true, absent or `false` is false, anything else an error. */
+  flag(key: string): boolean
+}
+
+function attributeReader(node: BlockDirective, file: FileInfo): AttributeReader {
   const form = node.type === 'containerDirective' ? 'container' : 'leaf'
   const opener = `${form === 'container' ? ':::' : '::'}${node.name}`
   const attributes = node.attributes ?? {}
@@ -162,87 +230,86 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
   // From the directive's column on, so that openings inside block quotes (`> ::dispatcher{…}`) are read too.
   const lineText = file.source === undefined || !node.position ? undefined : sourceLine(file.source, start.line)?.slice(start.column - 1)
   const tokens = lineText === undefined ? [] : (readOpeningLine(lineText)?.attributes ?? [])
-  const tokenOf = (name: string): AttributeToken | undefined => tokens.findLast((t) => t.name === name)
-  const at = (name: string, offset = 0, onValue = false): SourcePoint => {
-    const token = tokenOf(name)
-    if (!token) return start
-    return { line: start.line, column: start.column + (onValue ? token.valueStart : token.nameStart) + offset }
-  }
   let failed = false
-  const error = (rule: string, point: SourcePoint, message: string): void => {
-    failed = true
-    diagnostics.push(diagnostic(file, 'error', rule, point, message))
+  const r: AttributeReader = {
+    form, opener, attributes, tokens, start, diagnostics,
+    at: (name, offset = 0, onValue = false) => {
+      const token = tokens.findLast((t) => t.name === name)
+      if (!token) return start
+      return { line: start.line, column: start.column + (onValue ? token.valueStart : token.nameStart) + offset }
+    },
+    error: (rule, point, message) => {
+      failed = true
+      diagnostics.push(diagnostic(file, 'error', rule, point, message))
+    },
+    warn: (rule, point, message) => {
+      diagnostics.push(diagnostic(file, 'warning', rule, point, message))
+    },
+    failed: () => failed,
+    text: (key) => {
+      const value = attributes[key]
+      return value === null || value === undefined ? undefined : value
+    },
+    flag: (key) => {
+      const value = r.text(key)
+      if (value === undefined || value === 'false') return false
+      if (value === '' || value === 'true') return true
+      r.error('directive-attribute', r.at(key, 0, true), `Attribute \`${key}\` of \`${opener}\` is a flag: write \`${key}\` or \`${key}=false\`, not \`${key}="${value}"\`.`)
+      return false
+    },
   }
-  const valid = Object.keys(DISPATCHER_ATTRIBUTES).join(', ')
+  return r
+}
 
-  for (const key of Object.keys(attributes)) {
+/** Unknown attribute names are errors (with a quoting hint when the name looks like the rest of an unquoted value). */
+function checkAttributeNames(r: AttributeReader): void {
+  const valid = Object.keys(DISPATCHER_ATTRIBUTES).join(', ')
+  for (const key of Object.keys(r.attributes)) {
     if (key in DISPATCHER_ATTRIBUTES || key.startsWith('opt.')) continue
     let hint = ''
-    const index = tokens.findIndex((t) => t.name === key)
-    const before = index > 0 ? tokens[index - 1] : undefined
-    if (attributes[key] === '' && before && before.quote === null && before.value !== undefined && FREE_TEXT.has(before.name)) {
+    const index = r.tokens.findIndex((t) => t.name === key)
+    const before = index > 0 ? r.tokens[index - 1] : undefined
+    if (r.attributes[key] === '' && before && before.quote === null && before.value !== undefined && FREE_TEXT.has(before.name)) {
       hint = ` If \`${key}\` belongs to the value of \`${before.name}\`, quote the value: ${before.name}="${before.value} ${key}".`
     }
-    error('directive-attribute', at(key), `Unknown attribute \`${key}\` on \`${opener}\`. Valid attributes: ${valid}.${hint}`)
+    r.error('directive-attribute', r.at(key), `Unknown attribute \`${key}\` on \`${r.opener}\`. Valid attributes: ${valid}.${hint}`)
   }
+}
 
-  const text = (key: string): string | undefined => {
-    const value = attributes[key]
-    return value === null || value === undefined ? undefined : value
-  }
-  const flag = (key: string): boolean => {
-    const value = text(key)
-    if (value === undefined || value === 'false') return false
-    if (value === '' || value === 'true') return true
-    error('directive-attribute', at(key, 0, true), `Attribute \`${key}\` of \`${opener}\` is a flag: write \`${key}\` or \`${key}=false\`, not \`${key}="${value}"\`.`)
-    return false
-  }
-
-  const name = text('name')
-  if (name === undefined || name === '') {
-    error('directive-name', start, `\`${opener}\` needs \`name=<value>\`: the ${form === 'leaf' ? 'export of `from` or the session variable' : 'session variable'} to draw, e.g. \`${opener}{name=dsp}\`.`)
-  } else if (!IDENTIFIER_PATH.test(name)) {
-    error('directive-attribute', at('name', 0, true), `Attribute \`name\` of \`${opener}\` must be a variable name or a dotted path (\`dsp\`, \`models.fuel\`), got \`${name}\`.`)
-  }
-
-  const from = text('from')
-  if (from !== undefined) {
-    if (form === 'container') {
-      error('directive-attribute', at('from'), `Attribute \`from\` is for the leaf form only: write \`::dispatcher{from="${from}" name=${name ?? 'dsp'}}\` on a line of its own, or import the module in the container's code.`)
-    } else if (from === '') {
-      error('directive-attribute', at('from', 0, true), 'Attribute `from` needs a module path, e.g. `from="./model.ts"`.')
-    }
-  }
-
-  const plotOptions: Record<string, unknown> = {}
-  const opt = text('opt')
-  if (opt !== undefined && opt.trim() !== '') {
-    try {
-      const parsed: unknown = JSON.parse(opt)
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        error('directive-opt', at('opt', 0, true), `Attribute \`opt\` of \`${opener}\` must be a JSON object (\`opt='{"engine": "neato"}'\`), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}.`)
-      } else {
-        for (const key of Object.keys(parsed)) {
-          if (PLOT_OPTION_NAMES.includes(key)) continue
-          const offset = opt.indexOf(JSON.stringify(key))
-          error('directive-opt', at('opt', Math.max(offset, 0), true), `Unknown plot option \`${key}\` in \`opt\` of \`${opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`)
-        }
-        Object.assign(plotOptions, parsed)
+/** The plot options of `opt='{…}'` (a JSON object of known option names) into `plotOptions`. */
+function readOptJson(r: AttributeReader, plotOptions: Record<string, unknown>): void {
+  const { opener } = r
+  const opt = r.text('opt')
+  if (opt === undefined || opt.trim() === '') return
+  try {
+    const parsed: unknown = JSON.parse(opt)
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      r.error('directive-opt', r.at('opt', 0, true), `Attribute \`opt\` of \`${opener}\` must be a JSON object (\`opt='{"engine": "neato"}'\`), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}.`)
+    } else {
+      for (const key of Object.keys(parsed)) {
+        if (PLOT_OPTION_NAMES.includes(key)) continue
+        const offset = opt.indexOf(JSON.stringify(key))
+        r.error('directive-opt', r.at('opt', Math.max(offset, 0), true), `Unknown plot option \`${key}\` in \`opt\` of \`${opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`)
       }
-    } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause)
-      const offset = /position (\d+)/.exec(reason)
-      const point = at('opt', offset ? Number(offset[1]) : 0, true)
-      const quoteHint = opt.includes("'") ? '' : ' Wrap JSON in single quotes so its double quotes need no escaping: opt=\'{"depth": 1}\'.'
-      error('directive-opt', point, `Attribute \`opt\` of \`${opener}\` is not valid JSON: ${reason}.${quoteHint}`)
+      Object.assign(plotOptions, parsed)
     }
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    const offset = /position (\d+)/.exec(reason)
+    const point = r.at('opt', offset ? Number(offset[1]) : 0, true)
+    const quoteHint = opt.includes("'") ? '' : ' Wrap JSON in single quotes so its double quotes need no escaping: opt=\'{"depth": 1}\'.'
+    r.error('directive-opt', point, `Attribute \`opt\` of \`${opener}\` is not valid JSON: ${reason}.${quoteHint}`)
   }
-  for (const key of Object.keys(attributes)) {
+}
+
+/** The plot options of `opt.<name>[.<key>…]=value` attributes into `plotOptions` (they win over `opt`). */
+function readDottedOptions(r: AttributeReader, plotOptions: Record<string, unknown>): void {
+  for (const key of Object.keys(r.attributes)) {
     if (!key.startsWith('opt.')) continue
     const path = key.slice('opt.'.length).split('.')
     const top = path[0] ?? ''
     if (!PLOT_OPTION_NAMES.includes(top) || path.some((part) => part === '')) {
-      error('directive-opt', at(key), `Unknown plot option \`${top}\` in attribute \`${key}\` of \`${opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`)
+      r.error('directive-opt', r.at(key), `Unknown plot option \`${top}\` in attribute \`${key}\` of \`${r.opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`)
       continue
     }
     let target: Record<string, unknown> = plotOptions
@@ -254,64 +321,55 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
     }
     const last = path[path.length - 1] ?? top
     if (last in target) {
-      diagnostics.push(diagnostic(file, 'warning', 'directive-opt', at(key), `Plot option \`${path.join('.')}\` is set both in \`opt\` and by \`${key}\`; \`${key}\` wins.`))
+      r.warn('directive-opt', r.at(key), `Plot option \`${path.join('.')}\` is set both in \`opt\` and by \`${key}\`; \`${key}\` wins.`)
     }
-    target[last] = optionValue(text(key) ?? '')
+    target[last] = optionValue(r.text(key) ?? '')
   }
+}
+
+/** The plot options set by attributes of their own (`workflow`, `depth`, `engine`) into `plotOptions`; returns `index`. */
+function readPlotAttributes(r: AttributeReader, plotOptions: Record<string, unknown>): boolean {
+  const { opener } = r
   const setOption = (key: string, value: unknown): void => {
     if (key in plotOptions) {
-      diagnostics.push(diagnostic(file, 'warning', 'directive-opt', at(key), `Plot option \`${key}\` is set both by the attribute and in \`opt\`; the attribute wins.`))
+      r.warn('directive-opt', r.at(key), `Plot option \`${key}\` is set both by the attribute and in \`opt\`; the attribute wins.`)
     }
     plotOptions[key] = value
   }
-  if (text('workflow') !== undefined) setOption('workflow', flag('workflow'))
-  const index = flag('index')
-  const depth = text('depth')
+  if (r.text('workflow') !== undefined) setOption('workflow', r.flag('workflow'))
+  const index = r.flag('index')
+  const depth = r.text('depth')
   if (depth !== undefined) {
     if (depth === '-1') {
       if ('depth' in plotOptions) setOption('depth', undefined)
       delete plotOptions['depth']
     } else if (/^\d+$/.test(depth)) setOption('depth', Number(depth))
-    else error('directive-attribute', at('depth', 0, true), `Attribute \`depth\` of \`${opener}\` must be an integer ≥ -1 (-1 opens every level), got \`${depth}\`.`)
+    else r.error('directive-attribute', r.at('depth', 0, true), `Attribute \`depth\` of \`${opener}\` must be an integer ≥ -1 (-1 opens every level), got \`${depth}\`.`)
   }
-  const engine = text('engine')
+  const engine = r.text('engine')
   if (engine !== undefined) {
     if (LAYOUT_ENGINES.includes(engine)) setOption('engine', engine)
-    else error('directive-attribute', at('engine', 0, true), `Attribute \`engine\` of \`${opener}\` must be one of ${LAYOUT_ENGINES.join(', ')}, got \`${engine}\`.`)
+    else r.error('directive-attribute', r.at('engine', 0, true), `Attribute \`engine\` of \`${opener}\` must be one of ${LAYOUT_ENGINES.join(', ')}, got \`${engine}\`.`)
   }
+  return index
+}
 
-  const length = (key: 'width'): string | undefined => {
-    const value = text(key)
-    if (value === undefined) return undefined
-    if (CSS_LENGTH.test(value)) return /\d$/.test(value) ? `${value}px` : value
-    error('directive-attribute', at(key, 0, true), `Attribute \`${key}\` of \`${opener}\` must be a CSS length such as \`500px\`, \`60vh\` or \`100%\` (a bare number means px), got \`${value}\`.`)
-    return undefined
-  }
-  const heightText = text('height')
+/** The graph's `height` (maximum, in pixels) and `width` (a CSS length; a bare number means px). */
+function readSize(r: AttributeReader): { height: number | undefined; width: string | undefined } {
+  const { opener } = r
+  const heightText = r.text('height')
   let height: number | undefined
   if (heightText !== undefined) {
     if (/^\d+(px)?$/.test(heightText) && Number.parseInt(heightText, 10) > 0) height = Number.parseInt(heightText, 10)
-    else error('directive-attribute', at('height', 0, true), `Attribute \`height\` of \`${opener}\` is the graph's maximum height in pixels (\`500\` or \`500px\`), got \`${heightText}\`.`)
+    else r.error('directive-attribute', r.at('height', 0, true), `Attribute \`height\` of \`${opener}\` is the graph's maximum height in pixels (\`500\` or \`500px\`), got \`${heightText}\`.`)
   }
-  const width = length('width')
-
-  const descriptionText = text('description')
-  const description = descriptionText === undefined || descriptionText === 'false' ? false
-    : descriptionText === '' || descriptionText === 'true' ? true : descriptionText
-  const tables = TABLE_KINDS.filter((kind) => flag(kind))
-  const code = flag('code')
-  if (form === 'leaf' && code) {
-    diagnostics.push(diagnostic(file, 'warning', 'directive-attribute', at('code'), `Attribute \`code\` has no effect on the leaf form \`::dispatcher\`: it has no code to show.`))
+  const value = r.text('width')
+  let width: string | undefined
+  if (value !== undefined) {
+    if (CSS_LENGTH.test(value)) width = /\d$/.test(value) ? `${value}px` : value
+    else r.error('directive-attribute', r.at('width', 0, true), `Attribute \`width\` of \`${opener}\` must be a CSS length such as \`500px\`, \`60vh\` or \`100%\` (a bare number means px), got \`${value}\`.`)
   }
-
-  if (failed || name === undefined) return { spec: undefined, diagnostics }
-  return {
-    spec: {
-      form, name, from: form === 'leaf' ? from : undefined, code, index, plotOptions, tables, description, height, width,
-      id: text('id') || undefined, className: text('class') || undefined, label: directiveLabel(node),
-    },
-    diagnostics,
-  }
+  return { height, width }
 }
 
 /**

@@ -1,5 +1,5 @@
 // Turns a Flowmark directive plus its session result into replacement mdast: shown code, graph, description, tables.
-import type { BlockContent, Code, Data, DefinitionContent, Html, Paragraph, PhrasingContent } from 'mdast'
+import type { BlockContent, Data, DefinitionContent, Html, Paragraph, PhrasingContent } from 'mdast'
 import type { ContainerDirective } from 'mdast-util-directive'
 import { pathSegment } from 'flowmark/plot'
 import type { PlotJSON } from 'flowmark/plot'
@@ -266,8 +266,8 @@ export async function transformDirective(node: BlockDirective, context: Directiv
   if (node.type === 'containerDirective') {
     node.children.forEach((child, index) => {
       if (index === 0 && child.type === 'paragraph' && (child.data as { directiveLabel?: boolean } | undefined)?.directiveLabel) return
-      if (child.type === 'code' && codeLang((child as Code).lang)) {
-        if (showCode && !parseFenceMeta((child as Code).meta).hide) content.push(child)
+      if (child.type === 'code' && codeLang(child.lang)) {
+        if (showCode && !parseFenceMeta(child.meta).hide) content.push(child)
         return
       }
       content.push(child)

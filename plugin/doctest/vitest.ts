@@ -27,7 +27,7 @@ export class DoctestFailure extends FlowmarkPluginError {
   /** Actual output (transcript statements). */
   readonly actual: string | undefined
   constructor(diagnostic: Diagnostic, cwd: string) {
-    super(formatDiagnostic({ ...diagnostic, diff: '' } as Diagnostic, { cwd }))
+    super(formatDiagnostic({ ...diagnostic, diff: '' }, { cwd }))
     this.expected = diagnostic.expected
     this.actual = diagnostic.actual
     // The page position is in the message; frames of this helper would only point away from it.

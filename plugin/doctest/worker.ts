@@ -44,7 +44,7 @@ for (const stream of [process.stdout, process.stderr]) {
     const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined
     callback?.()
     return true
-  }) as typeof stream.write
+  })
 }
 process.on('uncaughtException', lateError)
 // In a worker, process.exit() ends the thread; say so first, so the session can tell it from an emptied event loop,
@@ -55,7 +55,7 @@ process.exit = ((code?: number | string | null) => {
   exitCalledNow = true
   post({ type: 'exit-called', code: code ?? process.exitCode ?? 0, ...(owner === undefined ? {} : { owner }) })
   return exit(code)
-}) as typeof process.exit
+})
 process.on('unhandledRejection', lateError)
 
 /** What attributing asynchronous errors needs: the page, where its units are, which one runs, which ran last. */

@@ -276,10 +276,10 @@ export class GraphRenderer {
       return { kind: 'bad', file, reason: 'lacks fields of a cache entry (svg, engine, warnings, digest)' }
     }
     if (storedKey !== key) return { kind: 'bad', file, reason: 'belongs to another graph (its key differs)' }
-    if (entryDigest(key, svg, engine, warnings as string[]) !== digest) {
+    if (entryDigest(key, svg, engine, warnings) !== digest) {
       return { kind: 'bad', file, reason: 'was altered or cut short (its digest does not match its content)' }
     }
-    return { kind: 'hit', layout: { svg, engine, warnings: warnings as string[] } }
+    return { kind: 'hit', layout: { svg, engine, warnings: warnings } }
   }
 
   async #write(key: string, entry: Omit<DotLayout, 'cached'>): Promise<void> {

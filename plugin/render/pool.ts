@@ -104,7 +104,7 @@ export class LayoutPool {
       if ('svg' in res) job.resolve({ svg: res.svg, ms: res.ms })
       else job.reject(new Error(res.error))
     })
-    worker.on('error', (e) => this.#crash(slot, e))
+    worker.on('error', (e: Error) => this.#crash(slot, e))
     worker.on('exit', (code) => { if (slot.job !== undefined) this.#crash(slot, new Error(`layout worker exited with code ${code}`)) })
     this.#slots.push(slot)
     return slot

@@ -167,122 +167,188 @@ function ptToPx(value: string | undefined): number {
  * Colours are left as Graphviz wrote them: the viewer stylesheet maps them to CSS custom properties.
  */
 export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
-  const tokens = tokenize(svg)
-  const { prefix } = ctx
-  const byDotId = new Map<string, number>()
-  ctx.nodes.forEach((n, i) => { if (!byDotId.has(n.dotId)) byDotId.set(n.dotId, i) })
+  return new SvgRewriter(tokenize(svg), ctx).run()
+}
 
-  // Pass 1: DOT node name (the group's <title>) → label and node index, for readable edge titles and edge ends.
-  const nameToLabel = new Map<string, string>()
-  const nameToIndex = new Map<string, number>()
-  const titleOf = (i: number): string | undefined => {
+/** What an open element is in Graphviz's output: the graph, a node, an edge or a cluster group, or anything else. */
+type Role = 'graph' | 'node' | 'edge' | 'cluster' | 'other'
+
+/** An element open in the output, with the node it belongs to (index into the page's nodes) if it is a node group. */
+interface Frame { readonly name: string; readonly role: Role; readonly node: number | undefined }
+
+/** One pass over the tokens of one page's SVG, writing the rewritten markup (see {@link postProcessSvg}). */
+class SvgRewriter {
+  readonly #tokens: readonly Token[]
+  readonly #ctx: SvgPageContext
+  /** Node dotId → index of its first PlotNode. */
+  readonly #byDotId = new Map<string, number>()
+  /** DOT node name (the group's <title>) → label, for readable edge titles. */
+  readonly #nameToLabel = new Map<string, string>()
+  /** DOT node name → node index, for the ends of edges. */
+  readonly #nameToIndex = new Map<string, number>()
+  readonly #out: string[] = []
+  readonly #stack: Frame[] = []
+  /** Indices of the nodes found in the SVG. */
+  readonly #seen = new Set<number>()
+  #width = 0
+  #height = 0
+  /** The current token. */
+  #i = 0
+  // Graphviz numbers the anchors of HTML-like label cells (`a_<group id>_<n>`) with a counter global to the Graphviz
+  // instance, so the same DOT gets different ids depending on what was laid out before. Renumber them per group.
+  #group: string | undefined
+  #anchors = 0
+
+  constructor(tokens: readonly Token[], ctx: SvgPageContext) {
+    this.#tokens = tokens
+    this.#ctx = ctx
+    ctx.nodes.forEach((n, i) => { if (!this.#byDotId.has(n.dotId)) this.#byDotId.set(n.dotId, i) })
+    this.#readNodeNames()
+  }
+
+  /** Pass 1: DOT node name (the group's <title>) → label and node index, for readable edge titles and edge ends. */
+  #readNodeNames(): void {
+    const tokens = this.#tokens
+    for (let i = 0; i < tokens.length; i++) {
+      const tok = tokens[i] as Token
+      if (tok.t !== 'open' || tok.name !== 'g' || !hasClass(tok.attrs, 'node')) continue
+      const name = this.#titleOf(i)
+      if (name === undefined) continue
+      const index = this.#byDotId.get(get(tok.attrs, 'id') ?? '')
+      this.#nameToLabel.set(name, index === undefined ? name : (this.#ctx.nodes[index] as PlotNode).label)
+      if (index !== undefined) this.#nameToIndex.set(name, index)
+    }
+  }
+
+  /** The text of the `<title>` that opens the element at token `i`, if it has one. */
+  #titleOf(i: number): string | undefined {
+    const tokens = this.#tokens
     let j = i + 1
-    while ((tokens[j] as Token | undefined)?.t === 'text' && textOf(tokens[j] as Token & { t: 'text' }).trim() === '') j++
+    while ((tokens[j])?.t === 'text' && textOf(tokens[j] as Token & { t: 'text' }).trim() === '') j++
     const next = tokens[j], text = tokens[j + 1]
     return next?.t === 'open' && next.name === 'title' && text?.t === 'text' ? textOf(text) : undefined
   }
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i] as Token
-    if (tok.t !== 'open' || tok.name !== 'g' || !hasClass(tok.attrs, 'node')) continue
-    const name = titleOf(i)
-    if (name === undefined) continue
-    const index = byDotId.get(get(tok.attrs, 'id') ?? '')
-    nameToLabel.set(name, index === undefined ? name : (ctx.nodes[index] as PlotNode).label)
-    if (index !== undefined) nameToIndex.set(name, index)
+
+  /** Pass 2: writes every token, then checks that the SVG was complete. */
+  run(): ProcessedSvg {
+    const tokens = this.#tokens
+    const out = this.#out
+    const stack = this.#stack
+    for (; this.#i < tokens.length; this.#i++) {
+      const tok = tokens[this.#i] as Token
+      if (tok.t === 'skip') continue
+      if (tok.t === 'text') {
+        if (stack.length === 0) continue // whitespace between prolog and <svg>
+        out.push(tok.raw === undefined ? escapeHtml(tok.text) : cleanText(tok.raw))
+      } else if (tok.t === 'raw') {
+        out.push(tok.raw)
+        if (!tok.selfClose) stack.push({ name: tok.name, role: 'other', node: undefined })
+      } else if (tok.t === 'close') {
+        stack.pop()
+        out.push(`</${tok.name}>`)
+      } else if (DROP_ELEMENTS.has(tok.name)) {
+        this.#skipElement()
+      } else if (tok.name === 'title' && !tok.selfClose) {
+        this.#title()
+      } else {
+        this.#element(tok)
+      }
+    }
+    if (stack.length > 0) throw new SvgFormatError(`unclosed <${(stack[stack.length - 1] as Frame).name}> in SVG; expected complete Graphviz output`)
+    const missingNodes = this.#ctx.nodes.filter((_, k) => !this.#seen.has(k)).map((n) => n.dotId)
+    return { svg: out.join('').trim(), linkedNodes: this.#seen.size, missingNodes, width: this.#width, height: this.#height }
   }
 
-  const out: string[] = []
-  interface Frame { readonly name: string; readonly role: 'graph' | 'node' | 'edge' | 'cluster' | 'other'; readonly node: number | undefined }
-  const stack: Frame[] = []
-  const seen = new Set<number>()
-  let width = 0, height = 0
-  let i = 0
-  const prefixRef = (v: string): string => v.replace(/url\(\s*#([^)]*)\)/g, (_, id: string) => `url(#${prefix}${id})`)
-
-  // Graphviz numbers the anchors of HTML-like label cells (`a_<group id>_<n>`) with a counter global to the Graphviz
-  // instance, so the same DOT gets different ids depending on what was laid out before. Renumber them per group.
-  let group: string | undefined
-  let anchors = 0
-  const stableId = (id: string): string => {
-    if (group === undefined || !id.startsWith(`a_${group}_`) || !/^\d+$/.test(id.slice(group.length + 3))) return id
-    return `a_${group}_${anchors++}`
-  }
-
-  const currentNode = (): number | undefined => {
-    for (let k = stack.length - 1; k >= 0; k--) if ((stack[k] as Frame).node !== undefined) return (stack[k] as Frame).node
-    return undefined
-  }
-  const skipElement = (): void => {
-    // i points at an open token; skip to its matching close.
-    const open = tokens[i] as Token & { t: 'open' }
+  /** Skips the element opened at the current token, up to its matching close. */
+  #skipElement(): void {
+    const tokens = this.#tokens
+    const open = tokens[this.#i] as Token & { t: 'open' }
     if (open.selfClose) return
     let depth = 1
-    while (depth > 0 && ++i < tokens.length) {
-      const t = tokens[i] as Token
+    while (depth > 0 && ++this.#i < tokens.length) {
+      const t = tokens[this.#i] as Token
       if ((t.t === 'open' || t.t === 'raw') && !t.selfClose) depth++
       else if (t.t === 'close') depth--
     }
   }
 
-  for (; i < tokens.length; i++) {
-    const tok = tokens[i] as Token
-    if (tok.t === 'skip') continue
-    if (tok.t === 'text') {
-      const parent = stack[stack.length - 1]
-      if (parent === undefined) continue // whitespace between prolog and <svg>
-      out.push(tok.raw === undefined ? escapeHtml(tok.text) : cleanText(tok.raw))
-      continue
+  /** A `<title>`: node and edge titles become their readable labels; other titles are dropped. */
+  #title(): void {
+    const tokens = this.#tokens
+    const parent = this.#stack[this.#stack.length - 1]
+    // Collect the title text, then decide what to write.
+    let text = ''
+    let j = this.#i + 1
+    for (; j < tokens.length && (tokens[j] as Token).t !== 'close'; j++) {
+      const t = tokens[j] as Token
+      if (t.t === 'text') text += textOf(t)
     }
-    if (tok.t === 'raw') {
-      out.push(tok.raw)
-      if (!tok.selfClose) stack.push({ name: tok.name, role: 'other', node: undefined })
-      continue
-    }
-    if (tok.t === 'close') {
-      stack.pop()
-      out.push(`</${tok.name}>`)
-      continue
-    }
-    if (DROP_ELEMENTS.has(tok.name)) { skipElement(); continue }
+    this.#i = j
+    if (parent === undefined || parent.role === 'graph' || parent.role === 'cluster' || parent.role === 'other') return
+    const title = parent.role !== 'node' ? edgeTitle(text, this.#nameToLabel)
+      : parent.node === undefined ? (this.#nameToLabel.get(text) ?? text) : (this.#ctx.nodes[parent.node] as PlotNode).label
+    this.#out.push(`<title>${escapeHtml(title)}</title>`)
+  }
 
-    const parent = stack[stack.length - 1]
-    if (tok.name === 'title' && !tok.selfClose) {
-      // Collect the title text, then decide what to write.
-      let text = ''
-      let j = i + 1
-      for (; j < tokens.length && (tokens[j] as Token).t !== 'close'; j++) {
-        const t = tokens[j] as Token
-        if (t.t === 'text') text += textOf(t)
-      }
-      i = j
-      if (parent === undefined || parent.role === 'graph' || parent.role === 'cluster' || parent.role === 'other') continue
-      let title = text
-      if (parent.role === 'node') {
-        title = parent.node === undefined ? (nameToLabel.get(text) ?? text) : (ctx.nodes[parent.node] as PlotNode).label
-      } else {
-        title = edgeTitle(text, nameToLabel)
-      }
-      out.push(`<title>${escapeHtml(title)}</title>`)
-      continue
-    }
+  /** The node index of the innermost open node group, if any. */
+  #currentNode(): number | undefined {
+    const stack = this.#stack
+    for (let k = stack.length - 1; k >= 0; k--) if ((stack[k] as Frame).node !== undefined) return (stack[k] as Frame).node
+    return undefined
+  }
 
-    const attrs: Attr[] = []
-    let role: Frame['role'] = 'other'
+  /** An open element: its attributes rewritten, plus the viewer's data attributes on the root, nodes and edges. */
+  #element(tok: Token & { t: 'open' }): void {
+    const { prefix } = this.#ctx
+    let role: Role = 'other'
     let node: number | undefined
     if (tok.name === 'g') {
       if (hasClass(tok.attrs, 'graph')) role = 'graph'
       else if (hasClass(tok.attrs, 'node')) role = 'node'
       else if (hasClass(tok.attrs, 'edge')) role = 'edge'
       else if (hasClass(tok.attrs, 'cluster')) role = 'cluster'
-      if (role === 'node') node = byDotId.get(get(tok.attrs, 'id') ?? '')
-      if (role === 'node' || role === 'edge' || role === 'cluster') { group = get(tok.attrs, 'id'); anchors = 0 }
+      if (role === 'node') node = this.#byDotId.get(get(tok.attrs, 'id') ?? '')
+      if (role === 'node' || role === 'edge' || role === 'cluster') { this.#group = get(tok.attrs, 'id'); this.#anchors = 0 }
     }
-    const inNode = node ?? currentNode()
-    const plotNode = inNode === undefined ? undefined : ctx.nodes[inNode]
+    const attrs = this.#attributes(tok, role, node)
 
+    if (tok.name === 'svg' && this.#stack.length === 0) {
+      this.#width = ptToPx(get(tok.attrs, 'width'))
+      this.#height = ptToPx(get(tok.attrs, 'height'))
+      attrs.push(['class', 'fm-svg'], ['role', 'img'], ['aria-labelledby', `${prefix}title ${prefix}desc`])
+    }
+    if (role === 'edge') {
+      // Which nodes the edge joins (indices into ctx.nodes), for the viewer's highlighting.
+      const ends = splitEdge(this.#titleOf(this.#i) ?? '', this.#nameToLabel)
+      const from = ends === undefined ? undefined : this.#nameToIndex.get(ends[0])
+      const to = ends === undefined ? undefined : this.#nameToIndex.get(ends[1])
+      if (from !== undefined) attrs.push(['data-fm-from', String(from)])
+      if (to !== undefined) attrs.push(['data-fm-to', String(to)])
+    }
+    if (role === 'node' && node !== undefined) {
+      const n = this.#ctx.nodes[node] as PlotNode
+      this.#seen.add(node)
+      attrs.push(['data-fm-node', String(node)], ['aria-label', nodeAriaLabel(n)])
+      if (n.page !== undefined) attrs.push(['data-fm-page', n.page])
+    }
+    this.#out.push(`<${tok.name}${attrs.map(([k, v]) => ` ${k}="${escapeHtml(v)}"`).join('')}${tok.selfClose ? '/>' : '>'}`)
+    if (!tok.selfClose) this.#stack.push({ name: tok.name, role, node })
+    if (tok.name === 'svg' && this.#stack.length === 1) {
+      this.#out.push(`<title id="${escapeHtml(prefix)}title">${escapeHtml(this.#ctx.title)}</title>`)
+      this.#out.push(`<desc id="${escapeHtml(prefix)}desc">${escapeHtml(this.#ctx.description)}</desc>`)
+    }
+  }
+
+  /** An element's attributes: no event handlers, prefixed ids and references, safe or rewritten links, node classes. */
+  #attributes(tok: Token & { t: 'open' }, role: Role, node: number | undefined): Attr[] {
+    const ctx = this.#ctx
+    const { prefix } = ctx
+    const inNode = node ?? this.#currentNode()
+    const plotNode = inNode === undefined ? undefined : ctx.nodes[inNode]
+    const attrs: Attr[] = []
     for (const [name, value] of tok.attrs) {
       if (/^on/i.test(name)) continue
-      if (name === 'id') { attrs.push([name, prefix + stableId(value)]); continue }
+      if (name === 'id') { attrs.push([name, prefix + this.#stableId(value)]); continue }
       if (name === 'href' || name === 'xlink:href') {
         const target = plotLink(value)
         if (plotNode?.page !== undefined) attrs.push([name, ctx.pageHref(plotNode.page)])
@@ -303,40 +369,17 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
         attrs.push([name, cls.join(' ')])
         continue
       }
-      attrs.push([name, value.includes('url(') ? prefixRef(value) : value])
+      attrs.push([name, value.includes('url(') ? value.replace(/url\(\s*#([^)]*)\)/g, (_, id: string) => `url(#${prefix}${id})`) : value])
     }
-
-    if (tok.name === 'svg' && stack.length === 0) {
-      width = ptToPx(get(tok.attrs, 'width'))
-      height = ptToPx(get(tok.attrs, 'height'))
-      attrs.push(['class', 'fm-svg'], ['role', 'img'], ['aria-labelledby', `${prefix}title ${prefix}desc`])
-    }
-    if (role === 'edge') {
-      // Which nodes the edge joins (indices into ctx.nodes), for the viewer's highlighting.
-      const ends = splitEdge(titleOf(i) ?? '', nameToLabel)
-      const from = ends === undefined ? undefined : nameToIndex.get(ends[0])
-      const to = ends === undefined ? undefined : nameToIndex.get(ends[1])
-      if (from !== undefined) attrs.push(['data-fm-from', String(from)])
-      if (to !== undefined) attrs.push(['data-fm-to', String(to)])
-    }
-    if (role === 'node') {
-      if (node !== undefined) {
-        const n = ctx.nodes[node] as PlotNode
-        seen.add(node)
-        attrs.push(['data-fm-node', String(node)], ['aria-label', nodeAriaLabel(n)])
-        if (n.page !== undefined) attrs.push(['data-fm-page', n.page])
-      }
-    }
-    out.push(`<${tok.name}${attrs.map(([k, v]) => ` ${k}="${escapeHtml(v)}"`).join('')}${tok.selfClose ? '/>' : '>'}`)
-    if (!tok.selfClose) stack.push({ name: tok.name, role, node })
-    if (tok.name === 'svg' && stack.length === 1) {
-      out.push(`<title id="${escapeHtml(prefix)}title">${escapeHtml(ctx.title)}</title>`)
-      out.push(`<desc id="${escapeHtml(prefix)}desc">${escapeHtml(ctx.description)}</desc>`)
-    }
+    return attrs
   }
-  if (stack.length > 0) throw new SvgFormatError(`unclosed <${(stack[stack.length - 1] as Frame).name}> in SVG; expected complete Graphviz output`)
-  const missingNodes = ctx.nodes.filter((_, k) => !seen.has(k)).map((n) => n.dotId)
-  return { svg: out.join('').trim(), linkedNodes: seen.size, missingNodes, width, height }
+
+  /** An id with a Graphviz anchor counter renumbered within the current group. */
+  #stableId(id: string): string {
+    const group = this.#group
+    if (group === undefined || !id.startsWith(`a_${group}_`) || !/^\d+$/.test(id.slice(group.length + 3))) return id
+    return `a_${group}_${this.#anchors++}`
+  }
 }
 
 /** The page and node of a link in `plot()`'s default form, `#page=<path>[&node=<dotId>]` (URI-encoded), else undefined. */

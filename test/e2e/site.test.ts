@@ -67,7 +67,7 @@ const subDispatchers = byFile('concepts/sub-dispatchers.md')
 
 const tmp = mkdtempSync(join(tmpdir(), 'flowmark-site-e2e-'))
 const outDir = PREBUILT === undefined ? join(tmp, 'site') : resolve(repo, PREBUILT)
-let buildError: unknown
+let buildError: Error | undefined
 let buildMs = 0
 let server: StaticServer
 let browser: Browser

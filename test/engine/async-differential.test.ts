@@ -88,7 +88,7 @@ function asyncWrap(r: () => number): Wrap {
   return (fn) => async (...a: unknown[]) => {
     const k = r()
     if (k < 0.3) {
-      for (let i = int(r, 0, 5); i > 0; i--) await null
+      for (let i = int(r, 0, 5); i > 0; i--) await Promise.resolve()
     } else if (k < 0.8) {
       await new Promise((resolve) => setImmediate(resolve))
     } else {

@@ -193,6 +193,8 @@ describe('dispatchAsync: cancellation and time limits', () => {
       fn: (_b: number, ctx: NodeContext) => new Promise((_, reject) => {
         ctx.signal.addEventListener('abort', () => {
           aborted.push(ctx.signal.reason)
+          // The abort reason as given (a string here): the engine must pass it through unchanged.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
           reject(ctx.signal.reason)
         })
         ctl.abort('stop')
@@ -482,7 +484,7 @@ describe('Solution.timeline', () => {
     expect(h!.start).toBeLessThan(f!.start + f!.duration) // h started before f ended: they overlapped
     expect(h!.duration).toBeGreaterThan(f!.duration)
     expect(String(timeline).split('\n')).toHaveLength(3)
-    expect(String(timeline)).toMatch(/^bad \|x+ *\| [\d.]+ ms \(failed\)$/m)
+    expect(String(timeline)).toMatch(/^bad \| *x+ *\| [\d.]+ ms \(failed\)$/m) // where it starts depends on the machine's load
     const page = timeline.plot().pages[0]!
     expect(page.title).toBe('fan timeline')
     expect(page.dot).toMatch(/^digraph timeline \{/)

@@ -401,7 +401,7 @@ describe('§3.2 addFunction', () => {
       [{ id: 'f', inpWeight: [2] }, /expected an object or a Map/],
     ]
     for (const [options, message] of bad) {
-      const err = thrown(() => d.addFunction(options as never))
+      const err = thrown(() => d.addFunction(options))
       expect(err, JSON.stringify(options)).toBeInstanceOf(ModelError)
       expect((err as Error).message).toMatch(message)
     }
@@ -793,7 +793,7 @@ describe('addData argument validation', () => {
       [{ id: 'a', weight: '1' }, /weight must be a number/],
     ]
     for (const [options, message] of bad) {
-      const err = thrown(() => d.addData(options as never))
+      const err = thrown(() => d.addData(options))
       expect(err, String(message)).toBeInstanceOf(ModelError)
       expect((err as Error).message).toMatch(message)
     }

@@ -141,9 +141,10 @@ function alternative(): Dispatcher {
   return m
 }
 
-const wrappers = { SubDispatchFunction, SubDispatchPipe, DispatchPipe } as const
+/** The wrappers compared: the function and the two pipes. */
+type Wrapper = typeof SubDispatchFunction | typeof SubDispatchPipe | typeof DispatchPipe
 
-function outcomes(make: (typeof wrappers)[keyof typeof wrappers], m: Dispatcher, outputs: string[], args: number[]): unknown[] {
+function outcomes(make: Wrapper, m: Dispatcher, outputs: string[], args: number[]): unknown[] {
   const fn = make(m, { id: 'F', inputs: ['a'], outputs }) as unknown as (a: number) => unknown
   return args.map((a) => {
     try {
@@ -346,7 +347,7 @@ describe('§7.4 MapDispatch', () => {
       },
     })
     expect(pipe([{ a: 1, b: 1 }, { a: 2, b: 2 }])).toEqual([2, 4])
-    const err = thrown(() => pipe([{ a: 1, b: 1 }, { a: 2 } as { a: number; b: number }]))
+    const err = thrown(() => pipe([{ a: 1, b: 1 }, { a: 2 }]))
     expect(err).toBeInstanceOf(DispatcherError)
     expect(err.message).toMatch(/step 'run<2>' failed: function 'run<2>' failed: CallError: .*missing a required argument: 'b'/)
     expect(() => MapDispatch(sumProduct(), { recursiveInputs: ['s'], factoryOptions: { outputs: ['s'], outputType: 'list' } })([{ a: 1, b: 1 }, { a: 1 }]))

@@ -65,7 +65,7 @@ function tokenize(src: string): Token[] {
       i++
       continue
     }
-    const m = /^[A-Za-z_\u0080-\uFFFF0-9.\-]+/.exec(src.slice(i))
+    const m = /^[A-Za-z_\u0080-\uFFFF0-9.-]+/.exec(src.slice(i))
     if (!m) throw new Error(`unexpected character ${JSON.stringify(c)} at ${i}`)
     out.push({ t: 'id', v: m[0] })
     i += m[0].length

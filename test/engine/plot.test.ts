@@ -56,7 +56,7 @@ describe('options', () => {
     for (const [options, option] of cases) {
       expect(() => dsp.plot(options as never), option).toThrow(PlotOptionError)
       try {
-        dsp.plot(options as never)
+        dsp.plot(options)
       } catch (e) {
         expect((e as PlotOptionError).option).toBe(option)
       }

@@ -136,7 +136,7 @@ describe('§4.16 failures and raises', () => {
       fn: (a: unknown) => {
         if (a === null) throw new TypeError('cannot convert null')
         const n = Number(a)
-        if (Number.isNaN(n)) throw new RangeError(`not a number: ${String(a)}`)
+        if (Number.isNaN(n)) throw new RangeError(`not a number: ${JSON.stringify(a)}`)
         return n
       },
     })

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import * as engine from '../../engine/index.ts'
+import { MAX_FUNCTION_LINES, longFunctions } from '../function-lengths.ts'
 import { importCycles } from '../import-cycles.ts'
 
 const root = new URL('../../engine/', import.meta.url).pathname
@@ -26,6 +27,17 @@ const PEERS = new Map([['workers/worker.ts', ['piscina']], ['workers/index.ts', 
  * `@hono/node-server`, never reached from the main entry (the first test checks the main entry reaches no server file).
  */
 const SERVER_PEERS = /^(hono|hono\/[\w-]+|@hono\/node-server)$/
+
+/**
+ * Functions allowed over MAX_FUNCTION_LINES for now, each with the reason; split one, then delete its line here.
+ * (buildPage, makePipe and the others of issue #19 were split; these were not part of it.)
+ */
+const LONG_FUNCTIONS = new Map([
+  ['portable/ephemeral.ts#fromEphemeral', 'the ephemeral job-map reader: to split with the portable format\'s next change'],
+  ['portable/to-json.ts#writeModel', 'writes a model\'s nodes kind by kind: to split with the portable format\'s next change'],
+  ['portable/validate.ts#checkModel', 'checks a model document section by section: to split with the portable format\'s next change'],
+  ['cli.ts#main', 'the command line\'s dispatch over its commands; the serve command is being added to it'],
+])
 
 /** The engine modules a file imports, transitively. */
 function reach(file: string, seen = new Set<string>()): Set<string> {
@@ -60,6 +72,10 @@ describe('engine/ structure', () => {
     expect(name).toMatch(/^([a-z0-9]+(-[a-z0-9]+)*\/)*[a-z0-9]+(-[a-z0-9]+)*\.ts$/)
     const lines = readFileSync(file, 'utf8').split('\n')
     expect(lines[lines[0]!.startsWith('#!') ? 1 : 0]).toMatch(/^\/\/ \S.{10,}$/)
+  })
+
+  it(`has no function over ${MAX_FUNCTION_LINES} lines (but the commented allow-list)`, () => {
+    expect(longFunctions(files, root, LONG_FUNCTIONS)).toEqual([])
   })
 
   it('has no runtime import cycle (the floors import only downwards; type-only imports do not count)', () => {

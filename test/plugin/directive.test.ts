@@ -16,7 +16,7 @@ import { pageIndexHtml, perPageRenderer, possessive, readerMessage, tableHtml, t
 import { pageSession, treeSession } from '../../plugin/core/page.ts'
 import type { DrawResult, SessionReport } from '../../plugin/core/types.ts'
 
-const parse = (md: string): Root => unified().use(remarkParse).use(remarkDirective).parse(md) as Root
+const parse = (md: string): Root => unified().use(remarkParse).use(remarkDirective).parse(md)
 const first = (md: string): BlockDirective => parse(md).children[0] as BlockDirective
 const file = (source: string) => ({ path: 'page.md', source })
 
@@ -179,7 +179,7 @@ describe('page sessions', () => {
   test('trees without positions get ordinal ids', () => {
     const root = parse('::dispatcher{name=a}\n\n```ts\n> 1\n1\n```')
     const strip = (node: { position?: unknown; children?: unknown[] }): void => { delete node.position; for (const c of node.children ?? []) strip(c as never) }
-    strip(root as never)
+    strip(root)
     expect(collectPage(root, { path: 'p.md' }).request.blocks.map((b) => b.id)).toEqual(['draw#0', 'transcript#0'])
   })
 })
@@ -231,10 +231,10 @@ describe('output markup', () => {
 
   test('a missing draw gives an error note and, without a related diagnostic, an error', async () => {
     const md = '::dispatcher{name=dsp}'
-    const out = await transformDirective(first(md) as LeafDirective, { file: file(md), report: report([]), renderPlot })
+    const out = await transformDirective(first(md), { file: file(md), report: report([]), renderPlot })
     expect(out.kind === 'replace' && out.parts.graphHtml).toContain('flowmark-dispatcher__error')
     expect(out.diagnostics.map((d) => d.rule)).toEqual(['directive-draw'])
-    const related = await transformDirective(first(md) as LeafDirective, {
+    const related = await transformDirective(first(md), {
       file: file(md), renderPlot,
       report: report([], [{ severity: 'error', file: 'page.md', start: { line: 1, column: 1 }, message: 'dsp is not defined', rule: 'doctest-draw' }]),
     })

@@ -4,7 +4,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, write
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Root } from 'mdast'
 import remarkDirective from 'remark-directive'
 import remarkParse from 'remark-parse'
 import { unified } from 'unified'
@@ -157,7 +156,7 @@ describe('a run that checks nothing', () => {
 
   it('the look-alike prompt is a lint warning at its line', () => {
     const md = '# p\n\n```ts\n> 1\n1\n>\u00a02\n2\n```\n\n```ts\n>\t1 + 1\n```\n'
-    const root = unified().use(remarkParse).use(remarkDirective).parse(md) as Root
+    const root = unified().use(remarkParse).use(remarkDirective).parse(md)
     const found = lintPage(root, { path: 'p.md', source: md })
     expect(found.map((d) => [d.start.line, d.start.column, d.rule])).toEqual([[6, 1, 'lint-prompt'], [11, 1, 'lint-prompt']])
     expect(found[0]!.message).toMatch(/^`>` is followed by a no-break space, not a space, so this line is read as expected output/)

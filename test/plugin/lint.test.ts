@@ -1,5 +1,4 @@
 // The authoring lint against the measured remark-directive gotchas (docs-ecosystem.md §1.3), one case each.
-import type { Root } from 'mdast'
 import remarkDirective from 'remark-directive'
 import remarkParse from 'remark-parse'
 import { unified } from 'unified'
@@ -7,7 +6,7 @@ import { describe, expect, test } from 'vitest'
 import { lintPage } from '../../plugin/core/lint.ts'
 
 const lint = (md: string, withSource = true) => {
-  const root = unified().use(remarkParse).use(remarkDirective).parse(md) as Root
+  const root = unified().use(remarkParse).use(remarkDirective).parse(md)
   return lintPage(root, withSource ? { path: 'docs/page.md', source: md } : { path: 'docs/page.md' })
 }
 const brief = (md: string, withSource = true) => lint(md, withSource).map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)

@@ -84,7 +84,7 @@ describe('flowmark-docs plot output', () => {
     expect(html.match(/<section class="fm-page"/g)).toHaveLength(2) // order, and discount (from discount.json)
     const bad = await cli('plot', 'fixtures/portable-model/broken.json', '--out', join(tmp, 'broken'), '--no-cache')
     expect(bad.code).toBe(2)
-    expect(bad.err).toMatch(/^flowmark-docs plot: invalid model: 2 problems\n  fixtures\/portable-model\/broken.json:6:47: reference of node 'vat'/)
+    expect(bad.err).toMatch(/^flowmark-docs plot: invalid model: 2 problems\n {2}fixtures\/portable-model\/broken.json:6:47: reference of node 'vat'/)
   })
 
   it('plots the last solution with --workflow', async () => {

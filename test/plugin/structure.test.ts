@@ -4,6 +4,7 @@ import { isBuiltin } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import { MAX_FUNCTION_LINES, longFunctions } from '../function-lengths.ts'
 import { importCycles } from '../import-cycles.ts'
 
 /**
@@ -12,6 +13,16 @@ import { importCycles } from '../import-cycles.ts'
  * Remove an entry once its problem is fixed: a stale entry fails the test (so the list only shrinks).
  */
 const TEMPORARY_ALLOWLIST = new Set<string>([])
+
+/**
+ * Functions allowed over MAX_FUNCTION_LINES for now, each with the reason; split one, then delete its line here.
+ * (postProcessSvg and parseDispatcher of issue #19 were split; these are being reworked by the docs-speed work.)
+ */
+const LONG_FUNCTIONS = new Map([
+  ['doctest/session.ts#runSession', 'the doctest session driver, being reworked for doctest speed (issue #18)'],
+  ['doctest/compile.ts#compileUnit', 'the example compiler, being reworked for doctest speed (issue #18)'],
+  ['astro/index.ts#flowmark', 'the Astro integration\'s hooks object, being reworked for docs-build speed (issue #18)'],
+])
 
 const root = resolve(new URL('../..', import.meta.url).pathname)
 const rel = (file: string) => relative(root, file)
@@ -59,9 +70,9 @@ function importsOf(file: string): ImportRef[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
   const refs: ImportRef[] = []
   const add = (spec: ts.Expression | ts.TypeNode | undefined, typeOnly: boolean, at: ts.Node) => {
-    const lit = spec && ts.isLiteralTypeNode(spec as ts.Node) ? (spec as ts.LiteralTypeNode).literal : spec
-    if (lit && ts.isStringLiteralLike(lit as ts.Node)) {
-      refs.push({ spec: (lit as ts.StringLiteralLike).text, typeOnly, line: source.getLineAndCharacterOfPosition(at.getStart()).line + 1 })
+    const lit = spec && ts.isLiteralTypeNode(spec) ? spec.literal : spec
+    if (lit && ts.isStringLiteralLike(lit)) {
+      refs.push({ spec: lit.text, typeOnly, line: source.getLineAndCharacterOfPosition(at.getStart()).line + 1 })
     }
   }
   const visit = (node: ts.Node): void => {
@@ -130,6 +141,10 @@ describe('plugin/ structure', () => {
       }
     }
     expectNone(problems, ['import'])
+  })
+
+  it(`has no function over ${MAX_FUNCTION_LINES} lines (but the commented allow-list)`, () => {
+    expect(longFunctions(pluginFiles.filter((f) => f.endsWith('.ts')), join(root, 'plugin'), LONG_FUNCTIONS)).toEqual([])
   })
 
   it('has no runtime import cycle, except the commented back-edges below', () => {

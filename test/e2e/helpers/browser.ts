@@ -79,7 +79,7 @@ async function withLock<T>(name: string, run: () => Promise<T>): Promise<T> {
       } catch {
         // taken by someone else meanwhile
       }
-      if (Date.now() > end) throw new Error(`waited 3 minutes for ${lock}: remove it if no test run is extracting the browser`)
+      if (Date.now() > end) throw new Error(`waited 3 minutes for ${lock}: remove it if no test run is extracting the browser`, { cause: e })
       await new Promise((r) => setTimeout(r, 200))
     }
   }
