@@ -76,6 +76,16 @@ export default defineConfig(
   // The engine is the ground floor: no package but Node's built-ins (only in its CLI and file loader, which the structure
   // test checks), nothing from plugin/ or site/.
   ...layer('engine', [{ regex: '^(?!\\.|node:)', message: `The engine has no dependencies. ${DIRECTION}` }]),
+  // The optional extras may import their optional peers (and nothing else): the worker executor its pool, the web
+  // service Hono and its Node adapter. The structure test checks that the main entry reaches neither.
+  {
+    files: ['engine/workers/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [staysInside('engine', 1), { regex: '^(?!\\.|node:|piscina$)', message: `engine/workers/ may import only its optional peer piscina. ${DIRECTION}` }] }] },
+  },
+  {
+    files: ['engine/server/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [staysInside('engine', 1), { regex: '^(?!\\.|node:|hono(/[\\w-]+)?$|@hono/node-server$)', message: `engine/server/ may import only its optional peers hono and @hono/node-server. ${DIRECTION}` }] }] },
+  },
   // The plugin sees the engine only through its public entries, `flowmark` and `flowmark/*`.
   ...layer('plugin', [{ regex: '^@flowmark/', message: `plugin/ imports its own modules by relative path. ${DIRECTION}` }]),
   // Browser code: no Node built-ins.

@@ -103,7 +103,7 @@ const hand: number[] = []
 const rep: number[] = []
 for (let r = 0; r < Math.max(reps, 5); r++) {
   hand.push(await cpuAsync(() => loop(byHand)))
-  rep.push(await cpuAsync(() => loop(replay as (x: number) => Promise<unknown>)))
+  rep.push(await cpuAsync(() => loop(replay)))
 }
 const hu = (median(hand) * 1000) / pipeCalls
 const ru = (median(rep) * 1000) / pipeCalls

@@ -92,7 +92,7 @@ const sumCall = { fn: work.total, args: [big], nodeId: 'total', path: ['total'] 
 const makeCall = { fn: work.floats, args: [n, 1], nodeId: 'floats', path: ['floats'] }
 await workers.run(sumCall, signal)
 await copying.run(makeCall, signal)
-const ms = async (f: () => Promise<unknown> | unknown): Promise<number> => {
+const ms = async (f: () => unknown): Promise<number> => {
   const t0 = performance.now()
   await f()
   return performance.now() - t0

@@ -861,7 +861,7 @@ function checkKeys(options: object, allowed: ReadonlySet<string>, where: string)
 
 /** The nodes of a model in insertion order, in an array of exactly their number (a spread grows it by steps). */
 function nodeList(nodes: ReadonlyMap<NodeId, NodeImpl>): NodeImpl[] {
-  const list: NodeImpl[] = new Array(nodes.size)
+  const list = new Array<NodeImpl>(nodes.size)
   let i = 0
   for (const n of nodes.values()) list[i++] = n
   return list

@@ -198,7 +198,7 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
    */
   getNode(...args: [...path: NodeId[], options: GetNodeOptions] | NodeId[]): unknown {
     const last = args[args.length - 1]
-    const options = typeof last === 'object' && last !== null ? (last as GetNodeOptions) : undefined
+    const options = typeof last === 'object' && last !== null ? (last) : undefined
     const path = (options === undefined ? args : args.slice(0, -1)) as NodeId[]
     return this.dispatcher.getNode(...path, { nodeAttr: 'output', ...options, solution: this })
   }

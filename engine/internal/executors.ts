@@ -29,5 +29,5 @@ export function prepareExecutors(dsp: Dispatcher, dispatchExecutor: Executor | u
   }
   walk(dsp, [])
   if (byExecutor === undefined) return undefined
-  return Promise.all([...byExecutor].map(([executor, nodes]) => executor.prepare!(nodes))).then(() => undefined)
+  return Promise.all([...byExecutor].map(async ([executor, nodes]) => { await executor.prepare!(nodes) })).then(() => undefined)
 }

@@ -1127,7 +1127,7 @@ export class Level implements Trace {
         // The inputs in the order they arrived (as schedula's workflow predecessors), then any other active one.
         const order = new Set(this.#arrivals.get(w))
         for (let p = c.predStart[w]!; p < c.predStart[w + 1]!; p++) order.add(c.predEdge[p]!)
-        const received: Record<NodeId, unknown> = Object.create(null)
+        const received = Object.create(null) as Record<NodeId, unknown>
         const all: number[] = []
         for (const pe of order) {
           if (this.edgeOn[pe] !== ON) continue

@@ -146,6 +146,8 @@ function outcome(req: DispatchRequest, sol: Solution | undefined, err: unknown, 
       status = 424
       detail = `the dispatch stopped: ${err.message}`
     } else {
+      // Anything else is not the dispatch's answer but a fault of the server: rethrown as it is, for the 500 handler.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
       throw err
     }
   }
@@ -187,10 +189,21 @@ function clientSignal(c: Context<Env>): AbortSignal {
 }
 
 /** One progress event as server-sent-event data. */
+/** A failed node's error as text for an event: an `Error`'s message, a thrown primitive as written, else its kind. */
+function failureText(error: unknown): string {
+  if (error instanceof Error) return error.message
+  switch (typeof error) {
+    case 'string': return error
+    case 'number': case 'boolean': case 'bigint': case 'undefined': return `${error}`
+    case 'symbol': return error.toString()
+    default: return error === null ? 'null' : Object.prototype.toString.call(error)
+  }
+}
+
 function eventData(e: DispatchEvent): string {
   const data: Record<string, unknown> = { node: writeId(e.nodeId), path: e.path.map((p: NodeId) => writeId(p)), time: e.time }
   if (e.duration !== undefined) data.duration = e.duration
-  if (e.type === 'fail' && e.error !== undefined) data.error = redact(e.error instanceof Error ? e.error.message : String(e.error))
+  if (e.type === 'fail' && e.error !== undefined) data.error = redact(failureText(e.error))
   return JSON.stringify(data)
 }
 
@@ -322,7 +335,7 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
           // the dispatch's error is read from run.solution below
         }
         const out = await settle(run.solution)
-        if (!signal.aborted) await stream.writeSSE({ event: 'solution', id: String(n++), data: JSON.stringify({ ...out.body, requestId: id }) })
+        if (!signal.aborted) await stream.writeSSE({ event: 'solution', id: String(n), data: JSON.stringify({ ...out.body, requestId: id }) })
         options.onLog?.({ requestId: id, method: 'POST', path: '/dispatch', status: signal.aborted ? 499 : out.status, ms: performance.now() - started })
       })
     }

@@ -33,7 +33,7 @@ export interface ViewerProvider {
   /** The SVG of `GET /model.svg` (a static drawing of the model). */
   svg(context: ViewerContext): Promise<string>
   /** The HTML document of `GET /reference`: a readable API reference of `context.links.openapi`. */
-  reference?(context: ViewerContext): Promise<string>
+  reference?(context: ViewerContext): string | Promise<string>
   /** A file under `/assets/` (`name` is the rest of the path, without `..`), or undefined when there is none. */
   asset?(name: string): Promise<ViewerAsset | undefined>
 }

@@ -293,14 +293,14 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
         if (!(signal.reason instanceof Discarded) || waiting.has(task)) ctl.abort(signal.reason)
       }
       if (signal.aborted) onAbort()
-      else (signal as AbortSignal).addEventListener('abort', onAbort, { once: true })
+      else (signal).addEventListener('abort', onAbort, { once: true })
       let reply: WorkerReply
       try {
         reply = await pool.run(task, { signal: ctl.signal })
       } catch (err) {
         throw failure(err, call)
       } finally {
-        (signal as AbortSignal).removeEventListener('abort', onAbort)
+        (signal).removeEventListener('abort', onAbort)
       }
       call.report?.({ thread: reply.threadId, started: reply.started, duration: reply.duration })
       if (!reply.ok) throw reply.value

@@ -109,5 +109,5 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
   const reply: WorkerReply = { threadId: worker.threadId, ok: true, value, started, duration: performance.now() - t0 }
   const buffers = task.transfer ? transferables(value) : []
   if (buffers.length === 0) return reply
-  return move({ [transferableSymbol]: buffers, [valueSymbol]: reply } as never)
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: reply })
 }

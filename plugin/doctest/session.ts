@@ -290,7 +290,7 @@ function check(plan: Plan, slot: Slot, raw: UnitOutcome): void {
     severity: 'error', file: req.file, start: slot.start,
     rule: unexpectedError ? 'doctest-error' : 'doctest-mismatch',
     message: unexpectedError
-      ? `${statement} threw ${outcome.error!.header}, but the transcript expects no error${framesNote(outcome.error!.stack, file)}`
+      ? `${statement} threw ${outcome.error.header}, but the transcript expects no error${framesNote(outcome.error.stack, file)}`
       : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark-docs doctest --update\`).`,
     expected, actual, diff: unifiedDiff(expected, actual),
   })
@@ -461,7 +461,7 @@ function acquireWorker(maxMemoryMb: number, names: ReadonlySet<string>, mayReuse
     entry.stderr += chunk.toString('utf8')
   })
   worker.on('message', (message: WorkerMessage) => entry.session?.message(message))
-  worker.on('error', (error) => entry.session?.error(error))
+  worker.on('error', (error: Error) => entry.session?.error(error))
   worker.on('exit', (code) => {
     const at = idle.indexOf(entry)
     if (at >= 0) idle.splice(at, 1)

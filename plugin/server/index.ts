@@ -23,7 +23,7 @@ let swaggerDir: Promise<string> | undefined
 /** The folder of the installed swagger-ui-dist (its own `getAbsoluteFSPath`). */
 function swaggerUiDir(): Promise<string> {
   // @ts-expect-error -- swagger-ui-dist ships no types for its path helper (a CommonJS function export)
-  const load: Promise<{ default: () => string }> = import('swagger-ui-dist/absolute-path.js')
+  const load = import('swagger-ui-dist/absolute-path.js') as Promise<{ default: () => string }>
   return (swaggerDir ??= load.then((m) => m.default()))
 }
 
@@ -80,7 +80,7 @@ export function docsViewer(options: DocsViewerOptions = {}): ViewerProvider {
       }
       return svg
     },
-    async reference(context) {
+    reference(context) {
       const assets = escapeHtml(context.links.assets)
       return `<!doctype html>
 <html lang="en">

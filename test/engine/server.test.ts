@@ -211,6 +211,8 @@ describe('flowmark/server: the other endpoints', () => {
   })
 
   it('GET /openapi.json is a valid OpenAPI 3.1 document with the model\'s inputs, schemas and errors', async () => {
+    // The document is walked by path below: typed loosely on purpose.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const doc = await (await fetch(`${server.url}/openapi.json`)).json() as Record<string, any>
     const result = await new Validator().validate(doc)
     expect(result.errors).toBeUndefined()
@@ -221,6 +223,7 @@ describe('flowmark/server: the other endpoints', () => {
     expect(doc.components.schemas.DispatchRequest.properties.outputs.items.enum).toEqual(['a', 'b', 'c', 'd', 'ms', 'waited', 'constructor', 'echoed'])
     expect(Object.keys(doc.paths['/dispatch'].post.responses)).toEqual(['200', '400', '413', '415', '422', '424', '499', '500', '504'])
     expect(doc.paths['/dispatch'].post.requestBody.content['application/json'].example).toEqual({ inputs: { a: 1 } })
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const securedDoc = openApiDocument(model(), { bearer: true, schemas: { c: { type: 'integer' } } }) as Record<string, any>
     expect((await new Validator().validate(securedDoc)).valid).toBe(true)
     expect(securedDoc.security).toEqual([{ bearer: [] }])
