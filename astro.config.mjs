@@ -15,7 +15,9 @@ const GROUPS = [
 ]
 const docs = new URL('./site/content/docs/', import.meta.url)
 const folders = existsSync(docs)
-  ? readdirSync(docs, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+  ? readdirSync(docs, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
   : []
 // `api` is not a folder: starlightFlowmark({ api }) generates those pages, serves them through apiPagesLoader (see
 // site/content.config.ts) and replaces the `autogenerate` entry below by groups per module and kind.
@@ -23,7 +25,10 @@ const known = GROUPS.filter(([dir]) => dir === 'api' || folders.includes(dir))
 const extra = folders.filter((f) => !GROUPS.some(([dir]) => dir === f)).sort()
 const sidebar = [
   ...known.map(([directory, label]) => ({ label, items: [{ autogenerate: { directory } }] })),
-  ...extra.map((directory) => ({ label: directory[0].toUpperCase() + directory.slice(1).replace(/-/g, ' '), items: [{ autogenerate: { directory } }] })),
+  ...extra.map((directory) => ({
+    label: directory[0].toUpperCase() + directory.slice(1).replace(/-/g, ' '),
+    items: [{ autogenerate: { directory } }],
+  })),
 ]
 
 // `source` first: `import … from 'flowmark'` in pages and components resolves to the TypeScript sources.

@@ -48,7 +48,10 @@ export default defineConfig(
     rules: {
       // `_`-prefixed names are deliberately unused (positional parameters, destructured-away fields).
       // Destructuring a field away (`const { signal, ...rest } = options`) is how a copy drops it.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // Control characters in regular expressions are deliberate here (13 places): the SVG, DOT and HTML escapers remove
       // the ones XML 1.0 forbids, and the CLI tests look for terminal escapes.
       'no-control-regex': 'off',
@@ -80,11 +83,34 @@ export default defineConfig(
   // service Hono and its Node adapter. The structure test checks that the main entry reaches neither.
   {
     files: ['engine/workers/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [staysInside('engine', 1), { regex: '^(?!\\.|node:|piscina$)', message: `engine/workers/ may import only its optional peer piscina. ${DIRECTION}` }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            staysInside('engine', 1),
+            { regex: '^(?!\\.|node:|piscina$)', message: `engine/workers/ may import only its optional peer piscina. ${DIRECTION}` },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['engine/server/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [staysInside('engine', 1), { regex: '^(?!\\.|node:|hono(/[\\w-]+)?$|@hono/node-server$)', message: `engine/server/ may import only its optional peers hono and @hono/node-server. ${DIRECTION}` }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            staysInside('engine', 1),
+            {
+              regex: '^(?!\\.|node:|hono(/[\\w-]+)?$|@hono/node-server$)',
+              message: `engine/server/ may import only its optional peers hono and @hono/node-server. ${DIRECTION}`,
+            },
+          ],
+        },
+      ],
+    },
   },
   // The plugin sees the engine only through its public entries, `flowmark` and `flowmark/*`.
   ...layer('plugin', [{ regex: '^@flowmark/', message: `plugin/ imports its own modules by relative path. ${DIRECTION}` }]),
@@ -92,19 +118,32 @@ export default defineConfig(
   {
     files: ['plugin/client/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        staysInside('plugin', 1),
-        { regex: '^node:', message: 'plugin/client/ runs in the browser: no Node built-ins.' },
-        { regex: '^flowmark/', message: 'plugin/client/ sees the engine only as the types of `flowmark`.' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            staysInside('plugin', 1),
+            { regex: '^node:', message: 'plugin/client/ runs in the browser: no Node built-ins.' },
+            { regex: '^flowmark/', message: 'plugin/client/ sees the engine only as the types of `flowmark`.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['site/**/*.ts', 'astro.config.mjs'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { regex: '^(\\.\\./)*(engine|plugin)/', message: `The site uses the packages by name (flowmark, @flowmark/docs/*). ${DIRECTION}` },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)*(engine|plugin)/',
+              message: `The site uses the packages by name (flowmark, @flowmark/docs/*). ${DIRECTION}`,
+            },
+          ],
+        },
+      ],
     },
   },
   {

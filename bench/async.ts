@@ -39,7 +39,9 @@ for (const n of sizes) {
     const nodes = dsp.nodes.size
     const s = (median(sync) * 1000) / nodes
     const a = (median(asy) * 1000) / nodes
-    console.log(`${name.padEnd(10)} ${String(nodes).padEnd(9)} ${s.toFixed(3).padStart(16)}  ${a.toFixed(3).padStart(21)}  ${(a / s).toFixed(2).padStart(5)}`)
+    console.log(
+      `${name.padEnd(10)} ${String(nodes).padEnd(9)} ${s.toFixed(3).padStart(16)}  ${a.toFixed(3).padStart(21)}  ${(a / s).toFixed(2).padStart(5)}`,
+    )
   }
 }
 
@@ -65,7 +67,9 @@ async function pool(window: number): Promise<number[]> {
   return out
 }
 
-console.log(`\n(b) ${calls} functions awaiting a ${delay} ms timer: dispatchAsync vs a hand-written pool of the same window (target: ratio ≤ 1.1)`)
+console.log(
+  `\n(b) ${calls} functions awaiting a ${delay} ms timer: dispatchAsync vs a hand-written pool of the same window (target: ratio ≤ 1.1)`,
+)
 console.log('window     ideal ms  pool ms  dispatchAsync ms  ratio  pool/ideal  dispatchAsync/ideal')
 for (const window of [1, 10, 50, Infinity]) {
   const ideal = Math.ceil(calls / Math.min(window, calls)) * delay

@@ -43,14 +43,19 @@ function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): Ca
   const loops: number[] = []
   let sol = model.dispatch(shape.inputs)
   for (let i = 0; i < repeats; i++) {
-    runs.push(cpuTime(() => {
-      for (let k = 0; k < inner; k++) sol = model.dispatch(shape.inputs)
-    }) / inner)
-    loops.push(cpuTime(() => {
-      for (let k = 0; k < inner; k++) shape.plainLoop()
-    }) / inner)
+    runs.push(
+      cpuTime(() => {
+        for (let k = 0; k < inner; k++) sol = model.dispatch(shape.inputs)
+      }) / inner,
+    )
+    loops.push(
+      cpuTime(() => {
+        for (let k = 0; k < inner; k++) shape.plainLoop()
+      }) / inner,
+    )
   }
-  if (sol.size !== shape.plainLoop().size) throw new Error(`${shapeName} ${n}: dispatch computed ${sol.size} values, the loop ${shape.plainLoop().size}`)
+  if (sol.size !== shape.plainLoop().size)
+    throw new Error(`${shapeName} ${n}: dispatch computed ${sol.size} values, the loop ${shape.plainLoop().size}`)
   gc?.()
   const heap1 = process.memoryUsage().heapUsed
   const keep = [model, sol]
@@ -58,7 +63,8 @@ function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): Ca
   const loopMs = median(loops)
   void keep
   return {
-    shape: shapeName, n: shape.n,
+    shape: shapeName,
+    n: shape.n,
     buildUs: (buildMs * 1000) / shape.n,
     firstDispatchUs: (first * 1000) / shape.n,
     dispatchUs: (dispatchMs * 1000) / shape.n,
@@ -93,9 +99,15 @@ if (process.argv.includes('--case')) {
     gc?.()
     runs.push(cpuTime(() => (size = model.dispatch(shape.inputs).size)))
   }
-  process.stdout.write(JSON.stringify({
-    n, buildUs: (buildMs * 1000) / n, dispatchUs: (median(runs) * 1000) / n, size, peakRssMiB: process.resourceUsage().maxRSS / 1024,
-  }))
+  process.stdout.write(
+    JSON.stringify({
+      n,
+      buildUs: (buildMs * 1000) / n,
+      dispatchUs: (median(runs) * 1000) / n,
+      size,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+  )
 } else {
   const sizes = arg('sizes', '1000,10000,100000').split(',').map(Number)
   const shapes = arg('shapes', 'chain,wide,lattice').split(',') as (keyof typeof SHAPES)[]
@@ -122,8 +134,10 @@ if (process.argv.includes('--case')) {
   if (deep > 0) {
     const out = execFileSync(node, ['--expose-gc', '--max-old-space-size=8192', self, '--deep-case', String(deep)], { encoding: 'utf8' })
     deepResult = JSON.parse(out)
-    console.log(`\n${deep.toLocaleString('en')}-deep chain (warmed; CPU time, dispatch: median of 3): build ${deepResult!.buildUs.toFixed(2)} µs/node, dispatch ` +
-      `${deepResult!.dispatchUs.toFixed(2)} µs/node, ${deepResult!.size.toLocaleString('en')} values, no stack overflow, peak RSS ${deepResult!.peakRssMiB.toFixed(0)} MiB`)
+    console.log(
+      `\n${deep.toLocaleString('en')}-deep chain (warmed; CPU time, dispatch: median of 3): build ${deepResult!.buildUs.toFixed(2)} µs/node, dispatch ` +
+        `${deepResult!.dispatchUs.toFixed(2)} µs/node, ${deepResult!.size.toLocaleString('en')} values, no stack overflow, peak RSS ${deepResult!.peakRssMiB.toFixed(0)} MiB`,
+    )
   }
   // The targets of issue #18: dispatch ≤ 1.5 µs/node on every shape at the largest size and at 1,000 nodes, build
   // ≤ 2 µs/node on every shape at the largest size, the deep chain within 1 GiB of peak RSS.
@@ -142,7 +156,9 @@ if (process.argv.includes('--case')) {
     console.log(`  ratio to the plain loop: ${at.map((r) => `${r.shape} ${r.ratio.toFixed(1)}×`).join(', ')}`)
   }
   if (deepResult !== undefined) {
-    console.log(`  ${check(deepResult.peakRssMiB <= 1024)} ${deep.toLocaleString('en')}-deep chain: peak RSS ${deepResult.peakRssMiB.toFixed(0)} MiB ≤ 1024`)
+    console.log(
+      `  ${check(deepResult.peakRssMiB <= 1024)} ${deep.toLocaleString('en')}-deep chain: peak RSS ${deepResult.peakRssMiB.toFixed(0)} MiB ≤ 1024`,
+    )
   }
   const json = arg('json', '')
   if (json) writeFileSync(json, JSON.stringify({ node: process.version, results, deep: deepResult }, null, 2))

@@ -12,7 +12,8 @@ const model = resolve(arg('model', 'fixtures/symmetric-cryptography/model.ts'))
 const cacheDir = join(root, 'node_modules', '.cache', 'flowmark')
 const buildState = join(cacheDir, 'doctest', 'build-state.json')
 const bin = join(root, 'plugin', 'bin.ts')
-for (const file of [page, model, bin]) if (!existsSync(file)) throw new Error(`bench:docs: ${file} does not exist (run it from the repository root after npm install)`)
+for (const file of [page, model, bin])
+  if (!existsSync(file)) throw new Error(`bench:docs: ${file} does not exist (run it from the repository root after npm install)`)
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowmark-bench-docs-'))
 const cpuFile = join(scratch, 'cpu.json')
@@ -40,13 +41,24 @@ function build(name: string, args: readonly string[] = []): Step {
   const load = machineLine().replace(/^.*load average /, '')
   const t0 = performance.now()
   const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', NODE_OPTIONS: `--import ${preload}` }
-  const run = spawnSync(process.execPath, ['--conditions=source', bin, 'build', ...args], { cwd: root, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 })
+  const run = spawnSync(process.execPath, ['--conditions=source', bin, 'build', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env,
+    maxBuffer: 64 * 1024 * 1024,
+  })
   const wallMs = performance.now() - t0
-  if (run.status !== 0) throw new Error(`bench:docs: the ${name} build failed (exit ${run.status}):\n${(run.stdout + run.stderr).slice(-4000)}`)
-  const cpuMs = existsSync(cpuFile) ? readFileSync(cpuFile, 'utf8').trim().split('\n').reduce((sum, line) => sum + Number(line), 0) : Number.NaN
+  if (run.status !== 0)
+    throw new Error(`bench:docs: the ${name} build failed (exit ${run.status}):\n${(run.stdout + run.stderr).slice(-4000)}`)
+  const cpuMs = existsSync(cpuFile)
+    ? readFileSync(cpuFile, 'utf8')
+        .trim()
+        .split('\n')
+        .reduce((sum, line) => sum + Number(line), 0)
+    : Number.NaN
   const upToDate = /flowmark-docs build: up to date/.test(run.stdout)
   const state = JSON.parse(readFileSync(buildState, 'utf8')) as { lastRun?: { ran: string[]; reused: string[]; examplesRan: number } }
-  const last = upToDate ? { ran: [], reused: [], examplesRan: 0 } : state.lastRun ?? { ran: [], reused: [], examplesRan: 0 }
+  const last = upToDate ? { ran: [], reused: [], examplesRan: 0 } : (state.lastRun ?? { ran: [], reused: [], examplesRan: 0 })
   const log = arg('log', '')
   if (log) writeFileSync(log, `\n===== ${name}\n${run.stdout}${run.stderr}`, { flag: 'a' })
   return { name, wallMs, cpuMs, pagesRan: last.ran.length, examplesRan: last.examplesRan, pagesReused: last.reused.length, upToDate, load }
@@ -67,21 +79,38 @@ printHeader('Flowmark docs-build benchmark — `flowmark-docs build` (npm run do
 const steps: Step[] = []
 try {
   // Cold: no Flowmark cache (SVG, doctest results, API model, compile cache), no Astro cache, no output.
-  for (const dir of [cacheDir, join(root, 'node_modules', '.astro'), join(root, 'dist', 'site')]) rmSync(dir, { recursive: true, force: true })
+  for (const dir of [cacheDir, join(root, 'node_modules', '.astro'), join(root, 'dist', 'site')])
+    rmSync(dir, { recursive: true, force: true })
   steps.push(build('cold (every cache removed)'))
   // What a warm build costs without the build cache (--force): Astro's and Flowmark's caches only (the old `docs`).
   steps.push(build('warm, nothing changed, --force (no build cache)', ['--force']))
   steps.push(build('warm, nothing changed'))
   // The edit adds an example, so the page's session must run again (a change outside the examples would not need to).
-  steps.push(withEdit(page, (t) => `${t}\n\n\`\`\`ts\n> 6 * 7\n42\n\`\`\`\n`, () => build(`one page touched (${relative(root, page)})`)))
+  steps.push(
+    withEdit(
+      page,
+      (t) => `${t}\n\n\`\`\`ts\n> 6 * 7\n42\n\`\`\`\n`,
+      () => build(`one page touched (${relative(root, page)})`),
+    ),
+  )
   steps.push(build('warm again (page restored)'))
-  steps.push(withEdit(model, (t) => `${t}\n// touched by bench:docs\n`, () => build(`one model touched (${relative(root, model)})`)))
+  steps.push(
+    withEdit(
+      model,
+      (t) => `${t}\n// touched by bench:docs\n`,
+      () => build(`one model touched (${relative(root, model)})`),
+    ),
+  )
 } finally {
   rmSync(scratch, { recursive: true, force: true })
 }
 const cold = steps[0]!
-console.log('\nstep                                                          |  wall s | CPU s | × cold (wall) | astro build | pages ran | examples ran | pages reused | load before')
-console.log('--------------------------------------------------------------|---------|-------|---------------|-------------|-----------|--------------|--------------|------------')
+console.log(
+  '\nstep                                                          |  wall s | CPU s | × cold (wall) | astro build | pages ran | examples ran | pages reused | load before',
+)
+console.log(
+  '--------------------------------------------------------------|---------|-------|---------------|-------------|-----------|--------------|--------------|------------',
+)
 for (const s of steps) {
   console.log(
     `${s.name.padEnd(61)} | ${(s.wallMs / 1000).toFixed(2).padStart(7)} | ${(s.cpuMs / 1000).toFixed(2).padStart(5)} | ` +
@@ -90,8 +119,12 @@ for (const s of steps) {
 }
 const forced = steps[1]!
 const warm = steps[2]!
-console.log(`Without the build cache (--force) a warm build is ${(cold.wallMs / forced.wallMs).toFixed(1)}× faster than cold (wall; CPU ${(cold.cpuMs / forced.cpuMs).toFixed(1)}×).`)
-console.log(`\nTarget: ${cold.wallMs / warm.wallMs >= 10 ? 'ok  ' : 'MISS'} warm build with nothing changed ${(cold.wallMs / warm.wallMs).toFixed(1)}× faster than cold (wall; CPU ${(cold.cpuMs / warm.cpuMs).toFixed(1)}×) ≥ 10×`)
-console.log('(pages ran/reused count the pages that reached the Flowmark plugin; the others came from Astro\'s content cache)')
+console.log(
+  `Without the build cache (--force) a warm build is ${(cold.wallMs / forced.wallMs).toFixed(1)}× faster than cold (wall; CPU ${(cold.cpuMs / forced.cpuMs).toFixed(1)}×).`,
+)
+console.log(
+  `\nTarget: ${cold.wallMs / warm.wallMs >= 10 ? 'ok  ' : 'MISS'} warm build with nothing changed ${(cold.wallMs / warm.wallMs).toFixed(1)}× faster than cold (wall; CPU ${(cold.cpuMs / warm.cpuMs).toFixed(1)}×) ≥ 10×`,
+)
+console.log("(pages ran/reused count the pages that reached the Flowmark plugin; the others came from Astro's content cache)")
 const json = arg('json', '')
 if (json) writeFileSync(json, JSON.stringify({ node: process.version, steps }, null, 2))

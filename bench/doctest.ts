@@ -69,12 +69,12 @@ try {
   const trivial = pageSession(readFileSync(trivialFile, 'utf8'), trivialFile).request
   const one = pageSession('```ts\n> 1 + 1\n2\n```\n', join(dir, 'one.md')).request
   // The site's own pages, without generated ones (API pages hold a `.flowmark-api` marker beside them).
-  const siteFiles = (await expandPatterns([siteDir], process.cwd()))
+  const siteFiles = await expandPatterns([siteDir], process.cwd())
   const site = siteFiles.map((f) => pageSession(readFileSync(f, 'utf8'), f).request).filter((r) => r.blocks.length > 0)
 
   printHeader(`Flowmark doctest benchmark — medians of ${rounds} runs after a warm-up; CPU counts every thread of the process`)
   const rows = [
-    await measure('one example (a session\'s fixed cost)', [one], rounds),
+    await measure("one example (a session's fixed cost)", [one], rounds),
     await measure(`generated page, ${count} trivial examples`, [trivial], rounds),
     await measure(`site pages (${relative(process.cwd(), siteDir)})`, site, rounds),
   ]
@@ -90,7 +90,9 @@ try {
   const gen = rows[1]!
   const perExample = (gen.wallMs - fixed.wallMs) / Math.max(1, gen.examples - fixed.examples)
   console.log(`\nPer plain example beyond a session's fixed cost (generated page − one example): ${perExample.toFixed(3)} ms wall`)
-  console.log(`Target: ${gen.wallMs / gen.examples <= 2 ? 'ok  ' : 'MISS'} generated page ${(gen.wallMs / gen.examples).toFixed(2)} ms per example ≤ 2`)
+  console.log(
+    `Target: ${gen.wallMs / gen.examples <= 2 ? 'ok  ' : 'MISS'} generated page ${(gen.wallMs / gen.examples).toFixed(2)} ms per example ≤ 2`,
+  )
   const json = arg('json', '')
   if (json) writeFileSync(json, JSON.stringify({ node: process.version, rows }, null, 2))
 } finally {

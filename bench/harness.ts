@@ -39,7 +39,9 @@ export async function timeAsync<T>(fn: () => Promise<T>): Promise<{ wallMs: numb
 export function machineLine(): string {
   const list = cpus()
   const model = list[0]?.model.trim().replace(/\s+/g, ' ') ?? 'unknown CPU'
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ')
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
   return `Node ${process.version} ${process.arch} · ${model} × ${list.length} · load average ${load}`
 }
 

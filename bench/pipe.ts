@@ -53,7 +53,8 @@ function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): Ca
   const flat: number[] = new Array<number>(shape.values).fill(0)
   shape.flatLoop(flat)
   const order = [...expected.values()]
-  if (order.length !== flat.length || order.some((v, i) => flat[i] !== v)) throw new Error(`${shapeName} ${n}: the flat-buffer loop disagrees with the Map loop`)
+  if (order.length !== flat.length || order.some((v, i) => flat[i] !== v))
+    throw new Error(`${shapeName} ${n}: the flat-buffer loop disagrees with the Map loop`)
   const plan = callFn.plan
   const buf = plan.newBuffer()
   const replay = () => {
@@ -80,9 +81,17 @@ function runCase(shapeName: keyof typeof SHAPES, n: number, repeats: number): Ca
   const flatMs = median(flatLoops)
   const us = (ms: number) => (ms * 1000) / shape.n
   return {
-    shape: shapeName, n: shape.n, recordMs,
-    replayUs: us(median(replays)), callUs: us(median(calls)), allUs: us(median(alls)), flatLoopUs: us(flatMs), loopUs: us(loopMs),
-    ratio: median(replays) / flatMs, allRatio: median(alls) / loopMs, callRatio: median(calls) / flatMs,
+    shape: shapeName,
+    n: shape.n,
+    recordMs,
+    replayUs: us(median(replays)),
+    callUs: us(median(calls)),
+    allUs: us(median(alls)),
+    flatLoopUs: us(flatMs),
+    loopUs: us(loopMs),
+    ratio: median(replays) / flatMs,
+    allRatio: median(alls) / loopMs,
+    callRatio: median(calls) / flatMs,
     dispatchUs: us(median(dispatches)),
   }
 }
@@ -97,9 +106,15 @@ function smallModelCalls(): { name: string; us: number; ratio: number }[] {
   // inlined by V8 to a few nanoseconds, which no model call can be compared with).
   const mul = (a: number, k: number) => a * k
   const inc = (b: number) => b + 1
-  const steps: readonly (readonly [(x: number, y: number) => number, readonly string[], string])[] = [[mul, ['a', 'k'], 'b'], [inc, ['b'], 'c']]
+  const steps: readonly (readonly [(x: number, y: number) => number, readonly string[], string])[] = [
+    [mul, ['a', 'k'], 'b'],
+    [inc, ['b'], 'c'],
+  ]
   const plain = (a: number) => {
-    const values = new Map<string, number>([['k', 10], ['a', a]])
+    const values = new Map<string, number>([
+      ['k', 10],
+      ['a', a],
+    ])
     for (const [fn, inputs, output] of steps) values.set(output, fn(values.get(inputs[0]!)!, values.get(inputs[1] ?? '')!))
     return values.get('c')!
   }
@@ -113,9 +128,13 @@ function smallModelCalls(): { name: string; us: number; ratio: number }[] {
   for (const [name, fn, n] of fns) {
     let sink = 0
     for (let i = 0; i < Math.min(n, 20_000); i++) sink += fn(i) as number
-    const ms = median([0, 1, 2].map(() => time(() => {
-      for (let i = 0; i < n; i++) sink += fn(i) as number
-    })))
+    const ms = median(
+      [0, 1, 2].map(() =>
+        time(() => {
+          for (let i = 0; i < n; i++) sink += fn(i) as number
+        }),
+      ),
+    )
     if (Number.isNaN(sink)) throw new Error(`${name} computed NaN`)
     out.push({ name, us: (ms * 1000) / n })
   }
@@ -132,12 +151,20 @@ if (process.argv.includes('--case')) {
   const shapes = arg('shapes', 'chain,wide,lattice').split(',') as (keyof typeof SHAPES)[]
   const results: CaseResult[] = []
   printHeader('Flowmark pipe benchmark — medians, µs per function node; each column pair compares like with like (same storage)')
-  console.log('         |         |           | into a flat buffer                       | into a Map (every value)                   |                |')
-  console.log('shape    |       N | record ms | plan replay µs | plain loop µs |      × | pipe call→all µs | plain loop µs |      × | call→leaves µs | dispatch µs')
-  console.log('---------|---------|-----------|----------------|---------------|--------|------------------|---------------|--------|----------------|------------')
+  console.log(
+    '         |         |           | into a flat buffer                       | into a Map (every value)                   |                |',
+  )
+  console.log(
+    'shape    |       N | record ms | plan replay µs | plain loop µs |      × | pipe call→all µs | plain loop µs |      × | call→leaves µs | dispatch µs',
+  )
+  console.log(
+    '---------|---------|-----------|----------------|---------------|--------|------------------|---------------|--------|----------------|------------',
+  )
   for (const shape of shapes) {
     for (const n of sizes) {
-      const out = execFileSync(process.execPath, ['--max-old-space-size=8192', '--conditions=source', self, '--case', `${shape}:${n}`], { encoding: 'utf8' })
+      const out = execFileSync(process.execPath, ['--max-old-space-size=8192', '--conditions=source', self, '--case', `${shape}:${n}`], {
+        encoding: 'utf8',
+      })
       const r = JSON.parse(out) as CaseResult
       results.push(r)
       console.log(
@@ -154,15 +181,23 @@ if (process.argv.includes('--case')) {
     const check = (ok: boolean) => (ok ? 'ok  ' : 'MISS')
     const wr = worst('replayUs')
     const wc = worst('callUs')
-    console.log(`\nTargets at ${wr.n.toLocaleString('en')} nodes (ratios: to the plain loop of the same functions storing into the same kind of place, same run):`)
+    console.log(
+      `\nTargets at ${wr.n.toLocaleString('en')} nodes (ratios: to the plain loop of the same functions storing into the same kind of place, same run):`,
+    )
     console.log(`  ${check(wr.replayUs <= 0.5)} plan replay, worst shape (${wr.shape}): ${wr.replayUs.toFixed(3)} µs/node ≤ 0.5`)
-    console.log(`  ${check(wc.callUs <= 0.5)} pipe call returning the leaves, worst shape (${wc.shape}): ${wc.callUs.toFixed(3)} µs/node ≤ 0.5`)
+    console.log(
+      `  ${check(wc.callUs <= 0.5)} pipe call returning the leaves, worst shape (${wc.shape}): ${wc.callUs.toFixed(3)} µs/node ≤ 0.5`,
+    )
     console.log(`  replay ÷ flat-buffer loop: ${big.map((r) => `${r.shape} ${r.ratio.toFixed(2)}×`).join(', ')}`)
     console.log(`  call→all (Map) ÷ Map loop: ${big.map((r) => `${r.shape} ${r.allRatio.toFixed(2)}×`).join(', ')}`)
-    console.log(`  speed-up of a pipe call over dispatch: ${big.map((r) => `${r.shape} ${(r.dispatchUs / r.callUs).toFixed(1)}×`).join(', ')}`)
+    console.log(
+      `  speed-up of a pipe call over dispatch: ${big.map((r) => `${r.shape} ${(r.dispatchUs / r.callUs).toFixed(1)}×`).join(', ')}`,
+    )
   }
   const small = smallModelCalls()
-  console.log('\nCalling a 2-function model (k = 10 default, b = a * k, c = b + 1), µs per call (× a plain loop over the two steps keeping values in a Map):')
+  console.log(
+    '\nCalling a 2-function model (k = 10 default, b = a * k, c = b + 1), µs per call (× a plain loop over the two steps keeping values in a Map):',
+  )
   for (const r of small) console.log(`  ${r.name.padEnd(20)} ${r.us.toFixed(3).padStart(9)} µs (${r.ratio.toFixed(1)}×)`)
   const json = arg('json', '')
   if (json) writeFileSync(json, JSON.stringify({ node: process.version, results, small }, null, 2))

@@ -38,7 +38,13 @@ const base = await measure(() => JSON.parse(text))
 rows.push(['JSON.parse (baseline)', base, undefined])
 rows.push(['parse with positions', await measure(() => parseJsonText(text)), undefined])
 rows.push(['validate (parse + checks)', await measure(() => validateModel(parseJsonText(text).value)), 1000])
-rows.push(['load (validate + import + build)', await measure(async () => { loaded = await fromJSON(text, { baseUrl }) }), 2000])
+rows.push([
+  'load (validate + import + build)',
+  await measure(async () => {
+    loaded = await fromJSON(text, { baseUrl })
+  }),
+  2000,
+])
 rows.push(['write (toJSON + JSON.stringify)', await measure(() => JSON.stringify(toJSON(loaded!, { baseUrl }))), undefined])
 const sol = time(() => loaded!.dispatch({ d0: 0 }))
 

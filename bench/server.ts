@@ -29,27 +29,43 @@ if (process.argv[2] === '--child') {
   // The baseline: a bare Hono route that parses the same body and answers a constant JSON solution.
   const bare = new Hono()
   const constant = { status: 200, values: { x: 5, k: 2, d1: 6, d2: 12, d3: 9, d4: 81 } }
-  bare.post('/dispatch', async (c) => { await c.req.json(); return c.json(constant) })
+  bare.post('/dispatch', async (c) => {
+    await c.req.json()
+    return c.json(constant)
+  })
   const [a, b] = await Promise.all([serve(app, { port: 0 }), serve(bare, { port: 0 })])
   process.send!({ app: a.url, bare: b.url })
   process.on('message', () => void Promise.all([a.close(), b.close()]).then(() => process.exit(0)))
 } else {
   const duration = Number(arg('duration', '10'))
   const connections = Number(arg('connections', '50'))
-  type Result = { requests: { average: number; total: number }; latency: { p50: number; p99: number; average: number }; errors: number; timeouts: number; non2xx: number }
+  type Result = {
+    requests: { average: number; total: number }
+    latency: { p50: number; p99: number; average: number }
+    errors: number
+    timeouts: number
+    non2xx: number
+  }
   const autocannon = createRequire(import.meta.url)('autocannon') as (o: Record<string, unknown>) => Promise<Result>
 
-  printHeader(`Flowmark server benchmark — POST /dispatch, 10-node model, ${connections} connections, ${duration} s each (autocannon, loopback)`)
+  printHeader(
+    `Flowmark server benchmark — POST /dispatch, 10-node model, ${connections} connections, ${duration} s each (autocannon, loopback)`,
+  )
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--conditions=source'] })
   const urls = await new Promise<{ app: string; bare: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { app: string; bare: string }))
     child.once('exit', (code) => reject(new Error(`the server process exited (${code})`)))
   })
 
-  const load = async (url: string, seconds: number): Promise<Result> => autocannon({
-    url: `${url}/dispatch`, method: 'POST', connections, duration: seconds,
-    headers: { 'content-type': 'application/json' }, body: BODY,
-  })
+  const load = async (url: string, seconds: number): Promise<Result> =>
+    autocannon({
+      url: `${url}/dispatch`,
+      method: 'POST',
+      connections,
+      duration: seconds,
+      headers: { 'content-type': 'application/json' },
+      body: BODY,
+    })
   await load(urls.app, 2) // warm-up: JIT and caches
   const before = loadavg()[0]!
   const served = await load(urls.app, duration)
@@ -65,7 +81,10 @@ if (process.argv[2] === '--child') {
     for (let r = 0; r < 5; r++) {
       let n = 0
       const t0 = performance.now()
-      while (performance.now() - t0 < 300) { await fn(); n++ }
+      while (performance.now() - t0 < 300) {
+        await fn()
+        n++
+      }
       rates.push((n * 1000) / (performance.now() - t0))
     }
     return median(rates)
@@ -76,13 +95,19 @@ if (process.argv[2] === '--child') {
 
   const row = (name: string, r: Result): string =>
     `${name.padEnd(26)} ${r.requests.average.toFixed(0).padStart(8)} ${r.latency.p50.toFixed(1).padStart(8)} ${r.latency.p99.toFixed(1).padStart(8)} ${String(r.errors + r.timeouts).padStart(7)} ${String(r.non2xx).padStart(7)}`
-  console.log(`\n${'server'.padEnd(26)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(7)}`)
+  console.log(
+    `\n${'server'.padEnd(26)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(7)}`,
+  )
   console.log(row('flowmark/server', served))
   console.log(row('bare Hono (constant JSON)', bare))
   console.log(`\nin-process, one call at a time: dispatch() ${syncRate.toFixed(0)}/s, dispatchAsync() ${asyncRate.toFixed(0)}/s`)
-  console.log(`ratios: server / bare Hono ${(served.requests.average / bare.requests.average).toFixed(2)}; ` +
-    `server / in-process dispatchAsync ${(served.requests.average / asyncRate).toFixed(3)}; server / dispatch ${(served.requests.average / syncRate).toFixed(3)}`)
-  console.log(`target: ≥ 5000 req/s, p99 ≤ 25 ms, 0 errors → ${served.requests.average >= 5000 ? 'req/s met' : 'req/s NOT met'}, ` +
-    `${served.latency.p99 <= 25 ? 'p99 met' : 'p99 NOT met'}, ${served.errors + served.timeouts + served.non2xx === 0 ? 'no errors' : 'ERRORS'}`)
+  console.log(
+    `ratios: server / bare Hono ${(served.requests.average / bare.requests.average).toFixed(2)}; ` +
+      `server / in-process dispatchAsync ${(served.requests.average / asyncRate).toFixed(3)}; server / dispatch ${(served.requests.average / syncRate).toFixed(3)}`,
+  )
+  console.log(
+    `target: ≥ 5000 req/s, p99 ≤ 25 ms, 0 errors → ${served.requests.average >= 5000 ? 'req/s met' : 'req/s NOT met'}, ` +
+      `${served.latency.p99 <= 25 ? 'p99 met' : 'p99 NOT met'}, ${served.errors + served.timeouts + served.non2xx === 0 ? 'no errors' : 'ERRORS'}`,
+  )
   console.log(`load average (1 min) before ${before.toFixed(2)}, after ${after.toFixed(2)} (2 cores, shared)`)
 }

@@ -26,7 +26,9 @@ export function chain(n: number): Shape {
   const ids = Array.from({ length: n + 1 }, (_, i) => `x${i}`)
   const fids = Array.from({ length: n }, (_, i) => `f${i}`)
   return {
-    name: 'chain', n, inputs: { x0: 0 },
+    name: 'chain',
+    n,
+    inputs: { x0: 0 },
     build() {
       const d = new Dispatcher({ name: 'chain' })
       for (let i = 0; i < n; i++) d.addFunction({ id: fids[i]!, fn: inc, inputs: [ids[i]!], outputs: [ids[i + 1]!] })
@@ -50,14 +52,19 @@ export function wide(n: number): Shape {
   const ys = Array.from({ length: n }, (_, i) => `y${i}`)
   const fids = Array.from({ length: n }, (_, i) => `f${i}`)
   return {
-    name: 'wide', n, inputs: { a: 1, b: 2 },
+    name: 'wide',
+    n,
+    inputs: { a: 1, b: 2 },
     build() {
       const d = new Dispatcher({ name: 'wide' })
       for (let i = 0; i < n; i++) d.addFunction({ id: fids[i]!, fn: add, inputs: ['a', 'b'], outputs: [ys[i]!] })
       return d
     },
     plainLoop() {
-      const m = new Map<string, number>([['a', 1], ['b', 2]])
+      const m = new Map<string, number>([
+        ['a', 1],
+        ['b', 2],
+      ])
       for (let i = 0; i < n; i++) m.set(ys[i]!, add(m.get('a')!, m.get('b')!))
       return m
     },
@@ -80,7 +87,9 @@ export function lattice(n: number): Shape {
   const inputs: Record<string, number> = {}
   for (let j = 0; j < cols; j++) inputs[x[0]![j]!] = j
   return {
-    name: 'lattice', n: layers * cols, inputs,
+    name: 'lattice',
+    n: layers * cols,
+    inputs,
     build() {
       const d = new Dispatcher({ name: 'lattice' })
       for (let l = 1; l <= layers; l++) {

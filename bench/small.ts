@@ -18,7 +18,10 @@ const list = Array.from({ length: 10 }, (_, i) => ({ a: i }))
  * dispatcher must at least do: look the inputs up, call, store the output). Unlike `g(f(a))`, which V8 inlines and
  * folds to a few nanoseconds, the Map traffic cannot be optimised away, so the ratio measures the dispatcher's own cost.
  */
-const steps: readonly (readonly [(x: number) => number, string, string])[] = [[f, 'a', 'b'], [g, 'b', 'c']]
+const steps: readonly (readonly [(x: number) => number, string, string])[] = [
+  [f, 'a', 'b'],
+  [g, 'b', 'c'],
+]
 function mapLoop(a: number): number {
   const values = new Map<string, number>([['a', a]])
   for (const [fn, input, output] of steps) values.set(output, fn(values.get(input)!))
@@ -50,10 +53,13 @@ for (const [name, fn, n] of cases) {
 }
 if (Number.isNaN(sink)) throw new Error('a case computed NaN')
 for (const r of rows) r.ratio = r.us / rows[0]!.us
-printHeader('Flowmark small-model benchmark — a → f → b → g → c, medians of 7 runs; baseline: a plain loop over the same two steps keeping the values in a Map')
+printHeader(
+  'Flowmark small-model benchmark — a → f → b → g → c, medians of 7 runs; baseline: a plain loop over the same two steps keeping the values in a Map',
+)
 console.log('case                          | µs per call | × Map loop')
 console.log('------------------------------|-------------|-----------')
-for (const r of rows) console.log(`${r.name.padEnd(29)} | ${r.us.toFixed(3).padStart(11)} | ${r.ratio.toFixed(r.ratio < 10 ? 2 : 0).padStart(10)}`)
+for (const r of rows)
+  console.log(`${r.name.padEnd(29)} | ${r.us.toFixed(3).padStart(11)} | ${r.ratio.toFixed(r.ratio < 10 ? 2 : 0).padStart(10)}`)
 console.log('(the direct call is shown for scale only: V8 inlines it, so it is no baseline)')
 const d = rows[2]!
 console.log(`\nTarget: ${d.us <= 10 ? 'ok  ' : 'MISS'} dispatch of the 2-function model ${d.us.toFixed(2)} µs ≤ 10`)

@@ -81,7 +81,8 @@ if (process.argv.includes('--case')) {
       let out: string
       try {
         out = execFileSync(process.execPath, ['--max-old-space-size=8192', '--conditions=source', self, '--case', `${shape}:${n}`], {
-          encoding: 'utf8', timeout: timeoutS * 1000,
+          encoding: 'utf8',
+          timeout: timeoutS * 1000,
         })
       } catch (err) {
         if ((err as { signal?: string }).signal !== 'SIGTERM') throw err
@@ -111,7 +112,7 @@ if (process.argv.includes('--case')) {
       const a = results.find((r) => r.shape === shape && r.n >= lo && !('timeout' in r)) as CaseResult | undefined
       const b = [...results].reverse().find((r) => r.shape === shape && !('timeout' in r)) as CaseResult | undefined
       if (a === undefined || b === undefined || a === b) continue
-      const g = (op: Op) => `${op} ${((b.ms[op] / b.n) / (a.ms[op] / a.n)).toFixed(1)}×`
+      const g = (op: Op) => `${op} ${(b.ms[op] / b.n / (a.ms[op] / a.n)).toFixed(1)}×`
       console.log(`  ${shape.padEnd(8)} ${OPS.map(g).join(', ')}`)
     }
   }

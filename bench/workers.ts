@@ -53,7 +53,9 @@ for (let r = 0; r < reps; r++) {
   same &&= [...here].every(([k, v]) => there.get(k) === v)
 }
 const speedup = median(main) / median(par)
-console.log(`\n(1) ${nodes} CPU-bound nodes (${rounds} SHA-256 rounds each, ≈${(median(main) / nodes).toFixed(1)} ms on this thread); target ≥ 1.8×`)
+console.log(
+  `\n(1) ${nodes} CPU-bound nodes (${rounds} SHA-256 rounds each, ≈${(median(main) / nodes).toFixed(1)} ms on this thread); target ≥ 1.8×`,
+)
 console.log(`main thread (dispatch)           ${median(main).toFixed(0).padStart(7)} ms`)
 console.log(`${size} worker threads (dispatchAsync) ${median(par).toFixed(0).padStart(7)} ms`)
 console.log(`speed-up                         ${speedup.toFixed(2).padStart(7)}×   (same values: ${same}; ideal ${size}×)`)
@@ -80,9 +82,13 @@ for (let r = 0; r < reps; r++) {
   dspThere.push(await perCall(() => one.dispatchAsync({ x: 1 }, null, { executor: workers })))
 }
 console.log(`\n(2) A trivial function, ${calls} calls one after the other (µs per call)`)
-console.log(`executor.run on a worker         ${median(inWorker).toFixed(1).padStart(7)} µs   awaited in place: ${median(inPlace).toFixed(2)} µs`)
-console.log(`dispatchAsync of a 1-node model  ${median(dspThere).toFixed(1).padStart(7)} µs   in this thread: ${median(dspHere).toFixed(1)} µs ` +
-  `(worker overhead ${(median(dspThere) - median(dspHere)).toFixed(1)} µs)`)
+console.log(
+  `executor.run on a worker         ${median(inWorker).toFixed(1).padStart(7)} µs   awaited in place: ${median(inPlace).toFixed(2)} µs`,
+)
+console.log(
+  `dispatchAsync of a 1-node model  ${median(dspThere).toFixed(1).padStart(7)} µs   in this thread: ${median(dspHere).toFixed(1)} µs ` +
+    `(worker overhead ${(median(dspThere) - median(dspHere)).toFixed(1)} µs)`,
+)
 
 // (3) Moving a typed array of `mb` MB: cloned in as an argument; moved back as a result (vs copied back, vs in place).
 const n = Math.round((mb * 1024 * 1024) / 8)
@@ -107,9 +113,19 @@ for (let r = 0; r < Math.max(reps, 5); r++) {
 }
 const m = (xs: number[]) => median(xs).toFixed(1).padStart(6)
 console.log(`\n(3) A ${mb} MB Float64Array (ms per call; in-place time of the same function for comparison)`)
-console.log(`in:  total(xs) on a worker (cloned in)      ${m(cols.sumThere)} ms   in place ${m(cols.sumHere)} ms   cost of the way in ≈ ${(median(cols.sumThere) - median(cols.sumHere)).toFixed(1)} ms`)
-console.log(`out: floats(n) on a worker (moved back)     ${m(cols.moved)} ms   in place ${m(cols.makeHere)} ms   cost of the way out ≈ ${(median(cols.moved) - median(cols.makeHere)).toFixed(1)} ms`)
-console.log(`out: floats(n) with transfer: false (copy)  ${m(cols.copied)} ms   ratio copied / moved ${(median(cols.copied) / median(cols.moved)).toFixed(2)}`)
+console.log(
+  `in:  total(xs) on a worker (cloned in)      ${m(cols.sumThere)} ms   in place ${m(cols.sumHere)} ms   cost of the way in ≈ ${(median(cols.sumThere) - median(cols.sumHere)).toFixed(1)} ms`,
+)
+console.log(
+  `out: floats(n) on a worker (moved back)     ${m(cols.moved)} ms   in place ${m(cols.makeHere)} ms   cost of the way out ≈ ${(median(cols.moved) - median(cols.makeHere)).toFixed(1)} ms`,
+)
+console.log(
+  `out: floats(n) with transfer: false (copy)  ${m(cols.copied)} ms   ratio copied / moved ${(median(cols.copied) / median(cols.moved)).toFixed(2)}`,
+)
 
 await Promise.all([workers.close(), copying.close()])
-console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (the machine may be shared: compare the ratios, not the times)`)
+console.log(
+  `\nload average at the end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (the machine may be shared: compare the ratios, not the times)`,
+)

@@ -68,7 +68,12 @@ export function version(): string {
 }
 
 function splitList(text: string | undefined): string[] | undefined {
-  return text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  return text === undefined
+    ? undefined
+    : text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
 }
 
 async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
@@ -79,7 +84,12 @@ async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<stri
 }
 
 /** Loads the model of `run`/`validate`: a JSON file, or `module#export`. */
-async function loadTarget(target: string, cwd: string, outputs: readonly string[] | undefined, inputs: readonly string[]): Promise<Dispatcher> {
+async function loadTarget(
+  target: string,
+  cwd: string,
+  outputs: readonly string[] | undefined,
+  inputs: readonly string[],
+): Promise<Dispatcher> {
   const path = resolve(cwd, target)
   if (/\.json$/i.test(target)) {
     try {
@@ -95,13 +105,14 @@ async function loadTarget(target: string, cwd: string, outputs: readonly string[
   const ref = parseRef(target)
   const looksLikePath = ref.module.startsWith('.') || isAbsolute(ref.module) || /\.[cm]?[jt]s$/.test(ref.module)
   const moduleUrl = looksLikePath ? pathToFileURL(resolve(cwd, ref.module)).href : ref.module
-  const ns = await import(moduleUrl).catch((e: unknown) => {
+  const ns = (await import(moduleUrl).catch((e: unknown) => {
     throw new UsageError(`cannot import '${ref.module}': ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
-  }) as Record<string, unknown>
+  })) as Record<string, unknown>
   let value = ns[ref.export]
   if (value === undefined) throw new UsageError(`'${ref.module}' has no export '${ref.export}'`)
   if (typeof value === 'function' && !(value instanceof Dispatcher) && value.length === 0) value = await (value as () => unknown)()
-  if (!(value instanceof Dispatcher)) throw new UsageError(`export '${ref.export}' of '${ref.module}' is not a Dispatcher (nor a function without parameters returning one)`)
+  if (!(value instanceof Dispatcher))
+    throw new UsageError(`export '${ref.export}' of '${ref.module}' is not a Dispatcher (nor a function without parameters returning one)`)
   return value
 }
 
@@ -127,33 +138,58 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       // Loaded only for `serve`: the server needs the optional packages hono and @hono/node-server.
       const { serveCommand } = await import('./server/command.ts')
       return await serveCommand(rest, {
-        stdout, stderr, cwd, env: process.env,
+        stdout,
+        stderr,
+        cwd,
+        env: process.env,
         load: (target) => loadTarget(target, cwd, undefined, []),
-        usage: (message) => { throw new UsageError(message) },
+        usage: (message) => {
+          throw new UsageError(message)
+        },
         ...(io.signal === undefined ? {} : { signal: io.signal }),
       })
     }
-    if (command !== 'run' && command !== 'validate') throw new UsageError(`unknown command '${command}'${command === 'plot' ? " (plots are drawn by the docs package's CLI: flowmark-docs plot model.json)" : ''}`)
-    type RunFlags = { inputs: { type: 'string' }; outputs: { type: 'string' }; timeout: { type: 'string' }; concurrency: { type: 'string' }; executor: { type: 'string' }; workers: { type: 'string' } }
+    if (command !== 'run' && command !== 'validate')
+      throw new UsageError(
+        `unknown command '${command}'${command === 'plot' ? " (plots are drawn by the docs package's CLI: flowmark-docs plot model.json)" : ''}`,
+      )
+    type RunFlags = {
+      inputs: { type: 'string' }
+      outputs: { type: 'string' }
+      timeout: { type: 'string' }
+      concurrency: { type: 'string' }
+      executor: { type: 'string' }
+      workers: { type: 'string' }
+    }
     let parsed: ReturnType<typeof parseArgs<{ options: RunFlags; allowPositionals: true; args: string[] }>>
     try {
       parsed = parseArgs({
         args: [...rest],
         allowPositionals: true,
-        options: command === 'run'
-          ? { inputs: { type: 'string' }, outputs: { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' }, executor: { type: 'string' }, workers: { type: 'string' } }
-          : { outputs: { type: 'string' } } as never,
+        options:
+          command === 'run'
+            ? {
+                inputs: { type: 'string' },
+                outputs: { type: 'string' },
+                timeout: { type: 'string' },
+                concurrency: { type: 'string' },
+                executor: { type: 'string' },
+                workers: { type: 'string' },
+              }
+            : ({ outputs: { type: 'string' } } as never),
       })
     } catch (e) {
       throw new UsageError((e as Error).message)
     }
     const { values, positionals } = parsed
-    if (positionals.length !== 1) throw new UsageError(`${command} takes one model (a .json file or module#export), got ${positionals.length}`)
+    if (positionals.length !== 1)
+      throw new UsageError(`${command} takes one model (a .json file or module#export), got ${positionals.length}`)
     const outputs = splitList(values.outputs)
     let timeout: number | undefined
     if (values.timeout !== undefined) {
       timeout = Number(values.timeout)
-      if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout takes a positive number of milliseconds, not '${values.timeout}'`)
+      if (!Number.isFinite(timeout) || timeout <= 0)
+        throw new UsageError(`--timeout takes a positive number of milliseconds, not '${values.timeout}'`)
     }
     let concurrency: number | undefined
     if (values.concurrency !== undefined) {
@@ -163,20 +199,26 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       }
     }
     if (values.executor !== undefined && values.executor !== 'async' && values.executor !== 'workers') {
-      throw new UsageError(`--executor takes 'async' (calls run in this process) or 'workers' (on worker threads), not '${values.executor}'`)
+      throw new UsageError(
+        `--executor takes 'async' (calls run in this process) or 'workers' (on worker threads), not '${values.executor}'`,
+      )
     }
     let workers: number | undefined
     if (values.workers !== undefined) {
       if (values.executor !== 'workers') throw new UsageError('--workers N goes with --executor workers')
       workers = Number(values.workers)
-      if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers takes a whole number of threads, at least 1, not '${values.workers}'`)
+      if (!Number.isInteger(workers) || workers < 1)
+        throw new UsageError(`--workers takes a whole number of threads, at least 1, not '${values.workers}'`)
     }
     let inputs: Map<NodeId, unknown> = new Map()
     if (values.inputs !== undefined) {
       const name = values.inputs === '-' ? '<stdin>' : values.inputs
       let text: string
       try {
-        text = values.inputs === '-' ? await readAll(io.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : await readFile(resolve(cwd, values.inputs), 'utf8')
+        text =
+          values.inputs === '-'
+            ? await readAll(io.stdin ?? (process.stdin as AsyncIterable<Uint8Array>))
+            : await readFile(resolve(cwd, values.inputs), 'utf8')
       } catch (e) {
         throw new UsageError(`cannot read the inputs '${name}': ${(e as Error).message}`)
       }
@@ -187,7 +229,14 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       const problems: ValueEncodingError[] = []
       const decoded = decodeValue(json.value, '', problems) as Record<string, unknown>
       if (problems.length > 0) {
-        throw new UsageError(problems.map((p) => { const pos = json.locate(p.pointer); return `${name}:${pos.line}:${pos.column}: ${p.message}` }).join('\n'))
+        throw new UsageError(
+          problems
+            .map((p) => {
+              const pos = json.locate(p.pointer)
+              return `${name}:${pos.line}:${pos.column}: ${p.message}`
+            })
+            .join('\n'),
+        )
       }
       inputs = new Map(Object.entries(decoded).map(([k, v]) => [readId(k) ?? k, v]))
     }
@@ -201,7 +250,10 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
         for (const n of d.nodes.values()) {
           all++
           if (n.kind === 'function') fns++
-          if (n.kind === 'dispatcher') { subs++; count(n.dispatcher) }
+          if (n.kind === 'dispatcher') {
+            subs++
+            count(n.dispatcher)
+          }
         }
       }
       count(dsp)
@@ -226,7 +278,10 @@ export async function main(argv: readonly string[], io: EngineCliIO = {}): Promi
       stderr.write(`flowmark ${command}: ${e.message}\n`)
       return 2
     }
-    if (e instanceof FlowmarkError && (e.name === 'ModelError' || e.name === 'WorkerError' || e.name === 'ServerSetupError' || e.name === 'ServerOptionError')) {
+    if (
+      e instanceof FlowmarkError &&
+      (e.name === 'ModelError' || e.name === 'WorkerError' || e.name === 'ServerSetupError' || e.name === 'ServerOptionError')
+    ) {
       stderr.write(`flowmark ${command}: ${e.message}\n`)
       return 2
     }
@@ -244,8 +299,12 @@ interface RunOptions {
 }
 
 async function run(
-  dsp: Dispatcher, inputs: Map<NodeId, unknown>, outputs: string[] | undefined, opts: RunOptions,
-  stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown; isTTY?: boolean },
+  dsp: Dispatcher,
+  inputs: Map<NodeId, unknown>,
+  outputs: string[] | undefined,
+  opts: RunOptions,
+  stdout: { write(text: string): unknown },
+  stderr: { write(text: string): unknown; isTTY?: boolean },
 ): Promise<number> {
   const tty = stderr.isTTY === true
   const started = performance.now()
@@ -279,9 +338,10 @@ async function run(
   } catch (e) {
     if (!(e instanceof DispatcherAbort || e instanceof DispatcherError) || e.solution === undefined) throw e
     sol = e.solution
-    stopped = e instanceof DispatcherAbort && e.cause instanceof TimeoutError
-      ? `stopped after --timeout ${opts.timeout} ms; the solution above is partial`
-      : `stopped: ${e.message}; the solution above is partial`
+    stopped =
+      e instanceof DispatcherAbort && e.cause instanceof TimeoutError
+        ? `stopped after --timeout ${opts.timeout} ms; the solution above is partial`
+        : `stopped: ${e.message}; the solution above is partial`
   }
   if (tty) stderr.write(`\r\x1b[K${line()}, ${sol.size} values in ${Math.round(performance.now() - started)} ms\n`)
   let json: string
@@ -299,8 +359,11 @@ async function run(
   }
   const missing = (outputs ?? []).filter((o) => !sol.has(o))
   if (missing.length > 0) {
-    stderr.write(`flowmark run: not computed: ${missing.map((m) => `"${m}"`).join(', ')}` +
-      (sol.errors.size > 0 ? `; failures: ${[...sol.errors.values()].map((e) => e.message).join('; ')}` : '') + '\n')
+    stderr.write(
+      `flowmark run: not computed: ${missing.map((m) => `"${m}"`).join(', ')}` +
+        (sol.errors.size > 0 ? `; failures: ${[...sol.errors.values()].map((e) => e.message).join('; ')}` : '') +
+        '\n',
+    )
     return 1
   }
   return 0

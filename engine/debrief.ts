@@ -41,7 +41,8 @@ export function debrief(root: Trace, outputs: readonly NodeId[] | undefined, tim
     ;(e.type === 'discard' ? discarded : aborted).push(line)
   }
   const missing = (outputs ?? []).filter((id) => !root.hasValue(id))
-  const head = `${root.valueCount} value${root.valueCount === 1 ? '' : 's'}` +
+  const head =
+    `${root.valueCount} value${root.valueCount === 1 ? '' : 's'}` +
     (outputs !== undefined && outputs.length > 0 ? `; outputs reached ${outputs.length - missing.length} of ${outputs.length}` : '')
   const lines = [head]
   if (missing.length > 0) lines.push(`not reached: ${missing.map(formatId).join(', ')}`)

@@ -1,12 +1,31 @@
 // The Dispatcher: a model of data, function and sub-dispatcher nodes, and the entry point of every dispatch.
-import { EMPTY, NONE, SELF, SINK, START, WRAPPED_MODEL, compareIds, formatId, idText, isNodeId, isSpecialNodeId, type NodeId } from './constants.ts'
+import {
+  EMPTY,
+  NONE,
+  SELF,
+  SINK,
+  START,
+  WRAPPED_MODEL,
+  compareIds,
+  formatId,
+  idText,
+  isNodeId,
+  isSpecialNodeId,
+  type NodeId,
+} from './constants.ts'
 import { splitDistance, type Distance } from './distance.ts'
 import { DispatcherAbort, DispatcherError, ModelError, didYouMean } from './errors.ts'
 import { functionName } from './function-name.ts'
 import { INTERNALS, registerDispatcherClass, type DispatcherInternals } from './internal/access.ts'
 import { compile, type Compiled } from './internal/compile.ts'
 import {
-  DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl, cloneNode, connect, nestedDispatchers, type NodeImpl,
+  DataNodeImpl,
+  FunctionNodeImpl,
+  SubDispatcherNodeImpl,
+  cloneNode,
+  connect,
+  nestedDispatchers,
+  type NodeImpl,
 } from './internal/graph.ts'
 import { inferInputs, isNotLiteral, literalValue, parameters } from './internal/infer-inputs.ts'
 import { search, type SearchRequest, type WaitOverrides } from './internal/search.ts'
@@ -17,9 +36,24 @@ import { prepareExecutors } from './internal/executors.ts'
 import { View } from './internal/view.ts'
 import { bindRef } from './ref.ts'
 import type {
-  AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DataNode, DefaultValue,
-  DispatcherOptions, Estimations, FunctionNode, GetNodeOptions, IdMapping, ModelEdge, ModelNode, RaisesPolicy, Stopper,
-  SubDispatcherNode, WeightMap,
+  AddDataOptions,
+  AddDispatcherOptions,
+  AddFuncOptions,
+  AddFunctionOptions,
+  AnyFunction,
+  DataNode,
+  DefaultValue,
+  DispatcherOptions,
+  Estimations,
+  FunctionNode,
+  GetNodeOptions,
+  IdMapping,
+  ModelEdge,
+  ModelNode,
+  RaisesPolicy,
+  Stopper,
+  SubDispatcherNode,
+  WeightMap,
 } from './model.ts'
 import { Solution } from './solution.ts'
 import { getSubDsp, getSubDspFromWorkflow, shrinkDsp, type SubDspFromWorkflowOptions } from './sub-models.ts'
@@ -262,8 +296,7 @@ export class Dispatcher<T extends object = any> {
       const n = (found[k] = this.#nodes.get(id))
       if (n !== undefined && n.kind !== 'data') {
         throw new ModelError(
-          `${where}(${label()}): ${side} ${formatId(id)} is a ${n.kind} node; inputs and outputs of a function ` +
-            'must be data nodes',
+          `${where}(${label()}): ${side} ${formatId(id)} is a ${n.kind} node; inputs and outputs of a function ` + 'must be data nodes',
           { nodeId: id },
         )
       }
@@ -290,10 +323,7 @@ export class Dispatcher<T extends object = any> {
     const id = options.id === undefined ? this.#unusedId('unknown') : checkId(options.id, where, 'id')
     const existing = this.#nodes.get(id)
     if (existing !== undefined && existing.kind !== 'data') {
-      throw new ModelError(
-        `${where}: ${formatId(id)} is already a ${existing.kind} node; a data node needs another id`,
-        { nodeId: id },
-      )
+      throw new ModelError(`${where}: ${formatId(id)} is already a ${existing.kind} node; a data node needs another id`, { nodeId: id })
     }
     if (options.initialDist !== undefined) splitDistance(options.initialDist, `${where}(${formatId(id)}).initialDist`)
     if (options.weight !== undefined) checkWeight(options.weight, `${where}(${formatId(id)}).weight`)
@@ -364,11 +394,18 @@ export class Dispatcher<T extends object = any> {
     if (options.inputDomain !== undefined) checkCallable(options.inputDomain, `${where}(${label()}).inputDomain`)
     if (options.filters !== undefined) checkFilters(options.filters, `${where}(${label()}).filters`)
     if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label()}).weight`)
-    if (options.context !== undefined || options.critical !== undefined || options.timeout !== undefined || options.executor !== undefined) {
+    if (
+      options.context !== undefined ||
+      options.critical !== undefined ||
+      options.timeout !== undefined ||
+      options.executor !== undefined
+    ) {
       checkAsyncNodeOptions(options, `${where}(${label()})`)
     }
-    const inpWeight = options.inpWeight === undefined ? undefined : weightMap(options.inpWeight, `${where}(${label()}).inpWeight`, inputs ?? [START])
-    const outWeight = options.outWeight === undefined ? undefined : weightMap(options.outWeight, `${where}(${label()}).outWeight`, outputs ?? [SINK])
+    const inpWeight =
+      options.inpWeight === undefined ? undefined : weightMap(options.inpWeight, `${where}(${label()}).inpWeight`, inputs ?? [START])
+    const outWeight =
+      options.outWeight === undefined ? undefined : weightMap(options.outWeight, `${where}(${label()}).outWeight`, outputs ?? [SINK])
     // One look-up per id: check the kinds now, reuse the nodes found when connecting.
     const inNodes = inputs === undefined ? [this.#ensureData(START)] : this.#lookupData(inputs, where, 'input', label)
     const outNodes = outputs === undefined ? [this.#ensureData(SINK)] : this.#lookupData(outputs, where, 'output', label)
@@ -420,7 +457,8 @@ export class Dispatcher<T extends object = any> {
    */
   addFunc(options: AddFuncOptions): <F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext) => F
   addFunc(
-    fnOrOptions: AnyFunction | AddFuncOptions, options: AddFuncOptions = {},
+    fnOrOptions: AnyFunction | AddFuncOptions,
+    options: AddFuncOptions = {},
   ): NodeId | (<F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext) => F) {
     if (typeof fnOrOptions === 'object' && fnOrOptions !== null) {
       const decorated = fnOrOptions
@@ -495,7 +533,10 @@ export class Dispatcher<T extends object = any> {
     const inMap = normaliseMapping(options.inputs ?? childData(), `${where}(${label}).inputs`, options.inputsPrefix ?? '', 'key')
     const outMap = normaliseMapping(options.outputs ?? childData(), `${where}(${label}).outputs`, options.outputsPrefix ?? '', 'value')
     // outMap from normaliseMapping is key → values with the prefix on values: child → parents.
-    for (const [side, map, childSide] of [['inputs', inMap, 'values'], ['outputs', outMap, 'keys']] as const) {
+    for (const [side, map, childSide] of [
+      ['inputs', inMap, 'values'],
+      ['outputs', outMap, 'keys'],
+    ] as const) {
       for (const [k, vs] of map) {
         const cids: readonly NodeId[] = childSide === 'keys' ? [k] : vs
         for (const cid of cids) {
@@ -514,7 +555,10 @@ export class Dispatcher<T extends object = any> {
     }
     const parentInputs = sortIds([...inMap.keys()])
     const parentOutputs = sortIds([...new Set([...outMap.values()].flat())])
-    for (const [list, side] of [[parentInputs, 'input'], [parentOutputs, 'output']] as const) {
+    for (const [list, side] of [
+      [parentInputs, 'input'],
+      [parentOutputs, 'output'],
+    ] as const) {
       for (const id of list) {
         const n = this.#nodes.get(id)
         if (n !== undefined && n.kind !== 'data') {
@@ -651,7 +695,8 @@ export class Dispatcher<T extends object = any> {
    * `solution.errors` and alternative paths are tried (unless the dispatcher `raises`).
    */
   dispatch(
-    inputs?: TypedInputs<T> | readonly DataId<T>[], outputs?: readonly DataId<T>[] | null,
+    inputs?: TypedInputs<T> | readonly DataId<T>[],
+    outputs?: readonly DataId<T>[] | null,
     options?: DispatchOptions & { inputsDist?: TypedDistances<T> },
   ): SolutionOf<T>
   dispatch(inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchOptions = {}): Solution {
@@ -686,11 +731,14 @@ export class Dispatcher<T extends object = any> {
    * sol.get('size') // 19
    */
   dispatchAsync(
-    inputs?: TypedInputs<T> | readonly DataId<T>[], outputs?: readonly DataId<T>[] | null,
+    inputs?: TypedInputs<T> | readonly DataId<T>[],
+    outputs?: readonly DataId<T>[] | null,
     options?: DispatchAsyncOptions & { inputsDist?: TypedDistances<T> },
   ): Promise<SolutionOf<T>>
   async dispatchAsync(
-    inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchAsyncOptions = {},
+    inputs?: Inputs | readonly NodeId[],
+    outputs?: readonly NodeId[] | null,
+    options: DispatchAsyncOptions = {},
   ): Promise<Solution> {
     const where = 'Dispatcher.dispatchAsync'
     checkKeys(options, ASYNC_DISPATCH_KEYS, where)
@@ -723,21 +771,27 @@ export class Dispatcher<T extends object = any> {
    * for await (const e of run) types.push(e.type) // ['start', 'finish']
    * const sol = await run.solution // Solution(2) { 'a' => 1, 'b' => 2 }
    */
-  dispatchStream(
-    inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchAsyncOptions = {},
-  ): DispatchRun {
+  dispatchStream(inputs?: Inputs | readonly NodeId[], outputs?: readonly NodeId[] | null, options: DispatchAsyncOptions = {}): DispatchRun {
     const user = options.onEvent
-    return new DispatchRun((onEvent) => (this as Dispatcher).dispatchAsync(inputs, outputs, {
-      ...options,
-      onEvent: user === undefined ? onEvent : (e) => {
-        onEvent(e)
-        user(e)
-      },
-    }))
+    return new DispatchRun((onEvent) =>
+      (this as Dispatcher).dispatchAsync(inputs, outputs, {
+        ...options,
+        onEvent:
+          user === undefined
+            ? onEvent
+            : (e) => {
+                onEvent(e)
+                user(e)
+              },
+      }),
+    )
   }
 
   /** What one dispatch made: its solution, created when the search starts (and shown as `dsp.solution` at once). */
-  #track(req: SearchRequest): { solution: Solution | undefined; readonly start: (root: Parameters<NonNullable<Parameters<typeof search>[1]>>[0]) => void } {
+  #track(req: SearchRequest): {
+    solution: Solution | undefined
+    readonly start: (root: Parameters<NonNullable<Parameters<typeof search>[1]>>[0]) => void
+  } {
     const run: { solution: Solution | undefined; start: (root: Parameters<NonNullable<Parameters<typeof search>[1]>>[0]) => void } = {
       solution: undefined,
       start: (root) => {
@@ -761,8 +815,10 @@ export class Dispatcher<T extends object = any> {
 
   /** The search request of a dispatch: checked inputs, outputs and distances, and the part of the model to search. */
   #request(
-    inputs: Inputs | readonly NodeId[] | undefined, outputs: readonly NodeId[] | null | undefined,
-    options: DispatchOptions, where: string,
+    inputs: Inputs | readonly NodeId[] | undefined,
+    outputs: readonly NodeId[] | null | undefined,
+    options: DispatchOptions,
+    where: string,
   ): SearchRequest {
     const noCall = options.noCall ?? false
     const inputMap = toInputMap(inputs, noCall, where)
@@ -783,10 +839,17 @@ export class Dispatcher<T extends object = any> {
     }
     const stopper = options.stopper ?? this.stopper
     return {
-      view, inputs: inputMap, inputsDist, outputs: outs,
+      view,
+      inputs: inputMap,
+      inputsDist,
+      outputs: outs,
       options: {
-        noCall, stopper, rmUnusedNodes: options.rmUnusedNodes ?? false, wildcard,
-        waitIn: options.waitIn, noDomain: options.noDomain ?? false,
+        noCall,
+        stopper,
+        rmUnusedNodes: options.rmUnusedNodes ?? false,
+        wildcard,
+        waitIn: options.waitIn,
+        noDomain: options.noDomain ?? false,
       },
     }
   }
@@ -814,8 +877,10 @@ export class Dispatcher<T extends object = any> {
    * may fail at run time (outputs of functions with a domain, waiting nodes).
    */
   shrinkDsp(
-    inputs?: Iterable<NodeId>, outputs?: Iterable<NodeId>,
-    inputsDist?: ReadonlyMap<NodeId, Distance> | Readonly<Record<string, Distance>>, wildcard = true,
+    inputs?: Iterable<NodeId>,
+    outputs?: Iterable<NodeId>,
+    inputsDist?: ReadonlyMap<NodeId, Distance> | Readonly<Record<string, Distance>>,
+    wildcard = true,
   ): Dispatcher {
     return shrinkDsp(this, inputs, outputs, inputsDist, wildcard)
   }
@@ -842,9 +907,51 @@ export class Dispatcher<T extends object = any> {
 // ---- argument checking ------------------------------------------------------------------------------------------
 
 const CONSTRUCTOR_KEYS = new Set(['name', 'description', 'raises', 'stopper', 'executor'])
-const DATA_KEYS = new Set(['id', 'defaultValue', 'initialDist', 'waitInputs', 'wildcard', 'fn', 'callback', 'filters', 'description', 'weight', 'attributes'])
-const FUNCTION_KEYS = new Set(['id', 'fn', 'ref', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'description', 'attributes', 'context', 'timeout', 'critical', 'executor'])
-const DISPATCHER_KEYS = new Set(['dispatcher', 'id', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'description', 'includeDefaults', 'inputsPrefix', 'outputsPrefix', 'attributes'])
+const DATA_KEYS = new Set([
+  'id',
+  'defaultValue',
+  'initialDist',
+  'waitInputs',
+  'wildcard',
+  'fn',
+  'callback',
+  'filters',
+  'description',
+  'weight',
+  'attributes',
+])
+const FUNCTION_KEYS = new Set([
+  'id',
+  'fn',
+  'ref',
+  'inputs',
+  'outputs',
+  'inputDomain',
+  'weight',
+  'inpWeight',
+  'outWeight',
+  'filters',
+  'description',
+  'attributes',
+  'context',
+  'timeout',
+  'critical',
+  'executor',
+])
+const DISPATCHER_KEYS = new Set([
+  'dispatcher',
+  'id',
+  'inputs',
+  'outputs',
+  'inputDomain',
+  'weight',
+  'inpWeight',
+  'description',
+  'includeDefaults',
+  'inputsPrefix',
+  'outputsPrefix',
+  'attributes',
+])
 const DISPATCH_KEYS = new Set(['inputsDist', 'wildcard', 'noCall', 'shrink', 'rmUnusedNodes', 'stopper', 'waitIn', 'noDomain'])
 const ASYNC_DISPATCH_KEYS = new Set([...DISPATCH_KEYS, 'concurrency', 'signal', 'timeout', 'executor', 'onEvent'])
 
@@ -905,7 +1012,9 @@ function checkId(id: unknown, where: string, what: string): NodeId {
 function checkIdList(list: unknown, where: string, what = 'ids', label?: () => string): NodeId[] {
   const at = () => `${where}${label === undefined ? '' : `(${label()})`}${what === 'ids' ? '' : `.${what}`}`
   if (typeof list === 'string') {
-    throw new ModelError(`${at()}: expected an array of node ids, got the string ${JSON.stringify(list)}; write [${JSON.stringify(list)}] for a single id`)
+    throw new ModelError(
+      `${at()}: expected an array of node ids, got the string ${JSON.stringify(list)}; write [${JSON.stringify(list)}] for a single id`,
+    )
   }
   if (!Array.isArray(list)) throw new ModelError(`${at()}: expected an array of node ids, got ${describe(list)}`)
   for (let i = 0; i < list.length; i++) {
@@ -934,7 +1043,9 @@ function weightMap(w: WeightMap | undefined, where: string, ids: readonly NodeId
   for (const [id, v] of entriesOf(w, where)) {
     checkWeight(v, `${where}[${formatId(id)}]`)
     if (!ids.includes(id)) {
-      throw new ModelError(`${where}: ${formatId(id)} is not one of [${ids.map(formatId).join(', ')}]; weights apply to those edges only`, { nodeId: id })
+      throw new ModelError(`${where}: ${formatId(id)} is not one of [${ids.map(formatId).join(', ')}]; weights apply to those edges only`, {
+        nodeId: id,
+      })
     }
     out.set(id, v as number)
   }
@@ -954,7 +1065,9 @@ function toInputMap(inputs: unknown, noCall: boolean, where: string): Map<NodeId
   if (inputs === undefined || inputs === null) return new Map()
   if (Array.isArray(inputs)) {
     if (!noCall) {
-      throw new ModelError(`${where}: inputs must be an object or a Map of id → value; a list of ids is accepted only with { noCall: true }`)
+      throw new ModelError(
+        `${where}: inputs must be an object or a Map of id → value; a list of ids is accepted only with { noCall: true }`,
+      )
     }
     return new Map(checkIdList(inputs, `${where}: inputs`).map((id) => [id, NONE]))
   }
@@ -990,7 +1103,6 @@ function normaliseMapping(m: IdMapping, where: string, prefix: string, parentSid
   }
   return out
 }
-
 
 export { functionName }
 
@@ -1029,16 +1141,22 @@ function nodeSolutionOf(sol: Solution | undefined, node: NodeImpl): Solution | u
 /** What `getNode` returns for `node` of `dsp` under `attr`, with `sol` the solution of that level. */
 function nodeAttribute(node: NodeImpl, attr: NonNullable<GetNodeOptions['nodeAttr']>, dsp: Dispatcher, sol: Solution | undefined): unknown {
   switch (attr) {
-    case 'node': return node
-    case 'output': return node.kind === 'data' ? sol?.get(node.id) : nodeSolutionOf(sol, node)
+    case 'node':
+      return node
+    case 'output':
+      return node.kind === 'data' ? sol?.get(node.id) : nodeSolutionOf(sol, node)
     case 'auto':
       if (node.kind === 'function') return node.fn
       if (node.kind === 'dispatcher') return node.dispatcher
       return sol?.has(node.id) ? sol.get(node.id) : node
-    case 'description': return node.description
-    case 'defaultValue': return dsp.defaultValues.get(node.id)
-    case 'dispatcher': return dsp
-    case 'solution': return sol
+    case 'description':
+      return node.description
+    case 'defaultValue':
+      return dsp.defaultValues.get(node.id)
+    case 'dispatcher':
+      return dsp
+    case 'solution':
+      return sol
   }
 }
 

@@ -22,9 +22,7 @@ export class Inf {
 
   /** Adds a plain number or another two-level distance, part by part. */
   plus(other: Distance): Inf {
-    return typeof other === 'number'
-      ? new Inf(this.level, this.value + other)
-      : new Inf(this.level + other.level, this.value + other.value)
+    return typeof other === 'number' ? new Inf(this.level, this.value + other) : new Inf(this.level + other.level, this.value + other.value)
   }
 
   /** `inf(level, value)`, the form it is written in. */
@@ -58,7 +56,9 @@ export function splitDistance(d: Distance, where: string): [level: number, value
     return [0, d]
   }
   if (d instanceof Inf) return [d.level, d.value]
-  throw new ModelError(`${where}: a distance must be a number or inf(level, value), got ${typeof d === 'string' ? `the string ${JSON.stringify(d)}` : typeof d}`)
+  throw new ModelError(
+    `${where}: a distance must be a number or inf(level, value), got ${typeof d === 'string' ? `the string ${JSON.stringify(d)}` : typeof d}`,
+  )
 }
 
 /** Joins a level and a value back into the public form: a number when the level is 0. */

@@ -70,10 +70,15 @@ export class NodeError extends FlowmarkError {
 
   constructor(nodeId: NodeId, path: NodePath, kind: FailureKind, cause: unknown) {
     const what =
-      kind === 'function' ? 'function' :
-      kind === 'data' ? 'data-node function' :
-      kind === 'filter' ? 'filter' :
-      kind === 'callback' ? 'callback' : 'domain of sub-dispatcher'
+      kind === 'function'
+        ? 'function'
+        : kind === 'data'
+          ? 'data-node function'
+          : kind === 'filter'
+            ? 'filter'
+            : kind === 'callback'
+              ? 'callback'
+              : 'domain of sub-dispatcher'
     super(`${what} ${formatId(nodeId)} failed${path.length > 1 ? ` (at ${formatPath(path)})` : ''}: ${describeCause(cause)}`, { cause })
     this.nodeId = nodeId
     this.path = path

@@ -59,12 +59,22 @@ export function formatRef(ref: FunctionRef): string {
 export function parseRef(text: string | FunctionRef, nodeId?: NodeId): FunctionRef {
   if (typeof text === 'object' && text !== null) {
     if (typeof text.module !== 'string' || typeof text.export !== 'string') {
-      throw new RefError('malformed', `{ module: ${typeof text.module}, export: ${typeof text.export} }`, `reference${whose(nodeId)}: expected { module, export } strings`, optionsOf(nodeId))
+      throw new RefError(
+        'malformed',
+        `{ module: ${typeof text.module}, export: ${typeof text.export} }`,
+        `reference${whose(nodeId)}: expected { module, export } strings`,
+        optionsOf(nodeId),
+      )
     }
     return parseRef(formatRef(text), nodeId)
   }
   if (typeof text !== 'string') {
-    throw new RefError('malformed', String(text), `reference${whose(nodeId)} must be a string 'module#export', got ${typeof text}`, optionsOf(nodeId))
+    throw new RefError(
+      'malformed',
+      String(text),
+      `reference${whose(nodeId)} must be a string 'module#export', got ${typeof text}`,
+      optionsOf(nodeId),
+    )
   }
   const hash = text.lastIndexOf('#')
   const bad = (why: string): never => {
@@ -115,9 +125,13 @@ export function refSpecifier(ref: FunctionRef, baseUrl?: string | UrlLike, nodeI
   const m = ref.module
   if (isRelativeRef(ref)) {
     if (baseUrl === undefined) {
-      throw new RefError('relative', formatRef(ref),
+      throw new RefError(
+        'relative',
+        formatRef(ref),
         `reference${whose(nodeId)} ${JSON.stringify(formatRef(ref))} is relative, but no base URL was given to resolve ` +
-          "it against; pass { baseUrl } (a model file's URL, or import.meta.url)", optionsOf(nodeId))
+          "it against; pass { baseUrl } (a model file's URL, or import.meta.url)",
+        optionsOf(nodeId),
+      )
     }
     return new URL(m, baseHref(baseUrl)).href
   }
@@ -203,9 +217,13 @@ export function bindRef(ref: string | FunctionRef, fn: AnyFunction | undefined, 
   const stand = {
     [parsed.export](this: unknown, ...args: unknown[]): unknown {
       if (slot.target === undefined) {
-        throw new RefError('import', text,
+        throw new RefError(
+          'import',
+          text,
           `the function${whose(slot.nodeId)} is the reference ${JSON.stringify(text)}, which has not been imported yet; ` +
-            'await resolveRefs(dispatcher, { baseUrl }) before dispatching (loadModel and fromJSON do it for you)', optionsOf(slot.nodeId))
+            'await resolveRefs(dispatcher, { baseUrl }) before dispatching (loadModel and fromJSON do it for you)',
+          optionsOf(slot.nodeId),
+        )
       }
       return slot.target.apply(this, args)
     },
@@ -241,24 +259,35 @@ export async function importRef(
     let why = e instanceof Error ? e.message.split('\n')[0]! : String(e)
     const where = missing ? /Cannot find (?:module|package) '([^']+)'/.exec(why) : null
     if (where !== null) why = `nothing at ${where[1]!.startsWith('file:') ? decodeURIComponent(new URL(where[1]!).pathname) : where[1]}`
-    throw new RefError(missing ? 'module' : 'import', text,
+    throw new RefError(
+      missing ? 'module' : 'import',
+      text,
       missing
         ? `module not found for reference${whose(nodeId)} ${JSON.stringify(text)}: ${why}`
         : `cannot import the module of reference${whose(nodeId)} ${JSON.stringify(text)}: ${why}`,
-      { ...optionsOf(nodeId), cause: e })
+      { ...optionsOf(nodeId), cause: e },
+    )
   }
   if (!(parsed.export in ns)) {
-    const names = Object.keys(ns).filter((k) => typeof ns[k] === 'function').sort()
-    throw new RefError('export', text,
+    const names = Object.keys(ns)
+      .filter((k) => typeof ns[k] === 'function')
+      .sort()
+    throw new RefError(
+      'export',
+      text,
       `reference${whose(nodeId)} ${JSON.stringify(text)}: the module has no export '${parsed.export}'` +
         (names.length > 0 ? `; its function exports: ${names.slice(0, 12).join(', ')}` : '; it exports no function'),
-      optionsOf(nodeId))
+      optionsOf(nodeId),
+    )
   }
   const fn = ns[parsed.export]
   if (typeof fn !== 'function') {
-    throw new RefError('not-function', text,
+    throw new RefError(
+      'not-function',
+      text,
       `reference${whose(nodeId)} ${JSON.stringify(text)}: export '${parsed.export}' is ${fn === null ? 'null' : typeof fn}, not a function`,
-      optionsOf(nodeId))
+      optionsOf(nodeId),
+    )
   }
   const known = REFS.get(fn as AnyFunction)
   if (known === undefined || isRelativeRef(known)) REFS.set(fn as AnyFunction, { module: specifier, export: parsed.export })

@@ -198,7 +198,7 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
    */
   getNode(...args: [...path: NodeId[], options: GetNodeOptions] | NodeId[]): unknown {
     const last = args[args.length - 1]
-    const options = typeof last === 'object' && last !== null ? (last) : undefined
+    const options = typeof last === 'object' && last !== null ? last : undefined
     const path = (options === undefined ? args : args.slice(0, -1)) as NodeId[]
     return this.dispatcher.getNode(...path, { nodeAttr: 'output', ...options, solution: this })
   }
@@ -266,9 +266,17 @@ export class Solution<T extends object = Record<NodeId, unknown>> implements Rea
     const threaded = steps.some((s) => s.thread !== undefined)
     const rows = steps
       .map((s) => ({
-        path: s.path, start: s.started! - t0, duration: s.duration ?? 0, failed: s.error !== undefined,
-        lane: !threaded ? undefined : s.thread !== undefined ? `${s.executor ?? 'worker'} thread ${s.thread}`
-          : s.executor === undefined || s.executor === 'async' ? MAIN_LANE : s.executor,
+        path: s.path,
+        start: s.started! - t0,
+        duration: s.duration ?? 0,
+        failed: s.error !== undefined,
+        lane: !threaded
+          ? undefined
+          : s.thread !== undefined
+            ? `${s.executor ?? 'worker'} thread ${s.thread}`
+            : s.executor === undefined || s.executor === 'async'
+              ? MAIN_LANE
+              : s.executor,
       }))
       .sort((a, b) => a.start - b.start)
     return new Timeline(`${this.dispatcher.name || 'dispatch'} timeline`, rows)

@@ -4,7 +4,15 @@ import type { Distance } from './distance.ts'
 import type { Dispatcher } from './dispatcher.ts'
 import { ModelError, didYouMean } from './errors.ts'
 import { compiledOf, internalsOf, traceOf } from './internal/access.ts'
-import { cloneNode, connect, findEdge, nestedDispatchers, type EdgeImpl, type NodeImpl, type SubDispatcherNodeImpl } from './internal/graph.ts'
+import {
+  cloneNode,
+  connect,
+  findEdge,
+  nestedDispatchers,
+  type EdgeImpl,
+  type NodeImpl,
+  type SubDispatcherNodeImpl,
+} from './internal/graph.ts'
 import type { WaitOverrides } from './internal/search.ts'
 import type { Solution } from './solution.ts'
 import { eachWorkflowPart, type Workflow } from './workflow.ts'
@@ -191,7 +199,10 @@ export function getSubDsp(dsp: Dispatcher, bunch: Iterable<NodeId>, removeEdges?
 
 /** Breadth-first search of schedula's `get_sub_dsp_from_workflow`: the ordered node and edge lists it reaches. */
 function bfs(
-  dsp: Dispatcher, sources: Iterable<NodeId>, graph: Adjacency, o: SubDspFromWorkflowOptions,
+  dsp: Dispatcher,
+  sources: Iterable<NodeId>,
+  graph: Adjacency,
+  o: SubDspFromWorkflowOptions,
 ): { order: NodeId[]; edges: [NodeId, NodeId][] } {
   const model = internalsOf(dsp).nodes
   const reverse = o.reverse ?? false
@@ -235,10 +246,11 @@ function bfs(
     if (!checkInputs || addMissing) {
       include(c, true, true)
       if (addMissing) {
-        for (const i of node.inputs) if (!family.has(i)) {
-          include(i, false, false)
-          addEdge(i, c)
-        }
+        for (const i of node.inputs)
+          if (!family.has(i)) {
+            include(i, false, false)
+            addEdge(i, c)
+          }
       }
       for (const i of node.inputs) if (family.has(i)) addEdge(i, c)
       return false
@@ -278,8 +290,12 @@ export function getSubDspFromWorkflow(dsp: Dispatcher, sources: Iterable<NodeId>
   }
   const { order, edges } = bfs(dsp, sources, graph, o)
   const sub = materialise(dsp, order, edges)
-  if (o.updateLinks ?? true) pruneSubDispatchers(sub, (child, sources, blockers) =>
-    getSubDspFromWorkflow(child, sources, { graph: 'model', reverse: true, blockers, wildcard: true }), false)
+  if (o.updateLinks ?? true)
+    pruneSubDispatchers(
+      sub,
+      (child, sources, blockers) => getSubDspFromWorkflow(child, sources, { graph: 'model', reverse: true, blockers, wildcard: true }),
+      false,
+    )
   return sub
 }
 
@@ -290,7 +306,8 @@ export function getSubDspFromWorkflow(dsp: Dispatcher, sources: Iterable<NodeId>
  * one pass per source node).
  */
 function pruneSubDispatchers(
-  sub: Dispatcher, prune: (child: Dispatcher, sources: NodeId[], inputs: NodeId[], id: NodeId) => Dispatcher,
+  sub: Dispatcher,
+  prune: (child: Dispatcher, sources: NodeId[], inputs: NodeId[], id: NodeId) => Dispatcher,
   withDomainInputs: boolean | 'shrink',
 ): void {
   const nodes = internalsOf(sub).nodes
@@ -309,9 +326,10 @@ function pruneSubDispatchers(
     for (const [p, cs] of n.inputs) if (pred.has(p)) inputs.push(...cs)
     const outs: NodeId[] = []
     for (const [c, ps] of n.outputs) if (ps.some((p) => succ.has(p))) outs.push(c)
-    const sources = withDomainInputs === 'shrink'
-      ? [...outs, ...(n.inputDomain !== undefined ? [...n.inputs.values()].flat() : [])]
-      : [...outs, ...inputs]
+    const sources =
+      withDomainInputs === 'shrink'
+        ? [...outs, ...(n.inputDomain !== undefined ? [...n.inputs.values()].flat() : [])]
+        : [...outs, ...inputs]
     n.dispatcher = prune(n.dispatcher, sources, inputs, n.id)
     nestedDispatchers.add(n.dispatcher)
     reduceMappings(n, pred, succ, predEdges, drop)
@@ -324,7 +342,10 @@ function pruneSubDispatchers(
 
 /** Reduces the mappings of a pruned sub-dispatcher node to the child data left; the edges to cut go to `drop`. */
 function reduceMappings(
-  n: SubDispatcherNodeImpl, pred: ReadonlySet<NodeId>, succ: ReadonlySet<NodeId>, predEdges: readonly EdgeImpl[],
+  n: SubDispatcherNodeImpl,
+  pred: ReadonlySet<NodeId>,
+  succ: ReadonlySet<NodeId>,
+  predEdges: readonly EdgeImpl[],
   drop: Set<EdgeImpl>,
 ): void {
   const childData = internalsOf(n.dispatcher).nodes
@@ -389,9 +410,13 @@ function newTree(): EdgeTree {
 
 /** Adds the workflow edges of a solution (and of its sub-solutions, per sub-dispatcher id) to `tree`. */
 function unionWorkflow(sol: Solution, tree: EdgeTree): void {
-  eachWorkflowPart(traceOf(sol), () => undefined, (from, to) => {
-    if (tree.seen.add(from, to)) tree.edges.push([from, to])
-  })
+  eachWorkflowPart(
+    traceOf(sol),
+    () => undefined,
+    (from, to) => {
+      if (tree.seen.add(from, to)) tree.edges.push([from, to])
+    },
+  )
   for (const [nodeId, child] of sol.subSolutions) {
     let t = tree.children.get(nodeId)
     if (t === undefined) tree.children.set(nodeId, (t = newTree()))
@@ -422,9 +447,13 @@ function releaseWaiting(sol: Solution, root: MutableWait): { released: Set<NodeI
     const waiting = new Set<NodeId>()
     for (const [k, v] of w.nodes) if (v) waiting.add(k)
     const pending = new Set<NodeId>()
-    eachWorkflowPart(lv, (k) => {
-      if (!done.has(k)) pending.add(k)
-    }, () => undefined)
+    eachWorkflowPart(
+      lv,
+      (k) => {
+        if (!done.has(k)) pending.add(k)
+      },
+      () => undefined,
+    )
     for (const k of waiting) {
       const slot = c.slotOf.get(k)
       if (slot !== undefined && lv.visited[slot] === 1) pending.add(k)
@@ -434,7 +463,12 @@ function releaseWaiting(sol: Solution, root: MutableWait): { released: Set<NodeI
       const slot = c.slotOf.get(k)
       const met = slot !== undefined && lv.meetOn[slot] === 1
       entries.push({
-        l: met ? lv.meetL[slot]! : Infinity, v: met ? lv.meetV[slot]! : 0, key: sortKey(idText(k)), seq: seq++, w, id: k,
+        l: met ? lv.meetL[slot]! : Infinity,
+        v: met ? lv.meetV[slot]! : 0,
+        key: sortKey(idText(k)),
+        seq: seq++,
+        w,
+        id: k,
       })
     }
     return pending
@@ -479,8 +513,11 @@ function fromEdgeTree(dsp: Dispatcher, outputs: Iterable<NodeId>, tree: EdgeTree
 
 /** @internal Implements `Dispatcher.shrinkDsp`. */
 export function shrinkDsp(
-  dsp: Dispatcher, inputs?: Iterable<NodeId>, outputs?: Iterable<NodeId>,
-  inputsDist?: ReadonlyMap<NodeId, Distance> | Readonly<Record<string, Distance>>, wildcard = true,
+  dsp: Dispatcher,
+  inputs?: Iterable<NodeId>,
+  outputs?: Iterable<NodeId>,
+  inputsDist?: ReadonlyMap<NodeId, Distance> | Readonly<Record<string, Distance>>,
+  wildcard = true,
 ): Dispatcher {
   let ins = inputs === undefined ? [] : [...inputs]
   let outs = outputs === undefined ? undefined : [...outputs]

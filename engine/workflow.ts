@@ -113,9 +113,19 @@ export function buildWorkflow(lv: Trace, solutionOf: (child: Trace) => Solution)
   const c = lv.c
   const nodes = new Map<NodeId, WorkflowNode>()
   nodes.set(START, {
-    id: START, kind: 'start', visited: true, distance: -1, results: undefined, domain: undefined,
-    filterChain: undefined, started: undefined, duration: undefined, executor: undefined, thread: undefined,
-    solution: undefined, error: undefined,
+    id: START,
+    kind: 'start',
+    visited: true,
+    distance: -1,
+    results: undefined,
+    domain: undefined,
+    filterChain: undefined,
+    started: undefined,
+    duration: undefined,
+    executor: undefined,
+    thread: undefined,
+    solution: undefined,
+    error: undefined,
   })
   const shown = (s: number) => lv.wfIn[s] === 1 && lv.wfRemoved[s] === 0
   for (const s of lv.wfOrder) {
@@ -126,12 +136,19 @@ export function buildWorkflow(lv: Trace, solutionOf: (child: Trace) => Solution)
     const ran = lv.started[s]! > 0
     const where = lv.placements.get(s)
     const node: WorkflowNode = {
-      id, kind, visited: lv.visited[s] === 1 || (kind === 'dispatcher' && lv.inDist[s] === 1),
+      id,
+      kind,
+      visited: lv.visited[s] === 1 || (kind === 'dispatcher' && lv.inDist[s] === 1),
       distance: lv.inDist[s] === 1 ? joinDistance(lv.distL[s]!, lv.distV[s]!) : undefined,
-      results: lv.results[s], domain: lv.domains.get(s), filterChain: lv.filterChains.get(s),
-      started: ran ? lv.started[s]! : undefined, duration: ran ? lv.duration[s]! : undefined,
-      executor: where?.executor, thread: where?.thread,
-      solution: child === undefined ? lv.nodeSolutions.get(s) : solutionOf(child), error: lv.errors.get(id),
+      results: lv.results[s],
+      domain: lv.domains.get(s),
+      filterChain: lv.filterChains.get(s),
+      started: ran ? lv.started[s]! : undefined,
+      duration: ran ? lv.duration[s]! : undefined,
+      executor: where?.executor,
+      thread: where?.thread,
+      solution: child === undefined ? lv.nodeSolutions.get(s) : solutionOf(child),
+      error: lv.errors.get(id),
     }
     // The model START node shares its id with the workflow source: keep one entry, the source's.
     if (id !== START) nodes.set(id, node)

@@ -79,7 +79,8 @@ export function parsePlotArgs(args: readonly string[]): PlotCommand {
   let depth: number | undefined
   if (values.depth !== undefined) {
     const n = Number(values.depth)
-    if (values.depth.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--depth must be a whole number ≥ 0, got '${values.depth}'`)
+    if (values.depth.trim() === '' || !Number.isInteger(n) || n < 0)
+      throw new UsageError(`--depth must be a whole number ≥ 0, got '${values.depth}'`)
     depth = n
   }
   if (target === undefined) throw new UsageError('missing <module>#<export>, e.g. ./model.ts#dsp')
@@ -108,14 +109,16 @@ export async function loadPlot(cmd: PlotCommand, cwd = process.cwd()): Promise<P
   const specifier = looksLikePath ? pathToFileURL(resolve(cwd, cmd.module)).href : cmd.module
   let ns: Record<string, unknown>
   try {
-    ns = await import(specifier) as Record<string, unknown>
+    ns = (await import(specifier)) as Record<string, unknown>
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e)
     throw new UsageError(`cannot import '${cmd.module}'${looksLikePath ? ` (${fileURLToPath(specifier)})` : ''}: ${why}`)
   }
   if (!(cmd.exportName in ns)) {
     const names = Object.keys(ns).filter((k) => k !== '__esModule')
-    throw new UsageError(`'${cmd.module}' has no export '${cmd.exportName}'; its exports: ${names.length > 0 ? names.join(', ') : '(none)'}`)
+    throw new UsageError(
+      `'${cmd.module}' has no export '${cmd.exportName}'; its exports: ${names.length > 0 ? names.join(', ') : '(none)'}`,
+    )
   }
   let value = ns[cmd.exportName]
   if (isPlotJSON(value)) return value
@@ -125,7 +128,9 @@ export async function loadPlot(cmd: PlotCommand, cwd = process.cwd()): Promise<P
   }
   const plot = (value as { plot?: unknown } | null)?.plot
   if (typeof plot !== 'function') {
-    throw new UsageError(`export '${cmd.exportName}' of '${cmd.module}' is ${value === null ? 'null' : typeof value}, not a Dispatcher or Solution (it has no plot() method)`)
+    throw new UsageError(
+      `export '${cmd.exportName}' of '${cmd.module}' is ${value === null ? 'null' : typeof value}, not a Dispatcher or Solution (it has no plot() method)`,
+    )
   }
   const options: Record<string, unknown> = { ...DOCS_PLOT_DEFAULTS }
   if (cmd.workflow) options.workflow = true
@@ -173,11 +178,16 @@ export async function main(argv: readonly string[], io: CliIO = {}): Promise<num
       case undefined:
         stderr.write(`flowmark-docs: missing command\n\n${USAGE}`)
         return 2
-      case 'help': case '--help': case '-h':
+      case 'help':
+      case '--help':
+      case '-h':
         stdout.write(USAGE)
         return 0
       case 'plot': {
-        if (rest.includes('--help') || rest.includes('-h')) { stdout.write(USAGE); return 0 }
+        if (rest.includes('--help') || rest.includes('-h')) {
+          stdout.write(USAGE)
+          return 0
+        }
         const { file, warnings } = await plotCommand(parsePlotArgs(rest), cwd)
         for (const w of warnings) stderr.write(`flowmark-docs plot: warning: ${w}\n`)
         const shown = relative(cwd, file)
@@ -196,7 +206,10 @@ export async function main(argv: readonly string[], io: CliIO = {}): Promise<num
         } catch (e) {
           throw e instanceof build.BuildUsageError ? new UsageError(e.message) : e
         }
-        if (options.help) { stdout.write(build.BUILD_USAGE); return 0 }
+        if (options.help) {
+          stdout.write(build.BUILD_USAGE)
+          return 0
+        }
         return await build.docsBuild(options, { stdout, stderr, cwd, env: process.env })
       }
       default:

@@ -20,6 +20,8 @@ export function supportsNode(version: string): boolean {
  */
 export function nodeVersionProblem(command: string, version: string = process.versions.node): string | undefined {
   if (supportsNode(version)) return undefined
-  return `${command} needs Node ${NODE_RANGE}, but this is Node ${version.replace(/^v/, '')}: install a newer Node, ` +
+  return (
+    `${command} needs Node ${NODE_RANGE}, but this is Node ${version.replace(/^v/, '')}: install a newer Node, ` +
     'or add one to this project with `npm install --save-dev node@24` (npm scripts and npx then run on it).'
+  )
 }

@@ -60,21 +60,26 @@ export function validateOptions(options: unknown): RemarkDispatcherOptions {
   if (options === undefined || options === null) return {}
   const valid = Object.keys(OPTION_TYPES).join(', ')
   if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new PluginOptionsError(`remarkDispatcher: options must be an object (${valid}), got ${Array.isArray(options) ? 'an array' : typeof options}.`)
+    throw new PluginOptionsError(
+      `remarkDispatcher: options must be an object (${valid}), got ${Array.isArray(options) ? 'an array' : typeof options}.`,
+    )
   }
   const o = options as Record<string, unknown>
   for (const key of Object.keys(o)) {
     if (!(key in OPTION_TYPES)) throw new PluginOptionsError(`remarkDispatcher: unknown option \`${key}\`. Valid options: ${valid}.`)
   }
   const bad = (key: keyof RemarkDispatcherOptions): never => {
-    throw new PluginOptionsError(`remarkDispatcher: option \`${key}\` must be ${OPTION_TYPES[key]}, got ${JSON.stringify(o[key]) ?? typeof o[key]}.`)
+    throw new PluginOptionsError(
+      `remarkDispatcher: option \`${key}\` must be ${OPTION_TYPES[key]}, got ${JSON.stringify(o[key]) ?? typeof o[key]}.`,
+    )
   }
   if (o['doctest'] !== undefined && !['error', 'warn', 'off'].includes(o['doctest'] as string)) bad('doctest')
   if (o['lint'] !== undefined && typeof o['lint'] !== 'boolean') bad('lint')
   if (o['flags'] !== undefined) {
     const flags = o['flags']
     const keys = ['skip', 'ellipsis', 'normalizeWhitespace', 'ignoreExceptionDetail']
-    if (typeof flags !== 'object' || flags === null || Object.entries(flags).some(([k, v]) => !keys.includes(k) || typeof v !== 'boolean')) bad('flags')
+    if (typeof flags !== 'object' || flags === null || Object.entries(flags).some(([k, v]) => !keys.includes(k) || typeof v !== 'boolean'))
+      bad('flags')
   }
   if (o['timeout'] !== undefined && !(typeof o['timeout'] === 'number' && o['timeout'] > 0)) bad('timeout')
   if (o['runSession'] !== undefined && typeof o['runSession'] !== 'function') bad('runSession')
@@ -95,7 +100,11 @@ function hasDirectiveSyntax(data: Record<string, unknown>): boolean {
 }
 
 /** The frontmatter of the page: from Astro, from a `yaml` node (remark-frontmatter), or from the source. */
-function frontmatterOf(tree: Root, file: VFile, source: string | undefined): { data: Record<string, unknown> | undefined; line: number | undefined } {
+function frontmatterOf(
+  tree: Root,
+  file: VFile,
+  source: string | undefined,
+): { data: Record<string, unknown> | undefined; line: number | undefined } {
   const astro = (file.data as { astro?: { frontmatter?: Record<string, unknown> } }).astro?.frontmatter
   if (astro) return { data: astro, line: undefined }
   const yaml = tree.children.find((n) => (n as Node).type === 'yaml') as { value?: string } | undefined
@@ -136,7 +145,10 @@ export function remarkDispatcher(this: unknown, options?: RemarkDispatcherOption
   return async (tree, file) => {
     const source = file.value === undefined ? undefined : String(file.value)
     if (data && !hasDirectiveSyntax(data) && source !== undefined && /^\s*:{2,}(dispatcher|testsetup|testcleanup)\b/m.test(source)) {
-      file.fail('remarkDispatcher needs remark-directive: add `.use(remarkDirective)` before `.use(remarkDispatcher)`; without it `:::dispatcher` blocks are plain paragraphs.', { ruleId: 'missing-remark-directive', source: 'flowmark' })
+      file.fail(
+        'remarkDispatcher needs remark-directive: add `.use(remarkDirective)` before `.use(remarkDispatcher)`; without it `:::dispatcher` blocks are plain paragraphs.',
+        { ruleId: 'missing-remark-directive', source: 'flowmark' },
+      )
     }
     const front = frontmatterOf(tree, file, source)
     const path = file.path || 'input.md'
@@ -160,7 +172,13 @@ export function remarkDispatcher(this: unknown, options?: RemarkDispatcherOption
         all.push(...session.diagnostics.filter((d) => mode !== 'off' || !d.rule.startsWith('doctest')))
       } catch (cause) {
         const reason = cause instanceof Error ? cause.message : String(cause)
-        all.push({ severity: 'error', file: path, start: { line: 1, column: 1 }, rule: 'doctest-session', message: `The page's doctest session failed to run: ${reason}` })
+        all.push({
+          severity: 'error',
+          file: path,
+          start: { line: 1, column: 1 },
+          rule: 'doctest-session',
+          message: `The page's doctest session failed to run: ${reason}`,
+        })
       }
     }
 
@@ -178,7 +196,10 @@ export function remarkDispatcher(this: unknown, options?: RemarkDispatcherOption
     let ordinal = 0
     for (const site of plan.directives) {
       const output = await transformDirective(site.node, {
-        file: info, report: session, renderPlot: pageRender, ...(site.drawId ? { ordinal: ordinal++ } : {}),
+        file: info,
+        report: session,
+        renderPlot: pageRender,
+        ...(site.drawId ? { ordinal: ordinal++ } : {}),
       })
       all.push(...output.diagnostics)
       replacements.set(site.node, output.kind === 'replace' ? output.node : undefined)
@@ -200,7 +221,9 @@ export function remarkDispatcher(this: unknown, options?: RemarkDispatcherOption
       const first = fatal[0]
       const where = first ? ` (first at ${first.start.line}:${first.start.column}: ${first.message.split('\n')[0]})` : ''
       file.fail(`${fatal.length} Flowmark error${fatal.length === 1 ? '' : 's'} in ${path}${where}`, {
-        ...(first ? { place: first.start } : {}), ruleId: 'flowmark-errors', source: 'flowmark',
+        ...(first ? { place: first.start } : {}),
+        ruleId: 'flowmark-errors',
+        source: 'flowmark',
       })
     }
   }

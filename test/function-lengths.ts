@@ -17,9 +17,14 @@ export interface FunctionLength {
 /** The name a function is known by: its own, or that of the variable, property or class member holding it. */
 function nameOf(node: ts.FunctionLikeDeclaration): string {
   if (ts.isConstructorDeclaration(node)) return 'constructor'
-  if (node.name !== undefined && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name) || ts.isPrivateIdentifier(node.name))) return node.name.text
+  if (node.name !== undefined && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name) || ts.isPrivateIdentifier(node.name)))
+    return node.name.text
   const parent = node.parent
-  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text
+  if (
+    (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) &&
+    ts.isIdentifier(parent.name)
+  )
+    return parent.name.text
   return '(anonymous)'
 }
 
@@ -52,7 +57,8 @@ export const MAX_FUNCTION_LINES = 120
  * to `root`, leaving out those named in `allowed` (keys `relative/file.ts#name`).
  */
 export function longFunctions(files: readonly string[], root: string, allowed: ReadonlyMap<string, string>): string[] {
-  return files.flatMap((file) => functionLengths(file))
+  return files
+    .flatMap((file) => functionLengths(file))
     .filter((f) => f.lines > MAX_FUNCTION_LINES)
     .map((f) => ({ ...f, rel: f.file.slice(root.length).replace(/^\//, '') }))
     .filter((f) => !allowed.has(`${f.rel}#${f.name}`))

@@ -4,9 +4,7 @@ import type { Distance } from '../distance.ts'
 import type { Dispatcher, DispatchOptions } from '../dispatcher.ts'
 import { ModelError } from '../errors.ts'
 import { internalsOf, isDispatcher, newDispatcher } from '../internal/access.ts'
-import type {
-  AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DispatcherOptions,
-} from '../model.ts'
+import type { AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DispatcherOptions } from '../model.ts'
 import { deepCopy } from './helpers.ts'
 import type { Val } from './sub-dispatch.ts'
 import type { DataId, SolutionOf, TypedDataOptions, TypedFunctionOptions, TypedInputs } from './types.ts'
@@ -66,7 +64,8 @@ function snapshot<O extends object>(options: O): O {
     const v = (options as Record<PropertyKey, unknown>)[k]
     if (k === 'defaultValue') out[k] = v
     else if (Array.isArray(v)) out[k] = (v as unknown[]).map((x) => (Array.isArray(x) ? [...(x as unknown[])] : x))
-    else if (v instanceof Map) out[k] = new Map([...(v as Map<unknown, unknown>)].map(([a, b]) => [a, Array.isArray(b) ? [...(b as unknown[])] : b]))
+    else if (v instanceof Map)
+      out[k] = new Map([...(v as Map<unknown, unknown>)].map(([a, b]) => [a, Array.isArray(b) ? [...(b as unknown[])] : b]))
     else if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) out[k] = { ...v }
     else out[k] = v
   }
@@ -311,7 +310,8 @@ export function blueprintOf<T extends object>(dsp: Dispatcher<T>, depth = -1, me
     } else {
       const child = depth === 0 ? n.dispatcher : blueprintOf(n.dispatcher, depth - 1, memo)
       const o: BlueDispatcherOptions = {
-        dispatcher: child, id: n.id,
+        dispatcher: child,
+        id: n.id,
         inputs: new Map([...n.inputs].map(([k, v]) => [k, [...v]])),
         outputs: new Map([...n.outputs].map(([k, v]) => [k, [...v]])),
       }

@@ -22,8 +22,14 @@ function entriesOf(d: Dict, where: string): [DictKey, unknown][] {
 }
 
 function isMapLike(d: unknown): d is ReadonlyMap<DictKey, unknown> {
-  return d instanceof Map || (typeof d === 'object' && d !== null && typeof (d as Map<unknown, unknown>).get === 'function' &&
-    typeof (d as Map<unknown, unknown>).has === 'function' && typeof (d as Map<unknown, unknown>).entries === 'function')
+  return (
+    d instanceof Map ||
+    (typeof d === 'object' &&
+      d !== null &&
+      typeof (d as Map<unknown, unknown>).get === 'function' &&
+      typeof (d as Map<unknown, unknown>).has === 'function' &&
+      typeof (d as Map<unknown, unknown>).entries === 'function')
+  )
 }
 
 function describe(v: unknown): string {
@@ -83,7 +89,8 @@ export type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never
 /** The type of the merge of a list of objects, later keys winning. */
 export type Merged<A extends readonly object[]> = A extends readonly [infer H, ...infer R extends readonly object[]]
   ? Omit<H, keyof Merged<R>> & Merged<R>
-  : A extends readonly [] ? {} // eslint-disable-line @typescript-eslint/no-empty-object-type
+  : A extends readonly []
+    ? {} // eslint-disable-line @typescript-eslint/no-empty-object-type
     : UnionToIntersection<A[number]>
 
 /**
@@ -253,13 +260,18 @@ export interface MapOptions {
  * @example
  * mapDict({ a: 'A' }, { a: 1, b: 2 }) // { A: 1, b: 2 }
  */
-export function mapDict(keyMap: Readonly<Record<DictKey, DictKey>> | ReadonlyMap<DictKey, DictKey>, ...dicts: Dict[]): Record<DictKey, unknown> {
+export function mapDict(
+  keyMap: Readonly<Record<DictKey, DictKey>> | ReadonlyMap<DictKey, DictKey>,
+  ...dicts: Dict[]
+): Record<DictKey, unknown> {
   return mapDictWith({}, keyMap, ...dicts)
 }
 
 /** `mapDict` with options (`copy`, `base`). */
 export function mapDictWith(
-  options: MapOptions, keyMap: Readonly<Record<DictKey, DictKey>> | ReadonlyMap<DictKey, DictKey>, ...dicts: Dict[]
+  options: MapOptions,
+  keyMap: Readonly<Record<DictKey, DictKey>> | ReadonlyMap<DictKey, DictKey>,
+  ...dicts: Dict[]
 ): Record<DictKey, unknown> {
   const rename = new Map<DictKey, DictKey>(entriesOf(keyMap, 'mapDict: keyMap') as [DictKey, DictKey][])
   const out = options.base ?? {}
@@ -293,7 +305,8 @@ export function mapListWith(options: MapOptions, keyMap: readonly KeyMapItem[], 
     if (typeof key === 'string' || typeof key === 'symbol') {
       out[key] = options.copy ? deepCopy(value) : value
     } else if (Array.isArray(key)) {
-      if (!Array.isArray(value)) throw new ModelError(`mapList: item ${i} is mapped by a list, so its value must be an array, got ${describe(value)}`)
+      if (!Array.isArray(value))
+        throw new ModelError(`mapList: item ${i} is mapped by a list, so its value must be an array, got ${describe(value)}`)
       mapListWith({ ...options, base: out }, key, ...(value as unknown[]))
     } else {
       mapDictWith({ ...options, base: out }, key as Readonly<Record<DictKey, DictKey>>, value as Dict)
@@ -325,8 +338,12 @@ export type KeyOf<D> = D extends ReadonlyMap<infer K, unknown> ? K : keyof D
 export type Selected<D, K extends readonly unknown[], O extends SelectorOutput> = O extends 'list'
   ? { -readonly [I in keyof K]: ValueAt<D, K[I]> }
   : O extends 'values'
-    ? K extends readonly [infer X] ? ValueAt<D, X> : { -readonly [I in keyof K]: ValueAt<D, K[I]> }
-    : D extends ReadonlyMap<unknown, infer V> ? Record<K[number] & PropertyKey, V> : Pick<D, K[number] & keyof D>
+    ? K extends readonly [infer X]
+      ? ValueAt<D, X>
+      : { -readonly [I in keyof K]: ValueAt<D, K[I]> }
+    : D extends ReadonlyMap<unknown, infer V>
+      ? Record<K[number] & PropertyKey, V>
+      : Pick<D, K[number] & keyof D>
 
 /**
  * Picks `keys` out of a dictionary (a plain object or a Map such as a `Solution`), as an object (`'dict'`), an array
@@ -340,21 +357,26 @@ export type Selected<D, K extends readonly unknown[], O extends SelectorOutput> 
  * selector(['a', 'z'], { a: 1 }, { allowMiss: true })              // { a: 1 }
  */
 export function selector<D extends Dict, const K extends readonly KeyOf<D>[], O extends SelectorOutput = 'dict'>(
-  keys: K, dictionary: D, options: SelectorOptions<O> = {},
+  keys: K,
+  dictionary: D,
+  options: SelectorOptions<O> = {},
 ): Selected<D, K, O> {
   const type = options.outputType ?? 'dict'
   if (type !== 'dict' && type !== 'list' && type !== 'values') {
     throw new ModelError(`selector: outputType must be 'dict', 'list' or 'values', got ${JSON.stringify(type)}`)
   }
   const map = isMapLike(dictionary)
-  const has = (k: DictKey) => (map ? (dictionary as ReadonlyMap<DictKey, unknown>).has(k) : Object.prototype.hasOwnProperty.call(dictionary, k))
+  const has = (k: DictKey) =>
+    map ? (dictionary as ReadonlyMap<DictKey, unknown>).has(k) : Object.prototype.hasOwnProperty.call(dictionary, k)
   const get = (k: DictKey) => (map ? (dictionary as ReadonlyMap<DictKey, unknown>).get(k) : (dictionary as Record<DictKey, unknown>)[k])
   const picked: [DictKey, unknown][] = []
   for (const k of keys as readonly DictKey[]) {
     if (!has(k)) {
       if (options.allowMiss) continue
       const available = map ? [...(dictionary as ReadonlyMap<DictKey, unknown>).keys()] : Reflect.ownKeys(dictionary)
-      throw new ModelError(`selector: key ${keyText(k)} is missing; available keys: [${available.map((x) => keyText(x)).join(', ')}]. Pass { allowMiss: true } to skip missing keys`)
+      throw new ModelError(
+        `selector: key ${keyText(k)} is missing; available keys: [${available.map((x) => keyText(x)).join(', ')}]. Pass { allowMiss: true } to skip missing keys`,
+      )
     }
     const v = get(k)
     picked.push([k, options.copy ? deepCopy(v) : v])
@@ -390,13 +412,19 @@ interface Wrapped {
 }
 
 /** A tuple of `N` `unknown`s (N up to 16; larger counts give `unknown[]`). */
-export type Ignored<N extends number, Acc extends unknown[] = []> = number extends N ? unknown[]
-  : Acc['length'] extends N ? Acc : Acc['length'] extends 16 ? unknown[] : Ignored<N, [...Acc, unknown]>
+export type Ignored<N extends number, Acc extends unknown[] = []> = number extends N
+  ? unknown[]
+  : Acc['length'] extends N
+    ? Acc
+    : Acc['length'] extends 16
+      ? unknown[]
+      : Ignored<N, [...Acc, unknown]>
 
 function copyIdentity(to: object, from: (...args: never[]) => unknown): void {
   Object.defineProperty(to, 'name', { value: from.name, configurable: true })
   const description = (from as { description?: unknown }).description
-  if (typeof description === 'string') Object.defineProperty(to, 'description', { value: description, configurable: true, enumerable: true })
+  if (typeof description === 'string')
+    Object.defineProperty(to, 'description', { value: description, configurable: true, enumerable: true })
 }
 
 /**
@@ -409,7 +437,9 @@ function copyIdentity(to: object, from: (...args: never[]) => unknown): void {
  * g('x', 'y', 1, 5) // 6
  */
 export function addArgs<A extends unknown[], R, const N extends number = 1>(
-  fn: (...args: A) => R, n: N = 1 as N, callback?: (result: R, ...args: unknown[]) => void,
+  fn: (...args: A) => R,
+  n: N = 1 as N,
+  callback?: (result: R, ...args: unknown[]) => void,
 ): (...args: [...Ignored<N>, ...A]) => R {
   if (typeof fn !== 'function') throw new ModelError(`addArgs: expected a function, got ${describe(fn)}`)
   if (!Number.isInteger(n) || n < 0) throw new ModelError(`addArgs: n must be a non-negative integer, got ${n}`)
@@ -509,7 +539,12 @@ export function getNestedDicts(nested: Record<DictKey, unknown>, keys: readonly 
     if (i === keys.length - 1) return cur[k]
     const next = cur[k]
     if (typeof next !== 'object' || next === null) {
-      throw new ModelError(`getNestedDicts: the value at ${keys.slice(0, i + 1).map(keyText).join('/')} is not an object, so the path cannot go further`)
+      throw new ModelError(
+        `getNestedDicts: the value at ${keys
+          .slice(0, i + 1)
+          .map(keyText)
+          .join('/')} is not an object, so the path cannot go further`,
+      )
     }
     cur = next as Record<DictKey, unknown>
   }

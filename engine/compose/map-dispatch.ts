@@ -52,9 +52,12 @@ export interface MapDispatchFn<T extends object> extends ModelWrapper {
 
 /** The entries of a result to pass on (a solution, a Map or a plain object). */
 function resultDict(value: unknown, step: number): Dict {
-  if (value instanceof Map || (typeof value === 'object' && value !== null && typeof (value as Map<unknown, unknown>).get === 'function')) return value as Dict
+  if (value instanceof Map || (typeof value === 'object' && value !== null && typeof (value as Map<unknown, unknown>).get === 'function'))
+    return value as Dict
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Dict
-  throw new ModelError(`MapDispatch: recursiveInputs needs each result to be a dictionary or a solution, but run<${step}> returned ${Array.isArray(value) ? 'an array' : typeof value}; use outputType 'dict' or 'all'`)
+  throw new ModelError(
+    `MapDispatch: recursiveInputs needs each result to be a dictionary or a solution, but run<${step}> returned ${Array.isArray(value) ? 'an array' : typeof value}; use outputType 'dict' or 'all'`,
+  )
 }
 
 function getKey(d: Dict, k: DictKey): [boolean, unknown] {
@@ -86,14 +89,24 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
   // The executor runs the mapped model's functions (each input set's search), not the generated model's own nodes.
   const { executor, ...asyncRunRest } = given ?? {}
   const asyncRun = given === undefined ? undefined : asyncRunRest
-  const make = options.factory ?? ((d: Dispatcher<T>, o: Record<string, unknown>) =>
-    SubDispatch(d, (asyncRun === undefined ? o : { ...o, [ASYNC_RUN]: executor === undefined ? {} : { executor } }) as SubDispatchOptions<T, readonly NodeId[], OutputType>))
+  const make =
+    options.factory ??
+    ((d: Dispatcher<T>, o: Record<string, unknown>) =>
+      SubDispatch(
+        d,
+        (asyncRun === undefined ? o : { ...o, [ASYNC_RUN]: executor === undefined ? {} : { executor } }) as SubDispatchOptions<
+          T,
+          readonly NodeId[],
+          OutputType
+        >,
+      ))
   if (typeof make !== 'function') throw new ModelError('MapDispatch: `factory` must be a function (dsp, options) => function')
   const fn = make(dsp, { ...(options.factoryOptions ?? {}) })
   if (typeof fn !== 'function') throw new ModelError('MapDispatch: the factory must return a function')
   const name = options.id ?? (dsp.name || 'MapDispatch')
   const merge = options.merge ?? 'shallow'
-  if (merge !== 'shallow' && merge !== 'deep') throw new ModelError(`MapDispatch: merge must be 'shallow' or 'deep', got ${JSON.stringify(merge)}`)
+  if (merge !== 'shallow' && merge !== 'deep')
+    throw new ModelError(`MapDispatch: merge must be 'shallow' or 'deep', got ${JSON.stringify(merge)}`)
   const combine = (...ds: Dict[]) => (merge === 'deep' ? combineNestedDicts(...ds) : combineDicts(...(ds as object[])))
   const built = new Map<string, Dispatcher>()
   let last: Dispatcher | undefined
@@ -102,14 +115,21 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
     const key = `${n}:${recursive === undefined ? '' : JSON.stringify(recursive)}`
     const cached = built.get(key)
     if (cached !== undefined) return cached
-    const renames: [DictKey, DictKey][] = recursive === undefined ? []
-      : Array.isArray(recursive) ? (recursive as DictKey[]).map((k) => [k, k]) : Object.entries(recursive as Record<string, DictKey>)
+    const renames: [DictKey, DictKey][] =
+      recursive === undefined
+        ? []
+        : Array.isArray(recursive)
+          ? (recursive as DictKey[]).map((k) => [k, k])
+          : Object.entries(recursive as Record<string, DictKey>)
     const map = new Dispatcher({ name: `${name} map`, raises: false })
     const ins = Array.from({ length: n }, (_, i) => `inputs<${i + 1}>`)
     const outs = Array.from({ length: n }, (_, i) => `outputs<${i + 1}>`)
     map.addData({ id: 'defaults', defaultValue: {} })
     map.addFunction({
-      id: 'prepare_inputs', inputs: ['inputs', 'defaults'], outputs: ins, description: 'merges each input set with the defaults',
+      id: 'prepare_inputs',
+      inputs: ['inputs', 'defaults'],
+      outputs: ins,
+      description: 'merges each input set with the defaults',
       // One input set: the single output takes the merged set itself (a list would be one value), as in schedula.
       fn: (list: readonly Dict[], defaults: Dict) => (n === 1 ? combine(defaults, list[0]!) : list.map((inp) => combine(defaults, inp))),
     })
@@ -118,7 +138,10 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
       if (renames.length > 0 && i > 0) {
         const rec = `recursive_data<${i + 1}>`
         map.addFunction({
-          id: `recursive<${i + 1}>`, inputs: [outs[i - 1]!], outputs: [rec], description: `outputs of step ${i} passed to step ${i + 1}`,
+          id: `recursive<${i + 1}>`,
+          inputs: [outs[i - 1]!],
+          outputs: [rec],
+          description: `outputs of step ${i} passed to step ${i + 1}`,
           fn: (prev: unknown) => {
             const d = resultDict(prev, i)
             const out: Record<DictKey, unknown> = {}
@@ -136,7 +159,13 @@ export function MapDispatch<T extends object>(model: Dispatcher<T> | Blueprint<T
       Object.defineProperty(run, 'name', { value: `run<${i + 1}>` })
       map.addFunction({ id: `run<${i + 1}>`, fn: run, inputs, outputs: [outs[i]!], description: `${name} on input set ${i + 1}` })
     }
-    map.addFunction({ id: 'bypass', fn: (...results: unknown[]) => results, inputs: outs, outputs: ['outputs'], description: 'collects the results in order' })
+    map.addFunction({
+      id: 'bypass',
+      fn: (...results: unknown[]) => results,
+      inputs: outs,
+      outputs: ['outputs'],
+      description: 'collects the results in order',
+    })
     built.set(key, map)
     return map
   }
@@ -221,8 +250,10 @@ export function runModelWith(
  * await each([{ a: 1 }, { a: 2 }]) // [2, 4]
  */
 export function MapDispatchAsync<T extends object>(
-  model: Dispatcher<T> | Blueprint<T>, options: MapDispatchOptions<T> & AsyncSearchWrapperOptions = {},
-): ((inputsList: readonly TypedInputs<T>[], defaults?: TypedInputs<T>, recursiveInputs?: RecursiveInputs) => Promise<unknown[]>) & ModelWrapper {
+  model: Dispatcher<T> | Blueprint<T>,
+  options: MapDispatchOptions<T> & AsyncSearchWrapperOptions = {},
+): ((inputsList: readonly TypedInputs<T>[], defaults?: TypedInputs<T>, recursiveInputs?: RecursiveInputs) => Promise<unknown[]>) &
+  ModelWrapper {
   const { concurrency, signal, timeout, executor, ...rest } = options
   return MapDispatch(model, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

@@ -6,8 +6,19 @@ import { MISSING, recordPlan, type Break, type Plan } from './plan.ts'
 import type { Solution } from '../solution.ts'
 import { replaySolution } from './replay-solution.ts'
 import {
-  ASYNC_RUN, asyncRunOptions, bindArguments, firstArgDict, functionModel, idList, signatureText, type DefaultOutputType, type PositionalArgs, type SearchWrapperOptions,
-  type AsyncWrapperOptions, type NamedFirst, type WrapperResult,
+  ASYNC_RUN,
+  asyncRunOptions,
+  bindArguments,
+  firstArgDict,
+  functionModel,
+  idList,
+  signatureText,
+  type DefaultOutputType,
+  type PositionalArgs,
+  type SearchWrapperOptions,
+  type AsyncWrapperOptions,
+  type NamedFirst,
+  type WrapperResult,
 } from './sub-dispatch.ts'
 import type { TypedInputs } from './types.ts'
 import type { Dict } from './helpers.ts'
@@ -15,8 +26,12 @@ import type { Blueprint } from './blueprint.ts'
 import { CallError, brand, checkOutputType, modelOf, shapeOutputs, type ModelWrapper, type OutputType } from './wrapper.ts'
 
 /** Options of `SubDispatchPipe` and `DispatchPipe`. */
-export interface PipeOptions<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>
-  extends SearchWrapperOptions<T, OT> {
+export interface PipeOptions<
+  T extends object,
+  I extends readonly unknown[],
+  O extends readonly unknown[],
+  OT extends OutputType,
+> extends SearchWrapperOptions<T, OT> {
   /** The positional parameters: data ids, in order. */
   inputs: I
   /** The outputs. Omitted: every data node the plan computes (returned as a Map with `outputType: 'all'`). */
@@ -39,7 +54,12 @@ export interface PipeOptions<T extends object, I extends readonly unknown[], O e
 }
 
 /** The function made by `SubDispatchPipe` or `DispatchPipe`. */
-export interface PipeFn<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType> extends ModelWrapper {
+export interface PipeFn<
+  T extends object,
+  I extends readonly unknown[],
+  O extends readonly unknown[],
+  OT extends OutputType,
+> extends ModelWrapper {
   /** Replays the plan with these inputs, in order (missing ones take the model's defaults). */
   (...args: PositionalArgs<T, I>): PipeResult<T, O, OT>
   /** Replays the plan with inputs by name (parameters only), after the positional ones. */
@@ -65,7 +85,8 @@ export interface PipeFn<T extends object, I extends readonly unknown[], O extend
 
 /** What a pipe returns: like the other wrappers, but `'all'` is a Map of the computed values (no Solution is built). */
 export type PipeResult<T extends object, O extends readonly unknown[], OT extends OutputType> = OT extends 'all'
-  ? Map<NodeId, unknown> : WrapperResult<T, O, OT>
+  ? Map<NodeId, unknown>
+  : WrapperResult<T, O, OT>
 
 function describeBreak(br: Break | undefined): string {
   if (br === undefined) return 'a value the plan relies on was NONE or not computed'
@@ -76,7 +97,9 @@ function describeBreak(br: Break | undefined): string {
 }
 
 function makePipe<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>(
-  kind: 'SubDispatchPipe' | 'DispatchPipe', source: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, O, OT>,
+  kind: 'SubDispatchPipe' | 'DispatchPipe',
+  source: Dispatcher<T> | Blueprint<T>,
+  options: PipeOptions<T, I, O, OT>,
 ): PipeFn<T, I, O, OT> {
   const where = kind
   const dsp = modelOf(source, where)
@@ -84,19 +107,25 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   const requested = options.outputs === undefined ? undefined : idList(options.outputs, where, 'outputs')
   const name = options.id ?? (dsp.name || 'fun')
   const type = checkOutputType(options.outputType ?? (requested === undefined ? 'all' : requested.length === 1 ? 'values' : 'list'), where)
-  const inputsDist = new Map(options.inputsDist instanceof Map ? options.inputsDist : Object.entries(options.inputsDist ?? {})) as Map<NodeId, never>
+  const inputsDist = new Map(options.inputsDist instanceof Map ? options.inputsDist : Object.entries(options.inputsDist ?? {})) as Map<
+    NodeId,
+    never
+  >
   const wildcard = options.wildcard ?? true
   const model = functionModel(dsp as Dispatcher, where, name, inputs, requested, inputsDist, options.shrink ?? true, wildcard)
   // The fallback searches the whole model: the shrunk one keeps only the planned producers of functions without a
   // domain, so a farther producer of a value whose planned function failed would be missing (made on first use).
   let searched: Dispatcher | undefined
   const fallbackModel = (): Dispatcher =>
-    (searched ??= options.shrink ?? true ? functionModel(dsp as Dispatcher, where, name, inputs, requested, inputsDist, false, wildcard) : model)
+    (searched ??=
+      (options.shrink ?? true) ? functionModel(dsp as Dispatcher, where, name, inputs, requested, inputsDist, false, wildcard) : model)
   const plan = recordPlan(model, inputs, requested, { inputsDist, wildcard }, `${where}(${formatId(name)})`)
   const unreached = plan.outputIds.filter((_, i) => plan.outputSlots[i]! < 0)
   if (unreached.length > 0) {
-    throw new ModelError(`${where}(${formatId(name)}): Unreachable output-targets: ${unreached.map(formatId).join(', ')}; the recorded ` +
-      `dispatch from [${inputs.map(formatId).join(', ')}] does not reach them. Add the inputs they need.`)
+    throw new ModelError(
+      `${where}(${formatId(name)}): Unreachable output-targets: ${unreached.map(formatId).join(', ')}; the recorded ` +
+        `dispatch from [${inputs.map(formatId).join(', ')}] does not reach them. Add the inputs they need.`,
+    )
   }
   const outputs = plan.outputIds
   const allowMiss = options.allowMiss ?? false
@@ -118,11 +147,13 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
 
   const fail = (br: Break | undefined, missing: readonly NodeId[], computed: () => NodeId[]): never => {
     const why = describeBreak(br)
-    const hint = 'A pipe has no alternative paths: pass `fallback: true` to run the full search when the plan breaks, or use SubDispatchFunction.'
-    const message = kind === 'DispatchPipe'
-      ? `The pipe is not respected (in ${name}): ${why}; outputs ${missing.map(formatId).join(', ')} were not computed. ${hint}`
-      : `Unreachable output-targets: ${missing.map(formatId).join(', ')} (in ${name}).\n  Available outputs: ` +
-        `[${computed().map(formatId).join(', ')}]\n  ${why[0]!.toUpperCase()}${why.slice(1)}. ${hint}`
+    const hint =
+      'A pipe has no alternative paths: pass `fallback: true` to run the full search when the plan breaks, or use SubDispatchFunction.'
+    const message =
+      kind === 'DispatchPipe'
+        ? `The pipe is not respected (in ${name}): ${why}; outputs ${missing.map(formatId).join(', ')} were not computed. ${hint}`
+        : `Unreachable output-targets: ${missing.map(formatId).join(', ')} (in ${name}).\n  Available outputs: ` +
+          `[${computed().map(formatId).join(', ')}]\n  ${why[0]!.toUpperCase()}${why.slice(1)}. ${hint}`
     const opts: { nodeId?: NodeId; path?: readonly NodeId[]; cause?: unknown } = {}
     if (br !== undefined) {
       opts.nodeId = br.nodeId
@@ -132,7 +163,10 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
     throw new DispatcherError(message, opts)
   }
 
-  const run = (positional: readonly unknown[], named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined): unknown => {
+  const run = (
+    positional: readonly unknown[],
+    named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined,
+  ): unknown => {
     let vals: unknown[]
     if (handedOut) {
       if (lastVals === buffer) buffer = undefined
@@ -150,7 +184,10 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
     let given: Map<NodeId, unknown> | undefined
     if (named === undefined) {
       if (positional.length > nIn) {
-        throw new CallError(name, `too many positional arguments: it takes ${nIn} (${inputs.map(formatId).join(', ')}), got ${positional.length}`)
+        throw new CallError(
+          name,
+          `too many positional arguments: it takes ${nIn} (${inputs.map(formatId).join(', ')}), got ${positional.length}`,
+        )
       }
       for (let i = 0; i < nIn; i++) {
         const v = i < positional.length ? positional[i] : plan.inputDefaults[i]
@@ -185,7 +222,12 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
   }
 
   /** The call's result from the replayed values (or, when the plan broke and `fallback` is on, from a full search). */
-  const shape = (br: Break | undefined, vals: unknown[], given: Map<NodeId, unknown> | undefined, positional: readonly unknown[]): unknown => {
+  const shape = (
+    br: Break | undefined,
+    vals: unknown[],
+    given: Map<NodeId, unknown> | undefined,
+    positional: readonly unknown[],
+  ): unknown => {
     {
       const slots = plan.outputSlots
       let missing: NodeId[] | undefined
@@ -206,7 +248,10 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
             lastVals = undefined
             return type === 'all' ? new Map(sol) : shapeOutputs(name, sol, outputs, type, allowMiss)
           }
-          if (asyncRun !== undefined) return fallbackModel().dispatchAsync(given, requested, { ...options, ...asyncRun }).then(done)
+          if (asyncRun !== undefined)
+            return fallbackModel()
+              .dispatchAsync(given, requested, { ...options, ...asyncRun })
+              .then(done)
           return done(fallbackModel().dispatch(given, requested, options))
         }
         if (type !== 'all' || requested !== undefined) fail(br, missing, () => computedIds(plan, vals))
@@ -302,10 +347,14 @@ function computedIds(plan: Plan, vals: readonly unknown[]): NodeId[] {
  * F(-1)     // throws DispatcherError: Unreachable output-targets: 'c' … the plan broke at 'f': its input domain rejected …
  */
 export function SubDispatchPipe<
-  T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
-  OT extends OutputType = DefaultOutputType<O>, const KW extends boolean = false,
+  T extends object,
+  const I extends readonly unknown[],
+  const O extends readonly unknown[] | undefined = undefined,
+  OT extends OutputType = DefaultOutputType<O>,
+  const KW extends boolean = false,
 >(
-  dsp: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O; firstArgAsKw?: KW },
+  dsp: Dispatcher<T> | Blueprint<T>,
+  options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O; firstArgAsKw?: KW },
 ): [KW] extends [true]
   ? NamedFirst<PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>, T, I, PipeResult<T, O extends readonly unknown[] ? O : [], OT>>
   : PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
@@ -324,10 +373,14 @@ export function SubDispatchPipe<
  * F(4) // 0.25
  */
 export function DispatchPipe<
-  T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
-  OT extends OutputType = DefaultOutputType<O>, const KW extends boolean = false,
+  T extends object,
+  const I extends readonly unknown[],
+  const O extends readonly unknown[] | undefined = undefined,
+  OT extends OutputType = DefaultOutputType<O>,
+  const KW extends boolean = false,
 >(
-  dsp: Dispatcher<T> | Blueprint<T>, options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O; firstArgAsKw?: KW },
+  dsp: Dispatcher<T> | Blueprint<T>,
+  options: PipeOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O; firstArgAsKw?: KW },
 ): [KW] extends [true]
   ? NamedFirst<PipeFn<T, I, O extends readonly unknown[] ? O : [], OT>, T, I, PipeResult<T, O extends readonly unknown[] ? O : [], OT>>
   : PipeFn<T, I, O extends readonly unknown[] ? O : [], OT> {
@@ -348,7 +401,8 @@ export function DispatchPipe<
 export function SubDispatchPipeAsync<T extends object>(
   dsp: Dispatcher<T> | Blueprint<T>,
   options: PipeOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
-): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string; readonly solution: Solution | undefined } {
+): ((...args: unknown[]) => Promise<unknown>) &
+  ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string; readonly solution: Solution | undefined } {
   const { concurrency, signal, timeout, ...rest } = options
   return makePipe('SubDispatchPipe', dsp, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }
@@ -365,7 +419,8 @@ export function SubDispatchPipeAsync<T extends object>(
 export function DispatchPipeAsync<T extends object>(
   dsp: Dispatcher<T> | Blueprint<T>,
   options: PipeOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncWrapperOptions,
-): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string; readonly solution: Solution | undefined } {
+): ((...args: unknown[]) => Promise<unknown>) &
+  ModelWrapper & { readonly pipe: readonly NodeId[]; readonly signature: string; readonly solution: Solution | undefined } {
   const { concurrency, signal, timeout, ...rest } = options
   return makePipe('DispatchPipe', dsp, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

@@ -314,7 +314,7 @@ export class Plan {
       return broken
     }
     const failed = this.#spread(k, res, o0, o1, vals)
-    return failed !== undefined ? broken ?? errorBreak(failed) : broken
+    return failed !== undefined ? (broken ?? errorBreak(failed)) : broken
   }
 
   #break(k: number, reason: Break['reason']): Break {
@@ -529,7 +529,7 @@ export function isPlainData(lv: Trace, s: number): boolean {
 export function edgeTargetSlot(layout: PlanLayout, lv: Trace, s: number, e: number): number {
   const base = layout.base.get(levelKey(lv))
   if (base === undefined) return -1
-  return isPlainData(lv, s) ? base + s : layout.extra.get(`${levelKey(lv)}:${s}:${e}`) ?? -1
+  return isPlainData(lv, s) ? base + s : (layout.extra.get(`${levelKey(lv)}:${s}:${e}`) ?? -1)
 }
 
 /** @internal The buffer slot consumers read data node `u` of `lv` from, or -1. */
@@ -548,10 +548,18 @@ export interface RecordOptions {
  * The structural search a call makes: the model pruned to the ancestors of the outputs (as `dispatch` does when given
  * outputs, which a plain `noCall` dispatch does not), no function called. Returns the root search level.
  */
-export function structuralRun(dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions): Trace {
+export function structuralRun(
+  dsp: Dispatcher,
+  inputs: readonly NodeId[],
+  outputs: readonly NodeId[] | undefined,
+  options: RecordOptions,
+): Trace {
   const view = outputs !== undefined && outputs.length > 0 ? View.pruned(dsp, outputs, inputs, options.wildcard) : View.full(dsp)
   return search({
-    view, inputs: new Map(inputs.map((id) => [id, NONE])), inputsDist: options.inputsDist, outputs: outputs?.slice(),
+    view,
+    inputs: new Map(inputs.map((id) => [id, NONE])),
+    inputsDist: options.inputsDist,
+    outputs: outputs?.slice(),
     options: { noCall: true, stopper: undefined, rmUnusedNodes: false, wildcard: options.wildcard, waitIn: undefined, noDomain: false },
   })
 }
@@ -568,7 +576,11 @@ export function reachedOutputs(dsp: Dispatcher, inputs: readonly NodeId[], outpu
  * sub-dispatchers and the values coming out of them, all turned into steps over slots.
  */
 export function recordPlan(
-  dsp: Dispatcher, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined, options: RecordOptions, where: string,
+  dsp: Dispatcher,
+  inputs: readonly NodeId[],
+  outputs: readonly NodeId[] | undefined,
+  options: RecordOptions,
+  where: string,
 ): Plan {
   const root = structuralRun(dsp, inputs, outputs, options)
   const rec = new PlanRecorder(dsp, root, inputs, where)
@@ -704,7 +716,9 @@ class PlanRecorder {
     const where = this.where
     const f = node as FunctionNodeImpl
     if (f.fn === undefined) {
-      throw new ModelError(`${where}: function node ${formatId(f.id)} has no function, so the plan cannot call it; give it \`fn\``, { nodeId: f.id })
+      throw new ModelError(`${where}: function node ${formatId(f.id)} has no function, so the plan cannot call it; give it \`fn\``, {
+        nodeId: f.id,
+      })
     }
     const args: number[] = []
     for (let a = c.argStart[s]!; a < c.argStart[s + 1]!; a++) {
@@ -782,7 +796,12 @@ class PlanRecorder {
       if (childSlots.length === 0) pairs.push({ src: this.sourceOf(lv, s), dst: -1, pid: node.id })
       for (const t of childSlots) pairs.push({ src: this.sourceOf(lv, s), dst: t, pid: node.id })
       const flag = this.extraSlot(`started:${this.levelKey(child)}`)
-      const k = this.b.step(SUB_DOMAIN, this.infoOf(lv, w), [flag, ...pairs.map((x) => x.src)], pairs.map((x) => x.dst))
+      const k = this.b.step(
+        SUB_DOMAIN,
+        this.infoOf(lv, w),
+        [flag, ...pairs.map((x) => x.src)],
+        pairs.map((x) => x.dst),
+      )
       this.b.domain[k] = sub.inputDomain as AnyFunction
       this.b.received[k] = pairs.map((x) => x.pid)
     }

@@ -28,7 +28,10 @@ const has = (v: unknown): boolean => v !== MISSING && v !== NONE && v !== undefi
  * plan was recorded.
  */
 export function replaySolution(
-  plan: Plan, vals: readonly unknown[], broken: Break | undefined, outputs: readonly NodeId[] | undefined,
+  plan: Plan,
+  vals: readonly unknown[],
+  broken: Break | undefined,
+  outputs: readonly NodeId[] | undefined,
   inputs: ReadonlyMap<NodeId, unknown>,
 ): Solution | undefined {
   const layout = plan.layout
@@ -37,7 +40,10 @@ export function replaySolution(
   const structural = layout.root.run
   let mapped: readonly Trace[] | undefined
   const run: RunTrace = {
-    options: { noCall: false }, asyncLog: undefined, pipeSize: structural.pipeSize, pipeLevel: structural.pipeLevel,
+    options: { noCall: false },
+    asyncLog: undefined,
+    pipeSize: structural.pipeSize,
+    pipeLevel: structural.pipeLevel,
     pipeSlot: structural.pipeSlot,
     get levels() {
       return (mapped ??= structural.levels.map((l) => levels.get(l) ?? l))
@@ -49,8 +55,14 @@ export function replaySolution(
 
 /** A level of the recorded search seen through the buffer: every structural field is the recording's. */
 function overlay(
-  lv: Trace, parent: Trace | null, layout: PlanLayout, vals: readonly unknown[], broken: Break | undefined, run: RunTrace,
-  levels: Map<Trace, Trace>, inputs: ReadonlyMap<NodeId, unknown> | undefined,
+  lv: Trace,
+  parent: Trace | null,
+  layout: PlanLayout,
+  vals: readonly unknown[],
+  broken: Break | undefined,
+  run: RunTrace,
+  levels: Map<Trace, Trace>,
+  inputs: ReadonlyMap<NodeId, unknown> | undefined,
 ): Trace {
   const o = Object.create(lv) as Trace
   levels.set(lv, o)
@@ -73,11 +85,21 @@ function overlay(
   let filled: Filled | undefined
   const fill = (): Filled => (filled ??= fillLevel(lv, layout, vals, inputs))
   Object.defineProperties(o, {
-    run: { value: run }, parent: { value: parent }, children: { value: children }, errors: { value: errors },
-    extra: { value: extra }, nodeSolutions: { value: new Map() }, filterChains: { value: new Map() },
-    val: { get: () => fill().val }, valOn: { get: () => fill().valOn }, valOrder: { get: () => fill().valOrder },
-    edgeVal: { get: () => fill().edgeVal }, startVal: { get: () => fill().startVal }, results: { get: () => fill().results },
-    visited: { get: () => fill().visited }, wfRemoved: { get: () => fill().wfRemoved },
+    run: { value: run },
+    parent: { value: parent },
+    children: { value: children },
+    errors: { value: errors },
+    extra: { value: extra },
+    nodeSolutions: { value: new Map() },
+    filterChains: { value: new Map() },
+    val: { get: () => fill().val },
+    valOn: { get: () => fill().valOn },
+    valOrder: { get: () => fill().valOrder },
+    edgeVal: { get: () => fill().edgeVal },
+    startVal: { get: () => fill().startVal },
+    results: { get: () => fill().results },
+    visited: { get: () => fill().visited },
+    wfRemoved: { get: () => fill().wfRemoved },
   })
   return o
 }

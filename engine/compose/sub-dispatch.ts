@@ -15,10 +15,17 @@ import { CallError, brand, checkOutputType, modelOf, shapeOutputs, type ModelWra
 export type Val<T, K> = IsUntyped<T> extends true ? unknown : ValueOf<T, K>
 
 /** What a wrapper returns for outputs `O` and output type `OT` (`'all'`: the solution). */
-export type WrapperResult<T, O extends readonly unknown[], OT extends OutputType> = OT extends 'all' ? SolutionOf<T>
-  : OT extends 'dict' ? (IsUntyped<T> extends true ? Record<string, unknown> : { [K in O[number] & keyof T]: T[K] })
-    : OT extends 'list' ? { -readonly [P in keyof O]: Val<T, O[P]> }
-      : O extends readonly [infer X] ? Val<T, X> : { -readonly [P in keyof O]: Val<T, O[P]> }
+export type WrapperResult<T, O extends readonly unknown[], OT extends OutputType> = OT extends 'all'
+  ? SolutionOf<T>
+  : OT extends 'dict'
+    ? IsUntyped<T> extends true
+      ? Record<string, unknown>
+      : { [K in O[number] & keyof T]: T[K] }
+    : OT extends 'list'
+      ? { -readonly [P in keyof O]: Val<T, O[P]> }
+      : O extends readonly [infer X]
+        ? Val<T, X>
+        : { -readonly [P in keyof O]: Val<T, O[P]> }
 
 /** Options of the asynchronous wrappers (`SubDispatchAsync`, …): given to every call's `dispatchAsync`. */
 export interface AsyncWrapperOptions {
@@ -67,7 +74,10 @@ export interface SearchWrapperOptions<T extends object, OT extends OutputType> {
 }
 
 /** Options of `SubDispatch`. */
-export interface SubDispatchOptions<T extends object, O extends readonly unknown[], OT extends OutputType> extends SearchWrapperOptions<T, OT> {
+export interface SubDispatchOptions<T extends object, O extends readonly unknown[], OT extends OutputType> extends SearchWrapperOptions<
+  T,
+  OT
+> {
   /** Outputs to compute (and to select, for the output types other than `'all'`). */
   outputs?: O
   /** Wildcard dispatch (see `DispatchOptions.wildcard`). */
@@ -111,7 +121,8 @@ function distMap(d: unknown): Map<NodeId, Distance> {
  * SubDispatch(m, { outputs: ['b', 'c'], outputType: 'list' })({ a: 1 }, { x: 0 }) // [2, 0]
  */
 export function SubDispatch<T extends object, const O extends readonly unknown[] = readonly NodeId[], OT extends OutputType = 'all'>(
-  model: Dispatcher<T> | Blueprint<T>, options: SubDispatchOptions<T, O, OT> = {},
+  model: Dispatcher<T> | Blueprint<T>,
+  options: SubDispatchOptions<T, O, OT> = {},
 ): SubDispatchFn<T, O, OT> {
   const dsp = modelOf(model, 'SubDispatch')
   const type = checkOutputType(options.outputType ?? 'all', 'SubDispatch')
@@ -122,7 +133,10 @@ export function SubDispatch<T extends object, const O extends readonly unknown[]
   const name = options.id ?? (dsp.name || 'SubDispatch')
   const inputsDist = distMap(options.inputsDist)
   const dispatchOptions = {
-    inputsDist, wildcard: options.wildcard ?? false, noCall: options.noCall ?? false, shrink: options.shrink ?? false,
+    inputsDist,
+    wildcard: options.wildcard ?? false,
+    noCall: options.noCall ?? false,
+    shrink: options.shrink ?? false,
     rmUnusedNodes: options.rmUnusedNodes ?? false,
   }
   let last: Solution | undefined
@@ -130,10 +144,12 @@ export function SubDispatch<T extends object, const O extends readonly unknown[]
   const fn = function (...inputs: TypedInputs<T>[]): unknown {
     const merged = combineDictsWith(options.copyInputs ? { copy: true } : {}, ...(inputs as Dict[]))
     if (asyncRun !== undefined) {
-      return (dsp as Dispatcher).dispatchAsync(merged as Record<string, unknown>, outputs, { ...dispatchOptions, ...asyncRun }).then((sol) => {
-        last = sol
-        return type === 'all' ? sol : shapeOutputs(name, sol, outputs!, type, options.allowMiss ?? false)
-      })
+      return (dsp as Dispatcher)
+        .dispatchAsync(merged as Record<string, unknown>, outputs, { ...dispatchOptions, ...asyncRun })
+        .then((sol) => {
+          last = sol
+          return type === 'all' ? sol : shapeOutputs(name, sol, outputs!, type, options.allowMiss ?? false)
+        })
     }
     const sol = (dsp as Dispatcher).dispatch(merged, outputs, dispatchOptions)
     last = sol
@@ -149,8 +165,12 @@ export function SubDispatch<T extends object, const O extends readonly unknown[]
 }
 
 /** Options of `SubDispatchFunction`. */
-export interface SubDispatchFunctionOptions<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>
-  extends SearchWrapperOptions<T, OT> {
+export interface SubDispatchFunctionOptions<
+  T extends object,
+  I extends readonly unknown[],
+  O extends readonly unknown[],
+  OT extends OutputType,
+> extends SearchWrapperOptions<T, OT> {
   /** The positional parameters: data ids, in order. */
   inputs: I
   /** The outputs. Omitted: the call returns the solution. */
@@ -180,8 +200,12 @@ export type DefaultOutputType<O> = O extends readonly [unknown] ? 'values' : O e
 export type PositionalArgs<T, I extends readonly unknown[]> = { -readonly [P in keyof I]?: Val<T, I[P]> }
 
 /** The function made by `SubDispatchFunction`. */
-export interface SubDispatchFunctionFn<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>
-  extends ModelWrapper {
+export interface SubDispatchFunctionFn<
+  T extends object,
+  I extends readonly unknown[],
+  O extends readonly unknown[],
+  OT extends OutputType,
+> extends ModelWrapper {
   /** Calls the model with the inputs in order (missing ones take the model's defaults). */
   (...args: PositionalArgs<T, I>): WrapperResult<T, O, OT>
   /**
@@ -201,11 +225,13 @@ export interface SubDispatchFunctionFn<T extends object, I extends readonly unkn
 
 /** Checks a list of ids given as `inputs`/`outputs` of a wrapper. */
 export function idList(list: unknown, where: string, what: string): NodeId[] {
-  if (typeof list === 'string') throw new ModelError(`${where}: \`${what}\` must be an array of ids; write [${JSON.stringify(list)}] for one`)
+  if (typeof list === 'string')
+    throw new ModelError(`${where}: \`${what}\` must be an array of ids; write [${JSON.stringify(list)}] for one`)
   if (!Array.isArray(list)) throw new ModelError(`${where}: \`${what}\` must be an array of ids`)
   const seen = new Set<NodeId>()
   for (const id of list as NodeId[]) {
-    if (typeof id !== 'string' && typeof id !== 'symbol') throw new ModelError(`${where}: \`${what}\` holds ${String(id)}, which is not a node id`)
+    if (typeof id !== 'string' && typeof id !== 'symbol')
+      throw new ModelError(`${where}: \`${what}\` holds ${String(id)}, which is not a node id`)
     if (seen.has(id)) throw new ModelError(`${where}: ${formatId(id)} appears twice in \`${what}\``)
     seen.add(id)
   }
@@ -214,8 +240,14 @@ export function idList(list: unknown, where: string, what: string): NodeId[] {
 
 /** Prepares a model for a function wrapper: shrunk (unless `shrink: false`), with every output reachable. */
 export function functionModel(
-  dsp: Dispatcher, where: string, name: string, inputs: readonly NodeId[], outputs: readonly NodeId[] | undefined,
-  inputsDist: Map<NodeId, Distance>, shrink: boolean, wildcard: boolean,
+  dsp: Dispatcher,
+  where: string,
+  name: string,
+  inputs: readonly NodeId[],
+  outputs: readonly NodeId[] | undefined,
+  inputsDist: Map<NodeId, Distance>,
+  shrink: boolean,
+  wildcard: boolean,
 ): Dispatcher {
   let model = dsp
   if (shrink) {
@@ -238,23 +270,36 @@ export function functionModel(
 
 /** Binds positional and named arguments to ids, as a function signature does; throws `CallError` on misuse. */
 export function bindArguments(
-  name: string, model: Dispatcher, inputs: readonly NodeId[], positional: readonly unknown[], named: Dict | undefined,
+  name: string,
+  model: Dispatcher,
+  inputs: readonly NodeId[],
+  positional: readonly unknown[],
+  named: Dict | undefined,
   allowExtra: boolean,
 ): Map<NodeId, unknown> {
   if (positional.length > inputs.length) {
-    throw new CallError(name, `too many positional arguments: it takes ${inputs.length} (${inputs.map(formatId).join(', ')}), got ${positional.length}`)
+    throw new CallError(
+      name,
+      `too many positional arguments: it takes ${inputs.length} (${inputs.map(formatId).join(', ')}), got ${positional.length}`,
+    )
   }
   const given = new Map<NodeId, unknown>()
   for (let i = 0; i < positional.length; i++) given.set(inputs[i]!, positional[i])
   if (named !== undefined) {
-    const entries = named instanceof Map ? [...(named as Map<NodeId, unknown>)] : Reflect.ownKeys(named).map((k) => [k as NodeId, (named as Record<PropertyKey, unknown>)[k]] as const)
+    const entries =
+      named instanceof Map
+        ? [...(named as Map<NodeId, unknown>)]
+        : Reflect.ownKeys(named).map((k) => [k as NodeId, (named as Record<PropertyKey, unknown>)[k]] as const)
     for (const [id, v] of entries) {
       if (given.has(id)) throw new CallError(name, `multiple values for argument ${formatId(id)}`)
       if (!inputs.includes(id)) {
         const n = model.nodes.get(id)
         if (!allowExtra || n === undefined || n.kind !== 'data') {
-          throw new CallError(name, `unexpected input ${formatId(id)}: ${allowExtra ? 'it is not a data node of the model' : 'not a parameter'}; ` +
-            `the parameters are (${inputs.map(formatId).join(', ')})`)
+          throw new CallError(
+            name,
+            `unexpected input ${formatId(id)}: ${allowExtra ? 'it is not a data node of the model' : 'not a parameter'}; ` +
+              `the parameters are (${inputs.map(formatId).join(', ')})`,
+          )
         }
       }
       given.set(id, v)
@@ -270,14 +315,19 @@ export function bindArguments(
 export function firstArgDict(name: string, named: unknown): Dict | undefined {
   if (named === undefined) return undefined
   if (named instanceof Map || (typeof named === 'object' && named !== null && !Array.isArray(named))) return named as Dict
-  throw new CallError(name, `with firstArgAsKw the first argument holds the inputs by name (an object or a Map), got ${Array.isArray(named) ? 'an array' : named === null ? 'null' : typeof named}`)
+  throw new CallError(
+    name,
+    `with firstArgAsKw the first argument holds the inputs by name (an object or a Map), got ${Array.isArray(named) ? 'an array' : named === null ? 'null' : typeof named}`,
+  )
 }
 
 /** `F(a, k = 10)`: the parameters of a function wrapper with the model's defaults. */
 export function signatureText(name: string, model: Dispatcher, inputs: readonly NodeId[]): string {
   const params = inputs.map((id) => {
     const dv = model.defaultValues.get(id)
-    return dv === undefined ? formatId(id).replace(/^'|'$/g, '') : `${formatId(id).replace(/^'|'$/g, '')} = ${JSON.stringify(dv.value) ?? String(dv.value)}`
+    return dv === undefined
+      ? formatId(id).replace(/^'|'$/g, '')
+      : `${formatId(id).replace(/^'|'$/g, '')} = ${JSON.stringify(dv.value) ?? String(dv.value)}`
   })
   return `${name}(${params.join(', ')})`
 }
@@ -301,13 +351,21 @@ export function signatureText(name: string, model: Dispatcher, inputs: readonly 
  * F(2, 3) // 7
  */
 export function SubDispatchFunction<
-  T extends object, const I extends readonly unknown[], const O extends readonly unknown[] | undefined = undefined,
-  OT extends OutputType = DefaultOutputType<O>, const KW extends boolean = false,
+  T extends object,
+  const I extends readonly unknown[],
+  const O extends readonly unknown[] | undefined = undefined,
+  OT extends OutputType = DefaultOutputType<O>,
+  const KW extends boolean = false,
 >(
   source: Dispatcher<T> | Blueprint<T>,
   options: SubDispatchFunctionOptions<T, I, Exclude<O, undefined>, OT> & { outputs?: O; firstArgAsKw?: KW },
 ): [KW] extends [true]
-  ? NamedFirst<SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT>, T, I, WrapperResult<T, O extends readonly unknown[] ? O : [], OT>>
+  ? NamedFirst<
+      SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT>,
+      T,
+      I,
+      WrapperResult<T, O extends readonly unknown[] ? O : [], OT>
+    >
   : SubDispatchFunctionFn<T, I, O extends readonly unknown[] ? O : [], OT> {
   const where = 'SubDispatchFunction'
   const dsp = modelOf(source, where)
@@ -342,10 +400,12 @@ export function SubDispatchFunction<
     const target = extra.length > 0 && paramWildcard ? modelFor(extra) : model
     const useWildcard = extra.length > 0 && !paramWildcard ? false : wildcard
     if (asyncRun !== undefined) {
-      return target.dispatchAsync(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true, ...asyncRun }).then((sol) => {
-        last = sol
-        return type === 'all' ? sol : shapeOutputs(name, sol, outputs!, type, allowMiss)
-      })
+      return target
+        .dispatchAsync(given, outputs, { inputsDist: dist, wildcard: useWildcard, rmUnusedNodes: true, ...asyncRun })
+        .then((sol) => {
+          last = sol
+          return type === 'all' ? sol : shapeOutputs(name, sol, outputs!, type, allowMiss)
+        })
     }
     let sol: Solution
     try {
@@ -382,7 +442,8 @@ export function SubDispatchFunction<
  * await SubDispatchAsync(m, { outputs: ['b'], outputType: 'values' })({ a: 1 }) // 2
  */
 export function SubDispatchAsync<T extends object>(
-  model: Dispatcher<T> | Blueprint<T>, options: SubDispatchOptions<T, readonly NodeId[], OutputType> & AsyncSearchWrapperOptions = {},
+  model: Dispatcher<T> | Blueprint<T>,
+  options: SubDispatchOptions<T, readonly NodeId[], OutputType> & AsyncSearchWrapperOptions = {},
 ): ((...inputs: TypedInputs<T>[]) => Promise<unknown>) & ModelWrapper & { readonly solution: Solution | undefined } {
   const { concurrency, signal, timeout, executor, ...rest } = options
   return SubDispatch(model, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
@@ -399,11 +460,12 @@ export function SubDispatchAsync<T extends object>(
 export function SubDispatchFunctionAsync<T extends object>(
   source: Dispatcher<T> | Blueprint<T>,
   options: SubDispatchFunctionOptions<T, readonly NodeId[], readonly NodeId[], OutputType> & AsyncSearchWrapperOptions,
-): ((...args: unknown[]) => Promise<unknown>) & ModelWrapper & {
-  withInputs(named: Dict, ...positional: unknown[]): Promise<unknown>
-  readonly solution: Solution | undefined
-  readonly signature: string
-} {
+): ((...args: unknown[]) => Promise<unknown>) &
+  ModelWrapper & {
+    withInputs(named: Dict, ...positional: unknown[]): Promise<unknown>
+    readonly solution: Solution | undefined
+    readonly signature: string
+  } {
   const { concurrency, signal, timeout, executor, ...rest } = options
   return SubDispatchFunction(source, { ...rest, [ASYNC_RUN]: asyncRunOptions(options) } as never) as never
 }

@@ -26,45 +26,54 @@ export type ArgsOf<T, I extends readonly unknown[]> = { -readonly [P in keyof I]
  * when one of them is `NONE`, so that TypeScript keeps the tuple). Functions writing to a special token (SINK) may
  * return anything.
  */
-export type ResultOf<T, O extends readonly unknown[]> = number extends O['length'] ? unknown
-  : O extends readonly [] ? unknown
-    : O extends readonly [infer X] ? (X extends keyof T ? T[X] | None : unknown)
+export type ResultOf<T, O extends readonly unknown[]> = number extends O['length']
+  ? unknown
+  : O extends readonly []
+    ? unknown
+    : O extends readonly [infer X]
+      ? X extends keyof T
+        ? T[X] | None
+        : unknown
       : { readonly [P in keyof O]: ValueOf<T, O[P]> | None } | Iterable<ValueOf<T, O[number]> | None>
 
 /**
  * Options of `Dispatcher.addFunction` for a typed model: `inputs` and `outputs` must be declared data ids, and `fn`
  * must take the input values in order and return the output value(s). For an untyped model: `AddFunctionOptions`.
  */
-export type TypedFunctionOptions<T, I extends readonly unknown[], O extends readonly unknown[]> = IsUntyped<T> extends true
-  ? AddFunctionOptions
-  : Omit<AddFunctionOptions, 'inputs' | 'outputs' | 'fn'> & {
-    /** Input data ids, in argument order. */
-    inputs?: I
-    /** Output data ids. */
-    outputs?: O
-    /** The function: one argument per input, in order, returning the output value(s). */
-    fn?: (...args: ArgsOf<T, I>) => ResultOf<T, O>
-  }
+export type TypedFunctionOptions<T, I extends readonly unknown[], O extends readonly unknown[]> =
+  IsUntyped<T> extends true
+    ? AddFunctionOptions
+    : Omit<AddFunctionOptions, 'inputs' | 'outputs' | 'fn'> & {
+        /** Input data ids, in argument order. */
+        inputs?: I
+        /** Output data ids. */
+        outputs?: O
+        /** The function: one argument per input, in order, returning the output value(s). */
+        fn?: (...args: ArgsOf<T, I>) => ResultOf<T, O>
+      }
 
 /** Options of `Dispatcher.addData` for a typed model: a declared id and a default of its type. */
-export type TypedDataOptions<T, K> = IsUntyped<T> extends true
-  ? AddDataOptions
-  : Omit<AddDataOptions, 'id' | 'defaultValue'> & {
-    /** A declared data id (or a special token). */
-    id?: K
-    /** Default value, of the type declared for the node (`EMPTY` removes it). */
-    defaultValue?: ValueOf<T, K> | Empty
-  }
+export type TypedDataOptions<T, K> =
+  IsUntyped<T> extends true
+    ? AddDataOptions
+    : Omit<AddDataOptions, 'id' | 'defaultValue'> & {
+        /** A declared data id (or a special token). */
+        id?: K
+        /** Default value, of the type declared for the node (`EMPTY` removes it). */
+        defaultValue?: ValueOf<T, K> | Empty
+      }
 
 /** Inputs of a dispatch of a typed model: some of the declared data ids, with values of their types (or a Map). */
-export type TypedInputs<T> = IsUntyped<T> extends true
-  ? Readonly<Record<string, unknown>> | ReadonlyMap<NodeId, unknown>
-  : { readonly [K in keyof T]?: T[K] } | ReadonlyMap<NodeId, unknown>
+export type TypedInputs<T> =
+  IsUntyped<T> extends true
+    ? Readonly<Record<string, unknown>> | ReadonlyMap<NodeId, unknown>
+    : { readonly [K in keyof T]?: T[K] } | ReadonlyMap<NodeId, unknown>
 
 /** Initial distances by data id, for a typed model. */
-export type TypedDistances<T> = IsUntyped<T> extends true
-  ? Readonly<Record<string, Distance>> | ReadonlyMap<NodeId, Distance>
-  : { readonly [K in keyof T]?: Distance } | ReadonlyMap<NodeId, Distance>
+export type TypedDistances<T> =
+  IsUntyped<T> extends true
+    ? Readonly<Record<string, Distance>> | ReadonlyMap<NodeId, Distance>
+    : { readonly [K in keyof T]?: Distance } | ReadonlyMap<NodeId, Distance>
 
 /**
  * The solution of a model: for a typed model it is `Solution<T>` (`sol.get('c')` is `T['c'] | undefined`); for an

@@ -47,7 +47,12 @@ export type OutputType = 'all' | 'dict' | 'list' | 'values'
 
 /** Sets the identity of a wrapper function and links it to its model. */
 export function brand<F extends (...args: never[]) => unknown, X extends object>(
-  fn: F, model: Dispatcher, name: string, description: string, kind: WrapperKind, extra: X,
+  fn: F,
+  model: Dispatcher,
+  name: string,
+  description: string,
+  kind: WrapperKind,
+  extra: X,
 ): F & ModelWrapper & X {
   Object.defineProperty(fn, 'name', { value: name, configurable: true })
   Object.defineProperty(fn, WRAPPED_MODEL, { value: model, enumerable: false, configurable: true })
@@ -66,13 +71,18 @@ export function isModelWrapper(fn: unknown): fn is ModelWrapper {
 export function unreachable(name: string, missing: readonly NodeId[], available: Iterable<NodeId>, why = ''): DispatcherError {
   return new DispatcherError(
     `Unreachable output-targets: ${missing.map(formatId).join(', ')} (in ${name}).\n` +
-      `  Available outputs: [${[...available].map(formatId).join(', ')}]` + (why ? `\n  ${why}` : ''),
+      `  Available outputs: [${[...available].map(formatId).join(', ')}]` +
+      (why ? `\n  ${why}` : ''),
   )
 }
 
 /** Shapes the outputs of a solution (or of a Map of values) as `outputType` asks. */
 export function shapeOutputs(
-  name: string, sol: ReadonlyMap<NodeId, unknown>, outputs: readonly NodeId[], type: Exclude<OutputType, 'all'>, allowMiss: boolean,
+  name: string,
+  sol: ReadonlyMap<NodeId, unknown>,
+  outputs: readonly NodeId[],
+  type: Exclude<OutputType, 'all'>,
+  allowMiss: boolean,
 ): unknown {
   if (!allowMiss) {
     const missing = outputs.filter((o) => !sol.has(o))
@@ -84,7 +94,8 @@ export function shapeOutputs(
 /** A hint about why outputs are missing: the failures the solution recorded. */
 function whyMissing(sol: ReadonlyMap<NodeId, unknown>, missing: readonly NodeId[]): string {
   const errors = (sol as Partial<Solution>).errors
-  if (errors === undefined || errors.size === 0) return missing.length > 0 ? 'No path computes them from the inputs given (or a domain rejected them).' : ''
+  if (errors === undefined || errors.size === 0)
+    return missing.length > 0 ? 'No path computes them from the inputs given (or a domain rejected them).' : ''
   return `Failures: ${[...errors.values()].map((e) => e.message).join('; ')}`
 }
 

@@ -4,9 +4,7 @@ import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, describe
 import type { Executor, ExecutorCall, ExecutorReport, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
-import {
-  EDGE_ON, FAILED, Level, NO_CALL, Run, noFunction, type AsyncLogEntry, type SearchRequest,
-} from './search.ts'
+import { EDGE_ON, FAILED, Level, NO_CALL, Run, noFunction, type AsyncLogEntry, type SearchRequest } from './search.ts'
 import { domainError, isThenable } from './step-rules.ts'
 
 /*
@@ -393,8 +391,13 @@ export class AsyncDriver {
         task.abort(err)
       }, ms)
     }
-    if (node.inputDomain === undefined && node.filters === undefined && node.context !== true &&
-      node.executor === undefined && this.opts.executor === undefined) {
+    if (
+      node.inputDomain === undefined &&
+      node.filters === undefined &&
+      node.context !== true &&
+      node.executor === undefined &&
+      this.opts.executor === undefined
+    ) {
       // The plain case: call the function here; a value settles the task at once, a promise when it settles.
       let value: unknown
       try {
@@ -456,9 +459,12 @@ export class AsyncDriver {
         const report = (ran: ExecutorReport): void => {
           task.ran = ran
         }
-        value = executor.run(context === undefined
-          ? { fn: node.fn!, args: full, nodeId: node.id, path, report }
-          : { fn: node.fn!, args: full, nodeId: node.id, path, context, report }, task.ctl.signal)
+        value = executor.run(
+          context === undefined
+            ? { fn: node.fn!, args: full, nodeId: node.id, path, report }
+            : { fn: node.fn!, args: full, nodeId: node.id, path, context, report },
+          task.ctl.signal,
+        )
       }
       if (isThenable(value)) value = yield value
     } catch (err) {
@@ -669,13 +675,17 @@ export class AsyncDriver {
     const id = lv.c.nodes[task.s]!.id
     if (type !== 'start' && type !== 'finish') {
       const duration = type === 'discard' || type === 'abort' ? performance.now() - task.t0 : task.duration
-      const entry: AsyncLogEntry = type === 'fail' ? { type, path: [...lv.path, id], duration, error: task.err } : { type, path: [...lv.path, id], duration }
+      const entry: AsyncLogEntry =
+        type === 'fail' ? { type, path: [...lv.path, id], duration, error: task.err } : { type, path: [...lv.path, id], duration }
       this.run.asyncLog!.push(entry)
     }
     const onEvent = this.opts.onEvent
     if (onEvent === undefined) return
     const ev: { -readonly [K in keyof DispatchEvent]: DispatchEvent[K] } = {
-      type, nodeId: id, path: [...lv.path, id], time: performance.timeOrigin + performance.now(),
+      type,
+      nodeId: id,
+      path: [...lv.path, id],
+      time: performance.timeOrigin + performance.now(),
     }
     if (type !== 'start') ev.duration = type === 'discard' || type === 'abort' ? performance.now() - task.t0 : task.duration
     if (type === 'fail') ev.error = task.err
@@ -702,9 +712,7 @@ function after(a: Task, b: Task): boolean {
 }
 
 /** Runs one asynchronous dispatch; `onStart` receives the root before the search starts (for partial states). */
-export async function searchAsync(
-  req: SearchRequest, opts: AsyncRunOptions, onStart?: (root: Level) => void,
-): Promise<Level> {
+export async function searchAsync(req: SearchRequest, opts: AsyncRunOptions, onStart?: (root: Level) => void): Promise<Level> {
   const driver = new AsyncDriver(req, opts)
   onStart?.(driver.root)
   return driver.start(req)

@@ -54,13 +54,18 @@ export function checkAsyncOptions(options: DispatchAsyncOptions, where: string):
   }
   if (timeout !== undefined) checkTimeout(timeout, `${where}: \`timeout\``)
   if (executor !== undefined && executor !== 'async' && !isExecutor(executor)) {
-    throw new ModelError(`${where}: \`executor\` must be 'async' or an object with a \`run(call, signal)\` method; got ${describeValue(executor)}`)
+    throw new ModelError(
+      `${where}: \`executor\` must be 'async' or an object with a \`run(call, signal)\` method; got ${describeValue(executor)}`,
+    )
   }
   if (onEvent !== undefined && typeof onEvent !== 'function') {
     throw new ModelError(`${where}: \`onEvent\` must be a function; got ${describeValue(onEvent)}`)
   }
   return {
-    concurrency, signal, timeout, onEvent,
+    concurrency,
+    signal,
+    timeout,
+    onEvent,
     executor: executor === 'async' ? undefined : executor,
   }
 }
@@ -75,6 +80,8 @@ export function checkAsyncNodeOptions(options: AddFunctionOptions, where: string
   }
   if (options.timeout !== undefined) checkTimeout(options.timeout, `${where}.timeout`)
   if (options.executor !== undefined && options.executor !== 'async' && !isExecutor(options.executor)) {
-    throw new ModelError(`${where}.executor: must be 'async' or an object with a \`run(call, signal)\` method; got ${describeValue(options.executor)}`)
+    throw new ModelError(
+      `${where}.executor: must be 'async' or an object with a \`run(call, signal)\` method; got ${describeValue(options.executor)}`,
+    )
   }
 }

@@ -149,9 +149,24 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
   outStart[size] = o
   const keys = key
   return {
-    size, nodes: list, slotOf, kind, waitIn, index,
-    keyOf: keys === null ? (s: number) => list[s]!.id as string : (s: number) => keys[s]!, succStart, predStart, predEdge,
-    edges, edgeFrom, edgeTo, edgeLen, argStart, argEdge, outStart, outEdge,
+    size,
+    nodes: list,
+    slotOf,
+    kind,
+    waitIn,
+    index,
+    keyOf: keys === null ? (s: number) => list[s]!.id as string : (s: number) => keys[s]!,
+    succStart,
+    predStart,
+    predEdge,
+    edges,
+    edgeFrom,
+    edgeTo,
+    edgeLen,
+    argStart,
+    argEdge,
+    outStart,
+    outEdge,
   }
 }
 

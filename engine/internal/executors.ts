@@ -21,7 +21,7 @@ export function prepareExecutors(dsp: Dispatcher, dispatchExecutor: Executor | u
         if (executor?.prepare === undefined) continue
         byExecutor ??= new Map()
         let list = byExecutor.get(executor)
-        if (list === undefined) byExecutor.set(executor, list = [])
+        if (list === undefined) byExecutor.set(executor, (list = []))
         list.push({ node, path: [...path, node.id] })
       }
     }
@@ -29,5 +29,9 @@ export function prepareExecutors(dsp: Dispatcher, dispatchExecutor: Executor | u
   }
   walk(dsp, [])
   if (byExecutor === undefined) return undefined
-  return Promise.all([...byExecutor].map(async ([executor, nodes]) => { await executor.prepare!(nodes) })).then(() => undefined)
+  return Promise.all(
+    [...byExecutor].map(async ([executor, nodes]) => {
+      await executor.prepare!(nodes)
+    }),
+  ).then(() => undefined)
 }

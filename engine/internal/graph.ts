@@ -2,7 +2,15 @@
 import type { NodeId } from '../constants.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import type {
-  AnyFunction, DataFunction, DataNode, Executor, Filter, FunctionNode, InputDomain, SubDispatcherDomain, SubDispatcherNode,
+  AnyFunction,
+  DataFunction,
+  DataNode,
+  Executor,
+  Filter,
+  FunctionNode,
+  InputDomain,
+  SubDispatcherDomain,
+  SubDispatcherNode,
 } from '../model.ts'
 
 /**
@@ -104,7 +112,14 @@ function defaults(proto: object, values: Record<string, unknown>): void {
 }
 defaults(NodeBase.prototype, { description: undefined, attributes: NO_ATTRIBUTES, weight: undefined })
 defaults(DataNodeImpl.prototype, { waitInputs: false, fn: undefined, callback: undefined, filters: undefined, wildcard: undefined })
-defaults(FunctionNodeImpl.prototype, { inputDomain: undefined, filters: undefined, context: undefined, timeout: undefined, critical: undefined, executor: undefined })
+defaults(FunctionNodeImpl.prototype, {
+  inputDomain: undefined,
+  filters: undefined,
+  context: undefined,
+  timeout: undefined,
+  critical: undefined,
+  executor: undefined,
+})
 defaults(SubDispatcherNodeImpl.prototype, { inputDomain: undefined })
 
 // The kind lives on the prototype: one field less on every node.

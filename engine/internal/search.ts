@@ -2,9 +2,7 @@
 import { NONE, START, WRAPPED_MODEL, compareIds, formatId, sortKey, type NodeId } from '../constants.ts'
 import { splitDistance, type Distance } from '../distance.ts'
 import type { Dispatcher } from '../dispatcher.ts'
-import {
-  DispatcherAbort, DispatcherError, NodeError, type FailureKind, type NodePath,
-} from '../errors.ts'
+import { DispatcherAbort, DispatcherError, NodeError, type FailureKind, type NodePath } from '../errors.ts'
 import type { Filter, NodeContext, Stopper } from '../model.ts'
 import type { Solution } from '../solution.ts'
 import { internalsOf, isSolution } from './access.ts'
@@ -13,7 +11,14 @@ import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from './gr
 import { Fringe } from './heap.ts'
 import { IntList } from './int-list.ts'
 import {
-  StepFailed, callDomain, domainError, isThenable, outputValues, promiseFailure, recordFailure, type StepSite,
+  StepFailed,
+  callDomain,
+  domainError,
+  isThenable,
+  outputValues,
+  promiseFailure,
+  recordFailure,
+  type StepSite,
 } from './step-rules.ts'
 import type { View } from './view.ts'
 
@@ -40,7 +45,6 @@ const OWN_WAIT_FLAG = -1
 function closer(l1: number, v1: number, l2: number, v2: number): boolean {
   return l1 < l2 || (l1 === l2 && v1 < v2)
 }
-
 
 /*
  * THE ALGORITHM
@@ -471,8 +475,11 @@ export class Level implements Trace {
    * that are not nodes of the searched model to the front of the solution.
    */
   init(
-    inputs: ReadonlyMap<NodeId, unknown>, inputsDist: ReadonlyMap<NodeId, Distance>, excluded: ReadonlySet<NodeId>,
-    outputs: readonly NodeId[] | undefined, shift: [number, number] | null,
+    inputs: ReadonlyMap<NodeId, unknown>,
+    inputsDist: ReadonlyMap<NodeId, Distance>,
+    excluded: ReadonlySet<NodeId>,
+    outputs: readonly NodeId[] | undefined,
+    shift: [number, number] | null,
   ): void {
     const noCall = this.run.options.noCall
     const defaults = internalsOf(this.dsp).defaults
@@ -829,10 +836,14 @@ export class Level implements Trace {
         value = est
       }
       if (!plain && node.fn === undefined) {
-        this.fail(s, 'data', new TypeError(
-          `data node ${formatId(node.id)} waits for inputs but has no function to combine them; add it with ` +
-            '`fn` (for example `fn: (est) => Object.values(est)[0]`)',
-        ))
+        this.fail(
+          s,
+          'data',
+          new TypeError(
+            `data node ${formatId(node.id)} waits for inputs but has no function to combine them; add it with ` +
+              '`fn` (for example `fn: (est) => Object.values(est)[0]`)',
+          ),
+        )
         return FAILED
       }
     }

@@ -122,11 +122,13 @@ export function outputValues(site: StepSite, outputs: readonly NodeId[], result:
   }
   if (values.length === n) return values
   const more = !Array.isArray(result) && values.length > n
-  return new StepFailed(new TypeError(
-    `function ${formatId(site.id)} declares ${n} outputs [${outputs.map(formatId).join(', ')}] but returned ` +
-      `${more ? `more than ${n}` : values.length} value${values.length === 1 ? '' : 's'}; return exactly one value ` +
-      'per output (NONE leaves an output unset)',
-  ))
+  return new StepFailed(
+    new TypeError(
+      `function ${formatId(site.id)} declares ${n} outputs [${outputs.map(formatId).join(', ')}] but returned ` +
+        `${more ? `more than ${n}` : values.length} value${values.length === 1 ? '' : 's'}; return exactly one value ` +
+        'per output (NONE leaves an output unset)',
+    ),
+  )
 }
 
 /** A short description of a value for messages (safe for objects without a prototype). */

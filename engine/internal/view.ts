@@ -110,7 +110,10 @@ export class View {
 
 /** Reverse breadth-first search marking the ancestors of `sources` (no recursion: deep chains are fine). */
 export function reverseFamily(
-  c: Compiled, sources: Iterable<NodeId>, blockers: Iterable<NodeId>, wildcard: boolean,
+  c: Compiled,
+  sources: Iterable<NodeId>,
+  blockers: Iterable<NodeId>,
+  wildcard: boolean,
 ): { family: Uint8Array; explored: Uint8Array; order: number[] } {
   const family = new Uint8Array(c.size)
   const explored = new Uint8Array(c.size)

@@ -11,8 +11,15 @@ import { Html, attributeList, dotName, mergeAttributes, table, type DotValue, ty
 import { boundText, childPath, dotIdOf } from './escape.ts'
 import { inspectValue } from './inspect.ts'
 import {
-  PlotError, PlotOptionError, checkAttributes, resolveOptions, type DotAttributes, type PlotOptions,
-  type ResolvedOptions, type RowToken, type StyleKey,
+  PlotError,
+  PlotOptionError,
+  checkAttributes,
+  resolveOptions,
+  type DotAttributes,
+  type PlotOptions,
+  type ResolvedOptions,
+  type RowToken,
+  type StyleKey,
 } from './options.ts'
 import { PlotImpl, PlotPageImpl } from './plot.ts'
 import { GHOST_EDGE, GRAPH_DEFAULTS, NODE_DEFAULTS, NODE_STYLES, wrappedType } from './styles.ts'
@@ -49,7 +56,13 @@ interface Job {
   readonly ancestors: readonly { readonly dsp: Dispatcher; readonly path: string }[]
 }
 
-const SPECIAL_KIND = new Map<NodeId, 'start' | 'sink' | 'end' | 'self' | 'plot'>([[START, 'start'], [SINK, 'sink'], [END, 'end'], [SELF, 'self'], [PLOT, 'plot']])
+const SPECIAL_KIND = new Map<NodeId, 'start' | 'sink' | 'end' | 'self' | 'plot'>([
+  [START, 'start'],
+  [SINK, 'sink'],
+  [END, 'end'],
+  [SELF, 'self'],
+  [PLOT, 'plot'],
+])
 
 /** Draws a dispatcher: its model, or with `workflow: true` its last solution. */
 export function plotDispatcher(dsp: Dispatcher, options?: PlotOptions): Plot {
@@ -151,7 +164,11 @@ function domainName(fn: unknown): string {
   const name = functionName(fn as AnyFunction)
   if (name !== 'inputDomain' && name !== 'unknown') return name
   // Type stripping leaves blanks where the annotations were: drop them before `)` and `,`.
-  const source = Function.prototype.toString.call(fn).replace(/\s+/g, ' ').replace(/\s+([),])/g, '$1').trim()
+  const source = Function.prototype.toString
+    .call(fn)
+    .replace(/\s+/g, ' ')
+    .replace(/\s+([),])/g, '$1')
+    .trim()
   return source.length > 60 ? `${source.slice(0, 59)}…` : source
 }
 
@@ -195,11 +212,20 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
   const wf: Workflow | undefined = sol?.workflow
   const drawn = drawnNodes(job, opts, dsp, wf)
   const st: PageState = {
-    job, opts, kind: source.kind, sol, dsp, wf, model: dsp.nodes, drawn,
+    job,
+    opts,
+    kind: source.kind,
+    sol,
+    dsp,
+    wf,
+    model: dsp.nodes,
+    drawn,
     position: new Map<NodeId, number>(drawn.map((d, i) => [d.id, i])),
     dotIds: new Map<NodeId, string>(drawn.map((d) => [d.id, dotIdOf(d.id)])),
     order: visitOrder(sol, wf, opts),
-    lines: [], nodes: [], children: [],
+    lines: [],
+    nodes: [],
+    children: [],
   }
   const clusters = new Map<string, string[]>()
   for (const d of drawn) drawNode(st, d, clusters)
@@ -213,11 +239,27 @@ function buildPage(job: Job, opts: ResolvedOptions): { page: PlotPage; children:
   if (drawn.length === 0) {
     const attrs = mergeAttributes(NODE_STYLES.empty, opts.styles.empty, { label: 'empty', id: 'empty' })
     st.lines.push(`\t${dotName('empty')} ${attributeList(attrs)}`)
-    st.nodes.push({ dotId: 'empty', label: 'empty', kind: 'other', description: undefined, page: undefined, state: undefined, type: 'empty' })
+    st.nodes.push({
+      dotId: 'empty',
+      label: 'empty',
+      kind: 'other',
+      description: undefined,
+      page: undefined,
+      state: undefined,
+      type: 'empty',
+    })
   }
   drawEdges(st)
   return {
-    page: new PlotPageImpl({ path: job.path, title: job.title, kind: st.kind, parent: job.parent, dot: pageDot(st), engine: opts.engine, nodes: st.nodes }),
+    page: new PlotPageImpl({
+      path: job.path,
+      title: job.title,
+      kind: st.kind,
+      parent: job.parent,
+      dot: pageDot(st),
+      engine: opts.engine,
+      nodes: st.nodes,
+    }),
     children: st.children,
   }
 }
@@ -248,7 +290,8 @@ function drawnNodes(job: Job, opts: ResolvedOptions, dsp: Dispatcher, wf: Workfl
   }
   if (wf !== undefined) for (const id of wf.nodes.keys()) if (!model.has(id) && id !== START) add(id)
   // A wrapper with declared outputs collects them in END (as schedula draws a SubDispatchFunction).
-  if (signature?.outputs !== undefined && !drawn.some((d) => d.id === END)) drawn.push({ id: END, model: undefined, wf: undefined, ghost: false })
+  if (signature?.outputs !== undefined && !drawn.some((d) => d.id === END))
+    drawn.push({ id: END, model: undefined, wf: undefined, ghost: false })
   return drawn
 }
 
@@ -257,7 +300,8 @@ function visitOrder(sol: Solution | undefined, wf: Workflow | undefined, opts: R
   const order = new Map<NodeId, number>()
   if (sol === undefined || !opts.orderBadges) return order
   for (const step of sol.pipe) {
-    if (step.path.length === 1 && step.nodeId !== START && !order.has(step.nodeId) && wf?.nodes.has(step.nodeId)) order.set(step.nodeId, order.size + 1)
+    if (step.path.length === 1 && step.nodeId !== START && !order.has(step.nodeId) && wf?.nodes.has(step.nodeId))
+      order.set(step.nodeId, order.size + 1)
   }
   return order
 }
@@ -270,7 +314,8 @@ function drawNode(st: PageState, d: DrawnNode, clusters: Map<string, string[]>):
   const special = SPECIAL_KIND.get(id)
   const wrapperFn = node?.kind === 'function' ? node.fn : undefined
   const wrapped = wrappedModel(wrapperFn)
-  const type: StyleKey = special ?? (node === undefined ? 'data' : node.kind === 'function' ? (wrapped ? wrappedType(node.fn) : 'function') : node.kind)
+  const type: StyleKey =
+    special ?? (node === undefined ? 'data' : node.kind === 'function' ? (wrapped ? wrappedType(node.fn) : 'function') : node.kind)
   const plotKind: PlotNode['kind'] = special ?? (node === undefined ? 'other' : node.kind)
   const error = ghost ? undefined : (w?.error ?? sol?.errors.get(id))
   let missing: { inputs: NodeId[]; outputs: NodeId[] } | undefined
@@ -284,9 +329,17 @@ function drawNode(st: PageState, d: DrawnNode, clusters: Map<string, string[]>):
 
   const description = node?.description || (node?.kind === 'function' ? ownString(node.fn, 'description') : undefined) || undefined
   const plotNode: PlotNode = {
-    dotId, label: idText(id), kind: plotKind, description, page, state, type,
+    dotId,
+    label: idText(id),
+    kind: plotKind,
+    description,
+    page,
+    state,
+    type,
     ...(st.order.has(id) ? { order: st.order.get(id) } : {}),
-    ...(sol !== undefined && !ghost && node?.kind !== 'function' && node?.kind !== 'dispatcher' && sol.has(id) ? { value: inspectValue(sol.get(id), { maxLength: opts.maxWidth * opts.maxLines }) } : {}),
+    ...(sol !== undefined && !ghost && node?.kind !== 'function' && node?.kind !== 'dispatcher' && sol.has(id)
+      ? { value: inspectValue(sol.get(id), { maxLength: opts.maxWidth * opts.maxLines }) }
+      : {}),
     ...(error !== undefined ? { error: error.message } : {}),
   }
   st.nodes.push(plotNode)
@@ -325,8 +378,12 @@ function subPage(st: PageState, d: DrawnNode, wrapped: Dispatcher | undefined): 
     // last call recorded (if it ran in this dispatch).
     const kept = w?.solution ?? (isSolution(results) ? results : undefined)
     const last = kept === undefined && w?.started !== undefined ? lastSolution(node.fn) : undefined
-    childSource = kept !== undefined ? { kind: 'workflow', sol: kept }
-      : last !== undefined && last.dispatcher === wrapped ? { kind: 'workflow', sol: last } : { kind: 'dmap', dsp: wrapped }
+    childSource =
+      kept !== undefined
+        ? { kind: 'workflow', sol: kept }
+        : last !== undefined && last.dispatcher === wrapped
+          ? { kind: 'workflow', sol: last }
+          : { kind: 'dmap', dsp: wrapped }
   }
   if (childSource === undefined) return undefined
   const cycle = childSource.kind === 'dmap' ? job.ancestors.find((a) => a.dsp === (childSource as { dsp: Dispatcher }).dsp) : undefined
@@ -341,16 +398,28 @@ function subPage(st: PageState, d: DrawnNode, wrapped: Dispatcher | undefined): 
   const wrapperFn = node.kind === 'function' ? node.fn : undefined
   const childDsp = childSource.kind === 'dmap' ? childSource.dsp : childSource.sol.dispatcher
   st.children.push({
-    source: childSource, path, title: idText(id), parent: job.path, level: job.level + 1, remote,
-    signature: wrapped !== undefined && ownIdList(wrapperFn, 'inputs') !== undefined
-      ? { inputs: ownIdList(wrapperFn, 'inputs')!, outputs: ownIdList(wrapperFn, 'outputs') } : undefined,
+    source: childSource,
+    path,
+    title: idText(id),
+    parent: job.path,
+    level: job.level + 1,
+    remote,
+    signature:
+      wrapped !== undefined && ownIdList(wrapperFn, 'inputs') !== undefined
+        ? { inputs: ownIdList(wrapperFn, 'inputs')!, outputs: ownIdList(wrapperFn, 'outputs') }
+        : undefined,
     ancestors: [...job.ancestors, { dsp: childDsp, path }],
   })
   return path
 }
 
 /** A node's style before its own layers: its type's, then a ghost, error or warning look over it. */
-function baseAttributes(opts: ResolvedOptions, type: StyleKey, special: string | undefined, level: 'ghost' | 'error' | 'warning' | undefined): Map<string, DotValue> {
+function baseAttributes(
+  opts: ResolvedOptions,
+  type: StyleKey,
+  special: string | undefined,
+  level: 'ghost' | 'error' | 'warning' | undefined,
+): Map<string, DotValue> {
   const base = mergeAttributes(NODE_STYLES[type], opts.styles[type])
   if (special === undefined && level !== undefined) {
     for (const [k, v] of mergeAttributes(NODE_STYLES[level], opts.styles[level])) base.set(k, v)
@@ -366,9 +435,15 @@ function baseAttributes(opts: ResolvedOptions, type: StyleKey, special: string |
 
 /** What a node shows: the label (a name, or the table of its rows), the tooltip and the link to its page. */
 function nodeLayer(
-  st: PageState, d: DrawnNode, shown: {
-    special: string | undefined; description: string | undefined; error: { readonly message: string } | undefined
-    missing: { inputs: NodeId[]; outputs: NodeId[] } | undefined; page: string | undefined; color: string
+  st: PageState,
+  d: DrawnNode,
+  shown: {
+    special: string | undefined
+    description: string | undefined
+    error: { readonly message: string } | undefined
+    missing: { inputs: NodeId[]; outputs: NodeId[] } | undefined
+    page: string | undefined
+    color: string
   },
 ): Record<string, DotValue> {
   const { opts } = st
@@ -381,7 +456,16 @@ function nodeLayer(
   } else {
     const tableKind = node?.kind === 'dispatcher' ? 'dispatcher' : node?.kind === 'function' ? 'function' : 'data'
     const spec = opts.rows[tableKind]
-    const rowCtx = { opts, sol: st.sol, wf: st.wf, dsp: st.dsp, remote: st.job.remote, error: shown.error, missing: shown.missing, dotIds: st.dotIds }
+    const rowCtx = {
+      opts,
+      sol: st.sol,
+      wf: st.wf,
+      dsp: st.dsp,
+      remote: st.job.remote,
+      error: shown.error,
+      missing: shown.missing,
+      dotIds: st.dotIds,
+    }
     const rows = nodeRows(d, spec.tokens, rowCtx)
     const title = boundText(idText(id), opts.maxLines, opts.maxWidth)
     layer.label = table(title, rows, color, st.order.get(id))
@@ -392,7 +476,11 @@ function nodeLayer(
 }
 
 /** The node's own DOT attributes (`attributes.graphviz` of the model node) and the user's (`nodeStyle`), checked. */
-function nodeOwnAttributes(st: PageState, id: NodeId, plotNode: PlotNode): { own: DotAttributes | undefined; user: DotAttributes | undefined } {
+function nodeOwnAttributes(
+  st: PageState,
+  id: NodeId,
+  plotNode: PlotNode,
+): { own: DotAttributes | undefined; user: DotAttributes | undefined } {
   const graphviz = st.model.get(id)?.attributes.graphviz
   let own: DotAttributes | undefined
   if (graphviz !== undefined) {
@@ -400,7 +488,10 @@ function nodeOwnAttributes(st: PageState, id: NodeId, plotNode: PlotNode): { own
       own = checkAttributes(`attributes.graphviz of node ${formatId(id)}`, graphviz)
     } catch (e) {
       throw e instanceof PlotOptionError
-        ? new PlotOptionError(e.option, `${e.message} (set at addData/addFunction time on node ${formatId(id)} of dispatcher ${formatId(st.dsp.name)})`)
+        ? new PlotOptionError(
+            e.option,
+            `${e.message} (set at addData/addFunction time on node ${formatId(id)} of dispatcher ${formatId(st.dsp.name)})`,
+          )
         : e
     }
   }
@@ -416,7 +507,11 @@ function nodeOwnAttributes(st: PageState, id: NodeId, plotNode: PlotNode): { own
 }
 
 /** What an edge's label table can show besides the weight. */
-interface EdgeValue { readonly has: boolean; readonly value: unknown; readonly wildcard: boolean }
+interface EdgeValue {
+  readonly has: boolean
+  readonly value: unknown
+  readonly wildcard: boolean
+}
 
 const NO_VALUE: EdgeValue = { has: false, value: undefined, wildcard: false }
 
@@ -460,7 +555,8 @@ function drawEdges(st: PageState): void {
   // Model pages: START feeds every declared input; workflow pages show only what flowed.
   if (wf === undefined) {
     for (const id of inpId.keys()) {
-      if (position.has(id) && !drawnEdges.has(`${dotIds.get(START)}>${dotIds.get(id)}`)) line({ from: START, to: id, weight: undefined }, NO_VALUE, false)
+      if (position.has(id) && !drawnEdges.has(`${dotIds.get(START)}>${dotIds.get(id)}`))
+        line({ from: START, to: id, weight: undefined }, NO_VALUE, false)
     }
   }
   for (const id of outId.keys()) {
@@ -601,8 +697,12 @@ function nodeRows(d: DrawnNode, tokens: readonly RowToken[], ctx: RowContext): T
       case 'remote_links':
         if (ctx.remote !== undefined) {
           const r = ctx.remote
-          ;(r.parents.get(d.id) ?? []).forEach((p, i) => push(`remote parent ${i}`, `(${idText(p)})`, opts.pageUrl(r.parentPath, dotIdOf(p))))
-          ;(r.children.get(d.id) ?? []).forEach((p, i) => push(`remote child ${i}`, `(${idText(p)})`, opts.pageUrl(r.parentPath, dotIdOf(p))))
+          ;(r.parents.get(d.id) ?? []).forEach((p, i) =>
+            push(`remote parent ${i}`, `(${idText(p)})`, opts.pageUrl(r.parentPath, dotIdOf(p))),
+          )
+          ;(r.children.get(d.id) ?? []).forEach((p, i) =>
+            push(`remote child ${i}`, `(${idText(p)})`, opts.pageUrl(r.parentPath, dotIdOf(p))),
+          )
         }
         break
       case 'distance':
@@ -618,7 +718,8 @@ function nodeRows(d: DrawnNode, tokens: readonly RowToken[], ctx: RowContext): T
         if (node?.description) push('description', node.description)
         break
       case 'input_domain':
-        if ((node?.kind === 'function' || node?.kind === 'dispatcher') && node.inputDomain !== undefined) push('input_domain', domainName(node.inputDomain))
+        if ((node?.kind === 'function' || node?.kind === 'dispatcher') && node.inputDomain !== undefined)
+          push('input_domain', domainName(node.inputDomain))
         break
       case 'solution_domain':
         if (w?.domain !== undefined) push('solution_domain', String(w.domain))

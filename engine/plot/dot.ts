@@ -29,7 +29,9 @@ export function dotValue(name: string, v: DotValue): string {
 /**
  * Merges attribute layers left to right: later layers win, `null`/`undefined` in a later layer removes the key.
  */
-export function mergeAttributes(...layers: (DotAttributes | Readonly<Record<string, DotValue | null | undefined>> | undefined)[]): Map<string, DotValue> {
+export function mergeAttributes(
+  ...layers: (DotAttributes | Readonly<Record<string, DotValue | null | undefined>> | undefined)[]
+): Map<string, DotValue> {
   const out = new Map<string, DotValue>()
   for (const layer of layers) {
     if (layer === undefined) continue

@@ -48,17 +48,19 @@ export function inspectValue(value: unknown, limits: InspectLimits = {}): string
 export function quoteString(s: string, max = Infinity): string {
   const chars = Array.from(s)
   const cut = chars.length > max
-  const body = (cut ? chars.slice(0, max) : chars).join('').replace(/[\\'\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]/g, (c, offset: number, all: string) => {
-    if (c === '\\') return '\\\\'
-    if (c === "'") return "\\'"
-    if (c === '\n') return '\\n'
-    if (c === '\t') return '\\t'
-    if (c === '\r') return '\\r'
-    const code = c.charCodeAt(0)
-    if (code >= 0xd800 && code <= 0xdbff && /[\uDC00-\uDFFF]/.test(all[offset + 1] ?? '')) return c
-    if (code >= 0xdc00 && code <= 0xdfff && /[\uD800-\uDBFF]/.test(all[offset - 1] ?? '')) return c
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
-  })
+  const body = (cut ? chars.slice(0, max) : chars)
+    .join('')
+    .replace(/[\\'\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]/g, (c, offset: number, all: string) => {
+      if (c === '\\') return '\\\\'
+      if (c === "'") return "\\'"
+      if (c === '\n') return '\\n'
+      if (c === '\t') return '\\t'
+      if (c === '\r') return '\\r'
+      const code = c.charCodeAt(0)
+      if (code >= 0xd800 && code <= 0xdbff && /[\uDC00-\uDFFF]/.test(all[offset + 1] ?? '')) return c
+      if (code >= 0xdc00 && code <= 0xdfff && /[\uD800-\uDBFF]/.test(all[offset - 1] ?? '')) return c
+      return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+    })
   return `'${body}${cut ? '…' : ''}'`
 }
 
@@ -93,7 +95,9 @@ function format(v: unknown, depth: number, seen: object[], lim: Limits): string 
 
 function symbolText(s: symbol, lim: Limits): string {
   const d = s.description
-  return d === undefined ? 'Symbol()' : `Symbol(${Array.from(d).length > lim.maxString ? Array.from(d).slice(0, lim.maxString).join('') + '…' : d})`
+  return d === undefined
+    ? 'Symbol()'
+    : `Symbol(${Array.from(d).length > lim.maxString ? Array.from(d).slice(0, lim.maxString).join('') + '…' : d})`
 }
 
 function functionText(f: (...args: unknown[]) => unknown): string {
@@ -195,8 +199,16 @@ function formatObject(o: object, depth: number, seen: object[], lim: Limits): st
   for (const k of keys.slice(0, lim.maxItems)) {
     const d = Object.getOwnPropertyDescriptor(o, k)
     const key = typeof k === 'symbol' ? `[${symbolText(k, lim)}]` : IDENTIFIER.test(k) ? k : quoteString(k, lim.maxString)
-    const val = d === undefined ? 'undefined' : 'value' in d ? format(d.value, depth + 1, seen, lim)
-      : d.get && d.set ? '[Getter/Setter]' : d.get ? '[Getter]' : '[Setter]'
+    const val =
+      d === undefined
+        ? 'undefined'
+        : 'value' in d
+          ? format(d.value, depth + 1, seen, lim)
+          : d.get && d.set
+            ? '[Getter/Setter]'
+            : d.get
+              ? '[Getter]'
+              : '[Setter]'
     items.push(`${key}: ${val}`)
   }
   return prefix + list(items, keys.length - items.length, '{', '}')

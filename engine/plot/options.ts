@@ -26,9 +26,26 @@ export const LAYOUT_ENGINES: readonly LayoutEngine[] = ['dot', 'neato', 'fdp', '
  * `warning` (missing inputs/outputs), `error` (failed) and `ghost` (never reached, with `ghostUnreached`).
  */
 export type StyleKey =
-  | 'start' | 'sink' | 'end' | 'self' | 'plot' | 'empty' | 'data' | 'function' | 'dispatcher'
-  | 'subdispatch' | 'mapdispatch' | 'subdispatchfunction' | 'subdispatchpipe' | 'dispatchpipe' | 'run_model'
-  | 'function-dispatcher' | 'warning' | 'error' | 'ghost' | 'legend-text'
+  | 'start'
+  | 'sink'
+  | 'end'
+  | 'self'
+  | 'plot'
+  | 'empty'
+  | 'data'
+  | 'function'
+  | 'dispatcher'
+  | 'subdispatch'
+  | 'mapdispatch'
+  | 'subdispatchfunction'
+  | 'subdispatchpipe'
+  | 'dispatchpipe'
+  | 'run_model'
+  | 'function-dispatcher'
+  | 'warning'
+  | 'error'
+  | 'ghost'
+  | 'legend-text'
 
 /** What a `nodeStyle` function is told about the node it styles. */
 export interface NodeStyleContext {
@@ -149,22 +166,65 @@ export class PlotError extends FlowmarkError {
 
 /** The names of the options of `PlotOptions`, in documentation order. */
 export const PLOT_OPTION_NAMES: readonly string[] = [
-  'workflow', 'depth', 'engine', 'caption', 'graph', 'node', 'edge', 'body', 'styles', 'nodeStyle', 'rows', 'hideTimestamps',
-  'orderBadges', 'ghostUnreached', 'pageUrl', 'maxLines', 'maxWidth',
+  'workflow',
+  'depth',
+  'engine',
+  'caption',
+  'graph',
+  'node',
+  'edge',
+  'body',
+  'styles',
+  'nodeStyle',
+  'rows',
+  'hideTimestamps',
+  'orderBadges',
+  'ghostUnreached',
+  'pageUrl',
+  'maxLines',
+  'maxWidth',
 ]
 
 /** Valid row tokens by table kind (without the `.tooltip` pseudo-row). */
 export const ROW_NAMES: Readonly<Record<keyof RowOptions, readonly string[]>> = {
   data: [
-    'default_values', 'wait_inputs', 'wildcard', 'function', 'callback', 'weight', 'filters', 'solution_filters',
-    'remote_links', 'distance', 'output', 'error', 'description',
+    'default_values',
+    'wait_inputs',
+    'wildcard',
+    'function',
+    'callback',
+    'weight',
+    'filters',
+    'solution_filters',
+    'remote_links',
+    'distance',
+    'output',
+    'error',
+    'description',
   ],
   function: [
-    'function', 'input_domain', 'solution_domain', 'weight', 'filters', 'solution_filters', 'missing_inputs_outputs',
-    'distance', 'started', 'duration', 'error', 'description',
+    'function',
+    'input_domain',
+    'solution_domain',
+    'weight',
+    'filters',
+    'solution_filters',
+    'missing_inputs_outputs',
+    'distance',
+    'started',
+    'duration',
+    'error',
+    'description',
   ],
   dispatcher: [
-    'input_domain', 'solution_domain', 'weight', 'missing_inputs_outputs', 'distance', 'started', 'duration', 'error',
+    'input_domain',
+    'solution_domain',
+    'weight',
+    'missing_inputs_outputs',
+    'distance',
+    'started',
+    'duration',
+    'error',
     'description',
   ],
   edge: ['weight', 'wildcard', 'value', 'inp_id', 'out_id'],
@@ -172,16 +232,53 @@ export const ROW_NAMES: Readonly<Record<keyof RowOptions, readonly string[]>> = 
 
 /** The default rows, after schedula's defaults (minus what has no meaning here: async flags, leaf pages). */
 export const DEFAULT_ROWS: Readonly<Record<keyof RowOptions, readonly string[]>> = {
-  data: ['.tooltip', 'default_values', 'wait_inputs', 'function', 'weight', 'remote_links', 'filters|solution_filters', 'distance', 'error'],
-  function: ['.tooltip', 'input_domain|solution_domain', 'weight', 'filters|solution_filters', 'missing_inputs_outputs', 'distance', 'started', 'duration', 'error'],
+  data: [
+    '.tooltip',
+    'default_values',
+    'wait_inputs',
+    'function',
+    'weight',
+    'remote_links',
+    'filters|solution_filters',
+    'distance',
+    'error',
+  ],
+  function: [
+    '.tooltip',
+    'input_domain|solution_domain',
+    'weight',
+    'filters|solution_filters',
+    'missing_inputs_outputs',
+    'distance',
+    'started',
+    'duration',
+    'error',
+  ],
   dispatcher: ['.tooltip', 'input_domain|solution_domain', 'weight', 'distance', 'started', 'duration', 'error'],
   edge: ['wildcard', 'inp_id', 'out_id', 'weight'],
 }
 
 const STYLE_KEYS: readonly StyleKey[] = [
-  'start', 'sink', 'end', 'self', 'plot', 'empty', 'data', 'function', 'dispatcher', 'subdispatch', 'mapdispatch',
-  'subdispatchfunction', 'subdispatchpipe', 'dispatchpipe', 'run_model', 'function-dispatcher', 'warning', 'error',
-  'ghost', 'legend-text',
+  'start',
+  'sink',
+  'end',
+  'self',
+  'plot',
+  'empty',
+  'data',
+  'function',
+  'dispatcher',
+  'subdispatch',
+  'mapdispatch',
+  'subdispatchfunction',
+  'subdispatchpipe',
+  'dispatchpipe',
+  'run_model',
+  'function-dispatcher',
+  'warning',
+  'error',
+  'ghost',
+  'legend-text',
 ]
 
 /** A parsed row token. */
@@ -275,10 +372,22 @@ export function checkAttributes(option: string, v: unknown): DotAttributes {
   if (!isPlainObject(v)) throw new PlotOptionError(option, `plot(): \`${option}\` must be an object of DOT attributes, got ${typeName(v)}`)
   for (const [k, x] of Object.entries(v)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
-      throw new PlotOptionError(`${option}.${k}`, `plot(): \`${option}\` has the attribute name ${JSON.stringify(k)}; DOT attribute names are letters, digits and _`)
+      throw new PlotOptionError(
+        `${option}.${k}`,
+        `plot(): \`${option}\` has the attribute name ${JSON.stringify(k)}; DOT attribute names are letters, digits and _`,
+      )
     }
-    if (x !== null && x !== undefined && typeof x !== 'string' && typeof x !== 'boolean' && !(typeof x === 'number' && Number.isFinite(x))) {
-      throw new PlotOptionError(`${option}.${k}`, `plot(): \`${option}.${k}\` must be a string, a finite number, a boolean or null, got ${typeName(x)}`)
+    if (
+      x !== null &&
+      x !== undefined &&
+      typeof x !== 'string' &&
+      typeof x !== 'boolean' &&
+      !(typeof x === 'number' && Number.isFinite(x))
+    ) {
+      throw new PlotOptionError(
+        `${option}.${k}`,
+        `plot(): \`${option}.${k}\` must be a string, a finite number, a boolean or null, got ${typeName(x)}`,
+      )
     }
   }
   return v as DotAttributes
@@ -293,7 +402,10 @@ function checkBool(name: string, v: unknown): boolean | undefined {
 function checkCount(name: string, v: unknown, fallback: number, allowInfinity: boolean, min: number): number {
   if (v === undefined) return fallback
   if (typeof v !== 'number' || Number.isNaN(v) || v < min || (!Number.isInteger(v) && !(allowInfinity && v === Infinity))) {
-    throw new PlotOptionError(name, `plot(): \`${name}\` must be an integer ≥ ${min}${allowInfinity ? ' or Infinity' : ''}, got ${typeName(v)}`)
+    throw new PlotOptionError(
+      name,
+      `plot(): \`${name}\` must be an integer ≥ ${min}${allowInfinity ? ' or Infinity' : ''}, got ${typeName(v)}`,
+    )
   }
   return v
 }
@@ -305,7 +417,8 @@ function parseToken(kind: keyof RowOptions, token: unknown, index: number): RowT
   if (token === '.tooltip' && kind !== 'edge') return 'tooltip'
   const parts = token.split('|')
   const valid = ROW_NAMES[kind]
-  if (parts.length > 2) throw new PlotOptionError(option, `plot(): \`${option}\` is ${JSON.stringify(token)}; a token is \`name\` or \`name|workflowName\``)
+  if (parts.length > 2)
+    throw new PlotOptionError(option, `plot(): \`${option}\` is ${JSON.stringify(token)}; a token is \`name\` or \`name|workflowName\``)
   for (const p of parts) {
     if (!valid.includes(p)) {
       throw new PlotOptionError(
@@ -346,14 +459,16 @@ export function resolveOptions(options: PlotOptions | undefined): ResolvedOption
   if (typeof o.body === 'string') body = [o.body]
   else if (Array.isArray(o.body)) {
     o.body.forEach((s, i) => {
-      if (typeof s !== 'string') throw new PlotOptionError(`body[${i}]`, `plot(): \`body[${i}]\` must be a string of DOT, got ${typeName(s)}`)
+      if (typeof s !== 'string')
+        throw new PlotOptionError(`body[${i}]`, `plot(): \`body[${i}]\` must be a string of DOT, got ${typeName(s)}`)
     })
     body = [...(o.body as string[])]
   } else if (o.body !== undefined) {
     throw new PlotOptionError('body', `plot(): \`body\` must be a string or an array of strings of DOT, got ${typeName(o.body)}`)
   }
   const styles = o.styles === undefined ? {} : o.styles
-  if (!isPlainObject(styles)) throw new PlotOptionError('styles', `plot(): \`styles\` must be an object by style key, got ${typeName(styles)}`)
+  if (!isPlainObject(styles))
+    throw new PlotOptionError('styles', `plot(): \`styles\` must be an object by style key, got ${typeName(styles)}`)
   checkKeys('styles', styles, STYLE_KEYS)
   for (const [k, v] of Object.entries(styles)) checkAttributes(`styles.${k}`, v)
   const nodeStyle = o.nodeStyle
@@ -364,12 +479,17 @@ export function resolveOptions(options: PlotOptions | undefined): ResolvedOption
     for (const [k, v] of Object.entries(nodeStyle)) checkAttributes(`nodeStyle.${k}`, v)
   }
   const rowsIn = o.rows === undefined ? {} : o.rows
-  if (!isPlainObject(rowsIn)) throw new PlotOptionError('rows', `plot(): \`rows\` must be an object with data/function/dispatcher/edge lists, got ${typeName(rowsIn)}`)
+  if (!isPlainObject(rowsIn))
+    throw new PlotOptionError(
+      'rows',
+      `plot(): \`rows\` must be an object with data/function/dispatcher/edge lists, got ${typeName(rowsIn)}`,
+    )
   checkKeys('rows', rowsIn, ['data', 'function', 'dispatcher', 'edge'])
   const rows = {} as Record<keyof RowOptions, { tooltip: boolean; tokens: RowToken[] }>
   for (const kind of ['data', 'function', 'dispatcher', 'edge'] as const) {
     const list = rowsIn[kind] ?? DEFAULT_ROWS[kind]
-    if (!Array.isArray(list)) throw new PlotOptionError(`rows.${kind}`, `plot(): \`rows.${kind}\` must be an array of row tokens, got ${typeName(list)}`)
+    if (!Array.isArray(list))
+      throw new PlotOptionError(`rows.${kind}`, `plot(): \`rows.${kind}\` must be an array of row tokens, got ${typeName(list)}`)
     rows[kind] = resolveRows(kind, list)
   }
   if (o.pageUrl !== undefined && typeof o.pageUrl !== 'function') {

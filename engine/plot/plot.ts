@@ -7,7 +7,12 @@ const STATES = new Set(['ok', 'error', 'missing', 'unreached'])
 
 function copyNode(n: PlotNode): PlotNode {
   const out: { -readonly [K in keyof PlotNode]: PlotNode[K] } = {
-    dotId: n.dotId, label: n.label, kind: n.kind, description: n.description, page: n.page, state: n.state,
+    dotId: n.dotId,
+    label: n.label,
+    kind: n.kind,
+    description: n.description,
+    page: n.page,
+    state: n.state,
   }
   if (n.type !== undefined) out.type = n.type
   if (n.order !== undefined) out.order = n.order
@@ -47,7 +52,12 @@ export class PlotPageImpl implements PlotPage {
   /** A plain-data copy of the page (no prototype, no methods): safe for `JSON.stringify` and `postMessage`. */
   toJSON(): PlotPage {
     return {
-      path: this.path, title: this.title, kind: this.kind, parent: this.parent, dot: this.dot, engine: this.engine,
+      path: this.path,
+      title: this.title,
+      kind: this.kind,
+      parent: this.parent,
+      dot: this.dot,
+      engine: this.engine,
       nodes: this.nodes.map(copyNode),
     }
   }
@@ -102,8 +112,12 @@ export function plotFromJSON(json: unknown): Plot {
       if (m.state !== undefined && m.state !== null && !STATES.has(m.state as string)) fail(`${nat}.state`, 'is not a node state')
       const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
       const out: { -readonly [K in keyof PlotNode]: PlotNode[K] } = {
-        dotId: m.dotId, label: m.label, kind: m.kind as PlotNode['kind'], description: str(m.description),
-        page: str(m.page), state: (str(m.state) as PlotNode['state']),
+        dotId: m.dotId,
+        label: m.label,
+        kind: m.kind as PlotNode['kind'],
+        description: str(m.description),
+        page: str(m.page),
+        state: str(m.state) as PlotNode['state'],
       }
       if (typeof m.type === 'string') out.type = m.type
       if (typeof m.order === 'number') out.order = m.order
@@ -112,8 +126,13 @@ export function plotFromJSON(json: unknown): Plot {
       return out
     })
     return {
-      path: q.path as string, title: q.title as string, kind: q.kind, parent: typeof q.parent === 'string' ? q.parent : undefined,
-      dot: q.dot as string, engine: q.engine as string, nodes,
+      path: q.path as string,
+      title: q.title as string,
+      kind: q.kind,
+      parent: typeof q.parent === 'string' ? q.parent : undefined,
+      dot: q.dot as string,
+      engine: q.engine as string,
+      nodes,
     }
   })
   return new PlotImpl(pages)

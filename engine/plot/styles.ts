@@ -56,7 +56,8 @@ export function wrappedType(fn: unknown): StyleKey {
   for (const raw of [read('wrapperKind'), read('wrapperType'), read('name')]) {
     const t = raw.toLowerCase().replace(/[^a-z]/g, '')
     if (t === 'runmodel') return 'run_model'
-    if (t === 'subdispatch' || t === 'mapdispatch' || t === 'subdispatchfunction' || t === 'subdispatchpipe' || t === 'dispatchpipe') return t
+    if (t === 'subdispatch' || t === 'mapdispatch' || t === 'subdispatchfunction' || t === 'subdispatchpipe' || t === 'dispatchpipe')
+      return t
   }
   return 'subdispatch'
 }

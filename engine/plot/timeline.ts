@@ -91,7 +91,9 @@ export class Timeline {
       const bar = ' '.repeat(from) + (r.failed ? 'x' : '#').repeat(Math.min(len, TEXT_WIDTH - from || 1))
       return `${formatPath(r.path).padEnd(pad)} |${bar.padEnd(TEXT_WIDTH)}| ${ms(r.duration)}${r.failed ? ' (failed)' : ''}`
     }
-    return this.#groups().flatMap(([lane, rows]) => (lane === undefined ? [] : [`[${lane}]`]).concat(rows.map(line))).join('\n')
+    return this.#groups()
+      .flatMap(([lane, rows]) => (lane === undefined ? [] : [`[${lane}]`]).concat(rows.map(line)))
+      .join('\n')
   }
 
   /** The timeline as a one-page plot: an HTML-like table with one bar per call, on a common time scale. */
@@ -104,12 +106,16 @@ export class Timeline {
       const cell = (w: number, color?: string) =>
         w <= 0 ? '' : `<TD WIDTH="${w}" HEIGHT="14" FIXEDSIZE="TRUE"${color === undefined ? '' : ` BGCOLOR="${color}"`}></TD>`
       const name = htmlText(formatPath(r.path))
-      return `<TR><TD ALIGN="RIGHT">${name}</TD>${cell(before)}${cell(bar, r.failed ? '#ff3536' : '#73c4fa')}${cell(after)}` +
+      return (
+        `<TR><TD ALIGN="RIGHT">${name}</TD>${cell(before)}${cell(bar, r.failed ? '#ff3536' : '#73c4fa')}${cell(after)}` +
         `<TD ALIGN="LEFT">${htmlText(ms(r.duration))}</TD></TR>`
+      )
     }
-    const rows = this.#groups().flatMap(([lane, group]) => (lane === undefined ? [] : [
-      `<TR><TD COLSPAN="5" ALIGN="LEFT" BGCOLOR="#f4f4f4"><I>${htmlText(lane)}</I></TD></TR>`,
-    ]).concat(group.map(bars)))
+    const rows = this.#groups().flatMap(([lane, group]) =>
+      (lane === undefined ? [] : [`<TR><TD COLSPAN="5" ALIGN="LEFT" BGCOLOR="#f4f4f4"><I>${htmlText(lane)}</I></TD></TR>`]).concat(
+        group.map(bars),
+      ),
+    )
     const header = `<TR><TD COLSPAN="5" ALIGN="LEFT"><B>${htmlText(this.title)}</B>  (${htmlText(ms(this.span))})</TD></TR>`
     const table = `<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">${header}${rows.join('')}</TABLE>`
     const dot = `digraph timeline {\n  node [shape=plain fontname="Helvetica" fontsize=11]\n  timeline [label=<${table}>]\n}\n`

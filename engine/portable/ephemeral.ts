@@ -65,7 +65,11 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
   const ds = map.datasource
   if (!isObj(ds)) add(isObj(map) && 'datasource' in map ? '/datasource' : '', 'missing "datasource": {"source": "direct", "content": {…}}')
   else {
-    if (ds.source !== 'direct') add('/datasource/source', `only "direct" datasources can be read here (their "content" is the input), not ${JSON.stringify(ds.source)}`)
+    if (ds.source !== 'direct')
+      add(
+        '/datasource/source',
+        `only "direct" datasources can be read here (their "content" is the input), not ${JSON.stringify(ds.source)}`,
+      )
     if (!isObj(ds.content)) add('/datasource/content', 'the "content" of a direct datasource is the input dictionary (an object)')
   }
   const tasks = new Map<string, Task>()
@@ -74,23 +78,31 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
     map.tasks.forEach((t, i) => {
       const at = `/tasks/${i}`
       if (!isObj(t)) return add(at, 'a task is an object with "name" and "type"')
-      if (typeof t.name !== 'string' || t.name === '') return add(typeof t.name === 'string' ? `${at}/name` : at, 'a task needs a "name" (a non-empty string)')
+      if (typeof t.name !== 'string' || t.name === '')
+        return add(typeof t.name === 'string' ? `${at}/name` : at, 'a task needs a "name" (a non-empty string)')
       if (tasks.has(t.name)) return add(`${at}/name`, `duplicate task name "${t.name}" (first at ${tasks.get(t.name)!.at}/name)`)
-      if (t.type !== 'input' && t.type !== 'function' && t.type !== 'output') return add(`${at}/type`, `task "${t.name}": "type" is "input", "function" or "output", not ${JSON.stringify(t.type)}`)
+      if (t.type !== 'input' && t.type !== 'function' && t.type !== 'output')
+        return add(`${at}/type`, `task "${t.name}": "type" is "input", "function" or "output", not ${JSON.stringify(t.type)}`)
       if (t.type === 'function') {
-        for (const k of ['method', 'namespace']) if (typeof t[k] !== 'string' || t[k] === '') add(k in t ? `${at}/${k}` : at, `function task "${t.name}" needs "${k}" (a string)`)
+        for (const k of ['method', 'namespace'])
+          if (typeof t[k] !== 'string' || t[k] === '') add(k in t ? `${at}/${k}` : at, `function task "${t.name}" needs "${k}" (a string)`)
         if ('init_args' in t && !isObj(t.init_args)) add(`${at}/init_args`, `"init_args" of task "${t.name}" must be an object`)
       }
       tasks.set(t.name, { name: t.name, type: t.type, at, raw: t, parents: [] })
     })
     const inputs = [...tasks.values()].filter((t) => t.type === 'input')
-    if (inputs.length !== 1) add('/tasks', `a job has exactly one input task, this one has ${inputs.length}${inputs.length > 0 ? ` (${inputs.map((t) => `"${t.name}"`).join(', ')})` : ''}`)
+    if (inputs.length !== 1)
+      add(
+        '/tasks',
+        `a job has exactly one input task, this one has ${inputs.length}${inputs.length > 0 ? ` (${inputs.map((t) => `"${t.name}"`).join(', ')})` : ''}`,
+      )
   }
   if (!Array.isArray(map.workflow)) add('workflow' in map ? '/workflow' : '', '"workflow" must be an array of [from, to] task-name pairs')
   else {
     map.workflow.forEach((e, i) => {
       const at = `/workflow/${i}`
-      if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'string') return add(at, 'a workflow edge is a pair of task names ["from", "to"]')
+      if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'string')
+        return add(at, 'a workflow edge is a pair of task names ["from", "to"]')
       const [from, to] = e as [string, string]
       const a = tasks.get(from)
       const b = tasks.get(to)
@@ -99,7 +111,11 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
       if (a === undefined || b === undefined) return
       if (a.type === 'output') return add(`${at}/0`, `output task "${from}" cannot feed another task`)
       if (b.type === 'input') return add(`${at}/1`, `input task "${to}" cannot have a parent`)
-      if (b.type === 'function' && b.parents.length > 0) return add(`${at}/1`, `function task "${to}" already takes its input from "${b.parents[0]}"; an ephemeral task takes one dictionary`)
+      if (b.type === 'function' && b.parents.length > 0)
+        return add(
+          `${at}/1`,
+          `function task "${to}" already takes its input from "${b.parents[0]}"; an ephemeral task takes one dictionary`,
+        )
       const produces = a.raw.produces
       const consumes = b.raw.consumes
       if (typeof produces === 'string' && typeof consumes === 'string' && produces !== consumes) {
@@ -108,7 +124,8 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
       b.parents.push(from)
     })
     for (const t of tasks.values()) {
-      if (t.type !== 'input' && t.parents.length === 0) add(`${t.at}/name`, `task "${t.name}" is not connected: no workflow edge leads to it`)
+      if (t.type !== 'input' && t.parents.length === 0)
+        add(`${t.at}/name`, `task "${t.name}" is not connected: no workflow edge leads to it`)
     }
     // Cycles: walk from the input.
     const state = new Map<string, number>()
@@ -129,19 +146,23 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
 
   // Import every task's factory, collecting every failure.
   const factories = new Map<string, AnyFunction>()
-  await Promise.all([...tasks.values()].filter((t) => t.type === 'function').map(async (t) => {
-    const ns = t.raw.namespace as string
-    const module = options.namespaces?.[ns] ?? `./${ns}.ts`
-    const o: { baseUrl?: string | URL; nodeId: string; importer?: Importer } = { nodeId: t.name }
-    if (options.baseUrl !== undefined) o.baseUrl = options.baseUrl
-    if (options.importer !== undefined) o.importer = options.importer
-    try {
-      factories.set(t.name, await importRef(`${module}#${t.raw.method as string}`, o))
-    } catch (e) {
-      if (!(e instanceof RefError)) throw e
-      add(`${t.at}/method`, `task "${t.name}": ${e.message}`)
-    }
-  }))
+  await Promise.all(
+    [...tasks.values()]
+      .filter((t) => t.type === 'function')
+      .map(async (t) => {
+        const ns = t.raw.namespace as string
+        const module = options.namespaces?.[ns] ?? `./${ns}.ts`
+        const o: { baseUrl?: string | URL; nodeId: string; importer?: Importer } = { nodeId: t.name }
+        if (options.baseUrl !== undefined) o.baseUrl = options.baseUrl
+        if (options.importer !== undefined) o.importer = options.importer
+        try {
+          factories.set(t.name, await importRef(`${module}#${t.raw.method as string}`, o))
+        } catch (e) {
+          if (!(e instanceof RefError)) throw e
+          add(`${t.at}/method`, `task "${t.name}": ${e.message}`)
+        }
+      }),
+  )
   if (raw.length > 0) fail()
 
   const dsp = new Dispatcher({ name: typeof map.name === 'string' ? map.name : 'ephemeral job' })
@@ -151,7 +172,19 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
     if (t.type === 'function') {
       const task = factories.get(t.name)!(isObj(t.raw.init_args) ? t.raw.init_args : {})
       if (typeof task !== 'function') {
-        throw new ModelValidationError(placeProblems([{ pointer: `${t.at}/method`, message: `task "${t.name}": ${t.raw.method as string}(init_args) returned ${typeof task}, not the task function` }], options.text, options.file), 'ephemeral job')
+        throw new ModelValidationError(
+          placeProblems(
+            [
+              {
+                pointer: `${t.at}/method`,
+                message: `task "${t.name}": ${t.raw.method as string}(init_args) returned ${typeof task}, not the task function`,
+              },
+            ],
+            options.text,
+            options.file,
+          ),
+          'ephemeral job',
+        )
       }
       const one = new Dispatcher({ name: t.name })
       one.addFunction({ id: t.raw.method as string, fn: task as AnyFunction, inputs: ['data'], outputs: ['result'] })
@@ -159,15 +192,16 @@ export async function fromEphemeral(map: unknown, options: EphemeralOptions = {}
       dsp.addFunction({
         id: `run ${t.name}`,
         // (A one-item list goes to the per-item function directly: MapDispatch fails on lists of one item today.)
-        fn: (batch: readonly unknown[]) => (batch.length === 1 ? [each.fn({ data: batch[0] })] : each(batch.map((data) => ({ data })))).flatMap((sol) => {
-          const s = sol as Dispatcher['solution'] & object
-          const err = s.errors.values().next()
-          // The task's own error, as it threw it (the NodeError wrapping it otherwise).
-          // eslint-disable-next-line @typescript-eslint/only-throw-error
-          if (!err.done) throw err.value.cause ?? err.value
-          const r = s.get('result')
-          return Array.isArray(r) ? (r as unknown[]) : [r]
-        }),
+        fn: (batch: readonly unknown[]) =>
+          (batch.length === 1 ? [each.fn({ data: batch[0] })] : each(batch.map((data) => ({ data })))).flatMap((sol) => {
+            const s = sol as Dispatcher['solution'] & object
+            const err = s.errors.values().next()
+            // The task's own error, as it threw it (the NodeError wrapping it otherwise).
+            // eslint-disable-next-line @typescript-eslint/only-throw-error
+            if (!err.done) throw err.value.cause ?? err.value
+            const r = s.get('result')
+            return Array.isArray(r) ? (r as unknown[]) : [r]
+          }),
         inputs: [t.parents[0]!],
         outputs: [t.name],
         description: `${t.raw.namespace as string}.${t.raw.method as string} on each branch (fans out when it returns a list)`,

@@ -102,7 +102,13 @@ export interface ModelDoc {
 
 // ---- ids ------------------------------------------------------------------------------------------------------
 
-const SPECIAL_TEXT = new Map<NodeId, string>([[START, '@start'], [SINK, '@sink'], [END, '@end'], [SELF, '@self'], [PLOT, '@plot']])
+const SPECIAL_TEXT = new Map<NodeId, string>([
+  [START, '@start'],
+  [SINK, '@sink'],
+  [END, '@end'],
+  [SELF, '@self'],
+  [PLOT, '@plot'],
+])
 const TEXT_SPECIAL = new Map<string, NodeId>([...SPECIAL_TEXT].map(([k, v]) => [v, k]))
 
 /**

@@ -63,16 +63,31 @@ export async function fromJSON(doc: unknown, options: FromJSONOptions = {}): Pro
   const subFiles = new Map<string, Source>() // by the href of the file
   const wanted: Wanted[] = []
 
-  const check = async (src: Source, validateOptions: { outputs?: readonly string[]; inputs?: readonly string[] }, chain: readonly string[]): Promise<void> => {
-    const raw: RawProblem[] = src.text === undefined ? [] : src.text.duplicates.map((d) => ({ pointer: d.pointer, message: `duplicate key "${d.key}" in an object; JSON keeps only the last one, so write each key once`, key: true }))
+  const check = async (
+    src: Source,
+    validateOptions: { outputs?: readonly string[]; inputs?: readonly string[] },
+    chain: readonly string[],
+  ): Promise<void> => {
+    const raw: RawProblem[] =
+      src.text === undefined
+        ? []
+        : src.text.duplicates.map((d) => ({
+            pointer: d.pointer,
+            message: `duplicate key "${d.key}" in an object; JSON keeps only the last one, so write each key once`,
+            key: true,
+          }))
     raw.push(...validateModel(src.doc, validateOptions))
     problems.push(...placeProblems(raw, src.text, src.file))
     if (raw.length > 0) return
     const later: Promise<void>[] = []
     collect(src.doc as ModelDoc, '', src, wanted, (pointer, path) => {
-      const place = (message: string): void => { problems.push(...placeProblems([{ pointer, message }], src.text, src.file)) }
+      const place = (message: string): void => {
+        problems.push(...placeProblems([{ pointer, message }], src.text, src.file))
+      }
       if (options.readFile === undefined) {
-        place(`the sub-dispatcher's model is the file "${path}", but nothing can read files here; load the model with loadModel(path), or pass { readFile }`)
+        place(
+          `the sub-dispatcher's model is the file "${path}", but nothing can read files here; load the model with loadModel(path), or pass { readFile }`,
+        )
         return
       }
       let url: URL
@@ -125,25 +140,27 @@ export async function fromJSON(doc: unknown, options: FromJSONOptions = {}): Pro
     return p
   }
   const resolved = new Map<string, Promise<AnyFunction>>() // by base URL and reference
-  await Promise.all(wanted.map(async (w) => {
-    try {
-      const o: { baseUrl?: string | URL; nodeId: NodeId; importer?: Importer } = { nodeId: w.nodeId, importer }
-      if (w.source.baseUrl !== undefined) o.baseUrl = w.source.baseUrl
-      const key = `${String(w.source.baseUrl)}\u0000${w.ref}`
-      const known = resolved.get(key)
-      if (known !== undefined) {
-        // The same reference again: reuse the function, but name this node in its own error.
-        w.fn = await known.catch(() => importRef(w.ref, o))
-        return
+  await Promise.all(
+    wanted.map(async (w) => {
+      try {
+        const o: { baseUrl?: string | URL; nodeId: NodeId; importer?: Importer } = { nodeId: w.nodeId, importer }
+        if (w.source.baseUrl !== undefined) o.baseUrl = w.source.baseUrl
+        const key = `${String(w.source.baseUrl)}\u0000${w.ref}`
+        const known = resolved.get(key)
+        if (known !== undefined) {
+          // The same reference again: reuse the function, but name this node in its own error.
+          w.fn = await known.catch(() => importRef(w.ref, o))
+          return
+        }
+        const p = importRef(w.ref, o)
+        resolved.set(key, p)
+        w.fn = await p
+      } catch (e) {
+        if (!(e instanceof RefError)) throw e
+        problems.push(...placeProblems([{ pointer: w.pointer, message: e.message }], w.source.text, w.source.file))
       }
-      const p = importRef(w.ref, o)
-      resolved.set(key, p)
-      w.fn = await p
-    } catch (e) {
-      if (!(e instanceof RefError)) throw e
-      problems.push(...placeProblems([{ pointer: w.pointer, message: e.message }], w.source.text, w.source.file))
-    }
-  }))
+    }),
+  )
   if (problems.length > 0) throw new ModelValidationError(sortProblems(problems))
 
   const fns = new Map<string, AnyFunction>()
@@ -152,7 +169,9 @@ export async function fromJSON(doc: unknown, options: FromJSONOptions = {}): Pro
 }
 
 function sortProblems(problems: ModelProblem[]): ModelProblem[] {
-  return problems.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+  return problems.sort(
+    (a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  )
 }
 
 /** Lists the references of a (valid) document and calls `onFile` for each sub-model given by file. */
@@ -212,7 +231,7 @@ function build(src: Source, fns: Map<string, AnyFunction>, subFiles: Map<string,
   doc.nodes.forEach((n, i) => {
     const p = `${at}/nodes/${i}`
     const id = readId(n.id)!
-    const attributes = n.attributes === undefined ? undefined : decodeValue(n.attributes) as Record<string, unknown>
+    const attributes = n.attributes === undefined ? undefined : (decodeValue(n.attributes) as Record<string, unknown>)
     if (n.kind === 'data') {
       const o: AddDataOptions = {}
       if (n.waitInputs !== undefined) o.waitInputs = n.waitInputs
@@ -253,7 +272,12 @@ function build(src: Source, fns: Map<string, AnyFunction>, subFiles: Map<string,
         const sub = subFiles.get(new URL(n.model, baseHref(src.baseUrl!)).href)!
         child = build(sub, fns, subFiles)
       } else child = build(src, fns, subFiles, `${p}/model`, n.model)
-      const o: Parameters<Dispatcher['addDispatcher']>[0] = { dispatcher: child, id, inputs: mapping(n.inputs), outputs: mapping(n.outputs) }
+      const o: Parameters<Dispatcher['addDispatcher']>[0] = {
+        dispatcher: child,
+        id,
+        inputs: mapping(n.inputs),
+        outputs: mapping(n.outputs),
+      }
       if (n.inputDomain !== undefined) o.inputDomain = fn(`${p}/inputDomain`)
       if (n.weight !== undefined) o.weight = number(n.weight)
       const iw = weights(n.inpWeight)

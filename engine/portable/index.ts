@@ -1,6 +1,16 @@
 // `flowmark/portable`: models as JSON files — the format, its checks, both directions, references, ephemeral maps.
 export { FORMAT_VERSION, SCHEMA_URL, SPECIAL_ID_NAMES, readId, writeId } from './format.ts'
-export type { DataNodeDoc, DispatcherNodeDoc, DistanceDoc, FunctionNodeDoc, MappingDoc, ModelDoc, NodeDoc, NumberDoc, RefText } from './format.ts'
+export type {
+  DataNodeDoc,
+  DispatcherNodeDoc,
+  DistanceDoc,
+  FunctionNodeDoc,
+  MappingDoc,
+  ModelDoc,
+  NodeDoc,
+  NumberDoc,
+  RefText,
+} from './format.ts'
 export { JsonSyntaxError, JsonText, parseJsonText, pointerToken } from './json-text.ts'
 export type { DuplicateKey, TextPosition } from './json-text.ts'
 export { ModelValidationError, formatProblem, parseModelText, placeProblems, validateModel } from './validate.ts'

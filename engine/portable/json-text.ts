@@ -79,7 +79,10 @@ export class JsonText {
     const t = this.text
     let i = skipSpace(t, t.charCodeAt(0) === 0xfeff ? 1 : 0)
     if (pointer === '') return this.position(i)
-    const tokens = pointer.slice(1).split('/').map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const tokens = pointer
+      .slice(1)
+      .split('/')
+      .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
     for (let d = 0; d < tokens.length; d++) {
       const token = tokens[d]!
       const last = d === tokens.length - 1
@@ -237,8 +240,7 @@ function syntaxCheck(text: string): never {
   const fail = (message: string, at = i): never => {
     throw new JsonSyntaxError(message, new JsonText(text, undefined, []).position(at))
   }
-  const what = (at: number): string =>
-    at >= text.length ? 'the end of the text' : `${JSON.stringify(text[at])}`
+  const what = (at: number): string => (at >= text.length ? 'the end of the text' : `${JSON.stringify(text[at])}`)
 
   const parseString = (): string => {
     const start = i
@@ -249,7 +251,8 @@ function syntaxCheck(text: string): never {
       if (Number.isNaN(c)) fail('unterminated string', start)
       if (c === 34) break
       if (c === 92) end += 2
-      else if (c < 32) fail(`control character U+${c.toString(16).padStart(4, '0').toUpperCase()} in a string; escape it (\\n, \\t, \\u00XX)`, end)
+      else if (c < 32)
+        fail(`control character U+${c.toString(16).padStart(4, '0').toUpperCase()} in a string; escape it (\\n, \\t, \\u00XX)`, end)
       else end++
     }
     const raw = text.slice(start, end + 1)

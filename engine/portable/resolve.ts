@@ -27,18 +27,23 @@ export async function resolveRefs(dsp: Dispatcher, options: { baseUrl?: string |
   }
   walk(dsp, '')
   const errors: string[] = []
-  const found = await Promise.all(pending.map(async (p) => {
-    try {
-      const o: { baseUrl?: string | URL; nodeId: NodeId; importer?: Importer } = { nodeId: p.nodeId }
-      if (options.baseUrl !== undefined) o.baseUrl = options.baseUrl
-      if (options.importer !== undefined) o.importer = options.importer
-      return await importRef(refOf(p.fn)!, o)
-    } catch (e) {
-      if (!(e instanceof RefError)) throw e
-      errors.push(`${p.path}: ${e.message}`)
-      return undefined
-    }
-  }))
-  if (errors.length > 0) throw new ModelError(`resolveRefs: ${errors.length} reference${errors.length === 1 ? '' : 's'} could not be imported:\n${errors.map((e) => '  ' + e).join('\n')}`)
+  const found = await Promise.all(
+    pending.map(async (p) => {
+      try {
+        const o: { baseUrl?: string | URL; nodeId: NodeId; importer?: Importer } = { nodeId: p.nodeId }
+        if (options.baseUrl !== undefined) o.baseUrl = options.baseUrl
+        if (options.importer !== undefined) o.importer = options.importer
+        return await importRef(refOf(p.fn)!, o)
+      } catch (e) {
+        if (!(e instanceof RefError)) throw e
+        errors.push(`${p.path}: ${e.message}`)
+        return undefined
+      }
+    }),
+  )
+  if (errors.length > 0)
+    throw new ModelError(
+      `resolveRefs: ${errors.length} reference${errors.length === 1 ? '' : 's'} could not be imported:\n${errors.map((e) => '  ' + e).join('\n')}`,
+    )
   pending.forEach((p, i) => fillRef(p.fn, found[i]!))
 }

@@ -6,7 +6,17 @@ import { ModelError } from '../errors.ts'
 import { inThreadExecutor } from '../internal/async-driver.ts'
 import type { AnyFunction, ModelNode } from '../model.ts'
 import { formatRef, refOf, relativeRef, type FunctionRef } from '../ref.ts'
-import { FORMAT_VERSION, writeId, type DataNodeDoc, type DispatcherNodeDoc, type DistanceDoc, type FunctionNodeDoc, type ModelDoc, type NodeDoc, type NumberDoc } from './format.ts'
+import {
+  FORMAT_VERSION,
+  writeId,
+  type DataNodeDoc,
+  type DispatcherNodeDoc,
+  type DistanceDoc,
+  type FunctionNodeDoc,
+  type ModelDoc,
+  type NodeDoc,
+  type NumberDoc,
+} from './format.ts'
 import { encodeValue, ValueEncodingError } from './values.ts'
 
 /** Options of `toJSON`. */
@@ -43,9 +53,12 @@ export function toJSON(dsp: Dispatcher, options: ToJSONOptions = {}): ModelDoc {
   const problems: string[] = []
   const doc = writeModel(dsp, options, byFunction, [], problems)
   if (problems.length > 0) {
-    throw new ModelError(`toJSON: the model cannot be written as JSON (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => '  ' + p).join('\n')}`)
+    throw new ModelError(
+      `toJSON: the model cannot be written as JSON (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => '  ' + p).join('\n')}`,
+    )
   }
-  if (options.schema) return { $schema: typeof options.schema === 'string' ? options.schema : 'https://flowmark.dev/schema/model-1.json', ...doc }
+  if (options.schema)
+    return { $schema: typeof options.schema === 'string' ? options.schema : 'https://flowmark.dev/schema/model-1.json', ...doc }
   return doc
 }
 
@@ -61,14 +74,21 @@ function dist(d: Distance): DistanceDoc {
   return typeof d === 'number' ? num(d) : { inf: d.level, num: d.value }
 }
 
-function writeModel(dsp: Dispatcher, options: ToJSONOptions, byFunction: Map<AnyFunction, FunctionRef>, path: readonly NodeId[], problems: string[]): ModelDoc {
+function writeModel(
+  dsp: Dispatcher,
+  options: ToJSONOptions,
+  byFunction: Map<AnyFunction, FunctionRef>,
+  path: readonly NodeId[],
+  problems: string[],
+): ModelDoc {
   const where = path.length === 0 ? 'the model' : `sub-dispatcher ${pathText(path)}`
   const head: Omit<ModelDoc, 'nodes'> = { flowmark: FORMAT_VERSION }
   if (dsp.name !== '') head.name = dsp.name
   if (dsp.description !== '') head.description = dsp.description
   if (typeof dsp.raises === 'function') problems.push(`${where}: \`raises\` is a function, which JSON cannot hold; use true or false`)
   else if (dsp.raises) head.raises = true
-  if (dsp.stopper !== undefined) problems.push(`${where}: a \`stopper\` is a run-time object; pass it to dispatch() instead of storing it in the model`)
+  if (dsp.stopper !== undefined)
+    problems.push(`${where}: a \`stopper\` is a run-time object; pass it to dispatch() instead of storing it in the model`)
   if (dsp.executor !== undefined) head.executor = dsp.executor
   const doc: ModelDoc = { ...head, nodes: [] }
 
@@ -86,7 +106,8 @@ function writeModel(dsp: Dispatcher, options: ToJSONOptions, byFunction: Map<Any
     if (ref === undefined) {
       problems.push(
         `${what} of node ${pathText([...path, node.id])} has no reference (a closure?); add it with addFunction({ ref: './module.ts#name' }), ` +
-          'register it with functionRef(fn, import.meta.url), or pass its module in { modules }')
+          'register it with functionRef(fn, import.meta.url), or pass its module in { modules }',
+      )
       return undefined
     }
     return formatRef(relativeRef(ref, options.baseUrl))
@@ -159,7 +180,8 @@ function writeModel(dsp: Dispatcher, options: ToJSONOptions, byFunction: Map<Any
       else if (n.executor !== undefined) {
         problems.push(
           `function node ${pathText([...path, n.id])}: its executor is an object, which JSON cannot hold; a document can name ` +
-            "only executor 'async' (in this thread): remove the node's executor and pass yours to dispatchAsync({ executor }) instead")
+            "only executor 'async' (in this thread): remove the node's executor and pass yours to dispatchAsync({ executor }) instead",
+        )
       }
       common(n, f)
       checkEdges(n, (a, b) => edgeWeight.get(a)?.has(b) === true, path, problems)
@@ -171,9 +193,11 @@ function writeModel(dsp: Dispatcher, options: ToJSONOptions, byFunction: Map<Any
         return o
       }
       const s: DispatcherNodeDoc = {
-        kind: 'dispatcher', id: writeId(n.id),
+        kind: 'dispatcher',
+        id: writeId(n.id),
         model: writeModel(n.dispatcher, options, byFunction, [...path, n.id], problems),
-        inputs: mapping(n.inputs), outputs: mapping(n.outputs),
+        inputs: mapping(n.inputs),
+        outputs: mapping(n.outputs),
       }
       const dom = refText(n.inputDomain, n, 'the input domain')
       if (dom !== undefined) s.inputDomain = dom
@@ -193,11 +217,17 @@ function writeModel(dsp: Dispatcher, options: ToJSONOptions, byFunction: Map<Any
 }
 
 /** A function node whose edges differ from its inputs and outputs (a cut sub-model) has no faithful JSON form. */
-function checkEdges(n: ModelNode & { kind: 'function' }, hasEdge: (a: NodeId, b: NodeId) => boolean, path: readonly NodeId[], problems: string[]): void {
+function checkEdges(
+  n: ModelNode & { kind: 'function' },
+  hasEdge: (a: NodeId, b: NodeId) => boolean,
+  path: readonly NodeId[],
+  problems: string[],
+): void {
   const missing = [...new Set(n.inputs)].filter((i) => !hasEdge(i, n.id)).concat([...new Set(n.outputs)].filter((o) => !hasEdge(n.id, o)))
   if (missing.length > 0) {
     problems.push(
       `function node ${pathText([...path, n.id])}: its edges to ${missing.map((m) => formatId(m)).join(', ')} were removed (a sub-model cut by ` +
-        'getSubDsp/shrinkDsp?); format 1 stores the edges implied by inputs and outputs only')
+        'getSubDsp/shrinkDsp?); format 1 stores the edges implied by inputs and outputs only',
+    )
   }
 }

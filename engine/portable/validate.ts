@@ -56,7 +56,10 @@ export interface RawProblem {
 /** Adds file, line and column to raw problems (positions only when the document has a text). */
 export function placeProblems(raw: readonly RawProblem[], text: JsonText | undefined, file: string | undefined): ModelProblem[] {
   return raw.map((p) => {
-    const out: { pointer: string; message: string; file?: string; line?: number; column?: number } = { pointer: p.pointer, message: p.message }
+    const out: { pointer: string; message: string; file?: string; line?: number; column?: number } = {
+      pointer: p.pointer,
+      message: p.message,
+    }
     if (file !== undefined) out.file = file
     if (text !== undefined) {
       const pos = text.locate(p.pointer, p.key ?? false)
@@ -84,7 +87,21 @@ const MODEL_KEYS = ['$schema', 'flowmark', 'name', 'description', 'raises', 'exe
 const COMMON_KEYS = ['kind', 'id', 'description', 'attributes']
 const NODE_KEYS: Record<string, readonly string[]> = {
   data: [...COMMON_KEYS, 'default', 'initialDist', 'waitInputs', 'wildcard', 'weight', 'fn', 'callback', 'filters'],
-  function: [...COMMON_KEYS, 'ref', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight', 'outWeight', 'filters', 'context', 'timeout', 'critical', 'executor'],
+  function: [
+    ...COMMON_KEYS,
+    'ref',
+    'inputs',
+    'outputs',
+    'inputDomain',
+    'weight',
+    'inpWeight',
+    'outWeight',
+    'filters',
+    'context',
+    'timeout',
+    'critical',
+    'executor',
+  ],
   dispatcher: [...COMMON_KEYS, 'model', 'inputs', 'outputs', 'inputDomain', 'weight', 'inpWeight'],
 }
 
@@ -98,7 +115,16 @@ export interface ValidateOptions {
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const show = (v: unknown): string => (v === undefined ? 'nothing' : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`)
+const show = (v: unknown): string =>
+  v === undefined
+    ? 'nothing'
+    : Array.isArray(v)
+      ? 'an array'
+      : v === null
+        ? 'null'
+        : typeof v === 'object'
+          ? 'an object'
+          : `${typeof v} ${JSON.stringify(v)}`
 
 function closest(word: string, words: readonly string[]): string {
   let best = ''
@@ -143,7 +169,8 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
     return
   }
   for (const k of Object.keys(doc)) {
-    if (!MODEL_KEYS.includes(k)) add(`${at}/${pointerToken(k)}`, `unknown key "${k}" in a model${closest(k, MODEL_KEYS)}; a model has ${MODEL_KEYS.join(', ')}`, true)
+    if (!MODEL_KEYS.includes(k))
+      add(`${at}/${pointerToken(k)}`, `unknown key "${k}" in a model${closest(k, MODEL_KEYS)}; a model has ${MODEL_KEYS.join(', ')}`, true)
   }
   if (!('flowmark' in doc)) add(at, `missing "flowmark": ${FORMAT_VERSION} (the format version) in a model`)
   else if (doc.flowmark !== FORMAT_VERSION) {
@@ -175,21 +202,31 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
     const kind = n.kind
     if (kind === undefined) add(p, 'missing "kind": "data", "function" or "dispatcher"')
     else if (typeof kind !== 'string' || !(kind in NODE_KEYS)) {
-      add(`${p}/kind`, `"kind" is "data", "function" or "dispatcher", not ${show(kind)}${typeof kind === 'string' ? closest(kind, Object.keys(NODE_KEYS)) : ''}`)
+      add(
+        `${p}/kind`,
+        `"kind" is "data", "function" or "dispatcher", not ${show(kind)}${typeof kind === 'string' ? closest(kind, Object.keys(NODE_KEYS)) : ''}`,
+      )
     }
     const id = n.id
     const idOk = checkIdText(id, `${p}/id`, add, 'the node id', true)
     if (id === undefined) add(p, 'missing "id": the node\'s id')
     if (idOk) {
       const first = kinds.get(id as string)
-      if (first !== undefined) add(`${p}/id`, `duplicate node id "${id as string}" (first at ${at}/nodes/${first}/id); ids are unique in a model`)
+      if (first !== undefined)
+        add(`${p}/id`, `duplicate node id "${id as string}" (first at ${at}/nodes/${first}/id); ids are unique in a model`)
       else kinds.set(id as string, i)
     }
     if (typeof kind !== 'string' || !(kind in NODE_KEYS)) continue
     for (const k of Object.keys(n)) {
-      if (!NODE_KEYS[kind]!.includes(k)) add(`${p}/${pointerToken(k)}`, `unknown key "${k}" in a ${kind} node${closest(k, NODE_KEYS[kind]!)}; it has ${NODE_KEYS[kind]!.join(', ')}`, true)
+      if (!NODE_KEYS[kind]!.includes(k))
+        add(
+          `${p}/${pointerToken(k)}`,
+          `unknown key "${k}" in a ${kind} node${closest(k, NODE_KEYS[kind]!)}; it has ${NODE_KEYS[kind]!.join(', ')}`,
+          true,
+        )
     }
-    if ('description' in n && typeof n.description !== 'string') add(`${p}/description`, `"description" must be a string, not ${show(n.description)}`)
+    if ('description' in n && typeof n.description !== 'string')
+      add(`${p}/description`, `"description" must be a string, not ${show(n.description)}`)
     if ('attributes' in n) {
       if (!isObj(n.attributes)) add(`${p}/attributes`, `"attributes" must be an object, not ${show(n.attributes)}`)
       else decodeInto(n.attributes, `${p}/attributes`, add)
@@ -220,23 +257,40 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
         if (!Array.isArray(list)) continue
         list.forEach((x, j) => {
           if (typeof x !== 'string') return
-          if (x === n.id) add(`${p}/${side}/${j}`, `function "${x}" lists itself among its ${side}; give the function or the data node another id`)
+          if (x === n.id)
+            add(`${p}/${side}/${j}`, `function "${x}" lists itself among its ${side}; give the function or the data node another id`)
           else {
             const k = kindOf(x)
-            if (k !== undefined && k !== 'data') add(`${p}/${side}/${j}`, `${side === 'inputs' ? 'input' : 'output'} "${x}" of function "${n.id as string}" is a ${k} node (${at}/nodes/${kinds.get(x)!}/id); inputs and outputs must be data nodes`)
+            if (k !== undefined && k !== 'data')
+              add(
+                `${p}/${side}/${j}`,
+                `${side === 'inputs' ? 'input' : 'output'} "${x}" of function "${n.id as string}" is a ${k} node (${at}/nodes/${kinds.get(x)!}/id); inputs and outputs must be data nodes`,
+              )
           }
         })
       }
     } else if (n.kind === 'dispatcher') {
-      for (const [side, parentIsKey] of [['inputs', true], ['outputs', false]] as const) {
+      for (const [side, parentIsKey] of [
+        ['inputs', true],
+        ['outputs', false],
+      ] as const) {
         const m = n[side]
         if (!isObj(m)) continue
         for (const [k, v] of Object.entries(m)) {
-          const parents = parentIsKey ? [[k, `${p}/${side}/${pointerToken(k)}`, true] as const] : (Array.isArray(v) ? v.map((x, j) => [x, `${p}/${side}/${pointerToken(k)}/${j}`, false] as const) : [[v, `${p}/${side}/${pointerToken(k)}`, false] as const])
+          const parents = parentIsKey
+            ? [[k, `${p}/${side}/${pointerToken(k)}`, true] as const]
+            : Array.isArray(v)
+              ? v.map((x, j) => [x, `${p}/${side}/${pointerToken(k)}/${j}`, false] as const)
+              : [[v, `${p}/${side}/${pointerToken(k)}`, false] as const]
           for (const [id, q, isKey] of parents) {
             if (typeof id !== 'string') continue
             const kk = kindOf(id)
-            if (kk !== undefined && kk !== 'data') add(q, `parent ${side === 'inputs' ? 'input' : 'output'} "${id}" of sub-dispatcher "${n.id as string}" is a ${kk} node; map only data nodes`, isKey)
+            if (kk !== undefined && kk !== 'data')
+              add(
+                q,
+                `parent ${side === 'inputs' ? 'input' : 'output'} "${id}" of sub-dispatcher "${n.id as string}" is a ${kk} node; map only data nodes`,
+                isKey,
+              )
           }
         }
       }
@@ -257,12 +311,27 @@ function checkOutputs(nodes: unknown[], at: string, add: Add, options: ValidateO
       for (const v of Object.values(n.outputs)) for (const o of Array.isArray(v) ? v : [v]) if (typeof o === 'string') produced.add(o)
     }
   }
-  const known = [...new Set(nodes.filter(isObj).flatMap((n): unknown[] => [n.id, ...(Array.isArray(n.inputs) ? (n.inputs as unknown[]) : []), ...(Array.isArray(n.outputs) ? (n.outputs as unknown[]) : [])]).filter((x): x is string => typeof x === 'string'))]
+  const known = [
+    ...new Set(
+      nodes
+        .filter(isObj)
+        .flatMap((n): unknown[] => [
+          n.id,
+          ...(Array.isArray(n.inputs) ? (n.inputs as unknown[]) : []),
+          ...(Array.isArray(n.outputs) ? (n.outputs as unknown[]) : []),
+        ])
+        .filter((x): x is string => typeof x === 'string'),
+    ),
+  ]
   for (const o of options.outputs ?? []) {
     const k = kindOf(o)
     if (k !== undefined && k !== 'data') add(at, `requested output "${o}" is a ${k} node, not a data node`)
     else if (!known.includes(o)) add(at, `requested output "${o}" is not a node of the model${closest(o, known)}`)
-    else if (!produced.has(o)) add(at, `requested output "${o}" cannot be produced: no function or sub-dispatcher computes it, it has no default, and it is not an input`)
+    else if (!produced.has(o))
+      add(
+        at,
+        `requested output "${o}" cannot be produced: no function or sub-dispatcher computes it, it has no default, and it is not an input`,
+      )
   }
 }
 
@@ -273,7 +342,10 @@ function checkIdText(id: unknown, at: string, add: Add, what: string, quiet = fa
     return false
   }
   if (id.startsWith('@') && readId(id) === undefined) {
-    add(at, `unknown special id "${id}"; the special ids are ${SPECIAL_ID_NAMES.join(', ')}, and an id that starts with "@" is written with two ("@${id}")`)
+    add(
+      at,
+      `unknown special id "${id}"; the special ids are ${SPECIAL_ID_NAMES.join(', ')}, and an id that starts with "@" is written with two ("@${id}")`,
+    )
     return false
   }
   return true
@@ -319,7 +391,12 @@ function checkWeights(v: unknown, at: string, add: Add, ids: unknown, what: stri
   const list = Array.isArray(ids) ? ids : isObj(ids) ? Object.keys(ids) : undefined
   for (const [k, w] of Object.entries(v)) {
     checkNumber(w, `${at}/${pointerToken(k)}`, add, `the weight of "${k}"`)
-    if (list !== undefined && !list.includes(k)) add(`${at}/${pointerToken(k)}`, `"${what}" names "${k}", which is not one of the node's ${what === 'outWeight' ? 'outputs' : 'inputs'}`, true)
+    if (list !== undefined && !list.includes(k))
+      add(
+        `${at}/${pointerToken(k)}`,
+        `"${what}" names "${k}", which is not one of the node's ${what === 'outWeight' ? 'outputs' : 'inputs'}`,
+        true,
+      )
   }
 }
 
@@ -327,12 +404,21 @@ function checkData(n: Obj, p: string, add: Add): void {
   if ('default' in n) decodeInto(n.default, `${p}/default`, add)
   if ('initialDist' in n) {
     const d = n.initialDist
-    const ok = typeof d === 'number' || d === 'Infinity' || d === '-Infinity' ||
-      (isObj(d) && Object.keys(d).every((k) => k === 'inf' || k === 'num') && Number.isFinite(d.inf) && (d.num === undefined || Number.isFinite(d.num)))
-    if (!ok) add(`${p}/initialDist`, `"initialDist" is a number, "Infinity", or {"inf": level, "num": value} with finite numbers, not ${show(d)}`)
+    const ok =
+      typeof d === 'number' ||
+      d === 'Infinity' ||
+      d === '-Infinity' ||
+      (isObj(d) &&
+        Object.keys(d).every((k) => k === 'inf' || k === 'num') &&
+        Number.isFinite(d.inf) &&
+        (d.num === undefined || Number.isFinite(d.num)))
+    if (!ok)
+      add(`${p}/initialDist`, `"initialDist" is a number, "Infinity", or {"inf": level, "num": value} with finite numbers, not ${show(d)}`)
   }
-  if ('initialDist' in n && !('default' in n)) add(`${p}/initialDist`, '"initialDist" is the distance of the default value, but the node has no "default"', true)
-  for (const k of ['waitInputs', 'wildcard']) if (k in n && typeof n[k] !== 'boolean') add(`${p}/${k}`, `"${k}" must be true or false, not ${show(n[k])}`)
+  if ('initialDist' in n && !('default' in n))
+    add(`${p}/initialDist`, '"initialDist" is the distance of the default value, but the node has no "default"', true)
+  for (const k of ['waitInputs', 'wildcard'])
+    if (k in n && typeof n[k] !== 'boolean') add(`${p}/${k}`, `"${k}" must be true or false, not ${show(n[k])}`)
   for (const k of ['fn', 'callback']) if (k in n) checkRef(n[k], `${p}/${k}`, add)
 }
 
@@ -343,12 +429,19 @@ function checkFunction(n: Obj, p: string, add: Add): void {
   if ('outputs' in n) checkIdList(n.outputs, `${p}/outputs`, add, '"outputs"')
   if ('inpWeight' in n) checkWeights(n.inpWeight, `${p}/inpWeight`, add, n.inputs ?? ['@start'], 'inpWeight')
   if ('outWeight' in n) checkWeights(n.outWeight, `${p}/outWeight`, add, n.outputs ?? ['@sink'], 'outWeight')
-  for (const k of ['context', 'critical']) if (k in n && typeof n[k] !== 'boolean') add(`${p}/${k}`, `"${k}" must be true or false, not ${show(n[k])}`)
+  for (const k of ['context', 'critical'])
+    if (k in n && typeof n[k] !== 'boolean') add(`${p}/${k}`, `"${k}" must be true or false, not ${show(n[k])}`)
   if ('timeout' in n && !(typeof n.timeout === 'number' && n.timeout >= 0)) {
-    add(`${p}/timeout`, `"timeout" is the milliseconds the call may take under dispatchAsync, a number not negative, not ${show(n.timeout)}`)
+    add(
+      `${p}/timeout`,
+      `"timeout" is the milliseconds the call may take under dispatchAsync, a number not negative, not ${show(n.timeout)}`,
+    )
   }
   if ('executor' in n && n.executor !== 'async') {
-    add(`${p}/executor`, `"executor" can only be "async" (in this thread), not ${show(n.executor)}; a custom executor is an object: pass it to dispatchAsync({ executor })`)
+    add(
+      `${p}/executor`,
+      `"executor" can only be "async" (in this thread), not ${show(n.executor)}; a custom executor is an object: pass it to dispatchAsync({ executor })`,
+    )
   }
 }
 
@@ -385,10 +478,15 @@ function checkDispatcher(n: Obj, p: string, add: Add, options: ValidateOptions):
     const childKinds = new Map<string, string>()
     for (const c of childNodes) {
       if (typeof c.id === 'string') childKinds.set(c.id, String(c.kind))
-      if (c.kind === 'function') for (const side of ['inputs', 'outputs']) if (Array.isArray(c[side])) for (const x of c[side] as unknown[]) if (typeof x === 'string' && !childKinds.has(x)) childKinds.set(x, 'data')
+      if (c.kind === 'function')
+        for (const side of ['inputs', 'outputs'])
+          if (Array.isArray(c[side]))
+            for (const x of c[side] as unknown[]) if (typeof x === 'string' && !childKinds.has(x)) childKinds.set(x, 'data')
       if (c.kind === 'dispatcher') {
         if (isObj(c.inputs)) for (const x of Object.keys(c.inputs)) if (!childKinds.has(x)) childKinds.set(x, 'data')
-        if (isObj(c.outputs)) for (const v of Object.values(c.outputs)) for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && !childKinds.has(x)) childKinds.set(x, 'data')
+        if (isObj(c.outputs))
+          for (const v of Object.values(c.outputs))
+            for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && !childKinds.has(x)) childKinds.set(x, 'data')
       }
       if (c.kind === 'function' && !('inputs' in c)) childKinds.set('@start', 'data')
       if (c.kind === 'function' && !('outputs' in c)) childKinds.set('@sink', 'data')

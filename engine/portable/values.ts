@@ -22,13 +22,32 @@ export class ValueEncodingError extends ModelError {
 
 /** The typed arrays a value may hold, by constructor name. */
 const TYPED = {
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array,
-  Float64Array, BigInt64Array, BigUint64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
 } as const
 type TypedName = keyof typeof TYPED
 
 /** The `$type` tags this encoding uses. */
-export const VALUE_TAGS: readonly string[] = ['undefined', 'number', 'bigint', 'Date', 'Map', 'Set', 'ArrayBuffer', 'object', ...Object.keys(TYPED)]
+export const VALUE_TAGS: readonly string[] = [
+  'undefined',
+  'number',
+  'bigint',
+  'Date',
+  'Map',
+  'Set',
+  'ArrayBuffer',
+  'object',
+  ...Object.keys(TYPED),
+]
 
 function toBase64(bytes: Uint8Array): string {
   let bin = ''
@@ -83,7 +102,8 @@ export function encodeValue(value: unknown, pointer = ''): unknown {
         try {
           if (Array.isArray(v)) return v.map((x, i) => enc(x, `${at}/${i}`))
           if (v instanceof Date) return { $type: 'Date', value: Number.isNaN(v.getTime()) ? null : v.toISOString() }
-          if (v instanceof Map) return { $type: 'Map', value: [...v].map(([k, x], i) => [enc(k, `${at}/value/${i}/0`), enc(x, `${at}/value/${i}/1`)]) }
+          if (v instanceof Map)
+            return { $type: 'Map', value: [...v].map(([k, x], i) => [enc(k, `${at}/value/${i}/0`), enc(x, `${at}/value/${i}/1`)]) }
           if (v instanceof Set) return { $type: 'Set', value: [...v].map((x, i) => enc(x, `${at}/value/${i}`)) }
           if (v instanceof ArrayBuffer) return { $type: 'ArrayBuffer', value: toBase64(new Uint8Array(v)) }
           if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
@@ -93,7 +113,9 @@ export function encodeValue(value: unknown, pointer = ''): unknown {
           if (!isPlainObject(v)) {
             throw new ValueEncodingError(
               `${where(at)}: ${describe(v)} cannot be written as JSON; convert it to plain data first (objects, arrays, ` +
-                'strings, numbers, booleans, null, Map, Set, Date, bigint, typed arrays)', at)
+                'strings, numbers, booleans, null, Map, Set, Date, bigint, typed arrays)',
+              at,
+            )
           }
           const out: Record<string, unknown> = {}
           for (const k of Object.keys(v)) {
@@ -148,7 +170,10 @@ export function decodeValue(json: unknown, pointer = '', problems?: ValueEncodin
     }
     const tag = o.$type
     const extra = Object.keys(o).filter((k) => k !== '$type' && k !== 'value')
-    if (extra.length > 0) return fail(`a {"$type"} tag has only "$type" and "value", not ${extra.map((k) => JSON.stringify(k)).join(', ')}; to keep a "$type" key in plain data, wrap the object as {"$type": "object", "value": {…}}`)
+    if (extra.length > 0)
+      return fail(
+        `a {"$type"} tag has only "$type" and "value", not ${extra.map((k) => JSON.stringify(k)).join(', ')}; to keep a "$type" key in plain data, wrap the object as {"$type": "object", "value": {…}}`,
+      )
     const value = o.value
     const str = (): string | undefined => (typeof value === 'string' ? value : fail(`"${String(tag)}" takes a string "value"`, '/value'))
     switch (tag) {
@@ -180,13 +205,15 @@ export function decodeValue(json: unknown, pointer = '', problems?: ValueEncodin
       case 'Set':
         if (!Array.isArray(value)) return fail(`"${tag}" takes an array "value"`, '/value')
         if (tag === 'Set') return new Set(value.map((x, i) => dec(x, `${at}/value/${i}`)))
-        return new Map(value.map((pair, i) => {
-          if (!Array.isArray(pair) || pair.length !== 2) {
-            fail('each entry of a "Map" is a [key, value] pair', `/value/${i}`)
-            return [undefined, undefined]
-          }
-          return [dec(pair[0], `${at}/value/${i}/0`), dec(pair[1], `${at}/value/${i}/1`)]
-        }))
+        return new Map(
+          value.map((pair, i) => {
+            if (!Array.isArray(pair) || pair.length !== 2) {
+              fail('each entry of a "Map" is a [key, value] pair', `/value/${i}`)
+              return [undefined, undefined]
+            }
+            return [dec(pair[0], `${at}/value/${i}/0`), dec(pair[1], `${at}/value/${i}/1`)]
+          }),
+        )
       case 'object':
         if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('"object" takes an object "value"', '/value')
         {
@@ -206,7 +233,8 @@ export function decodeValue(json: unknown, pointer = '', problems?: ValueEncodin
           }
           if (tag === 'ArrayBuffer') return bytes.buffer
           const T = TYPED[tag as TypedName]
-          if (bytes.byteLength % T.BYTES_PER_ELEMENT !== 0) return fail(`${bytes.byteLength} bytes do not make whole ${tag} elements`, '/value')
+          if (bytes.byteLength % T.BYTES_PER_ELEMENT !== 0)
+            return fail(`${bytes.byteLength} bytes do not make whole ${tag} elements`, '/value')
           return new T(bytes.buffer as ArrayBuffer, 0, bytes.byteLength / T.BYTES_PER_ELEMENT)
         }
         return fail(`unknown "$type" ${JSON.stringify(tag)}; known: ${VALUE_TAGS.join(', ')}`, '/$type')

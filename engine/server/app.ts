@@ -70,9 +70,18 @@ export interface ServerOptions {
 type Env = { Variables: { requestId: string; status?: number } }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Content Too Large',
-  415: 'Unsupported Media Type', 422: 'Unprocessable Content', 424: 'Failed Dependency', 499: 'Client Closed Request',
-  500: 'Internal Server Error', 501: 'Not Implemented', 504: 'Gateway Timeout',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  424: 'Failed Dependency',
+  499: 'Client Closed Request',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  504: 'Gateway Timeout',
 }
 
 /**
@@ -81,7 +90,9 @@ const TITLES: Record<number, string> = {
  */
 export function redact(message: string): string {
   return message
-    .split('\n').filter((line) => !/^\s+at\s/.test(line)).join('\n')
+    .split('\n')
+    .filter((line) => !/^\s+at\s/.test(line))
+    .join('\n')
     .replace(/\bfile:\/\/[^\s'"`)]+/g, '<path>')
     .replace(/(^|[\s'"`(=:])(?:[A-Za-z]:\\|\\\\)[^\s'"`)]+/g, '$1<path>')
     .replace(/(^|[\s'"`(=:])(?:~|\.{1,2})?\/(?:[^\s/'"`)]+\/)+[^\s'"`)]*/g, '$1<path>')
@@ -90,7 +101,10 @@ export function redact(message: string): string {
 /** Answers an error as RFC 9457 problem details, with the request id. */
 function problem(c: Context<Env>, status: number, detail: string, extra: Record<string, unknown> = {}): Response {
   const body = { status, title: TITLES[status] ?? 'Error', detail: redact(detail), ...extra, requestId: c.get('requestId') }
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json', 'X-Request-Id': c.get('requestId') } })
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json', 'X-Request-Id': c.get('requestId') },
+  })
 }
 
 function checkOptions(model: Dispatcher, options: ServerOptions): void {
@@ -101,24 +115,32 @@ function checkOptions(model: Dispatcher, options: ServerOptions): void {
   const positive = (name: string, v: number | undefined, integer: boolean): void => {
     if (v === undefined) return
     if (typeof v !== 'number' || !(v > 0) || (integer ? !(Number.isInteger(v) || v === Infinity) : !Number.isFinite(v))) {
-      throw new ServerOptionError(`${where}: \`${name}\` must be a positive ${integer ? 'whole number' : 'finite number'}; got ${JSON.stringify(v)}`)
+      throw new ServerOptionError(
+        `${where}: \`${name}\` must be a positive ${integer ? 'whole number' : 'finite number'}; got ${JSON.stringify(v)}`,
+      )
     }
   }
   positive('bodyLimit', options.bodyLimit, true)
   positive('timeout', options.timeout, false)
   positive('concurrency', options.concurrency, true)
   if (options.token !== undefined && (typeof options.token !== 'string' || options.token.length < 8 || /\s/.test(options.token))) {
-    throw new ServerOptionError(`${where}: \`token\` must be a string of at least 8 characters without spaces (e.g. \`openssl rand -hex 24\`)`)
+    throw new ServerOptionError(
+      `${where}: \`token\` must be a string of at least 8 characters without spaces (e.g. \`openssl rand -hex 24\`)`,
+    )
   }
   if (options.viewer !== undefined && (typeof options.viewer.page !== 'function' || typeof options.viewer.svg !== 'function')) {
-    throw new ServerOptionError(`${where}: \`viewer\` must be a viewer provider, an object with \`page(context)\` and \`svg(context)\` methods (e.g. \`docsViewer()\` from @flowmark/docs/server)`)
+    throw new ServerOptionError(
+      `${where}: \`viewer\` must be a viewer provider, an object with \`page(context)\` and \`svg(context)\` methods (e.g. \`docsViewer()\` from @flowmark/docs/server)`,
+    )
   }
 }
 
 /** The workflow of a solution as JSON: nodes reached (in order) and edges followed. */
 function workflowJSON(sol: Solution): Record<string, unknown> {
   const nodes = [...sol.workflow.nodes.values()].map((n) => ({
-    id: writeId(n.id), kind: n.kind, visited: n.visited,
+    id: writeId(n.id),
+    kind: n.kind,
+    visited: n.visited,
     ...(n.duration === undefined ? {} : { duration: n.duration }),
     ...(n.domain === undefined ? {} : { domain: n.domain }),
   }))
@@ -163,7 +185,9 @@ function outcome(req: DispatchRequest, sol: Solution | undefined, err: unknown, 
   const missing = (req.outputs ?? []).filter((o) => !sol.has(o)).map((o) => writeId(o))
   if (status === 200 && missing.length > 0) {
     status = 424
-    detail = `not computed: ${missing.map((m) => JSON.stringify(m)).join(', ')}` + (sol.errors.size > 0 ? ' (see errors)' : ' (no path reaches them from these inputs)')
+    detail =
+      `not computed: ${missing.map((m) => JSON.stringify(m)).join(', ')}` +
+      (sol.errors.size > 0 ? ' (see errors)' : ' (no path reaches them from these inputs)')
   }
   const body: Record<string, unknown> = { status, ...json }
   if (missing.length > 0) body.missing = missing
@@ -193,10 +217,17 @@ function clientSignal(c: Context<Env>): AbortSignal {
 function failureText(error: unknown): string {
   if (error instanceof Error) return error.message
   switch (typeof error) {
-    case 'string': return error
-    case 'number': case 'boolean': case 'bigint': case 'undefined': return `${error}`
-    case 'symbol': return error.toString()
-    default: return error === null ? 'null' : Object.prototype.toString.call(error)
+    case 'string':
+      return error
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return `${error}`
+    case 'symbol':
+      return error.toString()
+    default:
+      return error === null ? 'null' : Object.prototype.toString.call(error)
   }
 }
 
@@ -239,7 +270,13 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
     await next()
     if (!c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', id)
     if (options.onLog !== undefined && !c.res.headers.get('Content-Type')?.startsWith('text/event-stream')) {
-      options.onLog({ requestId: id, method: c.req.method, path: c.req.path, status: c.get('status') ?? c.res.status, ms: performance.now() - started })
+      options.onLog({
+        requestId: id,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.get('status') ?? c.res.status,
+        ms: performance.now() - started,
+      })
     }
   }
   app.use(requestId)
@@ -258,7 +295,8 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
   }
 
   const context: ViewerContext = {
-    model, title,
+    model,
+    title,
     links: { openapi: '/openapi.json', reference: '/reference', model: '/model', svg: '/model.svg', assets: '/assets/' },
   }
   let openapi: string | undefined
@@ -266,11 +304,15 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
 
   app.get('/health', (c) => c.json({ status: 'ok', model: title, viewer: viewer?.name ?? null }))
   app.get('/openapi.json', (c) => {
-    openapi ??= JSON.stringify(openApiDocument(model, {
-      title, bearer: options.token !== undefined, viewer: viewer !== undefined,
-      ...(options.version === undefined ? {} : { version: options.version }),
-      ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
-    }))
+    openapi ??= JSON.stringify(
+      openApiDocument(model, {
+        title,
+        bearer: options.token !== undefined,
+        viewer: viewer !== undefined,
+        ...(options.version === undefined ? {} : { version: options.version }),
+        ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
+      }),
+    )
     return c.body(openapi, 200, { 'Content-Type': 'application/json' })
   })
   app.get('/model', (c) => {
@@ -278,10 +320,20 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
     return c.body(modelJson, 200, { 'Content-Type': 'application/json' })
   })
   const noViewer = (c: Context<Env>, what: string): Response =>
-    problem(c, 501, `${what} needs a viewer, and none is installed: \`npm install @flowmark/docs\` and restart \`flowmark serve\` (or pass \`createApp(model, { viewer: docsViewer() })\`)`)
+    problem(
+      c,
+      501,
+      `${what} needs a viewer, and none is installed: \`npm install @flowmark/docs\` and restart \`flowmark serve\` (or pass \`createApp(model, { viewer: docsViewer() })\`)`,
+    )
   app.get('/', async (c) => c.html(viewer === undefined ? noViewerPage(context) : await viewer.page(context)))
-  app.get('/model.svg', async (c) => (viewer === undefined ? noViewer(c, 'drawing the model') : c.body(await viewer.svg(context), 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' })))
-  app.get('/reference', async (c) => (viewer?.reference === undefined ? noViewer(c, 'the API reference page') : c.html(await viewer.reference(context))))
+  app.get('/model.svg', async (c) =>
+    viewer === undefined
+      ? noViewer(c, 'drawing the model')
+      : c.body(await viewer.svg(context), 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' }),
+  )
+  app.get('/reference', async (c) =>
+    viewer?.reference === undefined ? noViewer(c, 'the API reference page') : c.html(await viewer.reference(context)),
+  )
   // Browsers ask for it on every page; no icon rather than a 404 in their console.
   app.get('/favicon.ico', (c) => c.body(null, 204))
   app.get('/assets/*', async (c) => {
@@ -293,57 +345,74 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
 
   const limit = bodyLimit({
     maxSize: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    onError: (c) => problem(c as Context<Env>, 413, `the body is larger than this server's limit of ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`),
+    onError: (c) =>
+      problem(c as Context<Env>, 413, `the body is larger than this server's limit of ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`),
   })
-  app.post('/dispatch', async (c, next) => {
-    if (!isJsonType(c.req.header('Content-Type'))) {
-      return problem(c, 415, `the body must be JSON, sent with \`Content-Type: application/json\` (got ${JSON.stringify(c.req.header('Content-Type') ?? 'none')})`)
-    }
-    return limit(c, next)
-  }, async (c) => {
-    const req = readDispatchRequest(await c.req.text(), model, limits)
-    if ('status' in req) {
-      const extra: Record<string, unknown> = {}
-      if (req.pointer !== undefined) extra.pointer = req.pointer
-      if (req.unknown !== undefined) extra.unknown = req.unknown
-      return problem(c, req.status, req.detail, extra)
-    }
-    const signal = clientSignal(c)
-    const limitMs = req.options.timeout ?? timeout
-    const opts: DispatchAsyncOptions = { signal, timeout: limitMs }
-    const n = req.options.concurrency ?? concurrency
-    if (n !== Infinity) opts.concurrency = n
-    if (options.executor !== undefined) opts.executor = options.executor
-    for (const k of ['wildcard', 'shrink', 'rmUnusedNodes'] as const) if (req.options[k] !== undefined) (opts as Record<string, unknown>)[k] = req.options[k]
-    const id = c.get('requestId')
-    const settle = async (p: Promise<Solution>): Promise<Outcome> => {
-      try {
-        return outcome(req, await p, undefined, limitMs, signal.aborted)
-      } catch (err) {
-        const sol = err instanceof DispatcherAbort || err instanceof DispatcherError ? err.solution : undefined
-        return outcome(req, sol, err, limitMs, signal.aborted)
+  app.post(
+    '/dispatch',
+    async (c, next) => {
+      if (!isJsonType(c.req.header('Content-Type'))) {
+        return problem(
+          c,
+          415,
+          `the body must be JSON, sent with \`Content-Type: application/json\` (got ${JSON.stringify(c.req.header('Content-Type') ?? 'none')})`,
+        )
       }
-    }
-    if ((c.req.header('Accept') ?? '').includes('text/event-stream')) {
-      const started = performance.now()
-      return streamSSE(c, async (stream) => {
-        const run = model.dispatchStream(req.inputs, req.outputs, opts)
-        let n = 0
+      return limit(c, next)
+    },
+    async (c) => {
+      const req = readDispatchRequest(await c.req.text(), model, limits)
+      if ('status' in req) {
+        const extra: Record<string, unknown> = {}
+        if (req.pointer !== undefined) extra.pointer = req.pointer
+        if (req.unknown !== undefined) extra.unknown = req.unknown
+        return problem(c, req.status, req.detail, extra)
+      }
+      const signal = clientSignal(c)
+      const limitMs = req.options.timeout ?? timeout
+      const opts: DispatchAsyncOptions = { signal, timeout: limitMs }
+      const n = req.options.concurrency ?? concurrency
+      if (n !== Infinity) opts.concurrency = n
+      if (options.executor !== undefined) opts.executor = options.executor
+      for (const k of ['wildcard', 'shrink', 'rmUnusedNodes'] as const)
+        if (req.options[k] !== undefined) (opts as Record<string, unknown>)[k] = req.options[k]
+      const id = c.get('requestId')
+      const settle = async (p: Promise<Solution>): Promise<Outcome> => {
         try {
-          for await (const e of run) await stream.writeSSE({ event: e.type, id: String(n++), data: eventData(e) })
-        } catch {
-          // the dispatch's error is read from run.solution below
+          return outcome(req, await p, undefined, limitMs, signal.aborted)
+        } catch (err) {
+          const sol = err instanceof DispatcherAbort || err instanceof DispatcherError ? err.solution : undefined
+          return outcome(req, sol, err, limitMs, signal.aborted)
         }
-        const out = await settle(run.solution)
-        if (!signal.aborted) await stream.writeSSE({ event: 'solution', id: String(n), data: JSON.stringify({ ...out.body, requestId: id }) })
-        options.onLog?.({ requestId: id, method: 'POST', path: '/dispatch', status: signal.aborted ? 499 : out.status, ms: performance.now() - started })
-      })
-    }
-    const out = await settle(model.dispatchAsync(req.inputs, req.outputs, opts))
-    if (out.status >= 400 && out.body.values === undefined) return problem(c, out.status, String(out.body.detail))
-    c.set('status', out.status)
-    return c.json({ ...out.body, requestId: id }, out.status as 200)
-  })
+      }
+      if ((c.req.header('Accept') ?? '').includes('text/event-stream')) {
+        const started = performance.now()
+        return streamSSE(c, async (stream) => {
+          const run = model.dispatchStream(req.inputs, req.outputs, opts)
+          let n = 0
+          try {
+            for await (const e of run) await stream.writeSSE({ event: e.type, id: String(n++), data: eventData(e) })
+          } catch {
+            // the dispatch's error is read from run.solution below
+          }
+          const out = await settle(run.solution)
+          if (!signal.aborted)
+            await stream.writeSSE({ event: 'solution', id: String(n), data: JSON.stringify({ ...out.body, requestId: id }) })
+          options.onLog?.({
+            requestId: id,
+            method: 'POST',
+            path: '/dispatch',
+            status: signal.aborted ? 499 : out.status,
+            ms: performance.now() - started,
+          })
+        })
+      }
+      const out = await settle(model.dispatchAsync(req.inputs, req.outputs, opts))
+      if (out.status >= 400 && out.body.values === undefined) return problem(c, out.status, String(out.body.detail))
+      c.set('status', out.status)
+      return c.json({ ...out.body, requestId: id }, out.status as 200)
+    },
+  )
 
   app.notFound((c) => problem(c, 404, `no endpoint ${c.req.method} ${c.req.path.replace(/[^\w./-]/g, '')}; see GET /openapi.json`))
   app.onError((err, c) => {
@@ -354,7 +423,11 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
       r.headers.set('X-Request-Id', c.get('requestId'))
       return r
     }
-    return problem(c, 500, `the server failed on this request (${err instanceof Error ? err.name : 'error'}); the request id is in X-Request-Id`)
+    return problem(
+      c,
+      500,
+      `the server failed on this request (${err instanceof Error ? err.name : 'error'}); the request id is in X-Request-Id`,
+    )
   })
   return app
 }

@@ -23,7 +23,13 @@ export interface ServeCommandIO {
   readonly signal?: AbortSignal
 }
 
-function number(io: ServeCommandIO, flag: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+function number(
+  io: ServeCommandIO,
+  flag: string,
+  text: string | undefined,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
   if (text === undefined) return undefined
   const n = text === 'Infinity' ? Infinity : Number(text)
   if (!check(n)) io.usage(`--${flag} takes ${what}, not '${text}'`)
@@ -42,7 +48,7 @@ async function loadViewer(spec: string, io: ServeCommandIO, explicit: boolean): 
   const looksLikePath = ref.module.startsWith('.') || isAbsolute(ref.module)
   let ns: Record<string, unknown>
   try {
-    ns = await import(looksLikePath ? pathToFileURL(resolve(io.cwd, ref.module)).href : ref.module) as Record<string, unknown>
+    ns = (await import(looksLikePath ? pathToFileURL(resolve(io.cwd, ref.module)).href : ref.module)) as Record<string, unknown>
   } catch (e) {
     const code = (e as { code?: unknown }).code
     if (!explicit && (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED')) return undefined
@@ -50,7 +56,12 @@ async function loadViewer(spec: string, io: ServeCommandIO, explicit: boolean): 
   }
   const made = ns[ref.export]
   const viewer = typeof made === 'function' ? await (made as () => unknown)() : made
-  if (typeof viewer !== 'object' || viewer === null || typeof (viewer as ViewerProvider).page !== 'function' || typeof (viewer as ViewerProvider).svg !== 'function') {
+  if (
+    typeof viewer !== 'object' ||
+    viewer === null ||
+    typeof (viewer as ViewerProvider).page !== 'function' ||
+    typeof (viewer as ViewerProvider).svg !== 'function'
+  ) {
     return io.usage(`'${spec}' is not a viewer provider (an object with page() and svg(), or a function returning one)`)
   }
   return viewer as ViewerProvider
@@ -61,11 +72,20 @@ export async function serveCommand(args: readonly string[], io: ServeCommandIO):
   let parsed
   try {
     parsed = parseArgs({
-      args: [...args], allowPositionals: true,
+      args: [...args],
+      allowPositionals: true,
       options: {
-        port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' }, cors: { type: 'string' },
-        timeout: { type: 'string' }, 'body-limit': { type: 'string' }, concurrency: { type: 'string' },
-        executor: { type: 'string' }, viewer: { type: 'string' }, title: { type: 'string' }, log: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        token: { type: 'string' },
+        cors: { type: 'string' },
+        timeout: { type: 'string' },
+        'body-limit': { type: 'string' },
+        concurrency: { type: 'string' },
+        executor: { type: 'string' },
+        viewer: { type: 'string' },
+        title: { type: 'string' },
+        log: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -76,12 +96,26 @@ export async function serveCommand(args: readonly string[], io: ServeCommandIO):
   const port = number(io, 'port', v.port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number from 0 to 65535') ?? 3000
   const timeout = number(io, 'timeout', v.timeout, (n) => Number.isFinite(n) && n > 0, 'a positive number of milliseconds')
   const bodyLimit = number(io, 'body-limit', v['body-limit'], (n) => Number.isInteger(n) && n > 0, 'a positive whole number of bytes')
-  const concurrency = number(io, 'concurrency', v.concurrency, (n) => n === Infinity || (Number.isInteger(n) && n >= 1), 'a whole number of calls, at least 1 (or Infinity)')
-  if (v.executor !== undefined && v.executor !== 'async') io.usage(`--executor takes 'async' (calls run in this process), not '${v.executor}'`)
+  const concurrency = number(
+    io,
+    'concurrency',
+    v.concurrency,
+    (n) => n === Infinity || (Number.isInteger(n) && n >= 1),
+    'a whole number of calls, at least 1 (or Infinity)',
+  )
+  if (v.executor !== undefined && v.executor !== 'async')
+    io.usage(`--executor takes 'async' (calls run in this process), not '${v.executor}'`)
   const token = v.token ?? io.env.FLOWMARK_TOKEN
   const options: { -readonly [K in keyof ServerOptions]: ServerOptions[K] } = {}
   if (token !== undefined && token !== '') options.token = token
-  if (v.cors !== undefined) options.cors = v.cors === '*' ? '*' : v.cors.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  if (v.cors !== undefined)
+    options.cors =
+      v.cors === '*'
+        ? '*'
+        : v.cors
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '')
   if (timeout !== undefined) options.timeout = timeout
   if (bodyLimit !== undefined) options.bodyLimit = bodyLimit
   if (concurrency !== undefined) options.concurrency = concurrency
@@ -94,12 +128,16 @@ export async function serveCommand(args: readonly string[], io: ServeCommandIO):
   const server = await serve(app, { port, ...(v.host === undefined ? {} : { host: v.host }) }).catch((e: unknown) => {
     const code = (e as { code?: unknown }).code
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      return io.usage(`cannot listen on ${v.host ?? '127.0.0.1'}:${port} (${String(code)}${code === 'EADDRINUSE' ? ': another process uses this port; pick another with --port' : ''})`)
+      return io.usage(
+        `cannot listen on ${v.host ?? '127.0.0.1'}:${port} (${String(code)}${code === 'EADDRINUSE' ? ': another process uses this port; pick another with --port' : ''})`,
+      )
     }
     throw e
   })
-  io.stdout.write(`flowmark serve: ${positionals[0]} on ${server.url}/ (API: ${server.url}/openapi.json` +
-    `${viewer === undefined ? '' : `, reference: ${server.url}/reference`}${options.token === undefined ? '' : '; bearer token required'})\n`)
+  io.stdout.write(
+    `flowmark serve: ${positionals[0]} on ${server.url}/ (API: ${server.url}/openapi.json` +
+      `${viewer === undefined ? '' : `, reference: ${server.url}/reference`}${options.token === undefined ? '' : '; bearer token required'})\n`,
+  )
   if (viewer === undefined && v.viewer !== 'none') {
     io.stderr.write(`flowmark serve: no graph viewer (install @flowmark/docs for / and /model.svg: npm install @flowmark/docs)\n`)
   }

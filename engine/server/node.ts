@@ -25,11 +25,16 @@ export interface RunningServer {
  * Starts `app` (from `createApp`, or any object with a `fetch(request)` method) on Node's HTTP server and resolves
  * once it listens. Needs the optional package `@hono/node-server`.
  */
-export async function serve(app: { fetch: (request: Request) => Response | Promise<Response> }, options: ServeOptions = {}): Promise<RunningServer> {
+export async function serve(
+  app: { fetch: (request: Request) => Response | Promise<Response> },
+  options: ServeOptions = {},
+): Promise<RunningServer> {
   const port = options.port ?? 3000
   const host = options.host ?? '127.0.0.1'
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServerOptionError(`serve: \`port\` must be a whole number from 0 to 65535; got ${JSON.stringify(port)}`)
-  if (typeof host !== 'string' || host === '') throw new ServerOptionError(`serve: \`host\` must be an address such as 127.0.0.1; got ${JSON.stringify(host)}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ServerOptionError(`serve: \`port\` must be a whole number from 0 to 65535; got ${JSON.stringify(port)}`)
+  if (typeof host !== 'string' || host === '')
+    throw new ServerOptionError(`serve: \`host\` must be an address such as 127.0.0.1; got ${JSON.stringify(host)}`)
   const node = await importPeer('@hono/node-server', 'serve() of flowmark/server', () => import('@hono/node-server'))
   return new Promise((resolve, reject) => {
     const server = node.serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
@@ -38,10 +43,11 @@ export async function serve(app: { fetch: (request: Request) => Response | Promi
       resolve({
         url: `http://${shown}:${info.port}`,
         port: info.port,
-        close: () => new Promise<void>((done, fail) => {
-          server.close((err) => (err === undefined ? done() : fail(err)))
-          ;(server as { closeIdleConnections?: () => void }).closeIdleConnections?.()
-        }),
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((err) => (err === undefined ? done() : fail(err)))
+            ;(server as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+          }),
       })
     })
     server.once('error', reject)

@@ -35,7 +35,13 @@ function partial(description: string): Record<string, unknown> {
 function nodeSchema(model: Dispatcher, id: string, declared: JsonSchema | undefined, withDefault: boolean): JsonSchema {
   const node = model.dataNodes.get(id)!
   const fromNode = node.attributes.schema
-  const base = declared ?? (typeof fromNode === 'object' && fromNode !== null && !Array.isArray(fromNode) ? (fromNode as Record<string, unknown>) : typeof fromNode === 'boolean' ? fromNode : undefined)
+  const base =
+    declared ??
+    (typeof fromNode === 'object' && fromNode !== null && !Array.isArray(fromNode)
+      ? (fromNode as Record<string, unknown>)
+      : typeof fromNode === 'boolean'
+        ? fromNode
+        : undefined)
   if (typeof base === 'boolean') return base
   const out: Record<string, unknown> = { ...(base ?? {}) }
   if (node.description !== undefined && out.description === undefined) out.description = node.description
@@ -86,17 +92,20 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
   const requestExample: Record<string, unknown> = { inputs: example }
   const dispatchResponses: Record<string, unknown> = {
     '200': {
-      description: 'Every requested output was computed (or none was requested and the dispatch finished). With `Accept: text/event-stream`, ' +
-        'the answer is a stream of progress events (`start`, `finish`, `fail`, `skip`, `discard`, `abort`, each with the node\'s `path`) ending with a `solution` event whose data is the solution with its `status`.',
+      description:
+        'Every requested output was computed (or none was requested and the dispatch finished). With `Accept: text/event-stream`, ' +
+        "the answer is a stream of progress events (`start`, `finish`, `fail`, `skip`, `discard`, `abort`, each with the node's `path`) ending with a `solution` event whose data is the solution with its `status`.",
       headers: { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } },
       content: {
         'application/json': { schema: { $ref: '#/components/schemas/Solution' } },
         'text/event-stream': { schema: { type: 'string', description: 'Server-sent events: progress, then `event: solution`.' } },
       },
     },
-    '400': problem('The body is not JSON, or not of the shape `{ inputs, outputs?, options? }`; `pointer` is the JSON pointer of the problem.'),
+    '400': problem(
+      'The body is not JSON, or not of the shape `{ inputs, outputs?, options? }`; `pointer` is the JSON pointer of the problem.',
+    ),
     ...(options.bearer === true ? { '401': problem('The `Authorization: Bearer <token>` header is missing or wrong.') } : {}),
-    '413': problem('The body is larger than the server\'s limit.'),
+    '413': problem("The body is larger than the server's limit."),
     '415': problem('The body is not `application/json`.'),
     '422': problem('The inputs or outputs name nodes the model does not have (`unknown` lists them).'),
     '424': partial('A requested output could not be computed, or a critical node failed: the partial solution, with the errors.'),
@@ -109,7 +118,8 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
     info: {
       title,
       version: options.version ?? '1.0.0',
-      description: (model.name !== '' ? `The Flowmark model \`${model.name}\` as a web service. ` : 'A Flowmark model as a web service. ') +
+      description:
+        (model.name !== '' ? `The Flowmark model \`${model.name}\` as a web service. ` : 'A Flowmark model as a web service. ') +
         'Give any subset of the inputs; the dispatcher computes the outputs along the cheapest path, with fallbacks.',
     },
     paths: {
@@ -117,7 +127,8 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
         post: {
           operationId: 'dispatch',
           summary: 'Dispatch the model',
-          description: 'Runs the model on the inputs and answers its solution: values, errors per node and distances (`dist`); ' +
+          description:
+            'Runs the model on the inputs and answers its solution: values, errors per node and distances (`dist`); ' +
             'the workflow too with `options.workflow`. Values JSON cannot carry use `{"$type": …}` tags, as in portable models.',
           requestBody: {
             required: true,
@@ -128,30 +139,51 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
       },
       '/model': {
         get: {
-          operationId: 'getModel', summary: 'The portable JSON model',
+          operationId: 'getModel',
+          summary: 'The portable JSON model',
           responses: {
-            '200': { description: 'The model as a portable document (format 1); functions without a reference are written `"ref": null`.', content: { 'application/json': { schema: { type: 'object', required: ['flowmark', 'nodes'], description: 'Its JSON Schema: https://flowmark.dev/schema/model-1.json (also `flowmark/portable/schema.json`).' } } } },
+            '200': {
+              description: 'The model as a portable document (format 1); functions without a reference are written `"ref": null`.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['flowmark', 'nodes'],
+                    description: 'Its JSON Schema: https://flowmark.dev/schema/model-1.json (also `flowmark/portable/schema.json`).',
+                  },
+                },
+              },
+            },
           },
         },
       },
       '/model.svg': {
         get: {
-          operationId: 'getModelSvg', summary: 'The model drawn as SVG',
+          operationId: 'getModelSvg',
+          summary: 'The model drawn as SVG',
           responses: {
-            '200': { description: 'The model\'s graph, laid out by Graphviz.', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+            '200': {
+              description: "The model's graph, laid out by Graphviz.",
+              content: { 'image/svg+xml': { schema: { type: 'string' } } },
+            },
             '501': problem('No viewer is installed (`npm install @flowmark/docs`).'),
           },
         },
       },
       '/': {
         get: {
-          operationId: 'getViewer', summary: options.viewer === false ? 'What the service offers, and how to install the graph viewer' : 'The interactive graph of the model',
+          operationId: 'getViewer',
+          summary:
+            options.viewer === false
+              ? 'What the service offers, and how to install the graph viewer'
+              : 'The interactive graph of the model',
           responses: { '200': { description: 'An HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
         },
       },
       '/reference': {
         get: {
-          operationId: 'getReference', summary: 'A readable reference of this API',
+          operationId: 'getReference',
+          summary: 'A readable reference of this API',
           responses: {
             '200': { description: 'An HTML page drawing this document.', content: { 'text/html': { schema: { type: 'string' } } } },
             '501': problem('No viewer is installed (`npm install @flowmark/docs`).'),
@@ -159,30 +191,54 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
         },
       },
       '/openapi.json': {
-        get: { operationId: 'getOpenApi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } } },
+        get: {
+          operationId: 'getOpenApi',
+          summary: 'This document',
+          responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
       },
       '/health': {
         get: {
-          operationId: 'getHealth', summary: 'Liveness',
+          operationId: 'getHealth',
+          summary: 'Liveness',
           security: [],
-          responses: { '200': { description: 'The service runs.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } } },
+          responses: {
+            '200': {
+              description: 'The service runs.',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } },
+            },
+          },
         },
       },
     },
     components: {
       headers: {
-        RequestId: { description: 'The request id (the client\'s `X-Request-Id` when it is a safe token, else a new UUID).', schema: { type: 'string' } },
+        RequestId: {
+          description: "The request id (the client's `X-Request-Id` when it is a safe token, else a new UUID).",
+          schema: { type: 'string' },
+        },
       },
       schemas: {
         Inputs: { type: 'object', description: 'Data id → value.', properties: props(true), additionalProperties: false },
-        Values: { type: 'object', description: 'Data id → value, in computation order.', properties: props(false), additionalProperties: true },
+        Values: {
+          type: 'object',
+          description: 'Data id → value, in computation order.',
+          properties: props(false),
+          additionalProperties: true,
+        },
         DispatchRequest: {
-          type: 'object', additionalProperties: false,
+          type: 'object',
+          additionalProperties: false,
           properties: {
             inputs: { $ref: '#/components/schemas/Inputs' },
-            outputs: { type: ['array', 'null'], items: { enum: ids.map(writeId) }, description: 'The outputs wanted (default: everything reachable).' },
+            outputs: {
+              type: ['array', 'null'],
+              items: { enum: ids.map(writeId) },
+              description: 'The outputs wanted (default: everything reachable).',
+            },
             options: {
-              type: 'object', additionalProperties: false,
+              type: 'object',
+              additionalProperties: false,
               properties: {
                 timeout: { type: 'number', exclusiveMinimum: 0, description: 'Milliseconds for this dispatch (bounded by the server).' },
                 concurrency: { type: 'integer', minimum: 1, description: 'Most function calls running at once (bounded by the server).' },
@@ -195,11 +251,16 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
           },
         },
         Solution: {
-          type: 'object', required: ['values', 'errors', 'dist'],
+          type: 'object',
+          required: ['values', 'errors', 'dist'],
           properties: {
             status: { type: 'integer', description: 'The HTTP status of the answer (in the final event of a stream, too).' },
             values: { $ref: '#/components/schemas/Values' },
-            errors: { type: 'object', additionalProperties: { type: 'string' }, description: 'Node id → what failed there (the message; never a stack).' },
+            errors: {
+              type: 'object',
+              additionalProperties: { type: 'string' },
+              description: 'Node id → what failed there (the message; never a stack).',
+            },
             dist: { type: 'object', description: 'Node id → distance at which it was reached, in visit order.' },
             missing: { type: 'array', items: { type: 'string' }, description: 'Requested outputs that were not computed.' },
             subSolutions: { type: 'object' },
@@ -215,7 +276,8 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
           },
         },
         Problem: {
-          type: 'object', required: ['status', 'title', 'detail'],
+          type: 'object',
+          required: ['status', 'title', 'detail'],
           description: 'An error answer (RFC 9457 problem details).',
           properties: {
             status: { type: 'integer' },
@@ -226,7 +288,10 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
             requestId: { type: 'string' },
           },
         },
-        Health: { type: 'object', properties: { status: { const: 'ok' }, model: { type: 'string' }, viewer: { type: ['string', 'null'] } } },
+        Health: {
+          type: 'object',
+          properties: { status: { const: 'ok' }, model: { type: 'string' }, viewer: { type: ['string', 'null'] } },
+        },
       },
       ...(options.bearer === true ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
     },

@@ -5,7 +5,11 @@ import { ServerSetupError } from './errors.ts'
 function notFound(e: unknown, name: string): boolean {
   const code = (e as { code?: unknown } | null)?.code
   const message = e instanceof Error ? e.message : String(e)
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || (message.includes(name) && /cannot find|not found|failed to resolve/i.test(message))
+  return (
+    code === 'ERR_MODULE_NOT_FOUND' ||
+    code === 'MODULE_NOT_FOUND' ||
+    (message.includes(name) && /cannot find|not found|failed to resolve/i.test(message))
+  )
 }
 
 /**

@@ -66,14 +66,27 @@ export function readDispatchRequest(text: string, model: Dispatcher, limits: Req
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e
     const p = e.position
-    return { status: 400, detail: `the body is not JSON: ${e.message.replace(/^\d+:\d+: /, '')} (line ${p.line}, column ${p.column})`, pointer: '' }
+    return {
+      status: 400,
+      detail: `the body is not JSON: ${e.message.replace(/^\d+:\d+: /, '')} (line ${p.line}, column ${p.column})`,
+      pointer: '',
+    }
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { status: 400, detail: `the body must be a JSON object {"inputs": {…}, "outputs": […], "options": {…}}, not ${typeOf(body)}`, pointer: '' }
+    return {
+      status: 400,
+      detail: `the body must be a JSON object {"inputs": {…}, "outputs": […], "options": {…}}, not ${typeOf(body)}`,
+      pointer: '',
+    }
   }
   const b = body as Record<string, unknown>
   for (const k of Object.keys(b)) {
-    if (!BODY_KEYS.includes(k)) return { status: 400, detail: `unknown member ${JSON.stringify(k)}; the body takes "inputs", "outputs" and "options"`, pointer: `/${pointerToken(k)}` }
+    if (!BODY_KEYS.includes(k))
+      return {
+        status: 400,
+        detail: `unknown member ${JSON.stringify(k)}; the body takes "inputs", "outputs" and "options"`,
+        pointer: `/${pointerToken(k)}`,
+      }
   }
   const rawInputs = b.inputs ?? {}
   if (typeof rawInputs !== 'object' || rawInputs === null || Array.isArray(rawInputs)) {
@@ -81,44 +94,65 @@ export function readDispatchRequest(text: string, model: Dispatcher, limits: Req
   }
   let outputs: NodeId[] | undefined
   if (b.outputs !== undefined && b.outputs !== null) {
-    if (!Array.isArray(b.outputs)) return { status: 400, detail: `"outputs" must be an array of data ids, not ${typeOf(b.outputs)}`, pointer: '/outputs' }
+    if (!Array.isArray(b.outputs))
+      return { status: 400, detail: `"outputs" must be an array of data ids, not ${typeOf(b.outputs)}`, pointer: '/outputs' }
     outputs = []
     for (const [i, o] of (b.outputs as unknown[]).entries()) {
-      if (typeof o !== 'string') return { status: 400, detail: `an output is a data id (a string), not ${typeOf(o)}`, pointer: `/outputs/${i}` }
+      if (typeof o !== 'string')
+        return { status: 400, detail: `an output is a data id (a string), not ${typeOf(o)}`, pointer: `/outputs/${i}` }
       outputs.push(readId(o) ?? o)
     }
   }
   const options: DispatchRequestOptions = {}
   if (b.options !== undefined) {
     const o = b.options
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return { status: 400, detail: `"options" must be an object, not ${typeOf(o)}`, pointer: '/options' }
+    if (typeof o !== 'object' || o === null || Array.isArray(o))
+      return { status: 400, detail: `"options" must be an object, not ${typeOf(o)}`, pointer: '/options' }
     const opts = o as Record<string, unknown>
     for (const k of Object.keys(opts)) {
-      if (!OPTION_KEYS.includes(k)) return { status: 400, detail: `unknown option ${JSON.stringify(k)}; the options a request may set are ${OPTION_KEYS.map((x) => `"${x}"`).join(', ')}`, pointer: `/options/${pointerToken(k)}` }
+      if (!OPTION_KEYS.includes(k))
+        return {
+          status: 400,
+          detail: `unknown option ${JSON.stringify(k)}; the options a request may set are ${OPTION_KEYS.map((x) => `"${x}"`).join(', ')}`,
+          pointer: `/options/${pointerToken(k)}`,
+        }
     }
     if (opts.timeout !== undefined) {
       const t = opts.timeout
       if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0 || t > limits.maxTimeout) {
-        return { status: 400, detail: `"timeout" is a number of milliseconds, more than 0 and at most ${limits.maxTimeout} (this server's limit); got ${JSON.stringify(t)}`, pointer: '/options/timeout' }
+        return {
+          status: 400,
+          detail: `"timeout" is a number of milliseconds, more than 0 and at most ${limits.maxTimeout} (this server's limit); got ${JSON.stringify(t)}`,
+          pointer: '/options/timeout',
+        }
       }
       options.timeout = t
     }
     if (opts.concurrency !== undefined) {
       const n = opts.concurrency
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > limits.concurrency) {
-        return { status: 400, detail: `"concurrency" is a whole number of calls from 1 to ${limits.concurrency} (this server's limit); got ${JSON.stringify(n)}`, pointer: '/options/concurrency' }
+        return {
+          status: 400,
+          detail: `"concurrency" is a whole number of calls from 1 to ${limits.concurrency} (this server's limit); got ${JSON.stringify(n)}`,
+          pointer: '/options/concurrency',
+        }
       }
       options.concurrency = n
     }
     for (const k of ['workflow', 'shrink', 'rmUnusedNodes'] as const) {
       if (opts[k] !== undefined) {
-        if (typeof opts[k] !== 'boolean') return { status: 400, detail: `"${k}" is true or false; got ${JSON.stringify(opts[k])}`, pointer: `/options/${k}` }
+        if (typeof opts[k] !== 'boolean')
+          return { status: 400, detail: `"${k}" is true or false; got ${JSON.stringify(opts[k])}`, pointer: `/options/${k}` }
         options[k] = opts[k]
       }
     }
     if (opts.wildcard !== undefined) {
       if (typeof opts.wildcard !== 'boolean' && opts.wildcard !== 'producible') {
-        return { status: 400, detail: `"wildcard" is true, false or "producible"; got ${JSON.stringify(opts.wildcard)}`, pointer: '/options/wildcard' }
+        return {
+          status: 400,
+          detail: `"wildcard" is true, false or "producible"; got ${JSON.stringify(opts.wildcard)}`,
+          pointer: '/options/wildcard',
+        }
       }
       options.wildcard = opts.wildcard
     }
@@ -139,7 +173,9 @@ export function readDispatchRequest(text: string, model: Dispatcher, limits: Req
     const known = [...data.keys()].filter((k): k is string => typeof k === 'string')
     const hint = unknown.length === 1 ? didYouMean(unknown[0]!, known) : ''
     return {
-      status: 422, pointer: `/inputs/${pointerToken(unknown[0]!)}`, unknown,
+      status: 422,
+      pointer: `/inputs/${pointerToken(unknown[0]!)}`,
+      unknown,
       detail: `the model has no data node ${unknown.map((u) => JSON.stringify(u)).join(', ')} to take as input; GET /openapi.json lists the inputs.${hint}`,
     }
   }
@@ -147,7 +183,9 @@ export function readDispatchRequest(text: string, model: Dispatcher, limits: Req
     const bad = outputs.map((o, i) => [o, i] as const).filter(([o]) => !data.has(o))
     if (bad.length > 0) {
       return {
-        status: 422, pointer: `/outputs/${bad[0]![1]}`, unknown: bad.map(([o]) => writeId(o)),
+        status: 422,
+        pointer: `/outputs/${bad[0]![1]}`,
+        unknown: bad.map(([o]) => writeId(o)),
         detail: `the model has no data node ${bad.map(([o]) => JSON.stringify(writeId(o))).join(', ')} to compute as output; GET /openapi.json lists the outputs`,
       }
     }

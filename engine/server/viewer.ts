@@ -16,7 +16,13 @@ export interface ViewerContext {
   /** The service's title (the model's name, or the `title` option). */
   readonly title: string
   /** Absolute paths (from the server's root, with its base path) of the other endpoints, for links. */
-  readonly links: { readonly openapi: string; readonly reference: string; readonly model: string; readonly svg: string; readonly assets: string }
+  readonly links: {
+    readonly openapi: string
+    readonly reference: string
+    readonly model: string
+    readonly svg: string
+    readonly assets: string
+  }
 }
 
 /**

@@ -37,10 +37,16 @@ export class WorkerError extends FlowmarkError {
 const piscina = await import('piscina').catch((err: unknown) => {
   const code = (err as { code?: unknown } | null)?.code
   if (code === 'ERR_MODULE_NOT_FOUND' && /'piscina'/.test(String((err as Error).message))) {
-    throw new WorkerError('piscina', "flowmark/workers runs calls on a piscina worker pool, but the package 'piscina' is not " +
-      'installed: run `npm install piscina` (an optional peer dependency of flowmark, ^5.3.2)', { cause: err })
+    throw new WorkerError(
+      'piscina',
+      "flowmark/workers runs calls on a piscina worker pool, but the package 'piscina' is not " +
+        'installed: run `npm install piscina` (an optional peer dependency of flowmark, ^5.3.2)',
+      { cause: err },
+    )
   }
-  throw new WorkerError('piscina', `flowmark/workers: cannot load piscina: ${String((err as Error | null)?.message ?? err)}`, { cause: err })
+  throw new WorkerError('piscina', `flowmark/workers: cannot load piscina: ${String((err as Error | null)?.message ?? err)}`, {
+    cause: err,
+  })
 })
 
 /** Limits of each worker thread's resources (Node's `Worker` `resourceLimits`); a worker over them fails its call. */
@@ -201,7 +207,9 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
         `node ${formatId(nodeId)}${describePath(path)} is sent to the worker executor '${name}', but its function has no ` +
           'reference: a closure cannot cross to a worker thread. Export the function from a module and give the node ' +
           "`ref: './work.ts#name'` (with the executor's `baseUrl`) or `fn: functionRef(name, import.meta.url)`; or " +
-          "run this node in this thread with `executor: 'async'`", { nodeId })
+          "run this node in this thread with `executor: 'async'`",
+        { nodeId },
+      )
     }
     const text = formatRef({ module: refSpecifier(ref, baseUrl, nodeId), export: ref.export })
     refs.set(fn, text)
@@ -217,18 +225,25 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
     const hash = text.lastIndexOf('#')
     const module = text.slice(0, hash)
     if (/\.[mc]?tsx?$/.test(module) && !(process.features as { typescript?: unknown }).typescript) {
-      throw new RefError('import', text,
+      throw new RefError(
+        'import',
+        text,
         `reference of node ${formatId(node.id)} ${JSON.stringify(text)} is a TypeScript module, which this Node ` +
           `(${process.version}) cannot import: use Node ^22.18 or >= 23.6 (they strip types), or point the reference at compiled JavaScript`,
-        { nodeId: node.id })
+        { nodeId: node.id },
+      )
     }
     const imported = await importRef(text, { nodeId: node.id })
     const own = refTarget(fn) ?? fn
     if (imported !== own) {
-      throw new RefError('export', text,
+      throw new RefError(
+        'export',
+        text,
         `reference of node ${formatId(node.id)}${describePath(path)} ${JSON.stringify(text)} imports another function than the ` +
           "node's own: a worker would call a different function. Give the export's own name (functionRef(fn, " +
-          'import.meta.url, exportName)) or drop `ref` to keep the node in this thread', { nodeId: node.id })
+          'import.meta.url, exportName)) or drop `ref` to keep the node in this thread',
+        { nodeId: node.id },
+      )
     }
     refs.set(fn, text)
   }
@@ -237,13 +252,22 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
     const e = err as { name?: unknown; code?: unknown; message?: unknown } | null
     const where = `node ${formatId(call.nodeId)}${describePath(call.path)}`
     if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new WorkerError('out-of-memory', `${where} ran out of memory on its worker thread` +
-        (limits === undefined ? '' : ` (resourceLimits ${JSON.stringify(limits)})`) + '; the pool starts a new thread', { nodeId: call.nodeId, cause: err })
+      return new WorkerError(
+        'out-of-memory',
+        `${where} ran out of memory on its worker thread` +
+          (limits === undefined ? '' : ` (resourceLimits ${JSON.stringify(limits)})`) +
+          '; the pool starts a new thread',
+        { nodeId: call.nodeId, cause: err },
+      )
     }
     const exited = typeof e?.message === 'string' ? /^worker exited with code: (-?\d+)/.exec(e.message) : null
     if (exited !== null) {
-      return new WorkerError('exit', `${where}: its worker thread exited (code ${exited[1]}) before the call returned — ` +
-        'process.exit() in the function? The pool starts a new thread', { nodeId: call.nodeId, cause: err })
+      return new WorkerError(
+        'exit',
+        `${where}: its worker thread exited (code ${exited[1]}) before the call returned — ` +
+          'process.exit() in the function? The pool starts a new thread',
+        { nodeId: call.nodeId, cause: err },
+      )
     }
     // Arguments that do not clone fail here (a DOMException); a result that does not clone fails in the worker, and
     // arrives as an Error whose stack alone says so.
@@ -251,8 +275,12 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
     if (e?.name === 'DataCloneError' || stack.startsWith('DataCloneError')) {
       const what = e?.name === 'DataCloneError' ? 'its arguments cannot be sent to' : 'its result cannot be sent back from'
       const why = e?.name === 'DataCloneError' ? String(e.message) : stack.split('\n')[0]!.replace(/^DataCloneError: /, '')
-      return new WorkerError('clone', `${where}: ${what} a worker thread (values are structured-cloned: no functions; ` +
-        `class instances arrive as plain objects): ${why}`, { nodeId: call.nodeId, cause: err })
+      return new WorkerError(
+        'clone',
+        `${where}: ${what} a worker thread (values are structured-cloned: no functions; ` +
+          `class instances arrive as plain objects): ${why}`,
+        { nodeId: call.nodeId, cause: err },
+      )
     }
     return err
   }
@@ -276,7 +304,8 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
       for (const entry of nodes) await check(entry)
     },
     async run(call, signal) {
-      if (closed) throw new WorkerError('closed', `node ${formatId(call.nodeId)}: the worker executor '${name}' is closed`, { nodeId: call.nodeId })
+      if (closed)
+        throw new WorkerError('closed', `node ${formatId(call.nodeId)}: the worker executor '${name}' is closed`, { nodeId: call.nodeId })
       const task: WorkerTask = {
         ref: refText(call.fn, call.nodeId, call.path),
         args: call.context === undefined ? call.args : call.args.slice(0, -1),
@@ -293,14 +322,14 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
         if (!(signal.reason instanceof Discarded) || waiting.has(task)) ctl.abort(signal.reason)
       }
       if (signal.aborted) onAbort()
-      else (signal).addEventListener('abort', onAbort, { once: true })
+      else signal.addEventListener('abort', onAbort, { once: true })
       let reply: WorkerReply
       try {
         reply = await pool.run(task, { signal: ctl.signal })
       } catch (err) {
         throw failure(err, call)
       } finally {
-        (signal).removeEventListener('abort', onAbort)
+        signal.removeEventListener('abort', onAbort)
       }
       call.report?.({ thread: reply.threadId, started: reply.started, duration: reply.duration })
       if (!reply.ok) throw reply.value

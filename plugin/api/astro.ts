@@ -48,15 +48,19 @@ export function validateApiConfig(input: unknown): ApiPagesConfig {
     throw new ApiOptionsError(`flowmark(): invalid option \`api.${field}\`: ${what}`)
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ApiOptionsError('flowmark(): invalid option `api`: expected an object such as { entryPoints: [\'engine/index.ts\'] }')
+    throw new ApiOptionsError("flowmark(): invalid option `api`: expected an object such as { entryPoints: ['engine/index.ts'] }")
   }
   const o = input as Record<string, unknown>
   for (const k of Object.keys(o)) if (!KNOWN.has(k)) fail(k, `unknown field; known: ${[...KNOWN].join(', ')}`)
   const eps = o.entryPoints
-  if (!Array.isArray(eps) || eps.length === 0) fail('entryPoints', 'expected a non-empty array of files, e.g. [\'engine/index.ts\']')
+  if (!Array.isArray(eps) || eps.length === 0) fail('entryPoints', "expected a non-empty array of files, e.g. ['engine/index.ts']")
   ;(eps as unknown[]).forEach((e, i) => {
-    const ok = typeof e === 'string' || (typeof e === 'object' && e !== null && typeof (e as { file?: unknown }).file === 'string'
-      && ((e as { name?: unknown }).name === undefined || typeof (e as { name?: unknown }).name === 'string'))
+    const ok =
+      typeof e === 'string' ||
+      (typeof e === 'object' &&
+        e !== null &&
+        typeof (e as { file?: unknown }).file === 'string' &&
+        ((e as { name?: unknown }).name === undefined || typeof (e as { name?: unknown }).name === 'string'))
     if (!ok) fail(`entryPoints[${i}]`, `expected a file path or { file, name? }, got ${JSON.stringify(e)}`)
   })
   for (const k of ['tsconfig', 'sourceBaseUrl', 'outDir', 'title'] as const) {
@@ -181,10 +185,15 @@ export function apiSidebarItems(pages: readonly ApiPage[], idPrefix: string): Si
  * @param idPrefix Collection id prefix of the pages (`api`).
  * @returns The new sidebar, or undefined when no entry autogenerates from the API folder.
  */
-export function withApiSidebar(sidebar: readonly SidebarItem[] | undefined, pages: readonly ApiPage[], idPrefix: string): SidebarItem[] | undefined {
+export function withApiSidebar(
+  sidebar: readonly SidebarItem[] | undefined,
+  pages: readonly ApiPage[],
+  idPrefix: string,
+): SidebarItem[] | undefined {
   if (sidebar === undefined) return undefined
   let replaced = false
-  const isApi = (item: SidebarItem): boolean => typeof item === 'object' && 'autogenerate' in item && item.autogenerate?.directory.replace(/^\/+|\/+$/g, '') === idPrefix
+  const isApi = (item: SidebarItem): boolean =>
+    typeof item === 'object' && 'autogenerate' in item && item.autogenerate?.directory.replace(/^\/+|\/+$/g, '') === idPrefix
   const visit = (item: SidebarItem): SidebarItem => {
     if (typeof item !== 'object' || 'link' in item) return item
     if (isApi(item) || (item.items?.length === 1 && isApi(item.items[0] as SidebarItem))) {

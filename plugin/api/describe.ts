@@ -72,8 +72,14 @@ function describe(dsp: Dispatcher, id: NodeId, lookup: DocLookup, seen: Set<stri
   if (seen.has(key)) return ''
   seen.add(key)
 
-  const successors = dsp.successors(id).map((s) => dsp.nodes.get(s)).filter((n): n is ModelNode => n !== undefined)
-  const predecessors = dsp.predecessors(id).map((s) => dsp.nodes.get(s)).filter((n): n is ModelNode => n !== undefined)
+  const successors = dsp
+    .successors(id)
+    .map((s) => dsp.nodes.get(s))
+    .filter((n): n is ModelNode => n !== undefined)
+  const predecessors = dsp
+    .predecessors(id)
+    .map((s) => dsp.nodes.get(s))
+    .filter((n): n is ModelNode => n !== undefined)
 
   for (const s of successors) {
     if (s.kind !== 'function' || s.fn === undefined) continue

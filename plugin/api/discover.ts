@@ -46,7 +46,9 @@ export function isDispatcher(value: unknown): value is Dispatcher {
   if (value instanceof Dispatcher) return true
   if (typeof value !== 'object' || value === null) return false
   const v = value as Record<string, unknown>
-  return v.nodes instanceof Map && typeof v.dispatch === 'function' && typeof v.addFunction === 'function' && typeof v.successors === 'function'
+  return (
+    v.nodes instanceof Map && typeof v.dispatch === 'function' && typeof v.addFunction === 'function' && typeof v.successors === 'function'
+  )
 }
 
 /**
@@ -62,16 +64,17 @@ export function isDispatcher(value: unknown): value is Dispatcher {
  */
 export async function discoverDispatchers(model: ApiModel, options: DiscoverOptions = {}): Promise<ApiDocs> {
   if (options.isolate ?? options.importModule === undefined) {
-    if (options.importModule !== undefined) throw new ApiDiscoveryError('discoverDispatchers: `importModule` cannot be used with `isolate: true` (a function cannot be sent to the worker)')
+    if (options.importModule !== undefined)
+      throw new ApiDiscoveryError(
+        'discoverDispatchers: `importModule` cannot be used with `isolate: true` (a function cannot be sent to the worker)',
+      )
     return discoverInWorker(model, options.plotOptions)
   }
   return discoverHere(model, options)
 }
 
 /** What the discovery worker posts back. */
-export type DiscoverWorkerReply =
-  | { readonly ok: true; readonly docs: ApiDocs }
-  | { readonly ok: false; readonly message: string }
+export type DiscoverWorkerReply = { readonly ok: true; readonly docs: ApiDocs } | { readonly ok: false; readonly message: string }
 
 function discoverInWorker(model: ApiModel, plotOptions: Readonly<Record<string, unknown>> | undefined): Promise<ApiDocs> {
   const here = import.meta.url
@@ -115,7 +118,10 @@ export async function discoverHere(model: ApiModel, options: DiscoverOptions = {
     try {
       ns = await load(mod.absoluteFile)
     } catch (cause) {
-      throw new ApiDiscoveryError(`cannot import module ${mod.name} (${mod.file}) to find its dispatchers: ${String(cause)}. Check that it runs under Node (or pass \`importModule\`).`, { cause })
+      throw new ApiDiscoveryError(
+        `cannot import module ${mod.name} (${mod.file}) to find its dispatchers: ${String(cause)}. Check that it runs under Node (or pass \`importModule\`).`,
+        { cause },
+      )
     }
     namespaces.push(ns)
     for (const item of mod.items) {
@@ -140,7 +146,9 @@ export async function discoverHere(model: ApiModel, options: DiscoverOptions = {
     const items: ApiItem[] = mod.items.map((item) => {
       const value = values.get(item.slug)
       if (item.kind !== 'variable' || !isDispatcher(value)) return item
-      dispatchers.push(documentDispatcher(mod, item, value, lookup, { ...DOCS_PLOT_DEFAULTS, ...(options.plotOptions ?? { depth: Infinity }) }))
+      dispatchers.push(
+        documentDispatcher(mod, item, value, lookup, { ...DOCS_PLOT_DEFAULTS, ...(options.plotOptions ?? { depth: Infinity }) }),
+      )
       // Without a doc comment, the summary tables show the dispatcher's own description (as schedula does).
       const own = value.description.trim()
       if (item.doc.summary !== '' || own === '') return { ...item, kind: 'dispatcher' }
@@ -151,7 +159,13 @@ export async function discoverHere(model: ApiModel, options: DiscoverOptions = {
   return { model: { ...model, modules }, dispatchers }
 }
 
-function documentDispatcher(mod: ApiModule, item: ApiItem, dsp: Dispatcher, lookup: DocLookup, plotOptions: Readonly<Record<string, unknown>>): DispatcherDoc {
+function documentDispatcher(
+  mod: ApiModule,
+  item: ApiItem,
+  dsp: Dispatcher,
+  lookup: DocLookup,
+  plotOptions: Readonly<Record<string, unknown>>,
+): DispatcherDoc {
   let plot: PlotJSON | undefined
   const plotter = (dsp as unknown as { plot?: unknown }).plot
   if (typeof plotter === 'function') {
@@ -159,7 +173,10 @@ function documentDispatcher(mod: ApiModule, item: ApiItem, dsp: Dispatcher, look
       const p = plotter.call(dsp, plotOptions) as { toJSON?: () => PlotJSON } | PlotJSON
       plot = typeof (p as { toJSON?: unknown }).toJSON === 'function' ? (p as { toJSON: () => PlotJSON }).toJSON() : (p as PlotJSON)
     } catch (cause) {
-      throw new ApiDiscoveryError(`cannot plot dispatcher ${item.name} of ${mod.name} (${item.source?.file ?? mod.file}:${item.source?.line ?? 1}): ${String(cause)}`, { cause })
+      throw new ApiDiscoveryError(
+        `cannot plot dispatcher ${item.name} of ${mod.name} (${item.source?.file ?? mod.file}:${item.source?.line ?? 1}): ${String(cause)}`,
+        { cause },
+      )
     }
   }
   const description = dsp.description.trim() || item.doc.summary

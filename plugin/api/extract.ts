@@ -3,15 +3,37 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
-  Application, ConsoleLogger, Converter, LogLevel, ReflectionKind,
-  type CommentDisplayPart, type CommentTag, type DeclarationReflection, type ParameterReflection, type ProjectReflection,
-  type Reflection, type SignatureReflection, type SomeType, type TypeDocOptions, type TypeParameterReflection,
+  Application,
+  ConsoleLogger,
+  Converter,
+  LogLevel,
+  ReflectionKind,
+  type CommentDisplayPart,
+  type CommentTag,
+  type DeclarationReflection,
+  type ParameterReflection,
+  type ProjectReflection,
+  type Reflection,
+  type SignatureReflection,
+  type SomeType,
+  type TypeDocOptions,
+  type TypeParameterReflection,
 } from 'typedoc'
 import ts from 'typescript'
 import { ApiExtractionError, ApiSlugCollisionError } from './errors.ts'
 import { firstSentence, slugify } from './text.ts'
 import type {
-  ApiDoc, ApiHeritage, ApiItem, ApiItemKind, ApiMember, ApiModel, ApiModule, ApiParameter, ApiSignature, ApiSource, ApiTag,
+  ApiDoc,
+  ApiHeritage,
+  ApiItem,
+  ApiItemKind,
+  ApiMember,
+  ApiModel,
+  ApiModule,
+  ApiParameter,
+  ApiSignature,
+  ApiSource,
+  ApiTag,
 } from './types.ts'
 
 /** An entry point: a file (relative to `root`), optionally with the module name to show (default: derived from the path). */
@@ -72,7 +94,12 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
   }
   // The compiler options shape the types TypeDoc prints, so the tsconfig's content is part of the cache key.
   const keyData = JSON.stringify({
-    v: MODEL_VERSION, typedoc: Application.VERSION, entries, tsconfig, base: options.sourceBaseUrl ?? null, extra: options.typedoc ?? {},
+    v: MODEL_VERSION,
+    typedoc: Application.VERSION,
+    entries,
+    tsconfig,
+    base: options.sourceBaseUrl ?? null,
+    extra: options.typedoc ?? {},
     tsconfigHash: tsconfigPath === undefined ? null : sha256(readFileSync(tsconfigPath)),
   })
   const cacheDir = options.cache === false ? undefined : path.resolve(root, options.cache ?? API_CACHE_DIR)
@@ -102,13 +129,23 @@ export async function extractApi(options: ExtractOptions): Promise<ApiModel> {
   app.logger = new CollectingLogger(messages)
   let programFiles: string[] = []
   app.converter.on(Converter.EVENT_END, (context) => {
-    programFiles = context.programs.flatMap((p) => moduleGraph(p, entries.map((e) => path.join(root, e.file))))
+    programFiles = context.programs.flatMap((p) =>
+      moduleGraph(
+        p,
+        entries.map((e) => path.join(root, e.file)),
+      ),
+    )
   })
   const project = await app.convert()
   if (project === undefined) {
-    throw new ApiExtractionError(`TypeDoc could not convert ${entries.map((e) => e.file).join(', ')}; fix the errors below (or the entry point paths)`, messages)
+    throw new ApiExtractionError(
+      `TypeDoc could not convert ${entries.map((e) => e.file).join(', ')}; fix the errors below (or the entry point paths)`,
+      messages,
+    )
   }
-  const sourceFiles = [...new Set(programFiles.filter((f) => !f.includes('/node_modules/')).map((f) => toPosix(path.relative(root, f))))].sort(compareText)
+  const sourceFiles = [
+    ...new Set(programFiles.filter((f) => !f.includes('/node_modules/')).map((f) => toPosix(path.relative(root, f)))),
+  ].sort(compareText)
   const warnings: string[] = []
   const model: Omit<ApiModel, 'stats'> = {
     modules: buildModules(project, entries, root, options.sourceBaseUrl, warnings),
@@ -145,7 +182,15 @@ function moduleGraph(program: ts.Program, entries: readonly string[]): string[] 
     if (source === undefined) continue
     for (const ref of ts.preProcessFile(source.text, true, true).importedFiles) {
       // The importing file's own format decides how its imports resolve (require() calls aside, which docs rarely hold).
-      const resolved = ts.resolveModuleName(ref.fileName, file, options, ts.sys, undefined, undefined, source.impliedNodeFormat).resolvedModule
+      const resolved = ts.resolveModuleName(
+        ref.fileName,
+        file,
+        options,
+        ts.sys,
+        undefined,
+        undefined,
+        source.impliedNodeFormat,
+      ).resolvedModule
       if (resolved === undefined || resolved.isExternalLibraryImport === true) continue
       const target = path.normalize(resolved.resolvedFileName)
       if (!target.includes(`${path.sep}node_modules${path.sep}`) && !seen.has(target)) queue.push(target)
@@ -206,7 +251,9 @@ function normalizeEntries(list: readonly ApiEntryPoint[], root: string): NormalE
     const file = toPosix(typeof e === 'string' ? e : e.file)
     const abs = path.resolve(root, file)
     if (!existsSync(abs)) {
-      throw new ApiExtractionError(`extractApi: entry point ${JSON.stringify(file)} does not exist (resolved to ${abs}); paths are relative to \`root\` (${root})`)
+      throw new ApiExtractionError(
+        `extractApi: entry point ${JSON.stringify(file)} does not exist (resolved to ${abs}); paths are relative to \`root\` (${root})`,
+      )
     }
     const rel = toPosix(path.relative(root, abs))
     const derived = rel.replace(/\.(d\.)?[cm]?[tj]sx?$/, '').replace(/\/index$/, '')
@@ -238,7 +285,13 @@ function resolved(r: Reflection): DeclarationReflection | undefined {
   return target.isDeclaration() ? target : undefined
 }
 
-function buildModules(project: ProjectReflection, entries: readonly NormalEntry[], root: string, base: string | undefined, warnings: string[]): ApiModule[] {
+function buildModules(
+  project: ProjectReflection,
+  entries: readonly NormalEntry[],
+  root: string,
+  base: string | undefined,
+  warnings: string[],
+): ApiModule[] {
   // With one entry point TypeDoc puts the exports on the project; with several, one Module reflection per entry.
   const containers: [NormalEntry, readonly Reflection[], Reflection | undefined][] = []
   if (entries.length === 1) {
@@ -254,7 +307,9 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
     containers.sort((a, b) => entries.indexOf(a[0]) - entries.indexOf(b[0]))
     const missing = entries.filter((e) => !containers.some(([c]) => c === e))
     if (missing.length > 0) {
-      throw new ApiExtractionError(`extractApi: TypeDoc produced no module for ${missing.map((e) => e.file).join(', ')}; check that each entry point is a module (has exports) and is listed once`)
+      throw new ApiExtractionError(
+        `extractApi: TypeDoc produced no module for ${missing.map((e) => e.file).join(', ')}; check that each entry point is a module (has exports) and is listed once`,
+      )
     }
   }
 
@@ -264,7 +319,9 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
   const claim = (slug: string, what: string) => {
     const prev = used.get(slug)
     if (prev !== undefined) {
-      throw new ApiSlugCollisionError(`API pages ${prev} and ${what} would both get the slug ${JSON.stringify(slug)}; give the entry points distinct names ({ file, name })`)
+      throw new ApiSlugCollisionError(
+        `API pages ${prev} and ${what} would both get the slug ${JSON.stringify(slug)}; give the entry points distinct names ({ file, name })`,
+      )
     }
     used.set(slug, what)
   }
@@ -275,8 +332,13 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
       .map((c) => ({ c, d: resolved(c) }))
       .filter((x): x is { c: Reflection; d: DeclarationReflection } => {
         if (x.d !== undefined && itemKind(x.d) !== undefined) return true
-        const where = x.c.isDeclaration() && x.c.sources?.[0] !== undefined ? ` (${toPosix(path.relative(root, x.c.sources[0].fullFileName))}:${x.c.sources[0].line})` : ''
-        warnings.push(`export ${entry.name}.${x.c.name}${where} is a ${ReflectionKind[x.d?.kind ?? x.c.kind] ?? 'reflection'}: not documented (API pages cover functions, classes, interfaces, types, enums and variables)`)
+        const where =
+          x.c.isDeclaration() && x.c.sources?.[0] !== undefined
+            ? ` (${toPosix(path.relative(root, x.c.sources[0].fullFileName))}:${x.c.sources[0].line})`
+            : ''
+        warnings.push(
+          `export ${entry.name}.${x.c.name}${where} is a ${ReflectionKind[x.d?.kind ?? x.c.kind] ?? 'reflection'}: not documented (API pages cover functions, classes, interfaces, types, enums and variables)`,
+        )
         return false
       })
     const itemSlugs = uniqueSlugs(members.map(({ c, d }) => ({ name: c.name, kind: itemKind(d) as ApiItemKind })))
@@ -300,7 +362,10 @@ function buildModules(project: ProjectReflection, entries: readonly NormalEntry[
       slug: moduleSlug,
       file: entry.file,
       absoluteFile: path.join(root, entry.file),
-      doc: comment === undefined ? purposeDoc(path.join(root, entry.file), entry.name) : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
+      doc:
+        comment === undefined
+          ? purposeDoc(path.join(root, entry.file), entry.name)
+          : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx),
       items,
     }
   })
@@ -358,8 +423,17 @@ function buildItem(name: string, d: DeclarationReflection, slug: string, ctx: Ct
   const withSource = <T extends object>(o: T) => (source === undefined ? o : { ...o, source })
   if (kind === 'function') {
     const signatures = (d.signatures ?? []).map((s) => buildSignature(name, s, ctx))
-    const doc = d.comment !== undefined ? docOf(d, ctx) : signatures[0]?.doc ?? emptyDoc()
-    return withSource({ name, kind, slug, declaration: signatures.map((s) => `function ${s.text}`).join('\n'), signatures, doc, members: [], runtime: true })
+    const doc = d.comment !== undefined ? docOf(d, ctx) : (signatures[0]?.doc ?? emptyDoc())
+    return withSource({
+      name,
+      kind,
+      slug,
+      declaration: signatures.map((s) => `function ${s.text}`).join('\n'),
+      signatures,
+      doc,
+      members: [],
+      runtime: true,
+    })
   }
   if (kind === 'class' || kind === 'interface') {
     const clauses = [
@@ -374,16 +448,44 @@ function buildItem(name: string, d: DeclarationReflection, slug: string, ctx: Ct
       ...(d.extendedTypes ?? []).map((t) => heritageOf('extends', t, ctx)),
       ...(d.implementedTypes ?? []).map((t) => heritageOf('implements', t, ctx)),
     ]
-    return withSource({ name, kind, slug, declaration, signatures: ctor?.signatures ?? [], doc: docOf(d, ctx), members, runtime: kind === 'class', heritage })
+    return withSource({
+      name,
+      kind,
+      slug,
+      declaration,
+      signatures: ctor?.signatures ?? [],
+      doc: docOf(d, ctx),
+      members,
+      runtime: kind === 'class',
+      heritage,
+    })
   }
   if (kind === 'type') {
     const declaration = d.kindOf(ReflectionKind.Enum)
       ? `enum ${name} { ${(d.children ?? []).map((c) => c.name).join(', ')} }`
       : `type ${name}${typeParams(d.typeParameters)} = ${typeText(d.type)}`
-    return withSource({ name, kind, slug, declaration, signatures: [], doc: docOf(d, ctx), members: [], runtime: d.kindOf(ReflectionKind.Enum) })
+    return withSource({
+      name,
+      kind,
+      slug,
+      declaration,
+      signatures: [],
+      doc: docOf(d, ctx),
+      members: [],
+      runtime: d.kindOf(ReflectionKind.Enum),
+    })
   }
   const keyword = d.flags.isConst ? 'const' : 'let'
-  return withSource({ name, kind, slug, declaration: `${keyword} ${name}: ${typeText(d.type)}`, signatures: [], doc: docOf(d, ctx), members: [], runtime: true })
+  return withSource({
+    name,
+    kind,
+    slug,
+    declaration: `${keyword} ${name}: ${typeText(d.type)}`,
+    signatures: [],
+    doc: docOf(d, ctx),
+    members: [],
+    runtime: true,
+  })
 }
 
 function heritageOf(relation: 'extends' | 'implements', t: SomeType, ctx: Ctx): ApiHeritage {
@@ -404,11 +506,27 @@ function buildMembers(owner: string, d: DeclarationReflection, ctx: Ctx): ApiMem
     const base = source === undefined ? {} : { source }
     if (c.kindOf(ReflectionKind.Constructor)) {
       const signatures = (c.signatures ?? []).map((s) => buildSignature(owner, s, ctx))
-      out.push({ ...base, name: 'constructor', kind: 'constructor', ...flags, text: signatures.map((s) => `new ${s.text}`).join('\n'), signatures, doc: signatures[0]?.doc ?? emptyDoc() })
+      out.push({
+        ...base,
+        name: 'constructor',
+        kind: 'constructor',
+        ...flags,
+        text: signatures.map((s) => `new ${s.text}`).join('\n'),
+        signatures,
+        doc: signatures[0]?.doc ?? emptyDoc(),
+      })
     } else if (c.kindOf(ReflectionKind.Method)) {
       const signatures = (c.signatures ?? []).map((s) => buildSignature(c.name, s, ctx))
       const prefix = flags.static ? 'static ' : ''
-      out.push({ ...base, name: c.name, kind: 'method', ...flags, text: signatures.map((s) => prefix + s.text).join('\n'), signatures, doc: signatures[0]?.doc ?? docOf(c, ctx) })
+      out.push({
+        ...base,
+        name: c.name,
+        kind: 'method',
+        ...flags,
+        text: signatures.map((s) => prefix + s.text).join('\n'),
+        signatures,
+        doc: signatures[0]?.doc ?? docOf(c, ctx),
+      })
     } else if (c.kindOf(ReflectionKind.Accessor)) {
       const get = c.getSignature
       const set = c.setSignature
@@ -416,11 +534,21 @@ function buildMembers(owner: string, d: DeclarationReflection, ctx: Ctx): ApiMem
       const comment = get?.comment ?? set?.comment ?? c.comment
       const doc = comment === undefined ? emptyDoc() : buildDoc(comment.summary, comment.blockTags, [...comment.modifierTags], ctx)
       const prefix = flags.static ? 'static ' : ''
-      const text = [get ? `${prefix}get ${c.name}(): ${type}` : '', set ? `${prefix}set ${c.name}(value: ${type})` : ''].filter(Boolean).join('\n')
+      const text = [get ? `${prefix}get ${c.name}(): ${type}` : '', set ? `${prefix}set ${c.name}(value: ${type})` : '']
+        .filter(Boolean)
+        .join('\n')
       out.push({ ...base, name: c.name, kind: 'accessor', ...flags, readonly: set === undefined, text, signatures: [], doc })
     } else if (c.kindOf(ReflectionKind.Property)) {
       const prefix = `${flags.static ? 'static ' : ''}${flags.readonly ? 'readonly ' : ''}`
-      out.push({ ...base, name: c.name, kind: 'property', ...flags, text: `${prefix}${c.name}${flags.optional ? '?' : ''}: ${typeText(c.type)}`, signatures: [], doc: docOf(c, ctx) })
+      out.push({
+        ...base,
+        name: c.name,
+        kind: 'property',
+        ...flags,
+        text: `${prefix}${c.name}${flags.optional ? '?' : ''}: ${typeText(c.type)}`,
+        signatures: [],
+        doc: docOf(c, ctx),
+      })
     }
   }
   return out
@@ -465,7 +593,9 @@ function typeText(t: SomeType | undefined): string {
   const sigs = t.type === 'reflection' && (t.declaration.children ?? []).length === 0 ? t.declaration.signatures : undefined
   if (sigs !== undefined && sigs.length > 0) {
     const one = (s: SignatureReflection) => {
-      const params = (s.parameters ?? []).map((p) => `${p.flags.isRest ? '...' : ''}${p.name}${p.flags.isOptional ? '?' : ''}: ${typeText(p.type)}`)
+      const params = (s.parameters ?? []).map(
+        (p) => `${p.flags.isRest ? '...' : ''}${p.name}${p.flags.isOptional ? '?' : ''}: ${typeText(p.type)}`,
+      )
       return `${typeParams(s.typeParameters)}(${params.join(', ')}) => ${typeText(s.type)}`
     }
     return sigs.length === 1 ? one(sigs[0] as SignatureReflection) : sigs.map((x) => `(${one(x)})`).join(' & ')
@@ -492,7 +622,12 @@ function docOf(r: DeclarationReflection, ctx: Ctx): ApiDoc {
   return c === undefined ? emptyDoc() : buildDoc(c.summary, c.blockTags, [...c.modifierTags], ctx)
 }
 
-function buildDoc(summaryParts: readonly CommentDisplayPart[], blockTags: readonly CommentTag[], modifiers: readonly string[], ctx: Ctx): ApiDoc {
+function buildDoc(
+  summaryParts: readonly CommentDisplayPart[],
+  blockTags: readonly CommentTag[],
+  modifiers: readonly string[],
+  ctx: Ctx,
+): ApiDoc {
   const summary = partsToMarkdown(summaryParts, ctx).trim()
   let returns: string | undefined
   let deprecated: string | undefined
@@ -525,9 +660,10 @@ function partsToMarkdown(parts: readonly CommentDisplayPart[], ctx: Ctx): string
       if (p.tag === '@link' || p.tag === '@linkcode' || p.tag === '@linkplain') {
         const label = p.text !== '' ? p.text : typeof p.target === 'object' && 'name' in p.target ? String(p.target.name) : ''
         const target = p.target
-        const slug = typeof target === 'object' && target !== null && 'id' in target && typeof target.id === 'number'
-          ? ctx.slugs.get(target.id) ?? (target.parent === undefined ? undefined : ctx.slugs.get(target.parent.id))
-          : undefined
+        const slug =
+          typeof target === 'object' && target !== null && 'id' in target && typeof target.id === 'number'
+            ? (ctx.slugs.get(target.id) ?? (target.parent === undefined ? undefined : ctx.slugs.get(target.parent.id)))
+            : undefined
         const shown = p.tag === '@linkplain' ? label : `\`${label}\``
         if (slug !== undefined) out += `[${shown}](api:${slug})`
         else if (typeof target === 'string' && /^https?:/.test(target)) out += `[${label}](${target})`

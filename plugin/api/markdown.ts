@@ -1,6 +1,18 @@
 // mdast for the API pages: node builders, doc-comment Markdown parsed into nodes, and serialisation with front matter.
 import type {
-  BlockContent, Code, Heading, InlineCode, Link, Nodes, Paragraph, PhrasingContent, Root, RootContent, Table, TableCell, Text,
+  BlockContent,
+  Code,
+  Heading,
+  InlineCode,
+  Link,
+  Nodes,
+  Paragraph,
+  PhrasingContent,
+  Root,
+  RootContent,
+  Table,
+  TableCell,
+  Text,
 } from 'mdast'
 import { directiveToMarkdown } from 'mdast-util-directive'
 import type { ContainerDirective, LeafDirective } from 'mdast-util-directive'

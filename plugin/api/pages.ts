@@ -5,8 +5,20 @@ import type { PhrasingContent, Table } from 'mdast'
 import type { NodeTableRow } from '../core/types.ts'
 import type { ApiDocs } from './discover.ts'
 import {
-  code, containerDirective, fence, frontMatter, heading, leafDirective, link as linkNode, paragraph, parseDoc, parseInline,
-  serialize, table, text, type BlockNode,
+  code,
+  containerDirective,
+  fence,
+  frontMatter,
+  heading,
+  leafDirective,
+  link as linkNode,
+  paragraph,
+  parseDoc,
+  parseInline,
+  serialize,
+  table,
+  text,
+  type BlockNode,
 } from './markdown.ts'
 import type { ApiDoc, ApiItem, ApiItemKind, ApiMember, ApiModule, ApiSignature, DispatcherDoc } from './types.ts'
 
@@ -75,7 +87,6 @@ export function resolveApiHref(href: string, baseUrl = '/api/'): string {
   return `${baseUrl}${slug === '' ? '' : `${slug}/`}${fragment === undefined ? '' : `#${fragment}`}`
 }
 
-
 /** Builds the mdast of pages: links resolved against the base URL, doc Markdown parsed. */
 class Builder {
   readonly baseUrl: string
@@ -117,17 +128,33 @@ class Builder {
 export function apiPages(docs: ApiDocs, options: PagesOptions = {}): ApiPage[] {
   const b = new Builder(options.baseUrl ?? '/api/')
   const pageFile = (file: string) => (options.pagesDir === undefined ? undefined : path.resolve(options.pagesDir, file))
-  const specifier = options.importSpecifier ?? ((moduleFile: string, page: string | undefined) => {
-    if (page === undefined) return moduleFile
-    const rel = path.relative(path.dirname(page), moduleFile).split(path.sep).join('/')
-    return rel.startsWith('.') ? rel : `./${rel}`
-  })
+  const specifier =
+    options.importSpecifier ??
+    ((moduleFile: string, page: string | undefined) => {
+      if (page === undefined) return moduleFile
+      const rel = path.relative(path.dirname(page), moduleFile).split(path.sep).join('/')
+      return rel.startsWith('.') ? rel : `./${rel}`
+    })
   const dispatchers = new Map(docs.dispatchers.map((d) => [d.slug, d]))
   const pages: ApiPage[] = []
 
-  const index = table(['Module', 'Description'], docs.model.modules.map((mod) => [[b.codeLink(mod.name, `api:${mod.slug}`)], b.inline(mod.doc?.firstSentence ?? '')]))
+  const index = table(
+    ['Module', 'Description'],
+    docs.model.modules.map((mod) => [[b.codeLink(mod.name, `api:${mod.slug}`)], b.inline(mod.doc?.firstSentence ?? '')]),
+  )
   const title = options.title ?? 'API reference'
-  pages.push({ slug: '', file: 'index.md', title, description: 'The documented modules.', kind: 'index', module: '', order: 0, sidebarLabel: title, group: '', markdown: serialize([index]) })
+  pages.push({
+    slug: '',
+    file: 'index.md',
+    title,
+    description: 'The documented modules.',
+    kind: 'index',
+    module: '',
+    order: 0,
+    sidebarLabel: title,
+    group: '',
+    markdown: serialize([index]),
+  })
 
   for (const mod of docs.model.modules) {
     pages.push(modulePage(mod, b))
@@ -188,21 +215,44 @@ function summaryTableNode(mod: ApiModule, kinds: readonly ApiItemKind[], signatu
   const items = mod.items.filter((i) => kinds.includes(i.kind))
   if (items.length === 0) return undefined
   const column = kinds.length === 1 ? (SECTION.find(([k]) => k === kinds[0])?.[2] ?? 'Name') : 'Name'
-  return table([column, 'Description'], items.map((item) => {
-    const label = signatures && item.signatures[0] !== undefined ? item.signatures[0].text : item.name
-    return [[b.codeLink(label, `api:${item.slug}`)], b.inline(item.doc.firstSentence)]
-  }))
+  return table(
+    [column, 'Description'],
+    items.map((item) => {
+      const label = signatures && item.signatures[0] !== undefined ? item.signatures[0].text : item.name
+      return [[b.codeLink(label, `api:${item.slug}`)], b.inline(item.doc.firstSentence)]
+    }),
+  )
 }
 
-function itemPage(mod: ApiModule, item: ApiItem, order: number, file: string, spec: string, dsp: DispatcherDoc | undefined, b: Builder): ApiPage {
+function itemPage(
+  mod: ApiModule,
+  item: ApiItem,
+  order: number,
+  file: string,
+  spec: string,
+  dsp: DispatcherDoc | undefined,
+  b: Builder,
+): ApiPage {
   const out: BlockNode[] = []
   const examples: string[] = []
 
   out.push(fence('ts', item.kind === 'dispatcher' ? `const ${item.name}: Dispatcher` : item.declaration))
   if (item.doc.deprecated !== undefined) {
-    out.push({ type: 'blockquote', children: [paragraph({ type: 'strong', children: [text('Deprecated.')] }, text(' '), ...b.inline(item.doc.deprecated))] })
+    out.push({
+      type: 'blockquote',
+      children: [paragraph({ type: 'strong', children: [text('Deprecated.')] }, text(' '), ...b.inline(item.doc.deprecated))],
+    })
   }
-  if (item.doc.modifiers.length > 0) out.push(paragraph(text('Tags: '), ...joined(item.doc.modifiers.map((m) => [code(`@${m}`)]), ', ')))
+  if (item.doc.modifiers.length > 0)
+    out.push(
+      paragraph(
+        text('Tags: '),
+        ...joined(
+          item.doc.modifiers.map((m) => [code(`@${m}`)]),
+          ', ',
+        ),
+      ),
+    )
 
   if (dsp !== undefined) {
     if (item.doc.summary !== '') out.push(...b.doc(item.doc.summary))
@@ -228,7 +278,8 @@ function itemPage(mod: ApiModule, item: ApiItem, order: number, file: string, sp
       signatureDetails(out, sig, b)
       examples.push(...sig.doc.examples)
     })
-    if (item.signatures.length > 1 || item.signatures[0]?.doc !== item.doc) examples.push(...item.doc.examples.filter((e) => !examples.includes(e)))
+    if (item.signatures.length > 1 || item.signatures[0]?.doc !== item.doc)
+      examples.push(...item.doc.examples.filter((e) => !examples.includes(e)))
   } else {
     examples.push(...item.doc.examples)
   }
@@ -254,7 +305,7 @@ function itemPage(mod: ApiModule, item: ApiItem, order: number, file: string, sp
     slug: item.slug,
     file,
     title: item.name,
-    description: item.doc.firstSentence || (dsp === undefined ? `${item.kind} ${item.name}` : dsp.description.split('\n')[0] ?? ''),
+    description: item.doc.firstSentence || (dsp === undefined ? `${item.kind} ${item.name}` : (dsp.description.split('\n')[0] ?? '')),
     kind: item.kind,
     module: mod.slug,
     order,
@@ -280,35 +331,57 @@ function joined(parts: readonly PhrasingContent[][], separator: string): Phrasin
 function importedNames(mod: ApiModule, examples: readonly string[]): string[] {
   const code_ = examples.join('\n')
   const escape = (n: string) => n.replace(/[$]/g, '\\$')
-  return mod.items.filter((i) => {
-    if (!i.runtime) return false
-    const n = escape(i.name)
-    // Not a property (`x.name`), but a spread (`...name`) counts.
-    const used = new RegExp(`(?<![\\p{L}\\p{N}_$])(?<!(?:^|[^.])\\.)${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code_)
-    const declared = new RegExp(`\\b(?:const|let|var|function|class)\\s+${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code_)
-    return used && !declared
-  }).map((i) => i.name)
+  return mod.items
+    .filter((i) => {
+      if (!i.runtime) return false
+      const n = escape(i.name)
+      // Not a property (`x.name`), but a spread (`...name`) counts.
+      const used = new RegExp(`(?<![\\p{L}\\p{N}_$])(?<!(?:^|[^.])\\.)${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code_)
+      const declared = new RegExp(`\\b(?:const|let|var|function|class)\\s+${n}(?![\\p{L}\\p{N}_$])`, 'u').test(code_)
+      return used && !declared
+    })
+    .map((i) => i.name)
 }
 
 function dispatcherTable(out: BlockNode[], title: string, column: string, rows: readonly NodeTableRow[], b: Builder): void {
   if (rows.length === 0) return
-  out.push(heading(2, text(title)), table([column, 'Description'], rows.map((r) => [[b.codeLink(r.id, r.href)], b.inline(r.description)])))
+  out.push(
+    heading(2, text(title)),
+    table(
+      [column, 'Description'],
+      rows.map((r) => [[b.codeLink(r.id, r.href)], b.inline(r.description)]),
+    ),
+  )
 }
 
 function signatureDetails(out: BlockNode[], sig: ApiSignature, b: Builder): void {
   if (sig.parameters.length > 0) {
     out.push(paragraph({ type: 'strong', children: [text('Parameters')] }))
-    out.push(table(['Name', 'Type', 'Description'], sig.parameters.map((p) => {
-      const name = `${p.rest ? '...' : ''}${p.name}${p.optional || p.defaultValue !== undefined ? '?' : ''}`
-      const doc = b.inline(p.doc)
-      const def = p.defaultValue === undefined ? [] : [text(doc.length > 0 ? ' Default: ' : 'Default: '), code(p.defaultValue), text('.')]
-      return [[code(name)], p.type === '' ? [] : [code(p.type)], [...doc, ...def]]
-    })))
+    out.push(
+      table(
+        ['Name', 'Type', 'Description'],
+        sig.parameters.map((p) => {
+          const name = `${p.rest ? '...' : ''}${p.name}${p.optional || p.defaultValue !== undefined ? '?' : ''}`
+          const doc = b.inline(p.doc)
+          const def =
+            p.defaultValue === undefined ? [] : [text(doc.length > 0 ? ' Default: ' : 'Default: '), code(p.defaultValue), text('.')]
+          return [[code(name)], p.type === '' ? [] : [code(p.type)], [...doc, ...def]]
+        }),
+      ),
+    )
   }
   if (sig.returnType !== '' || sig.doc.returns !== undefined) {
     const type = sig.returnType === '' ? [] : [code(sig.returnType)]
     const doc = b.inline(sig.doc.returns ?? '')
-    out.push(paragraph({ type: 'strong', children: [text('Returns')] }, text(' '), ...type, ...(type.length > 0 && doc.length > 0 ? [text(': ')] : []), ...doc))
+    out.push(
+      paragraph(
+        { type: 'strong', children: [text('Returns')] },
+        text(' '),
+        ...type,
+        ...(type.length > 0 && doc.length > 0 ? [text(': ')] : []),
+        ...doc,
+      ),
+    )
   }
 }
 
@@ -321,23 +394,36 @@ function tagsSection(out: BlockNode[], doc: ApiDoc, b: Builder): void {
 
 function membersSection(out: BlockNode[], kind: ApiItemKind, members: readonly ApiMember[], b: Builder, examples: string[]): void {
   // Interfaces: plain properties go into one table (name, type, description); everything else gets a section.
-  const tabled = kind === 'interface' ? members.filter((m) => m.kind === 'property' && m.doc.examples.length === 0 && m.doc.tags.length === 0) : []
+  const tabled =
+    kind === 'interface' ? members.filter((m) => m.kind === 'property' && m.doc.examples.length === 0 && m.doc.tags.length === 0) : []
   const sectioned = members.filter((m) => !tabled.includes(m))
   // Heading ids as Astro gives them: github-slugger over the page's headings in order.
   const slugger = new GithubSlugger()
   for (const node of out) if (node.type === 'heading') slugger.slug(plainText(node.children))
   if (tabled.length > 0) {
     slugger.slug('Properties')
-    out.push(heading(2, text('Properties')), table(['Property', 'Type', 'Description'], tabled.map((m) => {
-      const type = m.text.slice(m.text.indexOf(':') + 1).trim()
-      const name = `${m.readonly ? 'readonly ' : ''}${m.name}${m.optional ? '?' : ''}`
-      return [[code(name)], [code(type)], b.inline(m.doc.summary)]
-    })))
+    out.push(
+      heading(2, text('Properties')),
+      table(
+        ['Property', 'Type', 'Description'],
+        tabled.map((m) => {
+          const type = m.text.slice(m.text.indexOf(':') + 1).trim()
+          const name = `${m.readonly ? 'readonly ' : ''}${m.name}${m.optional ? '?' : ''}`
+          return [[code(name)], [code(type)], b.inline(m.doc.summary)]
+        }),
+      ),
+    )
   }
   if (sectioned.length === 0) return
   slugger.slug('Members')
   const anchors = sectioned.map((m) => slugger.slug(m.name))
-  out.push(heading(2, text('Members')), table(['Member', 'Description'], sectioned.map((m, i) => [[linkNode(`#${anchors[i] as string}`, code(m.name))], b.inline(m.doc.firstSentence)])))
+  out.push(
+    heading(2, text('Members')),
+    table(
+      ['Member', 'Description'],
+      sectioned.map((m, i) => [[linkNode(`#${anchors[i] as string}`, code(m.name))], b.inline(m.doc.firstSentence)]),
+    ),
+  )
   for (const m of sectioned) {
     out.push(heading(3, text(m.name)), fence('ts', m.text))
     if (m.doc.summary !== '') out.push(...b.doc(m.doc.summary))
@@ -405,8 +491,18 @@ function expectThrow(line: string): string {
  * @param page A generated page.
  * @returns The fields, as Starlight's docs schema reads them.
  */
-export function pageFrontMatter(page: ApiPage): { title: string; description: string; editUrl: string | false; sidebar: { label: string; order: number } } {
-  return { title: page.title, description: page.description, editUrl: page.sourceUrl ?? false, sidebar: { label: page.sidebarLabel, order: page.order } }
+export function pageFrontMatter(page: ApiPage): {
+  title: string
+  description: string
+  editUrl: string | false
+  sidebar: { label: string; order: number }
+} {
+  return {
+    title: page.title,
+    description: page.description,
+    editUrl: page.sourceUrl ?? false,
+    sidebar: { label: page.sidebarLabel, order: page.order },
+  }
 }
 
 /**

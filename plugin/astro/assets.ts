@@ -60,8 +60,10 @@ export function assetUrl(base: string, name: string): string {
  * @returns HTML on one line (safe in Markdown and MDX output).
  */
 export function assetTags(base: string, assets: ViewerAssets): string {
-  return `<link rel="stylesheet" href="${assetUrl(base, assets.cssName)}" data-flowmark-viewer>` +
+  return (
+    `<link rel="stylesheet" href="${assetUrl(base, assets.cssName)}" data-flowmark-viewer>` +
     `<script type="module" src="${assetUrl(base, assets.jsName)}" data-flowmark-viewer></script>`
+  )
 }
 
 /**

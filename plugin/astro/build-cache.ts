@@ -61,14 +61,20 @@ export class BuildUsageError extends FlowmarkPluginError {
 export function inputFiles(root: string, exclude: readonly string[]): string[] {
   let files: string[]
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 })
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 1024 * 1024,
+    })
     files = out.split('\0').filter((f) => f !== '')
   } catch {
     files = walk(root, root)
   }
   const skipped = exclude.map((dir) => relative(root, dir).split(sep).join('/')).filter((rel) => rel !== '' && !rel.startsWith('..'))
   const kept = new Set(files.filter((file) => !skipped.some((dir) => file === dir || file.startsWith(`${dir}/`))))
-  for (const lock of ['package-lock.json', 'node_modules/.package-lock.json', 'npm-shrinkwrap.json']) if (existsSync(join(root, lock))) kept.add(lock)
+  for (const lock of ['package-lock.json', 'node_modules/.package-lock.json', 'npm-shrinkwrap.json'])
+    if (existsSync(join(root, lock))) kept.add(lock)
   return [...kept].sort()
 }
 
@@ -99,7 +105,15 @@ function digestFile(file: string): string {
  * @param options `exclude`: folders left out; `extraFiles`: more inputs (absolute, or relative to the root); `args`:
  *   the build's arguments; `env`: the environment (default `process.env`).
  */
-export function fingerprint(root: string, options: { readonly exclude: readonly string[]; readonly extraFiles?: readonly string[]; readonly args?: readonly string[]; readonly env?: Readonly<Record<string, string | undefined>> }): Fingerprint {
+export function fingerprint(
+  root: string,
+  options: {
+    readonly exclude: readonly string[]
+    readonly extraFiles?: readonly string[]
+    readonly args?: readonly string[]
+    readonly env?: Readonly<Record<string, string | undefined>>
+  },
+): Fingerprint {
   const names = new Set(inputFiles(root, options.exclude))
   for (const file of options.extraFiles ?? []) {
     const rel = relative(root, resolve(root, file)).split(sep).join('/')
@@ -107,10 +121,13 @@ export function fingerprint(root: string, options: { readonly exclude: readonly 
   }
   const inputs = [...names].sort().map((rel): [string, string] => [rel, digestFile(resolve(root, rel))])
   const env = options.env ?? process.env
-  const vars = Object.keys(env).filter((k) => k !== BUILD_CACHE_ENV && ENV_PREFIXES.some((p) => k === p || k.startsWith(p))).sort()
+  const vars = Object.keys(env)
+    .filter((k) => k !== BUILD_CACHE_ENV && ENV_PREFIXES.some((p) => k === p || k.startsWith(p)))
+    .sort()
   const environment = createHash('sha256')
     .update(JSON.stringify([process.version, process.platform, process.arch, options.args ?? [], vars.map((k) => [k, env[k]])]))
-    .digest('hex').slice(0, 32)
+    .digest('hex')
+    .slice(0, 32)
   return { environment, inputs }
 }
 
@@ -121,7 +138,9 @@ export function fingerprint(root: string, options: { readonly exclude: readonly 
  */
 export function outputManifest(outDir: string): [string, string][] {
   if (!existsSync(outDir)) return []
-  return walkAll(outDir, outDir).sort().map((rel): [string, string] => [rel, digestFile(join(outDir, rel))])
+  return walkAll(outDir, outDir)
+    .sort()
+    .map((rel): [string, string] => [rel, digestFile(join(outDir, rel))])
 }
 
 function walkAll(root: string, dir: string): string[] {
@@ -180,11 +199,13 @@ export function writeRecord(file: string, record: BuildRecord): void {
  */
 export function checkBuild(root: string, record: BuildRecord | undefined, now: Fingerprint): BuildCheck {
   if (record === undefined) return { upToDate: false, reason: 'no earlier successful build is recorded' }
-  if (record.environment !== now.environment) return { upToDate: false, reason: 'the Node version, the build arguments or a build-related environment variable changed' }
+  if (record.environment !== now.environment)
+    return { upToDate: false, reason: 'the Node version, the build arguments or a build-related environment variable changed' }
   const changed = differences(record.inputs, now.inputs)
   if (changed.length > 0) return { upToDate: false, reason: `${describeList(changed)} changed` }
   const outputs = differences(record.outputs, outputManifest(resolve(root, record.outDir)))
-  if (outputs.length > 0) return { upToDate: false, reason: `the output in ${record.outDir} differs from what the last build wrote (${describeList(outputs)})` }
+  if (outputs.length > 0)
+    return { upToDate: false, reason: `the output in ${record.outDir} differs from what the last build wrote (${describeList(outputs)})` }
   return { upToDate: true, record }
 }
 
@@ -240,14 +261,21 @@ export function parseBuildArgs(args: readonly string[]): DocsBuildOptions & { re
   let values
   try {
     values = parseArgs({
-      args: own, allowPositionals: false,
-      options: { force: { type: 'boolean' }, 'cache-dir': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      args: own,
+      allowPositionals: false,
+      options: {
+        force: { type: 'boolean' },
+        'cache-dir': { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }).values
   } catch (e) {
     throw new BuildUsageError(`${e instanceof Error ? e.message : String(e)} (see \`flowmark-docs build --help\`)`)
   }
   return {
-    force: values.force === true, help: values.help === true,
+    force: values.force === true,
+    help: values.help === true,
     cacheDir: values['cache-dir'] ?? join('node_modules', '.cache', 'flowmark'),
     outDir: values.out ?? 'dist',
     astroArgs: split < 0 ? [] : args.slice(split + 1),
@@ -298,7 +326,9 @@ export async function docsBuild(options: DocsBuildOptions, io: BuildIO): Promise
   if (!options.force && !off) {
     const check = checkBuild(root, previous, before)
     if (check.upToDate) {
-      io.stdout.write(`flowmark-docs build: up to date: ${check.record.inputs.length} input files and the ${check.record.outputs.length} files in ${check.record.outDir} are as the build of ${check.record.builtAt} left them (--force or ${BUILD_CACHE_ENV}=0 builds anyway)\n`)
+      io.stdout.write(
+        `flowmark-docs build: up to date: ${check.record.inputs.length} input files and the ${check.record.outputs.length} files in ${check.record.outDir} are as the build of ${check.record.builtAt} left them (--force or ${BUILD_CACHE_ENV}=0 builds anyway)\n`,
+      )
       return 0
     }
     io.stdout.write(`flowmark-docs build: building, because ${check.reason}\n`)
@@ -313,12 +343,16 @@ export async function docsBuild(options: DocsBuildOptions, io: BuildIO): Promise
   const built = resolve(root, state?.outDir ?? relative(root, outDir))
   // Inputs as they were when the build started; files only this build's examples loaded join with their digests then.
   const known = new Set(before.inputs.map(([f]) => f))
-  const loaded = (state?.files ?? []).map(([f, d]): [string, string] => [relative(root, f).split(sep).join('/'), d])
+  const loaded = (state?.files ?? [])
+    .map(([f, d]): [string, string] => [relative(root, f).split(sep).join('/'), d])
     .filter(([f]) => !known.has(f) && !isAbsolute(f) && !exclude.some((dir) => !relative(dir, resolve(root, f)).startsWith('..')))
   writeRecord(record, {
-    version: RECORD_VERSION, environment: before.environment,
+    version: RECORD_VERSION,
+    environment: before.environment,
     inputs: [...before.inputs, ...loaded].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    outDir: relative(root, built).split(sep).join('/'), outputs: outputManifest(built), builtAt: new Date().toISOString(),
+    outDir: relative(root, built).split(sep).join('/'),
+    outputs: outputManifest(built),
+    builtAt: new Date().toISOString(),
   })
   return status
 }

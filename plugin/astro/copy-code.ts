@@ -13,9 +13,15 @@ const FLAG_COMMENT = /[ \t]*\/\/\s*doctest:.*$/
  * @returns The runnable code (unchanged when there is nothing to strip).
  */
 export function runnableCode(code: string): string {
-  const strip = (text: string) => text.split('\n').map((line) => line.replace(FLAG_COMMENT, '')).join('\n')
+  const strip = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.replace(FLAG_COMMENT, ''))
+      .join('\n')
   if (!isTranscript(code)) return strip(code)
-  return parseTranscript(code).statements.map((s) => strip(s.text)).join('\n')
+  return parseTranscript(code)
+    .statements.map((s) => strip(s.text))
+    .join('\n')
 }
 
 /** The parts of a hast element the plugin reads. */

@@ -87,7 +87,12 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         // does the `clearContentCache` option.
         if (command === 'build' && (options.clearContentCache || previous.status !== 'passed')) {
           const removed = await clearContentLayerCache({ root: config.root, cacheDir: config.cacheDir }, false)
-          if (removed.length > 0) logger.info(options.clearContentCache ? 'cleared the content-layer cache (clearContentCache)' : 'cleared the content-layer cache: the last build did not pass')
+          if (removed.length > 0)
+            logger.info(
+              options.clearContentCache
+                ? 'cleared the content-layer cache (clearContentCache)'
+                : 'cleared the content-layer cache: the last build did not pass',
+            )
         }
         if (command === 'build') await writeBuildState(statePath, { ...previous, status: 'running' })
         // The cache key of Astro's content store sits in the processor's options, which Astro serialises into its
@@ -95,7 +100,15 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         // store and renders every page again (Flowmark's per-page cache then re-runs only the pages whose own inputs
         // changed). The key stays the last build's while every file the pages' examples loaded (models, the engine,
         // packages), every `watch` file, Flowmark's code and its options are as they were; any change makes a new one.
-        state.cacheKey = contentKey(previous, salt, currentDigests(state.results, previous.files.map(([f]) => f), state.watchFiles))
+        state.cacheKey = contentKey(
+          previous,
+          salt,
+          currentDigests(
+            state.results,
+            previous.files.map(([f]) => f),
+            state.watchFiles,
+          ),
+        )
         setCacheKey(detected.options, state.cacheKey)
 
         adapters = {
@@ -134,7 +147,15 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         const send = (error: PageDoctestError): void => {
           server.environments.client.hot.send({
             type: 'error',
-            err: { name: error.name, message: error.message, stack: error.stack ?? '', loc: error.loc, plugin: INTEGRATION_NAME, id: error.loc.file, ...{ title: error.title, hint: error.hint } },
+            err: {
+              name: error.name,
+              message: error.message,
+              stack: error.stack ?? '',
+              loc: error.loc,
+              plugin: INTEGRATION_NAME,
+              id: error.loc.file,
+              ...{ title: error.title, hint: error.hint },
+            },
           })
         }
         state.devError = (file, error) => {
@@ -163,12 +184,16 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
           const fresh = [...deps].filter((d) => !watched.has(d) && local(d))
           if (fresh.length === 0 || statePath === undefined) return
           for (const d of fresh) watch(d)
-          void saveBuildState(statePath, previous, state, undefined).catch((e: unknown) => logger.warn(`could not save ${statePath}: ${String(e)}`))
+          void saveBuildState(statePath, previous, state, undefined).catch((e: unknown) =>
+            logger.warn(`could not save ${statePath}: ${String(e)}`),
+          )
         }
         let queue = Promise.resolve()
         server.watcher.on('change', (changed) => {
           if (!watched.has(changed)) return
-          queue = queue.then(() => rerun(changed)).catch((e: unknown) => logger.error(`re-running the examples after ${changed} changed failed: ${String(e)}`))
+          queue = queue
+            .then(() => rerun(changed))
+            .catch((e: unknown) => logger.error(`re-running the examples after ${changed} changed failed: ${String(e)}`))
         })
         const rerun = async (changed: string): Promise<void> => {
           const everyPage = options.watch.some((w) => resolve(state.root, w) === changed)
@@ -192,7 +217,9 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         if (api !== undefined && api.outDir === undefined) {
           const { registeredApiPages } = await import('../api/loader.ts')
           if (registeredApiPages(state.root)?.loaded !== true) {
-            logger.warn('API pages: no content collection used apiPagesLoader(), so the generated pages are not on the site. In content.config.ts, wrap the docs loader: `loader: apiPagesLoader(docsLoader())` (import { apiPagesLoader } from \'@flowmark/docs/astro\').')
+            logger.warn(
+              "API pages: no content collection used apiPagesLoader(), so the generated pages are not on the site. In content.config.ts, wrap the docs loader: `loader: apiPagesLoader(docsLoader())` (import { apiPagesLoader } from '@flowmark/docs/astro').",
+            )
           }
         }
         const errors = state.collector.list('error')
@@ -201,12 +228,15 @@ export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegratio
         const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
         // Remember what the examples loaded: the next run's cache key covers those files.
         if (statePath !== undefined) {
-          await saveBuildState(statePath, previous, state, errors.length > 0 ? 'failed' : 'passed', outDir)
-            .catch((e: unknown) => logger.warn(`could not save ${statePath}: ${String(e)}`))
+          await saveBuildState(statePath, previous, state, errors.length > 0 ? 'failed' : 'passed', outDir).catch((e: unknown) =>
+            logger.warn(`could not save ${statePath}: ${String(e)}`),
+          )
         }
         if (graphPages.size > 0) {
           const files = await writeViewerAssets(clientDir ?? dir, await loadViewerAssets())
-          logger.info(`viewer for ${graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`)
+          logger.info(
+            `viewer for ${graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`,
+          )
         }
         if (errors.length > 0 && options.doctest === 'error') {
           const failure = new DoctestBuildError(errors, state.root)
@@ -265,7 +295,12 @@ interface BuildState {
    * What the last build did with the pages that reached the plugin (pages served from Astro's content cache are in
    * neither list): the pages whose sessions ran, and those whose results came from the result cache.
    */
-  readonly lastRun?: { readonly ran: readonly string[]; readonly reused: readonly string[]; readonly examplesRan: number; readonly examplesReused: number }
+  readonly lastRun?: {
+    readonly ran: readonly string[]
+    readonly reused: readonly string[]
+    readonly examplesRan: number
+    readonly examplesReused: number
+  }
   /** The output folder of the last build (absolute), read by `flowmark-docs build` (see build-cache.ts). */
   readonly outDir?: string
 }
@@ -274,13 +309,18 @@ async function readBuildState(file: string): Promise<BuildState> {
   try {
     const data = JSON.parse(await readFile(file, 'utf8')) as Partial<Record<keyof BuildState, unknown>>
     const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((f): f is string => typeof f === 'string') : [])
-    const pairs = (v: unknown): [string, string][] => (Array.isArray(v)
-      ? v.filter((p): p is [string, string] => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')
-      : [])
-    const status = ['running', 'passed', 'failed'].includes(String(data.status)) ? data.status as BuildState['status'] : 'none'
+    const pairs = (v: unknown): [string, string][] =>
+      Array.isArray(v)
+        ? v.filter((p): p is [string, string] => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')
+        : []
+    const status = ['running', 'passed', 'failed'].includes(String(data.status)) ? (data.status as BuildState['status']) : 'none'
     return {
-      files: pairs(data.files), watched: pairs(data.watched), graphPages: strings(data.graphPages), status,
-      ...(typeof data.key === 'string' ? { key: data.key } : {}), ...(typeof data.salt === 'string' ? { salt: data.salt } : {}),
+      files: pairs(data.files),
+      watched: pairs(data.watched),
+      graphPages: strings(data.graphPages),
+      status,
+      ...(typeof data.key === 'string' ? { key: data.key } : {}),
+      ...(typeof data.salt === 'string' ? { salt: data.salt } : {}),
     }
   } catch {
     return { files: [], graphPages: [], status: 'none' }
@@ -292,7 +332,11 @@ async function readBuildState(file: string): Promise<BuildState> {
  * is read once per build (when the build starts, or when a page first loads it), so an edit made while the build runs
  * is seen by the next build.
  */
-function currentDigests(cache: ResultCache, files: readonly string[], watch: readonly string[]): { files: [string, string][]; watched: [string, string][] } {
+function currentDigests(
+  cache: ResultCache,
+  files: readonly string[],
+  watch: readonly string[],
+): { files: [string, string][]; watched: [string, string][] } {
   const digest = (f: string): [string, string] => [f, fileDigest(cache, f)]
   return { files: files.map(digest), watched: watch.map(digest) }
 }
@@ -304,7 +348,8 @@ function currentDigests(cache: ResultCache, files: readonly string[], watch: rea
 function contentKey(previous: BuildState, salt: string, now: { files: [string, string][]; watched: [string, string][] }): string {
   const same = (a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): boolean =>
     a.length === b.length && a.every(([f, d], i) => b[i]![0] === f && b[i]![1] === d)
-  if (previous.key !== undefined && previous.salt === salt && same(previous.files, now.files) && same(previous.watched ?? [], now.watched)) return previous.key
+  if (previous.key !== undefined && previous.salt === salt && same(previous.files, now.files) && same(previous.watched ?? [], now.watched))
+    return previous.key
   return filesDigest([], `${salt}\0${previous.key ?? ''}\0${JSON.stringify(now)}`)
 }
 
@@ -319,19 +364,36 @@ async function writeBuildState(file: string, data: BuildState): Promise<void> {
  * Merge this run's pages into the previous state and write it. Pages this run did not process (served from Astro's
  * cache) keep their earlier dependencies and graph flag. `status` `undefined` keeps the previous one (dev).
  */
-async function saveBuildState(file: string, previous: BuildState, state: RunState, status: BuildState['status'] | undefined, outDir?: string): Promise<void> {
+async function saveBuildState(
+  file: string,
+  previous: BuildState,
+  state: RunState,
+  status: BuildState['status'] | undefined,
+  outDir?: string,
+): Promise<void> {
   const files = new Set(previous.files.map(([f]) => f))
   for (const deps of state.deps.values()) for (const d of deps) files.add(d)
   const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
   const stats = state.results?.stats
-  const lastRun = stats === undefined
-    ? previous.lastRun
-    : { ran: [...stats.ran].sort(), reused: [...stats.reused].sort(), examplesRan: stats.examplesRan, examplesReused: stats.examplesReused }
+  const lastRun =
+    stats === undefined
+      ? previous.lastRun
+      : {
+          ran: [...stats.ran].sort(),
+          reused: [...stats.reused].sort(),
+          examplesRan: stats.examplesRan,
+          examplesReused: stats.examplesReused,
+        }
   // The digests the next run compares with: the files as this run leaves them.
   const now = state.results === undefined ? { files: [], watched: [] } : currentDigests(state.results, [...files].sort(), state.watchFiles)
   await writeBuildState(file, {
-    files: now.files, watched: now.watched, key: state.cacheKey, ...(state.results === undefined ? {} : { salt: state.results.salt }),
-    graphPages: [...graphPages].sort(), status: status ?? previous.status, ...(lastRun === undefined ? {} : { lastRun }),
+    files: now.files,
+    watched: now.watched,
+    key: state.cacheKey,
+    ...(state.results === undefined ? {} : { salt: state.results.salt }),
+    graphPages: [...graphPages].sort(),
+    status: status ?? previous.status,
+    ...(lastRun === undefined ? {} : { lastRun }),
     ...(outDir === undefined ? {} : { outDir }),
   })
 }

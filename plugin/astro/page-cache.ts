@@ -123,7 +123,11 @@ export function loadResult(cache: ResultCache, request: SessionRequest): { repor
  * @returns Whether the entry was written.
  */
 export function storeResult(
-  cache: ResultCache, request: SessionRequest, report: SessionReport, modules: readonly string[] | undefined, extra: readonly string[] = [],
+  cache: ResultCache,
+  request: SessionRequest,
+  report: SessionReport,
+  modules: readonly string[] | undefined,
+  extra: readonly string[] = [],
 ): boolean {
   if (modules === undefined || report.failed > 0 || report.diagnostics.some((d) => d.severity === 'error')) return false
   const examples = (report as { examples?: readonly { status: string }[] }).examples
@@ -185,7 +189,8 @@ export function codeDigest(): string {
         continue
       }
       if (info.isDirectory()) walk(path)
-      else if (/\.(?:[cm]?[jt]s|css)$/.test(name)) hash.update(relative(root, path).split(sep).join('/')).update('\0').update(readFileSync(path)).update('\0')
+      else if (/\.(?:[cm]?[jt]s|css)$/.test(name))
+        hash.update(relative(root, path).split(sep).join('/')).update('\0').update(readFileSync(path)).update('\0')
     }
   }
   walk(root)

@@ -62,11 +62,14 @@ function newlines(text: string, end: number): number {
   return n
 }
 
-const shift = (d: Diagnostic, by: number): Diagnostic => by === 0 ? d : {
-  ...d,
-  start: { line: d.start.line + by, column: d.start.column },
-  ...(d.end ? { end: { line: d.end.line + by, column: d.end.column } } : {}),
-}
+const shift = (d: Diagnostic, by: number): Diagnostic =>
+  by === 0
+    ? d
+    : {
+        ...d,
+        start: { line: d.start.line + by, column: d.start.column },
+        ...(d.end ? { end: { line: d.end.line + by, column: d.end.column } } : {}),
+      }
 
 /**
  * Cheap test on the raw source: can this page hold anything Flowmark handles (a directive, or a fence in a language
@@ -110,7 +113,9 @@ export async function startPage(root: Root, file: FileInfo, state: RunState): Pr
     ...session.request,
     blocks: session.request.blocks.map((b) => {
       const moved = offset === 0 ? b : { ...b, start: { line: b.start.line + offset, column: b.start.column } }
-      return moved.kind === 'draw' && Object.keys(defaults).length > 0 ? { ...moved, plotOptions: { ...defaults, ...moved.plotOptions } } : moved
+      return moved.kind === 'draw' && Object.keys(defaults).length > 0
+        ? { ...moved, plotOptions: { ...defaults, ...moved.plotOptions } }
+        : moved
     }),
   }
   if (request.blocks.length === 0 && plan.directives.length === 0 && diagnostics.length === 0) return undefined
@@ -140,7 +145,13 @@ export async function startPage(root: Root, file: FileInfo, state: RunState): Pr
         }
       } catch (cause) {
         const reason = cause instanceof Error ? cause.message : String(cause)
-        failures.push({ severity: 'error', file: file.path, start: { line: 1, column: 1 }, rule: 'doctest-session', message: `The page's doctest session failed to run: ${reason}` })
+        failures.push({
+          severity: 'error',
+          file: file.path,
+          start: { line: 1, column: 1 },
+          rule: 'doctest-session',
+          message: `The page's doctest session failed to run: ${reason}`,
+        })
       }
     }
   }
@@ -172,9 +183,10 @@ function exampleCount(report: SessionReport): number {
  */
 export async function replaceDirective(node: BlockDirective, run: PageRun): Promise<DirectiveOutput> {
   // The core matches the report's diagnostics to the directive by tree line.
-  const report = run.report && run.lineOffset !== 0
-    ? { ...run.report, diagnostics: run.report.diagnostics.map((d) => shift(d, -run.lineOffset)) }
-    : run.report
+  const report =
+    run.report && run.lineOffset !== 0
+      ? { ...run.report, diagnostics: run.report.diagnostics.map((d) => shift(d, -run.lineOffset)) }
+      : run.report
   const out = await transformDirective(node, { file: run.file, report, renderPlot: run.renderPlot, ordinal: run.draws })
   if (node.name === 'dispatcher') run.draws++
   run.diagnostics.push(...out.diagnostics.map((d) => shift(d, run.lineOffset)))

@@ -17,8 +17,7 @@ export interface SatteriOptionsLike {
 
 /** A recognised processor, with its mutable options (Astro keeps the object's identity so integrations may edit it). */
 export type DetectedProcessor =
-  | { readonly kind: 'unified'; readonly options: UnifiedOptionsLike }
-  | { readonly kind: 'satteri'; readonly options: SatteriOptionsLike }
+  { readonly kind: 'unified'; readonly options: UnifiedOptionsLike } | { readonly kind: 'satteri'; readonly options: SatteriOptionsLike }
 
 /** Thrown when `markdown.processor` is neither Astro's `unified()` nor its `satteri()` processor. */
 export class UnsupportedProcessorError extends FlowmarkPluginError {
@@ -31,7 +30,7 @@ export class UnsupportedProcessorError extends FlowmarkPluginError {
   constructor(processorName: string) {
     super(
       `flowmark: the configured \`markdown.processor\` ("${processorName}") is not supported, so \`:::dispatcher\` ` +
-        'blocks would not be processed. Use `satteri()` from `@astrojs/markdown-satteri` (Astro\'s default) or ' +
+        "blocks would not be processed. Use `satteri()` from `@astrojs/markdown-satteri` (Astro's default) or " +
         '`unified()` from `@astrojs/markdown-remark` as `markdown.processor` in astro.config.',
     )
     this.processorName = processorName
@@ -127,7 +126,12 @@ export function installAdapters(detected: DetectedProcessor, adapters: Adapters)
     return
   }
   const list = detected.options.remarkPlugins
-  if (list.some((e) => { const fn = entryPlugin(e); return typeof fn === 'function' && fn.name === 'remarkDispatcher' })) {
+  if (
+    list.some((e) => {
+      const fn = entryPlugin(e)
+      return typeof fn === 'function' && fn.name === 'remarkDispatcher'
+    })
+  ) {
     throw new DuplicatePluginError()
   }
   if (remarkDirectiveIndexes(list, adapters.remarkDirective).length === 0) list.push(adapters.remarkDirective)

@@ -37,7 +37,7 @@ export class DoctestBuildError extends FlowmarkPluginError {
     super(
       `flowmark: ${failures.length} example${failures.length === 1 ? '' : 's'} failed in ${files} page${files === 1 ? '' : 's'}:\n` +
         failures.map((f) => formatDiagnostic(f, root)).join('\n') +
-        '\nFix the examples (or their expected output), or set `doctest: \'warn\'` in flowmark() to build anyway.',
+        "\nFix the examples (or their expected output), or set `doctest: 'warn'` in flowmark() to build anyway.",
     )
     this.failures = failures
   }
@@ -67,7 +67,7 @@ export class PageDoctestError extends FlowmarkPluginError {
     const first = failures[0] as Diagnostic
     super(failures.map((f) => formatDiagnostic(f, root)).join('\n'))
     this.title = `${failures.length} example${failures.length === 1 ? '' : 's'} failed`
-    this.hint = 'Fix the example or its expected output; set `doctest: \'warn\'` in flowmark() to render anyway.'
+    this.hint = "Fix the example or its expected output; set `doctest: 'warn'` in flowmark() to render anyway."
     this.loc = { file: first.file, line: first.start.line, column: first.start.column }
     this.failures = failures
   }
@@ -99,7 +99,6 @@ export class DiagnosticCollector {
   list(severity: Diagnostic['severity']): Diagnostic[] {
     const out: Diagnostic[] = []
     for (const diags of this.#byFile.values()) for (const d of diags) if (d.severity === severity) out.push(d)
-    return out.sort((a, b) =>
-      a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.line - b.start.line || a.start.column - b.start.column)
+    return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.line - b.start.line || a.start.column - b.start.column))
   }
 }

@@ -18,7 +18,10 @@ interface AstroData {
 function satteriProperties(props: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [key, value] of Object.entries(props)) {
-    const name = key === 'className' ? 'class' : key.replace(/^data([A-Z])/, (_, c: string) => `data-${c.toLowerCase()}`).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+    const name =
+      key === 'className'
+        ? 'class'
+        : key.replace(/^data([A-Z])/, (_, c: string) => `data-${c.toLowerCase()}`).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
     out[name] = Array.isArray(value) ? value.join(' ') : String(value)
   }
   return out

@@ -116,12 +116,19 @@ export interface PageFinish {
  * @throws {PageDoctestError} In dev, when the page has error diagnostics and `doctest` is `'error'`.
  */
 export async function finishPage(
-  state: RunState, file: string, diagnostics: readonly Diagnostic[], hasGraph: boolean, deps: ReadonlySet<string>,
+  state: RunState,
+  file: string,
+  diagnostics: readonly Diagnostic[],
+  hasGraph: boolean,
+  deps: ReadonlySet<string>,
 ): Promise<PageFinish> {
   // `off`: example results are not reported, directive errors only warn (as in remarkDispatcher).
-  const kept = state.options.doctest === 'off'
-    ? diagnostics.filter((d) => !d.rule.startsWith('doctest')).map((d) => (d.severity === 'error' ? { ...d, severity: 'warning' as const } : d))
-    : diagnostics
+  const kept =
+    state.options.doctest === 'off'
+      ? diagnostics
+          .filter((d) => !d.rule.startsWith('doctest'))
+          .map((d) => (d.severity === 'error' ? { ...d, severity: 'warning' as const } : d))
+      : diagnostics
   state.collector.set(file, kept)
   state.sessionPages.add(file)
   state.deps.set(file, deps)

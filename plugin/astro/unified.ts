@@ -47,27 +47,30 @@ function findSites(root: Root): Site[] {
  * @param state The integration's state.
  * @returns The remark plugin (its options: {@link RemarkFlowmarkAstroOptions}).
  */
-export function remarkFlowmarkAstro(state: RunState): (options?: RemarkFlowmarkAstroOptions) => (tree: Root, vfile: VFile) => Promise<void> {
-  return () => async (tree: Root, vfile: VFile): Promise<void> => {
-    if (!vfile.path) return
-    const mdx = /\.mdx$/i.test(vfile.path)
-    const frontmatter = (vfile.data as { astro?: { frontmatter?: Record<string, unknown> } }).astro?.frontmatter
-    const source = String(vfile.value ?? '')
-    const file: FileInfo = frontmatter ? { path: vfile.path, source, frontmatter } : { path: vfile.path, source }
-    const run = await startPage(tree, file, state)
-    if (!run) return
-    for (const site of findSites(tree)) {
-      const index = site.parent.children.indexOf(site.node)
-      if (index === -1) continue
-      if (site.node.type === 'code') {
-        if (isHiddenFence(site.node, run)) site.parent.children.splice(index, 1)
-        continue
+export function remarkFlowmarkAstro(
+  state: RunState,
+): (options?: RemarkFlowmarkAstroOptions) => (tree: Root, vfile: VFile) => Promise<void> {
+  return () =>
+    async (tree: Root, vfile: VFile): Promise<void> => {
+      if (!vfile.path) return
+      const mdx = /\.mdx$/i.test(vfile.path)
+      const frontmatter = (vfile.data as { astro?: { frontmatter?: Record<string, unknown> } }).astro?.frontmatter
+      const source = String(vfile.value ?? '')
+      const file: FileInfo = frontmatter ? { path: vfile.path, source, frontmatter } : { path: vfile.path, source }
+      const run = await startPage(tree, file, state)
+      if (!run) return
+      for (const site of findSites(tree)) {
+        const index = site.parent.children.indexOf(site.node)
+        if (index === -1) continue
+        if (site.node.type === 'code') {
+          if (isHiddenFence(site.node, run)) site.parent.children.splice(index, 1)
+          continue
+        }
+        const out = await replaceDirective(site.node, run)
+        if (out.kind === 'remove') site.parent.children.splice(index, 1)
+        else site.parent.children[index] = mdx ? mdxSafe(out.node) : out.node
       }
-      const out = await replaceDirective(site.node, run)
-      if (out.kind === 'remove') site.parent.children.splice(index, 1)
-      else site.parent.children[index] = (mdx ? mdxSafe(out.node) : out.node)
+      const html = await endPage(run, state)
+      if (html !== undefined) tree.children.push(assetsNode(html, mdx))
     }
-    const html = await endPage(run, state)
-    if (html !== undefined) tree.children.push(assetsNode(html, mdx))
-  }
 }

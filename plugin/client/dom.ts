@@ -8,13 +8,28 @@ export const XLINK_NS = 'http://www.w3.org/1999/xlink'
 
 /** Reader-facing word for each node kind. */
 export const KIND_NAME: Record<string, string> = {
-  data: 'data', function: 'function', dispatcher: 'sub-model', start: 'start', sink: 'sink', end: 'end', self: 'self', plot: 'plot', other: 'node',
+  data: 'data',
+  function: 'function',
+  dispatcher: 'sub-model',
+  start: 'start',
+  sink: 'sink',
+  end: 'end',
+  self: 'self',
+  plot: 'plot',
+  other: 'node',
 }
 
 /** The palette colour of each node kind (for swatches in tooltips and search results). */
 export const KIND_SWATCH: Record<string, string> = {
-  data: 'var(--fm-data)', function: 'var(--fm-function)', dispatcher: 'var(--fm-dispatcher)', start: 'var(--fm-start)',
-  sink: 'var(--fm-sink)', end: 'var(--fm-end)', self: 'var(--fm-self)', plot: 'var(--fm-plot)', other: 'var(--fm-empty)',
+  data: 'var(--fm-data)',
+  function: 'var(--fm-function)',
+  dispatcher: 'var(--fm-dispatcher)',
+  start: 'var(--fm-start)',
+  sink: 'var(--fm-sink)',
+  end: 'var(--fm-end)',
+  self: 'var(--fm-self)',
+  plot: 'var(--fm-plot)',
+  other: 'var(--fm-empty)',
 }
 
 const ICONS: Record<string, string> = {
@@ -32,7 +47,11 @@ const ICONS: Record<string, string> = {
 }
 
 /** Creates an HTML element with attributes and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag)
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v)
   for (const c of children) el.append(c)
@@ -52,7 +71,13 @@ export function icon(name: string): SVGSVGElement {
 
 /** An icon-only toolbar button named by `aria-label` (the tooltip adds the shortcut). */
 export function button(name: string, label: string, shortcut?: string): HTMLButtonElement {
-  const b = h('button', { type: 'button', class: 'fm-btn', 'aria-label': label, title: shortcut === undefined ? label : `${label} (${shortcut})`, 'data-fm-action': name })
+  const b = h('button', {
+    type: 'button',
+    class: 'fm-btn',
+    'aria-label': label,
+    title: shortcut === undefined ? label : `${label} (${shortcut})`,
+    'data-fm-action': name,
+  })
   b.append(icon(name))
   return b
 }
@@ -66,7 +91,10 @@ export function menuItem(name: string, label: string, shortcut?: string): HTMLBu
 
 /** The `viewBox` of an SVG element, or undefined when absent or degenerate. */
 export function parseViewBox(svg: SVGSVGElement): Box | undefined {
-  const parts = (svg.getAttribute('viewBox') ?? '').trim().split(/[\s,]+/).map(Number)
+  const parts = (svg.getAttribute('viewBox') ?? '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number)
   if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) return undefined
   const [x, y, w, h] = parts as [number, number, number, number]
   return w > 0 && h > 0 ? { x, y, w, h } : undefined

@@ -23,7 +23,10 @@ export function downloadSvg(svg: SVGSVGElement, base: Box | undefined, name: str
   copy.setAttribute('role', 'img')
   copy.querySelectorAll('.fm-selected').forEach((el) => el.classList.remove('fm-selected'))
   for (const a of copy.querySelectorAll('a')) {
-    for (const [ns, attr] of [[XLINK_NS, 'href'], [null, 'href']] as const) {
+    for (const [ns, attr] of [
+      [XLINK_NS, 'href'],
+      [null, 'href'],
+    ] as const) {
       const href = a.getAttributeNS(ns, attr)
       if (href === null || !href.startsWith('#')) continue
       const id = decodeURIComponent(href.slice(1))

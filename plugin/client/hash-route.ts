@@ -16,12 +16,18 @@ export function parseRoute(hash: string, graphId: string): Route | undefined {
   if (graphId === '' || hash.length < 2) return undefined
   const body = hash.slice(1)
   if (!body.startsWith(`${graphId}:`)) {
-    try { return { kind: 'element', id: decodeURIComponent(body) } } catch { return undefined }
+    try {
+      return { kind: 'element', id: decodeURIComponent(body) }
+    } catch {
+      return undefined
+    }
   }
   const [pagePart = '', ...rest] = body.slice(graphId.length + 1).split(':')
   try {
     return { kind: 'page', path: decodeURIComponent(pagePart), node: rest.length === 0 ? undefined : decodeURIComponent(rest.join(':')) }
-  } catch { return undefined }
+  } catch {
+    return undefined
+  }
 }
 
 /** The fragment (without `#`) of a page, or of a node on it, of graph `graphId`. */
@@ -39,5 +45,7 @@ export function setHash(hash: string): void {
   if (location.hash.slice(1) === hash) return
   try {
     history.replaceState(history.state, '', `#${hash}`)
-  } catch { /* sandboxed documents may refuse */ }
+  } catch {
+    /* sandboxed documents may refuse */
+  }
 }

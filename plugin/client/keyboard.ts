@@ -7,11 +7,16 @@ export type Direction = 'left' | 'right' | 'up' | 'down'
 /** The direction of an arrow key, or undefined for other keys. */
 export function arrowDirection(key: string): Direction | undefined {
   switch (key) {
-    case 'ArrowLeft': return 'left'
-    case 'ArrowRight': return 'right'
-    case 'ArrowUp': return 'up'
-    case 'ArrowDown': return 'down'
-    default: return undefined
+    case 'ArrowLeft':
+      return 'left'
+    case 'ArrowRight':
+      return 'right'
+    case 'ArrowUp':
+      return 'up'
+    case 'ArrowDown':
+      return 'down'
+    default:
+      return undefined
   }
 }
 
@@ -31,12 +36,16 @@ export function nearestNode(from: NodeInfo, nodes: readonly NodeInfo[], directio
   for (const n of nodes) {
     if (n === from) continue
     const b = centre(n)
-    const dx = b.x - a.x, dy = b.y - a.y
+    const dx = b.x - a.x,
+      dy = b.y - a.y
     const along = direction === 'left' ? -dx : direction === 'right' ? dx : direction === 'up' ? -dy : dy
     const side = direction === 'left' || direction === 'right' ? Math.abs(dy) : Math.abs(dx)
     if (along <= 0.5) continue
     const score = along + 2 * side
-    if (score < bestScore) { bestScore = score; best = n }
+    if (score < bestScore) {
+      bestScore = score
+      best = n
+    }
   }
   return best
 }
@@ -45,8 +54,9 @@ export function nearestNode(from: NodeInfo, nodes: readonly NodeInfo[], directio
 export function readingOrder(nodes: readonly NodeInfo[]): NodeInfo[] {
   const boxes = new Map(nodes.map((n) => [n, n.el.getBoundingClientRect()] as const))
   return [...nodes].sort((p, q) => {
-    const a = boxes.get(p) as DOMRect, b = boxes.get(q) as DOMRect
-    const dy = (a.top + a.height / 2) - (b.top + b.height / 2)
+    const a = boxes.get(p) as DOMRect,
+      b = boxes.get(q) as DOMRect
+    const dy = a.top + a.height / 2 - (b.top + b.height / 2)
     return Math.abs(dy) > Math.min(a.height, b.height) / 2 ? dy : a.left - b.left
   })
 }

@@ -3,7 +3,12 @@ import { KIND_NAME, XLINK_NS } from './dom.ts'
 import type { IndexPage, NodeInfo } from './types.ts'
 
 /** Words of a text as a screen reader's name comparison sees them (lower case, letters and digits, no parentheticals). */
-const words = (text: string): string => ` ${text.replace(/\([^()]*\)/g, ' ').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `
+const words = (text: string): string =>
+  ` ${text
+    .replace(/\([^()]*\)/g, ' ')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `
 
 /**
  * The nodes of page `pageIndex` (its `<g class="node">` groups), described from the JSON index `page` or, for foreign
@@ -12,7 +17,12 @@ const words = (text: string): string => ` ${text.replace(/\([^()]*\)/g, ' ').toL
  * contains the rows it shows.
  * @param pageOf The page index of a page path (-1 when the graph has none), for the nodes that open a sub-model.
  */
-export function readNodes(svg: SVGSVGElement, pageIndex: number, page: IndexPage | undefined, pageOf: (path: string) => number): NodeInfo[] {
+export function readNodes(
+  svg: SVGSVGElement,
+  pageIndex: number,
+  page: IndexPage | undefined,
+  pageOf: (path: string) => number,
+): NodeInfo[] {
   const nodes: NodeInfo[] = []
   for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
     const k = g.getAttribute('data-fm-node')
@@ -29,7 +39,15 @@ export function readNodes(svg: SVGSVGElement, pageIndex: number, page: IndexPage
     const label = entry?.label ?? titleEl?.textContent ?? ''
     titleEl?.remove()
     const opens = entry?.page === undefined ? -1 : pageOf(entry.page)
-    const info: NodeInfo = { el: g, page: pageIndex, label, kind: entry?.kind ?? 'other', description, opens: opens >= 0 ? opens : undefined, state: entry?.state }
+    const info: NodeInfo = {
+      el: g,
+      page: pageIndex,
+      label,
+      kind: entry?.kind ?? 'other',
+      description,
+      opens: opens >= 0 ? opens : undefined,
+      state: entry?.state,
+    }
     nodes.push(info)
     g.setAttribute('tabindex', '-1')
     g.setAttribute('role', 'button')
@@ -43,7 +61,10 @@ export function readNodes(svg: SVGSVGElement, pageIndex: number, page: IndexPage
  * (`given`: kind, label, description) is kept when it does, otherwise the visible rows are spelled out after the kind.
  */
 export function accessibleName(info: NodeInfo, given: string | null): string {
-  const visible = [...info.el.querySelectorAll('text')].map((t) => (t.textContent ?? '').trim()).filter((t) => t !== '').join(' ')
+  const visible = [...info.el.querySelectorAll('text')]
+    .map((t) => (t.textContent ?? '').trim())
+    .filter((t) => t !== '')
+    .join(' ')
   if (given !== null && words(given).includes(words(visible))) return given
   const state = info.state === 'error' ? ' (failed)' : info.state === 'missing' ? ' (missing inputs or outputs)' : ''
   return `${KIND_NAME[info.kind] ?? 'node'} ${visible || info.label}${state}${info.description ? `: ${info.description}` : ''}${info.opens === undefined ? '' : ' (opens its graph)'}`

@@ -80,10 +80,12 @@ export class PanZoom {
 
   /** The scale at which the whole of page `i` fits its stage (px per SVG unit), or 0 before layout. */
   fitScale(i: number): number {
-    const base = this.#base[i], svg = this.#host.svg(i)
+    const base = this.#base[i],
+      svg = this.#host.svg(i)
     if (!base || !svg) return 0
     const pad = Math.max(base.w, base.h) * 0.02
-    const sw = svg.clientWidth, sh = svg.clientHeight
+    const sw = svg.clientWidth,
+      sh = svg.clientHeight
     return sw > 0 && sh > 0 ? Math.min(sw / (base.w + 2 * pad), sh / (base.h + 2 * pad), 4 / 3) : 0
   }
 
@@ -93,9 +95,11 @@ export class PanZoom {
     if (!base) return
     const pad = Math.max(base.w, base.h) * 0.02
     const svg = this.#host.svg(i)
-    const sw = svg?.clientWidth ?? 0, sh = svg?.clientHeight ?? 0
+    const sw = svg?.clientWidth ?? 0,
+      sh = svg?.clientHeight ?? 0
     const scale = this.fitScale(i)
-    const vw = scale > 0 ? sw / scale : base.w + 2 * pad, vh = scale > 0 ? sh / scale : base.h + 2 * pad
+    const vw = scale > 0 ? sw / scale : base.w + 2 * pad,
+      vh = scale > 0 ? sh / scale : base.h + 2 * pad
     this.#views[i] = { x: base.x + base.w / 2 - vw / 2, y: base.y + base.h / 2 - vh / 2, w: vw, h: vh }
     this.apply(i)
     this.#mode[i] = 'fit'
@@ -112,14 +116,20 @@ export class PanZoom {
     this.#readable = readable
     this.fit(i)
     this.#mode[i] = 'first'
-    const base = this.#base[i], svg = this.#host.svg(i)
+    const base = this.#base[i],
+      svg = this.#host.svg(i)
     const whole = this.fitScale(i)
-    if (!base || !svg || whole <= 0 || whole >= readable) { svg?.closest('.fm-page')?.removeAttribute('data-fm-overflow'); return }
+    if (!base || !svg || whole <= 0 || whole >= readable) {
+      svg?.closest('.fm-page')?.removeAttribute('data-fm-overflow')
+      return
+    }
     const pad = Math.max(base.w, base.h) * 0.02
-    const sw = svg.clientWidth, sh = svg.clientHeight
+    const sw = svg.clientWidth,
+      sh = svg.clientHeight
     const byWidth = Math.min(sw / (base.w + 2 * pad), 4 / 3)
     if (byWidth <= whole * 1.05) return
-    const vw = sw / byWidth, vh = sh / byWidth
+    const vw = sw / byWidth,
+      vh = sh / byWidth
     this.#views[i] = { x: base.x + base.w / 2 - vw / 2, y: base.y - pad, w: vw, h: vh }
     this.apply(i)
     svg.closest('.fm-page')?.setAttribute('data-fm-overflow', '')
@@ -127,7 +137,8 @@ export class PanZoom {
 
   /** Writes page `i`'s view into its SVG. */
   apply(i: number): void {
-    const v = this.#views[i], svg = this.#host.svg(i)
+    const v = this.#views[i],
+      svg = this.#host.svg(i)
     if (!v || !svg) return
     svg.setAttribute('viewBox', `${v.x.toFixed(2)} ${v.y.toFixed(2)} ${v.w.toFixed(2)} ${v.h.toFixed(2)}`)
   }
@@ -141,7 +152,9 @@ export class PanZoom {
   /** Zooms the current page by `factor` about a client point (default: the centre), from `from` (default: the view). */
   zoom(factor: number, clientX?: number, clientY?: number, from?: Box, at?: DOMPoint): void {
     const i = this.#host.current()
-    const v = from ?? this.#views[i], base = this.#base[i], svg = this.#host.svg(i)
+    const v = from ?? this.#views[i],
+      base = this.#base[i],
+      svg = this.#host.svg(i)
     if (!v || !base || !svg) return
     const scale = base.w / v.w
     const next = Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale * factor))
@@ -149,7 +162,8 @@ export class PanZoom {
     if (k === 1 && from === undefined) return
     const rect = svg.getBoundingClientRect()
     const p = at ?? this.#toSvg(clientX ?? rect.left + rect.width / 2, clientY ?? rect.top + rect.height / 2)
-    const px = p?.x ?? v.x + v.w / 2, py = p?.y ?? v.y + v.h / 2
+    const px = p?.x ?? v.x + v.w / 2,
+      py = p?.y ?? v.y + v.h / 2
     this.#views[i] = { x: px - (px - v.x) / k, y: py - (py - v.y) / k, w: v.w / k, h: v.h / k }
     this.apply(i)
     this.#mode[i] = 'moved'
@@ -168,7 +182,8 @@ export class PanZoom {
 
   /** Pans page `i` so `el` is inside the view (centred when `centre` or when it is outside). */
   reveal(i: number, el: Element, centre = false): void {
-    const svg = this.#host.svg(i), v = this.#views[i]
+    const svg = this.#host.svg(i),
+      v = this.#views[i]
     if (!svg || !v || i !== this.#host.current()) return
     const r = el.getBoundingClientRect()
     const vp = svg.getBoundingClientRect()
@@ -211,13 +226,22 @@ export class PanZoom {
     if ((e.pointerType === 'mouse' && e.button !== 0) || !this.#view()) return
     this.#pointers.set(e.pointerId, { x: e.clientX, y: e.clientY })
     if (this.#pointers.size === 1) {
-      this.#gesture = { kind: 'drag', id: e.pointerId, x: e.clientX, y: e.clientY, moved: false, box: this.#view() as Box, touch: e.pointerType !== 'mouse' }
+      this.#gesture = {
+        kind: 'drag',
+        id: e.pointerId,
+        x: e.clientX,
+        y: e.clientY,
+        moved: false,
+        box: this.#view() as Box,
+        touch: e.pointerType !== 'mouse',
+      }
     } else if (this.#pointers.size === 2) this.#startPinch()
   }
 
   #startPinch(): void {
     const [a, b] = [...this.#pointers.values()] as [{ x: number; y: number }, { x: number; y: number }]
-    const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2
+    const mx = (a.x + b.x) / 2,
+      my = (a.y + b.y) / 2
     const at = this.#toSvg(mx, my)
     const m = this.#host.svg(this.#host.current())?.getScreenCTM()
     if (!at || !m) return
@@ -227,7 +251,11 @@ export class PanZoom {
   }
 
   #capture(id: number): void {
-    try { this.#host.viewport.setPointerCapture(id) } catch { /* the pointer is gone already */ }
+    try {
+      this.#host.viewport.setPointerCapture(id)
+    } catch {
+      /* the pointer is gone already */
+    }
   }
 
   #onMove(e: PointerEvent): void {
@@ -239,7 +267,8 @@ export class PanZoom {
     if (g.kind === 'pinch') {
       const [a, b] = [...this.#pointers.values()] as [{ x: number; y: number }, { x: number; y: number }]
       const k = Math.hypot(a.x - b.x, a.y - b.y) / g.dist
-      const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2
+      const mx = (a.x + b.x) / 2,
+        my = (a.y + b.y) / 2
       // Zoom about the point first under the fingers, then move it with their midpoint.
       this.zoom(k, undefined, undefined, g.box, g.at)
       const v = this.#views[this.#host.current()]
@@ -251,7 +280,8 @@ export class PanZoom {
       return
     }
     if (g.id !== e.pointerId) return
-    const dx = e.clientX - g.x, dy = e.clientY - g.y
+    const dx = e.clientX - g.x,
+      dy = e.clientY - g.y
     if (!g.moved && Math.hypot(dx, dy) < DRAG_SLOP[g.touch ? 'touch' : 'mouse']) return
     if (!g.moved) {
       // A mostly vertical swipe is the page's scroll (the browser takes it, `touch-action: pan-y`): leave it alone.
@@ -276,8 +306,10 @@ export class PanZoom {
     if (g?.kind === 'pinch') {
       // One finger left on the glass: it keeps panning from here.
       const rest = [...this.#pointers.entries()][0]
-      this.#gesture = rest === undefined ? undefined
-        : { kind: 'drag', id: rest[0], x: rest[1].x, y: rest[1].y, moved: true, box: this.#view() as Box, touch: true }
+      this.#gesture =
+        rest === undefined
+          ? undefined
+          : { kind: 'drag', id: rest[0], x: rest[1].x, y: rest[1].y, moved: true, box: this.#view() as Box, touch: true }
       this.#endClick()
       return
     }
@@ -292,6 +324,8 @@ export class PanZoom {
   /** The click that follows a drag's pointerup must not select or open a node. */
   #endClick(): void {
     this.#suppressClick = true
-    setTimeout(() => { this.#suppressClick = false }, 0)
+    setTimeout(() => {
+      this.#suppressClick = false
+    }, 0)
   }
 }

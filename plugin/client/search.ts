@@ -30,8 +30,15 @@ export class NodeSearch {
     this.#host = host
     const title = host.index.title
     this.input = h('input', {
-      type: 'search', placeholder: 'Search nodes…', 'aria-label': `Search the nodes of ${title}`, title: 'Search nodes (/)',
-      role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', autocomplete: 'off', spellcheck: 'false',
+      type: 'search',
+      placeholder: 'Search nodes…',
+      'aria-label': `Search the nodes of ${title}`,
+      title: 'Search nodes (/)',
+      role: 'combobox',
+      'aria-autocomplete': 'list',
+      'aria-expanded': 'false',
+      autocomplete: 'off',
+      spellcheck: 'false',
     })
     this.#results = h('ul', { class: 'fm-results', role: 'listbox', hidden: '', id: `${host.id}-results`, 'aria-label': 'Matching nodes' })
     this.input.setAttribute('aria-controls', this.#results.id)
@@ -40,7 +47,9 @@ export class NodeSearch {
     // Not a `search` landmark: a page with several graphs would get several, all alike.
     this.root = h('div', { class: 'fm-search' }, searchIcon, this.input, this.#results)
     this.input.addEventListener('input', () => this.search(this.input.value))
-    this.input.addEventListener('focus', () => { if (this.input.value) this.search(this.input.value) })
+    this.input.addEventListener('focus', () => {
+      if (this.input.value) this.search(this.input.value)
+    })
     this.input.addEventListener('keydown', (e) => this.#onKey(e))
     // Keep the focus in the search box while a result is pressed, so the list stays open until the click.
     this.#results.addEventListener('pointerdown', (e) => e.preventDefault())
@@ -49,20 +58,27 @@ export class NodeSearch {
       const option = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-fm-hit]') : null
       if (option) this.#pick(Number(option.dataset.fmHit))
     })
-    this.root.addEventListener('focusout', (e) => { if (!this.root.contains(e.relatedTarget as Node | null)) this.close() })
+    this.root.addEventListener('focusout', (e) => {
+      if (!this.root.contains(e.relatedTarget as Node | null)) this.close()
+    })
   }
 
   /** Lists the nodes matching `query` (names first: exact, prefix, substring; then descriptions). */
   search(query: string): void {
     const q = query.trim().toLowerCase()
-    if (q === '') { this.close(); return }
+    if (q === '') {
+      this.close()
+      return
+    }
     const hits: { info: NodeInfo; rank: number }[] = []
-    this.#host.nodes().forEach((list) => list.forEach((info) => {
-      const name = info.label.toLowerCase()
-      const at = name.indexOf(q)
-      if (at >= 0) hits.push({ info, rank: at === 0 ? (name === q ? 0 : 1) : 2 })
-      else if (info.description.toLowerCase().includes(q)) hits.push({ info, rank: 3 })
-    }))
+    this.#host.nodes().forEach((list) =>
+      list.forEach((info) => {
+        const name = info.label.toLowerCase()
+        const at = name.indexOf(q)
+        if (at >= 0) hits.push({ info, rank: at === 0 ? (name === q ? 0 : 1) : 2 })
+        else if (info.description.toLowerCase().includes(q)) hits.push({ info, rank: 3 })
+      }),
+    )
     hits.sort((a, b) => a.rank - b.rank)
     this.#hits = hits.slice(0, 50).map((x) => x.info)
     this.#active = this.#hits.length > 0 ? 0 : -1
@@ -72,8 +88,13 @@ export class NodeSearch {
       sw.style.background = KIND_SWATCH[info.kind] ?? 'var(--fm-empty)'
       const page = idx.pages[info.page] as IndexPage
       const where = info.page === 0 ? idx.title : `${idx.title} › ${page.path.split('/').join(' › ')}`
-      return h('li', { role: 'option', id: `${this.#host.id}-hit-${k}`, 'data-fm-hit': String(k), 'aria-selected': String(k === this.#active) },
-        sw, h('span', { class: 'fm-r-label' }, info.label), h('span', { class: 'fm-r-path' }, where))
+      return h(
+        'li',
+        { role: 'option', id: `${this.#host.id}-hit-${k}`, 'data-fm-hit': String(k), 'aria-selected': String(k === this.#active) },
+        sw,
+        h('span', { class: 'fm-r-label' }, info.label),
+        h('span', { class: 'fm-r-path' }, where),
+      )
     })
     if (items.length === 0) items.push(h('li', { class: 'fm-r-empty', role: 'presentation' }, 'No node matches'))
     this.#results.replaceChildren(...items)
@@ -110,7 +131,10 @@ export class NodeSearch {
       e.preventDefault()
       if (this.#active >= 0) this.#pick(this.#active)
     } else if (e.key === 'Escape') {
-      if (!this.#results.hidden) { e.preventDefault(); this.close() }
+      if (!this.#results.hidden) {
+        e.preventDefault()
+        this.close()
+      }
     }
   }
 

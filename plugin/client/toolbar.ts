@@ -28,7 +28,11 @@ export function buildToolbar(id: string, index: GraphIndex, search: HTMLElement)
   const trail = h('div', { class: 'fm-crumbs', role: 'group', 'aria-label': `Pages of ${index.title}` }, crumbs)
 
   const zoom = h('div', { class: 'fm-group', role: 'group', 'aria-label': 'Zoom' })
-  for (const [name, label, key] of [['zoomOut', 'Zoom out', '−'], ['fit', 'Fit to view', '0'], ['zoomIn', 'Zoom in', '+']] as const) {
+  for (const [name, label, key] of [
+    ['zoomOut', 'Zoom out', '−'],
+    ['fit', 'Fit to view', '0'],
+    ['zoomIn', 'Zoom in', '+'],
+  ] as const) {
     const b = button(name, label, key)
     buttons.set(name, b)
     zoom.append(b)
@@ -38,7 +42,12 @@ export function buildToolbar(id: string, index: GraphIndex, search: HTMLElement)
   buttons.set('fullscreen', full)
 
   const menu = h('div', { class: 'fm-menu', id: `${id}-menu`, hidden: '', role: 'group', 'aria-label': 'More actions' })
-  for (const [name, label, key] of [['back', 'Back', 'Alt+←'], ['forward', 'Forward', 'Alt+→'], ['legend', 'Legend', undefined], ['download', 'Download SVG', undefined]] as const) {
+  for (const [name, label, key] of [
+    ['back', 'Back', 'Alt+←'],
+    ['forward', 'Forward', 'Alt+→'],
+    ['legend', 'Legend', undefined],
+    ['download', 'Download SVG', undefined],
+  ] as const) {
     const b = menuItem(name, label, key)
     buttons.set(name, b)
     menu.append(b)
@@ -59,12 +68,14 @@ export function renderCrumbs(list: HTMLOListElement, index: GraphIndex, current:
     chain.unshift(index.pages.indexOf(p))
     p = p.parent === undefined ? undefined : index.pages.find((q) => q.path === p?.parent)
   }
-  list.replaceChildren(...chain.map((k, n) => {
-    const page = index.pages[k] as IndexPage
-    const name = k === 0 ? index.title : page.title
-    if (n === chain.length - 1) return h('li', {}, h('span', { 'aria-current': 'page', title: name }, name))
-    return h('li', {}, h('button', { type: 'button', 'data-fm-crumb': String(k), title: `Open ${name}` }, name))
-  }))
+  list.replaceChildren(
+    ...chain.map((k, n) => {
+      const page = index.pages[k] as IndexPage
+      const name = k === 0 ? index.title : page.title
+      if (n === chain.length - 1) return h('li', {}, h('span', { 'aria-current': 'page', title: name }, name))
+      return h('li', {}, h('button', { type: 'button', 'data-fm-crumb': String(k), title: `Open ${name}` }, name))
+    }),
+  )
 }
 
 /** The legend panel: what each node shape and colour means, with a close button. */
@@ -89,8 +100,16 @@ export function buildLegend(id: string): HTMLDivElement {
     sw.style.borderColor = line ?? 'var(--fm-rule)'
     ul.append(h('li', {}, sw, label))
   }
-  const close = h('button', { type: 'button', class: 'fm-btn fm-close', 'aria-label': 'Close legend', title: 'Close (Esc)', 'data-fm-action': 'closeLegend' }, icon('close'))
-  return h('div', { class: 'fm-legend', hidden: '', role: 'dialog', 'aria-labelledby': `${id}-legend-title`, id: `${id}-legend` },
-    h('div', { class: 'fm-legend-head' }, h('h2', { id: `${id}-legend-title` }, 'Legend'), close), ul,
-    h('p', {}, 'Arrows show data flowing into functions and out to their outputs. Tooltips give descriptions.'))
+  const close = h(
+    'button',
+    { type: 'button', class: 'fm-btn fm-close', 'aria-label': 'Close legend', title: 'Close (Esc)', 'data-fm-action': 'closeLegend' },
+    icon('close'),
+  )
+  return h(
+    'div',
+    { class: 'fm-legend', hidden: '', role: 'dialog', 'aria-labelledby': `${id}-legend-title`, id: `${id}-legend` },
+    h('div', { class: 'fm-legend-head' }, h('h2', { id: `${id}-legend-title` }, 'Legend'), close),
+    ul,
+    h('p', {}, 'Arrows show data flowing into functions and out to their outputs. Tooltips give descriptions.'),
+  )
 }

@@ -15,8 +15,19 @@ export class Tooltip {
   show(info: NodeInfo, host: HTMLElement): void {
     const tip = this.el
     const swatch = h('span', { class: 'fm-swatch', 'aria-hidden': 'true' })
-    swatch.style.background = info.state === 'error' ? 'var(--fm-error)' : info.state === 'missing' ? 'var(--fm-warning)' : (KIND_SWATCH[info.kind] ?? 'var(--fm-empty)')
-    const head = h('div', { class: 'fm-t-head' }, swatch, h('span', {}, info.label), h('span', { class: 'fm-t-kind' }, KIND_NAME[info.kind] ?? 'node'))
+    swatch.style.background =
+      info.state === 'error'
+        ? 'var(--fm-error)'
+        : info.state === 'missing'
+          ? 'var(--fm-warning)'
+          : (KIND_SWATCH[info.kind] ?? 'var(--fm-empty)')
+    const head = h(
+      'div',
+      { class: 'fm-t-head' },
+      swatch,
+      h('span', {}, info.label),
+      h('span', { class: 'fm-t-kind' }, KIND_NAME[info.kind] ?? 'node'),
+    )
     const parts: Node[] = [head]
     if (info.description) parts.push(h('div', { class: 'fm-t-desc' }, info.description))
     if (info.state === 'error') parts.push(h('div', { class: 'fm-t-desc' }, 'This node failed in the dispatch.'))
@@ -26,7 +37,8 @@ export class Tooltip {
     tip.hidden = false
     const box = host.getBoundingClientRect()
     const r = info.el.getBoundingClientRect()
-    const tw = tip.offsetWidth, th = tip.offsetHeight
+    const tw = tip.offsetWidth,
+      th = tip.offsetHeight
     let left = r.left - box.left + r.width / 2 - tw / 2
     left = Math.max(6, Math.min(left, box.width - tw - 6))
     let top = r.bottom - box.top + 8

@@ -29,7 +29,12 @@ export interface GraphIndex {
 }
 
 /** A rectangle in SVG user units (a viewBox). */
-export interface Box { x: number; y: number; w: number; h: number }
+export interface Box {
+  x: number
+  y: number
+  w: number
+  h: number
+}
 
 /** What a node element of the SVG is, for tooltips, search and navigation (from the index, or from the SVG for foreign DOT). */
 export interface NodeInfo {

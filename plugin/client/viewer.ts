@@ -115,8 +115,16 @@ export class FlowmarkGraph extends Base {
     let index: GraphIndex | undefined
     if (script?.textContent) index = JSON.parse(script.textContent) as GraphIndex
     this.#index = index ?? {
-      v: 1, id: this.id, title: this.getAttribute('data-fm-title') ?? 'graph',
-      pages: this.#sections.map((s, i) => ({ path: s.dataset.fmPath ?? String(i), title: s.getAttribute('aria-label') ?? '', kind: s.dataset.fmKind ?? 'dmap', section: s.id, nodes: [] })),
+      v: 1,
+      id: this.id,
+      title: this.getAttribute('data-fm-title') ?? 'graph',
+      pages: this.#sections.map((s, i) => ({
+        path: s.dataset.fmPath ?? String(i),
+        title: s.getAttribute('aria-label') ?? '',
+        kind: s.dataset.fmKind ?? 'dmap',
+        section: s.id,
+        nodes: [],
+      })),
     }
     this.setAttribute('data-fm-enhanced', '')
     this.#buildChrome()
@@ -139,12 +147,18 @@ export class FlowmarkGraph extends Base {
   #buildChrome(): void {
     const idx = this.#index as GraphIndex
     this.#search = new NodeSearch({
-      id: this.id, index: idx, nodes: () => this.#nodes, say: (t) => this.#say(t),
+      id: this.id,
+      index: idx,
+      nodes: () => this.#nodes,
+      say: (t) => this.#say(t),
       pick: (info) => this.#goToNode(info, true),
     })
     this.#toolbar = buildToolbar(this.id, idx, this.#search.root)
     this.#viewport = h('div', {
-      class: 'fm-viewport', tabindex: '-1', role: 'group', 'aria-roledescription': 'graph',
+      class: 'fm-viewport',
+      tabindex: '-1',
+      role: 'group',
+      'aria-roledescription': 'graph',
       'aria-label': `${idx.title}. Arrow keys move between nodes, Enter opens a sub-model, Backspace goes back up; + and − zoom, Shift+arrows pan.`,
     })
     this.#hintEl = h('div', { class: 'fm-hint', 'aria-hidden': 'true' })
@@ -190,11 +204,21 @@ export class FlowmarkGraph extends Base {
     this.#pz.attach()
     this.addEventListener('click', (e) => this.#onClick(e))
     this.addEventListener('keydown', (e) => this.#onKey(e))
-    this.addEventListener('pointerdown', () => { this.#keyboard = false })
+    this.addEventListener('pointerdown', () => {
+      this.#keyboard = false
+    })
     const vp = this.#viewport
-    vp.addEventListener('dblclick', (e) => { if (!this.#nodeOf(e.target)) this.#pz.fit() })
-    vp.addEventListener('pointerover', (e) => { const n = this.#nodeOf(e.target); if (n && !this.#pz.dragging && e.pointerType === 'mouse') this.#showTip(n) })
-    vp.addEventListener('pointerout', (e) => { const n = this.#nodeOf(e.target); if (n && !n.el.contains(e.relatedTarget as Node | null)) this.#hideTip() })
+    vp.addEventListener('dblclick', (e) => {
+      if (!this.#nodeOf(e.target)) this.#pz.fit()
+    })
+    vp.addEventListener('pointerover', (e) => {
+      const n = this.#nodeOf(e.target)
+      if (n && !this.#pz.dragging && e.pointerType === 'mouse') this.#showTip(n)
+    })
+    vp.addEventListener('pointerout', (e) => {
+      const n = this.#nodeOf(e.target)
+      if (n && !n.el.contains(e.relatedTarget as Node | null)) this.#hideTip()
+    })
     vp.addEventListener('focusin', (e) => {
       const n = this.#nodeOf(e.target)
       if (!n) return
@@ -218,7 +242,9 @@ export class FlowmarkGraph extends Base {
       target.addEventListener(type, listener, capture)
       this.#cleanup.push(() => target.removeEventListener(type, listener, capture))
     }
-    on(window, 'hashchange', () => { this.#fromHash(location.hash) })
+    on(window, 'hashchange', () => {
+      this.#fromHash(location.hash)
+    })
     on(window, 'resize', () => {
       this.#sizeStage()
       this.#pz.refit(this.#current)
@@ -229,12 +255,17 @@ export class FlowmarkGraph extends Base {
       this.#fullscreenChanged(full)
     })
     // A touch or click outside ends the touch-active mode and closes the menu and legend.
-    on<PointerEvent>(document, 'pointerdown', (e) => {
-      const t = e.target as Node | null
-      if (t !== null && this.contains(t)) return
-      this.#setActive(false)
-      this.#toggleMenu(false)
-    }, true)
+    on<PointerEvent>(
+      document,
+      'pointerdown',
+      (e) => {
+        const t = e.target as Node | null
+        if (t !== null && this.contains(t)) return
+        this.#setActive(false)
+        this.#toggleMenu(false)
+      },
+      true,
+    )
   }
 
   // ---------------------------------------------------------------- pages and history
@@ -256,7 +287,9 @@ export class FlowmarkGraph extends Base {
       this.#at = this.#history.length - 1
     }
     this.#hideTip()
-    this.#sections.forEach((s, k) => { s.hidden = k !== i })
+    this.#sections.forEach((s, k) => {
+      s.hidden = k !== i
+    })
     this.#current = i
     renderCrumbs(this.#toolbar.crumbs, idx, i)
     this.#toolbar.kindTag.textContent = page.kind
@@ -312,7 +345,8 @@ export class FlowmarkGraph extends Base {
   }
 
   #updateButtons(): void {
-    const back = this.#toolbar.buttons.get('back'), fwd = this.#toolbar.buttons.get('forward')
+    const back = this.#toolbar.buttons.get('back'),
+      fwd = this.#toolbar.buttons.get('forward')
     if (back) back.disabled = this.#at <= 0
     if (fwd) fwd.disabled = this.#at >= this.#history.length - 1
   }
@@ -324,7 +358,10 @@ export class FlowmarkGraph extends Base {
     if (route === undefined) return false
     if (route.kind === 'element') {
       const section = this.#sections.findIndex((s) => s.id === route.id)
-      if (section >= 0) { this.#open(section, true); return true }
+      if (section >= 0) {
+        this.#open(section, true)
+        return true
+      }
       const target = route.id === '' ? null : this.querySelector(`[id="${CSS.escape(route.id)}"]`)
       const info = target === null ? undefined : this.#byElement.get(target)
       if (info === undefined) return false
@@ -448,11 +485,20 @@ export class FlowmarkGraph extends Base {
   #onClick(e: MouseEvent): void {
     const target = e.target instanceof Element ? e.target : null
     if (!target) return
-    if (this.#pz.suppressClick && this.#viewport.contains(target)) { e.preventDefault(); return }
+    if (this.#pz.suppressClick && this.#viewport.contains(target)) {
+      e.preventDefault()
+      return
+    }
     const action = target.closest<HTMLElement>('[data-fm-action]')?.dataset.fmAction
-    if (action) { this.#action(action); return }
+    if (action) {
+      this.#action(action)
+      return
+    }
     const crumb = target.closest<HTMLElement>('[data-fm-crumb]')
-    if (crumb) { this.#open(Number(crumb.dataset.fmCrumb), true); return }
+    if (crumb) {
+      this.#open(Number(crumb.dataset.fmCrumb), true)
+      return
+    }
     if (!this.#toolbar.menu.hidden && !this.#toolbar.menu.contains(target)) this.#toggleMenu(false)
     const node = this.#nodeOf(target)
     if (node) {
@@ -477,7 +523,11 @@ export class FlowmarkGraph extends Base {
   /** The node whose element id a `#id` link names, when it is inside this graph. */
   #elementNode(href: string): NodeInfo | undefined {
     let id: string
-    try { id = decodeURIComponent(href.slice(1)) } catch { return undefined }
+    try {
+      id = decodeURIComponent(href.slice(1))
+    } catch {
+      return undefined
+    }
     const el = id === '' ? null : this.querySelector(`[id="${CSS.escape(id)}"]`)
     return el === null ? undefined : this.#byElement.get(el)
   }
@@ -485,16 +535,36 @@ export class FlowmarkGraph extends Base {
   #action(name: string): void {
     if (name !== 'more') this.#toggleMenu(false)
     switch (name) {
-      case 'back': this.#go(-1); break
-      case 'forward': this.#go(1); break
-      case 'zoomIn': this.#pz.zoom(ZOOM_STEP); break
-      case 'zoomOut': this.#pz.zoom(1 / ZOOM_STEP); break
-      case 'fit': this.#pz.fit(); break
-      case 'legend': this.#toggleLegend(); break
-      case 'closeLegend': this.#toggleLegend(false); break
-      case 'download': this.#download(); break
-      case 'fullscreen': this.#toggleFullscreen(); break
-      case 'more': this.#toggleMenu(); break
+      case 'back':
+        this.#go(-1)
+        break
+      case 'forward':
+        this.#go(1)
+        break
+      case 'zoomIn':
+        this.#pz.zoom(ZOOM_STEP)
+        break
+      case 'zoomOut':
+        this.#pz.zoom(1 / ZOOM_STEP)
+        break
+      case 'fit':
+        this.#pz.fit()
+        break
+      case 'legend':
+        this.#toggleLegend()
+        break
+      case 'closeLegend':
+        this.#toggleLegend(false)
+        break
+      case 'download':
+        this.#download()
+        break
+      case 'fullscreen':
+        this.#toggleFullscreen()
+        break
+      case 'more':
+        this.#toggleMenu()
+        break
     }
   }
 
@@ -511,43 +581,89 @@ export class FlowmarkGraph extends Base {
       return
     }
     if (e.key === 'Escape') {
-      if (!this.#toolbar.menu.hidden) { this.#toggleMenu(false); this.#toolbar.buttons.get('more')?.focus(); return }
-      if (!this.#legend.hidden) { this.#toggleLegend(false); return }
-      if (this.#full && !document.fullscreenElement) { this.#toggleFullscreen(); return }
+      if (!this.#toolbar.menu.hidden) {
+        this.#toggleMenu(false)
+        this.#toolbar.buttons.get('more')?.focus()
+        return
+      }
+      if (!this.#legend.hidden) {
+        this.#toggleLegend(false)
+        return
+      }
+      if (this.#full && !document.fullscreenElement) {
+        this.#toggleFullscreen()
+        return
+      }
       this.#setActive(false)
       this.#hideTip()
       return
     }
-    if (target !== null && this.#toolbar.menu.contains(target)) { this.#menuKey(e); return }
-    if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); this.#search.input.focus(); return }
+    if (target !== null && this.#toolbar.menu.contains(target)) {
+      this.#menuKey(e)
+      return
+    }
+    if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault()
+      this.#search.input.focus()
+      return
+    }
     if (!target || !this.#viewport.contains(target)) return
     const node = this.#nodeOf(target)
-    if (node && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); this.#activate(node); return }
+    if (node && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault()
+      this.#activate(node)
+      return
+    }
     if (e.ctrlKey || e.metaKey || e.altKey) return
     const dir = arrowDirection(e.key)
     if (dir !== undefined) {
       e.preventDefault()
       const next = node && !e.shiftKey ? nearestNode(node, this.#nodes[this.#current] ?? [], dir) : undefined
-      if (node && !e.shiftKey) { if (next) next.el.focus({ preventScroll: true }); return }
+      if (node && !e.shiftKey) {
+        if (next) next.el.focus({ preventScroll: true })
+        return
+      }
       const dx = dir === 'left' ? PAN_STEP : dir === 'right' ? -PAN_STEP : 0
       const dy = dir === 'up' ? PAN_STEP : dir === 'down' ? -PAN_STEP : 0
       this.#pz.pan(dx, dy)
       return
     }
     switch (e.key) {
-      case 'Home': case 'End': {
+      case 'Home':
+      case 'End': {
         const order = readingOrder(this.#nodes[this.#current] ?? [])
         const to = e.key === 'Home' ? order[0] : order[order.length - 1]
-        if (to) { e.preventDefault(); to.el.focus({ preventScroll: true }) }
+        if (to) {
+          e.preventDefault()
+          to.el.focus({ preventScroll: true })
+        }
         break
       }
-      case '+': case '=': e.preventDefault(); this.#pz.zoom(ZOOM_STEP); break
-      case '-': case '_': e.preventDefault(); this.#pz.zoom(1 / ZOOM_STEP); break
-      case '0': e.preventDefault(); this.#pz.fit(); break
-      case 'f': case 'F': e.preventDefault(); this.#toggleFullscreen(); break
+      case '+':
+      case '=':
+        e.preventDefault()
+        this.#pz.zoom(ZOOM_STEP)
+        break
+      case '-':
+      case '_':
+        e.preventDefault()
+        this.#pz.zoom(1 / ZOOM_STEP)
+        break
+      case '0':
+        e.preventDefault()
+        this.#pz.fit()
+        break
+      case 'f':
+      case 'F':
+        e.preventDefault()
+        this.#toggleFullscreen()
+        break
       case 'Backspace': {
         const parent = this.#index?.pages[this.#current]?.parent
-        if (parent !== undefined) { e.preventDefault(); this.openPage(parent) }
+        if (parent !== undefined) {
+          e.preventDefault()
+          this.openPage(parent)
+        }
         break
       }
     }
@@ -557,9 +673,20 @@ export class FlowmarkGraph extends Base {
   #menuKey(e: KeyboardEvent): void {
     const items = [...this.#toolbar.menu.querySelectorAll<HTMLButtonElement>('button:not(:disabled)')]
     const at = items.indexOf(e.target as HTMLButtonElement)
-    const to = e.key === 'ArrowDown' ? items[(at + 1) % items.length] : e.key === 'ArrowUp' ? items[(at - 1 + items.length) % items.length]
-      : e.key === 'Home' ? items[0] : e.key === 'End' ? items[items.length - 1] : undefined
-    if (to) { e.preventDefault(); to.focus() }
+    const to =
+      e.key === 'ArrowDown'
+        ? items[(at + 1) % items.length]
+        : e.key === 'ArrowUp'
+          ? items[(at - 1 + items.length) % items.length]
+          : e.key === 'Home'
+            ? items[0]
+            : e.key === 'End'
+              ? items[items.length - 1]
+              : undefined
+    if (to) {
+      e.preventDefault()
+      to.focus()
+    }
   }
 
   // ---------------------------------------------------------------- menu, legend, download, full screen

@@ -2,8 +2,14 @@
 import type { Code, Root } from 'mdast'
 import type { Node, Parent } from 'unist'
 import {
-  checkSetupDirective, DISPATCHER, isFlowmarkDirective, parseDispatcher, TESTSETUP,
-  type BlockDirective, type DispatcherSpec, type FlowmarkDirectiveName,
+  checkSetupDirective,
+  DISPATCHER,
+  isFlowmarkDirective,
+  parseDispatcher,
+  TESTSETUP,
+  type BlockDirective,
+  type DispatcherSpec,
+  type FlowmarkDirectiveName,
 } from './directive.ts'
 import { codeLang, isTranscript, parseFenceMeta } from './fence.ts'
 import { diagnostic, startOf, type FileInfo } from './file.ts'
@@ -109,7 +115,15 @@ export function collectPage(root: Root, file: FileInfo, options: CollectOptions 
     if (!lang) return undefined
     const meta = parseFenceMeta(code.meta)
     for (const word of meta.unknown) {
-      diagnostics.push(diagnostic(file, 'warning', 'fence-flag', startOf(code), `Unknown doctest flag \`${word}\` in the fence's meta; known: +SKIP, +ELLIPSIS, +NORMALIZE_WHITESPACE, +IGNORE_EXCEPTION_DETAIL (and - to clear).`))
+      diagnostics.push(
+        diagnostic(
+          file,
+          'warning',
+          'fence-flag',
+          startOf(code),
+          `Unknown doctest flag \`${word}\` in the fence's meta; known: +SKIP, +ELLIPSIS, +NORMALIZE_WHITESPACE, +IGNORE_EXCEPTION_DETAIL (and - to clear).`,
+        ),
+      )
     }
     const start = fenceContentStart(code)
     const role = context === 'setup' || context === 'cleanup' ? context : meta.role
@@ -117,7 +131,15 @@ export function collectPage(root: Root, file: FileInfo, options: CollectOptions 
     if (role) {
       if (context === 'page') hiddenFences.push(code)
       if (isTranscript(code.value)) {
-        diagnostics.push(diagnostic(file, 'error', 'directive-setup', startOf(code), `${context === 'page' ? `A \`${role}\` fence` : `\`:::test${role}\``} holds a transcript; its output would not be checked. Write plain code without \`> \` prompts.`))
+        diagnostics.push(
+          diagnostic(
+            file,
+            'error',
+            'directive-setup',
+            startOf(code),
+            `${context === 'page' ? `A \`${role}\` fence` : `\`:::test${role}\``} holds a transcript; its output would not be checked. Write plain code without \`> \` prompts.`,
+          ),
+        )
         return undefined
       }
       return { kind: role, id: blockId(role, code, n), code: code.value, start, lang }
@@ -139,7 +161,15 @@ export function collectPage(root: Root, file: FileInfo, options: CollectOptions 
     for (const child of parent.children) {
       if (isFlowmarkDirective(child)) {
         if (owner) {
-          diagnostics.push(diagnostic(file, 'error', 'directive-nesting', startOf(child), `\`${child.type === 'leafDirective' ? '::' : ':::'}${child.name}\` cannot sit inside \`:::${owner.name}\` (line ${startOf(owner).line}); close the outer block first.`))
+          diagnostics.push(
+            diagnostic(
+              file,
+              'error',
+              'directive-nesting',
+              startOf(child),
+              `\`${child.type === 'leafDirective' ? '::' : ':::'}${child.name}\` cannot sit inside \`:::${owner.name}\` (line ${startOf(owner).line}); close the outer block first.`,
+            ),
+          )
           continue
         }
         directive(child)
@@ -169,9 +199,10 @@ export function collectPage(root: Root, file: FileInfo, options: CollectOptions 
       return
     }
     const id = drawIdOf(node, draws++)
-    const draw: SessionBlock = spec.from === undefined
-      ? { kind: 'draw', id, name: spec.name, start: startOf(node), plotOptions: spec.plotOptions, tables: spec.tables }
-      : { kind: 'draw', id, name: spec.name, from: spec.from, start: startOf(node), plotOptions: spec.plotOptions, tables: spec.tables }
+    const draw: SessionBlock =
+      spec.from === undefined
+        ? { kind: 'draw', id, name: spec.name, start: startOf(node), plotOptions: spec.plotOptions, tables: spec.tables }
+        : { kind: 'draw', id, name: spec.name, from: spec.from, start: startOf(node), plotOptions: spec.plotOptions, tables: spec.tables }
     blocks.push(draw)
     directives.push({ node, kind, spec, drawId: id })
   }

@@ -39,15 +39,16 @@ export const DISPATCHER_ATTRIBUTES: Readonly<Record<string, string>> = {
   workflow: 'flag: draw the workflow of a solution instead of the model',
   depth: 'integer: how many levels of sub-models to draw (0: only the top page; -1 or absent: all)',
   engine: 'Graphviz layout engine: dot, neato, fdp, sfdp, circo, twopi, osage or patchwork',
-  index: 'flag: add an index of the plot\'s pages (sub-models nested), linked to each page',
+  index: "flag: add an index of the plot's pages (sub-models nested), linked to each page",
   height: 'maximum height of the graph in pixels (default: 70% of the window)',
   width: 'CSS width of the graph area, e.g. `80%` or `600px` (a bare number means px)',
-  description: 'flag or text: show the drawn value\'s description, or the given text',
+  description: "flag or text: show the drawn value's description, or the given text",
   data: 'flag: add the table of data nodes',
   func: 'flag: add the table of functions',
   dsp: 'flag: add the table of sub-dispatchers',
   opt: 'JSON object of further plot options, e.g. opt=\'{"graph": {"ratio": "1"}}\'',
-  'opt.<option>': 'one plot option, safe in every Markdown processor: opt.ghostUnreached=true, opt.graph.ratio=1 (values are JSON when they parse, else text)',
+  'opt.<option>':
+    'one plot option, safe in every Markdown processor: opt.ghostUnreached=true, opt.graph.ratio=1 (values are JSON when they parse, else text)',
   id: 'id of the graph element, also the prefix of its deep links `#id:page:node` (also `#id`)',
   class: 'extra CSS classes of the figure (also `.name`)',
 }
@@ -139,7 +140,8 @@ export function optionValue(text: string): unknown {
 export function dottedOptions(options: Readonly<Record<string, unknown>>, prefix = 'opt'): [string, string][] {
   const out: [string, string][] = []
   for (const [key, value] of Object.entries(options)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.push(...dottedOptions(value as Record<string, unknown>, `${prefix}.${key}`))
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      out.push(...dottedOptions(value as Record<string, unknown>, `${prefix}.${key}`))
     else out.push([`${prefix}.${key}`, typeof value === 'string' && optionValue(value) === value ? value : JSON.stringify(value)])
   }
   return out
@@ -159,15 +161,27 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
   checkAttributeNames(r)
   const name = r.text('name')
   if (name === undefined || name === '') {
-    r.error('directive-name', r.start, `\`${opener}\` needs \`name=<value>\`: the ${form === 'leaf' ? 'export of `from` or the session variable' : 'session variable'} to draw, e.g. \`${opener}{name=dsp}\`.`)
+    r.error(
+      'directive-name',
+      r.start,
+      `\`${opener}\` needs \`name=<value>\`: the ${form === 'leaf' ? 'export of `from` or the session variable' : 'session variable'} to draw, e.g. \`${opener}{name=dsp}\`.`,
+    )
   } else if (!IDENTIFIER_PATH.test(name)) {
-    r.error('directive-attribute', r.at('name', 0, true), `Attribute \`name\` of \`${opener}\` must be a variable name or a dotted path (\`dsp\`, \`models.fuel\`), got \`${name}\`.`)
+    r.error(
+      'directive-attribute',
+      r.at('name', 0, true),
+      `Attribute \`name\` of \`${opener}\` must be a variable name or a dotted path (\`dsp\`, \`models.fuel\`), got \`${name}\`.`,
+    )
   }
 
   const from = r.text('from')
   if (from !== undefined) {
     if (form === 'container') {
-      r.error('directive-attribute', r.at('from'), `Attribute \`from\` is for the leaf form only: write \`::dispatcher{from="${from}" name=${name ?? 'dsp'}}\` on a line of its own, or import the module in the container's code.`)
+      r.error(
+        'directive-attribute',
+        r.at('from'),
+        `Attribute \`from\` is for the leaf form only: write \`::dispatcher{from="${from}" name=${name ?? 'dsp'}}\` on a line of its own, or import the module in the container's code.`,
+      )
     } else if (from === '') {
       r.error('directive-attribute', r.at('from', 0, true), 'Attribute `from` needs a module path, e.g. `from="./model.ts"`.')
     }
@@ -180,19 +194,38 @@ export function parseDispatcher(node: BlockDirective, file: FileInfo): ParsedDis
   const { height, width } = readSize(r)
 
   const descriptionText = r.text('description')
-  const description = descriptionText === undefined || descriptionText === 'false' ? false
-    : descriptionText === '' || descriptionText === 'true' ? true : descriptionText
+  const description =
+    descriptionText === undefined || descriptionText === 'false'
+      ? false
+      : descriptionText === '' || descriptionText === 'true'
+        ? true
+        : descriptionText
   const tables = TABLE_KINDS.filter((kind) => r.flag(kind))
   const code = r.flag('code')
   if (form === 'leaf' && code) {
-    r.warn('directive-attribute', r.at('code'), `Attribute \`code\` has no effect on the leaf form \`::dispatcher\`: it has no code to show.`)
+    r.warn(
+      'directive-attribute',
+      r.at('code'),
+      `Attribute \`code\` has no effect on the leaf form \`::dispatcher\`: it has no code to show.`,
+    )
   }
 
   if (r.failed() || name === undefined) return { spec: undefined, diagnostics: r.diagnostics }
   return {
     spec: {
-      form, name, from: form === 'leaf' ? from : undefined, code, index, plotOptions, tables, description, height, width,
-      id: r.text('id') || undefined, className: r.text('class') || undefined, label: directiveLabel(node),
+      form,
+      name,
+      from: form === 'leaf' ? from : undefined,
+      code,
+      index,
+      plotOptions,
+      tables,
+      description,
+      height,
+      width,
+      id: r.text('id') || undefined,
+      className: r.text('class') || undefined,
+      label: directiveLabel(node),
     },
     diagnostics: r.diagnostics,
   }
@@ -232,7 +265,12 @@ function attributeReader(node: BlockDirective, file: FileInfo): AttributeReader 
   const tokens = lineText === undefined ? [] : (readOpeningLine(lineText)?.attributes ?? [])
   let failed = false
   const r: AttributeReader = {
-    form, opener, attributes, tokens, start, diagnostics,
+    form,
+    opener,
+    attributes,
+    tokens,
+    start,
+    diagnostics,
     at: (name, offset = 0, onValue = false) => {
       const token = tokens.findLast((t) => t.name === name)
       if (!token) return start
@@ -254,7 +292,11 @@ function attributeReader(node: BlockDirective, file: FileInfo): AttributeReader 
       const value = r.text(key)
       if (value === undefined || value === 'false') return false
       if (value === '' || value === 'true') return true
-      r.error('directive-attribute', r.at(key, 0, true), `Attribute \`${key}\` of \`${opener}\` is a flag: write \`${key}\` or \`${key}=false\`, not \`${key}="${value}"\`.`)
+      r.error(
+        'directive-attribute',
+        r.at(key, 0, true),
+        `Attribute \`${key}\` of \`${opener}\` is a flag: write \`${key}\` or \`${key}=false\`, not \`${key}="${value}"\`.`,
+      )
       return false
     },
   }
@@ -284,12 +326,20 @@ function readOptJson(r: AttributeReader, plotOptions: Record<string, unknown>): 
   try {
     const parsed: unknown = JSON.parse(opt)
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      r.error('directive-opt', r.at('opt', 0, true), `Attribute \`opt\` of \`${opener}\` must be a JSON object (\`opt='{"engine": "neato"}'\`), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}.`)
+      r.error(
+        'directive-opt',
+        r.at('opt', 0, true),
+        `Attribute \`opt\` of \`${opener}\` must be a JSON object (\`opt='{"engine": "neato"}'\`), got ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}.`,
+      )
     } else {
       for (const key of Object.keys(parsed)) {
         if (PLOT_OPTION_NAMES.includes(key)) continue
         const offset = opt.indexOf(JSON.stringify(key))
-        r.error('directive-opt', r.at('opt', Math.max(offset, 0), true), `Unknown plot option \`${key}\` in \`opt\` of \`${opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`)
+        r.error(
+          'directive-opt',
+          r.at('opt', Math.max(offset, 0), true),
+          `Unknown plot option \`${key}\` in \`opt\` of \`${opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`,
+        )
       }
       Object.assign(plotOptions, parsed)
     }
@@ -309,7 +359,11 @@ function readDottedOptions(r: AttributeReader, plotOptions: Record<string, unkno
     const path = key.slice('opt.'.length).split('.')
     const top = path[0] ?? ''
     if (!PLOT_OPTION_NAMES.includes(top) || path.some((part) => part === '')) {
-      r.error('directive-opt', r.at(key), `Unknown plot option \`${top}\` in attribute \`${key}\` of \`${r.opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`)
+      r.error(
+        'directive-opt',
+        r.at(key),
+        `Unknown plot option \`${top}\` in attribute \`${key}\` of \`${r.opener}\`. Plot options: ${PLOT_OPTION_NAMES.join(', ')}.`,
+      )
       continue
     }
     let target: Record<string, unknown> = plotOptions
@@ -344,12 +398,22 @@ function readPlotAttributes(r: AttributeReader, plotOptions: Record<string, unkn
       if ('depth' in plotOptions) setOption('depth', undefined)
       delete plotOptions['depth']
     } else if (/^\d+$/.test(depth)) setOption('depth', Number(depth))
-    else r.error('directive-attribute', r.at('depth', 0, true), `Attribute \`depth\` of \`${opener}\` must be an integer ≥ -1 (-1 opens every level), got \`${depth}\`.`)
+    else
+      r.error(
+        'directive-attribute',
+        r.at('depth', 0, true),
+        `Attribute \`depth\` of \`${opener}\` must be an integer ≥ -1 (-1 opens every level), got \`${depth}\`.`,
+      )
   }
   const engine = r.text('engine')
   if (engine !== undefined) {
     if (LAYOUT_ENGINES.includes(engine)) setOption('engine', engine)
-    else r.error('directive-attribute', r.at('engine', 0, true), `Attribute \`engine\` of \`${opener}\` must be one of ${LAYOUT_ENGINES.join(', ')}, got \`${engine}\`.`)
+    else
+      r.error(
+        'directive-attribute',
+        r.at('engine', 0, true),
+        `Attribute \`engine\` of \`${opener}\` must be one of ${LAYOUT_ENGINES.join(', ')}, got \`${engine}\`.`,
+      )
   }
   return index
 }
@@ -361,13 +425,23 @@ function readSize(r: AttributeReader): { height: number | undefined; width: stri
   let height: number | undefined
   if (heightText !== undefined) {
     if (/^\d+(px)?$/.test(heightText) && Number.parseInt(heightText, 10) > 0) height = Number.parseInt(heightText, 10)
-    else r.error('directive-attribute', r.at('height', 0, true), `Attribute \`height\` of \`${opener}\` is the graph's maximum height in pixels (\`500\` or \`500px\`), got \`${heightText}\`.`)
+    else
+      r.error(
+        'directive-attribute',
+        r.at('height', 0, true),
+        `Attribute \`height\` of \`${opener}\` is the graph's maximum height in pixels (\`500\` or \`500px\`), got \`${heightText}\`.`,
+      )
   }
   const value = r.text('width')
   let width: string | undefined
   if (value !== undefined) {
     if (CSS_LENGTH.test(value)) width = /\d$/.test(value) ? `${value}px` : value
-    else r.error('directive-attribute', r.at('width', 0, true), `Attribute \`width\` of \`${opener}\` must be a CSS length such as \`500px\`, \`60vh\` or \`100%\` (a bare number means px), got \`${value}\`.`)
+    else
+      r.error(
+        'directive-attribute',
+        r.at('width', 0, true),
+        `Attribute \`width\` of \`${opener}\` must be a CSS length such as \`500px\`, \`60vh\` or \`100%\` (a bare number means px), got \`${value}\`.`,
+      )
   }
   return { height, width }
 }
@@ -381,11 +455,27 @@ function readSize(r: AttributeReader): { height: number | undefined; width: stri
 export function checkSetupDirective(node: BlockDirective, file: FileInfo): Diagnostic[] {
   const out: Diagnostic[] = []
   if (node.type === 'leafDirective') {
-    out.push(diagnostic(file, 'error', 'directive-form', startOf(node), `\`::${node.name}\` must be a container: write \`:::${node.name}\`, the code fences, then \`:::\`.`))
+    out.push(
+      diagnostic(
+        file,
+        'error',
+        'directive-form',
+        startOf(node),
+        `\`::${node.name}\` must be a container: write \`:::${node.name}\`, the code fences, then \`:::\`.`,
+      ),
+    )
   }
   const keys = Object.keys(node.attributes ?? {})
   if (keys.length > 0) {
-    out.push(diagnostic(file, 'error', 'directive-attribute', startOf(node), `\`:::${node.name}\` takes no attributes, got ${keys.map((k) => `\`${k}\``).join(', ')}.`))
+    out.push(
+      diagnostic(
+        file,
+        'error',
+        'directive-attribute',
+        startOf(node),
+        `\`:::${node.name}\` takes no attributes, got ${keys.map((k) => `\`${k}\``).join(', ')}.`,
+      ),
+    )
   }
   return out
 }

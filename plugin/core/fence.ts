@@ -5,8 +5,14 @@ import type { DoctestFlags } from './types.ts'
 export type CodeLang = 'ts' | 'js'
 
 const LANGS: Readonly<Record<string, CodeLang>> = {
-  ts: 'ts', typescript: 'ts', mts: 'ts', cts: 'ts',
-  js: 'js', javascript: 'js', mjs: 'js', cjs: 'js',
+  ts: 'ts',
+  typescript: 'ts',
+  mts: 'ts',
+  cts: 'ts',
+  js: 'js',
+  javascript: 'js',
+  mjs: 'js',
+  cjs: 'js',
 }
 
 /**

@@ -46,7 +46,12 @@ export function endOf(node: Node): SourcePoint | undefined {
  * @returns The diagnostic.
  */
 export function diagnostic(
-  file: FileInfo, severity: Diagnostic['severity'], rule: string, start: SourcePoint, message: string, end?: SourcePoint,
+  file: FileInfo,
+  severity: Diagnostic['severity'],
+  rule: string,
+  start: SourcePoint,
+  message: string,
+  end?: SourcePoint,
 ): Diagnostic {
   return end ? { severity, file: file.path, start, end, message, rule } : { severity, file: file.path, start, message, rule }
 }

@@ -70,7 +70,11 @@ export interface PageDefaults {
 }
 
 const MAPPING_KEYS: Readonly<Record<string, keyof DoctestFlags>> = Object.fromEntries(
-  Object.entries(FLAG_NAMES).flatMap(([upper, key]) => [[key, key], [upper, key], [upper.toLowerCase(), key]]),
+  Object.entries(FLAG_NAMES).flatMap(([upper, key]) => [
+    [key, key],
+    [upper, key],
+    [upper.toLowerCase(), key],
+  ]),
 )
 
 /**
@@ -90,7 +94,17 @@ export function pageDefaults(frontmatter: Readonly<Record<string, unknown>> | un
   if (typeof value === 'string') {
     const words = readFlagWords(value.trim().split(/\s+/).filter(Boolean))
     for (const word of [...words.unknown, ...words.rest]) {
-      diagnostics.push(diagnostic(file, 'warning', 'frontmatter-doctest', at, `Unknown doctest flag \`${word}\` in frontmatter \`doctest:\`; known: ${Object.keys(FLAG_NAMES).map((n) => `+${n}`).join(', ')}, skip, timeout=<ms>.`))
+      diagnostics.push(
+        diagnostic(
+          file,
+          'warning',
+          'frontmatter-doctest',
+          at,
+          `Unknown doctest flag \`${word}\` in frontmatter \`doctest:\`; known: ${Object.keys(FLAG_NAMES)
+            .map((n) => `+${n}`)
+            .join(', ')}, skip, timeout=<ms>.`,
+        ),
+      )
     }
     return { flags: Object.keys(words.flags).length > 0 ? words.flags : undefined, timeout: words.timeout, diagnostics }
   }
@@ -98,13 +112,35 @@ export function pageDefaults(frontmatter: Readonly<Record<string, unknown>> | un
     const flags: { -readonly [K in keyof DoctestFlags]: DoctestFlags[K] } = {}
     let timeout: number | undefined
     for (const [key, entry] of Object.entries(value)) {
-      if (key === 'timeout' && typeof entry === 'number' && entry > 0) { timeout = entry; continue }
+      if (key === 'timeout' && typeof entry === 'number' && entry > 0) {
+        timeout = entry
+        continue
+      }
       const flag = MAPPING_KEYS[key]
-      if (flag && typeof entry === 'boolean') { flags[flag] = entry; continue }
-      diagnostics.push(diagnostic(file, 'warning', 'frontmatter-doctest', at, `Frontmatter \`doctest.${key}\` is not understood: expected one of ${Object.values(FLAG_NAMES).join(', ')} (true/false) or timeout (ms).`))
+      if (flag && typeof entry === 'boolean') {
+        flags[flag] = entry
+        continue
+      }
+      diagnostics.push(
+        diagnostic(
+          file,
+          'warning',
+          'frontmatter-doctest',
+          at,
+          `Frontmatter \`doctest.${key}\` is not understood: expected one of ${Object.values(FLAG_NAMES).join(', ')} (true/false) or timeout (ms).`,
+        ),
+      )
     }
     return { flags: Object.keys(flags).length > 0 ? flags : undefined, timeout, diagnostics }
   }
-  diagnostics.push(diagnostic(file, 'warning', 'frontmatter-doctest', at, `Frontmatter \`doctest:\` must be false, a flag string such as "+ELLIPSIS", or a mapping; got ${JSON.stringify(value)}.`))
+  diagnostics.push(
+    diagnostic(
+      file,
+      'warning',
+      'frontmatter-doctest',
+      at,
+      `Frontmatter \`doctest:\` must be false, a flag string such as "+ELLIPSIS", or a mapping; got ${JSON.stringify(value)}.`,
+    ),
+  )
   return { flags: undefined, timeout: undefined, diagnostics }
 }

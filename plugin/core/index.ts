@@ -4,12 +4,31 @@ export type { PageSession, PageSessionOptions } from './page.ts'
 export { collectPage, blockId, drawIdOf, fenceContentStart } from './collect.ts'
 export type { CollectOptions, DirectiveSite, PagePlan } from './collect.ts'
 export {
-  DISPATCHER, TESTSETUP, TESTCLEANUP, DISPATCHER_ATTRIBUTES, LAYOUT_ENGINES, TABLE_KINDS,
-  isFlowmarkDirective, parseDispatcher, checkSetupDirective, directiveLabel, optionValue, dottedOptions,
+  DISPATCHER,
+  TESTSETUP,
+  TESTCLEANUP,
+  DISPATCHER_ATTRIBUTES,
+  LAYOUT_ENGINES,
+  TABLE_KINDS,
+  isFlowmarkDirective,
+  parseDispatcher,
+  checkSetupDirective,
+  directiveLabel,
+  optionValue,
+  dottedOptions,
 } from './directive.ts'
 export type { BlockDirective, DispatcherSpec, FlowmarkDirectiveName, ParsedDispatcher } from './directive.ts'
 export {
-  transformDirective, tableHtml, descriptionHtml, possessive, elementData, withMaxHeight, readerMessage, pageIndexHtml, pageSections, perPageRenderer,
+  transformDirective,
+  tableHtml,
+  descriptionHtml,
+  possessive,
+  elementData,
+  withMaxHeight,
+  readerMessage,
+  pageIndexHtml,
+  pageSections,
+  perPageRenderer,
 } from './output.ts'
 export type { DirectiveContext, DirectiveOutput, DirectiveParts, RenderPlot, RenderRequestOptions } from './output.ts'
 export { lintPage } from './lint.ts'

@@ -26,18 +26,23 @@ function portableOpening(open: OpeningLine): string {
 function openingProblems(open: OpeningLine): string[] {
   const problems: string[] = []
   if (open.spaceBeforeBrace) problems.push('remove the space before `{` (micromark reads the line as text; Sätteri drops the attributes)')
-  if (open.braceStart >= 0 && !open.braceClosed) problems.push('close the attributes with `}` on the same line (attributes cannot span lines)')
+  if (open.braceStart >= 0 && !open.braceClosed)
+    problems.push('close the attributes with `}` on the same line (attributes cannot span lines)')
   for (const a of open.attributes) {
     if (a.unterminated) problems.push(`close the quote of \`${a.name}\``)
-    else if (a.escaped) problems.push(`\`${a.name}\`: quoted values have no backslash escapes; write plot options as \`opt.<option>=<value>\` attributes`)
+    else if (a.escaped)
+      problems.push(`\`${a.name}\`: quoted values have no backslash escapes; write plot options as \`opt.<option>=<value>\` attributes`)
     else if (a.quote !== null && a.value?.includes('}')) {
-      problems.push(`\`${a.name}\` holds \`}\`: Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\`, even inside quotes, and drops the directive; write plot options as \`opt.<option>=<value>\` attributes instead of JSON`)
+      problems.push(
+        `\`${a.name}\` holds \`}\`: Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\`, even inside quotes, and drops the directive; write plot options as \`opt.<option>=<value>\` attributes instead of JSON`,
+      )
     } else if (a.quote === null && a.value !== undefined && /[=:"'`<>]/.test(a.value)) {
       problems.push(`quote the value of \`${a.name}\` (unquoted values cannot hold \`=\`, \`:\` or quotes portably)`)
     }
   }
   if (open.braceStart < 0 && /^\s*\S/.test(open.trailing) && !open.trailing.trimStart().startsWith('[')) {
-    if (open.colons.length >= 3) problems.push('put nothing but `[label]{attributes}` on the opening line; the content goes on the next lines')
+    if (open.colons.length >= 3)
+      problems.push('put nothing but `[label]{attributes}` on the opening line; the content goes on the next lines')
   }
   return problems
 }
@@ -81,15 +86,29 @@ export function lintPage(root: Root, file: FileInfo): Diagnostic[] {
           const problems = openingProblems(open)
           const fixed = portableOpening(open)
           const why = problems.length > 0 ? problems.join('; ') : 'check the directive syntax'
-          out.push(diagnostic(file, 'warning', 'lint-unparsed-directive', startOf(child),
-            `\`${text.trim()}\` is not a directive, it was read as a paragraph: ${why}. Portable form: \`${fixed}\`.`))
+          out.push(
+            diagnostic(
+              file,
+              'warning',
+              'lint-unparsed-directive',
+              startOf(child),
+              `\`${text.trim()}\` is not a directive, it was read as a paragraph: ${why}. Portable form: \`${fixed}\`.`,
+            ),
+          )
           continue
         }
         const stray = unparsedBefore ? -1 : strayCloserLine(child as Paragraph, source)
         if (stray >= 0) {
           const closer = (source === undefined ? undefined : sourceLine(source, stray))?.trim() ?? ':::'
-          out.push(diagnostic(file, 'warning', 'lint-stray-closer', { line: stray, column: 1 },
-            `This \`${closer}\` line closes nothing: a nested container closed its parent as well, or its opening line did not parse. Give the outer container more colons than the inner one (\`::::dispatcher\` … \`::::\`).`))
+          out.push(
+            diagnostic(
+              file,
+              'warning',
+              'lint-stray-closer',
+              { line: stray, column: 1 },
+              `This \`${closer}\` line closes nothing: a nested container closed its parent as well, or its opening line did not parse. Give the outer container more colons than the inner one (\`::::dispatcher\` … \`::::\`).`,
+            ),
+          )
         }
         continue
       }
@@ -131,11 +150,21 @@ function lintPrompts(code: Code, file: FileInfo): Diagnostic[] {
     const match = LOOKALIKE_PROMPT.exec(line)
     if (match === null) return
     const what = separatorName(match[2]!)
-    const effect = index === first
-      ? 'so this fence is not a transcript: nothing in it is run or checked'
-      : transcript ? 'so this line is read as expected output of the statement above, not as a statement' : 'so it is not a prompt'
-    out.push(diagnostic(file, 'warning', 'lint-prompt', { line: code.position!.start.line + 1 + index, column: code.position!.start.column + match[1]!.length },
-      `\`>\` is followed by ${what}, not a space, ${effect}. Write the prompt as \`> \` (\`>\` and one plain space).`))
+    const effect =
+      index === first
+        ? 'so this fence is not a transcript: nothing in it is run or checked'
+        : transcript
+          ? 'so this line is read as expected output of the statement above, not as a statement'
+          : 'so it is not a prompt'
+    out.push(
+      diagnostic(
+        file,
+        'warning',
+        'lint-prompt',
+        { line: code.position!.start.line + 1 + index, column: code.position!.start.column + match[1]!.length },
+        `\`>\` is followed by ${what}, not a space, ${effect}. Write the prompt as \`> \` (\`>\` and one plain space).`,
+      ),
+    )
   })
   return out
 }
@@ -147,9 +176,10 @@ function lintPrompts(code: Code, file: FileInfo): Diagnostic[] {
  */
 function strayCloserLine(paragraph: Paragraph, source: string | undefined): number {
   const position = paragraph.position
-  const text = source !== undefined && position?.start.offset !== undefined && position.end.offset !== undefined
-    ? source.slice(position.start.offset, position.end.offset)
-    : paragraph.children.map((c) => (c.type === 'text' ? c.value : '\u0000')).join('')
+  const text =
+    source !== undefined && position?.start.offset !== undefined && position.end.offset !== undefined
+      ? source.slice(position.start.offset, position.end.offset)
+      : paragraph.children.map((c) => (c.type === 'text' ? c.value : '\u0000')).join('')
   const lines = text.split('\n')
   const at = lines.findIndex((l) => /^\s*:{3,}\s*$/.test(l))
   return at < 0 ? -1 : (position?.start.line ?? 1) + at
@@ -162,12 +192,25 @@ function firstText(paragraph: Paragraph): string {
 }
 
 /** Lint of a directive that did parse. */
-function lintDirective(node: BlockDirective, line: string | undefined, file: FileInfo, source: string | undefined, out: Diagnostic[]): void {
+function lintDirective(
+  node: BlockDirective,
+  line: string | undefined,
+  file: FileInfo,
+  source: string | undefined,
+  out: Diagnostic[],
+): void {
   const open = line === undefined ? undefined : readOpeningLine(line)
   if (open && open.name === node.name) {
     if (open.spaceBeforeBrace) {
-      out.push(diagnostic(file, 'warning', 'lint-space-before-brace', startOf(node),
-        `Space before \`{\` in \`${line?.trim()}\`: other Markdown processors drop these attributes. Portable form: \`${portableOpening(open)}\`.`))
+      out.push(
+        diagnostic(
+          file,
+          'warning',
+          'lint-space-before-brace',
+          startOf(node),
+          `Space before \`{\` in \`${line?.trim()}\`: other Markdown processors drop these attributes. Portable form: \`${portableOpening(open)}\`.`,
+        ),
+      )
     }
     for (const a of open.attributes) {
       if (a.quote !== null && a.value?.includes('}')) {
@@ -176,13 +219,27 @@ function lintDirective(node: BlockDirective, line: string | undefined, file: Fil
         // Bad `opt` JSON already has its own error; a fix would only repeat it.
         if (a.name !== 'opt' || isObject) {
           const fix = isObject ? `Portable form: \`${portableOpening(open)}\`.` : `Keep \`}\` out of attribute values.`
-          out.push(diagnostic(file, 'warning', 'lint-brace-in-value', { line: startOf(node).line, column: startOf(node).column + a.nameStart },
-            `The value of \`${a.name}\` holds \`}\`: this parses here, but Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\` and drops the directive. ${fix}`))
+          out.push(
+            diagnostic(
+              file,
+              'warning',
+              'lint-brace-in-value',
+              { line: startOf(node).line, column: startOf(node).column + a.nameStart },
+              `The value of \`${a.name}\` holds \`}\`: this parses here, but Sätteri (Astro's default Markdown processor) ends the attributes at the first \`}\` and drops the directive. ${fix}`,
+            ),
+          )
         }
       }
       if (a.quote === null && a.value !== undefined && /[=:]/.test(a.value)) {
-        out.push(diagnostic(file, 'warning', 'lint-unquoted-value', { line: startOf(node).line, column: startOf(node).column + a.nameStart },
-          `Quote the value of \`${a.name}\`: unquoted values holding \`=\` or \`:\` are read differently by other Markdown processors. Portable form: \`${portableOpening(open)}\`.`))
+        out.push(
+          diagnostic(
+            file,
+            'warning',
+            'lint-unquoted-value',
+            { line: startOf(node).line, column: startOf(node).column + a.nameStart },
+            `Quote the value of \`${a.name}\`: unquoted values holding \`=\` or \`:\` are read differently by other Markdown processors. Portable form: \`${portableOpening(open)}\`.`,
+          ),
+        )
       }
     }
   }
@@ -196,17 +253,31 @@ function lintDirective(node: BlockDirective, line: string | undefined, file: Fil
     const last = (lines[lines.length - 1] ?? '').trim()
     const closed = lines.length >= 2 && /^:+$/.test(last) && last.length >= colons.length
     if (!closed && source.slice(end.offset).trim() === '') {
-      out.push(diagnostic(file, 'warning', 'lint-unclosed', startOf(node),
-        `\`${colons}${node.name}\` is never closed, so it holds everything up to line ${start.line + lines.length - 1}; close it with a \`${colons}\` line after its last fence.`))
+      out.push(
+        diagnostic(
+          file,
+          'warning',
+          'lint-unclosed',
+          startOf(node),
+          `\`${colons}${node.name}\` is never closed, so it holds everything up to line ${start.line + lines.length - 1}; close it with a \`${colons}\` line after its last fence.`,
+        ),
+      )
     }
   }
   for (const child of node.children) {
     if (child.type !== 'code' || !child.position) continue
     if (fenceClosed(child, source)) continue
     const end = node.position.end
-    out.push(diagnostic(file, 'warning', 'lint-early-close', { line: end.line, column: 1 },
-      `This \`${colons}\` line inside a code fence closed \`${colons}${node.name}\` (line ${node.position.start.line}) early; the rest of the fence spilled out of the block. `
-      + `Use more colons around blocks whose fences contain \`${colons}\`: \`${':'.repeat(colons.length + 1)}${node.name}{…}\` … \`${':'.repeat(colons.length + 1)}\`.`))
+    out.push(
+      diagnostic(
+        file,
+        'warning',
+        'lint-early-close',
+        { line: end.line, column: 1 },
+        `This \`${colons}\` line inside a code fence closed \`${colons}${node.name}\` (line ${node.position.start.line}) early; the rest of the fence spilled out of the block. ` +
+          `Use more colons around blocks whose fences contain \`${colons}\`: \`${':'.repeat(colons.length + 1)}${node.name}{…}\` … \`${':'.repeat(colons.length + 1)}\`.`,
+      ),
+    )
   }
 }
 

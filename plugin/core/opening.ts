@@ -55,9 +55,15 @@ export function readOpeningLine(line: string): OpeningLine | undefined {
     let depth = 0
     for (; i < line.length; i++) {
       const c = line[i]
-      if (c === '\\') { i++; continue }
+      if (c === '\\') {
+        i++
+        continue
+      }
       if (c === '[') depth++
-      else if (c === ']' && --depth === 0) { i++; break }
+      else if (c === ']' && --depth === 0) {
+        i++
+        break
+      }
     }
   }
   let j = i
@@ -71,20 +77,43 @@ export function readOpeningLine(line: string): OpeningLine | undefined {
   let closed = false
   while (k < line.length) {
     const c = line[k] ?? ''
-    if (c === ' ' || c === '\t') { k++; continue }
-    if (c === '}') { closed = true; k++; break }
+    if (c === ' ' || c === '\t') {
+      k++
+      continue
+    }
+    if (c === '}') {
+      closed = true
+      k++
+      break
+    }
     const nameStart = k
     if (c === '#' || c === '.') {
       k++
       const start = k
       while (k < line.length && !/[\s}]/.test(line[k] ?? '')) k++
-      attributes.push({ name: c === '#' ? 'id' : 'class', nameStart, value: line.slice(start, k), valueStart: start, quote: null, unterminated: false, escaped: false })
+      attributes.push({
+        name: c === '#' ? 'id' : 'class',
+        nameStart,
+        value: line.slice(start, k),
+        valueStart: start,
+        quote: null,
+        unterminated: false,
+        escaped: false,
+      })
       continue
     }
     while (k < line.length && !/[\s=}]/.test(line[k] ?? '')) k++
     const attrName = line.slice(nameStart, k)
     if (line[k] !== '=') {
-      attributes.push({ name: attrName, nameStart, value: undefined, valueStart: nameStart, quote: null, unterminated: false, escaped: false })
+      attributes.push({
+        name: attrName,
+        nameStart,
+        value: undefined,
+        valueStart: nameStart,
+        quote: null,
+        unterminated: false,
+        escaped: false,
+      })
       if (k === nameStart) k++
       continue
     }
@@ -103,7 +132,15 @@ export function readOpeningLine(line: string): OpeningLine | undefined {
         k = line.length
         break
       }
-      attributes.push({ name: attrName, nameStart, value: line.slice(start, end), valueStart: start, quote: q, unterminated: false, escaped })
+      attributes.push({
+        name: attrName,
+        nameStart,
+        value: line.slice(start, end),
+        valueStart: start,
+        quote: q,
+        unterminated: false,
+        escaped,
+      })
       k = end + 1
       continue
     }
@@ -116,7 +153,15 @@ export function readOpeningLine(line: string): OpeningLine | undefined {
       else if (depth === 0 && /[\s}]/.test(ch)) break
       k++
     }
-    attributes.push({ name: attrName, nameStart, value: line.slice(start, k), valueStart: start, quote: null, unterminated: false, escaped: false })
+    attributes.push({
+      name: attrName,
+      nameStart,
+      value: line.slice(start, k),
+      valueStart: start,
+      quote: null,
+      unterminated: false,
+      escaped: false,
+    })
   }
   return { indent, colons, name, spaceBeforeBrace, braceStart: j, braceClosed: closed, attributes, trailing: closed ? line.slice(k) : '' }
 }

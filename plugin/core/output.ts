@@ -70,7 +70,12 @@ export type DirectiveOutput =
   /** `:::testsetup` / `:::testcleanup`: remove the node, nothing is shown. */
   | { readonly kind: 'remove'; readonly diagnostics: readonly Diagnostic[] }
   /** `dispatcher`: replace the node with `node` (a `containerDirective` claimed through `data.hName = 'figure'`). */
-  | { readonly kind: 'replace'; readonly node: ContainerDirective; readonly parts: DirectiveParts; readonly diagnostics: readonly Diagnostic[] }
+  | {
+      readonly kind: 'replace'
+      readonly node: ContainerDirective
+      readonly parts: DirectiveParts
+      readonly diagnostics: readonly Diagnostic[]
+    }
 
 /** Table headings and caption nouns, by table kind. */
 const TABLES: Readonly<Record<'data' | 'func' | 'dsp', { readonly heading: string; readonly noun: string }>> = {
@@ -99,21 +104,30 @@ export function possessive(title: string): string {
  * @param sections Section ids of the graph's pages by page path (see `pageSections`).
  * @returns The HTML.
  */
-export function tableHtml(kind: 'data' | 'func' | 'dsp', title: string, rows: readonly NodeTableRow[], sections: ReadonlyMap<string, string> = new Map()): string {
+export function tableHtml(
+  kind: 'data' | 'func' | 'dsp',
+  title: string,
+  rows: readonly NodeTableRow[],
+  sections: ReadonlyMap<string, string> = new Map(),
+): string {
   const { heading, noun } = TABLES[kind]
   const caption = `${noun} of ${title}`
   if (rows.length === 0) {
     return `<p class="flowmark-table flowmark-table--empty" data-flowmark-table="${kind}">${escapeHtml(caption)}: none.</p>`
   }
-  const body = rows.map((row) => {
-    const id = `<code>${escapeHtml(row.id)}</code>`
-    const section = kind === 'dsp' ? sections.get(pathSegment(row.id)) : undefined
-    const href = row.href ?? (section === undefined ? undefined : `#${section}`)
-    const cell = href ? `<a${htmlAttributes({ href })}>${id}</a>` : id
-    return `<tr><td>${cell}</td><td>${escapeHtml(row.description)}</td></tr>`
-  }).join('\n')
-  return `<table class="flowmark-table" data-flowmark-table="${kind}">\n<caption>${escapeHtml(caption)}</caption>\n`
-    + `<thead><tr><th scope="col">${heading}</th><th scope="col">Description</th></tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`
+  const body = rows
+    .map((row) => {
+      const id = `<code>${escapeHtml(row.id)}</code>`
+      const section = kind === 'dsp' ? sections.get(pathSegment(row.id)) : undefined
+      const href = row.href ?? (section === undefined ? undefined : `#${section}`)
+      const cell = href ? `<a${htmlAttributes({ href })}>${id}</a>` : id
+      return `<tr><td>${cell}</td><td>${escapeHtml(row.description)}</td></tr>`
+    })
+    .join('\n')
+  return (
+    `<table class="flowmark-table" data-flowmark-table="${kind}">\n<caption>${escapeHtml(caption)}</caption>\n` +
+    `<thead><tr><th scope="col">${heading}</th><th scope="col">Description</th></tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`
+  )
 }
 
 /**
@@ -144,7 +158,11 @@ export function pageSections(markup: string): Map<string, string> {
  * @returns The HTML.
  */
 export function descriptionHtml(text: string): string {
-  return text.trim().split(/\n\s*\n/).map((p) => `<p class="flowmark-dispatcher__description">${escapeHtml(p.trim())}</p>`).join('\n')
+  return text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((p) => `<p class="flowmark-dispatcher__description">${escapeHtml(p.trim())}</p>`)
+    .join('\n')
 }
 
 /** Escapes text and turns `code spans` into `<code>` elements. */
@@ -227,12 +245,14 @@ export function pageIndexHtml(plot: PlotJSON, markup: string, title: string): st
   const list = (parent: string | undefined): string => {
     const pages = children.get(parent) ?? []
     if (pages.length === 0) return ''
-    return `<ul>${pages.map((page) => {
-      const section = sections.get(page.path)
-      const label = escapeHtml(page.title)
-      const entry = section ? `<a${htmlAttributes({ href: `#${section}` })}>${label}</a>` : label
-      return `<li>${entry}${list(page.path)}</li>`
-    }).join('')}</ul>`
+    return `<ul>${pages
+      .map((page) => {
+        const section = sections.get(page.path)
+        const label = escapeHtml(page.title)
+        const entry = section ? `<a${htmlAttributes({ href: `#${section}` })}>${label}</a>` : label
+        return `<li>${entry}${list(page.path)}</li>`
+      })
+      .join('')}</ul>`
   }
   return `<nav class="flowmark-dispatcher__index"${htmlAttributes({ 'aria-label': `Pages of ${title}` })}>${list(undefined)}</nav>`
 }
@@ -279,26 +299,40 @@ export async function transformDirective(node: BlockDirective, context: Directiv
   let sections: ReadonlyMap<string, string> = new Map()
   const start = startOf(node)
   if (!spec) {
-    graphHtml = errorNote(`This \`${node.type === 'leafDirective' ? '::' : ':::'}dispatcher\` block has errors; nothing is drawn.`,
-      parsed.diagnostics.filter((d) => d.severity === 'error')
+    graphHtml = errorNote(
+      `This \`${node.type === 'leafDirective' ? '::' : ':::'}dispatcher\` block has errors; nothing is drawn.`,
+      parsed.diagnostics
+        .filter((d) => d.severity === 'error')
         .sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column)
-        .map((d) => `${d.start.line}:${d.start.column}: ${d.message}`))
+        .map((d) => `${d.start.line}:${d.start.column}: ${d.message}`),
+    )
   } else {
     const id = drawIdOf(node, context.ordinal)
     const draw = report?.draws.get(id)
     if (!draw) {
       const related = (report?.diagnostics ?? []).filter((d) => d.start.line === start.line)
       if (related.length === 0) {
-        diagnostics.push(diagnostic(file, 'error', 'directive-draw', start, report
-          ? `The session drew nothing for \`${spec.name}\` (block ${id}); check that the code defines \`${spec.name}\` and that it has a \`plot()\` method.`
-          : `The page's session did not run, so \`${spec.name}\` is not drawn.`))
+        diagnostics.push(
+          diagnostic(
+            file,
+            'error',
+            'directive-draw',
+            start,
+            report
+              ? `The session drew nothing for \`${spec.name}\` (block ${id}); check that the code defines \`${spec.name}\` and that it has a \`plot()\` method.`
+              : `The page's session did not run, so \`${spec.name}\` is not drawn.`,
+          ),
+        )
       }
-      graphHtml = errorNote(`\`${spec.name}\` could not be drawn.`,
-        (related.length > 0 ? related : diagnostics).map((d) => readerMessage(d.message, file.path)))
+      graphHtml = errorNote(
+        `\`${spec.name}\` could not be drawn.`,
+        (related.length > 0 ? related : diagnostics).map((d) => readerMessage(d.message, file.path)),
+      )
     } else {
       try {
         const rendered = await context.renderPlot(draw.plot, spec.id ? { id: spec.id, title: draw.title } : { title: draw.title })
-        for (const warning of rendered.warnings) diagnostics.push(diagnostic(file, 'warning', 'render-warning', start, `Drawing \`${spec.name}\`: ${warning}`))
+        for (const warning of rendered.warnings)
+          diagnostics.push(diagnostic(file, 'warning', 'render-warning', start, `Drawing \`${spec.name}\`: ${warning}`))
         sections = pageSections(rendered.html)
         const graph = spec.height === undefined ? rendered.html : withMaxHeight(rendered.html, spec.height)
         const index = spec.index ? pageIndexHtml(draw.plot, rendered.html, draw.title) : ''
@@ -314,7 +348,11 @@ export async function transformDirective(node: BlockDirective, context: Directiv
 
   const children: (BlockContent | DefinitionContent)[] = [...content, html(graphHtml)]
   if (label) {
-    const caption: Paragraph = { type: 'paragraph', children: [...label], data: elementData('figcaption', { className: ['flowmark-dispatcher__caption'] }) }
+    const caption: Paragraph = {
+      type: 'paragraph',
+      children: [...label],
+      data: elementData('figcaption', { className: ['flowmark-dispatcher__caption'] }),
+    }
     children.push(caption)
   }
   if (about) children.push(html(about))

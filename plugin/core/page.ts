@@ -57,7 +57,13 @@ export function treeSession(root: Root, file: FileInfo, options: PageSessionOpti
 export function pageSession(markdown: string, file: string, options: PageSessionOptions = {}): PageSession {
   const split = splitFrontmatter(markdown)
   const root = unified().use(remarkParse).use(remarkDirective).parse(split.body)
-  const info: FileInfo = split.frontmatter ? { path: file, source: split.body, frontmatter: split.frontmatter } : { path: file, source: split.body }
-  const { request, diagnostics } = treeSession(root, info, split.doctestLine === undefined ? options : { ...options, frontmatterLine: split.doctestLine })
+  const info: FileInfo = split.frontmatter
+    ? { path: file, source: split.body, frontmatter: split.frontmatter }
+    : { path: file, source: split.body }
+  const { request, diagnostics } = treeSession(
+    root,
+    info,
+    split.doctestLine === undefined ? options : { ...options, frontmatterLine: split.doctestLine },
+  )
   return { request, diagnostics }
 }

@@ -53,15 +53,26 @@ export type SessionBlock =
   /** A REPL transcript: `> ` statements with their expected output. */
   | { readonly kind: 'transcript'; readonly id: string; readonly code: string; readonly start: SourcePoint; readonly flags: DoctestFlags }
   /** Plain code (a fence inside a `:::dispatcher` container, or `:::testsetup` / `:::testcleanup` contents). */
-  | { readonly kind: 'code' | 'setup' | 'cleanup'; readonly id: string; readonly code: string; readonly start: SourcePoint; readonly lang: 'ts' | 'js' }
+  | {
+      readonly kind: 'code' | 'setup' | 'cleanup'
+      readonly id: string
+      readonly code: string
+      readonly start: SourcePoint
+      readonly lang: 'ts' | 'js'
+    }
   /**
    * After the blocks above it ran: evaluate `name` in the session (or import export `name` from module `from`,
    * resolved against the page) and plot it (`value.plot(options)`), returning the plot JSON and node tables.
    */
   | {
-    readonly kind: 'draw'; readonly id: string; readonly name: string; readonly from?: string; readonly start: SourcePoint
-    readonly plotOptions: Readonly<Record<string, unknown>>; readonly tables: readonly ('data' | 'func' | 'dsp')[]
-  }
+      readonly kind: 'draw'
+      readonly id: string
+      readonly name: string
+      readonly from?: string
+      readonly start: SourcePoint
+      readonly plotOptions: Readonly<Record<string, unknown>>
+      readonly tables: readonly ('data' | 'func' | 'dsp')[]
+    }
 
 /** A page to run: its file (for imports relative to it and for diagnostics) and its blocks. */
 export interface SessionRequest {

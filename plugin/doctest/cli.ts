@@ -78,7 +78,9 @@ function wholeNumber(value: string | undefined, option: string, unit: string, mi
   if (value === undefined) return undefined
   const n = Number(value)
   if (value.trim() === '' || !Number.isInteger(n) || n < min) {
-    throw new DoctestUsageError(`${option} needs a whole number of ${unit}${min > 0 ? ` (at least ${min})` : ' (0 or more)'}, got '${value}'.`)
+    throw new DoctestUsageError(
+      `${option} needs a whole number of ${unit}${min > 0 ? ` (at least ${min})` : ' (0 or more)'}, got '${value}'.`,
+    )
   }
   return n
 }
@@ -185,10 +187,22 @@ async function runPage(file: string, args: Args, shown: string): Promise<PageRun
     page = await readPage(file, args.maxPageMb)
   } catch (error) {
     const tooLarge = error instanceof PageTooLargeError
-    const message = tooLarge ? error.message.replace(file, shown) : `${shown} could not be read: ${error instanceof Error ? error.message : String(error)}.`
+    const message = tooLarge
+      ? error.message.replace(file, shown)
+      : `${shown} could not be read: ${error instanceof Error ? error.message : String(error)}.`
     return {
-      file, page: undefined, report: undefined,
-      diagnostics: [{ severity: 'error', file, start: { line: 1, column: 1 }, rule: tooLarge ? 'doctest-page-too-large' : 'doctest-page-unreadable', message }],
+      file,
+      page: undefined,
+      report: undefined,
+      diagnostics: [
+        {
+          severity: 'error',
+          file,
+          start: { line: 1, column: 1 },
+          rule: tooLarge ? 'doctest-page-too-large' : 'doctest-page-unreadable',
+          message,
+        },
+      ],
     }
   }
   const session = pageSession(page.text, file)
@@ -260,9 +274,15 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
           extra.push({ severity: 'error', file, start: { line: 1, column: 1 }, rule, message })
         }
         if (!page.exactText) {
-          refuse('doctest-update-encoding', `${shown(file)}: not valid UTF-8, not updated (rewriting it would replace the bytes that are not UTF-8). Fix the file's encoding and run again.`)
-        } else if (await writePageSafely(page, result.text) === 'changed') {
-          refuse('doctest-update-conflict', `${shown(file)}: changed during the run, not updated (your edit is kept). Run \`flowmark-docs doctest --update\` again.`)
+          refuse(
+            'doctest-update-encoding',
+            `${shown(file)}: not valid UTF-8, not updated (rewriting it would replace the bytes that are not UTF-8). Fix the file's encoding and run again.`,
+          )
+        } else if ((await writePageSafely(page, result.text)) === 'changed') {
+          refuse(
+            'doctest-update-conflict',
+            `${shown(file)}: changed during the run, not updated (your edit is kept). Run \`flowmark-docs doctest --update\` again.`,
+          )
         } else {
           rewritten = new Set(report.examples.filter(isUpdatable).flatMap((e) => (e.diagnostic === undefined ? [] : [e.diagnostic])))
           written = result.updated
@@ -283,14 +303,25 @@ export async function main(argv: string[], io: CliIO = {}): Promise<number> {
   const emptyFails = args.strict ?? onCI(env)
   if (checked === 0) {
     const unread = runs.filter((r) => r.report === undefined).length
-    const why = unread > 0
-      ? `${unread} page${unread === 1 ? '' : 's'} could not be run`
-      : skipped + notRun > 0 ? 'every example was skipped or not run' : 'no page has a transcript (`> ` statements) or a block that runs'
-    stdout.write(`warning: no example was checked in ${files.length} file${files.length === 1 ? '' : 's'}: ${why}.${emptyFails ? ' This fails the run (--strict or CI).' : ' With --strict (or CI set) this fails the run.'}\n`)
+    const why =
+      unread > 0
+        ? `${unread} page${unread === 1 ? '' : 's'} could not be run`
+        : skipped + notRun > 0
+          ? 'every example was skipped or not run'
+          : 'no page has a transcript (`> ` statements) or a block that runs'
+    stdout.write(
+      `warning: no example was checked in ${files.length} file${files.length === 1 ? '' : 's'}: ${why}.${emptyFails ? ' This fails the run (--strict or CI).' : ' With --strict (or CI set) this fails the run.'}\n`,
+    )
   }
-  const notes = [skipped > 0 ? `${skipped} skipped` : '', notRun > 0 ? `${notRun} not run` : '', updated > 0 ? `${updated} updated` : '', pageErrors > 0 ? `${pageErrors} page error${pageErrors === 1 ? '' : 's'}` : '']
-    .filter((n) => n !== '')
-  stdout.write(`${passed} passed, ${failed} failed${notes.length > 0 ? ` (${notes.join(', ')})` : ''} in ${files.length} file${files.length === 1 ? '' : 's'}\n`)
+  const notes = [
+    skipped > 0 ? `${skipped} skipped` : '',
+    notRun > 0 ? `${notRun} not run` : '',
+    updated > 0 ? `${updated} updated` : '',
+    pageErrors > 0 ? `${pageErrors} page error${pageErrors === 1 ? '' : 's'}` : '',
+  ].filter((n) => n !== '')
+  stdout.write(
+    `${passed} passed, ${failed} failed${notes.length > 0 ? ` (${notes.join(', ')})` : ''} in ${files.length} file${files.length === 1 ? '' : 's'}\n`,
+  )
   if (failed - updated > 0 || pageErrors > 0) return 1
   if (checked === 0 && emptyFails) return 1
   if (strict && warnings > 0) return 1

@@ -31,7 +31,10 @@ function textMatches(expected: string, actual: string, flags: DoctestFlags): boo
   }
   if (e === a) return true
   if (flags.ellipsis !== true || !e.includes('...')) return false
-  const pattern = e.split('...').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*?')
+  const pattern = e
+    .split('...')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\s\\S]*?')
   return new RegExp(`^${pattern}$`).test(a)
 }
 
@@ -95,9 +98,10 @@ export function unifiedDiff(expected: string, actual: string, options: DiffOptio
   // jsdiff compares lines with their newline; both texts get one, so no "\ No newline at end of file" lines appear.
   const asFile = (text: string): string => (text === '' ? '' : `${text}\n`)
   const lines = countLines(expected) + countLines(actual)
-  const patch = lines > MAX_ALIGNED_LINES
-    ? undefined
-    : structuredPatch('expected', 'actual', asFile(expected), asFile(actual), undefined, undefined, { context, maxEditLength: MAX_EDITS })
+  const patch =
+    lines > MAX_ALIGNED_LINES
+      ? undefined
+      : structuredPatch('expected', 'actual', asFile(expected), asFile(actual), undefined, undefined, { context, maxEditLength: MAX_EDITS })
   const hunks = patch?.hunks ?? [wholeReplacement(expected, actual, context)]
   const out = [`--- ${options.expectedLabel ?? 'expected'}`, `+++ ${options.actualLabel ?? 'actual'}`]
   for (const hunk of hunks) {
@@ -131,8 +135,10 @@ function wholeReplacement(expected: string, actual: string, context: number): St
   const removed = a.slice(head, a.length - tail)
   const added = b.slice(head, b.length - tail)
   return {
-    oldStart: head - before.length + 1, oldLines: before.length + removed.length + after.length,
-    newStart: head - before.length + 1, newLines: before.length + added.length + after.length,
+    oldStart: head - before.length + 1,
+    oldLines: before.length + removed.length + after.length,
+    newStart: head - before.length + 1,
+    newLines: before.length + added.length + after.length,
     lines: [...before.map((l) => ` ${l}`), ...removed.map((l) => `-${l}`), ...added.map((l) => `+${l}`), ...after.map((l) => ` ${l}`)],
   }
 }

@@ -3,7 +3,6 @@ import { stripTypeScriptTypes } from 'node:module'
 import ts from 'typescript'
 import { SESSION_GLOBAL } from './protocol.ts'
 
-
 /** A compiled unit, ready for `vm.Script` in the session worker. */
 export interface CompiledScript {
   readonly ok: true
@@ -74,7 +73,9 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0]! : String(err)
     return {
-      ok: false, line: 0, column: 0,
+      ok: false,
+      line: 0,
+      column: 0,
       message: `${message} Doctests run with type stripping: use only erasable TypeScript (no enum, namespace or parameter properties).`,
     }
   }
@@ -129,9 +130,10 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
       const clause = statement.importClause
       if (clause?.isTypeOnly === true) return
       const specifier = slice(statement.moduleSpecifier)
-      const attributes = statement.attributes === undefined
-        ? ''
-        : `, { with: { ${statement.attributes.elements.map((element) => slice(element)).join(', ')} } }`
+      const attributes =
+        statement.attributes === undefined
+          ? ''
+          : `, { with: { ${statement.attributes.elements.map((element) => slice(element)).join(', ')} } }`
       const load = `await import(${specifier}${attributes})`
       const props: string[] = []
       let namespace: string | undefined
@@ -195,11 +197,11 @@ function strip(source: string): string {
   // Kept to put back, and called with `process` as `this`.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const emit = process.emitWarning
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message
     if (/stripTypeScriptTypes/.test(text)) return
     ;(emit as (...args: unknown[]) => void).call(process, warning, ...rest)
-  })
+  }
   try {
     return stripTypeScriptTypes(source, { mode: 'strip' })
   } finally {
@@ -212,9 +214,13 @@ function parse(source: string): { file: ts.SourceFile; error: CompileFailure | u
   const file = ts.createSourceFile('unit.ts', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
   // The parser's own diagnostics (what `transpileModule` reports, without building a program for every unit).
   const parsed = (file as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics
-  const diagnostics = parsed ?? ts.transpileModule(source, {
-    reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  }).diagnostics ?? []
+  const diagnostics =
+    parsed ??
+    ts.transpileModule(source, {
+      reportDiagnostics: true,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    }).diagnostics ??
+    []
   const diagnostic = diagnostics.find((d) => d.category === ts.DiagnosticCategory.Error)
   if (diagnostic === undefined) return { file, error: undefined }
   const offset = diagnostic.start ?? 0

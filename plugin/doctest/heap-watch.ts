@@ -26,7 +26,10 @@ export function workerResourceLimits(limitMb: number): ResourceLimits {
  * @param execArgv The process's Node options (default `process.execArgv`).
  * @param nodeOptions `NODE_OPTIONS` (default from the environment).
  */
-export function processOldSpaceLimitMb(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env['NODE_OPTIONS'] ?? ''): number | undefined {
+export function processOldSpaceLimitMb(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env['NODE_OPTIONS'] ?? '',
+): number | undefined {
   let found: number | undefined
   for (const match of `${execArgv.join(' ')} ${nodeOptions}`.matchAll(/--max[-_]old[-_]space[-_]size[= ](\d+)/g)) found = Number(match[1])
   return found

@@ -17,14 +17,73 @@ export interface SharedSnapshot {
  * are plain data properties of the global object: reading them never runs Node's lazy loaders (`fetch`, `FormData`…).
  */
 const INTRINSICS = [
-  'Object', 'Function', 'Array', 'Number', 'parseFloat', 'parseInt', 'Boolean', 'String', 'Symbol', 'Date', 'Promise', 'RegExp',
-  'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError', 'JSON', 'Math',
-  'Intl', 'ArrayBuffer', 'Atomics', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array',
-  'Float64Array', 'Uint8ClampedArray', 'BigUint64Array', 'BigInt64Array', 'DataView', 'Map', 'BigInt', 'Set', 'WeakMap', 'WeakSet',
-  'Proxy', 'Reflect', 'FinalizationRegistry', 'WeakRef', 'SharedArrayBuffer', 'Iterator',
+  'Object',
+  'Function',
+  'Array',
+  'Number',
+  'parseFloat',
+  'parseInt',
+  'Boolean',
+  'String',
+  'Symbol',
+  'Date',
+  'Promise',
+  'RegExp',
+  'Error',
+  'AggregateError',
+  'EvalError',
+  'RangeError',
+  'ReferenceError',
+  'SyntaxError',
+  'TypeError',
+  'URIError',
+  'JSON',
+  'Math',
+  'Intl',
+  'ArrayBuffer',
+  'Atomics',
+  'Uint8Array',
+  'Int8Array',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float32Array',
+  'Float64Array',
+  'Uint8ClampedArray',
+  'BigUint64Array',
+  'BigInt64Array',
+  'DataView',
+  'Map',
+  'BigInt',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'Proxy',
+  'Reflect',
+  'FinalizationRegistry',
+  'WeakRef',
+  'SharedArrayBuffer',
+  'Iterator',
   // Node's own globals that are plain data properties.
-  'process', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'AbortController', 'AbortSignal', 'EventTarget', 'Event',
-  'queueMicrotask', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'structuredClone',
+  'process',
+  'Buffer',
+  'URL',
+  'URLSearchParams',
+  'TextEncoder',
+  'TextDecoder',
+  'AbortController',
+  'AbortSignal',
+  'EventTarget',
+  'Event',
+  'queueMicrotask',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+  'structuredClone',
 ] as const
 
 function shapeOf(o: object): Shape {
@@ -73,8 +132,12 @@ export function snapshotShared(modules: readonly object[]): SharedSnapshot {
 }
 
 const sameDescriptor = (a: PropertyDescriptor, b: PropertyDescriptor): boolean =>
-  Object.is(a.value, b.value) && a.get === b.get && a.set === b.set &&
-  a.writable === b.writable && a.enumerable === b.enumerable && a.configurable === b.configurable
+  Object.is(a.value, b.value) &&
+  a.get === b.get &&
+  a.set === b.set &&
+  a.writable === b.writable &&
+  a.enumerable === b.enumerable &&
+  a.configurable === b.configurable
 
 /**
  * What changed in the shared objects since `before` (an empty list: nothing). The global object's keys are not
@@ -89,10 +152,11 @@ export function sharedChanges(before: SharedSnapshot): string[] {
       continue
     }
     const keys = Reflect.ownKeys(o)
-    const changed = keys.find((k) => {
-      const previous = was.shape.get(k)
-      return previous === undefined || !sameDescriptor(previous, Reflect.getOwnPropertyDescriptor(o, k)!)
-    }) ?? (keys.length === was.shape.size ? undefined : [...was.shape.keys()].find((k) => !keys.includes(k)))
+    const changed =
+      keys.find((k) => {
+        const previous = was.shape.get(k)
+        return previous === undefined || !sameDescriptor(previous, Reflect.getOwnPropertyDescriptor(o, k)!)
+      }) ?? (keys.length === was.shape.size ? undefined : [...was.shape.keys()].find((k) => !keys.includes(k)))
     if (changed !== undefined) changes.push(`\`${String(changed)}\` of ${describe(o)}`)
     if (changes.length >= 3) break
   }

@@ -34,7 +34,9 @@ export class PageTooLargeError extends FlowmarkPluginError {
    * @param limitMb The limit in megabytes.
    */
   constructor(path: string, bytes: number, limitMb: number) {
-    super(`${path} is ${(bytes / 1_048_576).toFixed(1)} MB, more than the ${limitMb} MB a page may have; it was not run. Split the page, or raise the limit (\`--max-page-size <MB>\`).`)
+    super(
+      `${path} is ${(bytes / 1_048_576).toFixed(1)} MB, more than the ${limitMb} MB a page may have; it was not run. Split the page, or raise the limit (\`--max-page-size <MB>\`).`,
+    )
     this.bytes = bytes
   }
 }
@@ -54,7 +56,12 @@ export async function readPage(path: string, maxMb: number = DEFAULT_MAX_PAGE_MB
   if (size > maxMb * 1_048_576) throw new PageTooLargeError(path, size, maxMb)
   const bytes = await readFile(path)
   const text = bytes.toString('utf8')
-  return { path, text, digest: digestOf(bytes), exactText: Buffer.byteLength(text, 'utf8') === bytes.length && Buffer.from(text, 'utf8').equals(bytes) }
+  return {
+    path,
+    text,
+    digest: digestOf(bytes),
+    exactText: Buffer.byteLength(text, 'utf8') === bytes.length && Buffer.from(text, 'utf8').equals(bytes),
+  }
 }
 
 /**
@@ -77,7 +84,9 @@ export async function writePageSafely(page: PageFile, text: string): Promise<Wri
     try {
       // Synchronous on purpose: this also runs from a signal handler, right before the process ends.
       unlinkSync(temp)
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
   }
   const onSignal = (signal: NodeJS.Signals): void => {
     removeTemp()

@@ -22,9 +22,13 @@ export interface WorkerUnit {
 export type WorkerBlock =
   | { readonly kind: 'units'; readonly units: readonly WorkerUnit[] }
   | {
-    readonly kind: 'draw'; readonly id: string; readonly name: string; readonly from: string | undefined
-    readonly plotOptions: Readonly<Record<string, unknown>>; readonly tables: readonly ('data' | 'func' | 'dsp')[]
-  }
+      readonly kind: 'draw'
+      readonly id: string
+      readonly name: string
+      readonly from: string | undefined
+      readonly plotOptions: Readonly<Record<string, unknown>>
+      readonly tables: readonly ('data' | 'func' | 'dsp')[]
+    }
 
 /** What the main thread sends for each page: the whole page, compiled. A worker may run several pages, one by one. */
 export interface WorkerSession {
@@ -61,9 +65,12 @@ export type WorkerMessage =
    * names the page declared that could not be deleted (script-level `var`/`function`; now `undefined`).
    */
   | {
-    readonly type: 'session-done'; readonly modules: readonly string[] | null; readonly reusable: boolean
-    readonly reasons: readonly string[]; readonly stuckGlobals: readonly string[]
-  }
+      readonly type: 'session-done'
+      readonly modules: readonly string[] | null
+      readonly reusable: boolean
+      readonly reasons: readonly string[]
+      readonly stuckGlobals: readonly string[]
+    }
   | { readonly type: 'worker-error'; readonly message: string }
   /** `process.exit` was called; `owner` is the unit whose code called it, when its stack tells. */
   | { readonly type: 'exit-called'; readonly code: number | string; readonly owner?: UnitRef }

@@ -16,7 +16,10 @@ export function formatDiagnostic(diagnostic: Diagnostic, options: FormatOptions 
   const file = options.cwd === undefined ? diagnostic.file : relative(options.cwd, diagnostic.file) || diagnostic.file
   const head = `${file}:${diagnostic.start.line}:${diagnostic.start.column} ${diagnostic.severity} ${diagnostic.message} [${diagnostic.rule}]`
   if (diagnostic.diff === undefined || diagnostic.diff === '') return head
-  return `${head}\n${diagnostic.diff.split('\n').map((line) => `  ${line}`).join('\n')}`
+  return `${head}\n${diagnostic.diff
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n')}`
 }
 
 /** Every diagnostic of a report, formatted, one after the other (empty when the page passed without warnings). */

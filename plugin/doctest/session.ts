@@ -109,9 +109,16 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   if (plan.workerBlocks.length > 0) {
     const limits = { timeout: req.timeout ?? DEFAULT_TIMEOUT, maxMemoryMb: req.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB }
     const session = { file: plan.file, blocks: plan.workerBlocks, graceMs: req.graceMs ?? DEFAULT_GRACE_MS, mayReuse: reuseAllowed(plan) }
-    await withWorkerSlot(() => runWorker(session, limits, pageNames(req), sessionEvents(plan, (loaded) => {
-      modules = [...new Set(loaded.map((url) => fileURLToPath(url)))].sort()
-    })))
+    await withWorkerSlot(() =>
+      runWorker(
+        session,
+        limits,
+        pageNames(req),
+        sessionEvents(plan, (loaded) => {
+          modules = [...new Set(loaded.map((url) => fileURLToPath(url)))].sort()
+        }),
+      ),
+    )
   }
   return finalReport(plan, startedAt, modules)
 }
@@ -119,7 +126,14 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
 /** Compiles every example of a page into its slot and the worker's blocks; syntax errors fail their slots now. */
 function planSession(req: SessionRequest): Plan {
   const plan: Plan = {
-    req, file: resolve(req.file), diagnostics: [], draws: new Map(), slots: [], unitSlots: [], drawSlots: [], workerBlocks: [],
+    req,
+    file: resolve(req.file),
+    diagnostics: [],
+    draws: new Map(),
+    slots: [],
+    unitSlots: [],
+    drawSlots: [],
+    workerBlocks: [],
     fresh: req.flags?.freshWorker === true,
   }
   for (const [blockIndex, block] of req.blocks.entries()) {
@@ -127,7 +141,14 @@ function planSession(req: SessionRequest): Plan {
       const slot: Slot = { blockIndex, block, kind: 'draw', start: block.start, source: block.name, flags: {}, status: 'not-run' }
       plan.slots.push(slot)
       plan.drawSlots[plan.workerBlocks.length] = slot
-      plan.workerBlocks.push({ kind: 'draw', id: block.id, name: block.name, from: block.from, plotOptions: block.plotOptions, tables: block.tables })
+      plan.workerBlocks.push({
+        kind: 'draw',
+        id: block.id,
+        name: block.name,
+        from: block.from,
+        plotOptions: block.plotOptions,
+        tables: block.tables,
+      })
       continue
     }
     const { units, owners } = block.kind === 'transcript' ? planTranscript(plan, blockIndex, block) : planCode(plan, blockIndex, block)
@@ -142,7 +163,10 @@ function planSession(req: SessionRequest): Plan {
 type CodeBlock = Extract<SessionBlock, { kind: 'code' | 'setup' | 'cleanup' }>
 type TranscriptBlock = Extract<SessionBlock, { kind: 'transcript' }>
 
-const at = (block: SessionBlock, line: number, column: number): SourcePoint => ({ line: block.start.line + line, column: block.start.column + column })
+const at = (block: SessionBlock, line: number, column: number): SourcePoint => ({
+  line: block.start.line + line,
+  column: block.start.column + column,
+})
 
 /** The units of a transcript block: one per statement (skipped and unparsable statements get none). */
 function planTranscript(plan: Plan, blockIndex: number, block: TranscriptBlock): { units: WorkerUnit[]; owners: Slot[] } {
@@ -151,27 +175,45 @@ function planTranscript(plan: Plan, blockIndex: number, block: TranscriptBlock):
   const owners: Slot[] = []
   const transcript = parseTranscript(block.code)
   for (const problem of transcript.problems) {
-    plan.diagnostics.push({ severity: problem.severity, file: req.file, start: at(block, problem.line, problem.column), message: problem.message, rule: problem.rule })
+    plan.diagnostics.push({
+      severity: problem.severity,
+      file: req.file,
+      start: at(block, problem.line, problem.column),
+      message: problem.message,
+      rule: problem.rule,
+    })
   }
   for (const statement of transcript.statements) {
     const flags = mergeFlags(req.flags, block.flags, statement.flags)
     if (flags.freshWorker === true) plan.fresh = true
     const slot: Slot = {
-      blockIndex, block, kind: 'statement', start: at(block, statement.line, statement.column), source: statement.text,
-      statement, flags, status: flags.skip === true ? 'skipped' : 'not-run',
+      blockIndex,
+      block,
+      kind: 'statement',
+      start: at(block, statement.line, statement.column),
+      source: statement.text,
+      statement,
+      flags,
+      status: flags.skip === true ? 'skipped' : 'not-run',
     }
     plan.slots.push(slot)
     if (slot.status === 'skipped') continue
     const compiled = compileUnit(statement.source, { wantsValue: true })
     if (!compiled.ok) {
       fail(plan, slot, {
-        severity: 'error', file: req.file, start: at(block, statement.line + compiled.line, compiled.column),
-        rule: 'doctest-syntax', message: `${compiled.message} (in \`> ${firstLine(statement.text)}\`)`,
+        severity: 'error',
+        file: req.file,
+        start: at(block, statement.line + compiled.line, compiled.column),
+        rule: 'doctest-syntax',
+        message: `${compiled.message} (in \`> ${firstLine(statement.text)}\`)`,
       })
       continue
     }
     units.push({
-      script: compiled.script, mode: compiled.mode, lineOffset: block.start.line + statement.line - 2, wantsValue: true,
+      script: compiled.script,
+      mode: compiled.mode,
+      lineOffset: block.start.line + statement.line - 2,
+      wantsValue: true,
       span: { first: block.start.line + statement.line, count: statement.lineCount },
     })
     slot.unit = { line: block.start.line + statement.line, lines: statement.lineCount, sourceColumn: compiled.sourceColumn }
@@ -187,15 +229,26 @@ function planCode(plan: Plan, blockIndex: number, block: CodeBlock): { units: Wo
   const compiled = compileUnit(block.code, { wantsValue: false })
   if (!compiled.ok) {
     fail(plan, slot, {
-      severity: 'error', file: plan.req.file, start: at(block, compiled.line, compiled.column),
-      rule: 'doctest-syntax', message: `${compiled.message} (in the ${block.kind} block)`,
+      severity: 'error',
+      file: plan.req.file,
+      start: at(block, compiled.line, compiled.column),
+      rule: 'doctest-syntax',
+      message: `${compiled.message} (in the ${block.kind} block)`,
     })
     return { units: [], owners: [] }
   }
   const lines = block.code.split('\n').length
   slot.unit = { line: block.start.line, lines, sourceColumn: compiled.sourceColumn }
   return {
-    units: [{ script: compiled.script, mode: compiled.mode, lineOffset: block.start.line - 2, wantsValue: false, span: { first: block.start.line, count: lines } }],
+    units: [
+      {
+        script: compiled.script,
+        mode: compiled.mode,
+        lineOffset: block.start.line - 2,
+        wantsValue: false,
+        span: { first: block.start.line, count: lines },
+      },
+    ],
     owners: [slot],
   }
 }
@@ -230,16 +283,26 @@ function sessionEvents(plan: Plan, done: (modules: readonly string[]) => void): 
     },
     stopped(block, unit, rule, message) {
       const slot = unit === undefined ? plan.drawSlots[block] : plan.unitSlots[block]?.[unit]
-      if (slot !== undefined) fail(plan, slot, { severity: 'error', file: req.file, start: slot.start, rule, message: message(describeSlot(slot)) })
+      if (slot !== undefined)
+        fail(plan, slot, { severity: 'error', file: req.file, start: slot.start, rule, message: message(describeSlot(slot)) })
       else {
         // The worker failed before running any example (it could not start, for instance).
         const first = plan.slots.find((s) => s.status === 'not-run')
-        plan.diagnostics.push({ severity: 'error', file: req.file, start: first?.start ?? { line: 1, column: 1 }, rule, message: message('the page session') })
+        plan.diagnostics.push({
+          severity: 'error',
+          file: req.file,
+          start: first?.start ?? { line: 1, column: 1 },
+          rule,
+          message: message('the page session'),
+        })
       }
       const left = plan.slots.filter((s) => s.status === 'not-run')
       if (left.length > 0) {
         plan.diagnostics.push({
-          severity: 'warning', file: req.file, start: left[0]!.start, rule: 'doctest-not-run',
+          severity: 'warning',
+          file: req.file,
+          start: left[0]!.start,
+          rule: 'doctest-not-run',
           message: `${left.length} later example${left.length === 1 ? ' was' : 's were'} not run, because the page's session was stopped at ${slot === undefined ? 'an earlier block' : `line ${slot.start.line}`} (its variables are gone). Fix that example and run again.`,
         })
       }
@@ -252,7 +315,10 @@ function lateFailure(plan: Plan, slot: Slot, error: { readonly header: string; r
   const { file } = plan
   const stack = slot.unit === undefined ? error.stack : pageStack(error.stack, file, slot.unit, slot.block.start.column)
   fail(plan, slot, {
-    severity: 'error', file: plan.req.file, start: slot.start, rule: 'doctest-async-error',
+    severity: 'error',
+    file: plan.req.file,
+    start: slot.start,
+    rule: 'doctest-async-error',
     message: `${describeSlot(slot)} started work (a timer, callback or promise) that threw ${error.header} after the example had finished; await that work in the example, or catch its error${framesNote(stack, file)}`,
   })
 }
@@ -261,9 +327,10 @@ function lateFailure(plan: Plan, slot: Slot, error: { readonly header: string; r
 function check(plan: Plan, slot: Slot, raw: UnitOutcome): void {
   const { file, req } = plan
   const block = slot.block
-  const outcome = raw.error === undefined || slot.unit === undefined
-    ? raw
-    : { ...raw, error: { ...raw.error, stack: pageStack(raw.error.stack, file, slot.unit, block.start.column) } }
+  const outcome =
+    raw.error === undefined || slot.unit === undefined
+      ? raw
+      : { ...raw, error: { ...raw.error, stack: pageStack(raw.error.stack, file, slot.unit, block.start.column) } }
   const actual = normalizeOutput(outcome.output)
   slot.actual = actual
   if (slot.statement === undefined) {
@@ -274,7 +341,10 @@ function check(plan: Plan, slot: Slot, raw: UnitOutcome): void {
     }
     const where = stackPoint(outcome.error.stack, file, slot.unit) ?? block.start
     fail(plan, slot, {
-      severity: 'error', file: req.file, start: where, rule: 'doctest-error',
+      severity: 'error',
+      file: req.file,
+      start: where,
+      rule: 'doctest-error',
       message: `The ${block.kind} block starting at line ${block.start.line} threw ${outcome.error.header}${framesNote(outcome.error.stack, file)}`,
     })
     return
@@ -287,12 +357,16 @@ function check(plan: Plan, slot: Slot, raw: UnitOutcome): void {
   const unexpectedError = outcome.error !== undefined && !/^Uncaught /m.test(expected)
   const statement = `\`> ${firstLine(slot.statement.text)}\``
   fail(plan, slot, {
-    severity: 'error', file: req.file, start: slot.start,
+    severity: 'error',
+    file: req.file,
+    start: slot.start,
     rule: unexpectedError ? 'doctest-error' : 'doctest-mismatch',
     message: unexpectedError
       ? `${statement} threw ${outcome.error.header}, but the transcript expects no error${framesNote(outcome.error.stack, file)}`
       : `${statement} printed something else than the transcript says. Fix the expected lines (or run \`flowmark-docs doctest --update\`).`,
-    expected, actual, diff: unifiedDiff(expected, actual),
+    expected,
+    actual,
+    diff: unifiedDiff(expected, actual),
   })
 }
 
@@ -302,12 +376,18 @@ function finalReport(plan: Plan, startedAt: number, modules: string[] | undefine
   const examples: ExampleResult[] = slots.map((slot) => {
     const statement = slot.statement
     return {
-      blockId: slot.block.id, kind: slot.kind, start: slot.start, source: slot.source, status: slot.status,
-      ...(statement === undefined ? {} : {
-        expected: statement.expected,
-        expectedLines: { first: slot.block.start.line + statement.outputLine, count: statement.outputLineCount },
-        indent: slot.block.start.column,
-      }),
+      blockId: slot.block.id,
+      kind: slot.kind,
+      start: slot.start,
+      source: slot.source,
+      status: slot.status,
+      ...(statement === undefined
+        ? {}
+        : {
+            expected: statement.expected,
+            expectedLines: { first: slot.block.start.line + statement.outputLine, count: statement.outputLineCount },
+            indent: slot.block.start.column,
+          }),
       ...(slot.actual === undefined ? {} : { actual: slot.actual }),
       ...(slot.diagnostic === undefined ? {} : { diagnostic: slot.diagnostic }),
     }
@@ -420,7 +500,12 @@ const stats = { started: 0, reused: 0, retired: 0, lastReasons: [] as readonly s
  * How many session workers this process started, how many pages ran on a worker an earlier page had used, and how
  * many workers were ended after a page because it may have left state behind (`lastReasons`: why, the last time).
  */
-export function sessionWorkerStats(): { readonly started: number; readonly reused: number; readonly retired: number; readonly lastReasons: readonly string[] } {
+export function sessionWorkerStats(): {
+  readonly started: number
+  readonly reused: number
+  readonly retired: number
+  readonly lastReasons: readonly string[]
+} {
   return { ...stats }
 }
 
@@ -518,7 +603,11 @@ function runWorker(session: WorkerSession, limits: SessionLimits, names: Readonl
       finish(undefined)
     }
     const outOfMemory = (appliedMb: number): void => {
-      stop('doctest-out-of-memory', (example) => `${example} ran out of memory: the page's session reached its heap limit of ${appliedMb} MB and was stopped. Make the example use less memory, or raise the limit (\`--max-memory <MB>\`, \`maxMemoryMb\` option).`)
+      stop(
+        'doctest-out-of-memory',
+        (example) =>
+          `${example} ran out of memory: the page's session reached its heap limit of ${appliedMb} MB and was stopped. Make the example use less memory, or raise the limit (\`--max-memory <MB>\`, \`maxMemoryMb\` option).`,
+      )
     }
     const unwatch = watchHeap(worker, limits.maxMemoryMb, outOfMemory)
     entry.session = {
@@ -529,7 +618,11 @@ function runWorker(session: WorkerSession, limits: SessionLimits, names: Readonl
             unit = undefined
             clearTimeout(timer)
             timer = setTimeout(() => {
-              stop('doctest-timeout', (example) => `${example} did not finish within ${timeout} ms (an endless loop, or a promise that never settles?). The page's session was stopped. Make the example finish, or raise the limit (\`--timeout\`, \`timeout\` option).`)
+              stop(
+                'doctest-timeout',
+                (example) =>
+                  `${example} did not finish within ${timeout} ms (an endless loop, or a promise that never settles?). The page's session was stopped. Make the example finish, or raise the limit (\`--timeout\`, \`timeout\` option).`,
+              )
             }, timeout)
             break
           case 'unit-start':
@@ -578,9 +671,17 @@ function runWorker(session: WorkerSession, limits: SessionLimits, names: Readonl
           stop('doctest-crash', (example) => `${example} called process.exit(${exitCalled}), which ended the page's session.`)
         } else if (code === 0) {
           // The worker's event loop ran empty while an example still waited: nothing can settle its promise any more.
-          stop('doctest-timeout', (example) => `${example} waits for a promise that can never settle: nothing is left (no timer, I/O or message) that could settle it. The page's session ended there.`)
+          stop(
+            'doctest-timeout',
+            (example) =>
+              `${example} waits for a promise that can never settle: nothing is left (no timer, I/O or message) that could settle it. The page's session ended there.`,
+          )
         } else {
-          stop('doctest-crash', (example) => `The doctest session ended (exit code ${code}) while running ${example}.${stderr === '' ? '' : ` Its stderr: ${stderr.trim()}`}`)
+          stop(
+            'doctest-crash',
+            (example) =>
+              `The doctest session ended (exit code ${code}) while running ${example}.${stderr === '' ? '' : ` Its stderr: ${stderr.trim()}`}`,
+          )
         }
       },
     }
@@ -606,17 +707,20 @@ function firstLine(text: string): string {
  */
 function pageStack(stack: string, file: string, unit: NonNullable<Slot['unit']>, blockColumn: number): string {
   const wrapperLine = unit.line + unit.lines
-  return stack.split('\n').flatMap((line) => {
-    const index = line.indexOf(`${file}:`)
-    if (index < 0) return [line]
-    const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length))
-    if (match === null) return [line]
-    const at = Number(match[1])
-    if (at === wrapperLine) return []
-    if (at < unit.line || at >= wrapperLine) return [line]
-    const column = unit.sourceColumn(at - unit.line, Number(match[2])) + blockColumn - 1
-    return [line.slice(0, index) + `${file}:${at}:${column}` + line.slice(index + file.length + match[0].length)]
-  }).join('\n')
+  return stack
+    .split('\n')
+    .flatMap((line) => {
+      const index = line.indexOf(`${file}:`)
+      if (index < 0) return [line]
+      const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length))
+      if (match === null) return [line]
+      const at = Number(match[1])
+      if (at === wrapperLine) return []
+      if (at < unit.line || at >= wrapperLine) return [line]
+      const column = unit.sourceColumn(at - unit.line, Number(match[2])) + blockColumn - 1
+      return [line.slice(0, index) + `${file}:${at}:${column}` + line.slice(index + file.length + match[0].length)]
+    })
+    .join('\n')
 }
 
 /**
@@ -637,7 +741,10 @@ function stackPoint(stack: string, file: string, unit: Slot['unit']): SourcePoin
 
 /** `.` plus the page's stack frames (`at page.md:12:3`) on their own lines, when there are any. */
 function framesNote(stack: string, file: string): string {
-  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line) && line.includes(`${file}:`)).map((line) => line.trim())
+  const frames = stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line) && line.includes(`${file}:`))
+    .map((line) => line.trim())
   return frames.length === 0 ? '.' : `.\n${frames.map((frame) => `    ${frame}`).join('\n')}`
 }
 
@@ -663,7 +770,9 @@ export function listExamples(req: SessionRequest): PlannedExample[] {
     else if (block.kind === 'transcript') {
       for (const statement of parseTranscript(block.code).statements) {
         list.push({
-          blockId: block.id, kind: 'statement', source: statement.text,
+          blockId: block.id,
+          kind: 'statement',
+          source: statement.text,
           start: { line: block.start.line + statement.line, column: block.start.column + statement.column },
           skip: mergeFlags(req.flags, block.flags, statement.flags).skip === true,
         })

@@ -103,8 +103,12 @@ export function parseTranscript(code: string): Transcript {
   while (i < lines.length && !PROMPT.test(lines[i]!)) {
     if (lines[i]!.trim() !== '') {
       problems.push({
-        line: i, column: lines[i]!.search(/\S/), severity: 'error', rule: 'doctest-syntax',
-        message: 'Text before the first `> ` prompt of a transcript. Start statements with `> ` (continue them with `... `), or move this text out of the code block.',
+        line: i,
+        column: lines[i]!.search(/\S/),
+        severity: 'error',
+        rule: 'doctest-syntax',
+        message:
+          'Text before the first `> ` prompt of a transcript. Start statements with `> ` (continue them with `... `), or move this text out of the code block.',
       })
       break
     }
@@ -137,14 +141,24 @@ export function parseTranscript(code: string): Transcript {
       flags = mergeFlags(flags, parsed.flags)
       if (parsed.unknown.length > 0) {
         problems.push({
-          line: start + offset, column: comment.index, severity: 'warning', rule: 'doctest-flag',
+          line: start + offset,
+          column: comment.index,
+          severity: 'warning',
+          rule: 'doctest-flag',
           message: `Unknown doctest flag${parsed.unknown.length > 1 ? 's' : ''} ${parsed.unknown.map((u) => `\`${u}\``).join(', ')}: write \`+NAME\` or \`-NAME\` with NAME one of ${Object.keys(FLAG_NAMES).join(', ')}.`,
         })
       }
     })
     statements.push({
-      line: start, column, lineCount: source.length, text: text.join('\n'), source: source.join('\n'),
-      expected: output.join('\n'), outputLine: outputStart, outputLineCount: output.length, flags,
+      line: start,
+      column,
+      lineCount: source.length,
+      text: text.join('\n'),
+      source: source.join('\n'),
+      expected: output.join('\n'),
+      outputLine: outputStart,
+      outputLineCount: output.length,
+      flags,
     })
   }
   return { statements, problems }

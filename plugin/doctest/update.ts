@@ -7,9 +7,14 @@ import type { ExampleResult } from './session.ts'
  * A statement whose callbacks threw after it finished (`doctest-async-error`) is not: its output is not the problem.
  */
 export function isUpdatable(example: ExampleResult): boolean {
-  return example.status === 'failed' && example.kind === 'statement' && example.expectedLines !== undefined &&
+  return (
+    example.status === 'failed' &&
+    example.kind === 'statement' &&
+    example.expectedLines !== undefined &&
     example.diagnostic?.rule !== 'doctest-async-error' &&
-    example.actual !== undefined && !example.actual.split('\n').some((line) => /^\s*>(?: |$)/.test(line))
+    example.actual !== undefined &&
+    !example.actual.split('\n').some((line) => /^\s*>(?: |$)/.test(line))
+  )
 }
 
 /**
@@ -29,9 +34,7 @@ export function applyUpdates(markdown: string, examples: readonly ExampleResult[
     if (match[2] === '') break
   }
   const fallback = markdown.includes('\r\n') ? '\r\n' : '\n'
-  const todo = examples
-    .filter(isUpdatable)
-    .sort((a, b) => b.expectedLines!.first - a.expectedLines!.first)
+  const todo = examples.filter(isUpdatable).sort((a, b) => b.expectedLines!.first - a.expectedLines!.first)
   for (const example of todo) {
     const { first, count } = example.expectedLines!
     const indent = ' '.repeat(Math.max(0, (example.indent ?? 1) - 1))
@@ -39,7 +42,7 @@ export function applyUpdates(markdown: string, examples: readonly ExampleResult[
     // New lines end like the first line they replace (or the line before); the last keeps the last replaced ending.
     const at = Math.min(first - 1, lines.length)
     const ending = endings[at] || endings[at - 1] || fallback
-    const lastEnding = count > 0 ? endings[at + count - 1] ?? ending : ending
+    const lastEnding = count > 0 ? (endings[at + count - 1] ?? ending) : ending
     const newEndings = replacement.map((_, k) => (k === replacement.length - 1 && count > 0 ? lastEnding : ending))
     lines.splice(at, count, ...replacement)
     endings.splice(at, count, ...newEndings)

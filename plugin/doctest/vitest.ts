@@ -63,24 +63,34 @@ export function describeDoctests(patterns: string | readonly string[], options: 
         return [...page.diagnostics, ...r.diagnostics.filter((d) => !owned.has(d))].filter((d) => d.severity === 'error')
       }
       if (page.diagnostics.some((d) => d.severity === 'error') || request.blocks.some((b) => b.kind === 'transcript')) {
-        it('page has no doctest errors', async () => {
-          const problems = await pageProblems()
-          if (problems.length > 0) throw new Error(problems.map((d) => formatDiagnostic(d, { cwd })).join('\n'))
-        }, pageTimeout)
+        it(
+          'page has no doctest errors',
+          async () => {
+            const problems = await pageProblems()
+            if (problems.length > 0) throw new Error(problems.map((d) => formatDiagnostic(d, { cwd })).join('\n'))
+          },
+          pageTimeout,
+        )
       }
       // A page without examples still shows up (Vitest rejects an empty suite), as skipped.
       if (examples.length === 0 && !page.diagnostics.some((d) => d.severity === 'error')) it.skip('has no examples', () => undefined)
       examples.forEach((example, index) => {
         const title = `${example.start.line}:${example.start.column} ${example.kind === 'statement' ? '> ' : example.kind === 'draw' ? 'draw ' : ''}${example.source.split('\n')[0]}`
         const test = example.skip ? it.skip : it
-        test(title, async () => {
-          const result = (await report()).examples[index]
-          if (result === undefined) throw new Error(`No result for example ${index} of ${name}; the page changed while the tests ran?`)
-          if (result.status === 'failed' || result.status === 'not-run') {
-            if (result.diagnostic !== undefined) throw new DoctestFailure(result.diagnostic, cwd)
-            throw new Error(`${name}:${example.start.line}:${example.start.column} was not run: the page's session stopped at an earlier example.`)
-          }
-        }, pageTimeout)
+        test(
+          title,
+          async () => {
+            const result = (await report()).examples[index]
+            if (result === undefined) throw new Error(`No result for example ${index} of ${name}; the page changed while the tests ran?`)
+            if (result.status === 'failed' || result.status === 'not-run') {
+              if (result.diagnostic !== undefined) throw new DoctestFailure(result.diagnostic, cwd)
+              throw new Error(
+                `${name}:${example.start.line}:${example.start.column} was not run: the page's session stopped at an earlier example.`,
+              )
+            }
+          },
+          pageTimeout,
+        )
       })
     })
   }

@@ -7,14 +7,23 @@ import { parentPort } from 'node:worker_threads'
 import { DOCS_PLOT_DEFAULTS, type DrawResult, type NodeTableRow } from '../core/types.ts'
 import { errorHeader, firstSentence, formatThrown, formatValue } from './format.ts'
 import { activeResources, hasPending, ownerOfStack, settle, type UnitSpan } from './late-errors.ts'
-import { SESSION_GLOBAL, type UnitOutcome, type UnitRef, type WorkerBlock, type WorkerUnit, type WorkerMessage, type WorkerSession } from './protocol.ts'
+import {
+  SESSION_GLOBAL,
+  type UnitOutcome,
+  type UnitRef,
+  type WorkerBlock,
+  type WorkerUnit,
+  type WorkerMessage,
+  type WorkerSession,
+} from './protocol.ts'
 import * as engine from 'flowmark'
 import { nameError } from 'flowmark'
 import { FlowmarkPluginError } from '../core/errors.ts'
 import { endPage, startPage, TRACKING } from './module-tracker.ts'
 import { removeNewGlobals, sharedChanges, snapshotShared } from './isolation.ts'
 
-if (parentPort === null) throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession() (through worker-entry.ts).')
+if (parentPort === null)
+  throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession() (through worker-entry.ts).')
 const port = parentPort
 const post = (message: WorkerMessage): void => port.postMessage(message)
 
@@ -39,28 +48,31 @@ const sink = new Writable({
 const sessionConsole = new Console({ stdout: sink, stderr: sink, colorMode: false })
 Object.defineProperty(globalThis, 'console', { value: sessionConsole, writable: true, configurable: true, enumerable: false })
 for (const stream of [process.stdout, process.stderr]) {
-  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
     const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined
     callback?.()
     return true
-  })
+  }
 }
 process.on('uncaughtException', lateError)
 // In a worker, process.exit() ends the thread; say so first, so the session can tell it from an emptied event loop,
 // and say whose code called it (a timer may call it after its statement finished).
 const exit = process.exit.bind(process)
-process.exit = ((code?: number | string | null) => {
-  const owner = late.file === '' ? undefined : ownerOfStack(new Error().stack ?? '', late.file, late.spans) ?? late.running
+process.exit = (code?: number | string | null) => {
+  const owner = late.file === '' ? undefined : (ownerOfStack(new Error().stack ?? '', late.file, late.spans) ?? late.running)
   exitCalledNow = true
   post({ type: 'exit-called', code: code ?? process.exitCode ?? 0, ...(owner === undefined ? {} : { owner }) })
   return exit(code)
-})
+}
 process.on('unhandledRejection', lateError)
 
 /** What attributing asynchronous errors needs: the page, where its units are, which one runs, which ran last. */
 const late: { file: string; spans: UnitSpan[]; running: UnitRef | undefined; last: UnitRef | undefined } = {
-  file: '', spans: [], running: undefined, last: undefined,
+  file: '',
+  spans: [],
+  running: undefined,
+  last: undefined,
 }
 
 /**
@@ -88,7 +100,22 @@ Object.defineProperty(globalThis, SESSION_GLOBAL, {
 })
 
 /** Built-in modules whose exports every page on this worker shares and that {@link reusable} checks. */
-const SHARED_BUILTINS = ['fs', 'path', 'url', 'util', 'events', 'os', 'assert', 'stream', 'buffer', 'timers', 'module', 'vm', 'worker_threads', 'console']
+const SHARED_BUILTINS = [
+  'fs',
+  'path',
+  'url',
+  'util',
+  'events',
+  'os',
+  'assert',
+  'stream',
+  'buffer',
+  'timers',
+  'module',
+  'vm',
+  'worker_threads',
+  'console',
+]
 /** Module namespaces checked after each page: Flowmark's engine and {@link SHARED_BUILTINS}. */
 const sharedModules = [engine as object, ...SHARED_BUILTINS.map((name) => process.getBuiltinModule(name) as object)]
 /** Whether the running page called `require` (CommonJS modules are cached for the whole thread). */
@@ -112,10 +139,16 @@ port.on('message', (session: WorkerSession) => {
       const reasons = before === undefined ? ['the page asked for a fresh worker'] : reusable(modules, before, baseline)
       const stuck = before === undefined ? [] : removeNewGlobals(before)
       port.ref()
-      post({ type: 'session-done', modules: files, reusable: reasons.length === 0, reasons, stuckGlobals: stuck.filter((k): k is string => typeof k === 'string') })
+      post({
+        type: 'session-done',
+        modules: files,
+        reusable: reasons.length === 0,
+        reasons,
+        stuckGlobals: stuck.filter((k): k is string => typeof k === 'string'),
+      })
     },
     // Only a bug in this worker gets here; report it rather than hang.
-    (error: unknown) => post({ type: 'worker-error', message: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    (error: unknown) => post({ type: 'worker-error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   )
 })
 
@@ -125,11 +158,16 @@ port.on('message', (session: WorkerSession) => {
  * CommonJS modules and `require` (cached for the thread), changed built-ins, engine exports or environment, and
  * timers or I/O still pending.
  */
-function reusable(modules: ReturnType<typeof endPage>, before: ReturnType<typeof snapshotShared>, baseline: ReadonlyMap<string, number>): string[] {
+function reusable(
+  modules: ReturnType<typeof endPage>,
+  before: ReturnType<typeof snapshotShared>,
+  baseline: ReadonlyMap<string, number>,
+): string[] {
   const reasons: string[] = []
   if (!TRACKING) reasons.push('module loading is not tracked on this Node')
   if (modules.fresh.length > 0) reasons.push(`it loaded ${modules.fresh.length} module(s) of its own`)
-  if (required || modules.formats.some((f) => f !== 'module' && f !== 'module-typescript' && f !== 'builtin' && f !== 'json')) reasons.push('it loaded CommonJS or native modules')
+  if (required || modules.formats.some((f) => f !== 'module' && f !== 'module-typescript' && f !== 'builtin' && f !== 'json'))
+    reasons.push('it loaded CommonJS or native modules')
   const builtins = modules.builtins.filter((b) => !SHARED_BUILTINS.includes(b.replace(/^node:/, '')))
   if (builtins.length > 0) reasons.push(`it imported node:${builtins[0]}`)
   if (exitCalledNow) reasons.push('it called process.exit')
@@ -149,9 +187,9 @@ async function run(session: WorkerSession): Promise<void> {
   late.file = session.file
   late.running = undefined
   late.last = undefined
-  late.spans = session.blocks.flatMap((block, index) => block.kind === 'units'
-    ? block.units.map((unit, unitIndex) => ({ block: index, unit: unitIndex, ...unit.span }))
-    : [])
+  late.spans = session.blocks.flatMap((block, index) =>
+    block.kind === 'units' ? block.units.map((unit, unitIndex) => ({ block: index, unit: unitIndex, ...unit.span })) : [],
+  )
   const baseline = activeResources()
   try {
     await runBlocks(session)
@@ -220,7 +258,11 @@ async function draw(file: string, index: number, block: Extract<WorkerBlock, { k
     const result = await drawBlock(file, block)
     post({ type: 'draw-done', block: index, result })
   } catch (error) {
-    post({ type: 'draw-error', block: index, message: error instanceof DrawProblem ? error.message : `Drawing \`${block.name}\` failed: ${errorHeader(error)}` })
+    post({
+      type: 'draw-error',
+      block: index,
+      message: error instanceof DrawProblem ? error.message : `Drawing \`${block.name}\` failed: ${errorHeader(error)}`,
+    })
   }
   captured = ''
 }
@@ -238,13 +280,19 @@ async function drawBlock(file: string, block: Extract<WorkerBlock, { kind: 'draw
     let module: Record<string, unknown>
     try {
       module = (await new vm.Script(`import(${JSON.stringify(block.from)})`, {
-        filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+        filename: file,
+        importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
       }).runInThisContext()) as Record<string, unknown>
     } catch (error) {
-      throw new DrawProblem(`Cannot import \`${block.from}\` for drawing \`${block.name}\`: ${errorHeader(error)}. The module is resolved against the page's folder (relative path) or as a package.`)
+      throw new DrawProblem(
+        `Cannot import \`${block.from}\` for drawing \`${block.name}\`: ${errorHeader(error)}. The module is resolved against the page's folder (relative path) or as a package.`,
+      )
     }
     if (!(block.name in module)) {
-      const names = Object.keys(module).slice(0, 12).map((n) => `\`${n}\``).join(', ')
+      const names = Object.keys(module)
+        .slice(0, 12)
+        .map((n) => `\`${n}\``)
+        .join(', ')
       throw new DrawProblem(`Module \`${block.from}\` has no export \`${block.name}\` (its exports: ${names || 'none'}).`)
     }
     value = module[block.name]
@@ -252,14 +300,21 @@ async function drawBlock(file: string, block: Extract<WorkerBlock, { kind: 'draw
     try {
       value = vm.runInThisContext(block.name, { filename: file })
     } catch (error) {
-      throw new DrawProblem(`Cannot draw \`${block.name}\`: ${errorHeader(error)}. Define it in a code block above the draw, or name the module to import it from.`)
+      throw new DrawProblem(
+        `Cannot draw \`${block.name}\`: ${errorHeader(error)}. Define it in a code block above the draw, or name the module to import it from.`,
+      )
     }
   }
   const plottable = value as { plot?: unknown; description?: unknown } | null | undefined
   if (plottable === null || plottable === undefined || typeof plottable.plot !== 'function') {
-    throw new DrawProblem(`Cannot draw \`${block.name}\`: it is ${describe(value)}, but a draw block needs a Dispatcher or a Solution (a value with a plot() method).`)
+    throw new DrawProblem(
+      `Cannot draw \`${block.name}\`: it is ${describe(value)}, but a draw block needs a Dispatcher or a Solution (a value with a plot() method).`,
+    )
   }
-  const plot = (await (plottable.plot as (options: unknown) => unknown).call(plottable, { ...DOCS_PLOT_DEFAULTS, ...block.plotOptions })) as { toJSON?: () => unknown } | null
+  const plot = (await (plottable.plot as (options: unknown) => unknown).call(plottable, {
+    ...DOCS_PLOT_DEFAULTS,
+    ...block.plotOptions,
+  })) as { toJSON?: () => unknown } | null
   const json = plain(typeof plot?.toJSON === 'function' ? plot.toJSON() : plot, block.name)
   const root = json.pages[0]!
   const tables: Partial<Record<'data' | 'func' | 'dsp', NodeTableRow[]>> = {}
@@ -285,8 +340,14 @@ function plain(value: unknown, name: string): DrawResult['plot'] {
     throw new DrawProblem(`\`${name}.plot()\` returned something that is not plain JSON (${errorHeader(error)}).`)
   }
   const pages = (copy as { pages?: unknown } | null)?.pages
-  if (!Array.isArray(pages) || pages.length === 0 || !pages.every((p) => typeof p === 'object' && p !== null && Array.isArray((p as { nodes?: unknown }).nodes))) {
-    throw new DrawProblem(`\`${name}.plot()\` returned ${describe(value)} with no pages: expected a Plot (engine/plot/types.ts) whose toJSON() has \`pages\`, each with \`nodes\`.`)
+  if (
+    !Array.isArray(pages) ||
+    pages.length === 0 ||
+    !pages.every((p) => typeof p === 'object' && p !== null && Array.isArray((p as { nodes?: unknown }).nodes))
+  ) {
+    throw new DrawProblem(
+      `\`${name}.plot()\` returned ${describe(value)} with no pages: expected a Plot (engine/plot/types.ts) whose toJSON() has \`pages\`, each with \`nodes\`.`,
+    )
   }
   return copy as DrawResult['plot']
 }

@@ -28,7 +28,9 @@ export function viewerScript(): Promise<string> {
     if (import.meta.url.endsWith('.ts')) return (await bundleViewer()).trimEnd() + '\n'
     const { url, text } = await firstReadable([new URL('../client/viewer.js', import.meta.url)])
     if (/^\s*import\s|\bfrom\s*["']\.\.?\//m.test(text)) {
-      throw new ViewerBundleError(`${url.pathname} imports other modules: it is tsc's output, not the bundled viewer; run \`npm run build\` (it bundles the viewer after tsc)`)
+      throw new ViewerBundleError(
+        `${url.pathname} imports other modules: it is tsc's output, not the bundled viewer; run \`npm run build\` (it bundles the viewer after tsc)`,
+      )
     }
     return text.replace(/^\/\/# sourceMappingURL=.*$/m, '').trimEnd() + '\n'
   })())

@@ -108,7 +108,9 @@ type CacheRead =
 
 /** The digest stored with a cache entry. */
 function entryDigest(key: string, svg: string, engine: string, warnings: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify([key, svg, engine, warnings])).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify([key, svg, engine, warnings]))
+    .digest('hex')
 }
 
 /** Options of {@link GraphRenderer.layout}. */
@@ -128,10 +130,14 @@ export function graphvizPackageVersion(): string {
       try {
         const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
         if (pkg.name === '@hpcc-js/wasm-graphviz' && typeof pkg.version === 'string') return (installedVersion = pkg.version)
-      } catch { /* keep climbing */ }
+      } catch {
+        /* keep climbing */
+      }
       dir = dirname(dir)
     }
-  } catch { /* not resolvable: fall through */ }
+  } catch {
+    /* not resolvable: fall through */
+  }
   return (installedVersion = 'unknown')
 }
 
@@ -185,7 +191,9 @@ export class GraphRenderer {
 
   /** The cache key of a DOT text laid out by `engine` (hex SHA-256). */
   cacheKey(dot: string, engine: string): string {
-    return createHash('sha256').update(JSON.stringify([CACHE_FORMAT, this.#versionKey, engine, dot])).digest('hex')
+    return createHash('sha256')
+      .update(JSON.stringify([CACHE_FORMAT, this.#versionKey, engine, dot]))
+      .digest('hex')
   }
 
   /** The Graphviz instance, loading it on first use. */
@@ -193,7 +201,9 @@ export class GraphRenderer {
     if (this.#graphviz === undefined) {
       this.stats.loads++
       this.#graphviz = this.#load()
-      this.#graphviz.catch(() => { this.#graphviz = undefined })
+      this.#graphviz.catch(() => {
+        this.#graphviz = undefined
+      })
     }
     return this.#graphviz
   }
@@ -227,7 +237,7 @@ export class GraphRenderer {
       let ms: number
       try {
         if (pool !== undefined) {
-          ({ svg, ms } = await pool.layoutTimed(dot, candidate))
+          ;({ svg, ms } = await pool.layoutTimed(dot, candidate))
           this.stats.loads = pool.started
         } else ({ result: svg, ms } = layoutCpuMs(() => (gv as GraphvizLike).layout(dot, 'svg', candidate)))
       } catch (e) {
@@ -237,20 +247,33 @@ export class GraphRenderer {
         if (/syntax error/i.test(message(e)) || e instanceof LayoutTimeoutError) break
         continue
       }
-      const warnings = attempts.length === 0 ? [] : [
-        `layout engine '${engine}' failed (${attempts.map((a) => `${a.engine}: ${a.message}`).join('; ')}); used '${candidate}' instead`,
-      ]
+      const warnings =
+        attempts.length === 0
+          ? []
+          : [
+              `layout engine '${engine}' failed (${attempts.map((a) => `${a.engine}: ${a.message}`).join('; ')}); used '${candidate}' instead`,
+            ]
       const result = { svg, engine: candidate, warnings }
       await this.#write(key, result)
       // Timing is not cached: the next build reads the cache and is fast.
-      const slow = ms > this.#slowMs ? [
-        `layout with '${candidate}' took ${(ms / 1000).toFixed(1)} s${/splines\s*=\s*"?ortho/.test(dot) ? '; splines=ortho is the slow part on large graphs, try plot({ graph: { splines: \'polyline\' } })' : ''} (cached from now on)`,
-      ] : []
+      const slow =
+        ms > this.#slowMs
+          ? [
+              `layout with '${candidate}' took ${(ms / 1000).toFixed(1)} s${/splines\s*=\s*"?ortho/.test(dot) ? "; splines=ortho is the slow part on large graphs, try plot({ graph: { splines: 'polyline' } })" : ''} (cached from now on)`,
+            ]
+          : []
       return { svg, engine: candidate, warnings: [...cacheWarnings, ...warnings, ...slow], cached: false }
     }
     const first = attempts[0]
     throw new GraphLayoutError(
-      `Graphviz could not lay out the graph with '${engine}'${attempts.length > 1 ? ` or its fallbacks (${attempts.slice(1).map((a) => a.engine).join(', ')})` : ''}: ${first?.message ?? 'no engine tried'}. Check the DOT text.`,
+      `Graphviz could not lay out the graph with '${engine}'${
+        attempts.length > 1
+          ? ` or its fallbacks (${attempts
+              .slice(1)
+              .map((a) => a.engine)
+              .join(', ')})`
+          : ''
+      }: ${first?.message ?? 'no engine tried'}. Check the DOT text.`,
       attempts,
     )
   }
@@ -271,8 +294,20 @@ export class GraphRenderer {
     } catch {
       return { kind: 'bad', file, reason: 'is not valid JSON (cut short?)' }
     }
-    const { key: storedKey, svg, engine, warnings, digest } = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<Record<keyof CacheEntry, unknown>>
-    if (typeof svg !== 'string' || typeof engine !== 'string' || !Array.isArray(warnings) || !warnings.every((w) => typeof w === 'string') || typeof digest !== 'string') {
+    const {
+      key: storedKey,
+      svg,
+      engine,
+      warnings,
+      digest,
+    } = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<Record<keyof CacheEntry, unknown>>
+    if (
+      typeof svg !== 'string' ||
+      typeof engine !== 'string' ||
+      !Array.isArray(warnings) ||
+      !warnings.every((w) => typeof w === 'string') ||
+      typeof digest !== 'string'
+    ) {
       return { kind: 'bad', file, reason: 'lacks fields of a cache entry (svg, engine, warnings, digest)' }
     }
     if (storedKey !== key) return { kind: 'bad', file, reason: 'belongs to another graph (its key differs)' }

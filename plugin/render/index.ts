@@ -92,7 +92,11 @@ export function plotId(plot: PlotJSON): string {
 function invisible(dot: string, dotId: string): boolean {
   const quoted = JSON.stringify(dotId).slice(1, -1)
   for (const line of dot.split('\n')) {
-    if ((line.includes(`id="${quoted}"`) || line.includes(`id=${dotId} `) || line.includes(`id=${dotId}]`)) && /style="?[^"\]]*invis/.test(line)) return true
+    if (
+      (line.includes(`id="${quoted}"`) || line.includes(`id=${dotId} `) || line.includes(`id=${dotId}]`)) &&
+      /style="?[^"\]]*invis/.test(line)
+    )
+      return true
   }
   return false
 }
@@ -136,18 +140,22 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
   const root = plot.pages[0] as PlotPage
   const title = options.title ?? root.title
   const sectionOf = new Map<string, string>()
-  plot.pages.forEach((p, i) => { if (!sectionOf.has(p.path)) sectionOf.set(p.path, `${id}--p${i}`) })
+  plot.pages.forEach((p, i) => {
+    if (!sectionOf.has(p.path)) sectionOf.set(p.path, `${id}--p${i}`)
+  })
   const warnings: string[] = []
   const where = (p: PlotPage): string => (p.path === '' ? `root page '${p.title}'` : `page '${p.path}'`)
 
-  const layouts = await Promise.all(plot.pages.map(async (page) => {
-    try {
-      return await renderer.layout(page.dot, page.engine || 'dot')
-    } catch (e) {
-      if (e instanceof Error) e.message = `${where(page)} of graph '${title}': ${e.message}`
-      throw e
-    }
-  }))
+  const layouts = await Promise.all(
+    plot.pages.map(async (page) => {
+      try {
+        return await renderer.layout(page.dot, page.engine || 'dot')
+      } catch (e) {
+        if (e instanceof Error) e.message = `${where(page)} of graph '${title}': ${e.message}`
+        throw e
+      }
+    }),
+  )
 
   const sections: string[] = []
   const pages: IndexPage[] = []
@@ -159,7 +167,10 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
       prefix: `${id}-p${i}-`,
       nodes: page.nodes,
       title: pageTitle,
-      description: page.path === '' ? (options.description ?? describe(plot, title)) : `Sub-model ${page.title} (${page.kind}), ${page.nodes.length} nodes.`,
+      description:
+        page.path === ''
+          ? (options.description ?? describe(plot, title))
+          : `Sub-model ${page.title} (${page.kind}), ${page.nodes.length} nodes.`,
       pageHref: (path) => `#${sectionOf.get(path) ?? section}`,
       // A node's group keeps its DOT id behind the page's prefix (`<id>-p<k>-<dotId>`).
       nodeHref: (path, dotId) => {
@@ -181,30 +192,47 @@ export async function renderPlot(plot: PlotJSON, options: RenderPlotOptions = {}
     // Invisible nodes (`style=invis`) are not drawn, so their absence is expected.
     const missing = processed.missingNodes.filter((d) => !invisible(page.dot, d))
     if (missing.length > 0) {
-      warnings.push(`${where(page)}: no SVG node carries the id of ${missing.map((d) => JSON.stringify(d)).join(', ')}; those nodes get no tooltip or search hit`)
+      warnings.push(
+        `${where(page)}: no SVG node carries the id of ${missing.map((d) => JSON.stringify(d)).join(', ')}; those nodes get no tooltip or search hit`,
+      )
     }
     for (const n of page.nodes) {
-      if (n.page !== undefined && !sectionOf.has(n.page)) warnings.push(`${where(page)}: node '${n.label}' opens page '${n.page}', which the plot lacks`)
+      if (n.page !== undefined && !sectionOf.has(n.page))
+        warnings.push(`${where(page)}: node '${n.label}' opens page '${n.page}', which the plot lacks`)
     }
     const crumbs: string[] = []
-    for (let p: PlotPage | undefined = page; p !== undefined; p = p.parent === undefined ? undefined : plot.pages.find((q) => q.path === p?.parent)) {
+    for (
+      let p: PlotPage | undefined = page;
+      p !== undefined;
+      p = p.parent === undefined ? undefined : plot.pages.find((q) => q.path === p?.parent)
+    ) {
       const name = p.path === '' ? title : p.title
-      crumbs.unshift(p === page ? `<span aria-current="page">${escapeHtml(name)}</span>` : `<a href="#${escapeHtml(sectionOf.get(p.path) ?? '')}">${escapeHtml(name)}</a>`)
+      crumbs.unshift(
+        p === page
+          ? `<span aria-current="page">${escapeHtml(name)}</span>`
+          : `<a href="#${escapeHtml(sectionOf.get(p.path) ?? '')}">${escapeHtml(name)}</a>`,
+      )
       if (crumbs.length > 64) break
     }
-    const nav = i === 0 ? '' : `<nav class="fm-static-nav" aria-label="Graph pages">${crumbs.join(' <span aria-hidden="true">›</span> ')}</nav>`
+    const nav =
+      i === 0 ? '' : `<nav class="fm-static-nav" aria-label="Graph pages">${crumbs.join(' <span aria-hidden="true">›</span> ')}</nav>`
     sections.push(
       // role="group": a named <section> is a `region` landmark, and two drawings of one model on a page would repeat it.
       `<section class="fm-page" role="group" id="${section}" data-fm-path="${escapeHtml(page.path)}" data-fm-kind="${escapeHtml(page.kind)}"` +
-      ` data-fm-width="${Math.round(processed.width)}" data-fm-height="${Math.round(processed.height)}"` +
-      ` aria-label="${escapeHtml(`${pageTitle} (${page.kind})`)}"${i === 0 ? '' : ' hidden=""'}>` +
-      `${nav}<div class="fm-stage">${processed.svg}</div></section>`,
+        ` data-fm-width="${Math.round(processed.width)}" data-fm-height="${Math.round(processed.height)}"` +
+        ` aria-label="${escapeHtml(`${pageTitle} (${page.kind})`)}"${i === 0 ? '' : ' hidden=""'}>` +
+        `${nav}<div class="fm-stage">${processed.svg}</div></section>`,
     )
     pages.push({
-      path: page.path, title: pageTitle, kind: page.kind, section,
+      path: page.path,
+      title: pageTitle,
+      kind: page.kind,
+      section,
       ...(page.parent === undefined ? {} : { parent: page.parent }),
       nodes: page.nodes.map((n) => ({
-        id: n.dotId, label: n.label, kind: n.kind,
+        id: n.dotId,
+        label: n.label,
+        kind: n.kind,
         ...(n.description === undefined ? {} : { description: n.description }),
         ...(n.page === undefined ? {} : { page: n.page }),
         ...(n.state === undefined ? {} : { state: n.state }),

@@ -24,6 +24,9 @@ export function jsonForScript(value: unknown): string {
 
 /** A token-safe form of `text` for element ids and class names: letters, digits, `_` and `-` only. */
 export function slug(text: string): string {
-  const s = text.normalize('NFKD').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '')
+  const s = text
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
   return /^[A-Za-z]/.test(s) ? s : `g-${s}`
 }

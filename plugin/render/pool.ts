@@ -70,11 +70,13 @@ export class LayoutPool {
   /** Stops every worker; queued and running jobs are rejected. */
   async close(): Promise<void> {
     for (const job of this.#queue.splice(0)) job.reject(new Error('layout pool closed'))
-    await Promise.all(this.#slots.splice(0).map(async (slot) => {
-      slot.job?.reject(new Error('layout pool closed'))
-      if (slot.timer !== undefined) clearTimeout(slot.timer)
-      await slot.worker.terminate()
-    }))
+    await Promise.all(
+      this.#slots.splice(0).map(async (slot) => {
+        slot.job?.reject(new Error('layout pool closed'))
+        if (slot.timer !== undefined) clearTimeout(slot.timer)
+        await slot.worker.terminate()
+      }),
+    )
   }
 
   #pump(): void {
@@ -105,7 +107,9 @@ export class LayoutPool {
       else job.reject(new Error(res.error))
     })
     worker.on('error', (e: Error) => this.#crash(slot, e))
-    worker.on('exit', (code) => { if (slot.job !== undefined) this.#crash(slot, new Error(`layout worker exited with code ${code}`)) })
+    worker.on('exit', (code) => {
+      if (slot.job !== undefined) this.#crash(slot, new Error(`layout worker exited with code ${code}`))
+    })
     this.#slots.push(slot)
     return slot
   }
@@ -120,7 +124,12 @@ export class LayoutPool {
   #arm(slot: Slot, job: Job): void {
     if (!Number.isFinite(this.#timeoutMs)) return
     slot.timer = setTimeout(() => {
-      this.#crash(slot, new LayoutTimeoutError(`layout with '${job.req.engine}' did not finish within ${this.#timeoutMs} ms; the graph may be too large for this engine (avoid fdp/neato and splines=ortho on big graphs)`))
+      this.#crash(
+        slot,
+        new LayoutTimeoutError(
+          `layout with '${job.req.engine}' did not finish within ${this.#timeoutMs} ms; the graph may be too large for this engine (avoid fdp/neato and splines=ortho on big graphs)`,
+        ),
+      )
     }, this.#timeoutMs)
   }
 

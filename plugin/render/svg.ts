@@ -60,7 +60,8 @@ const PARSED = new Set(['svg', 'g', 'a', 'title', 'script', 'foreignObject', 'if
 const SENSITIVE = /\s(?:id|href|xlink:href|class|style|on[\w-]*)\s*=|url\(|&|[\u0000-\u0008\u000B\u000C\u000E-\u001F]/i
 const SKIP: Token = { t: 'skip' }
 
-const TOKEN = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?\s*>|<\/([A-Za-z_][\w:.-]*)\s*>|<([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|[^<]+/gy
+const TOKEN =
+  /<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?\s*>|<\/([A-Za-z_][\w:.-]*)\s*>|<([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|[^<]+/gy
 const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g
 
 /** Splits well-formed XML into tokens; attribute values and text are decoded. Throws `SvgFormatError` otherwise. */
@@ -137,7 +138,15 @@ function cleanText(raw: string): string {
 }
 const DROP_ELEMENTS = new Set(['script', 'foreignObject', 'iframe', 'object', 'embed'])
 const KIND_WORD: Record<PlotNode['kind'], string> = {
-  data: 'data', function: 'function', dispatcher: 'sub-model', start: 'start', sink: 'sink', end: 'end', self: 'self', plot: 'plot', other: 'node',
+  data: 'data',
+  function: 'function',
+  dispatcher: 'sub-model',
+  start: 'start',
+  sink: 'sink',
+  end: 'end',
+  self: 'self',
+  plot: 'plot',
+  other: 'node',
 }
 
 /** The accessible label of a node: kind, name, what it opens and its description. */
@@ -174,7 +183,11 @@ export function postProcessSvg(svg: string, ctx: SvgPageContext): ProcessedSvg {
 type Role = 'graph' | 'node' | 'edge' | 'cluster' | 'other'
 
 /** An element open in the output, with the node it belongs to (index into the page's nodes) if it is a node group. */
-interface Frame { readonly name: string; readonly role: Role; readonly node: number | undefined }
+interface Frame {
+  readonly name: string
+  readonly role: Role
+  readonly node: number | undefined
+}
 
 /** One pass over the tokens of one page's SVG, writing the rewritten markup (see {@link postProcessSvg}). */
 class SvgRewriter {
@@ -202,7 +215,9 @@ class SvgRewriter {
   constructor(tokens: readonly Token[], ctx: SvgPageContext) {
     this.#tokens = tokens
     this.#ctx = ctx
-    ctx.nodes.forEach((n, i) => { if (!this.#byDotId.has(n.dotId)) this.#byDotId.set(n.dotId, i) })
+    ctx.nodes.forEach((n, i) => {
+      if (!this.#byDotId.has(n.dotId)) this.#byDotId.set(n.dotId, i)
+    })
     this.#readNodeNames()
   }
 
@@ -224,8 +239,9 @@ class SvgRewriter {
   #titleOf(i: number): string | undefined {
     const tokens = this.#tokens
     let j = i + 1
-    while ((tokens[j])?.t === 'text' && textOf(tokens[j] as Token & { t: 'text' }).trim() === '') j++
-    const next = tokens[j], text = tokens[j + 1]
+    while (tokens[j]?.t === 'text' && textOf(tokens[j] as Token & { t: 'text' }).trim() === '') j++
+    const next = tokens[j],
+      text = tokens[j + 1]
     return next?.t === 'open' && next.name === 'title' && text?.t === 'text' ? textOf(text) : undefined
   }
 
@@ -254,7 +270,8 @@ class SvgRewriter {
         this.#element(tok)
       }
     }
-    if (stack.length > 0) throw new SvgFormatError(`unclosed <${(stack[stack.length - 1] as Frame).name}> in SVG; expected complete Graphviz output`)
+    if (stack.length > 0)
+      throw new SvgFormatError(`unclosed <${(stack[stack.length - 1] as Frame).name}> in SVG; expected complete Graphviz output`)
     const missingNodes = this.#ctx.nodes.filter((_, k) => !this.#seen.has(k)).map((n) => n.dotId)
     return { svg: out.join('').trim(), linkedNodes: this.#seen.size, missingNodes, width: this.#width, height: this.#height }
   }
@@ -285,8 +302,12 @@ class SvgRewriter {
     }
     this.#i = j
     if (parent === undefined || parent.role === 'graph' || parent.role === 'cluster' || parent.role === 'other') return
-    const title = parent.role !== 'node' ? edgeTitle(text, this.#nameToLabel)
-      : parent.node === undefined ? (this.#nameToLabel.get(text) ?? text) : (this.#ctx.nodes[parent.node] as PlotNode).label
+    const title =
+      parent.role !== 'node'
+        ? edgeTitle(text, this.#nameToLabel)
+        : parent.node === undefined
+          ? (this.#nameToLabel.get(text) ?? text)
+          : (this.#ctx.nodes[parent.node] as PlotNode).label
     this.#out.push(`<title>${escapeHtml(title)}</title>`)
   }
 
@@ -308,7 +329,10 @@ class SvgRewriter {
       else if (hasClass(tok.attrs, 'edge')) role = 'edge'
       else if (hasClass(tok.attrs, 'cluster')) role = 'cluster'
       if (role === 'node') node = this.#byDotId.get(get(tok.attrs, 'id') ?? '')
-      if (role === 'node' || role === 'edge' || role === 'cluster') { this.#group = get(tok.attrs, 'id'); this.#anchors = 0 }
+      if (role === 'node' || role === 'edge' || role === 'cluster') {
+        this.#group = get(tok.attrs, 'id')
+        this.#anchors = 0
+      }
     }
     const attrs = this.#attributes(tok, role, node)
 
@@ -348,11 +372,15 @@ class SvgRewriter {
     const attrs: Attr[] = []
     for (const [name, value] of tok.attrs) {
       if (/^on/i.test(name)) continue
-      if (name === 'id') { attrs.push([name, prefix + this.#stableId(value)]); continue }
+      if (name === 'id') {
+        attrs.push([name, prefix + this.#stableId(value)])
+        continue
+      }
       if (name === 'href' || name === 'xlink:href') {
         const target = plotLink(value)
         if (plotNode?.page !== undefined) attrs.push([name, ctx.pageHref(plotNode.page)])
-        else if (target?.node !== undefined && ctx.nodeHref?.(target.path, target.node) !== undefined) attrs.push([name, ctx.nodeHref(target.path, target.node) as string])
+        else if (target?.node !== undefined && ctx.nodeHref?.(target.path, target.node) !== undefined)
+          attrs.push([name, ctx.nodeHref(target.path, target.node) as string])
         else if (target !== undefined && target.node === undefined) attrs.push([name, ctx.pageHref(target.path)])
         else if (value.startsWith('#')) attrs.push([name, `#${prefix}${value.slice(1)}`])
         else {
@@ -388,7 +416,9 @@ function plotLink(href: string): { path: string; node: string | undefined } | un
   if (m === null) return undefined
   try {
     return { path: decodeURIComponent(m[1] ?? ''), node: m[2] === undefined ? undefined : decodeURIComponent(m[2]) }
-  } catch { return undefined }
+  } catch {
+    return undefined
+  }
 }
 
 /** `a -> b` (DOT names) → `a → b` (node labels), splitting where both sides are known names. */
@@ -403,7 +433,8 @@ function splitEdge(text: string, names: ReadonlyMap<string, string>): [string, s
   const sep = text.includes('->') ? '->' : '--'
   let at = text.indexOf(sep)
   while (at !== -1) {
-    const a = text.slice(0, at), b = text.slice(at + sep.length)
+    const a = text.slice(0, at),
+      b = text.slice(at + sep.length)
     const na = names.has(a) ? a : a.replace(/:[^:]*$/, '')
     const nb = names.has(b) ? b : b.replace(/:[^:]*$/, '')
     if (names.has(na) && names.has(nb)) return [na, nb]

@@ -23,20 +23,35 @@ export async function bundleViewer(entry: URL = new URL('../client/viewer.ts', i
   try {
     esbuild = await import('esbuild')
   } catch (e) {
-    throw new ViewerBundleError(`bundling the viewer from ${fileURLToPath(entry)} needs esbuild (${e instanceof Error ? e.message : String(e)}); install it with \`npm install -D esbuild\`, or use the built package, whose dist/client/viewer.js is bundled already`)
+    throw new ViewerBundleError(
+      `bundling the viewer from ${fileURLToPath(entry)} needs esbuild (${e instanceof Error ? e.message : String(e)}); install it with \`npm install -D esbuild\`, or use the built package, whose dist/client/viewer.js is bundled already`,
+    )
   }
   try {
     const result = await esbuild.build({
-      entryPoints: [fileURLToPath(entry)], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-      minify: true, legalComments: 'none', charset: 'utf8', write: false, logLevel: 'silent',
+      entryPoints: [fileURLToPath(entry)],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      legalComments: 'none',
+      charset: 'utf8',
+      write: false,
+      logLevel: 'silent',
     })
     const file = result.outputFiles[0]
     if (file === undefined) throw new Error('esbuild wrote no output file')
     return file.text
   } catch (e) {
     const errors = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors
-    const detail = errors?.map((m) => `${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.text}`).join('; ')
-    throw new ViewerBundleError(`could not bundle the viewer from ${fileURLToPath(entry)}: ${detail ?? (e instanceof Error ? e.message : String(e))}; fix the error in plugin/client`, { cause: e })
+    const detail = errors
+      ?.map((m) => `${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.text}`)
+      .join('; ')
+    throw new ViewerBundleError(
+      `could not bundle the viewer from ${fileURLToPath(entry)}: ${detail ?? (e instanceof Error ? e.message : String(e))}; fix the error in plugin/client`,
+      { cause: e },
+    )
   }
 }
 

@@ -11,12 +11,16 @@ export interface LayoutRequest {
 }
 
 /** The worker's answer: the SVG and the layout's CPU time in ms (thread CPU time), or the Graphviz error message. */
-export type LayoutResponse = { readonly id: number; readonly svg: string; readonly ms: number } | { readonly id: number; readonly error: string }
+export type LayoutResponse =
+  { readonly id: number; readonly svg: string; readonly ms: number } | { readonly id: number; readonly error: string }
 
 if (parentPort !== null) {
   const port = parentPort
   const loading = Graphviz.load()
-  loading.then(() => port.postMessage({ ready: true }), () => port.postMessage({ ready: true }))
+  loading.then(
+    () => port.postMessage({ ready: true }),
+    () => port.postMessage({ ready: true }),
+  )
   port.on('message', (req: LayoutRequest) => {
     loading.then(
       (gv) => {

@@ -63,7 +63,10 @@ export function docsViewer(options: DocsViewerOptions = {}): ViewerProvider {
         page = (async () => {
           const plot = plotOf(context.model)
           const graph = await renderPlot({ pages: plot.pages.map((p) => ({ ...p, engine: p.engine || engine })) }, { title: context.title })
-          return standalonePage([nav(context), graph.html], { title: context.title, subtitle: 'A Flowmark model served over HTTP: its graph, its API.' })
+          return standalonePage([nav(context), graph.html], {
+            title: context.title,
+            subtitle: 'A Flowmark model served over HTTP: its graph, its API.',
+          })
         })()
         page.catch(() => pages.delete(context.model))
         pages.set(context.model, page)

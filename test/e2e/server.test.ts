@@ -26,7 +26,9 @@ afterAll(async () => {
 
 async function open(path: string): Promise<Page> {
   const page = await browser.newPage()
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${path}: ${m.type()}: ${m.text()}`) })
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${path}: ${m.type()}: ${m.text()}`)
+  })
   page.on('pageerror', (e) => problems.push(`${path}: pageerror: ${e.message}`))
   page.on('request', (r) => requests.push(r.url()))
   await page.goto(`${server.url}${path}`)

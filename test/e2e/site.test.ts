@@ -30,24 +30,34 @@ interface SitePage {
 
 /** A page of the docs from its file below site/content/docs, with its route as Starlight writes it. */
 function sitePage(file: string): SitePage {
-  const slug = file.slice(CONTENT.length).replace(/\.mdx?$/, '').replace(/(^|\/)index$/, '')
+  const slug = file
+    .slice(CONTENT.length)
+    .replace(/\.mdx?$/, '')
+    .replace(/(^|\/)index$/, '')
   const { request } = pageSession(readFileSync(join(repo, file), 'utf8'), join(repo, file))
   return { file, route: slug === '' ? '/' : `/${slug.toLowerCase()}/`, graphs: request.blocks.filter((b) => b.kind === 'draw').length }
 }
 
 /** The hand-written pages (`start/tutorial.md` → `/start/tutorial/`), but the 404 page (written as `/404.html`). */
-const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo, exclude: [`${CONTENT}404.md`] }).sort().map(sitePage)
+const pages: SitePage[] = globSync([`${CONTENT}**/*.md`, `${CONTENT}**/*.mdx`], { cwd: repo, exclude: [`${CONTENT}404.md`] })
+  .sort()
+  .map(sitePage)
 /** The generated API pages (served by a content loader, so found in the built site); {@link API_SAMPLE} are visited. */
 let apiPages: SitePage[] = []
 
 /** The API pages of the built site: `api/…/index.html` files, with the graphs each draws. */
 function builtApiPages(): SitePage[] {
-  return globSync('api/**/index.html', { cwd: outDir }).sort().map((f) => {
-    const route = `/${f.split(sep).join('/').replace(/index\.html$/, '')}`
-    const html = readFileSync(join(outDir, f), 'utf8')
-    // Each drawing is a <figure class="flowmark-dispatcher"> (`<flowmark-graph>` may also appear in prose and meta tags).
-    return { file: route, route, graphs: (html.match(/<figure class="flowmark-dispatcher[" ]/g) ?? []).length }
-  })
+  return globSync('api/**/index.html', { cwd: outDir })
+    .sort()
+    .map((f) => {
+      const route = `/${f
+        .split(sep)
+        .join('/')
+        .replace(/index\.html$/, '')}`
+      const html = readFileSync(join(outDir, f), 'utf8')
+      // Each drawing is a <figure class="flowmark-dispatcher"> (`<flowmark-graph>` may also appear in prose and meta tags).
+      return { file: route, route, graphs: (html.match(/<figure class="flowmark-dispatcher[" ]/g) ?? []).length }
+    })
 }
 const API_SAMPLE = 12
 /** The smallest label height (CSS px, the text's box, about 1.2 × its font size) a graph may show when first fitted. */
@@ -101,7 +111,9 @@ async function buildSite(): Promise<void> {
     const script = `import { build } from 'astro'\nawait build(${JSON.stringify(config)})\n`
     try {
       await run(join(repo, 'node_modules/.bin/node'), ['--conditions=source', '-e', script], {
-        cwd: repo, env: buildEnv(), maxBuffer: 64 * 1024 * 1024,
+        cwd: repo,
+        env: buildEnv(),
+        maxBuffer: 64 * 1024 * 1024,
       })
       buildError = undefined
       break
@@ -116,14 +128,22 @@ async function buildSite(): Promise<void> {
 }
 
 /** A fresh page at `route` whose console errors, page errors and failed requests are recorded; `before` runs before it loads. */
-async function open(route: string, options: BrowserContextOptions | BrowserContext = {}, before?: (page: Page) => void): Promise<{ context: BrowserContext; page: Page }> {
+async function open(
+  route: string,
+  options: BrowserContextOptions | BrowserContext = {},
+  before?: (page: Page) => void,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = 'newPage' in options ? options : await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
   const page = await context.newPage()
   const where = route
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${where}: console ${m.type()}: ${m.text()}`) })
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${where}: console ${m.type()}: ${m.text()}`)
+  })
   page.on('pageerror', (e) => problems.push(`${where}: page error: ${e.message}`))
   page.on('requestfailed', (r) => problems.push(`${where}: request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`))
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${where}: HTTP ${r.status()} for ${r.url()}`) })
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${where}: HTTP ${r.status()} for ${r.url()}`)
+  })
   before?.(page)
   await page.goto(`${server.url}${route}`, { waitUntil: 'load' })
   return { context, page }
@@ -144,44 +164,78 @@ async function viewerReady(page: Page, count: number): Promise<void> {
 }
 
 const visiblePath = (graph: ReturnType<Page['locator']>): Promise<string[]> =>
-  graph.locator('.fm-page').evaluateAll((els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => (e as HTMLElement).dataset.fmPath ?? '?'))
+  graph
+    .locator('.fm-page')
+    .evaluateAll((els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => (e as HTMLElement).dataset.fmPath ?? '?'))
 const crumbs = (graph: ReturnType<Page['locator']>): Promise<string[]> =>
   graph.locator('.fm-crumbs li').evaluateAll((els) => els.map((e) => e.textContent ?? ''))
 
 /** Computed colours of the first data node of a graph (shape fill, label fill) and of the graph's stage. */
 async function colours(page: Page, graph = 0): Promise<{ data: string; function: string; label: string; stage: string }> {
-  return page.locator('flowmark-graph').nth(graph).evaluate((el) => {
-    const shape = (kind: string): Element | null => el.querySelector(`.fm-page:not([hidden]) g.node.fm-kind-${kind} [fill]:not([fill="none"]):not(text)`)
-    const text = el.querySelector('.fm-page:not([hidden]) g.node.fm-kind-data text')
-    const stage = el.querySelector('.fm-viewport')
-    const fill = (e: Element | null): string => (e === null ? 'none' : getComputedStyle(e).fill)
-    return { data: fill(shape('data')), function: fill(shape('function')), label: fill(text), stage: stage === null ? 'none' : getComputedStyle(stage).backgroundColor }
-  })
+  return page
+    .locator('flowmark-graph')
+    .nth(graph)
+    .evaluate((el) => {
+      const shape = (kind: string): Element | null =>
+        el.querySelector(`.fm-page:not([hidden]) g.node.fm-kind-${kind} [fill]:not([fill="none"]):not(text)`)
+      const text = el.querySelector('.fm-page:not([hidden]) g.node.fm-kind-data text')
+      const stage = el.querySelector('.fm-viewport')
+      const fill = (e: Element | null): string => (e === null ? 'none' : getComputedStyle(e).fill)
+      return {
+        data: fill(shape('data')),
+        function: fill(shape('function')),
+        label: fill(text),
+        stage: stage === null ? 'none' : getComputedStyle(stage).backgroundColor,
+      }
+    })
 }
 
 /**
  * Geometry of each graph of the page as shown: the SVG box, how many node boxes stick out of it (clipped), the
  * smallest label height in CSS pixels (readability) and how many node boxes overlap another one.
  */
-async function geometry(page: Page): Promise<{ width: number; height: number; nodes: number; clipped: number; minText: number; overlaps: number; overflow: boolean; wide: boolean }[]> {
-  return page.locator('flowmark-graph').evaluateAll((graphs) => graphs.map((g) => {
-    const svg = g.querySelector('.fm-page:not([hidden]) svg')
-    const box = svg?.getBoundingClientRect()
-    const nodes = [...g.querySelectorAll('.fm-page:not([hidden]) g.node')].map((n) => n.getBoundingClientRect())
-    const texts = [...g.querySelectorAll('.fm-page:not([hidden]) g.node text')].map((t) => t.getBoundingClientRect().height).filter((h) => h > 0)
-    const clipped = box === undefined ? nodes.length : nodes.filter((r) => r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1).length
-    let overlaps = 0
-    nodes.forEach((a, i) => nodes.slice(i + 1).forEach((b) => {
-      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)
-      if (w > 2 && h > 2) overlaps++
-    }))
-    // A graph too big to fit at a readable scale opens at that scale, marked `data-fm-overflow`, for the reader to pan.
-    const overflow = g.querySelector('.fm-page:not([hidden])')?.hasAttribute('data-fm-overflow') ?? false
-    // Fitted to the stage's width: the drawing (its outer graph group) spans the stage from side to side.
-    const drawing = g.querySelector('.fm-page:not([hidden]) svg > g.graph')?.getBoundingClientRect()
-    const wide = box !== undefined && drawing !== undefined && drawing.width >= box.width * 0.9
-    return { width: box?.width ?? 0, height: box?.height ?? 0, nodes: nodes.length, clipped, minText: texts.length ? Math.min(...texts) : 0, overlaps, overflow, wide }
-  }))
+async function geometry(
+  page: Page,
+): Promise<
+  { width: number; height: number; nodes: number; clipped: number; minText: number; overlaps: number; overflow: boolean; wide: boolean }[]
+> {
+  return page.locator('flowmark-graph').evaluateAll((graphs) =>
+    graphs.map((g) => {
+      const svg = g.querySelector('.fm-page:not([hidden]) svg')
+      const box = svg?.getBoundingClientRect()
+      const nodes = [...g.querySelectorAll('.fm-page:not([hidden]) g.node')].map((n) => n.getBoundingClientRect())
+      const texts = [...g.querySelectorAll('.fm-page:not([hidden]) g.node text')]
+        .map((t) => t.getBoundingClientRect().height)
+        .filter((h) => h > 0)
+      const clipped =
+        box === undefined
+          ? nodes.length
+          : nodes.filter((r) => r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1).length
+      let overlaps = 0
+      nodes.forEach((a, i) =>
+        nodes.slice(i + 1).forEach((b) => {
+          const w = Math.min(a.right, b.right) - Math.max(a.left, b.left),
+            h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)
+          if (w > 2 && h > 2) overlaps++
+        }),
+      )
+      // A graph too big to fit at a readable scale opens at that scale, marked `data-fm-overflow`, for the reader to pan.
+      const overflow = g.querySelector('.fm-page:not([hidden])')?.hasAttribute('data-fm-overflow') ?? false
+      // Fitted to the stage's width: the drawing (its outer graph group) spans the stage from side to side.
+      const drawing = g.querySelector('.fm-page:not([hidden]) svg > g.graph')?.getBoundingClientRect()
+      const wide = box !== undefined && drawing !== undefined && drawing.width >= box.width * 0.9
+      return {
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+        nodes: nodes.length,
+        clipped,
+        minText: texts.length ? Math.min(...texts) : 0,
+        overlaps,
+        overflow,
+        wide,
+      }
+    }),
+  )
 }
 
 /** Relative luminance (WCAG) of an `rgb(…)` colour. */
@@ -206,24 +260,35 @@ function contrast(a: string, b: string): number {
  * with a light colour. Each as `graph › page › node: what`. Also returns the index of each graph with a problem.
  */
 async function colourProblems(page: Page, dark: boolean): Promise<{ problems: string[]; graphs: number[] }> {
-  const found = await page.locator('flowmark-graph').evaluateAll((graphs) => graphs.flatMap((g, gi) =>
-    [...g.querySelectorAll('.fm-page')].flatMap((section) => [...section.querySelectorAll('g.node')].map((node) => {
-      let behind = ''
-      let main = ''
-      const labels: { text: string; fill: string; bg: string }[] = []
-      for (const el of node.querySelectorAll('polygon, ellipse, path, rect, text')) {
-        const fill = getComputedStyle(el).fill
-        if (el.tagName !== 'text') {
-          if (fill !== 'none' && !fill.startsWith('rgba(0, 0, 0, 0)')) { behind = fill; main ||= fill }
-          continue
-        }
-        if (behind !== '' && (el.textContent ?? '').trim() !== '') labels.push({ text: el.textContent ?? '', fill, bg: behind })
-      }
-      return {
-        graph: gi, where: `${g.getAttribute('data-fm-title')} › ${(section as HTMLElement).dataset.fmPath || '(root)'} › ${node.getAttribute('aria-label')}`,
-        faded: node.classList.contains('fm-state-unreached'), main, labels,
-      }
-    }))))
+  const found = await page.locator('flowmark-graph').evaluateAll((graphs) =>
+    graphs.flatMap((g, gi) =>
+      [...g.querySelectorAll('.fm-page')].flatMap((section) =>
+        [...section.querySelectorAll('g.node')].map((node) => {
+          let behind = ''
+          let main = ''
+          const labels: { text: string; fill: string; bg: string }[] = []
+          for (const el of node.querySelectorAll('polygon, ellipse, path, rect, text')) {
+            const fill = getComputedStyle(el).fill
+            if (el.tagName !== 'text') {
+              if (fill !== 'none' && !fill.startsWith('rgba(0, 0, 0, 0)')) {
+                behind = fill
+                main ||= fill
+              }
+              continue
+            }
+            if (behind !== '' && (el.textContent ?? '').trim() !== '') labels.push({ text: el.textContent ?? '', fill, bg: behind })
+          }
+          return {
+            graph: gi,
+            where: `${g.getAttribute('data-fm-title')} › ${(section as HTMLElement).dataset.fmPath || '(root)'} › ${node.getAttribute('aria-label')}`,
+            faded: node.classList.contains('fm-state-unreached'),
+            main,
+            labels,
+          }
+        }),
+      ),
+    ),
+  )
   const problems: string[] = []
   const graphs = new Set<number>()
   for (const n of found) {
@@ -268,16 +333,22 @@ describe('docs site in Chromium', () => {
   it('documents every public export of every entry point of both packages in the API reference', () => {
     const missing: string[] = []
     for (const dir of ['engine', 'plugin']) {
-      const pkg = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) as { name: string; exports: Record<string, string | { source?: string }> }
+      const pkg = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) as {
+        name: string
+        exports: Record<string, string | { source?: string }>
+      }
       for (const [subpath, target] of Object.entries(pkg.exports)) {
         const source = typeof target === 'string' ? undefined : target.source
         if (source === undefined || !source.endsWith('.ts')) continue
         // `@flowmark/docs/remark` is documented under /api/flowmark/docs/remark/ (the route drops the `@`).
         const moduleName = `${pkg.name.replace(/^@/, '')}${subpath.slice(1)}`
-      // The generated pages of a module sit at /api/<module name>/<export>/, one per export, titled by the export's name.
+        // The generated pages of a module sit at /api/<module name>/<export>/, one per export, titled by the export's name.
         const depth = `/api/${moduleName}/x/`.split('/').length
-        const titles = new Set(apiPages.filter((p) => p.route.startsWith(`/api/${moduleName}/`) && p.route.split('/').length === depth)
-          .map((p) => /<h1 id="_top"[^>]*>([^<]*)<\/h1>/.exec(readFileSync(join(outDir, p.route, 'index.html'), 'utf8'))?.[1]))
+        const titles = new Set(
+          apiPages
+            .filter((p) => p.route.startsWith(`/api/${moduleName}/`) && p.route.split('/').length === depth)
+            .map((p) => /<h1 id="_top"[^>]*>([^<]*)<\/h1>/.exec(readFileSync(join(outDir, p.route, 'index.html'), 'utf8'))?.[1]),
+        )
         for (const name of exportedNames(join(repo, dir, source))) if (!titles.has(name)) missing.push(`${moduleName}: ${name}`)
       }
     }
@@ -321,7 +392,7 @@ describe('docs site in Chromium', () => {
     await viewerReady(page, subDispatchers.graphs)
     const graph = page.locator('flowmark-graph:has(g.node[data-fm-page])').first()
     const sub = graph.locator('.fm-page:not([hidden]) g.node[data-fm-page]').first()
-    const subPath = await sub.getAttribute('data-fm-page') ?? ''
+    const subPath = (await sub.getAttribute('data-fm-page')) ?? ''
     expect(subPath).not.toBe('')
     const [rootCrumb = ''] = await crumbs(graph)
     expect(await visiblePath(graph)).toEqual([''])
@@ -329,7 +400,7 @@ describe('docs site in Chromium', () => {
     await sub.click()
     expect(await visiblePath(graph)).toEqual([subPath])
     expect(await crumbs(graph)).toEqual([rootCrumb, subPath.split('/').at(-1)])
-    const id = await graph.getAttribute('id') ?? ''
+    const id = (await graph.getAttribute('id')) ?? ''
     expect(new URL(page.url()).hash).toBe(`#${id}:${encodeURIComponent(subPath)}`)
     expect(await graph.locator('.fm-page:not([hidden]) g.node').count()).toBeGreaterThan(1)
     expect((await geometry(page)).find((g) => g.nodes > 0 && g.clipped > 0)).toBeUndefined()
@@ -351,7 +422,7 @@ describe('docs site in Chromium', () => {
     const { context, page } = await open(subDispatchers.route)
     await viewerReady(page, subDispatchers.graphs)
     const graph = page.locator('flowmark-graph:has(g.node[data-fm-page])').first()
-    const subPath = await graph.locator('g.node[data-fm-page]').first().getAttribute('data-fm-page') ?? ''
+    const subPath = (await graph.locator('g.node[data-fm-page]').first().getAttribute('data-fm-page')) ?? ''
     // Start the Tab sequence just before the figure, as a reader who clicked the text above it.
     await graph.evaluate((el) => {
       const figure = el.closest('figure') ?? el
@@ -375,9 +446,11 @@ describe('docs site in Chromium', () => {
         const target = document.querySelector(`.fm-page:not([hidden]) g.node[data-fm-page="${path}"]`)
         if (!a || !target) return 'lost'
         if (a === target) return 'done'
-        const p = a.getBoundingClientRect(), q = target.getBoundingClientRect()
-        const dx = q.left + q.width / 2 - (p.left + p.width / 2), dy = q.top + q.height / 2 - (p.top + p.height / 2)
-        return Math.abs(dx) > Math.abs(dy) ? (dx > 0 ? 'ArrowRight' : 'ArrowLeft') : (dy > 0 ? 'ArrowDown' : 'ArrowUp')
+        const p = a.getBoundingClientRect(),
+          q = target.getBoundingClientRect()
+        const dx = q.left + q.width / 2 - (p.left + p.width / 2),
+          dy = q.top + q.height / 2 - (p.top + p.height / 2)
+        return Math.abs(dx) > Math.abs(dy) ? (dx > 0 ? 'ArrowRight' : 'ArrowLeft') : dy > 0 ? 'ArrowDown' : 'ArrowUp'
       }, subPath)
       if (step === 'lost') break
       if (step === 'done') reached = true
@@ -396,7 +469,7 @@ describe('docs site in Chromium', () => {
     await context.close()
   })
 
-  it('recolours the graphs in dark mode: Starlight\'s theme select and the system preference', async () => {
+  it("recolours the graphs in dark mode: Starlight's theme select and the system preference", async () => {
     const { context, page } = await open(tutorial.route)
     await viewerReady(page, tutorial.graphs)
     const light = await colours(page)
@@ -435,19 +508,23 @@ describe('docs site in Chromium', () => {
     const faint: string[] = []
     for (const colorScheme of ['light', 'dark'] as const) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme })
-      await concurrently(pages.filter((q) => q.graphs > 0), 4, async (p) => {
-        const { page } = await open(p.route, context)
-        await viewerReady(page, p.graphs)
-        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(colorScheme)
-        const found = await colourProblems(page, colorScheme === 'dark')
-        faint.push(...found.problems.map((f) => `${colorScheme} ${p.route}: ${f}`))
-        for (const k of found.graphs) {
-          const graph = page.locator('flowmark-graph').nth(k)
-          await graph.scrollIntoViewIfNeeded()
-          await graph.screenshot({ path: join(shots, `site-colours-${colorScheme}${p.route.replace(/\/+/g, '-')}${k + 1}.png`) })
-        }
-        await page.close()
-      })
+      await concurrently(
+        pages.filter((q) => q.graphs > 0),
+        4,
+        async (p) => {
+          const { page } = await open(p.route, context)
+          await viewerReady(page, p.graphs)
+          expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(colorScheme)
+          const found = await colourProblems(page, colorScheme === 'dark')
+          faint.push(...found.problems.map((f) => `${colorScheme} ${p.route}: ${f}`))
+          for (const k of found.graphs) {
+            const graph = page.locator('flowmark-graph').nth(k)
+            await graph.scrollIntoViewIfNeeded()
+            await graph.screenshot({ path: join(shots, `site-colours-${colorScheme}${p.route.replace(/\/+/g, '-')}${k + 1}.png`) })
+          }
+          await page.close()
+        },
+      )
       await context.close()
     }
     faint.sort()
@@ -490,13 +567,13 @@ describe('docs site in Chromium', () => {
     await block.locator('.copy button').click()
     const flagged = await tutorialPage.page.evaluate(() => navigator.clipboard.readText())
     expect(flagged).toContain("} from './model.ts'")
-    expect(flagged).toContain('decryptMessage(stranger, encryptMessage(key, \'hello\'))')
+    expect(flagged).toContain("decryptMessage(stranger, encryptMessage(key, 'hello'))")
     expect(flagged).not.toContain('doctest:')
     expect(flagged).not.toContain('Uncaught')
     await tutorialPage.context.close()
   }, 120_000)
 
-  it('finds a page with Starlight\'s Pagefind search', async () => {
+  it("finds a page with Starlight's Pagefind search", async () => {
     const { context, page } = await open(tutorial.route)
     const open_ = page.locator('site-search button[data-open-modal]')
     await expect.poll(() => open_.isEnabled()).toBe(true)
@@ -523,7 +600,11 @@ describe('docs site in Chromium', () => {
     const small: string[] = []
     await concurrently(visited, 4, async (p) => {
       const scripts: string[] = []
-      const { page } = await open(p.route, context, (pg) => pg.on('request', (r) => { if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname) }))
+      const { page } = await open(p.route, context, (pg) =>
+        pg.on('request', (r) => {
+          if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname)
+        }),
+      )
       const viewer = scripts.filter((s) => s.startsWith('/_flowmark/'))
       const defined = await page.evaluate(() => customElements.get('flowmark-graph') !== undefined)
       const count = await page.locator('flowmark-graph').count()
@@ -537,11 +618,15 @@ describe('docs site in Chromium', () => {
         expect(viewer).toHaveLength(1)
         await viewerReady(page, p.graphs)
         const geo = await geometry(page)
-        expect(geo.filter((g) => g.nodes === 0), `${p.file}: a graph without nodes`).toEqual([])
+        expect(
+          geo.filter((g) => g.nodes === 0),
+          `${p.file}: a graph without nodes`,
+        ).toEqual([])
         geo.forEach((g, k) => {
           // Fitted to the stage's width (whole, or a tall drawing shown full width from its top, marked overflow).
           const least = g.wide && (g.clipped === 0 || g.overflow) ? MIN_WHOLE_LABEL_PX : MIN_LABEL_PX
-          if ((g.clipped > 0 && !g.overflow) || g.overlaps > 0 || g.minText < least) small.push(`${p.route} graph ${k + 1}: ${JSON.stringify(g)}`)
+          if ((g.clipped > 0 && !g.overflow) || g.overlaps > 0 || g.minText < least)
+            small.push(`${p.route} graph ${k + 1}: ${JSON.stringify(g)}`)
         })
       }
       await page.close()
@@ -565,12 +650,18 @@ describe('docs site in Chromium', () => {
         await viewerReady(page, p.graphs)
         await page.addScriptTag({ content: axeSource })
         const violations = await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe
+          const axe = (
+            window as unknown as {
+              axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> }
+            }
+          ).axe
           const r = await axe.run(document, { runOnly: { type: 'rule', values: ['label-content-name-mismatch', 'landmark-unique'] } })
           // The graphs' own (Starlight's search button and expressive-code's frames are not the viewer's).
-          return r.violations.flatMap((v) => v.nodes
-            .filter((n) => typeof n.target[0] === 'string' && document.querySelector(n.target[0])?.closest('flowmark-graph') !== null)
-            .map((n) => `${v.id} ${n.target.join(' ')}`))
+          return r.violations.flatMap((v) =>
+            v.nodes
+              .filter((n) => typeof n.target[0] === 'string' && document.querySelector(n.target[0])?.closest('flowmark-graph') !== null)
+              .map((n) => `${v.id} ${n.target.join(' ')}`),
+          )
         })
         found.push(...violations.map((v) => `${colorScheme} ${p.route}: ${v}`))
         await page.close()
@@ -585,13 +676,14 @@ describe('docs site in Chromium', () => {
     const { context, page } = await open(subDispatchers.route)
     await viewerReady(page, subDispatchers.graphs)
     const graph = page.locator('flowmark-graph:has(g.node[data-fm-page="tax"])').first()
-    const id = await graph.getAttribute('id') ?? ''
+    const id = (await graph.getAttribute('id')) ?? ''
     await graph.scrollIntoViewIfNeeded()
     await graph.locator('.fm-page:not([hidden]) g.node[data-fm-page="tax"]').click()
     expect(await visiblePath(graph)).toEqual(['tax'])
     const link = graph.locator(`.fm-page:not([hidden]) g.node a[*|href^="#${id}-p0-"]`).first()
     expect(await link.count()).toBe(1)
-    const target = (await link.evaluate((a) => a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') ?? a.getAttribute('href')))?.slice(1) ?? ''
+    const target =
+      (await link.evaluate((a) => a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') ?? a.getAttribute('href')))?.slice(1) ?? ''
     // The link names an element that exists: the node on the parent page.
     expect(await page.locator(`[id="${target}"]`).count()).toBe(1)
     await link.locator('text').first().click()
@@ -604,14 +696,33 @@ describe('docs site in Chromium', () => {
 
   it('on a phone, light and dark: every tutorial graph whole at first, its toolbar on one row (screenshots)', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2, colorScheme })
+      const context = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        hasTouch: true,
+        isMobile: true,
+        deviceScaleFactor: 2,
+        colorScheme,
+      })
       const { page } = await open(tutorial.route, context)
       await viewerReady(page, tutorial.graphs)
       const geo = await geometry(page)
       geo.forEach((g, i) => expect(g.clipped, `tutorial graph ${i + 1} on a phone: ${JSON.stringify(g)}`).toBe(0))
-      const rows = await page.locator('flowmark-graph .fm-bar').evaluateAll((bars) => bars.map((bar) =>
-        new Set([...bar.querySelectorAll('.fm-btn, .fm-search input')].filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => Math.round(e.getBoundingClientRect().top))).size))
-      expect(rows.every((n) => n === 1), `toolbar rows per graph: ${rows.join(', ')}`).toBe(true)
+      const rows = await page
+        .locator('flowmark-graph .fm-bar')
+        .evaluateAll((bars) =>
+          bars.map(
+            (bar) =>
+              new Set(
+                [...bar.querySelectorAll('.fm-btn, .fm-search input')]
+                  .filter((e) => (e as HTMLElement).offsetParent !== null)
+                  .map((e) => Math.round(e.getBoundingClientRect().top)),
+              ).size,
+          ),
+        )
+      expect(
+        rows.every((n) => n === 1),
+        `toolbar rows per graph: ${rows.join(', ')}`,
+      ).toBe(true)
       const first = page.locator('flowmark-graph').first()
       await first.evaluate((el) => el.scrollIntoView({ block: 'center' }))
       await page.screenshot({ path: join(shots, `site-phone-tutorial-${colorScheme}.png`) })
@@ -628,11 +739,20 @@ describe('docs site in Chromium', () => {
 /** The names a module exports (values and types), as the TypeScript compiler sees them. */
 function exportedNames(file: string): string[] {
   const program = ts.createProgram([file], {
-    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowImportingTsExtensions: true,
-    noEmit: true, target: ts.ScriptTarget.ES2023, customConditions: ['source'],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    allowImportingTsExtensions: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2023,
+    customConditions: ['source'],
   })
   const checker = program.getTypeChecker()
   const module = program.getSourceFile(file)
   const symbol = module === undefined ? undefined : checker.getSymbolAtLocation(module)
-  return symbol === undefined ? [] : checker.getExportsOfModule(symbol).map((e) => e.name).sort()
+  return symbol === undefined
+    ? []
+    : checker
+        .getExportsOfModule(symbol)
+        .map((e) => e.name)
+        .sort()
 }

@@ -31,16 +31,25 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string 
 async function open(url: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 820 }, ...options })
   const page = await context.newPage()
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`) })
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`)
+  })
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss() })
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`)
+    void d.dismiss()
+  })
   await page.goto(url)
-  await page.waitForSelector('flowmark-graph[data-fm-enhanced]', { timeout: options.javaScriptEnabled === false ? 1 : 10_000 }).catch(() => undefined)
+  await page
+    .waitForSelector('flowmark-graph[data-fm-enhanced]', { timeout: options.javaScriptEnabled === false ? 1 : 10_000 })
+    .catch(() => undefined)
   return { context, page }
 }
 
 const visiblePath = (page: Page): Promise<string[]> =>
-  page.$$eval('flowmark-graph .fm-page', (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => (e as HTMLElement).dataset.fmPath ?? '?'))
+  page.$$eval('flowmark-graph .fm-page', (els) =>
+    els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => (e as HTMLElement).dataset.fmPath ?? '?'),
+  )
 const crumbs = (page: Page): Promise<string[]> => page.$$eval('.fm-crumbs li', (els) => els.map((e) => e.textContent ?? ''))
 /** Opens the toolbar's "More" menu and presses its entry `action` (back, forward, legend, download). */
 async function menu(page: Page, action: string, graph = 'flowmark-graph'): Promise<void> {
@@ -49,12 +58,13 @@ async function menu(page: Page, action: string, graph = 'flowmark-graph'): Promi
 }
 
 /** Centre of an element on screen. */
-const centreOf = (page: Page, selector: string): Promise<{ x: number; y: number } | null> => page.evaluate((sel) => {
-  const el = sel === ':focus' ? document.activeElement : document.querySelector(sel)
-  if (!el) return null
-  const r = el.getBoundingClientRect()
-  return { x: r.left + r.width / 2, y: r.top + r.height / 2 }
-}, selector)
+const centreOf = (page: Page, selector: string): Promise<{ x: number; y: number } | null> =>
+  page.evaluate((sel) => {
+    const el = sel === ':focus' ? document.activeElement : document.querySelector(sel)
+    if (!el) return null
+    const r = el.getBoundingClientRect()
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 }
+  }, selector)
 
 /**
  * Walks the focus with arrow keys from the focused node to the node matching `selector` (at most 30 presses, each
@@ -63,15 +73,18 @@ const centreOf = (page: Page, selector: string): Promise<{ x: number; y: number 
 async function arrowTo(page: Page, selector: string): Promise<boolean> {
   for (let k = 0; k < 30; k++) {
     if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return true
-    const from = await centreOf(page, ':focus'), to = await centreOf(page, `.fm-page:not([hidden]) ${selector}`)
+    const from = await centreOf(page, ':focus'),
+      to = await centreOf(page, `.fm-page:not([hidden]) ${selector}`)
     if (!from || !to) return false
-    const dx = to.x - from.x, dy = to.y - from.y
-    await page.keyboard.press(Math.abs(dx) > Math.abs(dy) ? (dx > 0 ? 'ArrowRight' : 'ArrowLeft') : (dy > 0 ? 'ArrowDown' : 'ArrowUp'))
+    const dx = to.x - from.x,
+      dy = to.y - from.y
+    await page.keyboard.press(Math.abs(dx) > Math.abs(dy) ? (dx > 0 ? 'ArrowRight' : 'ArrowLeft') : dy > 0 ? 'ArrowDown' : 'ArrowUp')
   }
   return page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)
 }
 
-const viewBox = (page: Page): Promise<string | null> => page.$eval('flowmark-graph .fm-page:not([hidden]) svg', (s) => s.getAttribute('viewBox'))
+const viewBox = (page: Page): Promise<string | null> =>
+  page.$eval('flowmark-graph .fm-page:not([hidden]) svg', (s) => s.getAttribute('viewBox'))
 
 describe('viewer in Chromium', () => {
   beforeAll(async () => {
@@ -88,7 +101,10 @@ describe('viewer in Chromium', () => {
     const { renderPlot, standalonePage, GraphRenderer } = await import('../../plugin/render/index.ts')
     const { mixedWorkflow } = await import('../../fixtures/render-schedula/plot.ts')
     const renderer = new GraphRenderer({ cacheDir: cache })
-    const graphs = [(await renderPlot(mixedWorkflow, { renderer, id: 'one' })).html, (await renderPlot(mixedWorkflow, { renderer, id: 'two' })).html]
+    const graphs = [
+      (await renderPlot(mixedWorkflow, { renderer, id: 'one' })).html,
+      (await renderPlot(mixedWorkflow, { renderer, id: 'two' })).html,
+    ]
     const { writeFileSync } = await import('node:fs')
     writeFileSync(join(tmp, 'two.html'), await standalonePage(graphs, { title: 'Two graphs' }))
     twoUrl = pathToFileURL(join(tmp, 'two.html')).href
@@ -116,9 +132,19 @@ describe('viewer in Chromium', () => {
     await page.hover('g.node[aria-label^="data x"]')
     await expect.poll(() => page.locator('.fm-tooltip').textContent()).toContain('Input x.')
     // Its edges light up: x feeds sum_xx, sum_xz, my_sub and sdf; start feeds x.
-    expect((await page.locator('.fm-page:not([hidden]) g.edge.fm-hot title').allTextContents()).sort())
-      .toEqual(['start → x', 'x → my_sub', 'x → sdf', 'x → sum_xx', 'x → sum_xz'])
-    expect(await page.locator('g.edge.fm-hot path').first().evaluate((p) => getComputedStyle(p).stroke)).toBe('rgb(0, 140, 255)')
+    expect((await page.locator('.fm-page:not([hidden]) g.edge.fm-hot title').allTextContents()).sort()).toEqual([
+      'start → x',
+      'x → my_sub',
+      'x → sdf',
+      'x → sum_xx',
+      'x → sum_xz',
+    ])
+    expect(
+      await page
+        .locator('g.edge.fm-hot path')
+        .first()
+        .evaluate((p) => getComputedStyle(p).stroke),
+    ).toBe('rgb(0, 140, 255)')
     await page.screenshot({ path: join(shots, 'mixed-light.png') })
     await context.close()
   })
@@ -154,7 +180,9 @@ describe('viewer in Chromium', () => {
     const { context, page } = await open(mixedUrl)
     await page.focus('.fm-page:not([hidden]) g.node[tabindex="0"]')
     expect(await arrowTo(page, 'g.node[data-fm-page="sdf"]')).toBe(true)
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toMatch(/^function sdf\b.*: A sub model\. \(opens its graph\)$/)
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toMatch(
+      /^function sdf\b.*: A sub model\. \(opens its graph\)$/,
+    )
     await page.keyboard.press('Enter')
     expect(await visiblePath(page)).toEqual(['sdf'])
     await context.close()
@@ -186,7 +214,9 @@ describe('viewer in Chromium', () => {
     await page.waitForTimeout(300)
     await page.screenshot({ path: join(shots, 'mixed-deep-link.png') })
     // A later hash change on the same page moves the selection.
-    await page.evaluate(() => { location.hash = '#fm-main_model::failing' })
+    await page.evaluate(() => {
+      location.hash = '#fm-main_model::failing'
+    })
     await expect.poll(() => visiblePath(page)).toEqual([''])
     expect(await page.locator('g.node.fm-selected').getAttribute('aria-label')).toMatch(/^function failing\b.*\(failed\)/)
     await context.close()
@@ -229,7 +259,7 @@ describe('viewer in Chromium', () => {
     // The panel opens below the toolbar, so it covers none of its buttons, and takes the focus (its close button).
     const legendBox = await page.locator('.fm-legend').boundingBox()
     const barBox = await page.locator('.fm-bar').boundingBox()
-    expect((legendBox?.y ?? 0)).toBeGreaterThanOrEqual((barBox?.y ?? 0) + (barBox?.height ?? 0))
+    expect(legendBox?.y ?? 0).toBeGreaterThanOrEqual((barBox?.y ?? 0) + (barBox?.height ?? 0))
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Close legend')
     expect(await page.locator('.fm-legend li').count()).toBeGreaterThan(5)
     await page.screenshot({ path: join(shots, 'mixed-legend.png') })
@@ -269,9 +299,11 @@ describe('viewer in Chromium', () => {
     await context.close()
   })
 
-  it('recolours the graph for a dark system theme and for Starlight\'s data-theme', async () => {
-    const fillOf = (page: Page): Promise<string> => page.$eval('.fm-page:not([hidden]) g.fm-kind-data path', (p) => getComputedStyle(p).fill)
-    const textOf = (page: Page): Promise<string> => page.$eval('.fm-page:not([hidden]) g.fm-kind-data text', (t) => getComputedStyle(t).fill)
+  it("recolours the graph for a dark system theme and for Starlight's data-theme", async () => {
+    const fillOf = (page: Page): Promise<string> =>
+      page.$eval('.fm-page:not([hidden]) g.fm-kind-data path', (p) => getComputedStyle(p).fill)
+    const textOf = (page: Page): Promise<string> =>
+      page.$eval('.fm-page:not([hidden]) g.fm-kind-data text', (t) => getComputedStyle(t).fill)
     const light = await open(mixedUrl, { colorScheme: 'light' })
     expect(await fillOf(light.page)).toBe('rgb(115, 196, 250)') // schedula's #73c4fa stays the default look
     expect(await textOf(light.page)).toBe('rgb(0, 0, 0)')
@@ -312,7 +344,10 @@ describe('viewer in Chromium', () => {
     expect(await page.evaluate(() => document.querySelectorAll('script').length)).toBe(2) // the index and the viewer
     expect(await page.evaluate(() => document.querySelectorAll('img, foreignObject, iframe').length)).toBe(0)
     const labels = await page.$$eval('.fm-page:not([hidden]) g.node', (els) => els.map((e) => e.getAttribute('aria-label')))
-    expect(labels).toEqual([`sub-model ${HOSTILE[0]}: desc ${HOSTILE[0]} (opens its graph)`, ...HOSTILE.slice(1).map((t) => `data ${t}: desc ${t}`)])
+    expect(labels).toEqual([
+      `sub-model ${HOSTILE[0]}: desc ${HOSTILE[0]} (opens its graph)`,
+      ...HOSTILE.slice(1).map((t) => `data ${t}: desc ${t}`),
+    ])
     await page.fill('.fm-search input', 'CDATA')
     await expect.poll(() => page.locator('.fm-results [role="option"]').count()).toBe(2)
     await page.keyboard.press('Enter')
@@ -339,7 +374,8 @@ describe('viewer in Chromium', () => {
     // Search reaches every page: 'double' lives in M/I and in unused.
     await page.fill('.fm-search input', 'double')
     // Name matches first, then nodes whose description matches (the sub-models I and unused: "Doubles a number.").
-    await expect.poll(() => page.locator('.fm-results [role="option"]').allTextContents())
+    await expect
+      .poll(() => page.locator('.fm-results [role="option"]').allTextContents())
       .toEqual(['doubleouter › M › I', 'doubleouter › unused', 'unusedouter', 'Iouter › M'])
     await page.click('.fm-results [role="option"] >> nth=1')
     expect(await visiblePath(page)).toEqual(['unused'])
@@ -365,11 +401,16 @@ describe('viewer in Chromium', () => {
 
   it('runs two graphs on one page independently, with unique ids', async () => {
     const { context, page } = await open(`${twoUrl}#two:sdf:double`)
-    expect(await page.evaluate(() => {
-      const ids = [...document.querySelectorAll('[id]')].map((e) => e.id)
-      return ids.length - new Set(ids).size
-    })).toBe(0)
-    const paths = (id: string): Promise<string[]> => page.$$eval(`#${id} .fm-page`, (els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => (e as HTMLElement).dataset.fmPath ?? '?'))
+    expect(
+      await page.evaluate(() => {
+        const ids = [...document.querySelectorAll('[id]')].map((e) => e.id)
+        return ids.length - new Set(ids).size
+      }),
+    ).toBe(0)
+    const paths = (id: string): Promise<string[]> =>
+      page.$$eval(`#${id} .fm-page`, (els) =>
+        els.filter((e) => !(e as HTMLElement).hidden).map((e) => (e as HTMLElement).dataset.fmPath ?? '?'),
+      )
     expect(await paths('one')).toEqual([''])
     expect(await paths('two')).toEqual(['sdf'])
     expect(await page.locator('#two g.node.fm-selected').getAttribute('aria-label')).toMatch(/^function double\b/)
@@ -378,7 +419,9 @@ describe('viewer in Chromium', () => {
     expect(await paths('one')).toEqual(['my_sub'])
     expect(await paths('two')).toEqual(['sdf'])
     // Each title/desc pair is referenced by its own SVG.
-    const labelled = await page.$$eval('svg.fm-svg', (svgs) => svgs.map((s) => (s.getAttribute('aria-labelledby') ?? '').split(' ').every((id) => s.querySelector(`[id="${id}"]`) !== null)))
+    const labelled = await page.$$eval('svg.fm-svg', (svgs) =>
+      svgs.map((s) => (s.getAttribute('aria-labelledby') ?? '').split(' ').every((id) => s.querySelector(`[id="${id}"]`) !== null)),
+    )
     expect(labelled.every(Boolean)).toBe(true)
     await context.close()
   })
@@ -392,7 +435,13 @@ describe('viewer in Chromium', () => {
       const where = await page.evaluate(() => {
         const a = document.activeElement
         if (!a || a === document.body || !a.closest('flowmark-graph')) return 'out'
-        return a.matches('g.node') ? 'node' : a.classList.contains('fm-skip') ? 'skip' : a.classList.contains('fm-after') ? 'after' : (a.getAttribute('data-fm-action') ?? a.tagName.toLowerCase())
+        return a.matches('g.node')
+          ? 'node'
+          : a.classList.contains('fm-skip')
+            ? 'skip'
+            : a.classList.contains('fm-after')
+              ? 'after'
+              : (a.getAttribute('data-fm-action') ?? a.tagName.toLowerCase())
       })
       if (where === 'out' && stops.length > 0) break
       if (where !== 'out') stops.push(where)
@@ -407,7 +456,12 @@ describe('viewer in Chromium', () => {
     // Arrows move to the nearest node in that direction on screen.
     await page.focus('.fm-page:not([hidden]) g.node[tabindex="0"]')
     const before = await centreOf(page, ':focus')
-    for (const [key, axis, sign] of [['ArrowRight', 'x', 1], ['ArrowDown', 'y', 1], ['ArrowLeft', 'x', -1], ['ArrowUp', 'y', -1]] as const) {
+    for (const [key, axis, sign] of [
+      ['ArrowRight', 'x', 1],
+      ['ArrowDown', 'y', 1],
+      ['ArrowLeft', 'x', -1],
+      ['ArrowUp', 'y', -1],
+    ] as const) {
       const a = await centreOf(page, ':focus')
       const label = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))
       await page.keyboard.press(key)
@@ -418,7 +472,11 @@ describe('viewer in Chromium', () => {
     }
     expect(before).not.toBeNull()
     // Alt+← is the browser's Back while the viewer has no history of its own.
-    await page.evaluate(() => window.addEventListener('keydown', (e) => { (window as unknown as { altPrevented: boolean }).altPrevented = e.defaultPrevented }))
+    await page.evaluate(() =>
+      window.addEventListener('keydown', (e) => {
+        ;(window as unknown as { altPrevented: boolean }).altPrevented = e.defaultPrevented
+      }),
+    )
     await page.keyboard.press('Alt+ArrowLeft')
     expect(await page.evaluate(() => (window as unknown as { altPrevented: boolean }).altPrevented)).toBe(false)
     // Down into M, then into M/I, by keyboard.
@@ -451,7 +509,10 @@ describe('viewer in Chromium', () => {
     const remote = '.fm-page:not([hidden]) g.node a[*|href$="-p0-n-x"]'
     const { context, page } = await open(`${nestedUrl}#fm-outer:M`)
     expect(await visiblePath(page)).toEqual(['M'])
-    const href = await page.locator(remote).first().evaluate((a) => a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') ?? a.getAttribute('href'))
+    const href = await page
+      .locator(remote)
+      .first()
+      .evaluate((a) => a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') ?? a.getAttribute('href'))
     expect(href).toBe('#fm-outer-p0-n-x')
     expect(await page.locator('[id="fm-outer-p0-n-x"]').count()).toBe(1)
     await page.locator(`${remote} text`).first().click()
@@ -479,7 +540,10 @@ describe('viewer in Chromium', () => {
     // Without scripts the link shows the parent page with the node targeted.
     const still = await open(`${nestedUrl}#fm-outer--p1`, { javaScriptEnabled: false })
     expect(await visiblePath(still.page)).toEqual(['M'])
-    await still.page.locator(`${remote.replace('.fm-page:not([hidden]) ', '')} text`).first().click()
+    await still.page
+      .locator(`${remote.replace('.fm-page:not([hidden]) ', '')} text`)
+      .first()
+      .click()
     expect(new URL(still.page.url()).hash).toBe('#fm-outer-p0-n-x')
     expect(await visiblePath(still.page)).toEqual([''])
     expect(await still.page.locator('[id="fm-outer-p0-n-x"]').isVisible()).toBe(true)
@@ -487,7 +551,12 @@ describe('viewer in Chromium', () => {
   })
 
   it('on a phone: whole graph first, one-row toolbar, swipe and pinch by touch without trapping the page scroll', async () => {
-    const { context, page } = await open(mixedUrl, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 })
+    const { context, page } = await open(mixedUrl, {
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      isMobile: true,
+      deviceScaleFactor: 2,
+    })
     // Room to scroll the page below the graph.
     await page.evaluate(() => document.body.append(Object.assign(document.createElement('div'), { style: 'height: 2000px' })))
     // The whole drawing fits at first: no node outside the stage.
@@ -502,7 +571,11 @@ describe('viewer in Chromium', () => {
     // One row of controls: every button and the search box on the bar's single line, the bar no taller than a button row.
     const bar = await page.locator('.fm-bar').boundingBox()
     expect(bar?.height).toBeLessThanOrEqual(48)
-    const rows = await page.$$eval('.fm-bar :is(.fm-btn, .fm-search input)', (els) => new Set(els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => Math.round(e.getBoundingClientRect().top))).size)
+    const rows = await page.$$eval(
+      '.fm-bar :is(.fm-btn, .fm-search input)',
+      (els) =>
+        new Set(els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => Math.round(e.getBoundingClientRect().top))).size,
+    )
     expect(rows).toBe(1)
     await page.screenshot({ path: join(shots, 'phone-mixed.png') })
 
@@ -510,9 +583,15 @@ describe('viewer in Chromium', () => {
     const vb = async (): Promise<number[]> => ((await viewBox(page)) ?? '').split(' ').map(Number)
     const stage = await page.locator('.fm-viewport').boundingBox()
     if (!stage) throw new Error('no stage')
-    const cx = stage.x + stage.width / 2, cy = stage.y + stage.height / 2
+    const cx = stage.x + stage.width / 2,
+      cy = stage.y + stage.height / 2
     const touch = async (from: [number, number][], to: [number, number][]): Promise<void> => {
-      const at = (t: number): { x: number; y: number; id: number }[] => from.map(([x, y], k) => ({ x: x + ((to[k] as [number, number])[0] - x) * t, y: y + ((to[k] as [number, number])[1] - y) * t, id: k }))
+      const at = (t: number): { x: number; y: number; id: number }[] =>
+        from.map(([x, y], k) => ({
+          x: x + ((to[k] as [number, number])[0] - x) * t,
+          y: y + ((to[k] as [number, number])[1] - y) * t,
+          id: k,
+        }))
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) })
       for (let k = 1; k <= 12; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(k / 12) })
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
@@ -535,9 +614,19 @@ describe('viewer in Chromium', () => {
     await page.evaluate(() => window.scrollTo(0, 0))
     const box = await page.locator('.fm-viewport').boundingBox()
     if (!box) throw new Error('no stage')
-    const mx = box.x + box.width / 2, my = box.y + box.height / 2
+    const mx = box.x + box.width / 2,
+      my = box.y + box.height / 2
     v0 = await vb()
-    await touch([[mx - 40, my], [mx + 40, my]], [[mx - 80, my], [mx + 80, my]])
+    await touch(
+      [
+        [mx - 40, my],
+        [mx + 40, my],
+      ],
+      [
+        [mx - 80, my],
+        [mx + 80, my],
+      ],
+    )
     v1 = await vb()
     const zoom = (v0[2] as number) / (v1[2] as number)
     expect(zoom).toBeGreaterThan(1.8)
@@ -558,18 +647,20 @@ describe('viewer in Chromium', () => {
     await expect.poll(() => page.locator('flowmark-graph[data-fm-active]').count()).toBe(0)
     // Fit gives the whole graph back.
     await page.click('[data-fm-action="fit"]')
-    expect(await page.$eval('flowmark-graph', (g) => {
-      const b = g.querySelector('.fm-page:not([hidden]) svg')?.getBoundingClientRect()
-      return [...g.querySelectorAll('.fm-page:not([hidden]) g.node')].every((n) => {
-        const r = n.getBoundingClientRect()
-        return b && r.left >= b.left - 1 && r.right <= b.right + 1 && r.top >= b.top - 1 && r.bottom <= b.bottom + 1
-      })
-    })).toBe(true)
+    expect(
+      await page.$eval('flowmark-graph', (g) => {
+        const b = g.querySelector('.fm-page:not([hidden]) svg')?.getBoundingClientRect()
+        return [...g.querySelectorAll('.fm-page:not([hidden]) g.node')].every((n) => {
+          const r = n.getBoundingClientRect()
+          return b && r.left >= b.left - 1 && r.right <= b.right + 1 && r.top >= b.top - 1 && r.bottom <= b.bottom + 1
+        })
+      }),
+    ).toBe(true)
     // The legend opens below the bar and closes with its own button.
     await menu(page, 'legend')
     const legend = await page.locator('.fm-legend').boundingBox()
     const bar2 = await page.locator('.fm-bar').boundingBox()
-    expect((legend?.y ?? 0)).toBeGreaterThanOrEqual((bar2?.y ?? 0) + (bar2?.height ?? 0))
+    expect(legend?.y ?? 0).toBeGreaterThanOrEqual((bar2?.y ?? 0) + (bar2?.height ?? 0))
     expect((legend?.x ?? 0) + (legend?.width ?? 0)).toBeLessThanOrEqual(390)
     await page.screenshot({ path: join(shots, 'phone-mixed-legend.png') })
     await page.locator('.fm-legend .fm-close').tap()

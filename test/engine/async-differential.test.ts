@@ -1,7 +1,17 @@
 // Differential test: dispatchAsync of 500 seeded random models (async twins, random settle orders) equals dispatch.
 import { describe, expect, it } from 'vitest'
 import { Dispatcher, NodeError, type NodeId, type Solution } from '../../engine/index.ts'
-import { encDist, encId, encVal, vocabulary, type CallSpec, type DataSpec, type DispatcherSpec, type FunctionSpec, type ModelSpec } from './schedula/models.ts'
+import {
+  encDist,
+  encId,
+  encVal,
+  vocabulary,
+  type CallSpec,
+  type DataSpec,
+  type DispatcherSpec,
+  type FunctionSpec,
+  type ModelSpec,
+} from './schedula/models.ts'
 
 /** mulberry32: a small seeded generator, so every model and every settle order can be replayed from its seed. */
 function rng(seed: number): () => number {
@@ -40,7 +50,11 @@ function randomModel(r: () => number, depth: number, prefix: string): ModelSpec 
   const nFun = int(r, 3, 8)
   for (let i = 0; i < nFun; i++) {
     const inputs = sample(r, data, int(r, 1, 3))
-    const outputs = sample(r, data.filter((d) => !inputs.includes(d)), r() < 0.25 ? 2 : 1)
+    const outputs = sample(
+      r,
+      data.filter((d) => !inputs.includes(d)),
+      r() < 0.25 ? 2 : 1,
+    )
     if (outputs.length === 0) continue
     const f: FunctionSpec = { function: `${prefix}f${i}`, fn: pick(r, FNS), inputs, outputs }
     if (r() < 0.5) f.weight = int(r, 0, 4)
@@ -53,7 +67,12 @@ function randomModel(r: () => number, depth: number, prefix: string): ModelSpec 
     const inputs: Record<string, string> = {}
     for (const [k, p] of sample(r, data, int(r, 1, 2)).entries()) inputs[p] = childData[k]!
     const outputs: Record<string, string> = {}
-    for (const c of sample(r, childData.filter((c) => !Object.values(inputs).includes(c)), int(r, 1, 2))) outputs[c] = pick(r, data)
+    for (const c of sample(
+      r,
+      childData.filter((c) => !Object.values(inputs).includes(c)),
+      int(r, 1, 2),
+    ))
+      outputs[c] = pick(r, data)
     const sub: DispatcherSpec = { dispatcher: 'S', model: child, inputs, outputs }
     if (r() < 0.5) sub.weight = int(r, 0, 2)
     nodes.push(sub)
@@ -85,17 +104,18 @@ type Fn = (...a: any[]) => unknown
 type Wrap = (fn: Fn) => Fn
 
 function asyncWrap(r: () => number): Wrap {
-  return (fn) => async (...a: unknown[]) => {
-    const k = r()
-    if (k < 0.3) {
-      for (let i = int(r, 0, 5); i > 0; i--) await Promise.resolve()
-    } else if (k < 0.8) {
-      await new Promise((resolve) => setImmediate(resolve))
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, int(r, 0, 2)))
+  return (fn) =>
+    async (...a: unknown[]) => {
+      const k = r()
+      if (k < 0.3) {
+        for (let i = int(r, 0, 5); i > 0; i--) await Promise.resolve()
+      } else if (k < 0.8) {
+        await new Promise((resolve) => setImmediate(resolve))
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, int(r, 0, 2)))
+      }
+      return fn(...a)
     }
-    return fn(...a)
-  }
 }
 const syncWrap: Wrap = (fn) => fn
 
@@ -114,18 +134,26 @@ function buildModel(spec: ModelSpec, wrap: Wrap, asyncDomains: boolean): Dispatc
   for (const n of spec.nodes) {
     if ('data' in n) {
       dsp.addData({
-        id: n.data, ...('default' in n ? { defaultValue: n.default } : {}), ...(n.initialDist === undefined ? {} : { initialDist: n.initialDist }),
+        id: n.data,
+        ...('default' in n ? { defaultValue: n.default } : {}),
+        ...(n.initialDist === undefined ? {} : { initialDist: n.initialDist }),
         ...(n.wait === undefined ? {} : { waitInputs: true, fn: wrap(dataFn(n.wait)) }),
       })
     } else if ('function' in n) {
       dsp.addFunction({
-        id: n.function, fn: wrap(vocabulary(n.fn, n.outputs.length) as Fn), inputs: n.inputs, outputs: n.outputs,
+        id: n.function,
+        fn: wrap(vocabulary(n.fn, n.outputs.length) as Fn),
+        inputs: n.inputs,
+        outputs: n.outputs,
         ...(n.weight === undefined ? {} : { weight: n.weight }),
         ...(n.domain === undefined ? {} : { inputDomain: asyncDomains ? wrap(domainFn(n.domain)) : domainFn(n.domain) }),
       })
     } else {
       dsp.addDispatcher({
-        dispatcher: buildModel(n.model, wrap, asyncDomains), id: n.dispatcher, inputs: n.inputs, outputs: n.outputs,
+        dispatcher: buildModel(n.model, wrap, asyncDomains),
+        id: n.dispatcher,
+        inputs: n.inputs,
+        outputs: n.outputs,
         ...(n.weight === undefined ? {} : { weight: n.weight }),
       })
     }
@@ -136,8 +164,7 @@ function buildModel(spec: ModelSpec, wrap: Wrap, asyncDomains: boolean): Dispatc
 /** Everything a solution says but timings: values in order, dist, workflow nodes and edges, errors, pipe, children. */
 function view(sol: Solution): unknown {
   const wf = sol.workflow
-  const errors = (m: ReadonlyMap<NodeId, NodeError>) =>
-    [...m].map(([id, e]) => [encId(id), e.kind, e.message, e.path.map(encId)])
+  const errors = (m: ReadonlyMap<NodeId, NodeError>) => [...m].map(([id, e]) => [encId(id), e.kind, e.message, e.path.map(encId)])
   return {
     values: [...sol.entries()].map(([k, v]) => [encId(k), encVal(v)]),
     dist: [...sol.dist].map(([k, v]) => [encId(k), encDist(v)]),
@@ -204,7 +231,8 @@ describe('dispatchAsync returns the synchronous solution (500 seeded random mode
             if (e.type === 'discard') seen.discarded++
           }
           const got = await outcomeAsync(() =>
-            twin.dispatchAsync(call.inputs, call.outputs ?? undefined, { ...dispatchOptions(call), concurrency, onEvent }))
+            twin.dispatchAsync(call.inputs, call.outputs ?? undefined, { ...dispatchOptions(call), concurrency, onEvent }),
+          )
           if (overlapped) seen.overlapped++
           expect(got, `model ${i}, concurrency ${concurrency}`).toEqual(expected)
         }

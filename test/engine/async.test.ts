@@ -3,8 +3,21 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
-  Dispatcher, DispatcherAbort, DispatcherError, DispatchPipe, DispatchPipeAsync, MapDispatchAsync, SubDispatchPipeAsync, ModelError, SubDispatchAsync, SubDispatchFunctionAsync, TimeoutError,
-  type DispatchEvent, type Executor, type NodeContext, type Solution,
+  Dispatcher,
+  DispatcherAbort,
+  DispatcherError,
+  DispatchPipe,
+  DispatchPipeAsync,
+  MapDispatchAsync,
+  SubDispatchPipeAsync,
+  ModelError,
+  SubDispatchAsync,
+  SubDispatchFunctionAsync,
+  TimeoutError,
+  type DispatchEvent,
+  type Executor,
+  type NodeContext,
+  type Solution,
 } from '../../engine/index.ts'
 
 /** A promise settled by hand, to decide the order calls finish in (no timers, no timing assertions). */
@@ -31,7 +44,12 @@ describe('dispatchAsync', () => {
     const sync = make((f) => f).dispatch({ a: 3 })
     const sol = await make((f) => async (x) => f(x)).dispatchAsync({ a: 3 })
     expect([...sol]).toEqual([...sync])
-    expect([...sol]).toEqual([['a', 3], ['b', 4], ['c', 6], ['d', 10]])
+    expect([...sol]).toEqual([
+      ['a', 3],
+      ['b', 4],
+      ['c', 6],
+      ['d', 10],
+    ])
     expect([...sol.workflow.nodes.keys()]).toEqual([...sync.workflow.nodes.keys()])
   })
 
@@ -57,7 +75,9 @@ describe('dispatchAsync', () => {
     const dsp = new Dispatcher()
     for (let i = 0; i < 12; i++) {
       dsp.addFunction({
-        id: `f${i}`, inputs: ['a'], outputs: [`y${i}`],
+        id: `f${i}`,
+        inputs: ['a'],
+        outputs: [`y${i}`],
         fn: async (a: number) => {
           running++
           most = Math.max(most, running)
@@ -78,14 +98,16 @@ describe('dispatchAsync', () => {
   it('counts function nodes in the window, not data-node functions (they run at their visit)', async () => {
     let running = 0
     const seen: Record<string, number> = {}
-    const busy = (id: string) => async <T>(x: T): Promise<T> => {
-      running++
-      seen[id] = running
-      await tick()
-      await tick()
-      running--
-      return x
-    }
+    const busy =
+      (id: string) =>
+      async <T>(x: T): Promise<T> => {
+        running++
+        seen[id] = running
+        await tick()
+        await tick()
+        running--
+        return x
+      }
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'f', fn: busy('f'), inputs: ['a'], outputs: ['c'] })
     dsp.addFunction({ id: 'g', fn: busy('g'), inputs: ['b'], outputs: ['d'] })
@@ -123,7 +145,7 @@ describe('dispatchAsync', () => {
     expect(sol.workflow.nodes.get('no')?.domain).toBe(false)
   })
 
-  it("fails a sub-dispatcher whose inputDomain returns a promise (a promise is no yes), in both dispatches", async () => {
+  it('fails a sub-dispatcher whose inputDomain returns a promise (a promise is no yes), in both dispatches', async () => {
     const child = new Dispatcher()
     child.addFunction({ id: 'g', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })
     const dsp = new Dispatcher()
@@ -189,16 +211,20 @@ describe('dispatchAsync: cancellation and time limits', () => {
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'first', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     dsp.addFunction({
-      id: 'hang', inputs: ['b'], outputs: ['c'], context: true,
-      fn: (_b: number, ctx: NodeContext) => new Promise((_, reject) => {
-        ctx.signal.addEventListener('abort', () => {
-          aborted.push(ctx.signal.reason)
-          // The abort reason as given (a string here): the engine must pass it through unchanged.
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-          reject(ctx.signal.reason)
-        })
-        ctl.abort('stop')
-      }),
+      id: 'hang',
+      inputs: ['b'],
+      outputs: ['c'],
+      context: true,
+      fn: (_b: number, ctx: NodeContext) =>
+        new Promise((_, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted.push(ctx.signal.reason)
+            // The abort reason as given (a string here): the engine must pass it through unchanged.
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+            reject(ctx.signal.reason)
+          })
+          ctl.abort('stop')
+        }),
     })
     dsp.addFunction({ id: 'after', fn: () => ++afterCalls, inputs: ['c'], outputs: ['d'] })
     const err = await dsp.dispatchAsync({ a: 1 }, null, { signal: ctl.signal }).catch((e: unknown) => e)
@@ -206,7 +232,10 @@ describe('dispatchAsync: cancellation and time limits', () => {
     expect((err as DispatcherAbort).message).toContain("'hang'")
     expect(aborted).toEqual(['stop'])
     expect(afterCalls).toBe(0)
-    expect([...(err as DispatcherAbort).solution!]).toEqual([['a', 1], ['b', 2]])
+    expect([...(err as DispatcherAbort).solution!]).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
   })
 
   it('aborts the calls running inside a sub-dispatcher', async () => {
@@ -214,14 +243,18 @@ describe('dispatchAsync: cancellation and time limits', () => {
     const aborted: string[] = []
     const child = new Dispatcher({ name: 'child' })
     child.addFunction({
-      id: 'deep', inputs: ['x'], outputs: ['y'], context: true,
-      fn: (_x: number, ctx: NodeContext) => new Promise((_, reject) => {
-        ctx.signal.addEventListener('abort', () => {
-          aborted.push(ctx.path.map(String).join('/'))
-          reject(new Error('aborted'))
-        })
-        ctl.abort()
-      }),
+      id: 'deep',
+      inputs: ['x'],
+      outputs: ['y'],
+      context: true,
+      fn: (_x: number, ctx: NodeContext) =>
+        new Promise((_, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted.push(ctx.path.map(String).join('/'))
+            reject(new Error('aborted'))
+          })
+          ctl.abort()
+        }),
     })
     const dsp = new Dispatcher()
     dsp.addDispatcher({ dispatcher: child, id: 'S', inputs: { a: 'x' }, outputs: { y: 'b' } })
@@ -263,7 +296,15 @@ describe('dispatchAsync: cancellation and time limits', () => {
 
   it('stops the dispatch when a critical node fails, instead of taking the next path', async () => {
     const dsp = new Dispatcher()
-    dsp.addFunction({ id: 'must', fn: async () => { throw new Error('down') }, inputs: ['a'], outputs: ['b'], critical: true })
+    dsp.addFunction({
+      id: 'must',
+      fn: async () => {
+        throw new Error('down')
+      },
+      inputs: ['a'],
+      outputs: ['b'],
+      critical: true,
+    })
     let fallbackCalls = 0
     dsp.addFunction({ id: 'fallback', fn: () => ++fallbackCalls, inputs: ['a'], outputs: ['b'], weight: 5 })
     const err = await dsp.dispatchAsync({ a: 2 }).catch((e: unknown) => e)
@@ -275,7 +316,14 @@ describe('dispatchAsync: cancellation and time limits', () => {
     expect(fallbackCalls).toBeLessThanOrEqual(1)
     // Without `critical` the same failure opens the fallback.
     const soft = new Dispatcher()
-    soft.addFunction({ id: 'must', fn: async () => { throw new Error('down') }, inputs: ['a'], outputs: ['b'] })
+    soft.addFunction({
+      id: 'must',
+      fn: async () => {
+        throw new Error('down')
+      },
+      inputs: ['a'],
+      outputs: ['b'],
+    })
     soft.addFunction({ id: 'fallback', fn: () => 7, inputs: ['a'], outputs: ['b'], weight: 5 })
     expect((await soft.dispatchAsync({ a: 2 })).get('b')).toBe(7)
   })
@@ -287,17 +335,25 @@ describe('dispatchAsync: cancellation and time limits', () => {
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'quick', fn: (a: number) => g.promise.then(() => a), inputs: ['a'], outputs: ['b'] })
     dsp.addFunction({
-      id: 'spare', inputs: ['a'], outputs: ['b'], weight: 5, context: true,
-      fn: (_a: number, ctx: NodeContext) => new Promise((_, reject) => {
-        ctx.signal.addEventListener('abort', () => {
-          reasons.push((ctx.signal.reason as Error).name)
-          reject(new Error('rejected after the abort, must not surface'))
-        })
-        g.open(1)
-      }),
+      id: 'spare',
+      inputs: ['a'],
+      outputs: ['b'],
+      weight: 5,
+      context: true,
+      fn: (_a: number, ctx: NodeContext) =>
+        new Promise((_, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            reasons.push((ctx.signal.reason as Error).name)
+            reject(new Error('rejected after the abort, must not surface'))
+          })
+          g.open(1)
+        }),
     })
     const sol = await dsp.dispatchAsync({ a: 1 }, ['b'], { onEvent: (e) => events.push(e) })
-    expect([...sol]).toEqual([['a', 1], ['b', 1]])
+    expect([...sol]).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ])
     expect(sol.errors.size).toBe(0)
     expect(reasons).toEqual(['AbortError'])
     expect(events.map((e) => `${e.type} ${String(e.nodeId)}`)).toEqual(['start quick', 'start spare', 'finish quick', 'discard spare'])
@@ -345,28 +401,48 @@ describe('dispatchAsync: option checks', () => {
 describe('Solution.debrief', () => {
   it('reports failures, skips, discarded early starts and missed outputs', async () => {
     const child = new Dispatcher({ name: 'child' })
-    child.addFunction({ id: 'bad', fn: async () => { throw new RangeError('out of range') }, inputs: ['x'], outputs: ['y'] })
+    child.addFunction({
+      id: 'bad',
+      fn: async () => {
+        throw new RangeError('out of range')
+      },
+      inputs: ['x'],
+      outputs: ['y'],
+    })
     const dsp = new Dispatcher()
-    dsp.addFunction({ id: 'fetch', fn: async () => { throw new TypeError('network down') }, inputs: ['a'], outputs: ['b'] })
+    dsp.addFunction({
+      id: 'fetch',
+      fn: async () => {
+        throw new TypeError('network down')
+      },
+      inputs: ['a'],
+      outputs: ['b'],
+    })
     dsp.addFunction({ id: 'cache', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], weight: 2 })
     dsp.addFunction({ id: 'never', fn: (a: number) => a, inputs: ['a'], outputs: ['z'], inputDomain: async () => false })
     dsp.addFunction({
-      id: 'spare', fn: (_a: number, ctx: NodeContext) => new Promise((_, rej) => ctx.signal.addEventListener('abort', rej)),
-      inputs: ['a'], outputs: ['b'], weight: 5, context: true,
+      id: 'spare',
+      fn: (_a: number, ctx: NodeContext) => new Promise((_, rej) => ctx.signal.addEventListener('abort', rej)),
+      inputs: ['a'],
+      outputs: ['b'],
+      weight: 5,
+      context: true,
     })
     dsp.addDispatcher({ dispatcher: child, id: 'S', inputs: { a: 'x' }, outputs: { y: 'w' } })
     const sol = await dsp.dispatchAsync({ a: 1 }, ['b', 'w', 'z'])
-    expect(sol.debrief({ timings: false })).toBe([
-      '2 values; outputs reached 1 of 3',
-      "not reached: 'w', 'z'",
-      'failed (2):',
-      "  - 'fetch' (function): TypeError: network down",
-      "  - 'S/bad' (function): RangeError: out of range",
-      'skipped by their input domain (1):',
-      "  - 'never'",
-      'started early, then not needed (1):',
-      "  - 'spare'",
-    ].join('\n'))
+    expect(sol.debrief({ timings: false })).toBe(
+      [
+        '2 values; outputs reached 1 of 3',
+        "not reached: 'w', 'z'",
+        'failed (2):',
+        "  - 'fetch' (function): TypeError: network down",
+        "  - 'S/bad' (function): RangeError: out of range",
+        'skipped by their input domain (1):',
+        "  - 'never'",
+        'started early, then not needed (1):',
+        "  - 'spare'",
+      ].join('\n'),
+    )
     expect(sol.debrief()).toMatch(/'fetch' \(function\) after [\d.]+ ms: TypeError: network down/)
   })
 
@@ -396,7 +472,11 @@ describe('asynchronous wrappers', () => {
     const run = SubDispatchAsync(model(), { outputs: ['b'], outputType: 'values' })
     expect(await run({ a: 2 }, { k: 3 })).toBe(6)
     expect(run.solution?.get('b')).toBe(6)
-    expect([...(await SubDispatchAsync(model())({ a: 1 }) as Solution)]).toEqual([['a', 1], ['k', 10], ['b', 10]])
+    expect([...((await SubDispatchAsync(model())({ a: 1 })) as Solution)]).toEqual([
+      ['a', 1],
+      ['k', 10],
+      ['b', 10],
+    ])
   })
 
   it('SubDispatchFunctionAsync takes positional arguments and defaults', async () => {
@@ -412,7 +492,9 @@ describe('asynchronous wrappers', () => {
     let most = 0
     const m = new Dispatcher({ name: 'slow' })
     m.addFunction({
-      id: 'f', inputs: ['a'], outputs: ['b'],
+      id: 'f',
+      inputs: ['a'],
+      outputs: ['b'],
       fn: async (a: number) => {
         running++
         most = Math.max(most, running)
@@ -422,7 +504,11 @@ describe('asynchronous wrappers', () => {
       },
     })
     const list = Array.from({ length: 9 }, (_, i) => ({ a: i }))
-    for (const [concurrency, expected] of [[2, 2], [4, 4], [Infinity, 9]] as const) {
+    for (const [concurrency, expected] of [
+      [2, 2],
+      [4, 4],
+      [Infinity, 9],
+    ] as const) {
       most = 0
       const each = MapDispatchAsync(m, { concurrency, factoryOptions: { outputs: ['b'], outputType: 'values' } })
       expect(await each(list)).toEqual(list.map(({ a }) => a * 2))
@@ -432,7 +518,12 @@ describe('asynchronous wrappers', () => {
 
   it('a model with an asynchronous wrapper as a node needs dispatchAsync', async () => {
     const parent = new Dispatcher()
-    parent.addFunction({ id: 'times_k', fn: SubDispatchFunctionAsync(model(), { inputs: ['a'], outputs: ['b'] }), inputs: ['x'], outputs: ['y'] })
+    parent.addFunction({
+      id: 'times_k',
+      fn: SubDispatchFunctionAsync(model(), { inputs: ['a'], outputs: ['b'] }),
+      inputs: ['x'],
+      outputs: ['y'],
+    })
     expect((await parent.dispatchAsync({ x: 4 })).get('y')).toBe(40)
     expect(parent.dispatch({ x: 4 }).errors.get('times_k')?.message).toContain('dispatchAsync')
   })
@@ -470,7 +561,14 @@ describe('Solution.timeline', () => {
     const dsp = new Dispatcher({ name: 'fan' })
     dsp.addFunction({ id: 'f', fn: () => g.f.promise, inputs: ['a'], outputs: ['b'] })
     dsp.addFunction({ id: 'h', fn: () => g.h.promise, inputs: ['a'], outputs: ['c'] })
-    dsp.addFunction({ id: 'bad', fn: async () => { throw new Error('no') }, inputs: ['a'], outputs: ['d'] })
+    dsp.addFunction({
+      id: 'bad',
+      fn: async () => {
+        throw new Error('no')
+      },
+      inputs: ['a'],
+      outputs: ['d'],
+    })
     const run = dsp.dispatchAsync({ a: 1 })
     await new Promise((r) => setTimeout(r, 5))
     g.f.open(1)
@@ -501,9 +599,15 @@ describe('asynchronous pipes', () => {
       m.addFunction({ id: 'g', fn: (b: number, k: number) => b * k, inputs: ['b', 'k'], outputs: ['c'] })
       return m
     }
-    const sync = DispatchPipe(make((f) => f), { inputs: ['a'], outputs: ['c'] })
+    const sync = DispatchPipe(
+      make((f) => f),
+      { inputs: ['a'], outputs: ['c'] },
+    )
     let awaited = 0
-    const pipe = DispatchPipeAsync(make((f) => (x) => Promise.resolve(f(x)).finally(() => awaited++)), { inputs: ['a'], outputs: ['c'] })
+    const pipe = DispatchPipeAsync(
+      make((f) => (x) => Promise.resolve(f(x)).finally(() => awaited++)),
+      { inputs: ['a'], outputs: ['c'] },
+    )
     expect(pipe.pipe).toEqual(sync.pipe)
     const results = await Promise.all([pipe(1), pipe(2), pipe(3)]) // overlapping calls: one buffer each
     expect(results).toEqual([sync(1), sync(2), sync(3)])
@@ -512,7 +616,15 @@ describe('asynchronous pipes', () => {
 
   it('a rejected step breaks the plan like a throw; fallback runs dispatchAsync', async () => {
     const m = new Dispatcher({ name: 'p' })
-    m.addFunction({ id: 'fast', fn: async (a: number) => { if (a < 0) throw new Error('negative'); return a }, inputs: ['a'], outputs: ['b'] })
+    m.addFunction({
+      id: 'fast',
+      fn: async (a: number) => {
+        if (a < 0) throw new Error('negative')
+        return a
+      },
+      inputs: ['a'],
+      outputs: ['b'],
+    })
     m.addFunction({ id: 'slow', fn: async (a: number) => -a, inputs: ['a'], outputs: ['b'], weight: 5 })
     const strict = SubDispatchPipeAsync(m, { inputs: ['a'], outputs: ['b'] })
     expect(await strict(2)).toBe(2)

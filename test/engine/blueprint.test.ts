@@ -1,13 +1,23 @@
 // Blueprints, copy and extend (schedula-engine.md §3.8), with the accidents of schedula's versions fixed.
 import { describe, expect, it } from 'vitest'
 import {
-  Blueprint, Dispatcher, ModelError, SINK, START, SubDispatchFunction, WRAPPED_MODEL, deferred, type FunctionNode,
+  Blueprint,
+  Dispatcher,
+  ModelError,
+  SINK,
+  START,
+  SubDispatchFunction,
+  WRAPPED_MODEL,
+  deferred,
+  type FunctionNode,
   type SubDispatcherNode,
 } from '../../engine/index.ts'
 
 /** schedula's blueprint B: a defaults to 1, c = max(a, b). */
 function blueB(): Blueprint {
-  return new Blueprint({ name: 'B' }).addData({ id: 'a', defaultValue: 1 }).addFunction({ id: 'f', fn: Math.max, inputs: ['a', 'b'], outputs: ['c'] })
+  return new Blueprint({ name: 'B' })
+    .addData({ id: 'a', defaultValue: 1 })
+    .addFunction({ id: 'f', fn: Math.max, inputs: ['a', 'b'], outputs: ['c'] })
 }
 
 describe('§3.8 blueprints', () => {
@@ -62,7 +72,9 @@ describe('§3.8 blueprints', () => {
   it('defers wrapper functions to registration, so each instance wraps its own inner model', () => {
     const inner = new Blueprint({ name: 'inner' }).addFunction({ id: 'g', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })
     const outer = new Blueprint({ name: 'outer' }).addFunction({
-      id: 'F', inputs: ['a'], outputs: ['b'],
+      id: 'F',
+      inputs: ['a'],
+      outputs: ['b'],
       fn: deferred((memo) => SubDispatchFunction(inner.register(memo), { inputs: ['x'], outputs: ['y'] })),
     })
     const o1 = outer.register()
@@ -79,9 +91,12 @@ describe('§3.8 blueprints', () => {
 
   it('records addFunc, addFromLists and setDefaultValue', () => {
     const blue = new Blueprint()
-      .addFunc(function twice(x: number) {
-        return x * 2
-      }, { outputs: ['y'] })
+      .addFunc(
+        function twice(x: number) {
+          return x * 2
+        },
+        { outputs: ['y'] },
+      )
       .addFromLists({ data: [{ id: 'x' }], functions: [{ id: 'inc', fn: (y: number) => y + 1, inputs: ['y'], outputs: ['z'] }] })
       .setDefaultValue('x', 4)
     expect(blue.deferred.map((s) => s.method)).toEqual(['addFunc', 'addData', 'addFunction', 'setDefaultValue'])
@@ -117,10 +132,29 @@ describe('§3.8 extend and blue', () => {
     const d = new Dispatcher({ name: 'root', description: 'R', raises: false })
     d.addData({ id: 'w', waitInputs: true, fn: (est) => Object.keys(est).length, description: 'waits' })
     d.addFunction({ id: 'one', fn: () => 1, inputs: [START], outputs: ['x'] })
-    d.addFunction({ id: 'f', fn: (x: number) => [x + 1, x], inputs: ['x'], outputs: ['y', 'w'], inpWeight: { x: 3 }, outWeight: { y: 2 }, weight: 1, filters: [(v) => v], inputDomain: () => true, attributes: { color: 'red' } })
+    d.addFunction({
+      id: 'f',
+      fn: (x: number) => [x + 1, x],
+      inputs: ['x'],
+      outputs: ['y', 'w'],
+      inpWeight: { x: 3 },
+      outWeight: { y: 2 },
+      weight: 1,
+      filters: [(v) => v],
+      inputDomain: () => true,
+      attributes: { color: 'red' },
+    })
     d.addFunction({ id: 'g', fn: (y: number) => y * 2, inputs: ['y'], outputs: ['w'] })
     d.addFunction({ id: 'log', fn: (w: number) => w, inputs: ['w'] })
-    d.addDispatcher({ dispatcher: sub, id: 'S', inputs: { y: 'a' }, outputs: { b: 'z' }, inpWeight: { y: 4 }, inputDomain: () => true, weight: 2 })
+    d.addDispatcher({
+      dispatcher: sub,
+      id: 'S',
+      inputs: { y: 'a' },
+      outputs: { b: 'z' },
+      inpWeight: { y: 4 },
+      inputDomain: () => true,
+      weight: 2,
+    })
     const copy = d.blue().register()
     expect([copy.name, copy.description, copy.raises]).toEqual(['root', 'R', false])
     expect([...copy.nodes.keys()]).toEqual([...d.nodes.keys()])

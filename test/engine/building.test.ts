@@ -1,9 +1,30 @@
 // Building a model (schedula-engine.md §1–§3): ids, auto-naming, tokens, inf, the constructor, add*/copy, validation.
 import { describe, expect, it } from 'vitest'
 import {
-  Dispatcher, DispatcherError, EMPTY, END, FlowmarkError, Inf, ModelError, NONE, NodeError, PLOT, SELF, SINK, START,
-  compareDistance, functionName, idText, inf, isNodeId, isSpecialNodeId, type DataNode, type FunctionNode,
-  type NodeId, type Solution, type SubDispatcherNode,
+  Dispatcher,
+  DispatcherError,
+  EMPTY,
+  END,
+  FlowmarkError,
+  Inf,
+  ModelError,
+  NONE,
+  NodeError,
+  PLOT,
+  SELF,
+  SINK,
+  START,
+  compareDistance,
+  functionName,
+  idText,
+  inf,
+  isNodeId,
+  isSpecialNodeId,
+  type DataNode,
+  type FunctionNode,
+  type NodeId,
+  type Solution,
+  type SubDispatcherNode,
 } from '../../engine/index.ts'
 
 /** Captures what a call throws (fails the test when it does not throw). */
@@ -67,7 +88,12 @@ describe('§1.3 node ids and the index counter', () => {
     d.addData({ id: 'a' }) // 1: a re-add takes a new index
     d.addFunction({ id: 'f', fn: Math.max, inputs: ['a'], outputs: ['b'] }) // 2, b: 3
     d.addDispatcher({ dispatcher: new Dispatcher({ name: 'sub' }), inputs: [], outputs: [] }) // 4
-    expect([...d.nodes.values()].map((n) => [n.id, n.index])).toEqual([['a', 1], ['f', 2], ['b', 3], ['sub', 4]])
+    expect([...d.nodes.values()].map((n) => [n.id, n.index])).toEqual([
+      ['a', 1],
+      ['f', 2],
+      ['b', 3],
+      ['sub', 4],
+    ])
   })
 
   it('gives a function its index before the data nodes it creates, but after an automatic START/SINK', () => {
@@ -75,7 +101,13 @@ describe('§1.3 node ids and the index counter', () => {
     d.addFunction({ id: 'f', fn: () => 1, outputs: ['x', 'y'] })
     d.addFunction({ id: 'g', fn: () => 1, inputs: ['p'] })
     expect([...d.nodes.values()].map((n) => [n.id, n.index])).toEqual([
-      [START, 0], ['f', 1], ['x', 2], ['y', 3], [SINK, 4], ['g', 5], ['p', 6],
+      [START, 0],
+      ['f', 1],
+      ['x', 2],
+      ['y', 3],
+      [SINK, 4],
+      ['g', 5],
+      ['p', 6],
     ])
   })
 
@@ -132,7 +164,10 @@ describe('§1.4 special constants and inf', () => {
   it('makes tokens distinct from the strings of the same text', () => {
     expect(START === ('start' as unknown)).toBe(false)
     expect(idText(START)).toBe('start')
-    const m = new Map<NodeId, number>([[SINK, 1], ['sink', 2]])
+    const m = new Map<NodeId, number>([
+      [SINK, 1],
+      ['sink', 2],
+    ])
     expect(m.size).toBe(2)
     expect(([START, SINK, END, SELF, PLOT] as NodeId[]).map(idText)).toEqual(['start', 'sink', 'end', 'self', 'plot'])
     expect([NONE, EMPTY].map((s) => s.description)).toEqual(['none', 'empty'])
@@ -190,8 +225,14 @@ describe('§2 the Dispatcher constructor', () => {
     const d = new Dispatcher({ name: 'model', description: 'my model', raises, executor: 'async' })
     d.addData({ id: 'a', defaultValue: 1 })
     const c = d.copyStructure({ name: 'other' })
-    expect([c.name, c.description, c.raises, c.executor, c.nodes.size, c.defaultValues.size])
-      .toEqual(['other', 'my model', raises, 'async', 0, 0])
+    expect([c.name, c.description, c.raises, c.executor, c.nodes.size, c.defaultValues.size]).toEqual([
+      'other',
+      'my model',
+      raises,
+      'async',
+      0,
+      0,
+    ])
   })
 
   it('keeps the last solution in `solution`', () => {
@@ -218,10 +259,12 @@ describe('§3.1 addData', () => {
     ]).toEqual(['a', 'b', 'unknown', 'unknown<0>', 'unknown<1>'])
     const b = d.nodes.get('b') as DataNode
     expect([b.kind, b.waitInputs, b.index]).toEqual(['data', false, 1])
-    expect(d.defaultValues).toEqual(new Map<NodeId, unknown>([
-      ['b', { value: 1, initialDist: 2 }],
-      ['unknown<0>', { value: 0, initialDist: 0 }],
-    ]))
+    expect(d.defaultValues).toEqual(
+      new Map<NodeId, unknown>([
+        ['b', { value: 1, initialDist: 2 }],
+        ['unknown<0>', { value: 0, initialDist: 0 }],
+      ]),
+    )
   })
 
   it('stores every attribute given', () => {
@@ -230,7 +273,14 @@ describe('§3.1 addData', () => {
     const callback = () => undefined
     d.addData({ id: 'c', waitInputs: true, fn, callback, filters: [abs], wildcard: false, description: 'C', weight: 2 })
     expect(d.nodes.get('c')).toMatchObject({
-      kind: 'data', waitInputs: true, fn, callback, filters: [abs], wildcard: false, description: 'C', weight: 2,
+      kind: 'data',
+      waitInputs: true,
+      fn,
+      callback,
+      filters: [abs],
+      wildcard: false,
+      description: 'C',
+      weight: 2,
     })
   })
 
@@ -288,11 +338,17 @@ describe('§3.1 addData', () => {
   it('gives START the default NONE, SINK waitInputs and a collecting fn, SELF the dispatcher as default', () => {
     const d = new Dispatcher({ name: 'me' })
     for (const t of [START, SINK, SELF] as NodeId[]) d.addData({ id: t })
-    expect([...d.nodes.values()].map((n) => [n.id, (n as DataNode).waitInputs, n.index]))
-      .toEqual([[START, false, 0], [SINK, true, 1], [SELF, false, 2]])
+    expect([...d.nodes.values()].map((n) => [n.id, (n as DataNode).waitInputs, n.index])).toEqual([
+      [START, false, 0],
+      [SINK, true, 1],
+      [SELF, false, 2],
+    ])
     expect((d.nodes.get(SINK) as DataNode).fn).toBeTypeOf('function')
     expect((d.nodes.get(START) as DataNode).fn).toBeUndefined()
-    expect([...d.defaultValues].map(([k, v]) => [k, v.value])).toEqual([[START, NONE], [SELF, d]])
+    expect([...d.defaultValues].map(([k, v]) => [k, v.value])).toEqual([
+      [START, NONE],
+      [SELF, d],
+    ])
   })
 })
 
@@ -319,12 +375,28 @@ describe('§3.2 addFunction', () => {
     const d = new Dispatcher()
     const inputDomain = (a: number) => a > 0
     d.addFunction({
-      id: 'f', fn: Math.max, inputs: ['a', 'b'], outputs: ['c', 'e'], weight: 3, inpWeight: { a: 2 },
-      outWeight: { e: 0.5 }, inputDomain, filters: [abs], description: 'F', attributes: { color: 'red' },
+      id: 'f',
+      fn: Math.max,
+      inputs: ['a', 'b'],
+      outputs: ['c', 'e'],
+      weight: 3,
+      inpWeight: { a: 2 },
+      outWeight: { e: 0.5 },
+      inputDomain,
+      filters: [abs],
+      description: 'F',
+      attributes: { color: 'red' },
     })
     expect(d.nodes.get('f')).toMatchObject({
-      kind: 'function', inputs: ['a', 'b'], outputs: ['c', 'e'], index: 0, description: 'F', weight: 3,
-      attributes: { color: 'red' }, inputDomain, filters: [abs],
+      kind: 'function',
+      inputs: ['a', 'b'],
+      outputs: ['c', 'e'],
+      index: 0,
+      description: 'F',
+      weight: 3,
+      attributes: { color: 'red' },
+      inputDomain,
+      filters: [abs],
     })
     expect(d.edges).toEqual([
       { from: 'f', to: 'c', weight: undefined },
@@ -353,7 +425,10 @@ describe('§3.2 addFunction', () => {
     // ours validates before creating anything, so nothing is left behind.
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: Math.max, inputs: ['a'], outputs: ['b'] })
-    for (const [options, side] of [[{ inputs: ['f'] }, 'input'], [{ inputs: ['new'], outputs: ['f'] }, 'output']] as const) {
+    for (const [options, side] of [
+      [{ inputs: ['f'] }, 'input'],
+      [{ inputs: ['new'], outputs: ['f'] }, 'output'],
+    ] as const) {
       const err = thrown(() => d.addFunction({ id: 'g', fn: Math.min, ...options }))
       expect(err).toBeInstanceOf(ModelError)
       expect((err as ModelError).nodeId).toBe('f')
@@ -437,23 +512,40 @@ describe('§3.3 addFunc', () => {
       d.addFunc(f, { outputs: ['w'], inputs: ['p', 'q'] }),
     ]).toEqual(['f', 'f<0>', 'F', 'f<1>'])
     expect([...d.functionNodes].map(([k, v]) => [k, v.inputs])).toEqual([
-      ['f', ['a', 'b']], ['f<0>', ['a', 'b', 'c']], ['F', ['a', 'b', 'c']], ['f<1>', ['p', 'q']],
+      ['f', ['a', 'b']],
+      ['f<0>', ['a', 'b', 'c']],
+      ['F', ['a', 'b', 'c']],
+      ['f<1>', ['p', 'q']],
     ])
     d.setDefaultValue('c', 3)
     expect(entries(d.dispatch({ a: 1, b: 2, p: 10, q: 20 }))).toEqual([
-      ['a', 1], ['b', 2], ['c', 3], ['p', 10], ['q', 20], ['w', 37], ['x', 10], ['y', 10], ['z', 10],
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+      ['p', 10],
+      ['q', 20],
+      ['w', 37],
+      ['x', 10],
+      ['y', 10],
+      ['z', 10],
     ])
   })
 
   it('reads arrows, async functions and methods', () => {
     const d = new Dispatcher()
     const single = [(x: number) => x][0]!
-    const obj = { m(u: number, v: number) { return u + v } }
+    const obj = {
+      m(u: number, v: number) {
+        return u + v
+      },
+    }
     d.addFunc(single, { outputs: ['y'] })
     d.addFunc(async (p: number, q = 1) => p + q, { outputs: ['r'], id: 'as' })
     d.addFunc(obj.m, { outputs: ['w'] })
     expect([...d.functionNodes.values()].map((n) => [n.id, n.inputs])).toEqual([
-      ['unknown', ['x']], ['as', ['p']], ['m', ['u', 'v']],
+      ['unknown', ['x']],
+      ['as', ['p']],
+      ['m', ['u', 'v']],
     ])
   })
 
@@ -472,7 +564,7 @@ describe('§3.3 addFunc', () => {
     expect(() => d.addFunc(f, { output: ['c'] } as never)).toThrow(/unknown option `output`/)
   })
 
-  it('inputsDefaults: literal parameter defaults become input defaults, by position (schedula\'s docstring model)', () => {
+  it("inputsDefaults: literal parameter defaults become input defaults, by position (schedula's docstring model)", () => {
     // schedula 1.5.78, add_func docstring: f(a, b, c, d=3, m=5); g(a, b, c, *args, d=0) has no default among its
     // inputs a, b, c. Its answer: {'a': 1, 'b': 3, 'c': 0, 'l': 3, 'd': 2, 'e': 0, 'm': 0, 'i': 6}.
     function f5(a: number, b: number, c: number, d = 3, m = 5) {
@@ -492,14 +584,19 @@ describe('§3.3 addFunc', () => {
 
   it('inputsDefaults reads literals only; other defaults are given by id', () => {
     const d = new Dispatcher()
-    function h(x: number, s = 'it\'s', list = [1, null], n = -2.5, t = Math.PI) {
+    function h(x: number, s = "it's", list = [1, null], n = -2.5, t = Math.PI) {
       return [x, s, list, n, t]
     }
     d.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputs: ['x', 's', 'list', 'n'], inputsDefaults: true })
-    expect([...d.defaultValues].map(([k, v]) => [k, v.value])).toEqual([['s', "it's"], ['list', [1, null]], ['n', -2.5]])
+    expect([...d.defaultValues].map(([k, v]) => [k, v.value])).toEqual([
+      ['s', "it's"],
+      ['list', [1, null]],
+      ['n', -2.5],
+    ])
     const e = new Dispatcher()
-    expect(() => e.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputsDefaults: true }))
-      .toThrow(/the default of parameter 't' is `Math.PI`, not a literal .*give it as `inputsDefaults: \{ "t": value \}`/)
+    expect(() => e.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputsDefaults: true })).toThrow(
+      /the default of parameter 't' is `Math.PI`, not a literal .*give it as `inputsDefaults: \{ "t": value \}`/,
+    )
     expect(e.nodes.size).toBe(0)
     e.addFunc(h, { outputs: ['r'], inputsKwargs: true, inputsDefaults: { t: Math.PI } })
     expect(e.defaultValues.get('t')?.value).toBe(Math.PI)
@@ -532,12 +629,24 @@ describe('§3.5 addDispatcher', () => {
       d.addDispatcher({ dispatcher: sub, inputs: { x: 'a', kk: 'k' }, outputs: { b: 'y' } }),
       d.addDispatcher({ dispatcher: sub, inputs: ['a'], outputs: ['b'] }),
       d.addDispatcher({
-        dispatcher: sub, inputs: { x: ['a', 'k'] }, outputs: { b: ['y1', 'y2'] }, id: 'S2', inpWeight: { x: 5 },
-        weight: 1, inputDomain: (kw) => (kw.x as number) > 0,
+        dispatcher: sub,
+        inputs: { x: ['a', 'k'] },
+        outputs: { b: ['y1', 'y2'] },
+        id: 'S2',
+        inpWeight: { x: 5 },
+        weight: 1,
+        inputDomain: (kw) => (kw.x as number) > 0,
       }),
     ]).toEqual(['sub', 'sub<0>', 'S2'])
     const n = d.nodes.get('sub') as SubDispatcherNode
-    expect([n.kind, n.inputs, n.outputs]).toEqual(['dispatcher', new Map([['x', ['a']], ['kk', ['k']]]), new Map([['b', ['y']]])])
+    expect([n.kind, n.inputs, n.outputs]).toEqual([
+      'dispatcher',
+      new Map([
+        ['x', ['a']],
+        ['kk', ['k']],
+      ]),
+      new Map([['b', ['y']]]),
+    ])
     expect(d.edges.filter((e) => ['sub', 'S2'].includes(e.from as string) || ['sub', 'S2'].includes(e.to as string))).toEqual([
       { from: 'sub', to: 'y', weight: undefined },
       { from: 'kk', to: 'sub', weight: 0 },
@@ -548,8 +657,15 @@ describe('§3.5 addDispatcher', () => {
     ])
     expect(d.nodes.get('S2')!.weight).toBe(1)
     // `sub` maps kk → k, so the child's own default k=100 is not used and, kk missing, `sub` cannot produce y.
-    expect(entries(d.dispatch({ x: 1 }))).toEqual([['x', 1], ['y1', 2], ['y2', 2]])
-    expect(entries(d.dispatch({ a: 2 }))).toEqual([['a', 2], ['b', 102]])
+    expect(entries(d.dispatch({ x: 1 }))).toEqual([
+      ['x', 1],
+      ['y1', 2],
+      ['y2', 2],
+    ])
+    expect(entries(d.dispatch({ a: 2 }))).toEqual([
+      ['a', 2],
+      ['b', 102],
+    ])
   })
 
   it('maps every child data node but the special ones to itself when inputs/outputs are omitted', () => {
@@ -575,7 +691,10 @@ describe('§3.5 addDispatcher', () => {
     const inner = (d.nodes.get('sub') as SubDispatcherNode).dispatcher
     expect(inner).not.toBe(sub)
     expect(inner.defaultValues.size).toBe(0)
-    expect(entries(d.dispatch())).toEqual([['x', 7], ['y', 7]])
+    expect(entries(d.dispatch())).toEqual([
+      ['x', 7],
+      ['y', 7],
+    ])
   })
 
   it('includeDefaults drops the defaults of every child id of an array mapping, taking the first one', () => {
@@ -596,8 +715,18 @@ describe('§3.5 addDispatcher', () => {
     d2.addDispatcher({ dispatcher: sub.copy(), inputsPrefix: 'in_', outputsPrefix: 'out_' })
     expect([...d2.dataNodes.keys()].sort()).toEqual(['in_a', 'in_b', 'out_a', 'out_b'])
     const n = d2.nodes.get('sub') as SubDispatcherNode
-    expect(n.inputs).toEqual(new Map([['in_a', ['a']], ['in_b', ['b']]]))
-    expect(n.outputs).toEqual(new Map([['a', ['out_a']], ['b', ['out_b']]]))
+    expect(n.inputs).toEqual(
+      new Map([
+        ['in_a', ['a']],
+        ['in_b', ['b']],
+      ]),
+    )
+    expect(n.outputs).toEqual(
+      new Map([
+        ['a', ['out_a']],
+        ['b', ['out_b']],
+      ]),
+    )
   })
 
   it('names an unnamed child unknown and dispatches it', () => {
@@ -606,7 +735,11 @@ describe('§3.5 addDispatcher', () => {
     child.addFromLists({ functions: [{ fn: Math.max, inputs: ['a', 'b'], outputs: ['c'] }] })
     const d3 = new Dispatcher()
     expect(d3.addDispatcher({ dispatcher: child, inputs: ['a', 'b'], outputs: ['c'] })).toBe('unknown')
-    expect(entries(d3.dispatch({ a: 1, b: 4 }))).toEqual([['a', 1], ['b', 4], ['c', 4]])
+    expect(entries(d3.dispatch({ a: 1, b: 4 }))).toEqual([
+      ['a', 1],
+      ['b', 4],
+      ['c', 4],
+    ])
   })
 
   it('adds SINK to the child when the mapping names it', () => {
@@ -651,25 +784,32 @@ describe('§3.5 addDispatcher', () => {
     expect(() => d.addDispatcher({ dispatcher: d })).toThrow(/cannot contain itself/)
   })
 
-  it('takes several ids as one key of a Map mapping (schedula\'s tuple key): each maps to the value', () => {
+  it("takes several ids as one key of a Map mapping (schedula's tuple key): each maps to the value", () => {
     const child = new Dispatcher({ name: 'child' })
     child.addFunction({ id: 'g', fn: (c: number) => c * 10, inputs: ['c'], outputs: ['x'] })
     child.addFunction({ id: 'h', fn: (c: number) => c + 1, inputs: ['c'], outputs: ['y'], weight: 5 })
     const d = new Dispatcher()
     d.addDispatcher({
-      dispatcher: child, id: 'S', inputs: new Map([[['a', 'b'], 'c']]), outputs: new Map([[['x', 'y'], 'p']]),
+      dispatcher: child,
+      id: 'S',
+      inputs: new Map([[['a', 'b'], 'c']]),
+      outputs: new Map([[['x', 'y'], 'p']]),
     })
     const node = d.subDispatcherNodes.get('S')!
-    expect([...node.inputs]).toEqual([['a', ['c']], ['b', ['c']]])
-    expect([...node.outputs]).toEqual([['x', ['p']], ['y', ['p']]])
+    expect([...node.inputs]).toEqual([
+      ['a', ['c']],
+      ['b', ['c']],
+    ])
+    expect([...node.outputs]).toEqual([
+      ['x', ['p']],
+      ['y', ['p']],
+    ])
     expect(d.predecessors('S')).toEqual(['a', 'b'])
     // The parent's p comes from the child output computed first (x, at the smaller distance).
     expect(d.dispatch({ a: 1 }).get('p')).toBe(10)
     expect(d.dispatch({ b: 2 }).get('p')).toBe(20)
-    expect(() => new Dispatcher().addDispatcher({ dispatcher: child, inputs: new Map([[[], 'c']]) }))
-      .toThrow(/a key lists no id/)
-    expect(() => new Dispatcher().addDispatcher({ dispatcher: child, inputs: new Map([[['a', 'a'], 'c']]) }))
-      .toThrow(/'a' is mapped twice/)
+    expect(() => new Dispatcher().addDispatcher({ dispatcher: child, inputs: new Map([[[], 'c']]) })).toThrow(/a key lists no id/)
+    expect(() => new Dispatcher().addDispatcher({ dispatcher: child, inputs: new Map([[['a', 'a'], 'c']]) })).toThrow(/'a' is mapped twice/)
   })
 
   it('refuses to contain itself indirectly: the second link of a cycle is a ModelError naming the cycle', () => {
@@ -706,13 +846,19 @@ describe('§3.6 addFromLists', () => {
     const child = new Dispatcher()
     child.addFunction({ fn: min, inputs: ['c'], outputs: ['d'] })
     const d = new Dispatcher()
-    expect(d.addFromLists({
-      data: [{ id: 'a', defaultValue: 1 }],
-      functions: [{ fn: Math.max, inputs: ['a', 'b'], outputs: ['c'] }],
-      dispatchers: [{ dispatcher: child, id: 'S', inputs: ['c'], outputs: ['d'] }],
-    })).toEqual({ data: ['a'], functions: ['max'], dispatchers: ['S'] })
+    expect(
+      d.addFromLists({
+        data: [{ id: 'a', defaultValue: 1 }],
+        functions: [{ fn: Math.max, inputs: ['a', 'b'], outputs: ['c'] }],
+        dispatchers: [{ dispatcher: child, id: 'S', inputs: ['c'], outputs: ['d'] }],
+      }),
+    ).toEqual({ data: ['a'], functions: ['max'], dispatchers: ['S'] })
     const sol = d.dispatch({ b: 3 })
-    expect(entries(sol)).toEqual([['a', 1], ['b', 3], ['c', 3]])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['b', 3],
+      ['c', 3],
+    ])
     expect(sol.getSubSolution('S')!.errors.get('min')!.path).toEqual(['S', 'min'])
   })
 
@@ -740,9 +886,12 @@ describe('§3.7 setDefaultValue', () => {
     d.addData({ id: 'b' })
     d.setDefaultValue('a', null, inf(1, 0))
     d.setDefaultValue('b', NONE)
-    expect(d.defaultValues).toEqual(new Map<NodeId, unknown>([
-      ['a', { value: null, initialDist: inf(1, 0) }], ['b', { value: NONE, initialDist: 0 }],
-    ]))
+    expect(d.defaultValues).toEqual(
+      new Map<NodeId, unknown>([
+        ['a', { value: null, initialDist: inf(1, 0) }],
+        ['b', { value: NONE, initialDist: 0 }],
+      ]),
+    )
   })
 
   // Was a bug found by these tests; fixed in the engine.
@@ -843,7 +992,11 @@ describe('§3.8 copy', () => {
     c.addData({ id: 'n1' })
     d.addData({ id: 'n1' })
     expect(c.nodes.get('n1')!.index).toBe(d.nodes.get('n1')!.index)
-    expect(entries(c.dispatch())).toEqual([[SELF, c], ['x', 3], ['y', 6]])
+    expect(entries(c.dispatch())).toEqual([
+      [SELF, c],
+      ['x', 3],
+      ['y', 6],
+    ])
   })
 
   it('leaves the original untouched when the copy is edited', () => {
@@ -855,6 +1008,9 @@ describe('§3.8 copy', () => {
     c.addFunction({ id: 'g', fn: Math.min, inputs: ['b'], outputs: ['a'] })
     expect(d.defaultValues.get('a')!.value).toBe(1)
     expect(d.successors('b')).toEqual([])
-    expect(entries(d.dispatch())).toEqual([['a', 1], ['b', 1]])
+    expect(entries(d.dispatch())).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ])
   })
 })

@@ -1,8 +1,23 @@
 // Function wrappers (schedula-engine.md §7): SubDispatch, SubDispatchFunction, the pipes, MapDispatch and runModel.
 import { describe, expect, it } from 'vitest'
 import {
-  CallError, DispatchPipe, Dispatcher, DispatcherError, MapDispatch, ModelError, NONE, NodeError, START, SubDispatch,
-  SubDispatchFunction, SubDispatchPipe, WRAPPED_MODEL, isModelWrapper, runModel, runModelWith, type Solution,
+  CallError,
+  DispatchPipe,
+  Dispatcher,
+  DispatcherError,
+  MapDispatch,
+  ModelError,
+  NONE,
+  NodeError,
+  START,
+  SubDispatch,
+  SubDispatchFunction,
+  SubDispatchPipe,
+  WRAPPED_MODEL,
+  isModelWrapper,
+  runModel,
+  runModelWith,
+  type Solution,
 } from '../../engine/index.ts'
 import { SHAPES } from '../../bench/shapes.ts'
 
@@ -38,7 +53,12 @@ function scaled(): Dispatcher {
 describe('§7.1 SubDispatch', () => {
   it('returns the solution or the outputs as a dict, a list or values', () => {
     const m = plusMinus()
-    expect(entries(SubDispatch(m, { outputs: ['b', 'c'] })({ a: 1 }, { x: 0 }))).toEqual([['x', 0], ['a', 1], ['b', 2], ['c', 0]])
+    expect(entries(SubDispatch(m, { outputs: ['b', 'c'] })({ a: 1 }, { x: 0 }))).toEqual([
+      ['x', 0],
+      ['a', 1],
+      ['b', 2],
+      ['c', 0],
+    ])
     expect(SubDispatch(m, { outputs: ['b', 'c'], outputType: 'dict' })({ a: 1 }, { x: 0 })).toEqual({ b: 2, c: 0 })
     expect(SubDispatch(m, { outputs: ['b', 'c'], outputType: 'list' })({ a: 1 }, { x: 0 })).toEqual([2, 0])
     expect(SubDispatch(m, { outputs: ['b', 'c'], outputType: 'values' })({ a: 1 }, { x: 0 })).toEqual([2, 0])
@@ -56,7 +76,13 @@ describe('§7.1 SubDispatch', () => {
   it('is a model wrapper: name, description, WRAPPED_MODEL, last solution', () => {
     const m = plusMinus()
     const sd = SubDispatch(m, { outputs: ['b'], outputType: 'values' })
-    expect([sd.name, sd.description, sd.wrapperKind, sd[WRAPPED_MODEL], isModelWrapper(sd)]).toEqual(['m', 'plus and minus one', 'SubDispatch', m, true])
+    expect([sd.name, sd.description, sd.wrapperKind, sd[WRAPPED_MODEL], isModelWrapper(sd)]).toEqual([
+      'm',
+      'plus and minus one',
+      'SubDispatch',
+      m,
+      true,
+    ])
     expect(SubDispatch(m, { id: 'other', description: 'D' }).name).toBe('other')
     sd({ a: 5 })
     expect(sd.solution?.get('b')).toBe(6)
@@ -90,14 +116,23 @@ describe('§7.1 SubDispatch', () => {
 describe('§7.2 SubDispatchFunction', () => {
   it('takes positional inputs with the model defaults, and inputs by name', () => {
     const fn = SubDispatchFunction(scaled(), { id: 'F', inputs: ['a', 'k'], outputs: ['c'] })
-    expect([fn.name, fn.signature, fn(2), fn(2, 3), fn.withInputs({ a: 2, k: 3 }), fn.withInputs({ b: 0 }, 2)]).toEqual(['F', 'F(a, k = 10)', 21, 7, 7, 1])
+    expect([fn.name, fn.signature, fn(2), fn(2, 3), fn.withInputs({ a: 2, k: 3 }), fn.withInputs({ b: 0 }, 2)]).toEqual([
+      'F',
+      'F(a, k = 10)',
+      21,
+      7,
+      7,
+      1,
+    ])
   })
 
   it('says what is wrong with a call', () => {
     const fn = SubDispatchFunction(scaled(), { id: 'F', inputs: ['a', 'k'], outputs: ['c'] })
     const errors = [
-      () => (fn as (...a: unknown[]) => unknown)(), () => (fn as (...a: unknown[]) => unknown)(1, 2, 3),
-      () => fn.withInputs({ a: 2 }, 1), () => fn.withInputs({ zz: 2 }, 1),
+      () => (fn as (...a: unknown[]) => unknown)(),
+      () => (fn as (...a: unknown[]) => unknown)(1, 2, 3),
+      () => fn.withInputs({ a: 2 }, 1),
+      () => fn.withInputs({ zz: 2 }, 1),
     ].map(thrown)
     for (const e of errors) expect(e).toBeInstanceOf(CallError)
     expect(errors.map((e) => e.message)).toEqual([
@@ -112,7 +147,12 @@ describe('§7.2 SubDispatchFunction', () => {
     const m = scaled()
     expect(SubDispatchFunction(m, { id: 'G', inputs: ['a'], outputs: ['b', 'c'] })(1)).toEqual([10, 11])
     const H = SubDispatchFunction(m, { id: 'H', inputs: ['a'] })
-    expect(entries(H(1))).toEqual([['a', 1], ['k', 10], ['b', 10], ['c', 11]])
+    expect(entries(H(1))).toEqual([
+      ['a', 1],
+      ['k', 10],
+      ['b', 10],
+      ['c', 11],
+    ])
     const B = SubDispatchFunction(m, { id: 'B', inputs: ['a'], outputs: ['b'] })
     expect([...B[WRAPPED_MODEL].nodes.keys()].sort()).toEqual(['a', 'b', 'f', 'k'])
     expect(B[WRAPPED_MODEL].name).toBe('B')
@@ -158,17 +198,31 @@ function outcomes(make: Wrapper, m: Dispatcher, outputs: string[], args: number[
 
 describe('§7.3 SubDispatchPipe and DispatchPipe', () => {
   it('replay the recorded plan; a rejected domain breaks it (no alternative path)', () => {
-    expect(outcomes(SubDispatchFunction, guarded(), ['c'], [1, -1])).toEqual([4, "DispatcherError: Unreachable output-targets: 'c' (in F)."])
+    expect(outcomes(SubDispatchFunction, guarded(), ['c'], [1, -1])).toEqual([
+      4,
+      "DispatcherError: Unreachable output-targets: 'c' (in F).",
+    ])
     expect(outcomes(SubDispatchPipe, guarded(), ['c'], [1, -1])).toEqual([4, "DispatcherError: Unreachable output-targets: 'c' (in F)."])
-    expect(outcomes(DispatchPipe, guarded(), ['c'], [1, -1])).toEqual([4, expect.stringMatching(/^DispatcherError: The pipe is not respected \(in F\): the plan broke at 'f': its input domain rejected the arguments/)])
+    expect(outcomes(DispatchPipe, guarded(), ['c'], [1, -1])).toEqual([
+      4,
+      expect.stringMatching(
+        /^DispatcherError: The pipe is not respected \(in F\): the plan broke at 'f': its input domain rejected the arguments/,
+      ),
+    ])
     expect(SubDispatchPipe(guarded(), { id: 'F', inputs: ['a'], outputs: ['c'] }).pipe).toEqual(['a', 'f', 'b', 'g', 'c'])
     expect(DispatchPipe(guarded(), { id: 'F', inputs: ['a'], outputs: ['c'] }).pipe).toEqual(['a', 'f', 'b', 'g', 'c'])
   })
 
   it('do not take the alternative producer the full search takes; fallback: true does', () => {
     expect(outcomes(SubDispatchFunction, alternative(), ['b'], [1, -1])).toEqual(['f1', 'f2'])
-    expect(outcomes(SubDispatchPipe, alternative(), ['b'], [1, -1])).toEqual(['f1', "DispatcherError: Unreachable output-targets: 'b' (in F)."])
-    expect(outcomes(DispatchPipe, alternative(), ['b'], [1, -1])).toEqual(['f1', expect.stringMatching(/^DispatcherError: The pipe is not respected/)])
+    expect(outcomes(SubDispatchPipe, alternative(), ['b'], [1, -1])).toEqual([
+      'f1',
+      "DispatcherError: Unreachable output-targets: 'b' (in F).",
+    ])
+    expect(outcomes(DispatchPipe, alternative(), ['b'], [1, -1])).toEqual([
+      'f1',
+      expect.stringMatching(/^DispatcherError: The pipe is not respected/),
+    ])
     const fb = SubDispatchPipe(alternative(), { id: 'F', inputs: ['a'], outputs: ['b'], fallback: true })
     expect([fb(1), fb(-1)]).toEqual(['f1', 'f2'])
     expect(fb.lastBreak).toEqual({ nodeId: 'f1', path: ['f1'], reason: 'domain', error: undefined })
@@ -178,7 +232,15 @@ describe('§7.3 SubDispatchPipe and DispatchPipe', () => {
   it('fallback: true finds a farther producer that the shrunk plan left out (a failing function without a domain)', () => {
     const m = new Dispatcher({ name: 'm' })
     let down = false
-    m.addFunction({ id: 'f', fn: (a: number) => { if (down) throw new Error('f down'); return [a + 1, a + 2] }, inputs: ['a'], outputs: ['b', 'c'] })
+    m.addFunction({
+      id: 'f',
+      fn: (a: number) => {
+        if (down) throw new Error('f down')
+        return [a + 1, a + 2]
+      },
+      inputs: ['a'],
+      outputs: ['b', 'c'],
+    })
     m.addFunction({ id: 'g', fn: (a: number) => a * 100, inputs: ['a'], outputs: ['b'], weight: 5 })
     const pipes = [DispatchPipe, SubDispatchPipe].map((make) => make(m, { inputs: ['a'], outputs: ['b'], fallback: true }))
     expect(pipes.map((p) => p(1))).toEqual([2, 2])
@@ -189,7 +251,15 @@ describe('§7.3 SubDispatchPipe and DispatchPipe', () => {
 
   it('report a failing function with its error as the cause', () => {
     const m = new Dispatcher()
-    m.addFunction({ id: 'f', fn: (a: number) => { if (a === 0) throw new RangeError('division by zero'); return 1 / a }, inputs: ['a'], outputs: ['b'] })
+    m.addFunction({
+      id: 'f',
+      fn: (a: number) => {
+        if (a === 0) throw new RangeError('division by zero')
+        return 1 / a
+      },
+      inputs: ['a'],
+      outputs: ['b'],
+    })
     m.addFunction({ id: 'g', fn: (b: number) => b * 2, inputs: ['b'], outputs: ['c'] })
     const sub = thrown(() => SubDispatchPipe(m, { id: 'F', inputs: ['a'], outputs: ['c'] })(0)) as DispatcherError
     expect(firstLine(sub)).toBe("Unreachable output-targets: 'c' (in F).")
@@ -204,11 +274,30 @@ describe('§7.3 SubDispatchPipe and DispatchPipe', () => {
 
   it('follow the raises policy and let a throwing domain escape, as dispatch does', () => {
     const m = new Dispatcher({ raises: true })
-    m.addFunction({ id: 'f', fn: () => { throw new Error('boom') }, inputs: ['a'], outputs: ['b'] })
-    expect(thrown(() => SubDispatchPipe(m, { inputs: ['a'], outputs: ['b'] })(1)).message).toMatch(/^dispatch stopped: function 'f' failed: Error: boom/)
+    m.addFunction({
+      id: 'f',
+      fn: () => {
+        throw new Error('boom')
+      },
+      inputs: ['a'],
+      outputs: ['b'],
+    })
+    expect(thrown(() => SubDispatchPipe(m, { inputs: ['a'], outputs: ['b'] })(1)).message).toMatch(
+      /^dispatch stopped: function 'f' failed: Error: boom/,
+    )
     const d = new Dispatcher()
-    d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], inputDomain: () => { throw new Error('bad domain') } })
-    expect(thrown(() => DispatchPipe(d, { inputs: ['a'], outputs: ['b'] })(1)).message).toMatch(/^input domain of 'f' threw: Error: bad domain/)
+    d.addFunction({
+      id: 'f',
+      fn: (a: number) => a,
+      inputs: ['a'],
+      outputs: ['b'],
+      inputDomain: () => {
+        throw new Error('bad domain')
+      },
+    })
+    expect(thrown(() => DispatchPipe(d, { inputs: ['a'], outputs: ['b'] })(1)).message).toMatch(
+      /^input domain of 'f' threw: Error: bad domain/,
+    )
   })
 
   it('check their arguments: only parameters, and the required ones', () => {
@@ -222,7 +311,12 @@ describe('§7.3 SubDispatchPipe and DispatchPipe', () => {
 
   it('return every computed value in a Map without outputs, and dicts or lists on request', () => {
     const m = scaled()
-    expect([...(SubDispatchPipe(m, { inputs: ['a'] })(2) as Map<string, number>)]).toEqual([['a', 2], ['k', 10], ['b', 20], ['c', 21]])
+    expect([...(SubDispatchPipe(m, { inputs: ['a'] })(2) as Map<string, number>)]).toEqual([
+      ['a', 2],
+      ['k', 10],
+      ['b', 20],
+      ['c', 21],
+    ])
     expect(DispatchPipe(m, { inputs: ['a'], outputs: ['b', 'c'], outputType: 'dict' })(2)).toEqual({ b: 20, c: 21 })
     expect(DispatchPipe(m, { inputs: ['a'], outputs: ['c', 'b'] })(2)).toEqual([21, 20])
   })
@@ -286,7 +380,9 @@ describe('§7.3 SubDispatchPipe and DispatchPipe', () => {
       const pipe = DispatchPipe(dsp, { inputs, shrink: false })
       const expected = [...dsp.dispatch(shape.inputs)]
       expect([...(pipe(...values) as Map<string, number>)]).toEqual(expected)
-      expect([...(pipe(...values.map((v) => v + 1)) as Map<string, number>)]).toEqual([...dsp.dispatch(Object.fromEntries(inputs.map((k, i) => [k, values[i]! + 1])))])
+      expect([...(pipe(...values.map((v) => v + 1)) as Map<string, number>)]).toEqual([
+        ...dsp.dispatch(Object.fromEntries(inputs.map((k, i) => [k, values[i]! + 1]))),
+      ])
       expect(pipe.plan.functionCount).toBe(shape.n)
     }
   })
@@ -301,18 +397,39 @@ describe('§7.4 MapDispatch', () => {
 
   it('maps a model over input sets with defaults', () => {
     const f = MapDispatch(sumProduct(), { factoryOptions: { outputs: ['s', 'p'], outputType: 'list' } })
-    expect(f([{ a: 1, b: 2 }, { a: 3 }], { b: 10 })).toEqual([[3, 2], [13, 30]])
+    expect(f([{ a: 1, b: 2 }, { a: 3 }], { b: 10 })).toEqual([
+      [3, 2],
+      [13, 30],
+    ])
     expect(f([])).toEqual([])
   })
 
   it('passes outputs of one step to the next with recursiveInputs', () => {
     const r = MapDispatch(sumProduct(), { recursiveInputs: { s: 'b' } })
     expect(r([{ a: 1, b: 0 }, { a: 1 }, { a: 1 }]).map((x) => (x as Solution).toObject())).toEqual([
-      { a: 1, b: 0, p: 0, s: 1 }, { a: 1, b: 1, p: 1, s: 2 }, { a: 1, b: 2, p: 2, s: 3 },
+      { a: 1, b: 0, p: 0, s: 1 },
+      { a: 1, b: 1, p: 1, s: 2 },
+      { a: 1, b: 2, p: 2, s: 3 },
     ])
     expect([...r.dsp!.nodes.keys()]).toEqual([
-      'defaults', 'prepare_inputs', 'inputs', 'inputs<1>', 'inputs<2>', 'inputs<3>', 'run<1>', 'outputs<1>', 'recursive<2>',
-      'recursive_data<2>', 'run<2>', 'outputs<2>', 'recursive<3>', 'recursive_data<3>', 'run<3>', 'outputs<3>', 'bypass', 'outputs',
+      'defaults',
+      'prepare_inputs',
+      'inputs',
+      'inputs<1>',
+      'inputs<2>',
+      'inputs<3>',
+      'run<1>',
+      'outputs<1>',
+      'recursive<2>',
+      'recursive_data<2>',
+      'run<2>',
+      'outputs<2>',
+      'recursive<3>',
+      'recursive_data<3>',
+      'run<3>',
+      'outputs<3>',
+      'bypass',
+      'outputs',
     ])
     expect((r.dsp!.nodes.get('run<2>') as unknown as { fn: { [WRAPPED_MODEL]: unknown } }).fn[WRAPPED_MODEL]).toBe(r[WRAPPED_MODEL])
   })
@@ -346,12 +463,21 @@ describe('§7.4 MapDispatch', () => {
         return (inp: { a: number; b: number }) => p.withInputs(inp)
       },
     })
-    expect(pipe([{ a: 1, b: 1 }, { a: 2, b: 2 }])).toEqual([2, 4])
+    expect(
+      pipe([
+        { a: 1, b: 1 },
+        { a: 2, b: 2 },
+      ]),
+    ).toEqual([2, 4])
     const err = thrown(() => pipe([{ a: 1, b: 1 }, { a: 2 }]))
     expect(err).toBeInstanceOf(DispatcherError)
     expect(err.message).toMatch(/step 'run<2>' failed: function 'run<2>' failed: CallError: .*missing a required argument: 'b'/)
-    expect(() => MapDispatch(sumProduct(), { recursiveInputs: ['s'], factoryOptions: { outputs: ['s'], outputType: 'list' } })([{ a: 1, b: 1 }, { a: 1 }]))
-      .toThrow(/recursiveInputs needs each result to be a dictionary or a solution, but run<1> returned an array/)
+    expect(() =>
+      MapDispatch(sumProduct(), { recursiveInputs: ['s'], factoryOptions: { outputs: ['s'], outputType: 'list' } })([
+        { a: 1, b: 1 },
+        { a: 1 },
+      ]),
+    ).toThrow(/recursiveInputs needs each result to be a dictionary or a solution, but run<1> returned an array/)
   })
 })
 
@@ -361,7 +487,11 @@ describe('§7.5 runModel', () => {
     M.addFunction({ id: 'max', fn: Math.max, inputs: ['a', 'b'], outputs: ['c'] })
     const d = new Dispatcher()
     d.addFunction({ id: 'run', fn: runModel, inputs: ['model', 'inputs'], outputs: ['out'] })
-    expect(entries(d.dispatch({ model: M, inputs: { a: 1, b: 2 } }).get('out'))).toEqual([['a', 1], ['b', 2], ['c', 2]])
+    expect(entries(d.dispatch({ model: M, inputs: { a: 1, b: 2 } }).get('out'))).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 2],
+    ])
     expect(d.dispatch({ model: (x: { a: number; b: number }) => x.a + x.b, inputs: { a: 1, b: 2 } }).get('out')).toBe(3)
     expect(d.dispatch({ model: SubDispatch(M, { outputs: ['c'], outputType: 'values' }), inputs: { a: 4, b: 2 } }).get('out')).toBe(4)
     expect(() => runModel(5 as never)).toThrow(/must be a Dispatcher, a Blueprint or a function, got number/)
@@ -445,7 +575,12 @@ function randomModel(seed: number): { dsp: Dispatcher; inputs: string[] } {
     const cids = ['c0', 'c1', 'c2', 'c3']
     for (let g = 0, count = 2 + Math.floor(r() * 4); g < count; g++) {
       const ins = [...new Set([pick(cids), pick(cids)])]
-      child.addFunction({ id: `g${g}`, fn: (...xs: number[]) => xs.reduce((a, b) => a + b, 50 + g), inputs: ins, outputs: [pick(cids.filter((c) => !ins.includes(c)))] })
+      child.addFunction({
+        id: `g${g}`,
+        fn: (...xs: number[]) => xs.reduce((a, b) => a + b, 50 + g),
+        inputs: ins,
+        outputs: [pick(cids.filter((c) => !ins.includes(c)))],
+      })
     }
     if (r() < 0.5) child.addData({ id: 'c3', defaultValue: 7 })
     const inputs: Record<string, string> = { [pick(ids)]: 'c0' }
@@ -461,7 +596,8 @@ function randomModel(seed: number): { dsp: Dispatcher; inputs: string[] } {
     }
   }
   if (r() < 0.5) d.addData({ id: ids[n - 1]!, defaultValue: 100, initialDist: Math.floor(r() * 5) })
-  if (r() < 0.3) d.addData({ id: ids[n - 2]!, waitInputs: true, fn: (est) => Object.values(est).reduce((a: number, b) => a + (b as number), 0) })
+  if (r() < 0.3)
+    d.addData({ id: ids[n - 2]!, waitInputs: true, fn: (est) => Object.values(est).reduce((a: number, b) => a + (b as number), 0) })
   const inputs = ids.slice(0, 1 + Math.floor(r() * 3)).filter((i) => d.nodes.has(i))
   return { dsp: d, inputs }
 }

@@ -2,8 +2,23 @@
 import { describe, expect, it, vi } from 'vitest'
 import { Dispatcher, ModelError, SINK, START } from '../../engine/index.ts'
 import {
-  addArgs, areInNestedDicts, bypass, combineDicts, combineDictsWith, combineNestedDicts, deepCopy, getNestedDicts,
-  kkDict, mapDict, mapList, parentArgument, parentFunc, partial, replicateValue, selector, stackNestedKeys,
+  addArgs,
+  areInNestedDicts,
+  bypass,
+  combineDicts,
+  combineDictsWith,
+  combineNestedDicts,
+  deepCopy,
+  getNestedDicts,
+  kkDict,
+  mapDict,
+  mapList,
+  parentArgument,
+  parentFunc,
+  partial,
+  replicateValue,
+  selector,
+  stackNestedKeys,
   summation,
 } from '../../engine/helpers.ts'
 
@@ -86,7 +101,10 @@ describe('§6 selector', () => {
   })
 
   it('reads Maps and solutions, special ids included, and deep-copies with copy', () => {
-    const m = new Map<string | symbol, unknown>([[START, 0], ['a', [1]]])
+    const m = new Map<string | symbol, unknown>([
+      [START, 0],
+      ['a', [1]],
+    ])
     expect(selector([START, 'a'], m, { outputType: 'list' })).toEqual([0, [1]])
     const picked = selector(['a'], m, { copy: true }) as { a: number[] }
     expect(picked.a).toEqual([1])
@@ -145,7 +163,10 @@ describe('§6 nested dicts', () => {
   const n = { a: { b: 1, c: { d: 2 } } }
 
   it('stackNestedKeys yields key paths and leaves, to a depth', () => {
-    expect([...stackNestedKeys(n)]).toEqual([[['a', 'b'], 1], [['a', 'c', 'd'], 2]])
+    expect([...stackNestedKeys(n)]).toEqual([
+      [['a', 'b'], 1],
+      [['a', 'c', 'd'], 2],
+    ])
     expect([...stackNestedKeys(n, 1)]).toEqual([[['a'], { b: 1, c: { d: 2 } }]])
   })
 

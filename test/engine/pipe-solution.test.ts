@@ -2,7 +2,13 @@
 import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
-  DispatchPipe, DispatchPipeAsync, Dispatcher, SubDispatchFunction, SubDispatchPipe, SubDispatchPipeAsync, type Solution,
+  DispatchPipe,
+  DispatchPipeAsync,
+  Dispatcher,
+  SubDispatchFunction,
+  SubDispatchPipe,
+  SubDispatchPipeAsync,
+  type Solution,
 } from '../../engine/index.ts'
 import { build, fixture, recordSolution, valuesView, type CallSpec, type ModelSpec, type RecordedSolution } from './schedula/models.ts'
 
@@ -16,7 +22,10 @@ const area = () => {
 const kept = (sol: Solution, id: string): Solution => sol.workflow.nodes.get(id)!.solution!
 
 describe('a pipe called by a dispatch keeps its solution on the workflow node', () => {
-  for (const [name, wrap] of [['SubDispatchPipe', SubDispatchPipe], ['DispatchPipe', DispatchPipe]] as const) {
+  for (const [name, wrap] of [
+    ['SubDispatchPipe', SubDispatchPipe],
+    ['DispatchPipe', DispatchPipe],
+  ] as const) {
     it(`${name}: the same solution as SubDispatchFunction's, reached by getNode and drawn by plot`, () => {
       const outer = (fn: (...a: number[]) => unknown) => {
         const d = new Dispatcher({ name: 'outer' })
@@ -27,7 +36,12 @@ describe('a pipe called by a dispatch keeps its solution on the workflow node', 
       const sol = d.dispatch({ w: 2, h: 3 })
       const reference = outer(SubDispatchFunction(area(), { inputs: ['w', 'h'], outputs: ['t'] })).dispatch({ w: 2, h: 3 })
       expect(recordSolution(kept(sol, 'P'))).toEqual(recordSolution(kept(reference, 'P')))
-      expect([...kept(sol, 'P')]).toEqual([['h', 3], ['w', 2], ['a', 6], ['t', 3]])
+      expect([...kept(sol, 'P')]).toEqual([
+        ['h', 3],
+        ['w', 2],
+        ['a', 6],
+        ['t', 3],
+      ])
       expect(sol.getNode('P', 'a')).toBe(6)
       expect(d.getNode('P', { nodeAttr: 'output' })).toBe(kept(sol, 'P'))
       const page = sol.plot({ hideTimestamps: true }).pages.find((p) => p.path === 'P')!
@@ -49,7 +63,15 @@ describe('a pipe called by a dispatch keeps its solution on the workflow node', 
 
   it('a broken plan: the failure is the node error of the solution; with fallback, the full search is the solution', () => {
     const m = new Dispatcher({ name: 'm' })
-    m.addFunction({ id: 'fast', fn: (x: number) => { if (x < 0) throw new Error('negative'); return x }, inputs: ['x'], outputs: ['y'] })
+    m.addFunction({
+      id: 'fast',
+      fn: (x: number) => {
+        if (x < 0) throw new Error('negative')
+        return x
+      },
+      inputs: ['x'],
+      outputs: ['y'],
+    })
     m.addFunction({ id: 'slow', fn: (x: number) => -x, inputs: ['x'], outputs: ['y'], weight: 5 })
     const P = SubDispatchPipe(m, { inputs: ['x'], outputs: ['y'], outputType: 'dict', allowMiss: true })
     expect(P(-1)).toEqual({})
@@ -79,16 +101,23 @@ describe('a pipe called by a dispatch keeps its solution on the workflow node', 
     for (const wrap of [SubDispatchPipeAsync, DispatchPipeAsync]) {
       const P = wrap(m, { inputs: ['a'], outputs: ['b'] })
       expect(await P(1)).toBe(2)
-      expect([...P.solution!]).toEqual([['a', 1], ['b', 2]])
+      expect([...P.solution!]).toEqual([
+        ['a', 1],
+        ['b', 2],
+      ])
     }
   })
 })
 
-interface RandomCase { case: number; model: ModelSpec; calls: CallSpec[] }
+interface RandomCase {
+  case: number
+  model: ModelSpec
+  calls: CallSpec[]
+}
 
 const allValues = (r: RecordedSolution): unknown => [r.values, Object.entries(r.subSolutions).map(([k, s]) => [k, allValues(s)])]
 
-describe('over the random models of the schedula replay, a pipe call\'s solution is SubDispatchFunction\'s', () => {
+describe("over the random models of the schedula replay, a pipe call's solution is SubDispatchFunction's", () => {
   it('values, distances, errors, sub-solutions and workflow nodes agree wherever the two return the same', () => {
     let compared = 0
     for (const c of fixture<{ cases: RandomCase[] }>('random').cases) {

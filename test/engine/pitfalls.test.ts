@@ -50,13 +50,24 @@ describe('§14 pitfalls', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'cheap', fn: () => (ran = true), inputs: ['a'], outputs: ['side'] })
-    expect(entries(d, { a: 1 }, ['b'])).toEqual([['a', 1], ['b', 1]])
+    expect(entries(d, { a: 1 }, ['b'])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ])
     expect(ran).toBe(false)
   })
 
   it('6. a domain that throws escapes dispatch whatever raises says; a false domain is silent', () => {
     const d = new Dispatcher({ raises: false })
-    d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], inputDomain: () => { throw new Error('bad domain') } })
+    d.addFunction({
+      id: 'f',
+      fn: (a: number) => a,
+      inputs: ['a'],
+      outputs: ['b'],
+      inputDomain: () => {
+        throw new Error('bad domain')
+      },
+    })
     expect(() => d.dispatch({ a: 1 })).toThrow(DispatcherError)
     const quiet = new Dispatcher()
     quiet.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], inputDomain: () => false })
@@ -81,14 +92,21 @@ describe('§14 pitfalls', () => {
     d.addDispatcher({ dispatcher: sub, id: 'S', inputs: { x: 'p' }, outputs: { q: 'y' } })
     const sol = d.dispatch({ x: 3 })
     expect(sol.get('y')).toBe(30)
-    expect([...sol.getSubSolution('S')!.entries()]).toEqual([['p', 3], ['k', 10], ['q', 30]])
+    expect([...sol.getSubSolution('S')!.entries()]).toEqual([
+      ['p', 3],
+      ['k', 10],
+      ['q', 30],
+    ])
   })
 
   it('10. wildcard: given a, recompute a', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: (b: number) => b * 10, inputs: ['b'], outputs: ['a'] })
-    expect(entries(d, { a: 1 }, ['a'], { wildcard: true })).toEqual([['b', 2], ['a', 20]])
+    expect(entries(d, { a: 1 }, ['a'], { wildcard: true })).toEqual([
+      ['b', 2],
+      ['a', 20],
+    ])
   })
 
   it('cycles: each node is computed once', () => {
@@ -96,7 +114,10 @@ describe('§14 pitfalls', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number) => (calls.push('f'), a + 1), inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: (b: number) => (calls.push('g'), b + 1), inputs: ['b'], outputs: ['a'] })
-    expect(entries(d, { a: 1 })).toEqual([['a', 1], ['b', 2]])
+    expect(entries(d, { a: 1 })).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
     expect(calls).toEqual(['f'])
   })
 
@@ -133,7 +154,11 @@ describe('§14 pitfalls', () => {
       d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
       d.addFunction({ id: 'h', fn: (b: number) => b * 2, inputs: ['b'], outputs: ['c'], outWeight: { c: -5 } })
       const sol = d.dispatch({ a: 1 })
-      expect([...sol.entries()]).toEqual([['a', 1], ['b', 1], ['c', 2]])
+      expect([...sol.entries()]).toEqual([
+        ['a', 1],
+        ['b', 1],
+        ['c', 2],
+      ])
       expect(sol.dist.get('c')).toBe(-2)
       // A negative-weight cycle back to the input a: schedula skips g silently, Flowmark says so.
       d.addFunction({ id: 'g', fn: (b: number) => b, inputs: ['b'], outputs: ['a'], outWeight: { a: -10 } })
@@ -149,13 +174,15 @@ describe('§14 pitfalls', () => {
 
     it('a function or sub-dispatcher cannot be its own input or output (one id, one node)', () => {
       const d = new Dispatcher()
-      expect(() => d.addFunction({ id: 'interest', fn: (a: number) => a, inputs: ['a'], outputs: ['interest'] }))
-        .toThrow(/the function id 'interest' is also one of its outputs/)
+      expect(() => d.addFunction({ id: 'interest', fn: (a: number) => a, inputs: ['a'], outputs: ['interest'] })).toThrow(
+        /the function id 'interest' is also one of its outputs/,
+      )
       expect(d.nodes.size).toBe(0)
       const sub = new Dispatcher({ name: 'S' })
       sub.addFunction({ id: 'g', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
-      expect(() => d.addDispatcher({ dispatcher: sub, inputs: { S: 'a' }, outputs: { b: 'y' } }))
-        .toThrow(/the sub-dispatcher id 'S' is also one of its inputs/)
+      expect(() => d.addDispatcher({ dispatcher: sub, inputs: { S: 'a' }, outputs: { b: 'y' } })).toThrow(
+        /the sub-dispatcher id 'S' is also one of its inputs/,
+      )
       expect(d.nodes.size).toBe(0)
     })
 

@@ -16,7 +16,10 @@ function tokenize(src: string): Token[] {
   let i = 0
   while (i < src.length) {
     const c = src[i]!
-    if (/\s/.test(c)) { i++; continue }
+    if (/\s/.test(c)) {
+      i++
+      continue
+    }
     if (src.startsWith('//', i) || (c === '#' && (i === 0 || src[i - 1] === '\n'))) {
       while (i < src.length && src[i] !== '\n') i++
       continue
@@ -30,8 +33,15 @@ function tokenize(src: string): Token[] {
       let v = ''
       i++
       while (i < src.length && src[i] !== '"') {
-        if (src[i] === '\\' && src[i + 1] === '"') { v += '"'; i += 2; continue }
-        if (src[i] === '\\' && src[i + 1] === '\n') { i += 2; continue }
+        if (src[i] === '\\' && src[i + 1] === '"') {
+          v += '"'
+          i += 2
+          continue
+        }
+        if (src[i] === '\\' && src[i + 1] === '\n') {
+          i += 2
+          continue
+        }
         v += src[i]
         i++
       }
@@ -130,8 +140,9 @@ export function parseDot(src: string): DotGraph {
       if (t.t === 'id' && (t.v === 'graph' || t.v === 'node' || t.v === 'edge') && peek()?.v === '[') {
         const attrs = attrList()
         if (t.v === 'graph') {
-          if (cluster) { if (attrs.has('label')) cluster.label = attrs.get('label') }
-          else for (const [a, b] of attrs) g.graph.set(a, b)
+          if (cluster) {
+            if (attrs.has('label')) cluster.label = attrs.get('label')
+          } else for (const [a, b] of attrs) g.graph.set(a, b)
         }
         continue
       }
@@ -139,8 +150,9 @@ export function parseDot(src: string): DotGraph {
         next()
         const val = next()
         const v = val.t === 'html' ? `<${val.v}>` : val.v
-        if (cluster) { if (t.v === 'label') cluster.label = v }
-        else g.graph.set(t.v, v)
+        if (cluster) {
+          if (t.v === 'label') cluster.label = v
+        } else g.graph.set(t.v, v)
         continue
       }
       const ids = [t.v]
@@ -172,7 +184,11 @@ export function htmlToText(html: string): string {
     .replace(/<[^>]*>/g, '')
     .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
     .replace(/&#([0-9]+);/g, (_, d: string) => String.fromCodePoint(parseInt(d, 10)))
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
 }
 
 /** A node or edge label table: its title and `name → value` rows (in order). */
@@ -234,5 +250,8 @@ export function pagesText(plot: { pages: readonly { path: string; kind: string; 
 
 /** Splits a `pagesText` file back into its DOT pages. */
 export function splitPages(text: string): string[] {
-  return text.split(/^\/\/ page .*$/m).map((s) => s.trim()).filter((s) => s !== '')
+  return text
+    .split(/^\/\/ page .*$/m)
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
 }

@@ -7,7 +7,9 @@ import { pagesText } from './plot-dot.ts'
 import { prepareGolden } from '../golden.ts'
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures')
-const cases = readdirSync(FIXTURES).filter((d) => d.startsWith('plot-') && existsSync(join(FIXTURES, d, 'input.ts'))).sort()
+const cases = readdirSync(FIXTURES)
+  .filter((d) => d.startsWith('plot-') && existsSync(join(FIXTURES, d, 'input.ts')))
+  .sort()
 
 interface CaseModule {
   model(): Dispatcher
@@ -26,10 +28,18 @@ function golden(dir: string, file: string, actual: string): void {
 
 describe('golden DOT', () => {
   it('has the fixed set of cases', () => {
-    expect(cases).toEqual(expect.arrayContaining([
-      'plot-data', 'plot-failures', 'plot-function', 'plot-hostile', 'plot-options', 'plot-special-nodes',
-      'plot-sub-dispatcher', 'plot-wrapped-model',
-    ]))
+    expect(cases).toEqual(
+      expect.arrayContaining([
+        'plot-data',
+        'plot-failures',
+        'plot-function',
+        'plot-hostile',
+        'plot-options',
+        'plot-special-nodes',
+        'plot-sub-dispatcher',
+        'plot-wrapped-model',
+      ]),
+    )
   })
 
   for (const name of cases) {

@@ -33,12 +33,24 @@ function svgNodeIds(svg: string): string[] {
 /** The texts Graphviz drew, entities decoded. */
 function svgTexts(svg: string): string[] {
   return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
-    m[1]!.replace(/&#45;/g, '-').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'))
+    m[1]!
+      .replace(/&#45;/g, '-')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&'),
+  )
 }
 
 describe('Graphviz lays out', () => {
-  const goldens = readdirSync(FIXTURES).filter((d) => d.startsWith('plot-')).flatMap((d) =>
-    readdirSync(join(FIXTURES, d)).filter((f) => f.endsWith('.dot')).map((f) => join(d, f)))
+  const goldens = readdirSync(FIXTURES)
+    .filter((d) => d.startsWith('plot-'))
+    .flatMap((d) =>
+      readdirSync(join(FIXTURES, d))
+        .filter((f) => f.endsWith('.dot'))
+        .map((f) => join(d, f)),
+    )
 
   it('finds the golden files', () => {
     expect(goldens.length).toBeGreaterThanOrEqual(16)
@@ -81,7 +93,10 @@ describe('hostile ids', () => {
         const texts = svgTexts(svg).join('\n')
         for (const n of page.nodes) {
           for (const line of n.label.replace(/\r\n?/g, '\n').split('\n')) {
-            const shown = line.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0))).replace(/\u007F/g, '\u2421').replace(/\t/g, ' ')
+            const shown = line
+              .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)))
+              .replace(/\u007F/g, '\u2421')
+              .replace(/\t/g, ' ')
             if (shown.trim() !== '') expect(texts, `title of ${JSON.stringify(n.label)}`).toContain(shown.trim())
           }
         }
@@ -116,8 +131,19 @@ describe('hostile ids', () => {
 
   it('cannot inject through the values, descriptions or error messages', () => {
     const dsp = new Dispatcher({ name: 'values' })
-    dsp.addData({ id: 'v', defaultValue: { '"];x[label="': '</TD></TR></TABLE>>]; y [', nested: ['\\N', ']]>'] }, description: '"]\n; z [' })
-    dsp.addFunction({ id: 'f', fn: () => { throw new Error('</TABLE>"];w[') }, inputs: ['v'], outputs: ['o'] })
+    dsp.addData({
+      id: 'v',
+      defaultValue: { '"];x[label="': '</TD></TR></TABLE>>]; y [', nested: ['\\N', ']]>'] },
+      description: '"]\n; z [',
+    })
+    dsp.addFunction({
+      id: 'f',
+      fn: () => {
+        throw new Error('</TABLE>"];w[')
+      },
+      inputs: ['v'],
+      outputs: ['o'],
+    })
     for (const plot of [dsp.plot(), dsp.dispatch().plot({ rows: { data: ['.tooltip', 'default_values', 'output', 'error'] } })]) {
       const svg = layout(plot.pages[0]!.dot)
       expect(svgNodeIds(svg).sort()).toEqual(plot.pages[0]!.nodes.map((n) => n.dotId).sort())

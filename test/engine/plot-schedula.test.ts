@@ -56,7 +56,13 @@ function edges(g: DotGraph): string[] {
 }
 
 /** Ids in a missing-inputs/outputs cell, whatever the notation: `('key',)`, `'key'`, `(sink,)`, `SINK`. */
-const ids = (cell: string | undefined) => (cell ?? '').replace(/[()']/g, '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).sort()
+const ids = (cell: string | undefined) =>
+  (cell ?? '')
+    .replace(/[()']/g, '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
+    .sort()
 
 const dir = mkdtempSync(join(tmpdir(), 'flowmark-plot-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -97,7 +103,11 @@ describe('symmetric-cryptography plots match schedula', () => {
       if (rows.has('solution_domain')) expect(mine.get('solution_domain')).toBe('false')
     }
     // The orange warnings are the same three nodes.
-    const orange = (g: DotGraph) => [...shapes(g)].filter(([, s]) => s.fillcolor === '#fea22b').map(([t]) => t).sort()
+    const orange = (g: DotGraph) =>
+      [...shapes(g)]
+        .filter(([, s]) => s.fillcolor === '#fea22b')
+        .map(([t]) => t)
+        .sort()
     expect(orange(ours)).toEqual(['read_encrypted', 'read_key', 'write_decrypted'])
     expect(orange(ours)).toEqual(orange(theirs))
   })
@@ -123,7 +133,8 @@ function expectSameStructure(ours: DotGraph, theirs: DotGraph): void {
   for (const [title, rows] of rowValues(theirs)) {
     const mine = ov.get(title)!
     for (const [name, value] of rows) {
-      if (name === 'distance' || name === 'weight' || name === 'default') expect(Number(mine.get(name)), `${title} ${name}`).toBe(Number(value))
+      if (name === 'distance' || name === 'weight' || name === 'default')
+        expect(Number(mine.get(name)), `${title} ${name}`).toBe(Number(value))
       if (name.startsWith('remote ')) expect(mine.get(name), `${title} ${name}`).toBe(value)
       if (name === 'M_inputs' || name === 'M_outputs') expect(ids(mine.get(name)), `${title} ${name}`).toEqual(ids(value))
     }
@@ -143,7 +154,11 @@ describe("schedula's mixed sample, rebuilt in fixtures/plot-mixed", () => {
     const ours = parseDot(plot.pages[0]!.dot)
     const theirs = sample('mixed-workflow.dot')
     expectSameStructure(ours, theirs)
-    const red = (g: DotGraph) => [...shapes(g)].filter(([, s]) => s.fillcolor === '#FF3536').map(([t]) => t).sort()
+    const red = (g: DotGraph) =>
+      [...shapes(g)]
+        .filter(([, s]) => s.fillcolor === '#FF3536')
+        .map(([t]) => t)
+        .sort()
     expect(red(ours)).toEqual(['failing', 'y'])
     expect(rowValues(ours).get('failing')!.get('error')).toBe("function 'failing' failed: RangeError: boom")
     expect(rowValues(ours).get('filtered')!.get('output_filter 0')).toBe('3')
@@ -175,20 +190,29 @@ describe('the legend', () => {
     const clusterLabels = (g: DotGraph) => g.clusters.map((c) => c.label)
     expect(clusterLabels(ours)).toEqual(clusterLabels(theirs))
     // Match samples by what their titles name: `<function_id>(SubDispatch)` ↔ `<function id> (SubDispatch)`.
-    const key = (title: string) => title.replace(/<[^>]*>/g, '').replace(/[\s()_-]/g, '').toLowerCase()
-      .replace(/^functionnode$/, 'function').replace(/^datanode$/, 'data').replace(/^subdispatcher$/, 'dispatcher')
+    const key = (title: string) =>
+      title
+        .replace(/<[^>]*>/g, '')
+        .replace(/[\s()_-]/g, '')
+        .toLowerCase()
+        .replace(/^functionnode$/, 'function')
+        .replace(/^datanode$/, 'data')
+        .replace(/^subdispatcher$/, 'dispatcher')
     const styled = (g: DotGraph) => {
       const out = new Map<string, Omit<Shape, 'rows'>>()
       for (const attrs of g.nodes.values()) {
         if (attrs.get('shape') === 'plaintext' || attrs.get('style') === 'invis') continue
-        const { rows: _rows, ...look } = shapes({ ...g, nodes: new Map([['x', attrs]]) }).values().next().value!
+        const { rows: _rows, ...look } = shapes({ ...g, nodes: new Map([['x', attrs]]) })
+          .values()
+          .next().value!
         out.set(key(readLabel(attrs.get('label')).title), look)
       }
       return out
     }
     expect(styled(ours)).toEqual(styled(theirs))
     // Every sample points at a plaintext explanation with a dashed arrow.
-    const dashedToText = (g: DotGraph) => g.edges.filter((e) => e.attrs.get('style') === 'dashed' && g.nodes.get(e.to)?.get('shape') === 'plaintext').length
+    const dashedToText = (g: DotGraph) =>
+      g.edges.filter((e) => e.attrs.get('style') === 'dashed' && g.nodes.get(e.to)?.get('shape') === 'plaintext').length
     expect(dashedToText(ours)).toBe(dashedToText(theirs))
     // The edge sample carries a real label table.
     const sampleEdge = ours.edges.find((e) => e.attrs.has('label'))!

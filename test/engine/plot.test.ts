@@ -46,12 +46,22 @@ describe('options', () => {
   it('rejects ill-typed values with the option path', () => {
     const dsp = chain()
     const cases: [object, string][] = [
-      [{ depth: -1 }, 'depth'], [{ depth: 1.5 }, 'depth'], [{ engine: 'dott' }, 'engine'], [{ workflow: 'yes' }, 'workflow'],
-      [{ graph: { 'bad name': 1 } }, 'graph.bad name'], [{ node: { color: {} } }, 'node.color'], [{ body: [1] }, 'body[0]'],
-      [{ styles: { datum: {} } }, 'styles.datum'], [{ rows: { data: ['defaults'] } }, 'rows.data[0]'],
-      [{ rows: { nodes: [] } }, 'rows.nodes'], [{ rows: { edge: ['weight|a|b'] } }, 'rows.edge[0]'],
-      [{ pageUrl: 'x' }, 'pageUrl'], [{ maxWidth: 2 }, 'maxWidth'], [{ nodeStyle: 3 }, 'nodeStyle'],
-      [{ caption: 'name' }, 'caption'], [{ caption: true }, 'caption'],
+      [{ depth: -1 }, 'depth'],
+      [{ depth: 1.5 }, 'depth'],
+      [{ engine: 'dott' }, 'engine'],
+      [{ workflow: 'yes' }, 'workflow'],
+      [{ graph: { 'bad name': 1 } }, 'graph.bad name'],
+      [{ node: { color: {} } }, 'node.color'],
+      [{ body: [1] }, 'body[0]'],
+      [{ styles: { datum: {} } }, 'styles.datum'],
+      [{ rows: { data: ['defaults'] } }, 'rows.data[0]'],
+      [{ rows: { nodes: [] } }, 'rows.nodes'],
+      [{ rows: { edge: ['weight|a|b'] } }, 'rows.edge[0]'],
+      [{ pageUrl: 'x' }, 'pageUrl'],
+      [{ maxWidth: 2 }, 'maxWidth'],
+      [{ nodeStyle: 3 }, 'nodeStyle'],
+      [{ caption: 'name' }, 'caption'],
+      [{ caption: true }, 'caption'],
     ]
     for (const [options, option] of cases) {
       expect(() => dsp.plot(options as never), option).toThrow(PlotOptionError)
@@ -65,11 +75,26 @@ describe('options', () => {
   })
 
   it('captions each page with its kind by default, its title with `title`, nothing with `false`', () => {
-    const labels = (options: object) => nested().plot(options).pages.map((p) => [p.title, parseDot(p.dot).graph.get('label')])
-    expect(labels({})).toEqual([['top', '<dmap>'], ['M', '<dmap>'], ['L/1', '<dmap>']])
+    const labels = (options: object) =>
+      nested()
+        .plot(options)
+        .pages.map((p) => [p.title, parseDot(p.dot).graph.get('label')])
+    expect(labels({})).toEqual([
+      ['top', '<dmap>'],
+      ['M', '<dmap>'],
+      ['L/1', '<dmap>'],
+    ])
     expect(labels({ caption: 'kind' })).toEqual(labels({}))
-    expect(labels({ caption: 'title' })).toEqual([['top', 'top'], ['M', 'M'], ['L/1', 'L/1']])
-    expect(labels({ caption: false })).toEqual([['top', undefined], ['M', undefined], ['L/1', undefined]])
+    expect(labels({ caption: 'title' })).toEqual([
+      ['top', 'top'],
+      ['M', 'M'],
+      ['L/1', 'L/1'],
+    ])
+    expect(labels({ caption: false })).toEqual([
+      ['top', undefined],
+      ['M', undefined],
+      ['L/1', undefined],
+    ])
     // A `label` in `graph` still wins over the caption.
     expect(parseDot(nested().plot({ caption: 'title', graph: { label: 'mine' } }).pages[0]!.dot).graph.get('label')).toBe('mine')
     const dsp = chain()
@@ -85,7 +110,9 @@ describe('options', () => {
   })
 
   it('merges graph, node and edge attributes over the defaults; null removes a default', () => {
-    const g = parseDot(chain().plot({ graph: { rankdir: 'LR', nslimit: null }, node: { fontsize: 10 }, edge: { color: 'red' } }).pages[0]!.dot)
+    const g = parseDot(
+      chain().plot({ graph: { rankdir: 'LR', nslimit: null }, node: { fontsize: 10 }, edge: { color: 'red' } }).pages[0]!.dot,
+    )
     expect(g.graph.get('rankdir')).toBe('LR')
     expect(g.graph.get('bgcolor')).toBe('transparent')
     expect(g.graph.get('splines')).toBe('ortho')
@@ -122,7 +149,10 @@ describe('options', () => {
     const dot = sol.plot({ rows: { data: ['output', 'distance'], function: [] } }).pages[0]!.dot
     const g = parseDot(dot)
     const b = readLabel(g.nodes.get('n-b')!.get('label'))
-    expect(b.rows).toEqual([{ name: 'output', value: '2', href: undefined }, { name: 'distance', value: '2', href: undefined }])
+    expect(b.rows).toEqual([
+      { name: 'output', value: '2', href: undefined },
+      { name: 'distance', value: '2', href: undefined },
+    ])
     expect(g.nodes.get('n-b')!.has('tooltip')).toBe(false)
     expect(readLabel(g.nodes.get('n-inc')!.get('label')).rows).toEqual([])
   })
@@ -136,7 +166,11 @@ describe('options', () => {
   })
 
   it('records the layout engine on every page', () => {
-    expect(nested().plot({ engine: 'neato' }).pages.map((p) => p.engine)).toEqual(['neato', 'neato', 'neato'])
+    expect(
+      nested()
+        .plot({ engine: 'neato' })
+        .pages.map((p) => p.engine),
+    ).toEqual(['neato', 'neato', 'neato'])
     expect(chain().plot().pages[0]!.engine).toBe('dot')
   })
 
@@ -149,7 +183,9 @@ describe('pages', () => {
   it('has one page per sub-dispatcher, depth-first, with escaped stable paths', () => {
     const plot = nested().plot()
     expect(plot.pages.map((p) => [p.path, p.title, p.kind, p.parent])).toEqual([
-      ['', 'top', 'dmap', undefined], ['M', 'M', 'dmap', ''], ['M/L%2F1', 'L/1', 'dmap', 'M'],
+      ['', 'top', 'dmap', undefined],
+      ['M', 'M', 'dmap', ''],
+      ['M/L%2F1', 'L/1', 'dmap', 'M'],
     ])
     expect(plot.page('M/L%2F1')?.nodes.map((n) => n.label)).toEqual(['g', 'a', 'b'])
     expect(node(plot.pages[0]!.nodes, 'M').page).toBe('M')
@@ -158,9 +194,17 @@ describe('pages', () => {
   })
 
   it('stops at `depth`', () => {
-    expect(nested().plot({ depth: 0 }).pages.map((p) => p.path)).toEqual([''])
+    expect(
+      nested()
+        .plot({ depth: 0 })
+        .pages.map((p) => p.path),
+    ).toEqual([''])
     expect(node(nested().plot({ depth: 0 }).pages[0]!.nodes, 'M').page).toBeUndefined()
-    expect(nested().plot({ depth: 1 }).pages.map((p) => p.path)).toEqual(['', 'M'])
+    expect(
+      nested()
+        .plot({ depth: 1 })
+        .pages.map((p) => p.path),
+    ).toEqual(['', 'M'])
   })
 
   it('links navigable nodes with a URL (pageUrl decides its form)', () => {
@@ -173,7 +217,11 @@ describe('pages', () => {
     const sol = nested().dispatch({ x: 3 })
     expect(sol.get('y')).toBe(6)
     const plot = sol.plot()
-    expect(plot.pages.map((p) => [p.path, p.kind])).toEqual([['', 'workflow'], ['M', 'workflow'], ['M/L%2F1', 'workflow']])
+    expect(plot.pages.map((p) => [p.path, p.kind])).toEqual([
+      ['', 'workflow'],
+      ['M', 'workflow'],
+      ['M/L%2F1', 'workflow'],
+    ])
     expect(node(plot.pages[2]!.nodes, 'b').value).toBe('6')
   })
 
@@ -183,23 +231,40 @@ describe('pages', () => {
     const dsp = new Dispatcher()
     dsp.addDispatcher({ dispatcher: child, id: 'C', inputs: { x: 'a' }, outputs: { b: 'y' }, inputDomain: () => false })
     const plot = dsp.dispatch({ x: 1 }).plot()
-    expect(plot.pages.map((p) => [p.path, p.kind])).toEqual([['', 'workflow'], ['C', 'dmap']])
+    expect(plot.pages.map((p) => [p.path, p.kind])).toEqual([
+      ['', 'workflow'],
+      ['C', 'dmap'],
+    ])
     expect(node(plot.pages[0]!.nodes, 'C')).toMatchObject({ page: 'C', state: 'ok' })
     // An inline arrow is shown by its source, not by the option name it inherited (`inputDomain`).
-    expect(readLabel(parseDot(plot.pages[0]!.dot).nodes.get('n-C')!.get('label')).rows[0]).toMatchObject({ name: 'input_domain', value: '() => false' })
+    expect(readLabel(parseDot(plot.pages[0]!.dot).nodes.get('n-C')!.get('label')).rows[0]).toMatchObject({
+      name: 'input_domain',
+      value: '() => false',
+    })
   })
 
   it('names an input domain by its function name, or an inline arrow by its source', () => {
-    function positive(x: number): boolean { return x > 0 }
+    function positive(x: number): boolean {
+      return x > 0
+    }
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'named', fn: Math.log, inputs: ['x'], outputs: ['y'], inputDomain: positive })
-    dsp.addFunction({ id: 'inline', fn: Math.sqrt, inputs: ['x'], outputs: ['z'], inputDomain: (x: number, ...rest: unknown[]) => x >= 0 && rest.length === 0 })
+    dsp.addFunction({
+      id: 'inline',
+      fn: Math.sqrt,
+      inputs: ['x'],
+      outputs: ['z'],
+      inputDomain: (x: number, ...rest: unknown[]) => x >= 0 && rest.length === 0,
+    })
     const labels = parseDot(dsp.plot().pages[0]!.dot).nodes
     expect(readLabel(labels.get('n-named')!.get('label')).rows[0]).toMatchObject({ name: 'input_domain', value: 'positive' })
-    expect(readLabel(labels.get('n-inline')!.get('label')).rows[0]).toMatchObject({ name: 'input_domain', value: '(x, ...rest) => x >= 0 && rest.length === 0' })
+    expect(readLabel(labels.get('n-inline')!.get('label')).rows[0]).toMatchObject({
+      name: 'input_domain',
+      value: '(x, ...rest) => x >= 0 && rest.length === 0',
+    })
   })
 
-    it('draws a function wrapping a model as a note that opens it, and survives a model wrapping its ancestor', () => {
+  it('draws a function wrapping a model as a note that opens it, and survives a model wrapping its ancestor', () => {
     const dsp = new Dispatcher({ name: 'outer' })
     const fn = Object.assign((x: number) => x, { [WRAPPED_MODEL]: dsp, wrapperKind: 'DispatchPipe' })
     dsp.addFunction({ id: 'self_call', fn, inputs: ['x'], outputs: ['y'] })
@@ -225,7 +290,14 @@ describe('pages', () => {
 describe('workflow pages', () => {
   it('marks states: ok, missing (orange), error (red) with the message, unreached only with ghostUnreached', () => {
     const dsp = new Dispatcher({ name: 'w' })
-    dsp.addFunction({ id: 'bad', fn: () => { throw new Error('nope') }, inputs: ['a'], outputs: ['b'] })
+    dsp.addFunction({
+      id: 'bad',
+      fn: () => {
+        throw new Error('nope')
+      },
+      inputs: ['a'],
+      outputs: ['b'],
+    })
     dsp.addFunction({ id: 'ok', fn: (a: number) => a, inputs: ['a'], outputs: ['c'] })
     dsp.addFunction({ id: 'half', fn: (c: number, z: number) => c + z, inputs: ['c', 'z'], outputs: ['d'] })
     dsp.addFunction({ id: 'far', fn: (z: number) => z, inputs: ['z'], outputs: ['e'] })
@@ -237,7 +309,10 @@ describe('workflow pages', () => {
     expect(page.nodes.find((n) => n.label === 'far')).toBeUndefined()
     const g = parseDot(page.dot)
     expect(g.nodes.get('n-bad')!.get('fillcolor')).toBe('#FF3536')
-    expect(readLabel(g.nodes.get('n-bad')!.get('label')).rows.at(-1)).toMatchObject({ name: 'error', value: "function 'bad' failed: Error: nope" })
+    expect(readLabel(g.nodes.get('n-bad')!.get('label')).rows.at(-1)).toMatchObject({
+      name: 'error',
+      value: "function 'bad' failed: Error: nope",
+    })
     expect(g.nodes.get('n-half')!.get('fillcolor')).toBe('#fea22b')
     expect(readLabel(g.nodes.get('n-half')!.get('label')).rows.map((r) => [r.name, r.value])).toContainEqual(['M_inputs', "'z'"])
     const ghost = sol.plot({ ghostUnreached: true }).pages[0]!
@@ -250,7 +325,11 @@ describe('workflow pages', () => {
   it('numbers the visited nodes in visit order with orderBadges', () => {
     const sol = chain().dispatch()
     const page = sol.plot({ orderBadges: true }).pages[0]!
-    expect(page.nodes.filter((n) => n.order !== undefined).map((n) => [n.label, n.order])).toEqual([['a', 1], ['inc', 2], ['b', 3]])
+    expect(page.nodes.filter((n) => n.order !== undefined).map((n) => [n.label, n.order])).toEqual([
+      ['a', 1],
+      ['inc', 2],
+      ['b', 3],
+    ])
     expect(page.dot).toContain('<FONT color="#FFFFFF" point-size="9">2</FONT></TD><TD cellpadding="2">inc</TD>')
     expect(sol.plot().pages[0]!.nodes.every((n) => n.order === undefined)).toBe(true)
   })
@@ -311,10 +390,20 @@ describe('plot data', () => {
     const dsp = chain()
     dsp.addData({ id: 'a', description: 'The input.' })
     const page = dsp.plot().pages[0]!
-    expect(node(page.nodes, 'a')).toEqual({ dotId: 'n-a', label: 'a', kind: 'data', description: 'The input.', page: undefined, state: undefined, type: 'data' })
+    expect(node(page.nodes, 'a')).toEqual({
+      dotId: 'n-a',
+      label: 'a',
+      kind: 'data',
+      description: 'The input.',
+      page: undefined,
+      state: undefined,
+      type: 'data',
+    })
     expect(node(page.nodes, 'inc')).toMatchObject({ kind: 'function', type: 'function' })
     const empty = new Dispatcher().plot().pages[0]!
-    expect(empty.nodes).toEqual([{ dotId: 'empty', label: 'empty', kind: 'other', description: undefined, page: undefined, state: undefined, type: 'empty' }])
+    expect(empty.nodes).toEqual([
+      { dotId: 'empty', label: 'empty', kind: 'other', description: undefined, page: undefined, state: undefined, type: 'empty' },
+    ])
   })
 
   it('draws the nodes and edges in model order, START first', () => {
@@ -357,12 +446,22 @@ describe('inspectValue', () => {
     const cyclic: Record<string, unknown> = { name: 'c' }
     cyclic.self = cyclic
     expect(inspectValue(cyclic)).toBe("{ name: 'c', self: [Circular] }")
-    const getter = { get boom(): never { throw new Error('ran') } }
+    const getter = {
+      get boom(): never {
+        throw new Error('ran')
+      },
+    }
     expect(inspectValue(getter)).toBe('{ boom: [Getter] }')
     const { proxy, revoke } = Proxy.revocable({}, {})
     revoke()
     expect(inspectValue(proxy)).toBe('[Uninspectable]')
-    expect(inspectValue({ toString() { throw new Error('ran') } })).toBe('{ toString: [Function: toString] }')
+    expect(
+      inspectValue({
+        toString() {
+          throw new Error('ran')
+        },
+      }),
+    ).toBe('{ toString: [Function: toString] }')
     expect(inspectValue(Array.from({ length: 1000 }, (_, i) => i))).toContain('… 992 more items')
     expect(inspectValue('x'.repeat(10_000)).length).toBeLessThanOrEqual(200)
     expect(inspectValue({ a: { b: { c: { d: 1 } } } })).toBe('{ a: { b: [Object] } }')
@@ -376,7 +475,13 @@ describe('clusters', () => {
     const dsp = new Dispatcher()
     dsp.addData({ id: 'a', attributes: { cluster: 'Inputs' } })
     dsp.addData({ id: 'b', attributes: { cluster: 'Inputs' } })
-    dsp.addFunction({ id: 'f', fn: (a: number, b: number) => a + b, inputs: ['a', 'b'], outputs: ['c'], attributes: { cluster: 'Work "here"' } })
+    dsp.addFunction({
+      id: 'f',
+      fn: (a: number, b: number) => a + b,
+      inputs: ['a', 'b'],
+      outputs: ['c'],
+      attributes: { cluster: 'Work "here"' },
+    })
     const g = parseDot(dsp.plot().pages[0]!.dot)
     expect(g.clusters).toEqual([
       { name: 'cluster_0', label: 'Inputs', nodes: ['n-a', 'n-b'] },

@@ -18,7 +18,7 @@ describe('ephemeral job maps', () => {
     })
   }
 
-  it('turns each task into a function node over its parent\'s branches, and each output into a collector', async () => {
+  it("turns each task into a function node over its parent's branches, and each output into a collector", async () => {
     const dsp = await loadModel(join(FIXTURES, 'ephemeral-branching', 'job.json'))
     expect([...dsp.functionNodes.values()].map((n) => `${n.inputs.join('+')} → ${String(n.id)} → ${n.outputs.join('+')}`)).toEqual([
       'in → run split-seasons → split-seasons',
@@ -34,22 +34,34 @@ describe('ephemeral job maps', () => {
   })
 
   it('reports every problem of a broken map at once, with positions', async () => {
-    const text = JSON.stringify({
-      name: 'broken',
-      datasource: { source: 'file', content: {} },
-      tasks: [
-        { name: 'in', type: 'input' },
-        { name: 'a', type: 'function', method: 'splitSeasons', namespace: 'climate', produces: 'season' },
-        { name: 'b', type: 'function', method: 'combine', namespace: 'climate', consumes: 'pair' },
-        { name: 'a', type: 'output' },
-        { name: 'lonely', type: 'function', method: 'label', namespace: 'climate' },
-        { name: 'out', type: 'sink' },
-      ],
-      workflow: [['in', 'a'], ['a', 'b'], ['b', 'nowhere']],
-    }, null, 1)
+    const text = JSON.stringify(
+      {
+        name: 'broken',
+        datasource: { source: 'file', content: {} },
+        tasks: [
+          { name: 'in', type: 'input' },
+          { name: 'a', type: 'function', method: 'splitSeasons', namespace: 'climate', produces: 'season' },
+          { name: 'b', type: 'function', method: 'combine', namespace: 'climate', consumes: 'pair' },
+          { name: 'a', type: 'output' },
+          { name: 'lonely', type: 'function', method: 'label', namespace: 'climate' },
+          { name: 'out', type: 'sink' },
+        ],
+        workflow: [
+          ['in', 'a'],
+          ['a', 'b'],
+          ['b', 'nowhere'],
+        ],
+      },
+      null,
+      1,
+    )
     const parsed = parseJsonText(text)
     try {
-      await fromEphemeral(parsed.value, { text: parsed, file: 'job.json', baseUrl: new URL(`file://${join(FIXTURES, 'ephemeral-branching', 'job.json')}`) })
+      await fromEphemeral(parsed.value, {
+        text: parsed,
+        file: 'job.json',
+        baseUrl: new URL(`file://${join(FIXTURES, 'ephemeral-branching', 'job.json')}`),
+      })
       expect.unreachable()
     } catch (e) {
       expect(e).toBeInstanceOf(ModelValidationError)
@@ -67,10 +79,14 @@ describe('ephemeral job maps', () => {
   it('names the task whose method cannot be imported', async () => {
     const map = {
       datasource: { source: 'direct', content: {} },
-      tasks: [{ name: 'in', type: 'input' }, { name: 't', type: 'function', method: 'nope', namespace: 'climate' }],
+      tasks: [
+        { name: 'in', type: 'input' },
+        { name: 't', type: 'function', method: 'nope', namespace: 'climate' },
+      ],
       workflow: [['in', 't']],
     }
     await expect(fromEphemeral(map, { baseUrl: new URL(`file://${join(FIXTURES, 'ephemeral-branching', 'job.json')}`) })).rejects.toThrow(
-      `task "t": reference of node 't' "./climate.ts#nope": the module has no export 'nope'; its function exports: combine, label, splitSeasons, splitVariables (at /tasks/1/method)`)
+      `task "t": reference of node 't' "./climate.ts#nope": the module has no export 'nope'; its function exports: combine, label, splitSeasons, splitVariables (at /tasks/1/method)`,
+    )
   })
 })

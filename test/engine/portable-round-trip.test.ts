@@ -16,7 +16,8 @@ const validateSchema = new Ajv2020({ allErrors: true }).compile(schema)
 // namespace is this registry, and loads the documents with an importer that serves it (the same functions return).
 const REGISTRY = 'fixture:registry'
 const registry: Record<string, unknown> = {}
-const importer = (specifier: string) => specifier === REGISTRY ? Promise.resolve(registry) : import(specifier) as Promise<Record<string, unknown>>
+const importer = (specifier: string) =>
+  specifier === REGISTRY ? Promise.resolve(registry) : (import(specifier) as Promise<Record<string, unknown>>)
 
 function register(fn: unknown): void {
   if (typeof fn !== 'function' || refOf(fn) !== undefined) return
@@ -45,13 +46,20 @@ interface Case {
   run(dsp: Dispatcher): Solution
 }
 
-const plotCases: Case[] = readdirSync(FIXTURES).filter((d) => d.startsWith('plot-') && existsSync(join(FIXTURES, d, 'input.ts'))).sort().map((d) => ({
-  name: d,
-  async model() { return ((await import(join(FIXTURES, d, 'input.ts'))) as { model(): Dispatcher }).model() },
-  run(dsp: Dispatcher) { return dsp.dispatch({}) },
-}))
+const plotCases: Case[] = readdirSync(FIXTURES)
+  .filter((d) => d.startsWith('plot-') && existsSync(join(FIXTURES, d, 'input.ts')))
+  .sort()
+  .map((d) => ({
+    name: d,
+    async model() {
+      return ((await import(join(FIXTURES, d, 'input.ts'))) as { model(): Dispatcher }).model()
+    },
+    run(dsp: Dispatcher) {
+      return dsp.dispatch({})
+    },
+  }))
 for (const c of plotCases) {
-  const mod = await import(join(FIXTURES, c.name, 'input.ts')) as { run?(dsp: Dispatcher): Solution }
+  const mod = (await import(join(FIXTURES, c.name, 'input.ts'))) as { run?(dsp: Dispatcher): Solution }
   if (mod.run !== undefined) (c as { run: Case['run'] }).run = mod.run
 }
 
@@ -59,27 +67,37 @@ const cases: Case[] = [
   ...plotCases,
   {
     name: 'symmetric-cryptography',
-    async model() { return ((await import(join(FIXTURES, 'symmetric-cryptography', 'model.ts'))) as { createModel(): Dispatcher }).createModel() },
+    async model() {
+      return ((await import(join(FIXTURES, 'symmetric-cryptography', 'model.ts'))) as { createModel(): Dispatcher }).createModel()
+    },
     run: (dsp) => dsp.dispatch(['decrypted', 'key_fpath', 'encrypted_fpath'], undefined, { noCall: true }),
   },
   {
     name: 'api-package',
-    async model() { return ((await import(join(FIXTURES, 'api-package', 'index.ts'))) as { mainModel: Dispatcher }).mainModel },
+    async model() {
+      return ((await import(join(FIXTURES, 'api-package', 'index.ts'))) as { mainModel: Dispatcher }).mainModel
+    },
     run: (dsp) => dsp.dispatch({ x: 1, z: 2, w: 3 }),
   },
   {
     name: 'render-hostile',
-    async model() { return ((await import(join(FIXTURES, 'render-hostile', 'model.ts'))) as { hostileModel(): Dispatcher }).hostileModel() },
+    async model() {
+      return ((await import(join(FIXTURES, 'render-hostile', 'model.ts'))) as { hostileModel(): Dispatcher }).hostileModel()
+    },
     run: (dsp) => dsp.dispatch({ '</script><b>': 1 }),
   },
   {
     name: 'directive-leaf-from',
-    async model() { return ((await import(join(FIXTURES, 'directive-leaf-from', 'model.ts'))) as { fuel: Dispatcher }).fuel },
+    async model() {
+      return ((await import(join(FIXTURES, 'directive-leaf-from', 'model.ts'))) as { fuel: Dispatcher }).fuel
+    },
     run: (dsp) => dsp.dispatch({ distance: 100 }),
   },
   {
     name: 'starlight-basic adder',
-    async model() { return ((await import(join(FIXTURES, 'starlight-basic', 'src', 'models', 'adder.ts'))) as { adder: Dispatcher }).adder },
+    async model() {
+      return ((await import(join(FIXTURES, 'starlight-basic', 'src', 'models', 'adder.ts'))) as { adder: Dispatcher }).adder
+    },
     run: (dsp) => dsp.dispatch({ a: 1, b: 2 }),
   },
 ]
@@ -108,7 +126,9 @@ describe('portable round trip over the fixture models', () => {
       const back = await fromJSON(text, { importer })
       // The same document again, the same drawing, the same dispatch.
       expect(JSON.stringify(toJSON(back), null, 2)).toBe(text)
-      expect([...back.nodes.values()].map((n) => [n.id, n.kind, n.index])).toEqual([...original.nodes.values()].map((n) => [n.id, n.kind, n.index]))
+      expect([...back.nodes.values()].map((n) => [n.id, n.kind, n.index])).toEqual(
+        [...original.nodes.values()].map((n) => [n.id, n.kind, n.index]),
+      )
       expect(back.edges).toEqual(original.edges)
       expect(pagesText(back.plot({ hideTimestamps: true }))).toBe(pagesText(original.plot({ hideTimestamps: true })))
       const [a, b] = [c.run(await c.model()), c.run(back)]
@@ -118,8 +138,9 @@ describe('portable round trip over the fixture models', () => {
   }
 
   it('publishes on the site the schema shipped in the package', () => {
-    expect(readFileSync(join(import.meta.dirname, '..', '..', 'site', 'public', 'schema', 'model-1.json'), 'utf8'))
-      .toBe(readFileSync(join(import.meta.dirname, '..', '..', 'engine', 'portable', 'schema.json'), 'utf8'))
+    expect(readFileSync(join(import.meta.dirname, '..', '..', 'site', 'public', 'schema', 'model-1.json'), 'utf8')).toBe(
+      readFileSync(join(import.meta.dirname, '..', '..', 'engine', 'portable', 'schema.json'), 'utf8'),
+    )
   })
 
   it('checks the example model files against the schema', () => {
@@ -134,7 +155,10 @@ describe('portable round trip over the fixture models', () => {
     const near = mkdtempSync(join(existsSync(cache) ? cache : join(FIXTURES, '..', 'node_modules'), 'flowmark-portable-'))
     const far = mkdtempSync(join(tmpdir(), 'flowmark-portable-'))
     try {
-      for (const [dir, ref] of [[near, `${relative(near, join(FIXTURES, 'portable-model'))}/work.ts#subtotal`], [far, `file://${join(FIXTURES, 'portable-model', 'work.ts')}#subtotal`]] as const) {
+      for (const [dir, ref] of [
+        [near, `${relative(near, join(FIXTURES, 'portable-model'))}/work.ts#subtotal`],
+        [far, `file://${join(FIXTURES, 'portable-model', 'work.ts')}#subtotal`],
+      ] as const) {
         const file = join(dir, 'order.json')
         await saveModel(order, file)
         const saved = JSON.parse(readFileSync(file, 'utf8')) as ModelDoc
@@ -154,9 +178,10 @@ describe('portable round trip over the fixture models', () => {
     dsp.addFunction({ id: 'inc', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })
     dsp.addData({ id: 'when', defaultValue: new (class Clock {})() })
     expect(() => toJSON(dsp)).toThrow(
-      "toJSON: the model cannot be written as JSON (2 problems):\n" +
-      "  the function of node 'inc' has no reference (a closure?); add it with addFunction({ ref: './module.ts#name' }), register it with functionRef(fn, import.meta.url), or pass its module in { modules }\n" +
-      "  the default value of node 'when': the value: an instance of Clock cannot be written as JSON; convert it to plain data first (objects, arrays, strings, numbers, booleans, null, Map, Set, Date, bigint, typed arrays)")
+      'toJSON: the model cannot be written as JSON (2 problems):\n' +
+        "  the function of node 'inc' has no reference (a closure?); add it with addFunction({ ref: './module.ts#name' }), register it with functionRef(fn, import.meta.url), or pass its module in { modules }\n" +
+        "  the default value of node 'when': the value: an instance of Clock cannot be written as JSON; convert it to plain data first (objects, arrays, strings, numbers, booleans, null, Map, Set, Date, bigint, typed arrays)",
+    )
   })
 
   it('carries the asynchronous options of function nodes both ways', async () => {
@@ -176,12 +201,21 @@ describe('portable round trip over the fixture models', () => {
     const inc = (x: number) => x + 1
     functionRef(inc, 'fixture:registry', 'inc')
     dsp.addFunction({ id: 'here', fn: inc, inputs: ['x'], outputs: ['y'], executor: 'async', timeout: 0 })
-    expect(toJSON(dsp).nodes[0]).toEqual({ kind: 'function', id: 'here', ref: 'fixture:registry#inc', inputs: ['x'], outputs: ['y'], timeout: 0, executor: 'async' })
+    expect(toJSON(dsp).nodes[0]).toEqual({
+      kind: 'function',
+      id: 'here',
+      ref: 'fixture:registry#inc',
+      inputs: ['x'],
+      outputs: ['y'],
+      timeout: 0,
+      executor: 'async',
+    })
     dsp.addFunction({ id: 'remote', fn: inc, inputs: ['y'], outputs: ['z'], executor: { run: async (call) => call.fn(...call.args) } })
     expect(() => toJSON(dsp)).toThrow(
-      "toJSON: the model cannot be written as JSON (1 problem):\n" +
-      "  function node 'remote': its executor is an object, which JSON cannot hold; a document can name only executor 'async' (in this thread): " +
-      'remove the node\'s executor and pass yours to dispatchAsync({ executor }) instead')
+      'toJSON: the model cannot be written as JSON (1 problem):\n' +
+        "  function node 'remote': its executor is an object, which JSON cannot hold; a document can name only executor 'async' (in this thread): " +
+        "remove the node's executor and pass yours to dispatchAsync({ executor }) instead",
+    )
   })
 
   it('writes "ref": null only when asked', () => {

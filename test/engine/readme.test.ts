@@ -44,6 +44,7 @@ describe('README.md examples', () => {
     const run = new AsyncFunction(...names, '__check', stripTypeScriptTypes(body))
     await run(...names.map((n) => (engine as Record<string, unknown>)[n]), __check)
     expect(checks.length).toBeGreaterThan(5)
-    for (const c of checks) expect({ line: `README.md:${c.line}`, value: c.actual }).toEqual({ line: `README.md:${c.line}`, value: c.expected })
+    for (const c of checks)
+      expect({ line: `README.md:${c.line}`, value: c.actual }).toEqual({ line: `README.md:${c.line}`, value: c.expected })
   })
 })

@@ -17,7 +17,14 @@ describe('1. sub-model extraction around nodes with many successors (bench/sub-m
     ['copy', (d) => d.copy()],
     ['getSubDsp', (d) => d.getSubDsp(d.nodes.keys())],
     ['getSubDspFromWorkflow', (d) => d.getSubDspFromWorkflow(['a', 'b'], { graph: 'model' })],
-    ['shrinkDsp', (d) => d.shrinkDsp(['a', 'b'], [...d.dataNodes.keys()].filter((id) => id !== 'a' && id !== 'b'))],
+    [
+      'shrinkDsp',
+      (d) =>
+        d.shrinkDsp(
+          ['a', 'b'],
+          [...d.dataNodes.keys()].filter((id) => id !== 'a' && id !== 'b'),
+        ),
+    ],
   ]
   for (const [name, op] of ops) {
     it(`${name} keeps every node and edge of a 16,000-successor model`, () => {
@@ -31,7 +38,10 @@ describe('1. sub-model extraction around nodes with many successors (bench/sub-m
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
     const s = d.getSubDspFromWorkflow(['a'], { graph: 'model' })
-    expect(s.edges.map((e) => [e.from, e.to])).toEqual([['a', 'f'], ['f', 'b']])
+    expect(s.edges.map((e) => [e.from, e.to])).toEqual([
+      ['a', 'f'],
+      ['f', 'b'],
+    ])
   })
 })
 
@@ -49,7 +59,10 @@ describe('2. shrinkDsp keeps what a sub-dispatcher needs to produce an output fr
     const parent = model()
     expect(parent.dispatch({ x: 1 }, ['y']).get('y')).toBe(7)
     const shrunk = parent.shrinkDsp(['x'], ['y'])
-    expect(shrunk.edges.map((e) => [e.from, e.to])).toEqual([['S', 'y'], ['x', 'S']])
+    expect(shrunk.edges.map((e) => [e.from, e.to])).toEqual([
+      ['S', 'y'],
+      ['x', 'S'],
+    ])
     const s = shrunk.getNode('S')
     expect(s.kind === 'dispatcher' && [...s.inputs]).toEqual([['x', ['p']]])
     expect(shrunk.dispatch({ x: 1 }).get('y')).toBe(7)
@@ -160,8 +173,10 @@ describe('5. hostile input found by probing (issue #15)', () => {
   it('a function that dispatches its own model leaves dsp.solution at the outer solution', () => {
     const d = new Dispatcher({ name: 'countdown' })
     d.addFunction({
-      id: 'f', fn: (x: number): number => (x > 0 ? (d.dispatch({ a: x - 1 }).get('b') as number) + 1 : 0),
-      inputs: ['a'], outputs: ['b'],
+      id: 'f',
+      fn: (x: number): number => (x > 0 ? (d.dispatch({ a: x - 1 }).get('b') as number) + 1 : 0),
+      inputs: ['a'],
+      outputs: ['b'],
     })
     const sol = d.dispatch({ a: 3 })
     expect(sol.get('b')).toBe(3)
@@ -174,7 +189,7 @@ describe('5. hostile input found by probing (issue #15)', () => {
     const fanIn = new Dispatcher()
     fanIn.addFunction({ id: 'f', fn: (...a: number[]) => a.reduce((x, y) => x + y, 0), inputs: [...ids, 'i0'], outputs: ['o'] })
     expect(fanIn.predecessors('f').length).toBe(20_000) // the repeated i0 is one edge, its first position
-    expect(fanIn.dispatch(Object.fromEntries(ids.map((id, k) => [id, k])), ['o']).get('o')).toBe(19_999 * 20_000 / 2)
+    expect(fanIn.dispatch(Object.fromEntries(ids.map((id, k) => [id, k])), ['o']).get('o')).toBe((19_999 * 20_000) / 2)
     const fanOut = new Dispatcher()
     fanOut.addFunction({ id: 'f', fn: (x: number) => ids.map((_, k) => x + k), inputs: ['a'], outputs: ids })
     const sol = fanOut.dispatch({ a: 1 })

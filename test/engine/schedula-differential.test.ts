@@ -1,12 +1,25 @@
 // Differential replay: 400 seeded random models (sub-dispatchers, shrink, waits, domains) against schedula's answers.
 import { describe, expect, it } from 'vitest'
-import { build, fixture, runCall, valuesView, workflowView, type CallSpec, type ModelSpec, type RecordedError, type RecordedSolution } from './schedula/models.ts'
+import {
+  build,
+  fixture,
+  runCall,
+  valuesView,
+  workflowView,
+  type CallSpec,
+  type ModelSpec,
+  type RecordedError,
+  type RecordedSolution,
+} from './schedula/models.ts'
 
 /** A rule of README's *Coming from schedula* list that record.py can apply to schedula (see its docstrings). */
 type Rule = 'KeepFedInputs' | 'CloseNestedLevels' | 'ChildDefaultsSeenInParentSearch'
 
 interface RandomCase {
-  case: number; model: ModelSpec; calls: CallSpec[]; answers: (RecordedSolution | RecordedError)[]
+  case: number
+  model: ModelSpec
+  calls: CallSpec[]
+  answers: (RecordedSolution | RecordedError)[]
   /**
    * Calls whose answer Flowmark's documented differences change, by call index: schedula's answer with every rule
    * applied, and the rules that change it on their own.
@@ -23,7 +36,9 @@ describe('differential replay against schedula 1.5.78 (fixtures/schedula-answers
   })
 
   it('every documented rule is met, and each changed answer is explained by one of them', () => {
-    const ruled = recorded.cases.flatMap((c) => Object.entries(c.documentedRules ?? {}).map(([j, r]) => ({ c, call: c.calls[Number(j)]!, r })))
+    const ruled = recorded.cases.flatMap((c) =>
+      Object.entries(c.documentedRules ?? {}).map(([j, r]) => ({ c, call: c.calls[Number(j)]!, r })),
+    )
     const met = new Set(ruled.flatMap(({ r }) => r.rules))
     expect([...met].sort()).toEqual(['ChildDefaultsSeenInParentSearch', 'CloseNestedLevels', 'KeepFedInputs'])
     for (const { c, call, r } of ruled) {

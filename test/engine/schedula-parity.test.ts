@@ -2,16 +2,44 @@
 // Every item now matches schedula or pins a deliberate difference (listed in README and on the Coming from schedula page).
 import { describe, expect, it } from 'vitest'
 import {
-  CallError, DispatcherError, MapDispatch, ModelError, SubDispatchFunction, SubDispatchPipe, type Solution,
+  CallError,
+  DispatcherError,
+  MapDispatch,
+  ModelError,
+  SubDispatchFunction,
+  SubDispatchPipe,
+  type Solution,
 } from '../../engine/index.ts'
 import { combineNestedDicts, combineNestedDictsWith } from '../../engine/helpers.ts'
 import {
-  build, fixture, recordModel, recordSolution, runCall, valuesView, workflowView, type CallSpec, type ModelSpec, type RecordedError,
-  type RecordedModel, type RecordedSolution,
+  build,
+  fixture,
+  recordModel,
+  recordSolution,
+  runCall,
+  valuesView,
+  workflowView,
+  type CallSpec,
+  type ModelSpec,
+  type RecordedError,
+  type RecordedModel,
+  type RecordedSolution,
 } from './schedula/models.ts'
 
-interface DispatchCase { model: ModelSpec; calls: CallSpec[]; answers: (RecordedSolution | RecordedError)[] }
-interface ShrinkCase extends DispatchCase { shrinkDsp: { inputs: string[]; outputs: string[] | null; inputsDist: Record<string, number> | null; wildcard: boolean; model: RecordedModel } }
+interface DispatchCase {
+  model: ModelSpec
+  calls: CallSpec[]
+  answers: (RecordedSolution | RecordedError)[]
+}
+interface ShrinkCase extends DispatchCase {
+  shrinkDsp: {
+    inputs: string[]
+    outputs: string[] | null
+    inputsDist: Record<string, number> | null
+    wildcard: boolean
+    model: RecordedModel
+  }
+}
 
 const answer = (name: string, i = 0) => {
   const c = fixture<DispatchCase>(name)
@@ -28,7 +56,7 @@ describe('1. workflow node order with outputs', () => {
     const { got, want } = answer('item-01-workflow-order', 1)
     expect(workflowView(got)).toEqual(workflowView(want))
   })
-  it('a sub-dispatcher with an input domain feeds its child inputs in schedula\'s order', () => {
+  it("a sub-dispatcher with an input domain feeds its child inputs in schedula's order", () => {
     const { got, want } = answer('item-01-sub-dispatcher-feed-order')
     expect(workflowView(got)).toEqual(workflowView(want))
   })
@@ -67,7 +95,10 @@ describe('5. shrink with sub-dispatchers', () => {
   const shrunk = (name: string) => {
     const c = fixture<ShrinkCase>(name)
     const s = c.shrinkDsp
-    return { got: recordModel(build(c.model).shrinkDsp(s.inputs, s.outputs ?? undefined, s.inputsDist ?? undefined, s.wildcard)), want: s.model }
+    return {
+      got: recordModel(build(c.model).shrinkDsp(s.inputs, s.outputs ?? undefined, s.inputsDist ?? undefined, s.wildcard)),
+      want: s.model,
+    }
   }
   it('(a) S starts at distance 2 with the child solution [p: 5]: the unneeded child input r is pruned', () => {
     const { got, want } = answer('item-05a-shrink-sub-inputs')
@@ -78,7 +109,10 @@ describe('5. shrink with sub-dispatchers', () => {
   })
   it('(a) shrinkDsp drops the input e -> r that no kept output needs', () => {
     const { got, want } = shrunk('item-05a-shrink-sub-inputs')
-    expect(want.edges).toEqual([['a', 'S'], ['S', 'b']])
+    expect(want.edges).toEqual([
+      ['a', 'S'],
+      ['S', 'b'],
+    ])
     expect(got).toEqual(want)
   })
   it('(b) the solution is [d: 6]: the defaults b and c are pruned', () => {
@@ -109,16 +143,22 @@ describe('5. shrink with sub-dispatchers', () => {
   // Deliberate difference (README, Coming from schedula): a kept sub-dispatcher that schedula's shrink leaves with
   // no input (so it never starts and its outputs are lost) keeps the child inputs its kept parent inputs feed.
   it('rule: schedula loses y = 7 under shrink; Flowmark gives the unshrunk answer, as schedula with the rule does', () => {
-    const c = fixture<ShrinkCase & { keepFedInputs: { shrinkDsp: RecordedModel; answer: RecordedSolution } }>('rule-shrink-keeps-fed-inputs')
+    const c = fixture<ShrinkCase & { keepFedInputs: { shrinkDsp: RecordedModel; answer: RecordedSolution } }>(
+      'rule-shrink-keeps-fed-inputs',
+    )
     const got = runCall(build(c.model), c.calls[0]!)
     expect(solution(c.answers[0]!).values).toEqual([['x', 1]])
-    expect(solution(c.answers[1]!).values).toEqual([['x', 1], ['y', 7]])
+    expect(solution(c.answers[1]!).values).toEqual([
+      ['x', 1],
+      ['y', 7],
+    ])
     expect(valuesView(got)).toEqual(valuesView(c.keepFedInputs.answer))
     expect(workflowView(got)).toEqual(workflowView(c.keepFedInputs.answer))
     expect(c.shrinkDsp.model.subDispatchers.S!.inputs).toEqual({})
     const s = c.shrinkDsp
-    expect(recordModel(build(c.model).shrinkDsp(s.inputs, s.outputs ?? undefined, s.inputsDist ?? undefined, s.wildcard)))
-      .toEqual(c.keepFedInputs.shrinkDsp)
+    expect(recordModel(build(c.model).shrinkDsp(s.inputs, s.outputs ?? undefined, s.inputsDist ?? undefined, s.wildcard))).toEqual(
+      c.keepFedInputs.shrinkDsp,
+    )
   })
   it('without shrink the four models agree', () => {
     for (const name of ['item-05a-shrink-sub-inputs', 'item-05b-shrink-defaults', 'item-05c-shrink-keeps-sub', 'item-05d-shrink-nested']) {
@@ -144,14 +184,19 @@ describe('6–7. defaults and estimations', () => {
     expect(solution(want).values).toContainEqual(['c', ['<START>', 'f']])
     expect(solution(got).values).toContainEqual(['c', ['f', '<START>']])
     const startFirst = (r: RecordedSolution) => ({
-      ...r, values: r.values.map(([k, v]) => [k, k === 'c' ? [...(v as string[])].sort() : v] as [string, unknown]),
+      ...r,
+      values: r.values.map(([k, v]) => [k, k === 'c' ? [...(v as string[])].sort() : v] as [string, unknown]),
     })
     expect(valuesView(startFirst(solution(got)))).toEqual(valuesView(startFirst(solution(want))))
   })
 })
 
 describe('8–9. model wrappers (engine/compose)', () => {
-  const c8 = fixture<{ model: ModelSpec; wrapper: { id: string; inputs: string[]; outputs: string[] }; answers: { call: { args: number[]; named?: Record<string, number> }; result: unknown }[] }>('item-08-sub-dispatch-function-extra-input')
+  const c8 = fixture<{
+    model: ModelSpec
+    wrapper: { id: string; inputs: string[]; outputs: string[] }
+    answers: { call: { args: number[]; named?: Record<string, number> }; result: unknown }[]
+  }>('item-08-sub-dispatch-function-extra-input')
   it('8. SubDispatchFunction without named inputs', () => {
     const F = SubDispatchFunction(build(c8.model), c8.wrapper)
     expect(F(...c8.answers[0]!.call.args)).toEqual(c8.answers[0]!.result)
@@ -162,7 +207,12 @@ describe('8–9. model wrappers (engine/compose)', () => {
     expect(F.withInputs(named!, ...args)).toEqual(c8.answers[1]!.result)
   })
 
-  const c9 = fixture<{ model: ModelSpec; name: string; wrapper: { factoryOptions: Record<string, unknown> }; answers: { call: { inputsList: Record<string, number>[]; defaults?: Record<string, number> }; result: unknown }[] }>('item-09-map-dispatch-single')
+  const c9 = fixture<{
+    model: ModelSpec
+    name: string
+    wrapper: { factoryOptions: Record<string, unknown> }
+    answers: { call: { inputsList: Record<string, number>[]; defaults?: Record<string, number> }; result: unknown }[]
+  }>('item-09-map-dispatch-single')
   it('9. MapDispatch works with a single input set, as with several', () => {
     const mf = MapDispatch(build(c9.model), { factoryOptions: c9.wrapper.factoryOptions })
     for (const a of c9.answers) expect(mf(a.call.inputsList, a.call.defaults)).toEqual(a.result)
@@ -173,7 +223,9 @@ describe('8–9. model wrappers (engine/compose)', () => {
 })
 
 describe('10–12. cutting and nesting', () => {
-  const c10 = fixture<{ model: ModelSpec; answers: { nodes: string[]; result: RecordedModel | RecordedError }[] }>('item-10-get-sub-dsp-unknown-id')
+  const c10 = fixture<{ model: ModelSpec; answers: { nodes: string[]; result: RecordedModel | RecordedError }[] }>(
+    'item-10-get-sub-dsp-unknown-id',
+  )
   it('10. getSubDsp with an unknown id fails in both (schedula 1.5.78 raises; the issue says it ignores it)', () => {
     expect(c10.answers[0]!.result).toMatchObject({ error: 'ValueError' })
     expect(() => build(c10.model).getSubDsp(c10.answers[0]!.nodes)).toThrow(/zz/)
@@ -182,10 +234,21 @@ describe('10–12. cutting and nesting', () => {
     expect(recordModel(build(c10.model).getSubDsp(c10.answers[1]!.nodes))).toEqual(c10.answers[1]!.result)
   })
 
-  const c11 = fixture<{ model: ModelSpec; inner: ModelSpec; wrapper: { id: string; inputs: string[]; outputs: string[] }; call: { inputs: Record<string, number> }; answer: { error: string; solutionOf: string; solution: RecordedSolution } }>('item-11-raises-nested-solution')
+  const c11 = fixture<{
+    model: ModelSpec
+    inner: ModelSpec
+    wrapper: { id: string; inputs: string[]; outputs: string[] }
+    call: { inputs: Record<string, number> }
+    answer: { error: string; solutionOf: string; solution: RecordedSolution }
+  }>('item-11-raises-nested-solution')
   const raised = () => {
     const outer = build(c11.model)
-    outer.addFunction({ id: c11.wrapper.id, fn: SubDispatchFunction(build(c11.inner), c11.wrapper), inputs: c11.wrapper.inputs, outputs: c11.wrapper.outputs })
+    outer.addFunction({
+      id: c11.wrapper.id,
+      fn: SubDispatchFunction(build(c11.inner), c11.wrapper),
+      inputs: c11.wrapper.inputs,
+      outputs: c11.wrapper.outputs,
+    })
     try {
       outer.dispatch(c11.call.inputs)
     } catch (e) {
@@ -201,12 +264,14 @@ describe('10–12. cutting and nesting', () => {
     expect((error.solution as Solution).dispatcher).toBe(outer)
     expect(valuesView(recordSolution(error.solution as Solution))).toMatchObject({ values: c11.answer.solution.values })
   })
-  it('11. the partial solution carries no NONE edge values and keeps the wrapper\'s solution on its node', () => {
+  it("11. the partial solution carries no NONE edge values and keeps the wrapper's solution on its node", () => {
     const { error } = raised()
     expect(workflowView(recordSolution(error.solution as Solution))).toEqual(workflowView(c11.answer.solution))
   })
 
-  const c12 = fixture<{ model: ModelSpec; structure: RecordedModel; calls: CallSpec[]; answers: RecordedSolution[] }>('item-12-unknown-child-id')
+  const c12 = fixture<{ model: ModelSpec; structure: RecordedModel; calls: CallSpec[]; answers: RecordedSolution[] }>(
+    'item-12-unknown-child-id',
+  )
   // Deliberate difference (README, Coming from schedula): an unknown child id is most often a typo; schedula accepts
   // it (and the mapping never carries a value), Flowmark refuses it with the closest id.
   it('12. addDispatcher rejects a mapped child id that is not a data node of the child (schedula accepts it)', () => {
@@ -231,7 +296,12 @@ describe('probing: a negative-weight cycle', () => {
 
 describe('compose helpers: firstArgAsKw and combineNestedDicts options', () => {
   type KwCall = { call: { named: Record<string, number>; args: number[] }; result: unknown }
-  const kw = fixture<{ model: ModelSpec; wrapper: { inputs: string[]; outputs: string[] }; subDispatchFunction: KwCall[]; subDispatchPipe: KwCall[] }>('helper-first-arg-as-kw')
+  const kw = fixture<{
+    model: ModelSpec
+    wrapper: { inputs: string[]; outputs: string[] }
+    subDispatchFunction: KwCall[]
+    subDispatchPipe: KwCall[]
+  }>('helper-first-arg-as-kw')
   const check = (fn: (named: Record<string, number>, ...args: number[]) => unknown, answers: KwCall[]) => {
     for (const { call, result } of answers) {
       if (typeof result === 'object' && result !== null && 'error' in result) {
@@ -254,11 +324,16 @@ describe('compose helpers: firstArgAsKw and combineNestedDicts options', () => {
     expect(() => (F as unknown as (...a: unknown[]) => unknown)(1, 2)).toThrow(/first argument holds the inputs by name/)
   })
 
-  const nested = fixture<{ answers: { dicts: Record<string, unknown>[]; depth?: number; base?: Record<string, unknown>; result: unknown }[] }>('helper-combine-nested-dicts')
+  const nested = fixture<{
+    answers: { dicts: Record<string, unknown>[]; depth?: number; base?: Record<string, unknown>; result: unknown }[]
+  }>('helper-combine-nested-dicts')
   it('combineNestedDictsWith({ depth, base }) merges as combine_nested_dicts does', () => {
     for (const a of nested.answers) {
       const base = a.base === undefined ? undefined : structuredClone(a.base)
-      const out = combineNestedDictsWith({ ...(a.depth === undefined ? {} : { depth: a.depth }), ...(base === undefined ? {} : { base }) }, ...a.dicts)
+      const out = combineNestedDictsWith(
+        { ...(a.depth === undefined ? {} : { depth: a.depth }), ...(base === undefined ? {} : { base }) },
+        ...a.dicts,
+      )
       expect(out, JSON.stringify(a)).toEqual(a.result)
       if (base !== undefined) expect(out).toBe(base)
     }

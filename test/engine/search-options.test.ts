@@ -1,9 +1,7 @@
 // Dispatch options and the Solution (schedula-engine.md §4.10–§4.18): outputs, wildcard, noCall, rmUnusedNodes,
 // shrink, raises, stopper, and what a Solution exposes.
 import { describe, expect, it } from 'vitest'
-import {
-  Dispatcher, DispatcherAbort, DispatcherError, NONE, NodeError, START, type Solution,
-} from '../../engine/index.ts'
+import { Dispatcher, DispatcherAbort, DispatcherError, NONE, NodeError, START, type Solution } from '../../engine/index.ts'
 
 const entries = (sol: Solution) => [...sol.entries()]
 const wfNodes = (sol: Solution) => [...sol.workflow.nodes.keys()]
@@ -23,7 +21,10 @@ describe('§4.10 outputs and termination', () => {
   it('stops right after the last output is visited; non-ancestors never run', () => {
     const { d, calls } = model()
     const sol = d.dispatch({ a: 1 }, ['b'])
-    expect(entries(sol)).toEqual([['a', 1], ['b', 2]])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
     expect(pipe(sol)).toEqual(['a', 'f', 'b'])
     expect(calls).toEqual([])
   })
@@ -38,7 +39,10 @@ describe('§4.10 outputs and termination', () => {
   it('satisfies an output that is also an input with the input itself', () => {
     const { d } = model()
     const sol = d.dispatch({ a: 1, b: 7 }, ['b'])
-    expect(entries(sol)).toEqual([['a', 1], ['b', 7]])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['b', 7],
+    ])
     expect(sol.workflow.nodes.has('f')).toBe(false)
   })
 })
@@ -53,26 +57,41 @@ describe('§4.11 wildcard', () => {
   }
 
   it('without wildcard, inputs that are outputs are just returned', () => {
-    expect(entries(model().dispatch({ a: 1, x: 5 }, ['a', 'x']))).toEqual([['a', 1], ['x', 5]])
+    expect(entries(model().dispatch({ a: 1, x: 5 }, ['a', 'x']))).toEqual([
+      ['a', 1],
+      ['x', 5],
+    ])
   })
 
   it('recomputes inputs that are outputs: fed to successors but not stored', () => {
-    expect(entries(model().dispatch({ a: 1, x: 5 }, ['a', 'x'], { wildcard: true }))).toEqual([['b', 2], ['a', 20]])
+    expect(entries(model().dispatch({ a: 1, x: 5 }, ['a', 'x'], { wildcard: true }))).toEqual([
+      ['b', 2],
+      ['a', 20],
+    ])
   })
 
   it("'producible' only recomputes inputs some function can produce (schedula's wildcard=2)", () => {
-    expect(entries(model().dispatch({ a: 1, x: 5 }, ['a', 'x'], { wildcard: 'producible' })))
-      .toEqual([['x', 5], ['b', 2], ['a', 20]])
+    expect(entries(model().dispatch({ a: 1, x: 5 }, ['a', 'x'], { wildcard: 'producible' }))).toEqual([
+      ['x', 5],
+      ['b', 2],
+      ['a', 20],
+    ])
   })
 
   it('a data node with wildcard: false opts out', () => {
     const d = model()
     d.addData({ id: 'a', wildcard: false })
-    expect(entries(d.dispatch({ a: 1, x: 5 }, ['a', 'x'], { wildcard: true }))).toEqual([['a', 1], ['b', 2]])
+    expect(entries(d.dispatch({ a: 1, x: 5 }, ['a', 'x'], { wildcard: true }))).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
   })
 
   it('is inactive without outputs', () => {
-    expect(entries(model().dispatch({ a: 1 }, null, { wildcard: true }))).toEqual([['a', 1], ['b', 2]])
+    expect(entries(model().dispatch({ a: 1 }, null, { wildcard: true }))).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
   })
 })
 
@@ -82,13 +101,34 @@ describe('§4.12 noCall', () => {
     const d = new Dispatcher()
     d.addData({ id: 'k', defaultValue: 3 })
     d.addFunction({
-      id: 'f', fn: (...xs: number[]) => (called++, Math.max(...xs)), inputs: ['a', 'k'], outputs: ['b'],
-      inputDomain: () => { called++; return true },
-      filters: [(v) => { called++; return v }],
+      id: 'f',
+      fn: (...xs: number[]) => (called++, Math.max(...xs)),
+      inputs: ['a', 'k'],
+      outputs: ['b'],
+      inputDomain: () => {
+        called++
+        return true
+      },
+      filters: [
+        (v) => {
+          called++
+          return v
+        },
+      ],
     })
     const sol = d.dispatch(['a'], null, { noCall: true })
-    expect(entries(sol)).toEqual([['a', NONE], ['k', NONE], ['b', NONE]])
-    expect(edges(sol)).toEqual([[START, 'a'], [START, 'k'], ['a', 'f'], ['k', 'f'], ['f', 'b']])
+    expect(entries(sol)).toEqual([
+      ['a', NONE],
+      ['k', NONE],
+      ['b', NONE],
+    ])
+    expect(edges(sol)).toEqual([
+      [START, 'a'],
+      [START, 'k'],
+      ['a', 'f'],
+      ['k', 'f'],
+      ['f', 'b'],
+    ])
     expect(sol.workflow.edges.every((e) => e.value === undefined)).toBe(true)
     expect(called).toBe(0)
   })
@@ -121,9 +161,18 @@ describe('§4.14 shrink', () => {
     d.addFunction({ id: 'h', fn: (a: number) => a, inputs: ['a'], outputs: ['x'] })
     const s1 = d.dispatch({ a: 1 })
     const s2 = d.dispatch({ a: 1 }, ['c'], { shrink: true })
-    expect(entries(s1)).toEqual([['a', 1], ['b', 1], ['x', 1], ['c', 1]])
+    expect(entries(s1)).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['x', 1],
+      ['c', 1],
+    ])
     expect(wfNodes(s1)).toEqual([START, 'a', 'f', 'h', 'b', 'x', 'g', 'c'])
-    expect(entries(s2)).toEqual([['a', 1], ['b', 1], ['c', 1]])
+    expect(entries(s2)).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+    ])
     expect(wfNodes(s2)).toEqual([START, 'a', 'f', 'b', 'g', 'c'])
   })
 })
@@ -132,7 +181,9 @@ describe('§4.16 failures and raises', () => {
   const model = (raises?: boolean | ((e: unknown) => boolean)) => {
     const d = new Dispatcher(raises === undefined ? {} : { raises })
     d.addFunction({
-      id: 'f', inputs: ['a'], outputs: ['b'],
+      id: 'f',
+      inputs: ['a'],
+      outputs: ['b'],
       fn: (a: unknown) => {
         if (a === null) throw new TypeError('cannot convert null')
         const n = Number(a)
@@ -187,7 +238,12 @@ describe('§4.16 failures and raises', () => {
 
   it('records a callback failure without failing the node', () => {
     const d = new Dispatcher()
-    d.addData({ id: 'b', callback: () => { throw new Error('log full') } })
+    d.addData({
+      id: 'b',
+      callback: () => {
+        throw new Error('log full')
+      },
+    })
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: (b: number) => b * 2, inputs: ['b'], outputs: ['c'] })
     const sol = d.dispatch({ a: 1 })
@@ -233,7 +289,10 @@ describe('§4.17 stopper', () => {
     d.addFunction({ id: 'f', fn: (a: number) => (ctl.abort(), a + 1), inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: (b: number) => b + 1, inputs: ['b'], outputs: ['c'] })
     expect(() => d.dispatch({ a: 1 }, null, { stopper: ctl.signal })).toThrow(DispatcherAbort)
-    expect(entries(d.solution!)).toEqual([['a', 1], ['b', 2]])
+    expect(entries(d.solution!)).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
   })
 })
 
@@ -245,7 +304,12 @@ describe('§4.18 the Solution', () => {
     d.addFunction({ id: 'g', fn: (b: number) => b, inputs: ['b', 'q'], outputs: ['c'] })
     const sol = d.dispatch()
     expect(sol.outputs).toBeUndefined()
-    expect([...sol.dist]).toEqual([[START, -1], ['a', 0], ['f', 1], ['b', 2]])
+    expect([...sol.dist]).toEqual([
+      [START, -1],
+      ['a', 0],
+      ['f', 1],
+      ['b', 2],
+    ])
     expect(wfNodes(sol)).toEqual([START, 'a', 'f', 'b', 'g'])
     expect(sol.workflow.nodes.get('f')?.results).toBe(1)
     expect(sol.workflow.nodes.get('g')?.visited).toBe(false)
@@ -259,7 +323,14 @@ describe('§4.18 the Solution', () => {
     sub.addFunction({ id: 'g', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
     const d = new Dispatcher()
     d.addDispatcher({ dispatcher: sub, id: 'S', inputs: { x: 'a' }, outputs: { b: 'y' } })
-    d.addFunction({ id: 'f', fn: () => { throw new RangeError('division by zero') }, inputs: ['y'], outputs: ['z'] })
+    d.addFunction({
+      id: 'f',
+      fn: () => {
+        throw new RangeError('division by zero')
+      },
+      inputs: ['y'],
+      outputs: ['z'],
+    })
     const sol = d.dispatch({ x: 1 })
     expect(pipe(sol)).toEqual(['x', ['S', 'a'], ['S', 'g'], ['S', 'b'], 'y', 'f'])
     const f = sol.pipe.at(-1)!

@@ -1,7 +1,17 @@
 // The dispatch search (schedula-engine.md §4.1–§4.9): initial values, distances, fringe order, nodes, sub-dispatchers.
 import { describe, expect, it, vi } from 'vitest'
 import {
-  Dispatcher, DispatcherError, ModelError, NONE, NodeError, START, SINK, idText, inf, type Estimations, type NodeId,
+  Dispatcher,
+  DispatcherError,
+  ModelError,
+  NONE,
+  NodeError,
+  START,
+  SINK,
+  idText,
+  inf,
+  type Estimations,
+  type NodeId,
   type Solution,
 } from '../../engine/index.ts'
 
@@ -33,7 +43,10 @@ describe('§4.1 dispatch', () => {
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     const sol = d.dispatch({ a: 1 })
     expect(d.solution).toBe(sol)
-    expect(entries(sol)).toEqual([['a', 1], ['b', 2]])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
   })
 
   it('keeps the partial solution in `solution` after a dispatch that throws', () => {
@@ -49,7 +62,10 @@ describe('§4.1 dispatch', () => {
   it('accepts inputs as an object or a Map, and no inputs at all', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
-    expect(entries(d.dispatch(new Map([['a', 1]])))).toEqual([['a', 1], ['b', 2]])
+    expect(entries(d.dispatch(new Map([['a', 1]])))).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
     expect(entries(d.dispatch())).toEqual([])
     expect(entries(d.dispatch(undefined, null))).toEqual([])
   })
@@ -60,7 +76,10 @@ describe('§4.1 dispatch', () => {
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     expect(() => d.dispatch(['a'])).toThrow(ModelError)
     expect(() => d.dispatch(['a'])).toThrow(/noCall/)
-    expect(entries(d.dispatch(['a'], undefined, { noCall: true }))).toEqual([['a', NONE], ['b', NONE]])
+    expect(entries(d.dispatch(['a'], undefined, { noCall: true }))).toEqual([
+      ['a', NONE],
+      ['b', NONE],
+    ])
   })
 
   it('rejects unknown options, naming the option and listing the valid ones', () => {
@@ -95,13 +114,21 @@ describe('§4.2 with outputs, only their ancestors are searched', () => {
 
   it('never runs a function that is not an ancestor of an output, even if cheaper', () => {
     const { d, g } = chain()
-    expect(entries(d.dispatch({ a: 1 }, ['b']))).toEqual([['a', 1], ['b', 2]])
+    expect(entries(d.dispatch({ a: 1 }, ['b']))).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
     expect(g).not.toHaveBeenCalled()
   })
 
   it('copies inputs that are not nodes of the pruned model to the front of the solution', () => {
     const { d } = chain()
-    expect(entries(d.dispatch({ a: 1, c: 7, zz: 0 }, ['b']))).toEqual([['c', 7], ['zz', 0], ['a', 1], ['b', 2]])
+    expect(entries(d.dispatch({ a: 1, c: 7, zz: 0 }, ['b']))).toEqual([
+      ['c', 7],
+      ['zz', 0],
+      ['a', 1],
+      ['b', 2],
+    ])
   })
 
   it('prunes everything for an unknown output', () => {
@@ -119,7 +146,11 @@ describe('§4.2 with outputs, only their ancestors are searched', () => {
     // Without outputs, f (distance 1) beats the far input b (distance 10).
     expect(d.dispatch({ a: 1, b: 5 }, undefined, { inputsDist: { b: 10 } }).get('c')).toBe(20)
     f.mockClear()
-    expect(entries(d.dispatch({ a: 1, b: 5 }, ['c'], { inputsDist: { b: 10 } }))).toEqual([['a', 1], ['b', 5], ['c', 50]])
+    expect(entries(d.dispatch({ a: 1, b: 5 }, ['c'], { inputsDist: { b: 10 } }))).toEqual([
+      ['a', 1],
+      ['b', 5],
+      ['c', 50],
+    ])
     expect(f).not.toHaveBeenCalled()
   })
 
@@ -130,7 +161,10 @@ describe('§4.2 with outputs, only their ancestors are searched', () => {
     sub.addFunction({ id: 'g2', fn: g2, inputs: ['a'], outputs: ['c'] })
     const d = new Dispatcher()
     d.addDispatcher({ dispatcher: sub, inputs: { x: 'a' }, outputs: { b: 'y', c: 'z' }, id: 'S' })
-    expect(entries(d.dispatch({ x: 1 }, ['y']))).toEqual([['x', 1], ['y', 2]])
+    expect(entries(d.dispatch({ x: 1 }, ['y']))).toEqual([
+      ['x', 1],
+      ['y', 2],
+    ])
     expect(g2).not.toHaveBeenCalled()
   })
 })
@@ -152,16 +186,32 @@ describe('§4.3 initial values and distances', () => {
     const d = new Dispatcher()
     d.addData({ id: 'c', defaultValue: 0, initialDist: inf(1, 0) })
     d.addFunction({ id: 'max', fn: Math.max, inputs: ['a', 'b'], outputs: ['c'] })
-    expect(entries(d.dispatch({ a: 1, b: 2 }))).toEqual([['a', 1], ['b', 2], ['c', 2]])
-    expect(entries(d.dispatch({ a: 1 }))).toEqual([['a', 1], ['c', 0]])
-    expect(entries(d.dispatch({ a: 1, b: 2 }, undefined, { inputsDist: { a: inf(2, 0) } }))).toEqual([['b', 2], ['c', 0], ['a', 1]])
+    expect(entries(d.dispatch({ a: 1, b: 2 }))).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 2],
+    ])
+    expect(entries(d.dispatch({ a: 1 }))).toEqual([
+      ['a', 1],
+      ['c', 0],
+    ])
+    expect(entries(d.dispatch({ a: 1, b: 2 }, undefined, { inputsDist: { a: inf(2, 0) } }))).toEqual([
+      ['b', 2],
+      ['c', 0],
+      ['a', 1],
+    ])
   })
 
   it('reports two-level distances as inf and plain ones as numbers', () => {
     const d = new Dispatcher()
     d.addData({ id: 'c', defaultValue: 0, initialDist: inf(1, 0) })
     d.addFunction({ id: 'f', fn: (c: number) => c, inputs: ['c'], outputs: ['e'] })
-    expect(dist(d.dispatch({}))).toEqual([[START, -1], ['c', inf(1, 0)], ['f', inf(1, 1)], ['e', inf(1, 2)]])
+    expect(dist(d.dispatch({}))).toEqual([
+      [START, -1],
+      ['c', inf(1, 0)],
+      ['f', inf(1, 1)],
+      ['e', inf(1, 2)],
+    ])
   })
 
   it('adds the initial values in the order of (distance, id text)', () => {
@@ -197,9 +247,18 @@ describe('§4.3 initial values and distances', () => {
   it('copies inputs that are not nodes first, sorted by id (undefined values with noCall)', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
-    expect(entries(d.dispatch({ zz: 1, a: 1, yy: 2 }))).toEqual([['yy', 2], ['zz', 1], ['a', 1], ['b', 2]])
+    expect(entries(d.dispatch({ zz: 1, a: 1, yy: 2 }))).toEqual([
+      ['yy', 2],
+      ['zz', 1],
+      ['a', 1],
+      ['b', 2],
+    ])
     // schedula stores None for them; ours undefined.
-    expect(entries(d.dispatch(['zz', 'a'], undefined, { noCall: true }))).toEqual([['zz', undefined], ['a', NONE], ['b', NONE]])
+    expect(entries(d.dispatch(['zz', 'a'], undefined, { noCall: true }))).toEqual([
+      ['zz', undefined],
+      ['a', NONE],
+      ['b', NONE],
+    ])
   })
 })
 
@@ -211,9 +270,27 @@ describe('§4.4 edge lengths and the fringe order', () => {
     d.addFunction({ id: 'fast', fn: (a: number) => ['fast', a], inputs: ['a'], outputs: ['c'] })
     d.addFunction({ id: 'fast2', fn: (c: unknown) => ['fast2', c], inputs: ['c'], outputs: ['b'] })
     const sol = d.dispatch({ a: 1 })
-    expect(entries(sol)).toEqual([['a', 1], ['c', ['fast', 1]], ['b', ['fast2', ['fast', 1]]]])
-    expect(dist(sol)).toEqual([[START, -1], ['a', 0], ['fast', 1], ['c', 2], ['fast2', 3], ['b', 4], ['slow', 4]])
-    expect(edges(sol)).toEqual([[START, 'a'], ['a', 'fast'], ['fast', 'c'], ['c', 'fast2'], ['fast2', 'b']])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['c', ['fast', 1]],
+      ['b', ['fast2', ['fast', 1]]],
+    ])
+    expect(dist(sol)).toEqual([
+      [START, -1],
+      ['a', 0],
+      ['fast', 1],
+      ['c', 2],
+      ['fast2', 3],
+      ['b', 4],
+      ['slow', 4],
+    ])
+    expect(edges(sol)).toEqual([
+      [START, 'a'],
+      ['a', 'fast'],
+      ['fast', 'c'],
+      ['c', 'fast2'],
+      ['fast2', 'b'],
+    ])
     // b (data) and slow (function) tie at 4: b goes first, so slow finds no open output and does not run.
     expect(slow).not.toHaveBeenCalled()
     expect(sol.workflow.nodes.has('slow')).toBe(false)
@@ -251,20 +328,41 @@ describe('§4.4 edge lengths and the fringe order', () => {
     d.addFunction({ id: 'g', fn: (v: string) => v, inputs: ['start'], outputs: ['x'] })
     const sol = d.dispatch()
     expect(pipe(sol)).toEqual(['start', START, 'f', 'g', 'x'])
-    expect(entries(sol)).toEqual([['start', 's'], ['x', 1]])
+    expect(entries(sol)).toEqual([
+      ['start', 's'],
+      ['x', 1],
+    ])
   })
 
   it('adds the weight of a function node to each of its input edges', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], weight: 3 })
-    expect(dist(d.dispatch({ a: 1 }))).toEqual([[START, -1], ['a', 0], ['f', 4], ['b', 5]])
+    expect(dist(d.dispatch({ a: 1 }))).toEqual([
+      [START, -1],
+      ['a', 0],
+      ['f', 4],
+      ['b', 5],
+    ])
   })
 
   it('replaces the default length 1 with an edge weight, then adds the weight of the destination', () => {
     const d = new Dispatcher()
     d.addData({ id: 'b', weight: 5 })
-    d.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], inpWeight: { a: 2 }, weight: 0.5, outWeight: { b: 0.25 } })
-    expect(dist(d.dispatch({ a: 1 }))).toEqual([[START, -1], ['a', 0], ['f', 2.5], ['b', 7.75]])
+    d.addFunction({
+      id: 'f',
+      fn: (a: number) => a,
+      inputs: ['a'],
+      outputs: ['b'],
+      inpWeight: { a: 2 },
+      weight: 0.5,
+      outWeight: { b: 0.25 },
+    })
+    expect(dist(d.dispatch({ a: 1 }))).toEqual([
+      [START, -1],
+      ['a', 0],
+      ['f', 2.5],
+      ['b', 7.75],
+    ])
   })
 
   it('costs a sub-dispatcher input edge inpWeight (default 0) plus the node weight', () => {
@@ -274,8 +372,20 @@ describe('§4.4 edge lengths and the fringe order', () => {
     d.addDispatcher({ dispatcher: sub, inputs: { x: 'a' }, outputs: { b: 'y' }, id: 'S' })
     d.addDispatcher({ dispatcher: sub, inputs: { x: 'a' }, outputs: { b: 'z' }, id: 'T', inpWeight: { x: 3 }, weight: 2 })
     const sol = d.dispatch({ x: 1 })
-    expect(dist(sol)).toEqual([[START, -1], ['x', 0], ['S', 0], ['T', 5], ['y', 2], ['z', 7]])
-    expect(dist(sol.getSubSolution('T')!)).toEqual([[START, -1], ['a', 5], ['g', 6], ['b', 7]])
+    expect(dist(sol)).toEqual([
+      [START, -1],
+      ['x', 0],
+      ['S', 0],
+      ['T', 5],
+      ['y', 2],
+      ['z', 7],
+    ])
+    expect(dist(sol.getSubSolution('T')!)).toEqual([
+      [START, -1],
+      ['a', 5],
+      ['g', 6],
+      ['b', 7],
+    ])
   })
 
   it('visits a node once even when it is pushed several times', () => {
@@ -296,7 +406,11 @@ describe('§4.5 main loop', () => {
     d.addFunction({ id: 'f', fn: divideByZero, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: g, inputs: ['b'], outputs: ['c'] })
     const sol = d.dispatch({ a: 1 })
-    expect(dist(sol)).toEqual([[START, -1], ['a', 0], ['f', 1]])
+    expect(dist(sol)).toEqual([
+      [START, -1],
+      ['a', 0],
+      ['f', 1],
+    ])
     expect(sol.workflow.nodes.get('f')!.visited).toBe(true)
     expect(g).not.toHaveBeenCalled()
   })
@@ -305,7 +419,11 @@ describe('§4.5 main loop', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     const sol = d.dispatch({ a: 1 })
-    expect(sol.pipe.map((p) => [p.nodeId, p.distance, p.error])).toEqual([['a', 0, undefined], ['f', 1, undefined], ['b', 2, undefined]])
+    expect(sol.pipe.map((p) => [p.nodeId, p.distance, p.error])).toEqual([
+      ['a', 0, undefined],
+      ['f', 1, undefined],
+      ['b', 2, undefined],
+    ])
     expect(sol.pipe[1]!.started).toBeTypeOf('number')
     expect(sol.pipe[0]!.started).toBeUndefined()
   })
@@ -321,7 +439,11 @@ describe('§4.6 computing a data node', () => {
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: (a: number) => a + 2, inputs: ['a'], outputs: ['b'], weight: 5 })
     const sol = d.dispatch({ a: 1 })
-    expect(sol.get('b')).toEqual([['f', 2], ['g', 3], [START, 10]])
+    expect(sol.get('b')).toEqual([
+      ['f', 2],
+      ['g', 3],
+      [START, 10],
+    ])
     // The distance is that of the edge completing the set: g (at 6) + 1.
     expect(sol.dist.get('b')).toBe(7)
   })
@@ -369,12 +491,22 @@ describe('§4.6 computing a data node', () => {
     const d = new Dispatcher()
     const got: unknown[] = []
     d.addData({ id: 'b', filters: [(x) => (x as number) * 10], callback: (v) => got.push(v) })
-    d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'], filters: [(x) => (x as number) + 100, (x) => -(x as number)] })
+    d.addFunction({
+      id: 'f',
+      fn: (a: number) => a + 1,
+      inputs: ['a'],
+      outputs: ['b'],
+      filters: [(x) => (x as number) + 100, (x) => -(x as number)],
+    })
     d.addData({ id: 'c', callback: divideByZero })
     d.addFunction({ id: 'g', fn: (a: number) => a, inputs: ['a'], outputs: ['c'] })
     const sol = d.dispatch({ a: 1 })
     expect(got).toEqual([-1020])
-    expect(entries(sol)).toEqual([['a', 1], ['b', -1020], ['c', 1]])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['b', -1020],
+      ['c', 1],
+    ])
     expect([...sol.errors.keys()]).toEqual(['c'])
     expect(sol.errors.get('c')!.kind).toBe('callback')
     expect(sol.workflow.nodes.get('f')!.filterChain).toEqual([2, 102, -102])
@@ -385,7 +517,10 @@ describe('§4.6 computing a data node', () => {
     const d = new Dispatcher()
     d.addData({ id: 'a', filters: [(x) => (x as number) * 2] })
     d.addData({ id: 'k', defaultValue: 3, filters: [(x) => (x as number) + 1] })
-    expect(entries(d.dispatch({ a: 1 }))).toEqual([['a', 2], ['k', 4]])
+    expect(entries(d.dispatch({ a: 1 }))).toEqual([
+      ['a', 2],
+      ['k', 4],
+    ])
   })
 
   it('fails the node when its function or a filter throws: no value, nothing propagated', () => {
@@ -397,7 +532,8 @@ describe('§4.6 computing a data node', () => {
     const sol = d.dispatch({ b: 1, c: 2 })
     expect(entries(sol)).toEqual([])
     expect([...sol.errors].map(([k, e]) => [k, e.kind, e.cause])).toEqual([
-      ['b', 'data', expect.any(RangeError)], ['c', 'filter', expect.any(RangeError)],
+      ['b', 'data', expect.any(RangeError)],
+      ['c', 'filter', expect.any(RangeError)],
     ])
     expect(h).not.toHaveBeenCalled()
   })
@@ -427,9 +563,23 @@ describe('§4.7 computing a function node', () => {
     d.addFunction({ id: 'boom', fn: divideByZero, inputs: ['a'], outputs: ['b'], weight: 1 })
     d.addFunction({ id: 'neg', fn: (a: number) => -a, inputs: ['a'], outputs: ['b'], weight: 2 })
     const one = d.dispatch({ a: 1 })
-    expect([entries(one), [...one.errors.keys()], domains(one)]).toEqual([[['a', 1], ['b', 0]], [], { log: true }])
+    expect([entries(one), [...one.errors.keys()], domains(one)]).toEqual([
+      [
+        ['a', 1],
+        ['b', 0],
+      ],
+      [],
+      { log: true },
+    ])
     const minus = d.dispatch({ a: -2 })
-    expect([entries(minus), [...minus.errors.keys()], domains(minus)]).toEqual([[['a', -2], ['b', 2]], ['boom'], { log: false }])
+    expect([entries(minus), [...minus.errors.keys()], domains(minus)]).toEqual([
+      [
+        ['a', -2],
+        ['b', 2],
+      ],
+      ['boom'],
+      { log: false },
+    ])
     expect(minus.errors.get('boom')).toMatchObject({ nodeId: 'boom', kind: 'function', path: ['boom'] })
     expect(minus.errors.get('boom')!.cause).toEqual(new RangeError('division by zero'))
   })
@@ -438,7 +588,12 @@ describe('§4.7 computing a function node', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'count', fn: (...a: unknown[]) => a.length, inputs: ['a', 'b', 'c'], outputs: ['n'] })
     d.addFunction({ id: 'split', fn: (a: number) => [NONE, a], inputs: ['a'], outputs: ['p', 'q'] })
-    expect(entries(d.dispatch({ a: 1, b: NONE, c: 3 }))).toEqual([['a', 1], ['c', 3], ['n', 2], ['q', 1]])
+    expect(entries(d.dispatch({ a: 1, b: NONE, c: 3 }))).toEqual([
+      ['a', 1],
+      ['c', 3],
+      ['n', 2],
+      ['q', 1],
+    ])
   })
 
   it('leaves an output unset for a NONE single result', () => {
@@ -447,20 +602,36 @@ describe('§4.7 computing a function node', () => {
     expect(entries(d.dispatch({ a: 1 }))).toEqual([['a', 1]])
   })
 
-  it('zips several outputs with the result: a short or long result is the node\'s failure and sets nothing', () => {
+  it("zips several outputs with the result: a short or long result is the node's failure and sets nothing", () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'short', fn: () => [1], inputs: ['a'], outputs: ['b', 'c'] })
     d.addFunction({ id: 'long', fn: () => [1, 2, 3], inputs: ['a'], outputs: ['d', 'e'] })
     d.addFunction({ id: 'exact', fn: () => [1, 2], inputs: ['a'], outputs: ['f', 'g'] })
     const sol = d.dispatch({ a: 0 })
-    expect(entries(sol)).toEqual([['a', 0], ['f', 1], ['g', 2]])
+    expect(entries(sol)).toEqual([
+      ['a', 0],
+      ['f', 1],
+      ['g', 2],
+    ])
     expect([...sol.errors.keys()].sort()).toEqual(['long', 'short'])
   })
 
   it('spreads any iterable result over several outputs', () => {
     const d = new Dispatcher()
-    d.addFunction({ id: 'gen', fn: function* () { yield 'x'; yield 'y' }, inputs: ['a'], outputs: ['b', 'c'] })
-    expect(entries(d.dispatch({ a: 0 }))).toEqual([['a', 0], ['b', 'x'], ['c', 'y']])
+    d.addFunction({
+      id: 'gen',
+      fn: function* () {
+        yield 'x'
+        yield 'y'
+      },
+      inputs: ['a'],
+      outputs: ['b', 'c'],
+    })
+    expect(entries(d.dispatch({ a: 0 }))).toEqual([
+      ['a', 0],
+      ['b', 'x'],
+      ['c', 'y'],
+    ])
   })
 
   it('throws a DispatcherError for a non-iterable result given several outputs', () => {
@@ -481,7 +652,10 @@ describe('§4.7 computing a function node', () => {
     d.addFunction({ id: 'g', fn: divideByZero, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'h', fn: h, inputs: ['a'], outputs: ['b'], weight: 5 })
     const sol = d.dispatch({ a: 1 })
-    expect(entries(sol)).toEqual([['a', 1], ['b', 'f']])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['b', 'f'],
+    ])
     expect([...sol.errors.keys()]).toEqual(['g'])
     expect([...sol.workflow.nodes.keys()]).toEqual([START, 'a', 'f', 'g', 'b'])
     expect([...sol.dist.keys()]).toEqual([START, 'a', 'f', 'g', 'b', 'h'])
@@ -514,17 +688,31 @@ describe('§4.7 computing a function node', () => {
 
   it('keeps the filtered result in the workflow node', () => {
     const d = new Dispatcher()
-    d.addFunction({ id: 'f', fn: (a: number) => [a, a], inputs: ['a'], outputs: ['b', 'c'], filters: [(x) => (x as number[]).map((v) => v + 1)] })
+    d.addFunction({
+      id: 'f',
+      fn: (a: number) => [a, a],
+      inputs: ['a'],
+      outputs: ['b', 'c'],
+      filters: [(x) => (x as number[]).map((v) => v + 1)],
+    })
     const sol = d.dispatch({ a: 1 })
     expect(sol.workflow.nodes.get('f')!.results).toEqual([2, 2])
-    expect(entries(sol)).toEqual([['a', 1], ['b', 2], ['c', 2]])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 2],
+    ])
   })
 
   it('never overwrites an output that is already visited', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: () => ['from f', 'c'], inputs: ['a'], outputs: ['b', 'c'] })
     const sol = d.dispatch({ a: 1, b: 'input' })
-    expect(entries(sol)).toEqual([['a', 1], ['b', 'input'], ['c', 'c']])
+    expect(entries(sol)).toEqual([
+      ['a', 1],
+      ['b', 'input'],
+      ['c', 'c'],
+    ])
     expect(sol.workflow.hasEdge('f', 'b')).toBe(false)
   })
 })
@@ -533,9 +721,23 @@ describe('§4.8 seeing a node', () => {
   it('schedules a function at the distance of its last arriving input; earlier input weights are ignored', () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: (a: number, b: number) => a + b, inputs: ['a', 'b'], outputs: ['c'], inpWeight: { a: 10 } })
-    expect(dist(d.dispatch({ a: 1, b: 2 }))).toEqual([[START, -1], ['a', 0], ['b', 0], ['f', 1], ['c', 2]])
+    expect(dist(d.dispatch({ a: 1, b: 2 }))).toEqual([
+      [START, -1],
+      ['a', 0],
+      ['b', 0],
+      ['f', 1],
+      ['c', 2],
+    ])
     d.addFunction({ id: 'g', fn: (a: number, b: number) => a + b, inputs: ['a', 'b'], outputs: ['e'], inpWeight: { b: 10 } })
-    expect(dist(d.dispatch({ a: 1, b: 2 }))).toEqual([[START, -1], ['a', 0], ['b', 0], ['f', 1], ['c', 2], ['g', 10], ['e', 11]])
+    expect(dist(d.dispatch({ a: 1, b: 2 }))).toEqual([
+      [START, -1],
+      ['a', 0],
+      ['b', 0],
+      ['f', 1],
+      ['c', 2],
+      ['g', 10],
+      ['e', 11],
+    ])
   })
 
   it('prefers a computed estimation over the input when both reached the node', () => {
@@ -543,7 +745,12 @@ describe('§4.8 seeing a node', () => {
     d.addFunction({ id: 'f', fn: () => 'from f', inputs: ['x'], outputs: ['a'], weight: 0.5, outWeight: { a: 2 } })
     const s = d.dispatch({ x: 0, a: 'input' }, undefined, { inputsDist: { a: 2 } })
     expect(s.get('a')).toBe('from f')
-    expect(dist(s)).toEqual([[START, -1], ['x', 0], ['f', 1.5], ['a', 2]])
+    expect(dist(s)).toEqual([
+      [START, -1],
+      ['x', 0],
+      ['f', 1.5],
+      ['a', 2],
+    ])
   })
 
   it('throws a DispatcherError when a visited node is reached again at a shorter distance', () => {
@@ -586,7 +793,10 @@ describe('§4.8 seeing a node', () => {
     const f = vi.fn((a: number, b: number) => a + b)
     d.addFunction({ id: 'f', fn: f, inputs: ['a', 'b'], outputs: ['c'] })
     const sol = d.dispatch({ a: 1 })
-    expect(dist(sol)).toEqual([[START, -1], ['a', 0]])
+    expect(dist(sol)).toEqual([
+      [START, -1],
+      ['a', 0],
+    ])
     expect(f).not.toHaveBeenCalled()
   })
 })
@@ -604,12 +814,27 @@ describe('§4.9 sub-dispatcher nodes', () => {
 
   it('starts the child from its defaults, shares the fringe and sends outputs back at the child distance', () => {
     const sol = scaled().dispatch({ x: 2 })
-    expect(entries(sol)).toEqual([['x', 2], ['y', 20], ['z', 21]])
-    expect(dist(sol)).toEqual([[START, -1], ['x', 0], ['S', 0], ['y', 2], ['h', 3], ['z', 4]])
+    expect(entries(sol)).toEqual([
+      ['x', 2],
+      ['y', 20],
+      ['z', 21],
+    ])
+    expect(dist(sol)).toEqual([
+      [START, -1],
+      ['x', 0],
+      ['S', 0],
+      ['y', 2],
+      ['h', 3],
+      ['z', 4],
+    ])
     expect(pipe(sol)).toEqual(['x', ['S', 'a'], ['S', 'k'], ['S', 'g'], ['S', 'b'], 'y', 'h', 'z'])
     expect([...sol.subSolutions.keys()]).toEqual(['S'])
     const child = sol.getSubSolution('S')!
-    expect(entries(child)).toEqual([['a', 2], ['k', 10], ['b', 20]])
+    expect(entries(child)).toEqual([
+      ['a', 2],
+      ['k', 10],
+      ['b', 20],
+    ])
     expect(sol.workflow.nodes.get('S')!.solution).toBe(child)
     expect(child.path).toEqual(['S'])
   })
@@ -617,7 +842,11 @@ describe('§4.9 sub-dispatcher nodes', () => {
   it('adds the parent workflow edges x → S and S → y carrying the values', () => {
     const sol = scaled().dispatch({ x: 2 })
     expect(sol.workflow.edges.map((e) => [e.from, e.to, e.value])).toEqual([
-      [START, 'x', 2], ['x', 'S', 2], ['S', 'y', 20], ['y', 'h', 20], ['h', 'z', 21],
+      [START, 'x', 2],
+      ['x', 'S', 2],
+      ['S', 'y', 20],
+      ['y', 'h', 20],
+      ['h', 'z', 21],
     ])
   })
 
@@ -627,11 +856,18 @@ describe('§4.9 sub-dispatcher nodes', () => {
     const d = new Dispatcher()
     const seen: string[][] = []
     d.addDispatcher({
-      dispatcher: sub, inputs: { x: 'a', y: 'b' }, outputs: { c: 'z' }, id: 'S',
+      dispatcher: sub,
+      inputs: { x: 'a', y: 'b' },
+      outputs: { c: 'z' },
+      id: 'S',
       inputDomain: (kw) => (seen.push(Object.keys(kw).sort()), 'y' in kw),
     })
     const sol = d.dispatch({ x: 1, y: 2 })
-    expect(entries(sol)).toEqual([['x', 1], ['y', 2], ['z', 3]])
+    expect(entries(sol)).toEqual([
+      ['x', 1],
+      ['y', 2],
+      ['z', 3],
+    ])
     expect(seen).toEqual([['x'], ['x', 'y']])
     expect(sol.workflow.nodes.get('S')!.domain).toBe(true)
   })
@@ -642,16 +878,32 @@ describe('§4.9 sub-dispatcher nodes', () => {
     const d = new Dispatcher()
     const seen: string[][] = []
     d.addDispatcher({
-      dispatcher: sub, inputs: { x: 'a', y: 'b' }, outputs: { c: 'z' }, id: 'S',
+      dispatcher: sub,
+      inputs: { x: 'a', y: 'b' },
+      outputs: { c: 'z' },
+      id: 'S',
       inputDomain: (kw) => (seen.push(Object.keys(kw)), true),
     })
     const sol = d.dispatch({ x: 1, y: 2 }, undefined, { inputsDist: { y: 3 } })
-    expect(entries(sol)).toEqual([['x', 1], ['y', 2], ['z', 3]])
+    expect(entries(sol)).toEqual([
+      ['x', 1],
+      ['y', 2],
+      ['z', 3],
+    ])
     expect(seen).toEqual([['x']])
     // Each fed value is a START edge of the child, at the distance it was fed.
     const child = sol.getSubSolution('S')!
-    expect(child.workflow.edges.filter((e) => e.from === START).map((e) => [e.to, e.value])).toEqual([['a', 1], ['b', 2]])
-    expect(dist(child)).toEqual([[START, -1], ['a', 0], ['b', 3], ['g', 4], ['c', 5]])
+    expect(child.workflow.edges.filter((e) => e.from === START).map((e) => [e.to, e.value])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
+    expect(dist(child)).toEqual([
+      [START, -1],
+      ['a', 0],
+      ['b', 3],
+      ['g', 4],
+      ['c', 5],
+    ])
   })
 
   it('orders child defaults after data nodes at the same distance (flag 2)', () => {
@@ -676,7 +928,16 @@ describe('§4.9 sub-dispatcher nodes', () => {
     // Functions at 1 in id order across levels (e, f, S/g); then data at 2 (a, S/b, zz), y (flag 2) last.
     expect(pipe(sol)).toEqual(['x', ['S', 'a'], 'e', 'f', ['S', 'g'], 'a', ['S', 'b'], 'zz', 'y'])
     // S enters `dist` when it is fed, so `dist` is not exactly the visit order.
-    expect(dist(sol)).toEqual([[START, -1], ['x', 0], ['S', 0], ['e', 1], ['f', 1], ['a', 2], ['zz', 2], ['y', 2]])
+    expect(dist(sol)).toEqual([
+      [START, -1],
+      ['x', 0],
+      ['S', 0],
+      ['e', 1],
+      ['f', 1],
+      ['a', 2],
+      ['zz', 2],
+      ['y', 2],
+    ])
   })
 
   it('does not feed a parent node back into the sub-dispatcher that produced it', () => {
@@ -685,9 +946,20 @@ describe('§4.9 sub-dispatcher nodes', () => {
     const d = new Dispatcher()
     d.addDispatcher({ dispatcher: sub, inputs: { x: 'a', y: 'b' }, outputs: { b: 'y' }, id: 'S' })
     const sol = d.dispatch({ x: 1 })
-    expect(entries(sol)).toEqual([['x', 1], ['y', 2]])
-    expect(edges(sol)).toEqual([[START, 'x'], ['x', 'S'], ['S', 'y']])
-    expect(edges(sol.getSubSolution('S')!)).toEqual([[START, 'a'], ['a', 'g'], ['g', 'b']])
+    expect(entries(sol)).toEqual([
+      ['x', 1],
+      ['y', 2],
+    ])
+    expect(edges(sol)).toEqual([
+      [START, 'x'],
+      ['x', 'S'],
+      ['S', 'y'],
+    ])
+    expect(edges(sol.getSubSolution('S')!)).toEqual([
+      [START, 'a'],
+      ['a', 'g'],
+      ['g', 'b'],
+    ])
   })
 
   it('passes the domain a null-prototype object of parent ids', () => {
@@ -721,8 +993,14 @@ describe('§4.9 sub-dispatcher nodes', () => {
     d.addDispatcher({ dispatcher: sub, inputs: { x: 'a' }, outputs: { c: 'y' }, id: 'S' })
     d.addFunction({ id: 'fast', fn: () => 'fast', inputs: ['x'], outputs: ['y'] })
     const sol = d.dispatch({ x: 1 })
-    expect(entries(sol)).toEqual([['x', 1], ['y', 'fast']])
-    expect(entries(sol.getSubSolution('S')!)).toEqual([['a', 1], ['b', 2]])
+    expect(entries(sol)).toEqual([
+      ['x', 1],
+      ['y', 'fast'],
+    ])
+    expect(entries(sol.getSubSolution('S')!)).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ])
     expect(pipe(sol)).toEqual(['x', ['S', 'a'], 'fast', ['S', 'g1'], ['S', 'b'], 'y'])
     expect(g2).not.toHaveBeenCalled()
   })
@@ -736,7 +1014,11 @@ describe('§4.9 sub-dispatcher nodes', () => {
     d.addDispatcher({ dispatcher: sub, inputs: { x: 'a' }, outputs: { b: 'y' }, id: 'S' })
     d.addFunction({ id: 'slow', fn: (x: number) => x, inputs: ['x'], outputs: ['w'], weight: 10 })
     const sol = d.dispatch({ x: 1 })
-    expect(entries(sol)).toEqual([['x', 1], ['y', 2], ['w', 1]])
+    expect(entries(sol)).toEqual([
+      ['x', 1],
+      ['y', 2],
+      ['w', 1],
+    ])
     expect(g3).not.toHaveBeenCalled()
   })
 
@@ -757,7 +1039,11 @@ describe('§4.9 sub-dispatcher nodes', () => {
     const sol = d.dispatch({ x: 1 })
     expect(entries(sol)).toEqual([['x', 1]])
     expect(entries(sol.getSubSolution('S')!)).toEqual([['a', 1]])
-    expect(entries(d.dispatch({ x: 1, kk: 2 }))).toEqual([['kk', 2], ['x', 1], ['y', 3]])
+    expect(entries(d.dispatch({ x: 1, kk: 2 }))).toEqual([
+      ['kk', 2],
+      ['x', 1],
+      ['y', 3],
+    ])
   })
 
   it('feeds one parent input to several child ids and one child output to several parent ids', () => {
@@ -765,13 +1051,21 @@ describe('§4.9 sub-dispatcher nodes', () => {
     sub.addFunction({ id: 'g', fn: (a: number, k: number) => a + k, inputs: ['a', 'k'], outputs: ['b'] })
     const d = new Dispatcher()
     d.addDispatcher({ dispatcher: sub, inputs: { x: ['a', 'k'] }, outputs: { b: ['y1', 'y2'] }, id: 'S' })
-    expect(entries(d.dispatch({ x: 1 }))).toEqual([['x', 1], ['y1', 2], ['y2', 2]])
+    expect(entries(d.dispatch({ x: 1 }))).toEqual([
+      ['x', 1],
+      ['y1', 2],
+      ['y2', 2],
+    ])
   })
 
   it('never overwrites a parent node that is already visited', () => {
     const d = scaled()
     const sol = d.dispatch({ x: 2, y: 'input' })
-    expect(entries(sol)).toEqual([['x', 2], ['y', 'input'], ['z', 'input1']])
+    expect(entries(sol)).toEqual([
+      ['x', 2],
+      ['y', 'input'],
+      ['z', 'input1'],
+    ])
     expect(sol.workflow.hasEdge('S', 'y')).toBe(false)
   })
 

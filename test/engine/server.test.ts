@@ -2,14 +2,25 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Dispatcher, type NodeContext } from 'flowmark'
-import { createApp, openApiDocument, redact, serve, ServerOptionError, ServerSetupError, type AccessLogEntry, type RunningServer } from 'flowmark/server'
+import {
+  createApp,
+  openApiDocument,
+  redact,
+  serve,
+  ServerOptionError,
+  ServerSetupError,
+  type AccessLogEntry,
+  type RunningServer,
+} from 'flowmark/server'
 import { importPeer } from '../../engine/server/peers.ts'
 import { main } from '../../engine/cli.ts'
 
 /** A promise with its resolve function (Promise.withResolvers, which the es2023 lib of this project lacks). */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void
-  const promise = new Promise<T>((r) => { resolve = r })
+  const promise = new Promise<T>((r) => {
+    resolve = r
+  })
   return { promise, resolve }
 }
 
@@ -21,14 +32,32 @@ function model(): Dispatcher {
   dsp.addData({ id: 'a', description: 'The first term.', attributes: { schema: { type: 'number' }, example: 1 } })
   dsp.addData({ id: 'b', defaultValue: 2 })
   dsp.addFunction({ id: 'add', fn: (a: number, b: number) => a + b, inputs: ['a', 'b'], outputs: ['c'] })
-  dsp.addFunction({ id: 'boom', fn: () => { throw new Error('cannot open /srv/app/secret/data.json\n    at boom (file:///srv/app/model.ts:3:9)') }, inputs: ['c'], outputs: ['d'] })
   dsp.addFunction({
-    id: 'wait', context: true, inputs: ['ms'], outputs: ['waited'],
-    fn: (ms: number, ctx: NodeContext) => new Promise((resolve, reject) => {
-      slow.started.resolve()
-      const t = setTimeout(() => { slow.aborted.resolve(false); resolve(ms) }, ms)
-      ctx.signal.addEventListener('abort', () => { clearTimeout(t); slow.aborted.resolve(true); reject(new Error('aborted')) })
-    }),
+    id: 'boom',
+    fn: () => {
+      throw new Error('cannot open /srv/app/secret/data.json\n    at boom (file:///srv/app/model.ts:3:9)')
+    },
+    inputs: ['c'],
+    outputs: ['d'],
+  })
+  dsp.addFunction({
+    id: 'wait',
+    context: true,
+    inputs: ['ms'],
+    outputs: ['waited'],
+    fn: (ms: number, ctx: NodeContext) =>
+      new Promise((resolve, reject) => {
+        slow.started.resolve()
+        const t = setTimeout(() => {
+          slow.aborted.resolve(false)
+          resolve(ms)
+        }, ms)
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(t)
+          slow.aborted.resolve(true)
+          reject(new Error('aborted'))
+        })
+      }),
   })
   dsp.addData({ id: 'constructor' })
   dsp.addFunction({ id: 'echo', fn: (x: unknown) => x, inputs: ['constructor'], outputs: ['echoed'] })
@@ -48,13 +77,23 @@ afterAll(async () => {
   await secured?.close()
 })
 
-async function post(body: unknown, headers: Record<string, string> = {}, base = server.url): Promise<{ status: number; json: Record<string, unknown>; headers: Headers; text: string }> {
+async function post(
+  body: unknown,
+  headers: Record<string, string> = {},
+  base = server.url,
+): Promise<{ status: number; json: Record<string, unknown>; headers: Headers; text: string }> {
   const r = await fetch(`${base}/dispatch`, {
-    method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers },
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...headers },
   })
   const text = await r.text()
   let json: Record<string, unknown> = {}
-  try { json = JSON.parse(text) as Record<string, unknown> } catch { /* not JSON: an event stream */ }
+  try {
+    json = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    /* not JSON: an event stream */
+  }
   return { status: r.status, json, headers: r.headers, text }
 }
 
@@ -66,11 +105,17 @@ function clean(text: string): void {
 describe('flowmark/server: POST /dispatch', () => {
   it('binds 127.0.0.1 by default', () => expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/))
 
-  it('200: the solution as JSON, with a request id (the client\'s when it is a safe token)', async () => {
+  it("200: the solution as JSON, with a request id (the client's when it is a safe token)", async () => {
     const r = await post({ inputs: { a: 1 }, outputs: ['c'] }, { 'X-Request-Id': 'req-42' })
     expect(r.status).toBe(200)
     expect(r.headers.get('x-request-id')).toBe('req-42')
-    expect(r.json).toEqual({ status: 200, values: { a: 1, b: 2, c: 3 }, errors: {}, dist: { '@start': -1, a: 0, b: 0, add: 1, c: 2 }, requestId: 'req-42' })
+    expect(r.json).toEqual({
+      status: 200,
+      values: { a: 1, b: 2, c: 3 },
+      errors: {},
+      dist: { '@start': -1, a: 0, b: 0, add: 1, c: 2 },
+      requestId: 'req-42',
+    })
     const bad = await post({ inputs: { a: 1 } }, { 'X-Request-Id': 'no spaces\tor tabs' })
     expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   })
@@ -162,7 +207,10 @@ describe('flowmark/server: POST /dispatch', () => {
     slow.aborted = deferred()
     const client = new AbortController()
     const request = fetch(`${server.url}/dispatch`, {
-      method: 'POST', body: JSON.stringify({ inputs: { ms: 4_000 } }), headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'gone' }, signal: client.signal,
+      method: 'POST',
+      body: JSON.stringify({ inputs: { ms: 4_000 } }),
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'gone' },
+      signal: client.signal,
     }).catch((e: unknown) => e)
     await slow.started.promise
     client.abort()
@@ -175,11 +223,24 @@ describe('flowmark/server: POST /dispatch', () => {
     const r = await post({ inputs: { a: 1 }, outputs: ['d'] }, { Accept: 'text/event-stream' })
     expect(r.status).toBe(200)
     expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/)
-    const events = r.text.trim().split('\n\n').map((block) => {
-      const line = (k: string) => block.split('\n').find((l) => l.startsWith(`${k}: `))?.slice(k.length + 2)
-      return { event: line('event'), data: JSON.parse(line('data') ?? 'null') as Record<string, unknown> }
-    })
-    expect(events.map((e) => `${e.event} ${String(e.data.node ?? e.data.status)}`)).toEqual(['start add', 'finish add', 'start boom', 'fail boom', 'solution 424'])
+    const events = r.text
+      .trim()
+      .split('\n\n')
+      .map((block) => {
+        const line = (k: string) =>
+          block
+            .split('\n')
+            .find((l) => l.startsWith(`${k}: `))
+            ?.slice(k.length + 2)
+        return { event: line('event'), data: JSON.parse(line('data') ?? 'null') as Record<string, unknown> }
+      })
+    expect(events.map((e) => `${e.event} ${String(e.data.node ?? e.data.status)}`)).toEqual([
+      'start add',
+      'finish add',
+      'start boom',
+      'fail boom',
+      'solution 424',
+    ])
     expect(events[3]!.data.error).toBe('cannot open <path>')
     expect(events.at(-1)!.data).toMatchObject({ values: { a: 1, b: 2, c: 3 }, missing: ['d'] })
     clean(r.text)
@@ -196,7 +257,7 @@ describe('flowmark/server: the other endpoints', () => {
 
   it('GET /health and GET /model (the portable model)', async () => {
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', model: 'calc', viewer: null })
-    const doc = await (await fetch(`${server.url}/model`)).json() as { flowmark: number; nodes: { id: string; ref?: unknown }[] }
+    const doc = (await (await fetch(`${server.url}/model`)).json()) as { flowmark: number; nodes: { id: string; ref?: unknown }[] }
     expect(doc.flowmark).toBe(1)
     expect(doc.nodes.find((n) => n.id === 'add')?.ref).toBeNull()
   })
@@ -206,21 +267,30 @@ describe('flowmark/server: the other endpoints', () => {
     expect(page).toContain('npm install @flowmark/docs')
     const svg = await fetch(`${server.url}/model.svg`)
     expect(svg.status).toBe(501)
-    expect((await svg.json() as { detail: string }).detail).toMatch(/npm install @flowmark\/docs/)
+    expect(((await svg.json()) as { detail: string }).detail).toMatch(/npm install @flowmark\/docs/)
     expect((await fetch(`${server.url}/reference`)).status).toBe(501)
   })
 
-  it('GET /openapi.json is a valid OpenAPI 3.1 document with the model\'s inputs, schemas and errors', async () => {
+  it("GET /openapi.json is a valid OpenAPI 3.1 document with the model's inputs, schemas and errors", async () => {
     // The document is walked by path below: typed loosely on purpose.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const doc = await (await fetch(`${server.url}/openapi.json`)).json() as Record<string, any>
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as Record<string, any>
     const result = await new Validator().validate(doc)
     expect(result.errors).toBeUndefined()
     expect(result.valid).toBe(true)
     expect(doc.openapi).toBe('3.1.0')
     expect(doc.components.schemas.Inputs.properties.a).toEqual({ type: 'number', description: 'The first term.' })
     expect(doc.components.schemas.Inputs.properties.b).toEqual({ default: 2 })
-    expect(doc.components.schemas.DispatchRequest.properties.outputs.items.enum).toEqual(['a', 'b', 'c', 'd', 'ms', 'waited', 'constructor', 'echoed'])
+    expect(doc.components.schemas.DispatchRequest.properties.outputs.items.enum).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'ms',
+      'waited',
+      'constructor',
+      'echoed',
+    ])
     expect(Object.keys(doc.paths['/dispatch'].post.responses)).toEqual(['200', '400', '413', '415', '422', '424', '499', '500', '504'])
     expect(doc.paths['/dispatch'].post.requestBody.content['application/json'].example).toEqual({ inputs: { a: 1 } })
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -260,11 +330,15 @@ describe('flowmark/server: security and setup', () => {
     const missing = 'flowmark-test-missing-peer'
     const err = await importPeer('hono', 'flowmark/server', () => import(/* @vite-ignore */ missing)).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ServerSetupError)
-    expect((err as Error).message).toMatch(/needs the package 'hono', which is not installed; install it beside flowmark: `npm install hono @hono\/node-server`/)
+    expect((err as Error).message).toMatch(
+      /needs the package 'hono', which is not installed; install it beside flowmark: `npm install hono @hono\/node-server`/,
+    )
   })
 
   it('redacts stack frames and paths from messages', () => {
-    expect(redact("ENOENT: no such file or directory, open '/home/me/x.json'\n    at open (node:fs:1:1)")).toBe("ENOENT: no such file or directory, open '<path>'")
+    expect(redact("ENOENT: no such file or directory, open '/home/me/x.json'\n    at open (node:fs:1:1)")).toBe(
+      "ENOENT: no such file or directory, open '<path>'",
+    )
     expect(redact('see file:///C:/app/m.ts and C:\\app\\m.ts')).toBe('see <path> and <path>')
     expect(redact('ratio 1/2 is fine')).toBe('ratio 1/2 is fine')
   })
@@ -277,16 +351,35 @@ describe('flowmark serve', () => {
     const stop = new AbortController()
     const listening = deferred<string>()
     const code = main(['serve', 'fixtures/portable-model/model.json', '--port', '0', '--viewer', 'none'], {
-      stdout: { write: (t: string) => { out += t; const m = /on (http:\/\/\S+?)\/ /.exec(out); if (m) listening.resolve(m[1]!) } },
-      stderr: { write: (t: string) => { err += t } },
+      stdout: {
+        write: (t: string) => {
+          out += t
+          const m = /on (http:\/\/\S+?)\/ /.exec(out)
+          if (m) listening.resolve(m[1]!)
+        },
+      },
+      stderr: {
+        write: (t: string) => {
+          err += t
+        },
+      },
       cwd: new URL('../../', import.meta.url).pathname,
       signal: stop.signal,
     })
-    const url = await Promise.race([listening.promise, code.then(() => { throw new Error(`serve ended: ${err}`) })])
+    const url = await Promise.race([
+      listening.promise,
+      code.then(() => {
+        throw new Error(`serve ended: ${err}`)
+      }),
+    ])
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    const r = await fetch(`${url}/dispatch`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"inputs": {"price": 2.5, "quantity": 20}, "outputs": ["total"]}' })
+    const r = await fetch(`${url}/dispatch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"inputs": {"price": 2.5, "quantity": 20}, "outputs": ["total"]}',
+    })
     expect(r.status).toBe(200)
-    expect((await r.json() as { values: { total: number } }).values.total).toBeCloseTo(54)
+    expect(((await r.json()) as { values: { total: number } }).values.total).toBeCloseTo(54)
     stop.abort()
     expect(await code).toBe(0)
     expect(err).toBe('')
@@ -294,7 +387,14 @@ describe('flowmark serve', () => {
 
   it('exits 2 on bad arguments', async () => {
     let err = ''
-    const code = await main(['serve', 'fixtures/portable-model/model.json', '--port', 'x'], { stderr: { write: (t: string) => { err += t } }, stdout: { write: () => 0 } })
+    const code = await main(['serve', 'fixtures/portable-model/model.json', '--port', 'x'], {
+      stderr: {
+        write: (t: string) => {
+          err += t
+        },
+      },
+      stdout: { write: () => 0 },
+    })
     expect(code).toBe(2)
     expect(err).toMatch(/^flowmark serve: --port takes a port number from 0 to 65535, not 'x'/)
   })

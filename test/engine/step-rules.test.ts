@@ -1,7 +1,15 @@
 // The step rules shared by the search and the plan replay: bad multi-output results, throwing iterators, error names.
 import { describe, expect, it } from 'vitest'
 import {
-  CallError, Dispatcher, DispatcherAbort, DispatcherError, DispatchPipe, FlowmarkError, ModelError, NodeError, PlotError,
+  CallError,
+  Dispatcher,
+  DispatcherAbort,
+  DispatcherError,
+  DispatchPipe,
+  FlowmarkError,
+  ModelError,
+  NodeError,
+  PlotError,
   PlotOptionError,
 } from '../../engine/index.ts'
 
@@ -39,7 +47,7 @@ describe('a function returning the wrong number of values for its outputs', () =
     ['fewer', (a: number) => [a], /returned 1 value;/],
     ['more', (a: number) => [a, a, a], /returned 3 values;/],
     ['more, from an endless iterator (read one past the outputs, not to the end)', () => endless(), /returned more than 2 values;/],
-  ] as const)('%s: is the node\'s recorded failure, and the search takes the other path', (_name, f, message) => {
+  ] as const)("%s: is the node's recorded failure, and the search takes the other path", (_name, f, message) => {
     const sol = model(f).dispatch({ a: 2 })
     const error = sol.errors.get('f')
     expect(error).toBeInstanceOf(NodeError)
@@ -72,7 +80,7 @@ describe('a function returning the wrong number of values for its outputs', () =
 })
 
 describe('a returned iterable whose iterator throws', () => {
-  it('is recorded as the node\'s failure, with the thrown value as cause, instead of escaping dispatch()', () => {
+  it("is recorded as the node's failure, with the thrown value as cause, instead of escaping dispatch()", () => {
     const boom = new RangeError('boom')
     const sol = model(() => throwingIterable(boom)).dispatch({ a: 2 })
     expect(sol.errors.get('f')!.cause).toBe(boom)
@@ -81,7 +89,12 @@ describe('a returned iterable whose iterator throws', () => {
 
   it('is recorded by the pipe too', () => {
     const boom = new RangeError('boom')
-    const err = thrown(() => DispatchPipe(model(() => throwingIterable(boom)), { inputs: ['a'], outputs: ['b'] })(2))
+    const err = thrown(() =>
+      DispatchPipe(
+        model(() => throwingIterable(boom)),
+        { inputs: ['a'], outputs: ['b'] },
+      )(2),
+    )
     expect(((err as DispatcherError).cause as NodeError).cause).toBe(boom)
   })
 })
@@ -103,11 +116,11 @@ describe('dispatch and DispatchPipe agree on a result that is not iterable', () 
 })
 
 describe('dispatch and DispatchPipe agree on a promise', () => {
-  it('is the node\'s failure with the same message in both', async () => {
+  it("is the node's failure with the same message in both", async () => {
     const d = new Dispatcher()
     d.addFunction({ id: 'f', fn: async (a: number) => a, inputs: ['a'], outputs: ['b'] })
     const viaDispatch = d.dispatch({ a: 1 }).errors.get('f')!
-    const viaPipe = ((thrown(() => DispatchPipe(d, { inputs: ['a'], outputs: ['b'] })(1)) as DispatcherError).cause as NodeError)
+    const viaPipe = (thrown(() => DispatchPipe(d, { inputs: ['a'], outputs: ['b'] })(1)) as DispatcherError).cause as NodeError
     expect(viaPipe.message).toBe(viaDispatch.message)
     expect(viaDispatch.message).toMatch(/returned a promise, but this dispatch is synchronous/)
   })

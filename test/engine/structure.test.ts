@@ -11,17 +11,35 @@ import { importCycles } from '../import-cycles.ts'
 const root = new URL('../../engine/', import.meta.url).pathname
 const files = (function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? (d.name === 'dist' || d.name === 'node_modules' ? [] : walk(join(dir, d.name))) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
+    d.isDirectory()
+      ? d.name === 'dist' || d.name === 'node_modules'
+        ? []
+        : walk(join(dir, d.name))
+      : d.name.endsWith('.ts')
+        ? [join(dir, d.name)]
+        : [],
+  )
 })(root)
 
 /**
  * The only engine files that may use Node built-ins: the CLI, the model-file loader, the worker executor and the
  * server's Node adapter and command (none reachable from index.ts).
  */
-const NODE_ONLY = new Set(['cli.ts', 'portable/node.ts', 'portable/index.ts', 'workers/index.ts', 'workers/worker.ts', 'server/node.ts', 'server/command.ts'])
+const NODE_ONLY = new Set([
+  'cli.ts',
+  'portable/node.ts',
+  'portable/index.ts',
+  'workers/index.ts',
+  'workers/worker.ts',
+  'server/node.ts',
+  'server/command.ts',
+])
 
 /** The optional peer dependencies an engine file may import (the worker executor's pool). */
-const PEERS = new Map([['workers/worker.ts', ['piscina']], ['workers/index.ts', ['piscina']]])
+const PEERS = new Map([
+  ['workers/worker.ts', ['piscina']],
+  ['workers/index.ts', ['piscina']],
+])
 /**
  * `flowmark/server` (engine/server/) may import its optional peers `hono` and
  * `@hono/node-server`, never reached from the main entry (the first test checks the main entry reaches no server file).
@@ -33,17 +51,18 @@ const SERVER_PEERS = /^(hono|hono\/[\w-]+|@hono\/node-server)$/
  * (buildPage, makePipe and the others of issue #19 were split; these were not part of it.)
  */
 const LONG_FUNCTIONS = new Map([
-  ['portable/ephemeral.ts#fromEphemeral', 'the ephemeral job-map reader: to split with the portable format\'s next change'],
-  ['portable/to-json.ts#writeModel', 'writes a model\'s nodes kind by kind: to split with the portable format\'s next change'],
-  ['portable/validate.ts#checkModel', 'checks a model document section by section: to split with the portable format\'s next change'],
-  ['cli.ts#main', 'the command line\'s dispatch over its commands; the serve command is being added to it'],
+  ['portable/ephemeral.ts#fromEphemeral', "the ephemeral job-map reader: to split with the portable format's next change"],
+  ['portable/to-json.ts#writeModel', "writes a model's nodes kind by kind: to split with the portable format's next change"],
+  ['portable/validate.ts#checkModel', "checks a model document section by section: to split with the portable format's next change"],
+  ['cli.ts#main', "the command line's dispatch over its commands; the serve command is being added to it"],
 ])
 
 /** The engine modules a file imports, transitively. */
 function reach(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen
   seen.add(file)
-  for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^'"]*?from\s+['"](\.[^'"]+)['"]/gm)) reach(join(file, '..', m[1]!), seen)
+  for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^'"]*?from\s+['"](\.[^'"]+)['"]/gm))
+    reach(join(file, '..', m[1]!), seen)
   return seen
 }
 
@@ -83,28 +102,99 @@ describe('engine/ structure', () => {
   })
 
   it('exports exactly the public API: the main entry for everyday use, helpers and plot utilities on subpaths', async () => {
-    expect(Object.keys(engine).sort()).toEqual([
-      'compareDistance', 'DispatcherAbort', 'Dispatcher', 'DispatcherError', 'EMPTY', 'END', 'FlowmarkError',
-      'formatPath', 'functionName', 'idText', 'Inf', 'inf', 'isNodeId', 'isSpecialNodeId', 'ModelError', 'nameError',
-      'NodeError', 'NONE', 'PLOT', 'SELF', 'SINK', 'Solution', 'START', 'Workflow', 'WRAPPED_MODEL',
-      'PlotError', 'PlotOptionError', 'TimeoutError',
-      // compose/
-      'Blueprint', 'CallError', 'DispatchPipe', 'MapDispatch', 'SubDispatch', 'SubDispatchFunction', 'SubDispatchPipe',
-      'DispatchPipeAsync', 'MapDispatchAsync', 'SubDispatchAsync', 'SubDispatchFunctionAsync', 'SubDispatchPipeAsync',
-      'deferred', 'isModelWrapper', 'runModel', 'runModelWith',
-    ].sort())
-    expect(Object.keys(await import('../../engine/helpers.ts')).sort()).toEqual([
-      'addArgs', 'areInNestedDicts', 'bypass', 'combineDicts', 'combineDictsWith', 'combineNestedDicts', 'combineNestedDictsWith', 'deepCopy',
-      'getNestedDicts', 'kkDict', 'mapDict', 'mapDictWith', 'mapList', 'mapListWith', 'parentArgument', 'parentFunc',
-      'partial', 'replicateValue', 'selector', 'stackNestedKeys', 'summation',
-    ].sort())
-    expect(Object.keys(await import('../../engine/plot/index.ts')).sort()).toEqual([
-      'DEFAULT_ROWS', 'inspectValue', 'LAYOUT_ENGINES', 'PLOT_CAPTIONS', 'legend', 'NODE_STYLES', 'PLOT_OPTION_NAMES', 'plotFromJSON',
-      'PlotError', 'PlotOptionError', 'ROW_NAMES', 'pathSegment',
-    ].sort())
+    expect(Object.keys(engine).sort()).toEqual(
+      [
+        'compareDistance',
+        'DispatcherAbort',
+        'Dispatcher',
+        'DispatcherError',
+        'EMPTY',
+        'END',
+        'FlowmarkError',
+        'formatPath',
+        'functionName',
+        'idText',
+        'Inf',
+        'inf',
+        'isNodeId',
+        'isSpecialNodeId',
+        'ModelError',
+        'nameError',
+        'NodeError',
+        'NONE',
+        'PLOT',
+        'SELF',
+        'SINK',
+        'Solution',
+        'START',
+        'Workflow',
+        'WRAPPED_MODEL',
+        'PlotError',
+        'PlotOptionError',
+        'TimeoutError',
+        // compose/
+        'Blueprint',
+        'CallError',
+        'DispatchPipe',
+        'MapDispatch',
+        'SubDispatch',
+        'SubDispatchFunction',
+        'SubDispatchPipe',
+        'DispatchPipeAsync',
+        'MapDispatchAsync',
+        'SubDispatchAsync',
+        'SubDispatchFunctionAsync',
+        'SubDispatchPipeAsync',
+        'deferred',
+        'isModelWrapper',
+        'runModel',
+        'runModelWith',
+      ].sort(),
+    )
+    expect(Object.keys(await import('../../engine/helpers.ts')).sort()).toEqual(
+      [
+        'addArgs',
+        'areInNestedDicts',
+        'bypass',
+        'combineDicts',
+        'combineDictsWith',
+        'combineNestedDicts',
+        'combineNestedDictsWith',
+        'deepCopy',
+        'getNestedDicts',
+        'kkDict',
+        'mapDict',
+        'mapDictWith',
+        'mapList',
+        'mapListWith',
+        'parentArgument',
+        'parentFunc',
+        'partial',
+        'replicateValue',
+        'selector',
+        'stackNestedKeys',
+        'summation',
+      ].sort(),
+    )
+    expect(Object.keys(await import('../../engine/plot/index.ts')).sort()).toEqual(
+      [
+        'DEFAULT_ROWS',
+        'inspectValue',
+        'LAYOUT_ENGINES',
+        'PLOT_CAPTIONS',
+        'legend',
+        'NODE_STYLES',
+        'PLOT_OPTION_NAMES',
+        'plotFromJSON',
+        'PlotError',
+        'PlotOptionError',
+        'ROW_NAMES',
+        'pathSegment',
+      ].sort(),
+    )
   })
 
-  it('the package exports the engine\'s entry points, and marks only the modules with side effects', () => {
+  it("the package exports the engine's entry points, and marks only the modules with side effects", () => {
     const pkg = JSON.parse(readFileSync(new URL('../../engine/package.json', import.meta.url), 'utf8')) as {
       exports: Record<string, { source?: string }>
       sideEffects: string[]

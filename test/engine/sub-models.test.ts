@@ -17,7 +17,12 @@ describe('§5.1 getSubDsp', () => {
   it('keeps the induced sub-model, dropping functions that miss an input', () => {
     const s = model().getSubDsp(['a', 'c', 'd', 'e', 'f2'])
     expect(nodes(s)).toEqual(['a', 'c', 'd', 'f2', 'e'])
-    expect(edges(s)).toEqual([['a', 'f2'], ['d', 'f2'], ['f2', 'c'], ['f2', 'e']])
+    expect(edges(s)).toEqual([
+      ['a', 'f2'],
+      ['d', 'f2'],
+      ['f2', 'c'],
+      ['f2', 'e'],
+    ])
   })
 
   it('drops the edges given, then functions left without outputs, then isolated nodes', () => {
@@ -63,33 +68,65 @@ describe('§5.2 getSubDspFromWorkflow', () => {
   }
 
   it('follows the last workflow forward from the sources', () => {
-    expect(edges(model().getSubDspFromWorkflow(['a', 'b'])))
-      .toEqual([['a', 'f'], ['b', 'f'], ['f', 'c'], ['c', 'h'], ['h', 'e']])
+    expect(edges(model().getSubDspFromWorkflow(['a', 'b']))).toEqual([
+      ['a', 'f'],
+      ['b', 'f'],
+      ['f', 'c'],
+      ['c', 'h'],
+      ['h', 'e'],
+    ])
   })
 
   it('follows it backwards with reverse', () => {
-    expect(edges(model().getSubDspFromWorkflow(['e'], { reverse: true })))
-      .toEqual([['h', 'e'], ['c', 'h'], ['f', 'c'], ['a', 'f'], ['b', 'f']])
+    expect(edges(model().getSubDspFromWorkflow(['e'], { reverse: true }))).toEqual([
+      ['h', 'e'],
+      ['c', 'h'],
+      ['f', 'c'],
+      ['a', 'f'],
+      ['b', 'f'],
+    ])
   })
 
   it("searches the model itself with graph: 'model'", () => {
-    expect(edges(model().getSubDspFromWorkflow(['e'], { graph: 'model', reverse: true })))
-      .toEqual([['g', 'e'], ['h', 'e'], ['c', 'g'], ['c', 'h'], ['x', 'g'], ['f', 'c'], ['a', 'f'], ['b', 'f']])
+    expect(edges(model().getSubDspFromWorkflow(['e'], { graph: 'model', reverse: true }))).toEqual([
+      ['g', 'e'],
+      ['h', 'e'],
+      ['c', 'g'],
+      ['c', 'h'],
+      ['x', 'g'],
+      ['f', 'c'],
+      ['a', 'f'],
+      ['b', 'f'],
+    ])
   })
 
   it('adds the missing inputs of reached functions as leaves with addMissing', () => {
-    expect(edges(model().getSubDspFromWorkflow(['c'], { graph: 'model', addMissing: true })))
-      .toEqual([['c', 'g'], ['c', 'h'], ['g', 'e'], ['x', 'g'], ['h', 'e']])
+    expect(edges(model().getSubDspFromWorkflow(['c'], { graph: 'model', addMissing: true }))).toEqual([
+      ['c', 'g'],
+      ['c', 'h'],
+      ['g', 'e'],
+      ['x', 'g'],
+      ['h', 'e'],
+    ])
   })
 
   it('includes functions whose inputs are not all included with checkInputs: false', () => {
-    expect(edges(model().getSubDspFromWorkflow(['c'], { graph: 'model', checkInputs: false })))
-      .toEqual([['c', 'g'], ['c', 'h'], ['g', 'e'], ['h', 'e']])
+    expect(edges(model().getSubDspFromWorkflow(['c'], { graph: 'model', checkInputs: false }))).toEqual([
+      ['c', 'g'],
+      ['c', 'h'],
+      ['g', 'e'],
+      ['h', 'e'],
+    ])
   })
 
   it('includes blockers but does not explore past them', () => {
-    expect(edges(model().getSubDspFromWorkflow(['e'], { graph: 'model', reverse: true, blockers: ['c'] })))
-      .toEqual([['g', 'e'], ['h', 'e'], ['c', 'g'], ['c', 'h'], ['x', 'g']])
+    expect(edges(model().getSubDspFromWorkflow(['e'], { graph: 'model', reverse: true, blockers: ['c'] }))).toEqual([
+      ['g', 'e'],
+      ['h', 'e'],
+      ['c', 'g'],
+      ['c', 'h'],
+      ['x', 'g'],
+    ])
   })
 
   it('works on a Solution’s own workflow', () => {
@@ -97,7 +134,10 @@ describe('§5.2 getSubDspFromWorkflow', () => {
     d.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
     d.addFunction({ id: 'g', fn: (a: number) => a - 1, inputs: ['a'], outputs: ['c'] })
     const sol = d.dispatch({ a: 1 }, ['b'])
-    expect(edges(sol.getSubDspFromWorkflow(['a']))).toEqual([['a', 'f'], ['f', 'b']])
+    expect(edges(sol.getSubDspFromWorkflow(['a']))).toEqual([
+      ['a', 'f'],
+      ['f', 'b'],
+    ])
   })
 
   it('prunes sub-dispatchers to what their kept inputs and outputs need', () => {
@@ -113,7 +153,10 @@ describe('§5.2 getSubDspFromWorkflow', () => {
     expect(child.kind).toBe('dispatcher')
     if (child.kind !== 'dispatcher') return
     expect(nodes(child.dispatcher)).toEqual(['p', 'q', 'r', 'g1'])
-    expect([...child.inputs]).toEqual([['a', ['p']], ['b', ['r']]])
+    expect([...child.inputs]).toEqual([
+      ['a', ['p']],
+      ['b', ['r']],
+    ])
     expect([...child.outputs]).toEqual([['q', ['y']]])
     // The source model keeps its full child.
     expect(nodes(sub)).toEqual(['g1', 'p', 'q', 'g2', 'r', 's'])
@@ -129,23 +172,47 @@ describe('§5.3 shrinkDsp', () => {
     d.addFunction({ id: 'k', inputs: ['d'], outputs: ['e'] })
     return d
   }
-  const sorted = (d: Dispatcher) => edges(d).map((e) => e.map(String).join('→')).sort()
+  const sorted = (d: Dispatcher) =>
+    edges(d)
+      .map((e) => e.map(String).join('→'))
+      .sort()
   const pairs = (list: [NodeId, NodeId][]) => list.map((e) => e.map(String).join('→')).sort()
 
   it('keeps the cheapest way from the inputs to the outputs', () => {
-    expect(sorted(model().shrinkDsp(['a', 'b'], ['d']))).toEqual(pairs([['h', 'd'], ['b', 'h']]))
+    expect(sorted(model().shrinkDsp(['a', 'b'], ['d']))).toEqual(
+      pairs([
+        ['h', 'd'],
+        ['b', 'h'],
+      ]),
+    )
   })
 
   it('keeps everything reachable without outputs', () => {
-    expect(sorted(model().shrinkDsp(['a', 'b']))).toEqual(pairs([
-      ['a', 'f'], ['b', 'f'], ['b', 'h'], ['d', 'k'], ['f', 'c'], ['h', 'd'], ['k', 'e'],
-    ]))
+    expect(sorted(model().shrinkDsp(['a', 'b']))).toEqual(
+      pairs([
+        ['a', 'f'],
+        ['b', 'f'],
+        ['b', 'h'],
+        ['d', 'k'],
+        ['f', 'c'],
+        ['h', 'd'],
+        ['k', 'e'],
+      ]),
+    )
   })
 
   it('keeps every ancestor without inputs, and nothing without either', () => {
-    expect(sorted(model().shrinkDsp([], ['d']))).toEqual(pairs([
-      ['g', 'd'], ['h', 'd'], ['c', 'g'], ['b', 'h'], ['b', 'f'], ['f', 'c'], ['a', 'f'],
-    ]))
+    expect(sorted(model().shrinkDsp([], ['d']))).toEqual(
+      pairs([
+        ['g', 'd'],
+        ['h', 'd'],
+        ['c', 'g'],
+        ['b', 'h'],
+        ['b', 'f'],
+        ['f', 'c'],
+        ['a', 'f'],
+      ]),
+    )
     expect(nodes(model().shrinkDsp())).toEqual([])
   })
 
@@ -155,9 +222,17 @@ describe('§5.3 shrinkDsp', () => {
     d.addFunction({ id: 'g', inputs: ['c'], outputs: ['d'] })
     d.addFunction({ id: 'h', inputs: ['b'], outputs: ['d'], inputDomain: Boolean })
     d.addFunction({ id: 'k', inputs: ['d'], outputs: ['e'] })
-    expect(sorted(d.shrinkDsp(['a', 'b'], ['d']))).toEqual(pairs([
-      ['g', 'd'], ['h', 'd'], ['c', 'g'], ['b', 'h'], ['b', 'f'], ['f', 'c'], ['a', 'f'],
-    ]))
+    expect(sorted(d.shrinkDsp(['a', 'b'], ['d']))).toEqual(
+      pairs([
+        ['g', 'd'],
+        ['h', 'd'],
+        ['c', 'g'],
+        ['b', 'h'],
+        ['b', 'f'],
+        ['f', 'c'],
+        ['a', 'f'],
+      ]),
+    )
   })
 
   it('gives the same results as the full model on the shrunk one', () => {
@@ -188,7 +263,7 @@ describe('§5.4 getNode', () => {
   })
 })
 
-describe('§5.4 getNode with nodeAttr (schedula\'s node_attr)', () => {
+describe("§5.4 getNode with nodeAttr (schedula's node_attr)", () => {
   // schedula's get_node docstring: a SubDispatch node 'Sub-dispatcher' over 'a + b'; dispatch({ a: { a: 3, b: 1 } }).
   const model = () => {
     const sub = new Dispatcher({ name: 'Sub-dispatcher' })
@@ -210,7 +285,11 @@ describe('§5.4 getNode with nodeAttr (schedula\'s node_attr)', () => {
     expect(d.getNode('b', { nodeAttr: 'output' })).toEqual({ c: 4 })
     // Solution.getNode defaults to 'output' and reads that solution, not the dispatcher's last one.
     const other = d.dispatch({ a: { a: 10, b: 1 } })
-    expect([sol.getNode('Sub-dispatcher', 'c'), other.getNode('Sub-dispatcher', 'c'), d.getNode('Sub-dispatcher', 'c', { nodeAttr: 'output', solution: sol })]).toEqual([4, 11, 4])
+    expect([
+      sol.getNode('Sub-dispatcher', 'c'),
+      other.getNode('Sub-dispatcher', 'c'),
+      d.getNode('Sub-dispatcher', 'c', { nodeAttr: 'output', solution: sol }),
+    ]).toEqual([4, 11, 4])
   })
 
   it("'auto', 'description', 'defaultValue', 'dispatcher', 'solution' and the node record", () => {
@@ -255,14 +334,14 @@ describe('§5.1 getSubDsp leaves its source unchanged', () => {
   })
 })
 
-describe('model-wrapping function nodes keep their solution (schedula\'s node_solutions)', () => {
+describe("model-wrapping function nodes keep their solution (schedula's node_solutions)", () => {
   const area = () => {
     const m = new Dispatcher({ name: 'area' })
     m.addFunction({ id: 'rect', fn: (w: number, h: number) => w * h, inputs: ['w', 'h'], outputs: ['a'] })
     return m
   }
 
-  it('SubDispatchFunction, SubDispatch and runModel: the call\'s solution is on the workflow node, and plotted', () => {
+  it("SubDispatchFunction, SubDispatch and runModel: the call's solution is on the workflow node, and plotted", () => {
     const model = area()
     const F = SubDispatchFunction(model, { inputs: ['w', 'h'], outputs: ['a'] })
     const d = new Dispatcher({ name: 'outer' })

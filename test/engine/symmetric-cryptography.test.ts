@@ -63,7 +63,14 @@ describe('symmetric-cryptography model', () => {
     // Swap the reader for one that fails: the failure is recorded and the alternative path is taken.
     const read = dsp.getNode('read_key')
     if (read.kind !== 'function') throw new Error('read_key is a function node')
-    dsp.addFunction({ id: 'read_key_broken', fn: () => { throw new Error('disk unplugged') }, inputs: ['key_fpath'], outputs: ['key'] })
+    dsp.addFunction({
+      id: 'read_key_broken',
+      fn: () => {
+        throw new Error('disk unplugged')
+      },
+      inputs: ['key_fpath'],
+      outputs: ['key'],
+    })
     const sol = dsp.dispatch({ key_fpath: join(dir, 'nowhere'), decrypted: 'x' }, ['encrypted'])
     expect(sol.errors.get('read_key_broken')?.cause).toMatchObject({ message: 'disk unplugged' })
     expect(ran(sol)).toEqual(['read_key_broken', 'generate_key', 'encrypt_message'])
@@ -72,9 +79,7 @@ describe('symmetric-cryptography model', () => {
 
   it('extracts the API part: no file reading or writing', () => {
     const api = createApi()
-    expect([...api.nodes.keys()]).toEqual([
-      'key', START, 'generate_key', 'encrypt_message', 'decrypted', 'encrypted', 'decrypt_message',
-    ])
+    expect([...api.nodes.keys()]).toEqual(['key', START, 'generate_key', 'encrypt_message', 'decrypted', 'encrypted', 'decrypt_message'])
     expect([...api.functionNodes.keys()].some((id) => String(id).includes('read') || String(id).includes('write'))).toBe(false)
     const sol = api.dispatch({ decrypted: 'message' })
     const back = api.dispatch({ key: sol.get('key'), encrypted: sol.get('encrypted') }, ['decrypted'])

@@ -45,7 +45,11 @@ function randomModel(r: () => number, depth: number): { dsp: Dispatcher; data: s
   }
   for (let i = int(r, 4, 10); i > 0; i--) {
     const inputs = sample(r, data, int(r, 1, 2))
-    const outputs = sample(r, data.filter((d) => !inputs.includes(d)), r() < 0.25 ? 2 : 1)
+    const outputs = sample(
+      r,
+      data.filter((d) => !inputs.includes(d)),
+      r() < 0.25 ? 2 : 1,
+    )
     for (const o of outputs) produced.add(o)
     const single = pick(r, SINGLE)
     const name = outputs.length === 2 ? PAIRED[single] : single
@@ -53,7 +57,10 @@ function randomModel(r: () => number, depth: number): { dsp: Dispatcher; data: s
     const limit = int(r, -2, 5)
     const at = int(r, 0, inputs.length - 1)
     dsp.addFunction({
-      id: `${prefix}f${i}`, fn: vocabulary[name], inputs, outputs,
+      id: `${prefix}f${i}`,
+      fn: vocabulary[name],
+      inputs,
+      outputs,
       ...(r() < 0.5 ? { weight: int(r, 0, 4) } : {}),
       ...(r() < 0.2 ? { inputDomain: (...a: number[]) => a[at]! > limit } : {}),
     })
@@ -63,7 +70,12 @@ function randomModel(r: () => number, depth: number): { dsp: Dispatcher; data: s
     const inputs: Record<string, string> = {}
     for (const [k, p] of sample(r, data, int(r, 1, 2)).entries()) inputs[p] = child.data[k]!
     const outputs: Record<string, string> = {}
-    for (const c of sample(r, child.data.filter((c) => !Object.values(inputs).includes(c)), int(r, 1, 2))) outputs[c] = pick(r, data)
+    for (const c of sample(
+      r,
+      child.data.filter((c) => !Object.values(inputs).includes(c)),
+      int(r, 1, 2),
+    ))
+      outputs[c] = pick(r, data)
     dsp.addDispatcher({ id: 'S', dispatcher: child.dsp, inputs, outputs, ...(r() < 0.5 ? { weight: int(r, 0, 2) } : {}) })
   }
   return { dsp, data, produced }

@@ -14,7 +14,8 @@ const fallback = (first: (...args: never[]) => unknown): Dispatcher => {
 const out: string[] = []
 
 const closed = createWorkerExecutor({ size: 2 })
-for (const first of [work.boom, work.exit]) out.push(String((await fallback(first).dispatchAsync({ a: 1, b: 2 }, ['y'], { executor: closed })).get('y')))
+for (const first of [work.boom, work.exit])
+  out.push(String((await fallback(first).dispatchAsync({ a: 1, b: 2 }, ['y'], { executor: closed })).get('y')))
 await closed.close()
 out.push('|')
 

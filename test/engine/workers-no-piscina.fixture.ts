@@ -4,7 +4,9 @@ import { registerHooks } from 'node:module'
 registerHooks({
   resolve(specifier, context, next) {
     if (specifier === 'piscina') {
-      throw Object.assign(new Error(`Cannot find package 'piscina' imported from ${context.parentURL ?? '?'}`), { code: 'ERR_MODULE_NOT_FOUND' })
+      throw Object.assign(new Error(`Cannot find package 'piscina' imported from ${context.parentURL ?? '?'}`), {
+        code: 'ERR_MODULE_NOT_FOUND',
+      })
     }
     return next(specifier, context)
   },

@@ -2,7 +2,15 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { Dispatcher, DispatcherAbort, MapDispatchAsync, ModelError, SubDispatchAsync, TimeoutError, type DispatchEvent } from '../../engine/index.ts'
+import {
+  Dispatcher,
+  DispatcherAbort,
+  MapDispatchAsync,
+  ModelError,
+  SubDispatchAsync,
+  TimeoutError,
+  type DispatchEvent,
+} from '../../engine/index.ts'
 import { functionRef, RefError } from '../../engine/ref.ts'
 import { createWorkerExecutor, WorkerError } from '../../engine/workers/index.ts'
 import * as work from '../../fixtures/workers/work.ts'
@@ -75,10 +83,13 @@ describe('createWorkerExecutor: calls on worker threads', () => {
     dsp.addFunction({ id: 'there', fn: ref(work.threadOf), inputs: ['b'], outputs: ['t'] })
     const sol = await dsp.dispatchAsync({ a: 1 }, null, { executor: ex })
     expect(sol.get('t')).toBeGreaterThan(0)
-    expect(sol.pipe.filter((s) => s.executor !== undefined).map((s) => [s.nodeId, s.executor])).toEqual([['here', 'async'], ['there', 'workers']])
+    expect(sol.pipe.filter((s) => s.executor !== undefined).map((s) => [s.nodeId, s.executor])).toEqual([
+      ['here', 'async'],
+      ['there', 'workers'],
+    ])
   })
 
-  it('resolves a relative reference against the executor\'s baseUrl', async () => {
+  it("resolves a relative reference against the executor's baseUrl", async () => {
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'sp', ref: './work.ts#split', fn: work.split, inputs: ['a', 'b'], outputs: ['s', 'd'] })
     const bare = pool({ size: 1 })
@@ -105,7 +116,9 @@ describe('checks before anything runs', () => {
     const err = await dsp.dispatchAsync({ x: 1 }, null, { executor: ex, onEvent: (e) => events.push(e) }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ModelError)
     expect((err as ModelError).nodeId).toBe('closure')
-    expect((err as Error).message).toMatch(/^node 'closure' \(at S\/closure\) is sent to the worker executor 'workers', but its function has no reference/)
+    expect((err as Error).message).toMatch(
+      /^node 'closure' \(at S\/closure\) is sent to the worker executor 'workers', but its function has no reference/,
+    )
     expect((err as Error).message).toMatch(/functionRef\(name, import\.meta\.url\)/)
     expect(events).toEqual([])
     expect(ex.completed).toBe(0)
@@ -113,8 +126,16 @@ describe('checks before anything runs', () => {
 
   it('names the node when its module is missing, its export is missing, or it exports another function', async () => {
     const cases: [string, (...args: never[]) => unknown, RegExp][] = [
-      ['module', functionRef((a: number) => a, 'file:///nowhere/work.ts', 'sum'), /module not found for reference of node 'n' "file:\/\/\/nowhere\/work.ts#sum"/],
-      ['export', functionRef((a: number) => a, WORK, 'nope'), /reference of node 'n' ".*work.ts#nope": the module has no export 'nope'; its function exports: boom, countAndSpin, /],
+      [
+        'module',
+        functionRef((a: number) => a, 'file:///nowhere/work.ts', 'sum'),
+        /module not found for reference of node 'n' "file:\/\/\/nowhere\/work.ts#sum"/,
+      ],
+      [
+        'export',
+        functionRef((a: number) => a, WORK, 'nope'),
+        /reference of node 'n' ".*work.ts#nope": the module has no export 'nope'; its function exports: boom, countAndSpin, /,
+      ],
       ['export', functionRef((a: number) => a, WORK, 'mix'), /reference of node 'n' .* imports another function than the node's own/],
     ]
     for (const [problem, fn, message] of cases) {
@@ -129,8 +150,9 @@ describe('checks before anything runs', () => {
   })
 
   it('refuses a malformed reference when the node is added', () => {
-    expect(() => new Dispatcher().addFunction({ id: 'n', ref: 'work.ts', inputs: ['a'], outputs: ['b'] }))
-      .toThrow(/malformed reference of node 'n' "work.ts": expected 'module#export'/)
+    expect(() => new Dispatcher().addFunction({ id: 'n', ref: 'work.ts', inputs: ['a'], outputs: ['b'] })).toThrow(
+      /malformed reference of node 'n' "work.ts": expected 'module#export'/,
+    )
   })
 })
 
@@ -234,7 +256,10 @@ describe('composition and the timeline', () => {
     meet.addFunction({ id: 'meet', fn: ref(work.rendezvous), inputs: ['shared', 'parties'], outputs: ['thread'] })
     const shared = new Int32Array(new SharedArrayBuffer(4))
     const each = MapDispatchAsync(meet, { executor: ex, factoryOptions: { outputs: ['thread'], outputType: 'all' } })
-    const sols = await each([{ shared, parties: 2 }, { shared, parties: 2 }]) as import('../../engine/index.ts').Solution[]
+    const sols = (await each([
+      { shared, parties: 2 },
+      { shared, parties: 2 },
+    ])) as import('../../engine/index.ts').Solution[]
     const threads = sols.map((s) => s.get('thread') as number)
     // Both calls returned a thread id only if they ran at the same time, each on its own worker.
     expect(threads.every((t) => t > 0)).toBe(true)
@@ -280,8 +305,10 @@ describe('the process exits on its own', () => {
   it('importing flowmark/workers without piscina says how to install it', () => {
     const script = fileURLToPath(new URL('./workers-no-piscina.fixture.ts', import.meta.url))
     const res = spawnSync(NODE, ['--conditions=source', script], { encoding: 'utf8', timeout: 60_000 })
-    expect(res.stdout.trim()).toBe("WorkerError piscina: flowmark/workers runs calls on a piscina worker pool, but the package 'piscina' is not " +
-      'installed: run `npm install piscina` (an optional peer dependency of flowmark, ^5.3.2)')
+    expect(res.stdout.trim()).toBe(
+      "WorkerError piscina: flowmark/workers runs calls on a piscina worker pool, but the package 'piscina' is not " +
+        'installed: run `npm install piscina` (an optional peer dependency of flowmark, ^5.3.2)',
+    )
     expect(res.status).toBe(0)
   })
 })

@@ -17,7 +17,11 @@ const devVersion = (name: string): string => {
   return range
 }
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
 
 /** Runs a command; never throws for a non-zero exit (the tests look at the code and the output). */
 function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
@@ -101,7 +105,11 @@ describe('the engine alone', () => {
       const version = (await run(other, ['--version'], dir)).stdout.trim()
       if (Number(version.slice(1).split('.')[0]) < 20) continue
       const again = await run(other, ['main.js'], dir)
-      expect(JSON.parse(again.stdout), `engine on ${other} ${version}: ${again.stderr}`).toEqual({ c: 3, keys: ['a', 'b', 'c'], kind: 'dmap' })
+      expect(JSON.parse(again.stdout), `engine on ${other} ${version}: ${again.stderr}`).toEqual({
+        c: 3,
+        keys: ['a', 'b', 'c'],
+        kind: 'dmap',
+      })
       console.info(`engine ran on ${other} ${version}`)
     }
   }, 300_000)
@@ -118,15 +126,30 @@ const c: number | undefined = sol.get('c')
 const plain: Solution = sol
 export const result = [c, plain.size] as const
 `
-const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    target: 'es2023', lib: ['es2023'], types: [], module: 'nodenext', moduleResolution: 'nodenext', strict: true,
-    exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: false, verbatimModuleSyntax: true,
+const TSCONFIG = JSON.stringify(
+  {
+    compilerOptions: {
+      target: 'es2023',
+      lib: ['es2023'],
+      types: [],
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noEmit: true,
+      skipLibCheck: false,
+      verbatimModuleSyntax: true,
+    },
+    include: ['index.ts'],
   },
-  include: ['index.ts'],
-}, null, 2)
+  null,
+  2,
+)
 
-describe.each([['5', 'typescript@5'], ['6', `typescript@${devVersion('typescript')}`]])('TypeScript %s, strict, no Node or DOM types', (_, spec) => {
+describe.each([
+  ['5', 'typescript@5'],
+  ['6', `typescript@${devVersion('typescript')}`],
+])('TypeScript %s, strict, no Node or DOM types', (_, spec) => {
   it('type-checks a typed model against the engine', async () => {
     const dir = await project(`ts${_}`, [engineTgz, spec])
     write(dir, { 'index.ts': TYPED, 'tsconfig.json': TSCONFIG })
@@ -182,8 +205,16 @@ describe('the docs toolchain in fresh projects', () => {
   let dir = ''
   beforeAll(async () => {
     dir = await project('docs', [
-      engineTgz, docsTgz, `astro@${devVersion('astro')}`, `@astrojs/starlight@${devVersion('@astrojs/starlight')}`,
-      `vitest@${devVersion('vitest')}`, 'unified@11', 'remark-parse@11', 'remark-directive@4', 'remark-rehype@11', 'rehype-stringify@10',
+      engineTgz,
+      docsTgz,
+      `astro@${devVersion('astro')}`,
+      `@astrojs/starlight@${devVersion('@astrojs/starlight')}`,
+      `vitest@${devVersion('vitest')}`,
+      'unified@11',
+      'remark-parse@11',
+      'remark-directive@4',
+      'remark-rehype@11',
+      'rehype-stringify@10',
     ])
   }, 600_000)
 
@@ -217,13 +248,15 @@ describe('the docs toolchain in fresh projects', () => {
       'astro.config.mjs': [
         "import starlight from '@astrojs/starlight'",
         "import { starlightFlowmark } from '@flowmark/docs/astro'",
-        "export default { integrations: [starlight({ title: 'Consumer', pagefind: false, plugins: [starlightFlowmark()] })] }", '',
+        "export default { integrations: [starlight({ title: 'Consumer', pagefind: false, plugins: [starlightFlowmark()] })] }",
+        '',
       ].join('\n'),
       'src/content.config.ts': [
         "import { defineCollection } from 'astro:content'",
         "import { docsLoader } from '@astrojs/starlight/loaders'",
         "import { docsSchema } from '@astrojs/starlight/schema'",
-        'export const collections = { docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }) }', '',
+        'export const collections = { docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }) }',
+        '',
       ].join('\n'),
       'src/content/docs/index.md': PAGE('flowmark'),
     })

@@ -64,7 +64,8 @@ describe('API pages as doctest pages', () => {
       const file = path.join(pagesDir, page.file)
       const session = pageSession(page.markdown, file)
       const report = await runSession(session.request)
-      for (const d of [...session.diagnostics, ...report.diagnostics]) if (d.severity === 'error') failures.push(`${page.slug}: ${d.message}`)
+      for (const d of [...session.diagnostics, ...report.diagnostics])
+        if (d.severity === 'error') failures.push(`${page.slug}: ${d.message}`)
     }
     expect(failures).toEqual([])
   }, 120_000)

@@ -17,12 +17,21 @@ let pages: ApiPage[]
 /** The names engine/index.ts exports, as the TypeScript compiler sees them (values and types). */
 function compilerExports(): string[] {
   const file = path.join(root, 'engine/index.ts')
-  const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowImportingTsExtensions: true, noEmit: true, target: ts.ScriptTarget.ES2023 })
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    allowImportingTsExtensions: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2023,
+  })
   const checker = program.getTypeChecker()
   const source = program.getSourceFile(file)
   const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source)
   if (symbol === undefined) throw new Error('engine/index.ts has no module symbol')
-  return checker.getExportsOfModule(symbol).map((s) => s.name).sort()
+  return checker
+    .getExportsOfModule(symbol)
+    .map((s) => s.name)
+    .sort()
 }
 
 beforeAll(async () => {
@@ -30,7 +39,9 @@ beforeAll(async () => {
   cached = await extractApi({ entryPoints: ['engine/index.ts'], root, cache })
   docs = await discoverDispatchers(cached)
   pages = apiPages(docs)
-  console.log(`[api] engine/index.ts: TypeDoc extraction ${fresh.stats.durationMs.toFixed(0)} ms, from cache ${cached.stats.durationMs.toFixed(0)} ms (${(fresh.stats.durationMs / cached.stats.durationMs).toFixed(1)}x)`)
+  console.log(
+    `[api] engine/index.ts: TypeDoc extraction ${fresh.stats.durationMs.toFixed(0)} ms, from cache ${cached.stats.durationMs.toFixed(0)} ms (${(fresh.stats.durationMs / cached.stats.durationMs).toFixed(1)}x)`,
+  )
 }, 120_000)
 
 afterAll(() => rmSync(cache, { recursive: true, force: true }))
@@ -47,7 +58,12 @@ describe('engine API', () => {
     const slugs = new Set(pages.map((p) => p.slug))
     for (const item of mod!.items) expect(slugs.has(item.slug), `page for ${item.name}`).toBe(true)
     // Runtime exports are exactly the runtime items.
-    expect(mod!.items.filter((i) => i.runtime).map((i) => i.name).sort()).toEqual(Object.keys(engine).sort())
+    expect(
+      mod!.items
+        .filter((i) => i.runtime)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(Object.keys(engine).sort())
   })
 
   it('gives names that differ only in case distinct slugs', () => {
@@ -95,7 +111,9 @@ describe('engine API', () => {
     const err = docs.model.modules[0]?.items.find((i) => i.name === 'ModelError')
     expect(err?.heritage).toEqual([{ relation: 'extends', type: 'FlowmarkError', slug: 'engine/flowmark-error' }])
     expect(err?.members.map((m) => m.name)).not.toContain('stack')
-    expect(pages.find((p) => p.slug === 'engine/model-error')?.markdown).toContain('Extends [`FlowmarkError`](/api/engine/flowmark-error/).')
+    expect(pages.find((p) => p.slug === 'engine/model-error')?.markdown).toContain(
+      'Extends [`FlowmarkError`](/api/engine/flowmark-error/).',
+    )
     const solution = docs.model.modules[0]?.items.find((i) => i.name === 'Solution')
     expect(solution?.heritage).toEqual([{ relation: 'implements', type: 'ReadonlyMap<NodeId, unknown>' }])
   })
@@ -112,8 +130,17 @@ describe('extraction cache', () => {
   it('is invalidated by a change to a file the entry points import, and only those', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-cache-'))
     try {
-      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, allowImportingTsExtensions: true, noEmit: true }, include: ['*.ts'] }))
-      writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\nexport { b }\n")
+      writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, allowImportingTsExtensions: true, noEmit: true },
+          include: ['*.ts'],
+        }),
+      )
+      writeFileSync(
+        path.join(dir, 'a.ts'),
+        "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\nexport { b }\n",
+      )
       const writeB = (doc: string) => writeFileSync(path.join(dir, 'b.ts'), `/** ${doc} */\nexport function b(): number { return 1 }\n`)
       writeB('Returns one.')
       const opts = { entryPoints: ['a.ts'], root: dir, cache: '.cache' }
@@ -138,12 +165,21 @@ describe('extraction cache', () => {
       const typed = await extractApi(opts)
       expect([typed.stats.cached, typed.modules[0]?.items.find((i) => i.name === 'b')?.declaration]).toEqual([false, 'function b(): 1'])
       // A namespace export is reported, not silently dropped; a tsconfig change invalidates the cache.
-      writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\nexport { b }\nexport * as ns from './b.ts'\n")
+      writeFileSync(
+        path.join(dir, 'a.ts'),
+        "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\nexport { b }\nexport * as ns from './b.ts'\n",
+      )
       const withNs = await extractApi(opts)
       expect(withNs.warnings).toEqual([expect.stringMatching(/^export a\.ns .*is a Namespace: not documented/)])
       expect(withNs.modules[0]?.items.map((i) => i.name)).toEqual(['a', 'b'])
       expect((await extractApi(opts)).stats.cached).toBe(true)
-      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, allowImportingTsExtensions: true, noEmit: true }, include: ['*.ts'] }))
+      writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, allowImportingTsExtensions: true, noEmit: true },
+          include: ['*.ts'],
+        }),
+      )
       expect((await extractApi(opts)).stats.cached).toBe(false)
       // Other options are another cache entry.
       const linked = await extractApi({ ...opts, sourceBaseUrl: 'https://example.org/' })

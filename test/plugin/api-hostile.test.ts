@@ -32,7 +32,9 @@ function decode(html: string): string {
 
 /** Number of cells of each row of each table. */
 function cellCounts(html: string): number[][] {
-  return [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) => [...(t[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => (r[1]?.match(/<t[dh][ >]/g) ?? []).length))
+  return [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) =>
+    [...(t[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => (r[1]?.match(/<t[dh][ >]/g) ?? []).length),
+  )
 }
 
 beforeAll(async () => {
@@ -43,7 +45,9 @@ beforeAll(async () => {
 describe('API pages with hostile doc comments', () => {
   it('keeps prose with pipes, dollars, angle brackets and braces as written, and runs the example', async () => {
     const { text } = await render('fixtures/api-hostile/pick')
-    expect(text).toContain('Picks a | b or `c`: pipes | in prose, $HOME and ${x}, a <T> and <b>bold</b> tag, {braces}, stars and underscores stay as written.')
+    expect(text).toContain(
+      'Picks a | b or `c`: pipes | in prose, $HOME and ${x}, a <T> and <b>bold</b> tag, {braces}, stars and underscores stay as written.',
+    )
     expect(text).toContain('function pick(choice: "a" | "b" | "|", template: `${string}$${string}`): string | undefined')
     expect(text).toContain('choice "a" | "b" | "|" One of \'a\' | \'b\'; a literal pipe | too.')
     expect(text).toContain('template `${string}$${string}` A ${name} template, with {curly} braces and a $ sign.')
@@ -51,7 +55,12 @@ describe('API pages with hostile doc comments', () => {
   })
 
   it('keeps every table at its column count', async () => {
-    for (const slug of ['fixtures/api-hostile', 'fixtures/api-hostile/pick', 'fixtures/api-hostile/hostile', 'fixtures/api-hostile/hostile-model']) {
+    for (const slug of [
+      'fixtures/api-hostile',
+      'fixtures/api-hostile/pick',
+      'fixtures/api-hostile/hostile',
+      'fixtures/api-hostile/hostile-model',
+    ]) {
       const { html } = await render(slug)
       const counts = cellCounts(html)
       expect(counts.length, slug).toBeGreaterThan(0)
@@ -71,6 +80,8 @@ describe('API pages with hostile doc comments', () => {
 
   it('quotes front matter that YAML would misread', () => {
     const pick = pages.find((p) => p.slug === 'fixtures/api-hostile/pick')
-    expect(pageToMarkdownFile(pick!).split('\n')[2]).toBe('description: "Picks `a | b` or `` `c` ``: pipes | in prose, $HOME and ${x}, a <T> and <b>bold</b> tag, {braces}, *stars* and _underscores_ stay as written."')
+    expect(pageToMarkdownFile(pick!).split('\n')[2]).toBe(
+      'description: "Picks `a | b` or `` `c` ``: pipes | in prose, $HOME and ${x}, a <T> and <b>bold</b> tag, {braces}, *stars* and _underscores_ stay as written."',
+    )
   })
 })

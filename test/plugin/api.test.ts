@@ -6,8 +6,25 @@ import { pathToFileURL } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Dispatcher, SubDispatchFunction, WRAPPED_MODEL } from '../../engine/index.ts'
 import {
-  ApiDiscoveryError, ApiError, ApiExtractionError, apiPages, describeNode, dispatcherTables, discoverDispatchers, exampleMarkdown, extractApi, firstSentence,
-  pageToMarkdownFile, slugify, summaryTable, syncApiPages, writeApiPages, type ApiDocs, type ApiItem, type ApiPage, type DocLookup,
+  ApiDiscoveryError,
+  ApiError,
+  ApiExtractionError,
+  apiPages,
+  describeNode,
+  dispatcherTables,
+  discoverDispatchers,
+  exampleMarkdown,
+  extractApi,
+  firstSentence,
+  pageToMarkdownFile,
+  slugify,
+  summaryTable,
+  syncApiPages,
+  writeApiPages,
+  type ApiDocs,
+  type ApiItem,
+  type ApiPage,
+  type DocLookup,
 } from '../../plugin/api/index.ts'
 import * as fixture from '../../fixtures/api-package/index.ts'
 import { prepareGolden } from '../golden.ts'
@@ -25,7 +42,9 @@ let crypto: ApiDocs
 
 /** The 1-based line of the first line of the fixture that starts with `prefix`. */
 function lineOf(file: string, prefix: string): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith(prefix))
+  const i = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.startsWith(prefix))
   if (i < 0) throw new Error(`no line starting with ${prefix} in ${file}`)
   return i + 1
 }
@@ -49,7 +68,9 @@ describe('extraction', () => {
     expect(mod?.name).toBe('fixtures/api-package')
     expect(mod?.slug).toBe('fixtures/api-package')
     // Without a `@module` comment, the file's purpose line describes the module (in the API index, too).
-    expect(mod?.doc?.firstSentence).toBe('A small documented package for the API page generator: functions, a class, a type, a constant and two models.')
+    expect(mod?.doc?.firstSentence).toBe(
+      'A small documented package for the API page generator: functions, a class, a type, a constant and two models.',
+    )
     const got = Object.fromEntries(mod!.items.map((i) => [i.name, [i.kind, i.doc.firstSentence]]))
     expect(got).toEqual({
       add: ['function', 'Adds two numbers.'],
@@ -61,19 +82,29 @@ describe('extraction', () => {
       subModel: ['dispatcher', 'A sub model that doubles its input.'],
     })
     // Every runtime export is documented, plus the type-only export.
-    const runtime = mod!.items.filter((i) => i.runtime).map((i) => i.name).sort()
+    const runtime = mod!.items
+      .filter((i) => i.runtime)
+      .map((i) => i.name)
+      .sort()
     expect(runtime).toEqual(Object.keys(fixture).sort())
   })
 
   it('keeps signatures, parameters, returns, examples and source positions', () => {
     const add = item('add')
     expect(add.declaration).toBe('function add(a: number, b: number): number')
-    expect(add.signatures[0]?.parameters.map((p) => [p.name, p.type, p.doc])).toEqual([['a', 'number', 'First addend.'], ['b', 'number', 'Second addend.']])
+    expect(add.signatures[0]?.parameters.map((p) => [p.name, p.type, p.doc])).toEqual([
+      ['a', 'number', 'First addend.'],
+      ['b', 'number', 'Second addend.'],
+    ])
     expect(add.doc.returns).toBe('The sum of `a` and `b`.')
     expect(add.doc.summary).toBe('Adds two numbers. Works for any finite or infinite numbers.')
     expect(add.doc.examples).toEqual(['```ts\n> add(1, 2)\n3\n> add(0.5, -0.5)\n0\n```'])
     const line = lineOf(fixtureFile, 'export function add(')
-    expect(add.source).toEqual({ file: 'fixtures/api-package/index.ts', line, url: `${pagesOptions.sourceBaseUrl}fixtures/api-package/index.ts#L${line}` })
+    expect(add.source).toEqual({
+      file: 'fixtures/api-package/index.ts',
+      line,
+      url: `${pagesOptions.sourceBaseUrl}fixtures/api-package/index.ts#L${line}`,
+    })
 
     const acc = item('Accumulator')
     expect(acc.members.map((m) => [m.kind, m.name, m.text])).toEqual([
@@ -81,10 +112,16 @@ describe('extraction', () => {
       ['property', 'total', 'total: number'],
       ['method', 'push', 'push(x: number): number'],
     ])
-    expect(acc.members[0]?.signatures[0]?.parameters[0]).toMatchObject({ name: 'start', defaultValue: '0', doc: 'The value the total starts from.' })
+    expect(acc.members[0]?.signatures[0]?.parameters[0]).toMatchObject({
+      name: 'start',
+      defaultValue: '0',
+      doc: 'The value the total starts from.',
+    })
     expect(acc.members[2]?.doc.returns).toBe('The new total.')
     expect(acc.doc.examples).toHaveLength(1)
-    expect(item('double').doc.summary).toBe('Doubles a number. The same as [`add`](api:fixtures/api-package/add) with both arguments equal.')
+    expect(item('double').doc.summary).toBe(
+      'Doubles a number. The same as [`add`](api:fixtures/api-package/add) with both arguments equal.',
+    )
     expect(item('Pair').declaration).toBe('type Pair = readonly [number, number]')
     expect(item('DEFAULT_OFFSET').declaration).toBe('const DEFAULT_OFFSET: 10')
   })
@@ -97,9 +134,17 @@ describe('extraction', () => {
   })
 
   it('names several entry points as separate modules', async () => {
-    const model = await extractApi({ entryPoints: ['fixtures/api-package/index.ts', { file: 'fixtures/api-package/failing.ts', name: 'failing' }], root, cache })
+    const model = await extractApi({
+      entryPoints: ['fixtures/api-package/index.ts', { file: 'fixtures/api-package/failing.ts', name: 'failing' }],
+      root,
+      cache,
+    })
     expect(model.modules.map((m) => [m.name, m.slug, m.items.map((i) => i.slug)])).toEqual([
-      ['fixtures/api-package', 'fixtures/api-package', expect.arrayContaining(['fixtures/api-package/add', 'fixtures/api-package/main-model'])],
+      [
+        'fixtures/api-package',
+        'fixtures/api-package',
+        expect.arrayContaining(['fixtures/api-package/add', 'fixtures/api-package/main-model']),
+      ],
       ['failing', 'failing', ['failing/triple']],
     ])
   })
@@ -108,7 +153,11 @@ describe('extraction', () => {
 describe('dispatcher tables', () => {
   it('lists data, functions and sub-dispatchers with inherited first sentences and links', () => {
     const main = docs.dispatchers.find((d) => d.exportName === 'mainModel')
-    expect(main).toMatchObject({ name: 'main_model', slug: 'fixtures/api-package/main-model', description: 'Sums, doubles and shifts numbers. It nests the sub model.' })
+    expect(main).toMatchObject({
+      name: 'main_model',
+      slug: 'fixtures/api-package/main-model',
+      description: 'Sums, doubles and shifts numbers. It nests the sub model.',
+    })
     expect(main?.tables.data).toEqual([
       { id: 's', description: 'Second addend.' }, // @param b of add (sum2) beats the @returns of its producer
       { id: 't', description: 'Twice x.' }, // @returns of double, its single producer
@@ -124,14 +173,19 @@ describe('dispatcher tables', () => {
       { id: 'sum2', description: 'Adds two numbers.', href: 'api:fixtures/api-package/add' },
       { id: 'sum_xy', description: 'Adds two numbers.', href: 'api:fixtures/api-package/add' },
     ])
-    expect(main?.tables.dsp).toEqual([{ id: 'my_sub', description: 'A sub model that doubles its input.', href: 'api:fixtures/api-package/sub-model' }])
+    expect(main?.tables.dsp).toEqual([
+      { id: 'my_sub', description: 'A sub model that doubles its input.', href: 'api:fixtures/api-package/sub-model' },
+    ])
     // The plot is taken at full depth once the engine can plot: the sub-dispatcher has its own page.
     const canPlot = typeof (Dispatcher.prototype as unknown as { plot?: unknown }).plot === 'function'
     expect(main?.plot === undefined).toBe(!canPlot)
     if (canPlot) expect(main?.plot?.pages.map((p) => p.path)).toEqual(['', 'my_sub'])
     const sub = docs.dispatchers.find((d) => d.exportName === 'subModel')
     expect(sub?.tables).toEqual({
-      data: [{ id: 'c', description: 'The number to double.' }, { id: 'd', description: 'Twice x.' }],
+      data: [
+        { id: 'c', description: 'The number to double.' },
+        { id: 'd', description: 'Twice x.' },
+      ],
       func: [{ id: 'double', description: 'Doubles a number.', href: 'api:fixtures/api-package/double' }],
       dsp: [],
     })
@@ -151,8 +205,13 @@ describe('dispatcher tables', () => {
     })
     const func = Object.fromEntries(d!.tables.func.map((r) => [r.id, [r.description, r.href]]))
     expect(func.generate_key).toEqual(['Generates a new random 256-bit key.', 'api:fixtures/symmetric-cryptography/model/generate-key'])
-    expect(func.read_key).toEqual(['Reads the key from its file, when the file exists.', 'api:fixtures/symmetric-cryptography/model/read-text'])
-    expect(func.decrypt_message?.[0]).toBe('Decrypts a message encrypted by `encryptMessage`; throws when the key is wrong or the message was altered.')
+    expect(func.read_key).toEqual([
+      'Reads the key from its file, when the file exists.',
+      'api:fixtures/symmetric-cryptography/model/read-text',
+    ])
+    expect(func.decrypt_message?.[0]).toBe(
+      'Decrypts a message encrypted by `encryptMessage`; throws when the key is wrong or the message was altered.',
+    )
     expect(Object.keys(func)).toHaveLength(9)
   })
 
@@ -162,15 +221,43 @@ describe('dispatcher tables', () => {
     dsp.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'] })
     const empty = { summary: '', firstSentence: '', examples: [], tags: [], modifiers: [] }
     const api = {
-      modules: [{ name: 'virtual', slug: 'virtual', file: 'virtual.ts', absoluteFile: '/virtual.ts', doc: undefined, items: [
-        { name: 'dsp', kind: 'variable' as const, slug: 'virtual/dsp', declaration: 'const dsp: Dispatcher', signatures: [], doc: empty, members: [], runtime: true },
-      ] }],
-      typedocVersion: 'x', sourceFiles: [], warnings: [], stats: { cached: false, durationMs: 0 },
+      modules: [
+        {
+          name: 'virtual',
+          slug: 'virtual',
+          file: 'virtual.ts',
+          absoluteFile: '/virtual.ts',
+          doc: undefined,
+          items: [
+            {
+              name: 'dsp',
+              kind: 'variable' as const,
+              slug: 'virtual/dsp',
+              declaration: 'const dsp: Dispatcher',
+              signatures: [],
+              doc: empty,
+              members: [],
+              runtime: true,
+            },
+          ],
+        },
+      ],
+      typedocVersion: 'x',
+      sourceFiles: [],
+      warnings: [],
+      stats: { cached: false, durationMs: 0 },
     }
     const found = await discoverDispatchers(api, { importModule: async () => ({ dsp }) })
-    expect(found.model.modules[0]?.items[0]).toMatchObject({ kind: 'dispatcher', doc: { summary: 'Computes things. Quickly.', firstSentence: 'Computes things.' } })
+    expect(found.model.modules[0]?.items[0]).toMatchObject({
+      kind: 'dispatcher',
+      doc: { summary: 'Computes things. Quickly.', firstSentence: 'Computes things.' },
+    })
     expect(found.dispatchers[0]?.tables.func).toEqual([{ id: 'f', description: '' }])
-    const err = await discoverDispatchers(api, { importModule: async () => { throw new Error('boom') } }).catch((e: unknown) => e)
+    const err = await discoverDispatchers(api, {
+      importModule: async () => {
+        throw new Error('boom')
+      },
+    }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ApiDiscoveryError)
     expect((err as Error).message).toContain('cannot import module virtual (virtual.ts) to find its dispatchers: Error: boom')
   })
@@ -179,9 +266,19 @@ describe('dispatcher tables', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-fresh-'))
     try {
       const engineUrl = pathToFileURL(path.join(root, 'engine/index.ts')).href
-      const write = (text: string) => writeFileSync(path.join(dir, 'm.ts'), `import { Dispatcher } from '${engineUrl}'\n/** The model. */\nexport const model: Dispatcher = new Dispatcher({ name: 'm', description: '${text}' })\n`)
+      const write = (text: string) =>
+        writeFileSync(
+          path.join(dir, 'm.ts'),
+          `import { Dispatcher } from '${engineUrl}'\n/** The model. */\nexport const model: Dispatcher = new Dispatcher({ name: 'm', description: '${text}' })\n`,
+        )
       write('First version.')
-      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2023', allowImportingTsExtensions: true, noEmit: true }, include: ['*.ts'] }))
+      writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { module: 'nodenext', target: 'es2023', allowImportingTsExtensions: true, noEmit: true },
+          include: ['*.ts'],
+        }),
+      )
       const model = await extractApi({ entryPoints: ['m.ts'], root: dir, cache: false })
       expect((await discoverDispatchers(model)).dispatchers[0]?.description).toBe('First version.')
       write('Second version.')
@@ -196,7 +293,10 @@ describe('dispatcher tables', () => {
   it('follows rest parameters, model-wrapping functions and survives mapping cycles', () => {
     const docsOf = new Map<unknown, ReturnType<DocLookup['functionDocs']>>()
     const sum = (...xs: number[]) => xs.reduce((a, b) => a + b, 0)
-    docsOf.set(sum, { doc: { summary: 'Sums.', firstSentence: 'Sums.', examples: [], tags: [], modifiers: [] }, parameters: [{ name: 'xs', type: 'number[]', optional: false, rest: true, doc: 'The numbers to sum.' }] })
+    docsOf.set(sum, {
+      doc: { summary: 'Sums.', firstSentence: 'Sums.', examples: [], tags: [], modifiers: [] },
+      parameters: [{ name: 'xs', type: 'number[]', optional: false, rest: true, doc: 'The numbers to sum.' }],
+    })
     const lookup: DocLookup = { functionDocs: (fn) => docsOf.get(fn) }
     const inner = new Dispatcher({ name: 'inner', description: 'Inner model. More.' })
     inner.addData({ id: 'q', description: 'Inner q.' })
@@ -217,7 +317,10 @@ describe('dispatcher tables', () => {
     host.addFunction({ id: 'sdf', fn: sdf, inputs: ['p'], outputs: ['o'] })
     expect(describeNode(host, 'p', lookup)).toBe('Inner q.')
     expect(dispatcherTables(host, lookup)).toEqual({
-      data: [{ id: 'o', description: '' }, { id: 'p', description: 'Inner q.' }],
+      data: [
+        { id: 'o', description: '' },
+        { id: 'p', description: 'Inner q.' },
+      ],
       func: [],
       dsp: [{ id: 'sdf', description: 'Inner model.' }],
     })
@@ -273,12 +376,14 @@ describe('pages', () => {
 
   it('makes autosummary tables of chosen kinds, with or without signatures', () => {
     const mod = docs.model.modules[0]!
-    expect(summaryTable(mod, ['function'], { signatures: true })).toBe([
-      '| Function | Description |',
-      '| - | - |',
-      '| [`add(a: number, b: number): number`](/api/fixtures/api-package/add/) | Adds two numbers. |',
-      '| [`double(x: number): number`](/api/fixtures/api-package/double/) | Doubles a number. |',
-    ].join('\n'))
+    expect(summaryTable(mod, ['function'], { signatures: true })).toBe(
+      [
+        '| Function | Description |',
+        '| - | - |',
+        '| [`add(a: number, b: number): number`](/api/fixtures/api-package/add/) | Adds two numbers. |',
+        '| [`double(x: number): number`](/api/fixtures/api-package/double/) | Doubles a number. |',
+      ].join('\n'),
+    )
     expect(summaryTable(mod, ['class', 'dispatcher'], { baseUrl: '/docs/api/' }).split('\n').slice(2)).toEqual([
       '| [`Accumulator`](/docs/api/fixtures/api-package/accumulator/) | Keeps a running total of the numbers pushed into it. |',
       '| [`mainModel`](/docs/api/fixtures/api-package/main-model/) | The main model: sums, doubles and shifts numbers. |',
@@ -289,17 +394,23 @@ describe('pages', () => {
 
   it('emits transcripts as checked fences and other examples so that they also run', () => {
     const add = pages.find((p) => p.slug.endsWith('/add'))
-    expect(add?.markdown.startsWith(':::testsetup\n```ts\nimport { add } from "../../../../../../fixtures/api-package/index.ts"\n```\n:::')).toBe(true)
+    expect(
+      add?.markdown.startsWith(':::testsetup\n```ts\nimport { add } from "../../../../../../fixtures/api-package/index.ts"\n```\n:::'),
+    ).toBe(true)
     expect(add?.exampleSource).toBe('fixtures/api-package/index.ts')
     expect(pages.find((p) => p.slug.endsWith('/double'))?.markdown).not.toContain(':::testsetup')
     expect(pages.find((p) => p.slug.endsWith('/accumulator'))?.markdown).toContain('import { Accumulator } from')
     expect(exampleMarkdown('```ts\n> f()\n1\n```')).toBe('```ts\n> f()\n1\n```')
     expect(exampleMarkdown('```ts\nf()\n```')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
     expect(exampleMarkdown('f()')).toBe('```ts\nf()\n```\n\n```ts setup\n{\nf()\n}\n```')
-    expect(exampleMarkdown("```js\nimport { x } from 'y'\nx()\n```")).toBe("```js\nimport { x } from 'y'\nx()\n```\n\n```js setup\nimport { x } from 'y'\nx()\n```")
+    expect(exampleMarkdown("```js\nimport { x } from 'y'\nx()\n```")).toBe(
+      "```js\nimport { x } from 'y'\nx()\n```\n\n```js setup\nimport { x } from 'y'\nx()\n```",
+    )
     expect(exampleMarkdown('Output:\n```text\n1\n```')).toBe('Output:\n\n```text\n1\n```')
     const thrown = exampleMarkdown('f()\ng(-1)  // throws RangeError')
-    expect(thrown).toContain('{ let threw = false; try { g(-1) } catch { threw = true } if (!threw) throw new Error("the example says `g(-1)` throws, but it returned normally") }')
+    expect(thrown).toContain(
+      '{ let threw = false; try { g(-1) } catch { threw = true } if (!threw) throw new Error("the example says `g(-1)` throws, but it returned normally") }',
+    )
     expect(thrown.startsWith('```ts\nf()\ng(-1)  // throws RangeError\n```')).toBe(true)
   })
 
@@ -318,7 +429,7 @@ describe('pages', () => {
       prepareGolden(expectedFile, content)
       expect(content, `${rel} differs from ${path.relative(root, expectedFile)}`).toBe(readFileSync(expectedFile, 'utf8'))
     }
-    const stale = (readdirSync(expectedDir, { recursive: true, withFileTypes: true }))
+    const stale = readdirSync(expectedDir, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => path.relative(expectedDir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
       .filter((f) => !produced.has(f))
@@ -330,7 +441,9 @@ describe('pages', () => {
     try {
       const first = writeApiPages(pages, dir)
       expect(first.written).toHaveLength(pages.length)
-      expect(readFileSync(path.join(dir, 'fixtures/api-package/add.md'), 'utf8')).toMatch(/^---\ntitle: add\ndescription: Adds two numbers.\neditUrl: https:\/\/example\.org\/flowmark\/blob\/main\/fixtures\/api-package\/index\.ts#L\d+\nsidebar:\n {2}label: add\n {2}order: 1\n---\n/)
+      expect(readFileSync(path.join(dir, 'fixtures/api-package/add.md'), 'utf8')).toMatch(
+        /^---\ntitle: add\ndescription: Adds two numbers.\neditUrl: https:\/\/example\.org\/flowmark\/blob\/main\/fixtures\/api-package\/index\.ts#L\d+\nsidebar:\n {2}label: add\n {2}order: 1\n---\n/,
+      )
       expect(writeApiPages(pages, dir)).toEqual({ written: [], removed: [] })
       const fewer = pages.filter((p) => p.slug !== 'fixtures/api-package/pair')
       expect(writeApiPages(fewer, dir).removed).toEqual([path.join(dir, 'fixtures/api-package/pair.md')])
@@ -376,7 +489,14 @@ describe('text helpers', () => {
   })
 
   it('makes lowercase kebab slugs', () => {
-    expect(['idText', 'WRAPPED_MODEL', 'Dispatcher', 'api-package', 'HTMLParser', 'x'].map(slugify)).toEqual(['id-text', 'wrapped-model', 'dispatcher', 'api-package', 'html-parser', 'x'])
+    expect(['idText', 'WRAPPED_MODEL', 'Dispatcher', 'api-package', 'HTMLParser', 'x'].map(slugify)).toEqual([
+      'id-text',
+      'wrapped-model',
+      'dispatcher',
+      'api-package',
+      'html-parser',
+      'x',
+    ])
     expect(slugify('$$')).toBe('_')
   })
 })

@@ -7,7 +7,8 @@ import { NODE_RANGE, nodeVersionProblem, supportsNode } from '../../plugin/node-
 
 const run = promisify(execFile)
 const bin = new URL('../../plugin/bin.ts', import.meta.url).pathname
-const manifest = (dir: string) => JSON.parse(readFileSync(new URL(`../../${dir}/package.json`, import.meta.url), 'utf8')) as { version: string; engines: { node: string } }
+const manifest = (dir: string) =>
+  JSON.parse(readFileSync(new URL(`../../${dir}/package.json`, import.meta.url), 'utf8')) as { version: string; engines: { node: string } }
 
 describe('flowmark-docs', () => {
   it('--version prints the version of @flowmark/docs', async () => {
@@ -30,7 +31,8 @@ describe('flowmark-docs', () => {
     for (const bad of ['20.19.0', '22.12.0', '22.17.1', '23.5.0', 'v21.7.3']) expect(supportsNode(bad), bad).toBe(false)
     expect(nodeVersionProblem('flowmark-docs', 'v22.12.0')).toBe(
       `flowmark-docs needs Node ${NODE_RANGE}, but this is Node 22.12.0: install a newer Node, or add one to this project ` +
-      'with `npm install --save-dev node@24` (npm scripts and npx then run on it).')
+        'with `npm install --save-dev node@24` (npm scripts and npx then run on it).',
+    )
     expect(nodeVersionProblem('flowmark-docs', process.versions.node)).toBeUndefined()
   })
 })

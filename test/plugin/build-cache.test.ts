@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  BUILD_CACHE_ENV, checkBuild, fingerprint, inputFiles, outputManifest, parseBuildArgs, readRecord, recordPath, writeRecord, type BuildRecord,
+  BUILD_CACHE_ENV,
+  checkBuild,
+  fingerprint,
+  inputFiles,
+  outputManifest,
+  parseBuildArgs,
+  readRecord,
+  recordPath,
+  writeRecord,
+  type BuildRecord,
 } from '../../plugin/astro/build-cache.ts'
 
 let root: string
@@ -31,7 +40,14 @@ afterEach(() => rmSync(root, { recursive: true, force: true }))
 /** The record a successful build would leave now. */
 function record(env: Record<string, string> = {}): BuildRecord {
   const now = fingerprint(root, { exclude: [out(), cache()], env })
-  return { version: 1, environment: now.environment, inputs: now.inputs, outDir: 'dist', outputs: outputManifest(out()), builtAt: '2026-01-01T00:00:00.000Z' }
+  return {
+    version: 1,
+    environment: now.environment,
+    inputs: now.inputs,
+    outDir: 'dist',
+    outputs: outputManifest(out()),
+    builtAt: '2026-01-01T00:00:00.000Z',
+  }
 }
 const check = (saved: BuildRecord | undefined, env: Record<string, string> = {}) =>
   checkBuild(root, saved, fingerprint(root, { exclude: [out(), cache()], env }))
@@ -49,7 +65,12 @@ describe('inputFiles', () => {
     write('node_modules/.package-lock.json', '{}')
     execFileSync('git', ['add', 'astro.config.mjs'], { cwd: root })
     expect(inputFiles(root, [out(), cache()])).toEqual([
-      '.gitignore', 'astro.config.mjs', 'models/model.ts', 'node_modules/.package-lock.json', 'package-lock.json', 'site/index.md',
+      '.gitignore',
+      'astro.config.mjs',
+      'models/model.ts',
+      'node_modules/.package-lock.json',
+      'package-lock.json',
+      'site/index.md',
     ])
   })
 })
@@ -78,7 +99,10 @@ describe('checkBuild', () => {
   it('builds when an output file was edited, deleted or added', () => {
     const saved = record()
     write('dist/index.html', '<h1>Edited</h1>')
-    expect(check(saved)).toMatchObject({ upToDate: false, reason: 'the output in dist differs from what the last build wrote (index.html)' })
+    expect(check(saved)).toMatchObject({
+      upToDate: false,
+      reason: 'the output in dist differs from what the last build wrote (index.html)',
+    })
     write('dist/index.html', '<h1>Home</h1>')
     rmSync(join(root, 'dist', '_astro'), { recursive: true })
     expect(check(saved)).toMatchObject({ upToDate: false, reason: expect.stringContaining('(_astro/app.js)') })
@@ -92,17 +116,23 @@ describe('checkBuild', () => {
   it('builds when a build-related environment variable changed, but not for others or the opt-out itself', () => {
     const saved = record({ FLOWMARK_SITE_URL: 'https://a.example/' })
     expect(check(saved, { FLOWMARK_SITE_URL: 'https://a.example/', HOME: '/elsewhere', [BUILD_CACHE_ENV]: '1' }).upToDate).toBe(true)
-    expect(check(saved, { FLOWMARK_SITE_URL: 'https://b.example/' })).toMatchObject({ upToDate: false, reason: expect.stringContaining('environment variable') })
+    expect(check(saved, { FLOWMARK_SITE_URL: 'https://b.example/' })).toMatchObject({
+      upToDate: false,
+      reason: expect.stringContaining('environment variable'),
+    })
     expect(check(saved, { FLOWMARK_SITE_URL: 'https://a.example/', NODE_OPTIONS: '--max-old-space-size=100' }).upToDate).toBe(false)
   })
 
-  it('counts extra files (modules the examples loaded outside the project\'s own files)', () => {
+  it("counts extra files (modules the examples loaded outside the project's own files)", () => {
     const extra = [join(root, 'node_modules', 'pkg', 'index.js')]
     const now = fingerprint(root, { exclude: [out(), cache()], extraFiles: extra })
     const saved: BuildRecord = { ...record(), environment: now.environment, inputs: now.inputs }
     expect(saved.inputs.map(([f]) => f)).toContain('node_modules/pkg/index.js')
     write('node_modules/pkg/index.js', 'module.exports = 2\n')
-    expect(checkBuild(root, saved, fingerprint(root, { exclude: [out(), cache()], extraFiles: extra }))).toEqual({ upToDate: false, reason: 'node_modules/pkg/index.js changed' })
+    expect(checkBuild(root, saved, fingerprint(root, { exclude: [out(), cache()], extraFiles: extra }))).toEqual({
+      upToDate: false,
+      reason: 'node_modules/pkg/index.js changed',
+    })
   })
 })
 
@@ -123,7 +153,11 @@ describe('records', () => {
 describe('parseBuildArgs', () => {
   it('reads its own options and passes what follows -- to astro build', () => {
     expect(parseBuildArgs(['--force', '--out', 'public', '--', '--verbose'])).toEqual({
-      force: true, help: false, cacheDir: join('node_modules', '.cache', 'flowmark'), outDir: 'public', astroArgs: ['--verbose'],
+      force: true,
+      help: false,
+      cacheDir: join('node_modules', '.cache', 'flowmark'),
+      outDir: 'public',
+      astroArgs: ['--verbose'],
     })
     expect(() => parseBuildArgs(['--forse'])).toThrow(/Unknown option '--forse'.*flowmark-docs build --help/)
   })

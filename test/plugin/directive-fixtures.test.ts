@@ -22,7 +22,9 @@ const fixtures = join(root, 'fixtures')
  * the goldens check what the session drew without depending on the renderer's markup, which its own tests pin.
  */
 async function listingRenderer(plot: PlotJSON, options?: RenderRequestOptions): Promise<RenderedGraph> {
-  const pages = plot.pages.map((page) => `<li data-path="${page.path}">${page.title} (${page.kind}): ${page.nodes.map((n) => n.label).join(', ')}</li>`)
+  const pages = plot.pages.map(
+    (page) => `<li data-path="${page.path}">${page.title} (${page.kind}): ${page.nodes.map((n) => n.label).join(', ')}</li>`,
+  )
   const id = options?.id ? ` id="${options.id}"` : ''
   return { html: `<flowmark-graph${id} data-title="${options?.title ?? ''}"><ul>${pages.join('')}</ul></flowmark-graph>`, warnings: [] }
 }

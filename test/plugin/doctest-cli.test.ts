@@ -39,13 +39,18 @@ describe('flowmark-docs doctest', () => {
   })
 
   it('prints each failure as file:line:col with its diff, and exits 1', async () => {
-    cpSync(join(fixtures, 'doctest-setup-cleanup'), join(work, 'failing'), { recursive: true, filter: (src) => !src.includes('__actual__') })
+    cpSync(join(fixtures, 'doctest-setup-cleanup'), join(work, 'failing'), {
+      recursive: true,
+      filter: (src) => !src.includes('__actual__'),
+    })
     const { code, out } = await run(['failing/*.md'])
     expect(code).toBe(1)
     const lines = out.split('\n')
-    expect(lines[0]).toBe('failing/input.md:11:1 error `> log.push(\'example\'); log.length` printed something else than the transcript says. Fix the expected lines (or run `flowmark-docs doctest --update`). [doctest-mismatch]')
+    expect(lines[0]).toBe(
+      "failing/input.md:11:1 error `> log.push('example'); log.length` printed something else than the transcript says. Fix the expected lines (or run `flowmark-docs doctest --update`). [doctest-mismatch]",
+    )
     expect(lines.slice(1, 6)).toEqual(['  --- expected', '  +++ actual', '  @@ -1,1 +1,1 @@', '  -3', '  +2'])
-    expect(out).toContain('failing/input.md:13:1 error `> log.push(\'throws\'); null.x` threw TypeError')
+    expect(out).toContain("failing/input.md:13:1 error `> log.push('throws'); null.x` threw TypeError")
     expect(out.trimEnd().split('\n').at(-1)).toBe('3 passed, 2 failed in 1 file')
   })
 

@@ -5,7 +5,15 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { SessionBlock, SessionRequest } from '../../plugin/core/types.ts'
 import {
-  applyUpdates, compileUnit, firstSentence, formatThrown, listExamples, outputMatches, parseTranscript, runSession, unifiedDiff,
+  applyUpdates,
+  compileUnit,
+  firstSentence,
+  formatThrown,
+  listExamples,
+  outputMatches,
+  parseTranscript,
+  runSession,
+  unifiedDiff,
 } from '../../plugin/doctest/index.ts'
 
 const repo = resolve(import.meta.dirname, '../..')
@@ -13,15 +21,27 @@ const page = resolve(repo, 'fixtures/doctest-typescript/input.md')
 const scratch = mkdtempSync(join(tmpdir(), 'flowmark-doctest-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-const transcript = (code: string, line = 1, column = 1, id = `t${line}`): SessionBlock =>
-  ({ kind: 'transcript', id, code, start: { line, column }, flags: {} })
-const code = (kind: 'code' | 'setup' | 'cleanup', source: string, line: number, id = `${kind}${line}`): SessionBlock =>
-  ({ kind, id, code: source, start: { line, column: 1 }, lang: 'ts' })
+const transcript = (code: string, line = 1, column = 1, id = `t${line}`): SessionBlock => ({
+  kind: 'transcript',
+  id,
+  code,
+  start: { line, column },
+  flags: {},
+})
+const code = (kind: 'code' | 'setup' | 'cleanup', source: string, line: number, id = `${kind}${line}`): SessionBlock => ({
+  kind,
+  id,
+  code: source,
+  start: { line, column: 1 },
+  lang: 'ts',
+})
 const session = (blocks: SessionBlock[], extra: Partial<SessionRequest> = {}): SessionRequest => ({ file: page, blocks, ...extra })
 
 describe('parseTranscript', () => {
   it('splits prompts, continuations and expected output, with 0-based positions', () => {
-    const t = parseTranscript(['> const a = [', '...   1,', '... ]', '> a', '[ 1 ]', '', '> a.length  // doctest: +SKIP', '1', '', ''].join('\n'))
+    const t = parseTranscript(
+      ['> const a = [', '...   1,', '... ]', '> a', '[ 1 ]', '', '> a.length  // doctest: +SKIP', '1', '', ''].join('\n'),
+    )
     expect(t.problems).toEqual([])
     expect(t.statements.map((s) => [s.line, s.lineCount, s.text, s.expected, s.outputLine, s.outputLineCount])).toEqual([
       [0, 3, 'const a = [\n  1,\n]', '', 3, 0],
@@ -42,7 +62,10 @@ describe('parseTranscript', () => {
 
   it('reports text before the first prompt and unknown flags', () => {
     const t = parseTranscript('oops\n> 1 // doctest: +FOO -SKIP\n1')
-    expect(t.problems.map((p) => [p.rule, p.line, p.column])).toEqual([['doctest-syntax', 0, 0], ['doctest-flag', 1, 4]])
+    expect(t.problems.map((p) => [p.rule, p.line, p.column])).toEqual([
+      ['doctest-syntax', 0, 0],
+      ['doctest-flag', 1, 4],
+    ])
     expect(t.problems[1]!.message).toContain('`+FOO`')
     expect(t.statements[0]!.flags).toEqual({ skip: false })
   })
@@ -56,7 +79,9 @@ describe('outputMatches and unifiedDiff', () => {
     expect(outputMatches('a ...', 'b c', { ellipsis: true })).toBe(false)
     expect(outputMatches('{ a: 1,\n  b: 2 }', '{ a: 1, b: 2 }', {})).toBe(false)
     expect(outputMatches('{ a: 1,\n  b: 2 }', '{ a: 1, b: 2 }', { normalizeWhitespace: true })).toBe(true)
-    expect(outputMatches('log\nUncaught TypeError: old text', 'log\nUncaught TypeError: new text', { ignoreExceptionDetail: true })).toBe(true)
+    expect(outputMatches('log\nUncaught TypeError: old text', 'log\nUncaught TypeError: new text', { ignoreExceptionDetail: true })).toBe(
+      true,
+    )
     expect(outputMatches('Uncaught TypeError: x', 'Uncaught RangeError: x', { ignoreExceptionDetail: true })).toBe(false)
     expect(outputMatches('other\nUncaught TypeError: x', 'log\nUncaught TypeError: x', { ignoreExceptionDetail: true })).toBe(false)
     expect(outputMatches('Uncaught [E: a] { c: 1 }', 'Uncaught [E: b] { c: 2 }', { ignoreExceptionDetail: true })).toBe(true)
@@ -93,8 +118,22 @@ describe('outputMatches and unifiedDiff', () => {
     const long = Array.from({ length: 3_000 }, (_, i) => `line ${i}`)
     const changed = [...long.slice(0, 1000), 'inserted', ...long.slice(1000, 2500), ...long.slice(2501)]
     expect(unifiedDiff(long.join('\n'), changed.join('\n')).split('\n').slice(2)).toEqual([
-      '@@ -998,6 +998,7 @@', ' line 997', ' line 998', ' line 999', '+inserted', ' line 1000', ' line 1001', ' line 1002',
-      '@@ -2498,7 +2499,6 @@', ' line 2497', ' line 2498', ' line 2499', '-line 2500', ' line 2501', ' line 2502', ' line 2503',
+      '@@ -998,6 +998,7 @@',
+      ' line 997',
+      ' line 998',
+      ' line 999',
+      '+inserted',
+      ' line 1000',
+      ' line 1001',
+      ' line 1002',
+      '@@ -2498,7 +2499,6 @@',
+      ' line 2497',
+      ' line 2498',
+      ' line 2499',
+      '-line 2500',
+      ' line 2501',
+      ' line 2502',
+      ' line 2503',
     ])
     expect(unifiedDiff('a\n\nb', 'a\n \nb')).toBe('--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n a\n-⏎ (empty line)\n+·\n b')
   })
@@ -102,7 +141,10 @@ describe('outputMatches and unifiedDiff', () => {
 
 describe('compileUnit', () => {
   it('hoists declarations and imports, strips types, keeps lines', () => {
-    const unit = compileUnit('  const { a, b: [c] }: T = o, d: number = 1\n  import x, { y as z } from "./m.ts"\n  class K {}\n  function f() {}\n  a + d', { wantsValue: true })
+    const unit = compileUnit(
+      '  const { a, b: [c] }: T = o, d: number = 1\n  import x, { y as z } from "./m.ts"\n  class K {}\n  function f() {}\n  a + d',
+      { wantsValue: true },
+    )
     expect(unit.ok).toBe(true)
     if (!unit.ok) return
     expect(unit.declared).toEqual(['a', 'c', 'd', 'x', 'z', 'K', 'f'])
@@ -137,29 +179,43 @@ describe('formatThrown', () => {
 describe('runSession', () => {
   it('runs every block once, in order, in one scope, and cleanup after failures', async () => {
     const log = join(scratch, 'once.log')
-    const append = (what: string): string => `(await import('node:fs')).appendFileSync(${JSON.stringify(log)}, ${JSON.stringify(`${what}\n`)})`
-    const report = await runSession(session([
-      code('setup', `let counter = 0\ncounter++\n${append('setup')}`, 10),
-      transcript(`> ${append('first')}; counter\n1`, 20),
-      { kind: 'draw', id: 'd1', name: 'model', start: { line: 25, column: 1 }, plotOptions: {}, tables: [] },
-      transcript(`> ${append('failing')}; counter\n99`, 30),
-      code('code', `${append('code')}\nthrow new Error('block failed')`, 40),
-      { kind: 'draw', id: 'd2', name: 'counter', start: { line: 45, column: 1 }, plotOptions: {}, tables: [] },
-      code('cleanup', append('cleanup'), 50),
-      transcript('> counter\n1', 60),
-    ]))
+    const append = (what: string): string =>
+      `(await import('node:fs')).appendFileSync(${JSON.stringify(log)}, ${JSON.stringify(`${what}\n`)})`
+    const report = await runSession(
+      session([
+        code('setup', `let counter = 0\ncounter++\n${append('setup')}`, 10),
+        transcript(`> ${append('first')}; counter\n1`, 20),
+        { kind: 'draw', id: 'd1', name: 'model', start: { line: 25, column: 1 }, plotOptions: {}, tables: [] },
+        transcript(`> ${append('failing')}; counter\n99`, 30),
+        code('code', `${append('code')}\nthrow new Error('block failed')`, 40),
+        { kind: 'draw', id: 'd2', name: 'counter', start: { line: 45, column: 1 }, plotOptions: {}, tables: [] },
+        code('cleanup', append('cleanup'), 50),
+        transcript('> counter\n1', 60),
+      ]),
+    )
     expect(readFileSync(log, 'utf8')).toBe('setup\nfirst\nfailing\ncode\ncleanup\n')
     expect(report.examples.map((e) => `${e.start.line} ${e.status}`)).toEqual([
-      '10 passed', '20 passed', '25 failed', '30 failed', '40 failed', '45 failed', '50 passed', '60 passed',
+      '10 passed',
+      '20 passed',
+      '25 failed',
+      '30 failed',
+      '40 failed',
+      '45 failed',
+      '50 passed',
+      '60 passed',
     ])
     expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual([
-      '25:1 doctest-draw', '30:1 doctest-mismatch', '41:7 doctest-error', '45:1 doctest-draw',
+      '25:1 doctest-draw',
+      '30:1 doctest-mismatch',
+      '41:7 doctest-error',
+      '45:1 doctest-draw',
     ])
     expect(report.diagnostics[0]!.message).toContain('`model`')
     expect(report.diagnostics[0]!.message).toContain('is not defined')
-    expect(report.diagnostics[2]!.message).toBe('The code block starting at line 40 threw Error: block failed.\n' +
-      `    at ${page}:41:7`)
-    expect(report.diagnostics[3]!.message).toBe('Cannot draw `counter`: it is a number (1), but a draw block needs a Dispatcher or a Solution (a value with a plot() method).')
+    expect(report.diagnostics[2]!.message).toBe('The code block starting at line 40 threw Error: block failed.\n' + `    at ${page}:41:7`)
+    expect(report.diagnostics[3]!.message).toBe(
+      'Cannot draw `counter`: it is a number (1), but a draw block needs a Dispatcher or a Solution (a value with a plot() method).',
+    )
     expect(report.diagnostics[1]).toMatchObject({ expected: '99', actual: '1', diff: '--- expected\n+++ actual\n@@ -1,1 +1,1 @@\n-99\n+1' })
     expect({ passed: report.passed, failed: report.failed, skipped: report.skipped }).toEqual({ passed: 4, failed: 4, skipped: 0 })
   })
@@ -167,24 +223,36 @@ describe('runSession', () => {
   it('reports positions inside indented blocks and multi-line statements', async () => {
     const report = await runSession(session([transcript('> 1\n1\n> [\n...   2,\n... ].length\n2\n>    undefinedName', 100, 5)]))
     expect(report.examples.map((e) => `${e.start.line}:${e.start.column}`)).toEqual(['100:5', '102:5', '106:5'])
-    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual(['102:5 doctest-mismatch', '106:5 doctest-error'])
+    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual([
+      '102:5 doctest-mismatch',
+      '106:5 doctest-error',
+    ])
     expect(report.diagnostics[1]!.message).toContain('ReferenceError: undefinedName is not defined')
   })
 
   it('maps stack columns back to the page (declarations, indentation)', async () => {
-    const report = await runSession(session([
-      { kind: 'code', id: 'c', code: 'let ok = 1\nconst bad: number = nothing.deep', start: { line: 10, column: 3 }, lang: 'ts' },
-      transcript('> const also: string = missing', 20, 5),
-      transcript('> ok; gone', 30, 1),
-      code('code', "function explode(): never {\n  throw new Error('from an earlier block')\n}", 40),
-      code('code', 'let q = 1\nexplode()', 50),
-    ]))
-    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual(['11:23 doctest-error', '20:5 doctest-error', '30:1 doctest-error', '51:1 doctest-error'])
+    const report = await runSession(
+      session([
+        { kind: 'code', id: 'c', code: 'let ok = 1\nconst bad: number = nothing.deep', start: { line: 10, column: 3 }, lang: 'ts' },
+        transcript('> const also: string = missing', 20, 5),
+        transcript('> ok; gone', 30, 1),
+        code('code', "function explode(): never {\n  throw new Error('from an earlier block')\n}", 40),
+        code('code', 'let q = 1\nexplode()', 50),
+      ]),
+    )
+    expect(report.diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)).toEqual([
+      '11:23 doctest-error',
+      '20:5 doctest-error',
+      '30:1 doctest-error',
+      '51:1 doctest-error',
+    ])
     expect(report.diagnostics[0]!.message).toContain(`at ${page}:11:23`)
     expect(report.diagnostics[1]!.message).toContain(`at ${page}:20:28`)
     expect(report.diagnostics[2]!.message).toContain(`at ${page}:30:7`)
     // A failure inside a function from an earlier block is reported where this block called it.
-    expect(report.diagnostics[3]!.message).toBe(`The code block starting at line 50 threw Error: from an earlier block.\n    at explode (${page}:41:9)\n    at ${page}:51:1`)
+    expect(report.diagnostics[3]!.message).toBe(
+      `The code block starting at line 50 threw Error: from an earlier block.\n    at explode (${page}:41:9)\n    at ${page}:51:1`,
+    )
   })
 
   it('reads `{ … } // doctest: FLAGS` as an object literal', async () => {
@@ -193,7 +261,13 @@ describe('runSession', () => {
   })
 
   it('merges page, block and statement flags', async () => {
-    const block: SessionBlock = { kind: 'transcript', id: 't', code: "> 'abc'\n'a...'\n> 'abc' // doctest: -ELLIPSIS\n'a...'", start: { line: 1, column: 1 }, flags: { ellipsis: true } }
+    const block: SessionBlock = {
+      kind: 'transcript',
+      id: 't',
+      code: "> 'abc'\n'a...'\n> 'abc' // doctest: -ELLIPSIS\n'a...'",
+      start: { line: 1, column: 1 },
+      flags: { ellipsis: true },
+    }
     const report = await runSession(session([block], { flags: { ellipsis: false, skip: false } }))
     expect(report.examples.map((e) => e.status)).toEqual(['passed', 'failed'])
     const skipped = await runSession(session([block], { flags: { skip: true } }))
@@ -202,13 +276,17 @@ describe('runSession', () => {
   })
 
   it('stops an endless loop at the timeout and reports the rest as not run', async () => {
-    const report = await runSession(session([
-      transcript('> let n = 0\n> while (true) { n++ }\n> n\n0', 1),
-      code('cleanup', 'n = -1', 10),
-    ], { timeout: 300 }))
+    const report = await runSession(
+      session([transcript('> let n = 0\n> while (true) { n++ }\n> n\n0', 1), code('cleanup', 'n = -1', 10)], { timeout: 300 }),
+    )
     expect(report.examples.map((e) => e.status)).toEqual(['passed', 'failed', 'not-run', 'not-run'])
-    expect(report.diagnostics.map((d) => `${d.start.line} ${d.severity} ${d.rule}`)).toEqual(['2 error doctest-timeout', '3 warning doctest-not-run'])
-    expect(report.diagnostics[0]!.message).toBe('`> while (true) { n++ }` did not finish within 300 ms (an endless loop, or a promise that never settles?). The page\'s session was stopped. Make the example finish, or raise the limit (`--timeout`, `timeout` option).')
+    expect(report.diagnostics.map((d) => `${d.start.line} ${d.severity} ${d.rule}`)).toEqual([
+      '2 error doctest-timeout',
+      '3 warning doctest-not-run',
+    ])
+    expect(report.diagnostics[0]!.message).toBe(
+      "`> while (true) { n++ }` did not finish within 300 ms (an endless loop, or a promise that never settles?). The page's session was stopped. Make the example finish, or raise the limit (`--timeout`, `timeout` option).",
+    )
     expect(report.diagnostics[1]!.message).toContain('2 later examples were not run')
   })
 
@@ -229,7 +307,11 @@ describe('runSession', () => {
     expect(report.examples.map((e) => e.status)).toEqual(['passed', 'failed', 'not-run'])
     expect(report.diagnostics.map((d) => [d.start.line, d.rule, d.message])).toEqual([
       [7, 'doctest-crash', "`> process.exit(3)` called process.exit(3), which ended the page's session."],
-      [8, 'doctest-not-run', "1 later example was not run, because the page's session was stopped at line 7 (its variables are gone). Fix that example and run again."],
+      [
+        8,
+        'doctest-not-run',
+        "1 later example was not run, because the page's session was stopped at line 7 (its variables are gone). Fix that example and run again.",
+      ],
     ])
   })
 
@@ -251,11 +333,20 @@ describe('runSession', () => {
       '  },',
       '}',
     ].join('\n')
-    const report = await runSession(session([
-      code('code', model, 1),
-      { kind: 'draw', id: 'draw-fake', name: 'fake', start: { line: 20, column: 1 }, plotOptions: { depth: 1 }, tables: ['data', 'func', 'dsp'] },
-      transcript("> calls\n[ { caption: 'title', depth: 1 } ]", 30),
-    ]))
+    const report = await runSession(
+      session([
+        code('code', model, 1),
+        {
+          kind: 'draw',
+          id: 'draw-fake',
+          name: 'fake',
+          start: { line: 20, column: 1 },
+          plotOptions: { depth: 1 },
+          tables: ['data', 'func', 'dsp'],
+        },
+        transcript("> calls\n[ { caption: 'title', depth: 1 } ]", 30),
+      ]),
+    )
     expect(report.diagnostics).toEqual([])
     const draw = report.draws.get('draw-fake')!
     expect(draw.title).toBe('fake')
@@ -269,13 +360,19 @@ describe('runSession', () => {
   })
 
   it('draws a real Dispatcher, also imported from a module with `from`', async () => {
-    const report = await runSession(session([
-      code('code', "import { Dispatcher } from 'flowmark'\nconst dsp = new Dispatcher({ name: 'real', description: 'Real model.' })\ndsp.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], description: 'Identity.' })", 1),
-      { kind: 'draw', id: 'real', name: 'dsp', start: { line: 9, column: 1 }, plotOptions: {}, tables: ['func'] },
-      { kind: 'draw', id: 'solution', name: 'dsp.dispatch({ a: 1 })', start: { line: 10, column: 1 }, plotOptions: {}, tables: [] },
-      { kind: 'draw', id: 'missing', name: 'nothing', from: './helper.ts', start: { line: 12, column: 1 }, plotOptions: {}, tables: [] },
-      { kind: 'draw', id: 'notplot', name: 'greet', from: './helper.ts', start: { line: 14, column: 1 }, plotOptions: {}, tables: [] },
-    ]))
+    const report = await runSession(
+      session([
+        code(
+          'code',
+          "import { Dispatcher } from 'flowmark'\nconst dsp = new Dispatcher({ name: 'real', description: 'Real model.' })\ndsp.addFunction({ id: 'f', fn: (a: number) => a, inputs: ['a'], outputs: ['b'], description: 'Identity.' })",
+          1,
+        ),
+        { kind: 'draw', id: 'real', name: 'dsp', start: { line: 9, column: 1 }, plotOptions: {}, tables: ['func'] },
+        { kind: 'draw', id: 'solution', name: 'dsp.dispatch({ a: 1 })', start: { line: 10, column: 1 }, plotOptions: {}, tables: [] },
+        { kind: 'draw', id: 'missing', name: 'nothing', from: './helper.ts', start: { line: 12, column: 1 }, plotOptions: {}, tables: [] },
+        { kind: 'draw', id: 'notplot', name: 'greet', from: './helper.ts', start: { line: 14, column: 1 }, plotOptions: {}, tables: [] },
+      ]),
+    )
     const draw = report.draws.get('real')!
     expect(draw.plot.pages[0]!.kind).toBe('dmap')
     expect(draw.plot.pages[0]!.dot).toMatch(/^(strict )?digraph/)
@@ -286,15 +383,27 @@ describe('runSession', () => {
     expect(solution.description).toBe('Real model.')
     expect(report.diagnostics.map((d) => [d.start.line, d.message])).toEqual([
       [12, 'Module `./helper.ts` has no export `nothing` (its exports: `default`, `greet`).'],
-      [14, 'Cannot draw `greet`: it is a function (greet), but a draw block needs a Dispatcher or a Solution (a value with a plot() method).'],
+      [
+        14,
+        'Cannot draw `greet`: it is a function (greet), but a draw block needs a Dispatcher or a Solution (a value with a plot() method).',
+      ],
     ])
   })
 
   it('lists the examples in report order before running', async () => {
-    const request = session([code('setup', 'let a = 1', 1), transcript('> a\n1\n> a + 1 // doctest: +SKIP\n3', 5), { kind: 'draw', id: 'd', name: 'a', start: { line: 9, column: 1 }, plotOptions: {}, tables: [] }])
+    const request = session([
+      code('setup', 'let a = 1', 1),
+      transcript('> a\n1\n> a + 1 // doctest: +SKIP\n3', 5),
+      { kind: 'draw', id: 'd', name: 'a', start: { line: 9, column: 1 }, plotOptions: {}, tables: [] },
+    ])
     const planned = listExamples(request)
     const report = await runSession(request)
-    expect(planned.map((p) => [p.kind, p.start.line, p.skip])).toEqual([['code', 1, false], ['statement', 5, false], ['statement', 7, true], ['draw', 9, false]])
+    expect(planned.map((p) => [p.kind, p.start.line, p.skip])).toEqual([
+      ['code', 1, false],
+      ['statement', 5, false],
+      ['statement', 7, true],
+      ['draw', 9, false],
+    ])
     expect(report.examples.map((e) => [e.kind, e.start.line])).toEqual(planned.map((p) => [p.kind, p.start.line]))
   })
 
@@ -305,7 +414,9 @@ describe('runSession', () => {
     expect(report.failed).toBe(2)
     const { text, updated } = applyUpdates(markdown, report.examples)
     expect(updated).toBe(2)
-    expect(text).toBe(['# t', '', '- item', '', '  ```ts', '  > 1 + 1', '  2', '  > [1, 2]', '  [ 1, 2 ]', '  > "ok"', "  'ok'", '  ```', ''].join('\n'))
+    expect(text).toBe(
+      ['# t', '', '- item', '', '  ```ts', '  > 1 + 1', '  2', '  > [1, 2]', '  [ 1, 2 ]', '  > "ok"', "  'ok'", '  ```', ''].join('\n'),
+    )
     // Output that would read as a prompt is not written.
     const prompt = await runSession(session([transcript("> console.log('> not a prompt')", 1)]))
     expect(applyUpdates('> x', prompt.examples).updated).toBe(0)
@@ -323,7 +434,9 @@ describe('firstSentence', () => {
 
 describe('concurrent sessions', () => {
   it('pages run concurrently, each in its own scope', async () => {
-    const pages = Array.from({ length: 12 }, (_, i) => runSession(session([transcript(`> const mine = ${i}\n> await new Promise((r) => setTimeout(r, 20)); mine\n${i}`)])))
+    const pages = Array.from({ length: 12 }, (_, i) =>
+      runSession(session([transcript(`> const mine = ${i}\n> await new Promise((r) => setTimeout(r, 20)); mine\n${i}`)])),
+    )
     const reports = await Promise.all(pages)
     expect(reports.map((r) => r.passed)).toEqual(Array.from({ length: 12 }, () => 2))
   })

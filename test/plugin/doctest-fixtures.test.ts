@@ -7,7 +7,9 @@ import { formatDiagnostic, runSession, type DoctestReport } from '../../plugin/d
 import { prepareGolden } from '../golden.ts'
 
 const root = resolve(import.meta.dirname, '../../fixtures')
-const cases = readdirSync(root).filter((name) => name.startsWith('doctest-') && existsSync(join(root, name, 'input.md'))).sort()
+const cases = readdirSync(root)
+  .filter((name) => name.startsWith('doctest-') && existsSync(join(root, name, 'input.md')))
+  .sort()
 
 /** Fixture options (`options.json` beside input.md): the per-block timeout. */
 interface FixtureOptions {
@@ -18,20 +20,33 @@ interface FixtureOptions {
  * The report as readable text: every diagnostic as the CLI prints it (paths relative to the fixture), every
  * example with its status, the draws, and the counts. Nothing in it depends on the machine or the run.
  */
-function render(dir: string, report: DoctestReport, pageDiagnostics: readonly ReturnType<typeof pageSession>['diagnostics'][number][]): string {
+function render(
+  dir: string,
+  report: DoctestReport,
+  pageDiagnostics: readonly ReturnType<typeof pageSession>['diagnostics'][number][],
+): string {
   const file = join(dir, 'input.md')
   const clean = (text: string): string => text.split(file).join('input.md')
   const diagnostics = [...pageDiagnostics, ...report.diagnostics]
     .sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column)
     .map((d) => clean(formatDiagnostic(d, { cwd: dir })))
   const examples = report.examples.map((e) => `${e.start.line}:${e.start.column} ${e.status} ${e.kind} ${e.source.split('\n')[0]}`)
-  const draws = [...report.draws.values()].map((d) => `${d.id}: ${d.title} (${d.plot.pages.length} page${d.plot.pages.length === 1 ? '' : 's'})${
-    Object.entries(d.tables).map(([table, rows]) => `\n  ${table}: ${rows.map((r) => `${r.id} — ${r.description}`).join('; ')}`).join('')}`)
+  const draws = [...report.draws.values()].map(
+    (d) =>
+      `${d.id}: ${d.title} (${d.plot.pages.length} page${d.plot.pages.length === 1 ? '' : 's'})${Object.entries(d.tables)
+        .map(([table, rows]) => `\n  ${table}: ${rows.map((r) => `${r.id} — ${r.description}`).join('; ')}`)
+        .join('')}`,
+  )
   return [
-    '# diagnostics', ...diagnostics, '',
-    '# examples', ...examples, '',
+    '# diagnostics',
+    ...diagnostics,
+    '',
+    '# examples',
+    ...examples,
+    '',
     ...(draws.length > 0 ? ['# draws', ...draws, ''] : []),
-    `${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`, '',
+    `${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`,
+    '',
   ].join('\n')
 }
 
@@ -42,7 +57,9 @@ describe('doctest fixtures', () => {
   for (const name of cases) {
     it(name, async () => {
       const dir = join(root, name)
-      const options: FixtureOptions = existsSync(join(dir, 'options.json')) ? JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as FixtureOptions : {}
+      const options: FixtureOptions = existsSync(join(dir, 'options.json'))
+        ? (JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as FixtureOptions)
+        : {}
       const file = join(dir, 'input.md')
       const page = pageSession(readFileSync(file, 'utf8'), file)
       const request = { ...page.request, timeout: options.timeout ?? 20_000 }

@@ -7,10 +7,16 @@ import { runSession, sessionWorkerStats } from '../../plugin/doctest/session.ts'
 const repo = resolve(import.meta.dirname, '../..')
 const page = (name: string): string => resolve(repo, 'fixtures/doctest-typescript', name)
 const transcript = (code: string): SessionBlock => ({ kind: 'transcript', id: 't1', code, start: { line: 2, column: 1 }, flags: {} })
-const request = (name: string, code: string, extra: Partial<SessionRequest> = {}): SessionRequest => ({ file: page(name), blocks: [transcript(code)], ...extra })
+const request = (name: string, code: string, extra: Partial<SessionRequest> = {}): SessionRequest => ({
+  file: page(name),
+  blocks: [transcript(code)],
+  ...extra,
+})
 
 /** Runs one page and says whether it ran on a worker an earlier page had used. */
-async function run(req: SessionRequest): Promise<{ reused: boolean; failed: number; actual: (string | undefined)[]; reasons: readonly string[] }> {
+async function run(
+  req: SessionRequest,
+): Promise<{ reused: boolean; failed: number; actual: (string | undefined)[]; reasons: readonly string[] }> {
   const before = sessionWorkerStats().reused
   const report = await runSession(req)
   const after = sessionWorkerStats()
@@ -18,7 +24,7 @@ async function run(req: SessionRequest): Promise<{ reused: boolean; failed: numb
 }
 
 describe('worker reuse', () => {
-  it('runs a later page on the worker a clean page left, without the earlier page\'s globals', async () => {
+  it("runs a later page on the worker a clean page left, without the earlier page's globals", async () => {
     await run(request('a.md', '> globalThis.leaked = 1\n1\n> const first = 2\n> first\n2\n'))
     const second = await run(request('b.md', "> typeof leaked\n'undefined'\n> 6 * 7\n42\n"))
     expect(second.failed).toBe(0)
@@ -41,8 +47,10 @@ describe('worker reuse', () => {
     expect(next.failed).toBe(0)
   })
 
-  it('ends a worker whose page loaded a module of its own (its module state is that page\'s)', async () => {
-    const importing = await run(request('g.md', "> const { Dispatcher } = await import('flowmark')\n> typeof (await import('./helper.ts'))\n'object'\n"))
+  it("ends a worker whose page loaded a module of its own (its module state is that page's)", async () => {
+    const importing = await run(
+      request('g.md', "> const { Dispatcher } = await import('flowmark')\n> typeof (await import('./helper.ts'))\n'object'\n"),
+    )
     expect(importing.failed).toBe(0)
     expect(importing.reasons.join('; ')).toMatch(/loaded 1 module\(s\) of its own/)
     expect((await run(request('h.md', '> 1 + 1\n2\n'))).reused).toBe(false)

@@ -4,16 +4,36 @@ import { markdownToMdast } from 'satteri'
 import { describe, expect, test } from 'vitest'
 import { pageSession, treeSession } from '../../plugin/core/page.ts'
 
-const satteri = (md: string) => treeSession(markdownToMdast(md, { features: { directive: true }, position: true }) as Root, { path: 'p.md', source: md })
+const satteri = (md: string) =>
+  treeSession(markdownToMdast(md, { features: { directive: true }, position: true }) as Root, { path: 'p.md', source: md })
 const brief = (md: string) => satteri(md).diagnostics.map((d) => `${d.start.line}:${d.start.column} ${d.rule}`)
 
 describe('Sätteri trees', () => {
   test('a regular page gives the same session as remark (ids, kinds, starts, code)', () => {
     const md = [
-      '# Page', '', '```ts', '> 1 + 1', '2', '```', '',
-      ':::testsetup', '```ts', 'const a = 1', '```', ':::', '',
-      '- item', '', '  :::dispatcher{name=dsp code depth=1}', '  ```ts', '  const dsp = 1', '  ```', '  :::', '',
-      '::dispatcher{from="./m.ts" name=model engine=neato}', '',
+      '# Page',
+      '',
+      '```ts',
+      '> 1 + 1',
+      '2',
+      '```',
+      '',
+      ':::testsetup',
+      '```ts',
+      'const a = 1',
+      '```',
+      ':::',
+      '',
+      '- item',
+      '',
+      '  :::dispatcher{name=dsp code depth=1}',
+      '  ```ts',
+      '  const dsp = 1',
+      '  ```',
+      '  :::',
+      '',
+      '::dispatcher{from="./m.ts" name=model engine=neato}',
+      '',
     ].join('\n')
     const fromSatteri = satteri(md)
     expect(fromSatteri.diagnostics).toEqual([])
@@ -24,7 +44,7 @@ describe('Sätteri trees', () => {
   test('`}` inside a quoted value: Sätteri drops the directive; the lint says why', () => {
     const [d] = satteri(`::dispatcher{name=run opt='{"ghostUnreached": true}'}`).diagnostics
     expect(d).toMatchObject({ rule: 'lint-unparsed-directive', start: { line: 1, column: 1 } })
-    expect(d?.message).toContain('Sätteri (Astro\'s default Markdown processor) ends the attributes at the first `}`')
+    expect(d?.message).toContain("Sätteri (Astro's default Markdown processor) ends the attributes at the first `}`")
     expect(d?.message).toContain('Portable form: `::dispatcher{name=run opt.ghostUnreached=true}`')
   })
 

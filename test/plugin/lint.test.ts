@@ -14,9 +14,21 @@ const brief = (md: string, withSource = true) => lint(md, withSource).map((d) =>
 describe('authoring lint', () => {
   test('a valid page has no warnings, text-directive false positives included', () => {
     const md = [
-      'Meet at 10:30, build 2026-01-29T07:13:47Z, ratio 1:3.', '',
-      '::::dispatcher{name=dsp code opt.depth=1 opt.graph.ratio=1}', '```ts', 'const s = `', ':::', '`', '```', '::::', '',
-      ':::testsetup', '```ts', 'const a = 1', '```', ':::',
+      'Meet at 10:30, build 2026-01-29T07:13:47Z, ratio 1:3.',
+      '',
+      '::::dispatcher{name=dsp code opt.depth=1 opt.graph.ratio=1}',
+      '```ts',
+      'const s = `',
+      ':::',
+      '`',
+      '```',
+      '::::',
+      '',
+      ':::testsetup',
+      '```ts',
+      'const a = 1',
+      '```',
+      ':::',
     ].join('\n')
     expect(lint(md)).toEqual([])
   })
@@ -73,10 +85,14 @@ describe('authoring lint', () => {
   })
 
   test('a container never closed swallows the rest of the page', () => {
-    const md = ['# T', '', ':::dispatcher{name=dsp}', '```ts', 'const dsp = 1', '```', '', 'Prose that was meant to be outside.', ''].join('\n')
+    const md = ['# T', '', ':::dispatcher{name=dsp}', '```ts', 'const dsp = 1', '```', '', 'Prose that was meant to be outside.', ''].join(
+      '\n',
+    )
     const [d] = lint(md)
     expect(d).toMatchObject({ rule: 'lint-unclosed', start: { line: 3, column: 1 } })
-    expect(d?.message).toBe('`:::dispatcher` is never closed, so it holds everything up to line 8; close it with a `:::` line after its last fence.')
+    expect(d?.message).toBe(
+      '`:::dispatcher` is never closed, so it holds everything up to line 8; close it with a `:::` line after its last fence.',
+    )
     expect(brief('- a\n\n  :::testsetup\n  ```ts\n  x\n  ```\n  :::\n')).toEqual([])
   })
 

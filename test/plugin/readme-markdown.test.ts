@@ -21,16 +21,25 @@ const examples = [...readme.matchAll(/^````md\n([\s\S]*?)^````$/gm)].map((m) => 
 describe('README.md Markdown examples', () => {
   it('has some', () => expect(examples.length).toBeGreaterThan(0))
 
-  it.each(examples.map((e) => [`README.md:${e.line}`, e] as const))('%s runs its doctests and draws its graphs', async (_where, example) => {
-    // The page lives beside the README, so `import … from 'flowmark'` resolves to this package.
-    const file = new VFile({ path: readmePath.replace(/README\.md$/, `readme-example-${example.line}.md`), value: example.markdown })
-    const html = String(await unified().use(remarkParse).use(remarkDirective).use(remarkDispatcher, { doctest: 'error' })
-      .use(remarkRehype, { allowDangerousHtml: true }).use(rehypeStringify, { allowDangerousHtml: true })
-      .process(file))
-    expect(file.messages.map((m) => `${m.line}:${m.column} ${m.reason}`)).toEqual([])
-    if (example.markdown.includes('::dispatcher')) {
-      expect(html).toContain('<flowmark-graph')
-      expect(html).toContain('<svg')
-    }
-  })
+  it.each(examples.map((e) => [`README.md:${e.line}`, e] as const))(
+    '%s runs its doctests and draws its graphs',
+    async (_where, example) => {
+      // The page lives beside the README, so `import … from 'flowmark'` resolves to this package.
+      const file = new VFile({ path: readmePath.replace(/README\.md$/, `readme-example-${example.line}.md`), value: example.markdown })
+      const html = String(
+        await unified()
+          .use(remarkParse)
+          .use(remarkDirective)
+          .use(remarkDispatcher, { doctest: 'error' })
+          .use(remarkRehype, { allowDangerousHtml: true })
+          .use(rehypeStringify, { allowDangerousHtml: true })
+          .process(file),
+      )
+      expect(file.messages.map((m) => `${m.line}:${m.column} ${m.reason}`)).toEqual([])
+      if (example.markdown.includes('::dispatcher')) {
+        expect(html).toContain('<flowmark-graph')
+        expect(html).toContain('<svg')
+      }
+    },
+  )
 })

@@ -11,15 +11,34 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 /** Runs `main` with captured output. */
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = ''
-  const code = await main(argv, { stdout: { write: (t: string) => { out += t } }, stderr: { write: (t: string) => { err += t } }, cwd: root })
+  let out = '',
+    err = ''
+  const code = await main(argv, {
+    stdout: {
+      write: (t: string) => {
+        out += t
+      },
+    },
+    stderr: {
+      write: (t: string) => {
+        err += t
+      },
+    },
+    cwd: root,
+  })
   return { code, out, err }
 }
 
 describe('flowmark-docs plot arguments', () => {
   it('parses targets and options', () => {
     expect(parsePlotArgs(['./m.ts#dsp', '--out', 'o', '--workflow', '--depth=2', '--no-cache'])).toEqual({
-      module: './m.ts', exportName: 'dsp', out: 'o', workflow: true, depth: 2, title: undefined, cache: false,
+      module: './m.ts',
+      exportName: 'dsp',
+      out: 'o',
+      workflow: true,
+      depth: 2,
+      title: undefined,
+      cache: false,
     })
     expect(parsePlotArgs(['pkg', '-o', 'o']).exportName).toBe('default')
   })
@@ -70,7 +89,21 @@ describe('flowmark-docs plot output', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet|https?:\/\/(?!www\.w3\.org)/)
 
     const nested = join(tmp, 'nested')
-    expect((await cli('plot', 'fixtures/plot-sub-dispatcher/input.ts#model', '--out', nested, '--depth', '1', '--title', 'Nested <demo>', '--no-cache')).code).toBe(0)
+    expect(
+      (
+        await cli(
+          'plot',
+          'fixtures/plot-sub-dispatcher/input.ts#model',
+          '--out',
+          nested,
+          '--depth',
+          '1',
+          '--title',
+          'Nested <demo>',
+          '--no-cache',
+        )
+      ).code,
+    ).toBe(0)
     const page = readFileSync(join(nested, 'index.html'), 'utf8')
     expect(page).toContain('<title>Nested &lt;demo&gt;</title>')
     expect(page.match(/<section class="fm-page"/g)).toHaveLength(3) // root, M, unused: depth 1 leaves M/I out
@@ -84,12 +117,17 @@ describe('flowmark-docs plot output', () => {
     expect(html.match(/<section class="fm-page"/g)).toHaveLength(2) // order, and discount (from discount.json)
     const bad = await cli('plot', 'fixtures/portable-model/broken.json', '--out', join(tmp, 'broken'), '--no-cache')
     expect(bad.code).toBe(2)
-    expect(bad.err).toMatch(/^flowmark-docs plot: invalid model: 2 problems\n {2}fixtures\/portable-model\/broken.json:6:47: reference of node 'vat'/)
+    expect(bad.err).toMatch(
+      /^flowmark-docs plot: invalid model: 2 problems\n {2}fixtures\/portable-model\/broken.json:6:47: reference of node 'vat'/,
+    )
   })
 
   it('plots the last solution with --workflow', async () => {
     const mod = join(tmp, 'wf.ts')
-    writeFileSync(mod, `import { model } from ${JSON.stringify(join(root, 'fixtures/plot-sub-dispatcher/input.ts'))}\nexport const dsp = model()\ndsp.dispatch({ x: 3 })\n`)
+    writeFileSync(
+      mod,
+      `import { model } from ${JSON.stringify(join(root, 'fixtures/plot-sub-dispatcher/input.ts'))}\nexport const dsp = model()\ndsp.dispatch({ x: 3 })\n`,
+    )
     const out = join(tmp, 'wf')
     expect(await cli('plot', `${mod}#dsp`, '--out', out, '--workflow', '--no-cache')).toMatchObject({ code: 0 })
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('data-fm-kind="workflow"')

@@ -24,7 +24,8 @@ async function check(plot: PlotJSON, id: string): Promise<string> {
     expect(section).not.toBe('')
     // One linked group per node, in order.
     const linked = [...section.matchAll(/data-fm-node="(\d+)"/g)].map((m) => Number(m[1]))
-    const drawn = page.nodes.map((n, k) => [n, k] as const)
+    const drawn = page.nodes
+      .map((n, k) => [n, k] as const)
       .filter(([n]) => !page.dot.split('\n').some((l) => l.includes(`id=${JSON.stringify(n.dotId)}`) && l.includes('invis')))
     expect(linked.sort((a, b) => a - b)).toEqual(drawn.map(([, k]) => k))
     // Each navigable node links to the section of its page.
@@ -32,14 +33,20 @@ async function check(plot: PlotJSON, id: string): Promise<string> {
       if (node.page === undefined) continue
       const target = plot.pages.findIndex((p) => p.path === node.page)
       expect(target).toBeGreaterThan(0)
-      const group = new RegExp(`<g [^>]*data-fm-page="${escapeHtml(node.page).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>[\\s\\S]*?</g>`).exec(section)?.[0] ?? ''
+      const group =
+        new RegExp(`<g [^>]*data-fm-page="${escapeHtml(node.page).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>[\\s\\S]*?</g>`).exec(
+          section,
+        )?.[0] ?? ''
       expect(group, `node ${node.label} of page '${page.path}'`).toContain(`href="#${id}--p${target}"`)
     }
   })
   // Every internal link names an element of the graph (remote rows of sub-model pages point at the parent's node).
   const ids = new Set([...html.matchAll(/ id="([^"]*)"/g)].map((m) => decodeEntities(m[1] as string)))
   const internal = [...html.matchAll(/href="#([^"]*)"/g)].map((m) => decodeEntities(m[1] as string))
-  expect(internal.filter((t) => !ids.has(t)), 'links to ids the graph lacks').toEqual([])
+  expect(
+    internal.filter((t) => !ids.has(t)),
+    'links to ids the graph lacks',
+  ).toEqual([])
   return html
 }
 
@@ -62,7 +69,9 @@ describe('renderPlot on engine plots', () => {
     const plot = dsp.plot().toJSON()
     expect(plot.pages.map((p) => p.path)).toEqual(['', 'M', 'M/I', 'unused'])
     const html = await check(plot, 'nested')
-    expect(html).toContain('<nav class="fm-static-nav" aria-label="Graph pages"><a href="#nested--p0">outer</a> <span aria-hidden="true">›</span> <a href="#nested--p1">M</a> <span aria-hidden="true">›</span> <span aria-current="page">I</span></nav>')
+    expect(html).toContain(
+      '<nav class="fm-static-nav" aria-label="Graph pages"><a href="#nested--p0">outer</a> <span aria-hidden="true">›</span> <a href="#nested--p1">M</a> <span aria-hidden="true">›</span> <span aria-current="page">I</span></nav>',
+    )
     // M's `a` is fed by the parent's `x`: its remote row links to x's group on the root page.
     expect(html).toMatch(/<a [^>]*href="#nested-p0-n-x"/)
     await check(runSub(dsp).plot().toJSON(), 'nested-wf')

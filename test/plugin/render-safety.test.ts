@@ -39,7 +39,9 @@ describe('the layout cache never serves a bad entry', () => {
       expect(again.cached).toBe(false)
       expect(again.svg).toBe(fresh.svg)
       expect(again.warnings).toHaveLength(1)
-      expect(again.warnings[0]).toMatch(/^the cached layout .+\.json (is not valid JSON|was altered or cut short|lacks fields).*; it was removed and the graph laid out again$/)
+      expect(again.warnings[0]).toMatch(
+        /^the cached layout .+\.json (is not valid JSON|was altered or cut short|lacks fields).*; it was removed and the graph laid out again$/,
+      )
       expect(readFileSync(file, 'utf8')).toBe(text)
       expect((await renderer.layout(DOT)).cached).toBe(true)
     })
@@ -68,18 +70,33 @@ describe('the layout cache never serves a bad entry', () => {
     const file = join(renderer.cacheDir!, key.slice(0, 2), `${key}.json`)
     const entry = JSON.parse(readFileSync(file, 'utf8')) as { svg: string; engine: string; warnings: string[] }
     const svg = entry.svg.slice(0, entry.svg.indexOf('<path') + 10)
-    const digest = createHash('sha256').update(JSON.stringify([key, svg, entry.engine, entry.warnings])).digest('hex')
+    const digest = createHash('sha256')
+      .update(JSON.stringify([key, svg, entry.engine, entry.warnings]))
+      .digest('hex')
     writeFileSync(file, JSON.stringify({ key, svg, engine: entry.engine, warnings: entry.warnings, digest }))
     const again = await renderPlot(plot, { renderer })
     expect(again.html).toBe(good.html)
-    expect(again.warnings).toEqual([expect.stringMatching(/^root page 'half': the cached layout was not valid SVG \(malformed SVG at offset \d+/)])
+    expect(again.warnings).toEqual([
+      expect.stringMatching(/^root page 'half': the cached layout was not valid SVG \(malformed SVG at offset \d+/),
+    ])
     expect(readdirSync(join(renderer.cacheDir!, key.slice(0, 2)))).toEqual([`${key}.json`])
   })
 })
 
 describe('links in graphs', () => {
   it('normalises URLs as browsers do and keeps only http(s), mailto, relative and fragment URLs', () => {
-    for (const bad of ['javascript:alert(1)', 'java\tscript:alert(1)', 'java\nscript:alert(1)', '\r\njavascript:x', ' \u0001JavaScript:x', 'JAVASCRIPT:x', 'vbscript:x', 'data:text/html,<b>', 'file:///etc/passwd', 'jav\u0000ascript:x']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'java\tscript:alert(1)',
+      'java\nscript:alert(1)',
+      '\r\njavascript:x',
+      ' \u0001JavaScript:x',
+      'JAVASCRIPT:x',
+      'vbscript:x',
+      'data:text/html,<b>',
+      'file:///etc/passwd',
+      'jav\u0000ascript:x',
+    ]) {
       expect(safeUrl(bad), JSON.stringify(bad)).toBeUndefined()
     }
     expect(safeUrl('https://example.com/a?b#c')).toBe('https://example.com/a?b#c')

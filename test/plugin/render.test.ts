@@ -5,7 +5,13 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { PlotJSON } from '../../engine/plot/types.ts'
 import {
-  GraphLayoutError, GraphRenderer, postProcessSvg, renderPlot, viewerScript, viewerStyle, type GraphvizLike,
+  GraphLayoutError,
+  GraphRenderer,
+  postProcessSvg,
+  renderPlot,
+  viewerScript,
+  viewerStyle,
+  type GraphvizLike,
 } from '../../plugin/render/index.ts'
 import { decodeEntities } from '../../plugin/render/markup.ts'
 import { cryptoModel, mixedWorkflow, sampleDot, sampleNodes, samples } from '../../fixtures/render-schedula/plot.ts'
@@ -54,7 +60,10 @@ function refs(html: string): string[] {
 }
 
 /** The JSON index embedded in rendered HTML. */
-function indexOf(html: string): { id: string; pages: { path: string; section: string; nodes: { id: string; label: string; description?: string; page?: string }[] }[] } {
+function indexOf(html: string): {
+  id: string
+  pages: { path: string; section: string; nodes: { id: string; label: string; description?: string; page?: string }[] }[]
+} {
   const m = /<script type="application\/json" class="fm-index">([\s\S]*?)<\/script>/.exec(html)
   if (m === null) throw new Error('no JSON index in the rendered HTML')
   return JSON.parse(m[1] as string)
@@ -88,7 +97,9 @@ describe('layout', () => {
     expect(layout.engine).toBe('osage')
     expect(calls.layouts).toEqual(['dot', 'fdp', 'osage'])
     expect(layout.warnings).toHaveLength(1)
-    expect(layout.warnings[0]).toMatch(/layout engine 'dot' failed \(dot: engine dot refused; fdp: engine fdp refused\); used 'osage' instead/)
+    expect(layout.warnings[0]).toMatch(
+      /layout engine 'dot' failed \(dot: engine dot refused; fdp: engine fdp refused\); used 'osage' instead/,
+    )
   })
 
   it('falls back when Graphviz does not know the engine', async () => {
@@ -102,8 +113,12 @@ describe('layout', () => {
     const { renderer: r, calls } = counted()
     await expect(r.layout('digraph { a -> ', 'dot')).rejects.toBeInstanceOf(GraphLayoutError)
     expect(calls.layouts).toEqual(['dot'])
-    const plot: PlotJSON = { pages: [{ path: '', title: 'broken', kind: 'dmap', parent: undefined, dot: 'digraph {', engine: 'dot', nodes: [] }] }
-    await expect(renderPlot(plot, { renderer: r })).rejects.toThrow(/root page 'broken' of graph 'broken': Graphviz could not lay out the graph with 'dot': syntax error/)
+    const plot: PlotJSON = {
+      pages: [{ path: '', title: 'broken', kind: 'dmap', parent: undefined, dot: 'digraph {', engine: 'dot', nodes: [] }],
+    }
+    await expect(renderPlot(plot, { renderer: r })).rejects.toThrow(
+      /root page 'broken' of graph 'broken': Graphviz could not lay out the graph with 'dot': syntax error/,
+    )
   })
 })
 
@@ -183,7 +198,8 @@ describe('hostile text', () => {
   })
 
   it('drops scripts, foreign objects and event handlers that an SVG might carry', () => {
-    const svg = '<svg width="10pt" height="10pt" viewBox="0 0 10 10"><g id="graph0" class="graph"><script>alert(1)</script>' +
+    const svg =
+      '<svg width="10pt" height="10pt" viewBox="0 0 10 10"><g id="graph0" class="graph"><script>alert(1)</script>' +
       '<foreignObject><div>x</div></foreignObject><a xlink:href="javascript:alert(1)" onclick="alert(2)"><text>t</text></a></g></svg>'
     const out = postProcessSvg(svg, { prefix: 'p-', nodes: [], title: 't', description: 'd', pageHref: () => '#' })
     expect(out.svg).not.toMatch(/script|foreignObject|onclick|javascript/)
@@ -196,7 +212,8 @@ describe('markup', () => {
     const { renderer } = counted()
     const a = await renderPlot(mixedWorkflow, { renderer, id: 'first' })
     const b = await renderPlot(mixedWorkflow, { renderer, id: 'second' })
-    const idsA = ids(a.html), idsB = ids(b.html)
+    const idsA = ids(a.html),
+      idsB = ids(b.html)
     expect(new Set(idsA).size).toBe(idsA.length)
     expect(new Set(idsB).size).toBe(idsB.length)
     expect(idsA.filter((id) => idsB.includes(id))).toEqual([])
@@ -216,13 +233,21 @@ describe('markup', () => {
     expect(warnings).toEqual([])
     expect(html.startsWith('<flowmark-graph id="mw" class="not-content" data-fm-version="1" data-fm-title="main_model">')).toBe(true)
     const sections = [...html.matchAll(/<section class="fm-page" role="group" id="([^"]+)" data-fm-path="([^"]*)"[^>]*?(hidden="")?>/g)]
-    expect(sections.map((m) => [m[1], m[2], m[3] !== undefined])).toEqual([['mw--p0', '', false], ['mw--p1', 'my_sub', true], ['mw--p2', 'sdf', true]])
+    expect(sections.map((m) => [m[1], m[2], m[3] !== undefined])).toEqual([
+      ['mw--p0', '', false],
+      ['mw--p1', 'my_sub', true],
+      ['mw--p2', 'sdf', true],
+    ])
     // The my_sub node (dotId 5) opens page my_sub; its schedula .html link now points at the section.
-    expect(html).toMatch(/<g id="mw-p0-5" class="node fm-node fm-kind-dispatcher fm-opens" data-fm-node="6" aria-label="sub-model my_sub: A sub model. \(opens its graph\)" data-fm-page="my_sub">/)
+    expect(html).toMatch(
+      /<g id="mw-p0-5" class="node fm-node fm-kind-dispatcher fm-opens" data-fm-node="6" aria-label="sub-model my_sub: A sub model. \(opens its graph\)" data-fm-page="my_sub">/,
+    )
     expect(html).toContain('xlink:href="#mw--p1"')
     expect(html).not.toContain('main_model/my_sub.html')
     // Sub-pages carry a static breadcrumb for readers without scripts.
-    expect(html).toContain('<nav class="fm-static-nav" aria-label="Graph pages"><a href="#mw--p0">main_model</a> <span aria-hidden="true">›</span> <span aria-current="page">my_sub</span></nav>')
+    expect(html).toContain(
+      '<nav class="fm-static-nav" aria-label="Graph pages"><a href="#mw--p0">main_model</a> <span aria-hidden="true">›</span> <span aria-current="page">my_sub</span></nav>',
+    )
     // Node titles are labels, edge titles name both ends.
     expect(html).toContain('<title>my_sub</title>')
     expect(html).toContain('<title>x → sum_xx</title>')
@@ -232,10 +257,22 @@ describe('markup', () => {
 
   it('warns about nodes the SVG lacks and pages the plot lacks', async () => {
     const { renderer } = counted()
-    const plot: PlotJSON = { pages: [{ path: '', title: 't', kind: 'dmap', parent: undefined, dot: 'digraph { a [id=a] }', engine: 'dot', nodes: [
-      { dotId: 'a', label: 'a', kind: 'dispatcher', description: undefined, page: 'gone', state: undefined },
-      { dotId: 'zz', label: 'zz', kind: 'data', description: undefined, page: undefined, state: undefined },
-    ] }] }
+    const plot: PlotJSON = {
+      pages: [
+        {
+          path: '',
+          title: 't',
+          kind: 'dmap',
+          parent: undefined,
+          dot: 'digraph { a [id=a] }',
+          engine: 'dot',
+          nodes: [
+            { dotId: 'a', label: 'a', kind: 'dispatcher', description: undefined, page: 'gone', state: undefined },
+            { dotId: 'zz', label: 'zz', kind: 'data', description: undefined, page: undefined, state: undefined },
+          ],
+        },
+      ],
+    }
     const { warnings } = await renderPlot(plot, { renderer })
     expect(warnings).toEqual([
       `root page 't': no SVG node carries the id of "zz"; those nodes get no tooltip or search hit`,
@@ -264,7 +301,7 @@ describe('viewer assets', () => {
     expect(js).not.toMatch(/^\s*import\s|from\s*["']\.\//m)
     expect(js).not.toContain('// ')
     expect(js.split('\n').length).toBeLessThan(20)
-    const mod = await import(`data:text/javascript,${encodeURIComponent(js)}`) as { FlowmarkGraph?: unknown }
+    const mod = (await import(`data:text/javascript,${encodeURIComponent(js)}`)) as { FlowmarkGraph?: unknown }
     expect(typeof mod.FlowmarkGraph).toBe('function')
   })
 
@@ -283,7 +320,9 @@ describe('slow layouts', () => {
     const dot = 'digraph { splines=ortho; a -> b }'
     const first = await make().layout(dot, 'dot')
     expect(first.warnings).toHaveLength(1)
-    expect(first.warnings[0]).toMatch(/^layout with 'dot' took \d+\.\d s; splines=ortho is the slow part on large graphs, try plot\(\{ graph: \{ splines: 'polyline' \} \}\) \(cached from now on\)$/)
+    expect(first.warnings[0]).toMatch(
+      /^layout with 'dot' took \d+\.\d s; splines=ortho is the slow part on large graphs, try plot\(\{ graph: \{ splines: 'polyline' \} \}\) \(cached from now on\)$/,
+    )
     expect((await make().layout(dot, 'dot')).warnings).toEqual([])
   })
 })

@@ -21,7 +21,7 @@ const TEMPORARY_ALLOWLIST = new Set<string>([])
 const LONG_FUNCTIONS = new Map([
   ['doctest/session.ts#runSession', 'the doctest session driver, being reworked for doctest speed (issue #18)'],
   ['doctest/compile.ts#compileUnit', 'the example compiler, being reworked for doctest speed (issue #18)'],
-  ['astro/index.ts#flowmark', 'the Astro integration\'s hooks object, being reworked for docs-build speed (issue #18)'],
+  ['astro/index.ts#flowmark', "the Astro integration's hooks object, being reworked for docs-build speed (issue #18)"],
 ])
 
 const root = resolve(new URL('../..', import.meta.url).pathname)
@@ -45,13 +45,28 @@ const rootPkg = manifest('.')
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? (d.name === 'dist' || d.name === 'node_modules' ? [] : walk(join(dir, d.name))) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
+    d.isDirectory()
+      ? d.name === 'dist' || d.name === 'node_modules'
+        ? []
+        : walk(join(dir, d.name))
+      : d.name.endsWith('.ts')
+        ? [join(dir, d.name)]
+        : [],
+  )
 }
-const pluginFiles = walk(join(root, 'plugin')).filter((f) => !f.endsWith('.test.ts')).sort()
+const pluginFiles = walk(join(root, 'plugin'))
+  .filter((f) => !f.endsWith('.test.ts'))
+  .sort()
 const engineFiles = walk(join(root, 'engine')).sort()
 
 /** One problem found: `check` names the rule, `subject` what it is about (stable across edits, unlike `line`). */
-interface Problem { check: string; file: string; line: number; subject: string; message: string }
+interface Problem {
+  check: string
+  file: string
+  line: number
+  subject: string
+  message: string
+}
 const key = (p: Problem) => `${p.check} ${p.file} ${p.subject}`
 
 /** Fails with every problem as `file:line [check] message`, after taking out the allowlisted ones. */
@@ -64,7 +79,11 @@ function expectNone(problems: Problem[], checks: readonly string[]): void {
 }
 
 /** An import, export … from, or import() of one source file, with its line and whether it is erased at runtime. */
-interface ImportRef { spec: string; line: number; typeOnly: boolean }
+interface ImportRef {
+  spec: string
+  line: number
+  typeOnly: boolean
+}
 
 function importsOf(file: string): ImportRef[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
@@ -111,9 +130,21 @@ describe('plugin/ structure', () => {
       const at = lines[0]?.startsWith('#!') ? 1 : 0
       const purpose = lines[at] ?? ''
       if (!/^\/\/ \S.{10,}$/.test(purpose)) {
-        problems.push({ check: 'purpose', file: rel(file), line: at + 1, subject: 'missing', message: `line ${at + 1} should be a '// <what this file is for>' comment, found: ${JSON.stringify(purpose.slice(0, 60))}` })
+        problems.push({
+          check: 'purpose',
+          file: rel(file),
+          line: at + 1,
+          subject: 'missing',
+          message: `line ${at + 1} should be a '// <what this file is for>' comment, found: ${JSON.stringify(purpose.slice(0, 60))}`,
+        })
       } else if (/^\/\/ \S/.test(lines[at + 1] ?? '')) {
-        problems.push({ check: 'purpose', file: rel(file), line: at + 2, subject: 'wraps', message: 'the purpose comment continues on the next line: say it in one line (details go in JSDoc below)' })
+        problems.push({
+          check: 'purpose',
+          file: rel(file),
+          line: at + 2,
+          subject: 'wraps',
+          message: 'the purpose comment continues on the next line: say it in one line (details go in JSDoc below)',
+        })
       }
     }
     expectNone(problems, ['name', 'purpose'])
@@ -127,13 +158,25 @@ describe('plugin/ structure', () => {
         if (spec === pkg.name || spec.startsWith(`${pkg.name}/`)) {
           problems.push({ check: 'import', ...where, message: `'${spec}' imports the package itself: use a relative path` })
         } else if (spec.startsWith(`${enginePkg.name}/`) && !(`.${spec.slice(enginePkg.name.length)}` in enginePkg.exports)) {
-          problems.push({ check: 'import', ...where, message: `'${spec}' is not an export of the engine package: import from '${enginePkg.name}'` })
+          problems.push({
+            check: 'import',
+            ...where,
+            message: `'${spec}' is not an export of the engine package: import from '${enginePkg.name}'`,
+          })
         } else if (spec.startsWith('.')) {
           const target = resolve(dirname(file), spec)
           if (inside(target, 'engine')) {
-            problems.push({ check: 'import', ...where, message: `'${spec}' reaches into engine/ by path (${rel(target)}), which the published @flowmark/docs does not contain: import from '${enginePkg.name}' (export the name from engine/index.ts if needed)` })
+            problems.push({
+              check: 'import',
+              ...where,
+              message: `'${spec}' reaches into engine/ by path (${rel(target)}), which the published @flowmark/docs does not contain: import from '${enginePkg.name}' (export the name from engine/index.ts if needed)`,
+            })
           } else if (!inside(target, 'plugin')) {
-            problems.push({ check: 'import', ...where, message: `'${spec}' leaves plugin/ (resolves to ${rel(target)}); plugin/ may depend on the engine package only` })
+            problems.push({
+              check: 'import',
+              ...where,
+              message: `'${spec}' leaves plugin/ (resolves to ${rel(target)}); plugin/ may depend on the engine package only`,
+            })
           } else if (!existsSync(target)) {
             problems.push({ check: 'import', ...where, message: `'${spec}' does not exist (${rel(target)})` })
           }
@@ -144,7 +187,13 @@ describe('plugin/ structure', () => {
   })
 
   it(`has no function over ${MAX_FUNCTION_LINES} lines (but the commented allow-list)`, () => {
-    expect(longFunctions(pluginFiles.filter((f) => f.endsWith('.ts')), join(root, 'plugin'), LONG_FUNCTIONS)).toEqual([])
+    expect(
+      longFunctions(
+        pluginFiles.filter((f) => f.endsWith('.ts')),
+        join(root, 'plugin'),
+        LONG_FUNCTIONS,
+      ),
+    ).toEqual([])
   })
 
   it('has no runtime import cycle, except the commented back-edges below', () => {
@@ -166,7 +215,13 @@ describe('plugin/ structure', () => {
       for (const { spec, line } of importsOf(file)) {
         const target = resolve(dirname(file), spec)
         if (spec.startsWith('.') && !inside(target, 'engine')) {
-          problems.push({ check: 'engine-import', file: rel(file), line, subject: spec, message: `'${spec}' leaves engine/ (resolves to ${rel(target)})` })
+          problems.push({
+            check: 'engine-import',
+            file: rel(file),
+            line,
+            subject: spec,
+            message: `'${spec}' leaves engine/ (resolves to ${rel(target)})`,
+          })
         }
       }
     }
@@ -188,7 +243,10 @@ describe('plugin/ structure', () => {
         else if (typeOnly && typeContracts.has(rel(target))) continue
         else if (inside(target, 'engine/internal')) problems.push({ ...where, message: `'${spec}' is an engine internal (${rel(target)})` })
         else if (inside(target, 'plugin') && !inside(target, 'plugin/client')) {
-          problems.push({ ...where, message: `'${spec}' is a server module (${rel(target)}); only \`import type\` of ${[...typeContracts].join(', ')} may cross` })
+          problems.push({
+            ...where,
+            message: `'${spec}' is a server module (${rel(target)}); only \`import type\` of ${[...typeContracts].join(', ')} may cross`,
+          })
         }
       }
     }
@@ -205,9 +263,21 @@ describe('plugin/ structure', () => {
         if (name === undefined || name === pkg.name) continue
         const typesName = `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`
         if (!typeOnly && !runtime.has(name)) {
-          problems.push({ check: 'dependency', file: rel(file), line, subject: name, message: `'${spec}' is loaded at runtime but '${name}' is ${declared.has(name) ? 'only a devDependency' : 'not in package.json'}: add it to dependencies (or peerDependencies)` })
+          problems.push({
+            check: 'dependency',
+            file: rel(file),
+            line,
+            subject: name,
+            message: `'${spec}' is loaded at runtime but '${name}' is ${declared.has(name) ? 'only a devDependency' : 'not in package.json'}: add it to dependencies (or peerDependencies)`,
+          })
         } else if (typeOnly && !declared.has(name) && !declared.has(typesName)) {
-          problems.push({ check: 'dependency', file: rel(file), line, subject: name, message: `'import type' from '${spec}': neither '${name}' nor '${typesName}' is in package.json` })
+          problems.push({
+            check: 'dependency',
+            file: rel(file),
+            line,
+            subject: name,
+            message: `'import type' from '${spec}': neither '${name}' nor '${typesName}' is in package.json`,
+          })
         }
       }
     }
@@ -224,9 +294,18 @@ describe('plugin/ structure', () => {
         const names = ts.isVariableStatement(statement)
           ? statement.declarationList.declarations.map((d) => d.name.getText())
           : [(statement as ts.DeclarationStatement).name?.getText() ?? 'default']
-        if (ts.getJSDocCommentsAndTags(statement).some((j) => ts.isJSDoc(j))) { names.forEach((n) => documented.add(n)); continue }
+        if (ts.getJSDocCommentsAndTags(statement).some((j) => ts.isJSDoc(j))) {
+          names.forEach((n) => documented.add(n))
+          continue
+        }
         for (const name of names.filter((n) => !documented.has(n))) {
-          problems.push({ check: 'export-jsdoc', file: rel(file), line: source.getLineAndCharacterOfPosition(statement.getStart()).line + 1, subject: name, message: `export '${name}' has no /** JSDoc */ comment` })
+          problems.push({
+            check: 'export-jsdoc',
+            file: rel(file),
+            line: source.getLineAndCharacterOfPosition(statement.getStart()).line + 1,
+            subject: name,
+            message: `export '${name}' has no /** JSDoc */ comment`,
+          })
         }
       }
     }
@@ -237,20 +316,35 @@ describe('plugin/ structure', () => {
     const specs = [...imports.values()].flat().map((r) => r.spec)
     // A type package counts as used when the public types import what it types (`mdast` → `@types/mdast`, `node:*` → `@types/node`).
     const typesOf = (name: string) => `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`
-    const used = new Set(specs.flatMap((spec) => {
-      const name = packageOf(spec)
-      return name === undefined ? (isBuiltin(spec) ? ['@types/node'] : []) : [name, typesOf(name)]
-    }))
-    const problems: Problem[] = Object.keys(pkg.dependencies ?? {}).filter((d) => !used.has(d)).map((d) => (
-      { check: 'unused-dependency', file: 'package.json', line: 1, subject: d, message: `'${d}' is in dependencies but nothing in plugin/ or engine/ imports it: remove it, or move it to devDependencies` }))
+    const used = new Set(
+      specs.flatMap((spec) => {
+        const name = packageOf(spec)
+        return name === undefined ? (isBuiltin(spec) ? ['@types/node'] : []) : [name, typesOf(name)]
+      }),
+    )
+    const problems: Problem[] = Object.keys(pkg.dependencies ?? {})
+      .filter((d) => !used.has(d))
+      .map((d) => ({
+        check: 'unused-dependency',
+        file: 'package.json',
+        line: 1,
+        subject: d,
+        message: `'${d}' is in dependencies but nothing in plugin/ or engine/ imports it: remove it, or move it to devDependencies`,
+      }))
     expectNone(problems, ['unused-dependency'])
   })
 })
 
 describe('one family of errors', () => {
-  it('every error class in plugin/ and engine/ descends from the engine\'s FlowmarkError and names itself literally', () => {
+  it("every error class in plugin/ and engine/ descends from the engine's FlowmarkError and names itself literally", () => {
     /** One class declaration that extends something, with its static `nameError(this, '…')` literal if any. */
-    interface ClassInfo { name: string; base: string; file: string; line: number; literal: string | undefined }
+    interface ClassInfo {
+      name: string
+      base: string
+      file: string
+      line: number
+      literal: string | undefined
+    }
     const classes: ClassInfo[] = []
     for (const file of [...pluginFiles, ...engineFiles]) {
       const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
@@ -263,14 +357,25 @@ describe('one family of errors', () => {
               if (!ts.isClassStaticBlockDeclaration(member)) continue
               for (const st of member.body.statements) {
                 const call = ts.isExpressionStatement(st) ? st.expression : undefined
-                if (call && ts.isCallExpression(call) && call.expression.getText() === 'nameError' &&
-                  call.arguments[0]?.kind === ts.SyntaxKind.ThisKeyword && call.arguments[1] && ts.isStringLiteral(call.arguments[1])) {
+                if (
+                  call &&
+                  ts.isCallExpression(call) &&
+                  call.expression.getText() === 'nameError' &&
+                  call.arguments[0]?.kind === ts.SyntaxKind.ThisKeyword &&
+                  call.arguments[1] &&
+                  ts.isStringLiteral(call.arguments[1])
+                ) {
                   literal = call.arguments[1].text
                 }
               }
             }
-            classes.push({ name: node.name?.getText() ?? '(anonymous)', base: base.text, file, literal,
-              line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 })
+            classes.push({
+              name: node.name?.getText() ?? '(anonymous)',
+              base: base.text,
+              file,
+              literal,
+              line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1,
+            })
           }
         }
         ts.forEachChild(node, visit)
@@ -280,8 +385,19 @@ describe('one family of errors', () => {
     const root = classes.find((c) => c.name === 'FlowmarkError' && rel(c.file) === 'engine/errors.ts')
     expect(root, 'engine/errors.ts defines FlowmarkError').toBeDefined()
     // The class a base name means: one of the same file first, else the one other file that defines it.
-    const baseOf = (c: ClassInfo) => classes.find((d) => d.name === c.base && d.file === c.file) ?? classes.find((d) => d.name === c.base && d !== c)
-    const builtinErrors = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'AggregateError', 'ReferenceError', 'EvalError', 'URIError', 'DOMException'])
+    const baseOf = (c: ClassInfo) =>
+      classes.find((d) => d.name === c.base && d.file === c.file) ?? classes.find((d) => d.name === c.base && d !== c)
+    const builtinErrors = new Set([
+      'Error',
+      'TypeError',
+      'RangeError',
+      'SyntaxError',
+      'AggregateError',
+      'ReferenceError',
+      'EvalError',
+      'URIError',
+      'DOMException',
+    ])
     const problems: Problem[] = []
     for (const c of classes) {
       if (c === root) continue
@@ -290,13 +406,29 @@ describe('one family of errors', () => {
       let inFamily = false
       let endsAtError = false
       for (let hops = 0; at !== undefined && hops < 20; hops++) {
-        if (at === root) { inFamily = true; break }
-        if (builtinErrors.has(at.base) && baseOf(at) === undefined) { endsAtError = true; break }
+        if (at === root) {
+          inFamily = true
+          break
+        }
+        if (builtinErrors.has(at.base) && baseOf(at) === undefined) {
+          endsAtError = true
+          break
+        }
         at = baseOf(at)
       }
       const where = { file: rel(c.file), line: c.line, subject: c.name }
-      if (endsAtError) problems.push({ check: 'error-family', ...where, message: `class ${c.name} extends ${c.base} outside the FlowmarkError family: extend FlowmarkError (from 'flowmark' in plugin/, '../errors.ts' in engine/) or FlowmarkPluginError (plugin/core/errors.ts)` })
-      if ((inFamily || endsAtError) && c.literal === undefined) problems.push({ check: 'error-name', ...where, message: `class ${c.name} sets no literal name: add \`static { nameError(this, '${c.name}') }\` (a minifier renames classes, so constructor.name is not stable)` })
+      if (endsAtError)
+        problems.push({
+          check: 'error-family',
+          ...where,
+          message: `class ${c.name} extends ${c.base} outside the FlowmarkError family: extend FlowmarkError (from 'flowmark' in plugin/, '../errors.ts' in engine/) or FlowmarkPluginError (plugin/core/errors.ts)`,
+        })
+      if ((inFamily || endsAtError) && c.literal === undefined)
+        problems.push({
+          check: 'error-name',
+          ...where,
+          message: `class ${c.name} sets no literal name: add \`static { nameError(this, '${c.name}') }\` (a minifier renames classes, so constructor.name is not stable)`,
+        })
     }
     expectNone(problems, ['error-family', 'error-name'])
     // The check sees the families it is about (so it cannot pass by finding nothing).
@@ -305,7 +437,7 @@ describe('one family of errors', () => {
 })
 
 describe('one definition', () => {
-  it('the doctest engine uses the directive core\'s flag names and transcript rule (so both parts agree on a block)', async () => {
+  it("the doctest engine uses the directive core's flag names and transcript rule (so both parts agree on a block)", async () => {
     const core = await import('../../plugin/core/fence.ts')
     const doctest = await import('../../plugin/doctest/index.ts')
     expect(doctest.FLAG_NAMES).toBe(core.FLAG_NAMES)
@@ -314,9 +446,15 @@ describe('one definition', () => {
 })
 
 // The faces: the `source` targets of each published package's `exports` (and the CLI behind `bin`).
-const packages = [{ dir: 'engine', manifest: enginePkg }, { dir: 'plugin', manifest: pkg }] as const
-const faces = packages.flatMap(({ dir, manifest: m }) => Object.entries(m.exports).flatMap(([subpath, target]) =>
-  typeof target === 'string' ? [] : target.source ? [{ name: m.name, subpath, file: resolve(root, dir, target.source), target }] : []))
+const packages = [
+  { dir: 'engine', manifest: enginePkg },
+  { dir: 'plugin', manifest: pkg },
+] as const
+const faces = packages.flatMap(({ dir, manifest: m }) =>
+  Object.entries(m.exports).flatMap(([subpath, target]) =>
+    typeof target === 'string' ? [] : target.source ? [{ name: m.name, subpath, file: resolve(root, dir, target.source), target }] : [],
+  ),
+)
 
 describe('package faces', () => {
   it('every exports target exists; dist targets mirror the source', () => {
@@ -325,19 +463,35 @@ describe('package faces', () => {
       for (const [subpath, target] of Object.entries(m.exports)) {
         const where = { check: 'exports', file: `${dir}/package.json`, line: 1, subject: subpath }
         if (typeof target === 'string') {
-          if (!existsSync(resolve(root, dir, target))) problems.push({ ...where, message: `exports['${subpath}'] → ${target} does not exist` })
+          if (!existsSync(resolve(root, dir, target)))
+            problems.push({ ...where, message: `exports['${subpath}'] → ${target} does not exist` })
           continue
         }
-        if (!target.source) { problems.push({ ...where, message: `exports['${subpath}'] has no 'source' condition` }); continue }
-        if (!existsSync(resolve(root, dir, target.source))) problems.push({ ...where, message: `exports['${subpath}'].source → ${target.source} does not exist` })
+        if (!target.source) {
+          problems.push({ ...where, message: `exports['${subpath}'] has no 'source' condition` })
+          continue
+        }
+        if (!existsSync(resolve(root, dir, target.source)))
+          problems.push({ ...where, message: `exports['${subpath}'].source → ${target.source} does not exist` })
         const base = target.source.replace(/^\.\//, './dist/').replace(/\.ts$/, '')
-        for (const [condition, expected] of [['types', `${base}.d.ts`], ['default', `${base}.js`]] as const) {
-          if (target[condition] !== expected) problems.push({ ...where, message: `exports['${subpath}'].${condition} is ${target[condition]}, the build writes ${expected}` })
+        for (const [condition, expected] of [
+          ['types', `${base}.d.ts`],
+          ['default', `${base}.js`],
+        ] as const) {
+          if (target[condition] !== expected)
+            problems.push({ ...where, message: `exports['${subpath}'].${condition} is ${target[condition]}, the build writes ${expected}` })
         }
       }
       for (const [name, bin] of Object.entries(m.bin ?? {})) {
         const source = bin.replace(/^(\.\/)?dist\//, './').replace(/\.js$/, '.ts')
-        if (!existsSync(resolve(root, dir, source))) problems.push({ check: 'exports', file: `${dir}/package.json`, line: 1, subject: `bin:${name}`, message: `bin '${name}' → ${bin} is built from ${source}, which does not exist` })
+        if (!existsSync(resolve(root, dir, source)))
+          problems.push({
+            check: 'exports',
+            file: `${dir}/package.json`,
+            line: 1,
+            subject: `bin:${name}`,
+            message: `bin '${name}' → ${bin} is built from ${source}, which does not exist`,
+          })
       }
     }
     expect(faces.length).toBeGreaterThan(3)
@@ -347,11 +501,23 @@ describe('package faces', () => {
   it('the engine package has no dependencies and only optional peers; the root package is private', () => {
     const problems: Problem[] = []
     for (const name of Object.keys(enginePkg.dependencies ?? {})) {
-      problems.push({ check: 'engine-deps', file: 'engine/package.json', line: 1, subject: name, message: `the engine must install nothing: move '${name}' out of dependencies (an optional peer of the subpath that needs it)` })
+      problems.push({
+        check: 'engine-deps',
+        file: 'engine/package.json',
+        line: 1,
+        subject: name,
+        message: `the engine must install nothing: move '${name}' out of dependencies (an optional peer of the subpath that needs it)`,
+      })
     }
     for (const name of Object.keys(enginePkg.peerDependencies ?? {})) {
       if (enginePkg.peerDependenciesMeta?.[name]?.optional !== true) {
-        problems.push({ check: 'engine-deps', file: 'engine/package.json', line: 1, subject: name, message: `peer '${name}' must be optional (peerDependenciesMeta.${name}.optional: true): only users of the feature that needs it install it` })
+        problems.push({
+          check: 'engine-deps',
+          file: 'engine/package.json',
+          line: 1,
+          subject: name,
+          message: `peer '${name}' must be optional (peerDependenciesMeta.${name}.optional: true): only users of the feature that needs it install it`,
+        })
       }
     }
     expect((rootPkg as Manifest & { private?: boolean }).private, 'the root package.json is the private workspace root').toBe(true)
@@ -360,8 +526,15 @@ describe('package faces', () => {
   })
 
   it('every public name of every face has a JSDoc comment', () => {
-    const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!
-    const program = ts.createProgram(faces.map((f) => f.file), { ...config.options, noEmit: true })
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(root, 'tsconfig.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+    )!
+    const program = ts.createProgram(
+      faces.map((f) => f.file),
+      { ...config.options, noEmit: true },
+    )
     const checker = program.getTypeChecker()
     const problems: Problem[] = []
     let checked = 0
@@ -378,7 +551,10 @@ describe('package faces', () => {
         const at = declarations[0]!
         const atFile = at.getSourceFile()
         problems.push({
-          check: 'jsdoc', file: rel(atFile.fileName), line: atFile.getLineAndCharacterOfPosition(at.getStart()).line + 1, subject: exported.name,
+          check: 'jsdoc',
+          file: rel(atFile.fileName),
+          line: atFile.getLineAndCharacterOfPosition(at.getStart()).line + 1,
+          subject: exported.name,
           message: `'${exported.name}' (exported by '${subpath === '.' ? name : name + subpath.slice(1)}') has no /** JSDoc */ comment`,
         })
       }

@@ -13,9 +13,16 @@ let root: string
 /** One `flowmark-docs build` in the site's folder: exit code and output. */
 function build(args: readonly string[] = [], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--conditions=source', bin, 'build', '--cache-dir', '.flowmark-cache', ...args], {
-      cwd: root, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env }, maxBuffer: 16 * 1024 * 1024,
-    }, (error, stdout, stderr) => done({ code: error === null ? 0 : Number(error.code ?? 1), output: stdout + stderr }))
+    execFile(
+      process.execPath,
+      ['--conditions=source', bin, 'build', '--cache-dir', '.flowmark-cache', ...args],
+      {
+        cwd: root,
+        env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => done({ code: error === null ? 0 : Number(error.code ?? 1), output: stdout + stderr }),
+    )
   })
 }
 const page = (): string => readFileSync(join(root, 'dist', 'index.html'), 'utf8')
@@ -24,7 +31,10 @@ const ran = (output: string): boolean => /Complete!/.test(output)
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'flowmark-docs-build-'))
   // Astro and Vite keep their caches inside the site, not in the repository's node_modules (linked below).
-  writeFileSync(join(root, 'astro.config.mjs'), "export default { cacheDir: './.astro-cache', vite: { cacheDir: './.vite-cache' }, logLevel: 'info' }\n")
+  writeFileSync(
+    join(root, 'astro.config.mjs'),
+    "export default { cacheDir: './.astro-cache', vite: { cacheDir: './.vite-cache' }, logLevel: 'info' }\n",
+  )
   mkdirSync(join(root, 'src', 'pages'), { recursive: true })
   writeFileSync(join(root, 'src', 'pages', 'index.astro'), '<h1>First</h1>\n')
   writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n')

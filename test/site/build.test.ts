@@ -36,15 +36,22 @@ const page = (site: string, processor: Processor, route: string): Promise<string
 
 /** Visible text of some HTML (tags dropped, entities of the transcripts decoded). */
 function text(html: string): string {
-  return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, '')
-    .replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&#39;|&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&')
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&gt;/g, '>')
+    .replace(/&lt;/g, '<')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
 }
 
 /** The `src` of every script a page loads and the `href` of every stylesheet. */
 function loadedFiles(html: string): string[] {
   const out: string[] = []
   for (const m of html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)) out.push(m[1] as string)
-  for (const m of html.matchAll(/<link\b[^>]*rel="stylesheet"[^>]*href="([^"]+)"|<link\b[^>]*href="([^"]+)"[^>]*rel="stylesheet"/g)) out.push((m[1] ?? m[2]) as string)
+  for (const m of html.matchAll(/<link\b[^>]*rel="stylesheet"[^>]*href="([^"]+)"|<link\b[^>]*href="([^"]+)"[^>]*rel="stylesheet"/g))
+    out.push((m[1] ?? m[2]) as string)
   return out
 }
 
@@ -83,7 +90,9 @@ function checkGraphPage(html: string, expectedOutputs: readonly string[]): void 
 for (const processor of PROCESSORS) {
   describe(`plain Astro, ${processor}`, () => {
     const site = 'astro-basic'
-    beforeAll(async () => { await buildSite(site, processor) }, 180_000)
+    beforeAll(async () => {
+      await buildSite(site, processor)
+    }, 180_000)
 
     it('.md page: graph with SVG, doctest output shown, viewer once', async () => {
       const html = await page(site, processor, '')
@@ -122,7 +131,9 @@ for (const processor of PROCESSORS) {
 
   describe(`Starlight, ${processor}`, () => {
     const site = 'starlight-basic'
-    beforeAll(async () => { await buildSite(site, processor) }, 180_000)
+    beforeAll(async () => {
+      await buildSite(site, processor)
+    }, 180_000)
 
     it('.md page: graph, caption, doctest output; Starlight asides and text directives untouched', async () => {
       const html = await page(site, processor, '')
@@ -138,7 +149,7 @@ for (const processor of PROCESSORS) {
       expect(html).toContain('sl-badge')
     })
 
-    it('page without graphs loads no viewer script or style (Starlight\'s own scripts only)', async () => {
+    it("page without graphs loads no viewer script or style (Starlight's own scripts only)", async () => {
       const html = await page(site, processor, 'plain')
       expect(text(html)).toContain('[ 2, 4, 6 ]')
       expect(text(html)).not.toContain('hidden setup code')
@@ -198,7 +209,10 @@ describe('content cache', () => {
       await mkdir(root, { recursive: true })
       await cp(join(fixture('starlight-basic'), 'src'), join(root, 'src'), { recursive: true })
       const config = await readFile(join(fixture('starlight-basic'), 'astro.config.mjs'), 'utf8')
-      await writeFile(join(root, 'astro.config.mjs'), config.replace("'../../plugin/astro/index.ts'", "'../../../../plugin/astro/index.ts'"))
+      await writeFile(
+        join(root, 'astro.config.mjs'),
+        config.replace("'../../plugin/astro/index.ts'", "'../../../../plugin/astro/index.ts'"),
+      )
       const stateFile = join(root, 'node_modules', '.cache', 'flowmark', 'doctest', 'build-state.json')
       const lastRun = async (): Promise<{ status: string; ran: string[]; reused: string[] }> => {
         const state = JSON.parse(await readFile(stateFile, 'utf8')) as { status: string; lastRun: { ran: string[]; reused: string[] } }
@@ -231,7 +245,9 @@ describe('content cache', () => {
         const original = await readFile(model, 'utf8')
         await writeFile(model, original.replace('defaultValue: 2', 'defaultValue: 3'))
         const t0 = performance.now()
-        await expect(build({ root, logLevel: 'error' })).rejects.toThrow(/src\/content\/docs\/index\.md:15:1 doctest-mismatch[\s\S]*index\.md:23:1 doctest-mismatch/)
+        await expect(build({ root, logLevel: 'error' })).rejects.toThrow(
+          /src\/content\/docs\/index\.md:15:1 doctest-mismatch[\s\S]*index\.md:23:1 doctest-mismatch/,
+        )
         times[`starlight-basic copy, rebuild after a model edit (${processor})`] = Math.round(performance.now() - t0)
         expect(await lastRun()).toEqual({ status: 'failed', ran: pages.slice(0, 2), reused: pages.slice(2) })
 

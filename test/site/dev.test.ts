@@ -23,7 +23,14 @@ interface Site {
 
 const SITES: readonly Site[] = [
   { name: 'astro-basic', port: 4391, graphPage: 'src/pages/index.md', lines: [12, 20], plainPage: 'src/pages/plain.md', collection: false },
-  { name: 'starlight-basic', port: 4392, graphPage: 'src/content/docs/index.md', lines: [15, 23], plainPage: 'src/content/docs/plain.md', collection: true },
+  {
+    name: 'starlight-basic',
+    port: 4392,
+    graphPage: 'src/content/docs/index.md',
+    lines: [15, 23],
+    plainPage: 'src/content/docs/plain.md',
+    collection: true,
+  },
 ]
 
 for (const site of SITES) {
@@ -72,13 +79,32 @@ for (const site of SITES) {
       const fixture = join(repo, 'fixtures', site.name)
       await cp(join(fixture, 'src'), join(root, 'src'), { recursive: true })
       const config = await readFile(join(fixture, 'astro.config.mjs'), 'utf8')
-      await writeFile(join(root, 'astro.config.mjs'), config.replace("'../../plugin/astro/index.ts'", "'../../../../plugin/astro/index.ts'"))
+      await writeFile(
+        join(root, 'astro.config.mjs'),
+        config.replace("'../../plugin/astro/index.ts'", "'../../../../plugin/astro/index.ts'"),
+      )
       // A child process: Astro's dev server serves no pages inside Vitest (it checks process.env.VITEST).
       const env: NodeJS.ProcessEnv = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' }
       for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key]
-      server = spawn(process.execPath, ['--conditions=source', join(repo, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'dev', '--root', root, '--port', String(site.port)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-      server.stdout?.on('data', (d: Buffer) => { log += d.toString() })
-      server.stderr?.on('data', (d: Buffer) => { log += d.toString() })
+      server = spawn(
+        process.execPath,
+        [
+          '--conditions=source',
+          join(repo, 'node_modules', 'astro', 'bin', 'astro.mjs'),
+          'dev',
+          '--root',
+          root,
+          '--port',
+          String(site.port),
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      server.stdout?.on('data', (d: Buffer) => {
+        log += d.toString()
+      })
+      server.stderr?.on('data', (d: Buffer) => {
+        log += d.toString()
+      })
       await until('the dev server', async () => (await get('/')).status === 200, 90_000)
     }, 120_000)
 

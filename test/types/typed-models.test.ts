@@ -1,7 +1,15 @@
 // Typed models and typed wrappers: tsc (run by `npm test`) checks the expectTypeOf assertions and the @ts-expect-error lines.
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
-  Blueprint, DispatchPipe, Dispatcher, NONE, SINK, START, SubDispatch, SubDispatchFunction, SubDispatchPipe,
+  Blueprint,
+  DispatchPipe,
+  Dispatcher,
+  NONE,
+  SINK,
+  START,
+  SubDispatch,
+  SubDispatchFunction,
+  SubDispatchPipe,
   type Solution,
 } from '../../engine/index.ts'
 import { addArgs, bypass, combineDicts, partial, selector, summation } from '../../engine/helpers.ts'
@@ -146,7 +154,9 @@ describe('typed helpers', () => {
       // @ts-expect-error numbers and strings do not mix
       summation(1, 'b')
     })
-    expectTypeOf(combineDicts({ a: 1, b: 'x' }, { b: 2 })).toEqualTypeOf<Omit<{ readonly a: 1; readonly b: 'x' }, 'b'> & { readonly b: 2 }>()
+    expectTypeOf(combineDicts({ a: 1, b: 'x' }, { b: 2 })).toEqualTypeOf<
+      Omit<{ readonly a: 1; readonly b: 'x' }, 'b'> & { readonly b: 2 }
+    >()
     const src = { a: 1, b: 'x' }
     expectTypeOf(selector(['a'], src)).toEqualTypeOf<Pick<{ a: number; b: string }, 'a'>>()
     expectTypeOf(selector(['a', 'b'], src, { outputType: 'list' })).toEqualTypeOf<[number, string]>()

@@ -21,10 +21,12 @@ export interface BrowserChoice {
 export class NoBrowserError extends Error {
   constructor(tried: readonly string[]) {
     super(
-      'No Chromium for the browser tests. Tried:\n' + tried.map((t) => `  - ${t}`).join('\n') + '\n' +
-      'Get one of: `npm install` in the repository (the dev dependency @sparticuz/chromium ships a headless Chromium ' +
-      'for Linux x64/arm64); a system Chromium or Chrome (e.g. `apt-get install chromium`); or set ' +
-      'FLOWMARK_CHROMIUM=/path/to/chrome.',
+      'No Chromium for the browser tests. Tried:\n' +
+        tried.map((t) => `  - ${t}`).join('\n') +
+        '\n' +
+        'Get one of: `npm install` in the repository (the dev dependency @sparticuz/chromium ships a headless Chromium ' +
+        'for Linux x64/arm64); a system Chromium or Chrome (e.g. `apt-get install chromium`); or set ' +
+        'FLOWMARK_CHROMIUM=/path/to/chrome.',
     )
     this.name = 'NoBrowserError'
   }
@@ -38,8 +40,11 @@ export const SYSTEM_BROWSER_NAMES: readonly string[] = ['chromium', 'chromium-br
 
 /** Absolute paths tried after PATH (macOS has no chromium on PATH). */
 export const SYSTEM_BROWSER_PATHS: readonly string[] = [
-  '/usr/bin/chromium', '/usr/lib/chromium/chromium', '/snap/bin/chromium',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/usr/bin/chromium',
+  '/usr/lib/chromium/chromium',
+  '/snap/bin/chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ]
 
 /**
@@ -47,7 +52,16 @@ export const SYSTEM_BROWSER_PATHS: readonly string[] = [
  * the same ones rather than @sparticuz/chromium's `args`, which are tuned for serverless functions (single process,
  * web security off, software GL) and made screenshots of large pages time out here.
  */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 function executable(path: string): boolean {
   try {
@@ -79,7 +93,8 @@ async function withLock<T>(name: string, run: () => Promise<T>): Promise<T> {
       } catch {
         // taken by someone else meanwhile
       }
-      if (Date.now() > end) throw new Error(`waited 3 minutes for ${lock}: remove it if no test run is extracting the browser`, { cause: e })
+      if (Date.now() > end)
+        throw new Error(`waited 3 minutes for ${lock}: remove it if no test run is extracting the browser`, { cause: e })
       await new Promise((r) => setTimeout(r, 200))
     }
   }

@@ -3,22 +3,43 @@ import { readFileSync } from 'node:fs'
 import { Dispatcher, Inf, NONE, SINK, START, SELF, Solution, type Distance, type NodeId } from '../../../engine/index.ts'
 
 /** A data node of a JSON model (see record.py's docstring). */
-export interface DataSpec { data: string; default?: number; initialDist?: number; wait?: string; wildcard?: boolean }
+export interface DataSpec {
+  data: string
+  default?: number
+  initialDist?: number
+  wait?: string
+  wildcard?: boolean
+}
 /** A function node of a JSON model: `fn` names a function of the shared vocabulary. */
 export interface FunctionSpec {
-  function: string; fn: string; inputs: string[]; outputs: string[]; weight?: number; domain?: string
+  function: string
+  fn: string
+  inputs: string[]
+  outputs: string[]
+  weight?: number
+  domain?: string
   inpWeight?: Record<string, number>
 }
 /** A sub-dispatcher node of a JSON model. */
 export interface DispatcherSpec {
-  dispatcher: string; model: ModelSpec; inputs: Record<string, string | string[]>; outputs: Record<string, string | string[]>
-  domain?: string; weight?: number; includeDefaults?: boolean
+  dispatcher: string
+  model: ModelSpec
+  inputs: Record<string, string | string[]>
+  outputs: Record<string, string | string[]>
+  domain?: string
+  weight?: number
+  includeDefaults?: boolean
 }
 /** A model as plain JSON data, built the same way by record.py (schedula) and `build` (Flowmark). */
-export interface ModelSpec { name?: string; raises?: boolean; nodes: (DataSpec | FunctionSpec | DispatcherSpec)[] }
+export interface ModelSpec {
+  name?: string
+  raises?: boolean
+  nodes: (DataSpec | FunctionSpec | DispatcherSpec)[]
+}
 /** One dispatch of a model. */
 export interface CallSpec {
-  inputs?: Record<string, number>; outputs?: string[] | null
+  inputs?: Record<string, number>
+  outputs?: string[] | null
   options?: { inputsDist?: Record<string, number>; wildcard?: boolean; shrink?: boolean; noCall?: boolean; rmUnusedNodes?: boolean }
 }
 /** A recorded solution (values and dist in order, workflow nodes in order, edges with values, errors, children). */
@@ -31,10 +52,15 @@ export interface RecordedSolution {
   subSolutions: Record<string, RecordedSolution>
 }
 /** A recorded failure: the error's class name and the first line of its message. */
-export interface RecordedError { error: string; message: string }
+export interface RecordedError {
+  error: string
+  message: string
+}
 /** The structure of a model: nodes and edges in order, defaults, sub-dispatchers with their mappings. */
 export interface RecordedModel {
-  nodes: string[]; edges: [string, string][]; defaults: Record<string, { value: unknown; initialDist: unknown }>
+  nodes: string[]
+  edges: [string, string][]
+  defaults: Record<string, { value: unknown; initialDist: unknown }>
   subDispatchers: Record<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown>; model: RecordedModel }>
 }
 
@@ -54,13 +80,22 @@ export function vocabulary(name: string, nOut: number): (...a: number[]) => unkn
   const [kind, arg] = name.split(':') as [string, string | undefined]
   const k = arg === undefined ? 0 : Number(arg)
   switch (kind) {
-    case 'sum': return (...a) => spread(sum(a), nOut)
-    case 'neg': return (...a) => spread(-sum(a), nOut)
-    case 'add': return (...a) => spread(sum(a) + k, nOut)
-    case 'mul': return (...a) => spread(sum(a) * k, nOut)
-    case 'const': return () => spread(k, nOut)
-    case 'fail': return () => { throw new Error('boom') }
-    default: throw new Error(`unknown function ${name} in a schedula fixture`)
+    case 'sum':
+      return (...a) => spread(sum(a), nOut)
+    case 'neg':
+      return (...a) => spread(-sum(a), nOut)
+    case 'add':
+      return (...a) => spread(sum(a) + k, nOut)
+    case 'mul':
+      return (...a) => spread(sum(a) * k, nOut)
+    case 'const':
+      return () => spread(k, nOut)
+    case 'fail':
+      return () => {
+        throw new Error('boom')
+      }
+    default:
+      throw new Error(`unknown function ${name} in a schedula fixture`)
   }
 }
 
@@ -87,19 +122,30 @@ export function build(spec: ModelSpec): Dispatcher {
   for (const n of spec.nodes) {
     if ('data' in n) {
       dsp.addData({
-        id: n.data, ...('default' in n ? { defaultValue: n.default } : {}), ...(n.initialDist === undefined ? {} : { initialDist: n.initialDist }),
-        ...(n.wait === undefined ? {} : { waitInputs: true, fn: dataFn(n.wait) }), ...(n.wildcard === undefined ? {} : { wildcard: n.wildcard }),
+        id: n.data,
+        ...('default' in n ? { defaultValue: n.default } : {}),
+        ...(n.initialDist === undefined ? {} : { initialDist: n.initialDist }),
+        ...(n.wait === undefined ? {} : { waitInputs: true, fn: dataFn(n.wait) }),
+        ...(n.wildcard === undefined ? {} : { wildcard: n.wildcard }),
       })
     } else if ('function' in n) {
       dsp.addFunction({
-        id: n.function, fn: vocabulary(n.fn, n.outputs.length), inputs: n.inputs, outputs: n.outputs,
-        ...(n.weight === undefined ? {} : { weight: n.weight }), ...(n.domain === undefined ? {} : { inputDomain: domain(n.domain) }),
+        id: n.function,
+        fn: vocabulary(n.fn, n.outputs.length),
+        inputs: n.inputs,
+        outputs: n.outputs,
+        ...(n.weight === undefined ? {} : { weight: n.weight }),
+        ...(n.domain === undefined ? {} : { inputDomain: domain(n.domain) }),
         ...(n.inpWeight === undefined ? {} : { inpWeight: n.inpWeight }),
       })
     } else {
       dsp.addDispatcher({
-        dispatcher: build(n.model), id: n.dispatcher, inputs: n.inputs, outputs: n.outputs,
-        ...(n.domain === undefined ? {} : { inputDomain: domain(n.domain) }), ...(n.weight === undefined ? {} : { weight: n.weight }),
+        dispatcher: build(n.model),
+        id: n.dispatcher,
+        inputs: n.inputs,
+        outputs: n.outputs,
+        ...(n.domain === undefined ? {} : { inputDomain: domain(n.domain) }),
+        ...(n.weight === undefined ? {} : { weight: n.weight }),
         ...(n.includeDefaults ? { includeDefaults: true } : {}),
       })
     }
@@ -118,7 +164,8 @@ export function encVal(v: unknown): unknown {
   if (v instanceof Dispatcher) return '<Dispatcher>'
   if (Array.isArray(v)) return v.map(encVal)
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [encId(k as NodeId), encVal(x)]))
-  if (typeof v === 'object' && v !== null) return Object.fromEntries(Reflect.ownKeys(v).map((k) => [encId(k as NodeId), encVal((v as Record<PropertyKey, unknown>)[k])]))
+  if (typeof v === 'object' && v !== null)
+    return Object.fromEntries(Reflect.ownKeys(v).map((k) => [encId(k as NodeId), encVal((v as Record<PropertyKey, unknown>)[k])]))
   return v
 }
 
@@ -151,7 +198,8 @@ export function recordModel(dsp: Dispatcher): RecordedModel {
     if (node.kind === 'dispatcher') {
       // schedula keeps a mapping value as given (a string or a list); Flowmark always holds a list: one id is a string.
       const one = (v: NodeId | readonly NodeId[]) => (Array.isArray(v) && v.length === 1 ? v[0] : v)
-      const map = (m: ReadonlyMap<NodeId, NodeId | readonly NodeId[]>) => Object.fromEntries([...m].map(([k, v]) => [encId(k), encVal(one(v))]))
+      const map = (m: ReadonlyMap<NodeId, NodeId | readonly NodeId[]>) =>
+        Object.fromEntries([...m].map(([k, v]) => [encId(k), encVal(one(v))]))
       out.subDispatchers[encId(id)] = { inputs: map(node.inputs), outputs: map(node.outputs), model: recordModel(node.dispatcher) }
     }
   }
@@ -170,8 +218,10 @@ export function runCall(dsp: Dispatcher, call: CallSpec): RecordedSolution | Rec
   const o = call.options ?? {}
   try {
     const sol = dsp.dispatch(call.inputs ?? {}, call.outputs ?? undefined, {
-      ...(o.inputsDist === undefined ? {} : { inputsDist: o.inputsDist }), ...(o.wildcard === undefined ? {} : { wildcard: o.wildcard }),
-      ...(o.shrink === undefined ? {} : { shrink: o.shrink }), ...(o.noCall === undefined ? {} : { noCall: o.noCall }),
+      ...(o.inputsDist === undefined ? {} : { inputsDist: o.inputsDist }),
+      ...(o.wildcard === undefined ? {} : { wildcard: o.wildcard }),
+      ...(o.shrink === undefined ? {} : { shrink: o.shrink }),
+      ...(o.noCall === undefined ? {} : { noCall: o.noCall }),
       ...(o.rmUnusedNodes === undefined ? {} : { rmUnusedNodes: o.rmUnusedNodes }),
     })
     return recordSolution(sol)
@@ -184,7 +234,9 @@ export function runCall(dsp: Dispatcher, call: CallSpec): RecordedSolution | Rec
 export function valuesView(r: RecordedSolution | RecordedError): unknown {
   if ('error' in r) return { error: r.error === 'DispatcherError' ? 'DispatcherError' : 'other error' }
   return {
-    values: r.values, dist: Object.fromEntries(r.dist), errors: r.errors,
+    values: r.values,
+    dist: Object.fromEntries(r.dist),
+    errors: r.errors,
     subSolutions: Object.fromEntries(Object.entries(r.subSolutions).map(([k, s]) => [k, valuesView(s)])),
   }
 }
@@ -194,7 +246,8 @@ export function workflowView(r: RecordedSolution | RecordedError): unknown {
   if ('error' in r) return { error: r.error === 'DispatcherError' ? 'DispatcherError' : 'other error' }
   const key = (e: [string, string, unknown]) => JSON.stringify(e)
   return {
-    nodes: r.workflowNodes, edges: r.workflowEdges.map(key).sort(),
+    nodes: r.workflowNodes,
+    edges: r.workflowEdges.map(key).sort(),
     subSolutions: Object.fromEntries(Object.entries(r.subSolutions).map(([k, s]) => [k, workflowView(s)])),
   }
 }
