@@ -83,6 +83,7 @@ export async function serveCommand(args: readonly string[], io: ServeCommandIO):
         'body-limit': { type: 'string' },
         concurrency: { type: 'string' },
         executor: { type: 'string' },
+        workers: { type: 'string' },
         viewer: { type: 'string' },
         title: { type: 'string' },
         log: { type: 'boolean' },
@@ -103,8 +104,10 @@ export async function serveCommand(args: readonly string[], io: ServeCommandIO):
     (n) => n === Infinity || (Number.isInteger(n) && n >= 1),
     'a whole number of calls, at least 1 (or Infinity)',
   )
-  if (v.executor !== undefined && v.executor !== 'async')
-    io.usage(`--executor takes 'async' (calls run in this process), not '${v.executor}'`)
+  if (v.executor !== undefined && v.executor !== 'async' && v.executor !== 'workers')
+    io.usage(`--executor takes 'async' (calls run in this process) or 'workers' (on worker threads), not '${v.executor}'`)
+  if (v.workers !== undefined && v.executor !== 'workers') io.usage('--workers N goes with --executor workers')
+  const workers = number(io, 'workers', v.workers, (n) => Number.isInteger(n) && n >= 1, 'a whole number of threads, at least 1')
   const token = v.token ?? io.env.FLOWMARK_TOKEN
   const options: { -readonly [K in keyof ServerOptions]: ServerOptions[K] } = {}
   if (token !== undefined && token !== '') options.token = token
@@ -124,6 +127,12 @@ export async function serveCommand(args: readonly string[], io: ServeCommandIO):
   const model = await io.load(positionals[0]!)
   const viewer = v.viewer === 'none' ? undefined : await loadViewer(v.viewer ?? DEFAULT_VIEWER, io, v.viewer !== undefined)
   if (viewer !== undefined) options.viewer = viewer
+  // The worker pool is loaded only when asked for (it needs the optional package piscina) and closed with the server.
+  const pool =
+    v.executor === 'workers'
+      ? (await import('../workers/index.ts')).createWorkerExecutor(workers === undefined ? {} : { size: workers })
+      : undefined
+  if (pool !== undefined) options.executor = pool
   const app = createApp(model, options)
   const server = await serve(app, { port, ...(v.host === undefined ? {} : { host: v.host }) }).catch((e: unknown) => {
     const code = (e as { code?: unknown }).code
@@ -154,5 +163,6 @@ export async function serveCommand(args: readonly string[], io: ServeCommandIO):
     else io.signal?.addEventListener('abort', stop)
   })
   await server.close()
+  await pool?.close()
   return 0
 }

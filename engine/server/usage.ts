@@ -6,7 +6,7 @@ export const DEFAULT_VIEWER = '@flowmark/docs/server#docsViewer'
 /** The part of `flowmark --help` about `serve`. */
 export const SERVE_USAGE = `  flowmark serve <model.json | module#export> [--port 3000] [--host 127.0.0.1] [--token <secret>]
                [--cors <origin,…>] [--timeout <ms>] [--body-limit <bytes>] [--concurrency N]
-               [--executor async] [--viewer <module#export | none>] [--title <text>] [--log]
+               [--executor async | workers [--workers N]] [--viewer <module#export | none>] [--title <text>] [--log]
       Serve the model as a web service: POST /dispatch (JSON, or progress events with Accept: text/event-stream),
       GET /openapi.json, /reference, /model, /model.svg, / (the graph) and /health. Binds 127.0.0.1 unless --host
       says otherwise; --token (or FLOWMARK_TOKEN) requires "Authorization: Bearer <token>"; CORS is off unless

@@ -385,6 +385,53 @@ describe('flowmark serve', () => {
     expect(err).toBe('')
   })
 
+  it('runs the function nodes on worker threads with --executor workers --workers N', async () => {
+    let out = ''
+    let err = ''
+    const stop = new AbortController()
+    const listening = deferred<string>()
+    const args = ['serve', 'fixtures/workers/model.json', '--port', '0', '--viewer', 'none', '--executor', 'workers', '--workers', '1']
+    const code = main(args, {
+      stdout: {
+        write: (t: string) => {
+          out += t
+          const m = /on (http:\/\/\S+?)\/ /.exec(out)
+          if (m) listening.resolve(m[1]!)
+        },
+      },
+      stderr: {
+        write: (t: string) => {
+          err += t
+        },
+      },
+      cwd: new URL('../../', import.meta.url).pathname,
+      signal: stop.signal,
+    })
+    const url = await Promise.race([
+      listening.promise,
+      code.then(() => {
+        throw new Error(`serve ended: ${err}`)
+      }),
+    ])
+    const r = await fetch(`${url}/dispatch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"inputs": {"text": "hi", "rounds": 10}, "outputs": ["thread"]}',
+    })
+    expect(r.status).toBe(200)
+    // A worker's threadId: the main thread's is 0.
+    expect(((await r.json()) as { values: { thread: number } }).values.thread).toBeGreaterThan(0)
+    stop.abort()
+    expect(await code).toBe(0)
+    expect(err).toBe('')
+    const bad = await main(['serve', 'fixtures/workers/model.json', '--workers', '2'], {
+      stderr: { write: (t: string) => (err += t) },
+      stdout: { write: () => 0 },
+    })
+    expect(bad).toBe(2)
+    expect(err).toMatch(/^flowmark serve: --workers N goes with --executor workers/)
+  })
+
   it('exits 2 on bad arguments', async () => {
     let err = ''
     const code = await main(['serve', 'fixtures/portable-model/model.json', '--port', 'x'], {
