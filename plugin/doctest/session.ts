@@ -491,7 +491,16 @@ interface PooledWorker {
   /** What the running page's session listens to; `undefined` while idle. */
   session: { message(message: WorkerMessage): void; error(error: Error): void; exit(code: number): void } | undefined
   stderr: string
+  /** Ends the worker when no page took it within `IDLE_MS` (set while it is idle in the pool). */
+  idleTimer?: NodeJS.Timeout | undefined
 }
+
+/**
+ * How long a clean worker waits in the pool for the next page before it is ended. An idle worker must not keep the
+ * process alive: `worker.unref()` alone does not release it (its message port stays active), so a CLI run or a build
+ * would never exit. Pages of one run follow each other closely, so a short wait keeps the reuse.
+ */
+const IDLE_MS = 500
 
 const idle: PooledWorker[] = []
 const stats = { started: 0, reused: 0, retired: 0, lastReasons: [] as readonly string[] }
@@ -528,6 +537,8 @@ function acquireWorker(maxMemoryMb: number, names: ReadonlySet<string>, mayReuse
   const index = mayReuse ? idle.findIndex((w) => w.maxMemoryMb === maxMemoryMb && ![...w.stuck].some((n) => names.has(n))) : -1
   if (index >= 0) {
     const [entry] = idle.splice(index, 1)
+    clearTimeout(entry!.idleTimer)
+    entry!.idleTimer = undefined
     entry!.worker.ref()
     stats.reused++
     return entry!
@@ -565,6 +576,12 @@ function releaseWorker(entry: PooledWorker, stuck: readonly string[]): void {
     return
   }
   entry.worker.unref()
+  entry.idleTimer = setTimeout(() => {
+    const at = idle.indexOf(entry)
+    if (at >= 0) idle.splice(at, 1)
+    void entry.worker.terminate()
+  }, IDLE_MS)
+  entry.idleTimer.unref()
   idle.push(entry)
 }
 
