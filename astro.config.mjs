@@ -40,6 +40,7 @@ const API_ENTRY_POINTS = [
   { file: 'engine/helpers.ts', name: 'flowmark/helpers' },
   { file: 'engine/plot/index.ts', name: 'flowmark/plot' },
   { file: 'engine/portable/index.ts', name: 'flowmark/portable' },
+  { file: 'engine/workers/index.ts', name: 'flowmark/workers' },
   { file: 'engine/server/index.ts', name: 'flowmark/server' },
   { file: 'plugin/remark.ts', name: '@flowmark/docs/remark' },
   { file: 'plugin/astro/index.ts', name: '@flowmark/docs/astro' },

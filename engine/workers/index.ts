@@ -4,7 +4,7 @@ import { formatId, idText, type NodeId } from '../constants.ts'
 import { FlowmarkError, ModelError, nameError } from '../errors.ts'
 import { Discarded } from '../internal/async-driver.ts'
 import type { AnyFunction, Executor, ExecutorCall, ExecutorNode, HostAbortSignal } from '../model.ts'
-import { formatRef, importRef, refOf, refSpecifier, refTarget, RefError, type FunctionRef, type UrlLike } from '../ref.ts'
+import { formatRef, fillRef, importRef, isUnresolvedRef, refOf, refSpecifier, refTarget, RefError, type FunctionRef, type UrlLike } from '../ref.ts'
 import type { WorkerReply, WorkerTask } from './worker.ts'
 
 /** What went wrong on the way to or in a worker thread. */
@@ -139,8 +139,12 @@ function checkCount(value: unknown, what: string, min: number): number {
  * worker, runs out of memory or overruns its node's `timeout` fails only that node; the pool replaces the worker.
  *
  * @example
+ * import { Dispatcher } from 'flowmark'
+ * const paths = new Dispatcher({ name: 'paths' })
+ * paths.addFunction({ id: 'join', ref: 'node:path#join', inputs: ['dir', 'file'], outputs: ['path'] })
  * const workers = createWorkerExecutor({ size: 2 })
- * const sol = await dsp.dispatchAsync({ data }, ['digest'], { executor: workers })
+ * const sol = await paths.dispatchAsync({ dir: 'docs', file: 'index.md' }, ['path'], { executor: workers })
+ * sol.get('path') // 'docs/index.md', computed on a worker thread
  * await workers.close()
  */
 export function createWorkerExecutor(options: WorkerExecutorOptions = {}): WorkerExecutor {
@@ -234,6 +238,8 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
       )
     }
     const imported = await importRef(text, { nodeId: node.id })
+    // A node made with `ref` and no `fn` stands for exactly this import: it is filled here, so it can run in place too.
+    if (isUnresolvedRef(fn)) fillRef(fn, imported)
     const own = refTarget(fn) ?? fn
     if (imported !== own) {
       throw new RefError(

@@ -106,6 +106,16 @@ describe('createWorkerExecutor: calls on worker threads', () => {
 describe('checks before anything runs', () => {
   const ex = pool({ size: 1 })
 
+  it('runs a node given only by `ref` (no `fn`, never resolved) on a worker, and in place afterwards', async () => {
+    const dsp = new Dispatcher({ name: 'by-ref' })
+    dsp.addFunction({ id: 'add', ref: `${WORK}#sum`, inputs: ['a', 'b'], outputs: ['c'] })
+    expect(() => dsp.dispatch({ a: 1, b: 2 }).get('c')).not.toThrow()
+    expect(dsp.dispatch({ a: 1, b: 2 }).errors.get('add')?.message).toMatch(/has not been imported yet/)
+    const sol = await dsp.dispatchAsync({ a: 1, b: 2 }, ['c'], { executor: pool({ size: 1 }) })
+    expect([sol.get('c'), sol.pipe.find((s) => s.nodeId === 'add')?.executor]).toEqual([3, 'workers'])
+    expect(dsp.dispatch({ a: 2, b: 3 }).get('c')).toBe(5)
+  })
+
   it('refuses a node without a reference with a ModelError naming it, before any call', async () => {
     const child = new Dispatcher({ name: 'child' })
     child.addFunction({ id: 'closure', fn: (a: number) => a * 2, inputs: ['a'], outputs: ['b'] })
