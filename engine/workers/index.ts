@@ -4,7 +4,18 @@ import { formatId, idText, type NodeId } from '../constants.ts'
 import { FlowmarkError, ModelError, nameError } from '../errors.ts'
 import { Discarded } from '../internal/async-driver.ts'
 import type { AnyFunction, Executor, ExecutorCall, ExecutorNode, HostAbortSignal } from '../model.ts'
-import { formatRef, fillRef, importRef, isUnresolvedRef, refOf, refSpecifier, refTarget, RefError, type FunctionRef, type UrlLike } from '../ref.ts'
+import {
+  formatRef,
+  fillRef,
+  importRef,
+  isUnresolvedRef,
+  refOf,
+  refSpecifier,
+  refTarget,
+  RefError,
+  type FunctionRef,
+  type UrlLike,
+} from '../ref.ts'
 import type { WorkerReply, WorkerTask } from './worker.ts'
 
 /** What went wrong on the way to or in a worker thread. */
