@@ -1,7 +1,7 @@
 // `astro dev` with the integration, on copies of the plain-Astro and Starlight fixtures: viewer served, a model edit
 // re-runs the page's session, and a failing example opens Astro's error overlay at its Markdown line (Chromium).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { cp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { cp, readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -167,12 +167,18 @@ for (const site of SITES) {
       const file = join(root, site.plainPage)
       const original = await readFile(file, 'utf8')
       const mark = log.length
-      await writeFile(file, original.replace('[ 2, 4, 6 ]', '[ 2, 4, 7 ]'))
+      // Saved the way editors save atomically: a file written in place is empty for a moment, and the content
+      // loader may read it then (a schema error) and not again on a loaded machine.
+      const save = async (text: string): Promise<void> => {
+        await writeFile(`${file}.tmp`, text)
+        await rename(`${file}.tmp`, file)
+      }
+      await save(original.replace('[ 2, 4, 6 ]', '[ 2, 4, 7 ]'))
       const where = new RegExp(`${site.plainPage.replace(/[./]/g, '\\$&')}:\\d+:1 doctest-mismatch`)
       if (site.collection) await until('the re-run', async () => where.test(log.slice(mark)))
       else await until('the failing page', async () => (await get('/plain/')).status === 500)
       await overlayText('/plain/', where)
-      await writeFile(file, original)
+      await save(original)
       await until('the fixed page', async () => (await get('/plain/')).status === 200)
     }, 90_000)
   })
