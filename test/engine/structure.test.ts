@@ -51,7 +51,6 @@ const SERVER_PEERS = /^(hono|hono\/[\w-]+|@hono\/node-server)$/
  * (buildPage, makePipe and the others of issue #19 were split; these were not part of it.)
  */
 const LONG_FUNCTIONS = new Map([
-  ['portable/ephemeral.ts#fromEphemeral', "the ephemeral job-map reader: to split with the portable format's next change"],
   ['cli.ts#main', "the command line's dispatch over its commands; the serve command is being added to it"],
   // Merged in the same stop as this limit, from branches written in parallel: each is to be split next stop.
   ['compose/pipe.ts#makePipe', 'the pipe solution record merged into it after its split: to split again (replay, record, fail)'],
