@@ -57,7 +57,6 @@ const LONG_FUNCTIONS = new Map([
   ['internal/compile.ts#compile', 'one pass per compiled array, grown with the sort-key change: to split by array family'],
   ['server/app.ts#createApp', 'the routes of the web service, one handler each: to move the handlers to named functions'],
   ['server/openapi.ts#openApiDocument', 'the OpenAPI document as one literal: to split into components and paths'],
-  ['server/request.ts#readDispatchRequest', 'checks a request body field by field: to split per field'],
   ['workers/index.ts#createWorkerExecutor', 'the executor object with its run, prepare and close: to split into a class'],
 ])
 
