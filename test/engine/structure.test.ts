@@ -55,7 +55,6 @@ const LONG_FUNCTIONS = new Map([
   // Merged in the same stop as this limit, from branches written in parallel: each is to be split next stop.
   ['compose/pipe.ts#makePipe', 'the pipe solution record merged into it after its split: to split again (replay, record, fail)'],
   ['internal/compile.ts#compile', 'one pass per compiled array, grown with the sort-key change: to split by array family'],
-  ['server/app.ts#createApp', 'the routes of the web service, one handler each: to move the handlers to named functions'],
   ['workers/index.ts#createWorkerExecutor', 'the executor object with its run, prepare and close: to split into a class'],
 ])
 
