@@ -53,7 +53,6 @@ const SERVER_PEERS = /^(hono|hono\/[\w-]+|@hono\/node-server)$/
 const LONG_FUNCTIONS = new Map([
   ['cli.ts#main', "the command line's dispatch over its commands; the serve command is being added to it"],
   // Merged in the same stop as this limit, from branches written in parallel: each is to be split next stop.
-  ['compose/pipe.ts#makePipe', 'the pipe solution record merged into it after its split: to split again (replay, record, fail)'],
   ['internal/compile.ts#compile', 'one pass per compiled array, grown with the sort-key change: to split by array family'],
   ['workers/index.ts#createWorkerExecutor', 'the executor object with its run, prepare and close: to split into a class'],
 ])
