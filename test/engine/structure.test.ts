@@ -51,7 +51,6 @@ const SERVER_PEERS = /^(hono|hono\/[\w-]+|@hono\/node-server)$/
  * (buildPage, makePipe and the others of issue #19 were split; these were not part of it.)
  */
 const LONG_FUNCTIONS = new Map([
-  ['cli.ts#main', "the command line's dispatch over its commands; the serve command is being added to it"],
   // Merged in the same stop as this limit, from branches written in parallel: each is to be split next stop.
   ['internal/compile.ts#compile', 'one pass per compiled array, grown with the sort-key change: to split by array family'],
   ['workers/index.ts#createWorkerExecutor', 'the executor object with its run, prepare and close: to split into a class'],
