@@ -53,7 +53,6 @@ const SERVER_PEERS = /^(hono|hono\/[\w-]+|@hono\/node-server)$/
 const LONG_FUNCTIONS = new Map([
   // Merged in the same stop as this limit, from branches written in parallel: each is to be split next stop.
   ['internal/compile.ts#compile', 'one pass per compiled array, grown with the sort-key change: to split by array family'],
-  ['workers/index.ts#createWorkerExecutor', 'the executor object with its run, prepare and close: to split into a class'],
 ])
 
 /** The engine modules a file imports, transitively. */
