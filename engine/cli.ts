@@ -4,7 +4,7 @@ import { readFileSync, realpathSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 import type { NodeId } from './constants.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, nameError } from './errors.ts'
@@ -116,178 +116,204 @@ async function loadTarget(
   return value
 }
 
+/** What every command gets: the output streams, the working directory, and the caller's `io` (stdin, signal). */
+interface CommandContext {
+  readonly stdout: { write(text: string): unknown }
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean }
+  readonly cwd: string
+  readonly io: EngineCliIO
+}
+
 /**
  * Runs the engine's command line with `argv` (without `node` and the script) and returns the exit code:
  * 0 success, 1 outputs not computed or a failed run, 2 invalid model or arguments.
  */
 export async function main(argv: readonly string[], io: EngineCliIO = {}): Promise<number> {
-  const stdout = io.stdout ?? process.stdout
-  const stderr = io.stderr ?? process.stderr
-  const cwd = io.cwd ?? process.cwd()
+  const ctx: CommandContext = { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr, cwd: io.cwd ?? process.cwd(), io }
   const [command, ...rest] = argv
   try {
     if (command === '--version' || command === '-v') {
-      stdout.write(`${version()}\n`)
+      ctx.stdout.write(`${version()}\n`)
       return 0
     }
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      ;(command === undefined ? stderr : stdout).write(USAGE)
+      ;(command === undefined ? ctx.stderr : ctx.stdout).write(USAGE)
       return command === undefined ? 2 : 0
     }
-    if (command === 'serve') {
-      // Loaded only for `serve`: the server needs the optional packages hono and @hono/node-server.
-      const { serveCommand } = await import('./server/command.ts')
-      return await serveCommand(rest, {
-        stdout,
-        stderr,
-        cwd,
-        env: process.env,
-        load: (target) => loadTarget(target, cwd, undefined, []),
-        usage: (message) => {
-          throw new UsageError(message)
-        },
-        ...(io.signal === undefined ? {} : { signal: io.signal }),
-      })
-    }
-    if (command !== 'run' && command !== 'validate')
-      throw new UsageError(
-        `unknown command '${command}'${command === 'plot' ? " (plots are drawn by the docs package's CLI: flowmark-docs plot model.json)" : ''}`,
-      )
-    type RunFlags = {
-      inputs: { type: 'string' }
-      outputs: { type: 'string' }
-      timeout: { type: 'string' }
-      concurrency: { type: 'string' }
-      executor: { type: 'string' }
-      workers: { type: 'string' }
-    }
-    let parsed: ReturnType<typeof parseArgs<{ options: RunFlags; allowPositionals: true; args: string[] }>>
-    try {
-      parsed = parseArgs({
-        args: [...rest],
-        allowPositionals: true,
-        options:
-          command === 'run'
-            ? {
-                inputs: { type: 'string' },
-                outputs: { type: 'string' },
-                timeout: { type: 'string' },
-                concurrency: { type: 'string' },
-                executor: { type: 'string' },
-                workers: { type: 'string' },
-              }
-            : ({ outputs: { type: 'string' } } as never),
-      })
-    } catch (e) {
-      throw new UsageError((e as Error).message)
-    }
-    const { values, positionals } = parsed
-    if (positionals.length !== 1)
-      throw new UsageError(`${command} takes one model (a .json file or module#export), got ${positionals.length}`)
-    const outputs = splitList(values.outputs)
-    let timeout: number | undefined
-    if (values.timeout !== undefined) {
-      timeout = Number(values.timeout)
-      if (!Number.isFinite(timeout) || timeout <= 0)
-        throw new UsageError(`--timeout takes a positive number of milliseconds, not '${values.timeout}'`)
-    }
-    let concurrency: number | undefined
-    if (values.concurrency !== undefined) {
-      concurrency = values.concurrency === 'Infinity' ? Infinity : Number(values.concurrency)
-      if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
-        throw new UsageError(`--concurrency takes a whole number of calls, at least 1 (or Infinity), not '${values.concurrency}'`)
-      }
-    }
-    if (values.executor !== undefined && values.executor !== 'async' && values.executor !== 'workers') {
-      throw new UsageError(
-        `--executor takes 'async' (calls run in this process) or 'workers' (on worker threads), not '${values.executor}'`,
-      )
-    }
-    let workers: number | undefined
-    if (values.workers !== undefined) {
-      if (values.executor !== 'workers') throw new UsageError('--workers N goes with --executor workers')
-      workers = Number(values.workers)
-      if (!Number.isInteger(workers) || workers < 1)
-        throw new UsageError(`--workers takes a whole number of threads, at least 1, not '${values.workers}'`)
-    }
-    let inputs: Map<NodeId, unknown> = new Map()
-    if (values.inputs !== undefined) {
-      const name = values.inputs === '-' ? '<stdin>' : values.inputs
-      let text: string
-      try {
-        text =
-          values.inputs === '-'
-            ? await readAll(io.stdin ?? (process.stdin as AsyncIterable<Uint8Array>))
-            : await readFile(resolve(cwd, values.inputs), 'utf8')
-      } catch (e) {
-        throw new UsageError(`cannot read the inputs '${name}': ${(e as Error).message}`)
-      }
-      const json = parseModelText(text, name)
-      if (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
-        throw new UsageError(`the inputs (${name}) must be a JSON object of data id → value`)
-      }
-      const problems: ValueEncodingError[] = []
-      const decoded = decodeValue(json.value, '', problems) as Record<string, unknown>
-      if (problems.length > 0) {
-        throw new UsageError(
-          problems
-            .map((p) => {
-              const pos = json.locate(p.pointer)
-              return `${name}:${pos.line}:${pos.column}: ${p.message}`
-            })
-            .join('\n'),
-        )
-      }
-      inputs = new Map(Object.entries(decoded).map(([k, v]) => [readId(k) ?? k, v]))
-    }
-    const inputIds = [...inputs.keys()].filter((k): k is string => typeof k === 'string')
-    const dsp = await loadTarget(positionals[0]!, cwd, outputs, inputIds)
-    if (command === 'validate') {
-      let all = 0
-      let fns = 0
-      let subs = 0
-      const count = (d: Dispatcher): void => {
-        for (const n of d.nodes.values()) {
-          all++
-          if (n.kind === 'function') fns++
-          if (n.kind === 'dispatcher') {
-            subs++
-            count(n.dispatcher)
-          }
-        }
-      }
-      count(dsp)
-      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
-      stdout.write(`${positionals[0]}: valid (${plural(all, 'node')}: ${plural(fns, 'function')}, ${plural(subs, 'sub-dispatcher')})\n`)
-      return 0
-    }
-    if (values.executor !== 'workers') return await run(dsp, inputs, outputs, { timeout, concurrency, executor: undefined }, stdout, stderr)
-    const { createWorkerExecutor } = await import('./workers/index.ts')
-    const executor = createWorkerExecutor(workers === undefined ? {} : { size: workers })
-    try {
-      return await run(dsp, inputs, outputs, { timeout, concurrency, executor }, stdout, stderr)
-    } finally {
-      await executor.close()
-    }
+    if (command === 'serve') return await serve(rest, ctx)
+    if (command === 'run') return await runCommand(rest, ctx)
+    if (command === 'validate') return await validateCommand(rest, ctx)
+    throw new UsageError(
+      `unknown command '${command}'${command === 'plot' ? " (plots are drawn by the docs package's CLI: flowmark-docs plot model.json)" : ''}`,
+    )
   } catch (e) {
-    if (e instanceof UsageError) {
-      stderr.write(`flowmark ${command ?? ''}: ${e.message}\n\n${USAGE}`)
-      return 2
-    }
-    if (e instanceof ModelValidationError || e instanceof RefError) {
-      stderr.write(`flowmark ${command}: ${e.message}\n`)
-      return 2
-    }
-    if (
-      e instanceof FlowmarkError &&
-      (e.name === 'ModelError' || e.name === 'WorkerError' || e.name === 'ServerSetupError' || e.name === 'ServerOptionError')
-    ) {
-      stderr.write(`flowmark ${command}: ${e.message}\n`)
-      return 2
-    }
-    stderr.write(`flowmark ${command}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-    return 1
+    return reportFailure(e, command, ctx.stderr)
   }
+}
+
+/** Writes why a command failed and returns its exit code: 2 for arguments and models, 1 for anything else. */
+function reportFailure(e: unknown, command: string | undefined, stderr: CommandContext['stderr']): number {
+  if (e instanceof UsageError) {
+    stderr.write(`flowmark ${command ?? ''}: ${e.message}\n\n${USAGE}`)
+    return 2
+  }
+  if (e instanceof ModelValidationError || e instanceof RefError) {
+    stderr.write(`flowmark ${command}: ${e.message}\n`)
+    return 2
+  }
+  if (
+    e instanceof FlowmarkError &&
+    (e.name === 'ModelError' || e.name === 'WorkerError' || e.name === 'ServerSetupError' || e.name === 'ServerOptionError')
+  ) {
+    stderr.write(`flowmark ${command}: ${e.message}\n`)
+    return 2
+  }
+  stderr.write(`flowmark ${command}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+  return 1
+}
+
+/** `flowmark serve`: loaded only then, as the server needs the optional packages hono and @hono/node-server. */
+async function serve(args: readonly string[], { stdout, stderr, cwd, io }: CommandContext): Promise<number> {
+  const { serveCommand } = await import('./server/command.ts')
+  return await serveCommand(args, {
+    stdout,
+    stderr,
+    cwd,
+    env: process.env,
+    load: (target) => loadTarget(target, cwd, undefined, []),
+    usage: (message) => {
+      throw new UsageError(message)
+    },
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+  })
+}
+
+/** Parses a command's flags (a `UsageError` for an unknown or malformed one) and checks that it names one model. */
+function parseCommand<O extends ParseArgsOptionsConfig>(
+  command: string,
+  args: readonly string[],
+  options: O,
+): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; args: string[] }>>['values']; model: string } {
+  let parsed: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; args: string[] }>>
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options })
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+  const { values, positionals } = parsed
+  if (positionals.length !== 1)
+    throw new UsageError(`${command} takes one model (a .json file or module#export), got ${positionals.length}`)
+  return { values, model: positionals[0]! }
+}
+
+/** `flowmark validate`: loads the model (checking it and importing its references) and says how many nodes it has. */
+async function validateCommand(args: readonly string[], { stdout, cwd }: CommandContext): Promise<number> {
+  const { values, model } = parseCommand('validate', args, { outputs: { type: 'string' } })
+  const dsp = await loadTarget(model, cwd, splitList(values.outputs), [])
+  let all = 0
+  let fns = 0
+  let subs = 0
+  const count = (d: Dispatcher): void => {
+    for (const n of d.nodes.values()) {
+      all++
+      if (n.kind === 'function') fns++
+      if (n.kind === 'dispatcher') {
+        subs++
+        count(n.dispatcher)
+      }
+    }
+  }
+  count(dsp)
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  stdout.write(`${model}: valid (${plural(all, 'node')}: ${plural(fns, 'function')}, ${plural(subs, 'sub-dispatcher')})\n`)
+  return 0
+}
+
+/** `flowmark run`: reads the flags and the inputs, loads the model and runs it (on worker threads with `--executor workers`). */
+async function runCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const { values, model } = parseCommand('run', args, {
+    inputs: { type: 'string' },
+    outputs: { type: 'string' },
+    timeout: { type: 'string' },
+    concurrency: { type: 'string' },
+    executor: { type: 'string' },
+    workers: { type: 'string' },
+  })
+  const outputs = splitList(values.outputs)
+  const { timeout, concurrency, workers } = readRunFlags(values)
+  const inputs = values.inputs === undefined ? new Map<NodeId, unknown>() : await readInputs(values.inputs, ctx)
+  const inputIds = [...inputs.keys()].filter((k): k is string => typeof k === 'string')
+  const dsp = await loadTarget(model, ctx.cwd, outputs, inputIds)
+  if (values.executor !== 'workers')
+    return await run(dsp, inputs, outputs, { timeout, concurrency, executor: undefined }, ctx.stdout, ctx.stderr)
+  const { createWorkerExecutor } = await import('./workers/index.ts')
+  const executor = createWorkerExecutor(workers === undefined ? {} : { size: workers })
+  try {
+    return await run(dsp, inputs, outputs, { timeout, concurrency, executor }, ctx.stdout, ctx.stderr)
+  } finally {
+    await executor.close()
+  }
+}
+
+/** The numeric flags of `run` and `--executor`, checked: `--timeout`, `--concurrency`, `--workers`. */
+function readRunFlags(values: { timeout?: string; concurrency?: string; executor?: string; workers?: string }): {
+  timeout: number | undefined
+  concurrency: number | undefined
+  workers: number | undefined
+} {
+  let timeout: number | undefined
+  if (values.timeout !== undefined) {
+    timeout = Number(values.timeout)
+    if (!Number.isFinite(timeout) || timeout <= 0)
+      throw new UsageError(`--timeout takes a positive number of milliseconds, not '${values.timeout}'`)
+  }
+  let concurrency: number | undefined
+  if (values.concurrency !== undefined) {
+    concurrency = values.concurrency === 'Infinity' ? Infinity : Number(values.concurrency)
+    if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
+      throw new UsageError(`--concurrency takes a whole number of calls, at least 1 (or Infinity), not '${values.concurrency}'`)
+    }
+  }
+  if (values.executor !== undefined && values.executor !== 'async' && values.executor !== 'workers') {
+    throw new UsageError(`--executor takes 'async' (calls run in this process) or 'workers' (on worker threads), not '${values.executor}'`)
+  }
+  let workers: number | undefined
+  if (values.workers !== undefined) {
+    if (values.executor !== 'workers') throw new UsageError('--workers N goes with --executor workers')
+    workers = Number(values.workers)
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new UsageError(`--workers takes a whole number of threads, at least 1, not '${values.workers}'`)
+  }
+  return { timeout, concurrency, workers }
+}
+
+/** The inputs of `run --inputs <file | ->`: a JSON object of data id → value (tagged values decoded), read from a file or stdin. */
+async function readInputs(file: string, { cwd, io }: CommandContext): Promise<Map<NodeId, unknown>> {
+  const name = file === '-' ? '<stdin>' : file
+  let text: string
+  try {
+    text =
+      file === '-' ? await readAll(io.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : await readFile(resolve(cwd, file), 'utf8')
+  } catch (e) {
+    throw new UsageError(`cannot read the inputs '${name}': ${(e as Error).message}`)
+  }
+  const json = parseModelText(text, name)
+  if (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
+    throw new UsageError(`the inputs (${name}) must be a JSON object of data id → value`)
+  }
+  const problems: ValueEncodingError[] = []
+  const decoded = decodeValue(json.value, '', problems) as Record<string, unknown>
+  if (problems.length > 0) {
+    throw new UsageError(
+      problems
+        .map((p) => {
+          const pos = json.locate(p.pointer)
+          return `${name}:${pos.line}:${pos.column}: ${p.message}`
+        })
+        .join('\n'),
+    )
+  }
+  return new Map(Object.entries(decoded).map(([k, v]) => [readId(k) ?? k, v]))
 }
 
 /** Options of `flowmark run` for the asynchronous dispatch. */

@@ -96,11 +96,63 @@ function describeBreak(br: Break | undefined): string {
   return `the plan broke at ${at}: one of its inputs was not computed (NONE, or skipped upstream)`
 }
 
+/** What a pipe records at construction: its model, the plan and how calls are bound, shaped and rescued. */
+interface PipeSetup {
+  readonly kind: 'SubDispatchPipe' | 'DispatchPipe'
+  readonly name: string
+  /** The description of the pipe function: the option's, or the model's. */
+  readonly description: string
+  /** The (shrunk) model the plan was recorded on. */
+  readonly model: Dispatcher
+  /** The model the fallback searches: the whole one (made on first use). */
+  readonly fallbackModel: () => Dispatcher
+  readonly plan: Plan
+  readonly inputs: readonly NodeId[]
+  readonly requested: NodeId[] | undefined
+  readonly outputs: readonly NodeId[]
+  readonly type: OutputType
+  readonly inputsDist: Map<NodeId, never>
+  readonly wildcard: boolean
+  readonly allowMiss: boolean
+  readonly fallback: boolean
+  /** The options of `dispatchAsync` for an asynchronous pipe (undefined: a synchronous one). */
+  readonly asyncRun: Record<string, unknown> | undefined
+}
+
 function makePipe<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>(
   kind: 'SubDispatchPipe' | 'DispatchPipe',
   source: Dispatcher<T> | Blueprint<T>,
   options: PipeOptions<T, I, O, OT>,
 ): PipeFn<T, I, O, OT> {
+  const setup = recordPipe(kind, source, options)
+  const { name, model, plan, inputs, outputs } = setup
+  const calls = new PipeCalls(setup)
+  const fn = options.firstArgAsKw
+    ? (named?: Dict, ...args: unknown[]): unknown =>
+        calls.run(args, (firstArgDict(name, named) ?? {}) as Readonly<Record<PropertyKey, unknown>>)
+    : (...args: unknown[]): unknown => calls.run(args, undefined)
+  return brand(fn, model, name, setup.description, kind, {
+    withInputs: (named: Readonly<Record<PropertyKey, unknown>>, ...positional: unknown[]) => calls.run(positional, named),
+    plan,
+    pipe: plan.pipe,
+    inputs,
+    outputs,
+    signature: signatureText(name, model, inputs),
+    get lastBreak() {
+      return calls.lastBreak
+    },
+    get solution() {
+      return calls.solution()
+    },
+  }) as unknown as PipeFn<T, I, O, OT>
+}
+
+/** Checks the options, shrinks the model and records the plan; throws a `ModelError` when an output is unreachable. */
+function recordPipe<T extends object, I extends readonly unknown[], O extends readonly unknown[], OT extends OutputType>(
+  kind: 'SubDispatchPipe' | 'DispatchPipe',
+  source: Dispatcher<T> | Blueprint<T>,
+  options: PipeOptions<T, I, O, OT>,
+): PipeSetup {
   const where = kind
   const dsp = modelOf(source, where)
   const inputs = idList(options.inputs, where, 'inputs')
@@ -127,185 +179,218 @@ function makePipe<T extends object, I extends readonly unknown[], O extends read
         `dispatch from [${inputs.map(formatId).join(', ')}] does not reach them. Add the inputs they need.`,
     )
   }
-  const outputs = plan.outputIds
-  const allowMiss = options.allowMiss ?? false
-  const fallback = options.fallback ?? false
-  const asyncRun = (options as unknown as { [ASYNC_RUN]?: Record<string, unknown> })[ASYNC_RUN]
-  // An asynchronous pipe's calls may overlap: each replays in its own buffer.
-  const reuse = kind === 'DispatchPipe' && asyncRun === undefined
-  let buffer: unknown[] | undefined
-  let busy = false
-  let lastBreak: Break | undefined
-  // The last call's record, for its solution (made only when read): the buffer it replayed in, or the solution of the
-  // full search a fallback ran. A buffer whose solution was handed out is not reused by the next call.
-  let lastVals: unknown[] | undefined
-  let lastPositional: readonly unknown[] = []
-  let lastGiven: Map<NodeId, unknown> | undefined
-  let lastSolution: Solution | undefined
-  let handedOut = false
-  const nIn = inputs.length
+  return {
+    kind,
+    name,
+    description: options.description ?? dsp.description,
+    model,
+    fallbackModel,
+    plan,
+    inputs,
+    requested,
+    outputs: plan.outputIds,
+    type,
+    inputsDist,
+    wildcard,
+    allowMiss: options.allowMiss ?? false,
+    fallback: options.fallback ?? false,
+    asyncRun: (options as unknown as { [ASYNC_RUN]?: Record<string, unknown> })[ASYNC_RUN],
+  }
+}
 
-  const fail = (br: Break | undefined, missing: readonly NodeId[], computed: () => NodeId[]): never => {
-    const why = describeBreak(br)
-    const hint =
-      'A pipe has no alternative paths: pass `fallback: true` to run the full search when the plan breaks, or use SubDispatchFunction.'
-    const message =
-      kind === 'DispatchPipe'
-        ? `The pipe is not respected (in ${name}): ${why}; outputs ${missing.map(formatId).join(', ')} were not computed. ${hint}`
-        : `Unreachable output-targets: ${missing.map(formatId).join(', ')} (in ${name}).\n  Available outputs: ` +
-          `[${computed().map(formatId).join(', ')}]\n  ${why[0]!.toUpperCase()}${why.slice(1)}. ${hint}`
-    const opts: { nodeId?: NodeId; path?: readonly NodeId[]; cause?: unknown } = {}
-    if (br !== undefined) {
-      opts.nodeId = br.nodeId
-      opts.path = br.path
-      if (br.error !== undefined) opts.cause = br.error
-    }
-    throw new DispatcherError(message, opts)
+/** Throws the `DispatcherError` of a call that broke the plan with outputs missing, naming where and why. */
+function failBrokenPlan(s: PipeSetup, br: Break | undefined, missing: readonly NodeId[], computed: () => NodeId[]): never {
+  const why = describeBreak(br)
+  const hint =
+    'A pipe has no alternative paths: pass `fallback: true` to run the full search when the plan breaks, or use SubDispatchFunction.'
+  const message =
+    s.kind === 'DispatchPipe'
+      ? `The pipe is not respected (in ${s.name}): ${why}; outputs ${missing.map(formatId).join(', ')} were not computed. ${hint}`
+      : `Unreachable output-targets: ${missing.map(formatId).join(', ')} (in ${s.name}).\n  Available outputs: ` +
+        `[${computed().map(formatId).join(', ')}]\n  ${why[0]!.toUpperCase()}${why.slice(1)}. ${hint}`
+  const opts: { nodeId?: NodeId; path?: readonly NodeId[]; cause?: unknown } = {}
+  if (br !== undefined) {
+    opts.nodeId = br.nodeId
+    opts.path = br.path
+    if (br.error !== undefined) opts.cause = br.error
+  }
+  throw new DispatcherError(message, opts)
+}
+
+/**
+ * The calls of one pipe: each binds its arguments into a value buffer, replays the plan, and shapes the result (or
+ * fails, or runs the full search). A `DispatchPipe` keeps one buffer between calls (a nested call, or one whose
+ * solution was handed out, gets a fresh one); the last call is kept for its solution, made only when read.
+ */
+class PipeCalls {
+  /** Why the last call broke the plan (undefined when it followed the plan). */
+  lastBreak: Break | undefined
+  private readonly s: PipeSetup
+  /** Whether calls replay in the kept buffer (an asynchronous pipe's calls may overlap: each has its own). */
+  private readonly reuse: boolean
+  private buffer: unknown[] | undefined
+  private busy = false
+  // The last call's record, for its solution: the buffer it replayed in, or the solution of the full search a
+  // fallback ran. A buffer whose solution was handed out is not reused by the next call.
+  private lastVals: unknown[] | undefined
+  private lastPositional: readonly unknown[] = []
+  private lastGiven: Map<NodeId, unknown> | undefined
+  private lastSolution: Solution | undefined
+  private handedOut = false
+
+  constructor(setup: PipeSetup) {
+    this.s = setup
+    this.reuse = setup.kind === 'DispatchPipe' && setup.asyncRun === undefined
   }
 
-  const run = (
-    positional: readonly unknown[],
-    named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined,
-  ): unknown => {
-    let vals: unknown[]
-    if (handedOut) {
-      if (lastVals === buffer) buffer = undefined
-      handedOut = false
+  /** One call: binds the arguments, replays the plan (awaiting async steps in an async pipe) and shapes the result. */
+  run(positional: readonly unknown[], named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined): unknown {
+    const plan = this.s.plan
+    if (this.handedOut) {
+      if (this.lastVals === this.buffer) this.buffer = undefined
+      this.handedOut = false
     }
-    lastVals = undefined
-    lastSolution = undefined
-    const own = !reuse || busy
+    this.lastVals = undefined
+    this.lastSolution = undefined
+    const own = !this.reuse || this.busy
+    let vals: unknown[]
     if (own) vals = plan.newBuffer()
     else {
-      if (buffer === undefined) buffer = plan.newBuffer()
-      else plan.reset(buffer)
-      vals = buffer
+      if (this.buffer === undefined) this.buffer = plan.newBuffer()
+      else plan.reset(this.buffer)
+      vals = this.buffer
     }
-    let given: Map<NodeId, unknown> | undefined
-    if (named === undefined) {
-      if (positional.length > nIn) {
-        throw new CallError(
-          name,
-          `too many positional arguments: it takes ${nIn} (${inputs.map(formatId).join(', ')}), got ${positional.length}`,
-        )
-      }
-      for (let i = 0; i < nIn; i++) {
-        const v = i < positional.length ? positional[i] : plan.inputDefaults[i]
-        if (v === MISSING) throw new CallError(name, `missing a required argument: ${formatId(inputs[i]!)}`)
-        plan.setInput(vals, i, v)
-      }
-    } else {
-      given = bindArguments(name, model, inputs, positional, named, false)
-      for (let i = 0; i < nIn; i++) plan.setInput(vals, i, given.has(inputs[i]!) ? given.get(inputs[i]!) : plan.inputDefaults[i])
-    }
-    if (asyncRun !== undefined) {
+    const given = this.bind(vals, positional, named)
+    if (this.s.asyncRun !== undefined) {
       return plan.replayAsync(vals).then((br) => {
-        lastBreak = br
-        lastVals = vals
-        lastPositional = positional
-        lastGiven = given
-        lastSolution = undefined
-        return shape(br, vals, given, positional)
+        this.remember(br, vals, positional, given)
+        this.lastSolution = undefined
+        return this.shape(br, vals, given, positional)
       })
     }
-    if (!own) busy = true
+    if (!own) this.busy = true
     try {
       const br = plan.replay(vals)
-      lastBreak = br
-      lastVals = vals
-      lastPositional = positional
-      lastGiven = given
-      return shape(br, vals, given, positional)
+      this.remember(br, vals, positional, given)
+      return this.shape(br, vals, given, positional)
     } finally {
-      if (!own) busy = false
+      if (!own) this.busy = false
     }
+  }
+
+  /** The solution of the last call (made when first read, then kept; its buffer is then not reused). */
+  solution(): Solution | undefined {
+    if (this.lastSolution === undefined && this.lastVals !== undefined) {
+      const { plan, inputs } = this.s
+      let given = this.lastGiven
+      if (given === undefined) {
+        given = new Map()
+        for (let i = 0; i < inputs.length; i++) {
+          const v = i < this.lastPositional.length ? this.lastPositional[i] : plan.inputDefaults[i]
+          if (v !== MISSING) given.set(inputs[i]!, v)
+        }
+      }
+      this.lastSolution = replaySolution(plan, this.lastVals, this.lastBreak, this.s.requested, given)
+      this.handedOut = true
+    }
+    return this.lastSolution
+  }
+
+  /** Sets the plan's inputs in `vals`: positional arguments, or named ones bound to the parameters (returned). */
+  private bind(
+    vals: unknown[],
+    positional: readonly unknown[],
+    named: Readonly<Record<PropertyKey, unknown>> | ReadonlyMap<NodeId, unknown> | undefined,
+  ): Map<NodeId, unknown> | undefined {
+    const { plan, inputs, name } = this.s
+    const nIn = inputs.length
+    if (named !== undefined) {
+      const given = bindArguments(name, this.s.model, inputs, positional, named, false)
+      for (let i = 0; i < nIn; i++) plan.setInput(vals, i, given.has(inputs[i]!) ? given.get(inputs[i]!) : plan.inputDefaults[i])
+      return given
+    }
+    if (positional.length > nIn) {
+      throw new CallError(
+        name,
+        `too many positional arguments: it takes ${nIn} (${inputs.map(formatId).join(', ')}), got ${positional.length}`,
+      )
+    }
+    for (let i = 0; i < nIn; i++) {
+      const v = i < positional.length ? positional[i] : plan.inputDefaults[i]
+      if (v === MISSING) throw new CallError(name, `missing a required argument: ${formatId(inputs[i]!)}`)
+      plan.setInput(vals, i, v)
+    }
+    return undefined
+  }
+
+  private remember(br: Break | undefined, vals: unknown[], positional: readonly unknown[], given: Map<NodeId, unknown> | undefined): void {
+    this.lastBreak = br
+    this.lastVals = vals
+    this.lastPositional = positional
+    this.lastGiven = given
   }
 
   /** The call's result from the replayed values (or, when the plan broke and `fallback` is on, from a full search). */
-  const shape = (
-    br: Break | undefined,
-    vals: unknown[],
-    given: Map<NodeId, unknown> | undefined,
-    positional: readonly unknown[],
-  ): unknown => {
-    {
-      const slots = plan.outputSlots
-      let missing: NodeId[] | undefined
-      for (let i = 0; i < slots.length; i++) {
-        const v = vals[slots[i]!]
-        if (v === MISSING || v === NONE) (missing ??= []).push(outputs[i]!)
-      }
-      if (missing !== undefined && !(allowMiss && type !== 'values' && type !== 'all')) {
-        if (fallback) {
-          if (given === undefined) {
-            given = new Map()
-            for (let i = 0; i < positional.length; i++) given.set(inputs[i]!, positional[i])
-          }
-          const dist = new Map([...inputsDist].filter(([id]) => !given!.has(id)))
-          const options = { inputsDist: dist, wildcard, rmUnusedNodes: true }
-          const done = (sol: Solution): unknown => {
-            lastSolution = sol
-            lastVals = undefined
-            return type === 'all' ? new Map(sol) : shapeOutputs(name, sol, outputs, type, allowMiss)
-          }
-          if (asyncRun !== undefined)
-            return fallbackModel()
-              .dispatchAsync(given, requested, { ...options, ...asyncRun })
-              .then(done)
-          return done(fallbackModel().dispatch(given, requested, options))
-        }
-        if (type !== 'all' || requested !== undefined) fail(br, missing, () => computedIds(plan, vals))
-      }
-      if (type === 'values' && slots.length === 1) return vals[slots[0]!]
-      if (type === 'list' || type === 'values') {
-        const out: unknown[] = []
-        for (let i = 0; i < slots.length; i++) {
-          const v = vals[slots[i]!]
-          if (v !== MISSING && v !== NONE) out.push(v)
-        }
-        return out
-      }
-      if (type === 'dict') {
-        const out: Record<PropertyKey, unknown> = {}
-        for (let i = 0; i < slots.length; i++) {
-          const v = vals[slots[i]!]
-          if (v !== MISSING && v !== NONE) out[outputs[i]!] = v
-        }
-        return out
-      }
-      return valueMap(plan, vals)
+  private shape(br: Break | undefined, vals: unknown[], given: Map<NodeId, unknown> | undefined, positional: readonly unknown[]): unknown {
+    const s = this.s
+    const slots = s.plan.outputSlots
+    let missing: NodeId[] | undefined
+    for (let i = 0; i < slots.length; i++) {
+      const v = vals[slots[i]!]
+      if (v === MISSING || v === NONE) (missing ??= []).push(s.outputs[i]!)
     }
+    if (missing !== undefined && !(s.allowMiss && s.type !== 'values' && s.type !== 'all')) {
+      if (s.fallback) return this.search(given, positional)
+      if (s.type !== 'all' || s.requested !== undefined) failBrokenPlan(s, br, missing, () => computedIds(s.plan, vals))
+    }
+    return replayResult(s, vals)
   }
 
-  const fn = options.firstArgAsKw
-    ? (named?: Dict, ...args: unknown[]): unknown => run(args, (firstArgDict(name, named) ?? {}) as Readonly<Record<PropertyKey, unknown>>)
-    : (...args: unknown[]): unknown => run(args, undefined)
-  return brand(fn, model, name, options.description ?? dsp.description, kind, {
-    withInputs: (named: Readonly<Record<PropertyKey, unknown>>, ...positional: unknown[]) => run(positional, named),
-    plan,
-    pipe: plan.pipe,
-    inputs,
-    outputs,
-    signature: signatureText(name, model, inputs),
-    get lastBreak() {
-      return lastBreak
-    },
-    get solution() {
-      if (lastSolution === undefined && lastVals !== undefined) {
-        let given = lastGiven
-        if (given === undefined) {
-          given = new Map()
-          for (let i = 0; i < nIn; i++) {
-            const v = i < lastPositional.length ? lastPositional[i] : plan.inputDefaults[i]
-            if (v !== MISSING) given.set(inputs[i]!, v)
-          }
-        }
-        lastSolution = replaySolution(plan, lastVals, lastBreak, requested, given)
-        handedOut = true
-      }
-      return lastSolution
-    },
-  }) as unknown as PipeFn<T, I, O, OT>
+  /** The fallback: the full search for this call's inputs, its solution kept as the last call's. */
+  private search(given: Map<NodeId, unknown> | undefined, positional: readonly unknown[]): unknown {
+    const s = this.s
+    if (given === undefined) {
+      given = new Map()
+      for (let i = 0; i < positional.length; i++) given.set(s.inputs[i]!, positional[i])
+    }
+    const dist = new Map([...s.inputsDist].filter(([id]) => !given.has(id)))
+    const options = { inputsDist: dist, wildcard: s.wildcard, rmUnusedNodes: true }
+    const done = (sol: Solution): unknown => {
+      this.lastSolution = sol
+      this.lastVals = undefined
+      return s.type === 'all' ? new Map(sol) : shapeOutputs(s.name, sol, s.outputs, s.type, s.allowMiss)
+    }
+    if (s.asyncRun !== undefined)
+      return s
+        .fallbackModel()
+        .dispatchAsync(given, s.requested, { ...options, ...s.asyncRun })
+        .then(done)
+    return done(s.fallbackModel().dispatch(given, s.requested, options))
+  }
+}
+
+/** The outputs of a replay as the output type asks: one value, a list, a dict, or every computed value in a Map. */
+function replayResult(s: PipeSetup, vals: readonly unknown[]): unknown {
+  const { type, outputs } = s
+  const slots = s.plan.outputSlots
+  if (type === 'values' && slots.length === 1) return vals[slots[0]!]
+  if (type === 'list' || type === 'values') {
+    const out: unknown[] = []
+    for (let i = 0; i < slots.length; i++) {
+      const v = vals[slots[i]!]
+      if (v !== MISSING && v !== NONE) out.push(v)
+    }
+    return out
+  }
+  if (type === 'dict') {
+    const out: Record<PropertyKey, unknown> = {}
+    for (let i = 0; i < slots.length; i++) {
+      const v = vals[slots[i]!]
+      if (v !== MISSING && v !== NONE) out[outputs[i]!] = v
+    }
+    return out
+  }
+  return valueMap(s.plan, vals)
 }
 
 /** The computed root values of a replay, in computation order. */

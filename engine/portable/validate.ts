@@ -168,18 +168,7 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
     add(at, `a model is a JSON object like {"flowmark": ${FORMAT_VERSION}, "nodes": […]}, not ${show(doc)}`)
     return
   }
-  for (const k of Object.keys(doc)) {
-    if (!MODEL_KEYS.includes(k))
-      add(`${at}/${pointerToken(k)}`, `unknown key "${k}" in a model${closest(k, MODEL_KEYS)}; a model has ${MODEL_KEYS.join(', ')}`, true)
-  }
-  if (!('flowmark' in doc)) add(at, `missing "flowmark": ${FORMAT_VERSION} (the format version) in a model`)
-  else if (doc.flowmark !== FORMAT_VERSION) {
-    add(`${at}/flowmark`, `"flowmark" is the format version; this engine reads version ${FORMAT_VERSION}, not ${show(doc.flowmark)}`)
-  }
-  for (const k of ['$schema', 'name', 'description', 'executor']) {
-    if (k in doc && typeof doc[k] !== 'string') add(`${at}/${pointerToken(k)}`, `"${k}" must be a string, not ${show(doc[k])}`)
-  }
-  if ('raises' in doc && typeof doc.raises !== 'boolean') add(`${at}/raises`, `"raises" must be true or false, not ${show(doc.raises)}`)
+  checkModelHead(doc, at, add)
   if (!('nodes' in doc)) {
     add(at, 'missing "nodes": the list of the model\'s nodes')
     return
@@ -192,56 +181,7 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
   const kinds = new Map<string, number>()
   const nodes = doc.nodes as unknown[]
   const valid: number[] = []
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]
-    const p = `${at}/nodes/${i}`
-    if (!isObj(n)) {
-      add(p, `a node is an object with "kind" and "id", not ${show(n)}`)
-      continue
-    }
-    const kind = n.kind
-    if (kind === undefined) add(p, 'missing "kind": "data", "function" or "dispatcher"')
-    else if (typeof kind !== 'string' || !(kind in NODE_KEYS)) {
-      add(
-        `${p}/kind`,
-        `"kind" is "data", "function" or "dispatcher", not ${show(kind)}${typeof kind === 'string' ? closest(kind, Object.keys(NODE_KEYS)) : ''}`,
-      )
-    }
-    const id = n.id
-    const idOk = checkIdText(id, `${p}/id`, add, 'the node id', true)
-    if (id === undefined) add(p, 'missing "id": the node\'s id')
-    if (idOk) {
-      const first = kinds.get(id as string)
-      if (first !== undefined)
-        add(`${p}/id`, `duplicate node id "${id as string}" (first at ${at}/nodes/${first}/id); ids are unique in a model`)
-      else kinds.set(id as string, i)
-    }
-    if (typeof kind !== 'string' || !(kind in NODE_KEYS)) continue
-    for (const k of Object.keys(n)) {
-      if (!NODE_KEYS[kind]!.includes(k))
-        add(
-          `${p}/${pointerToken(k)}`,
-          `unknown key "${k}" in a ${kind} node${closest(k, NODE_KEYS[kind]!)}; it has ${NODE_KEYS[kind]!.join(', ')}`,
-          true,
-        )
-    }
-    if ('description' in n && typeof n.description !== 'string')
-      add(`${p}/description`, `"description" must be a string, not ${show(n.description)}`)
-    if ('attributes' in n) {
-      if (!isObj(n.attributes)) add(`${p}/attributes`, `"attributes" must be an object, not ${show(n.attributes)}`)
-      else decodeInto(n.attributes, `${p}/attributes`, add)
-    }
-    if ('weight' in n) checkNumber(n.weight, `${p}/weight`, add, '"weight"')
-    if ('inputDomain' in n) checkRef(n.inputDomain, `${p}/inputDomain`, add)
-    if ('filters' in n) {
-      if (!Array.isArray(n.filters)) add(`${p}/filters`, `"filters" must be an array of references, not ${show(n.filters)}`)
-      else n.filters.forEach((f, j) => checkRef(f, `${p}/filters/${j}`, add))
-    }
-    if (kind === 'data') checkData(n, p, add)
-    else if (kind === 'function') checkFunction(n, p, add)
-    else checkDispatcher(n, p, add, options)
-    if (idOk) valid.push(i)
-  }
+  for (let i = 0; i < nodes.length; i++) if (checkNode(nodes[i], i, at, kinds, add, options)) valid.push(i)
   // Across nodes: the kinds of the ids that functions and sub-dispatchers connect to.
   const kindOf = (id: string): string | undefined => {
     const k = kinds.get(id)
@@ -251,52 +191,137 @@ function checkModel(doc: unknown, at: string, add: Add, options: ValidateOptions
   for (const i of valid) {
     const n = nodes[i] as Obj
     const p = `${at}/nodes/${i}`
-    if (n.kind === 'function') {
-      for (const side of ['inputs', 'outputs'] as const) {
-        const list = n[side]
-        if (!Array.isArray(list)) continue
-        list.forEach((x, j) => {
-          if (typeof x !== 'string') return
-          if (x === n.id)
-            add(`${p}/${side}/${j}`, `function "${x}" lists itself among its ${side}; give the function or the data node another id`)
-          else {
-            const k = kindOf(x)
-            if (k !== undefined && k !== 'data')
-              add(
-                `${p}/${side}/${j}`,
-                `${side === 'inputs' ? 'input' : 'output'} "${x}" of function "${n.id as string}" is a ${k} node (${at}/nodes/${kinds.get(x)!}/id); inputs and outputs must be data nodes`,
-              )
-          }
-        })
+    if (n.kind === 'function') checkFunctionLinks(n, p, add, kindOf, (id) => `${at}/nodes/${kinds.get(id)!}/id`)
+    else if (n.kind === 'dispatcher') checkDispatcherLinks(n, p, add, kindOf)
+  }
+  if (root && options.outputs !== undefined) checkOutputs(nodes, at, add, options, kindOf)
+}
+
+/** The members of a model other than its nodes: known keys, the format version, strings and `raises`. */
+function checkModelHead(doc: Obj, at: string, add: Add): void {
+  for (const k of Object.keys(doc)) {
+    if (!MODEL_KEYS.includes(k))
+      add(`${at}/${pointerToken(k)}`, `unknown key "${k}" in a model${closest(k, MODEL_KEYS)}; a model has ${MODEL_KEYS.join(', ')}`, true)
+  }
+  if (!('flowmark' in doc)) add(at, `missing "flowmark": ${FORMAT_VERSION} (the format version) in a model`)
+  else if (doc.flowmark !== FORMAT_VERSION) {
+    add(`${at}/flowmark`, `"flowmark" is the format version; this engine reads version ${FORMAT_VERSION}, not ${show(doc.flowmark)}`)
+  }
+  for (const k of ['$schema', 'name', 'description', 'executor']) {
+    if (k in doc && typeof doc[k] !== 'string') add(`${at}/${pointerToken(k)}`, `"${k}" must be a string, not ${show(doc[k])}`)
+  }
+  if ('raises' in doc && typeof doc.raises !== 'boolean') add(`${at}/raises`, `"raises" must be true or false, not ${show(doc.raises)}`)
+}
+
+/**
+ * Checks node `i` of a model on its own (its kind, id and members) and records its id in `kinds`; returns whether it
+ * takes part in the checks across nodes (a known kind and a usable id).
+ */
+function checkNode(n: unknown, i: number, at: string, kinds: Map<string, number>, add: Add, options: ValidateOptions): boolean {
+  const p = `${at}/nodes/${i}`
+  if (!isObj(n)) {
+    add(p, `a node is an object with "kind" and "id", not ${show(n)}`)
+    return false
+  }
+  const kind = n.kind
+  if (kind === undefined) add(p, 'missing "kind": "data", "function" or "dispatcher"')
+  else if (typeof kind !== 'string' || !(kind in NODE_KEYS)) {
+    add(
+      `${p}/kind`,
+      `"kind" is "data", "function" or "dispatcher", not ${show(kind)}${typeof kind === 'string' ? closest(kind, Object.keys(NODE_KEYS)) : ''}`,
+    )
+  }
+  const id = n.id
+  const idOk = checkIdText(id, `${p}/id`, add, 'the node id', true)
+  if (id === undefined) add(p, 'missing "id": the node\'s id')
+  if (idOk) {
+    const first = kinds.get(id as string)
+    if (first !== undefined)
+      add(`${p}/id`, `duplicate node id "${id as string}" (first at ${at}/nodes/${first}/id); ids are unique in a model`)
+    else kinds.set(id as string, i)
+  }
+  if (typeof kind !== 'string' || !(kind in NODE_KEYS)) return false
+  checkNodeMembers(n, kind, p, add)
+  if (kind === 'data') checkData(n, p, add)
+  else if (kind === 'function') checkFunction(n, p, add)
+  else checkDispatcher(n, p, add, options)
+  return idOk
+}
+
+/** The members every kind of node may have: known keys, `description`, `attributes`, `weight`, `inputDomain`, `filters`. */
+function checkNodeMembers(n: Obj, kind: string, p: string, add: Add): void {
+  const keys = NODE_KEYS[kind]!
+  for (const k of Object.keys(n)) {
+    if (!keys.includes(k))
+      add(`${p}/${pointerToken(k)}`, `unknown key "${k}" in a ${kind} node${closest(k, keys)}; it has ${keys.join(', ')}`, true)
+  }
+  if ('description' in n && typeof n.description !== 'string')
+    add(`${p}/description`, `"description" must be a string, not ${show(n.description)}`)
+  if ('attributes' in n) {
+    if (!isObj(n.attributes)) add(`${p}/attributes`, `"attributes" must be an object, not ${show(n.attributes)}`)
+    else decodeInto(n.attributes, `${p}/attributes`, add)
+  }
+  if ('weight' in n) checkNumber(n.weight, `${p}/weight`, add, '"weight"')
+  if ('inputDomain' in n) checkRef(n.inputDomain, `${p}/inputDomain`, add)
+  if ('filters' in n) {
+    if (!Array.isArray(n.filters)) add(`${p}/filters`, `"filters" must be an array of references, not ${show(n.filters)}`)
+    else n.filters.forEach((f, j) => checkRef(f, `${p}/filters/${j}`, add))
+  }
+}
+
+/** A function's inputs and outputs must be data nodes of the model, not the function itself. */
+function checkFunctionLinks(
+  n: Obj,
+  p: string,
+  add: Add,
+  kindOf: (id: string) => string | undefined,
+  declaredAt: (id: string) => string,
+): void {
+  for (const side of ['inputs', 'outputs'] as const) {
+    const list = n[side]
+    if (!Array.isArray(list)) continue
+    list.forEach((x, j) => {
+      if (typeof x !== 'string') return
+      if (x === n.id)
+        add(`${p}/${side}/${j}`, `function "${x}" lists itself among its ${side}; give the function or the data node another id`)
+      else {
+        const k = kindOf(x)
+        if (k !== undefined && k !== 'data')
+          add(
+            `${p}/${side}/${j}`,
+            `${side === 'inputs' ? 'input' : 'output'} "${x}" of function "${n.id as string}" is a ${k} node (${declaredAt(x)}); inputs and outputs must be data nodes`,
+          )
       }
-    } else if (n.kind === 'dispatcher') {
-      for (const [side, parentIsKey] of [
-        ['inputs', true],
-        ['outputs', false],
-      ] as const) {
-        const m = n[side]
-        if (!isObj(m)) continue
-        for (const [k, v] of Object.entries(m)) {
-          const parents = parentIsKey
-            ? [[k, `${p}/${side}/${pointerToken(k)}`, true] as const]
-            : Array.isArray(v)
-              ? v.map((x, j) => [x, `${p}/${side}/${pointerToken(k)}/${j}`, false] as const)
-              : [[v, `${p}/${side}/${pointerToken(k)}`, false] as const]
-          for (const [id, q, isKey] of parents) {
-            if (typeof id !== 'string') continue
-            const kk = kindOf(id)
-            if (kk !== undefined && kk !== 'data')
-              add(
-                q,
-                `parent ${side === 'inputs' ? 'input' : 'output'} "${id}" of sub-dispatcher "${n.id as string}" is a ${kk} node; map only data nodes`,
-                isKey,
-              )
-          }
-        }
+    })
+  }
+}
+
+/** The parent ids a sub-dispatcher maps (the keys of `inputs`, the values of `outputs`) must be data nodes. */
+function checkDispatcherLinks(n: Obj, p: string, add: Add, kindOf: (id: string) => string | undefined): void {
+  for (const [side, parentIsKey] of [
+    ['inputs', true],
+    ['outputs', false],
+  ] as const) {
+    const m = n[side]
+    if (!isObj(m)) continue
+    for (const [k, v] of Object.entries(m)) {
+      const parents = parentIsKey
+        ? [[k, `${p}/${side}/${pointerToken(k)}`, true] as const]
+        : Array.isArray(v)
+          ? v.map((x, j) => [x, `${p}/${side}/${pointerToken(k)}/${j}`, false] as const)
+          : [[v, `${p}/${side}/${pointerToken(k)}`, false] as const]
+      for (const [id, q, isKey] of parents) {
+        if (typeof id !== 'string') continue
+        const kk = kindOf(id)
+        if (kk !== undefined && kk !== 'data')
+          add(
+            q,
+            `parent ${side === 'inputs' ? 'input' : 'output'} "${id}" of sub-dispatcher "${n.id as string}" is a ${kk} node; map only data nodes`,
+            isKey,
+          )
       }
     }
   }
-  if (root && options.outputs !== undefined) checkOutputs(nodes, at, add, options, kindOf)
 }
 
 function checkOutputs(nodes: unknown[], at: string, add: Add, options: ValidateOptions, kindOf: (id: string) => string | undefined): void {

@@ -254,23 +254,34 @@ function eventData(e: DispatchEvent): string {
  */
 export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoApp<Env> {
   checkOptions(model, options)
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT
-  const concurrency = options.concurrency ?? Infinity
-  const limits = { maxTimeout: timeout, concurrency }
-  const viewer = options.viewer
   const title = options.title ?? (model.name !== '' ? model.name : 'Flowmark model')
   const app = new Hono<Env>()
-
   // Request id first, so that every answer (errors from later middleware included) carries it; then the access log.
-  const requestId: MiddlewareHandler<Env> = async (c, next) => {
+  app.use(requestIdAndLog(options.onLog))
+  if (options.cors !== undefined) {
+    const origin = typeof options.cors === 'string' ? options.cors : [...options.cors]
+    app.use(cors({ origin, allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'Accept'], exposeHeaders: ['X-Request-Id'] }))
+  }
+  if (options.token !== undefined) app.use(bearerToken(options.token))
+  addReadRoutes(app, model, options, title)
+  app.post('/dispatch', jsonBodyOnly(options.bodyLimit ?? DEFAULT_BODY_LIMIT), dispatchRoute(model, options))
+  app.notFound((c) => problem(c, 404, `no endpoint ${c.req.method} ${c.req.path.replace(/[^\w./-]/g, '')}; see GET /openapi.json`))
+  app.onError(answerError)
+  return app
+}
+
+/** Gives each request its id (the client's `X-Request-Id` when it is a safe token) and logs it when it ends. */
+function requestIdAndLog(onLog: ServerOptions['onLog']): MiddlewareHandler<Env> {
+  return async (c, next) => {
     const given = c.req.header('X-Request-Id')
     const id = given !== undefined && /^[\w.=-]{1,128}$/.test(given) ? given : crypto.randomUUID()
     c.set('requestId', id)
     const started = performance.now()
     await next()
     if (!c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', id)
-    if (options.onLog !== undefined && !c.res.headers.get('Content-Type')?.startsWith('text/event-stream')) {
-      options.onLog({
+    // A stream logs itself when its last event is sent.
+    if (onLog !== undefined && !c.res.headers.get('Content-Type')?.startsWith('text/event-stream')) {
+      onLog({
         requestId: id,
         method: c.req.method,
         path: c.req.path,
@@ -279,29 +290,24 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
       })
     }
   }
-  app.use(requestId)
-  if (options.cors !== undefined) {
-    const origin = typeof options.cors === 'string' ? options.cors : [...options.cors]
-    app.use(cors({ origin, allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'Accept'], exposeHeaders: ['X-Request-Id'] }))
-  }
-  if (options.token !== undefined) {
-    const auth = bearerAuth({
-      token: options.token,
-      noAuthenticationHeader: { message: (c) => problem(c as Context<Env>, 401, 'this service needs `Authorization: Bearer <token>`') },
-      invalidAuthenticationHeader: { message: (c) => problem(c as Context<Env>, 401, 'the Authorization header must be `Bearer <token>`') },
-      invalidToken: { message: (c) => problem(c as Context<Env>, 401, 'the bearer token is not the one this service was started with') },
-    })
-    app.use(async (c, next) => (c.req.path === '/health' ? next() : auth(c as never, next)))
-  }
+}
 
-  const context: ViewerContext = {
-    model,
-    title,
-    links: { openapi: '/openapi.json', reference: '/reference', model: '/model', svg: '/model.svg', assets: '/assets/' },
-  }
+/** Asks every endpoint but `/health` for `Authorization: Bearer <token>`, answering 401 problems. */
+function bearerToken(token: string): MiddlewareHandler<Env> {
+  const auth = bearerAuth({
+    token,
+    noAuthenticationHeader: { message: (c) => problem(c as Context<Env>, 401, 'this service needs `Authorization: Bearer <token>`') },
+    invalidAuthenticationHeader: { message: (c) => problem(c as Context<Env>, 401, 'the Authorization header must be `Bearer <token>`') },
+    invalidToken: { message: (c) => problem(c as Context<Env>, 401, 'the bearer token is not the one this service was started with') },
+  })
+  return async (c, next) => (c.req.path === '/health' ? next() : auth(c as never, next))
+}
+
+/** The `GET` endpoints: health, the OpenAPI document and the portable model (each written once), the viewer's pages. */
+function addReadRoutes(app: HonoApp<Env>, model: Dispatcher, options: ServerOptions, title: string): void {
+  const viewer = options.viewer
   let openapi: string | undefined
   let modelJson: string | undefined
-
   app.get('/health', (c) => c.json({ status: 'ok', model: title, viewer: viewer?.name ?? null }))
   app.get('/openapi.json', (c) => {
     openapi ??= JSON.stringify(
@@ -319,6 +325,15 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
     modelJson ??= JSON.stringify(toJSON(model, { allowMissingRefs: true, schema: true }))
     return c.body(modelJson, 200, { 'Content-Type': 'application/json' })
   })
+  addViewerRoutes(app, viewer, {
+    model,
+    title,
+    links: { openapi: '/openapi.json', reference: '/reference', model: '/model', svg: '/model.svg', assets: '/assets/' },
+  })
+}
+
+/** The pages the viewer draws (`/`, `/model.svg`, `/reference`) and its assets; without a viewer, 501 problems. */
+function addViewerRoutes(app: HonoApp<Env>, viewer: ViewerProvider | undefined, context: ViewerContext): void {
   const noViewer = (c: Context<Env>, what: string): Response =>
     problem(
       c,
@@ -342,92 +357,108 @@ export function createApp(model: Dispatcher, options: ServerOptions = {}): HonoA
     if (asset === undefined) return problem(c, 404, `no asset '${name.replace(/[^\w.-]/g, '')}'`)
     return c.body(asset.body as string, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=3600' })
   })
+}
 
+/** Refuses a body that is not JSON (415) or is larger than `maxSize` bytes (413). */
+function jsonBodyOnly(maxSize: number): MiddlewareHandler<Env> {
   const limit = bodyLimit({
-    maxSize: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    onError: (c) =>
-      problem(c as Context<Env>, 413, `the body is larger than this server's limit of ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`),
+    maxSize,
+    onError: (c) => problem(c as Context<Env>, 413, `the body is larger than this server's limit of ${maxSize} bytes`),
   })
-  app.post(
-    '/dispatch',
-    async (c, next) => {
-      if (!isJsonType(c.req.header('Content-Type'))) {
-        return problem(
-          c,
-          415,
-          `the body must be JSON, sent with \`Content-Type: application/json\` (got ${JSON.stringify(c.req.header('Content-Type') ?? 'none')})`,
-        )
-      }
-      return limit(c, next)
-    },
-    async (c) => {
-      const req = readDispatchRequest(await c.req.text(), model, limits)
-      if ('status' in req) {
-        const extra: Record<string, unknown> = {}
-        if (req.pointer !== undefined) extra.pointer = req.pointer
-        if (req.unknown !== undefined) extra.unknown = req.unknown
-        return problem(c, req.status, req.detail, extra)
-      }
-      const signal = clientSignal(c)
-      const limitMs = req.options.timeout ?? timeout
-      const opts: DispatchAsyncOptions = { signal, timeout: limitMs }
-      const n = req.options.concurrency ?? concurrency
-      if (n !== Infinity) opts.concurrency = n
-      if (options.executor !== undefined) opts.executor = options.executor
-      for (const k of ['wildcard', 'shrink', 'rmUnusedNodes'] as const)
-        if (req.options[k] !== undefined) (opts as Record<string, unknown>)[k] = req.options[k]
-      const id = c.get('requestId')
-      const settle = async (p: Promise<Solution>): Promise<Outcome> => {
-        try {
-          return outcome(req, await p, undefined, limitMs, signal.aborted)
-        } catch (err) {
-          const sol = err instanceof DispatcherAbort || err instanceof DispatcherError ? err.solution : undefined
-          return outcome(req, sol, err, limitMs, signal.aborted)
-        }
-      }
-      if ((c.req.header('Accept') ?? '').includes('text/event-stream')) {
-        const started = performance.now()
-        return streamSSE(c, async (stream) => {
-          const run = model.dispatchStream(req.inputs, req.outputs, opts)
-          let n = 0
-          try {
-            for await (const e of run) await stream.writeSSE({ event: e.type, id: String(n++), data: eventData(e) })
-          } catch {
-            // the dispatch's error is read from run.solution below
-          }
-          const out = await settle(run.solution)
-          if (!signal.aborted)
-            await stream.writeSSE({ event: 'solution', id: String(n), data: JSON.stringify({ ...out.body, requestId: id }) })
-          options.onLog?.({
-            requestId: id,
-            method: 'POST',
-            path: '/dispatch',
-            status: signal.aborted ? 499 : out.status,
-            ms: performance.now() - started,
-          })
-        })
-      }
-      const out = await settle(model.dispatchAsync(req.inputs, req.outputs, opts))
-      if (out.status >= 400 && out.body.values === undefined) return problem(c, out.status, String(out.body.detail))
-      c.set('status', out.status)
-      return c.json({ ...out.body, requestId: id }, out.status as 200)
-    },
-  )
-
-  app.notFound((c) => problem(c, 404, `no endpoint ${c.req.method} ${c.req.path.replace(/[^\w./-]/g, '')}; see GET /openapi.json`))
-  app.onError((err, c) => {
-    const status = (err as { status?: unknown }).status
-    const res = (err as { getResponse?: () => Response }).getResponse
-    if (typeof status === 'number' && typeof res === 'function') {
-      const r = res.call(err)
-      r.headers.set('X-Request-Id', c.get('requestId'))
-      return r
+  return async (c, next) => {
+    if (!isJsonType(c.req.header('Content-Type'))) {
+      return problem(
+        c,
+        415,
+        `the body must be JSON, sent with \`Content-Type: application/json\` (got ${JSON.stringify(c.req.header('Content-Type') ?? 'none')})`,
+      )
     }
-    return problem(
-      c,
-      500,
-      `the server failed on this request (${err instanceof Error ? err.name : 'error'}); the request id is in X-Request-Id`,
-    )
+    return limit(c, next)
+  }
+}
+
+/** `POST /dispatch`: reads the request, dispatches the model within the limits, answers JSON or a stream of events. */
+function dispatchRoute(model: Dispatcher, options: ServerOptions): (c: Context<Env>) => Promise<Response> {
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT
+  const concurrency = options.concurrency ?? Infinity
+  const limits = { maxTimeout: timeout, concurrency }
+  return async (c) => {
+    const req = readDispatchRequest(await c.req.text(), model, limits)
+    if ('status' in req) {
+      const extra: Record<string, unknown> = {}
+      if (req.pointer !== undefined) extra.pointer = req.pointer
+      if (req.unknown !== undefined) extra.unknown = req.unknown
+      return problem(c, req.status, req.detail, extra)
+    }
+    const signal = clientSignal(c)
+    const limitMs = req.options.timeout ?? timeout
+    const opts: DispatchAsyncOptions = { signal, timeout: limitMs }
+    const n = req.options.concurrency ?? concurrency
+    if (n !== Infinity) opts.concurrency = n
+    if (options.executor !== undefined) opts.executor = options.executor
+    for (const k of ['wildcard', 'shrink', 'rmUnusedNodes'] as const)
+      if (req.options[k] !== undefined) (opts as Record<string, unknown>)[k] = req.options[k]
+    const settle = async (p: Promise<Solution>): Promise<Outcome> => {
+      try {
+        return outcome(req, await p, undefined, limitMs, signal.aborted)
+      } catch (err) {
+        const sol = err instanceof DispatcherAbort || err instanceof DispatcherError ? err.solution : undefined
+        return outcome(req, sol, err, limitMs, signal.aborted)
+      }
+    }
+    if ((c.req.header('Accept') ?? '').includes('text/event-stream'))
+      return streamDispatch(c, model, req, opts, signal, settle, options.onLog)
+    const out = await settle(model.dispatchAsync(req.inputs, req.outputs, opts))
+    if (out.status >= 400 && out.body.values === undefined) return problem(c, out.status, String(out.body.detail))
+    c.set('status', out.status)
+    return c.json({ ...out.body, requestId: c.get('requestId') }, out.status as 200)
+  }
+}
+
+/** Answers a dispatch as server-sent events: one per progress event, then `solution`; logs the request at its end. */
+function streamDispatch(
+  c: Context<Env>,
+  model: Dispatcher,
+  req: DispatchRequest,
+  opts: DispatchAsyncOptions,
+  signal: AbortSignal,
+  settle: (p: Promise<Solution>) => Promise<Outcome>,
+  onLog: ServerOptions['onLog'],
+): Response {
+  const id = c.get('requestId')
+  const started = performance.now()
+  return streamSSE(c, async (stream) => {
+    const run = model.dispatchStream(req.inputs, req.outputs, opts)
+    let n = 0
+    try {
+      for await (const e of run) await stream.writeSSE({ event: e.type, id: String(n++), data: eventData(e) })
+    } catch {
+      // the dispatch's error is read from run.solution below
+    }
+    const out = await settle(run.solution)
+    if (!signal.aborted) await stream.writeSSE({ event: 'solution', id: String(n), data: JSON.stringify({ ...out.body, requestId: id }) })
+    onLog?.({
+      requestId: id,
+      method: 'POST',
+      path: '/dispatch',
+      status: signal.aborted ? 499 : out.status,
+      ms: performance.now() - started,
+    })
   })
-  return app
+}
+
+/** The last handler: an HTTP exception's own answer (with the request id), anything else a 500 problem without details. */
+function answerError(err: Error, c: Context<Env>): Response {
+  const status = (err as { status?: unknown }).status
+  const res = (err as { getResponse?: () => Response }).getResponse
+  if (typeof status === 'number' && typeof res === 'function') {
+    const r = res.call(err)
+    r.headers.set('X-Request-Id', c.get('requestId'))
+    return r
+  }
+  return problem(
+    c,
+    500,
+    `the server failed on this request (${err instanceof Error ? err.name : 'error'}); the request id is in X-Request-Id`,
+  )
 }

@@ -79,18 +79,45 @@ function exampleInputs(model: Dispatcher, ids: readonly string[]): Record<string
  */
 export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {}): Record<string, unknown> {
   const ids = [...model.dataNodes.keys()].filter((k): k is string => typeof k === 'string')
-  const props = (withDefault: boolean): Record<string, JsonSchema> => {
-    const p: Record<string, JsonSchema> = {}
-    for (const id of ids) {
-      const schema = nodeSchema(model, id, options.schemas?.[id], withDefault)
-      Object.defineProperty(p, writeId(id), { value: schema, enumerable: true, writable: true, configurable: true })
-    }
-    return p
-  }
   const title = options.title ?? (model.name !== '' ? model.name : 'Flowmark model')
-  const example = exampleInputs(model, ids)
-  const requestExample: Record<string, unknown> = { inputs: example }
-  const dispatchResponses: Record<string, unknown> = {
+  const doc: Record<string, unknown> = {
+    openapi: '3.1.0',
+    info: {
+      title,
+      version: options.version ?? '1.0.0',
+      description:
+        (model.name !== '' ? `The Flowmark model \`${model.name}\` as a web service. ` : 'A Flowmark model as a web service. ') +
+        'Give any subset of the inputs; the dispatcher computes the outputs along the cheapest path, with fallbacks.',
+    },
+    paths: { '/dispatch': dispatchPath(model, ids, options), ...otherPaths(options) },
+    components: components(model, ids, options),
+  }
+  if (options.bearer === true) doc.security = [{ bearer: [] }]
+  return doc
+}
+
+/** `POST /dispatch`: the request (with an example from the nodes' `attributes.example`) and every answer. */
+function dispatchPath(model: Dispatcher, ids: readonly string[], options: OpenApiOptions): Record<string, unknown> {
+  const requestExample: Record<string, unknown> = { inputs: exampleInputs(model, ids) }
+  return {
+    post: {
+      operationId: 'dispatch',
+      summary: 'Dispatch the model',
+      description:
+        'Runs the model on the inputs and answers its solution: values, errors per node and distances (`dist`); ' +
+        'the workflow too with `options.workflow`. Values JSON cannot carry use `{"$type": …}` tags, as in portable models.',
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/DispatchRequest' }, example: requestExample } },
+      },
+      responses: dispatchResponses(options),
+    },
+  }
+}
+
+/** The answers of `POST /dispatch`: the solution (or a stream of events), the problems, and the partial solutions. */
+function dispatchResponses(options: OpenApiOptions): Record<string, unknown> {
+  return {
     '200': {
       description:
         'Every requested output was computed (or none was requested and the dispatch finished). With `Accept: text/event-stream`, ' +
@@ -113,189 +140,177 @@ export function openApiDocument(model: Dispatcher, options: OpenApiOptions = {})
     '500': problem('The solution could not be written as JSON, or the server failed.'),
     '504': partial('The dispatch timeout expired: the partial solution, with the errors.'),
   }
-  const doc: Record<string, unknown> = {
-    openapi: '3.1.0',
-    info: {
-      title,
-      version: options.version ?? '1.0.0',
-      description:
-        (model.name !== '' ? `The Flowmark model \`${model.name}\` as a web service. ` : 'A Flowmark model as a web service. ') +
-        'Give any subset of the inputs; the dispatcher computes the outputs along the cheapest path, with fallbacks.',
-    },
-    paths: {
-      '/dispatch': {
-        post: {
-          operationId: 'dispatch',
-          summary: 'Dispatch the model',
-          description:
-            'Runs the model on the inputs and answers its solution: values, errors per node and distances (`dist`); ' +
-            'the workflow too with `options.workflow`. Values JSON cannot carry use `{"$type": …}` tags, as in portable models.',
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/DispatchRequest' }, example: requestExample } },
-          },
-          responses: dispatchResponses,
-        },
-      },
-      '/model': {
-        get: {
-          operationId: 'getModel',
-          summary: 'The portable JSON model',
-          responses: {
-            '200': {
-              description: 'The model as a portable document (format 1); functions without a reference are written `"ref": null`.',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['flowmark', 'nodes'],
-                    description: 'Its JSON Schema: https://flowmark.dev/schema/model-1.json (also `flowmark/portable/schema.json`).',
-                  },
+}
+
+/** The `GET` endpoints: the portable model, its drawing, the viewer and reference pages, this document, health. */
+function otherPaths(options: OpenApiOptions): Record<string, unknown> {
+  return {
+    '/model': {
+      get: {
+        operationId: 'getModel',
+        summary: 'The portable JSON model',
+        responses: {
+          '200': {
+            description: 'The model as a portable document (format 1); functions without a reference are written `"ref": null`.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['flowmark', 'nodes'],
+                  description: 'Its JSON Schema: https://flowmark.dev/schema/model-1.json (also `flowmark/portable/schema.json`).',
                 },
               },
             },
           },
         },
       },
-      '/model.svg': {
-        get: {
-          operationId: 'getModelSvg',
-          summary: 'The model drawn as SVG',
-          responses: {
-            '200': {
-              description: "The model's graph, laid out by Graphviz.",
-              content: { 'image/svg+xml': { schema: { type: 'string' } } },
-            },
-            '501': problem('No viewer is installed (`npm install @flowmark/docs`).'),
+    },
+    '/model.svg': {
+      get: {
+        operationId: 'getModelSvg',
+        summary: 'The model drawn as SVG',
+        responses: {
+          '200': {
+            description: "The model's graph, laid out by Graphviz.",
+            content: { 'image/svg+xml': { schema: { type: 'string' } } },
           },
-        },
-      },
-      '/': {
-        get: {
-          operationId: 'getViewer',
-          summary:
-            options.viewer === false
-              ? 'What the service offers, and how to install the graph viewer'
-              : 'The interactive graph of the model',
-          responses: { '200': { description: 'An HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
-        },
-      },
-      '/reference': {
-        get: {
-          operationId: 'getReference',
-          summary: 'A readable reference of this API',
-          responses: {
-            '200': { description: 'An HTML page drawing this document.', content: { 'text/html': { schema: { type: 'string' } } } },
-            '501': problem('No viewer is installed (`npm install @flowmark/docs`).'),
-          },
-        },
-      },
-      '/openapi.json': {
-        get: {
-          operationId: 'getOpenApi',
-          summary: 'This document',
-          responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } },
-        },
-      },
-      '/health': {
-        get: {
-          operationId: 'getHealth',
-          summary: 'Liveness',
-          security: [],
-          responses: {
-            '200': {
-              description: 'The service runs.',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } },
-            },
-          },
+          '501': problem('No viewer is installed (`npm install @flowmark/docs`).'),
         },
       },
     },
-    components: {
-      headers: {
-        RequestId: {
-          description: "The request id (the client's `X-Request-Id` when it is a safe token, else a new UUID).",
-          schema: { type: 'string' },
+    '/': {
+      get: {
+        operationId: 'getViewer',
+        summary:
+          options.viewer === false ? 'What the service offers, and how to install the graph viewer' : 'The interactive graph of the model',
+        responses: { '200': { description: 'An HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/reference': {
+      get: {
+        operationId: 'getReference',
+        summary: 'A readable reference of this API',
+        responses: {
+          '200': { description: 'An HTML page drawing this document.', content: { 'text/html': { schema: { type: 'string' } } } },
+          '501': problem('No viewer is installed (`npm install @flowmark/docs`).'),
         },
       },
-      schemas: {
-        Inputs: { type: 'object', description: 'Data id → value.', properties: props(true), additionalProperties: false },
-        Values: {
-          type: 'object',
-          description: 'Data id → value, in computation order.',
-          properties: props(false),
-          additionalProperties: true,
-        },
-        DispatchRequest: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            inputs: { $ref: '#/components/schemas/Inputs' },
-            outputs: {
-              type: ['array', 'null'],
-              items: { enum: ids.map(writeId) },
-              description: 'The outputs wanted (default: everything reachable).',
-            },
-            options: {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                timeout: { type: 'number', exclusiveMinimum: 0, description: 'Milliseconds for this dispatch (bounded by the server).' },
-                concurrency: { type: 'integer', minimum: 1, description: 'Most function calls running at once (bounded by the server).' },
-                workflow: { type: 'boolean', description: 'Add the workflow to the answer.' },
-                wildcard: { enum: [true, false, 'producible'] },
-                shrink: { type: 'boolean' },
-                rmUnusedNodes: { type: 'boolean' },
-              },
-            },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'getOpenApi',
+        summary: 'This document',
+        responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+    '/health': {
+      get: {
+        operationId: 'getHealth',
+        summary: 'Liveness',
+        security: [],
+        responses: {
+          '200': {
+            description: 'The service runs.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } },
           },
-        },
-        Solution: {
-          type: 'object',
-          required: ['values', 'errors', 'dist'],
-          properties: {
-            status: { type: 'integer', description: 'The HTTP status of the answer (in the final event of a stream, too).' },
-            values: { $ref: '#/components/schemas/Values' },
-            errors: {
-              type: 'object',
-              additionalProperties: { type: 'string' },
-              description: 'Node id → what failed there (the message; never a stack).',
-            },
-            dist: { type: 'object', description: 'Node id → distance at which it was reached, in visit order.' },
-            missing: { type: 'array', items: { type: 'string' }, description: 'Requested outputs that were not computed.' },
-            subSolutions: { type: 'object' },
-            workflow: {
-              type: 'object',
-              properties: {
-                nodes: { type: 'array', items: { type: 'object' } },
-                edges: { type: 'array', items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } } } },
-              },
-            },
-            detail: { type: 'string', description: 'Why the dispatch stopped, for 424 and 504.' },
-            requestId: { type: 'string' },
-          },
-        },
-        Problem: {
-          type: 'object',
-          required: ['status', 'title', 'detail'],
-          description: 'An error answer (RFC 9457 problem details).',
-          properties: {
-            status: { type: 'integer' },
-            title: { type: 'string' },
-            detail: { type: 'string', description: 'What went wrong and how to fix it.' },
-            pointer: { type: 'string', description: 'JSON pointer (RFC 6901) of the problem in the request body.' },
-            unknown: { type: 'array', items: { type: 'string' }, description: 'For 422: the node ids the model does not have.' },
-            requestId: { type: 'string' },
-          },
-        },
-        Health: {
-          type: 'object',
-          properties: { status: { const: 'ok' }, model: { type: 'string' }, viewer: { type: ['string', 'null'] } },
         },
       },
-      ...(options.bearer === true ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
     },
   }
-  if (options.bearer === true) doc.security = [{ bearer: [] }]
-  return doc
+}
+
+/** The request-id header and the schemas: the inputs and values (one property per data node), request, solution, problem. */
+function components(model: Dispatcher, ids: readonly string[], options: OpenApiOptions): Record<string, unknown> {
+  const props = (withDefault: boolean): Record<string, JsonSchema> => {
+    const p: Record<string, JsonSchema> = {}
+    for (const id of ids) {
+      const schema = nodeSchema(model, id, options.schemas?.[id], withDefault)
+      Object.defineProperty(p, writeId(id), { value: schema, enumerable: true, writable: true, configurable: true })
+    }
+    return p
+  }
+  return {
+    headers: {
+      RequestId: {
+        description: "The request id (the client's `X-Request-Id` when it is a safe token, else a new UUID).",
+        schema: { type: 'string' },
+      },
+    },
+    schemas: {
+      Inputs: { type: 'object', description: 'Data id → value.', properties: props(true), additionalProperties: false },
+      Values: {
+        type: 'object',
+        description: 'Data id → value, in computation order.',
+        properties: props(false),
+        additionalProperties: true,
+      },
+      DispatchRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          inputs: { $ref: '#/components/schemas/Inputs' },
+          outputs: {
+            type: ['array', 'null'],
+            items: { enum: ids.map(writeId) },
+            description: 'The outputs wanted (default: everything reachable).',
+          },
+          options: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              timeout: { type: 'number', exclusiveMinimum: 0, description: 'Milliseconds for this dispatch (bounded by the server).' },
+              concurrency: { type: 'integer', minimum: 1, description: 'Most function calls running at once (bounded by the server).' },
+              workflow: { type: 'boolean', description: 'Add the workflow to the answer.' },
+              wildcard: { enum: [true, false, 'producible'] },
+              shrink: { type: 'boolean' },
+              rmUnusedNodes: { type: 'boolean' },
+            },
+          },
+        },
+      },
+      Solution: {
+        type: 'object',
+        required: ['values', 'errors', 'dist'],
+        properties: {
+          status: { type: 'integer', description: 'The HTTP status of the answer (in the final event of a stream, too).' },
+          values: { $ref: '#/components/schemas/Values' },
+          errors: {
+            type: 'object',
+            additionalProperties: { type: 'string' },
+            description: 'Node id → what failed there (the message; never a stack).',
+          },
+          dist: { type: 'object', description: 'Node id → distance at which it was reached, in visit order.' },
+          missing: { type: 'array', items: { type: 'string' }, description: 'Requested outputs that were not computed.' },
+          subSolutions: { type: 'object' },
+          workflow: {
+            type: 'object',
+            properties: {
+              nodes: { type: 'array', items: { type: 'object' } },
+              edges: { type: 'array', items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } } } },
+            },
+          },
+          detail: { type: 'string', description: 'Why the dispatch stopped, for 424 and 504.' },
+          requestId: { type: 'string' },
+        },
+      },
+      Problem: {
+        type: 'object',
+        required: ['status', 'title', 'detail'],
+        description: 'An error answer (RFC 9457 problem details).',
+        properties: {
+          status: { type: 'integer' },
+          title: { type: 'string' },
+          detail: { type: 'string', description: 'What went wrong and how to fix it.' },
+          pointer: { type: 'string', description: 'JSON pointer (RFC 6901) of the problem in the request body.' },
+          unknown: { type: 'array', items: { type: 'string' }, description: 'For 422: the node ids the model does not have.' },
+          requestId: { type: 'string' },
+        },
+      },
+      Health: {
+        type: 'object',
+        properties: { status: { const: 'ok' }, model: { type: 'string' }, viewer: { type: ['string', 'null'] } },
+      },
+    },
+    ...(options.bearer === true ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
+  }
 }

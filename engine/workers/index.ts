@@ -159,6 +159,11 @@ function checkCount(value: unknown, what: string, min: number): number {
  * await workers.close()
  */
 export function createWorkerExecutor(options: WorkerExecutorOptions = {}): WorkerExecutor {
+  return new PoolExecutor(options)
+}
+
+/** The pool's sizes from the options, checked: most threads, threads kept started, and how long an idle one is kept. */
+function poolSizes(options: WorkerExecutorOptions): { size: number; minThreads: number; idleTimeout: number } {
   const size = checkCount(options.size ?? Math.max(1, availableParallelism()), 'size', 1)
   // piscina replaces a lost thread only up to minThreads: with none, calls queued behind a crash would wait forever.
   const minThreads = Math.min(Math.max(1, checkCount(options.minThreads ?? 1, 'minThreads', 0)), size)
@@ -166,79 +171,175 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
   if (typeof idleTimeout !== 'number' || !(idleTimeout >= 0)) {
     throw new ModelError(`createWorkerExecutor: \`idleTimeout\` must be a number of milliseconds, not negative; got ${String(idleTimeout)}`)
   }
-  const name = options.name ?? 'workers'
-  const transfer = options.transfer ?? true
-  const baseUrl = options.baseUrl
-  const limits = options.resourceLimits
-  /** The calls waiting in the pool's queue (piscina queues its own task records; each holds our task until sent). */
-  const waiting = new Set<unknown>()
-  const taskQueue = {
-    items: [] as { task?: unknown }[],
-    get size(): number {
-      return this.items.length
-    },
-    push(item: { task?: unknown }): void {
-      this.items.push(item)
-      waiting.add(item.task)
-    },
-    unshift(item: { task?: unknown }): void {
-      this.items.unshift(item)
-      waiting.add(item.task)
-    },
-    shift(): { task?: unknown } | null {
-      const item = this.items.shift()
-      if (item === undefined) return null
-      waiting.delete(item.task)
-      return item
-    },
-    remove(item: { task?: unknown }): void {
-      const i = this.items.indexOf(item)
-      if (i >= 0) this.items.splice(i, 1)
-      waiting.delete(item.task)
-    },
+  return { size, minThreads, idleTimeout }
+}
+
+/** An item of piscina's task queue: its record of one call, holding our task until it is sent to a thread. */
+interface QueueItem {
+  task?: unknown
+}
+
+/**
+ * piscina's task queue, which also keeps the set of our tasks still waiting in it (`waiting`): a call the dispatch
+ * no longer needs is aborted only while it waits.
+ */
+class WaitingQueue {
+  /** Our tasks (`WorkerTask`) waiting for a thread. */
+  readonly waiting = new Set<unknown>()
+  private readonly items: QueueItem[] = []
+
+  get size(): number {
+    return this.items.length
   }
-  const pool = new piscina.Piscina<WorkerTask, WorkerReply>({
-    taskQueue: taskQueue as never,
-    filename: WORKER_FILE.href,
-    maxThreads: size,
-    minThreads,
-    idleTimeout,
-    ...(limits === undefined ? {} : { resourceLimits: { ...limits } }),
-    ...(options.execArgv === undefined ? {} : { execArgv: options.execArgv }),
-  })
-  // A worker that fails with no call of its own would be an unhandled 'error' event (calls get their own errors).
-  pool.on('error', () => undefined)
+
+  push(item: QueueItem): void {
+    this.items.push(item)
+    this.waiting.add(item.task)
+  }
+
+  unshift(item: QueueItem): void {
+    this.items.unshift(item)
+    this.waiting.add(item.task)
+  }
+
+  shift(): QueueItem | null {
+    const item = this.items.shift()
+    if (item === undefined) return null
+    this.waiting.delete(item.task)
+    return item
+  }
+
+  remove(item: QueueItem): void {
+    const i = this.items.indexOf(item)
+    if (i >= 0) this.items.splice(i, 1)
+    this.waiting.delete(item.task)
+  }
+}
+
+/** The executor `createWorkerExecutor` makes: a piscina pool, the nodes' checked references, and the calls' failures. */
+class PoolExecutor implements WorkerExecutor {
+  readonly name: string
+  readonly size: number
+  private readonly transfer: boolean
+  private readonly baseUrl: string | UrlLike | undefined
+  private readonly limits: WorkerResourceLimits | undefined
+  private readonly queue = new WaitingQueue()
+  private readonly pool: InstanceType<typeof piscina.Piscina<WorkerTask, WorkerReply>>
   /** The reference text sent to the workers, by node function (checked by `prepare`). */
-  const refs = new WeakMap<AnyFunction, string>()
-  let closed = false
+  private readonly refs = new WeakMap<AnyFunction, string>()
+  private isClosed = false
+
+  constructor(options: WorkerExecutorOptions) {
+    const { size, minThreads, idleTimeout } = poolSizes(options)
+    this.name = options.name ?? 'workers'
+    this.size = size
+    this.transfer = options.transfer ?? true
+    this.baseUrl = options.baseUrl
+    this.limits = options.resourceLimits
+    this.pool = new piscina.Piscina<WorkerTask, WorkerReply>({
+      taskQueue: this.queue as never,
+      filename: WORKER_FILE.href,
+      maxThreads: size,
+      minThreads,
+      idleTimeout,
+      ...(this.limits === undefined ? {} : { resourceLimits: { ...this.limits } }),
+      ...(options.execArgv === undefined ? {} : { execArgv: options.execArgv }),
+    })
+    // A worker that fails with no call of its own would be an unhandled 'error' event (calls get their own errors).
+    this.pool.on('error', () => undefined)
+  }
+
+  get threads(): number {
+    return this.pool.threads.length
+  }
+
+  get completed(): number {
+    return this.pool.completed
+  }
+
+  get queued(): number {
+    return this.pool.queueSize
+  }
+
+  get closed(): boolean {
+    return this.isClosed
+  }
+
+  async prepare(nodes: readonly ExecutorNode[]): Promise<void> {
+    for (const entry of nodes) await this.check(entry)
+  }
+
+  async run(call: ExecutorCall, signal: HostAbortSignal): Promise<unknown> {
+    if (this.isClosed)
+      throw new WorkerError('closed', `node ${formatId(call.nodeId)}: the worker executor '${this.name}' is closed`, {
+        nodeId: call.nodeId,
+      })
+    const task: WorkerTask = {
+      ref: this.refText(call.fn, call.nodeId, call.path),
+      args: call.context === undefined ? call.args : call.args.slice(0, -1),
+      nodeId: idText(call.nodeId),
+      path: call.path.map(idText),
+      context: call.context !== undefined,
+      transfer: this.transfer,
+    }
+    // An abort or a timeout stops the call, queued or running (piscina then ends its thread); a call the dispatch
+    // started early and then did not need leaves the queue, but if it runs already it finishes: its result is
+    // dropped, and the thread is kept (a new thread costs more than most calls).
+    const ctl = new AbortController()
+    const onAbort = (): void => {
+      if (!(signal.reason instanceof Discarded) || this.queue.waiting.has(task)) ctl.abort(signal.reason)
+    }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    let reply: WorkerReply
+    try {
+      reply = await this.pool.run(task, { signal: ctl.signal })
+    } catch (err) {
+      throw callFailure(err, call, this.limits)
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+    call.report?.({ thread: reply.threadId, started: reply.started, duration: reply.duration })
+    if (!reply.ok) throw reply.value
+    return reply.value
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return
+    this.isClosed = true
+    await this.pool.close()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
 
   /** The absolute `specifier#export` of a node's function; throws a `ModelError` when it has none. */
-  const refText = (fn: AnyFunction, nodeId: NodeId, path: readonly NodeId[]): string => {
-    const known = refs.get(fn)
+  private refText(fn: AnyFunction, nodeId: NodeId, path: readonly NodeId[]): string {
+    const known = this.refs.get(fn)
     if (known !== undefined) return known
     const ref = referenceOf(fn)
     if (ref === undefined) {
       throw new ModelError(
-        `node ${formatId(nodeId)}${describePath(path)} is sent to the worker executor '${name}', but its function has no ` +
+        `node ${formatId(nodeId)}${describePath(path)} is sent to the worker executor '${this.name}', but its function has no ` +
           'reference: a closure cannot cross to a worker thread. Export the function from a module and give the node ' +
           "`ref: './work.ts#name'` (with the executor's `baseUrl`) or `fn: functionRef(name, import.meta.url)`; or " +
           "run this node in this thread with `executor: 'async'`",
         { nodeId },
       )
     }
-    const text = formatRef({ module: refSpecifier(ref, baseUrl, nodeId), export: ref.export })
-    refs.set(fn, text)
+    const text = formatRef({ module: refSpecifier(ref, this.baseUrl, nodeId), export: ref.export })
+    this.refs.set(fn, text)
     return text
   }
 
   /** Imports the reference here too: it must name the node's own function (and import at all). */
-  const check = async ({ node, path }: ExecutorNode): Promise<void> => {
+  private async check({ node, path }: ExecutorNode): Promise<void> {
     const fn = node.fn
-    if (fn === undefined || refs.has(fn)) return
-    const text = refText(fn, node.id, path)
-    refs.delete(fn)
-    const hash = text.lastIndexOf('#')
-    const module = text.slice(0, hash)
+    if (fn === undefined || this.refs.has(fn)) return
+    const text = this.refText(fn, node.id, path)
+    this.refs.delete(fn)
+    const module = text.slice(0, text.lastIndexOf('#'))
     if (/\.[mc]?tsx?$/.test(module) && !(process.features as { typescript?: unknown }).typescript) {
       throw new RefError(
         'import',
@@ -262,104 +363,47 @@ export function createWorkerExecutor(options: WorkerExecutorOptions = {}): Worke
         { nodeId: node.id },
       )
     }
-    refs.set(fn, text)
+    this.refs.set(fn, text)
   }
+}
 
-  const failure = (err: unknown, call: ExecutorCall): unknown => {
-    const e = err as { name?: unknown; code?: unknown; message?: unknown } | null
-    const where = `node ${formatId(call.nodeId)}${describePath(call.path)}`
-    if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new WorkerError(
-        'out-of-memory',
-        `${where} ran out of memory on its worker thread` +
-          (limits === undefined ? '' : ` (resourceLimits ${JSON.stringify(limits)})`) +
-          '; the pool starts a new thread',
-        { nodeId: call.nodeId, cause: err },
-      )
-    }
-    const exited = typeof e?.message === 'string' ? /^worker exited with code: (-?\d+)/.exec(e.message) : null
-    if (exited !== null) {
-      return new WorkerError(
-        'exit',
-        `${where}: its worker thread exited (code ${exited[1]}) before the call returned — ` +
-          'process.exit() in the function? The pool starts a new thread',
-        { nodeId: call.nodeId, cause: err },
-      )
-    }
-    // Arguments that do not clone fail here (a DOMException); a result that does not clone fails in the worker, and
-    // arrives as an Error whose stack alone says so.
-    const stack = typeof (e as { stack?: unknown } | null)?.stack === 'string' ? (e as { stack: string }).stack : ''
-    if (e?.name === 'DataCloneError' || stack.startsWith('DataCloneError')) {
-      const what = e?.name === 'DataCloneError' ? 'its arguments cannot be sent to' : 'its result cannot be sent back from'
-      const why = e?.name === 'DataCloneError' ? String(e.message) : stack.split('\n')[0]!.replace(/^DataCloneError: /, '')
-      return new WorkerError(
-        'clone',
-        `${where}: ${what} a worker thread (values are structured-cloned: no functions; ` +
-          `class instances arrive as plain objects): ${why}`,
-        { nodeId: call.nodeId, cause: err },
-      )
-    }
-    return err
+/**
+ * What a failed call is to the dispatch: a `WorkerError` when its worker ran out of memory, exited, or could not
+ * clone the arguments or the result; the function's own error (or an abort) as it is otherwise.
+ */
+function callFailure(err: unknown, call: ExecutorCall, limits: WorkerResourceLimits | undefined): unknown {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null
+  const where = `node ${formatId(call.nodeId)}${describePath(call.path)}`
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new WorkerError(
+      'out-of-memory',
+      `${where} ran out of memory on its worker thread` +
+        (limits === undefined ? '' : ` (resourceLimits ${JSON.stringify(limits)})`) +
+        '; the pool starts a new thread',
+      { nodeId: call.nodeId, cause: err },
+    )
   }
-
-  const executor: WorkerExecutor = {
-    name,
-    size,
-    get threads() {
-      return pool.threads.length
-    },
-    get completed() {
-      return pool.completed
-    },
-    get queued() {
-      return pool.queueSize
-    },
-    get closed() {
-      return closed
-    },
-    async prepare(nodes) {
-      for (const entry of nodes) await check(entry)
-    },
-    async run(call, signal) {
-      if (closed)
-        throw new WorkerError('closed', `node ${formatId(call.nodeId)}: the worker executor '${name}' is closed`, { nodeId: call.nodeId })
-      const task: WorkerTask = {
-        ref: refText(call.fn, call.nodeId, call.path),
-        args: call.context === undefined ? call.args : call.args.slice(0, -1),
-        nodeId: idText(call.nodeId),
-        path: call.path.map(idText),
-        context: call.context !== undefined,
-        transfer,
-      }
-      // An abort or a timeout stops the call, queued or running (piscina then ends its thread); a call the dispatch
-      // started early and then did not need leaves the queue, but if it runs already it finishes: its result is
-      // dropped, and the thread is kept (a new thread costs more than most calls).
-      const ctl = new AbortController()
-      const onAbort = (): void => {
-        if (!(signal.reason instanceof Discarded) || waiting.has(task)) ctl.abort(signal.reason)
-      }
-      if (signal.aborted) onAbort()
-      else signal.addEventListener('abort', onAbort, { once: true })
-      let reply: WorkerReply
-      try {
-        reply = await pool.run(task, { signal: ctl.signal })
-      } catch (err) {
-        throw failure(err, call)
-      } finally {
-        signal.removeEventListener('abort', onAbort)
-      }
-      call.report?.({ thread: reply.threadId, started: reply.started, duration: reply.duration })
-      if (!reply.ok) throw reply.value
-      return reply.value
-    },
-    async close() {
-      if (closed) return
-      closed = true
-      await pool.close()
-    },
-    [Symbol.asyncDispose]() {
-      return executor.close()
-    },
+  const exited = typeof e?.message === 'string' ? /^worker exited with code: (-?\d+)/.exec(e.message) : null
+  if (exited !== null) {
+    return new WorkerError(
+      'exit',
+      `${where}: its worker thread exited (code ${exited[1]}) before the call returned — ` +
+        'process.exit() in the function? The pool starts a new thread',
+      { nodeId: call.nodeId, cause: err },
+    )
   }
-  return executor
+  // Arguments that do not clone fail here (a DOMException); a result that does not clone fails in the worker, and
+  // arrives as an Error whose stack alone says so.
+  const stack = typeof (e as { stack?: unknown } | null)?.stack === 'string' ? (e as { stack: string }).stack : ''
+  if (e?.name === 'DataCloneError' || stack.startsWith('DataCloneError')) {
+    const what = e?.name === 'DataCloneError' ? 'its arguments cannot be sent to' : 'its result cannot be sent back from'
+    const why = e?.name === 'DataCloneError' ? String(e.message) : stack.split('\n')[0]!.replace(/^DataCloneError: /, '')
+    return new WorkerError(
+      'clone',
+      `${where}: ${what} a worker thread (values are structured-cloned: no functions; ` +
+        `class instances arrive as plain objects): ${why}`,
+      { nodeId: call.nodeId, cause: err },
+    )
+  }
+  return err
 }
