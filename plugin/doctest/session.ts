@@ -727,11 +727,10 @@ function firstLine(text: string): string {
  */
 function pageStack(stack: string, file: string, unit: NonNullable<Slot['unit']>, blockColumn: number): string {
   const wrapperLine = unit.line + unit.lines
-  const evalFrame = `eval (${file}:`
   return stack
     .split('\n')
     .flatMap((raw) => {
-      const line = /^\s+at /.test(raw) && raw.trimStart().slice(3).startsWith(evalFrame) ? raw.replace(/at eval \((.*)\)$/, 'at $1') : raw
+      const line = scriptFrame(raw, file)
       const index = line.indexOf(`${file}:`)
       if (index < 0) return [line]
       const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length))
@@ -743,6 +742,19 @@ function pageStack(stack: string, file: string, unit: NonNullable<Slot['unit']>,
       return [line.slice(0, index) + `${file}:${at}:${column}` + line.slice(index + file.length + match[0].length)]
     })
     .join('\n')
+}
+
+/**
+ * A frame of the page's eval code as a script's frame reads: V8 names the top-level code and the anonymous functions
+ * of eval code `eval` (`at eval (page.md:3:1)`, `at async eval (…)`, `at Timeout.eval [as _onTimeout] (…)`), where a
+ * script's frames have no name (`at page.md:3:1`, `at Timeout._onTimeout (…)`). Other frames are kept as they are.
+ */
+function scriptFrame(line: string, file: string): string {
+  const match = /^(\s+at (?:async )?)(?:(.*)\.)?eval(?: \[as ([^\]]+)\])? \((.*)\)$/.exec(line)
+  if (match === null || !match[4]!.startsWith(`${file}:`)) return line
+  const [, prefix, type, method, location] = match
+  if (method !== undefined) return `${prefix}${type === undefined ? '' : `${type}.`}${method} (${location})`
+  return type === undefined ? `${prefix}${location}` : line
 }
 
 /**
