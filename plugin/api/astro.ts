@@ -133,7 +133,9 @@ export async function setupApiPages(config: ApiPagesConfig, context: ApiSetupCon
   const watchFiles = api.model.sourceFiles.map((f) => path.join(root, f))
   for (const file of watchFiles) context.addWatchFile?.(file)
   for (const w of api.model.warnings) context.logger.warn(`API pages: ${w}`)
-  const how = api.model.stats.cached ? 'from cache' : `TypeDoc ${api.model.stats.durationMs.toFixed(0)} ms`
+  const how = api.model.stats.cached
+    ? `from cache${api.pagesCached ? '' : ', dispatchers and pages built again'}`
+    : `TypeDoc ${api.model.stats.durationMs.toFixed(0)} ms`
   context.logger.info(`API pages: ${api.pages.length} pages (${where}), ${(performance.now() - started).toFixed(0)} ms (${how})`)
   return { ...api, idPrefix, watchFiles, outDir }
 }

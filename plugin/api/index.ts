@@ -25,7 +25,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path'
 import { discoverDispatchers, type ApiDocs, type DiscoverOptions } from './discover.ts'
 import { ApiError } from './errors.ts'
-import { extractApi, type ExtractOptions } from './extract.ts'
+import { API_CACHE_DIR, extractApi, type ExtractOptions } from './extract.ts'
+import { pagesSlot, readPages, writePages } from './pages-cache.ts'
 import { apiPages, pageToMarkdownFile, type ApiPage, type PagesOptions } from './pages.ts'
 
 export { extractApi } from './extract.ts'
@@ -47,18 +48,28 @@ export interface GenerateApiOptions extends ExtractOptions, DiscoverOptions, Pag
 export interface GeneratedApi extends ApiDocs {
   /** The pages, root index first. */
   readonly pages: readonly ApiPage[]
+  /** The dispatcher docs and pages came from the cache: no documented module was imported. */
+  readonly pagesCached: boolean
 }
 
 /**
- * The whole pipeline: `extractApi` → `discoverDispatchers` → `apiPages`.
+ * The whole pipeline: `extractApi` → `discoverDispatchers` → `apiPages`. With the cache on (`cache`, and no custom
+ * `importModule`), the docs and pages are stored beside the extracted model and reused while the model, the content
+ * of every file the entry points import, npm's lockfile, the options and Flowmark's code are unchanged.
  *
  * @param options Entry points, tsconfig, root, source base URL, cache, module loader, base URL and pages folder.
  * @returns The model, the dispatcher docs, the runtime values and the pages.
  */
 export async function generateApi(options: GenerateApiOptions): Promise<GeneratedApi> {
   const model = await extractApi(options)
+  const root = path.resolve(options.root ?? process.cwd())
+  const slot = pagesSlot(model, options, root, options.cache === false ? undefined : path.resolve(root, options.cache ?? API_CACHE_DIR))
+  const hit = slot === undefined ? undefined : readPages(slot, model.stats)
+  if (hit !== undefined) return { ...hit, pagesCached: true }
   const docs = await discoverDispatchers(model, options)
-  return { ...docs, pages: apiPages(docs, options) }
+  const pages = apiPages(docs, options)
+  if (slot !== undefined) writePages(slot, docs, pages)
+  return { ...docs, pages, pagesCached: false }
 }
 
 /** Options of `syncApiPages`: `generateApi` options plus the folder to write. */

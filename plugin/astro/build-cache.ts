@@ -89,10 +89,13 @@ function walk(root: string, dir: string): string[] {
   return files
 }
 
-/** SHA-256 of a file's content, or `missing`. */
+/** Hex digits of a file digest in a build record. */
+const DIGEST_LENGTH = 32
+
+/** SHA-256 of a file's content (its first {@link DIGEST_LENGTH} hex digits), or `missing`. */
 function digestFile(file: string): string {
   try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 32)
+    return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, DIGEST_LENGTH)
   } catch {
     return 'missing'
   }
@@ -343,8 +346,10 @@ export async function docsBuild(options: DocsBuildOptions, io: BuildIO): Promise
   const built = resolve(root, state?.outDir ?? relative(root, outDir))
   // Inputs as they were when the build started; files only this build's examples loaded join with their digests then.
   const known = new Set(before.inputs.map(([f]) => f))
+  // The integration's digests are whole SHA-256 digests; the record keeps the length {@link digestFile} makes, or
+  // the next build would see every such file as changed.
   const loaded = (state?.files ?? [])
-    .map(([f, d]): [string, string] => [relative(root, f).split(sep).join('/'), d])
+    .map(([f, d]): [string, string] => [relative(root, f).split(sep).join('/'), d.slice(0, DIGEST_LENGTH)])
     .filter(([f]) => !known.has(f) && !isAbsolute(f) && !exclude.some((dir) => !relative(dir, resolve(root, f)).startsWith('..')))
   writeRecord(record, {
     version: RECORD_VERSION,

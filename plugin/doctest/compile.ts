@@ -19,6 +19,12 @@ export interface CompiledScript {
   /** Names the unit declares at top level (they become globals of the session). */
   readonly declared: readonly string[]
   /**
+   * Whether the script may run as global eval code (see the worker), where its top-level `var` and function
+   * declarations become deletable globals: false when it starts with a `'use strict'` directive (strict eval code
+   * would keep its declarations to itself).
+   */
+  readonly deletable: boolean
+  /**
    * Maps a 1-based column on a line of the unit (0-based line index) as the compiled script has it back to the
    * column in the unit's source, undoing the rewrites on that line (stack frames point into the script).
    */
@@ -45,7 +51,8 @@ export interface CompileOptions {
  *
  * - `script`, when the unit has no top-level `await` and no `import`: it runs as a plain script, so its value is
  *   V8's completion value, as in the REPL. Top-level `const`/`let` become `var` (same columns), `class C` becomes
- *   `var C = class C`; script-level `var` and function declarations are session globals by themselves.
+ *   `var C = class C`; script-level `var` and function declarations are session globals by themselves (the worker
+ *   runs the script as global eval code, so they are deletable globals: a later page can have the worker clean).
  * - `async`, otherwise: the unit runs inside an async wrapper. `const|let|var x = e` becomes an assignment to a
  *   session global (`(x = e)`, columns kept), functions are published as globals, `class C` → `C = class C`,
  *   `import … from 'm'` → destructuring of `await import('m')` (resolved by the worker against the page), and with
@@ -188,7 +195,7 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
     return column - delta
   }
   const script = mode === 'script' ? `\n${body}\n` : `(async () => {${hoist}\n${body}\n})()${vars}`
-  return { ok: true, mode, script, declared: [...unique, ...functions], sourceColumn }
+  return { ok: true, mode, script, declared: [...unique, ...functions], deletable: !startsStrict(statements), sourceColumn }
 }
 
 /** Type stripping with Node's built-in stripper (whitespace replaces types, so offsets stay the same). */
@@ -283,6 +290,15 @@ function count(text: string, char: string): number {
   let n = 0
   for (const c of text) if (c === char) n++
   return n
+}
+
+/** True when the statements open with a `'use strict'` directive (only the leading string statements are directives). */
+function startsStrict(statements: ts.NodeArray<ts.Statement>): boolean {
+  for (const statement of statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) return false
+    if (statement.expression.text === 'use strict') return true
+  }
+  return false
 }
 
 /** True when a top-level statement awaits outside any nested function (`await x`, `for await`). */

@@ -180,9 +180,10 @@ function describe(o: object): string {
 
 /**
  * Delete the global properties a page added (its top-level declarations, `globalThis.x = …`), so the next page on the
- * worker starts with the globals the worker had. A script's top-level `var` and `function` declarations cannot be
- * deleted: they are set to `undefined` (their values are gone) and returned, so that a page naming one of them
- * runs on another worker.
+ * worker starts with the globals the worker had. The worker runs examples as global eval code, whose declarations
+ * are deletable; what still cannot be deleted (a non-configurable property a page defined, the declarations of a
+ * strict-mode unit run as a plain script) is set to `undefined` (its value is gone) and returned, so that a page
+ * naming one of them runs on another worker.
  * @param before The snapshot taken before the page ran.
  */
 export function removeNewGlobals(before: SharedSnapshot): (string | symbol)[] {

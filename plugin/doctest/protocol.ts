@@ -14,6 +14,8 @@ export interface WorkerUnit {
   readonly mode: 'script' | 'async'
   /** Whether the completion value is printed (transcript statements). */
   readonly wantsValue: boolean
+  /** Run as global eval code, so that its top-level declarations are deletable globals (see compileUnit). */
+  readonly deletable: boolean
   /** Page line of the unit's first source line, and how many lines it has (to attribute late errors by their stack). */
   readonly span: { readonly first: number; readonly count: number }
 }

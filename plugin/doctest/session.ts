@@ -214,6 +214,7 @@ function planTranscript(plan: Plan, blockIndex: number, block: TranscriptBlock):
       mode: compiled.mode,
       lineOffset: block.start.line + statement.line - 2,
       wantsValue: true,
+      deletable: compiled.deletable,
       span: { first: block.start.line + statement.line, count: statement.lineCount },
     })
     slot.unit = { line: block.start.line + statement.line, lines: statement.lineCount, sourceColumn: compiled.sourceColumn }
@@ -246,6 +247,7 @@ function planCode(plan: Plan, blockIndex: number, block: CodeBlock): { units: Wo
         mode: compiled.mode,
         lineOffset: block.start.line - 2,
         wantsValue: false,
+        deletable: compiled.deletable,
         span: { first: block.start.line, count: lines },
       },
     ],
@@ -720,13 +722,15 @@ function firstLine(text: string): string {
 /**
  * Rewrites the stack frames of a unit to page positions: frames on the unit's lines get the column of the source
  * (undoing the session's rewrites) plus the block's indentation; frames of the session's wrapper around the unit
- * (the line after it) are dropped.
+ * (the line after it) are dropped. The page's top-level code runs as eval code: its frames (`at eval (page.md:3:1)`)
+ * read as a script's (`at page.md:3:1`).
  */
 function pageStack(stack: string, file: string, unit: NonNullable<Slot['unit']>, blockColumn: number): string {
   const wrapperLine = unit.line + unit.lines
   return stack
     .split('\n')
-    .flatMap((line) => {
+    .flatMap((raw) => {
+      const line = scriptFrame(raw, file)
       const index = line.indexOf(`${file}:`)
       if (index < 0) return [line]
       const match = /^:(\d+):(\d+)/.exec(line.slice(index + file.length))
@@ -738,6 +742,19 @@ function pageStack(stack: string, file: string, unit: NonNullable<Slot['unit']>,
       return [line.slice(0, index) + `${file}:${at}:${column}` + line.slice(index + file.length + match[0].length)]
     })
     .join('\n')
+}
+
+/**
+ * A frame of the page's eval code as a script's frame reads: V8 names the top-level code and the anonymous functions
+ * of eval code `eval` (`at eval (page.md:3:1)`, `at async eval (…)`, `at Timeout.eval [as _onTimeout] (…)`), where a
+ * script's frames have no name (`at page.md:3:1`, `at Timeout._onTimeout (…)`). Other frames are kept as they are.
+ */
+function scriptFrame(line: string, file: string): string {
+  const match = /^(\s+at (?:async )?)(?:(.*)\.)?eval(?: \[as ([^\]]+)\])? \((.*)\)$/.exec(line)
+  if (match === null || !match[4]!.startsWith(`${file}:`)) return line
+  const [, prefix, type, method, location] = match
+  if (method !== undefined) return `${prefix}${type === undefined ? '' : `${type}.`}${method} (${location})`
+  return type === undefined ? `${prefix}${location}` : line
 }
 
 /**

@@ -94,10 +94,11 @@ function lateError(error: unknown): void {
   post({ type: 'async-error', owner: target, error: { header: errorHeader(error), stack } })
 }
 
-Object.defineProperty(globalThis, SESSION_GLOBAL, {
-  value: { hoist: (bindings: Record<string, unknown>) => Object.assign(globalThis, bindings) },
-  enumerable: false,
-})
+/** The session's helper on `globalThis`: `hoist` publishes functions of async units, `code` holds the unit {@link runUnit} evaluates. */
+const helper = { hoist: (bindings: Record<string, unknown>) => Object.assign(globalThis, bindings), code: '' }
+Object.defineProperty(globalThis, SESSION_GLOBAL, { value: helper, enumerable: false })
+/** The script that evaluates `helper.code` as global (direct, sloppy) eval code. */
+const EVAL_UNIT = `eval(${SESSION_GLOBAL}.code)`
 
 /** Built-in modules whose exports every page on this worker shares and that {@link reusable} checks. */
 const SHARED_BUILTINS = [
@@ -218,18 +219,13 @@ async function runBlocks(session: WorkerSession): Promise<void> {
 }
 
 async function runUnit(file: string, unit: WorkerUnit): Promise<UnitOutcome> {
-  const { script, lineOffset, wantsValue } = unit
+  const { wantsValue } = unit
   captured = ''
   asyncErrors = []
   let value: unknown
   let thrown: { error: unknown } | undefined
   try {
-    const compiled = new vm.Script(script, {
-      filename: file,
-      lineOffset,
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    })
-    const result: unknown = compiled.runInThisContext({ displayErrors: false })
+    const result = evaluate(file, unit)
     // A script's completion value is printed as it is (a Promise prints as `Promise { … }`); the async wrapper's
     // promise is awaited and carries the value in `{ value }`.
     value = unit.mode === 'script' ? result : ((await result) as { value?: unknown } | undefined)?.value
@@ -250,6 +246,31 @@ async function runUnit(file: string, unit: WorkerUnit): Promise<UnitOutcome> {
   if (wantsValue && value !== undefined) output += `${formatValue(value)}\n`
   captured = ''
   return { output }
+}
+
+/**
+ * Runs a unit in this thread's global scope and returns its completion value. A script's top-level `var` and function
+ * declarations would be global bindings nothing can delete (the worker could then serve no page naming them); the
+ * same code run by a direct `eval` at script level declares them as deletable globals, with the same completion value
+ * and hoisting. The eval code is padded with line breaks and named after the page (`//# sourceURL`), so its stack
+ * frames show page lines; the wrapper's own frame falls on the line after the unit, which the session drops. Dynamic
+ * imports resolve against the wrapper script, the page. File names a `sourceURL` cannot hold (blanks, quotes), and
+ * units that ask for strict mode, run as plain scripts instead.
+ */
+function evaluate(file: string, unit: WorkerUnit): unknown {
+  const { script, lineOffset } = unit
+  const options = { filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }
+  if (!unit.deletable || lineOffset < 0 || /[\s"']/.test(file)) {
+    return new vm.Script(script, { ...options, lineOffset }).runInThisContext({ displayErrors: false })
+  }
+  helper.code = `${'\n'.repeat(lineOffset)}${script}\n//# sourceURL=${file}`
+  try {
+    return new vm.Script(EVAL_UNIT, { ...options, lineOffset: unit.span.first + unit.span.count - 1 }).runInThisContext({
+      displayErrors: false,
+    })
+  } finally {
+    helper.code = ''
+  }
 }
 
 async function draw(file: string, index: number, block: Extract<WorkerBlock, { kind: 'draw' }>): Promise<void> {

@@ -5,7 +5,15 @@ import path from 'node:path'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as engine from '../../engine/index.ts'
-import { apiPages, discoverDispatchers, extractApi, type ApiDocs, type ApiModel, type ApiPage } from '../../plugin/api/index.ts'
+import {
+  apiPages,
+  discoverDispatchers,
+  extractApi,
+  generateApi,
+  type ApiDocs,
+  type ApiModel,
+  type ApiPage,
+} from '../../plugin/api/index.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const cache = mkdtempSync(path.join(tmpdir(), 'flowmark-api-engine-'))
@@ -185,6 +193,39 @@ describe('extraction cache', () => {
       const linked = await extractApi({ ...opts, sourceBaseUrl: 'https://example.org/' })
       expect(linked.stats.cached).toBe(false)
       expect(linked.modules[0]?.items[0]?.source?.url).toMatch(/^https:\/\/example\.org\/a\.ts#L\d+$/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it('keeps the pages with the model, and builds them again when a file the entry points import changes', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-pages-cache-'))
+    try {
+      writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, allowImportingTsExtensions: true, noEmit: true },
+          include: ['*.ts'],
+        }),
+      )
+      writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\n")
+      writeFileSync(path.join(dir, 'b.ts'), '/** Returns one. */\nexport function b(): number { return 1 }\n')
+      const opts = { entryPoints: ['a.ts'], root: dir, cache: '.cache', pagesDir: path.join(dir, 'api') }
+      const first = await generateApi(opts)
+      const second = await generateApi(opts)
+      expect([first.pagesCached, second.pagesCached]).toEqual([false, true])
+      expect(second.pages).toEqual(first.pages)
+      expect(second.model.modules).toEqual(first.model.modules)
+      // A benchmark of the program is not an input; other page options are another entry.
+      writeFileSync(path.join(dir, 'bench.ts'), "import { a } from './a.ts'\nexport const n: number = a()\n")
+      expect((await generateApi(opts)).pagesCached).toBe(true)
+      expect((await generateApi({ ...opts, baseUrl: '/reference/' })).pagesCached).toBe(false)
+      // An imported file's body (nothing the model shows) may change what the modules export at run time.
+      writeFileSync(path.join(dir, 'b.ts'), '/** Returns one. */\nexport function b(): number { return 0 + 1 }\n')
+      const edited = await generateApi(opts)
+      expect(edited.pagesCached).toBe(false)
+      expect((await generateApi(opts)).pagesCached).toBe(true)
+      expect((await generateApi({ ...opts, cache: false })).pagesCached).toBe(false)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -3,10 +3,12 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   BUILD_CACHE_ENV,
   checkBuild,
+  docsBuild,
   fingerprint,
   inputFiles,
   outputManifest,
@@ -133,6 +135,32 @@ describe('checkBuild', () => {
       upToDate: false,
       reason: 'node_modules/pkg/index.js changed',
     })
+  })
+})
+
+describe('docsBuild', () => {
+  it('is up to date right after a build whose examples loaded files outside the project', async () => {
+    // A stand-in for `astro build`: it writes the output and the integration's state, whose digests are whole SHA-256s.
+    const loaded = join(root, 'node_modules', 'pkg', 'index.js')
+    const digest = createHash('sha256').update('module.exports = 1\n').digest('hex')
+    const state = JSON.stringify({ outDir: out(), status: 'passed', files: [[loaded, digest]] })
+    write('node_modules/astro/package.json', '{"name":"astro","version":"0.0.0"}')
+    write(
+      'node_modules/astro/bin/astro.mjs',
+      `import { mkdirSync, writeFileSync } from 'node:fs'
+mkdirSync(${JSON.stringify(join(cache(), 'doctest'))}, { recursive: true })
+writeFileSync(${JSON.stringify(join(cache(), 'doctest', 'build-state.json'))}, ${JSON.stringify(state)})
+writeFileSync(${JSON.stringify(join(out(), 'index.html'))}, '<h1>Built</h1>')
+`,
+    )
+    const lines: string[] = []
+    const io = { stdout: { write: (t: string) => lines.push(t) }, stderr: { write: (t: string) => lines.push(t) }, cwd: root, env: {} }
+    const options = { force: false, cacheDir: join('node_modules', '.cache', 'flowmark'), outDir: 'dist', astroArgs: [] }
+    expect(await docsBuild(options, io)).toBe(0)
+    expect(readRecord(recordPath(cache()))?.inputs).toContainEqual(['node_modules/pkg/index.js', digest.slice(0, 32)])
+    lines.length = 0
+    expect(await docsBuild(options, io)).toBe(0)
+    expect(lines.join('')).toMatch(/^flowmark-docs build: up to date/)
   })
 })
 

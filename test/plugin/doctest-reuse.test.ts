@@ -31,8 +31,16 @@ describe('worker reuse', () => {
     expect(second.reused).toBe(true)
   })
 
+  it("deletes a page's script-level var and function declarations, so a page naming them reuses the worker", async () => {
+    const declaring = await run(request('c1.md', '> var scriptVar = 5\n> function scriptFn() { return scriptVar }\n> scriptFn()\n5\n'))
+    expect(declaring.failed).toBe(0)
+    const naming = await run(request('d1.md', "> typeof scriptVar + ' ' + typeof scriptFn\n'undefined undefined'\n"))
+    expect(naming.failed).toBe(0)
+    expect(naming.reused).toBe(true)
+  })
+
   it('keeps a page that names an undeletable global of an earlier page off that worker', async () => {
-    await run(request('c.md', '> var stuckName = 5\n'))
+    await run(request('c.md', "> Object.defineProperty(globalThis, 'stuckName', { value: 5 }).stuckName\n5\n"))
     const naming = await run(request('d.md', "> typeof stuckName\n'undefined'\n"))
     expect(naming.failed).toBe(0)
     expect(naming.reused).toBe(false)
