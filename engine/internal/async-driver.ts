@@ -4,8 +4,8 @@ import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, describe
 import type { Executor, ExecutorCall, ExecutorReport, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
-import { EDGE_ON, FAILED, Level, NO_CALL, Run, noFunction, type AsyncLogEntry, type SearchRequest } from './search.ts'
-import { domainError, isThenable } from './step-rules.ts'
+import { EDGE_ON, FAILED, Level, NO_CALL, Run, noFunction, type AsyncLogEntry, type HeldDomain, type SearchRequest } from './search.ts'
+import { StepFailed, domainError, isThenable } from './step-rules.ts'
 
 /*
  * THE RULE THAT MAKES `dispatchAsync` RETURN THE SYNCHRONOUS SOLUTION
@@ -36,8 +36,11 @@ import { domainError, isThenable } from './step-rules.ts'
  *   rejections are observed and dropped, and they appear nowhere in the solution.
  * Data-node functions, filters and callbacks run at their visit (they are not started early): they may return
  * promises, which the visit awaits. Sub-dispatchers share the parent's fringe, so their nodes follow the same rule.
- * Structural runs (`noCall`) call nothing and run synchronously. A sub-dispatcher's `inputDomain` must answer
- * synchronously (it decides inside the synchronous propagation).
+ * A sub-dispatcher's `inputDomain` is asked inside the propagation of a visit (when its inputs arrive): when it answers
+ * with a promise, the propagation stops right there (`run.held`, with the rest of the propagation as continuations),
+ * this driver waits for the answer, and the search goes on exactly where the synchronous one would have gone with it
+ * (`Level.resumeDomain`, then the continuations), before anything else of the visit. It is not started early.
+ * Structural runs (`noCall`) call nothing and run synchronously.
  */
 
 /** One event of an asynchronous dispatch (`onEvent`). */
@@ -189,6 +192,7 @@ export class AsyncDriver {
     this.#stopper = req.options.stopper
     this.run = new Run({ ...req.options, stopper: this.#ctl.signal })
     this.run.asyncLog = []
+    this.run.asyncDomains = true
     this.root = new Level(this.run, req.view, null, -1, req.options.waitIn)
     this.run.root = this.root
     this.root.initialized = true
@@ -204,6 +208,7 @@ export class AsyncDriver {
       signal?.addEventListener('abort', onAbort, { once: true })
       if (timeout !== undefined) timer = setTimeout(() => this.#abort(new TimeoutError(timeout)), timeout)
       this.root.init(req.inputs, req.inputsDist, new Set(), req.outputs, null)
+      if (this.run.held !== undefined) await this.#resumeHeld()
       await this.#loop()
       if (this.#ctl.signal.aborted) throw this.#abortError()
       return this.root
@@ -255,6 +260,7 @@ export class AsyncDriver {
         ok = kind === FUNCTION ? this.#commitFunction(task) : this.#commitData(task)
       }
       const more = lv.endVisit(s, d, ok)
+      if (run.held !== undefined) await this.#resumeHeld()
       if (!more) {
         if (lv === root) break
         lv.closeTree()
@@ -276,6 +282,39 @@ export class AsyncDriver {
       }
       task.waiter = resolve
       this.#rejectWait = reject
+    })
+  }
+
+  /**
+   * Waits for the sub-dispatcher domain the propagation stopped on, applies its answer and runs the rest of the
+   * propagation, innermost part first; again while that stops on another domain.
+   */
+  async #resumeHeld(): Promise<void> {
+    const run = this.run
+    let held = run.held
+    while (held !== undefined) {
+      run.held = undefined
+      const answer = await this.#answerOf(held)
+      held.level.resumeDomain(held, answer)
+      const rest = held.rest
+      let i = 0
+      // `run.held` is set again by the calls (a field TypeScript cannot see change): read it through `heldOf`.
+      while (heldOf(run) === undefined && i < rest.length) rest[i++]!()
+      held = heldOf(run)
+      // Stopped again: what was left of this propagation comes after what is left of the new one.
+      if (held !== undefined) held.rest.push(...rest.slice(i))
+    }
+  }
+
+  /** What a held domain settled to (`StepFailed` when it rejected); rejects when the dispatch is aborted first. */
+  #answerOf(held: HeldDomain): Promise<unknown> {
+    this.#currentLevel = held.level
+    this.#currentSlot = held.slot
+    return new Promise<unknown>((resolve, reject) => {
+      // Observed in every case, so a rejection that comes after an abort is not unhandled.
+      Promise.resolve(held.answer).then(resolve, (err: unknown) => resolve(new StepFailed(err)))
+      if (this.#ctl.signal.aborted) reject(this.#abortError())
+      else this.#rejectWait = reject
     })
   }
 
@@ -709,6 +748,11 @@ function after(a: Task, b: Task): boolean {
   if (ka !== kb) return ka > kb
   if (a.lv.id !== b.lv.id) return a.lv.id > b.lv.id
   return a.seq > b.seq
+}
+
+/** The domain a run's propagation stopped on, if any. */
+function heldOf(run: Run): HeldDomain | undefined {
+  return run.held
 }
 
 /** Runs one asynchronous dispatch; `onStart` receives the root before the search starts (for partial states). */
