@@ -119,6 +119,31 @@ function asyncWrap(r: () => number): Wrap {
 }
 const syncWrap: Wrap = (fn) => fn
 
+/**
+ * Gives some sub-dispatchers an input domain, drawn from `r`: a generator of its own, so the models stay those the
+ * seeds always made. `has`/`hasall` answer no until an input arrived (a domain asked again as inputs arrive).
+ */
+function addSubDomains(r: () => number, spec: ModelSpec): void {
+  for (const n of spec.nodes) {
+    if (!('dispatcher' in n) || r() >= 0.7) continue
+    const ins = Object.keys(n.inputs)
+    n.domain = pick(r, [`has:${pick(r, ins)}`, `hasall:${ins.join(',')}`, `sumgt:${int(r, -2, 8)}`, `sumgt:${int(r, -2, 8)}`, 'throw'])
+  }
+}
+
+/** A sub-dispatcher domain (it receives the arrived inputs by parent id); `asked` counts the calls of async twins. */
+function subDomainFn(name: string, asked: { n: number } | undefined): Fn {
+  const [kind, arg] = name.split(':') as [string, string | undefined]
+  const values = (d: object) => Reflect.ownKeys(d).map((k) => (d as Record<PropertyKey, number>)[k]!)
+  return (d: Record<string, number>) => {
+    if (asked !== undefined) asked.n++
+    if (kind === 'throw') throw new Error('sub-dispatcher domain failed')
+    if (kind === 'has') return arg! in d
+    if (kind === 'hasall') return arg!.split(',').every((i) => i in d)
+    return values(d).reduce((x, y) => x + y, 0) > Number(arg)
+  }
+}
+
 function domainFn(name: string): Fn {
   const [, idx, val] = name.split(':')
   return (...a: number[]) => a[Number(idx)]! > Number(val)
@@ -155,6 +180,9 @@ function buildModel(spec: ModelSpec, wrap: Wrap, asyncDomains: boolean): Dispatc
         inputs: n.inputs,
         outputs: n.outputs,
         ...(n.weight === undefined ? {} : { weight: n.weight }),
+        ...(n.domain === undefined
+          ? {}
+          : { inputDomain: asyncDomains ? wrap(subDomainFn(n.domain, asyncSubDomainCalls)) : subDomainFn(n.domain, undefined) }),
       })
     }
   }
@@ -200,7 +228,9 @@ const MODELS = 500
 const CONCURRENCY = [1, 2, 8, Infinity]
 
 /** What the models exercised, summed over every chunk (checked last). */
-const seen = { models: 0, withSub: 0, withFailures: 0, thrown: 0, overlapped: 0, discarded: 0 }
+const seen = { models: 0, withSub: 0, withFailures: 0, thrown: 0, overlapped: 0, discarded: 0, subDomainFailures: 0 }
+/** Calls of async sub-dispatcher domains (checked last). */
+const asyncSubDomainCalls = { n: 0 }
 
 describe('dispatchAsync returns the synchronous solution (500 seeded random models, async twins)', () => {
   for (let chunk = 0; chunk < MODELS; chunk += 50) {
@@ -210,12 +240,14 @@ describe('dispatchAsync returns the synchronous solution (500 seeded random mode
         const spec = randomModel(r, 0, '')
         const call = randomCall(r, spec)
         const asyncDomains = r() < 0.5
+        addSubDomains(rng(9000 + i), spec)
         seen.models++
         if (spec.nodes.some((n) => 'dispatcher' in n)) seen.withSub++
         const sync = buildModel(spec, syncWrap, false)
         const expected = outcome(() => sync.dispatch(call.inputs, call.outputs ?? undefined, dispatchOptions(call)))
         const text = JSON.stringify(expected)
         if (text.includes('"function')) seen.withFailures++
+        if (text.includes('"sub-dispatcher domain"')) seen.subDomainFailures++
         if (typeof expected === 'object' && expected !== null && 'error' in expected) seen.thrown++
         for (const concurrency of CONCURRENCY) {
           const twin = buildModel(spec, asyncWrap(rng(i * 7 + concurrency)), asyncDomains)
@@ -240,12 +272,14 @@ describe('dispatchAsync returns the synchronous solution (500 seeded random mode
     })
   }
 
-  it('exercised sub-dispatchers, failures, thrown dispatches, overlapping calls and discarded early starts', () => {
+  it('exercised sub-dispatchers (with async domains), failures, thrown dispatches, overlapping and discarded calls', () => {
     expect(seen.models).toBe(MODELS)
     expect(seen.withSub).toBeGreaterThan(100)
     expect(seen.withFailures).toBeGreaterThan(100)
     expect(seen.thrown).toBeGreaterThan(0)
     expect(seen.overlapped).toBeGreaterThan(200)
     expect(seen.discarded).toBeGreaterThan(0)
+    expect(seen.subDomainFailures).toBeGreaterThan(5)
+    expect(asyncSubDomainCalls.n).toBeGreaterThan(100)
   })
 })
