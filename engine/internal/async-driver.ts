@@ -99,6 +99,36 @@ const FAIL = 1
 const DOMAIN_NO = 2
 const DOMAIN_THREW = 3
 
+/** The host clock's origin (constant for the process): read once, it is a getter. */
+const TIME_ORIGIN = performance.timeOrigin
+
+/** A plain call that answered synchronously: its value, held without a task until the search commits it. */
+class Held {
+  readonly value: unknown
+  /** When the call started (ms since the epoch) and how long it ran. */
+  readonly started: number
+  readonly duration: number
+  /** Its place among the tasks, in the order they were made. */
+  readonly seq: number
+  constructor(value: unknown, started: number, duration: number, seq: number) {
+    this.value = value
+    this.started = started
+    this.duration = duration
+    this.seq = seq
+  }
+}
+
+/** A function node called directly by the driver: nothing runs around its function. */
+function isPlain(node: FunctionNodeImpl): boolean {
+  return (
+    node.inputDomain === undefined &&
+    node.filters === undefined &&
+    node.context !== true &&
+    node.executor === undefined &&
+    node.timeout === undefined
+  )
+}
+
 /** The reason given to the signal of a call started early and then not needed (executors may let it finish). */
 export class Discarded extends FlowmarkError {
   static {
@@ -170,8 +200,13 @@ export class AsyncDriver {
   readonly root: Level
   readonly opts: AsyncRunOptions
   readonly #ctl = new AbortController()
-  /** Tasks by level id, then slot. */
-  readonly #tasks: (Task | undefined)[][] = []
+  /**
+   * Tasks by level id, then slot (`Held` for a plain call that answered synchronously, see `#callPlain`). Maps, not
+   * arrays of the model's size: allocating those on every dispatch costs more than the lookups.
+   */
+  readonly #tasks: (Map<number, Task | Held> | undefined)[] = []
+  /** Neither a dispatch executor nor `onEvent`: plain function nodes may be called without a task. */
+  readonly #plainRun: boolean
   readonly #queue: Task[] = []
   #running = 0
   #seq = 0
@@ -189,6 +224,7 @@ export class AsyncDriver {
 
   constructor(req: SearchRequest, opts: AsyncRunOptions) {
     this.opts = opts
+    this.#plainRun = opts.executor === undefined && opts.onEvent === undefined
     this.#stopper = req.options.stopper
     this.run = new Run({ ...req.options, stopper: this.#ctl.signal })
     this.run.asyncLog = []
@@ -320,21 +356,80 @@ export class AsyncDriver {
 
   // ---- function nodes -------------------------------------------------------------------------------------------
 
-  #tasksOf(lv: Level): (Task | undefined)[] {
+  #tasksOf(lv: Level): Map<number, Task | Held> {
     let m = this.#tasks[lv.id]
-    if (m === undefined) this.#tasks[lv.id] = m = new Array<Task | undefined>(lv.c.size)
+    if (m === undefined) this.#tasks[lv.id] = m = new Map()
     return m
+  }
+
+  /**
+   * Calls plain function node `s` (no domain, filters, context, executor or timeout) in a plain run, when the window
+   * has room, without making a task. A value is held (`Held`); a throw or a promise gets a task
+   * as `#start` would have made it, which is returned.
+   */
+  #callPlain(lv: Level, s: number, node: FunctionNodeImpl, args: unknown[], l: number, v: number): Task | undefined {
+    const seq = this.#seq++
+    const t0 = performance.now()
+    let value: unknown
+    try {
+      value = node.fn!(...args)
+    } catch (err) {
+      const task = this.#runningTask(lv, s, args, l, v, seq, t0)
+      this.#settle(task, FAIL, err, 'function')
+      return task
+    }
+    if (isThenable(value)) {
+      const task = this.#runningTask(lv, s, args, l, v, seq, t0)
+      value.then(
+        (r) => this.#settle(task, OK, r, 'function'),
+        (err: unknown) => this.#settle(task, FAIL, err, 'function'),
+      )
+      return task
+    }
+    this.#tasksOf(lv).set(s, new Held(value, TIME_ORIGIN + t0, performance.now() - t0, seq))
+    return undefined
+  }
+
+  /** The task of a plain call that did not answer with a value: as `#start` makes it, running since `t0`. */
+  #runningTask(lv: Level, s: number, args: unknown[], l: number, v: number, seq: number, t0: number): Task {
+    const task = new Task(lv, s, args, l, v, seq)
+    this.#tasksOf(lv).set(s, task)
+    this.#running++
+    task.state = RUNNING
+    task.t0 = t0
+    task.started = TIME_ORIGIN + t0
+    return task
+  }
+
+  /** Commits the value held for slot `s` (as `#commitFunction` commits a task that finished). */
+  #commitHeld(lv: Level, s: number, held: Held): boolean {
+    this.#tasks[lv.id]!.delete(s)
+    lv.started[s] = held.started
+    lv.duration[s] = held.duration
+    return lv.commitFunction(s, held.value)
+  }
+
+  /** Turns the value held for slot `s` into the settled task it stands for (to discard it like any other). */
+  #materialize(lv: Level, s: number, held: Held): Task {
+    const task = new Task(lv, s, undefined, 0, 0, held.seq)
+    task.state = SETTLED
+    task.t0 = held.started - TIME_ORIGIN
+    task.started = held.started
+    task.duration = held.duration
+    task.value = held.value
+    this.#tasks[lv.id]!.set(s, task)
+    return task
   }
 
   /** The visit of a function node up to its call: a boolean when decided without one, else its (started) task. */
   #functionTask(lv: Level, s: number, l: number, v: number): boolean | Task {
-    const tasks = this.#tasks[lv.id]
-    const early = tasks?.[s]
+    const early = this.#tasks[lv.id]?.get(s)
     const need = lv.functionNeeded(s)
     if (need !== true) {
-      if (early !== undefined) this.#discard(early)
+      if (early !== undefined) this.#discard(early instanceof Held ? this.#materialize(lv, s, early) : early)
       return need === NO_CALL
     }
+    if (early instanceof Held) return this.#commitHeld(lv, s, early)
     const node = lv.c.nodes[s] as FunctionNodeImpl
     if (node.fn === undefined) {
       lv.fail(s, 'function', noFunction(node.id))
@@ -344,8 +439,12 @@ export class AsyncDriver {
       if (early.state === QUEUED) this.#startNow(early)
       return early
     }
+    if (this.#plainRun && isPlain(node) && this.#running < this.opts.concurrency) {
+      const task = this.#callPlain(lv, s, node, lv.argsOf(s), l, v)
+      return task ?? this.#commitHeld(lv, s, this.#tasks[lv.id]!.get(s) as Held)
+    }
     const task = new Task(lv, s, lv.argsOf(s), l, v, this.#seq++)
-    this.#tasksOf(lv)[s] = task
+    this.#tasksOf(lv).set(s, task)
     this.#startNow(task)
     return task
   }
@@ -359,10 +458,14 @@ export class AsyncDriver {
       const w = c.edgeTo[e]!
       if (c.kind[w] !== FUNCTION || lv.pending[w] !== 0 || lv.inDist[w] === 1 || lv.seenOn[w] === 0) continue
       const node = c.nodes[w] as FunctionNodeImpl
-      if (node.fn === undefined || this.#tasks[lv.id]?.[w] !== undefined) continue
+      if (node.fn === undefined || this.#tasks[lv.id]?.has(w) === true) continue
       if (!this.#argsFinal(lv, w) || !this.#needed(lv, w)) continue
+      if (this.#plainRun && isPlain(node) && this.#running < this.opts.concurrency && this.#queue.length === 0) {
+        this.#callPlain(lv, w, node, lv.argsOf(w), lv.seenL[w]!, lv.seenV[w]!)
+        continue
+      }
       const task = new Task(lv, w, lv.argsOf(w), lv.seenL[w]!, lv.seenV[w]!, this.#seq++)
-      this.#tasksOf(lv)[w] = task
+      this.#tasksOf(lv).set(w, task)
       this.#enqueue(task)
     }
   }
@@ -419,7 +522,7 @@ export class AsyncDriver {
     const lv = task.lv
     const node = lv.c.nodes[task.s] as FunctionNodeImpl
     task.t0 = performance.now()
-    task.started = performance.timeOrigin + task.t0
+    task.started = TIME_ORIGIN + task.t0
     this.#emit('start', task)
     if (node.timeout !== undefined) {
       const ms = node.timeout
@@ -554,7 +657,7 @@ export class AsyncDriver {
   #commitFunction(task: Task): boolean {
     const lv = task.lv
     const s = task.s
-    this.#tasks[lv.id]![s] = undefined // the node is final now: nothing looks its task up again, let it be collected
+    this.#tasks[lv.id]!.delete(s) // the node is final now: nothing looks its task up again, let it be collected
     const node = lv.c.nodes[s] as FunctionNodeImpl
     lv.started[s] = task.started
     lv.duration[s] = task.duration
@@ -605,7 +708,7 @@ export class AsyncDriver {
     const task = new Task(lv, s, input, l, v, this.#seq++)
     task.state = RUNNING
     task.t0 = performance.now()
-    task.started = performance.timeOrigin + task.t0
+    task.started = TIME_ORIGIN + task.t0
     if (node.fn !== undefined || node.filters !== undefined) this.#emit('start', task)
     const gen = this.#dataSteps(task, node)
     const p = drive(gen, gen.next())
@@ -678,7 +781,7 @@ export class AsyncDriver {
   #discard(task: Task): void {
     this.#live.delete(task)
     const tasks = this.#tasks[task.lv.id]
-    if (tasks !== undefined && tasks[task.s] === task) tasks[task.s] = undefined
+    if (tasks !== undefined && tasks.get(task.s) === task) tasks.delete(task.s)
     const q = this.#queue
     const i = q.indexOf(task)
     if (i >= 0) q.splice(i, 1)
@@ -701,9 +804,10 @@ export class AsyncDriver {
   /** The tasks started or queued and not committed yet, in the order they were made. */
   #liveTasks(): Task[] {
     const out = [...this.#live]
-    for (const tasks of this.#tasks) {
+    for (let id = 0; id < this.#tasks.length; id++) {
+      const tasks = this.#tasks[id]
       if (tasks === undefined) continue
-      for (let s = 0; s < tasks.length; s++) if (tasks[s] !== undefined) out.push(tasks[s]!)
+      for (const [s, task] of tasks) out.push(task instanceof Held ? this.#materialize(this.run.levels[id]!, s, task) : task)
     }
     return out.sort((a, b) => a.seq - b.seq)
   }
@@ -724,7 +828,7 @@ export class AsyncDriver {
       type,
       nodeId: id,
       path: [...lv.path, id],
-      time: performance.timeOrigin + performance.now(),
+      time: TIME_ORIGIN + performance.now(),
     }
     if (type !== 'start') ev.duration = type === 'discard' || type === 'abort' ? performance.now() - task.t0 : task.duration
     if (type === 'fail') ev.error = task.err

@@ -445,6 +445,24 @@ describe('Solution.debrief', () => {
     expect(sol.debrief()).toMatch(/'fetch' \(function\) after [\d.]+ ms: TypeError: network down/)
   })
 
+  it('lists sync calls started early and not needed, with or without a listener (tasks or not)', async () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'first', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
+    dsp.addFunction({ id: 'second', fn: (a: number) => a + 2, inputs: ['a'], outputs: ['b'], weight: 5 })
+    dsp.addFunction({ id: 'third', fn: (a: number) => a + 3, inputs: ['a'], outputs: ['c'], weight: 9 })
+    for (const outputs of [null, ['b']]) {
+      const reports: string[] = []
+      for (const onEvent of [undefined, () => {}]) {
+        const sol = await dsp.dispatchAsync({ a: 1 }, outputs, onEvent === undefined ? {} : { onEvent })
+        expect(sol.get('b')).toBe(2)
+        reports.push(sol.debrief({ timings: false }))
+      }
+      expect(reports[0]).toBe(reports[1])
+      // Without outputs `second` is skipped at its turn; with them the dispatch ends first and drops it.
+      expect(reports[0]!.split('\n').slice(-2)).toEqual(['started early, then not needed (1):', "  - 'second'"])
+    }
+  })
+
   it('lists the calls aborted with the dispatch', async () => {
     const dsp = new Dispatcher()
     dsp.addFunction({ id: 'slow', fn: () => new Promise(() => {}), inputs: ['a'], outputs: ['b'] })
