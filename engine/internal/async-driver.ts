@@ -1,7 +1,7 @@
 // The asynchronous driver of the search: awaits functions in the synchronous visit order, starting ready ones early.
 import { formatId, type NodeId } from '../constants.ts'
 import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, describeCause, nameError, type FailureKind } from '../errors.ts'
-import type { Executor, ExecutorCall, ExecutorReport, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
+import type { Executor, ExecutorCall, ExecutorReport, Filter, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
 import { EDGE_ON, FAILED, Level, NO_CALL, Run, noFunction, type AsyncLogEntry, type HeldDomain, type SearchRequest } from './search.ts'
@@ -200,6 +200,8 @@ export class AsyncDriver {
   readonly root: Level
   readonly opts: AsyncRunOptions
   readonly #ctl = new AbortController()
+  /** Whether `#ctl` was aborted (only `#abort` aborts it): read before every visit, cheaper than the signal's getter. */
+  #aborted = false
   /**
    * Tasks by level id, then slot (`Held` for a plain call that answered synchronously, see `#callPlain`). Maps, not
    * arrays of the model's size: allocating those on every dispatch costs more than the lookups.
@@ -257,7 +259,8 @@ export class AsyncDriver {
   }
 
   #abort(reason: unknown): void {
-    if (this.#ctl.signal.aborted) return
+    if (this.#aborted) return
+    this.#aborted = true
     this.#ctl.abort(reason)
     for (const task of this.#liveTasks()) if (task.state === RUNNING) task.abort(reason)
     const reject = this.#rejectWait
@@ -282,7 +285,7 @@ export class AsyncDriver {
       this.#currentSlot = s
       const st = this.#stopper
       if (st !== undefined && ('aborted' in st ? st.aborted : st.isSet())) this.#abort('reason' in st ? st.reason : undefined)
-      if (this.#ctl.signal.aborted) throw this.#abortError()
+      if (this.#aborted) throw this.#abortError()
       lv.initialized = true
       run.log(lv.id, s)
       lv.beginVisit(s, l, d)
@@ -614,21 +617,31 @@ export class AsyncDriver {
       return
     }
     if (node.filters !== undefined) {
-      const chain: unknown[] = [value]
-      task.chain = chain
-      for (const filter of node.filters) {
-        if (task.state === SETTLED) return
-        try {
-          value = filter(value)
-          if (isThenable(value)) value = yield value
-        } catch (err) {
-          this.#settle(task, FAIL, err, 'filter')
-          return
-        }
-        chain.push(value)
-      }
+      value = yield* this.#filterSteps(task, node.filters, value)
+      if (value === FAILED) return
     }
     this.#settle(task, OK, value, 'function')
+  }
+
+  /**
+   * Runs `filters` on `value`, each maybe asynchronous, keeping the chain on the task: the last value, or `FAILED`
+   * when a filter threw (the task is settled with it) or the task settled meanwhile (a timeout, the dispatch's end).
+   */
+  *#filterSteps(task: Task, filters: readonly Filter[], value: unknown): Generator<unknown, unknown, unknown> {
+    const chain: unknown[] = [value]
+    task.chain = chain
+    for (const filter of filters) {
+      if (task.state === SETTLED) return FAILED
+      try {
+        value = filter(value)
+        if (isThenable(value)) value = yield value
+      } catch (err) {
+        this.#settle(task, FAIL, err, 'filter')
+        return FAILED
+      }
+      chain.push(value)
+    }
+    return value
   }
 
   #settle(task: Task, end: number, value: unknown, kind: FailureKind): void {
@@ -732,18 +745,8 @@ export class AsyncDriver {
       }
     }
     if (node.filters !== undefined) {
-      const chain: unknown[] = [value]
-      task.chain = chain
-      for (const filter of node.filters) {
-        try {
-          value = filter(value)
-          if (isThenable(value)) value = yield value
-        } catch (err) {
-          this.#settle(task, FAIL, err, 'filter')
-          return
-        }
-        chain.push(value)
-      }
+      value = yield* this.#filterSteps(task, node.filters, value)
+      if (value === FAILED) return
     }
     if (node.callback !== undefined) {
       try {
