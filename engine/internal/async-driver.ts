@@ -104,17 +104,59 @@ const TIME_ORIGIN = performance.timeOrigin
 
 /** A plain call that answered synchronously: its value, held without a task until the search commits it. */
 class Held {
+  readonly lv: Level
+  readonly s: number
   readonly value: unknown
   /** When the call started (ms since the epoch) and how long it ran. */
   readonly started: number
   readonly duration: number
   /** Its place among the tasks, in the order they were made. */
   readonly seq: number
-  constructor(value: unknown, started: number, duration: number, seq: number) {
+  constructor(lv: Level, s: number, value: unknown, started: number, duration: number, seq: number) {
+    this.lv = lv
+    this.s = s
     this.value = value
     this.started = started
     this.duration = duration
     this.seq = seq
+  }
+}
+
+/**
+ * The function tasks of a run by level and slot: one list in the order they were made, and per level an index from
+ * slot to place in that list. An Int32Array per level costs less to allocate than an array of values of the model's
+ * size (a page fault per 4 KB either way), and its lookups less than a Map's.
+ */
+class TaskTable {
+  readonly #index: (Int32Array | undefined)[] = []
+  readonly #list: (Task | Held | undefined)[] = []
+
+  get(lv: Level, s: number): Task | Held | undefined {
+    const m = this.#index[lv.id]
+    if (m === undefined) return undefined
+    const i = m[s]!
+    return i === 0 ? undefined : this.#list[i - 1]
+  }
+
+  set(lv: Level, s: number, entry: Task | Held): void {
+    let m = this.#index[lv.id]
+    if (m === undefined) this.#index[lv.id] = m = new Int32Array(lv.c.size)
+    const i = m[s]!
+    if (i !== 0) this.#list[i - 1] = entry
+    else m[s] = this.#list.push(entry)
+  }
+
+  delete(lv: Level, s: number): void {
+    const m = this.#index[lv.id]
+    const i = m === undefined ? 0 : m[s]!
+    if (i === 0) return
+    this.#list[i - 1] = undefined
+    m![s] = 0
+  }
+
+  /** The entries not deleted, in the order they were made. */
+  entries(): (Task | Held)[] {
+    return this.#list.filter((e) => e !== undefined)
   }
 }
 
@@ -202,11 +244,8 @@ export class AsyncDriver {
   readonly #ctl = new AbortController()
   /** Whether `#ctl` was aborted (only `#abort` aborts it): read before every visit, cheaper than the signal's getter. */
   #aborted = false
-  /**
-   * Tasks by level id, then slot (`Held` for a plain call that answered synchronously, see `#callPlain`). Maps, not
-   * arrays of the model's size: allocating those on every dispatch costs more than the lookups.
-   */
-  readonly #tasks: (Map<number, Task | Held> | undefined)[] = []
+  /** Function tasks by level and slot (`Held` for a plain call that answered synchronously, see `#callPlain`). */
+  readonly #tasks = new TaskTable()
   /** Neither a dispatch executor nor `onEvent`: plain function nodes may be called without a task. */
   readonly #plainRun: boolean
   readonly #queue: Task[] = []
@@ -359,12 +398,6 @@ export class AsyncDriver {
 
   // ---- function nodes -------------------------------------------------------------------------------------------
 
-  #tasksOf(lv: Level): Map<number, Task | Held> {
-    let m = this.#tasks[lv.id]
-    if (m === undefined) this.#tasks[lv.id] = m = new Map()
-    return m
-  }
-
   /**
    * Calls plain function node `s` (no domain, filters, context, executor or timeout) in a plain run, when the window
    * has room, without making a task. A value is held (`Held`); a throw or a promise gets a task
@@ -389,14 +422,14 @@ export class AsyncDriver {
       )
       return task
     }
-    this.#tasksOf(lv).set(s, new Held(value, TIME_ORIGIN + t0, performance.now() - t0, seq))
+    this.#tasks.set(lv, s, new Held(lv, s, value, TIME_ORIGIN + t0, performance.now() - t0, seq))
     return undefined
   }
 
   /** The task of a plain call that did not answer with a value: as `#start` makes it, running since `t0`. */
   #runningTask(lv: Level, s: number, args: unknown[], l: number, v: number, seq: number, t0: number): Task {
     const task = new Task(lv, s, args, l, v, seq)
-    this.#tasksOf(lv).set(s, task)
+    this.#tasks.set(lv, s, task)
     this.#running++
     task.state = RUNNING
     task.t0 = t0
@@ -406,30 +439,31 @@ export class AsyncDriver {
 
   /** Commits the value held for slot `s` (as `#commitFunction` commits a task that finished). */
   #commitHeld(lv: Level, s: number, held: Held): boolean {
-    this.#tasks[lv.id]!.delete(s)
+    this.#tasks.delete(lv, s)
     lv.started[s] = held.started
     lv.duration[s] = held.duration
     return lv.commitFunction(s, held.value)
   }
 
-  /** Turns the value held for slot `s` into the settled task it stands for (to discard it like any other). */
-  #materialize(lv: Level, s: number, held: Held): Task {
+  /** Turns a held value into the settled task it stands for (to discard it like any other). */
+  #materialize(held: Held): Task {
+    const { lv, s } = held
     const task = new Task(lv, s, undefined, 0, 0, held.seq)
     task.state = SETTLED
     task.t0 = held.started - TIME_ORIGIN
     task.started = held.started
     task.duration = held.duration
     task.value = held.value
-    this.#tasks[lv.id]!.set(s, task)
+    this.#tasks.set(lv, s, task)
     return task
   }
 
   /** The visit of a function node up to its call: a boolean when decided without one, else its (started) task. */
   #functionTask(lv: Level, s: number, l: number, v: number): boolean | Task {
-    const early = this.#tasks[lv.id]?.get(s)
+    const early = this.#tasks.get(lv, s)
     const need = lv.functionNeeded(s)
     if (need !== true) {
-      if (early !== undefined) this.#discard(early instanceof Held ? this.#materialize(lv, s, early) : early)
+      if (early !== undefined) this.#discard(early instanceof Held ? this.#materialize(early) : early)
       return need === NO_CALL
     }
     if (early instanceof Held) return this.#commitHeld(lv, s, early)
@@ -444,10 +478,10 @@ export class AsyncDriver {
     }
     if (this.#plainRun && isPlain(node) && this.#running < this.opts.concurrency) {
       const task = this.#callPlain(lv, s, node, lv.argsOf(s), l, v)
-      return task ?? this.#commitHeld(lv, s, this.#tasks[lv.id]!.get(s) as Held)
+      return task ?? this.#commitHeld(lv, s, this.#tasks.get(lv, s) as Held)
     }
     const task = new Task(lv, s, lv.argsOf(s), l, v, this.#seq++)
-    this.#tasksOf(lv).set(s, task)
+    this.#tasks.set(lv, s, task)
     this.#startNow(task)
     return task
   }
@@ -461,14 +495,14 @@ export class AsyncDriver {
       const w = c.edgeTo[e]!
       if (c.kind[w] !== FUNCTION || lv.pending[w] !== 0 || lv.inDist[w] === 1 || lv.seenOn[w] === 0) continue
       const node = c.nodes[w] as FunctionNodeImpl
-      if (node.fn === undefined || this.#tasks[lv.id]?.has(w) === true) continue
+      if (node.fn === undefined || this.#tasks.get(lv, w) !== undefined) continue
       if (!this.#argsFinal(lv, w) || !this.#needed(lv, w)) continue
       if (this.#plainRun && isPlain(node) && this.#running < this.opts.concurrency && this.#queue.length === 0) {
         this.#callPlain(lv, w, node, lv.argsOf(w), lv.seenL[w]!, lv.seenV[w]!)
         continue
       }
       const task = new Task(lv, w, lv.argsOf(w), lv.seenL[w]!, lv.seenV[w]!, this.#seq++)
-      this.#tasksOf(lv).set(w, task)
+      this.#tasks.set(lv, w, task)
       this.#enqueue(task)
     }
   }
@@ -670,7 +704,7 @@ export class AsyncDriver {
   #commitFunction(task: Task): boolean {
     const lv = task.lv
     const s = task.s
-    this.#tasks[lv.id]!.delete(s) // the node is final now: nothing looks its task up again, let it be collected
+    this.#tasks.delete(lv, s) // the node is final now: nothing looks its task up again, let it be collected
     const node = lv.c.nodes[s] as FunctionNodeImpl
     lv.started[s] = task.started
     lv.duration[s] = task.duration
@@ -783,8 +817,7 @@ export class AsyncDriver {
 
   #discard(task: Task): void {
     this.#live.delete(task)
-    const tasks = this.#tasks[task.lv.id]
-    if (tasks !== undefined && tasks.get(task.s) === task) tasks.delete(task.s)
+    if (this.#tasks.get(task.lv, task.s) === task) this.#tasks.delete(task.lv, task.s)
     const q = this.#queue
     const i = q.indexOf(task)
     if (i >= 0) q.splice(i, 1)
@@ -807,11 +840,7 @@ export class AsyncDriver {
   /** The tasks started or queued and not committed yet, in the order they were made. */
   #liveTasks(): Task[] {
     const out = [...this.#live]
-    for (let id = 0; id < this.#tasks.length; id++) {
-      const tasks = this.#tasks[id]
-      if (tasks === undefined) continue
-      for (const [s, task] of tasks) out.push(task instanceof Held ? this.#materialize(this.run.levels[id]!, s, task) : task)
-    }
+    for (const task of this.#tasks.entries()) out.push(task instanceof Held ? this.#materialize(task) : task)
     return out.sort((a, b) => a.seq - b.seq)
   }
 
