@@ -150,8 +150,11 @@ class TaskTable {
     const m = this.#index[lv.id]
     const i = m === undefined ? 0 : m[s]!
     if (i === 0) return
-    this.#list[i - 1] = undefined
+    const list = this.#list
+    list[i - 1] = undefined
     m![s] = 0
+    // Trailing holes go (each once): calls committed soon after they are made, as in a chain, keep the list short.
+    while (list.length > 0 && list[list.length - 1] === undefined) list.pop()
   }
 
   /** The entries not deleted, in the order they were made. */
