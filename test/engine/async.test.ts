@@ -128,6 +128,15 @@ describe('dispatchAsync', () => {
     expect(err?.message).toContain('dispatchAsync')
   })
 
+  it('stops the synchronous dispatch and pipes when a function input domain returns a promise, naming dispatchAsync', async () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'], inputDomain: async () => false })
+    const message = /input domain of 'f' returned a promise, .*`dispatchAsync`/
+    expect(() => dsp.dispatch({ a: 1 })).toThrow(message)
+    expect(() => DispatchPipe(dsp, { inputs: ['a'], outputs: ['b'] })(1)).toThrow(message)
+    expect([...(await dsp.dispatchAsync({ a: 1 }))]).toEqual([['a', 1]])
+  })
+
   it('supports async input domains, data-node functions, filters and callbacks', async () => {
     const seen: unknown[] = []
     const dsp = new Dispatcher()
