@@ -17,6 +17,7 @@ import {
   isThenable,
   outputValues,
   promiseFailure,
+  subDomainPromise,
   recordFailure,
   type StepSite,
 } from './step-rules.ts'
@@ -1238,11 +1239,7 @@ export class Level implements Trace {
           return
         }
         // It decides inside the propagation, which cannot wait: a promise would read as a yes.
-        answer.then(undefined, () => undefined)
-        throw new TypeError(
-          `the inputDomain of sub-dispatcher ${formatId(node.id)} returned a promise, but this dispatch is synchronous ` +
-            'and cannot wait for it; use `dispatchAsync`, or make the domain answer true or false at once',
-        )
+        throw subDomainPromise(node.id, answer)
       }
       ok = Boolean(answer)
     } catch (err) {

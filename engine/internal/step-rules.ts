@@ -48,6 +48,11 @@ export function callDomain(domain: (...args: never[]) => unknown, args: readonly
   return new StepFailed(ASYNC_DOMAIN)
 }
 
+/** Whether `callDomain` failed because the domain answered with a promise (a replay breaks there instead). */
+export function isAsyncDomain(failed: StepFailed): boolean {
+  return failed.cause === ASYNC_DOMAIN
+}
+
 /** The error that stops a dispatch whose function-node domain threw `cause`. */
 export function domainError(site: StepSite, cause: unknown): DispatcherError {
   if (cause === ASYNC_DOMAIN) {
@@ -84,6 +89,18 @@ export function recordFailure(site: StepSite, kind: FailureKind, err: unknown, r
     )
   }
   return failure
+}
+
+/**
+ * The failure of a sub-dispatcher whose input domain answered with a promise where nothing can wait for it (the
+ * synchronous search and plan replays); the promise's rejection, if any, is observed.
+ */
+export function subDomainPromise(id: NodeId, answer: PromiseLike<unknown>): TypeError {
+  answer.then(undefined, () => undefined)
+  return new TypeError(
+    `the inputDomain of sub-dispatcher ${formatId(id)} returned a promise, but this dispatch is synchronous and ` +
+      'cannot wait for it; use `dispatchAsync`, or make the domain answer true or false at once',
+  )
 }
 
 /** Whether a step's result is a promise (or any thenable). */

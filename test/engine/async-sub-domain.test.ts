@@ -1,6 +1,14 @@
 // dispatchAsync with async input domains on sub-dispatcher nodes: the search pauses on them, as the sync one decides.
 import { describe, expect, it } from 'vitest'
-import { Dispatcher, DispatcherAbort, DispatcherError, TimeoutError, type Solution } from '../../engine/index.ts'
+import {
+  Dispatcher,
+  DispatcherAbort,
+  DispatcherError,
+  DispatchPipe,
+  DispatchPipeAsync,
+  TimeoutError,
+  type Solution,
+} from '../../engine/index.ts'
 
 type Domain = (inputs: Record<string, unknown>) => unknown
 
@@ -158,6 +166,16 @@ describe('dispatchAsync: async input domains of sub-dispatcher nodes', () => {
     expect(err).toBeInstanceOf(DispatcherAbort)
     expect((err as DispatcherAbort).cause).toBeInstanceOf(TimeoutError)
     expect((err as DispatcherAbort).message).toContain("'S'")
+  })
+
+  it('breaks a synchronous pipe at it (a promise is no yes); DispatchPipeAsync falls back to dispatchAsync', async () => {
+    const dsp = model(async () => false)
+    expect(() => DispatchPipe(dsp, { inputs: ['a'], outputs: ['b'] })(3)).toThrow(
+      /broke at 'S'.*inputDomain of sub-dispatcher 'S' returned a promise.*`dispatchAsync`/,
+    )
+    const pipe = DispatchPipeAsync(dsp, { inputs: ['a'], outputs: ['b'], fallback: true })
+    expect(await pipe(3)).toBe((await dsp.dispatchAsync({ a: 3 }, ['b'])).get('b'))
+    expect(await pipe(3)).toBe(2)
   })
 
   it('pauses on a domain inside a sub-dispatcher too', async () => {
