@@ -303,7 +303,10 @@ export interface AddDispatcherOptions {
   inputs?: IdMapping
   /** Child id → parent id(s). Omitted: every child data node (but the special ones), mapped to itself. */
   outputs?: IdMapping
-  /** Decides whether to start the child with the parent inputs received so far. */
+  /**
+   * Decides whether to start the child with the parent inputs received so far; asked again as more arrive. Under
+   * `dispatchAsync` it may return a promise (the search waits for it); `dispatch` records a promise as a failure.
+   */
   inputDomain?: SubDispatcherDomain
   /** Node weight. */
   weight?: number

@@ -6,7 +6,17 @@ import { ModelError, NodeError, formatPath, type FailureKind } from '../errors.t
 import { DATA, DISPATCHER, FUNCTION } from '../internal/compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl, SubDispatcherNodeImpl } from '../internal/graph.ts'
 import { EDGE_ON, search, type Trace } from '../internal/search.ts'
-import { StepFailed, callDomain, domainError, isThenable, outputValues, promiseFailure, recordFailure } from '../internal/step-rules.ts'
+import {
+  StepFailed,
+  callDomain,
+  domainError,
+  isAsyncDomain,
+  isThenable,
+  outputValues,
+  promiseFailure,
+  recordFailure,
+  subDomainPromise,
+} from '../internal/step-rules.ts'
 import { View } from '../internal/view.ts'
 import type { AnyFunction, Filter, RaisesPolicy } from '../model.ts'
 
@@ -335,7 +345,12 @@ export class Plan {
     const dom = this.domain[k]
     if (dom !== undefined) {
       const ok = callDomain(dom, argv)
-      if (ok instanceof StepFailed) throw domainError(this.info[k]!, ok.cause)
+      if (ok instanceof StepFailed) {
+        const err = domainError(this.info[k]!, ok.cause)
+        // A promise is not answered here: the plan breaks at the node (a fallback runs the search, which can wait).
+        if (isAsyncDomain(ok)) return this.#fail(k, 'function', err)
+        throw err
+      }
       if (!ok) return DOMAIN_FALSE
     }
     try {
@@ -432,7 +447,9 @@ export class Plan {
       }
       let ok: boolean
       try {
-        ok = Boolean(this.domain[k]!(received))
+        const answer: unknown = this.domain[k]!(received)
+        if (isThenable(answer)) throw subDomainPromise(this.info[k]!.id, answer) // as the synchronous search: a failure
+        ok = Boolean(answer)
       } catch (err) {
         const e = this.#fail(k, 'sub-dispatcher domain', err)
         return errorBreak(e)

@@ -1,11 +1,11 @@
 // The asynchronous driver of the search: awaits functions in the synchronous visit order, starting ready ones early.
 import { formatId, type NodeId } from '../constants.ts'
 import { DispatcherAbort, DispatcherError, FlowmarkError, TimeoutError, describeCause, nameError, type FailureKind } from '../errors.ts'
-import type { Executor, ExecutorCall, ExecutorReport, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
+import type { Executor, ExecutorCall, ExecutorReport, Filter, HostAbortSignal, NodeContext, Stopper } from '../model.ts'
 import { DATA, FUNCTION } from './compile.ts'
 import type { DataNodeImpl, FunctionNodeImpl } from './graph.ts'
-import { EDGE_ON, FAILED, Level, NO_CALL, Run, noFunction, type AsyncLogEntry, type SearchRequest } from './search.ts'
-import { domainError, isThenable } from './step-rules.ts'
+import { EDGE_ON, FAILED, Level, NO_CALL, Run, noFunction, type AsyncLogEntry, type HeldDomain, type SearchRequest } from './search.ts'
+import { StepFailed, domainError, isThenable } from './step-rules.ts'
 
 /*
  * THE RULE THAT MAKES `dispatchAsync` RETURN THE SYNCHRONOUS SOLUTION
@@ -36,8 +36,11 @@ import { domainError, isThenable } from './step-rules.ts'
  *   rejections are observed and dropped, and they appear nowhere in the solution.
  * Data-node functions, filters and callbacks run at their visit (they are not started early): they may return
  * promises, which the visit awaits. Sub-dispatchers share the parent's fringe, so their nodes follow the same rule.
- * Structural runs (`noCall`) call nothing and run synchronously. A sub-dispatcher's `inputDomain` must answer
- * synchronously (it decides inside the synchronous propagation).
+ * A sub-dispatcher's `inputDomain` is asked inside the propagation of a visit (when its inputs arrive): when it answers
+ * with a promise, the propagation stops right there (`run.held`, with the rest of the propagation as continuations),
+ * this driver waits for the answer, and the search goes on exactly where the synchronous one would have gone with it
+ * (`Level.resumeDomain`, then the continuations), before anything else of the visit. It is not started early.
+ * Structural runs (`noCall`) call nothing and run synchronously.
  */
 
 /** One event of an asynchronous dispatch (`onEvent`). */
@@ -95,6 +98,81 @@ const OK = 0
 const FAIL = 1
 const DOMAIN_NO = 2
 const DOMAIN_THREW = 3
+
+/** The host clock's origin (constant for the process): read once, it is a getter. */
+const TIME_ORIGIN = performance.timeOrigin
+
+/** A plain call that answered synchronously: its value, held without a task until the search commits it. */
+class Held {
+  readonly lv: Level
+  readonly s: number
+  readonly value: unknown
+  /** When the call started (ms since the epoch) and how long it ran. */
+  readonly started: number
+  readonly duration: number
+  /** Its place among the tasks, in the order they were made. */
+  readonly seq: number
+  constructor(lv: Level, s: number, value: unknown, started: number, duration: number, seq: number) {
+    this.lv = lv
+    this.s = s
+    this.value = value
+    this.started = started
+    this.duration = duration
+    this.seq = seq
+  }
+}
+
+/**
+ * The function tasks of a run by level and slot: one list in the order they were made, and per level an index from
+ * slot to place in that list. An Int32Array per level costs less to allocate than an array of values of the model's
+ * size (a page fault per 4 KB either way), and its lookups less than a Map's.
+ */
+class TaskTable {
+  readonly #index: (Int32Array | undefined)[] = []
+  readonly #list: (Task | Held | undefined)[] = []
+
+  get(lv: Level, s: number): Task | Held | undefined {
+    const m = this.#index[lv.id]
+    if (m === undefined) return undefined
+    const i = m[s]!
+    return i === 0 ? undefined : this.#list[i - 1]
+  }
+
+  set(lv: Level, s: number, entry: Task | Held): void {
+    let m = this.#index[lv.id]
+    if (m === undefined) this.#index[lv.id] = m = new Int32Array(lv.c.size)
+    const i = m[s]!
+    if (i !== 0) this.#list[i - 1] = entry
+    else m[s] = this.#list.push(entry)
+  }
+
+  delete(lv: Level, s: number): void {
+    const m = this.#index[lv.id]
+    const i = m === undefined ? 0 : m[s]!
+    if (i === 0) return
+    const list = this.#list
+    list[i - 1] = undefined
+    m![s] = 0
+    // Trailing holes go (each once): calls committed soon after they are made, as in a chain, keep the list short.
+    while (list.length > 0 && list[list.length - 1] === undefined) list.pop()
+  }
+
+  /** The entries not deleted, in the order they were made. */
+  entries(): (Task | Held)[] {
+    return this.#list.filter((e) => e !== undefined)
+  }
+}
+
+/** A function node called directly by the driver: nothing runs around its function. */
+function isPlain(node: FunctionNodeImpl): boolean {
+  return (
+    node.inputDomain === undefined &&
+    node.filters === undefined &&
+    node.context !== true &&
+    node.executor === undefined &&
+    node.timeout === undefined
+  )
+}
 
 /** The reason given to the signal of a call started early and then not needed (executors may let it finish). */
 export class Discarded extends FlowmarkError {
@@ -167,8 +245,12 @@ export class AsyncDriver {
   readonly root: Level
   readonly opts: AsyncRunOptions
   readonly #ctl = new AbortController()
-  /** Tasks by level id, then slot. */
-  readonly #tasks: (Task | undefined)[][] = []
+  /** Whether `#ctl` was aborted (only `#abort` aborts it): read before every visit, cheaper than the signal's getter. */
+  #aborted = false
+  /** Function tasks by level and slot (`Held` for a plain call that answered synchronously, see `#callPlain`). */
+  readonly #tasks = new TaskTable()
+  /** Neither a dispatch executor nor `onEvent`: plain function nodes may be called without a task. */
+  readonly #plainRun: boolean
   readonly #queue: Task[] = []
   #running = 0
   #seq = 0
@@ -186,9 +268,11 @@ export class AsyncDriver {
 
   constructor(req: SearchRequest, opts: AsyncRunOptions) {
     this.opts = opts
+    this.#plainRun = opts.executor === undefined && opts.onEvent === undefined
     this.#stopper = req.options.stopper
     this.run = new Run({ ...req.options, stopper: this.#ctl.signal })
     this.run.asyncLog = []
+    this.run.asyncDomains = true
     this.root = new Level(this.run, req.view, null, -1, req.options.waitIn)
     this.run.root = this.root
     this.root.initialized = true
@@ -204,6 +288,7 @@ export class AsyncDriver {
       signal?.addEventListener('abort', onAbort, { once: true })
       if (timeout !== undefined) timer = setTimeout(() => this.#abort(new TimeoutError(timeout)), timeout)
       this.root.init(req.inputs, req.inputsDist, new Set(), req.outputs, null)
+      if (this.run.held !== undefined) await this.#resumeHeld()
       await this.#loop()
       if (this.#ctl.signal.aborted) throw this.#abortError()
       return this.root
@@ -216,7 +301,8 @@ export class AsyncDriver {
   }
 
   #abort(reason: unknown): void {
-    if (this.#ctl.signal.aborted) return
+    if (this.#aborted) return
+    this.#aborted = true
     this.#ctl.abort(reason)
     for (const task of this.#liveTasks()) if (task.state === RUNNING) task.abort(reason)
     const reject = this.#rejectWait
@@ -241,7 +327,7 @@ export class AsyncDriver {
       this.#currentSlot = s
       const st = this.#stopper
       if (st !== undefined && ('aborted' in st ? st.aborted : st.isSet())) this.#abort('reason' in st ? st.reason : undefined)
-      if (this.#ctl.signal.aborted) throw this.#abortError()
+      if (this.#aborted) throw this.#abortError()
       lv.initialized = true
       run.log(lv.id, s)
       lv.beginVisit(s, l, d)
@@ -255,6 +341,7 @@ export class AsyncDriver {
         ok = kind === FUNCTION ? this.#commitFunction(task) : this.#commitData(task)
       }
       const more = lv.endVisit(s, d, ok)
+      if (run.held !== undefined) await this.#resumeHeld()
       if (!more) {
         if (lv === root) break
         lv.closeTree()
@@ -279,23 +366,110 @@ export class AsyncDriver {
     })
   }
 
+  /**
+   * Waits for the sub-dispatcher domain the propagation stopped on, applies its answer and runs the rest of the
+   * propagation, innermost part first; again while that stops on another domain.
+   */
+  async #resumeHeld(): Promise<void> {
+    const run = this.run
+    let held = run.held
+    while (held !== undefined) {
+      run.held = undefined
+      const answer = await this.#answerOf(held)
+      held.level.resumeDomain(held, answer)
+      const rest = held.rest
+      let i = 0
+      // `run.held` is set again by the calls (a field TypeScript cannot see change): read it through `heldOf`.
+      while (heldOf(run) === undefined && i < rest.length) rest[i++]!()
+      held = heldOf(run)
+      // Stopped again: what was left of this propagation comes after what is left of the new one.
+      if (held !== undefined) held.rest.push(...rest.slice(i))
+    }
+  }
+
+  /** What a held domain settled to (`StepFailed` when it rejected); rejects when the dispatch is aborted first. */
+  #answerOf(held: HeldDomain): Promise<unknown> {
+    this.#currentLevel = held.level
+    this.#currentSlot = held.slot
+    return new Promise<unknown>((resolve, reject) => {
+      // Observed in every case, so a rejection that comes after an abort is not unhandled.
+      Promise.resolve(held.answer).then(resolve, (err: unknown) => resolve(new StepFailed(err)))
+      if (this.#ctl.signal.aborted) reject(this.#abortError())
+      else this.#rejectWait = reject
+    })
+  }
+
   // ---- function nodes -------------------------------------------------------------------------------------------
 
-  #tasksOf(lv: Level): (Task | undefined)[] {
-    let m = this.#tasks[lv.id]
-    if (m === undefined) this.#tasks[lv.id] = m = new Array<Task | undefined>(lv.c.size)
-    return m
+  /**
+   * Calls plain function node `s` (no domain, filters, context, executor or timeout) in a plain run, when the window
+   * has room, without making a task. A value is held (`Held`); a throw or a promise gets a task
+   * as `#start` would have made it, which is returned.
+   */
+  #callPlain(lv: Level, s: number, node: FunctionNodeImpl, args: unknown[], l: number, v: number): Task | undefined {
+    const seq = this.#seq++
+    const t0 = performance.now()
+    let value: unknown
+    try {
+      value = node.fn!(...args)
+    } catch (err) {
+      const task = this.#runningTask(lv, s, args, l, v, seq, t0)
+      this.#settle(task, FAIL, err, 'function')
+      return task
+    }
+    if (isThenable(value)) {
+      const task = this.#runningTask(lv, s, args, l, v, seq, t0)
+      value.then(
+        (r) => this.#settle(task, OK, r, 'function'),
+        (err: unknown) => this.#settle(task, FAIL, err, 'function'),
+      )
+      return task
+    }
+    this.#tasks.set(lv, s, new Held(lv, s, value, TIME_ORIGIN + t0, performance.now() - t0, seq))
+    return undefined
+  }
+
+  /** The task of a plain call that did not answer with a value: as `#start` makes it, running since `t0`. */
+  #runningTask(lv: Level, s: number, args: unknown[], l: number, v: number, seq: number, t0: number): Task {
+    const task = new Task(lv, s, args, l, v, seq)
+    this.#tasks.set(lv, s, task)
+    this.#running++
+    task.state = RUNNING
+    task.t0 = t0
+    task.started = TIME_ORIGIN + t0
+    return task
+  }
+
+  /** Commits the value held for slot `s` (as `#commitFunction` commits a task that finished). */
+  #commitHeld(lv: Level, s: number, held: Held): boolean {
+    this.#tasks.delete(lv, s)
+    lv.started[s] = held.started
+    lv.duration[s] = held.duration
+    return lv.commitFunction(s, held.value)
+  }
+
+  /** Turns a held value into the settled task it stands for (to discard it like any other). */
+  #materialize(held: Held): Task {
+    const { lv, s } = held
+    const task = new Task(lv, s, undefined, 0, 0, held.seq)
+    task.state = SETTLED
+    task.t0 = held.started - TIME_ORIGIN
+    task.started = held.started
+    task.duration = held.duration
+    task.value = held.value
+    this.#tasks.set(lv, s, task)
+    return task
   }
 
   /** The visit of a function node up to its call: a boolean when decided without one, else its (started) task. */
   #functionTask(lv: Level, s: number, l: number, v: number): boolean | Task {
-    const tasks = this.#tasks[lv.id]
-    const early = tasks?.[s]
+    const early = this.#tasks.get(lv, s)
     const need = lv.functionNeeded(s)
     if (need !== true) {
-      if (early !== undefined) this.#discard(early)
+      if (early !== undefined) this.#discard(early instanceof Held ? this.#materialize(early) : early)
       return need === NO_CALL
     }
+    if (early instanceof Held) return this.#commitHeld(lv, s, early)
     const node = lv.c.nodes[s] as FunctionNodeImpl
     if (node.fn === undefined) {
       lv.fail(s, 'function', noFunction(node.id))
@@ -305,8 +479,12 @@ export class AsyncDriver {
       if (early.state === QUEUED) this.#startNow(early)
       return early
     }
+    if (this.#plainRun && isPlain(node) && this.#running < this.opts.concurrency) {
+      const task = this.#callPlain(lv, s, node, lv.argsOf(s), l, v)
+      return task ?? this.#commitHeld(lv, s, this.#tasks.get(lv, s) as Held)
+    }
     const task = new Task(lv, s, lv.argsOf(s), l, v, this.#seq++)
-    this.#tasksOf(lv)[s] = task
+    this.#tasks.set(lv, s, task)
     this.#startNow(task)
     return task
   }
@@ -320,10 +498,14 @@ export class AsyncDriver {
       const w = c.edgeTo[e]!
       if (c.kind[w] !== FUNCTION || lv.pending[w] !== 0 || lv.inDist[w] === 1 || lv.seenOn[w] === 0) continue
       const node = c.nodes[w] as FunctionNodeImpl
-      if (node.fn === undefined || this.#tasks[lv.id]?.[w] !== undefined) continue
+      if (node.fn === undefined || this.#tasks.get(lv, w) !== undefined) continue
       if (!this.#argsFinal(lv, w) || !this.#needed(lv, w)) continue
+      if (this.#plainRun && isPlain(node) && this.#running < this.opts.concurrency && this.#queue.length === 0) {
+        this.#callPlain(lv, w, node, lv.argsOf(w), lv.seenL[w]!, lv.seenV[w]!)
+        continue
+      }
       const task = new Task(lv, w, lv.argsOf(w), lv.seenL[w]!, lv.seenV[w]!, this.#seq++)
-      this.#tasksOf(lv)[w] = task
+      this.#tasks.set(lv, w, task)
       this.#enqueue(task)
     }
   }
@@ -380,7 +562,7 @@ export class AsyncDriver {
     const lv = task.lv
     const node = lv.c.nodes[task.s] as FunctionNodeImpl
     task.t0 = performance.now()
-    task.started = performance.timeOrigin + task.t0
+    task.started = TIME_ORIGIN + task.t0
     this.#emit('start', task)
     if (node.timeout !== undefined) {
       const ms = node.timeout
@@ -472,21 +654,31 @@ export class AsyncDriver {
       return
     }
     if (node.filters !== undefined) {
-      const chain: unknown[] = [value]
-      task.chain = chain
-      for (const filter of node.filters) {
-        if (task.state === SETTLED) return
-        try {
-          value = filter(value)
-          if (isThenable(value)) value = yield value
-        } catch (err) {
-          this.#settle(task, FAIL, err, 'filter')
-          return
-        }
-        chain.push(value)
-      }
+      value = yield* this.#filterSteps(task, node.filters, value)
+      if (value === FAILED) return
     }
     this.#settle(task, OK, value, 'function')
+  }
+
+  /**
+   * Runs `filters` on `value`, each maybe asynchronous, keeping the chain on the task: the last value, or `FAILED`
+   * when a filter threw (the task is settled with it) or the task settled meanwhile (a timeout, the dispatch's end).
+   */
+  *#filterSteps(task: Task, filters: readonly Filter[], value: unknown): Generator<unknown, unknown, unknown> {
+    const chain: unknown[] = [value]
+    task.chain = chain
+    for (const filter of filters) {
+      if (task.state === SETTLED) return FAILED
+      try {
+        value = filter(value)
+        if (isThenable(value)) value = yield value
+      } catch (err) {
+        this.#settle(task, FAIL, err, 'filter')
+        return FAILED
+      }
+      chain.push(value)
+    }
+    return value
   }
 
   #settle(task: Task, end: number, value: unknown, kind: FailureKind): void {
@@ -515,7 +707,7 @@ export class AsyncDriver {
   #commitFunction(task: Task): boolean {
     const lv = task.lv
     const s = task.s
-    this.#tasks[lv.id]![s] = undefined // the node is final now: nothing looks its task up again, let it be collected
+    this.#tasks.delete(lv, s) // the node is final now: nothing looks its task up again, let it be collected
     const node = lv.c.nodes[s] as FunctionNodeImpl
     lv.started[s] = task.started
     lv.duration[s] = task.duration
@@ -566,7 +758,7 @@ export class AsyncDriver {
     const task = new Task(lv, s, input, l, v, this.#seq++)
     task.state = RUNNING
     task.t0 = performance.now()
-    task.started = performance.timeOrigin + task.t0
+    task.started = TIME_ORIGIN + task.t0
     if (node.fn !== undefined || node.filters !== undefined) this.#emit('start', task)
     const gen = this.#dataSteps(task, node)
     const p = drive(gen, gen.next())
@@ -590,18 +782,8 @@ export class AsyncDriver {
       }
     }
     if (node.filters !== undefined) {
-      const chain: unknown[] = [value]
-      task.chain = chain
-      for (const filter of node.filters) {
-        try {
-          value = filter(value)
-          if (isThenable(value)) value = yield value
-        } catch (err) {
-          this.#settle(task, FAIL, err, 'filter')
-          return
-        }
-        chain.push(value)
-      }
+      value = yield* this.#filterSteps(task, node.filters, value)
+      if (value === FAILED) return
     }
     if (node.callback !== undefined) {
       try {
@@ -638,8 +820,7 @@ export class AsyncDriver {
 
   #discard(task: Task): void {
     this.#live.delete(task)
-    const tasks = this.#tasks[task.lv.id]
-    if (tasks !== undefined && tasks[task.s] === task) tasks[task.s] = undefined
+    if (this.#tasks.get(task.lv, task.s) === task) this.#tasks.delete(task.lv, task.s)
     const q = this.#queue
     const i = q.indexOf(task)
     if (i >= 0) q.splice(i, 1)
@@ -662,10 +843,7 @@ export class AsyncDriver {
   /** The tasks started or queued and not committed yet, in the order they were made. */
   #liveTasks(): Task[] {
     const out = [...this.#live]
-    for (const tasks of this.#tasks) {
-      if (tasks === undefined) continue
-      for (let s = 0; s < tasks.length; s++) if (tasks[s] !== undefined) out.push(tasks[s]!)
-    }
+    for (const task of this.#tasks.entries()) out.push(task instanceof Held ? this.#materialize(task) : task)
     return out.sort((a, b) => a.seq - b.seq)
   }
 
@@ -685,7 +863,7 @@ export class AsyncDriver {
       type,
       nodeId: id,
       path: [...lv.path, id],
-      time: performance.timeOrigin + performance.now(),
+      time: TIME_ORIGIN + performance.now(),
     }
     if (type !== 'start') ev.duration = type === 'discard' || type === 'abort' ? performance.now() - task.t0 : task.duration
     if (type === 'fail') ev.error = task.err
@@ -709,6 +887,11 @@ function after(a: Task, b: Task): boolean {
   if (ka !== kb) return ka > kb
   if (a.lv.id !== b.lv.id) return a.lv.id > b.lv.id
   return a.seq > b.seq
+}
+
+/** The domain a run's propagation stopped on, if any. */
+function heldOf(run: Run): HeldDomain | undefined {
+  return run.held
 }
 
 /** Runs one asynchronous dispatch; `onStart` receives the root before the search starts (for partial states). */

@@ -17,6 +17,7 @@ import {
   isThenable,
   outputValues,
   promiseFailure,
+  subDomainPromise,
   recordFailure,
   type StepSite,
 } from './step-rules.ts'
@@ -210,6 +211,33 @@ function stopReason(stopper: Stopper | undefined): unknown {
   return stopper !== undefined && 'reason' in stopper ? stopper.reason : undefined
 }
 
+/**
+ * A sub-dispatcher input domain that answered with a promise in an asynchronous run: the propagation stopped right
+ * after asking it, and the driver settles it (`Level.resumeDomain`) and then runs `rest` before anything else.
+ */
+export interface HeldDomain {
+  /** The level of the sub-dispatcher node, and its slot. */
+  readonly level: Level
+  readonly slot: number
+  /** The input edges the node is fed from once its domain says yes. */
+  readonly fed: readonly number[]
+  /** The distance the node is fed at. */
+  readonly l: number
+  readonly v: number
+  /** The domain's answer. */
+  readonly answer: PromiseLike<unknown>
+  /** The rest of the interrupted propagation, innermost part first. */
+  readonly rest: (() => void)[]
+}
+
+/** An initial value of a level, in the order they are added. */
+interface InitialValue {
+  readonly l: number
+  readonly v: number
+  readonly key: string
+  readonly id: NodeId
+}
+
 /** Fringes of finished runs, reused by the next ones (a dispatch inside a function takes another one). */
 const fringePool: Fringe[] = []
 const POOLED_CAPACITY = 1024
@@ -222,6 +250,10 @@ export class Run implements RunTrace {
   readonly options: RunOptions
   /** What an asynchronous run saw besides the trace (failures, skips, discarded and aborted calls), for `debrief`. */
   asyncLog: AsyncLogEntry[] | undefined = undefined
+  /** Set by the asynchronous driver: a sub-dispatcher's input domain may answer with a promise (see `HeldDomain`). */
+  asyncDomains = false
+  /** The sub-dispatcher domain the propagation stopped on, until the asynchronous driver resumes it. */
+  held: HeldDomain | undefined = undefined
   root!: Level
   /** Every level of the run, by level id (the root is 0). */
   readonly levels: Level[] = []
@@ -503,7 +535,7 @@ export class Level implements Trace {
       }
     }
     if (this.parent === null) this.#setWildcards(inputs, outputs)
-    const order: { l: number; v: number; key: string; id: NodeId }[] = []
+    const order: InitialValue[] = []
     for (const id of values.keys()) {
       const d = dists.get(id) ?? 0
       // Plain numbers skip the general check (and the message it is given).
@@ -511,7 +543,16 @@ export class Level implements Trace {
       order.push({ l, v, key: sortKey(typeof id === 'string' ? id : (id.description as string)), id })
     }
     order.sort((a, b) => a.l - b.l || a.v - b.v || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    for (const o of order) {
+    this.#addInitial(order, values, shift, 0)
+  }
+
+  /**
+   * Adds the initial values from `order[i0]` on, then records the inputs that are not nodes. Stops when a wildcard
+   * input meets a sub-dispatcher domain that answers with a promise (asynchronous runs): the rest resumes from here.
+   */
+  #addInitial(order: readonly InitialValue[], values: ReadonlyMap<NodeId, unknown>, shift: [number, number] | null, i0: number): void {
+    for (let i = i0; i < order.length; i++) {
+      const o = order[i]!
       if (shift === null) this.addInitialValue(o.id, values.get(o.id), o.l, o.v, OWN_WAIT_FLAG)
       else {
         this.addInitialValue(o.id, values.get(o.id), shift[0] + o.l, shift[1] + o.v, FLAG_REMOTE)
@@ -520,7 +561,13 @@ export class Level implements Trace {
         const s = this.c.slotOf.get(o.id)
         if (s !== undefined && this.view.has(s)) this.#meet(s, o.l, o.v, false)
       }
+      const held = this.run.held
+      if (held !== undefined) {
+        held.rest.push(() => this.#addInitial(order, values, shift, i + 1))
+        return
+      }
     }
+    const noCall = this.run.options.noCall
     const extra: NodeId[] = []
     for (const id of values.keys()) {
       const s = this.c.slotOf.get(id)
@@ -655,25 +702,7 @@ export class Level implements Trace {
     const c = this.c
     if (this.wildcards.has(s)) {
       this.visited[s] = 1
-      for (let k = c.succStart[s]!; k < c.succStart[s + 1]!; k++) {
-        const e = this.view.succEdge(k)
-        if (!this.view.edgeActive(e)) continue
-        this.setEdge(e, this.run.options.noCall ? undefined : value) // a structural run carries no values on edges
-        const w = c.edgeTo[e]!
-        const wv = v + c.edgeLen[e]!
-        this.#meet(w, l, wv, true)
-        if (c.kind[w] === DISPATCHER) {
-          this.#feed(s, e, w, l, wv)
-          continue
-        }
-        if (this.#waiting(w)) continue
-        this.seenOn[w] = 1
-        if (this.inDist[w] === 0) {
-          this.seenL[w] = l
-          this.seenV[w] = wv
-        }
-        this.run.push(this, w, l, wv, FLAG_WAITS)
-      }
+      this.#feedWildcard(s, value, l, v, c.succStart[s]!)
       return true
     }
     this.#meet(s, l, v, true)
@@ -685,6 +714,38 @@ export class Level implements Trace {
     }
     this.run.push(this, s, l, v, flag === OWN_WAIT_FLAG ? (c.waitIn[s] === 1 ? FLAG_WAITS : FLAG_PLAIN) : flag)
     return true
+  }
+
+  /**
+   * Sets the out-edges of wildcard input `s` from its successor position `k0` on and sees their targets. Stops when a
+   * sub-dispatcher domain answers with a promise (asynchronous runs): the rest resumes from here.
+   */
+  #feedWildcard(s: number, value: unknown, l: number, v: number, k0: number): void {
+    const c = this.c
+    for (let k = k0; k < c.succStart[s + 1]!; k++) {
+      const e = this.view.succEdge(k)
+      if (!this.view.edgeActive(e)) continue
+      this.setEdge(e, this.run.options.noCall ? undefined : value) // a structural run carries no values on edges
+      const w = c.edgeTo[e]!
+      const wv = v + c.edgeLen[e]!
+      this.#meet(w, l, wv, true)
+      if (c.kind[w] === DISPATCHER) {
+        this.#feed(s, e, w, l, wv)
+        const held = this.run.held
+        if (held !== undefined) {
+          held.rest.push(() => this.#feedWildcard(s, value, l, v, k + 1))
+          return
+        }
+        continue
+      }
+      if (this.#waiting(w)) continue
+      this.seenOn[w] = 1
+      if (this.inDist[w] === 0) {
+        this.seenL[w] = l
+        this.seenV[w] = wv
+      }
+      this.run.push(this, w, l, wv, FLAG_WAITS)
+    }
   }
 
   // ---- the visit ------------------------------------------------------------------------------------------------
@@ -733,17 +794,34 @@ export class Level implements Trace {
     const c = this.c
     const l = this.distL[s]!
     if (this.targets !== null && this.targets.delete(s) && this.targets.size === 0) return false
+    this.#seeFrom(s, l, v, c.succStart[s]!)
+    return true
+  }
+
+  /**
+   * Sees the successors of visited node `s` from its successor position `k0` on. Stops when a sub-dispatcher domain
+   * answers with a promise (asynchronous runs): the rest resumes from here.
+   */
+  #seeFrom(s: number, l: number, v: number, k0: number): void {
+    const c = this.c
     const edgeOn = this.edgeOn
     const so = this.view.succOrder // as in `visit`
-    for (let k = c.succStart[s]!; k < c.succStart[s + 1]!; k++) {
+    for (let k = k0; k < c.succStart[s + 1]!; k++) {
       const e = so === null ? k : so[k]!
       if (edgeOn[e] !== ON || !this.view.edgeActive(e)) continue
       const w = c.edgeTo[e]!
       const wv = v + c.edgeLen[e]!
-      if (c.kind[w] === DISPATCHER) this.#feed(s, e, w, l, wv)
-      else this.see(w, l, wv, FLAG_PLAIN)
+      if (c.kind[w] !== DISPATCHER) {
+        this.see(w, l, wv, FLAG_PLAIN)
+        continue
+      }
+      this.#feed(s, e, w, l, wv)
+      const held = this.run.held
+      if (held !== undefined) {
+        held.rest.push(() => this.#seeFrom(s, l, v, k + 1))
+        return
+      }
     }
-    return true
   }
 
   /** Sees a node at a distance: pushes it when it is not waiting and the distance improves. */
@@ -1120,7 +1198,10 @@ export class Level implements Trace {
 
   // ---- sub-dispatchers ------------------------------------------------------------------------------------------
 
-  /** Feeds a sub-dispatcher node `w` from parent data slot `s` through edge `e`, starting its child if needed. */
+  /**
+   * Feeds a sub-dispatcher node `w` from parent data slot `s` through edge `e`, starting its child if needed. In an
+   * asynchronous run, a domain that answers with a promise stops here: `run.held` says what to resume.
+   */
   #feed(_s: number, e: number, w: number, l: number, v: number): void {
     const c = this.c
     const node = c.nodes[w] as SubDispatcherNodeImpl
@@ -1131,55 +1212,75 @@ export class Level implements Trace {
       arrived.add(e)
     }
     if (this.#waiting(w)) return
-    let child: Level
-    let fed: number[] = [e]
-    if (this.inDist[w] === 0) {
-      if (node.inputDomain !== undefined && !this.run.options.noCall) {
-        // The inputs in the order they arrived (as schedula's workflow predecessors), then any other active one.
-        const order = new Set(this.#arrivals.get(w))
-        for (let p = c.predStart[w]!; p < c.predStart[w + 1]!; p++) order.add(c.predEdge[p]!)
-        const received = Object.create(null) as Record<NodeId, unknown>
-        const all: number[] = []
-        for (const pe of order) {
-          if (this.edgeOn[pe] !== ON) continue
-          all.push(pe)
-          received[c.nodes[c.edgeFrom[pe]!]!.id] = this.edgeVal[pe]
-        }
-        let ok = false
-        try {
-          const answer: unknown = node.inputDomain(received)
-          if (isThenable(answer)) {
-            // It decides inside the propagation, which cannot wait: a promise would read as a yes.
-            answer.then(undefined, () => undefined)
-            throw new TypeError(
-              `the inputDomain of sub-dispatcher ${formatId(node.id)} returned a promise; it must answer true or false ` +
-                'at once, also under dispatchAsync. Put an asynchronous check in a function node that feeds the ' +
-                'sub-dispatcher (its own inputDomain may be async) instead',
-            )
-          }
-          ok = Boolean(answer)
-        } catch (err) {
-          this.fail(w, 'sub-dispatcher domain', err)
-        }
-        if (!ok) return
-        this.domains.set(w, true)
-        fed = all
-      }
-      this.#arrivals.delete(w)
-      const excluded = new Set<NodeId>()
-      for (const children of node.inputs.values()) if (children.length === 1) excluded.add(children[0]!)
-      child = new Level(this.run, this.view.child(w), this, w, this.waitOverride?.children.get(node.id))
-      this.children.set(w, child)
-      const targets = [...this.view.outMap(w).keys()]
-      child.init(new Map(), new Map(), excluded, targets, [l, v])
-      this.#wfAdd(w)
-      this.inDist[w] = 1
-      this.distL[w] = l
-      this.distV[w] = v
-      this.distOrder.push(w)
-    } else {
-      child = this.children.get(w)!
+    if (this.inDist[w] === 1) {
+      this.#feedChild(w, [e], l, v)
+      return
     }
+    if (node.inputDomain === undefined || this.run.options.noCall) {
+      this.#enter(w, [e], l, v)
+      return
+    }
+    // The inputs in the order they arrived (as schedula's workflow predecessors), then any other active one.
+    const order = new Set(this.#arrivals.get(w))
+    for (let p = c.predStart[w]!; p < c.predStart[w + 1]!; p++) order.add(c.predEdge[p]!)
+    const received = Object.create(null) as Record<NodeId, unknown>
+    const all: number[] = []
+    for (const pe of order) {
+      if (this.edgeOn[pe] !== ON) continue
+      all.push(pe)
+      received[c.nodes[c.edgeFrom[pe]!]!.id] = this.edgeVal[pe]
+    }
+    let ok = false
+    try {
+      const answer: unknown = node.inputDomain(received)
+      if (isThenable(answer)) {
+        if (this.run.asyncDomains) {
+          this.run.held = { level: this, slot: w, fed: all, l, v, answer, rest: [] }
+          return
+        }
+        // It decides inside the propagation, which cannot wait: a promise would read as a yes.
+        throw subDomainPromise(node.id, answer)
+      }
+      ok = Boolean(answer)
+    } catch (err) {
+      this.fail(w, 'sub-dispatcher domain', err)
+    }
+    if (ok) this.#enter(w, all, l, v)
+  }
+
+  /**
+   * Goes on with a sub-dispatcher domain the propagation stopped on (`run.held`), given what it settled to: its
+   * answer, or `StepFailed` when it rejected. As the synchronous `#feed` would have done with that answer.
+   */
+  resumeDomain(held: HeldDomain, answer: unknown): void {
+    if (answer instanceof StepFailed) this.fail(held.slot, 'sub-dispatcher domain', answer.cause)
+    else if (answer) this.#enter(held.slot, held.fed, held.l, held.v)
+  }
+
+  /** Starts the child level of sub-dispatcher `w` (its domain, if any, said yes) and feeds it from edges `fed`. */
+  #enter(w: number, fed: readonly number[], l: number, v: number): void {
+    const node = this.c.nodes[w] as SubDispatcherNodeImpl
+    if (node.inputDomain !== undefined && !this.run.options.noCall) this.domains.set(w, true)
+    this.#arrivals.delete(w)
+    const excluded = new Set<NodeId>()
+    for (const children of node.inputs.values()) if (children.length === 1) excluded.add(children[0]!)
+    const child = new Level(this.run, this.view.child(w), this, w, this.waitOverride?.children.get(node.id))
+    this.children.set(w, child)
+    const targets = [...this.view.outMap(w).keys()]
+    child.init(new Map(), new Map(), excluded, targets, [l, v])
+    this.#wfAdd(w)
+    this.inDist[w] = 1
+    this.distL[w] = l
+    this.distV[w] = v
+    this.distOrder.push(w)
+    this.#feedChild(w, fed, l, v)
+  }
+
+  /** Passes the values of parent edges `fed` to the mapped inputs of sub-dispatcher `w`'s child level. */
+  #feedChild(w: number, fed: readonly number[], l: number, v: number): void {
+    const c = this.c
+    const node = c.nodes[w] as SubDispatcherNodeImpl
+    const child = this.children.get(w)!
     for (const pe of fed) {
       const val = this.edgeVal[pe]
       const mapped = node.inputs.get(c.nodes[c.edgeFrom[pe]!]!.id)

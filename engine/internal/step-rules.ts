@@ -27,21 +27,41 @@ function at(path: NodePath): string {
   return path.length > 1 ? ` (at ${formatPath(path)})` : ''
 }
 
+/** The cause `callDomain` gives for a domain that answered with a promise (`domainError` words its own message). */
+const ASYNC_DOMAIN = new TypeError('the input domain returned a promise in a synchronous dispatch')
+
 /**
- * Calls a function node's input domain with its arguments: its answer, or `StepFailed` when it threw. A domain that
- * throws stops the dispatch with {@link domainError} (a domain must answer true or false; a throwing one is a bug in
- * the model, not a failure of the node).
+ * Calls a function node's input domain with its arguments, synchronously: its answer, or `StepFailed` when it threw
+ * or answered with a promise (which would otherwise read as a yes). A domain that throws stops the dispatch with
+ * {@link domainError} (a domain must answer true or false; a throwing one is a bug in the model, not a failure of the
+ * node). The asynchronous driver calls domains itself and awaits their promises.
  */
 export function callDomain(domain: (...args: never[]) => unknown, args: readonly unknown[]): boolean | StepFailed {
+  let answer: unknown
   try {
-    return Boolean((domain as (...a: unknown[]) => unknown)(...args))
+    answer = (domain as (...a: unknown[]) => unknown)(...args)
   } catch (err) {
     return new StepFailed(err)
   }
+  if (!isThenable(answer)) return Boolean(answer)
+  answer.then(undefined, () => undefined) // it cannot be awaited here: its rejection must not go unhandled
+  return new StepFailed(ASYNC_DOMAIN)
+}
+
+/** Whether `callDomain` failed because the domain answered with a promise (a replay breaks there instead). */
+export function isAsyncDomain(failed: StepFailed): boolean {
+  return failed.cause === ASYNC_DOMAIN
 }
 
 /** The error that stops a dispatch whose function-node domain threw `cause`. */
 export function domainError(site: StepSite, cause: unknown): DispatcherError {
+  if (cause === ASYNC_DOMAIN) {
+    return new DispatcherError(
+      `input domain of ${formatId(site.id)}${at(site.path)} returned a promise, but this dispatch is synchronous and ` +
+        'cannot wait for it; use `dispatchAsync`, or make the domain answer true or false at once.',
+      { nodeId: site.id, path: site.path },
+    )
+  }
   return new DispatcherError(
     `input domain of ${formatId(site.id)}${at(site.path)} threw: ${describeCause(cause)}. A domain must ` +
       'return true or false; guard the check inside the domain.',
@@ -69,6 +89,18 @@ export function recordFailure(site: StepSite, kind: FailureKind, err: unknown, r
     )
   }
   return failure
+}
+
+/**
+ * The failure of a sub-dispatcher whose input domain answered with a promise where nothing can wait for it (the
+ * synchronous search and plan replays); the promise's rejection, if any, is observed.
+ */
+export function subDomainPromise(id: NodeId, answer: PromiseLike<unknown>): TypeError {
+  answer.then(undefined, () => undefined)
+  return new TypeError(
+    `the inputDomain of sub-dispatcher ${formatId(id)} returned a promise, but this dispatch is synchronous and ` +
+      'cannot wait for it; use `dispatchAsync`, or make the domain answer true or false at once',
+  )
 }
 
 /** Whether a step's result is a promise (or any thenable). */

@@ -100,24 +100,55 @@ function randomCall(r: () => number, model: ModelSpec): CallSpec {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Fn = (...a: any[]) => unknown
-/** How the async twin of a function settles: after some microtasks, a macrotask, or a short timer (chosen per call). */
+/**
+ * How the async twin of a function answers: at once (a plain value, as a sync function under dispatchAsync), or
+ * settling after some microtasks, a macrotask, or a short timer (chosen per call).
+ */
 type Wrap = (fn: Fn) => Fn
 
 function asyncWrap(r: () => number): Wrap {
   return (fn) =>
-    async (...a: unknown[]) => {
-      const k = r()
-      if (k < 0.3) {
-        for (let i = int(r, 0, 5); i > 0; i--) await Promise.resolve()
-      } else if (k < 0.8) {
-        await new Promise((resolve) => setImmediate(resolve))
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, int(r, 0, 2)))
-      }
-      return fn(...a)
-    }
+    (...a: unknown[]) =>
+      r() < 0.2 ? fn(...a) : later(r, fn, a)
+}
+
+async function later(r: () => number, fn: Fn, a: unknown[]): Promise<unknown> {
+  const k = r()
+  if (k < 0.3) {
+    for (let i = int(r, 0, 5); i > 0; i--) await Promise.resolve()
+  } else if (k < 0.8) {
+    await new Promise((resolve) => setImmediate(resolve))
+  } else {
+    await new Promise((resolve) => setTimeout(resolve, int(r, 0, 2)))
+  }
+  return fn(...a)
 }
 const syncWrap: Wrap = (fn) => fn
+
+/**
+ * Gives some sub-dispatchers an input domain, drawn from `r`: a generator of its own, so the models stay those the
+ * seeds always made. `has`/`hasall` answer no until an input arrived (a domain asked again as inputs arrive).
+ */
+function addSubDomains(r: () => number, spec: ModelSpec): void {
+  for (const n of spec.nodes) {
+    if (!('dispatcher' in n) || r() >= 0.7) continue
+    const ins = Object.keys(n.inputs)
+    n.domain = pick(r, [`has:${pick(r, ins)}`, `hasall:${ins.join(',')}`, `sumgt:${int(r, -2, 8)}`, `sumgt:${int(r, -2, 8)}`, 'throw'])
+  }
+}
+
+/** A sub-dispatcher domain (it receives the arrived inputs by parent id); `asked` counts the calls of async twins. */
+function subDomainFn(name: string, asked: { n: number } | undefined): Fn {
+  const [kind, arg] = name.split(':') as [string, string | undefined]
+  const values = (d: object) => Reflect.ownKeys(d).map((k) => (d as Record<PropertyKey, number>)[k]!)
+  return (d: Record<string, number>) => {
+    if (asked !== undefined) asked.n++
+    if (kind === 'throw') throw new Error('sub-dispatcher domain failed')
+    if (kind === 'has') return arg! in d
+    if (kind === 'hasall') return arg!.split(',').every((i) => i in d)
+    return values(d).reduce((x, y) => x + y, 0) > Number(arg)
+  }
+}
 
 function domainFn(name: string): Fn {
   const [, idx, val] = name.split(':')
@@ -155,6 +186,9 @@ function buildModel(spec: ModelSpec, wrap: Wrap, asyncDomains: boolean): Dispatc
         inputs: n.inputs,
         outputs: n.outputs,
         ...(n.weight === undefined ? {} : { weight: n.weight }),
+        ...(n.domain === undefined
+          ? {}
+          : { inputDomain: asyncDomains ? wrap(subDomainFn(n.domain, asyncSubDomainCalls)) : subDomainFn(n.domain, undefined) }),
       })
     }
   }
@@ -200,7 +234,9 @@ const MODELS = 500
 const CONCURRENCY = [1, 2, 8, Infinity]
 
 /** What the models exercised, summed over every chunk (checked last). */
-const seen = { models: 0, withSub: 0, withFailures: 0, thrown: 0, overlapped: 0, discarded: 0 }
+const seen = { models: 0, withSub: 0, withFailures: 0, thrown: 0, overlapped: 0, discarded: 0, subDomainFailures: 0 }
+/** Calls of async sub-dispatcher domains (checked last). */
+const asyncSubDomainCalls = { n: 0 }
 
 describe('dispatchAsync returns the synchronous solution (500 seeded random models, async twins)', () => {
   for (let chunk = 0; chunk < MODELS; chunk += 50) {
@@ -210,17 +246,21 @@ describe('dispatchAsync returns the synchronous solution (500 seeded random mode
         const spec = randomModel(r, 0, '')
         const call = randomCall(r, spec)
         const asyncDomains = r() < 0.5
+        addSubDomains(rng(9000 + i), spec)
         seen.models++
         if (spec.nodes.some((n) => 'dispatcher' in n)) seen.withSub++
         const sync = buildModel(spec, syncWrap, false)
         const expected = outcome(() => sync.dispatch(call.inputs, call.outputs ?? undefined, dispatchOptions(call)))
         const text = JSON.stringify(expected)
         if (text.includes('"function')) seen.withFailures++
+        if (text.includes('"sub-dispatcher domain"')) seen.subDomainFailures++
         if (typeof expected === 'object' && expected !== null && 'error' in expected) seen.thrown++
         for (const concurrency of CONCURRENCY) {
           const twin = buildModel(spec, asyncWrap(rng(i * 7 + concurrency)), asyncDomains)
           let running = 0
           let overlapped = false
+          // Every other model without a listener: the driver then calls plain functions without making tasks.
+          const listen = i % 2 === 0
           const onEvent = (e: { type: string }) => {
             if (e.type === 'start') {
               if (running > 0) overlapped = true
@@ -231,7 +271,11 @@ describe('dispatchAsync returns the synchronous solution (500 seeded random mode
             if (e.type === 'discard') seen.discarded++
           }
           const got = await outcomeAsync(() =>
-            twin.dispatchAsync(call.inputs, call.outputs ?? undefined, { ...dispatchOptions(call), concurrency, onEvent }),
+            twin.dispatchAsync(call.inputs, call.outputs ?? undefined, {
+              ...dispatchOptions(call),
+              concurrency,
+              ...(listen ? { onEvent } : {}),
+            }),
           )
           if (overlapped) seen.overlapped++
           expect(got, `model ${i}, concurrency ${concurrency}`).toEqual(expected)
@@ -240,12 +284,14 @@ describe('dispatchAsync returns the synchronous solution (500 seeded random mode
     })
   }
 
-  it('exercised sub-dispatchers, failures, thrown dispatches, overlapping calls and discarded early starts', () => {
+  it('exercised sub-dispatchers (with async domains), failures, thrown dispatches, overlapping and discarded calls', () => {
     expect(seen.models).toBe(MODELS)
     expect(seen.withSub).toBeGreaterThan(100)
     expect(seen.withFailures).toBeGreaterThan(100)
     expect(seen.thrown).toBeGreaterThan(0)
-    expect(seen.overlapped).toBeGreaterThan(200)
+    expect(seen.overlapped).toBeGreaterThan(150)
     expect(seen.discarded).toBeGreaterThan(0)
+    expect(seen.subDomainFailures).toBeGreaterThan(5)
+    expect(asyncSubDomainCalls.n).toBeGreaterThan(60)
   })
 })

@@ -128,6 +128,18 @@ describe('dispatchAsync', () => {
     expect(err?.message).toContain('dispatchAsync')
   })
 
+  it('stops the synchronous dispatch and pipes when a function input domain returns a promise, naming dispatchAsync', async () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'f', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'], inputDomain: async () => false })
+    const message = /input domain of 'f' returned a promise, .*`dispatchAsync`/
+    expect(() => dsp.dispatch({ a: 1 })).toThrow(message)
+    expect(() => DispatchPipe(dsp, { inputs: ['a'], outputs: ['b'] })(1)).toThrow(message)
+    expect([...(await dsp.dispatchAsync({ a: 1 }))]).toEqual([['a', 1]])
+    // A replay breaks there, so an async pipe with a fallback gets the search's answer.
+    dsp.addFunction({ id: 'g', fn: (a: number) => a * 100, inputs: ['a'], outputs: ['b'], weight: 3 })
+    expect(await DispatchPipeAsync(dsp, { inputs: ['a'], outputs: ['b'], fallback: true })(1)).toBe(100)
+  })
+
   it('supports async input domains, data-node functions, filters and callbacks', async () => {
     const seen: unknown[] = []
     const dsp = new Dispatcher()
@@ -145,16 +157,15 @@ describe('dispatchAsync', () => {
     expect(sol.workflow.nodes.get('no')?.domain).toBe(false)
   })
 
-  it('fails a sub-dispatcher whose inputDomain returns a promise (a promise is no yes), in both dispatches', async () => {
+  it('fails a sub-dispatcher whose inputDomain returns a promise in the synchronous dispatch, naming dispatchAsync', async () => {
     const child = new Dispatcher()
     child.addFunction({ id: 'g', fn: (x: number) => x + 1, inputs: ['x'], outputs: ['y'] })
     const dsp = new Dispatcher()
     dsp.addDispatcher({ dispatcher: child, id: 'S', inputs: { a: 'x' }, outputs: { y: 'b' }, inputDomain: async () => true })
-    for (const sol of [dsp.dispatch({ a: 1 }), await dsp.dispatchAsync({ a: 1 })]) {
-      expect(sol.has('b')).toBe(false)
-      const err = sol.errors.get('S')
-      expect(err?.message).toMatch(/inputDomain of sub-dispatcher 'S' returned a promise.*function node/)
-    }
+    const sol = dsp.dispatch({ a: 1 })
+    expect(sol.has('b')).toBe(false)
+    expect(sol.errors.get('S')?.message).toMatch(/inputDomain of sub-dispatcher 'S' returned a promise.*`dispatchAsync`/)
+    expect((await dsp.dispatchAsync({ a: 1 })).get('b')).toBe(2)
   })
 
   it('passes a context (signal, node id, path) only to functions that ask for it', async () => {
@@ -444,6 +455,24 @@ describe('Solution.debrief', () => {
       ].join('\n'),
     )
     expect(sol.debrief()).toMatch(/'fetch' \(function\) after [\d.]+ ms: TypeError: network down/)
+  })
+
+  it('lists sync calls started early and not needed, with or without a listener (tasks or not)', async () => {
+    const dsp = new Dispatcher()
+    dsp.addFunction({ id: 'first', fn: (a: number) => a + 1, inputs: ['a'], outputs: ['b'] })
+    dsp.addFunction({ id: 'second', fn: (a: number) => a + 2, inputs: ['a'], outputs: ['b'], weight: 5 })
+    dsp.addFunction({ id: 'third', fn: (a: number) => a + 3, inputs: ['a'], outputs: ['c'], weight: 9 })
+    for (const outputs of [null, ['b']]) {
+      const reports: string[] = []
+      for (const onEvent of [undefined, () => {}]) {
+        const sol = await dsp.dispatchAsync({ a: 1 }, outputs, onEvent === undefined ? {} : { onEvent })
+        expect(sol.get('b')).toBe(2)
+        reports.push(sol.debrief({ timings: false }))
+      }
+      expect(reports[0]).toBe(reports[1])
+      // Without outputs `second` is skipped at its turn; with them the dispatch ends first and drops it.
+      expect(reports[0]!.split('\n').slice(-2)).toEqual(['started early, then not needed (1):', "  - 'second'"])
+    }
   })
 
   it('lists the calls aborted with the dispatch', async () => {
