@@ -57,7 +57,6 @@ const LONG_FUNCTIONS = new Map([
   ['cli.ts#main', "the command line's dispatch over its commands; the serve command is being added to it"],
   // Merged in the same stop as this limit, from branches written in parallel: each is to be split next stop.
   ['compose/pipe.ts#makePipe', 'the pipe solution record merged into it after its split: to split again (replay, record, fail)'],
-  ['internal/compile.ts#compile', 'one pass per compiled array, grown with the sort-key change: to split by array family'],
   ['server/app.ts#createApp', 'the routes of the web service, one handler each: to move the handlers to named functions'],
   ['server/openapi.ts#openApiDocument', 'the OpenAPI document as one literal: to split into components and paths'],
   ['server/request.ts#readDispatchRequest', 'checks a request body field by field: to split per field'],
