@@ -26,7 +26,11 @@ export interface Compiled {
   readonly predEdge: Int32Array
   readonly edgeFrom: Int32Array
   readonly edgeTo: Int32Array
-  readonly edgeLen: Float64Array
+  /**
+   * Length of each edge (its weight, 1 by default, plus its target's weight): 4 bytes an edge when every length is
+   * exactly a 32-bit float (1, small integers, halves…), else 8. Reads give the same numbers either way.
+   */
+  readonly edgeLen: Float32Array | Float64Array
   /** For function slots: edge ids of the inputs, in argument order (`argStart[s] … argStart[s + 1] - 1`). */
   readonly argStart: Int32Array
   readonly argEdge: Int32Array
@@ -124,7 +128,7 @@ interface EdgeArrays {
   readonly succStart: Int32Array
   readonly edgeFrom: Int32Array
   readonly edgeTo: Int32Array
-  readonly edgeLen: Float64Array
+  readonly edgeLen: Float32Array | Float64Array
 }
 
 /** Pass 2: the successor arrays, from the nodes' successor lists (slots are numbered). */
@@ -133,7 +137,7 @@ function edgePass(list: readonly NodeImpl[], edgeCount: number): EdgeArrays {
   const succStart = new Int32Array(size + 1)
   const edgeFrom = new Int32Array(edgeCount)
   const edgeTo = new Int32Array(edgeCount)
-  const edgeLen = new Float64Array(edgeCount)
+  let edgeLen: Float32Array | Float64Array = new Float32Array(edgeCount)
   let e = 0
   for (let s = 0; s < size; s++) {
     succStart[s] = e
@@ -144,7 +148,10 @@ function edgePass(list: readonly NodeImpl[], edgeCount: number): EdgeArrays {
       const to = succ[k]!
       edgeFrom[e] = s
       edgeTo[e] = to.slot
-      edgeLen[e] = (w?.[k] ?? 1) + (to.weight ?? 0)
+      const len = (w?.[k] ?? 1) + (to.weight ?? 0)
+      // A length a 32-bit float cannot hold exactly: the lengths so far move to 64-bit floats (once).
+      if (edgeLen instanceof Float32Array && Math.fround(len) !== len) edgeLen = Float64Array.from(edgeLen)
+      edgeLen[e] = len
       e++
     }
   }
