@@ -24,6 +24,7 @@ import {
   SubDispatcherNodeImpl,
   cloneNode,
   connect,
+  edgeWeight,
   nestedDispatchers,
   type NodeImpl,
 } from './internal/graph.ts'
@@ -196,13 +197,15 @@ export class Dispatcher<T extends object = any> {
   /** Every edge, grouped by source node in insertion order. */
   get edges(): readonly ModelEdge[] {
     const out: ModelEdge[] = []
-    for (const n of this.#nodes.values()) for (const e of n.succ) out.push({ from: n.id, to: e.to.id, weight: e.weight })
+    for (const n of this.#nodes.values()) {
+      for (let k = 0; k < n.succ.length; k++) out.push({ from: n.id, to: n.succ[k]!.id, weight: edgeWeight(n, k) })
+    }
     return out
   }
 
   /** The successors of a node, in edge insertion order. */
   successors(id: NodeId): NodeId[] {
-    return this.#require(id, 'successors').succ.map((e) => e.to.id)
+    return this.#require(id, 'successors').succ.map((to) => to.id)
   }
 
   /** The predecessors of a node, in the order of their nodes. */
@@ -652,7 +655,8 @@ export class Dispatcher<T extends object = any> {
     }
     for (const n of this.#nodes.values()) {
       // `fresh`: a successor list has each target once, so no search (hubs with many successors stay linear).
-      for (const e of n.succ) connect(out.#nodes.get(n.id)!, out.#nodes.get(e.to.id)!, e.weight, true)
+      const from = out.#nodes.get(n.id)!
+      for (let k = 0; k < n.succ.length; k++) connect(from, out.#nodes.get(n.succ[k]!.id)!, edgeWeight(n, k), true)
     }
     for (const [id, dv] of this.#defaults) {
       out.#defaults.set(id, id === SELF && dv.value === this ? { ...dv, value: out } : { ...dv, value: deepCopy(dv.value) })

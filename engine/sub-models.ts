@@ -7,9 +7,10 @@ import { compiledOf, internalsOf, traceOf } from './internal/access.ts'
 import {
   cloneNode,
   connect,
+  edgeWeight,
+  filterEdges,
   findEdge,
   nestedDispatchers,
-  type EdgeImpl,
   type NodeImpl,
   type SubDispatcherNodeImpl,
 } from './internal/graph.ts'
@@ -50,7 +51,7 @@ function modelAdjacency(dsp: Dispatcher): Adjacency {
     next: (id, reverse) => {
       const n = nodes.get(id)
       if (n === undefined) return []
-      return reverse ? predecessorIds(dsp, id) : n.succ.map((e) => e.to.id)
+      return reverse ? predecessorIds(dsp, id) : n.succ.map((to) => to.id)
     },
   }
 }
@@ -118,33 +119,32 @@ function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly 
   // Short edge lists are scanned (at most SCAN edges per look-up); a longer one is indexed once and each edge taken
   // out when it is copied. Either way a look-up costs O(1) (hubs with many successors stay linear) and a pair
   // listed twice is copied once.
-  const bySource = new Map<NodeId, Map<NodeId, EdgeImpl>>()
+  const bySource = new Map<NodeId, Map<NodeId, number>>()
   for (const [u, v] of edges) {
     const from = src.nodes.get(u)!
     if (from.succ.length <= SCAN) {
-      let found: EdgeImpl | undefined
-      for (const e of from.succ) {
-        if (e.to.id === v) {
-          found = e
+      let found = -1
+      for (let k = 0; k < from.succ.length; k++) {
+        if (from.succ[k]!.id === v) {
+          found = k
           break
         }
       }
       const du = dst.nodes.get(u)!
       const dv = dst.nodes.get(v)!
-      if (found !== undefined && findEdge(du, dv) === undefined) connect(du, dv, found.weight, true)
+      if (found >= 0 && findEdge(du, dv) < 0) connect(du, dv, edgeWeight(from, found), true)
       continue
     }
     let out = bySource.get(u)
     if (out === undefined) {
-      const succ = src.nodes.get(u)!.succ
       out = new Map()
-      for (const e of succ) out.set(e.to.id, e)
+      for (let k = 0; k < from.succ.length; k++) out.set(from.succ[k]!.id, k)
       bySource.set(u, out)
     }
-    const e = out.get(v)
-    if (e === undefined) continue
+    const k = out.get(v)
+    if (k === undefined) continue
     out.delete(v)
-    connect(dst.nodes.get(u)!, dst.nodes.get(v)!, e.weight, true)
+    connect(dst.nodes.get(u)!, dst.nodes.get(v)!, edgeWeight(from, k), true)
   }
   for (const [id, dv] of src.defaults) if (dst.nodes.has(id)) dst.defaults.set(id, dv)
   dst.setCounter(src.peekIndex()) // reading it must not change the source model
@@ -186,7 +186,7 @@ export function getSubDsp(dsp: Dispatcher, bunch: Iterable<NodeId>, removeEdges?
   let edges: [NodeId, NodeId][] = []
   for (const id of src.keys()) {
     if (!keep.has(id)) continue
-    for (const e of src.get(id)!.succ) if (keep.has(e.to.id) && !removed.get(id)?.has(e.to.id)) edges.push([id, e.to.id])
+    for (const to of src.get(id)!.succ) if (keep.has(to.id) && !removed.get(id)?.has(to.id)) edges.push([id, to.id])
   }
   // 3. Functions left without outputs go, then 4. isolated nodes.
   const hasOut = new Set(edges.map(([u]) => u))
@@ -312,16 +312,17 @@ function pruneSubDispatchers(
 ): void {
   const nodes = internalsOf(sub).nodes
   const compiled = compiledOf(sub)
-  const drop = new Set<EdgeImpl>()
+  // Edges to cut, by source node: the targets whose edge goes.
+  const drop = new Map<NodeImpl, Set<NodeImpl>>()
   for (const n of [...nodes.values()]) {
     if (n.kind !== 'dispatcher') continue
     const slot = compiled.slotOf.get(n.id)!
-    const predEdges: EdgeImpl[] = []
+    const predNodes: NodeImpl[] = []
     for (let q = compiled.predStart[slot]!; q < compiled.predStart[slot + 1]!; q++) {
-      predEdges.push(compiled.edges[compiled.predEdge[q]!]!)
+      predNodes.push(compiled.nodes[compiled.edgeFrom[compiled.predEdge[q]!]!]!)
     }
-    const pred = new Set(predEdges.map((e) => e.from.id))
-    const succ = new Set(n.succ.map((e) => e.to.id))
+    const pred = new Set(predNodes.map((p) => p.id))
+    const succ = new Set(n.succ.map((to) => to.id))
     const inputs: NodeId[] = []
     for (const [p, cs] of n.inputs) if (pred.has(p)) inputs.push(...cs)
     const outs: NodeId[] = []
@@ -332,11 +333,9 @@ function pruneSubDispatchers(
         : [...outs, ...inputs]
     n.dispatcher = prune(n.dispatcher, sources, inputs, n.id)
     nestedDispatchers.add(n.dispatcher)
-    reduceMappings(n, pred, succ, predEdges, drop)
+    reduceMappings(n, pred, succ, predNodes, drop)
   }
-  const sources = new Set<NodeImpl>()
-  for (const e of drop) sources.add(e.from)
-  for (const from of sources) from.succ = from.succ.filter((e) => !drop.has(e))
+  for (const [from, targets] of drop) filterEdges(from, (to) => !targets.has(to))
   internalsOf(sub).touch()
 }
 
@@ -345,8 +344,8 @@ function reduceMappings(
   n: SubDispatcherNodeImpl,
   pred: ReadonlySet<NodeId>,
   succ: ReadonlySet<NodeId>,
-  predEdges: readonly EdgeImpl[],
-  drop: Set<EdgeImpl>,
+  predNodes: readonly NodeImpl[],
+  drop: Map<NodeImpl, Set<NodeImpl>>,
 ): void {
   const childData = internalsOf(n.dispatcher).nodes
   const isData = (id: NodeId) => childData.get(id)?.kind === 'data'
@@ -363,8 +362,13 @@ function reduceMappings(
   n.inputs = inputs
   n.outputs = outputs
   const keptParentsOut = new Set([...outputs.values()].flat())
-  for (const e of predEdges) if (!inputs.has(e.from.id)) drop.add(e)
-  n.succ = n.succ.filter((e) => keptParentsOut.has(e.to.id))
+  for (const p of predNodes) {
+    if (inputs.has(p.id)) continue
+    let targets = drop.get(p)
+    if (targets === undefined) drop.set(p, (targets = new Set()))
+    targets.add(n)
+  }
+  filterEdges(n, (to) => keptParentsOut.has(to.id))
 }
 
 // ---- shrinking ------------------------------------------------------------------------------------------------------

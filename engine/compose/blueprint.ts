@@ -4,6 +4,7 @@ import type { Distance } from '../distance.ts'
 import type { Dispatcher, DispatchOptions } from '../dispatcher.ts'
 import { ModelError } from '../errors.ts'
 import { internalsOf, isDispatcher, newDispatcher } from '../internal/access.ts'
+import { edgeWeight, findEdge, type NodeImpl } from '../internal/graph.ts'
 import type { AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DispatcherOptions } from '../model.ts'
 import { deepCopy } from './helpers.ts'
 import type { Val } from './sub-dispatch.ts'
@@ -297,11 +298,14 @@ export function blueprintOf<T extends object>(dsp: Dispatcher<T>, depth = -1, me
       if (Reflect.ownKeys(n.attributes).length > 0) o.attributes = { ...n.attributes }
       const inpWeight = new Map<NodeId, number>()
       for (const i of new Set(n.inputs)) {
-        const e = nodes.get(i)?.succ.find((x) => x.to === n)
-        if (e?.weight !== undefined) inpWeight.set(i, e.weight)
+        const w = weightTo(nodes.get(i), n)
+        if (w !== undefined) inpWeight.set(i, w)
       }
       const outWeight = new Map<NodeId, number>()
-      for (const e of n.succ) if (e.weight !== undefined) outWeight.set(e.to.id, e.weight)
+      for (let k = 0; k < n.succ.length; k++) {
+        const w = edgeWeight(n, k)
+        if (w !== undefined) outWeight.set(n.succ[k]!.id, w)
+      }
       if (inpWeight.size > 0) o.inpWeight = inpWeight
       if (outWeight.size > 0) o.outWeight = outWeight
       b.addFunction(o)
@@ -321,8 +325,8 @@ export function blueprintOf<T extends object>(dsp: Dispatcher<T>, depth = -1, me
       if (Reflect.ownKeys(n.attributes).length > 0) o.attributes = { ...n.attributes }
       const inpWeight = new Map<NodeId, number>()
       for (const p of n.inputs.keys()) {
-        const e = nodes.get(p)?.succ.find((x) => x.to === n)
-        if (e !== undefined && e.weight !== undefined && e.weight !== 0) inpWeight.set(p, e.weight)
+        const w = weightTo(nodes.get(p), n)
+        if (w !== undefined && w !== 0) inpWeight.set(p, w)
       }
       if (inpWeight.size > 0) o.inpWeight = inpWeight
       b.addDispatcher(o)
@@ -331,4 +335,11 @@ export function blueprintOf<T extends object>(dsp: Dispatcher<T>, depth = -1, me
     }
   }
   return blue
+}
+
+/** The weight of the edge `from → to` (undefined when unweighted, or when there is no such edge). */
+function weightTo(from: NodeImpl | undefined, to: NodeImpl): number | undefined {
+  if (from === undefined) return undefined
+  const k = findEdge(from, to)
+  return k < 0 ? undefined : edgeWeight(from, k)
 }

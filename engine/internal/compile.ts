@@ -1,6 +1,6 @@
 // Flattens a dispatcher's node records into typed arrays (CSR adjacency) for the search loop.
 import { idText, sortKey } from '../constants.ts'
-import type { EdgeImpl, NodeImpl } from './graph.ts'
+import type { NodeImpl } from './graph.ts'
 
 /** Node kind codes used in the compiled arrays. */
 export const DATA = 0
@@ -24,10 +24,13 @@ export interface Compiled {
   readonly succStart: Int32Array
   readonly predStart: Int32Array
   readonly predEdge: Int32Array
-  readonly edges: readonly EdgeImpl[]
   readonly edgeFrom: Int32Array
   readonly edgeTo: Int32Array
-  readonly edgeLen: Float64Array
+  /**
+   * Length of each edge (its weight, 1 by default, plus its target's weight): 4 bytes an edge when every length is
+   * exactly a 32-bit float (1, small integers, halves…), else 8. Reads give the same numbers either way.
+   */
+  readonly edgeLen: Float32Array | Float64Array
   /** For function slots: edge ids of the inputs, in argument order (`argStart[s] … argStart[s + 1] - 1`). */
   readonly argStart: Int32Array
   readonly argEdge: Int32Array
@@ -39,17 +42,57 @@ export interface Compiled {
 /** Builds the compiled form of a node list (in insertion order). Linear in nodes + edges. */
 export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['id'], NodeImpl>): Compiled {
   const size = list.length
-  const slotOf = {
-    get(id: NodeImpl['id']): number | undefined {
-      const n = byId.get(id)
-      return n !== undefined && n.slot >= 0 && n.slot < size && list[n.slot] === n ? n.slot : undefined
+  const nodes = nodePass(list)
+  const edges = edgePass(list, nodes.edgeCount)
+  const pred = predecessorPass(size, edges.edgeTo)
+  const ports = portPass(list, nodes, edges, pred)
+  const keys = nodes.key
+  return {
+    size,
+    nodes: list,
+    slotOf: {
+      get(id: NodeImpl['id']): number | undefined {
+        const n = byId.get(id)
+        return n !== undefined && n.slot >= 0 && n.slot < size && list[n.slot] === n ? n.slot : undefined
+      },
     },
+    kind: nodes.kind,
+    waitIn: nodes.waitIn,
+    index: nodes.index,
+    keyOf: keys === null ? (s: number) => list[s]!.id as string : (s: number) => keys[s]!,
+    succStart: edges.succStart,
+    predStart: pred.predStart,
+    predEdge: pred.predEdge,
+    edgeFrom: edges.edgeFrom,
+    edgeTo: edges.edgeTo,
+    edgeLen: edges.edgeLen,
+    argStart: ports.argStart,
+    argEdge: ports.argEdge,
+    outStart: ports.outStart,
+    outEdge: ports.outEdge,
   }
+}
+
+/** The per-node arrays (slots, kinds, wait flags, indices, sort keys) and the sizes of the edge and port arrays. */
+interface NodeArrays {
+  readonly kind: Uint8Array
+  readonly waitIn: Uint8Array
+  readonly index: Int32Array
+  /** Sort keys by slot; null when every id is its own sort key. */
+  readonly key: string[] | null
+  readonly edgeCount: number
+  readonly argCount: number
+  readonly outCount: number
+}
+
+/** Pass 1: numbers the nodes (`slot`) and fills the per-node arrays. */
+function nodePass(list: readonly NodeImpl[]): NodeArrays {
+  const size = list.length
   const kind = new Uint8Array(size)
   const waitIn = new Uint8Array(size)
+  const index = new Int32Array(size)
   // Sort keys differ from the ids only for symbols and text above U+FFFF: without such ids none is stored.
   let key: string[] | null = null
-  const index = new Int32Array(size)
   let edgeCount = 0
   let argCount = 0
   let outCount = 0
@@ -59,7 +102,7 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     const id = n.id
     if (key !== null || typeof id !== 'string' || sortKey(id) !== id) {
       if (key === null) {
-        key = new Array(size)
+        key = new Array<string>(size)
         for (let k = 0; k < s; k++) key[k] = list[k]!.id as string
       }
       key[s] = sortKey(idText(id))
@@ -77,35 +120,77 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
       kind[s] = DISPATCHER
     }
   }
+  return { kind, waitIn, index, key, edgeCount, argCount, outCount }
+}
+
+/** The successor arrays (CSR): edges numbered by source slot, then by position in the source's `succ`. */
+interface EdgeArrays {
+  readonly succStart: Int32Array
+  readonly edgeFrom: Int32Array
+  readonly edgeTo: Int32Array
+  readonly edgeLen: Float32Array | Float64Array
+}
+
+/** Pass 2: the successor arrays, from the nodes' successor lists (slots are numbered). */
+function edgePass(list: readonly NodeImpl[], edgeCount: number): EdgeArrays {
+  const size = list.length
   const succStart = new Int32Array(size + 1)
-  const edges = new Array<EdgeImpl>(edgeCount)
   const edgeFrom = new Int32Array(edgeCount)
   const edgeTo = new Int32Array(edgeCount)
-  const edgeLen = new Float64Array(edgeCount)
+  let edgeLen: Float32Array | Float64Array = new Float32Array(edgeCount)
   let e = 0
   for (let s = 0; s < size; s++) {
     succStart[s] = e
-    for (const edge of list[s]!.succ) {
-      const to = edge.to.slot
-      edges[e] = edge
+    const n = list[s]!
+    const succ = n.succ
+    const w = n.succW
+    for (let k = 0; k < succ.length; k++) {
+      const to = succ[k]!
       edgeFrom[e] = s
-      edgeTo[e] = to
-      edgeLen[e] = (edge.weight ?? 1) + (edge.to.weight ?? 0)
+      edgeTo[e] = to.slot
+      const len = (w?.[k] ?? 1) + (to.weight ?? 0)
+      // A length a 32-bit float cannot hold exactly: the lengths so far move to 64-bit floats (once).
+      if (edgeLen instanceof Float32Array && Math.fround(len) !== len) edgeLen = Float64Array.from(edgeLen)
+      edgeLen[e] = len
       e++
     }
   }
   succStart[size] = e
-  // Predecessors, derived from the successor lists: grouped by target, in source order.
+  return { succStart, edgeFrom, edgeTo, edgeLen }
+}
+
+/** Pass 3: the predecessor arrays, derived from the successor arrays (grouped by target, in source order). */
+function predecessorPass(size: number, edgeTo: Int32Array): { predStart: Int32Array; predEdge: Int32Array } {
+  const e = edgeTo.length
   const predStart = new Int32Array(size + 1)
   for (let k = 0; k < e; k++) predStart[edgeTo[k]! + 1]!++
   for (let s = 0; s < size; s++) predStart[s + 1]! += predStart[s]!
-  const predEdge = new Int32Array(edgeCount)
+  const predEdge = new Int32Array(e)
   const fill = predStart.slice(0, size)
   for (let k = 0; k < e; k++) predEdge[fill[edgeTo[k]!]!++] = k
+  return { predStart, predEdge }
+}
+
+/** The argument and output edges of the function nodes. */
+interface PortArrays {
+  readonly argStart: Int32Array
+  readonly argEdge: Int32Array
+  readonly outStart: Int32Array
+  readonly outEdge: Int32Array
+}
+
+/** Pass 4: for each function node, the edge of each input (argument order) and of each declared output. */
+function portPass(
+  list: readonly NodeImpl[],
+  nodes: NodeArrays,
+  edges: EdgeArrays,
+  pred: { predStart: Int32Array; predEdge: Int32Array },
+): PortArrays {
+  const size = list.length
   const argStart = new Int32Array(size + 1)
-  const argEdge = new Int32Array(argCount)
+  const argEdge = new Int32Array(nodes.argCount)
   const outStart = new Int32Array(size + 1)
-  const outEdge = new Int32Array(outCount)
+  const outEdge = new Int32Array(nodes.outCount)
   let a = 0
   let o = 0
   for (let s = 0; s < size; s++) {
@@ -113,68 +198,71 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     outStart[s] = o
     const n = list[s]!
     if (n.kind !== 'function') continue
-    const p0 = predStart[s]!
-    const p1 = predStart[s + 1]!
-    if (p1 - p0 <= SCAN_LIMIT) {
-      for (const id of n.inputs) {
-        let found = -1
-        for (let p = p0; p < p1; p++) {
-          if (list[edgeFrom[predEdge[p]!]!]!.id === id) {
-            found = predEdge[p]!
-            break
-          }
-        }
-        argEdge[a++] = found
-      }
-    } else {
-      // Many inputs: one map instead of a scan per input (linear for a node with 10⁵ inputs).
-      const byId = new Map<NodeImpl['id'], number>()
-      for (let p = p1 - 1; p >= p0; p--) byId.set(list[edgeFrom[predEdge[p]!]!]!.id, predEdge[p]!)
-      for (const id of n.inputs) argEdge[a++] = byId.get(id) ?? -1
-    }
-    // An edge's id is its position: the successors of slot s are numbered from succStart[s], in list order.
-    const base = succStart[s]!
-    if (n.succ.length <= SCAN_LIMIT) {
-      for (const id of n.outputs) {
-        const k = findId(n.succ, id)
-        outEdge[o++] = k < 0 ? -1 : base + k
-      }
-    } else {
-      const byId = new Map<NodeImpl['id'], number>()
-      for (let k = n.succ.length - 1; k >= 0; k--) byId.set(n.succ[k]!.to.id, base + k)
-      for (const id of n.outputs) outEdge[o++] = byId.get(id) ?? -1
-    }
+    a = argEdges(list, n.inputs, pred.predEdge, pred.predStart[s]!, pred.predStart[s + 1]!, edges.edgeFrom, argEdge, a)
+    o = outEdges(n.succ, n.outputs, edges.succStart[s]!, outEdge, o)
   }
   argStart[size] = a
   outStart[size] = o
-  const keys = key
-  return {
-    size,
-    nodes: list,
-    slotOf,
-    kind,
-    waitIn,
-    index,
-    keyOf: keys === null ? (s: number) => list[s]!.id as string : (s: number) => keys[s]!,
-    succStart,
-    predStart,
-    predEdge,
-    edges,
-    edgeFrom,
-    edgeTo,
-    edgeLen,
-    argStart,
-    argEdge,
-    outStart,
-    outEdge,
+  return { argStart, argEdge, outStart, outEdge }
+}
+
+/**
+ * Writes from `at` the edge id of each input (-1 when its edge was removed), found among the predecessor edges
+ * `predEdge[p0 … p1 - 1]`; returns the next free position.
+ */
+function argEdges(
+  list: readonly NodeImpl[],
+  inputs: readonly NodeImpl['id'][],
+  predEdge: Int32Array,
+  p0: number,
+  p1: number,
+  edgeFrom: Int32Array,
+  out: Int32Array,
+  at: number,
+): number {
+  if (p1 - p0 <= SCAN_LIMIT) {
+    for (const id of inputs) {
+      let found = -1
+      for (let p = p0; p < p1; p++) {
+        if (list[edgeFrom[predEdge[p]!]!]!.id === id) {
+          found = predEdge[p]!
+          break
+        }
+      }
+      out[at++] = found
+    }
+    return at
   }
+  // Many inputs: one map instead of a scan per input (linear for a node with 10⁵ inputs).
+  const byId = new Map<NodeImpl['id'], number>()
+  for (let p = p1 - 1; p >= p0; p--) byId.set(list[edgeFrom[predEdge[p]!]!]!.id, predEdge[p]!)
+  for (const id of inputs) out[at++] = byId.get(id) ?? -1
+  return at
+}
+
+/**
+ * Writes from `at` the edge id of each output (-1 when its edge was removed): an edge's id is its position, the
+ * successors of the node numbered from `base` in list order. Returns the next free position.
+ */
+function outEdges(succ: readonly NodeImpl[], outputs: readonly NodeImpl['id'][], base: number, out: Int32Array, at: number): number {
+  if (succ.length <= SCAN_LIMIT) {
+    for (const id of outputs) {
+      const k = findId(succ, id)
+      out[at++] = k < 0 ? -1 : base + k
+    }
+    return at
+  }
+  const byId = new Map<NodeImpl['id'], number>()
+  for (let k = succ.length - 1; k >= 0; k--) byId.set(succ[k]!.id, base + k)
+  for (const id of outputs) out[at++] = byId.get(id) ?? -1
+  return at
 }
 
 /** Up to this many edges, finding an argument or output edge by scanning is cheaper than building a map. */
 const SCAN_LIMIT = 16
 
-/** The index in `list` of the edge to node `id`, or -1. */
-function findId(list: readonly EdgeImpl[], id: NodeImpl['id']): number {
-  for (let k = 0; k < list.length; k++) if (list[k]!.to.id === id) return k
+/** The index in `list` of node `id`, or -1. */
+function findId(list: readonly NodeImpl[], id: NodeImpl['id']): number {
+  for (let k = 0; k < list.length; k++) if (list[k]!.id === id) return k
   return -1
 }

@@ -13,34 +13,23 @@ import type {
   SubDispatcherNode,
 } from '../model.ts'
 
-/**
- * A model edge, listed in `from.succ` (predecessor lists are derived in the compiled form). Its id in a compiled form
- * is its position there (`succStart[from.slot]` + its index in `from.succ`); an unweighted edge has no own `weight`
- * (it reads `undefined` from the prototype): two fields per edge, which keeps million-node models small.
- */
-export class EdgeImpl {
-  readonly from: NodeImpl
-  readonly to: NodeImpl
-  declare weight: number | undefined
-
-  constructor(from: NodeImpl, to: NodeImpl, weight: number | undefined) {
-    this.from = from
-    this.to = to
-    if (weight !== undefined) this.weight = weight
-  }
-}
-Object.defineProperty(EdgeImpl.prototype, 'weight', { value: undefined, writable: true, enumerable: true, configurable: true })
-
 /** Shared empty attribute bag: nodes get their own object only when attributes are given. */
 export const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({})
-const NO_EDGES: EdgeImpl[] = []
+const NO_EDGES: NodeImpl[] = []
 
 // Optional attributes are declared here and given their defaults on the prototypes below: a node carries only the
 // fields it uses (most nodes have no description, weight, filters…), which keeps large models small.
 abstract class NodeBase {
   readonly id: NodeId
   index: number
-  succ: EdgeImpl[] = NO_EDGES
+  /**
+   * The edges from this node: their targets, in insertion order (an edge is its source and its position here: no
+   * object per edge, which keeps million-node models small). Its id in a compiled form is `succStart[slot]` + that
+   * position. Each target is listed once.
+   */
+  succ: NodeImpl[] = NO_EDGES
+  /** Weights of the edges in `succ`, by position (undefined: unweighted); no array until an edge has a weight. */
+  declare succW: (number | undefined)[] | undefined
   /** Slot in the last compiled form of its dispatcher. */
   slot = -1
   declare description: string | undefined
@@ -110,7 +99,7 @@ function defaults(proto: object, values: Record<string, unknown>): void {
     Object.defineProperty(proto, key, { value, writable: true, enumerable: true, configurable: true })
   }
 }
-defaults(NodeBase.prototype, { description: undefined, attributes: NO_ATTRIBUTES, weight: undefined })
+defaults(NodeBase.prototype, { description: undefined, attributes: NO_ATTRIBUTES, weight: undefined, succW: undefined })
 defaults(DataNodeImpl.prototype, { waitInputs: false, fn: undefined, callback: undefined, filters: undefined, wildcard: undefined })
 defaults(FunctionNodeImpl.prototype, {
   inputDomain: undefined,
@@ -131,44 +120,64 @@ Object.defineProperty(SubDispatcherNodeImpl.prototype, 'kind', { value: 'dispatc
 export type NodeImpl = DataNodeImpl | FunctionNodeImpl | SubDispatcherNodeImpl
 
 /**
- * Adds the edge `from → to` unless it exists (then only its weight is updated); returns the edge. `fresh` skips the
- * search for an existing edge when the caller knows there is none (a node that was just created).
+ * Adds the edge `from → to` unless it exists (then only its weight is updated). `fresh` skips the search for an
+ * existing edge when the caller knows there is none (a node that was just created).
  */
-export function connect(from: NodeImpl, to: NodeImpl, weight: number | undefined, fresh = false): EdgeImpl {
+export function connect(from: NodeImpl, to: NodeImpl, weight: number | undefined, fresh = false): void {
   if (!fresh) {
-    const existing = findEdge(from, to)
-    if (existing !== undefined) {
-      if (weight !== undefined) existing.weight = weight
-      return existing
+    const k = findEdge(from, to)
+    if (k >= 0) {
+      if (weight !== undefined) setWeight(from, k, weight)
+      return
     }
   }
-  const e = new EdgeImpl(from, to, weight)
-  from.succ = append(from.succ, e)
-  return e
+  const k = from.succ.length
+  from.succ = append(from.succ, to)
+  if (weight !== undefined) setWeight(from, k, weight)
 }
 
-/** Appends to an edge list, keeping short lists at their exact size (most nodes have one or two edges). */
-function append(list: EdgeImpl[], e: EdgeImpl): EdgeImpl[] {
+function setWeight(from: NodeImpl, k: number, weight: number): void {
+  const w = (from.succW ??= [])
+  while (w.length < k) w.push(undefined)
+  w[k] = weight
+}
+
+/** Appends to a successor list, keeping short lists at their exact size (most nodes have one or two edges). */
+function append(list: NodeImpl[], to: NodeImpl): NodeImpl[] {
   const n = list.length
   if (n >= 8) {
-    list.push(e)
+    list.push(to)
     return list
   }
-  const out = new Array<EdgeImpl>(n + 1)
+  const out = new Array<NodeImpl>(n + 1)
   for (let i = 0; i < n; i++) out[i] = list[i]!
-  out[n] = e
+  out[n] = to
   return out
 }
 
-/** Removes one edge from both of its ends. */
-export function disconnect(e: EdgeImpl): void {
-  e.from.succ = e.from.succ.filter((x) => x !== e)
+/** The weight of the edge at position `k` of `from.succ` (undefined: unweighted). */
+export function edgeWeight(from: NodeImpl, k: number): number | undefined {
+  return from.succW?.[k]
 }
 
-/** Finds the edge `from → to`, if any. */
-export function findEdge(from: NodeImpl, to: NodeImpl): EdgeImpl | undefined {
-  for (const e of from.succ) if (e.to === to) return e
-  return undefined
+/** The position of the edge `from → to` in `from.succ`, or -1. */
+export function findEdge(from: NodeImpl, to: NodeImpl): number {
+  return from.succ.indexOf(to)
+}
+
+/** Keeps the edges from `from` whose target passes `keep` (weights follow their edges). */
+export function filterEdges(from: NodeImpl, keep: (to: NodeImpl) => boolean): void {
+  const succ: NodeImpl[] = []
+  const w = from.succW
+  const weights: (number | undefined)[] = []
+  for (let k = 0; k < from.succ.length; k++) {
+    const to = from.succ[k]!
+    if (!keep(to)) continue
+    succ.push(to)
+    if (w !== undefined) weights.push(w[k])
+  }
+  from.succ = succ
+  if (w !== undefined) from.succW = weights
 }
 
 /** Copies the plain attributes of a node record onto a fresh record of the same kind (no edges). */

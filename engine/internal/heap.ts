@@ -17,7 +17,7 @@ export class Fringe {
   lev = new Int32Array(64)
   slot = new Int32Array(64)
   seq = new Float64Array(64)
-  /** The first three UTF-16 units of `key` as one number (see `keyPrefix`): most ties are told apart without `<` on text. */
+  /** The first seven UTF-16 units of `key` as one number (see `keyPrefix`): most ties are told apart without `<` on text. */
   kp = new Float64Array(64)
   /** Id text of each entry's node, kept beside the entry so ties cost one load. */
   key: string[] = []
@@ -161,13 +161,18 @@ export class Fringe {
 }
 
 /**
- * The first three UTF-16 code units of a sort key packed in one number (a missing unit counts as 0): for two keys,
- * a smaller prefix means a smaller key, and equal prefixes leave the order to the full text.
+ * The first seven UTF-16 code units of a sort key packed in one number, 7 bits each (a missing unit counts as 0, a
+ * unit above 126 as 127): the map is monotone, so for two keys a smaller prefix means a smaller key, and equal
+ * prefixes leave the order to the full text. Seven units tell most ids apart (`f0` … `f99999`, `node_123`), so ties
+ * on distance rarely compare text.
  */
 function keyPrefix(key: string): number {
-  const n = key.length
-  const c0 = n > 0 ? key.charCodeAt(0) : 0
-  const c1 = n > 1 ? key.charCodeAt(1) : 0
-  const c2 = n > 2 ? key.charCodeAt(2) : 0
-  return c0 * 4294967296 + c1 * 65536 + c2
+  const n = key.length < 7 ? key.length : 7
+  let p = 0
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i)
+    p = p * 128 + (c < 127 ? c : 127)
+  }
+  for (let i = n; i < 7; i++) p *= 128
+  return p
 }

@@ -467,7 +467,7 @@ export class Level implements Trace {
       this.path = [...parent.path, parent.c.nodes[parentSlot]!.id]
     }
     const n = this.c.size
-    const e = this.c.edges.length
+    const e = this.c.edgeTo.length
     this.inDist = new Uint8Array(n)
     this.startOn = new Uint8Array(n)
     this.val = new Array(n)
