@@ -4,7 +4,7 @@ import { mkdir, writeFile, readFile, rename } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import type { AstroIntegration } from 'astro'
 import remarkDirective from 'remark-directive'
-import { resolveOptions, type FlowmarkOptions } from './options.ts'
+import { resolveOptions, type FlowmarkOptions, type ResolvedFlowmarkOptions } from './options.ts'
 import { detectProcessor, installAdapters, dedupeRemarkDirective, type Adapters, type DetectedProcessor } from './processor.ts'
 import { clearContentLayerCache, filesDigest } from './cache.ts'
 import { codeDigest, createResultCache, fileDigest, forgetDigests, type ResultCache } from './page-cache.ts'
@@ -50,214 +50,280 @@ const OUTPUT_VERSION = '2'
  */
 export default function flowmark(userOptions?: FlowmarkOptions): AstroIntegration {
   const options = resolveOptions(userOptions)
-  let api: ApiSetupResult | undefined
-  const state = createRunState(options)
-  let adapters: Adapters | undefined
-  let detected: DetectedProcessor | undefined
-  let statePath: string | undefined
-  let previous: BuildState = { files: [], graphPages: [], status: 'none' }
-  let clientDir: URL | undefined
-  /** The build's output folder (recorded in the build state for `flowmark-docs build`). */
-  let outDir: string | undefined
-
-  const integration: WithPreparedApi = {
-    name: INTEGRATION_NAME,
-    hooks: {
-      'astro:config:setup': async ({ config, command, logger, addWatchFile }) => {
-        state.command = command
-        state.root = fileURLToPath(config.root)
-        state.base = config.base
-        state.logger = logger
-        state.pagesDir = fileURLToPath(new URL('pages/', config.srcDir))
-        // Content collections render during the sync that precedes `astro:build:start`, so start afresh here.
-        state.collector.clear()
-        detected = detectProcessor(config.markdown.processor)
-
-        // Results of earlier runs: Flowmark's per-page cache, and the build state (what the pages loaded, which
-        // had graphs, whether the last build passed).
-        const cacheRoot = resolve(state.root, options.cacheDir)
-        statePath = join(cacheRoot, 'doctest', BUILD_STATE)
-        const salt = `${OUTPUT_VERSION}\0${process.version}\0${codeDigest()}\0${JSON.stringify({ ...options, api: undefined })}`
-        state.results = createResultCache(join(cacheRoot, 'doctest'), salt)
-        forgetDigests(state.results)
-        state.watchFiles = options.watch.map((w) => resolve(state.root, w))
-        previous = await readBuildState(statePath)
-        // Astro's content cache keeps the HTML of pages whose text did not change. A build after a failed or
-        // interrupted one clears it (a failing page's HTML may be cached; its examples must run and fail again), as
-        // does the `clearContentCache` option.
-        if (command === 'build' && (options.clearContentCache || previous.status !== 'passed')) {
-          const removed = await clearContentLayerCache({ root: config.root, cacheDir: config.cacheDir }, false)
-          if (removed.length > 0)
-            logger.info(
-              options.clearContentCache
-                ? 'cleared the content-layer cache (clearContentCache)'
-                : 'cleared the content-layer cache: the last build did not pass',
-            )
-        }
-        if (command === 'build') await writeBuildState(statePath, { ...previous, status: 'running' })
-        // The cache key of Astro's content store sits in the processor's options, which Astro serialises into its
-        // config digest: when the key differs from the one stored with the cached pages, Astro clears its content
-        // store and renders every page again (Flowmark's per-page cache then re-runs only the pages whose own inputs
-        // changed). The key stays the last build's while every file the pages' examples loaded (models, the engine,
-        // packages), every `watch` file, Flowmark's code and its options are as they were; any change makes a new one.
-        state.cacheKey = contentKey(
-          previous,
-          salt,
-          currentDigests(
-            state.results,
-            previous.files.map(([f]) => f),
-            state.watchFiles,
-          ),
-        )
-        setCacheKey(detected.options, state.cacheKey)
-
-        adapters = {
-          remark: [remarkFlowmarkAstro(state), { cacheKey: state.cacheKey }],
-          remarkDirective,
-          satteri: satteriFlowmark(state),
-        }
-        installAdapters(detected, adapters)
-
-        // API pages are generated now, before Astro loads the content (apiPagesLoader serves them).
-        if (options.api) {
-          const prepared = integration[PREPARED_API]?.()
-          if (prepared !== undefined) {
-            api = await prepared
-            for (const file of api.watchFiles) addWatchFile(file)
-          } else {
-            const { setupApiPages, validateApiConfig } = await import('../api/astro.ts')
-            api = await setupApiPages(validateApiConfig(options.api), { config, addWatchFile, logger })
-          }
-        }
-      },
-
-      'astro:config:done': ({ config, buildOutput }) => {
-        state.base = config.base
-        // Static builds serve `dir` as is; server builds serve the client folder.
-        clientDir = buildOutput === 'server' ? config.build.client : undefined
-        outDir = fileURLToPath(config.outDir)
-        if (detected && adapters) dedupeRemarkDirective(detected, adapters)
-      },
-
-      'astro:server:setup': ({ server, logger, refreshContent }) => {
-        server.middlewares.use(viewerMiddleware(state.base))
-        // Failures of content-collection pages reach the browser through Vite's error channel (Astro's overlay),
-        // again whenever a browser connects, until the page renders cleanly.
-        const failing = new Map<string, PageDoctestError>()
-        const send = (error: PageDoctestError): void => {
-          server.environments.client.hot.send({
-            type: 'error',
-            err: {
-              name: error.name,
-              message: error.message,
-              stack: error.stack ?? '',
-              loc: error.loc,
-              plugin: INTEGRATION_NAME,
-              id: error.loc.file,
-              ...{ title: error.title, hint: error.hint },
-            },
-          })
-        }
-        state.devError = (file, error) => {
-          if (error === undefined) failing.delete(file)
-          else {
-            failing.set(file, error)
-            send(error)
-          }
-        }
-        server.ws.on('connection', () => {
-          for (const error of failing.values()) send(error)
-        })
-
-        // Models and other local files the examples import: editing one re-runs the sessions of the pages that
-        // import it (Vite does not know these imports: the sessions run in a worker, outside Vite).
-        const watched = new Set<string>()
-        const watch = (file: string): void => {
-          if (watched.has(file)) return
-          watched.add(file)
-          server.watcher.add(file)
-        }
-        // Installed packages are not watched (an install restarts Astro anyway).
-        const local = (file: string): boolean => !file.split(/[\\/]/).includes('node_modules')
-        for (const file of [...previous.files.map(([f]) => f).filter(local), ...state.watchFiles]) watch(file)
-        state.onDependencies = (_file, deps) => {
-          const fresh = [...deps].filter((d) => !watched.has(d) && local(d))
-          if (fresh.length === 0 || statePath === undefined) return
-          for (const d of fresh) watch(d)
-          void saveBuildState(statePath, previous, state, undefined).catch((e: unknown) =>
-            logger.warn(`could not save ${statePath}: ${String(e)}`),
-          )
-        }
-        let queue = Promise.resolve()
-        server.watcher.on('change', (changed) => {
-          if (!watched.has(changed)) return
-          queue = queue
-            .then(() => rerun(changed))
-            .catch((e: unknown) => logger.error(`re-running the examples after ${changed} changed failed: ${String(e)}`))
-        })
-        const rerun = async (changed: string): Promise<void> => {
-          const everyPage = options.watch.some((w) => resolve(state.root, w) === changed)
-          const pages = [...state.deps].filter(([, deps]) => everyPage || deps.has(changed)).map(([page]) => page)
-          logger.info(`${relative(state.root, changed)} changed: re-running the examples of ${pages.length} page(s)`)
-          // Content collections: a new key changes Astro's config digest, so the sync clears the store and renders
-          // every entry again.
-          if (state.results !== undefined) forgetDigests(state.results)
-          state.cacheKey = filesDigest([...watched], state.results?.salt ?? OUTPUT_VERSION)
-          for (const o of KEYED) o[CACHE_KEY] = state.cacheKey
-          await refreshContent?.({})
-          // Pages Vite compiles (src/pages/*.md, .mdx): invalidate their modules.
-          for (const env of Object.values(server.environments)) {
-            for (const page of pages) for (const mod of env.moduleGraph.getModulesByFile(page) ?? []) env.moduleGraph.invalidateModule(mod)
-          }
-          server.environments.client.hot.send({ type: 'full-reload' })
-        }
-      },
-
-      'astro:build:done': async ({ dir, logger }) => {
-        if (api !== undefined && api.outDir === undefined) {
-          const { registeredApiPages } = await import('../api/loader.ts')
-          if (registeredApiPages(state.root)?.loaded !== true) {
-            logger.warn(
-              "API pages: no content collection used apiPagesLoader(), so the generated pages are not on the site. In content.config.ts, wrap the docs loader: `loader: apiPagesLoader(docsLoader())` (import { apiPagesLoader } from '@flowmark/docs/astro').",
-            )
-          }
-        }
-        const errors = state.collector.list('error')
-        // Pages Astro served from its content cache did not reach the plugin: their graphs are known from the
-        // previous build (the viewer files must exist for them too).
-        const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
-        // Remember what the examples loaded: the next run's cache key covers those files.
-        if (statePath !== undefined) {
-          await saveBuildState(statePath, previous, state, errors.length > 0 ? 'failed' : 'passed', outDir).catch((e: unknown) =>
-            logger.warn(`could not save ${statePath}: ${String(e)}`),
-          )
-        }
-        if (graphPages.size > 0) {
-          const files = await writeViewerAssets(clientDir ?? dir, await loadViewerAssets())
-          logger.info(
-            `viewer for ${graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`,
-          )
-        }
-        if (errors.length > 0 && options.doctest === 'error') {
-          const failure = new DoctestBuildError(errors, state.root)
-          // Thrown, Astro's CLI would report it twice ("An unhandled error occurred while running the hook", then the
-          // message with a stack that points into Astro). Under the CLI: one clean report, and the build fails.
-          if (!runByAstroCli()) throw failure
-          logger.error(failure.message)
-          process.exit(1)
-        }
-        const stats = state.results?.stats
-        if (stats !== undefined) {
-          logger.info(
-            `examples: ran ${stats.examplesRan} on ${stats.ran.size} page(s), reused the results of ${stats.examplesReused} on ` +
-              `${stats.reused.size} page(s) from ${relative(state.root, state.results!.dir) || '.'}` +
-              `${errors.length > 0 ? `, ${errors.length} failing (doctest: 'warn')` : ''}; other pages came from Astro's content cache`,
-          )
-        }
-      },
-    },
+  const integration: WithPreparedApi = { name: INTEGRATION_NAME, hooks: {} }
+  const run: IntegrationRun = {
+    options,
+    state: createRunState(options),
+    integration,
+    api: undefined,
+    adapters: undefined,
+    detected: undefined,
+    statePath: undefined,
+    previous: { files: [], graphPages: [], status: 'none' },
+    clientDir: undefined,
+    outDir: undefined,
+  }
+  integration.hooks = {
+    'astro:config:setup': (args) => setupConfig(run, args),
+    'astro:config:done': (args) => configDone(run, args),
+    'astro:server:setup': (args) => setupServer(run, args),
+    'astro:build:done': (args) => buildDone(run, args),
   }
   return integration
+}
+
+/** What the integration's hooks share over one Astro run. */
+interface IntegrationRun {
+  readonly options: ResolvedFlowmarkOptions
+  readonly state: RunState
+  readonly integration: WithPreparedApi
+  api: ApiSetupResult | undefined
+  adapters: Adapters | undefined
+  detected: DetectedProcessor | undefined
+  /** Where the build state is kept (`<cacheDir>/doctest/build-state.json`). */
+  statePath: string | undefined
+  /** The build state the last run left. */
+  previous: BuildState
+  /** The folder the viewer's files go to in a server build (static builds use the hook's `dir`). */
+  clientDir: URL | undefined
+  /** The build's output folder (recorded in the build state for `flowmark-docs build`). */
+  outDir: string | undefined
+}
+
+/** The argument Astro passes to the hook `K`. */
+type HookArgs<K extends keyof Astro.IntegrationHooks> = Parameters<Astro.IntegrationHooks[K]>[0]
+
+/** `astro:config:setup`: the run's state and caches, the processor adapters, the API pages. */
+async function setupConfig(run: IntegrationRun, { config, command, logger, addWatchFile }: HookArgs<'astro:config:setup'>): Promise<void> {
+  const { state, options } = run
+  state.command = command
+  state.root = fileURLToPath(config.root)
+  state.base = config.base
+  state.logger = logger
+  state.pagesDir = fileURLToPath(new URL('pages/', config.srcDir))
+  // Content collections render during the sync that precedes `astro:build:start`, so start afresh here.
+  state.collector.clear()
+  const detected = detectProcessor(config.markdown.processor)
+  run.detected = detected
+  await openBuildState(run, config, command, logger)
+  setCacheKey(detected.options, state.cacheKey)
+  run.adapters = {
+    remark: [remarkFlowmarkAstro(state), { cacheKey: state.cacheKey }],
+    remarkDirective,
+    satteri: satteriFlowmark(state),
+  }
+  installAdapters(detected, run.adapters)
+
+  // API pages are generated now, before Astro loads the content (apiPagesLoader serves them).
+  if (options.api) {
+    const prepared = run.integration[PREPARED_API]?.()
+    if (prepared !== undefined) {
+      run.api = await prepared
+      for (const file of run.api.watchFiles) addWatchFile(file)
+    } else {
+      const { setupApiPages, validateApiConfig } = await import('../api/astro.ts')
+      run.api = await setupApiPages(validateApiConfig(options.api), { config, addWatchFile, logger })
+    }
+  }
+}
+
+/**
+ * Reads what earlier runs left (Flowmark's per-page cache, and the build state: what the pages loaded, which had
+ * graphs, whether the last build passed), clears Astro's content cache when it cannot be trusted, and sets the
+ * run's content-cache key.
+ */
+async function openBuildState(
+  run: IntegrationRun,
+  config: HookArgs<'astro:config:setup'>['config'],
+  command: HookArgs<'astro:config:setup'>['command'],
+  logger: HookArgs<'astro:config:setup'>['logger'],
+): Promise<void> {
+  const { state, options } = run
+  const cacheRoot = resolve(state.root, options.cacheDir)
+  const statePath = join(cacheRoot, 'doctest', BUILD_STATE)
+  run.statePath = statePath
+  const salt = `${OUTPUT_VERSION}\0${process.version}\0${codeDigest()}\0${JSON.stringify({ ...options, api: undefined })}`
+  state.results = createResultCache(join(cacheRoot, 'doctest'), salt)
+  forgetDigests(state.results)
+  state.watchFiles = options.watch.map((w) => resolve(state.root, w))
+  const previous = await readBuildState(statePath)
+  run.previous = previous
+  // Astro's content cache keeps the HTML of pages whose text did not change. A build after a failed or
+  // interrupted one clears it (a failing page's HTML may be cached; its examples must run and fail again), as
+  // does the `clearContentCache` option.
+  if (command === 'build' && (options.clearContentCache || previous.status !== 'passed')) {
+    const removed = await clearContentLayerCache({ root: config.root, cacheDir: config.cacheDir }, false)
+    if (removed.length > 0)
+      logger.info(
+        options.clearContentCache
+          ? 'cleared the content-layer cache (clearContentCache)'
+          : 'cleared the content-layer cache: the last build did not pass',
+      )
+  }
+  if (command === 'build') await writeBuildState(statePath, { ...previous, status: 'running' })
+  // The cache key of Astro's content store sits in the processor's options, which Astro serialises into its
+  // config digest: when the key differs from the one stored with the cached pages, Astro clears its content
+  // store and renders every page again (Flowmark's per-page cache then re-runs only the pages whose own inputs
+  // changed). The key stays the last build's while every file the pages' examples loaded (models, the engine,
+  // packages), every `watch` file, Flowmark's code and its options are as they were; any change makes a new one.
+  state.cacheKey = contentKey(
+    previous,
+    salt,
+    currentDigests(
+      state.results,
+      previous.files.map(([f]) => f),
+      state.watchFiles,
+    ),
+  )
+}
+
+/** `astro:config:done`: the final base and output folders; one remark-directive in the pipeline. */
+function configDone(run: IntegrationRun, { config, buildOutput }: HookArgs<'astro:config:done'>): void {
+  run.state.base = config.base
+  // Static builds serve `dir` as is; server builds serve the client folder.
+  run.clientDir = buildOutput === 'server' ? config.build.client : undefined
+  run.outDir = fileURLToPath(config.outDir)
+  if (run.detected && run.adapters) dedupeRemarkDirective(run.detected, run.adapters)
+}
+
+/** `astro:server:setup` (dev): the viewer's files, failures in Astro's overlay, re-runs when a model changes. */
+function setupServer(run: IntegrationRun, { server, logger, refreshContent }: HookArgs<'astro:server:setup'>): void {
+  server.middlewares.use(viewerMiddleware(run.state.base))
+  showDevErrors(run.state, server)
+  watchExamples(run, server, logger, refreshContent)
+}
+
+/**
+ * Failures of content-collection pages reach the browser through Vite's error channel (Astro's overlay), again
+ * whenever a browser connects, until the page renders cleanly.
+ */
+function showDevErrors(state: RunState, server: HookArgs<'astro:server:setup'>['server']): void {
+  const failing = new Map<string, PageDoctestError>()
+  const send = (error: PageDoctestError): void => {
+    server.environments.client.hot.send({
+      type: 'error',
+      err: {
+        name: error.name,
+        message: error.message,
+        stack: error.stack ?? '',
+        loc: error.loc,
+        plugin: INTEGRATION_NAME,
+        id: error.loc.file,
+        ...{ title: error.title, hint: error.hint },
+      },
+    })
+  }
+  state.devError = (file, error) => {
+    if (error === undefined) failing.delete(file)
+    else {
+      failing.set(file, error)
+      send(error)
+    }
+  }
+  server.ws.on('connection', () => {
+    for (const error of failing.values()) send(error)
+  })
+}
+
+/**
+ * Models and other local files the examples import: editing one re-runs the sessions of the pages that import it
+ * (Vite does not know these imports: the sessions run in a worker, outside Vite).
+ */
+function watchExamples(
+  run: IntegrationRun,
+  server: HookArgs<'astro:server:setup'>['server'],
+  logger: HookArgs<'astro:server:setup'>['logger'],
+  refreshContent: HookArgs<'astro:server:setup'>['refreshContent'],
+): void {
+  const { state, options, previous, statePath } = run
+  const watched = new Set<string>()
+  const watch = (file: string): void => {
+    if (watched.has(file)) return
+    watched.add(file)
+    server.watcher.add(file)
+  }
+  // Installed packages are not watched (an install restarts Astro anyway).
+  const local = (file: string): boolean => !file.split(/[\\/]/).includes('node_modules')
+  for (const file of [...previous.files.map(([f]) => f).filter(local), ...state.watchFiles]) watch(file)
+  state.onDependencies = (_file, deps) => {
+    const fresh = [...deps].filter((d) => !watched.has(d) && local(d))
+    if (fresh.length === 0 || statePath === undefined) return
+    for (const d of fresh) watch(d)
+    void saveBuildState(statePath, previous, state, undefined).catch((e: unknown) =>
+      logger.warn(`could not save ${statePath}: ${String(e)}`),
+    )
+  }
+  let queue = Promise.resolve()
+  server.watcher.on('change', (changed) => {
+    if (!watched.has(changed)) return
+    queue = queue
+      .then(() => rerun(changed))
+      .catch((e: unknown) => logger.error(`re-running the examples after ${changed} changed failed: ${String(e)}`))
+  })
+  const rerun = async (changed: string): Promise<void> => {
+    const everyPage = options.watch.some((w) => resolve(state.root, w) === changed)
+    const pages = [...state.deps].filter(([, deps]) => everyPage || deps.has(changed)).map(([page]) => page)
+    logger.info(`${relative(state.root, changed)} changed: re-running the examples of ${pages.length} page(s)`)
+    // Content collections: a new key changes Astro's config digest, so the sync clears the store and renders
+    // every entry again.
+    if (state.results !== undefined) forgetDigests(state.results)
+    state.cacheKey = filesDigest([...watched], state.results?.salt ?? OUTPUT_VERSION)
+    for (const o of KEYED) o[CACHE_KEY] = state.cacheKey
+    await refreshContent?.({})
+    // Pages Vite compiles (src/pages/*.md, .mdx): invalidate their modules.
+    for (const env of Object.values(server.environments)) {
+      for (const page of pages) for (const mod of env.moduleGraph.getModulesByFile(page) ?? []) env.moduleGraph.invalidateModule(mod)
+    }
+    server.environments.client.hot.send({ type: 'full-reload' })
+  }
+}
+
+/** `astro:build:done`: the build state for the next run, the viewer's files, the failing examples, the tally. */
+async function buildDone(run: IntegrationRun, { dir, logger }: HookArgs<'astro:build:done'>): Promise<void> {
+  const { state, options, previous, statePath } = run
+  if (run.api !== undefined && run.api.outDir === undefined) await warnUnloadedApi(state.root, logger)
+  const errors = state.collector.list('error')
+  // Pages Astro served from its content cache did not reach the plugin: their graphs are known from the
+  // previous build (the viewer files must exist for them too).
+  const graphPages = new Set([...previous.graphPages.filter((p) => !state.sessionPages.has(p)), ...state.graphPages])
+  // Remember what the examples loaded: the next run's cache key covers those files.
+  if (statePath !== undefined) {
+    await saveBuildState(statePath, previous, state, errors.length > 0 ? 'failed' : 'passed', run.outDir).catch((e: unknown) =>
+      logger.warn(`could not save ${statePath}: ${String(e)}`),
+    )
+  }
+  if (graphPages.size > 0) {
+    const files = await writeViewerAssets(run.clientDir ?? dir, await loadViewerAssets())
+    logger.info(
+      `viewer for ${graphPages.size} page(s) with graphs: ${files.map((f) => f.pathname.split('/').slice(-2).join('/')).join(', ')}`,
+    )
+  }
+  if (errors.length > 0 && options.doctest === 'error') {
+    const failure = new DoctestBuildError(errors, state.root)
+    // Thrown, Astro's CLI would report it twice ("An unhandled error occurred while running the hook", then the
+    // message with a stack that points into Astro). Under the CLI: one clean report, and the build fails.
+    if (!runByAstroCli()) throw failure
+    logger.error(failure.message)
+    process.exit(1)
+  }
+  const stats = state.results?.stats
+  if (stats !== undefined) {
+    logger.info(
+      `examples: ran ${stats.examplesRan} on ${stats.ran.size} page(s), reused the results of ${stats.examplesReused} on ` +
+        `${stats.reused.size} page(s) from ${relative(state.root, state.results!.dir) || '.'}` +
+        `${errors.length > 0 ? `, ${errors.length} failing (doctest: 'warn')` : ''}; other pages came from Astro's content cache`,
+    )
+  }
+}
+
+/** Warns when API pages were generated but no content collection serves them. */
+async function warnUnloadedApi(root: string, logger: HookArgs<'astro:build:done'>['logger']): Promise<void> {
+  const { registeredApiPages } = await import('../api/loader.ts')
+  if (registeredApiPages(root)?.loaded !== true) {
+    logger.warn(
+      "API pages: no content collection used apiPagesLoader(), so the generated pages are not on the site. In content.config.ts, wrap the docs loader: `loader: apiPagesLoader(docsLoader())` (import { apiPagesLoader } from '@flowmark/docs/astro').",
+    )
+  }
 }
 
 /** Whether this process is the `astro` command line (`astro build`), rather than `build()` called from code. */
