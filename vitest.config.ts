@@ -22,7 +22,12 @@ const typedocOnEngine = ['api-astro', 'api-doctest', 'api-engine', 'api-hostile'
  * Vitest started as a child process (doctest-vitest: ~12 s). Half the unit project's time, so they run with `npm test`.
  */
 const slowPlugin = ['api', 'doctest-safety', 'doctest-vitest'].map((f) => `test/plugin/${f}.test.ts`)
-const notUnit = [...typedocOnEngine, ...slowPlugin]
+/**
+ * Tests that start Node as a child process on the TypeScript sources (~1 s each on an idle machine, several under
+ * load): the engine's exit checks and the `flowmark-docs` executable.
+ */
+const spawnNode = ['test/engine/exits.test.ts', 'test/plugin/bin.test.ts']
+const notUnit = [...typedocOnEngine, ...slowPlugin, ...spawnNode]
 /**
  * Unit files that need a fresh module graph: doctest-reuse counts how the session worker pool (module state of
  * plugin/doctest/session.ts) places pages, so idle workers left by other files would change its answers.
