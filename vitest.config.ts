@@ -27,7 +27,12 @@ const slowPlugin = ['api', 'doctest-safety', 'doctest-vitest'].map((f) => `test/
  * load): the engine's exit checks and the `flowmark-docs` executable.
  */
 const spawnNode = ['test/engine/exits.test.ts', 'test/plugin/bin.test.ts']
-const notUnit = [...typedocOnEngine, ...slowPlugin, ...spawnNode]
+/**
+ * The schedula replay's cases outside the fixed sample that schedula-differential.test.ts replays in the unit run
+ * (test/engine/schedula/replay.ts picks it): `npm test` replays all 400 models, `npm run test:unit` an eighth.
+ */
+const fullSamples = ['test/engine/schedula-differential-rest.test.ts']
+const notUnit = [...typedocOnEngine, ...slowPlugin, ...spawnNode, ...fullSamples]
 /**
  * Unit files that need a fresh module graph: doctest-reuse counts how the session worker pool (module state of
  * plugin/doctest/session.ts) places pages, so idle workers left by other files would change its answers.
