@@ -32,7 +32,9 @@ const spawnNode = ['test/engine/exits.test.ts', 'test/plugin/bin.test.ts']
  * (test/engine/schedula/replay.ts picks it): `npm test` replays all 400 models, `npm run test:unit` an eighth.
  */
 const fullSamples = ['test/engine/schedula-differential-rest.test.ts']
-const notUnit = [...typedocOnEngine, ...slowPlugin, ...spawnNode, ...fullSamples]
+/** Engine regressions on 16,000- and 20,000-node models (seconds each); the small cases stay in regressions.test.ts. */
+const scale = ['test/engine/regressions-scale.test.ts']
+const notUnit = [...typedocOnEngine, ...slowPlugin, ...spawnNode, ...fullSamples, ...scale]
 /**
  * Unit files that need a fresh module graph: doctest-reuse counts how the session worker pool (module state of
  * plugin/doctest/session.ts) places pages, so idle workers left by other files would change its answers.
