@@ -28,10 +28,10 @@ const slowPlugin = ['api', 'doctest-safety', 'doctest-vitest'].map((f) => `test/
  */
 const spawnNode = ['test/engine/exits.test.ts', 'test/plugin/bin.test.ts']
 /**
- * The schedula replay's cases outside the fixed sample that schedula-differential.test.ts replays in the unit run
- * (test/engine/schedula/replay.ts picks it): `npm test` replays all 400 models, `npm run test:unit` an eighth.
+ * The schedula replay's cases outside the fixed sample that schedula-differential.test.ts and pipe-solution.test.ts
+ * use in the unit run (test/engine/schedula/replay.ts picks it): `npm test` covers all 400 models, test:unit an eighth.
  */
-const fullSamples = ['test/engine/schedula-differential-rest.test.ts']
+const fullSamples = ['test/engine/schedula-differential-rest.test.ts', 'test/engine/pipe-solution-rest.test.ts']
 /** Engine regressions on 16,000- and 20,000-node models (seconds each); the small cases stay in regressions.test.ts. */
 const scale = ['test/engine/regressions-scale.test.ts']
 const notUnit = [...typedocOnEngine, ...slowPlugin, ...spawnNode, ...fullSamples, ...scale]
