@@ -6,10 +6,12 @@ import { SubDispatchFunction, SubDispatchPipe } from '../../../engine/index.ts'
 import { build, recordSolution, valuesView, type RecordedSolution } from './models.ts'
 import type { RandomCase } from './replay.ts'
 
-/** Describe and test names, the same in both files. */
+/** The describe block's title, the same in both files so that the test keeps its full name. */
 export const PIPE_TITLE = "over the random models of the schedula replay, a pipe call's solution is SubDispatchFunction's"
+/** The test's name, the same in both files. */
 export const PIPE_TEST = 'values, distances, errors, sub-solutions and workflow nodes agree wherever the two return the same'
 
+/** A recorded solution's values and those of its sub-solutions, nested, for a plain deep comparison. */
 const allValues = (r: RecordedSolution): unknown => [r.values, Object.entries(r.subSolutions).map(([k, s]) => [k, allValues(s)])]
 
 /** Compares every call of `cases` that has outputs, as a pipe and as SubDispatchFunction; returns how many it compared. */
