@@ -1,4 +1,4 @@
-// Run by async.test.ts as its own process: uses timeouts, signals and discarded calls, then must exit by itself.
+// Run by exits.test.ts as its own process: uses timeouts, signals and discarded calls, then must exit by itself.
 import { Dispatcher, type NodeContext } from '../../engine/index.ts'
 
 const dsp = new Dispatcher()

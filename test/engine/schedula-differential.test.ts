@@ -1,34 +1,10 @@
 // Differential replay: 400 seeded random models (sub-dispatchers, shrink, waits, domains) against schedula's answers.
 import { describe, expect, it } from 'vitest'
-import {
-  build,
-  fixture,
-  runCall,
-  valuesView,
-  workflowView,
-  type CallSpec,
-  type ModelSpec,
-  type RecordedError,
-  type RecordedSolution,
-} from './schedula/models.ts'
+import { inUnitSample, recorded, REPLAY_TITLE, replayCases } from './schedula/replay.ts'
 
-/** A rule of README's *Coming from schedula* list that record.py can apply to schedula (see its docstrings). */
-type Rule = 'KeepFedInputs' | 'CloseNestedLevels' | 'ChildDefaultsSeenInParentSearch'
-
-interface RandomCase {
-  case: number
-  model: ModelSpec
-  calls: CallSpec[]
-  answers: (RecordedSolution | RecordedError)[]
-  /**
-   * Calls whose answer Flowmark's documented differences change, by call index: schedula's answer with every rule
-   * applied, and the rules that change it on their own.
-   */
-  documentedRules?: Record<string, { answer: RecordedSolution | RecordedError; rules: Rule[] }>
-}
-const recorded = fixture<{ count: number; cases: RandomCase[] }>('random')
-
-describe('differential replay against schedula 1.5.78 (fixtures/schedula-answers/random, record.py)', () => {
+// This file replays a fixed sample of the cases (see inUnitSample); schedula-differential-rest.test.ts, an integration
+// file, replays the others.
+describe(REPLAY_TITLE, () => {
   it('replays at least 300 models, sub-dispatchers and shrink included', () => {
     expect(recorded.cases.length).toBeGreaterThanOrEqual(300)
     expect(recorded.cases.filter((c) => c.model.nodes.some((n) => 'dispatcher' in n)).length).toBeGreaterThan(100)
@@ -48,18 +24,14 @@ describe('differential replay against schedula 1.5.78 (fixtures/schedula-answers
     }
   })
 
-  for (const c of recorded.cases) {
-    c.calls.forEach((call, j) => {
-      const key = `${c.case}:${j}`
-      // Where a documented difference (README, Coming from schedula) changes the answer, schedula's answer with that
-      // rule applied is the expected one.
-      const expected = c.documentedRules?.[String(j)]?.answer ?? c.answers[j]!
-      it(`${key} values, distances, errors and child solutions`, () => {
-        expect(valuesView(runCall(build(c.model), call))).toEqual(valuesView(expected))
-      })
-      it(`${key} workflow nodes and edges`, () => {
-        expect(workflowView(runCall(build(c.model), call))).toEqual(workflowView(expected))
-      })
-    })
-  }
+  it('the unit sample has sub-dispatchers, shrink and every documented difference', () => {
+    const sample = recorded.cases.filter(inUnitSample)
+    expect(sample.length).toBeGreaterThanOrEqual(50)
+    expect(sample.length).toBeLessThan(recorded.cases.length / 4)
+    expect(sample.filter((c) => c.model.nodes.some((n) => 'dispatcher' in n)).length).toBeGreaterThan(20)
+    expect(sample.flatMap((c) => c.calls).filter((c) => c.options?.shrink).length).toBeGreaterThan(20)
+    expect(sample.filter((c) => c.documentedRules !== undefined)).toEqual(recorded.cases.filter((c) => c.documentedRules !== undefined))
+  })
+
+  replayCases(recorded.cases.filter(inUnitSample))
 })

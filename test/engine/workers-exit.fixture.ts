@@ -1,4 +1,4 @@
-// Run by workers.test.ts as its own process: worker executors, closed and forgotten, faults and aborts; must exit by itself.
+// Run by exits.test.ts as its own process: worker executors, closed and forgotten, faults and aborts; must exit by itself.
 import { Dispatcher, type DispatcherAbort } from '../../engine/index.ts'
 import { functionRef } from '../../engine/ref.ts'
 import { createWorkerExecutor } from '../../engine/workers/index.ts'

@@ -1,4 +1,4 @@
-// Run by workers.test.ts as its own process: imports flowmark/workers as if piscina were not installed.
+// Run by exits.test.ts as its own process: imports flowmark/workers as if piscina were not installed.
 import { registerHooks } from 'node:module'
 
 registerHooks({

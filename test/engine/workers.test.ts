@@ -1,6 +1,4 @@
-// flowmark/workers: function nodes on worker threads — references, faults with fallback, cancellation, lanes, exit.
-import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+// flowmark/workers: function nodes on worker threads — references, faults with fallback, cancellation, lanes (exit: exits.test.ts).
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   Dispatcher,
@@ -16,7 +14,6 @@ import { createWorkerExecutor, WorkerError } from '../../engine/workers/index.ts
 import * as work from '../../fixtures/workers/work.ts'
 
 const WORK = new URL('../../fixtures/workers/work.ts', import.meta.url).href
-const NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url))
 const ref = <F extends (...args: never[]) => unknown>(fn: F): F => functionRef(fn, WORK)
 
 const executors: { close(): Promise<void> }[] = []
@@ -299,26 +296,5 @@ describe('composition and the timeline', () => {
     expect(text.filter((l) => l.startsWith('['))).toEqual(['[main thread]', ...lanes.map((l) => `[${l}]`)])
     const dot = timeline.plot().pages[0]!.dot
     for (const lane of lanes) expect(dot).toContain(`<I>${lane}</I>`)
-  })
-})
-
-describe('the process exits on its own', () => {
-  it('with or without close(), after faults, timeouts and aborts (no thread, timer or handle kept alive)', () => {
-    const script = fileURLToPath(new URL('./workers-exit.fixture.ts', import.meta.url))
-    const res = spawnSync(NODE, ['--conditions=source', script], { encoding: 'utf8', timeout: 60_000 })
-    expect(res.signal).toBe(null) // not killed by the 60 s limit: nothing kept the process alive
-    expect(res.stderr).toBe('')
-    expect(res.stdout.trim()).toBe('closed 3 3 | forgotten 3 timeout abort')
-    expect(res.status).toBe(0)
-  })
-
-  it('importing flowmark/workers without piscina says how to install it', () => {
-    const script = fileURLToPath(new URL('./workers-no-piscina.fixture.ts', import.meta.url))
-    const res = spawnSync(NODE, ['--conditions=source', script], { encoding: 'utf8', timeout: 60_000 })
-    expect(res.stdout.trim()).toBe(
-      "WorkerError piscina: flowmark/workers runs calls on a piscina worker pool, but the package 'piscina' is not " +
-        'installed: run `npm install piscina` (an optional peer dependency of flowmark, ^5.3.2)',
-    )
-    expect(res.status).toBe(0)
   })
 })

@@ -530,10 +530,15 @@ describe('package faces', () => {
       {},
       { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
     )!
-    const program = ts.createProgram(
-      faces.map((f) => f.file),
-      { ...config.options, noEmit: true },
-    )
+    // Only the packages' own files, with no lib, @types or node_modules declarations: their JSDoc is not checked (a
+    // name they declare is skipped either way), and leaving them out makes the program ~6 times faster to build.
+    const program = ts.createProgram([...engineFiles, ...pluginFiles], {
+      ...config.options,
+      noEmit: true,
+      noResolve: true,
+      noLib: true,
+      types: [],
+    })
     const checker = program.getTypeChecker()
     const problems: Problem[] = []
     let checked = 0
