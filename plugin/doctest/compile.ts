@@ -62,6 +62,50 @@ export interface CompileOptions {
  * first.
  */
 export function compileUnit(source: string, options: CompileOptions): CompiledScript | CompileFailure {
+  const unit = readUnit(source, options)
+  if (!unit.ok) return unit
+  const { file, js } = unit
+  const statements = file.statements
+  // Without top-level await or imports the unit runs as a plain script: V8's own completion value is what the REPL
+  // prints (`if (x) { 5 }` → 5), and `var` declarations at script level are already session globals.
+  const mode: 'script' | 'async' = statements.some((s) => ts.isImportDeclaration(s) || hasTopLevelAwait(s)) ? 'async' : 'script'
+  const rw: Rewrite = { file, js, mode, edits: [], declared: [], functions: [] }
+  statements.forEach((statement, index) => {
+    blankExportModifiers(statement, file, rw.edits)
+    if (ts.isVariableStatement(statement)) rewriteVariables(statement, rw)
+    else if (ts.isImportDeclaration(statement)) rewriteImport(statement, rw)
+    else if (ts.isFunctionDeclaration(statement) && statement.name !== undefined && statement.body !== undefined) {
+      // A script-level function declaration is a global already; inside the async wrapper it is published.
+      rw.functions.push(statement.name.text)
+    } else if (ts.isClassDeclaration(statement) && statement.name !== undefined) {
+      if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return
+      const name = statement.name.text
+      rw.declared.push(name)
+      const keyword = classKeyword(statement, file)
+      rw.edits.push({ start: keyword, end: keyword, text: mode === 'script' ? `var ${name} = ` : `;${name} = ` })
+      rw.edits.push({ start: statement.end, end: statement.end, text: ';' })
+    } else if (mode === 'async' && options.wantsValue && index === statements.length - 1 && ts.isExpressionStatement(statement)) {
+      rw.edits.push({ start: statement.getStart(file), end: statement.getStart(file), text: 'return { value: (' })
+      rw.edits.push({ start: statement.expression.end, end: statement.end, text: ') };' })
+    }
+  })
+  const body = applyEdits(js, rw.edits)
+  const hoist = mode === 'async' && rw.functions.length > 0 ? ` ${SESSION_GLOBAL}.hoist({ ${rw.functions.join(', ')} });` : ''
+  const unique = [...new Set(rw.declared)]
+  const vars = unique.length > 0 ? `\n;var ${unique.join(', ')};` : ''
+  const script = mode === 'script' ? `\n${body}\n` : `(async () => {${hoist}\n${body}\n})()${vars}`
+  return {
+    ok: true,
+    mode,
+    script,
+    declared: [...unique, ...rw.functions],
+    deletable: !startsStrict(statements),
+    sourceColumn: columnMapper(lineShifts(js, rw.edits)),
+  }
+}
+
+/** A unit's source parsed (tried as an object literal first, like the REPL) and its types stripped in place. */
+function readUnit(source: string, options: CompileOptions): { ok: true; file: ts.SourceFile; js: string } | CompileFailure {
   let text = source
   let parsed: ReturnType<typeof parse> | undefined
   if (options.wantsValue && /^\s*\{/.test(text) && /\}\s*;?\s*$/.test(text)) {
@@ -74,9 +118,8 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
   }
   parsed ??= parse(text)
   if (parsed.error !== undefined) return parsed.error
-  let js: string
   try {
-    js = strip(text)
+    return { ok: true, file: parsed.file, js: strip(text) }
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0]! : String(err)
     return {
@@ -86,105 +129,96 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
       message: `${message} Doctests run with type stripping: use only erasable TypeScript (no enum, namespace or parameter properties).`,
     }
   }
-  const file = parsed.file
-  const edits: Edit[] = []
-  const declared: string[] = []
-  const functions: string[] = []
-  const slice = (node: ts.Node): string => js.slice(node.getStart(file), node.end)
-  const statements = file.statements
-  // Without top-level await or imports the unit runs as a plain script: V8's own completion value is what the REPL
-  // prints (`if (x) { 5 }` → 5), and `var` declarations at script level are already session globals.
-  const mode: 'script' | 'async' = statements.some((s) => ts.isImportDeclaration(s) || hasTopLevelAwait(s)) ? 'async' : 'script'
-  statements.forEach((statement, index) => {
-    blankExportModifiers(statement, file, edits)
-    if (ts.isVariableStatement(statement)) {
-      if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return
-      const flags = statement.declarationList.flags
-      const scoping = flags & ts.NodeFlags.BlockScoped
-      if (scoping === ts.NodeFlags.Using || scoping === ts.NodeFlags.AwaitUsing) return
-      const lexical = scoping !== 0
-      // `const a: T = 1, { b } = o` → `;     (a    = 1), ({ b } = o)`: the keyword becomes `;` plus blanks and each
-      // declarator an assignment in parentheses, so the columns of names and initializers stay where they were.
-      const list = statement.declarationList
-      const first = list.declarations[0]
-      if (first === undefined) return
-      if (mode === 'script') {
-        // `const x` / `let x` → `var   x` / `var x`: same columns, a session global, and no completion value.
-        for (const declaration of list.declarations) declared.push(...bindingNames(declaration.name))
-        const keyword = list.getStart(file)
-        const length = lexical ? (scoping === ts.NodeFlags.Const ? 5 : 3) : 3
-        edits.push({ start: keyword, end: keyword + length, text: 'var'.padEnd(length, ' ') })
-        return
-      }
-      const keywordStart = list.getStart(file)
-      const keywordEnd = first.getStart(file)
-      edits.push({ start: keywordStart, end: keywordEnd, text: ';'.padEnd(keywordEnd - keywordStart, ' ') })
-      for (const declaration of list.declarations) {
-        const names = bindingNames(declaration.name)
-        declared.push(...names)
-        const start = declaration.name.getStart(file)
-        if (declaration.initializer !== undefined) {
-          edits.push({ start, end: start, text: '(' })
-          edits.push({ start: declaration.end, end: declaration.end, text: ')' })
-        } else if (lexical) {
-          edits.push({ start, end: start, text: '(' })
-          edits.push({ start: declaration.name.end, end: declaration.end, text: ' = undefined)' })
-        } else {
-          edits.push({ start, end: start, text: 'void ' })
-        }
-      }
-    } else if (ts.isImportDeclaration(statement)) {
-      const clause = statement.importClause
-      if (clause?.isTypeOnly === true) return
-      const specifier = slice(statement.moduleSpecifier)
-      const attributes =
-        statement.attributes === undefined
-          ? ''
-          : `, { with: { ${statement.attributes.elements.map((element) => slice(element)).join(', ')} } }`
-      const load = `await import(${specifier}${attributes})`
-      const props: string[] = []
-      let namespace: string | undefined
-      if (clause?.name !== undefined) {
-        props.push(`default: ${clause.name.text}`)
-        declared.push(clause.name.text)
-      }
-      const bindings = clause?.namedBindings
-      if (bindings !== undefined && ts.isNamespaceImport(bindings)) {
-        namespace = bindings.name.text
-        declared.push(namespace)
-      } else if (bindings !== undefined) {
-        for (const element of bindings.elements) {
-          if (element.isTypeOnly) continue
-          props.push(`${element.propertyName === undefined ? element.name.text : slice(element.propertyName)}: ${element.name.text}`)
-          declared.push(element.name.text)
-        }
-      }
-      let replacement: string
-      if (props.length === 0 && namespace === undefined) replacement = `;${load};`
-      else if (props.length === 0) replacement = `;(${namespace} = ${load});`
-      else replacement = `;({ ${props.join(', ')} } = ${namespace === undefined ? '' : `${namespace} = `}${load});`
-      edits.push({ start: statement.getStart(file), end: statement.end, text: replacement })
-    } else if (ts.isFunctionDeclaration(statement) && statement.name !== undefined && statement.body !== undefined) {
-      // A script-level function declaration is a global already; inside the async wrapper it is published.
-      functions.push(statement.name.text)
-    } else if (ts.isClassDeclaration(statement) && statement.name !== undefined) {
-      if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return
-      const name = statement.name.text
-      declared.push(name)
-      const keyword = classKeyword(statement, file)
-      edits.push({ start: keyword, end: keyword, text: mode === 'script' ? `var ${name} = ` : `;${name} = ` })
-      edits.push({ start: statement.end, end: statement.end, text: ';' })
-    } else if (mode === 'async' && options.wantsValue && index === statements.length - 1 && ts.isExpressionStatement(statement)) {
-      edits.push({ start: statement.getStart(file), end: statement.getStart(file), text: 'return { value: (' })
-      edits.push({ start: statement.expression.end, end: statement.end, text: ') };' })
+}
+
+/** The rewrite of one unit in progress: its parse, stripped text, mode, and what the statements add. */
+interface Rewrite {
+  readonly file: ts.SourceFile
+  readonly js: string
+  readonly mode: 'script' | 'async'
+  readonly edits: Edit[]
+  /** Top-level names the unit declares. */
+  readonly declared: string[]
+  /** Top-level function declarations (published as globals in async mode). */
+  readonly functions: string[]
+}
+
+/**
+ * A top-level variable statement. Script mode: `const x` / `let x` → `var   x` / `var x` (same columns, a session
+ * global, no completion value). Async mode: `const a: T = 1, { b } = o` → `;     (a    = 1), ({ b } = o)`: the
+ * keyword becomes `;` plus blanks and each declarator an assignment in parentheses, so columns stay.
+ */
+function rewriteVariables(statement: ts.VariableStatement, rw: Rewrite): void {
+  const { file, edits, declared } = rw
+  if (hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) return
+  const scoping = statement.declarationList.flags & ts.NodeFlags.BlockScoped
+  if (scoping === ts.NodeFlags.Using || scoping === ts.NodeFlags.AwaitUsing) return
+  const lexical = scoping !== 0
+  const list = statement.declarationList
+  const first = list.declarations[0]
+  if (first === undefined) return
+  if (rw.mode === 'script') {
+    for (const declaration of list.declarations) declared.push(...bindingNames(declaration.name))
+    const keyword = list.getStart(file)
+    const length = lexical ? (scoping === ts.NodeFlags.Const ? 5 : 3) : 3
+    edits.push({ start: keyword, end: keyword + length, text: 'var'.padEnd(length, ' ') })
+    return
+  }
+  const keywordStart = list.getStart(file)
+  const keywordEnd = first.getStart(file)
+  edits.push({ start: keywordStart, end: keywordEnd, text: ';'.padEnd(keywordEnd - keywordStart, ' ') })
+  for (const declaration of list.declarations) {
+    declared.push(...bindingNames(declaration.name))
+    const start = declaration.name.getStart(file)
+    if (declaration.initializer !== undefined) {
+      edits.push({ start, end: start, text: '(' })
+      edits.push({ start: declaration.end, end: declaration.end, text: ')' })
+    } else if (lexical) {
+      edits.push({ start, end: start, text: '(' })
+      edits.push({ start: declaration.name.end, end: declaration.end, text: ' = undefined)' })
+    } else {
+      edits.push({ start, end: start, text: 'void ' })
     }
-  })
-  const body = applyEdits(js, edits)
-  const hoist = mode === 'async' && functions.length > 0 ? ` ${SESSION_GLOBAL}.hoist({ ${functions.join(', ')} });` : ''
-  const unique = [...new Set(declared)]
-  const vars = unique.length > 0 ? `\n;var ${unique.join(', ')};` : ''
-  const shifts = lineShifts(js, edits)
-  const sourceColumn = (line: number, column: number): number => {
+  }
+}
+
+/** `import … from 'm'` → destructuring of `await import('m')` (resolved by the worker against the page). */
+function rewriteImport(statement: ts.ImportDeclaration, rw: Rewrite): void {
+  const { file, js, declared } = rw
+  const slice = (node: ts.Node): string => js.slice(node.getStart(file), node.end)
+  const clause = statement.importClause
+  if (clause?.isTypeOnly === true) return
+  const specifier = slice(statement.moduleSpecifier)
+  const attributes =
+    statement.attributes === undefined ? '' : `, { with: { ${statement.attributes.elements.map((element) => slice(element)).join(', ')} } }`
+  const load = `await import(${specifier}${attributes})`
+  const props: string[] = []
+  let namespace: string | undefined
+  if (clause?.name !== undefined) {
+    props.push(`default: ${clause.name.text}`)
+    declared.push(clause.name.text)
+  }
+  const bindings = clause?.namedBindings
+  if (bindings !== undefined && ts.isNamespaceImport(bindings)) {
+    namespace = bindings.name.text
+    declared.push(namespace)
+  } else if (bindings !== undefined) {
+    for (const element of bindings.elements) {
+      if (element.isTypeOnly) continue
+      props.push(`${element.propertyName === undefined ? element.name.text : slice(element.propertyName)}: ${element.name.text}`)
+      declared.push(element.name.text)
+    }
+  }
+  let replacement: string
+  if (props.length === 0 && namespace === undefined) replacement = `;${load};`
+  else if (props.length === 0) replacement = `;(${namespace} = ${load});`
+  else replacement = `;({ ${props.join(', ')} } = ${namespace === undefined ? '' : `${namespace} = `}${load});`
+  rw.edits.push({ start: statement.getStart(file), end: statement.end, text: replacement })
+}
+
+/** Maps a column of the compiled script back to the unit's source, undoing the rewrites on that line. */
+function columnMapper(shifts: ReturnType<typeof lineShifts>): (line: number, column: number) => number {
+  return (line, column) => {
     let delta = 0
     for (const shift of shifts.get(line) ?? []) {
       const outStart = shift.start + delta
@@ -194,8 +228,6 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
     }
     return column - delta
   }
-  const script = mode === 'script' ? `\n${body}\n` : `(async () => {${hoist}\n${body}\n})()${vars}`
-  return { ok: true, mode, script, declared: [...unique, ...functions], deletable: !startsStrict(statements), sourceColumn }
 }
 
 /** Type stripping with Node's built-in stripper (whitespace replaces types, so offsets stay the same). */

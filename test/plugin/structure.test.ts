@@ -20,7 +20,6 @@ const TEMPORARY_ALLOWLIST = new Set<string>([])
  */
 const LONG_FUNCTIONS = new Map([
   ['doctest/session.ts#runSession', 'the doctest session driver, being reworked for doctest speed (issue #18)'],
-  ['doctest/compile.ts#compileUnit', 'the example compiler, being reworked for doctest speed (issue #18)'],
 ])
 
 const root = resolve(new URL('../..', import.meta.url).pathname)
