@@ -32,14 +32,21 @@ export class Fringe {
   /** Id text of each entry's node, kept beside the entry so ties cost one load. */
   key: string[] = []
   #heap = new Int32Array(64)
-  /** Number of entries in the heap (`size` counts the run's too). */
+  /**
+   * Entries `#heap[0]` … `#heap[#hn - 1]` are heap-ordered; those up to `#tn - 1` were pushed since the last pop and
+   * are not sifted in yet (`#settle`): a batch large enough to become a run is sorted without being sifted first.
+   * `size` counts these and the run's.
+   */
   #hn = 0
+  #tn = 0
   /** The sorted run (`#run[#runPos]` … `#run[#runLen - 1]`) and the merge sort's scratch buffer. */
   #run = new Int32Array(0)
   #tmp = new Int32Array(0)
   #runPos = 0
   #runLen = 0
-  #free: number[] = []
+  /** Released handles (a stack of `#nfree`). */
+  #free = new Int32Array(64)
+  #nfree = 0
   #next = 0
   #seq = 0
   size = 0
@@ -54,11 +61,12 @@ export class Fringe {
     this.levels = levels
     this.size = 0
     this.#hn = 0
+    this.#tn = 0
     this.#runPos = 0
     this.#runLen = 0
     this.#next = 0
     this.#seq = 0
-    this.#free.length = 0
+    this.#nfree = 0
   }
 
   /** Stops serving a run (drops the references to its levels and node keys). */
@@ -66,6 +74,7 @@ export class Fringe {
     this.levels = NO_LEVELS
     this.size = 0
     this.#hn = 0
+    this.#tn = 0
     this.#runPos = 0
     this.#runLen = 0
     this.key.length = 0
@@ -86,6 +95,7 @@ export class Fringe {
     this.seq = grow(this.seq, (k) => new Float64Array(k))
     this.kp = grow(this.kp, (k) => new Float64Array(k))
     this.#heap = grow(this.#heap, (k) => new Int32Array(k))
+    this.#free = grow(this.#free, (k) => new Int32Array(k))
   }
 
   /** Whether entry `a` comes before entry `b`. */
@@ -117,8 +127,9 @@ export class Fringe {
 
   /** Adds an entry. */
   push(levelId: number, slot: number, lvl: number, d: number, flag: number): void {
-    let h = this.#free.pop()
-    if (h === undefined) {
+    let h: number
+    if (this.#nfree > 0) h = this.#free[--this.#nfree]!
+    else {
       if (this.#next === this.lvl.length) this.#grow()
       h = this.#next++
     }
@@ -131,18 +142,34 @@ export class Fringe {
     const key = this.levels[levelId]!.c.keyOf(slot)
     this.key[h] = key
     this.kp[h] = keyPrefix(key)
-    if (this.#hn === this.#heap.length) this.#grow()
+    if (this.#tn === this.#heap.length) this.#grow()
     this.size++
-    const heap = this.#heap
-    let i = this.#hn++
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      const parent = heap[p]!
-      if (!this.before(h, parent)) break
-      heap[i] = parent
-      i = p
+    this.#heap[this.#tn++] = h
+  }
+
+  /**
+   * Orders the entries pushed since the last pop: sorted into a new run when the run is used up and the heap holds
+   * many entries, else sifted into the heap.
+   */
+  #settle(): void {
+    if (this.#runPos >= this.#runLen && this.#tn >= RUN_MIN) {
+      this.#sortIntoRun()
+      return
     }
-    heap[i] = h
+    const heap = this.#heap
+    for (let k = this.#hn; k < this.#tn; k++) {
+      const h = heap[k]!
+      let i = k
+      while (i > 0) {
+        const p = (i - 1) >> 1
+        const parent = heap[p]!
+        if (!this.before(h, parent)) break
+        heap[i] = parent
+        i = p
+      }
+      heap[i] = h
+    }
+    this.#hn = this.#tn
   }
 
   /**
@@ -152,6 +179,7 @@ export class Fringe {
    */
   pop(): number {
     this.size--
+    if (this.#tn !== this.#hn) this.#settle()
     if (this.#runPos < this.#runLen) {
       const r = this.#run[this.#runPos]!
       if (this.#hn > 0 && this.before(this.#heap[0]!, r)) return this.#popHeap()
@@ -172,7 +200,7 @@ export class Fringe {
     const heap = this.#heap
     const top = heap[0]!
     const last = heap[--this.#hn]!
-    const n = this.#hn
+    const n = (this.#tn = this.#hn)
     if (n > 0) {
       let i = 0
       for (;;) {
@@ -195,9 +223,12 @@ export class Fringe {
     return top
   }
 
-  /** Moves every heap entry into the (used up) run, sorted: insertion-sorted blocks, then bottom-up merges. */
+  /**
+   * Moves every heap entry (the unsettled ones too) into the used-up run, sorted: insertion-sorted blocks, then
+   * bottom-up merges.
+   */
   #sortIntoRun(): void {
-    const n = this.#hn
+    const n = this.#tn
     if (this.#run.length < n) {
       this.#run = new Int32Array(this.#heap.length)
       this.#tmp = new Int32Array(this.#heap.length)
@@ -217,6 +248,7 @@ export class Fringe {
     this.#runPos = 0
     this.#runLen = n
     this.#hn = 0
+    this.#tn = 0
   }
 
   #insertionSort(a: Int32Array, lo: number, hi: number): void {
@@ -243,7 +275,7 @@ export class Fringe {
 
   /** Makes a popped handle reusable. */
   release(h: number): void {
-    this.#free.push(h)
+    this.#free[this.#nfree++] = h
   }
 }
 
