@@ -438,7 +438,6 @@ async function withWorkerSlot<T>(task: () => Promise<T>): Promise<T> {
   } finally {
     running--
     waiting.shift()?.()
-    expireSpares()
   }
 }
 
@@ -496,8 +495,6 @@ interface PooledWorker {
   stderr: string
   /** Ends the worker when no page took it within `IDLE_MS` (set while it is idle in the pool). */
   idleTimer?: NodeJS.Timeout | undefined
-  /** Started ahead of need (see {@link startSpare}) and not used by a page yet. */
-  spare: boolean
 }
 
 /**
@@ -508,16 +505,14 @@ interface PooledWorker {
 const IDLE_MS = 500
 
 const idle: PooledWorker[] = []
-const stats = { started: 0, spares: 0, reused: 0, retired: 0, lastReasons: [] as readonly string[] }
+const stats = { started: 0, reused: 0, retired: 0, lastReasons: [] as readonly string[] }
 
 /**
- * How many session workers this process started (`spares`: of them, how many ahead of need, see {@link startSpare}),
- * how many pages ran on a worker an earlier page had used, and how many workers were ended after a page because it
- * may have left state behind (`lastReasons`: why, the last time).
+ * How many session workers this process started, how many pages ran on a worker an earlier page had used, and how
+ * many workers were ended after a page because it may have left state behind (`lastReasons`: why, the last time).
  */
 export function sessionWorkerStats(): {
   readonly started: number
-  readonly spares: number
   readonly reused: number
   readonly retired: number
   readonly lastReasons: readonly string[]
@@ -539,24 +534,17 @@ function pageNames(req: SessionRequest): Set<string> {
   return names
 }
 
-/** An idle worker with the same heap limit and no stuck global the page names (only a spare when the page may not reuse one), or a new one. */
+/** An idle worker with the same heap limit and no stuck global the page names, or a new one. */
 function acquireWorker(maxMemoryMb: number, names: ReadonlySet<string>, mayReuse: boolean): PooledWorker {
-  // A spare has run no page yet, so a page that asks for a fresh worker may take it too.
-  const index = idle.findIndex((w) => w.maxMemoryMb === maxMemoryMb && (w.spare || (mayReuse && ![...w.stuck].some((n) => names.has(n)))))
+  const index = mayReuse ? idle.findIndex((w) => w.maxMemoryMb === maxMemoryMb && ![...w.stuck].some((n) => names.has(n))) : -1
   if (index >= 0) {
     const [entry] = idle.splice(index, 1)
     clearTimeout(entry!.idleTimer)
     entry!.idleTimer = undefined
     entry!.worker.ref()
-    if (entry!.spare) entry!.spare = false
-    else stats.reused++
+    stats.reused++
     return entry!
   }
-  return startWorker(maxMemoryMb, false)
-}
-
-/** Starts a session worker (counted in {@link sessionWorkerStats} as started). */
-function startWorker(maxMemoryMb: number, spare: boolean): PooledWorker {
   stats.started++
   const worker = new Worker(WORKER_URL, {
     execArgv: WORKER_EXEC_ARGV,
@@ -565,7 +553,7 @@ function startWorker(maxMemoryMb: number, spare: boolean): PooledWorker {
     stderr: true,
     resourceLimits: workerResourceLimits(maxMemoryMb),
   })
-  const entry: PooledWorker = { worker, maxMemoryMb, stuck: new Set(), session: undefined, stderr: '', spare }
+  const entry: PooledWorker = { worker, maxMemoryMb, stuck: new Set(), session: undefined, stderr: '' }
   worker.stdout.resume()
   worker.stderr.on('data', (chunk: Buffer) => {
     entry.stderr += chunk.toString('utf8')
@@ -589,48 +577,14 @@ function releaseWorker(entry: PooledWorker, stuck: readonly string[]): void {
     void entry.worker.terminate()
     return
   }
-  park(entry)
-}
-
-/**
- * Puts an idle worker in the pool, unreferenced, until a page takes it or `IDLE_MS` pass. A spare waits without the
- * timer while pages wait for a slot (the next one may start long after), then {@link expireSpares} sets it.
- */
-function park(entry: PooledWorker): void {
   entry.worker.unref()
-  idle.push(entry)
-  if (!entry.spare) expire(entry)
-}
-
-/** Ends an idle worker when no page took it within `IDLE_MS`. */
-function expire(entry: PooledWorker): void {
   entry.idleTimer = setTimeout(() => {
     const at = idle.indexOf(entry)
     if (at >= 0) idle.splice(at, 1)
     void entry.worker.terminate()
   }, IDLE_MS)
   entry.idleTimer.unref()
-}
-
-/** Once no page waits for a slot, gives idle spares the idle timeout of every pooled worker. */
-function expireSpares(): void {
-  if (waiting.length > 0) return
-  for (const entry of idle) if (entry.spare && entry.idleTimer === undefined) expire(entry)
-}
-
-/** Pages (absolute paths) whose last session in this process ended its worker (it loaded modules of its own, say). */
-const retiringPages = new Set<string>()
-
-/**
- * Starts a fresh worker ahead of need while a page runs whose worker will not serve another page (it asked for a
- * fresh worker, or its last session retired its worker), so that the next page waiting for a slot finds one booted
- * (Node's start and the engine import, ~100 ms) instead of waiting for it. Only when a page waits and the pool holds
- * no idle worker of that heap limit: an unused spare would cost CPU for nothing.
- */
-function startSpare(maxMemoryMb: number): void {
-  if (waiting.length === 0 || idle.length >= MAX_WORKERS || idle.some((w) => w.maxMemoryMb === maxMemoryMb)) return
-  stats.spares++
-  park(startWorker(maxMemoryMb, true))
+  idle.push(entry)
 }
 
 /**
@@ -642,7 +596,6 @@ function startSpare(maxMemoryMb: number): void {
 function runWorker(session: WorkerSession, limits: SessionLimits, names: ReadonlySet<string>, events: WorkerEvents): Promise<void> {
   const { timeout } = limits
   const entry = acquireWorker(limits.maxMemoryMb, names, session.mayReuse)
-  if (!session.mayReuse || retiringPages.has(session.file)) startSpare(limits.maxMemoryMb)
   const { worker } = entry
   return new Promise((done) => {
     let block = -1
@@ -655,8 +608,6 @@ function runWorker(session: WorkerSession, limits: SessionLimits, names: Readonl
       finished = true
       clearTimeout(timer)
       unwatch()
-      if (keep === undefined) retiringPages.add(session.file)
-      else retiringPages.delete(session.file)
       if (keep !== undefined) releaseWorker(entry, keep.stuck)
       else {
         entry.session = undefined

@@ -74,16 +74,4 @@ describe('worker reuse', () => {
       delete process.env['FLOWMARK_DOCTEST_REUSE']
     }
   })
-
-  it('starts the next fresh worker while a page that needs its own runs, and never one too many', async () => {
-    const before = sessionWorkerStats()
-    const pages = Array.from({ length: 5 }, (_, i) => request(`spare${i}.md`, `> ${i} + 1\n${i + 1}\n`, { flags: { freshWorker: true } }))
-    const reports = await Promise.all(pages.map((p) => runSession(p)))
-    expect(reports.map((r) => r.failed)).toEqual([0, 0, 0, 0, 0])
-    const after = sessionWorkerStats()
-    expect(after.spares).toBeGreaterThan(before.spares)
-    // Every spare served a page: as many workers started as pages ran.
-    expect(after.started - before.started).toBe(pages.length)
-    expect(after.reused).toBe(before.reused)
-  })
 })
