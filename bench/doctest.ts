@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { pageSession } from '../plugin/core/page.ts'
 import type { SessionRequest } from '../plugin/core/types.ts'
-import { runSession, type DoctestReport } from '../plugin/doctest/session.ts'
+import { REUSE_ENV, runSession, type DoctestReport } from '../plugin/doctest/session.ts'
 import { expandPatterns } from '../plugin/doctest/cli.ts'
 import { arg, median, printHeader, timeAsync } from './harness.ts'
 
@@ -45,6 +45,18 @@ async function runAll(requests: readonly SessionRequest[]): Promise<DoctestRepor
   return reports
 }
 
+/** Like {@link measure}, with worker reuse off: every session starts a fresh worker (what a page that retires costs). */
+async function measureFresh(name: string, requests: readonly SessionRequest[], rounds: number): Promise<Row> {
+  const previous = process.env[REUSE_ENV]
+  process.env[REUSE_ENV] = '0'
+  try {
+    return await measure(name, requests, rounds)
+  } finally {
+    if (previous === undefined) delete process.env[REUSE_ENV]
+    else process.env[REUSE_ENV] = previous
+  }
+}
+
 async function measure(name: string, requests: readonly SessionRequest[], rounds: number): Promise<Row> {
   await runAll(requests) // warm-up: module loading of this process, file system caches
   const walls: number[] = []
@@ -75,6 +87,7 @@ try {
   printHeader(`Flowmark doctest benchmark — medians of ${rounds} runs after a warm-up; CPU counts every thread of the process`)
   const rows = [
     await measure("one example (a session's fixed cost)", [one], rounds),
+    await measureFresh('one example on a fresh worker (10 sessions)', Array<SessionRequest>(10).fill(one), rounds),
     await measure(`generated page, ${count} trivial examples`, [trivial], rounds),
     await measure(`site pages (${relative(process.cwd(), siteDir)})`, site, rounds),
   ]
@@ -87,7 +100,10 @@ try {
     )
   }
   const fixed = rows[0]!
-  const gen = rows[1]!
+  const gen = rows[2]!
+  console.log(
+    `\nA fresh worker's start (fresh − reused worker, one example): ${(rows[1]!.cpuMs / rows[1]!.examples - fixed.cpuMs).toFixed(1)} ms CPU`,
+  )
   const perExample = (gen.wallMs - fixed.wallMs) / Math.max(1, gen.examples - fixed.examples)
   console.log(`\nPer plain example beyond a session's fixed cost (generated page − one example): ${perExample.toFixed(3)} ms wall`)
   console.log(
