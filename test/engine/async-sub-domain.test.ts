@@ -9,20 +9,9 @@ import {
   TimeoutError,
   type Solution,
 } from '../../engine/index.ts'
+import { gate, tick } from './helpers/gate.ts'
 
 type Domain = (inputs: Record<string, unknown>) => unknown
-
-/** A promise settled by hand, to decide when a domain answers (no timers, no timing assertions). */
-function gate<T = unknown>(): { promise: Promise<T>; open: (v: T) => void; fail: (e: unknown) => void } {
-  let open!: (v: T) => void
-  let fail!: (e: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    open = res
-    fail = rej
-  })
-  return { promise, open, fail }
-}
-const tick = () => new Promise((r) => setImmediate(r))
 
 /**
  * `a` feeds two sub-dispatchers (`S` with the domain under test, then `T`) and a function after them in the

@@ -17,18 +17,7 @@ import {
   type NodeContext,
   type Solution,
 } from '../../engine/index.ts'
-
-/** A promise settled by hand, to decide the order calls finish in (no timers, no timing assertions). */
-function gate<T = unknown>(): { promise: Promise<T>; open: (v: T) => void; fail: (e: unknown) => void } {
-  let open!: (v: T) => void
-  let fail!: (e: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    open = res
-    fail = rej
-  })
-  return { promise, open, fail }
-}
-const tick = () => new Promise((r) => setImmediate(r))
+import { gate, tick } from './helpers/gate.ts'
 
 describe('dispatchAsync', () => {
   it('awaits async functions and returns what the sync dispatch of sync twins returns', async () => {

@@ -2,18 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { Fringe } from '../../engine/internal/heap.ts'
 import type { Level } from '../../engine/internal/search.ts'
-
-/** A deterministic pseudo-random generator (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { rng } from './helpers/random.ts'
 
 /** Ids that tie on distance in every way the fringe tells apart: short, sharing a 7-unit prefix, above U+007F. */
 const KEYS = ['f0', 'f1', 'f10', 'f2', 'node_aaaa1', 'node_aaaa2', 'node_aaaa10', 'node_aaa', 'ünicode', 'ü', 'z\u{1F600}', 'a', 'A', '']

@@ -5,6 +5,7 @@ import { functionRef } from '../../engine/ref.ts'
 import { createWorkerExecutor } from '../../engine/workers/index.ts'
 import * as vocabulary from '../../fixtures/workers/vocabulary.ts'
 import { encDist, encId, encVal } from './schedula/models.ts'
+import { rng } from './helpers/random.ts'
 
 const MODULE = new URL('../../fixtures/workers/vocabulary.ts', import.meta.url).href
 type Name = keyof typeof vocabulary
@@ -12,17 +13,6 @@ for (const name of Object.keys(vocabulary) as Name[]) functionRef(vocabulary[nam
 const SINGLE: Name[] = ['sum', 'neg', 'add3', 'mul2', 'fail', 'failOdd', 'fail']
 const PAIRED: Partial<Record<Name, Name>> = { sum: 'sumPair', neg: 'negPair', add3: 'add3Pair', mul2: 'mul2Pair' }
 
-/** mulberry32, so that each model can be rebuilt from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1))
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
 function sample<T>(r: () => number, xs: readonly T[], n: number): T[] {
