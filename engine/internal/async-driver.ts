@@ -163,15 +163,14 @@ class TaskTable {
   }
 }
 
-/** A function node called directly by the driver: nothing runs around its function. */
+/** A function node whose call is its function alone: no input domain, filters, context argument or own executor. */
+function callsItsFunctionOnly(node: FunctionNodeImpl): boolean {
+  return node.inputDomain === undefined && node.filters === undefined && node.context !== true && node.executor === undefined
+}
+
+/** A function node the driver may call without a task: its function alone, and no timeout to watch. */
 function isPlain(node: FunctionNodeImpl): boolean {
-  return (
-    node.inputDomain === undefined &&
-    node.filters === undefined &&
-    node.context !== true &&
-    node.executor === undefined &&
-    node.timeout === undefined
-  )
+  return callsItsFunctionOnly(node) && node.timeout === undefined
 }
 
 /** The reason given to the signal of a call started early and then not needed (executors may let it finish). */
@@ -419,10 +418,7 @@ export class AsyncDriver {
     }
     if (isThenable(value)) {
       const task = this.#runningTask(lv, s, args, l, v, seq, t0)
-      value.then(
-        (r) => this.#settle(task, OK, r, 'function'),
-        (err: unknown) => this.#settle(task, FAIL, err, 'function'),
-      )
+      this.#settleWhenDone(task, value)
       return task
     }
     this.#tasks.set(lv, s, new Held(lv, s, value, TIME_ORIGIN + t0, performance.now() - t0, seq))
@@ -573,13 +569,7 @@ export class AsyncDriver {
         task.abort(err)
       }, ms)
     }
-    if (
-      node.inputDomain === undefined &&
-      node.filters === undefined &&
-      node.context !== true &&
-      node.executor === undefined &&
-      this.opts.executor === undefined
-    ) {
+    if (callsItsFunctionOnly(node) && this.opts.executor === undefined) {
       // The plain case: call the function here; a value settles the task at once, a promise when it settles.
       let value: unknown
       try {
@@ -588,13 +578,8 @@ export class AsyncDriver {
         this.#settle(task, FAIL, err, 'function')
         return
       }
-      if (!isThenable(value)) this.#settle(task, OK, value, 'function')
-      else {
-        value.then(
-          (v) => this.#settle(task, OK, v, 'function'),
-          (err: unknown) => this.#settle(task, FAIL, err, 'function'),
-        )
-      }
+      if (isThenable(value)) this.#settleWhenDone(task, value)
+      else this.#settle(task, OK, value, 'function')
       return
     }
     let p: void | Promise<void>
@@ -679,6 +664,14 @@ export class AsyncDriver {
       chain.push(value)
     }
     return value
+  }
+
+  /** Settles a function task with what the promise its call returned settles to. */
+  #settleWhenDone(task: Task, p: PromiseLike<unknown>): void {
+    p.then(
+      (v) => this.#settle(task, OK, v, 'function'),
+      (err: unknown) => this.#settle(task, FAIL, err, 'function'),
+    )
   }
 
   #settle(task: Task, end: number, value: unknown, kind: FailureKind): void {
