@@ -134,17 +134,22 @@ describe('engine API', () => {
   })
 })
 
+/** A tsconfig.json for a throwaway project of `.ts` files in `dir`. */
+function writeTsconfig(dir: string): void {
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, allowImportingTsExtensions: true, noEmit: true },
+      include: ['*.ts'],
+    }),
+  )
+}
+
 describe('extraction cache', () => {
   it('is invalidated by a change to a file the entry points import, and only those', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-cache-'))
     try {
-      writeFileSync(
-        path.join(dir, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, allowImportingTsExtensions: true, noEmit: true },
-          include: ['*.ts'],
-        }),
-      )
+      writeTsconfig(dir)
       writeFileSync(
         path.join(dir, 'a.ts'),
         "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\nexport { b }\n",
@@ -201,13 +206,7 @@ describe('extraction cache', () => {
   it('keeps the pages with the model, and builds them again when a file the entry points import changes', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'flowmark-api-pages-cache-'))
     try {
-      writeFileSync(
-        path.join(dir, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, allowImportingTsExtensions: true, noEmit: true },
-          include: ['*.ts'],
-        }),
-      )
+      writeTsconfig(dir)
       writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.ts'\n/** Calls b. */\nexport function a(): number { return b() }\n")
       writeFileSync(path.join(dir, 'b.ts'), '/** Returns one. */\nexport function b(): number { return 1 }\n')
       const opts = { entryPoints: ['a.ts'], root: dir, cache: '.cache', pagesDir: path.join(dir, 'api') }
