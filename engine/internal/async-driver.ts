@@ -269,7 +269,7 @@ export class AsyncDriver {
     this.opts = opts
     this.#plainRun = opts.executor === undefined && opts.onEvent === undefined
     this.#stopper = req.options.stopper
-    this.run = new Run({ ...req.options, stopper: this.#ctl.signal })
+    this.run = new Run({ ...req.options, stopper: this.#ctl.signal }, req.view.c.size)
     this.run.asyncLog = []
     this.run.asyncDomains = true
     this.root = new Level(this.run, req.view, null, -1, req.options.waitIn)

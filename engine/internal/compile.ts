@@ -20,6 +20,8 @@ export interface Compiled {
   readonly waitIn: Uint8Array
   /** Sort key of a node's id text (`<` on it is code point order). */
   keyOf(s: number): string
+  /** The first seven UTF-16 units of each slot's sort key as one number (see {@link keyPrefix}). */
+  readonly keyPrefix: Float64Array
   readonly index: Int32Array
   readonly succStart: Int32Array
   readonly predStart: Int32Array
@@ -59,6 +61,7 @@ export function compile(list: readonly NodeImpl[], byId: ReadonlyMap<NodeImpl['i
     kind: nodes.kind,
     waitIn: nodes.waitIn,
     index: nodes.index,
+    keyPrefix: nodes.keyPrefix,
     keyOf: keys === null ? (s: number) => list[s]!.id as string : (s: number) => keys[s]!,
     succStart: edges.succStart,
     predStart: pred.predStart,
@@ -80,6 +83,7 @@ interface NodeArrays {
   readonly index: Int32Array
   /** Sort keys by slot; null when every id is its own sort key. */
   readonly key: string[] | null
+  readonly keyPrefix: Float64Array
   readonly edgeCount: number
   readonly argCount: number
   readonly outCount: number
@@ -91,6 +95,7 @@ function nodePass(list: readonly NodeImpl[]): NodeArrays {
   const kind = new Uint8Array(size)
   const waitIn = new Uint8Array(size)
   const index = new Int32Array(size)
+  const prefix = new Float64Array(size)
   // Sort keys differ from the ids only for symbols and text above U+FFFF: without such ids none is stored.
   let key: string[] | null = null
   let edgeCount = 0
@@ -107,6 +112,7 @@ function nodePass(list: readonly NodeImpl[]): NodeArrays {
       }
       key[s] = sortKey(idText(id))
     }
+    prefix[s] = keyPrefix(key === null ? (id as string) : key[s]!)
     index[s] = n.index
     edgeCount += n.succ.length
     if (n.kind === 'data') {
@@ -120,7 +126,7 @@ function nodePass(list: readonly NodeImpl[]): NodeArrays {
       kind[s] = DISPATCHER
     }
   }
-  return { kind, waitIn, index, key, edgeCount, argCount, outCount }
+  return { kind, waitIn, index, key, keyPrefix: prefix, edgeCount, argCount, outCount }
 }
 
 /** The successor arrays (CSR): edges numbered by source slot, then by position in the source's `succ`. */
@@ -265,4 +271,21 @@ const SCAN_LIMIT = 16
 function findId(list: readonly NodeImpl[], id: NodeImpl['id']): number {
   for (let k = 0; k < list.length; k++) if (list[k]!.id === id) return k
   return -1
+}
+
+/**
+ * The first seven UTF-16 code units of a sort key packed in one number, 7 bits each (a missing unit counts as 0, a
+ * unit above 126 as 127): the map is monotone, so for two keys a smaller prefix means a smaller key, and equal
+ * prefixes leave the order to the full text. Seven units tell most ids apart (`f0` … `f99999`, `node_123`), so ties
+ * on distance rarely compare text.
+ */
+export function keyPrefix(key: string): number {
+  const n = key.length < 7 ? key.length : 7
+  let p = 0
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i)
+    p = p * 128 + (c < 127 ? c : 127)
+  }
+  for (let i = n; i < 7; i++) p *= 128
+  return p
 }

@@ -27,10 +27,11 @@ export class Fringe {
   lev = new Int32Array(64)
   slot = new Int32Array(64)
   seq = new Float64Array(64)
-  /** The first seven UTF-16 units of `key` as one number (see `keyPrefix`): most ties are told apart without `<` on text. */
+  /**
+   * The first seven UTF-16 units of each entry's sort key as one number (the compiled model's `keyPrefix`): most
+   * ties are told apart without reading the text, which is looked up only when two prefixes are equal.
+   */
   kp = new Float64Array(64)
-  /** Id text of each entry's node, kept beside the entry so ties cost one load. */
-  key: string[] = []
   #heap = new Int32Array(64)
   /**
    * Entries `#heap[0]` … `#heap[#hn - 1]` are heap-ordered; those up to `#tn - 1` were pushed since the last pop and
@@ -77,7 +78,6 @@ export class Fringe {
     this.#tn = 0
     this.#runPos = 0
     this.#runLen = 0
-    this.key.length = 0
   }
 
   #grow(): void {
@@ -104,10 +104,14 @@ export class Fringe {
     if (this.d[a] !== this.d[b]) return this.d[a]! < this.d[b]!
     if (this.flag[a] !== this.flag[b]) return this.flag[a]! < this.flag[b]!
     if (this.kp[a] !== this.kp[b]) return this.kp[a]! < this.kp[b]!
-    const ka = this.key[a]!
-    const kb = this.key[b]!
+    const la = this.levels[this.lev[a]!]!
+    const lb = this.levels[this.lev[b]!]!
+    const sa = this.slot[a]!
+    const sb = this.slot[b]!
+    const ka = la.c.keyOf(sa)
+    const kb = lb.c.keyOf(sb)
     if (ka !== kb) return ka < kb
-    const c = this.#compareIndexPath(this.levels[this.lev[a]!]!, this.slot[a]!, this.levels[this.lev[b]!]!, this.slot[b]!)
+    const c = this.#compareIndexPath(la, sa, lb, sb)
     return c !== 0 ? c < 0 : this.seq[a]! < this.seq[b]!
   }
 
@@ -139,9 +143,7 @@ export class Fringe {
     this.lev[h] = levelId
     this.slot[h] = slot
     this.seq[h] = this.#seq++
-    const key = this.levels[levelId]!.c.keyOf(slot)
-    this.key[h] = key
-    this.kp[h] = keyPrefix(key)
+    this.kp[h] = this.levels[levelId]!.c.keyPrefix[slot]!
     if (this.#tn === this.#heap.length) this.#grow()
     this.size++
     this.#heap[this.#tn++] = h
@@ -277,21 +279,4 @@ export class Fringe {
   release(h: number): void {
     this.#free[this.#nfree++] = h
   }
-}
-
-/**
- * The first seven UTF-16 code units of a sort key packed in one number, 7 bits each (a missing unit counts as 0, a
- * unit above 126 as 127): the map is monotone, so for two keys a smaller prefix means a smaller key, and equal
- * prefixes leave the order to the full text. Seven units tell most ids apart (`f0` … `f99999`, `node_123`), so ties
- * on distance rarely compare text.
- */
-function keyPrefix(key: string): number {
-  const n = key.length < 7 ? key.length : 7
-  let p = 0
-  for (let i = 0; i < n; i++) {
-    const c = key.charCodeAt(i)
-    p = p * 128 + (c < 127 ? c : 127)
-  }
-  for (let i = n; i < 7; i++) p *= 128
-  return p
 }

@@ -242,6 +242,21 @@ interface InitialValue {
 const fringePool: Fringe[] = []
 const POOLED_CAPACITY = 1024
 const POOL_SIZE = 8
+/**
+ * The largest fringe a finished run left, held weakly: dispatching a large model again reuses its arrays (tens of
+ * megabytes that would otherwise be grown from 64 entries by doubling on every dispatch) unless the GC needed them.
+ */
+let largeFringe: WeakRef<Fringe> | undefined
+
+/** A fringe for a run whose root model has `sizeHint` nodes: the large one when it fits the hint and is still alive. */
+function takeFringe(sizeHint: number): Fringe {
+  if (sizeHint > POOLED_CAPACITY && largeFringe !== undefined) {
+    const large = largeFringe.deref()
+    largeFringe = undefined
+    if (large !== undefined) return large
+  }
+  return fringePool.pop() ?? new Fringe()
+}
 
 /** The shared state of one dispatch: the fringe, the visit log and the options. */
 export class Run implements RunTrace {
@@ -270,9 +285,10 @@ export class Run implements RunTrace {
     return (this.#pipeLevel ??= new Int32Array(this.pipeSlot.length))
   }
 
-  constructor(options: RunOptions) {
+  /** `sizeHint`: the node count of the root model (a large one takes the large fringe left by an earlier run). */
+  constructor(options: RunOptions, sizeHint = 0) {
     this.options = options
-    this.heap = fringePool.pop() ?? new Fringe()
+    this.heap = takeFringe(sizeHint)
     this.heap.attach(this.levels)
   }
 
@@ -308,14 +324,19 @@ export class Run implements RunTrace {
   }
 
   /**
-   * Gives the heap back to the pool (once; a run never searches again after its loop). Only small heaps are kept,
-   * and only a few: the pool saves the fixed cost of small dispatches without holding the memory of large ones.
+   * Gives the heap back to the pool (once; a run never searches again after its loop). Only small heaps are pooled,
+   * and only a few: the pool saves the fixed cost of small dispatches. The largest heap is kept weakly (see
+   * `largeFringe`), so large ones cost no memory the GC wants back.
    */
   release(): void {
     const heap = this.heap
     if (heap.levels !== this.levels) return
     heap.detach()
-    if (heap.capacity <= POOLED_CAPACITY && fringePool.length < POOL_SIZE) fringePool.push(heap)
+    if (heap.capacity <= POOLED_CAPACITY) {
+      if (fringePool.length < POOL_SIZE) fringePool.push(heap)
+    } else if ((largeFringe?.deref()?.capacity ?? 0) < heap.capacity) {
+      largeFringe = new WeakRef(heap)
+    }
   }
 
   checkStop(nodeId: NodeId): void {
@@ -1400,7 +1421,7 @@ export interface SearchRequest {
 
 /** Runs one dispatch and returns the root level. `onStart` receives the root before the loop (for partial states). */
 export function search(req: SearchRequest, onStart?: (root: Level) => void): Level {
-  const run = new Run(req.options)
+  const run = new Run(req.options, req.view.c.size)
   const root = new Level(run, req.view, null, -1, req.options.waitIn)
   run.root = root
   root.initialized = true

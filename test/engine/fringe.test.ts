@@ -1,5 +1,6 @@
 // The search fringe (engine/internal/heap.ts): pops in the documented total order, through its heap and sorted runs.
 import { describe, expect, it } from 'vitest'
+import { keyPrefix } from '../../engine/internal/compile.ts'
 import { Fringe } from '../../engine/internal/heap.ts'
 import type { Level } from '../../engine/internal/search.ts'
 import { rng } from './helpers/random.ts'
@@ -11,7 +12,11 @@ const KEYS = ['f0', 'f1', 'f10', 'f2', 'node_aaaa1', 'node_aaaa2', 'node_aaaa10'
 function fakeLevel(indexPath: number[], keys: string[]): Level {
   return {
     indexPath,
-    c: { keyOf: (s: number) => keys[s]!, index: Int32Array.from(keys, (_, i) => (i * 7) % keys.length) },
+    c: {
+      keyOf: (s: number) => keys[s]!,
+      keyPrefix: Float64Array.from(keys, keyPrefix),
+      index: Int32Array.from(keys, (_, i) => (i * 7) % keys.length),
+    },
   } as unknown as Level
 }
 
