@@ -290,23 +290,26 @@ export class Dispatcher<T extends object = any> {
 
   // ---- building -------------------------------------------------------------------------------------------------
 
-  /** The first free id among `guess`, `guess<0>`, `guess<1>`, … */
-  /** The existing nodes named by `ids` (undefined where missing); throws when one is not a data node. */
-  #lookupData(ids: readonly NodeId[], where: string, side: string, label: () => string): (NodeImpl | undefined)[] {
-    const found = new Array<NodeImpl | undefined>(ids.length)
+  /**
+   * The existing nodes named by `ids`, written to `found` (undefined where missing; `found` is a scratch array the
+   * caller clears); throws when one is not a data node. `guess` names the function in the message.
+   */
+  #lookupData(ids: readonly NodeId[], found: (NodeImpl | undefined)[], where: string, side: string, guess: NodeId): void {
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k]!
       const n = (found[k] = this.#nodes.get(id))
       if (n !== undefined && n.kind !== 'data') {
+        clearScratch(found, k + 1)
         throw new ModelError(
-          `${where}(${label()}): ${side} ${formatId(id)} is a ${n.kind} node; inputs and outputs of a function ` + 'must be data nodes',
+          `${where}(${formatId(guess)}): ${side} ${formatId(id)} is a ${n.kind} node; inputs and outputs of a function ` +
+            'must be data nodes',
           { nodeId: id },
         )
       }
     }
-    return found
   }
 
+  /** The first free id among `guess`, `guess<0>`, `guess<1>`, … */
   #unusedId(guess: NodeId): NodeId {
     if (!this.#nodes.has(guess) || typeof guess !== 'string') return guess
     for (let i = 0; ; i++) {
@@ -363,15 +366,17 @@ export class Dispatcher<T extends object = any> {
 
   /** The data node `id`, created with no attributes when missing (the fast path of addFunction). */
   #ensureData(id: NodeId): NodeImpl {
-    let n = this.#nodes.get(id)
-    if (n === undefined) {
-      if (id === START || id === SINK || id === SELF) {
-        this.addData({ id })
-        return this.#nodes.get(id)!
-      }
-      n = new DataNodeImpl(id, this.#counter++)
-      this.#nodes.set(id, n)
+    return this.#nodes.get(id) ?? this.#newData(id)
+  }
+
+  /** Creates the data node `id`, known to be missing, with no attributes (special ids get theirs from addData). */
+  #newData(id: NodeId): NodeImpl {
+    if (id === START || id === SINK || id === SELF) {
+      this.addData({ id })
+      return this.#nodes.get(id)!
     }
+    const n = new DataNodeImpl(id, this.#counter++)
+    this.#nodes.set(id, n)
     return n
   }
 
@@ -391,9 +396,10 @@ export class Dispatcher<T extends object = any> {
     if (options.id !== undefined) guess = checkId(options.id, where, 'id')
     else if (options.fn !== undefined) guess = functionName(options.fn)
     else throw new ModelError(`${where}: give the node an \`id\`, or a \`fn\` whose name becomes the id`)
+    // Messages name the node by `guess`, formatted only when one is thrown (no closure on the common path).
     const label = () => formatId(guess)
-    const inputs = options.inputs === undefined ? undefined : checkIdList(options.inputs, where, 'inputs', label)
-    const outputs = options.outputs === undefined ? undefined : checkIdList(options.outputs, where, 'outputs', label)
+    const inputs = options.inputs === undefined ? undefined : checkIdList(options.inputs, where, 'inputs', guess)
+    const outputs = options.outputs === undefined ? undefined : checkIdList(options.outputs, where, 'outputs', guess)
     if (options.inputDomain !== undefined) checkCallable(options.inputDomain, `${where}(${label()}).inputDomain`)
     if (options.filters !== undefined) checkFilters(options.filters, `${where}(${label()}).filters`)
     if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label()}).weight`)
@@ -409,11 +415,19 @@ export class Dispatcher<T extends object = any> {
       options.inpWeight === undefined ? undefined : weightMap(options.inpWeight, `${where}(${label()}).inpWeight`, inputs ?? [START])
     const outWeight =
       options.outWeight === undefined ? undefined : weightMap(options.outWeight, `${where}(${label()}).outWeight`, outputs ?? [SINK])
-    // One look-up per id: check the kinds now, reuse the nodes found when connecting.
-    const inNodes = inputs === undefined ? [this.#ensureData(START)] : this.#lookupData(inputs, where, 'input', label)
-    const outNodes = outputs === undefined ? [this.#ensureData(SINK)] : this.#lookupData(outputs, where, 'output', label)
+    // One look-up per id: check the kinds now (before anything changes), reuse the nodes found when connecting.
+    const inNodes = scratchIn
+    const outNodes = scratchOut
+    if (inputs === undefined) inNodes[0] = this.#ensureData(START)
+    else this.#lookupData(inputs, inNodes, where, 'input', guess)
+    if (outputs === undefined) outNodes[0] = this.#ensureData(SINK)
+    else this.#lookupData(outputs, outNodes, where, 'output', guess)
     const id = this.#unusedId(guess)
-    checkOwnId(id, inputs ?? [], outputs ?? [], () => `${where}(${label()})`, 'function')
+    if (inputs?.includes(id) === true || outputs?.includes(id) === true) {
+      clearScratch(inNodes, inputs?.length ?? 1)
+      clearScratch(outNodes, outputs?.length ?? 1)
+      checkOwnId(id, inputs ?? [], outputs ?? [], `${where}(${label()})`, 'function')
+    }
     const node = new FunctionNodeImpl(id, this.#counter++, inputs ?? [START], outputs ?? [SINK], options.fn)
     if (options.inputDomain !== undefined) node.inputDomain = options.inputDomain
     if (options.filters !== undefined && options.filters.length > 0) node.filters = [...options.filters]
@@ -435,14 +449,19 @@ export class Dispatcher<T extends object = any> {
       seenIn?.add(i)
       connect(inNodes[k] ?? this.#ensureData(i), node, inpWeight?.get(i), true)
     }
+    clearScratch(inNodes, ins.length)
     const outs = node.outputs
     const seenOut = outs.length > DEDUP_SCAN ? new Set<NodeId>() : undefined
     for (let k = 0; k < outs.length; k++) {
       const o = outs[k]!
       if (seenOut === undefined ? repeated(outs, k) : seenOut.has(o)) continue
       seenOut?.add(o)
-      connect(node, outNodes[k] ?? this.#ensureData(o), outWeight?.get(o), true)
+      // A missing output is created here unless an input of the same id was created above (or it is special).
+      let to = outNodes[k]
+      if (to === undefined) to = ins.length <= DEDUP_SCAN && !ins.includes(o) ? this.#newData(o) : this.#ensureData(o)
+      connect(node, to, outWeight?.get(o), true)
     }
+    clearScratch(outNodes, outs.length)
     this.#internals.touch()
     return id
   }
@@ -980,6 +999,15 @@ function nodeList(nodes: ReadonlyMap<NodeId, NodeImpl>): NodeImpl[] {
 
 /** Up to this many ids, `addFunction` finds a repeated input or output by scanning (no Set). */
 const DEDUP_SCAN = 8
+/** `addFunction`'s scratch arrays for the nodes its inputs and outputs name (cleared after each call). */
+const scratchIn: (NodeImpl | undefined)[] = []
+const scratchOut: (NodeImpl | undefined)[] = []
+
+/** Empties the first `n` places of a scratch array (dropped whole when a long list made it long). */
+function clearScratch(scratch: (NodeImpl | undefined)[], n: number): void {
+  if (scratch.length > 64) scratch.length = 0
+  else for (let k = 0; k < n; k++) scratch[k] = undefined
+}
 
 /** Whether `list[k]` already appears before position `k`. */
 function repeated(list: readonly NodeId[], k: number): boolean {
@@ -989,11 +1017,11 @@ function repeated(list: readonly NodeId[], k: number): boolean {
 }
 
 /** A node cannot be its own input or output: the id would name the function (or sub-dispatcher) and a data node. */
-function checkOwnId(id: NodeId, inputs: readonly NodeId[], outputs: readonly NodeId[], where: string | (() => string), kind: string): void {
+function checkOwnId(id: NodeId, inputs: readonly NodeId[], outputs: readonly NodeId[], where: string, kind: string): void {
   const side = inputs.includes(id) ? 'inputs' : outputs.includes(id) ? 'outputs' : undefined
   if (side === undefined) return
   throw new ModelError(
-    `${typeof where === 'string' ? where : where()}: the ${kind} id ${formatId(id)} is also one of its ${side}; one id names one node, so give the ` +
+    `${where}: the ${kind} id ${formatId(id)} is also one of its ${side}; one id names one node, so give the ` +
       `${kind} another id (e.g. ${formatId(`compute_${idText(id)}`)}) or rename the data node`,
     { nodeId: id },
   )
@@ -1013,19 +1041,24 @@ function checkId(id: unknown, where: string, what: string): NodeId {
   return id
 }
 
-function checkIdList(list: unknown, where: string, what = 'ids', label?: () => string): NodeId[] {
-  const at = () => `${where}${label === undefined ? '' : `(${label()})`}${what === 'ids' ? '' : `.${what}`}`
+/** Checks a list of node ids and returns a copy; `owner` (the node's id, when known) is named in messages. */
+function checkIdList(list: unknown, where: string, what = 'ids', owner?: NodeId): NodeId[] {
   if (typeof list === 'string') {
     throw new ModelError(
-      `${at()}: expected an array of node ids, got the string ${JSON.stringify(list)}; write [${JSON.stringify(list)}] for a single id`,
+      `${idListWhere(where, what, owner)}: expected an array of node ids, got the string ${JSON.stringify(list)}; write [${JSON.stringify(list)}] for a single id`,
     )
   }
-  if (!Array.isArray(list)) throw new ModelError(`${at()}: expected an array of node ids, got ${describe(list)}`)
+  if (!Array.isArray(list)) throw new ModelError(`${idListWhere(where, what, owner)}: expected an array of node ids, got ${describe(list)}`)
   for (let i = 0; i < list.length; i++) {
     const id: unknown = list[i]
-    if (typeof id !== 'string' && !isNodeId(id)) checkId(id, at(), `item ${i}`)
+    if (typeof id !== 'string' && !isNodeId(id)) checkId(id, idListWhere(where, what, owner), `item ${i}`)
   }
   return list.slice() as NodeId[]
+}
+
+/** Where a list of ids is, for messages: `Dispatcher.addFunction(f).inputs`. */
+function idListWhere(where: string, what: string, owner: NodeId | undefined): string {
+  return `${where}${owner === undefined ? '' : `(${formatId(owner)})`}${what === 'ids' ? '' : `.${what}`}`
 }
 
 function checkCallable(fn: unknown, where: string): void {
