@@ -1,5 +1,6 @@
 // The search fringe (engine/internal/heap.ts): pops in the documented total order, through its heap and sorted runs.
 import { describe, expect, it } from 'vitest'
+import { Dispatcher } from '../../engine/index.ts'
 import { keyPrefix } from '../../engine/internal/compile.ts'
 import { Fringe } from '../../engine/internal/heap.ts'
 import type { Level } from '../../engine/internal/search.ts'
@@ -104,5 +105,29 @@ describe('the fringe', () => {
     expect(keys[fringe.slot[fringe.pop()]!]).toBe('k2')
     expect(keys[fringe.slot[fringe.pop()]!]).toBe('k3')
     expect(fringe.size).toBe(0)
+  })
+
+  it('serves large dispatches one after another and one inside another (the large fringe is taken by one run)', () => {
+    // Wide models: 1,500 functions become ready at one distance, so the fringe grows past the pooled size.
+    const wide = (name: string, fn: (a: number, b: number) => number) => {
+      const d = new Dispatcher({ name })
+      for (let i = 0; i < 1500; i++) d.addFunction({ id: `f${i}`, fn, inputs: ['a', 'b'], outputs: [`y${i}`] })
+      return d
+    }
+    const inner = wide('inner', (a, b) => a * b)
+    const order = (d: Dispatcher) => [...d.dispatch({ a: 2, b: 3 }).keys()]
+    const expected = order(inner)
+    const outer = wide('outer', (a, b) => a + b)
+    const seen: string[][] = []
+    outer.addFunction({ id: 'nested', fn: (a: number) => (seen.push(order(inner)), a), inputs: ['a'], outputs: ['z'] })
+    for (let round = 0; round < 3; round++) {
+      const sol = outer.dispatch({ a: 2, b: 3 })
+      expect(sol.size).toBe(1503)
+      expect(sol.get('y1499')).toBe(5)
+      expect(order(inner)).toEqual(expected)
+    }
+    expect(seen).toHaveLength(3)
+    for (const s of seen) expect(s).toEqual(expected)
+    expect(expected.slice(0, 5)).toEqual(['a', 'b', 'y0', 'y1', 'y10'])
   })
 })
