@@ -26,6 +26,9 @@ import {
   connect,
   edgeWeight,
   nestedDispatchers,
+  succAt,
+  succCount,
+  succList,
   type NodeImpl,
 } from './internal/graph.ts'
 import { inferInputs, isNotLiteral, literalValue, parameters } from './internal/infer-inputs.ts'
@@ -198,14 +201,15 @@ export class Dispatcher<T extends object = any> {
   get edges(): readonly ModelEdge[] {
     const out: ModelEdge[] = []
     for (const n of this.#nodes.values()) {
-      for (let k = 0; k < n.succ.length; k++) out.push({ from: n.id, to: n.succ[k]!.id, weight: edgeWeight(n, k) })
+      const count = succCount(n)
+      for (let k = 0; k < count; k++) out.push({ from: n.id, to: succAt(n, k).id, weight: edgeWeight(n, k) })
     }
     return out
   }
 
   /** The successors of a node, in edge insertion order. */
   successors(id: NodeId): NodeId[] {
-    return this.#require(id, 'successors').succ.map((to) => to.id)
+    return succList(this.#require(id, 'successors')).map((to) => to.id)
   }
 
   /** The predecessors of a node, in the order of their nodes. */
@@ -675,7 +679,8 @@ export class Dispatcher<T extends object = any> {
     for (const n of this.#nodes.values()) {
       // `fresh`: a successor list has each target once, so no search (hubs with many successors stay linear).
       const from = out.#nodes.get(n.id)!
-      for (let k = 0; k < n.succ.length; k++) connect(from, out.#nodes.get(n.succ[k]!.id)!, edgeWeight(n, k), true)
+      const count = succCount(n)
+      for (let k = 0; k < count; k++) connect(from, out.#nodes.get(succAt(n, k).id)!, edgeWeight(n, k), true)
     }
     for (const [id, dv] of this.#defaults) {
       out.#defaults.set(id, id === SELF && dv.value === this ? { ...dv, value: out } : { ...dv, value: deepCopy(dv.value) })

@@ -11,6 +11,9 @@ import {
   filterEdges,
   findEdge,
   nestedDispatchers,
+  succAt,
+  succCount,
+  succList,
   type NodeImpl,
   type SubDispatcherNodeImpl,
 } from './internal/graph.ts'
@@ -51,7 +54,7 @@ function modelAdjacency(dsp: Dispatcher): Adjacency {
     next: (id, reverse) => {
       const n = nodes.get(id)
       if (n === undefined) return []
-      return reverse ? predecessorIds(dsp, id) : n.succ.map((to) => to.id)
+      return reverse ? predecessorIds(dsp, id) : succList(n).map((to) => to.id)
     },
   }
 }
@@ -122,10 +125,11 @@ function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly 
   const bySource = new Map<NodeId, Map<NodeId, number>>()
   for (const [u, v] of edges) {
     const from = src.nodes.get(u)!
-    if (from.succ.length <= SCAN) {
+    const count = succCount(from)
+    if (count <= SCAN) {
       let found = -1
-      for (let k = 0; k < from.succ.length; k++) {
-        if (from.succ[k]!.id === v) {
+      for (let k = 0; k < count; k++) {
+        if (succAt(from, k).id === v) {
           found = k
           break
         }
@@ -138,7 +142,7 @@ function materialise(dsp: Dispatcher, order: readonly NodeId[], edges: readonly 
     let out = bySource.get(u)
     if (out === undefined) {
       out = new Map()
-      for (let k = 0; k < from.succ.length; k++) out.set(from.succ[k]!.id, k)
+      for (let k = 0; k < count; k++) out.set(succAt(from, k).id, k)
       bySource.set(u, out)
     }
     const k = out.get(v)
@@ -186,7 +190,7 @@ export function getSubDsp(dsp: Dispatcher, bunch: Iterable<NodeId>, removeEdges?
   let edges: [NodeId, NodeId][] = []
   for (const id of src.keys()) {
     if (!keep.has(id)) continue
-    for (const to of src.get(id)!.succ) if (keep.has(to.id) && !removed.get(id)?.has(to.id)) edges.push([id, to.id])
+    for (const to of succList(src.get(id)!)) if (keep.has(to.id) && !removed.get(id)?.has(to.id)) edges.push([id, to.id])
   }
   // 3. Functions left without outputs go, then 4. isolated nodes.
   const hasOut = new Set(edges.map(([u]) => u))
@@ -322,7 +326,7 @@ function pruneSubDispatchers(
       predNodes.push(compiled.nodes[compiled.edgeFrom[compiled.predEdge[q]!]!]!)
     }
     const pred = new Set(predNodes.map((p) => p.id))
-    const succ = new Set(n.succ.map((to) => to.id))
+    const succ = new Set(succList(n).map((to) => to.id))
     const inputs: NodeId[] = []
     for (const [p, cs] of n.inputs) if (pred.has(p)) inputs.push(...cs)
     const outs: NodeId[] = []

@@ -4,7 +4,7 @@ import type { Distance } from '../distance.ts'
 import type { Dispatcher, DispatchOptions } from '../dispatcher.ts'
 import { ModelError } from '../errors.ts'
 import { internalsOf, isDispatcher, newDispatcher } from '../internal/access.ts'
-import { edgeWeight, findEdge, type NodeImpl } from '../internal/graph.ts'
+import { edgeWeight, findEdge, succAt, succCount, type NodeImpl } from '../internal/graph.ts'
 import type { AddDataOptions, AddDispatcherOptions, AddFuncOptions, AddFunctionOptions, AnyFunction, DispatcherOptions } from '../model.ts'
 import { deepCopy } from './helpers.ts'
 import type { Val } from './sub-dispatch.ts'
@@ -302,9 +302,9 @@ export function blueprintOf<T extends object>(dsp: Dispatcher<T>, depth = -1, me
         if (w !== undefined) inpWeight.set(i, w)
       }
       const outWeight = new Map<NodeId, number>()
-      for (let k = 0; k < n.succ.length; k++) {
+      for (let k = 0; k < succCount(n); k++) {
         const w = edgeWeight(n, k)
-        if (w !== undefined) outWeight.set(n.succ[k]!.id, w)
+        if (w !== undefined) outWeight.set(succAt(n, k).id, w)
       }
       if (inpWeight.size > 0) o.inpWeight = inpWeight
       if (outWeight.size > 0) o.outWeight = outWeight

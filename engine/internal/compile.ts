@@ -1,6 +1,6 @@
 // Flattens a dispatcher's node records into typed arrays (CSR adjacency) for the search loop.
 import { idText, sortKey } from '../constants.ts'
-import type { NodeImpl } from './graph.ts'
+import { succCount, type NodeImpl, type Successors } from './graph.ts'
 
 /** Node kind codes used in the compiled arrays. */
 export const DATA = 0
@@ -114,7 +114,7 @@ function nodePass(list: readonly NodeImpl[]): NodeArrays {
     }
     prefix[s] = keyPrefix(key === null ? (id as string) : key[s]!)
     index[s] = n.index
-    edgeCount += n.succ.length
+    edgeCount += succCount(n)
     if (n.kind === 'data') {
       waitIn[s] = n.waitInputs ? 1 : 0
     } else if (n.kind === 'function') {
@@ -150,8 +150,9 @@ function edgePass(list: readonly NodeImpl[], edgeCount: number): EdgeArrays {
     const n = list[s]!
     const succ = n.succ
     const w = n.succW
-    for (let k = 0; k < succ.length; k++) {
-      const to = succ[k]!
+    const count = Array.isArray(succ) ? succ.length : 1
+    for (let k = 0; k < count; k++) {
+      const to = Array.isArray(succ) ? succ[k]! : succ
       edgeFrom[e] = s
       edgeTo[e] = to.slot
       const len = (w?.[k] ?? 1) + (to.weight ?? 0)
@@ -250,7 +251,12 @@ function argEdges(
  * Writes from `at` the edge id of each output (-1 when its edge was removed): an edge's id is its position, the
  * successors of the node numbered from `base` in list order. Returns the next free position.
  */
-function outEdges(succ: readonly NodeImpl[], outputs: readonly NodeImpl['id'][], base: number, out: Int32Array, at: number): number {
+function outEdges(targets: Successors, outputs: readonly NodeImpl['id'][], base: number, out: Int32Array, at: number): number {
+  if (!Array.isArray(targets)) {
+    for (const id of outputs) out[at++] = targets.id === id ? base : -1
+    return at
+  }
+  const succ = targets
   if (succ.length <= SCAN_LIMIT) {
     for (const id of outputs) {
       const k = findId(succ, id)

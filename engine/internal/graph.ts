@@ -17,17 +17,23 @@ import type {
 export const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({})
 const NO_EDGES: NodeImpl[] = []
 
+/**
+ * The edges from a node: their targets in insertion order, each listed once. One target is stored as itself (no
+ * array: most function nodes have one output and most data nodes one consumer, and a 1-element array costs 60 bytes),
+ * more as an array. Read them with {@link succCount} / {@link succAt} or {@link succList}.
+ */
+export type Successors = NodeImpl | NodeImpl[]
+
 // Optional attributes are declared here and given their defaults on the prototypes below: a node carries only the
 // fields it uses (most nodes have no description, weight, filters…), which keeps large models small.
 abstract class NodeBase {
   readonly id: NodeId
   index: number
   /**
-   * The edges from this node: their targets, in insertion order (an edge is its source and its position here: no
-   * object per edge, which keeps million-node models small). Its id in a compiled form is `succStart[slot]` + that
-   * position. Each target is listed once.
+   * The edges from this node (see {@link Successors}): an edge is its source and its position here, no object per
+   * edge, which keeps million-node models small. Its id in a compiled form is `succStart[slot]` + that position.
    */
-  succ: NodeImpl[] = NO_EDGES
+  succ: Successors = NO_EDGES
   /** Weights of the edges in `succ`, by position (undefined: unweighted); no array until an edge has a weight. */
   declare succW: (number | undefined)[] | undefined
   /** Slot in the last compiled form of its dispatcher. */
@@ -131,9 +137,32 @@ export function connect(from: NodeImpl, to: NodeImpl, weight: number | undefined
       return
     }
   }
-  const k = from.succ.length
+  const k = succCount(from)
   from.succ = append(from.succ, to)
   if (weight !== undefined) setWeight(from, k, weight)
+}
+
+/** How many edges leave `n`. */
+export function succCount(n: NodeImpl): number {
+  const s = n.succ
+  return Array.isArray(s) ? s.length : 1
+}
+
+/** The target of the edge at position `k` (`k` < {@link succCount}) of `n`. */
+export function succAt(n: NodeImpl, k: number): NodeImpl {
+  const s = n.succ
+  return Array.isArray(s) ? s[k]! : s
+}
+
+/** The targets of the edges from `n`, as a list (a new one-element list for a single edge: not for hot loops). */
+export function succList(n: NodeImpl): readonly NodeImpl[] {
+  const s = n.succ
+  return Array.isArray(s) ? s : [s]
+}
+
+/** A successor list of the targets in `list` (the form {@link Successors} gives one or none). */
+function successors(list: NodeImpl[]): Successors {
+  return list.length === 0 ? NO_EDGES : list.length === 1 ? list[0]! : list
 }
 
 function setWeight(from: NodeImpl, k: number, weight: number): void {
@@ -143,8 +172,11 @@ function setWeight(from: NodeImpl, k: number, weight: number): void {
 }
 
 /** Appends to a successor list, keeping short lists at their exact size (most nodes have one or two edges). */
-function append(list: NodeImpl[], to: NodeImpl): NodeImpl[] {
+function append(succ: Successors, to: NodeImpl): Successors {
+  if (!Array.isArray(succ)) return [succ, to]
+  const list = succ
   const n = list.length
+  if (n === 0) return to
   if (n >= 8) {
     list.push(to)
     return list
@@ -162,7 +194,8 @@ export function edgeWeight(from: NodeImpl, k: number): number | undefined {
 
 /** The position of the edge `from → to` in `from.succ`, or -1. */
 export function findEdge(from: NodeImpl, to: NodeImpl): number {
-  return from.succ.indexOf(to)
+  const s = from.succ
+  return Array.isArray(s) ? s.indexOf(to) : s === to ? 0 : -1
 }
 
 /** Keeps the edges from `from` whose target passes `keep` (weights follow their edges). */
@@ -170,13 +203,14 @@ export function filterEdges(from: NodeImpl, keep: (to: NodeImpl) => boolean): vo
   const succ: NodeImpl[] = []
   const w = from.succW
   const weights: (number | undefined)[] = []
-  for (let k = 0; k < from.succ.length; k++) {
-    const to = from.succ[k]!
+  const n = succCount(from)
+  for (let k = 0; k < n; k++) {
+    const to = succAt(from, k)
     if (!keep(to)) continue
     succ.push(to)
     if (w !== undefined) weights.push(w[k])
   }
-  from.succ = succ
+  from.succ = successors(succ)
   if (w !== undefined) from.succW = weights
 }
 

@@ -115,7 +115,7 @@ describe('the fringe', () => {
       return d
     }
     const inner = wide('inner', (a, b) => a * b)
-    const order = (d: Dispatcher) => [...d.dispatch({ a: 2, b: 3 }).keys()]
+    const order = (d: Dispatcher) => [...d.dispatch({ a: 2, b: 3 }).keys()].map(String)
     const expected = order(inner)
     const outer = wide('outer', (a, b) => a + b)
     const seen: string[][] = []
