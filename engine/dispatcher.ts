@@ -401,24 +401,27 @@ export class Dispatcher<T extends object = any> {
     else if (options.fn !== undefined) guess = functionName(options.fn)
     else throw new ModelError(`${where}: give the node an \`id\`, or a \`fn\` whose name becomes the id`)
     // Messages name the node by `guess`, formatted only when one is thrown (no closure on the common path).
-    const label = () => formatId(guess)
     const inputs = options.inputs === undefined ? undefined : checkIdList(options.inputs, where, 'inputs', guess)
     const outputs = options.outputs === undefined ? undefined : checkIdList(options.outputs, where, 'outputs', guess)
-    if (options.inputDomain !== undefined) checkCallable(options.inputDomain, `${where}(${label()}).inputDomain`)
-    if (options.filters !== undefined) checkFilters(options.filters, `${where}(${label()}).filters`)
-    if (options.weight !== undefined) checkWeight(options.weight, `${where}(${label()}).weight`)
+    if (options.inputDomain !== undefined) checkCallable(options.inputDomain, `${where}(${formatId(guess)}).inputDomain`)
+    if (options.filters !== undefined) checkFilters(options.filters, `${where}(${formatId(guess)}).filters`)
+    if (options.weight !== undefined) checkWeight(options.weight, `${where}(${formatId(guess)}).weight`)
     if (
       options.context !== undefined ||
       options.critical !== undefined ||
       options.timeout !== undefined ||
       options.executor !== undefined
     ) {
-      checkAsyncNodeOptions(options, `${where}(${label()})`)
+      checkAsyncNodeOptions(options, `${where}(${formatId(guess)})`)
     }
     const inpWeight =
-      options.inpWeight === undefined ? undefined : weightMap(options.inpWeight, `${where}(${label()}).inpWeight`, inputs ?? [START])
+      options.inpWeight === undefined
+        ? undefined
+        : weightMap(options.inpWeight, `${where}(${formatId(guess)}).inpWeight`, inputs ?? [START])
     const outWeight =
-      options.outWeight === undefined ? undefined : weightMap(options.outWeight, `${where}(${label()}).outWeight`, outputs ?? [SINK])
+      options.outWeight === undefined
+        ? undefined
+        : weightMap(options.outWeight, `${where}(${formatId(guess)}).outWeight`, outputs ?? [SINK])
     // One look-up per id: check the kinds now (before anything changes), reuse the nodes found when connecting.
     const inNodes = scratchIn
     const outNodes = scratchOut
@@ -430,7 +433,7 @@ export class Dispatcher<T extends object = any> {
     if (inputs?.includes(id) === true || outputs?.includes(id) === true) {
       clearScratch(inNodes, inputs?.length ?? 1)
       clearScratch(outNodes, outputs?.length ?? 1)
-      checkOwnId(id, inputs ?? [], outputs ?? [], `${where}(${label()})`, 'function')
+      checkOwnId(id, inputs ?? [], outputs ?? [], `${where}(${formatId(guess)})`, 'function')
     }
     const node = new FunctionNodeImpl(id, this.#counter++, inputs ?? [START], outputs ?? [SINK], options.fn)
     if (options.inputDomain !== undefined) node.inputDomain = options.inputDomain
