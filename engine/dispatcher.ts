@@ -425,16 +425,16 @@ export class Dispatcher<T extends object = any> {
     // One look-up per id: check the kinds now (before anything changes), reuse the nodes found when connecting.
     const inNodes = scratchIn
     const outNodes = scratchOut
-    if (inputs === undefined) inNodes[0] = this.#ensureData(START)
-    else this.#lookupData(inputs, inNodes, where, 'input', guess)
-    if (outputs === undefined) outNodes[0] = this.#ensureData(SINK)
-    else this.#lookupData(outputs, outNodes, where, 'output', guess)
+    if (inputs !== undefined) this.#lookupData(inputs, inNodes, where, 'input', guess)
+    if (outputs !== undefined) this.#lookupData(outputs, outNodes, where, 'output', guess)
     const id = this.#unusedId(guess)
     if (inputs?.includes(id) === true || outputs?.includes(id) === true) {
       clearScratch(inNodes, inputs?.length ?? 1)
       clearScratch(outNodes, outputs?.length ?? 1)
       checkOwnId(id, inputs ?? [], outputs ?? [], `${where}(${formatId(guess)})`, 'function')
     }
+    if (inputs === undefined) inNodes[0] = this.#ensureData(START)
+    if (outputs === undefined) outNodes[0] = this.#ensureData(SINK)
     const node = new FunctionNodeImpl(id, this.#counter++, inputs ?? [START], outputs ?? [SINK], options.fn)
     if (options.inputDomain !== undefined) node.inputDomain = options.inputDomain
     if (options.filters !== undefined && options.filters.length > 0) node.filters = [...options.filters]

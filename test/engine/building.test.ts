@@ -435,6 +435,10 @@ describe('§3.2 addFunction', () => {
       expect((err as Error).message).toMatch(new RegExp(`${side} 'f' is a function node`))
     }
     expect([...d.nodes.keys()]).toEqual(['f', 'a', 'b'])
+    // With the default inputs or outputs too: no START or SINK is left by a call that fails.
+    expect(() => d.addFunction({ id: 'g', fn: Math.min, outputs: ['f'] })).toThrow(/output 'f' is a function node/)
+    expect(() => d.addFunction({ id: 'g', fn: Math.min, inputs: ['f'] })).toThrow(/input 'f' is a function node/)
+    expect([...d.nodes.keys()]).toEqual(['f', 'a', 'b'])
     const d2 = new Dispatcher()
     expect(() => d2.addFunction({ inputs: ['x'] })).toThrow(ModelError)
     expect([...d2.nodes.keys()]).toEqual([])
