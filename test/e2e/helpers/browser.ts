@@ -1,4 +1,5 @@
 // Finds and launches a Chromium for the browser tests: FLOWMARK_CHROMIUM, a system Chromium/Chrome, then @sparticuz/chromium.
+import { spawnSync } from 'node:child_process'
 import { accessSync, constants, mkdirSync, rmdirSync, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { tmpdir } from 'node:os'
@@ -138,8 +139,32 @@ export async function findBrowser(env: NodeJS.ProcessEnv = process.env): Promise
   throw new NoBrowserError(tried)
 }
 
-/** Launches the browser {@link findBrowser} finds, with playwright-core. */
+/** Families with the metrics of Times, the font Graphviz lays labels out for (see {@link checkLayoutFont}). */
+const TIMES_METRICS = /^(Liberation Serif|Times New Roman|Times|Nimbus Roman|Nimbus Roman No9 L|Tinos|TeX Gyre Termes)$/i
+
+/**
+ * The family fontconfig gives for `Times` on this machine, or undefined where there is no fontconfig (macOS and
+ * Windows ship Times). Graphviz sizes graph labels for Times: another serif (DejaVu Serif is 15–20% wider) overflows
+ * the boxes, so the readability checks of the browser tests would fail for a reason that is the machine's.
+ */
+export function timesFont(): string | undefined {
+  const r = spawnSync('fc-match', ['-f', '%{family[0]}', 'Times'], { encoding: 'utf8' })
+  return r.status === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : undefined
+}
+
+/** Throws, saying what to install, when fontconfig maps Times to a font of other metrics. */
+export function checkLayoutFont(family: string | undefined = timesFont()): void {
+  if (family === undefined || TIMES_METRICS.test(family)) return
+  throw new Error(
+    `The browser tests need a font with the metrics of Times (Graphviz lays labels out for it), but fontconfig maps ` +
+      `Times to ${JSON.stringify(family)}, so graph labels would overflow their boxes. Install one, e.g. ` +
+      '`apt-get install fonts-liberation` (.ci/run does it when missing).',
+  )
+}
+
+/** Launches the browser {@link findBrowser} finds, with playwright-core (after {@link checkLayoutFont}). */
 export async function launchBrowser(options: Omit<LaunchOptions, 'executablePath' | 'args'> = {}): Promise<Browser> {
+  checkLayoutFont()
   const choice = await findBrowser()
   return chromium.launch({ ...options, executablePath: choice.executablePath, args: [...choice.args] })
 }
