@@ -20,7 +20,7 @@ import * as engine from 'flowmark'
 import { nameError } from 'flowmark'
 import { FlowmarkPluginError } from '../core/errors.ts'
 import { endPage, pageHitTakenModule, startPage, TRACKING } from './module-tracker.ts'
-import { removeNewGlobals, sharedChanges, snapshotShared } from './isolation.ts'
+import { removeNewGlobals, sharedChanges, snapshotShared, type SharedSnapshot } from './isolation.ts'
 
 if (parentPort === null)
   throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession() (through worker-entry.ts).')
@@ -121,6 +121,12 @@ const SHARED_BUILTINS = [
 ]
 /** Module namespaces checked after each page: Flowmark's engine and {@link SHARED_BUILTINS}. */
 const sharedModules = [engine as object, ...SHARED_BUILTINS.map((name) => process.getBuiltinModule(name) as object)]
+/**
+ * The snapshot of what pages share ({@link snapshotShared}), taken before the first page that may leave the worker to
+ * another. A page that changed none of it leaves it exact (its new globals are removed), so the next page starts
+ * from it without taking a new one; after any other page the worker ends.
+ */
+let shared: SharedSnapshot | undefined
 /** Whether the running page called `require` (CommonJS modules are cached for the whole thread). */
 let required = false
 /** Whether the running page called `process.exit` (the thread then ends anyway). */
@@ -133,7 +139,7 @@ port.on('message', (session: WorkerSession) => {
   startPage()
   required = false
   exitCalledNow = false
-  const before = session.mayReuse ? snapshotShared(sharedModules) : undefined
+  const before = session.mayReuse ? (shared ??= snapshotShared(sharedModules)) : undefined
   const baseline = activeResources()
   run(session).then(
     () => {
@@ -141,6 +147,7 @@ port.on('message', (session: WorkerSession) => {
       const files = modules.files === null ? null : [...modules.files]
       const reasons = before === undefined ? ['the page asked for a fresh worker'] : reusable(modules, before, baseline)
       const stuck = before === undefined ? [] : removeNewGlobals(before)
+      shared = before !== undefined && reasons.length === 0 ? { ...before, globals: Reflect.ownKeys(globalThis) } : undefined
       port.ref()
       post({
         type: 'session-done',
