@@ -1,7 +1,10 @@
 // Session worker side: what a page changed in the state the next page on the same worker would share, and undoing its globals.
 
-/** Own property descriptors of one object, by key. */
-type Shape = Map<string | symbol, PropertyDescriptor>
+/** Own property keys of one object, in their order, and the descriptor of each. */
+interface Shape {
+  readonly keys: readonly (string | symbol)[]
+  readonly descriptors: readonly PropertyDescriptor[]
+}
 
 /** A snapshot of shared objects (see {@link snapshotShared}). */
 export interface SharedSnapshot {
@@ -87,9 +90,21 @@ const INTRINSICS = [
 ] as const
 
 function shapeOf(o: object): Shape {
-  const shape: Shape = new Map()
-  for (const key of Reflect.ownKeys(o)) shape.set(key, Reflect.getOwnPropertyDescriptor(o, key)!)
-  return shape
+  const keys = Reflect.ownKeys(o)
+  return { keys, descriptors: keys.map((key) => Reflect.getOwnPropertyDescriptor(o, key)!) }
+}
+
+/** The first key of `o` whose property is not as `was` has it (added, removed, moved or changed), if any. */
+function changedKey(o: object, was: Shape): string | symbol | undefined {
+  const keys = Reflect.ownKeys(o)
+  const common = Math.min(keys.length, was.keys.length)
+  for (let i = 0; i < common; i++) {
+    const key = keys[i]!
+    // Another key here: a new one was added, or the one that was here is gone.
+    if (key !== was.keys[i]) return was.keys.includes(key) ? was.keys[i] : key
+    if (!sameDescriptor(was.descriptors[i]!, Reflect.getOwnPropertyDescriptor(o, key)!)) return key
+  }
+  return keys.length > common ? keys[common] : was.keys[common]
 }
 
 const isObject = (v: unknown): v is object => (typeof v === 'object' && v !== null) || typeof v === 'function'
@@ -112,7 +127,7 @@ export function snapshotShared(modules: readonly object[]): SharedSnapshot {
     objects.set(o, { proto: Reflect.getPrototypeOf(o), extensible: Reflect.isExtensible(o), shape })
     if (depth === 0) return
     add(Reflect.getPrototypeOf(o), depth - 1)
-    for (const descriptor of shape.values()) {
+    for (const descriptor of shape.descriptors) {
       add(descriptor.value, depth - 1)
       // Accessors are recorded as values (what they are), never called: no `this` is involved.
       // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -151,12 +166,7 @@ export function sharedChanges(before: SharedSnapshot): string[] {
       changes.push(`the prototype or extensibility of ${describe(o)}`)
       continue
     }
-    const keys = Reflect.ownKeys(o)
-    const changed =
-      keys.find((k) => {
-        const previous = was.shape.get(k)
-        return previous === undefined || !sameDescriptor(previous, Reflect.getOwnPropertyDescriptor(o, k)!)
-      }) ?? (keys.length === was.shape.size ? undefined : [...was.shape.keys()].find((k) => !keys.includes(k)))
+    const changed = changedKey(o, was.shape)
     if (changed !== undefined) changes.push(`\`${String(changed)}\` of ${describe(o)}`)
     if (changes.length >= 3) break
   }

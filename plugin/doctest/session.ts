@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Diagnostic, DoctestFlags, DrawResult, SessionBlock, SessionRequest, SessionReport, SourcePoint } from '../core/types.ts'
 import { outputMatches, unifiedDiff } from './compare.ts'
-import { compileUnit } from './compile.ts'
+import { compileCached } from './compile.ts'
 import { watchHeap, workerResourceLimits } from './heap-watch.ts'
 import { DEFAULT_GRACE_MS } from './late-errors.ts'
 import type { UnitOutcome, UnitRef, WorkerBlock, WorkerMessage, WorkerSession, WorkerUnit } from './protocol.ts'
@@ -201,7 +201,7 @@ function planTranscript(plan: Plan, blockIndex: number, block: TranscriptBlock):
     }
     plan.slots.push(slot)
     if (slot.status === 'skipped') continue
-    const compiled = compileUnit(statement.source, { wantsValue: true })
+    const compiled = compileCached(statement.source, { wantsValue: true })
     if (!compiled.ok) {
       fail(plan, slot, {
         severity: 'error',
@@ -230,7 +230,7 @@ function planTranscript(plan: Plan, blockIndex: number, block: TranscriptBlock):
 function planCode(plan: Plan, blockIndex: number, block: CodeBlock): { units: WorkerUnit[]; owners: Slot[] } {
   const slot: Slot = { blockIndex, block, kind: 'code', start: block.start, source: firstLine(block.code), flags: {}, status: 'not-run' }
   plan.slots.push(slot)
-  const compiled = compileUnit(block.code, { wantsValue: false })
+  const compiled = compileCached(block.code, { wantsValue: false })
   if (!compiled.ok) {
     fail(plan, slot, {
       severity: 'error',
