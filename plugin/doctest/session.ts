@@ -561,6 +561,7 @@ function wantedModules(req: SessionRequest, file: string): Set<string> {
   return wanted
 }
 
+/** Where `specifier` likely leads from the page at `base`: a path resolved against it, a package resolved from here. */
 function guessResolve(specifier: string, base: URL): string | undefined {
   if (specifier === '' || specifier.startsWith('node:')) return undefined
   try {
@@ -642,7 +643,7 @@ function acquireWorker(maxMemoryMb: number, choice: WorkerChoice, mayReuse: bool
 
 /**
  * Puts a worker the page left clean back in the pool (unreferenced: it does not keep the process alive). When the
- * pool is full, the worker whose pages loaded the most modules (the one the fewest pages can use) is ended instead.
+ * pool is full, the worker idle the longest is ended.
  */
 function releaseWorker(entry: PooledWorker, keep: WorkerKeep): void {
   entry.session = undefined
@@ -654,14 +655,10 @@ function releaseWorker(entry: PooledWorker, keep: WorkerKeep): void {
     return
   }
   if (idle.length >= MAX_WORKERS) {
-    const fullest = idle.reduce((a, b) => (b.loaded.size > a.loaded.size ? b : a))
-    if (fullest.loaded.size <= entry.loaded.size) {
-      void entry.worker.terminate()
-      return
-    }
-    idle.splice(idle.indexOf(fullest), 1)
-    clearTimeout(fullest.idleTimer)
-    void fullest.worker.terminate()
+    // The worker idle the longest goes: the pages that follow are likely those this one just served.
+    const oldest = idle.shift()!
+    clearTimeout(oldest.idleTimer)
+    void oldest.worker.terminate()
   }
   entry.worker.unref()
   entry.idleTimer = setTimeout(() => {
