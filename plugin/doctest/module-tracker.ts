@@ -5,16 +5,24 @@ import { registerHooks } from 'node:module'
 interface TrackerState {
   /** `file:` URL of an importer (`''` for entry points) → the `file:` URLs it resolved. */
   readonly edges: Map<string, Set<string>>
-  /** `file:` URLs resolved before the first page ran (the worker's own modules: shared by every page). */
+  /** URLs resolved before the first page ran (the worker's own modules: shared by every page). */
   readonly boot: Set<string>
-  /** `file:` URLs an earlier page loaded first (their module state is that page's: no later page may use them). */
+  /** URLs of modules an earlier page loaded first (their module state is that page's: no later page may use them). */
   readonly taken: Set<string>
   /**
-   * What the running page resolved: `file:` URLs and `node:` builtins, and the URLs it was refused because an earlier
-   * page had loaded them (`taken`); `undefined` while no page runs.
+   * What the running page resolved: `file:` URLs, other module URLs (`data:`…), `node:` builtins, and the URLs it was
+   * refused because an earlier page had loaded them (`taken`); `undefined` while no page runs.
    */
-  page:
-    { readonly files: Set<string>; readonly builtins: Set<string>; readonly formats: Set<string>; readonly taken: Set<string> } | undefined
+  page: PageState | undefined
+}
+
+/** What the running page resolved (see {@link TrackerState}). */
+interface PageState {
+  readonly files: Set<string>
+  readonly others: Set<string>
+  readonly builtins: Set<string>
+  readonly formats: Set<string>
+  readonly taken: Set<string>
 }
 
 const state: TrackerState = { edges: new Map(), boot: new Set(), taken: new Set(), page: undefined }
@@ -45,18 +53,23 @@ export function installTracker(): void {
       const resolved = nextResolve(specifier, context)
       const url = resolved.url
       const page = state.page
+      if (url.startsWith('node:')) {
+        page?.builtins.add(url.slice('node:'.length))
+        return resolved
+      }
+      if (page !== undefined && state.taken.has(url)) {
+        page.taken.add(url)
+        throw takenModule(url)
+      }
       if (url.startsWith('file:')) {
-        if (page !== undefined && state.taken.has(url)) {
-          page.taken.add(url)
-          throw takenModule(url)
-        }
         const parent = context.parentURL?.startsWith('file:') === true ? context.parentURL : ''
         let targets = state.edges.get(parent)
         if (targets === undefined) state.edges.set(parent, (targets = new Set()))
         targets.add(url)
         if (page === undefined) state.boot.add(url)
         else page.files.add(url)
-      } else if (page !== undefined && url.startsWith('node:')) page.builtins.add(url.slice('node:'.length))
+      } else if (page === undefined) state.boot.add(url)
+      else page.others.add(url) // A `data:` module, say: one instance per URL, as for files.
       return resolved
     },
     load(url, context, nextLoad) {
@@ -74,7 +87,7 @@ export function pageHitTakenModule(): boolean {
 
 /** Begin recording a page's resolutions. */
 export function startPage(): void {
-  state.page = { files: new Set(), builtins: new Set(), formats: new Set(), taken: new Set() }
+  state.page = { files: new Set(), others: new Set(), builtins: new Set(), formats: new Set(), taken: new Set() }
 }
 
 /** What a page loaded, as {@link endPage} reports it. */
@@ -118,7 +131,7 @@ export function endPage(): PageModules {
     for (const next of state.edges.get(url) ?? []) if (!closure.has(next)) queue.push(next)
   }
   const fresh = [...page.files].filter((url) => !state.boot.has(url))
-  for (const url of fresh) state.taken.add(url)
+  for (const url of [...fresh, ...page.others]) if (!state.boot.has(url)) state.taken.add(url)
   const freshImports = Object.fromEntries(fresh.map((url) => [url, [...(state.edges.get(url) ?? [])]]))
   return { files: [...closure], fresh, freshImports, taken: [...page.taken], builtins: [...page.builtins], formats: [...page.formats] }
 }

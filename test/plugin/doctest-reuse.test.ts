@@ -113,6 +113,14 @@ describe('modules a page loaded on a reused worker', () => {
     expect(sessionWorkerStats().rerun).toBe(rerun + 1)
   })
 
+  it('treats a data: module as a file: a later page on the worker gets a new instance', async () => {
+    const code = "> const m = await import('data:text/javascript,export const box = { n: 0 }')\n> ++m.box.n\n1\n"
+    expect((await run(inDir('s1.md', code, 705))).failed).toBe(0)
+    const rerun = sessionWorkerStats().rerun
+    expect(await run(inDir('s2.md', code, 705))).toMatchObject({ failed: 0, actual: ['', '1'] })
+    expect(sessionWorkerStats().rerun).toBe(rerun + 1)
+  })
+
   it('imports a model file again when it changed since a page on the worker loaded it', async () => {
     writeFileSync(join(dir, 'model.ts'), 'export const answer: number = 1\n')
     const code = "> import { answer } from './model.ts'\n> answer\n1\n"
