@@ -511,9 +511,10 @@ const IDLE_MS = 500
 
 /**
  * A worker whose pages loaded more modules than this is ended after its page rather than pooled: modules are never
- * unloaded, so a worker that served many pages with models of their own would keep growing.
+ * unloaded, so a worker that served many pages with models of their own would keep growing (and their memory would
+ * count against the heap limit of the pages that follow).
  */
-const MAX_LOADED_MODULES = 2000
+const MAX_LOADED_MODULES = 500
 
 const idle: PooledWorker[] = []
 const stats = { started: 0, reused: 0, retired: 0, rerun: 0, lastReasons: [] as readonly string[] }
