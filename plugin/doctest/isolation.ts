@@ -11,6 +11,8 @@ export interface SharedSnapshot {
   readonly objects: Map<object, { readonly proto: object | null; readonly extensible: boolean; readonly shape: Shape }>
   /** The global object's own keys. */
   readonly globals: readonly (string | symbol)[]
+  /** The global object's own properties when the snapshot was taken (a page must leave them as they were). */
+  readonly globalShape: Shape
   readonly env: string
   readonly listeners: string
 }
@@ -141,6 +143,7 @@ export function snapshotShared(modules: readonly object[]): SharedSnapshot {
   return {
     objects,
     globals: Reflect.ownKeys(globalThis),
+    globalShape: shapeOf(globalThis),
     env: JSON.stringify(Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))),
     listeners: JSON.stringify(process.eventNames().map((name) => [String(name), process.listenerCount(name)])),
   }
@@ -155,8 +158,9 @@ const sameDescriptor = (a: PropertyDescriptor, b: PropertyDescriptor): boolean =
   a.configurable === b.configurable
 
 /**
- * What changed in the shared objects since `before` (an empty list: nothing). The global object's keys are not
- * compared here: {@link removeNewGlobals} undoes the ones a page added.
+ * What changed in the shared objects since `before` (an empty list: nothing), the global object's properties
+ * included (`structuredClone = …`). The globals a page added are not compared here: {@link removeNewGlobals} undoes
+ * them.
  * @param before The snapshot taken before the page ran.
  */
 export function sharedChanges(before: SharedSnapshot): string[] {
@@ -170,10 +174,21 @@ export function sharedChanges(before: SharedSnapshot): string[] {
     if (changed !== undefined) changes.push(`\`${String(changed)}\` of ${describe(o)}`)
     if (changes.length >= 3) break
   }
+  const global = changedGlobal(before.globalShape)
+  if (global !== undefined) changes.push(`the global \`${String(global)}\``)
   const now = snapshotEnvironment()
   if (now.env !== before.env) changes.push('process.env')
   if (now.listeners !== before.listeners) changes.push('the listeners of process')
   return changes
+}
+
+/** The first global the snapshot saw that is gone or not as it was (reading a lazy global such as `crypto` changes none). */
+function changedGlobal(was: Shape): string | symbol | undefined {
+  for (const [index, key] of was.keys.entries()) {
+    const now = Reflect.getOwnPropertyDescriptor(globalThis, key)
+    if (now === undefined || !sameDescriptor(was.descriptors[index]!, now)) return key
+  }
+  return undefined
 }
 
 function snapshotEnvironment(): { env: string; listeners: string } {

@@ -33,6 +33,13 @@ describe('worker reuse', () => {
     expect(second.reused).toBe(true)
   })
 
+  it('ends a worker whose page replaced a global, so the next page gets the real one', async () => {
+    const replacing = await run(request('e2.md', "> globalThis.structuredClone = () => 'fake'\n> structuredClone(1)\n'fake'\n"))
+    expect(replacing.reasons.join('; ')).toMatch(/changed the global `structuredClone`/)
+    const next = await run(request('f2.md', '> structuredClone(1)\n1\n'))
+    expect(next.failed).toBe(0)
+  })
+
   it("deletes a page's script-level var and function declarations, so a page naming them reuses the worker", async () => {
     const declaring = await run(request('c1.md', '> var scriptVar = 5\n> function scriptFn() { return scriptVar }\n> scriptFn()\n5\n'))
     expect(declaring.failed).toBe(0)
