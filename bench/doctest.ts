@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { pageSession } from '../plugin/core/page.ts'
 import type { SessionRequest } from '../plugin/core/types.ts'
-import { REUSE_ENV, runSession, type DoctestReport } from '../plugin/doctest/session.ts'
+import { REUSE_ENV, runSession, sessionWorkerStats, type DoctestReport } from '../plugin/doctest/session.ts'
 import { expandPatterns } from '../plugin/doctest/cli.ts'
 import { arg, median, printHeader, timeAsync } from './harness.ts'
 
@@ -31,6 +31,15 @@ interface Row {
   readonly examples: number
   readonly wallMs: number
   readonly cpuMs: number
+  /** Session workers per measured run: started, pages on a reused worker, ended after a page, pages run again. */
+  readonly workers: { readonly started: number; readonly reused: number; readonly retired: number; readonly rerun: number }
+}
+
+/** The change of {@link sessionWorkerStats} since `before`, per run. */
+function workersPerRun(before: ReturnType<typeof sessionWorkerStats>, rounds: number): Row['workers'] {
+  const now = sessionWorkerStats()
+  const per = (key: 'started' | 'reused' | 'retired' | 'rerun'): number => ((now[key] ?? 0) - (before[key] ?? 0)) / rounds
+  return { started: per('started'), reused: per('reused'), retired: per('retired'), rerun: per('rerun') }
 }
 
 /** Runs the pages' sessions (all started together, as a site build does) and checks that none failed. */
@@ -62,13 +71,14 @@ async function measure(name: string, requests: readonly SessionRequest[], rounds
   const walls: number[] = []
   const cpus: number[] = []
   let examples = 0
+  const before = sessionWorkerStats()
   for (let r = 0; r < rounds; r++) {
     const { wallMs, cpuMs, value } = await timeAsync(() => runAll(requests))
     walls.push(wallMs)
     cpus.push(cpuMs)
     examples = value.reduce((sum, report) => sum + report.examples.filter((e) => e.status === 'passed').length, 0)
   }
-  return { name, pages: requests.length, examples, wallMs: median(walls), cpuMs: median(cpus) }
+  return { name, pages: requests.length, examples, wallMs: median(walls), cpuMs: median(cpus), workers: workersPerRun(before, rounds) }
 }
 
 const count = Number(arg('examples', '1000'))
@@ -98,6 +108,11 @@ try {
       `${r.name.padEnd(44)} | ${String(r.pages).padStart(5)} | ${String(r.examples).padStart(8)} | ${r.wallMs.toFixed(0).padStart(8)} | ` +
         `${r.cpuMs.toFixed(0).padStart(8)} | ${(r.wallMs / r.examples).toFixed(2).padStart(10)} | ${(r.cpuMs / r.examples).toFixed(2).padStart(9)}`,
     )
+  }
+  console.log('\nSession workers per run: started / pages on a reused worker / ended after a page / pages run again')
+  for (const r of rows) {
+    const w = r.workers
+    console.log(`${r.name.padEnd(44)} | ${[w.started, w.reused, w.retired, w.rerun].map((n) => n.toFixed(1).padStart(5)).join(' |')}`)
   }
   const fixed = rows[0]!
   const gen = rows[2]!

@@ -104,6 +104,25 @@ export function compileUnit(source: string, options: CompileOptions): CompiledSc
   }
 }
 
+/** Units {@link compileCached} compiled, by mode and source; emptied when it reaches {@link CACHE_LIMIT} entries. */
+const cache = new Map<string, CompiledScript | CompileFailure>()
+const CACHE_LIMIT = 10_000
+
+/**
+ * {@link compileUnit}, remembered for the process: a page that runs again (a dev server rendering an edited page, a
+ * watch run) compiles only its new units. The results are shared between callers, who must not change them.
+ */
+export function compileCached(source: string, options: CompileOptions): CompiledScript | CompileFailure {
+  const key = `${options.wantsValue ? 'v' : 'c'}${source}`
+  let result = cache.get(key)
+  if (result === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear()
+    result = compileUnit(source, options)
+    cache.set(key, result)
+  }
+  return result
+}
+
 /** A unit's source parsed (tried as an object literal first, like the REPL) and its types stripped in place. */
 function readUnit(source: string, options: CompileOptions): { ok: true; file: ts.SourceFile; js: string } | CompileFailure {
   let text = source

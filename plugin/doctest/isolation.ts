@@ -1,13 +1,18 @@
 // Session worker side: what a page changed in the state the next page on the same worker would share, and undoing its globals.
 
-/** Own property descriptors of one object, by key. */
-type Shape = Map<string | symbol, PropertyDescriptor>
+/** Own property keys of one object, in their order, and the descriptor of each. */
+interface Shape {
+  readonly keys: readonly (string | symbol)[]
+  readonly descriptors: readonly PropertyDescriptor[]
+}
 
 /** A snapshot of shared objects (see {@link snapshotShared}). */
 export interface SharedSnapshot {
   readonly objects: Map<object, { readonly proto: object | null; readonly extensible: boolean; readonly shape: Shape }>
   /** The global object's own keys. */
   readonly globals: readonly (string | symbol)[]
+  /** The global object's own properties when the snapshot was taken (a page must leave them as they were). */
+  readonly globalShape: Shape
   readonly env: string
   readonly listeners: string
 }
@@ -87,9 +92,21 @@ const INTRINSICS = [
 ] as const
 
 function shapeOf(o: object): Shape {
-  const shape: Shape = new Map()
-  for (const key of Reflect.ownKeys(o)) shape.set(key, Reflect.getOwnPropertyDescriptor(o, key)!)
-  return shape
+  const keys = Reflect.ownKeys(o)
+  return { keys, descriptors: keys.map((key) => Reflect.getOwnPropertyDescriptor(o, key)!) }
+}
+
+/** The first key of `o` whose property is not as `was` has it (added, removed, moved or changed), if any. */
+function changedKey(o: object, was: Shape): string | symbol | undefined {
+  const keys = Reflect.ownKeys(o)
+  const common = Math.min(keys.length, was.keys.length)
+  for (let i = 0; i < common; i++) {
+    const key = keys[i]!
+    // Another key here: a new one was added, or the one that was here is gone.
+    if (key !== was.keys[i]) return was.keys.includes(key) ? was.keys[i] : key
+    if (!sameDescriptor(was.descriptors[i]!, Reflect.getOwnPropertyDescriptor(o, key)!)) return key
+  }
+  return keys.length > common ? keys[common] : was.keys[common]
 }
 
 const isObject = (v: unknown): v is object => (typeof v === 'object' && v !== null) || typeof v === 'function'
@@ -112,7 +129,7 @@ export function snapshotShared(modules: readonly object[]): SharedSnapshot {
     objects.set(o, { proto: Reflect.getPrototypeOf(o), extensible: Reflect.isExtensible(o), shape })
     if (depth === 0) return
     add(Reflect.getPrototypeOf(o), depth - 1)
-    for (const descriptor of shape.values()) {
+    for (const descriptor of shape.descriptors) {
       add(descriptor.value, depth - 1)
       // Accessors are recorded as values (what they are), never called: no `this` is involved.
       // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -126,6 +143,7 @@ export function snapshotShared(modules: readonly object[]): SharedSnapshot {
   return {
     objects,
     globals: Reflect.ownKeys(globalThis),
+    globalShape: shapeOf(globalThis),
     env: JSON.stringify(Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))),
     listeners: JSON.stringify(process.eventNames().map((name) => [String(name), process.listenerCount(name)])),
   }
@@ -140,8 +158,9 @@ const sameDescriptor = (a: PropertyDescriptor, b: PropertyDescriptor): boolean =
   a.configurable === b.configurable
 
 /**
- * What changed in the shared objects since `before` (an empty list: nothing). The global object's keys are not
- * compared here: {@link removeNewGlobals} undoes the ones a page added.
+ * What changed in the shared objects since `before` (an empty list: nothing), the global object's properties
+ * included (`structuredClone = …`). The globals a page added are not compared here: {@link removeNewGlobals} undoes
+ * them.
  * @param before The snapshot taken before the page ran.
  */
 export function sharedChanges(before: SharedSnapshot): string[] {
@@ -151,19 +170,25 @@ export function sharedChanges(before: SharedSnapshot): string[] {
       changes.push(`the prototype or extensibility of ${describe(o)}`)
       continue
     }
-    const keys = Reflect.ownKeys(o)
-    const changed =
-      keys.find((k) => {
-        const previous = was.shape.get(k)
-        return previous === undefined || !sameDescriptor(previous, Reflect.getOwnPropertyDescriptor(o, k)!)
-      }) ?? (keys.length === was.shape.size ? undefined : [...was.shape.keys()].find((k) => !keys.includes(k)))
+    const changed = changedKey(o, was.shape)
     if (changed !== undefined) changes.push(`\`${String(changed)}\` of ${describe(o)}`)
     if (changes.length >= 3) break
   }
+  const global = changedGlobal(before.globalShape)
+  if (global !== undefined) changes.push(`the global \`${String(global)}\``)
   const now = snapshotEnvironment()
   if (now.env !== before.env) changes.push('process.env')
   if (now.listeners !== before.listeners) changes.push('the listeners of process')
   return changes
+}
+
+/** The first global the snapshot saw that is gone or not as it was (reading a lazy global such as `crypto` changes none). */
+function changedGlobal(was: Shape): string | symbol | undefined {
+  for (const [index, key] of was.keys.entries()) {
+    const now = Reflect.getOwnPropertyDescriptor(globalThis, key)
+    if (now === undefined || !sameDescriptor(was.descriptors[index]!, now)) return key
+  }
+  return undefined
 }
 
 function snapshotEnvironment(): { env: string; listeners: string } {

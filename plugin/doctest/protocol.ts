@@ -65,6 +65,10 @@ export type WorkerMessage =
    * `modules`: the `file:` URLs of every module the page's code loaded (transitively, as resolved); `null`: unknown.
    * `reusable`: the page left nothing the next page could see (else `reasons` says what); `stuckGlobals`: global
    * names the page declared that could not be deleted (script-level `var`/`function`; now `undefined`).
+   * `ownModules`: the `file:` URLs the page loaded first on this worker (no later page on it may load them), each
+   * with the `file:` URLs it imported;
+   * `takenModules`: those an earlier page on this worker had loaded that this page asked for (it was refused them and
+   * stopped there: its results do not count, the page runs again on a new worker).
    */
   | {
       readonly type: 'session-done'
@@ -72,6 +76,8 @@ export type WorkerMessage =
       readonly reusable: boolean
       readonly reasons: readonly string[]
       readonly stuckGlobals: readonly string[]
+      readonly ownModules: Readonly<Record<string, readonly string[]>>
+      readonly takenModules: readonly string[]
     }
   | { readonly type: 'worker-error'; readonly message: string }
   /** `process.exit` was called; `owner` is the unit whose code called it, when its stack tells. */

@@ -2,11 +2,11 @@
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Diagnostic, DoctestFlags, DrawResult, SessionBlock, SessionRequest, SessionReport, SourcePoint } from '../core/types.ts'
 import { outputMatches, unifiedDiff } from './compare.ts'
-import { compileUnit } from './compile.ts'
+import { compileCached } from './compile.ts'
 import { watchHeap, workerResourceLimits } from './heap-watch.ts'
 import { DEFAULT_GRACE_MS } from './late-errors.ts'
 import type { UnitOutcome, UnitRef, WorkerBlock, WorkerMessage, WorkerSession, WorkerUnit } from './protocol.ts'
@@ -99,26 +99,29 @@ interface Plan {
  * gone), with one `doctest-not-run` warning saying how many. Draw blocks plot the named value in the worker and
  * return plain {@link DrawResult}s. Never rejects for problems of the page itself.
  *
- * Workers are reused: a page runs on a worker that an earlier page left clean (see {@link sessionWorkerStats}),
- * unless a `+FRESH_WORKER` flag or `FLOWMARK_DOCTEST_REUSE=0` asks for a new one.
+ * Workers are reused: a page runs on a worker that earlier pages left clean and whose modules it does not load (see
+ * {@link sessionWorkerStats}), unless a `+FRESH_WORKER` flag or `FLOWMARK_DOCTEST_REUSE=0` asks for a new one. A page
+ * that asks for a module an earlier page on its worker loaded is stopped there and run again on a new worker.
  */
 export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   const startedAt = performance.now()
-  const plan = planSession(req)
+  let plan = planSession(req)
   let modules: string[] | undefined
   if (plan.workerBlocks.length > 0) {
     const limits = { timeout: req.timeout ?? DEFAULT_TIMEOUT, maxMemoryMb: req.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB }
-    const session = { file: plan.file, blocks: plan.workerBlocks, graceMs: req.graceMs ?? DEFAULT_GRACE_MS, mayReuse: reuseAllowed(plan) }
-    await withWorkerSlot(() =>
-      runWorker(
-        session,
-        limits,
-        pageNames(req),
-        sessionEvents(plan, (loaded) => {
-          modules = [...new Set(loaded.map((url) => fileURLToPath(url)))].sort()
-        }),
-      ),
-    )
+    const choice = { names: pageNames(req), wanted: wantedModules(req, plan.file), fresh: false }
+    for (;;) {
+      const session = { file: plan.file, blocks: plan.workerBlocks, graceMs: req.graceMs ?? DEFAULT_GRACE_MS, mayReuse: reuseAllowed(plan) }
+      const events = sessionEvents(plan, (loaded) => {
+        modules = [...new Set(loaded.map((url) => fileURLToPath(url)))].sort()
+      })
+      const outcome = await withWorkerSlot(() => runWorker(session, limits, choice, events))
+      if (outcome === 'done' || choice.fresh) break
+      // The page asked for a module an earlier page had loaded: drop what it did there, run it on a new worker.
+      stats.rerun++
+      plan = planSession(req)
+      choice.fresh = true
+    }
   }
   return finalReport(plan, startedAt, modules)
 }
@@ -198,7 +201,7 @@ function planTranscript(plan: Plan, blockIndex: number, block: TranscriptBlock):
     }
     plan.slots.push(slot)
     if (slot.status === 'skipped') continue
-    const compiled = compileUnit(statement.source, { wantsValue: true })
+    const compiled = compileCached(statement.source, { wantsValue: true })
     if (!compiled.ok) {
       fail(plan, slot, {
         severity: 'error',
@@ -227,7 +230,7 @@ function planTranscript(plan: Plan, blockIndex: number, block: TranscriptBlock):
 function planCode(plan: Plan, blockIndex: number, block: CodeBlock): { units: WorkerUnit[]; owners: Slot[] } {
   const slot: Slot = { blockIndex, block, kind: 'code', start: block.start, source: firstLine(block.code), flags: {}, status: 'not-run' }
   plan.slots.push(slot)
-  const compiled = compileUnit(block.code, { wantsValue: false })
+  const compiled = compileCached(block.code, { wantsValue: false })
   if (!compiled.ok) {
     fail(plan, slot, {
       severity: 'error',
@@ -488,6 +491,8 @@ export const REUSE_ENV = 'FLOWMARK_DOCTEST_REUSE'
 interface PooledWorker {
   readonly worker: Worker
   readonly maxMemoryMb: number
+  /** `file:` URLs of the modules pages loaded on this worker: a page that loads one of them runs elsewhere. */
+  readonly loaded: Set<string>
   /** Global names earlier pages declared that could not be deleted (now `undefined`): a page naming one runs elsewhere. */
   readonly stuck: Set<string>
   /** What the running page's session listens to; `undefined` while idle. */
@@ -504,24 +509,81 @@ interface PooledWorker {
  */
 const IDLE_MS = 500
 
+/**
+ * A worker whose pages loaded more modules than this is ended after its page rather than pooled: modules are never
+ * unloaded, so a worker that served many pages with models of their own would keep growing (and their memory would
+ * count against the heap limit of the pages that follow).
+ */
+const MAX_LOADED_MODULES = 500
+
 const idle: PooledWorker[] = []
-const stats = { started: 0, reused: 0, retired: 0, lastReasons: [] as readonly string[] }
+const stats = { started: 0, reused: 0, retired: 0, rerun: 0, lastReasons: [] as readonly string[] }
 
 /**
- * How many session workers this process started, how many pages ran on a worker an earlier page had used, and how
- * many workers were ended after a page because it may have left state behind (`lastReasons`: why, the last time).
+ * How many session workers this process started, how many pages ran on a worker an earlier page had used, how many
+ * workers were ended after a page because it may have left state behind (`lastReasons`: why, the last time), and how
+ * many pages ran again on a new worker because they asked for a module an earlier page on their worker had loaded.
  */
 export function sessionWorkerStats(): {
   readonly started: number
   readonly reused: number
   readonly retired: number
+  readonly rerun: number
   readonly lastReasons: readonly string[]
 } {
   return { ...stats }
 }
 
+/** Per page file, the modules (`file:` URLs) its last session loaded of its own: what it will likely load again. */
+const learnedModules = new Map<string, readonly string[]>()
+/** What the modules pages loaded of their own imported (`file:` URLs), as far as sessions told. */
+const learnedImports = new Map<string, readonly string[]>()
+
+/**
+ * Module specifiers of static imports and of `import('…')` with a string literal (import lists of up to 2,000
+ * characters: the bound keeps a page full of the word `import` linear).
+ */
+const IMPORT_SPECIFIER = /\bimport\s*(?:\(\s*|[\w$\s{},*]{0,2000}?\bfrom\s*)?(['"])([^'"\n]+)\1/g
+
+/**
+ * The modules a page will likely load of its own (`file:` URLs), to pick a worker that has not loaded them: what
+ * its last session loaded, and what its import specifiers and draws name, resolved here, with what those imported
+ * when an earlier session loaded them. A guess: the worker's own resolution decides, and a page that gets it wrong
+ * runs again on a new worker.
+ */
+function wantedModules(req: SessionRequest, file: string): Set<string> {
+  const wanted = new Set(learnedModules.get(file) ?? [])
+  const base = pathToFileURL(file)
+  for (const block of req.blocks) {
+    const specifiers = block.kind === 'draw' ? [block.from ?? ''] : [...block.code.matchAll(IMPORT_SPECIFIER)].map((m) => m[2]!)
+    for (const specifier of specifiers) {
+      const url = guessResolve(specifier, base)
+      if (url?.startsWith('file:') === true) wanted.add(url)
+    }
+  }
+  for (const url of wanted) for (const imported of learnedImports.get(url) ?? []) wanted.add(imported)
+  return wanted
+}
+
+/** Where `specifier` likely leads from the page at `base`: a path resolved against it, a package resolved from here. */
+function guessResolve(specifier: string, base: URL): string | undefined {
+  if (specifier === '' || specifier.startsWith('node:')) return undefined
+  try {
+    return /^(\.{1,2}\/|\/|file:)/.test(specifier) ? new URL(specifier, base).href : import.meta.resolve(specifier)
+  } catch {
+    return undefined
+  }
+}
+
 function reuseAllowed(plan: Plan): boolean {
   return !plan.fresh && !/^(0|false|off|no)$/i.test(process.env[REUSE_ENV] ?? '')
+}
+
+/** Remembers what a page's session loaded of its own (and was refused), for {@link wantedModules} next time. */
+function learnModules(file: string, imports: Readonly<Record<string, readonly string[]>>, taken: readonly string[]): void {
+  const own = Object.keys(imports)
+  for (const url of own) learnedImports.set(url, imports[url]!)
+  learnedModules.set(file, taken.length === 0 ? own : [...new Set([...(learnedModules.get(file) ?? []), ...own, ...taken])])
 }
 
 /** Every identifier-like word of a page's code (to keep it off workers where such a global name is stuck). */
@@ -534,9 +596,24 @@ function pageNames(req: SessionRequest): Set<string> {
   return names
 }
 
-/** An idle worker with the same heap limit and no stuck global the page names, or a new one. */
-function acquireWorker(maxMemoryMb: number, names: ReadonlySet<string>, mayReuse: boolean): PooledWorker {
-  const index = mayReuse ? idle.findIndex((w) => w.maxMemoryMb === maxMemoryMb && ![...w.stuck].some((n) => names.has(n))) : -1
+/** How a session picks its worker: the page's names and likely modules, and whether it needs a new worker anyway. */
+interface WorkerChoice {
+  /** Every identifier-like word of the page ({@link pageNames}). */
+  readonly names: ReadonlySet<string>
+  /** The modules the page will likely load of its own ({@link wantedModules}). */
+  readonly wanted: ReadonlySet<string>
+  /** Run on a new worker, whatever the pool holds. */
+  readonly fresh: boolean
+}
+
+/**
+ * An idle worker with the same heap limit, no stuck global the page names and none of the modules it will likely
+ * load, or a new one.
+ */
+function acquireWorker(maxMemoryMb: number, choice: WorkerChoice, mayReuse: boolean): PooledWorker {
+  const fits = (w: PooledWorker): boolean =>
+    w.maxMemoryMb === maxMemoryMb && ![...w.stuck].some((n) => choice.names.has(n)) && ![...choice.wanted].some((url) => w.loaded.has(url))
+  const index = mayReuse && !choice.fresh ? idle.findIndex(fits) : -1
   if (index >= 0) {
     const [entry] = idle.splice(index, 1)
     clearTimeout(entry!.idleTimer)
@@ -553,7 +630,7 @@ function acquireWorker(maxMemoryMb: number, names: ReadonlySet<string>, mayReuse
     stderr: true,
     resourceLimits: workerResourceLimits(maxMemoryMb),
   })
-  const entry: PooledWorker = { worker, maxMemoryMb, stuck: new Set(), session: undefined, stderr: '' }
+  const entry: PooledWorker = { worker, maxMemoryMb, loaded: new Set(), stuck: new Set(), session: undefined, stderr: '' }
   worker.stdout.resume()
   worker.stderr.on('data', (chunk: Buffer) => {
     entry.stderr += chunk.toString('utf8')
@@ -568,14 +645,24 @@ function acquireWorker(maxMemoryMb: number, names: ReadonlySet<string>, mayReuse
   return entry
 }
 
-/** Puts a worker the page left clean back in the pool (unreferenced: it does not keep the process alive). */
-function releaseWorker(entry: PooledWorker, stuck: readonly string[]): void {
+/**
+ * Puts a worker the page left clean back in the pool (unreferenced: it does not keep the process alive). When the
+ * pool is full, the worker idle the longest is ended.
+ */
+function releaseWorker(entry: PooledWorker, keep: WorkerKeep): void {
   entry.session = undefined
   entry.stderr = ''
-  for (const name of stuck) entry.stuck.add(name)
-  if (idle.length >= MAX_WORKERS) {
+  for (const name of keep.stuck) entry.stuck.add(name)
+  for (const url of Object.keys(keep.modules)) entry.loaded.add(url)
+  if (entry.loaded.size > MAX_LOADED_MODULES) {
     void entry.worker.terminate()
     return
+  }
+  if (idle.length >= MAX_WORKERS) {
+    // The worker idle the longest goes: the pages that follow are likely those this one just served.
+    const oldest = idle.shift()!
+    clearTimeout(oldest.idleTimer)
+    void oldest.worker.terminate()
   }
   entry.worker.unref()
   entry.idleTimer = setTimeout(() => {
@@ -587,15 +674,29 @@ function releaseWorker(entry: PooledWorker, stuck: readonly string[]): void {
   idle.push(entry)
 }
 
+/** What a worker the page left clean keeps: the global names stuck on it, the modules the page loaded of its own. */
+interface WorkerKeep {
+  readonly stuck: readonly string[]
+  /** The modules (`file:` URLs) the page loaded of its own, each with what it imported. */
+  readonly modules: Readonly<Record<string, readonly string[]>>
+}
+
+/** What a worker keeps of the page that said `session-done`. */
+function keepOf(message: Extract<WorkerMessage, { type: 'session-done' }>): WorkerKeep {
+  return { stuck: message.stuckGlobals, modules: message.ownModules }
+}
+
 /**
  * Runs a compiled session on a pooled or fresh worker; resolves when it finished, timed out, ran out of memory or
- * crashed. The worker's heap is limited (`resourceLimits`): without a limit, V8 would abort the whole process when an
- * example exhausts the heap; with one, only the worker stops (`ERR_WORKER_OUT_OF_MEMORY`). Afterwards the worker
- * goes back to the pool when the page left it clean (see worker.ts), else it is ended.
+ * crashed (`done`), or when the page asked for a module an earlier page on the worker had loaded (`taken`: the
+ * page's results do not count, it must run again on a new worker). The worker's heap is limited (`resourceLimits`):
+ * without a limit, V8 would abort the whole process when an example exhausts the heap; with one, only the worker
+ * stops (`ERR_WORKER_OUT_OF_MEMORY`). Afterwards the worker goes back to the pool when the page left it clean (see
+ * worker.ts), else it is ended.
  */
-function runWorker(session: WorkerSession, limits: SessionLimits, names: ReadonlySet<string>, events: WorkerEvents): Promise<void> {
+function runWorker(session: WorkerSession, limits: SessionLimits, choice: WorkerChoice, events: WorkerEvents): Promise<'done' | 'taken'> {
   const { timeout } = limits
-  const entry = acquireWorker(limits.maxMemoryMb, names, session.mayReuse)
+  const entry = acquireWorker(limits.maxMemoryMb, choice, session.mayReuse)
   const { worker } = entry
   return new Promise((done) => {
     let block = -1
@@ -603,18 +704,18 @@ function runWorker(session: WorkerSession, limits: SessionLimits, names: Readonl
     let timer: NodeJS.Timeout | undefined
     let finished = false
     let exitCalled: number | string | undefined
-    const finish = (keep: { readonly stuck: readonly string[] } | undefined): void => {
+    const finish = (keep: WorkerKeep | undefined, outcome: 'done' | 'taken' = 'done'): void => {
       if (finished) return
       finished = true
       clearTimeout(timer)
       unwatch()
-      if (keep !== undefined) releaseWorker(entry, keep.stuck)
+      if (keep !== undefined) releaseWorker(entry, keep)
       else {
         entry.session = undefined
         if (session.mayReuse) stats.retired++
         void worker.terminate()
       }
-      done()
+      done(outcome)
     }
     const stop = (rule: string, message: (example: string) => string): void => {
       if (finished) return
@@ -657,9 +758,11 @@ function runWorker(session: WorkerSession, limits: SessionLimits, names: Readonl
             events.drawError(message.block, message.message)
             break
           case 'session-done':
+            learnModules(session.file, message.ownModules, message.takenModules)
+            if (message.takenModules.length > 0) return finish(undefined, 'taken')
             events.done(message.modules)
             if (!message.reusable) stats.lastReasons = message.reasons
-            finish(message.reusable && session.mayReuse && exitCalled === undefined ? { stuck: message.stuckGlobals } : undefined)
+            finish(message.reusable && session.mayReuse && exitCalled === undefined ? keepOf(message) : undefined)
             break
           case 'exit-called':
             exitCalled = message.code

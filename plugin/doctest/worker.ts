@@ -19,8 +19,8 @@ import {
 import * as engine from 'flowmark'
 import { nameError } from 'flowmark'
 import { FlowmarkPluginError } from '../core/errors.ts'
-import { endPage, startPage, TRACKING } from './module-tracker.ts'
-import { removeNewGlobals, sharedChanges, snapshotShared } from './isolation.ts'
+import { endPage, pageHitTakenModule, startPage, TRACKING } from './module-tracker.ts'
+import { removeNewGlobals, sharedChanges, snapshotShared, type SharedSnapshot } from './isolation.ts'
 
 if (parentPort === null)
   throw new Error('plugin/doctest/worker.ts runs only as a worker thread started by runSession() (through worker-entry.ts).')
@@ -103,6 +103,8 @@ const EVAL_UNIT = `eval(${SESSION_GLOBAL}.code)`
 /** Built-in modules whose exports every page on this worker shares and that {@link reusable} checks. */
 const SHARED_BUILTINS = [
   'fs',
+  'fs/promises',
+  'crypto',
   'path',
   'url',
   'util',
@@ -119,6 +121,12 @@ const SHARED_BUILTINS = [
 ]
 /** Module namespaces checked after each page: Flowmark's engine and {@link SHARED_BUILTINS}. */
 const sharedModules = [engine as object, ...SHARED_BUILTINS.map((name) => process.getBuiltinModule(name) as object)]
+/**
+ * The snapshot of what pages share ({@link snapshotShared}), taken before the first page that may leave the worker to
+ * another. A page that changed none of it leaves it exact (its new globals are removed), so the next page starts
+ * from it without taking a new one; after any other page the worker ends.
+ */
+let shared: SharedSnapshot | undefined
 /** Whether the running page called `require` (CommonJS modules are cached for the whole thread). */
 let required = false
 /** Whether the running page called `process.exit` (the thread then ends anyway). */
@@ -131,7 +139,7 @@ port.on('message', (session: WorkerSession) => {
   startPage()
   required = false
   exitCalledNow = false
-  const before = session.mayReuse ? snapshotShared(sharedModules) : undefined
+  const before = session.mayReuse ? (shared ??= snapshotShared(sharedModules)) : undefined
   const baseline = activeResources()
   run(session).then(
     () => {
@@ -139,6 +147,7 @@ port.on('message', (session: WorkerSession) => {
       const files = modules.files === null ? null : [...modules.files]
       const reasons = before === undefined ? ['the page asked for a fresh worker'] : reusable(modules, before, baseline)
       const stuck = before === undefined ? [] : removeNewGlobals(before)
+      shared = before !== undefined && reasons.length === 0 ? { ...before, globals: Reflect.ownKeys(globalThis) } : undefined
       port.ref()
       post({
         type: 'session-done',
@@ -146,6 +155,8 @@ port.on('message', (session: WorkerSession) => {
         reusable: reasons.length === 0,
         reasons,
         stuckGlobals: stuck.filter((k): k is string => typeof k === 'string'),
+        ownModules: modules.freshImports,
+        takenModules: modules.taken,
       })
     },
     // Only a bug in this worker gets here; report it rather than hang.
@@ -155,9 +166,9 @@ port.on('message', (session: WorkerSession) => {
 
 /**
  * Why the next page must not run on this worker (empty: it may). The page's globals are removed afterwards; what
- * else it could have left for the next page is checked here: modules it loaded first (their state is the page's),
- * CommonJS modules and `require` (cached for the thread), changed built-ins, engine exports or environment, and
- * timers or I/O still pending.
+ * else it could have left for the next page is checked here: CommonJS modules and `require` (cached for the thread),
+ * changed built-ins, engine exports or environment, and timers or I/O still pending. The modules it loaded first
+ * stay the page's: the tracker refuses them to later pages (see module-tracker.ts).
  */
 function reusable(
   modules: ReturnType<typeof endPage>,
@@ -166,7 +177,7 @@ function reusable(
 ): string[] {
   const reasons: string[] = []
   if (!TRACKING) reasons.push('module loading is not tracked on this Node')
-  if (modules.fresh.length > 0) reasons.push(`it loaded ${modules.fresh.length} module(s) of its own`)
+  if (modules.taken.length > 0) reasons.push('it asked for a module an earlier page on this worker had loaded')
   if (required || modules.formats.some((f) => f !== 'module' && f !== 'module-typescript' && f !== 'builtin' && f !== 'json'))
     reasons.push('it loaded CommonJS or native modules')
   const builtins = modules.builtins.filter((b) => !SHARED_BUILTINS.includes(b.replace(/^node:/, '')))
@@ -200,14 +211,17 @@ async function run(session: WorkerSession): Promise<void> {
   }
 }
 
+/** Runs the blocks in order; stops after the unit or draw that asked for a module an earlier page had loaded. */
 async function runBlocks(session: WorkerSession): Promise<void> {
   for (const [index, block] of session.blocks.entries()) {
+    if (pageHitTakenModule()) return
     post({ type: 'block-start', block: index })
     if (block.kind === 'draw') {
       await draw(session.file, index, block)
       continue
     }
     for (const [unitIndex, unit] of block.units.entries()) {
+      if (pageHitTakenModule()) return
       post({ type: 'unit-start', block: index, unit: unitIndex })
       late.running = { block: index, unit: unitIndex }
       const outcome = await runUnit(session.file, unit)

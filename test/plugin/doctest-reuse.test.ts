@@ -1,6 +1,8 @@
 // Session workers are reused across pages only when the earlier page left nothing the later one could see.
-import { resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { SessionBlock, SessionRequest } from '../../plugin/core/types.ts'
 import { runSession, sessionWorkerStats } from '../../plugin/doctest/session.ts'
 
@@ -31,6 +33,13 @@ describe('worker reuse', () => {
     expect(second.reused).toBe(true)
   })
 
+  it('ends a worker whose page replaced a global, so the next page gets the real one', async () => {
+    const replacing = await run(request('e2.md', "> globalThis.structuredClone = () => 'fake'\n> structuredClone(1)\n'fake'\n"))
+    expect(replacing.reasons.join('; ')).toMatch(/changed the global `structuredClone`/)
+    const next = await run(request('f2.md', '> structuredClone(1)\n1\n'))
+    expect(next.failed).toBe(0)
+  })
+
   it("deletes a page's script-level var and function declarations, so a page naming them reuses the worker", async () => {
     const declaring = await run(request('c1.md', '> var scriptVar = 5\n> function scriptFn() { return scriptVar }\n> scriptFn()\n5\n'))
     expect(declaring.failed).toBe(0)
@@ -55,13 +64,14 @@ describe('worker reuse', () => {
     expect(next.failed).toBe(0)
   })
 
-  it("ends a worker whose page loaded a module of its own (its module state is that page's)", async () => {
+  it('keeps a worker whose page loaded a module of its own for a page that does not load it', async () => {
+    const limit = { maxMemoryMb: 701 } // a heap limit of its own: no worker of another test can serve these pages
     const importing = await run(
-      request('g.md', "> const { Dispatcher } = await import('flowmark')\n> typeof (await import('./helper.ts'))\n'object'\n"),
+      request('g.md', "> const { Dispatcher } = await import('flowmark')\n> typeof (await import('./helper.ts'))\n'object'\n", limit),
     )
     expect(importing.failed).toBe(0)
-    expect(importing.reasons.join('; ')).toMatch(/loaded 1 module\(s\) of its own/)
-    expect((await run(request('h.md', '> 1 + 1\n2\n'))).reused).toBe(false)
+    const next = await run(request('h.md', "> typeof greet\n'undefined'\n", limit))
+    expect(next).toMatchObject({ failed: 0, reused: true })
   })
 
   it('gives a page its own worker with +FRESH_WORKER or FLOWMARK_DOCTEST_REUSE=0', async () => {
@@ -73,5 +83,57 @@ describe('worker reuse', () => {
     } finally {
       delete process.env['FLOWMARK_DOCTEST_REUSE']
     }
+  })
+})
+
+describe('modules a page loaded on a reused worker', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowmark-doctest-reuse-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  /** A page in `dir` (its relative imports resolve there); `maxMemoryMb` keeps it to the workers of its own test. */
+  const inDir = (name: string, code: string, maxMemoryMb: number): SessionRequest => ({
+    file: join(dir, name),
+    blocks: [transcript(code)],
+    maxMemoryMb,
+  })
+  const counter = (name: string, start: number): void =>
+    writeFileSync(join(dir, name), `let count = ${start}\nexport function bump(): number {\n  return ++count\n}\n`)
+
+  it("never give a later page the earlier page's module instance: it gets the module afresh", async () => {
+    counter('counter.ts', 0)
+    const code = "> import { bump } from './counter.ts'\n> bump()\n1\n> bump()\n2\n"
+    expect((await run(inDir('p1.md', code, 702))).failed).toBe(0)
+    const second = await run(inDir('p2.md', code, 702))
+    expect(second).toMatchObject({ failed: 0, actual: ['', '1', '2'] })
+    // Its results are those it has alone, on a worker of its own.
+    const alone = await run({ ...inDir('p2.md', code, 702), flags: { freshWorker: true } })
+    expect(alone.actual).toEqual(second.actual)
+  })
+
+  it('runs a page again on a new worker when it asks for a module an earlier page on its worker loaded', async () => {
+    counter('hidden.ts', 10)
+    // A computed specifier: nothing tells beforehand which module the page loads, so it lands on the worker that has it.
+    const code = "> const { bump } = await import(['./hid', 'den.ts'].join(''))\n> bump()\n11\n"
+    expect((await run(inDir('q1.md', code, 703))).failed).toBe(0)
+    const rerun = sessionWorkerStats().rerun
+    const second = await run(inDir('q2.md', code, 703))
+    expect(second).toMatchObject({ failed: 0, actual: ['', '11'] })
+    expect(sessionWorkerStats().rerun).toBe(rerun + 1)
+  })
+
+  it('treats a data: module as a file: a later page on the worker gets a new instance', async () => {
+    const code = "> const m = await import('data:text/javascript,export const box = { n: 0 }')\n> ++m.box.n\n1\n"
+    expect((await run(inDir('s1.md', code, 705))).failed).toBe(0)
+    const rerun = sessionWorkerStats().rerun
+    expect(await run(inDir('s2.md', code, 705))).toMatchObject({ failed: 0, actual: ['', '1'] })
+    expect(sessionWorkerStats().rerun).toBe(rerun + 1)
+  })
+
+  it('imports a model file again when it changed since a page on the worker loaded it', async () => {
+    writeFileSync(join(dir, 'model.ts'), 'export const answer: number = 1\n')
+    const code = "> import { answer } from './model.ts'\n> answer\n1\n"
+    expect((await run(inDir('r.md', code, 704))).failed).toBe(0)
+    writeFileSync(join(dir, 'model.ts'), 'export const answer: number = 2\n')
+    const again = await run(inDir('r.md', code, 704))
+    expect(again.actual).toEqual(['', '2'])
   })
 })
