@@ -140,7 +140,7 @@ export function buildWorkflow(lv: Trace, solutionOf: (child: Trace) => Solution)
       kind,
       visited: lv.visited[s] === 1 || (kind === 'dispatcher' && lv.inDist[s] === 1),
       distance: lv.inDist[s] === 1 ? joinDistance(lv.distL[s]!, lv.distV[s]!) : undefined,
-      results: lv.results[s],
+      results: kind === 'data' ? undefined : lv.results[s],
       domain: lv.domains.get(s),
       filterChain: lv.filterChains.get(s),
       started: ran ? lv.started[s]! : undefined,

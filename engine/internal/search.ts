@@ -161,6 +161,7 @@ export interface Trace {
   readonly wfIn: ArrayLike<number>
   readonly wfOrder: Iterable<number>
   readonly wfRemoved: ArrayLike<number>
+  /** Results of the functions that ran, by slot: read only at function and sub-dispatcher slots (see `Level`). */
   readonly results: readonly unknown[]
   readonly domains: ReadonlyMap<number, boolean>
   readonly filterChains: ReadonlyMap<number, readonly unknown[]>
@@ -459,7 +460,11 @@ export class Level implements Trace {
   readonly wfIn: Uint8Array
   readonly wfOrder = new IntList()
   readonly wfRemoved: Uint8Array
-  /** Results of the functions that ran, by slot (a hole where none). */
+  /**
+   * Results of the functions that ran, by slot (a hole where none). The same array as `val`: values are stored at
+   * data slots and results at function and sub-dispatcher slots, so one array of `size` serves both (a JavaScript
+   * array that large is costly to allocate); read it only at a function's or sub-dispatcher's slot.
+   */
   readonly results: unknown[]
   readonly domains = new Map<number, boolean>()
   readonly filterChains = new Map<number, unknown[]>()
@@ -506,7 +511,7 @@ export class Level implements Trace {
     this.visited = new Uint8Array(n)
     this.wfIn = new Uint8Array(n)
     this.wfRemoved = new Uint8Array(n)
-    this.results = new Array(n)
+    this.results = this.val
     this.started = new Float64Array(n)
     this.duration = new Float64Array(n)
     this.edgeOn = new Uint8Array(e)
