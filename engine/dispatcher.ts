@@ -428,10 +428,11 @@ export class Dispatcher<T extends object = any> {
     if (inputs !== undefined) this.#lookupData(inputs, inNodes, where, 'input', guess)
     if (outputs !== undefined) this.#lookupData(outputs, outNodes, where, 'output', guess)
     const id = this.#unusedId(guess)
-    if (inputs?.includes(id) === true || outputs?.includes(id) === true) {
+    const side = ownIdSide(id, inputs ?? [], outputs ?? [])
+    if (side !== undefined) {
       clearScratch(inNodes, inputs?.length ?? 1)
       clearScratch(outNodes, outputs?.length ?? 1)
-      checkOwnId(id, inputs ?? [], outputs ?? [], `${where}(${formatId(guess)})`, 'function')
+      throw ownIdError(id, side, `${where}(${formatId(guess)})`, 'function')
     }
     if (inputs === undefined) inNodes[0] = this.#ensureData(START)
     if (outputs === undefined) outNodes[0] = this.#ensureData(SINK)
@@ -601,7 +602,8 @@ export class Dispatcher<T extends object = any> {
     }
     if ([...inMap.values()].some((vs) => vs.includes(SINK)) || outMap.has(SINK)) child.#ensureData(SINK)
     const id = this.#unusedId(guess)
-    checkOwnId(id, parentInputs, parentOutputs, `${where}(${label})`, 'sub-dispatcher')
+    const side = ownIdSide(id, parentInputs, parentOutputs)
+    if (side !== undefined) throw ownIdError(id, side, `${where}(${label})`, 'sub-dispatcher')
     const node = new SubDispatcherNodeImpl(id, this.#counter++, child)
     node.inputs = inMap
     node.outputs = outMap
@@ -1024,11 +1026,14 @@ function repeated(list: readonly NodeId[], k: number): boolean {
   return false
 }
 
-/** A node cannot be its own input or output: the id would name the function (or sub-dispatcher) and a data node. */
-function checkOwnId(id: NodeId, inputs: readonly NodeId[], outputs: readonly NodeId[], where: string, kind: string): void {
-  const side = inputs.includes(id) ? 'inputs' : outputs.includes(id) ? 'outputs' : undefined
-  if (side === undefined) return
-  throw new ModelError(
+/** A node cannot be its own input or output (the id would name it and a data node): the list that names it, if any. */
+function ownIdSide(id: NodeId, inputs: readonly NodeId[], outputs: readonly NodeId[]): 'inputs' | 'outputs' | undefined {
+  return inputs.includes(id) ? 'inputs' : outputs.includes(id) ? 'outputs' : undefined
+}
+
+/** The error for a function or sub-dispatcher id that is also one of its `side` (see {@link ownIdSide}). */
+function ownIdError(id: NodeId, side: 'inputs' | 'outputs', where: string, kind: string): ModelError {
+  return new ModelError(
     `${where}: the ${kind} id ${formatId(id)} is also one of its ${side}; one id names one node, so give the ` +
       `${kind} another id (e.g. ${formatId(`compute_${idText(id)}`)}) or rename the data node`,
     { nodeId: id },

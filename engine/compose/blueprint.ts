@@ -302,7 +302,8 @@ export function blueprintOf<T extends object>(dsp: Dispatcher<T>, depth = -1, me
         if (w !== undefined) inpWeight.set(i, w)
       }
       const outWeight = new Map<NodeId, number>()
-      for (let k = 0; k < succCount(n); k++) {
+      const count = succCount(n)
+      for (let k = 0; k < count; k++) {
         const w = edgeWeight(n, k)
         if (w !== undefined) outWeight.set(succAt(n, k).id, w)
       }

@@ -1,6 +1,6 @@
 // Flattens a dispatcher's node records into typed arrays (CSR adjacency) for the search loop.
 import { idText, sortKey } from '../constants.ts'
-import { succCount, type NodeImpl, type Successors } from './graph.ts'
+import { succAt, succCount, type NodeImpl, type Successors } from './graph.ts'
 
 /** Node kind codes used in the compiled arrays. */
 export const DATA = 0
@@ -148,11 +148,10 @@ function edgePass(list: readonly NodeImpl[], edgeCount: number): EdgeArrays {
   for (let s = 0; s < size; s++) {
     succStart[s] = e
     const n = list[s]!
-    const succ = n.succ
     const w = n.succW
-    const count = Array.isArray(succ) ? succ.length : 1
+    const count = succCount(n)
     for (let k = 0; k < count; k++) {
-      const to = Array.isArray(succ) ? succ[k]! : succ
+      const to = succAt(n, k)
       edgeFrom[e] = s
       edgeTo[e] = to.slot
       const len = (w?.[k] ?? 1) + (to.weight ?? 0)
