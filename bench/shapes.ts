@@ -1,10 +1,16 @@
 // Model shapes for the engine benchmark: chain, wide and lattice models of trivial functions.
 import { Dispatcher } from '../engine/index.ts'
 
+/** Receives one function of a shape: its id, the function, and its input and output ids. */
+export type Emit = (id: string, fn: (...args: number[]) => number, inputs: string[], outputs: string[]) => void
+
 /** A benchmark model: how to build it, its inputs, and the same functions as a plain topologically sorted loop. */
 export interface Shape {
   readonly name: 'chain' | 'wide' | 'lattice'
   readonly n: number
+  /** Passes every function of the model to `emit`, in the order they are added (id lists are fresh arrays). */
+  functions(emit: Emit): void
+  /** The model as a dispatcher: {@link Shape.functions}, each added with `addFunction`. */
   build(): Dispatcher
   readonly inputs: Readonly<Record<string, number>>
   /** Runs the same functions in topological order, storing results in a Map, and returns the Map. */
@@ -29,10 +35,11 @@ export function chain(n: number): Shape {
     name: 'chain',
     n,
     inputs: { x0: 0 },
+    functions(emit) {
+      for (let i = 0; i < n; i++) emit(fids[i]!, inc, [ids[i]!], [ids[i + 1]!])
+    },
     build() {
-      const d = new Dispatcher({ name: 'chain' })
-      for (let i = 0; i < n; i++) d.addFunction({ id: fids[i]!, fn: inc, inputs: [ids[i]!], outputs: [ids[i + 1]!] })
-      return d
+      return buildOf(this)
     },
     plainLoop() {
       const m = new Map<string, number>([['x0', 0]])
@@ -55,10 +62,11 @@ export function wide(n: number): Shape {
     name: 'wide',
     n,
     inputs: { a: 1, b: 2 },
+    functions(emit) {
+      for (let i = 0; i < n; i++) emit(fids[i]!, add, ['a', 'b'], [ys[i]!])
+    },
     build() {
-      const d = new Dispatcher({ name: 'wide' })
-      for (let i = 0; i < n; i++) d.addFunction({ id: fids[i]!, fn: add, inputs: ['a', 'b'], outputs: [ys[i]!] })
-      return d
+      return buildOf(this)
     },
     plainLoop() {
       const m = new Map<string, number>([
@@ -90,15 +98,14 @@ export function lattice(n: number): Shape {
     name: 'lattice',
     n: layers * cols,
     inputs,
-    build() {
-      const d = new Dispatcher({ name: 'lattice' })
+    functions(emit) {
       for (let l = 1; l <= layers; l++) {
         const prev = x[l - 1]!
-        for (let j = 0; j < cols; j++) {
-          d.addFunction({ id: f[l]![j]!, fn: add, inputs: [prev[j]!, prev[(j + 1) % cols]!], outputs: [x[l]![j]!] })
-        }
+        for (let j = 0; j < cols; j++) emit(f[l]![j]!, add, [prev[j]!, prev[(j + 1) % cols]!], [x[l]![j]!])
       }
-      return d
+    },
+    build() {
+      return buildOf(this)
     },
     plainLoop() {
       const m = new Map<string, number>(Object.entries(inputs))
@@ -119,6 +126,61 @@ export function lattice(n: number): Shape {
       }
     },
   }
+}
+
+/** A dispatcher of the shape's functions. */
+function buildOf(shape: Shape): Dispatcher {
+  const d = new Dispatcher({ name: shape.name })
+  shape.functions((id, fn, inputs, outputs) => d.addFunction({ id, fn, inputs, outputs }))
+  return d
+}
+
+/** What the build floor makes of a node: the fields a model's node record keeps. */
+interface FloorNode {
+  readonly id: string
+  readonly index: number
+  succ: FloorNode | FloorNode[] | null
+  slot: number
+}
+
+/** What the build floor makes of a function: a node record with its copied id lists and its function. */
+interface FloorFunction extends FloorNode {
+  readonly inputs: string[]
+  readonly outputs: string[]
+  readonly fn: (...args: number[]) => number
+}
+
+/** Adds the edge `from → to` the way a model keeps edges: the target itself for one edge, a list for more. */
+function floorLink(from: FloorNode, to: FloorNode): void {
+  const s = from.succ
+  if (s === null) from.succ = to
+  else if (Array.isArray(s)) s.push(to)
+  else from.succ = [s, to]
+}
+
+/**
+ * The build floor: the shape's functions made into what a model must hold at the least (a record per node in one
+ * Map by id, copies of the id lists, the edges) by a plain loop without any of `addFunction`'s checks. The engine's
+ * build is compared with it in the same run.
+ */
+export function buildFloor(shape: Shape): Map<string, FloorNode> {
+  const nodes = new Map<string, FloorNode>()
+  let index = 0
+  shape.functions((id, fn, inputs, outputs) => {
+    const f: FloorFunction = { id, index: index++, succ: null, slot: -1, inputs: inputs.slice(), outputs: outputs.slice(), fn }
+    nodes.set(id, f)
+    for (const i of f.inputs) {
+      let d = nodes.get(i)
+      if (d === undefined) nodes.set(i, (d = { id: i, index: index++, succ: null, slot: -1 }))
+      floorLink(d, f)
+    }
+    for (const o of f.outputs) {
+      let d = nodes.get(o)
+      if (d === undefined) nodes.set(o, (d = { id: o, index: index++, succ: null, slot: -1 }))
+      floorLink(f, d)
+    }
+  })
+  return nodes
 }
 
 /** The shape builders by name. */

@@ -3,7 +3,7 @@ import type { NodeId } from '../constants.ts'
 import type { Dispatcher } from '../dispatcher.ts'
 import type { Executor, ExecutorNode, SubDispatcherNode } from '../model.ts'
 import { internalsOf } from './access.ts'
-import type { Compiled } from './compile.ts'
+import { memo, type MemoKey } from './compile.ts'
 
 /** What a model's walk needs: whether a function node has an executor of its own, and the sub-dispatcher nodes. */
 interface Summary {
@@ -11,22 +11,19 @@ interface Summary {
   readonly subs: readonly SubDispatcherNode[]
 }
 
-/** Summaries by compiled form: a change of the model compiles it anew, so a summary never outlives its model. */
-const summaries = new WeakMap<Compiled, Summary>()
+/** The summary kept on a compiled form: a change of the model compiles it anew, so a summary never outlives its model. */
+const SUMMARY: MemoKey<Summary> = { name: 'executor summary' }
 
 function summaryOf(d: Dispatcher): Summary {
-  const compiled = internalsOf(d).compiled()
-  let summary = summaries.get(compiled)
-  if (summary === undefined) {
+  return memo(internalsOf(d).compiled(), SUMMARY, () => {
     let ownExecutor = false
     const subs: SubDispatcherNode[] = []
     for (const node of d.nodes.values()) {
       if (node.kind === 'dispatcher') subs.push(node)
       else if (node.kind === 'function' && node.executor !== undefined) ownExecutor = true
     }
-    summaries.set(compiled, (summary = { ownExecutor, subs }))
-  }
-  return summary
+    return { ownExecutor, subs }
+  })
 }
 
 /**

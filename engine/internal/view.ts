@@ -1,11 +1,11 @@
 // What part of a model a dispatch searches: the whole model, or the ancestors of the requested outputs.
 import type { NodeId } from '../constants.ts'
 import type { Dispatcher } from '../dispatcher.ts'
-import type { Compiled } from './compile.ts'
+import { memo, type Compiled, type MemoKey } from './compile.ts'
 import { compiledOf } from './access.ts'
 import type { SubDispatcherNodeImpl } from './graph.ts'
 
-const fullViews = new WeakMap<Compiled, View>()
+const FULL_VIEW: MemoKey<View> = { name: 'full view' }
 
 /**
  * The searched part of one dispatcher level. Without masks it is the whole model. With masks (outputs given),
@@ -36,9 +36,7 @@ export class View {
   /** The whole model of `dsp` (one per compiled form: a full view holds no per-dispatch state). */
   static full(dsp: Dispatcher): View {
     const c = compiledOf(dsp)
-    let v = fullViews.get(c)
-    if (v === undefined) fullViews.set(c, (v = new View(dsp, c, null, null)))
-    return v
+    return memo(c, FULL_VIEW, () => new View(dsp, c, null, null))
   }
 
   /** The ancestors of `sources`, not exploring through `blockers` (but for sources, when `wildcard`). */
@@ -149,7 +147,7 @@ export function reverseFamily(
   return { family, explored, order }
 }
 
-const predOrders = new WeakMap<Compiled, Int32Array | null>()
+const PRED_ORDER: MemoKey<Int32Array | null> = { name: 'predecessors by key' }
 
 /**
  * The predecessor positions of each slot sorted by the predecessors' id text (`byKey[p]` for `p` in `predStart[s] …
@@ -157,9 +155,12 @@ const predOrders = new WeakMap<Compiled, Int32Array | null>()
  * reverse search visits a node's predecessors sorted by `str(id)`, which decides the order of the pruned graph.
  */
 function predecessorsByKey(c: Compiled): Int32Array | null {
-  let out = predOrders.get(c)
-  if (out !== undefined) return out
-  out = null
+  return memo(c, PRED_ORDER, () => sortPredecessors(c))
+}
+
+/** {@link predecessorsByKey}, computed. */
+function sortPredecessors(c: Compiled): Int32Array | null {
+  let out: Int32Array | null = null
   const keyOf = (p: number) => c.keyOf(c.edgeFrom[c.predEdge[p]!]!)
   for (let s = 0; s < c.size; s++) {
     const p0 = c.predStart[s]!
@@ -174,7 +175,6 @@ function predecessorsByKey(c: Compiled): Int32Array | null {
     const ps = Array.from(out.subarray(p0, p1)).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a - b))
     out.set(ps, p0)
   }
-  predOrders.set(c, out)
   return out
 }
 
