@@ -60,7 +60,8 @@ export interface MemoKey<T> {
  */
 export function memo<T>(c: Compiled, key: MemoKey<T>, make: () => T): T {
   const memos = (c.memos ??= new Map())
-  if (memos.has(key)) return memos.get(key) as T
+  const known = memos.get(key)
+  if (known !== undefined || memos.has(key)) return known as T
   const value = make()
   memos.set(key, value)
   return value
