@@ -59,7 +59,7 @@ export interface MemoKey<T> {
  * models).
  */
 export function memo<T>(c: Compiled, key: MemoKey<T>, make: () => T): T {
-  const memos = (c.memos ??= new Map())
+  const memos = (c.memos ??= new Map<MemoKey<unknown>, unknown>())
   const known = memos.get(key)
   if (known !== undefined || memos.has(key)) return known as T
   const value = make()
