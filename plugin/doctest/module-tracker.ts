@@ -1,5 +1,5 @@
 // Session worker side: gives each page its own instances of the modules it loads, and records what it loaded.
-import { registerHooks, type LoadFnOutput } from 'node:module'
+import { registerHooks, stripTypeScriptTypes, type LoadFnOutput } from 'node:module'
 
 /** What the tracker knows: the import edges seen so far and what the running page resolved. */
 interface TrackerState {
@@ -115,7 +115,7 @@ export function installTracker(): void {
     load(url, context, nextLoad) {
       const loaded = nextLoad(url, context)
       if (state.page !== undefined && typeof loaded.format === 'string') state.page.formats.add(loaded.format)
-      return url.includes(PAGE_PARAM) ? withCleanImportMeta(url, loaded) : loaded
+      return url.includes(PAGE_PARAM) ? asFreshWorkerSees(url, loaded) : loaded
     },
   })
 }
@@ -129,22 +129,34 @@ function record(parent: string | undefined, url: string): void {
   state.page?.files.add(url)
 }
 
+/** Per clean module URL, the last source a page's instance was made from and its code ({@link asFreshWorkerSees}). */
+const rewritten = new Map<string, { readonly source: string; readonly code: string }>()
+
 /**
- * A page's instance of an ES module whose code reads `import.meta`: its `import.meta.url` is set to the URL without
- * the page's query first (what `functionRef(fn, import.meta.url)`, `new URL(…, import.meta.url)` or a printed URL
- * get on a fresh worker). The assignment goes before the first line's code (after a `#!` line), so line numbers do
- * not change.
+ * A page's instance of an ES module, made to look like the module a fresh worker loads: its `import.meta.url` is
+ * set to the URL without the page's query first (what `functionRef(fn, import.meta.url)`, `new URL(…, import.meta.url)`
+ * or a printed URL get), before the first line's code (after a `#!` line), so that no line moves; and its stack
+ * frames name the file without the query (a `//# sourceURL` comment; for TypeScript, the one the types are stripped
+ * with here, as Node would, but naming the plain URL). Other formats (JSON, CommonJS) are left as they are.
  */
-function withCleanImportMeta(url: string, loaded: LoadFnOutput): LoadFnOutput {
-  if (loaded.format !== 'module' && loaded.format !== 'module-typescript') return loaded
+function asFreshWorkerSees(url: string, loaded: LoadFnOutput): LoadFnOutput {
+  const { format } = loaded
+  if (format !== 'module' && (format !== 'module-typescript' || typeof stripTypeScriptTypes !== 'function')) return loaded
   const raw = loaded.source
   const source =
     typeof raw === 'string' ? raw : raw === undefined ? '' : new TextDecoder().decode(ArrayBuffer.isView(raw) ? raw : new Uint8Array(raw))
-  if (!source.includes('import.meta')) return loaded
-  const assign = `import.meta.url=${JSON.stringify(withoutPageQuery(url))};`
-  const at = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0
-  if (at === 0 && source.startsWith('#!')) return loaded // a `#!` line and nothing else
-  return { ...loaded, source: source.slice(0, at) + assign + source.slice(at) }
+  const clean = withoutPageQuery(url)
+  const known = rewritten.get(clean)
+  if (known?.source === source) return { format: 'module', source: known.code }
+  let code = source
+  if (source.includes('import.meta')) {
+    const at = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0
+    if (at > 0 || !source.startsWith('#!')) code = `${source.slice(0, at)}import.meta.url=${JSON.stringify(clean)};${source.slice(at)}`
+  }
+  if (format === 'module-typescript') code = stripTypeScriptTypes(code, { mode: 'strip', sourceUrl: clean })
+  else if (!/^\/\/[#@] sourceURL=/m.test(source)) code += `\n//# sourceURL=${clean}`
+  rewritten.set(clean, { source, code })
+  return { format: 'module', source: code }
 }
 
 /** Whether the running page asked for a module an earlier page on this worker loaded (see {@link takenModule}). */
