@@ -101,7 +101,10 @@ describe('modules a page loaded on a reused worker', () => {
 
   it('gives each page on one worker a fresh instance of a stateful model module and of what it imports', async () => {
     counter('tally.ts', 100)
-    writeFileSync(join(dir, 'counter.ts'), "import { bump as tally } from './tally.ts'\nlet count = 0\nexport const bump = (): number => ++count * 1000 + tally()\n")
+    writeFileSync(
+      join(dir, 'counter.ts'),
+      "import { bump as tally } from './tally.ts'\nlet count = 0\nexport const bump = (): number => ++count * 1000 + tally()\n",
+    )
     const code = "> import { bump } from './counter.ts'\n> bump()\n1101\n> bump()\n2102\n"
     expect((await run(inDir('p1.md', code, 702))).failed).toBe(0)
     const rerun = sessionWorkerStats().rerun
@@ -143,7 +146,10 @@ describe('modules a page loaded on a reused worker', () => {
 
   it("shows a model's URL, stack frames and errors without the page query, as a fresh worker does", async () => {
     const model = join(dir, 'located.ts')
-    writeFileSync(model, '// A model that fails.\nexport function fail(): never {\n  throw new Error(\'model failed\')\n}\nexport const url = import.meta.url\n')
+    writeFileSync(
+      model,
+      "// A model that fails.\nexport function fail(): never {\n  throw new Error('model failed')\n}\nexport const url = import.meta.url\n",
+    )
     writeFileSync(join(dir, 'bad-syntax.ts'), '// A model that does not parse.\nexport const x: number = (1 +\n')
     const code = [
       "> import { fail, url } from './located.ts'",
