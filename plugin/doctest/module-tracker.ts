@@ -141,11 +141,13 @@ const rewritten = new Map<string, { readonly source: string; readonly code: stri
  */
 function asFreshWorkerSees(url: string, loaded: LoadFnOutput): LoadFnOutput {
   const { format } = loaded
-  if (format !== 'module' && (format !== 'module-typescript' || typeof stripTypeScriptTypes !== 'function')) return loaded
+  const clean = withoutPageQuery(url)
+  // Node refuses to strip the types of files below node_modules (after this hook): it must still do so.
+  const strips = format === 'module-typescript' && typeof stripTypeScriptTypes === 'function' && !clean.includes('/node_modules/')
+  if (format !== 'module' && !strips) return loaded
   const raw = loaded.source
   const source =
     typeof raw === 'string' ? raw : raw === undefined ? '' : new TextDecoder().decode(ArrayBuffer.isView(raw) ? raw : new Uint8Array(raw))
-  const clean = withoutPageQuery(url)
   const known = rewritten.get(clean)
   if (known?.source === source) return { format: 'module', source: known.code }
   let code = source
@@ -153,7 +155,7 @@ function asFreshWorkerSees(url: string, loaded: LoadFnOutput): LoadFnOutput {
     const at = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0
     if (at > 0 || !source.startsWith('#!')) code = `${source.slice(0, at)}import.meta.url=${JSON.stringify(clean)};${source.slice(at)}`
   }
-  if (format === 'module-typescript') code = stripTypeScriptTypes(code, { mode: 'strip', sourceUrl: clean })
+  if (strips) code = stripTypeScriptTypes(code, { mode: 'strip', sourceUrl: clean })
   else if (!/^\/\/[#@] sourceURL=/m.test(source)) code += `\n//# sourceURL=${clean}`
   rewritten.set(clean, { source, code })
   return { format: 'module', source: code }

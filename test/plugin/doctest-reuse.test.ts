@@ -1,5 +1,5 @@
 // Session workers are reused across pages only when the earlier page left nothing the later one could see.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -151,6 +151,9 @@ describe('modules a page loaded on a reused worker', () => {
       "// A model that fails.\nexport function fail(): never {\n  throw new Error('model failed')\n}\nexport const url = import.meta.url\n",
     )
     writeFileSync(join(dir, 'bad-syntax.ts'), '// A model that does not parse.\nexport const x: number = (1 +\n')
+    mkdirSync(join(dir, 'node_modules/typed'), { recursive: true })
+    writeFileSync(join(dir, 'node_modules/typed/package.json'), '{ "name": "typed", "type": "module", "exports": "./index.ts" }\n')
+    writeFileSync(join(dir, 'node_modules/typed/index.ts'), 'export const typed: number = 1\n')
     const code = [
       "> import { fail, url } from './located.ts'",
       // Compared in the page (printed text alone could be cleaned afterwards).
@@ -160,6 +163,9 @@ describe('modules a page loaded on a reused worker', () => {
       'true',
       '> fail()',
       'Uncaught Error: model failed',
+      // Node strips no types below node_modules, on a reused worker neither.
+      "> await import('typed').then(() => 'loaded', (e: { code?: string }) => e.code)",
+      "'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING'",
       "> await import('./bad-syntax.ts')",
       '',
     ].join('\n')
@@ -169,7 +175,7 @@ describe('modules a page loaded on a reused worker', () => {
     expect(sessionWorkerStats().reused).toBe(reused + 1)
     const alone = await runSession({ ...inDir('u3.md', code, 706), flags: { freshWorker: true } })
     for (const report of [...pages, alone]) {
-      expect(report.examples.map((e) => e.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'failed'])
+      expect(report.examples.map((e) => e.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'failed'])
       const message = report.diagnostics.find((d) => d.rule === 'doctest-error')?.message ?? ''
       expect(message).toContain(`${join(dir, 'bad-syntax.ts')}:2\n`)
       expect(message).not.toMatch(/flowmark-page/)
