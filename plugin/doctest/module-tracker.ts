@@ -153,12 +153,23 @@ function asFreshWorkerSees(url: string, loaded: LoadFnOutput): LoadFnOutput {
   let code = source
   if (source.includes('import.meta')) {
     const at = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0
-    if (at > 0 || !source.startsWith('#!')) code = `${source.slice(0, at)}import.meta.url=${JSON.stringify(clean)};${source.slice(at)}`
+    if (at > 0 || !source.startsWith('#!')) code = `${source.slice(0, at)}${importMetaPrefix(clean, source)}${source.slice(at)}`
   }
   if (strips) code = stripTypeScriptTypes(code, { mode: 'strip', sourceUrl: clean })
   else if (!/^\/\/[#@] sourceURL=/m.test(source)) code += `\n//# sourceURL=${clean}`
   rewritten.set(clean, { source, code })
   return { format: 'module', source: code }
+}
+
+/**
+ * The code that makes a page's instance of a module see the `import.meta` of a fresh worker's: `url` without the
+ * page's query, and `resolve` returning URLs without it (importing one gives the page's instance all the same).
+ * One line of code, to go before the module's first line.
+ */
+function importMetaPrefix(clean: string, source: string): string {
+  const url = `import.meta.url=${JSON.stringify(clean)};`
+  if (!source.includes('import.meta.resolve')) return url
+  return `${url}import.meta.resolve=((r)=>(...a)=>r(...a).replace(/[?&]${PAGE_PARAM}=\\d+/,''))(import.meta.resolve);`
 }
 
 /** Whether the running page asked for a module an earlier page on this worker loaded (see {@link takenModule}). */

@@ -148,17 +148,17 @@ describe('modules a page loaded on a reused worker', () => {
     const model = join(dir, 'located.ts')
     writeFileSync(
       model,
-      "// A model that fails.\nexport function fail(): never {\n  throw new Error('model failed')\n}\nexport const url = import.meta.url\n",
+      "// A model that fails.\nexport function fail(): never {\n  throw new Error('model failed')\n}\nexport const url = import.meta.url\nexport const sibling = import.meta.resolve('./bad-syntax.ts')\n",
     )
     writeFileSync(join(dir, 'bad-syntax.ts'), '// A model that does not parse.\nexport const x: number = (1 +\n')
     mkdirSync(join(dir, 'node_modules/typed'), { recursive: true })
     writeFileSync(join(dir, 'node_modules/typed/package.json'), '{ "name": "typed", "type": "module", "exports": "./index.ts" }\n')
     writeFileSync(join(dir, 'node_modules/typed/index.ts'), 'export const typed: number = 1\n')
     const code = [
-      "> import { fail, url } from './located.ts'",
+      "> import { fail, url, sibling } from './located.ts'",
       // Compared in the page (printed text alone could be cleaned afterwards).
-      `> url === '${pathToFileURL(model).href}'`,
-      'true',
+      `> [url === '${pathToFileURL(model).href}', sibling === '${pathToFileURL(join(dir, 'bad-syntax.ts')).href}']`,
+      '[ true, true ]',
       `> try { fail() } catch (e) { (e as Error).stack!.split('\\n')[1]!.trim() === 'at fail (${pathToFileURL(model).href}:3:9)' }`,
       'true',
       '> fail()',
