@@ -65,10 +65,10 @@ export type WorkerMessage =
    * `modules`: the `file:` URLs of every module the page's code loaded (transitively, as resolved); `null`: unknown.
    * `reusable`: the page left nothing the next page could see (else `reasons` says what); `stuckGlobals`: global
    * names the page declared that could not be deleted (script-level `var`/`function`; now `undefined`).
-   * `ownModules`: the `file:` URLs the page loaded first on this worker (no later page on it may load them), each
-   * with the `file:` URLs it imported;
-   * `takenModules`: those an earlier page on this worker had loaded that this page asked for (it was refused them and
-   * stopped there: its results do not count, the page runs again on a new worker).
+   * `ownModules`: the URLs of the module instances the page loaded of its own on this worker (its `file:` modules
+   * with its page query, `data:` modules, files loaded by `require`);
+   * `takenModules`: modules an earlier page on this worker had loaded without a page query that this page asked for
+   * (it was refused them and stopped there: its results do not count, the page runs again on a new worker).
    */
   | {
       readonly type: 'session-done'
@@ -76,7 +76,7 @@ export type WorkerMessage =
       readonly reusable: boolean
       readonly reasons: readonly string[]
       readonly stuckGlobals: readonly string[]
-      readonly ownModules: Readonly<Record<string, readonly string[]>>
+      readonly ownModules: readonly string[]
       readonly takenModules: readonly string[]
     }
   | { readonly type: 'worker-error'; readonly message: string }

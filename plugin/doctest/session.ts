@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Diagnostic, DoctestFlags, DrawResult, SessionBlock, SessionRequest, SessionReport, SourcePoint } from '../core/types.ts'
 import { outputMatches, unifiedDiff } from './compare.ts'
@@ -99,9 +99,11 @@ interface Plan {
  * gone), with one `doctest-not-run` warning saying how many. Draw blocks plot the named value in the worker and
  * return plain {@link DrawResult}s. Never rejects for problems of the page itself.
  *
- * Workers are reused: a page runs on a worker that earlier pages left clean and whose modules it does not load (see
- * {@link sessionWorkerStats}), unless a `+FRESH_WORKER` flag or `FLOWMARK_DOCTEST_REUSE=0` asks for a new one. A page
- * that asks for a module an earlier page on its worker loaded is stopped there and run again on a new worker.
+ * Workers are reused: a page runs on a worker that earlier pages left clean (see {@link sessionWorkerStats}), unless a
+ * `+FRESH_WORKER` flag or `FLOWMARK_DOCTEST_REUSE=0` asks for a new one. The page gets its own instances of the
+ * modules it loads there (see module-tracker.ts); a page that asks for a module an earlier page on its worker loaded
+ * in a way that cannot be given its own instance (a `data:` module, a file loaded by `require`) is stopped there and
+ * run again on a new worker.
  */
 export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   const startedAt = performance.now()
@@ -109,7 +111,7 @@ export async function runSession(req: SessionRequest): Promise<DoctestReport> {
   let modules: string[] | undefined
   if (plan.workerBlocks.length > 0) {
     const limits = { timeout: req.timeout ?? DEFAULT_TIMEOUT, maxMemoryMb: req.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB }
-    const choice = { names: pageNames(req), wanted: wantedModules(req, plan.file), fresh: false }
+    const choice = { names: pageNames(req), avoid: new Set(takenBefore.get(plan.file)), fresh: false }
     for (;;) {
       const session = { file: plan.file, blocks: plan.workerBlocks, graceMs: req.graceMs ?? DEFAULT_GRACE_MS, mayReuse: reuseAllowed(plan) }
       const events = sessionEvents(plan, (loaded) => {
@@ -491,7 +493,10 @@ export const REUSE_ENV = 'FLOWMARK_DOCTEST_REUSE'
 interface PooledWorker {
   readonly worker: Worker
   readonly maxMemoryMb: number
-  /** `file:` URLs of the modules pages loaded on this worker: a page that loads one of them runs elsewhere. */
+  /**
+   * URLs of the module instances pages loaded on this worker (never unloaded: the worker ends when there are too
+   * many); a page refused one of them before runs elsewhere.
+   */
   readonly loaded: Set<string>
   /** Global names earlier pages declared that could not be deleted (now `undefined`): a page naming one runs elsewhere. */
   readonly stuck: Set<string>
@@ -510,9 +515,9 @@ interface PooledWorker {
 const IDLE_MS = 500
 
 /**
- * A worker whose pages loaded more modules than this is ended after its page rather than pooled: modules are never
- * unloaded, so a worker that served many pages with models of their own would keep growing (and their memory would
- * count against the heap limit of the pages that follow).
+ * A worker whose pages loaded more module instances than this is ended after its page rather than pooled: modules are
+ * never unloaded, and every page loads its own instances, so a worker that served many pages with models would keep
+ * growing (and their memory would count against the heap limit of the pages that follow).
  */
 const MAX_LOADED_MODULES = 500
 
@@ -522,7 +527,8 @@ const stats = { started: 0, reused: 0, retired: 0, rerun: 0, lastReasons: [] as 
 /**
  * How many session workers this process started, how many pages ran on a worker an earlier page had used, how many
  * workers were ended after a page because it may have left state behind (`lastReasons`: why, the last time), and how
- * many pages ran again on a new worker because they asked for a module an earlier page on their worker had loaded.
+ * many pages ran again on a new worker because they asked for a module an earlier page on their worker had loaded
+ * without a page query of its own (a `data:` module, a file loaded by `require`).
  */
 export function sessionWorkerStats(): {
   readonly started: number
@@ -534,56 +540,16 @@ export function sessionWorkerStats(): {
   return { ...stats }
 }
 
-/** Per page file, the modules (`file:` URLs) its last session loaded of its own: what it will likely load again. */
-const learnedModules = new Map<string, readonly string[]>()
-/** What the modules pages loaded of their own imported (`file:` URLs), as far as sessions told. */
-const learnedImports = new Map<string, readonly string[]>()
-
-/**
- * Module specifiers of static imports and of `import('…')` with a string literal (import lists of up to 2,000
- * characters: the bound keeps a page full of the word `import` linear).
- */
-const IMPORT_SPECIFIER = /\bimport\s*(?:\(\s*|[\w$\s{},*]{0,2000}?\bfrom\s*)?(['"])([^'"\n]+)\1/g
-
-/**
- * The modules a page will likely load of its own (`file:` URLs), to pick a worker that has not loaded them: what
- * its last session loaded, and what its import specifiers and draws name, resolved here, with what those imported
- * when an earlier session loaded them. A guess: the worker's own resolution decides, and a page that gets it wrong
- * runs again on a new worker.
- */
-function wantedModules(req: SessionRequest, file: string): Set<string> {
-  const wanted = new Set(learnedModules.get(file) ?? [])
-  const base = pathToFileURL(file)
-  for (const block of req.blocks) {
-    const specifiers = block.kind === 'draw' ? [block.from ?? ''] : [...block.code.matchAll(IMPORT_SPECIFIER)].map((m) => m[2]!)
-    for (const specifier of specifiers) {
-      const url = guessResolve(specifier, base)
-      if (url?.startsWith('file:') === true) wanted.add(url)
-    }
-  }
-  for (const url of wanted) for (const imported of learnedImports.get(url) ?? []) wanted.add(imported)
-  return wanted
-}
-
-/** Where `specifier` likely leads from the page at `base`: a path resolved against it, a package resolved from here. */
-function guessResolve(specifier: string, base: URL): string | undefined {
-  if (specifier === '' || specifier.startsWith('node:')) return undefined
-  try {
-    return /^(\.{1,2}\/|\/|file:)/.test(specifier) ? new URL(specifier, base).href : import.meta.resolve(specifier)
-  } catch {
-    return undefined
-  }
-}
+/** Per page file, the modules its sessions were refused (see {@link runWorker}): workers that loaded them are avoided. */
+const takenBefore = new Map<string, readonly string[]>()
 
 function reuseAllowed(plan: Plan): boolean {
   return !plan.fresh && !/^(0|false|off|no)$/i.test(process.env[REUSE_ENV] ?? '')
 }
 
-/** Remembers what a page's session loaded of its own (and was refused), for {@link wantedModules} next time. */
-function learnModules(file: string, imports: Readonly<Record<string, readonly string[]>>, taken: readonly string[]): void {
-  const own = Object.keys(imports)
-  for (const url of own) learnedImports.set(url, imports[url]!)
-  learnedModules.set(file, taken.length === 0 ? own : [...new Set([...(learnedModules.get(file) ?? []), ...own, ...taken])])
+/** Remembers the modules a page's session was refused, so that its next session avoids the workers holding them. */
+function learnTaken(file: string, taken: readonly string[]): void {
+  takenBefore.set(file, [...new Set([...(takenBefore.get(file) ?? []), ...taken])])
 }
 
 /** Every identifier-like word of a page's code (to keep it off workers where such a global name is stuck). */
@@ -596,23 +562,23 @@ function pageNames(req: SessionRequest): Set<string> {
   return names
 }
 
-/** How a session picks its worker: the page's names and likely modules, and whether it needs a new worker anyway. */
+/** How a session picks its worker: the page's names, modules it was refused before, and whether it needs a new worker anyway. */
 interface WorkerChoice {
   /** Every identifier-like word of the page ({@link pageNames}). */
   readonly names: ReadonlySet<string>
-  /** The modules the page will likely load of its own ({@link wantedModules}). */
-  readonly wanted: ReadonlySet<string>
+  /** Modules (`data:` URLs, files loaded by `require`) the page was refused on a worker that had loaded them. */
+  readonly avoid: ReadonlySet<string>
   /** Run on a new worker, whatever the pool holds. */
   readonly fresh: boolean
 }
 
 /**
- * An idle worker with the same heap limit, no stuck global the page names and none of the modules it will likely
- * load, or a new one.
+ * An idle worker with the same heap limit, no stuck global the page names and none of the modules the page was
+ * refused before, or a new one.
  */
 function acquireWorker(maxMemoryMb: number, choice: WorkerChoice, mayReuse: boolean): PooledWorker {
   const fits = (w: PooledWorker): boolean =>
-    w.maxMemoryMb === maxMemoryMb && ![...w.stuck].some((n) => choice.names.has(n)) && ![...choice.wanted].some((url) => w.loaded.has(url))
+    w.maxMemoryMb === maxMemoryMb && ![...w.stuck].some((n) => choice.names.has(n)) && ![...choice.avoid].some((url) => w.loaded.has(url))
   const index = mayReuse && !choice.fresh ? idle.findIndex(fits) : -1
   if (index >= 0) {
     const [entry] = idle.splice(index, 1)
@@ -653,7 +619,7 @@ function releaseWorker(entry: PooledWorker, keep: WorkerKeep): void {
   entry.session = undefined
   entry.stderr = ''
   for (const name of keep.stuck) entry.stuck.add(name)
-  for (const url of Object.keys(keep.modules)) entry.loaded.add(url)
+  for (const url of keep.modules) entry.loaded.add(url)
   if (entry.loaded.size > MAX_LOADED_MODULES) {
     void entry.worker.terminate()
     return
@@ -674,11 +640,11 @@ function releaseWorker(entry: PooledWorker, keep: WorkerKeep): void {
   idle.push(entry)
 }
 
-/** What a worker the page left clean keeps: the global names stuck on it, the modules the page loaded of its own. */
+/** What a worker the page left clean keeps: the global names stuck on it, the module instances the page loaded. */
 interface WorkerKeep {
   readonly stuck: readonly string[]
-  /** The modules (`file:` URLs) the page loaded of its own, each with what it imported. */
-  readonly modules: Readonly<Record<string, readonly string[]>>
+  /** The URLs of the module instances the page loaded of its own (see `ownModules` in protocol.ts). */
+  readonly modules: readonly string[]
 }
 
 /** What a worker keeps of the page that said `session-done`. */
@@ -758,8 +724,10 @@ function runWorker(session: WorkerSession, limits: SessionLimits, choice: Worker
             events.drawError(message.block, message.message)
             break
           case 'session-done':
-            learnModules(session.file, message.ownModules, message.takenModules)
-            if (message.takenModules.length > 0) return finish(undefined, 'taken')
+            if (message.takenModules.length > 0) {
+              learnTaken(session.file, message.takenModules)
+              return finish(undefined, 'taken')
+            }
             events.done(message.modules)
             if (!message.reusable) stats.lastReasons = message.reasons
             finish(message.reusable && session.mayReuse && exitCalled === undefined ? keepOf(message) : undefined)

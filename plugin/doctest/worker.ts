@@ -19,7 +19,7 @@ import {
 import * as engine from 'flowmark'
 import { nameError } from 'flowmark'
 import { FlowmarkPluginError } from '../core/errors.ts'
-import { endPage, pageHitTakenModule, startPage, TRACKING } from './module-tracker.ts'
+import { endPage, pageHitTakenModule, startPage, TRACKING, withoutPageQuery } from './module-tracker.ts'
 import { removeNewGlobals, sharedChanges, snapshotShared, type SharedSnapshot } from './isolation.ts'
 
 if (parentPort === null)
@@ -91,7 +91,7 @@ function lateError(error: unknown): void {
   }
   const target = owner ?? late.last ?? running
   if (target === undefined) return // nothing ran yet: no example can own it
-  post({ type: 'async-error', owner: target, error: { header: errorHeader(error), stack } })
+  post({ type: 'async-error', owner: target, error: { header: withoutPageQuery(errorHeader(error)), stack: withoutPageQuery(stack) } })
 }
 
 /** The session's helper on `globalThis`: `hoist` publishes functions of async units, `code` holds the unit {@link runUnit} evaluates. */
@@ -155,7 +155,7 @@ port.on('message', (session: WorkerSession) => {
         reusable: reasons.length === 0,
         reasons,
         stuckGlobals: stuck.filter((k): k is string => typeof k === 'string'),
-        ownModules: modules.freshImports,
+        ownModules: modules.own,
         takenModules: modules.taken,
       })
     },
@@ -167,8 +167,8 @@ port.on('message', (session: WorkerSession) => {
 /**
  * Why the next page must not run on this worker (empty: it may). The page's globals are removed afterwards; what
  * else it could have left for the next page is checked here: CommonJS modules and `require` (cached for the thread),
- * changed built-ins, engine exports or environment, and timers or I/O still pending. The modules it loaded first
- * stay the page's: the tracker refuses them to later pages (see module-tracker.ts).
+ * changed built-ins, engine exports or environment, and timers or I/O still pending. The modules it loaded were
+ * its own instances (see module-tracker.ts): no later page gets them.
  */
 function reusable(
   modules: ReturnType<typeof endPage>,
@@ -250,16 +250,15 @@ async function runUnit(file: string, unit: WorkerUnit): Promise<UnitOutcome> {
   await new Promise((resolve) => setImmediate(resolve))
   if (thrown === undefined && asyncErrors.length > 0) thrown = { error: asyncErrors[0] }
   let output = captured
+  captured = ''
   if (thrown !== undefined) {
     output += `${formatThrown(thrown.error)}\n`
     const error = thrown.error
     const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : ''
-    captured = ''
-    return { output, error: { header: errorHeader(error), stack } }
+    return { output: withoutPageQuery(output), error: { header: withoutPageQuery(errorHeader(error)), stack: withoutPageQuery(stack) } }
   }
   if (wantsValue && value !== undefined) output += `${formatValue(value)}\n`
-  captured = ''
-  return { output }
+  return { output: withoutPageQuery(output) }
 }
 
 /**
@@ -296,7 +295,7 @@ async function draw(file: string, index: number, block: Extract<WorkerBlock, { k
     post({
       type: 'draw-error',
       block: index,
-      message: error instanceof DrawProblem ? error.message : `Drawing \`${block.name}\` failed: ${errorHeader(error)}`,
+      message: withoutPageQuery(error instanceof DrawProblem ? error.message : `Drawing \`${block.name}\` failed: ${errorHeader(error)}`),
     })
   }
   captured = ''

@@ -1,7 +1,8 @@
 // Session workers are reused across pages only when the earlier page left nothing the later one could see.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { SessionBlock, SessionRequest } from '../../plugin/core/types.ts'
 import { runSession, sessionWorkerStats } from '../../plugin/doctest/session.ts'
@@ -98,29 +99,35 @@ describe('modules a page loaded on a reused worker', () => {
   const counter = (name: string, start: number): void =>
     writeFileSync(join(dir, name), `let count = ${start}\nexport function bump(): number {\n  return ++count\n}\n`)
 
-  it("never give a later page the earlier page's module instance: it gets the module afresh", async () => {
-    counter('counter.ts', 0)
-    const code = "> import { bump } from './counter.ts'\n> bump()\n1\n> bump()\n2\n"
+  it('gives each page on one worker a fresh instance of a stateful model module and of what it imports', async () => {
+    counter('tally.ts', 100)
+    writeFileSync(
+      join(dir, 'counter.ts'),
+      "import { bump as tally } from './tally.ts'\nlet count = 0\nexport const bump = (): number => ++count * 1000 + tally()\n",
+    )
+    const code = "> import { bump } from './counter.ts'\n> bump()\n1101\n> bump()\n2102\n"
     expect((await run(inDir('p1.md', code, 702))).failed).toBe(0)
+    const rerun = sessionWorkerStats().rerun
     const second = await run(inDir('p2.md', code, 702))
-    expect(second).toMatchObject({ failed: 0, actual: ['', '1', '2'] })
+    expect(second).toMatchObject({ failed: 0, reused: true, actual: ['', '1101', '2102'] })
+    expect(sessionWorkerStats().rerun).toBe(rerun)
     // Its results are those it has alone, on a worker of its own.
     const alone = await run({ ...inDir('p2.md', code, 702), flags: { freshWorker: true } })
     expect(alone.actual).toEqual(second.actual)
   })
 
-  it('runs a page again on a new worker when it asks for a module an earlier page on its worker loaded', async () => {
+  it('gives a page its own instance of a module an earlier page on its worker loaded, on that worker', async () => {
     counter('hidden.ts', 10)
-    // A computed specifier: nothing tells beforehand which module the page loads, so it lands on the worker that has it.
+    // A computed specifier: nothing tells beforehand which module the page loads; it needs no worker of its own.
     const code = "> const { bump } = await import(['./hid', 'den.ts'].join(''))\n> bump()\n11\n"
     expect((await run(inDir('q1.md', code, 703))).failed).toBe(0)
     const rerun = sessionWorkerStats().rerun
     const second = await run(inDir('q2.md', code, 703))
-    expect(second).toMatchObject({ failed: 0, actual: ['', '11'] })
-    expect(sessionWorkerStats().rerun).toBe(rerun + 1)
+    expect(second).toMatchObject({ failed: 0, reused: true, actual: ['', '11'] })
+    expect(sessionWorkerStats().rerun).toBe(rerun)
   })
 
-  it('treats a data: module as a file: a later page on the worker gets a new instance', async () => {
+  it('runs a page again on a new worker when it asks for a data: module an earlier page on its worker loaded', async () => {
     const code = "> const m = await import('data:text/javascript,export const box = { n: 0 }')\n> ++m.box.n\n1\n"
     expect((await run(inDir('s1.md', code, 705))).failed).toBe(0)
     const rerun = sessionWorkerStats().rerun
@@ -134,6 +141,45 @@ describe('modules a page loaded on a reused worker', () => {
     expect((await run(inDir('r.md', code, 704))).failed).toBe(0)
     writeFileSync(join(dir, 'model.ts'), 'export const answer: number = 2\n')
     const again = await run(inDir('r.md', code, 704))
-    expect(again.actual).toEqual(['', '2'])
+    expect(again).toMatchObject({ reused: true, actual: ['', '2'] })
+  })
+
+  it("shows a model's URL, stack frames and errors without the page query, as a fresh worker does", async () => {
+    const model = join(dir, 'located.ts')
+    writeFileSync(
+      model,
+      "// A model that fails.\nexport function fail(): never {\n  throw new Error('model failed')\n}\nexport const url = import.meta.url\nexport const sibling = import.meta.resolve('./bad-syntax.ts')\n",
+    )
+    writeFileSync(join(dir, 'bad-syntax.ts'), '// A model that does not parse.\nexport const x: number = (1 +\n')
+    mkdirSync(join(dir, 'node_modules/typed'), { recursive: true })
+    writeFileSync(join(dir, 'node_modules/typed/package.json'), '{ "name": "typed", "type": "module", "exports": "./index.ts" }\n')
+    writeFileSync(join(dir, 'node_modules/typed/index.ts'), 'export const typed: number = 1\n')
+    const code = [
+      "> import { fail, url, sibling } from './located.ts'",
+      // Compared in the page (printed text alone could be cleaned afterwards).
+      `> [url === '${pathToFileURL(model).href}', sibling === '${pathToFileURL(join(dir, 'bad-syntax.ts')).href}']`,
+      '[ true, true ]',
+      `> try { fail() } catch (e) { (e as Error).stack!.split('\\n')[1]!.trim() === 'at fail (${pathToFileURL(model).href}:3:9)' }`,
+      'true',
+      '> fail()',
+      'Uncaught Error: model failed',
+      // Node strips no types below node_modules, on a reused worker neither.
+      "> await import('typed').then(() => 'loaded', (e: { code?: string }) => e.code)",
+      "'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING'",
+      "> await import('./bad-syntax.ts')",
+      '',
+    ].join('\n')
+    const first = await runSession(inDir('u1.md', code, 706))
+    const reused = sessionWorkerStats().reused
+    const pages = [first, await runSession(inDir('u2.md', code, 706))]
+    expect(sessionWorkerStats().reused).toBe(reused + 1)
+    const alone = await runSession({ ...inDir('u3.md', code, 706), flags: { freshWorker: true } })
+    for (const report of [...pages, alone]) {
+      expect(report.examples.map((e) => e.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'failed'])
+      const message = report.diagnostics.find((d) => d.rule === 'doctest-error')?.message ?? ''
+      expect(message).toContain(`${join(dir, 'bad-syntax.ts')}:2\n`)
+      expect(message).not.toMatch(/flowmark-page/)
+    }
+    expect(pages[1]!.examples.map((e) => e.actual)).toEqual(alone.examples.map((e) => e.actual))
   })
 })
