@@ -96,27 +96,33 @@ export class Timeline {
       .join('\n')
   }
 
-  /** The timeline as a one-page plot: an HTML-like table with one bar per call, on a common time scale. */
+  /**
+   * The timeline as a one-page plot: an HTML-like table with one bar per call, on a common time scale. Each row has
+   * the same three columns (name, track, duration); the track is a nested table exactly {@link WIDTH} points wide,
+   * so bars line up whatever their offsets.
+   */
   plot(): Plot {
     const span = this.span || 1
     const bars = (r: TimelineRow): string => {
-      const before = Math.round((r.start / span) * WIDTH)
+      const before = Math.min(WIDTH - 2, Math.round((r.start / span) * WIDTH))
       const bar = Math.max(2, Math.min(WIDTH - before, Math.round((r.duration / span) * WIDTH)))
       const after = WIDTH - before - bar
       const cell = (w: number, color?: string) =>
         w <= 0 ? '' : `<TD WIDTH="${w}" HEIGHT="14" FIXEDSIZE="TRUE"${color === undefined ? '' : ` BGCOLOR="${color}"`}></TD>`
-      const name = htmlText(formatPath(r.path))
+      const track =
+        `<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>` +
+        `${cell(before)}${cell(bar, r.failed ? '#ff3536' : '#73c4fa')}${cell(after)}</TR></TABLE>`
       return (
-        `<TR><TD ALIGN="RIGHT">${name}</TD>${cell(before)}${cell(bar, r.failed ? '#ff3536' : '#73c4fa')}${cell(after)}` +
+        `<TR><TD ALIGN="RIGHT">${htmlText(formatPath(r.path))}</TD><TD>${track}</TD>` +
         `<TD ALIGN="LEFT">${htmlText(ms(r.duration))}</TD></TR>`
       )
     }
     const rows = this.#groups().flatMap(([lane, group]) =>
-      (lane === undefined ? [] : [`<TR><TD COLSPAN="5" ALIGN="LEFT" BGCOLOR="#f4f4f4"><I>${htmlText(lane)}</I></TD></TR>`]).concat(
+      (lane === undefined ? [] : [`<TR><TD COLSPAN="3" ALIGN="LEFT" BGCOLOR="#f4f4f4"><I>${htmlText(lane)}</I></TD></TR>`]).concat(
         group.map(bars),
       ),
     )
-    const header = `<TR><TD COLSPAN="5" ALIGN="LEFT"><B>${htmlText(this.title)}</B>  (${htmlText(ms(this.span))})</TD></TR>`
+    const header = `<TR><TD COLSPAN="3" ALIGN="LEFT"><B>${htmlText(this.title)}</B>  (${htmlText(ms(this.span))})</TD></TR>`
     const table = `<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">${header}${rows.join('')}</TABLE>`
     const dot = `digraph timeline {\n  node [shape=plain fontname="Helvetica" fontsize=11]\n  timeline [label=<${table}>]\n}\n`
     return new PlotImpl([{ path: '', title: this.title, kind: 'workflow', parent: undefined, dot, engine: 'dot', nodes: [] }])

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { PlotJSON } from '../../engine/plot/types.ts'
 import { legend } from '../../engine/plot/index.ts'
+import { Timeline, type TimelineRow } from '../../engine/plot/timeline.ts'
 import { GraphRenderer, renderPlot } from '../../plugin/render/index.ts'
 import { escapeHtml } from '../../plugin/core/html.ts'
 import { decodeEntities } from '../../plugin/render/markup.ts'
@@ -96,5 +97,35 @@ describe('renderPlot on engine plots', () => {
     expect(html.match(/<script/g)).toHaveLength(1)
     const labels = [...html.matchAll(/aria-label="([^"]*)"/g)].map((m) => decodeEntities(m[1] as string))
     expect(labels.some((l) => l.includes('</script><b>'))).toBe(true)
+  })
+
+  it("a timeline is as wide whatever its calls' offsets: every bar sits on one track of fixed width", async () => {
+    const row = (id: string, start: number, duration: number, lane: string): TimelineRow => ({
+      path: [id],
+      start,
+      duration,
+      failed: false,
+      lane,
+    })
+    const width = async (rows: TimelineRow[]) => {
+      const html = await check(new Timeline('t', rows).plot().toJSON(), 'timeline')
+      const bars = [...html.matchAll(/<polygon fill="#73c4fa"[^>]* points="([\d.]+),[^ ]+ [^ ]+ ([\d.]+),/g)].map((m) => [
+        Number(m[1]),
+        Number(m[2]),
+      ])
+      return { width: Number(/<svg width="([\d.]+)pt"/.exec(html)?.[1]), bars }
+    }
+    // Calls starting together, then calls spread over the span (this used to shift cells into other columns).
+    const together = await width([row('a', 0, 100, 'w 1'), row('b', 0, 100, 'w 2'), row('c', 0, 100, 'w 2')])
+    const spread = await width([row('a', 0, 100, 'w 1'), row('b', 20, 30, 'w 2'), row('c', 60, 40, 'w 2'), row('d', 99.9, 0.1, 'w 2')])
+    expect(spread.width).toBe(together.width)
+    // Each bar begins where its call starts on the common scale: 480 points for the span.
+    const [left] = spread.bars[0]!
+    expect(spread.bars.map(([x0, x1]) => [Math.round(x0! - left!), Math.round(x1! - left!)])).toEqual([
+      [0, 480],
+      [96, 240],
+      [288, 480],
+      [478, 480],
+    ])
   })
 })
