@@ -236,7 +236,8 @@ export function bindRef(ref: string | FunctionRef, fn: AnyFunction | undefined, 
 /** The import function used by `importRef` (replaceable, e.g. by a bundler's loader). */
 export type Importer = (specifier: string) => Promise<Record<string, unknown>>
 
-const defaultImporter: Importer = (specifier) => import(specifier) as Promise<Record<string, unknown>>
+// The specifier is only known at run time: a bundler (Vite) is told to leave this import alone.
+const defaultImporter: Importer = (specifier) => import(/* @vite-ignore */ specifier) as Promise<Record<string, unknown>>
 
 /**
  * Imports the function a reference names. Throws a `RefError` naming the node when the module cannot be found or

@@ -133,7 +133,7 @@ export async function fromJSON(doc: unknown, options: FromJSONOptions = {}): Pro
 
   // Import every reference (each module once), collecting every failure.
   const modules = new Map<string, Promise<Record<string, unknown>>>()
-  const base = options.importer ?? ((s: string) => import(s) as Promise<Record<string, unknown>>)
+  const base = options.importer ?? ((s: string) => import(/* @vite-ignore */ s) as Promise<Record<string, unknown>>)
   const importer: Importer = (s) => {
     let p = modules.get(s)
     if (p === undefined) modules.set(s, (p = base(s)))
