@@ -66,6 +66,8 @@ export default defineConfig({
       title: 'Flowmark',
       description: 'A dataflow dispatcher for TypeScript, with docs whose examples run and whose models draw themselves.',
       sidebar,
+      // Starlight's head plus a script naming the scrollable code blocks (see site/scripts/code-region-names.ts).
+      components: { Head: './site/components/head.astro' },
       plugins: [starlightFlowmark({ plot: { hideTimestamps: true }, api: { entryPoints: API_ENTRY_POINTS } })],
     }),
   ],
