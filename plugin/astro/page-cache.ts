@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url'
 import type { DrawResult, SessionReport, SessionRequest } from '../core/types.ts'
 
 /** Bumped when the shape of a stored entry changes (older entries are then ignored and replaced). */
-const ENTRY_VERSION = 1
+const ENTRY_VERSION = 2
+
+/**
+ * How many results a page keeps: its latest few states (page text × module contents), so that going back to one
+ * (an undone edit, `git stash`, switching branches) reuses its results instead of running the page again.
+ */
+export const VARIANTS_PER_PAGE = 4
 
 /** A session report as the cache keeps it: the draws as a list of pairs (JSON has no Map). */
 interface StoredReport extends Omit<SessionReport, 'draws'> {
@@ -14,15 +20,23 @@ interface StoredReport extends Omit<SessionReport, 'draws'> {
   readonly examples?: readonly unknown[]
 }
 
-/** One page's entry: `<dir>/<digest of the page path>.json`, so each page has one entry, replaced on change. */
-interface Entry {
-  readonly version: number
-  readonly file: string
+/** One stored result of a page: the request it answered, what its session loaded, and its report. */
+interface Variant {
   /** Digest of the request (blocks, flags, timeout), the page path and the salt (see {@link ResultCache.salt}). */
   readonly key: string
   /** Every module the session loaded (absolute paths, transitively, as Node resolved them), with its content digest. */
   readonly modules: readonly (readonly [string, string])[]
   readonly report: StoredReport
+}
+
+/**
+ * One page's entry: `<dir>/<digest of the page path>.json`, holding its latest {@link VARIANTS_PER_PAGE} results,
+ * newest first.
+ */
+interface Entry {
+  readonly version: number
+  readonly file: string
+  readonly variants: readonly Variant[]
 }
 
 /**
@@ -91,30 +105,43 @@ function entryPath(cache: ResultCache, file: string): string {
   return join(cache.dir, `${createHash('sha256').update(file).digest('hex').slice(0, 32)}.json`)
 }
 
-/**
- * The stored report of a page, when its key matches and none of the modules its session loaded changed.
- * @param cache The cache.
- * @param request The page's session request.
- * @returns The report (with `draws` as a Map again) and the modules the session loaded, or `undefined` (no entry, a
- *   different key, a changed module, or an unreadable entry: a cache file is never trusted blindly).
- */
-export function loadResult(cache: ResultCache, request: SessionRequest): { report: SessionReport; modules: string[] } | undefined {
-  let entry: Entry
+/** A page's entry, or `undefined` when there is none or it is not one this version wrote for `file`. */
+function readEntry(cache: ResultCache, file: string): Entry | undefined {
   try {
-    entry = JSON.parse(readFileSync(entryPath(cache, request.file), 'utf8')) as Entry
+    const entry = JSON.parse(readFileSync(entryPath(cache, file), 'utf8')) as Entry
+    return entry.version === ENTRY_VERSION && entry.file === file && Array.isArray(entry.variants) ? entry : undefined
   } catch {
     return undefined
   }
-  if (entry.version !== ENTRY_VERSION || entry.file !== request.file || entry.key !== requestKey(request, cache.salt)) return undefined
-  const modules: unknown = entry.modules
-  if (!Array.isArray(modules) || !entry.modules.every(([file, digest]) => fileDigest(cache, file) === digest)) return undefined
-  const { draws, ...rest } = entry.report
-  return { report: { ...rest, draws: new Map(draws) }, modules: entry.modules.map(([file]) => file) }
+}
+
+/** Whether every module of a stored result still has the content it had (a malformed list never matches). */
+function modulesUnchanged(cache: ResultCache, modules: unknown): boolean {
+  return Array.isArray(modules) && modules.every((m) => Array.isArray(m) && typeof m[0] === 'string' && fileDigest(cache, m[0]) === m[1])
+}
+
+/**
+ * The stored report of a page, when one of its stored results answered the same request and none of the modules
+ * that session loaded changed since.
+ * @param cache The cache.
+ * @param request The page's session request.
+ * @returns The report (with `draws` as a Map again) and the modules the session loaded, or `undefined` (no entry, no
+ *   result for this request, a changed module, or an unreadable entry: a cache file is never trusted blindly).
+ */
+export function loadResult(cache: ResultCache, request: SessionRequest): { report: SessionReport; modules: string[] } | undefined {
+  const key = requestKey(request, cache.salt)
+  const found = readEntry(cache, request.file)?.variants.find(
+    (v) => v?.key === key && Array.isArray(v.report?.draws) && modulesUnchanged(cache, v.modules),
+  )
+  if (found === undefined) return undefined
+  const { draws, ...rest } = found.report
+  return { report: { ...rest, draws: new Map(draws) }, modules: found.modules.map(([file]) => file) }
 }
 
 /**
  * Store a page's report, when its session finished cleanly: no error diagnostic, nothing left not run, and the list
- * of modules it loaded is known. Written to a temporary file and renamed, so a reader never sees half an entry.
+ * of modules it loaded is known. It goes first in the page's entry, which keeps the page's {@link VARIANTS_PER_PAGE}
+ * latest results. Written to a temporary file and renamed, so a reader never sees half an entry.
  * @param cache The cache.
  * @param request The page's session request.
  * @param report The session's report.
@@ -133,13 +160,15 @@ export function storeResult(
   const examples = (report as { examples?: readonly { status: string }[] }).examples
   if (examples?.some((e) => e.status === 'not-run') === true) return false
   const files = [...new Set([...modules, ...extra])].sort()
-  const entry: Entry = {
-    version: ENTRY_VERSION,
-    file: request.file,
+  const variant: Variant = {
     key: requestKey(request, cache.salt),
     modules: files.map((f) => [f, fileDigest(cache, f)] as const),
     report: { ...report, draws: [...report.draws] },
   }
+  // The new result first; an older one for the same request and module contents is replaced, the oldest dropped.
+  const same = (v: Variant): boolean => v.key === variant.key && JSON.stringify(v.modules) === JSON.stringify(variant.modules)
+  const older = (readEntry(cache, request.file)?.variants ?? []).filter((v) => !same(v))
+  const entry: Entry = { version: ENTRY_VERSION, file: request.file, variants: [variant, ...older].slice(0, VARIANTS_PER_PAGE) }
   const path = entryPath(cache, request.file)
   try {
     mkdirSync(cache.dir, { recursive: true })
