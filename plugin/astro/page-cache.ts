@@ -167,7 +167,7 @@ export function storeResult(
   }
   // The new result first; an older one for the same request and module contents is replaced, the oldest dropped.
   const same = (v: Variant): boolean => v.key === variant.key && JSON.stringify(v.modules) === JSON.stringify(variant.modules)
-  const older = (readEntry(cache, request.file)?.variants ?? []).filter((v) => !same(v))
+  const older = (readEntry(cache, request.file)?.variants ?? []).filter((v) => typeof v === 'object' && v !== null && !same(v))
   const entry: Entry = { version: ENTRY_VERSION, file: request.file, variants: [variant, ...older].slice(0, VARIANTS_PER_PAGE) }
   const path = entryPath(cache, request.file)
   try {

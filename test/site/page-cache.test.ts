@@ -110,6 +110,13 @@ describe('page result cache', () => {
     expect(storeResult(cache, passing, good, undefined)).toBe(false)
     expect(storeResult(cache, passing, good, good.modules)).toBe(true)
     const [entry] = readdirSync(cache.dir)
+    // Results that are not results (hand-edited, or written by something else) are misses, and storing replaces them.
+    const text = readFileSync(join(cache.dir, entry!), 'utf8')
+    const parsed = JSON.parse(text) as { variants: unknown[] }
+    writeFileSync(join(cache.dir, entry!), JSON.stringify({ ...parsed, variants: [null, 7, { key: 'x' }] }))
+    expect(loadResult(cache, passing)).toBeUndefined()
+    expect(storeResult(cache, passing, good, good.modules)).toBe(true)
+    expect(loadResult(cache, passing)).toBeDefined()
     writeFileSync(join(cache.dir, entry!), '{ not json')
     expect(loadResult(cache, passing)).toBeUndefined()
     clearResults(cache)
