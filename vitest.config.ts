@@ -55,6 +55,9 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     testTimeout: 60_000,
+    // expect.poll waits for what a browser or a worker does in its own time: 1 s (Vitest's default) is short on a
+    // loaded CI machine, and a poll that succeeds returns as soon as it does.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
