@@ -236,8 +236,11 @@ export function bindRef(ref: string | FunctionRef, fn: AnyFunction | undefined, 
 /** The import function used by `importRef` (replaceable, e.g. by a bundler's loader). */
 export type Importer = (specifier: string) => Promise<Record<string, unknown>>
 
-// The specifier is only known at run time: a bundler (Vite) is told to leave this import alone.
-const defaultImporter: Importer = (specifier) => import(/* @vite-ignore */ specifier) as Promise<Record<string, unknown>>
+/**
+ * The import function `importRef` and `fromJSON` use unless given one: dynamic `import()`. The specifier is only
+ * known at run time, so a bundler (Vite) is told to leave the import alone.
+ */
+export const defaultImporter: Importer = (specifier) => import(/* @vite-ignore */ specifier) as Promise<Record<string, unknown>>
 
 /**
  * Imports the function a reference names. Throws a `RefError` naming the node when the module cannot be found or

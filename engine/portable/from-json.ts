@@ -3,7 +3,7 @@ import type { NodeId } from '../constants.ts'
 import { Dispatcher } from '../dispatcher.ts'
 import { inf, type Distance } from '../distance.ts'
 import type { AddDataOptions, AddFunctionOptions, AnyFunction } from '../model.ts'
-import { baseHref, importRef, RefError, type Importer } from '../ref.ts'
+import { baseHref, defaultImporter, importRef, RefError, type Importer } from '../ref.ts'
 import { readId, type DistanceDoc, type ModelDoc, type NumberDoc } from './format.ts'
 import { JsonText } from './json-text.ts'
 import { placeProblems, validateModel, ModelValidationError, parseModelText, type ModelProblem, type RawProblem } from './validate.ts'
@@ -133,7 +133,7 @@ export async function fromJSON(doc: unknown, options: FromJSONOptions = {}): Pro
 
   // Import every reference (each module once), collecting every failure.
   const modules = new Map<string, Promise<Record<string, unknown>>>()
-  const base = options.importer ?? ((s: string) => import(/* @vite-ignore */ s) as Promise<Record<string, unknown>>)
+  const base = options.importer ?? defaultImporter
   const importer: Importer = (s) => {
     let p = modules.get(s)
     if (p === undefined) modules.set(s, (p = base(s)))

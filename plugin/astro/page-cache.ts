@@ -105,19 +105,30 @@ function entryPath(cache: ResultCache, file: string): string {
   return join(cache.dir, `${createHash('sha256').update(file).digest('hex').slice(0, 32)}.json`)
 }
 
-/** A page's entry, or `undefined` when there is none or it is not one this version wrote for `file`. */
+/** Whether a value read from an entry has the shape of a stored result (an entry is untrusted JSON). */
+function isVariant(v: unknown): v is Variant {
+  if (typeof v !== 'object' || v === null) return false
+  const { key, modules, report } = v as Partial<Variant>
+  return (
+    typeof key === 'string' &&
+    Array.isArray(report?.draws) &&
+    Array.isArray(modules) &&
+    modules.every((m) => Array.isArray(m) && typeof m[0] === 'string' && typeof m[1] === 'string')
+  )
+}
+
+/**
+ * A page's entry with its well-formed results only, or `undefined` when there is none or it is not one this version
+ * wrote for `file`.
+ */
 function readEntry(cache: ResultCache, file: string): Entry | undefined {
   try {
     const entry = JSON.parse(readFileSync(entryPath(cache, file), 'utf8')) as Entry
-    return entry.version === ENTRY_VERSION && entry.file === file && Array.isArray(entry.variants) ? entry : undefined
+    if (entry.version !== ENTRY_VERSION || entry.file !== file || !Array.isArray(entry.variants)) return undefined
+    return { ...entry, variants: entry.variants.filter(isVariant) }
   } catch {
     return undefined
   }
-}
-
-/** Whether every module of a stored result still has the content it had (a malformed list never matches). */
-function modulesUnchanged(cache: ResultCache, modules: unknown): boolean {
-  return Array.isArray(modules) && modules.every((m) => Array.isArray(m) && typeof m[0] === 'string' && fileDigest(cache, m[0]) === m[1])
 }
 
 /**
@@ -131,7 +142,7 @@ function modulesUnchanged(cache: ResultCache, modules: unknown): boolean {
 export function loadResult(cache: ResultCache, request: SessionRequest): { report: SessionReport; modules: string[] } | undefined {
   const key = requestKey(request, cache.salt)
   const found = readEntry(cache, request.file)?.variants.find(
-    (v) => v?.key === key && Array.isArray(v.report?.draws) && modulesUnchanged(cache, v.modules),
+    (v) => v.key === key && v.modules.every(([file, digest]) => fileDigest(cache, file) === digest),
   )
   if (found === undefined) return undefined
   const { draws, ...rest } = found.report
@@ -167,7 +178,7 @@ export function storeResult(
   }
   // The new result first; an older one for the same request and module contents is replaced, the oldest dropped.
   const same = (v: Variant): boolean => v.key === variant.key && JSON.stringify(v.modules) === JSON.stringify(variant.modules)
-  const older = (readEntry(cache, request.file)?.variants ?? []).filter((v) => typeof v === 'object' && v !== null && !same(v))
+  const older = (readEntry(cache, request.file)?.variants ?? []).filter((v) => !same(v))
   const entry: Entry = { version: ENTRY_VERSION, file: request.file, variants: [variant, ...older].slice(0, VARIANTS_PER_PAGE) }
   const path = entryPath(cache, request.file)
   try {

@@ -6,7 +6,7 @@
 const OURS = 'data-code-region-name'
 
 /** The name of the `index`-th code block of the page (1-based): its number, and its frame's title when it has one. */
-export function codeRegionName(pre: Element, index: number): string {
+function codeRegionName(pre: Element, index: number): string {
   const title = pre.closest('.frame')?.querySelector('.title')?.textContent?.trim() ?? ''
   return title === '' ? `Code example ${index}` : `Code example ${index}: ${title}`
 }

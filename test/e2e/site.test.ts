@@ -609,7 +609,7 @@ describe('docs site in Chromium', () => {
           stray: pres.filter((p) => !isRegion(p) && p.hasAttribute('aria-label')).length,
         }
       })
-    const check = async (): Promise<(string | null)[]> => {
+    const check = async (): Promise<void> => {
       const { names, stray } = await regions()
       expect(
         names.every((n) => n !== null && /^Code example \d+/.test(n)),
@@ -617,7 +617,6 @@ describe('docs site in Chromium', () => {
       ).toBe(true)
       expect(new Set(names).size).toBe(names.length)
       expect(stray).toBe(0)
-      return names
     }
     // Expressive Code gives a block that scrolls sideways role="region" (and tabindex="0"), later, from a
     // ResizeObserver and an idle callback: two blocks added here play its part on cue. They carry no tabindex and do
